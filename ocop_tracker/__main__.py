@@ -1,0 +1,5 @@
+"""`python -m ocop_tracker` runs the command line."""
+
+from ocop_tracker.cli import app
+
+app(prog_name="ocop-tracker")

@@ -1,0 +1,269 @@
+"""Every SQL statement about areas."""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from ocop_tracker.areas.models import (
+    AdminUnit,
+    AdminUnitLink,
+    AreaMapping,
+    Edition,
+    Level,
+)
+
+
+def link_valid_on(day: dt.date) -> ColumnElement[bool]:
+    """Links of the tree in force on ``day``."""
+    return and_(
+        or_(AdminUnitLink.valid_from.is_(None), AdminUnitLink.valid_from <= day),
+        or_(AdminUnitLink.valid_to.is_(None), AdminUnitLink.valid_to >= day),
+    )
+
+
+def get(session: Session, unit_id: int) -> AdminUnit | None:
+    """One unit by id."""
+    return session.get(AdminUnit, unit_id)
+
+
+def search_statement(
+    *,
+    q: str | None,
+    level: Level | None,
+    parent_id: int | None,
+    edition: Edition | None,
+) -> Select[AdminUnit]:
+    """Units matching the filters; ``q`` is already folded."""
+    stmt = select(AdminUnit)
+    if q:
+        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(AdminUnit.search_key.like(f"%{escaped}%", escape="\\"))
+    if level is not None:
+        stmt = stmt.where(AdminUnit.level == level)
+    if parent_id is not None:
+        stmt = stmt.where(AdminUnit.parent_id == parent_id)
+    if edition is not None:
+        stmt = stmt.where(AdminUnit.edition == edition)
+    return stmt
+
+
+def page(
+    session: Session, stmt: Select[AdminUnit], *, limit: int, offset: int
+) -> tuple[Sequence[AdminUnit], int]:
+    """One page of ``stmt`` ordered by edition, level and name, with the total."""
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.order_by(
+            AdminUnit.edition.desc(), _level_order(), AdminUnit.name, AdminUnit.id
+        )
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return rows, total
+
+
+def _level_order() -> ColumnElement[int]:
+    return case(
+        {Level.province: 0, Level.district: 1, Level.commune: 2, Level.hamlet: 3},
+        value=AdminUnit.level,
+        else_=4,
+    )
+
+
+def children(session: Session, unit_id: int, *, day: dt.date) -> Sequence[AdminUnit]:
+    """Units directly under ``unit_id`` on ``day``, by name."""
+    stmt = (
+        select(AdminUnit)
+        .join(AdminUnitLink, AdminUnitLink.descendant_id == AdminUnit.id)
+        .where(
+            AdminUnitLink.ancestor_id == unit_id,
+            AdminUnitLink.depth == 1,
+            link_valid_on(day),
+        )
+        .order_by(AdminUnit.name, AdminUnit.id)
+    )
+    return session.scalars(stmt).all()
+
+
+def child_counts(
+    session: Session, unit_ids: Iterable[int], *, day: dt.date
+) -> dict[int, int]:
+    """How many children each unit has on ``day``."""
+    ids = list(unit_ids)
+    if not ids:
+        return {}
+    stmt = (
+        select(AdminUnitLink.ancestor_id, func.count())
+        .where(
+            AdminUnitLink.ancestor_id.in_(ids),
+            AdminUnitLink.depth == 1,
+            link_valid_on(day),
+        )
+        .group_by(AdminUnitLink.ancestor_id)
+    )
+    return {row[0]: row[1] for row in session.execute(stmt)}
+
+
+def ancestors(session: Session, unit_id: int, *, day: dt.date) -> Sequence[AdminUnit]:
+    """The unit's ancestors on ``day``, from the root down (the unit excluded)."""
+    stmt = (
+        select(AdminUnit)
+        .join(AdminUnitLink, AdminUnitLink.ancestor_id == AdminUnit.id)
+        .where(
+            AdminUnitLink.descendant_id == unit_id,
+            AdminUnitLink.depth > 0,
+            link_valid_on(day),
+        )
+        .order_by(AdminUnitLink.depth.desc())
+    )
+    return session.scalars(stmt).all()
+
+
+def chains(
+    session: Session, unit_ids: Iterable[int], *, day: dt.date
+) -> dict[int, list[AdminUnit]]:
+    """For each unit, itself and its ancestors on ``day`` (one query for a page)."""
+    ids = list(unit_ids)
+    result: dict[int, list[AdminUnit]] = {unit_id: [] for unit_id in ids}
+    if not ids:
+        return result
+    stmt = (
+        select(AdminUnitLink.descendant_id, AdminUnit)
+        .join(AdminUnit, AdminUnit.id == AdminUnitLink.ancestor_id)
+        .where(AdminUnitLink.descendant_id.in_(ids), link_valid_on(day))
+    )
+    for descendant_id, unit in session.execute(stmt):
+        result[descendant_id].append(unit)
+    return result
+
+
+def subtree_ids(unit_id: int, *, day: dt.date) -> Select[int]:
+    """A subquery of every unit id under ``unit_id`` (itself included) on ``day``."""
+    return select(AdminUnitLink.descendant_id).where(
+        AdminUnitLink.ancestor_id == unit_id, link_valid_on(day)
+    )
+
+
+def units_by_code(
+    session: Session, edition: Edition, level: Level | None = None
+) -> dict[tuple[Level, str], AdminUnit]:
+    """Every coded unit of an edition, keyed by (level, code)."""
+    stmt = select(AdminUnit).where(
+        AdminUnit.edition == edition, AdminUnit.code.is_not(None)
+    )
+    if level is not None:
+        stmt = stmt.where(AdminUnit.level == level)
+    return {(u.level, u.code): u for u in session.scalars(stmt) if u.code is not None}
+
+
+def open_links_up(session: Session, unit_id: int) -> Sequence[AdminUnitLink]:
+    """The unit's links to itself and its current ancestors."""
+    return session.scalars(
+        select(AdminUnitLink).where(
+            AdminUnitLink.descendant_id == unit_id, AdminUnitLink.valid_to.is_(None)
+        )
+    ).all()
+
+
+def close_links_up(session: Session, unit_id: int, *, last_day: dt.date) -> None:
+    """End the unit's links to its ancestors (not to itself) after ``last_day``."""
+    session.execute(
+        update(AdminUnitLink)
+        .where(
+            AdminUnitLink.descendant_id == unit_id,
+            AdminUnitLink.depth > 0,
+            AdminUnitLink.valid_to.is_(None),
+        )
+        .values(valid_to=last_day)
+    )
+
+
+def sibling_named(
+    session: Session, parent_id: int, name: str, *, exclude_id: int | None = None
+) -> AdminUnit | None:
+    """A current child of ``parent_id`` named ``name``, ignoring case.
+
+    Compared in Python: SQLite's lower() folds ASCII only, and a commune has
+    few children.
+    """
+    wanted = name.casefold()
+    for unit in session.scalars(
+        select(AdminUnit).where(AdminUnit.parent_id == parent_id)
+    ):
+        if unit.name.casefold() == wanted and unit.id != exclude_id:
+            return unit
+    return None
+
+
+def communes_with_code(session: Session, code: str) -> Sequence[AdminUnit]:
+    """Communes of any edition carrying an official code."""
+    return session.scalars(
+        select(AdminUnit).where(
+            AdminUnit.level == Level.commune, AdminUnit.code == code
+        )
+    ).all()
+
+
+def mapping_pairs(session: Session) -> set[tuple[int, int]]:
+    """Every (old, new) pair already stored."""
+    return {
+        (row[0], row[1])
+        for row in session.execute(
+            select(AreaMapping.old_unit_id, AreaMapping.new_unit_id)
+        )
+    }
+
+
+def mappings_from(
+    session: Session, old_unit_ids: Iterable[int]
+) -> Sequence[AreaMapping]:
+    """Stored mappings of the given old communes."""
+    ids = list(old_unit_ids)
+    if not ids:
+        return []
+    return session.scalars(
+        select(AreaMapping).where(AreaMapping.old_unit_id.in_(ids))
+    ).all()
+
+
+def hamlets_under(
+    session: Session, unit_id: int, *, day: dt.date
+) -> Sequence[AdminUnit]:
+    """Hamlets under ``unit_id`` on ``day``."""
+    return session.scalars(
+        select(AdminUnit)
+        .where(
+            AdminUnit.id.in_(subtree_ids(unit_id, day=day)),
+            AdminUnit.level == Level.hamlet,
+        )
+        .order_by(AdminUnit.id)
+    ).all()
+
+
+def mapped_units(
+    session: Session, unit_id: int
+) -> tuple[Sequence[AdminUnit], Sequence[AdminUnit]]:
+    """The new communes an old one went into, and the old communes a new one took in."""
+    to_new = session.scalars(
+        select(AdminUnit)
+        .join(AreaMapping, AreaMapping.new_unit_id == AdminUnit.id)
+        .where(AreaMapping.old_unit_id == unit_id)
+        .order_by(AdminUnit.name)
+    ).all()
+    from_old = session.scalars(
+        select(AdminUnit)
+        .join(AreaMapping, AreaMapping.old_unit_id == AdminUnit.id)
+        .where(AreaMapping.new_unit_id == unit_id)
+        .order_by(AdminUnit.name)
+    ).all()
+    return to_new, from_old
+
+
+def count_by_edition_level(session: Session) -> dict[tuple[Edition, Level], int]:
+    """How many units each edition has at each level."""
+    stmt = select(AdminUnit.edition, AdminUnit.level, func.count()).group_by(
+        AdminUnit.edition, AdminUnit.level
+    )
+    return {(row[0], row[1]): row[2] for row in session.execute(stmt)}

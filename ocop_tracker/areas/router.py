@@ -1,0 +1,138 @@
+"""JSON API of the administrative tree."""
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, UploadFile, status
+from sqlalchemy.orm import Session
+
+from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas.models import AdminUnit, Edition, Level
+from ocop_tracker.areas.schemas import AreaRead, HamletCreate, HamletImportResult
+from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.deps import WriteAccess
+from ocop_tracker.core.errors import InvalidInput
+from ocop_tracker.core.schemas import ErrorBody, Page
+
+router = APIRouter(prefix="/areas", tags=["areas"])
+
+MAX_CSV_BYTES = 1_000_000
+AsOf = Annotated[
+    dt.date | None, Query(description="Tree as it stood on this date (default today)")
+]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody},
+    422: {"model": ErrorBody},
+}
+
+
+def to_read(
+    session: Session, units: Sequence[AdminUnit], as_of: dt.date | None = None
+) -> list[AreaRead]:
+    """API models of ``units``, with their chat-group names."""
+    names = area_service.group_names(session, units, as_of=as_of)
+    return [
+        AreaRead.model_validate({**_columns(u), "group_name": names.get(u.id, "")})
+        for u in units
+    ]
+
+
+def _columns(unit: AdminUnit) -> dict[str, object]:
+    return {
+        name: getattr(unit, name)
+        for name in AreaRead.model_fields
+        if name != "group_name"
+    }
+
+
+@router.get("", response_model=Page[AreaRead], responses=ERRORS)
+def list_areas(
+    session: SessionDep,
+    q: Annotated[
+        str | None,
+        Query(max_length=100, description="Name, with or without diacritics"),
+    ] = None,
+    level: Level | None = None,
+    parent_id: int | None = None,
+    edition: Edition | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> Page[AreaRead]:
+    """Search the tree ignoring diacritics and case ("ke sach" finds "Kế Sách")."""
+    units, total = area_service.search(
+        session,
+        q=q,
+        level=level,
+        parent_id=parent_id,
+        edition=edition,
+        limit=limit,
+        offset=offset,
+    )
+    return Page[AreaRead](
+        items=to_read(session, units), total=total, limit=limit, offset=offset
+    )
+
+
+@router.get("/{area_id}", response_model=AreaRead, responses=ERRORS)
+def get_area(session: SessionDep, area_id: int, as_of: AsOf = None) -> AreaRead:
+    """One unit."""
+    return to_read(session, [area_service.get(session, area_id)], as_of)[0]
+
+
+@router.get("/{area_id}/children", response_model=list[AreaRead], responses=ERRORS)
+def get_children(
+    session: SessionDep, area_id: int, as_of: AsOf = None
+) -> list[AreaRead]:
+    """The units directly under this one on a date."""
+    unit = area_service.get(session, area_id)
+    return to_read(session, area_service.children(session, unit, as_of=as_of), as_of)
+
+
+@router.get("/{area_id}/ancestors", response_model=list[AreaRead], responses=ERRORS)
+def get_ancestors(
+    session: SessionDep, area_id: int, as_of: AsOf = None
+) -> list[AreaRead]:
+    """The units above this one on a date, province first."""
+    unit = area_service.get(session, area_id)
+    return to_read(session, area_service.ancestors(session, unit, as_of=as_of), as_of)
+
+
+@router.post(
+    "/{area_id}/hamlets",
+    response_model=AreaRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={**ERRORS, 403: {"model": ErrorBody}, 409: {"model": ErrorBody}},
+)
+def create_hamlet(
+    session: SessionDep, _: WriteAccess, area_id: int, body: HamletCreate
+) -> AreaRead:
+    """Add a hamlet (khóm/ấp) under a commune."""
+    unit = area_service.add_hamlet(
+        session, commune_id=area_id, name=body.name, valid_from=body.valid_from
+    )
+    return to_read(session, [unit])[0]
+
+
+@router.post(
+    "/hamlets/import",
+    response_model=HamletImportResult,
+    status_code=status.HTTP_201_CREATED,
+    responses={**ERRORS, 403: {"model": ErrorBody}, 413: {"model": ErrorBody}},
+)
+def import_hamlets(
+    session: SessionDep,
+    _: WriteAccess,
+    file: UploadFile,
+    edition: Edition | None = None,
+) -> HamletImportResult:
+    """Create hamlets from a CSV file (commune_code, name[, edition]): all or none."""
+    data = file.file.read(MAX_CSV_BYTES + 1)
+    if len(data) > MAX_CSV_BYTES:
+        raise InvalidInput("Tệp CSV lớn quá 1 MB.", status_code=413)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("Tệp CSV phải mã hóa UTF-8.") from None
+    units = area_service.import_hamlets_csv(session, text=text, edition=edition)
+    return HamletImportResult(created=to_read(session, units))

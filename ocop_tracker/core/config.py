@@ -1,0 +1,64 @@
+"""Settings read from the environment (prefix ``OCOP_``) or a ``.env`` file."""
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+class Env(StrEnum):
+    """Where the service runs; development relaxes what plain HTTP needs."""
+
+    development = "development"
+    production = "production"
+    test = "test"
+
+
+class Settings(BaseSettings):
+    """Every setting of the service; see the README's settings reference."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="OCOP_", env_file=".env", extra="ignore"
+    )
+
+    env: Env = Env.production
+    database_url: str = f"sqlite:///{PROJECT_DIR / 'var' / 'ocop.db'}"
+    media_dir: Path = PROJECT_DIR / "var" / "media"
+    public_base_url: str = "http://127.0.0.1:8000"
+    secret_key: str | None = None
+    # Host names the service answers to; anything else gets 400 (Host header attacks).
+    allowed_hosts: list[str] = ["127.0.0.1", "localhost"]
+    # Interactive API documentation; off in production unless asked for.
+    api_docs: bool | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> "Settings":
+        if self.env == Env.production and not self.secret_key:
+            raise ValueError(
+                "OCOP_SECRET_KEY is required in production "
+                "(set OCOP_ENV=development for a local trial)"
+            )
+        self.public_base_url = self.public_base_url.rstrip("/")
+        return self
+
+    @property
+    def docs_enabled(self) -> bool:
+        """API docs are on in development and test, off in production by default."""
+        if self.api_docs is not None:
+            return self.api_docs
+        return self.env != Env.production
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the configured database is an SQLite file."""
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

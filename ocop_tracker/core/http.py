@@ -1,0 +1,146 @@
+"""Security headers on every response and the error handlers (JSON and HTML)."""
+
+import logging
+import uuid
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ocop_tracker.core.errors import AppError
+
+log = logging.getLogger("ocop_tracker")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+# Swagger UI sets inline styles; scripts stay same-origin only.
+DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"strict-transport-security", b"max-age=31536000; includeSubDomains"),
+    (b"x-frame-options", b"DENY"),
+    (b"permissions-policy", b"camera=(self), geolocation=(), microphone=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+class SecurityHeadersMiddleware:
+    """Adds the headers of SECURITY.md T17 to every HTTP response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        csp = DOCS_CSP if path == "/docs" else CSP
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.lower() != b"server"
+                ]
+                headers.extend(HEADERS)
+                headers.append((b"content-security-policy", csp.encode()))
+                if not path.startswith("/static/"):
+                    names = {k.lower() for k, _ in headers}
+                    if b"cache-control" not in names:
+                        headers.append((b"cache-control", b"no-cache"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def wants_html(request: Request) -> bool:
+    """Pages get HTML errors; the API and scripts get JSON."""
+    if request.url.path.startswith("/api/") or request.url.path in {"/healthz"}:
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _error(
+    request: Request, status: int, code: str, detail: str, **extra: object
+) -> Response:
+    if wants_html(request):
+        from ocop_tracker.core.templating import templates
+
+        return templates.TemplateResponse(
+            request,
+            "errors/error.html",
+            {"status": status, "detail": detail},
+            status_code=status,
+        )
+    return JSONResponse({"error": code, "detail": detail, **extra}, status_code=status)
+
+
+STATUS_MESSAGES = {
+    400: "Yêu cầu không hợp lệ.",
+    401: "Cần đăng nhập.",
+    403: "Bạn không có quyền làm việc này.",
+    404: "Không tìm thấy trang hoặc dữ liệu này.",
+    405: "Phương thức không được hỗ trợ.",
+    413: "Dữ liệu gửi lên quá lớn.",
+    429: "Quá nhiều yêu cầu, vui lòng thử lại sau.",
+}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """One error body everywhere: {"error", "detail"}, or the error page for HTML."""
+
+    @app.exception_handler(AppError)
+    async def app_error(request: Request, exc: AppError) -> Response:
+        extra: dict[str, object] = {}
+        rows = getattr(exc, "errors", None)
+        if rows:
+            extra["rows"] = [{"row": e.row, "message": e.message} for e in rows]
+        return _error(request, exc.status_code, exc.code, exc.message, **extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(
+        request: Request, exc: RequestValidationError
+    ) -> Response:
+        # Name the fields, never echo the submitted values (they may be secrets).
+        parts = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+            parts.append(f"{where}: {err.get('msg', 'không hợp lệ')}")
+        return _error(
+            request,
+            422,
+            "validation_error",
+            "; ".join(parts) or "Dữ liệu không hợp lệ.",
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = STATUS_MESSAGES.get(exc.status_code, str(exc.detail))
+        code = {404: "not_found", 405: "method_not_allowed"}.get(
+            exc.status_code, "http_error"
+        )
+        response = _error(request, exc.status_code, code, detail)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        error_id = uuid.uuid4().hex[:12]
+        log.exception(
+            "unhandled error %s on %s %s", error_id, request.method, request.url.path
+        )
+        return _error(
+            request,
+            500,
+            "internal_error",
+            f"Lỗi hệ thống, mã lỗi {error_id}. Vui lòng thử lại hoặc báo cho quản trị viên.",
+        )

@@ -1,0 +1,67 @@
+"""The web application: API, pages, static files, headers and error handlers."""
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+from ocop_tracker import __version__
+from ocop_tracker.api import api_router
+from ocop_tracker.core.config import get_settings
+from ocop_tracker.core.db import get_engine
+from ocop_tracker.core.http import SecurityHeadersMiddleware, install_error_handlers
+from ocop_tracker.core.templating import STATIC_DIR, templates
+from ocop_tracker.web.pages import areas as area_pages
+from ocop_tracker.web.pages import home as home_pages
+
+
+def create_app() -> FastAPI:
+    """Build the application from the current settings."""
+    settings = get_settings()
+    app = FastAPI(
+        title="ocop-tracker",
+        version=__version__,
+        summary="Đưa 100% sản phẩm OCOP lên sàn thương mại điện tử",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+    )
+    app.include_router(api_router)
+    app.include_router(home_pages.router)
+    app.include_router(area_pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    if settings.docs_enabled:
+        _mount_docs(app)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> JSONResponse:
+        """Ready when the database answers."""
+        try:
+            with get_engine().connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:
+            return JSONResponse(
+                {"status": "unavailable"}, status_code=503, headers={"Retry-After": "5"}
+            )
+        return JSONResponse({"status": "ok"})
+
+    install_error_handlers(app)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app
+
+
+def _mount_docs(app: FastAPI) -> None:
+    """Swagger UI served from its PyPI package, never from a CDN."""
+    import swagger_ui_bundle
+
+    app.mount(
+        "/docs-assets",
+        StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+        name="docs-assets",
+    )
+
+    @app.get("/docs", include_in_schema=False)
+    def docs(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(request, "api_docs.html", {})
