@@ -53,9 +53,15 @@ def search(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[Sequence[AdminUnit], int]:
-    """Units whose name matches ``q`` ignoring diacritics and case, paginated."""
+    """Units whose name matches ``q`` ignoring diacritics and case, paginated.
+
+    A query with nothing searchable in it (only punctuation) matches nothing.
+    """
+    key = fold(q) if q is not None and q.strip() else None
+    if key == "":
+        return [], 0
     stmt = repository.search_statement(
-        q=fold(q) if q else None, level=level, parent_id=parent_id, edition=edition
+        q=key, level=level, parent_id=parent_id, edition=edition
     )
     return repository.page(session, stmt, limit=limit, offset=offset)
 

@@ -11,6 +11,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 
 from vietnam_provinces import Province, Ward
@@ -194,7 +195,8 @@ def _units_2022(province_codes: set[str] | None) -> Iterator[SourceUnit]:
             )
 
 
-def mappings() -> list[SourceMapping]:
+@lru_cache(maxsize=1)
+def mappings() -> tuple[SourceMapping, ...]:
     """The official old → new commune mapping, as pairs of codes.
 
     The source keys communes by folded names; old keys resolve through the 2022
@@ -248,4 +250,4 @@ def mappings() -> list[SourceMapping]:
                     pairs[(old, new)] = SourceMapping(
                         old, new, MappingKind.divided, bool(target["isDefaultNewWard"])
                     )
-    return sorted(pairs.values(), key=lambda m: (m.old_code, m.new_code))
+    return tuple(sorted(pairs.values(), key=lambda m: (m.old_code, m.new_code)))

@@ -1,0 +1,51 @@
+"""Canonical Vietnamese text and folded search keys."""
+
+import unicodedata
+
+import pytest
+
+from ocop_tracker.core.text import compact, fold, has_forbidden_chars, normalize
+
+
+@pytest.mark.parametrize(
+    ("raw", "folded"),
+    [
+        ("Kế Sách", "ke sach"),
+        ("Đại Ân 2", "dai an 2"),
+        ("ĐỒNG THÁP", "dong thap"),
+        ("Thị trấn  Lịch Hội   Thượng", "thi tran lich hoi thuong"),
+        ("Văn Miếu - Quốc Tử Giám", "van mieu quoc tu giam"),
+    ],
+)
+def test_fold_drops_diacritics_and_maps_d(raw: str, folded: str) -> None:
+    assert fold(raw) == folded
+
+
+def test_fold_gives_the_same_key_for_nfd_and_nfc() -> None:
+    nfc = "Mỹ Phước"
+    nfd = unicodedata.normalize("NFD", nfc)
+    assert nfd != nfc
+    assert fold(nfd) == fold(nfc) == "my phuoc"
+
+
+def test_normalize_returns_nfc_with_single_spaces() -> None:
+    nfd = unicodedata.normalize("NFD", "  Ấp   Mỹ Phước ")
+    assert normalize(nfd) == "Ấp Mỹ Phước"
+    assert unicodedata.is_normalized("NFC", normalize(nfd))
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("Kế Sách", "KeSach"), ("Phường 5", "Phuong5"), ("Sóc Trăng", "SocTrang")],
+)
+def test_compact_writes_names_together(raw: str, expected: str) -> None:
+    assert compact(raw) == expected
+
+
+@pytest.mark.parametrize("bad", ["a\x00b", "a\u202eb", "a\u200bb", "a\x07b", "a\nb"])
+def test_forbidden_characters_are_detected(bad: str) -> None:
+    assert has_forbidden_chars(bad)
+
+
+def test_ordinary_vietnamese_is_allowed() -> None:
+    assert not has_forbidden_chars("Ấp Mỹ Phước, xã Nhơn Mỹ (Kế Sách) – 100%")
