@@ -15,20 +15,10 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from ocop_tracker.core import db as core_db
-from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.migrate import alembic_config
-from tests.dbutil import fresh_database, is_postgres
+from tests.dbutil import fresh_database, is_postgres, reset_caches
 
 os.environ.setdefault("OCOP_ENV", "test")
-
-
-def reset_caches() -> None:
-    """Forget settings, engine and session factory (after changing the environment)."""
-    get_settings.cache_clear()
-    if core_db.get_engine.cache_info().currsize:
-        core_db.get_engine().dispose()
-    core_db.get_engine.cache_clear()
-    core_db.get_sessionmaker.cache_clear()
 
 
 def pytest_collection_modifyitems(

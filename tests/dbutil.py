@@ -9,6 +9,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from ocop_tracker.core import db as core_db
+from ocop_tracker.core.config import get_settings
+
 BASE_URL = os.environ.get("OCOP_TEST_DATABASE_URL", "")
 
 
@@ -35,3 +38,12 @@ def fresh_database(tmp_dir: Path, label: str = "db") -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def reset_caches() -> None:
+    """Forget settings, engine and session factory (after changing the environment)."""
+    get_settings.cache_clear()
+    if core_db.get_engine.cache_info().currsize:
+        core_db.get_engine().dispose()
+    core_db.get_engine.cache_clear()
+    core_db.get_sessionmaker.cache_clear()

@@ -26,11 +26,7 @@ def unit(
     found = [
         u
         for u in session.scalars(stmt)
-        if parent is None
-        or (
-            u.parent_id is not None
-            and session.get(AdminUnit, u.parent_id).name == parent
-        )  # type: ignore[union-attr]
+        if parent is None or _parent_name(session, u) == parent
     ]
     assert len(found) == 1, f"{name}: {len(found)} matches"
     return found[0]
@@ -43,3 +39,8 @@ def make_hamlet(
     return area_service.add_hamlet(
         session, commune_id=commune.id, name=name or f"Ấp Thử {next(_counter)}"
     )
+
+
+def _parent_name(session: Session, child: AdminUnit) -> str | None:
+    parent = session.get(AdminUnit, child.parent_id) if child.parent_id else None
+    return parent.name if parent else None

@@ -1,0 +1,166 @@
+"""The command line on a fresh database of its own."""
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import Engine
+from typer.testing import CliRunner, Result
+
+from ocop_tracker.areas.models import AdminUnit, AdminUnitLink, Level
+from ocop_tracker.cli import app
+from tests.dbutil import fresh_database, reset_caches
+
+
+class Cli:
+    """Runs the command line in-process against one database, as a user would."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = create_engine(url)
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, ok: bool = True) -> Result:
+        saved = {k: os.environ.get(k) for k in ("OCOP_DATABASE_URL", "OCOP_ENV")}
+        os.environ.update(OCOP_DATABASE_URL=self.url, OCOP_ENV="development")
+        reset_caches()
+        try:
+            result = self.runner.invoke(app, list(args), prog_name="ocop-tracker")
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+            reset_caches()
+        if ok:
+            assert result.exit_code == 0, (result.output, result.exception)
+        return result
+
+    def count(self, level: Level | None = None) -> int:
+        stmt = select(func.count()).select_from(AdminUnit)
+        if level is not None:
+            stmt = stmt.where(AdminUnit.level == level)
+        with self.engine.connect() as conn:
+            return conn.scalar(stmt) or 0
+
+    def links(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.scalar(select(func.count()).select_from(AdminUnitLink)) or 0
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Iterator[Cli]:
+    with fresh_database(tmp_path, "cli") as url:
+        runner = Cli(url)
+        yield runner
+        runner.engine.dispose()
+
+
+def test_python_dash_m_runs_the_command_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ocop_tracker", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0
+    for command in ("serve", "db", "areas", "demo"):
+        assert command in result.stdout
+
+
+def test_help_everywhere(cli: Cli) -> None:
+    for args in ([], ["db"], ["areas"], ["areas", "import"], ["serve"], ["demo"]):
+        result = cli(*args, "--help")
+        assert "Usage" in result.output
+
+
+def test_db_commands(cli: Cli) -> None:
+    cli("db", "upgrade")
+    assert "up to date" in cli("db", "current").stdout
+    cli("db", "downgrade", "base")
+    assert "(empty)" in cli("db", "current").stdout
+
+
+def test_areas_import_is_idempotent(cli: Cli) -> None:
+    first = cli("areas", "import", "--edition", "2022", "--province", "Sóc Trăng")
+    assert "added 120" in first.stdout
+    assert cli.count(Level.district) == 11
+    assert cli.count(Level.commune) == 108
+    links = cli.links()
+    second = cli("areas", "import", "--edition", "2022", "--province", "soc trang")
+    assert "Nothing changed" in second.stdout
+    assert cli.links() == links
+
+
+def test_areas_import_refuses_unknown_province_and_edition(cli: Cli) -> None:
+    unknown = cli(
+        "areas", "import", "--edition", "2025", "--province", "Atlantis", ok=False
+    )
+    assert unknown.exit_code != 0
+    assert "Atlantis" in unknown.stderr
+    bad_edition = cli("areas", "import", "--edition", "2030", ok=False)
+    assert bad_edition.exit_code != 0
+    assert cli.count() == 0
+
+
+def test_add_hamlet_and_its_errors(cli: Cli) -> None:
+    cli("areas", "import", "--edition", "2022", "--province", "94")
+    added = cli(
+        "areas", "add-hamlet", "--commune-code", "31543", "--name", "Ấp Mỹ Phước"
+    )
+    assert "CNCD_MyPhuoc_" in added.stdout
+    duplicate = cli(
+        "areas",
+        "add-hamlet",
+        "--commune-code",
+        "31543",
+        "--name",
+        "ấp mỹ phước",
+        ok=False,
+    )
+    assert duplicate.exit_code == 2
+    assert "đã có" in duplicate.stderr
+    district = cli(
+        "areas", "add-hamlet", "--commune-code", "943", "--name", "Ấp Sai", ok=False
+    )
+    assert district.exit_code == 2
+    assert cli.count(Level.hamlet) == 1
+
+
+def test_import_hamlets_csv_all_or_nothing(cli: Cli, tmp_path: Path) -> None:
+    cli("areas", "import", "--edition", "2022", "--province", "Sóc Trăng")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "commune_code,name\n31543,Ấp Một\n31543,Ấp\x07Hai\n12345,Ấp Ba\n",
+        encoding="utf-8",
+    )
+    refused = cli("areas", "import-hamlets", str(bad), ok=False)
+    assert refused.exit_code == 2
+    assert "row 3" in refused.stderr
+    assert "row 4" in refused.stderr
+    assert cli.count(Level.hamlet) == 0
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "\ufeffMã xã,Tên khóm/ấp\n31543,Ấp Một\n31543,Ấp Hai\n", encoding="utf-8"
+    )
+    assert "Added 2" in cli("areas", "import-hamlets", str(good)).stdout
+    assert cli.count(Level.hamlet) == 2
+
+
+def test_demo_twice_then_rehome(cli: Cli) -> None:
+    first = cli("demo")
+    assert "Khóm 3" in first.stdout
+    assert cli.count(Level.hamlet) == 3
+    second = cli("demo")
+    assert "không thay đổi" in second.stdout
+    assert cli.count(Level.hamlet) == 3
+    wrong = cli("areas", "rehome", "--to", "2022", "--province", "Sóc Trăng", ok=False)
+    assert wrong.exit_code == 2
+    moved = cli("areas", "rehome", "--to", "2025", "--province", "Sóc Trăng")
+    assert "3 moved" in moved.stdout
