@@ -109,11 +109,18 @@ def generate_hamlets(
     chains = _commune_chains(session, edition)
     plan = plan_hamlets(sorted(chains), count, seed=seed)
     now = utcnow()
+    # Names repeat across communes ("Ấp 1"), so each is split and folded once.
+    names: dict[str, tuple[str | None, str, str]] = {}
     links = 0
     for batch in _chunks(plan, BATCH):
         unit_rows: list[dict[str, Any]] = []
         for commune_id, name in batch:
-            unit_type, short = rules.split_type(name)
+            if name not in names:
+                unit_type, short = rules.split_type(name)
+                if unit_type not in rules.HAMLET_TYPES:
+                    unit_type = None
+                names[name] = (unit_type, short, rules.search_key(name, short))
+            unit_type, short, key = names[name]
             unit_rows.append(
                 {
                     "edition": edition,
@@ -121,23 +128,26 @@ def generate_hamlets(
                     "code": None,
                     "name": name,
                     "short_name": short,
-                    "unit_type": unit_type if unit_type in rules.HAMLET_TYPES else None,
+                    "unit_type": unit_type,
                     "parent_id": commune_id,
-                    "search_key": rules.search_key(name, short),
+                    "search_key": key,
                     "valid_from": None,
                     "valid_to": None,
                     "created_at": now,
                     "updated_at": now,
                 }
             )
-        # RETURNING in parameter order gives each hamlet its id (both databases
-        # support it; SQLAlchemy batches the rows into multi-VALUES statements).
-        ids = session.scalars(
-            insert(_UNITS).returning(_UNITS.c.id, sort_by_parameter_order=True),
+        # (parent_id, name) is unique, so RETURNING it tells each hamlet's id
+        # without asking for rows in parameter order, which SQLAlchemy can only
+        # do on SQLite one row per statement (no sentinel column).
+        returned = session.execute(
+            insert(_UNITS).returning(_UNITS.c.id, _UNITS.c.parent_id, _UNITS.c.name),
             unit_rows,
-        ).all()
+        )
+        ids = {(parent_id, name): unit_id for unit_id, parent_id, name in returned}
         link_rows: list[dict[str, int]] = []
-        for hamlet_id, (commune_id, _name) in zip(ids, batch, strict=True):
+        for commune_id, name in batch:
+            hamlet_id = ids[(commune_id, name)]
             link_rows.append(
                 {"ancestor_id": hamlet_id, "descendant_id": hamlet_id, "depth": 0}
             )

@@ -154,7 +154,10 @@ def write_readme(path: Path, results: str) -> None:
     """Put ``results`` between the markers of ``path`` (created when missing)."""
     text = path.read_text(encoding="utf-8") if path.exists() else README_TEMPLATE
     if START_MARKER not in text or END_MARKER not in text:
-        text = text.rstrip("\n") + f"\n\n## Latest results\n\n{START_MARKER}\n{END_MARKER}\n"
+        text = (
+            text.rstrip("\n")
+            + f"\n\n## Latest results\n\n{START_MARKER}\n{END_MARKER}\n"
+        )
     pattern = re.compile(
         re.escape(START_MARKER) + r".*?" + re.escape(END_MARKER), re.DOTALL
     )

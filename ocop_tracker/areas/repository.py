@@ -52,11 +52,15 @@ def search_statement(
 def page(
     session: Session, stmt: Select[AdminUnit], *, limit: int, offset: int
 ) -> tuple[Sequence[AdminUnit], int]:
-    """One page of ``stmt`` ordered by edition, level and name, with the total."""
+    """One page of ``stmt`` by edition, level and name, with the total.
+
+    Names sort on their folded key, so "Đại Hải" stands among the D's as in a
+    Vietnamese list rather than after Z as code points would put it.
+    """
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(
         stmt.order_by(
-            AdminUnit.edition.desc(), _level_order(), AdminUnit.name, AdminUnit.id
+            AdminUnit.edition.desc(), _level_order(), AdminUnit.search_key, AdminUnit.id
         )
         .limit(limit)
         .offset(offset)
@@ -82,7 +86,7 @@ def children(session: Session, unit_id: int, *, day: dt.date) -> Sequence[AdminU
             AdminUnitLink.depth == 1,
             link_valid_on(day),
         )
-        .order_by(AdminUnit.name, AdminUnit.id)
+        .order_by(AdminUnit.search_key, AdminUnit.id)
     )
     return session.scalars(stmt).all()
 

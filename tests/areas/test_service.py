@@ -67,6 +67,10 @@ def test_soc_trang_2022_has_its_11_districts_and_every_official_commune(
         for d in districts
         for c in area_service.children(session, d, as_of=BEFORE)
     }
+    ke_sach = next(d for d in districts if d.name == "Huyện Kế Sách")
+    names = [c.name for c in area_service.children(session, ke_sach)]
+    # Vietnamese order: Đ stands with the D's, not after Z.
+    assert names.index("Xã Đại Hải") < names.index("Xã Kế An")
     official = set(_official_2022("Sóc Trăng"))
     assert loaded == official
     assert len(official) == 108

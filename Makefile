@@ -1,0 +1,53 @@
+# One verb per target. `make check` is what CI runs (.ci/run → scripts/check.sh).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export OCOP_ENV ?= development
+
+.PHONY: install run demo fmt lint typecheck test test-pg test-browser bench migrate revision check-migrations check
+
+install:
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q -e ".[dev,postgres]"
+
+run: install
+	$(PY) -m ocop_tracker demo
+	$(PY) -m ocop_tracker serve
+
+demo:
+	$(PY) -m ocop_tracker demo
+
+fmt:
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck:
+	$(VENV)/bin/mypy
+
+test:
+	OCOP_ENV=test $(PY) -m pytest -q -m "not browser"
+
+test-pg:
+	OCOP_ENV=test scripts/pg_test.sh $(PY) -m pytest -q -m "not browser"
+
+test-browser:
+	OCOP_ENV=test $(PY) -m pytest -q -m browser
+
+bench:
+	$(PY) -m bench
+
+migrate:
+	$(PY) -m ocop_tracker db upgrade
+
+revision:
+	$(VENV)/bin/alembic revision --autogenerate -m "$(m)"
+
+check-migrations:
+	OCOP_DATABASE_URL=sqlite:///$$(mktemp -d)/check.db $(VENV)/bin/alembic upgrade head
+	OCOP_ENV=test $(PY) -m pytest -q tests/migrations
+
+check:
+	bash scripts/check.sh

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs what the project needs, then runs every check CI runs:
+# lint, format, type check, the suite on SQLite, the suite on PostgreSQL,
+# and the browser tests in Debian's Chromium. Any failure fails the script.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+# pytest exits 5 when it collects nothing: that is a failure here too.
+run() {
+  local code=0
+  "$@" || code=$?
+  if [ "$code" = 5 ]; then echo "no tests were collected" >&2; exit 1; fi
+  if [ "$code" != 0 ]; then exit "$code"; fi
+}
+
+step "system packages"
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "missing Debian packages: ${missing[*]} (run as root or install them)" >&2
+    exit 1
+  fi
+fi
+
+step "python environment"
+VENV=${VENV:-.venv}
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+"$VENV/bin/python" -m pip install -q --upgrade pip
+"$VENV/bin/python" -m pip install -q -e ".[dev,postgres]"
+
+step "lint and format"
+"$VENV/bin/ruff" check .
+"$VENV/bin/ruff" format --check .
+
+step "type check"
+"$VENV/bin/mypy"
+
+export OCOP_ENV=test
+PYTEST=("$VENV/bin/python" -m pytest -q -p no:cacheprovider)
+
+step "tests on SQLite"
+run env -u OCOP_TEST_DATABASE_URL "${PYTEST[@]}" -m "not browser"
+
+step "tests on PostgreSQL"
+run scripts/pg_test.sh "${PYTEST[@]}" -m "not browser"
+
+step "browser tests (Chromium, headless)"
+run env -u OCOP_TEST_DATABASE_URL "${PYTEST[@]}" -m browser
+
+step "all checks passed"

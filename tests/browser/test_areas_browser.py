@@ -1,0 +1,52 @@
+"""The areas browser on a phone-sized screen, with JavaScript off and on."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, expect
+
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "js"])
+def test_search_ke_sach_and_reach_the_district(
+    browser: Browser, live_server: str, artifacts: Path, javascript: bool
+) -> None:
+    context = browser.new_context(
+        viewport=PHONE,
+        java_script_enabled=javascript,
+        locale="vi-VN",
+        device_scale_factor=2,
+    )
+    problems: list[str] = []
+    page = context.new_page()
+    page.on("console", lambda m: _collect(m, problems))
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("dialog", lambda d: problems.append(f"dialog: {d.message}"))
+
+    page.goto(f"{live_server}/areas")
+    expect(page.get_by_role("heading", name="Địa bàn")).to_be_visible()
+    page.get_by_label("Tìm địa bàn").fill("ke sach")
+    page.get_by_role("button", name="Tìm").click()
+    expect(page.get_by_text("kết quả cho “ke sach”")).to_be_visible()
+    page.get_by_role("link", name="Huyện Kế Sách").click()
+
+    expect(page.get_by_role("heading", name="Huyện Kế Sách")).to_be_visible()
+    expect(page.get_by_text("CNCD_KeSach_SocTrang")).to_be_visible()
+    expect(page.get_by_role("link", name="Xã Nhơn Mỹ")).to_be_visible()
+    # Nothing wider than the screen: no sideways scrolling on a phone.
+    width = (
+        page.evaluate("document.documentElement.scrollWidth") if javascript else None
+    )
+    assert width is None or width <= PHONE["width"]
+    page.screenshot(
+        path=artifacts / f"areas-ke-sach-{'js' if javascript else 'no-js'}.png",
+        full_page=True,
+    )
+    assert problems == []
+    context.close()
+
+
+def _collect(message: ConsoleMessage, problems: list[str]) -> None:
+    if message.type in {"error", "warning"}:
+        problems.append(message.text)
