@@ -1,5 +1,8 @@
 """The web application: API, pages, static files, headers and error handlers."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -8,6 +11,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from ocop_tracker import __version__
 from ocop_tracker.api import api_router
+from ocop_tracker.core import migrate
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.db import get_engine
 from ocop_tracker.core.http import SecurityHeadersMiddleware, install_error_handlers
@@ -16,10 +20,25 @@ from ocop_tracker.web.pages import areas as area_pages
 from ocop_tracker.web.pages import home as home_pages
 
 
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    """Refuse to serve a database whose schema is behind the code."""
+    with get_engine().connect() as conn:
+        current = migrate.current_revision(conn)
+    head = migrate.head_revision()
+    if current != head:
+        raise RuntimeError(
+            f"database schema at {current or 'empty'}, code expects {head}: "
+            "run 'ocop-tracker db upgrade'"
+        )
+    yield
+
+
 def create_app() -> FastAPI:
     """Build the application from the current settings."""
     settings = get_settings()
     app = FastAPI(
+        lifespan=lifespan,
         title="ocop-tracker",
         version=__version__,
         summary="Đưa 100% sản phẩm OCOP lên sàn thương mại điện tử",

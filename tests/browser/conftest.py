@@ -5,11 +5,12 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
@@ -78,9 +79,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         deadline = time.monotonic() + 30
         while True:
             try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, OSError):
                 pass
             if time.monotonic() > deadline or server.poll() is not None:
                 raise RuntimeError("the live server did not start")

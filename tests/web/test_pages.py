@@ -1,6 +1,8 @@
 """Server-rendered pages, headers and errors."""
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -129,3 +131,23 @@ def test_api_docs_are_served_locally(client: TestClient) -> None:
     assert client.get("/docs-assets/swagger-ui-bundle.js").status_code == 200
     spec = client.get("/openapi.json").json()
     assert "/api/v1/areas" in spec["paths"]
+
+
+def test_app_refuses_to_start_on_a_schema_behind_the_code(tmp_path: Path) -> None:
+    from ocop_tracker.main import create_app
+    from tests.dbutil import fresh_database, reset_caches
+
+    with fresh_database(tmp_path, "behind") as url:
+        saved = os.environ.get("OCOP_DATABASE_URL")
+        os.environ["OCOP_DATABASE_URL"] = url
+        reset_caches()
+        try:
+            with (
+                pytest.raises(RuntimeError, match="db upgrade"),
+                TestClient(create_app()),
+            ):
+                pass
+        finally:
+            if saved is not None:
+                os.environ["OCOP_DATABASE_URL"] = saved
+            reset_caches()
