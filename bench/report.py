@@ -93,9 +93,13 @@ def markdown_table(rows: Sequence[Row]) -> str:
         ]
         return "| " + " | ".join(parts) + " |"
 
-    rule = "|" + "|".join(
-        "-" * (w + 1) + ":" if i in numeric else "-" * (w + 2)
-        for i, w in enumerate(widths)
+    rule = (
+        "|"
+        + "|".join(
+            "-" * (w + 1) + ":" if i in numeric else "-" * (w + 2)
+            for i, w in enumerate(widths)
+        )
+        + "|"
     )
     return "\n".join([render(cells[0]), rule, *(render(c) for c in cells[1:])]) + "\n"
 
@@ -142,6 +146,27 @@ skipped and the table says why.
 Progress goes to stderr, the table to stdout. Quote medians and compare
 ratios within one run: the project's machines are shared and noisy
 (`PERFORMANCE.md`).
+
+## How the numbers are taken
+
+- One-off steps (imports, data generation) are timed once, commit included;
+  "p50/value" is then the seconds taken. Repeated queries run 3 untimed
+  warm-up calls, then `count` timed calls on inputs drawn with the fixed seed
+  (`--seed`); each loop stops early after `--budget` seconds (default 20), and
+  `count` shows how many calls were really timed.
+- ORM reads empty the session's identity map after every call, so each call
+  builds its objects afresh, as a new request would.
+- The 2025 import re-reads the old → new mapping on each database
+  (`sources.mappings` is cached per process); the one-off cost of importing
+  `vietnamadminunits` (which `areas.sources` pays at its first list read) is
+  its own row.
+- PostgreSQL gets `ANALYZE` after the bulk load (what autovacuum would do soon
+  after); SQLite gets none, as the application never runs it.
+- `datagen` writes the same rows as `add_hamlet()`, with Core `insert()`: an
+  executemany on SQLite, `INSERT … SELECT FROM unnest(arrays)` on PostgreSQL,
+  where the executemany path took 28 s instead of 8–12 s for 80,000
+  hamlets (psycopg re-parses every placeholder of SQLAlchemy's large
+  multi-row statements, and sends the closure rows one statement each).
 
 ## Latest results
 

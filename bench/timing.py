@@ -47,14 +47,14 @@ def measure(
     fn: Callable[[T], object],
     *,
     budget_s: float,
-    warmup: int = 3,
+    warmup: int = 0,
     after: Callable[[], None] | None = None,
 ) -> Samples:
     """Time ``fn`` on each input in turn, stopping early once ``budget_s`` is spent.
 
-    The first ``warmup`` inputs are run untimed (statement caches, page cache).
-    ``after`` runs untimed after every call, e.g. to empty the session's
-    identity map so every run loads its rows afresh.
+    The first ``warmup`` inputs are run untimed (statement caches, page cache);
+    the others are timed. ``after`` runs untimed after every call, e.g. to empty
+    the session's identity map so every run loads its rows afresh.
     """
     for item in inputs[:warmup]:
         fn(item)
@@ -62,7 +62,7 @@ def measure(
             after()
     durations: list[float] = []
     deadline = time.perf_counter() + budget_s
-    for item in inputs:
+    for item in inputs[warmup:]:
         start = time.perf_counter()
         fn(item)
         durations.append(time.perf_counter() - start)
@@ -70,4 +70,6 @@ def measure(
             after()
         if time.perf_counter() > deadline:
             break
+    if not durations:
+        raise ValueError("nothing measured: give more inputs than warmup")
     return Samples(tuple(durations))

@@ -1,0 +1,175 @@
+"""``python -m bench``: run every benchmark, print one table, update bench/README.md."""
+
+import argparse
+import datetime as dt
+import importlib
+import os
+import platform
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from bench import areas, datagen
+from bench.databases import (
+    DEFAULT_PG_URL,
+    PostgresUnavailable,
+    masked,
+    postgres_database,
+    sqlite_database,
+)
+from bench.report import Row, fmt_int, fmt_num, markdown_table, write_readme
+from bench.timing import timed
+from ocop_tracker.areas.models import Edition
+
+README = Path(__file__).with_name("README.md")
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line: what to run and how much data."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Run the benchmarks on throwaway SQLite and PostgreSQL "
+        "databases and print one table.",
+    )
+    parser.add_argument(
+        "--hamlets",
+        type=_positive_int,
+        default=80_000,
+        help="synthetic hamlets to generate (default: 80000)",
+    )
+    parser.add_argument(
+        "--only",
+        choices=("sqlite", "postgres"),
+        help="run on one database only",
+    )
+    parser.add_argument(
+        "--skip-pg", action="store_true", help="do not run on PostgreSQL"
+    )
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("OCOP_BENCH_PG_URL", DEFAULT_PG_URL),
+        help="a PostgreSQL database to create the throwaway one from "
+        "(default: $OCOP_BENCH_PG_URL or %(default)s)",
+    )
+    parser.add_argument(
+        "--hamlet-edition",
+        choices=[e.value for e in Edition],
+        default=Edition.e2025.value,
+        help="put the hamlets under the communes of this edition (default: 2025)",
+    )
+    parser.add_argument("--seed", type=int, default=datagen.SEED, help="random seed")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=20.0,
+        help="seconds after which each timed loop stops early (default: 20)",
+    )
+    parser.add_argument(
+        "--no-readme", action="store_true", help="do not rewrite bench/README.md"
+    )
+    return parser.parse_args(argv)
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _log(message: str) -> None:
+    sys.stderr.write(f"[bench] {message}\n")
+    sys.stderr.flush()
+
+
+def _cold_import_row() -> list[Row]:
+    """The cost of the first official-list read in a process (package import)."""
+    if "vietnamadminunits" in sys.modules:
+        return []
+    _, seconds = timed(lambda: importlib.import_module("vietnamadminunits"))
+    return [
+        Row(
+            "import vietnamadminunits (first list read in a process)",
+            "—",
+            value=fmt_num(seconds),
+            notes="s; paid once per process by areas.sources",
+        )
+    ]
+
+
+def _command(argv: Sequence[str]) -> str:
+    """The command as run, with a PostgreSQL URL's password hidden."""
+    shown: list[str] = []
+    hide_next = False
+    for arg in argv:
+        if hide_next:
+            shown.append(masked(arg))
+            hide_next = False
+        elif arg.startswith("--pg-url="):
+            shown.append("--pg-url=" + masked(arg.removeprefix("--pg-url=")))
+        else:
+            shown.append(arg)
+            hide_next = arg == "--pg-url"
+    return " ".join(["python -m bench", *shown])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmarks; the table goes to stdout, progress to stderr."""
+    raw_args = list(sys.argv[1:] if argv is None else argv)
+    args = parse_args(raw_args)
+    config = areas.AreaBenchConfig(
+        hamlets=args.hamlets,
+        hamlet_edition=Edition(args.hamlet_edition),
+        seed=args.seed,
+        budget_s=args.budget,
+    )
+    started = time.perf_counter()
+    rows = _cold_import_row()
+    versions: list[str] = []
+    if args.only != "postgres":
+        with sqlite_database() as url:
+            result = areas.run(url, "sqlite", config, _log)
+        rows += result.rows
+        versions.append(result.version)
+    if args.only != "sqlite":
+        if args.skip_pg:
+            rows.append(
+                Row("PostgreSQL benchmarks", "postgres", notes="skipped (--skip-pg)")
+            )
+        else:
+            try:
+                with postgres_database(args.pg_url) as url:
+                    _log(f"postgres: throwaway database {masked(url)}")
+                    result = areas.run(url, "postgres", config, _log)
+                rows += result.rows
+                versions.append(result.version)
+            except PostgresUnavailable as exc:
+                _log(f"postgres skipped: {exc}")
+                rows.append(
+                    Row(
+                        "PostgreSQL benchmarks",
+                        "postgres",
+                        notes=f"skipped: cannot use {masked(args.pg_url)}: {exc}",
+                    )
+                )
+    wall = time.perf_counter() - started
+    rows.append(Row("whole run (wall time)", "—", value=fmt_num(wall), notes="s"))
+    table = markdown_table(rows)
+    sys.stdout.write(table)
+    if not args.no_readme:
+        header = (
+            f"Run on {dt.date.today().isoformat()} with `{_command(raw_args)}`: "
+            f"{os.cpu_count()} cores (`os.cpu_count()`), "
+            f"{platform.system()} {platform.machine()}, "
+            f"Python {platform.python_version()}, {', '.join(versions) or 'no database'}; "
+            f"{fmt_int(config.hamlets)} hamlets in {config.hamlet_edition.value} communes, "
+            f"seed {config.seed}; wall time {fmt_num(wall)} s.\n"
+        )
+        write_readme(README, header + "\n" + table)
+        _log(f"results written to {README}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
