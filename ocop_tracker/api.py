@@ -3,6 +3,11 @@
 from fastapi import APIRouter
 
 from ocop_tracker.areas.router import router as areas_router
+from ocop_tracker.audit.router import router as audit_router
+from ocop_tracker.auth.router import router as auth_router
+from ocop_tracker.teams.router import router as teams_router
+from ocop_tracker.users.router import router as users_router
 
 api_router = APIRouter(prefix="/api/v1")
-api_router.include_router(areas_router)
+for router in (auth_router, areas_router, users_router, teams_router, audit_router):
+    api_router.include_router(router)

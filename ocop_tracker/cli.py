@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import Edition
 from ocop_tracker.core import migrate
-from ocop_tracker.core.config import get_settings
+from ocop_tracker.core.config import Env, get_settings
 from ocop_tracker.core.db import get_engine, get_sessionmaker
 from ocop_tracker.core.errors import AppError
 
@@ -32,6 +32,8 @@ db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 areas_app = typer.Typer(help="The administrative tree.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(areas_app, name="areas")
+users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 out = Console()
 err = Console(stderr=True)
@@ -275,6 +277,70 @@ def areas_rehome(
     )
 
 
+# --- users ------------------------------------------------------------------------
+
+
+@users_app.command("create-admin")
+def users_create_admin(
+    login: Annotated[str, typer.Option(help="Login of the new admin")] = "admin",
+    name: Annotated[str, typer.Option(help="Display name")] = "Quản trị hệ thống",
+) -> None:
+    """Create an admin with a random one-time password (change it within 24 hours)."""
+    from ocop_tracker.users import service as user_service
+    from ocop_tracker.users.models import Role
+
+    _ensure_schema()
+    with session_scope() as session:
+        user, one_time = user_service.create_user(
+            session, None, login=login, display_name=name, role=Role.admin, area_id=None
+        )
+    out.print(f"Admin '{user.login}' created. One-time password (shown once):")
+    out.print(f"  {one_time}", highlight=False)
+    out.print("It must be changed at first sign-in and expires in 24 hours.")
+
+
+@users_app.command("add")
+def users_add(
+    login: Annotated[str, typer.Option(help="Login (a phone number is allowed)")],
+    name: Annotated[str, typer.Option(help="Display name")],
+    role: Annotated[
+        str, typer.Option(help="admin, department, official, team_leader, team_member")
+    ],
+    area_id: Annotated[
+        int | None, typer.Option(help="Area id (see /api/v1/areas)")
+    ] = None,
+) -> None:
+    """Create an account with a one-time password."""
+    from ocop_tracker.users import service as user_service
+    from ocop_tracker.users.models import Role
+
+    try:
+        chosen = Role(role)
+    except ValueError:
+        err.print(f"[red]Lỗi:[/red] unknown role '{role}'.")
+        raise typer.Exit(code=2) from None
+    _ensure_schema()
+    with session_scope() as session:
+        user, one_time = user_service.create_user(
+            session, None, login=login, display_name=name, role=chosen, area_id=area_id
+        )
+    out.print(f"Account '{user.login}' ({user.role.value}) created. One-time password:")
+    out.print(f"  {one_time}", highlight=False)
+
+
+@users_app.command("disable")
+def users_disable(
+    login: Annotated[str, typer.Argument(help="Login to disable")],
+) -> None:
+    """Disable an account and end its sessions."""
+    from ocop_tracker.users import service as user_service
+
+    _ensure_schema()
+    with session_scope() as session:
+        user = user_service.disable_by_login(session, login)
+    out.print(f"Account '{user.login}' disabled; its sessions ended.")
+
+
 # --- demo ------------------------------------------------------------------------
 
 
@@ -288,6 +354,14 @@ def demo() -> None:
         result = demo_service.load(session)
     for line in result.lines:
         out.print(line, highlight=False)
+    if get_settings().env == Env.development:
+        out.print(
+            "\nDemo sign-ins (development only), password "
+            f"[bold]{demo_service.DEMO_PASSWORD}[/bold]: admin, sct.soctrang (department), "
+            "canbo.khom3 (official, Phường 5), totruong.khom3 / thanhvien.khom3, "
+            "totruong.anthuong / thanhvien.anthuong, totruong.chauthanh / thanhvien.chauthanh",
+            highlight=False,
+        )
 
 
 def main() -> None:

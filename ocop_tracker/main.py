@@ -17,6 +17,7 @@ from ocop_tracker.core.db import get_engine
 from ocop_tracker.core.http import SecurityHeadersMiddleware, install_error_handlers
 from ocop_tracker.core.templating import STATIC_DIR, templates
 from ocop_tracker.web.pages import areas as area_pages
+from ocop_tracker.web.pages import auth as auth_pages
 from ocop_tracker.web.pages import home as home_pages
 
 
@@ -49,6 +50,7 @@ def create_app() -> FastAPI:
     app.include_router(api_router)
     app.include_router(home_pages.router)
     app.include_router(area_pages.router)
+    app.include_router(auth_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     if settings.docs_enabled:
         _mount_docs(app)

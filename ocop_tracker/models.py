@@ -1,6 +1,22 @@
 """Imports every domain's models so that one metadata describes the schema."""
 
 from ocop_tracker.areas.models import AdminUnit, AdminUnitLink, AreaMapping
+from ocop_tracker.audit.models import AuditEvent
+from ocop_tracker.auth.models import ApiToken, AuthSession, LoginAttempt
 from ocop_tracker.core.base import Base
+from ocop_tracker.teams.models import Team, TeamMember
+from ocop_tracker.users.models import User
 
-__all__ = ["AdminUnit", "AdminUnitLink", "AreaMapping", "Base"]
+__all__ = [
+    "AdminUnit",
+    "AdminUnitLink",
+    "ApiToken",
+    "AreaMapping",
+    "AuditEvent",
+    "AuthSession",
+    "Base",
+    "LoginAttempt",
+    "Team",
+    "TeamMember",
+    "User",
+]

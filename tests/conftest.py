@@ -6,16 +6,19 @@ for this run and dropped afterwards.
 """
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
+from ocop_tracker.auth import service as auth_service
 from ocop_tracker.core import db as core_db
+from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.migrate import alembic_config
+from ocop_tracker.users import repository as user_repository
 from tests.dbutil import fresh_database, is_postgres, reset_caches
 
 os.environ.setdefault("OCOP_ENV", "test")
@@ -86,15 +89,9 @@ def app(session: Session) -> FastAPI:
 
     application = create_app()
 
-    def override() -> Iterator[Session]:
+    def override(request: Request) -> Iterator[Session]:
         session.expunge_all()  # each request loads its objects afresh, as in production
-        try:
-            yield session
-        except Exception:
-            session.rollback()
-            raise
-        else:
-            session.commit()
+        yield from core_db.request_transaction(session, request)
 
     application.dependency_overrides[core_db.get_session] = override
     return application
@@ -102,8 +99,44 @@ def app(session: Session) -> FastAPI:
 
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
-    """An HTTP client for the app, as 127.0.0.1."""
+    """An anonymous HTTP client for the app (https, so Secure cookies travel)."""
     with TestClient(
-        app, base_url="http://127.0.0.1", raise_server_exceptions=False
+        app, base_url="https://127.0.0.1", raise_server_exceptions=False
     ) as c:
         yield c
+
+
+SignIn = Callable[[str], TestClient]
+
+
+@pytest.fixture
+def sign_in(app: FastAPI, session: Session) -> Iterator[SignIn]:
+    """``sign_in("login")``: a new client with a live session of that user.
+
+    The session is opened directly (no password check) so tests stay fast;
+    tests of signing in itself go through the login routes.
+    """
+    clients: list[TestClient] = []
+
+    def _sign_in(login: str) -> TestClient:
+        user = user_repository.by_login(session, login)
+        assert user is not None, login
+        token, auth = auth_service.open_session(
+            session, user, client_ip="127.0.0.1", user_agent="pytest"
+        )
+        session.commit()
+        c = TestClient(app, base_url="https://127.0.0.1", raise_server_exceptions=False)
+        c.cookies.set(get_settings().session_cookie, token)
+        c.headers["X-CSRF-Token"] = auth.csrf_token
+        clients.append(c)
+        return c
+
+    yield _sign_in
+    for c in clients:
+        c.close()
+
+
+@pytest.fixture
+def admin(sign_in: SignIn) -> TestClient:
+    """A client signed in as the demo admin."""
+    return sign_in("admin")

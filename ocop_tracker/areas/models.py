@@ -13,6 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ocop_tracker.audit.models import Audited
 from ocop_tracker.core.base import Base, IdMixin, TimestampMixin, str_enum
 
 
@@ -39,7 +40,7 @@ class MappingKind(StrEnum):
     divided = "divided"  # the old commune was divided among several new ones
 
 
-class AdminUnit(IdMixin, TimestampMixin, Base):
+class AdminUnit(IdMixin, TimestampMixin, Audited, Base):
     """A node of the administrative tree: province, district, commune or hamlet."""
 
     __tablename__ = "admin_units"

@@ -181,6 +181,9 @@ def close_links_up(session: Session, unit_id: int, *, last_day: dt.date) -> None
             AdminUnitLink.valid_to.is_(None),
         )
         .values(valid_to=last_day)
+        # No ORM sync: links are never loaded as objects, and scanning the
+        # session per call made re-homing a province quadratic.
+        .execution_options(synchronize_session=False)
     )
 
 

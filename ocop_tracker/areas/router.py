@@ -10,12 +10,20 @@ from sqlalchemy.orm import Session
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
 from ocop_tracker.areas.schemas import AreaRead, HamletCreate, HamletImportResult
+from ocop_tracker.auth.deps import CurrentPrincipal, Principal, require_roles
+from ocop_tracker.auth.scope import (
+    covers,
+    ensure_area_readable,
+    ensure_visible,
+    readable_area_ids,
+)
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.deps import WriteAccess
 from ocop_tracker.core.errors import InvalidInput
 from ocop_tracker.core.schemas import ErrorBody, Page
+from ocop_tracker.users.models import Role
 
 router = APIRouter(prefix="/areas", tags=["areas"])
+AreaEditor = Annotated[Principal, require_roles(Role.admin, Role.official)]
 
 MAX_CSV_BYTES = 1_000_000
 AsOf = Annotated[
@@ -49,6 +57,7 @@ def _columns(unit: AdminUnit) -> dict[str, object]:
 @router.get("", response_model=Page[AreaRead], responses=ERRORS)
 def list_areas(
     session: SessionDep,
+    principal: CurrentPrincipal,
     q: Annotated[
         str | None,
         Query(max_length=100, description="Name, with or without diacritics"),
@@ -68,6 +77,7 @@ def list_areas(
         edition=edition,
         limit=limit,
         offset=offset,
+        viewer=principal.user,
     )
     return Page[AreaRead](
         items=to_read(session, units), total=total, limit=limit, offset=offset
@@ -75,25 +85,32 @@ def list_areas(
 
 
 @router.get("/{area_id}", response_model=AreaRead, responses=ERRORS)
-def get_area(session: SessionDep, area_id: int, as_of: AsOf = None) -> AreaRead:
+def get_area(
+    session: SessionDep, principal: CurrentPrincipal, area_id: int, as_of: AsOf = None
+) -> AreaRead:
     """One unit."""
+    ensure_area_readable(session, principal.user, area_id)
     return to_read(session, [area_service.get(session, area_id)], as_of)[0]
 
 
 @router.get("/{area_id}/children", response_model=list[AreaRead], responses=ERRORS)
 def get_children(
-    session: SessionDep, area_id: int, as_of: AsOf = None
+    session: SessionDep, principal: CurrentPrincipal, area_id: int, as_of: AsOf = None
 ) -> list[AreaRead]:
-    """The units directly under this one on a date."""
+    """The units directly under this one on a date (those the caller may read)."""
+    ensure_area_readable(session, principal.user, area_id)
     unit = area_service.get(session, area_id)
-    return to_read(session, area_service.children(session, unit, as_of=as_of), as_of)
+    children = area_service.children(session, unit, as_of=as_of)
+    readable = readable_area_ids(session, principal.user, [c.id for c in children])
+    return to_read(session, [c for c in children if c.id in readable], as_of)
 
 
 @router.get("/{area_id}/ancestors", response_model=list[AreaRead], responses=ERRORS)
 def get_ancestors(
-    session: SessionDep, area_id: int, as_of: AsOf = None
+    session: SessionDep, principal: CurrentPrincipal, area_id: int, as_of: AsOf = None
 ) -> list[AreaRead]:
     """The units above this one on a date, province first."""
+    ensure_area_readable(session, principal.user, area_id)
     unit = area_service.get(session, area_id)
     return to_read(session, area_service.ancestors(session, unit, as_of=as_of), as_of)
 
@@ -105,9 +122,10 @@ def get_ancestors(
     responses={**ERRORS, 403: {"model": ErrorBody}, 409: {"model": ErrorBody}},
 )
 def create_hamlet(
-    session: SessionDep, _: WriteAccess, area_id: int, body: HamletCreate
+    session: SessionDep, principal: AreaEditor, area_id: int, body: HamletCreate
 ) -> AreaRead:
-    """Add a hamlet (khóm/ấp) under a commune."""
+    """Add a hamlet (khóm/ấp) under a commune of the caller's area."""
+    ensure_visible(session, principal.user, area_id, "xã/phường")
     unit = area_service.add_hamlet(
         session, commune_id=area_id, name=body.name, valid_from=body.valid_from
     )
@@ -122,7 +140,7 @@ def create_hamlet(
 )
 def import_hamlets(
     session: SessionDep,
-    _: WriteAccess,
+    principal: AreaEditor,
     file: UploadFile,
     edition: Edition | None = None,
 ) -> HamletImportResult:
@@ -134,5 +152,10 @@ def import_hamlets(
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInput("Tệp CSV phải mã hóa UTF-8.") from None
-    units = area_service.import_hamlets_csv(session, text=text, edition=edition)
+    units = area_service.import_hamlets_csv(
+        session,
+        text=text,
+        edition=edition,
+        allowed=lambda commune: covers(session, principal.user, commune.id),
+    )
     return HamletImportResult(created=to_read(session, units))

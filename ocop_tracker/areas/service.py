@@ -8,6 +8,7 @@ import datetime as dt
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
@@ -22,6 +23,9 @@ from ocop_tracker.areas.models import (
 )
 from ocop_tracker.core.errors import Conflict, InvalidInput, NotFound
 from ocop_tracker.core.text import fold, has_forbidden_chars, normalize
+
+if TYPE_CHECKING:
+    from ocop_tracker.users.models import User
 
 MAX_NAME = 120
 Progress = Callable[[int], None]
@@ -52,8 +56,11 @@ def search(
     edition: Edition | None = None,
     limit: int = 50,
     offset: int = 0,
+    viewer: "User | None" = None,
 ) -> tuple[Sequence[AdminUnit], int]:
     """Units whose name matches ``q`` ignoring diacritics and case, paginated.
+
+    With a ``viewer``, only the units that user may read.
 
     A query with nothing searchable in it (only punctuation) matches nothing.
     """
@@ -63,6 +70,10 @@ def search(
     stmt = repository.search_statement(
         q=key, level=level, parent_id=parent_id, edition=edition
     )
+    if viewer is not None:
+        from ocop_tracker.auth.scope import scope_areas
+
+        stmt = scope_areas(stmt, viewer, AdminUnit.id)
     return repository.page(session, stmt, limit=limit, offset=offset)
 
 
@@ -358,9 +369,17 @@ HAMLET_CSV_COLUMNS = {
 
 
 def import_hamlets_csv(
-    session: Session, *, text: str, edition: Edition | None = None
+    session: Session,
+    *,
+    text: str,
+    edition: Edition | None = None,
+    allowed: Callable[[AdminUnit], bool] | None = None,
 ) -> list[AdminUnit]:
-    """Create hamlets from CSV (commune_code, name[, edition]): all rows or none."""
+    """Create hamlets from CSV (commune_code, name[, edition]): all rows or none.
+
+    ``allowed`` says which communes the importer may write under; one row
+    outside refuses the whole file (the row is named as not found).
+    """
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
         header = [normalize(h).casefold() for h in next(reader)]
@@ -392,6 +411,8 @@ def import_hamlets_csv(
                 except ValueError:
                     raise InvalidInput("phiên bản phải là 2022 hoặc 2025.") from None
             commune = commune_by_code(session, code, row_edition)
+            if allowed is not None and not allowed(commune):
+                raise NotFound(f"không có xã/phường mã '{code}' trong địa bàn của bạn.")
             if (commune.id, name.casefold()) in seen:
                 raise Conflict(f"'{name}' lặp lại trong tệp.")
             _check_hamlet(session, commune, name)

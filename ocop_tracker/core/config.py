@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     allowed_hosts: list[str] = ["127.0.0.1", "localhost"]
     # Interactive API documentation; off in production unless asked for.
     api_docs: bool | None = None
+    # Sessions (SECURITY.md §L2): teams work all day on phones over weak links.
+    session_idle_hours: int = 8
+    session_max_days: int = 7
+    # Failed sign-ins evaluated per hour before 429: per account, per address.
+    login_failures_per_account: int = 100
+    login_failures_per_address: int = 300
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":
@@ -51,6 +57,16 @@ class Settings(BaseSettings):
         if self.api_docs is not None:
             return self.api_docs
         return self.env != Env.production
+
+    @property
+    def plain_http_cookies(self) -> bool:
+        """Development over plain HTTP drops ``Secure`` and the ``__Host-`` prefix."""
+        return self.env == Env.development
+
+    @property
+    def session_cookie(self) -> str:
+        """The session cookie's name."""
+        return "ocop_session" if self.plain_http_cookies else "__Host-ocop_session"
 
     @property
     def is_sqlite(self) -> bool:

@@ -3,14 +3,15 @@
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
-from fastapi import Depends
-from sqlalchemy import Engine, create_engine, event
+from fastapi import Depends, Request
+from sqlalchemy import CursorResult, Engine, Executable, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from ocop_tracker.core.config import get_settings
+from ocop_tracker.core.errors import AppError
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -67,20 +68,58 @@ def get_sessionmaker() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
 
 
-def get_session() -> Iterator[Session]:
-    """One session per request: commit on success, roll back on error."""
-    session = get_sessionmaker()()
+def request_transaction(session: Session, request: Request) -> Iterator[Session]:
+    """The transaction of one request: commit on success, roll back on error.
+
+    A refusal that must be audited (``AppError.audit_action``) is written after
+    the rollback, in a transaction of its own, so the denial is kept while
+    nothing of the refused change is.
+    """
+    from ocop_tracker.audit import context as audit_context
+
+    state = request.scope.get("state") or {}
+    audit_context.set_request(
+        session,
+        client_ip=request.client.host if request.client else None,
+        request_id=state.get("request_id"),
+    )
     try:
         yield session
+    except AppError as exc:
+        session.rollback()
+        if exc.audit_action:
+            _record_denial(session, request, exc)
+        raise
     except Exception:
         session.rollback()
         raise
     else:
         session.commit()
-    finally:
-        session.close()
+
+
+def _record_denial(session: Session, request: Request, exc: AppError) -> None:
+    from ocop_tracker.audit.listener import record
+
+    record(
+        session,
+        exc.audit_action or "denied",
+        detail=f"{request.method} {request.url.path} -> {exc.status_code}",
+    )
+    session.commit()
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request (see ``request_transaction``)."""
+    with get_sessionmaker()() as session:
+        yield from request_transaction(session, request)
 
 
 # scope="function": the commit runs before the response is sent, so a failed
 # commit is an error response rather than a silently lost write.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def execute_dml(session: Session, statement: Executable) -> int:
+    """Run a bulk UPDATE or DELETE; returns how many rows it touched."""
+    result = cast(CursorResult[Any], session.execute(statement))
+    return int(result.rowcount or 0)

@@ -6,6 +6,8 @@ class AppError(Exception):
 
     status_code = 400
     code = "bad_request"
+    # When set, the refusal itself is written to the audit trail (denials).
+    audit_action: str | None = None
 
     def __init__(self, message: str, *, status_code: int | None = None) -> None:
         super().__init__(message)
@@ -21,11 +23,30 @@ class NotFound(AppError):
     code = "not_found"
 
 
+class NotAuthenticated(AppError):
+    """No valid session or token: sign in first."""
+
+    status_code = 401
+    code = "not_authenticated"
+
+
 class Forbidden(AppError):
     """The caller may not perform this action."""
 
     status_code = 403
     code = "forbidden"
+    audit_action: str | None = "denied"
+
+
+class TooManyRequests(AppError):
+    """Throttled; ``retry_after`` says when to try again (seconds)."""
+
+    status_code = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Conflict(AppError):

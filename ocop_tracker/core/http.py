@@ -2,10 +2,11 @@
 
 import logging
 import uuid
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -41,6 +42,8 @@ class SecurityHeadersMiddleware:
             return
         path: str = scope["path"]
         csp = DOCS_CSP if path == "/docs" else CSP
+        request_id = uuid.uuid4().hex[:16]
+        scope.setdefault("state", {})["request_id"] = request_id
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -50,11 +53,13 @@ class SecurityHeadersMiddleware:
                     if k.lower() != b"server"
                 ]
                 headers.extend(HEADERS)
+                headers.append((b"x-request-id", request_id.encode()))
                 headers.append((b"content-security-policy", csp.encode()))
-                if not path.startswith("/static/"):
+                if not path.startswith(("/static/", "/docs-assets/")):
                     names = {k.lower() for k, _ in headers}
                     if b"cache-control" not in names:
-                        headers.append((b"cache-control", b"no-cache"))
+                        # Pages and API answers carry area data: never kept by caches.
+                        headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
             await send(message)
 
@@ -65,7 +70,8 @@ def wants_html(request: Request) -> bool:
     """Pages get HTML errors; the API and scripts get JSON."""
     if request.url.path.startswith("/api/") or request.url.path in {"/healthz"}:
         return False
-    return "text/html" in request.headers.get("accept", "")
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept or (request.method == "POST" and "json" not in accept)
 
 
 def _error(
@@ -99,11 +105,23 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> Response:
+        if wants_html(request) and exc.status_code == 401:
+            target = quote(
+                request.url.path
+                + (f"?{request.url.query}" if request.url.query else "")
+            )
+            return RedirectResponse(f"/login?next={target}", status_code=303)
+        if wants_html(request) and exc.code == "password_change_required":
+            return RedirectResponse("/account/password", status_code=303)
         extra: dict[str, object] = {}
         rows = getattr(exc, "errors", None)
         if rows:
             extra["rows"] = [{"row": e.row, "message": e.message} for e in rows]
-        return _error(request, exc.status_code, exc.code, exc.message, **extra)
+        response = _error(request, exc.status_code, exc.code, exc.message, **extra)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after:
+            response.headers["retry-after"] = str(retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(

@@ -2,13 +2,12 @@
 
 import io
 
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
-from ocop_tracker.core.config import Settings, get_settings
+from tests.conftest import SignIn
 from tests.factories import unit
 
 
@@ -16,8 +15,8 @@ def _units(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(AdminUnit)) or 0
 
 
-def test_search_ignores_diacritics(client: TestClient) -> None:
-    body = client.get("/api/v1/areas", params={"q": "ke sach"}).json()
+def test_search_ignores_diacritics(admin: TestClient) -> None:
+    body = admin.get("/api/v1/areas", params={"q": "ke sach"}).json()
     names = {(i["name"], i["edition"], i["level"]) for i in body["items"]}
     assert ("Huyện Kế Sách", "2022", "district") in names
     assert body["total"] == len(body["items"])
@@ -25,13 +24,13 @@ def test_search_ignores_diacritics(client: TestClient) -> None:
     assert district["group_name"] == "CNCD_KeSach_SocTrang"
 
 
-def test_search_filters_and_paginates(client: TestClient) -> None:
-    first = client.get(
+def test_search_filters_and_paginates(admin: TestClient) -> None:
+    first = admin.get(
         "/api/v1/areas", params={"level": "commune", "edition": "2025", "limit": 10}
     ).json()
     assert first["total"] == 103
     assert len(first["items"]) == 10
-    second = client.get(
+    second = admin.get(
         "/api/v1/areas",
         params={"level": "commune", "edition": "2025", "limit": 10, "offset": 10},
     ).json()
@@ -41,16 +40,16 @@ def test_search_filters_and_paginates(client: TestClient) -> None:
     )
 
 
-def test_search_by_parent(client: TestClient, session: Session) -> None:
+def test_search_by_parent(admin: TestClient, session: Session) -> None:
     district = unit(
         session, "Huyện Kế Sách", edition=Edition.e2022, level=Level.district
     )
-    body = client.get("/api/v1/areas", params={"parent_id": district.id}).json()
+    body = admin.get("/api/v1/areas", params={"parent_id": district.id}).json()
     assert body["total"] == 13
     assert {i["parent_id"] for i in body["items"]} == {district.id}
 
 
-def test_bad_query_parameters_are_422_with_the_error_shape(client: TestClient) -> None:
+def test_bad_query_parameters_are_422_with_the_error_shape(admin: TestClient) -> None:
     for params in (
         {"level": "planet"},
         {"edition": "1999"},
@@ -58,21 +57,21 @@ def test_bad_query_parameters_are_422_with_the_error_shape(client: TestClient) -
         {"limit": 201},
         {"q": "x" * 101},
     ):
-        response = client.get("/api/v1/areas", params=params)
+        response = admin.get("/api/v1/areas", params=params)
         assert response.status_code == 422, params
         assert set(response.json()) == {"error", "detail"}
 
 
-def test_unknown_area_is_404_json(client: TestClient) -> None:
-    response = client.get("/api/v1/areas/999999999")
+def test_unknown_area_is_404_json(admin: TestClient) -> None:
+    response = admin.get("/api/v1/areas/999999999")
     assert response.status_code == 404
     assert response.json()["error"] == "not_found"
     assert response.json()["detail"]
 
 
-def test_children_and_ancestors(client: TestClient, session: Session) -> None:
+def test_children_and_ancestors(admin: TestClient, session: Session) -> None:
     hamlet = unit(session, "Ấp An Thường", edition=Edition.e2022, level=Level.hamlet)
-    ancestors = client.get(f"/api/v1/areas/{hamlet.id}/ancestors").json()
+    ancestors = admin.get(f"/api/v1/areas/{hamlet.id}/ancestors").json()
     assert [a["name"] for a in ancestors] == [
         "Tỉnh Sóc Trăng",
         "Huyện Cù Lao Dung",
@@ -84,22 +83,22 @@ def test_children_and_ancestors(client: TestClient, session: Session) -> None:
         "CNCD_AnThanh1_CuLaoDung",
     ]
     commune_id = ancestors[-1]["id"]
-    children = client.get(f"/api/v1/areas/{commune_id}/children").json()
+    children = admin.get(f"/api/v1/areas/{commune_id}/children").json()
     assert [c["name"] for c in children] == ["Ấp An Thường"]
     assert children[0]["group_name"] == "CNCD_AnThuong_AnThanh1_CuLaoDung"
-    assert client.get(f"/api/v1/areas/{hamlet.id}").json()["parent_id"] == commune_id
+    assert admin.get(f"/api/v1/areas/{hamlet.id}").json()["parent_id"] == commune_id
 
 
-def test_create_hamlet(client: TestClient, session: Session) -> None:
+def test_create_hamlet(admin: TestClient, session: Session) -> None:
     commune = unit(session, "Xã Nhơn Mỹ", edition=Edition.e2022, level=Level.commune)
-    response = client.post(
+    response = admin.post(
         f"/api/v1/areas/{commune.id}/hamlets", json={"name": "Ấp Mỹ Phước"}
     )
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["level"] == "hamlet"
     assert body["group_name"] == "CNCD_MyPhuoc_NhonMy_KeSach"
-    again = client.post(
+    again = admin.post(
         f"/api/v1/areas/{commune.id}/hamlets", json={"name": "ấp mỹ phước"}
     )
     assert again.status_code == 409
@@ -107,7 +106,7 @@ def test_create_hamlet(client: TestClient, session: Session) -> None:
 
 
 def test_create_hamlet_refusals_write_nothing(
-    client: TestClient, session: Session
+    admin: TestClient, session: Session
 ) -> None:
     commune = unit(session, "Xã Nhơn Mỹ", edition=Edition.e2022, level=Level.commune)
     district = unit(
@@ -126,17 +125,17 @@ def test_create_hamlet_refusals_write_nothing(
         ("/api/v1/areas/999999999/hamlets", {"name": "Ấp Ma"}, 404),
     ]
     for url, payload, status in cases:
-        response = client.post(url, json=payload)
+        response = admin.post(url, json=payload)
         assert response.status_code == status, (payload, response.text)
         assert set(response.json()) >= {"error", "detail"}
     assert _units(session) == before
 
 
 def test_validation_errors_do_not_echo_input(
-    client: TestClient, session: Session
+    admin: TestClient, session: Session
 ) -> None:
     commune = unit(session, "Xã Nhơn Mỹ", edition=Edition.e2022, level=Level.commune)
-    response = client.post(
+    response = admin.post(
         f"/api/v1/areas/{commune.id}/hamlets",
         json={"name": "Ấp A", "secret": "CANARY-1234"},
     )
@@ -144,25 +143,68 @@ def test_validation_errors_do_not_echo_input(
     assert "CANARY-1234" not in response.text
 
 
-def test_writes_are_refused_in_production_until_sign_in_exists(
-    app: FastAPI, client: TestClient, session: Session
+def test_only_admins_and_officials_in_area_add_hamlets(
+    sign_in: SignIn, session: Session
 ) -> None:
-    app.dependency_overrides[get_settings] = lambda: Settings(
-        env="production", secret_key="x" * 32
+    nhon_my = unit(session, "Xã Nhơn Mỹ", edition=Edition.e2022, level=Level.commune)
+    phuong5 = unit(
+        session,
+        "Phường 5",
+        edition=Edition.e2022,
+        level=Level.commune,
+        parent="Thành phố Sóc Trăng",
     )
-    commune = unit(session, "Xã Nhơn Mỹ", edition=Edition.e2022, level=Level.commune)
     before = _units(session)
-    response = client.post(
-        f"/api/v1/areas/{commune.id}/hamlets", json={"name": "Ấp Mới"}
+    official = sign_in("canbo.khom3")  # official of Phường 5
+    assert (
+        official.post(
+            f"/api/v1/areas/{nhon_my.id}/hamlets", json={"name": "Ấp Mới"}
+        ).status_code
+        == 404
     )
-    assert response.status_code == 403
+    for login in ("sct.soctrang", "totruong.khom3", "thanhvien.khom3"):
+        response = sign_in(login).post(
+            f"/api/v1/areas/{phuong5.id}/hamlets", json={"name": "Khóm 9"}
+        )
+        assert response.status_code == 403, login
     assert _units(session) == before
+    assert (
+        official.post(
+            f"/api/v1/areas/{phuong5.id}/hamlets", json={"name": "Khóm 9"}
+        ).status_code
+        == 201
+    )
 
 
-def test_csv_import_over_http(client: TestClient, session: Session) -> None:
+def test_anonymous_gets_401(client: TestClient) -> None:
+    response = client.get("/api/v1/areas")
+    assert response.status_code == 401
+    assert response.json()["error"] == "not_authenticated"
+
+
+def test_team_member_sees_only_their_branch_of_the_tree(
+    sign_in: SignIn, session: Session
+) -> None:
+    member = sign_in("thanhvien.khom3")
+    body = member.get("/api/v1/areas", params={"limit": 200}).json()
+    names = {i["name"] for i in body["items"]}
+    assert names == {"Tỉnh Sóc Trăng", "Thành phố Sóc Trăng", "Phường 5", "Khóm 3"}
+    province = unit(
+        session, "Tỉnh Sóc Trăng", edition=Edition.e2022, level=Level.province
+    )
+    children = member.get(f"/api/v1/areas/{province.id}/children").json()
+    assert [c["name"] for c in children] == ["Thành phố Sóc Trăng"]
+    ke_sach = unit(
+        session, "Huyện Kế Sách", edition=Edition.e2022, level=Level.district
+    )
+    assert member.get(f"/api/v1/areas/{ke_sach.id}").status_code == 404
+    assert member.get("/api/v1/areas", params={"q": "ke sach"}).json()["total"] == 0
+
+
+def test_csv_import_over_http(admin: TestClient, session: Session) -> None:
     commune = unit(session, "Xã Nhơn Mỹ", edition=Edition.e2022, level=Level.commune)
     good = f"commune_code,name\n{commune.code},Ấp Một\n{commune.code},Ấp Hai\n".encode()
-    response = client.post(
+    response = admin.post(
         "/api/v1/areas/hamlets/import",
         params={"edition": "2022"},
         files={"file": ("hamlets.csv", io.BytesIO(good), "text/csv")},
@@ -172,12 +214,12 @@ def test_csv_import_over_http(client: TestClient, session: Session) -> None:
 
 
 def test_csv_import_with_bad_rows_lists_them_and_writes_nothing(
-    client: TestClient, session: Session
+    admin: TestClient, session: Session
 ) -> None:
     commune = unit(session, "Xã Nhơn Mỹ", edition=Edition.e2022, level=Level.commune)
     bad = f"commune_code,name\n{commune.code},Ấp Ba\n00000,Ấp Bốn\n".encode()
     before = _units(session)
-    response = client.post(
+    response = admin.post(
         "/api/v1/areas/hamlets/import",
         params={"edition": "2022"},
         files={"file": ("hamlets.csv", io.BytesIO(bad), "text/csv")},
@@ -187,7 +229,7 @@ def test_csv_import_with_bad_rows_lists_them_and_writes_nothing(
     assert body["error"] == "invalid"
     assert body["rows"] == [{"row": 3, "message": "không có xã/phường mã '00000'."}]
     assert _units(session) == before
-    not_utf8 = client.post(
+    not_utf8 = admin.post(
         "/api/v1/areas/hamlets/import",
         files={
             "file": (
@@ -198,7 +240,7 @@ def test_csv_import_with_bad_rows_lists_them_and_writes_nothing(
         },
     )
     assert not_utf8.status_code == 422
-    too_big = client.post(
+    too_big = admin.post(
         "/api/v1/areas/hamlets/import",
         files={"file": ("h.csv", io.BytesIO(b"a" * 1_000_001), "text/csv")},
     )

@@ -164,3 +164,70 @@ def test_demo_twice_then_rehome(cli: Cli) -> None:
     assert wrong.exit_code == 2
     moved = cli("areas", "rehome", "--to", "2025", "--province", "Sóc Trăng")
     assert "3 moved" in moved.stdout
+
+
+def test_users_create_admin_prints_a_one_time_password(cli: Cli) -> None:
+    import re
+
+    from ocop_tracker.users.models import User
+
+    result = cli("users", "create-admin", "--login", "quantri")
+    match = re.search(r"^\s+(\S+)\s*$", result.output, re.MULTILINE)
+    assert match
+    with cli.engine.connect() as conn:
+        row = conn.execute(
+            select(
+                User.password_hash, User.must_change_password, User.password_expires_at
+            ).where(User.login == "quantri")
+        ).one()
+    assert row.password_hash.startswith("$argon2id$")
+    assert row.must_change_password is True
+    assert row.password_expires_at is not None
+    assert match.group(1) not in row.password_hash
+    again = cli("users", "create-admin", "--login", "QuanTri", ok=False)
+    assert again.exit_code == 2
+
+
+def test_users_add_and_disable(cli: Cli) -> None:
+    from ocop_tracker.users.models import User
+
+    cli("demo")
+    with cli.engine.connect() as conn:
+        hamlet_id = conn.scalar(select(AdminUnit.id).where(AdminUnit.name == "Khóm 3"))
+    cli(
+        "users",
+        "add",
+        "--login",
+        "0912000111",
+        "--name",
+        "Nguyễn Văn A",
+        "--role",
+        "team_member",
+        "--area-id",
+        str(hamlet_id),
+    )
+    bad_role = cli(
+        "users", "add", "--login", "x1", "--name", "X", "--role", "king", ok=False
+    )
+    assert bad_role.exit_code == 2
+    wrong_level = cli(
+        "users",
+        "add",
+        "--login",
+        "x2",
+        "--name",
+        "X",
+        "--role",
+        "department",
+        "--area-id",
+        str(hamlet_id),
+        ok=False,
+    )
+    assert wrong_level.exit_code == 2
+    cli("users", "disable", "0912000111")
+    with cli.engine.connect() as conn:
+        assert (
+            conn.scalar(select(User.is_active).where(User.login == "0912000111"))
+            is False
+        )
+    assert cli("users", "disable", "nobody", ok=False).exit_code == 2

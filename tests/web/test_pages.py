@@ -15,9 +15,9 @@ HTML = {"accept": "text/html"}
 
 
 def test_home_page_is_vietnamese_and_lists_the_pilot_hamlets(
-    client: TestClient,
+    admin: TestClient,
 ) -> None:
-    response = client.get("/", headers=HTML)
+    response = admin.get("/", headers=HTML)
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert '<html lang="vi">' in response.text
@@ -27,18 +27,18 @@ def test_home_page_is_vietnamese_and_lists_the_pilot_hamlets(
     assert "CNCD_Khom3_Phuong5_SocTrang" in response.text
 
 
-def test_areas_search_page_finds_ke_sach_without_diacritics(client: TestClient) -> None:
-    response = client.get("/areas", params={"q": "ke sach"}, headers=HTML)
+def test_areas_search_page_finds_ke_sach_without_diacritics(admin: TestClient) -> None:
+    response = admin.get("/areas", params={"q": "ke sach"}, headers=HTML)
     assert response.status_code == 200
     assert "Huyện Kế Sách" in response.text
     assert "kết quả cho “ke sach”" in response.text
 
 
 def test_area_page_shows_children_group_and_mapping(
-    client: TestClient, session: Session
+    admin: TestClient, session: Session
 ) -> None:
     commune = unit(session, "Xã Nhơn Mỹ", edition=Edition.e2022, level=Level.commune)
-    response = client.get(f"/areas/{commune.id}", headers=HTML)
+    response = admin.get(f"/areas/{commune.id}", headers=HTML)
     assert response.status_code == 200
     assert "CNCD_NhonMy_KeSach" in response.text
     assert "Từ 1/7/2025 thuộc" in response.text
@@ -46,23 +46,23 @@ def test_area_page_shows_children_group_and_mapping(
     district = unit(
         session, "Huyện Kế Sách", edition=Edition.e2022, level=Level.district
     )
-    page = client.get(f"/areas/{district.id}", headers=HTML).text
+    page = admin.get(f"/areas/{district.id}", headers=HTML).text
     assert "Xã Nhơn Mỹ" in page
     assert "Trực thuộc (13)" in page
 
 
-def test_missing_page_is_a_vietnamese_404_page(client: TestClient) -> None:
-    response = client.get("/areas/999999999", headers=HTML)
+def test_missing_page_is_a_vietnamese_404_page(admin: TestClient) -> None:
+    response = admin.get("/areas/999999999", headers=HTML)
     assert response.status_code == 404
     assert "text/html" in response.headers["content-type"]
     assert "Không tìm thấy" in response.text
-    other = client.get("/khong-co-trang-nay", headers=HTML)
+    other = admin.get("/khong-co-trang-nay", headers=HTML)
     assert other.status_code == 404
     assert "Không tìm thấy" in other.text
 
 
-def test_bad_parameter_on_a_page_is_a_400_level_page(client: TestClient) -> None:
-    response = client.get("/areas", params={"edition": "1999"}, headers=HTML)
+def test_bad_parameter_on_a_page_is_a_400_level_page(admin: TestClient) -> None:
+    response = admin.get("/areas", params={"edition": "1999"}, headers=HTML)
     assert response.status_code == 422
     assert "text/html" in response.headers["content-type"]
 
@@ -105,14 +105,14 @@ def test_unknown_host_is_refused(client: TestClient) -> None:
 
 
 def test_pages_stay_light_and_load_nothing_from_outside(
-    client: TestClient, session: Session
+    admin: TestClient, session: Session
 ) -> None:
     district = unit(
         session, "Huyện Kế Sách", edition=Edition.e2022, level=Level.district
     )
-    css = client.get("/static/css/app.css").content
+    css = admin.get("/static/css/app.css").content
     for path in ("/", "/areas", f"/areas/{district.id}", "/areas?q=a"):
-        html = client.get(path, headers=HTML).text
+        html = admin.get(path, headers=HTML).text
         assert len(html.encode()) + len(css) < 60_000, path
         assert not re.search(r'(src|href)="(https?:)?//', html), path
         assert "<script" not in html  # no page needs script yet
@@ -151,3 +151,12 @@ def test_app_refuses_to_start_on_a_schema_behind_the_code(tmp_path: Path) -> Non
             if saved is not None:
                 os.environ["OCOP_DATABASE_URL"] = saved
             reset_caches()
+
+
+def test_pages_ask_anonymous_visitors_to_sign_in(client: TestClient) -> None:
+    response = client.get("/areas?q=ke+sach", headers=HTML, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/areas%3Fq%3Dke%2Bsach"
+    landing = client.get("/", headers=HTML)
+    assert landing.status_code == 200
+    assert 'href="/login"' in landing.text

@@ -4,39 +4,51 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from starlette.responses import Response
 
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import Edition, Level
 from ocop_tracker.areas.rules import EDITION_LABELS, LEVEL_LABELS
+from ocop_tracker.auth.deps import CurrentPrincipal
+from ocop_tracker.auth.scope import ensure_area_readable, readable_area_ids
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.templating import templates
+from ocop_tracker.web.render import render
 
 router = APIRouter(prefix="/areas", include_in_schema=False)
 PAGE_SIZE = 50
 
 
-@router.get("", response_class=HTMLResponse)
+@router.get("")
 def browse(
     request: Request,
     session: SessionDep,
+    principal: CurrentPrincipal,
     q: Annotated[str, Query(max_length=100)] = "",
     edition: Edition | None = None,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
-) -> HTMLResponse:
-    """Provinces of each edition, or the units matching a search."""
+) -> Response:
+    """Provinces of each edition, or the units matching a search (in one's area)."""
     if q.strip():
         units, total = area_service.search(
-            session, q=q, edition=edition, limit=PAGE_SIZE, offset=offset
+            session,
+            q=q,
+            edition=edition,
+            limit=PAGE_SIZE,
+            offset=offset,
+            viewer=principal.user,
         )
     else:
         units, total = area_service.search(
-            session, level=Level.province, edition=edition, limit=200
+            session,
+            level=Level.province,
+            edition=edition,
+            limit=200,
+            viewer=principal.user,
         )
     chains = (
         {u.id: area_service.ancestors(session, u) for u in units} if q.strip() else {}
     )
-    return templates.TemplateResponse(
+    return render(
         request,
         "areas/list.html",
         {
@@ -50,21 +62,31 @@ def browse(
             "editions": EDITION_LABELS,
             "levels": LEVEL_LABELS,
         },
+        principal,
     )
 
 
-@router.get("/{area_id}", response_class=HTMLResponse)
+@router.get("/{area_id}")
 def detail(
     request: Request,
     session: SessionDep,
+    principal: CurrentPrincipal,
     area_id: int,
     as_of: dt.date | None = None,
-) -> HTMLResponse:
+) -> Response:
     """One unit: where it sits, its chat group, its children, its 2025 mapping."""
+    ensure_area_readable(session, principal.user, area_id)
     unit = area_service.get(session, area_id)
     children = area_service.children(session, unit, as_of=as_of)
+    readable = readable_area_ids(session, principal.user, [c.id for c in children])
+    children = [c for c in children if c.id in readable]
     to_new, from_old = area_service.mapped_units(session, unit)
-    return templates.TemplateResponse(
+    mapped = readable_area_ids(
+        session, principal.user, [u.id for u in [*to_new, *from_old]]
+    )
+    to_new = [u for u in to_new if u.id in mapped]
+    from_old = [u for u in from_old if u.id in mapped]
+    return render(
         request,
         "areas/detail.html",
         {
@@ -80,4 +102,5 @@ def detail(
             "editions": EDITION_LABELS,
             "levels": LEVEL_LABELS,
         },
+        principal,
     )

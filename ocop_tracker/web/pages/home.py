@@ -1,32 +1,35 @@
-"""The home page."""
+"""The home page: what the service is for; for a signed-in user, their area."""
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from starlette.responses import Response
 
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import Level
 from ocop_tracker.areas.rules import EDITION_LABELS
+from ocop_tracker.auth.deps import OptionalPrincipal
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.templating import templates
+from ocop_tracker.web.render import render
 
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: SessionDep) -> HTMLResponse:
-    """What the service is for, the loaded map, and the hamlet teams."""
-    hamlets, total_hamlets = area_service.search(session, level=Level.hamlet, limit=20)
-    names = area_service.group_names(session, hamlets)
-    chains = {h.id: area_service.ancestors(session, h) for h in hamlets}
-    return templates.TemplateResponse(
-        request,
-        "home.html",
-        {
-            "counts": area_service.counts(session),
-            "editions": EDITION_LABELS,
-            "hamlets": hamlets,
-            "total_hamlets": total_hamlets,
-            "group_names": names,
-            "chains": chains,
-        },
-    )
+@router.get("/")
+def home(
+    request: Request, session: SessionDep, principal: OptionalPrincipal
+) -> Response:
+    """Landing page; signed in, the hamlets of one's area and their chat groups."""
+    context: dict[str, object] = {"editions": EDITION_LABELS}
+    if principal is not None and not principal.user.must_change_password:
+        hamlets, total = area_service.search(
+            session, level=Level.hamlet, limit=20, viewer=principal.user
+        )
+        context.update(
+            hamlets=hamlets,
+            total_hamlets=total,
+            group_names=area_service.group_names(session, hamlets),
+            chains={h.id: area_service.ancestors(session, h) for h in hamlets},
+            area=area_service.get(session, principal.user.area_id)
+            if principal.user.area_id
+            else None,
+        )
+    return render(request, "home.html", context, principal)

@@ -1,0 +1,151 @@
+"""One mechanism writes the trail: a flush listener over every ``Audited`` model."""
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session, UOWTransaction
+
+from ocop_tracker.audit import context
+from ocop_tracker.audit.models import Audited, AuditEvent
+from ocop_tracker.core.base import utcnow
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def _columns(obj: Audited) -> list[str]:
+    mapper = inspect(type(obj))
+    return [c.key for c in mapper.column_attrs if c.key not in obj.__audit_exclude__]
+
+
+def _state(obj: Audited, *, committed: bool) -> dict[str, Any]:
+    state = inspect(obj)
+    values: dict[str, Any] = {}
+    for key in _columns(obj):
+        hist = state.attrs[key].history
+        if committed and hist.deleted:
+            values[key] = _plain(hist.deleted[0])
+        elif committed and hist.unchanged:
+            values[key] = _plain(hist.unchanged[0])
+        elif committed:
+            values[key] = (
+                _plain(state.attrs[key].loaded_value) if key in state.dict else None
+            )
+        else:
+            values[key] = _plain(state.dict.get(key))
+    return values
+
+
+def _changed(obj: Audited) -> list[str]:
+    state = inspect(obj)
+    return [
+        k
+        for k in _columns(obj)
+        if state.attrs[k].history.has_changes() and k not in {"updated_at", "version"}
+    ]
+
+
+def _area_of(obj: Audited) -> int | None:
+    for key in ("area_id", "hamlet_id"):
+        value = getattr(obj, key, None)
+        if isinstance(value, int):
+            return value
+    if type(obj).__name__ == "AdminUnit":
+        return getattr(obj, "id", None)
+    return None
+
+
+def _row(
+    session: Session,
+    obj: Audited,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    changed: list[str] | None,
+) -> dict[str, Any]:
+    ctx = context.get(session)
+    return {
+        "at": utcnow(),
+        "actor_id": ctx.actor_id,
+        "actor_login": ctx.actor_login,
+        "client_ip": ctx.client_ip,
+        "request_id": ctx.request_id,
+        "action": action,
+        "object_type": type(obj).__tablename__,  # type: ignore[attr-defined]
+        "object_id": str(getattr(obj, "id", "")),
+        "area_id": _area_of(obj),
+        "before": before,
+        "after": after,
+        "changed": changed,
+    }
+
+
+@event.listens_for(Session, "after_flush")
+def _record(session: Session, _flush: UOWTransaction) -> None:
+    rows: list[dict[str, Any]] = []
+    for obj in session.new:
+        if isinstance(obj, Audited):
+            rows.append(
+                _row(session, obj, "create", None, _state(obj, committed=False), None)
+            )
+    for obj in session.dirty:
+        if isinstance(obj, Audited) and session.is_modified(
+            obj, include_collections=False
+        ):
+            changed = _changed(obj)
+            if changed:
+                before = _state(obj, committed=True)
+                after = _state(obj, committed=False)
+                rows.append(
+                    _row(
+                        session,
+                        obj,
+                        "update",
+                        {k: before[k] for k in changed},
+                        {k: after[k] for k in changed},
+                        changed,
+                    )
+                )
+    for obj in session.deleted:
+        if isinstance(obj, Audited):
+            rows.append(
+                _row(session, obj, "delete", _state(obj, committed=True), None, None)
+            )
+    if rows:
+        session.connection().execute(insert(AuditEvent), rows)
+
+
+def record(
+    session: Session,
+    action: str,
+    *,
+    object_type: str | None = None,
+    object_id: int | str | None = None,
+    area_id: int | None = None,
+    detail: str | None = None,
+    actor_id: int | None = None,
+    actor_login: str | None = None,
+) -> None:
+    """An event that is not a row change: sign-in, denial, export, revocation."""
+    ctx = context.get(session)
+    session.execute(
+        insert(AuditEvent).values(
+            at=utcnow(),
+            actor_id=actor_id if actor_id is not None else ctx.actor_id,
+            actor_login=actor_login if actor_login is not None else ctx.actor_login,
+            client_ip=ctx.client_ip,
+            request_id=ctx.request_id,
+            action=action,
+            object_type=object_type,
+            object_id=None if object_id is None else str(object_id),
+            area_id=area_id,
+            detail=detail[:500] if detail else None,
+        )
+    )

@@ -1,0 +1,73 @@
+"""Reading the audit trail: admins everywhere, the department in its province."""
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from sqlalchemy import func, select
+
+from ocop_tracker.audit.models import AuditEvent
+from ocop_tracker.auth.deps import Principal, require_roles
+from ocop_tracker.auth.scope import scope_to_user
+from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.schemas import ErrorBody, Page, Schema
+from ocop_tracker.users.models import Role
+
+router = APIRouter(prefix="/audit", tags=["audit"])
+Reader = Annotated[Principal, require_roles(Role.admin, Role.department)]
+
+
+class AuditRead(Schema):
+    """One audit event."""
+
+    id: int
+    at: dt.datetime
+    actor_id: int | None
+    actor_login: str | None
+    action: str
+    object_type: str | None
+    object_id: str | None
+    area_id: int | None
+    client_ip: str | None
+    request_id: str | None
+    changed: list[str] | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    detail: str | None
+
+
+@router.get(
+    "",
+    response_model=Page[AuditRead],
+    responses={c: {"model": ErrorBody} for c in (401, 403, 422)},
+)
+def list_events(
+    session: SessionDep,
+    principal: Reader,
+    action: Annotated[str | None, Query(max_length=40)] = None,
+    object_type: Annotated[str | None, Query(max_length=40)] = None,
+    object_id: Annotated[str | None, Query(max_length=40)] = None,
+    actor_id: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Page[AuditRead]:
+    """Events, newest first; the department sees those of its province."""
+    stmt = scope_to_user(select(AuditEvent), principal.user, AuditEvent.area_id)
+    for column, value in (
+        (AuditEvent.action, action),
+        (AuditEvent.object_type, object_type),
+        (AuditEvent.object_id, object_id),
+        (AuditEvent.actor_id, actor_id),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.order_by(AuditEvent.id.desc()).limit(limit).offset(offset)
+    ).all()
+    return Page[AuditRead](
+        items=[AuditRead.model_validate(r) for r in rows],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )

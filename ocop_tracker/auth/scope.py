@@ -1,0 +1,114 @@
+"""Where a user may look and act: the one place area scope is decided.
+
+Every repository filters lists with ``scope_to_user`` and every object check
+goes through ``ensure_visible``; nothing else decides area access.
+"""
+
+import datetime as dt
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy.orm import Session
+
+from ocop_tracker.areas import repository as area_repository
+from ocop_tracker.areas.models import AdminUnit, AdminUnitLink
+from ocop_tracker.core.errors import NotFound
+from ocop_tracker.users.models import Role, User
+
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
+
+
+class OutOfScope(NotFound):
+    """An object outside the caller's area: answered exactly like a missing one."""
+
+    audit_action = "denied"
+
+
+def _today() -> dt.date:
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=7)).date()
+
+
+def sees_everything(user: User) -> bool:
+    """Only an admin has no area limit."""
+    return user.role is Role.admin
+
+
+def area_filter(
+    user: User, column: Any, *, day: dt.date | None = None
+) -> ColumnElement[bool]:
+    """A condition keeping rows whose area ``column`` lies in the user's subtree."""
+    if sees_everything(user):
+        return true()
+    if user.area_id is None:
+        return false()
+    subtree = area_repository.subtree_ids(user.area_id, day=day or _today())
+    return cast(ColumnElement[bool], column.in_(subtree))
+
+
+def scope_to_user(stmt: S, user: User, column: Any, *, day: dt.date | None = None) -> S:
+    """``stmt`` limited to the user's area (fail closed: no area, no rows)."""
+    if sees_everything(user):
+        return stmt
+    return stmt.where(area_filter(user, column, day=day))
+
+
+def scope_areas(stmt: S, user: User, column: Any) -> S:
+    """Areas a user may read: their subtree, and the units above it (for context)."""
+    if sees_everything(user):
+        return stmt
+    if user.area_id is None:
+        return stmt.where(false())
+    above = select(AdminUnitLink.ancestor_id).where(
+        AdminUnitLink.descendant_id == user.area_id,
+        area_repository.link_valid_on(_today()),
+    )
+    return stmt.where(
+        or_(
+            column.in_(area_repository.subtree_ids(user.area_id, day=_today())),
+            column.in_(above),
+        )
+    )
+
+
+def covers(session: Session, user: User, area_id: int | None) -> bool:
+    """True when ``area_id`` lies in the user's subtree."""
+    if sees_everything(user):
+        return True
+    if user.area_id is None or area_id is None:
+        return False
+    found = session.scalar(
+        select(AdminUnitLink.id)
+        .where(
+            AdminUnitLink.ancestor_id == user.area_id,
+            AdminUnitLink.descendant_id == area_id,
+            area_repository.link_valid_on(_today()),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def ensure_visible(
+    session: Session, user: User, area_id: int | None, what: str = "dữ liệu"
+) -> None:
+    """Raise OutOfScope (404) unless ``area_id`` lies in the user's subtree."""
+    if not covers(session, user, area_id):
+        raise OutOfScope(f"Không tìm thấy {what} này.")
+
+
+def readable_area_ids(session: Session, user: User, ids: list[int]) -> set[int]:
+    """Which of ``ids`` the user may read: inside their subtree or above their area."""
+    if sees_everything(user):
+        return set(ids)
+    if user.area_id is None or not ids:
+        return set()
+    stmt = scope_areas(
+        select(AdminUnit.id).where(AdminUnit.id.in_(ids)), user, AdminUnit.id
+    )
+    return set(session.scalars(stmt))
+
+
+def ensure_area_readable(session: Session, user: User, area_id: int) -> None:
+    """Raise OutOfScope unless the user may read this area."""
+    if area_id not in readable_area_ids(session, user, [area_id]):
+        raise OutOfScope("Không tìm thấy đơn vị hành chính này.")

@@ -1,0 +1,27 @@
+"""Vietnamese phone numbers: one stored form (E.164), shown as people write them."""
+
+import phonenumbers
+
+from ocop_tracker.core.errors import InvalidInput
+
+
+def normalize_vn(raw: str) -> str:
+    """``0912 345 678``, ``+84912345678`` or ``84 912…`` → ``+84912345678``."""
+    digits = "".join(c for c in raw if c.isdigit() or c == "+")
+    if digits.startswith("84") and not digits.startswith("+"):
+        digits = "+" + digits
+    try:
+        number = phonenumbers.parse(digits, "VN")
+    except phonenumbers.NumberParseException:
+        raise InvalidInput("Số điện thoại không hợp lệ.") from None
+    if number.country_code != 84 or not phonenumbers.is_valid_number(number):
+        raise InvalidInput("Số điện thoại không phải số Việt Nam hợp lệ.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_vn(e164: str | None) -> str:
+    """``+84912345678`` → ``0912 345 678``."""
+    if not e164:
+        return ""
+    number = phonenumbers.parse(e164, "VN")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)

@@ -1,0 +1,97 @@
+"""Community digital teams (Tổ công nghệ số cộng đồng): one per hamlet."""
+
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ocop_tracker.audit.models import Audited
+from ocop_tracker.core.base import Base, IdMixin, TimestampMixin, str_enum
+
+MAX_MEMBERS = 10  # the plan: "at most 10 members"
+
+
+class Position(StrEnum):
+    """A member's place in the team."""
+
+    leader = "leader"  # Tổ trưởng
+    deputy = "deputy"  # Tổ phó
+    member = "member"  # Thành viên
+
+
+class Background(StrEnum):
+    """Who the member is in the hamlet (the plan's list)."""
+
+    hamlet_head = "hamlet_head"
+    youth_union = "youth_union"
+    teacher = "teacher"
+    health_worker = "health_worker"
+    postal_staff = "postal_staff"
+    telecom_staff = "telecom_staff"
+    it_staff = "it_staff"
+    resident = "resident"
+    other = "other"
+
+
+POSITION_LABELS = {
+    Position.leader: "Tổ trưởng",
+    Position.deputy: "Tổ phó",
+    Position.member: "Thành viên",
+}
+BACKGROUND_LABELS = {
+    Background.hamlet_head: "Trưởng ban nhân dân khóm/ấp",
+    Background.youth_union: "Bí thư Đoàn thanh niên",
+    Background.teacher: "Giáo viên",
+    Background.health_worker: "Nhân viên y tế",
+    Background.postal_staff: "Nhân viên bưu điện",
+    Background.telecom_staff: "Nhân viên viễn thông",
+    Background.it_staff: "Nhân viên công nghệ thông tin",
+    Background.resident: "Người dân",
+    Background.other: "Khác",
+}
+
+
+class Team(IdMixin, TimestampMixin, Audited, Base):
+    """The digital team of one hamlet."""
+
+    __tablename__ = "teams"
+
+    hamlet_id: Mapped[int] = mapped_column(
+        ForeignKey("admin_units.id", ondelete="RESTRICT"), unique=True
+    )
+    # Kept in step with members so that the 10-member cap is one atomic UPDATE.
+    member_count: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        CheckConstraint(
+            f"member_count >= 0 AND member_count <= {MAX_MEMBERS}", name="member_cap"
+        ),
+    )
+
+
+class TeamMember(IdMixin, TimestampMixin, Audited, Base):
+    """A person on a team, with an optional sign-in account."""
+
+    __tablename__ = "team_members"
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="RESTRICT"), index=True
+    )
+    # The team's hamlet, kept on the row so scope checks need no join.
+    hamlet_id: Mapped[int] = mapped_column(
+        ForeignKey("admin_units.id", ondelete="RESTRICT"), index=True
+    )
+    full_name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[Position] = mapped_column(str_enum(Position, 10))
+    background: Mapped[Background] = mapped_column(str_enum(Background, 20))
+    # E.164 (+84…); shown the Vietnamese way (0…).
+    phone: Mapped[str | None] = mapped_column(String(16))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), unique=True
+    )
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (UniqueConstraint("team_id", "full_name"),)

@@ -1,0 +1,86 @@
+"""Every SQL statement about teams."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from ocop_tracker.areas.models import AdminUnit
+from ocop_tracker.auth.scope import scope_to_user
+from ocop_tracker.core.db import execute_dml
+from ocop_tracker.teams.models import MAX_MEMBERS, Position, Team, TeamMember
+from ocop_tracker.users.models import User
+
+
+def by_hamlet(session: Session, hamlet_id: int) -> Team | None:
+    """The team of a hamlet."""
+    return session.scalar(select(Team).where(Team.hamlet_id == hamlet_id))
+
+
+def page(
+    session: Session, actor: User, *, limit: int, offset: int
+) -> tuple[Sequence[tuple[Team, AdminUnit]], int]:
+    """Teams inside the actor's area, with their hamlets, by hamlet name."""
+    stmt = scope_to_user(
+        select(Team, AdminUnit).join(AdminUnit, AdminUnit.id == Team.hamlet_id),
+        actor,
+        Team.hamlet_id,
+    )
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = (
+        session.execute(
+            stmt.order_by(AdminUnit.search_key, Team.id).limit(limit).offset(offset)
+        )
+        .tuples()
+        .all()
+    )
+    return rows, total
+
+
+def members(session: Session, team_id: int) -> Sequence[TeamMember]:
+    """A team's members: leader, deputy, then members by name."""
+    order = {Position.leader: 0, Position.deputy: 1, Position.member: 2}
+    rows = session.scalars(
+        select(TeamMember).where(TeamMember.team_id == team_id)
+    ).all()
+    return sorted(rows, key=lambda m: (order[m.position], m.full_name))
+
+
+def take_seat(session: Session, team_id: int) -> bool:
+    """Atomically count one more member, unless the team is full."""
+    touched = execute_dml(
+        session,
+        update(Team)
+        .where(Team.id == team_id, Team.member_count < MAX_MEMBERS)
+        .values(member_count=Team.member_count + 1, version=Team.version + 1)
+        .execution_options(synchronize_session=False),
+    )
+    return touched == 1
+
+
+def free_seat(session: Session, team_id: int) -> None:
+    """Count one member fewer."""
+    session.execute(
+        update(Team)
+        .where(Team.id == team_id, Team.member_count > 0)
+        .values(member_count=Team.member_count - 1, version=Team.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def holder_of(session: Session, team_id: int, position: Position) -> TeamMember | None:
+    """Who holds a single-seat position (leader, deputy)."""
+    return session.scalar(
+        select(TeamMember).where(
+            TeamMember.team_id == team_id, TeamMember.position == position
+        )
+    )
+
+
+def member_by_name(session: Session, team_id: int, name: str) -> TeamMember | None:
+    """A member with this exact name."""
+    return session.scalar(
+        select(TeamMember).where(
+            TeamMember.team_id == team_id, TeamMember.full_name == name
+        )
+    )

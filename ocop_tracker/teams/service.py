@@ -1,0 +1,216 @@
+"""Rules of the teams: one per hamlet, at most 10 members, one leader, one deputy."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas.models import AdminUnit, Level
+from ocop_tracker.auth.scope import covers, ensure_visible
+from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ocop_tracker.core.phone import normalize_vn
+from ocop_tracker.core.text import has_forbidden_chars, normalize
+from ocop_tracker.teams import repository
+from ocop_tracker.teams.models import (
+    MAX_MEMBERS,
+    POSITION_LABELS,
+    Background,
+    Position,
+    Team,
+    TeamMember,
+)
+from ocop_tracker.users.models import Role, User
+
+# Who may change a roster, inside their own area.
+ROSTER_EDITORS = frozenset({Role.admin, Role.official, Role.team_leader})
+SINGLE_SEATS = frozenset({Position.leader, Position.deputy})
+
+
+def _check_roster_editor(session: Session, actor: User, hamlet_id: int) -> None:
+    ensure_visible(session, actor, hamlet_id, "tổ")
+    if actor.role not in ROSTER_EDITORS:
+        raise Forbidden("Chỉ tổ trưởng hoặc cán bộ phụ trách được sửa danh sách tổ.")
+
+
+def get_team(session: Session, actor: User, team_id: int) -> Team:
+    """A team the actor may see (404 otherwise)."""
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound("Không tìm thấy tổ này.")
+    ensure_visible(session, actor, team.hamlet_id, "tổ")
+    return team
+
+
+def team_of_hamlet(session: Session, actor: User, hamlet_id: int) -> Team | None:
+    """The team of a hamlet the actor may see, if it has been started."""
+    ensure_visible(session, actor, hamlet_id, "khóm/ấp")
+    return repository.by_hamlet(session, hamlet_id)
+
+
+def list_teams(
+    session: Session, actor: User, *, limit: int = 50, offset: int = 0
+) -> tuple[Sequence[tuple[Team, AdminUnit]], int]:
+    """Teams inside the actor's area, with their hamlets."""
+    return repository.page(session, actor, limit=limit, offset=offset)
+
+
+def create_team(session: Session, actor: User, *, hamlet_id: int) -> Team:
+    """Start the team of a hamlet (one per hamlet)."""
+    _check_roster_editor(session, actor, hamlet_id)
+    hamlet = area_service.get(session, hamlet_id)
+    if hamlet.level is not Level.hamlet:
+        raise InvalidInput("Tổ công nghệ số được lập ở khóm/ấp.")
+    if repository.by_hamlet(session, hamlet_id) is not None:
+        raise Conflict(f"{hamlet.name} đã có tổ công nghệ số.")
+    team = Team(hamlet_id=hamlet_id)
+    session.add(team)
+    session.flush()
+    return team
+
+
+def members(session: Session, actor: User, team: Team) -> Sequence[TeamMember]:
+    """The roster, leader first."""
+    ensure_visible(session, actor, team.hamlet_id, "tổ")
+    return repository.members(session, team.id)
+
+
+def _clean_name(value: str) -> str:
+    if has_forbidden_chars(value):
+        raise InvalidInput("Họ tên chứa ký tự không hợp lệ.")
+    name = normalize(value)
+    if not name or len(name) > 120:
+        raise InvalidInput("Họ tên cần 1–120 ký tự.")
+    return name
+
+
+def _check_seat(
+    session: Session, team: Team, position: Position, member_id: int | None
+) -> None:
+    if position in SINGLE_SEATS:
+        holder = repository.holder_of(session, team.id, position)
+        if holder is not None and holder.id != member_id:
+            raise Conflict(
+                f"Tổ đã có {POSITION_LABELS[position].lower()}: {holder.full_name}."
+            )
+
+
+def _check_account(
+    session: Session,
+    actor: User,
+    team: Team,
+    user_id: int | None,
+    member_id: int | None,
+) -> None:
+    if user_id is None:
+        return
+    user = session.get(User, user_id)
+    if user is None or not covers(session, actor, user.area_id):
+        raise NotFound("Không tìm thấy tài khoản này.")
+    if user.area_id != team.hamlet_id:
+        raise InvalidInput(
+            "Tài khoản gắn với thành viên phải thuộc đúng khóm/ấp của tổ."
+        )
+    taken = session.scalar(select(TeamMember).where(TeamMember.user_id == user_id))
+    if taken is not None and taken.id != member_id:
+        raise Conflict("Tài khoản này đã gắn với một thành viên khác.")
+
+
+def add_member(
+    session: Session,
+    actor: User,
+    team: Team,
+    *,
+    full_name: str,
+    position: Position = Position.member,
+    background: Background = Background.resident,
+    phone: str | None = None,
+    user_id: int | None = None,
+) -> TeamMember:
+    """Add a member; the 11th is refused."""
+    _check_roster_editor(session, actor, team.hamlet_id)
+    name = _clean_name(full_name)
+    if repository.member_by_name(session, team.id, name) is not None:
+        raise Conflict(f"Tổ đã có thành viên tên {name}.")
+    _check_seat(session, team, position, None)
+    _check_account(session, actor, team, user_id, None)
+    clean_phone = normalize_vn(phone) if phone and phone.strip() else None
+    if not repository.take_seat(session, team.id):
+        raise Conflict(f"Tổ đã đủ {MAX_MEMBERS} thành viên (tối đa theo kế hoạch).")
+    session.expire(team)
+    member = TeamMember(
+        team_id=team.id,
+        hamlet_id=team.hamlet_id,
+        full_name=name,
+        position=position,
+        background=background,
+        phone=clean_phone,
+        user_id=user_id,
+    )
+    session.add(member)
+    session.flush()
+    return member
+
+
+def get_member(session: Session, actor: User, team: Team, member_id: int) -> TeamMember:
+    """One member of a team the actor may see."""
+    member = session.get(TeamMember, member_id)
+    if member is None or member.team_id != team.id:
+        raise NotFound("Không tìm thấy thành viên này.")
+    ensure_visible(session, actor, member.hamlet_id, "thành viên")
+    return member
+
+
+def update_member(
+    session: Session,
+    actor: User,
+    team: Team,
+    member_id: int,
+    *,
+    version: int | None = None,
+    **changes: object,
+) -> TeamMember:
+    """Change a member; a stale ``version`` is refused with 409."""
+    _check_roster_editor(session, actor, team.hamlet_id)
+    member = get_member(session, actor, team, member_id)
+    if version is not None and version != member.version:
+        raise Conflict("Thành viên vừa được người khác sửa; hãy tải lại và thử lại.")
+    if "full_name" in changes and changes["full_name"] is not None:
+        name = _clean_name(str(changes["full_name"]))
+        other = repository.member_by_name(session, team.id, name)
+        if other is not None and other.id != member.id:
+            raise Conflict(f"Tổ đã có thành viên tên {name}.")
+        member.full_name = name
+    if changes.get("position") is not None:
+        position = Position(str(changes["position"]))
+        _check_seat(session, team, position, member.id)
+        member.position = position
+    if changes.get("background") is not None:
+        member.background = Background(str(changes["background"]))
+    if "phone" in changes:
+        raw = changes["phone"]
+        member.phone = normalize_vn(str(raw)) if raw else None
+    if "user_id" in changes:
+        user_id = changes["user_id"]
+        if user_id is not None and not isinstance(user_id, int):
+            raise InvalidInput("user_id phải là số.")
+        _check_account(session, actor, team, user_id, member.id)
+        member.user_id = user_id
+    session.flush()
+    return member
+
+
+def remove_member(session: Session, actor: User, team: Team, member_id: int) -> None:
+    """Take a member off the roster."""
+    _check_roster_editor(session, actor, team.hamlet_id)
+    member = get_member(session, actor, team, member_id)
+    session.delete(member)
+    session.flush()
+    repository.free_seat(session, team.id)
+    session.expire(team)
+
+
+def group_name(session: Session, team: Team) -> str:
+    """The team's Zalo/Viber group, by the plan's convention."""
+    hamlet = area_service.get(session, team.hamlet_id)
+    return area_service.group_names(session, [hamlet]).get(hamlet.id, "")

@@ -1,0 +1,53 @@
+"""Every SQL statement about users."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from ocop_tracker.auth.scope import scope_to_user
+from ocop_tracker.core.text import fold
+from ocop_tracker.users.models import Role, User
+
+
+def by_login(session: Session, login: str) -> User | None:
+    """The account with this (case-folded) login."""
+    return session.scalar(select(User).where(User.login == login))
+
+
+def visible_statement(actor: User) -> Select[User]:
+    """Users inside the actor's area (admin: all)."""
+    return scope_to_user(select(User), actor, User.area_id)
+
+
+def page(
+    session: Session,
+    actor: User,
+    *,
+    q: str | None,
+    role: Role | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[User], int]:
+    """One page of the users the actor may see."""
+    stmt = visible_statement(actor)
+    if role is not None:
+        stmt = stmt.where(User.role == role)
+    if q:
+        key = fold(q).replace("\\", "").replace("%", "").replace("_", "")
+        stmt = stmt.where(User.search_key.like(f"%{key}%"))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(User.login).limit(limit).offset(offset)).all()
+    return rows, total
+
+
+def count_admins(session: Session) -> int:
+    """Active admins."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.role == Role.admin, User.is_active)
+        )
+        or 0
+    )

@@ -1,0 +1,104 @@
+"""JSON API of accounts: admins and officials only (SECURITY.md T8)."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, status
+
+from ocop_tracker.auth.deps import Principal, require_roles
+from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.schemas import ErrorBody, Page
+from ocop_tracker.users import service as user_service
+from ocop_tracker.users.models import Role
+from ocop_tracker.users.schemas import (
+    PasswordReset,
+    UserCreate,
+    UserCreated,
+    UserRead,
+    UserUpdate,
+)
+
+router = APIRouter(prefix="/users", tags=["users"])
+Manager = Annotated[Principal, require_roles(Role.admin, Role.official)]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422)
+}
+
+
+@router.get("", response_model=Page[UserRead], responses=ERRORS)
+def list_users(
+    session: SessionDep,
+    principal: Manager,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    role: Role | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> Page[UserRead]:
+    """Accounts inside the caller's area."""
+    users, total = user_service.list_users(
+        session, principal.user, q=q, role=role, limit=limit, offset=offset
+    )
+    items = [UserRead.model_validate(u) for u in users]
+    return Page[UserRead](items=items, total=total, limit=limit, offset=offset)
+
+
+@router.post(
+    "",
+    response_model=UserCreated,
+    status_code=status.HTTP_201_CREATED,
+    responses=ERRORS,
+)
+def create_user(
+    session: SessionDep, principal: Manager, body: UserCreate
+) -> UserCreated:
+    """Create an account; officials create team accounts in their area only."""
+    user, one_time = user_service.create_user(
+        session,
+        principal.user,
+        login=body.login,
+        display_name=body.display_name,
+        role=body.role,
+        area_id=body.area_id,
+        password=body.password,
+    )
+    return UserCreated(user=UserRead.model_validate(user), one_time_password=one_time)
+
+
+@router.get("/{user_id}", response_model=UserRead, responses=ERRORS)
+def get_user(session: SessionDep, principal: Manager, user_id: int) -> UserRead:
+    """One account."""
+    return UserRead.model_validate(
+        user_service.get_visible(session, principal.user, user_id)
+    )
+
+
+@router.patch("/{user_id}", response_model=UserRead, responses=ERRORS)
+def update_user(
+    session: SessionDep, principal: Manager, user_id: int, body: UserUpdate
+) -> UserRead:
+    """Change name, role, area or active flag (send ``version`` to avoid lost edits)."""
+    user = user_service.update_user(
+        session, principal.user, user_id, **body.model_dump(exclude_unset=True)
+    )
+    return UserRead.model_validate(user)
+
+
+@router.post(
+    "/{user_id}/password-reset", response_model=PasswordReset, responses=ERRORS
+)
+def reset_password(
+    session: SessionDep, principal: Manager, user_id: int
+) -> PasswordReset:
+    """Give the account a new one-time password; its sessions end."""
+    return PasswordReset(
+        one_time_password=user_service.reset_password(session, principal.user, user_id)
+    )
+
+
+@router.post(
+    "/{user_id}/sessions/revoke",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=ERRORS,
+)
+def end_sessions(session: SessionDep, principal: Manager, user_id: int) -> None:
+    """End every session of the account."""
+    user_service.end_sessions(session, principal.user, user_id)

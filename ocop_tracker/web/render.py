@@ -1,0 +1,60 @@
+"""Rendering pages with the signed-in user, CSRF token and notices."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from ocop_tracker.auth.deps import Principal
+from ocop_tracker.core.templating import templates
+
+# Notices shown after a redirect, chosen by code so no user text travels in URLs.
+NOTICES = {
+    "saved": "Đã lưu.",
+    "member_added": "Đã thêm thành viên.",
+    "member_saved": "Đã lưu thông tin thành viên.",
+    "member_removed": "Đã xóa thành viên khỏi tổ.",
+    "team_started": "Đã lập tổ công nghệ số.",
+    "password_changed": "Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc.",
+    "sessions_ended": "Đã kết thúc mọi phiên đăng nhập của tài khoản.",
+    "signed_out": "Bạn đã đăng xuất.",
+}
+
+
+def render(
+    request: Request,
+    name: str,
+    context: Mapping[str, Any],
+    principal: Principal | None,
+    *,
+    status_code: int = 200,
+) -> Response:
+    """A page with the common context: who is signed in, CSRF token, notice."""
+    notice = NOTICES.get(request.query_params.get("done", ""))
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"principal": principal, "notice": notice, **context},
+        status_code=status_code,
+    )
+
+
+def redirect(url: str, done: str | None = None) -> RedirectResponse:
+    """303 after a form post (POST/redirect/GET), with an optional notice code."""
+    if done:
+        url = f"{url}{'&' if '?' in url else '?'}done={done}"
+    return RedirectResponse(url, status_code=303)
+
+
+def safe_next(value: str | None) -> str:
+    """A relative path on this site, never another site (open-redirect guard)."""
+    if (
+        not value
+        or not value.startswith("/")
+        or value.startswith("//")
+        or "\\" in value
+    ):
+        return "/"
+    return value
