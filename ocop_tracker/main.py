@@ -19,6 +19,8 @@ from ocop_tracker.core.templating import STATIC_DIR, templates
 from ocop_tracker.web.pages import areas as area_pages
 from ocop_tracker.web.pages import auth as auth_pages
 from ocop_tracker.web.pages import home as home_pages
+from ocop_tracker.web.pages import teams as team_pages
+from ocop_tracker.web.pages import users as user_pages
 
 
 @asynccontextmanager
@@ -51,6 +53,8 @@ def create_app() -> FastAPI:
     app.include_router(home_pages.router)
     app.include_router(area_pages.router)
     app.include_router(auth_pages.router)
+    app.include_router(team_pages.router)
+    app.include_router(user_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     if settings.docs_enabled:
         _mount_docs(app)

@@ -1,0 +1,314 @@
+"""Community digital teams as pages: one's own team, the list, the roster."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas.models import AdminUnit, Level
+from ocop_tracker.auth.deps import CurrentPrincipal, Principal
+from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.errors import AppError
+from ocop_tracker.core.phone import display_vn
+from ocop_tracker.teams import service as team_service
+from ocop_tracker.teams.models import (
+    BACKGROUND_LABELS,
+    MAX_MEMBERS,
+    POSITION_LABELS,
+    Background,
+    Position,
+    Team,
+)
+from ocop_tracker.users.models import TEAM_ROLES, Role
+from ocop_tracker.web.render import redirect, render
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 50
+# Roles that may start a team for a hamlet of their area from the list page.
+TEAM_STARTERS = frozenset({Role.admin, Role.official})
+# Enough to cover a district; beyond it, starting a team twice is refused anyway.
+STARTED_LIMIT = 1000
+
+Name = Annotated[str, Form(max_length=200)]
+Phone = Annotated[str, Form(max_length=40)]
+
+
+def _recoverable(exc: AppError) -> bool:
+    """A refusal the user can fix on the same page (denials propagate, audited)."""
+    return exc.audit_action is None
+
+
+def _roster_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    team: Team,
+    *,
+    error: str | None = None,
+    add: dict[str, str] | None = None,
+    edit_id: int | None = None,
+    edit: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    user = principal.user
+    hamlet = area_service.get(session, team.hamlet_id)
+    return render(
+        request,
+        "teams/roster.html",
+        {
+            "team": team,
+            "hamlet": hamlet,
+            "places": list(reversed(area_service.ancestors(session, hamlet))),
+            "group_name": team_service.group_name(session, team),
+            "members": team_service.members(session, user, team),
+            "may_edit": user.role in team_service.ROSTER_EDITORS,
+            "is_full": team.member_count >= MAX_MEMBERS,
+            "max_members": MAX_MEMBERS,
+            "positions": POSITION_LABELS,
+            "backgrounds": BACKGROUND_LABELS,
+            "phone": display_vn,
+            "error": error,
+            "add": add or {},
+            "edit_id": edit_id,
+            "edit": edit or {},
+        },
+        principal,
+        status_code=status_code,
+    )
+
+
+def _list_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    *,
+    offset: int = 0,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    user = principal.user
+    rows, total = team_service.list_teams(session, user, limit=PAGE_SIZE, offset=offset)
+    hamlets = [hamlet for _, hamlet in rows]
+    startable: list[AdminUnit] = []
+    if user.role in TEAM_STARTERS:
+        # Hamlets of one's area that have no team yet (first 200, by name).
+        candidates, _ = area_service.search(
+            session, level=Level.hamlet, viewer=user, limit=200
+        )
+        started, _ = team_service.list_teams(session, user, limit=STARTED_LIMIT)
+        with_team = {team.hamlet_id for team, _ in started}
+        startable = [h for h in candidates if h.id not in with_team]
+    return render(
+        request,
+        "teams/list.html",
+        {
+            "rows": rows,
+            "total": total,
+            "offset": offset,
+            "page_size": PAGE_SIZE,
+            "max_members": MAX_MEMBERS,
+            "group_names": area_service.group_names(session, hamlets),
+            "places": {
+                h.id: list(reversed(area_service.ancestors(session, h)))
+                for h in hamlets
+            },
+            "startable": startable,
+            "error": error,
+        },
+        principal,
+        status_code=status_code,
+    )
+
+
+@router.get("/team")
+def my_team(
+    request: Request, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    """ "Tổ của tôi": the team of one's hamlet, or how to start it."""
+    user = principal.user
+    if user.role not in TEAM_ROLES:
+        return redirect("/teams")
+    hamlet = area_service.get(session, user.area_id) if user.area_id else None
+    if hamlet is not None:
+        team = team_service.team_of_hamlet(session, user, hamlet.id)
+        if team is not None:
+            return redirect(f"/teams/{team.id}")
+    return render(
+        request,
+        "teams/none.html",
+        {
+            "hamlet": hamlet,
+            "places": list(reversed(area_service.ancestors(session, hamlet)))
+            if hamlet
+            else [],
+            "may_start": user.role is Role.team_leader and hamlet is not None,
+        },
+        principal,
+    )
+
+
+@router.get("/teams")
+def list_teams(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> Response:
+    """The teams of one's area, with member counts and chat groups."""
+    return _list_page(request, session, principal, offset=offset)
+
+
+@router.post("/teams")
+def start_team(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    hamlet_id: Annotated[int, Form()],
+) -> Response:
+    """Start the team of a hamlet, then open its roster."""
+    try:
+        team = team_service.create_team(session, principal.user, hamlet_id=hamlet_id)
+    except AppError as exc:
+        if not _recoverable(exc):
+            raise
+        session.rollback()
+        return _list_page(
+            request, session, principal, error=exc.message, status_code=exc.status_code
+        )
+    return redirect(f"/teams/{team.id}", "team_started")
+
+
+@router.get("/teams/{team_id}")
+def roster(
+    request: Request, session: SessionDep, principal: CurrentPrincipal, team_id: int
+) -> Response:
+    """The roster: leader and deputy first, with forms for those who may edit."""
+    team = team_service.get_team(session, principal.user, team_id)
+    return _roster_page(request, session, principal, team)
+
+
+@router.post("/teams/{team_id}/members")
+def add_member(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    team_id: int,
+    full_name: Name,
+    position: Annotated[Position, Form()] = Position.member,
+    background: Annotated[Background, Form()] = Background.resident,
+    phone: Phone = "",
+) -> Response:
+    """Add a member (at most 10)."""
+    team = team_service.get_team(session, principal.user, team_id)
+    try:
+        team_service.add_member(
+            session,
+            principal.user,
+            team,
+            full_name=full_name,
+            position=position,
+            background=background,
+            phone=phone,
+        )
+    except AppError as exc:
+        if not _recoverable(exc):
+            raise
+        session.rollback()
+        team = team_service.get_team(session, principal.user, team_id)
+        submitted = {
+            "full_name": full_name,
+            "position": position.value,
+            "background": background.value,
+            "phone": phone,
+        }
+        return _roster_page(
+            request,
+            session,
+            principal,
+            team,
+            error=exc.message,
+            add=submitted,
+            status_code=exc.status_code,
+        )
+    return redirect(f"/teams/{team_id}", "member_added")
+
+
+@router.post("/teams/{team_id}/members/{member_id}")
+def update_member(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    team_id: int,
+    member_id: int,
+    full_name: Name,
+    version: Annotated[int, Form()],
+    position: Annotated[Position, Form()],
+    background: Annotated[Background, Form()],
+    phone: Phone = "",
+) -> Response:
+    """Change a member; someone else's newer edit is not overwritten."""
+    team = team_service.get_team(session, principal.user, team_id)
+    try:
+        team_service.update_member(
+            session,
+            principal.user,
+            team,
+            member_id,
+            version=version,
+            full_name=full_name,
+            position=position,
+            background=background,
+            phone=phone,
+        )
+    except AppError as exc:
+        if not _recoverable(exc):
+            raise
+        session.rollback()
+        team = team_service.get_team(session, principal.user, team_id)
+        submitted = {
+            "full_name": full_name,
+            "position": position.value,
+            "background": background.value,
+            "phone": phone,
+        }
+        return _roster_page(
+            request,
+            session,
+            principal,
+            team,
+            error=exc.message,
+            edit_id=member_id,
+            edit=submitted,
+            status_code=exc.status_code,
+        )
+    return redirect(f"/teams/{team_id}", "member_saved")
+
+
+@router.post("/teams/{team_id}/members/{member_id}/delete")
+def remove_member(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    team_id: int,
+    member_id: int,
+) -> Response:
+    """Take a member off the roster."""
+    team = team_service.get_team(session, principal.user, team_id)
+    try:
+        team_service.remove_member(session, principal.user, team, member_id)
+    except AppError as exc:
+        if not _recoverable(exc):
+            raise
+        session.rollback()
+        team = team_service.get_team(session, principal.user, team_id)
+        return _roster_page(
+            request,
+            session,
+            principal,
+            team,
+            error=exc.message,
+            status_code=exc.status_code,
+        )
+    return redirect(f"/teams/{team_id}", "member_removed")
