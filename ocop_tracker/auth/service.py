@@ -10,6 +10,7 @@ from ocop_tracker.audit import context as audit_context
 from ocop_tracker.audit.listener import record
 from ocop_tracker.auth import security
 from ocop_tracker.auth.models import ApiToken, AuthSession, LoginAttempt
+from ocop_tracker.auth.scope import OutOfScope
 from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.db import execute_dml
@@ -266,8 +267,10 @@ def list_tokens(session: Session, user: User) -> list[ApiToken]:
 def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
     """Revoke one of the user's own tokens."""
     token = session.get(ApiToken, token_id)
-    if token is None or token.user_id != user.id:
+    if token is None:
         raise NotFound("Không tìm thấy token này.")
+    if token.user_id != user.id:
+        raise OutOfScope("Không tìm thấy token này.")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.flush()

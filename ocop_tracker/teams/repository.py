@@ -27,14 +27,10 @@ def page(
         Team.hamlet_id,
     )
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = (
-        session.execute(
-            stmt.order_by(AdminUnit.search_key, Team.id).limit(limit).offset(offset)
-        )
-        .tuples()
-        .all()
+    result = session.execute(
+        stmt.order_by(AdminUnit.search_key, Team.id).limit(limit).offset(offset)
     )
-    return rows, total
+    return [(row[0], row[1]) for row in result], total
 
 
 def members(session: Session, team_id: int) -> Sequence[TeamMember]:

@@ -44,7 +44,7 @@ def check(password: str, *, context: tuple[str, ...] = ()) -> None:
         raise InvalidInput("Mật khẩu này quá phổ biến, hãy chọn mật khẩu khác.")
     words = [*CONTEXT_WORDS, *(fold(c).replace(" ", "") for c in context if c)]
     for word in words:
-        if len(word) >= 3 and word in squeezed and len(squeezed) - len(word) < 6:
+        if len(word) >= 3 and word in squeezed and len(squeezed) - len(word) <= 6:
             raise InvalidInput(
                 "Mật khẩu không được dựa trên tên đăng nhập, tên dịch vụ hay tên địa phương."
             )

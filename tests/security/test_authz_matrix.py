@@ -1,0 +1,390 @@
+"""T1–T5, T8: every route × every actor × a target in and out of the actor's area.
+
+The expected status of each cell comes from ``authz_policy.yaml``; the routes
+come from the application itself, so a new route without a policy entry fails.
+Refused calls must change nothing and leave one "denied" audit event.
+"""
+
+import hashlib
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas.models import AdminUnit, Edition, Level
+from ocop_tracker.audit.models import AuditEvent
+from ocop_tracker.auth import service as auth_service
+from ocop_tracker.main import create_app
+from ocop_tracker.teams import repository as team_repository
+from ocop_tracker.teams.models import Team, TeamMember
+from ocop_tracker.users import repository as user_repository
+from ocop_tracker.users.models import Role, User
+from tests.conftest import SignIn
+from tests.factories import unit
+
+POLICY = yaml.safe_load(
+    (Path(__file__).with_name("authz_policy.yaml")).read_text(encoding="utf-8")
+)
+ACTORS: list[str] = POLICY["actors"]
+LOGINS = {
+    "admin": "admin",
+    "department": "sct.soctrang",
+    "official": "canbo.khom3",
+    "team_leader": "totruong.khom3",
+    "team_member": "thanhvien.khom3",
+}
+# Tables whose content a refused request must leave exactly as it was.
+GUARDED_TABLES = (
+    "admin_units",
+    "admin_unit_links",
+    "users",
+    "teams",
+    "team_members",
+    "api_tokens",
+)
+
+
+def app_route_keys() -> list[str]:
+    """ "METHOD /path" for every route and mount the application serves."""
+    keys: list[str] = []
+    for context in iter_route_contexts(create_app().routes):
+        methods = sorted((context.methods or {"GET"}) - {"HEAD"})
+        keys.extend(f"{m} {context.path}" for m in methods)
+    return sorted(set(keys))
+
+
+def expected(route: str, actor: str) -> tuple[int, int]:
+    """The policy's (in, out) statuses for a cell."""
+    cells = POLICY["routes"][route]
+    cell = cells.get(actor)
+    if cell is None and actor == "disabled":
+        cell = cells.get("anonymous")
+    if cell is None:
+        cell = cells["all"]
+    first, second = str(cell).split("/")
+    return int(first), int(second)
+
+
+def test_every_route_has_a_policy() -> None:
+    missing = [key for key in app_route_keys() if key not in POLICY["routes"]]
+    assert missing == [], f"routes without an entry in authz_policy.yaml: {missing}"
+    stale = [key for key in POLICY["routes"] if key not in app_route_keys()]
+    assert stale == [], f"policy entries for routes that no longer exist: {stale}"
+
+
+@dataclass
+class World:
+    """Targets in and out of the actors' areas, made fresh for each test."""
+
+    hamlet: dict[str, AdminUnit]
+    commune: dict[str, AdminUnit]
+    bare_hamlet: dict[str, AdminUnit]
+    team: dict[str, Team]
+    member: dict[str, TeamMember]
+    account: dict[str, User]
+    actors: dict[str, User]
+
+
+def _user(
+    session: Session,
+    login: str,
+    role: Role,
+    area: AdminUnit | None,
+    *,
+    active: bool = True,
+) -> User:
+    user = User(
+        login=login,
+        display_name=login,
+        search_key=login,
+        role=role,
+        area_id=area.id if area else None,
+        password_hash="$argon2id$v=19$m=65536,t=3,p=4$unused$unused",
+        is_active=active,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    h_in = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    h_out = unit(session, "Ấp An Thường", edition=Edition.e2022, level=Level.hamlet)
+    c_in = session.get(AdminUnit, h_in.parent_id)
+    c_out = session.get(AdminUnit, h_out.parent_id)
+    assert c_in is not None
+    assert c_out is not None
+    bare_in = area_service.add_hamlet(session, commune_id=c_in.id, name="Khóm Ma Trận")
+    bare_out = area_service.add_hamlet(session, commune_id=c_out.id, name="Ấp Ma Trận")
+    teams = {
+        k: team_repository.by_hamlet(session, h.id)
+        for k, h in (("in", h_in), ("out", h_out))
+    }
+    assert teams["in"] is not None
+    assert teams["out"] is not None
+    members = {
+        k: team_repository.members(session, t.id)[-1] for k, t in teams.items() if t
+    }
+    actors = {k: user_repository.by_login(session, v) for k, v in LOGINS.items()}
+    world = World(
+        hamlet={"in": h_in, "out": h_out},
+        commune={"in": c_in, "out": c_out},
+        bare_hamlet={"in": bare_in, "out": bare_out},
+        team={k: v for k, v in teams.items() if v},
+        member=members,
+        account={
+            "in": _user(session, "matran.in", Role.team_member, h_in),
+            "out": _user(session, "matran.out", Role.team_member, h_out),
+        },
+        actors={k: v for k, v in actors.items() if v},
+    )
+    world.actors["no_area"] = _user(session, "matran.noarea", Role.official, None)
+    world.actors["disabled"] = _user(
+        session, "matran.disabled", Role.team_member, h_in, active=False
+    )
+    session.commit()
+    return world
+
+
+Request = tuple[str, str, dict[str, Any]]
+Builder = Callable[[World, str, User | None, Session], Request]
+
+
+def _token_id(world: World, target: str, actor: User | None, session: Session) -> int:
+    owner = actor if target == "in" and actor is not None else world.account["out"]
+    _, token = auth_service.create_token(session, owner, name=f"matran-{target}")
+    session.commit()
+    return token.id
+
+
+def _csv(world: World, target: str) -> dict[str, Any]:
+    code = world.commune[target].code
+    return {
+        "files": {
+            "file": (
+                "h.csv",
+                f"commune_code,name\n{code},Ấp Nhập Thử\n".encode(),
+                "text/csv",
+            )
+        },
+        "params": {"edition": "2022"},
+    }
+
+
+def json(body: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments sending ``body`` as JSON."""
+    return {"json": body}
+
+
+def form(body: dict[str, str]) -> dict[str, Any]:
+    """Keyword arguments sending ``body`` as a form."""
+    return {"data": body}
+
+
+def build(
+    route: str, world: World, target: str, actor: User | None, session: Session
+) -> Request:
+    """The request a cell sends: method, URL and keyword arguments."""
+    method, path = route.split(" ", 1)
+    w, t = world, target
+    simple: dict[str, Request] = {
+        "GET /static": ("GET", "/static/css/app.css", {}),
+        "GET /docs-assets": ("GET", "/docs-assets/swagger-ui.css", {}),
+        "POST /login": ("POST", "/login", form({"login": "x", "password": "y"})),
+        "POST /api/v1/auth/login": (
+            "POST",
+            path,
+            json({"login": "khong.co.ai", "password": "sai mat khau"}),
+        ),
+        "POST /api/v1/auth/password": (
+            "POST",
+            path,
+            json(
+                {
+                    "current_password": "sai mat khau",
+                    "new_password": "mot cau rat dai 2026",
+                }
+            ),
+        ),
+        "POST /account/password": (
+            "POST",
+            path,
+            form(
+                {
+                    "current_password": "sai",
+                    "new_password": "mot cau rat dai 2026",
+                    "confirm_password": "mot cau rat dai 2026",
+                }
+            ),
+        ),
+        "POST /api/v1/tokens": ("POST", path, json({"name": "script"})),
+        "POST /api/v1/areas/hamlets/import": ("POST", path, _csv(w, t)),
+        "POST /api/v1/users": (
+            "POST",
+            path,
+            json(
+                {
+                    "login": f"moi.{t}",
+                    "display_name": "Người Mới",
+                    "role": "team_member",
+                    "area_id": w.hamlet[t].id,
+                }
+            ),
+        ),
+        "POST /users": (
+            "POST",
+            path,
+            form(
+                {
+                    "login": f"moi.{t}",
+                    "display_name": "Người Mới",
+                    "role": "team_member",
+                    "area_id": str(w.hamlet[t].id),
+                }
+            ),
+        ),
+        "POST /api/v1/teams": ("POST", path, json({"hamlet_id": w.bare_hamlet[t].id})),
+        "POST /teams": ("POST", path, form({"hamlet_id": str(w.bare_hamlet[t].id)})),
+    }
+    if route in simple:
+        return simple[route]
+    url = path
+    if "{token_id}" in url:
+        url = url.replace("{token_id}", str(_token_id(w, t, actor, session)))
+    if "{area_id}/hamlets" in url:
+        url = url.replace("{area_id}", str(w.commune[t].id))
+    url = url.replace("{area_id}", str(w.hamlet[t].id))
+    url = url.replace("{user_id}", str(w.account[t].id))
+    url = url.replace("{team_id}", str(w.team[t].id))
+    url = url.replace("{member_id}", str(w.member[t].id))
+    bodies: dict[str, dict[str, Any]] = {
+        "POST /api/v1/areas/{area_id}/hamlets": json({"name": "Ấp Thử Quyền"}),
+        "PATCH /api/v1/users/{user_id}": json({"display_name": "Tên Mới"}),
+        "POST /users/{user_id}": form(
+            {
+                "display_name": "Tên Mới",
+                "role": "team_member",
+                "area_id": str(w.hamlet[t].id),
+                "is_active": "on",
+                "version": str(w.account[t].version),
+            }
+        ),
+        "POST /api/v1/teams/{team_id}/members": json({"full_name": "Thành Viên Thử"}),
+        "POST /teams/{team_id}/members": form(
+            {
+                "full_name": "Thành Viên Thử",
+                "position": "member",
+                "background": "resident",
+                "phone": "",
+            }
+        ),
+        "PATCH /api/v1/teams/{team_id}/members/{member_id}": json(
+            {"phone": "0912 345 678"}
+        ),
+        "POST /teams/{team_id}/members/{member_id}": form(
+            {
+                "full_name": w.member[t].full_name,
+                "position": w.member[t].position.value,
+                "background": w.member[t].background.value,
+                "phone": "0912 345 678",
+                "version": str(w.member[t].version),
+            }
+        ),
+    }
+    return method, url, bodies.get(route, {})
+
+
+def _fingerprint(session: Session) -> str:
+    digest = hashlib.sha256()
+    for table in GUARDED_TABLES:
+        columns = (
+            "*"
+            if table != "users"
+            else "id, login, role, area_id, is_active, password_hash, version"
+        )
+        for row in session.execute(text(f"SELECT {columns} FROM {table} ORDER BY id")):
+            digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
+
+
+def _denials(session: Session) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "denied")
+        )
+        or 0
+    )
+
+
+CELLS = [
+    pytest.param(route, actor, id=f"{route}-{actor}")
+    for route, actor in itertools.product(sorted(POLICY["routes"]), ACTORS)
+]
+
+
+@pytest.mark.parametrize(("route", "actor"), CELLS)
+def test_cell(
+    route: str,
+    actor: str,
+    world: World,
+    app: FastAPI,
+    session: Session,
+    sign_in: SignIn,
+) -> None:
+    expect_in, expect_out = expected(route, actor)
+    user = world.actors.get(actor)
+    for target, status in (("in", expect_in), ("out", expect_out)):
+        method, url, kwargs = build(route, world, target, user, session)
+        if user is None:
+            client = TestClient(
+                app, base_url="https://127.0.0.1", raise_server_exceptions=False
+            )
+        else:
+            token, auth = auth_service.open_session(
+                session, user, client_ip="127.0.0.1", user_agent="matrix"
+            )
+            session.commit()
+            client = TestClient(
+                app, base_url="https://127.0.0.1", raise_server_exceptions=False
+            )
+            client.cookies.set("__Host-ocop_session", token)
+            client.headers["X-CSRF-Token"] = auth.csrf_token
+            if "data" in kwargs:
+                kwargs = {
+                    **kwargs,
+                    "data": {**kwargs["data"], "csrf_token": auth.csrf_token},
+                }
+        page = not url.startswith("/api/") and url not in {"/healthz", "/openapi.json"}
+        headers = {"accept": "text/html"} if page else {}
+        refused = status in (401, 403, 404) or (status == 303 and user is None)
+        before = _fingerprint(session) if refused else ""
+        denials = _denials(session)
+        response = client.request(
+            method, url, headers=headers, follow_redirects=False, **kwargs
+        )
+        assert response.status_code == status, (target, response.text[:300])
+        if status in (403, 404) and route not in {"POST /login"}:
+            assert _fingerprint(session) == before, (
+                f"{target}: a refused request changed data"
+            )
+            assert _denials(session) == denials + 1, (
+                f"{target}: the denial was not audited"
+            )
+        if refused and status != 404 and status != 403:
+            assert _fingerprint(session) == before, (
+                f"{target}: an anonymous request changed data"
+            )
+        client.close()
