@@ -44,12 +44,13 @@ step "type check"
 
 export OCOP_ENV=test
 PYTEST=("$VENV/bin/python" -m pytest -q -p no:cacheprovider)
+# Two workers (the machines have two cores); each gets its own database.
 
 step "tests on SQLite"
-run env -u OCOP_TEST_DATABASE_URL "${PYTEST[@]}" -m "not browser"
+run env -u OCOP_TEST_DATABASE_URL "${PYTEST[@]}" -n 2 -m "not browser"
 
 step "tests on PostgreSQL"
-run scripts/pg_test.sh "${PYTEST[@]}" -m "not browser"
+run scripts/pg_test.sh "${PYTEST[@]}" -n 2 -m "not browser"
 
 step "browser tests (Chromium, headless)"
 run env -u OCOP_TEST_DATABASE_URL "${PYTEST[@]}" -m browser
