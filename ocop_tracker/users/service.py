@@ -157,6 +157,8 @@ def update_user(
         raise Forbidden("Bạn không được sửa tài khoản này.")
     if version is not None and version != user.version:
         raise Conflict("Tài khoản vừa được người khác sửa; hãy tải lại và thử lại.")
+    if user.id == actor.id and (role not in (None, actor.role) or is_active is False):
+        raise Forbidden("Không được tự đổi vai trò hay tự khóa tài khoản của mình.")
     new_role = role or user.role
     new_area = area_id if area_id is not None else user.area_id
     if (role is not None or area_id is not None) and (
@@ -167,8 +169,6 @@ def update_user(
         area = _check_area(session, new_role, new_area)
         user.role = new_role
         user.area_id = area.id if area else None
-    if user.id == actor.id and (role not in (None, actor.role) or is_active is False):
-        raise Forbidden("Không được tự đổi vai trò hay tự khóa tài khoản của mình.")
     if display_name is not None:
         user.display_name = _clean(display_name, "Tên hiển thị", 120)
         user.search_key = f"{fold(user.display_name)} {user.login}"
