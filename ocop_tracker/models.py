@@ -4,6 +4,15 @@ from ocop_tracker.areas.models import AdminUnit, AdminUnitLink, AreaMapping
 from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.auth.models import ApiToken, AuthSession, LoginAttempt
 from ocop_tracker.core.base import Base
+from ocop_tracker.onboarding.models import (
+    Listing,
+    Marketplace,
+    MarketplaceStep,
+    StepRecord,
+    Verification,
+)
+from ocop_tracker.producers.models import Consent, PaymentAccount, Producer
+from ocop_tracker.products.models import Certificate, OcopGroup, OcopSubgroup, Product
 from ocop_tracker.teams.models import Team, TeamMember
 from ocop_tracker.users.models import User
 
@@ -15,8 +24,20 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Base",
+    "Certificate",
+    "Consent",
+    "Listing",
     "LoginAttempt",
+    "Marketplace",
+    "MarketplaceStep",
+    "OcopGroup",
+    "OcopSubgroup",
+    "PaymentAccount",
+    "Producer",
+    "Product",
+    "StepRecord",
     "Team",
     "TeamMember",
     "User",
+    "Verification",
 ]

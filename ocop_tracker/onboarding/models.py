@@ -1,0 +1,151 @@
+"""Marketplaces and their ordered steps (data), listings, step records, verifications."""
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ocop_tracker.audit.models import Audited
+from ocop_tracker.core.base import Base, IdMixin, TimestampMixin, str_enum, utcnow
+
+
+class StepStatus(StrEnum):
+    """Where one step of one listing stands."""
+
+    done = "done"
+    blocked = "blocked"
+
+
+class ListingStatus(StrEnum):
+    """Where a product stands on one marketplace."""
+
+    in_progress = "in_progress"
+    awaiting_verification = (
+        "awaiting_verification"  # "listed" claimed, not yet verified
+    )
+    listed = "listed"  # verified and live
+    rejected = "rejected"  # the claim was rejected; fix and claim again
+    delisted = "delisted"  # was live, went down
+
+
+class Decision(StrEnum):
+    """An official's answer to a "listed" claim."""
+
+    approved = "approved"
+    rejected = "rejected"
+
+
+class Marketplace(IdMixin, Audited, Base):
+    """An e-commerce marketplace (voso.vn, postmart.vn, others added by an admin)."""
+
+    __tablename__ = "marketplaces"
+
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    # Storefront and listing URLs must be https:// on this domain or a subdomain.
+    domain: Mapped[str] = mapped_column(String(100))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    # The plan names voso.vn and postmart.vn: "both named platforms" in reports.
+    is_named_in_plan: Mapped[bool] = mapped_column(default=False)
+
+
+class MarketplaceStep(IdMixin, Audited, Base):
+    """One onboarding step of a marketplace, in order (DOMAIN.md §4)."""
+
+    __tablename__ = "marketplace_steps"
+
+    marketplace_id: Mapped[int] = mapped_column(
+        ForeignKey("marketplaces.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(30))
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200))
+    # What evidence the step asks for: "url" (storefront, listing), or none.
+    evidence: Mapped[str | None] = mapped_column(String(20))
+
+    __table_args__ = (
+        UniqueConstraint("marketplace_id", "code"),
+        UniqueConstraint("marketplace_id", "position"),
+    )
+
+
+class Listing(IdMixin, TimestampMixin, Audited, Base):
+    """A product's onboarding on one marketplace."""
+
+    __tablename__ = "listings"
+
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="RESTRICT"), index=True
+    )
+    marketplace_id: Mapped[int] = mapped_column(
+        ForeignKey("marketplaces.id", ondelete="RESTRICT"), index=True
+    )
+    hamlet_id: Mapped[int] = mapped_column(
+        ForeignKey("admin_units.id", ondelete="RESTRICT"), index=True
+    )
+    status: Mapped[ListingStatus] = mapped_column(
+        str_enum(ListingStatus, 30), default=ListingStatus.in_progress
+    )
+    # Code of the next step to do (None when every step is done).
+    next_step: Mapped[str | None] = mapped_column(String(30))
+    storefront_url: Mapped[str | None] = mapped_column(String(500))
+    listing_url: Mapped[str | None] = mapped_column(String(500))
+    claimed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    verified_at: Mapped[dt.datetime | None]
+    verified_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    delisted_on: Mapped[dt.date | None] = mapped_column(Date)
+    delist_reason: Mapped[str | None] = mapped_column(String(300))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (UniqueConstraint("product_id", "marketplace_id"),)
+
+
+class StepRecord(IdMixin, TimestampMixin, Audited, Base):
+    """One step of one listing: done with its evidence, or blocked with a reason."""
+
+    __tablename__ = "step_records"
+
+    listing_id: Mapped[int] = mapped_column(
+        ForeignKey("listings.id", ondelete="CASCADE"), index=True
+    )
+    hamlet_id: Mapped[int] = mapped_column(
+        ForeignKey("admin_units.id", ondelete="RESTRICT")
+    )
+    step_code: Mapped[str] = mapped_column(String(30))
+    status: Mapped[StepStatus] = mapped_column(str_enum(StepStatus, 10))
+    evidence_url: Mapped[str | None] = mapped_column(String(500))
+    note: Mapped[str | None] = mapped_column(String(1000))
+    blocked_reason: Mapped[str | None] = mapped_column(String(300))
+    done_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    done_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (UniqueConstraint("listing_id", "step_code"),)
+
+
+class Verification(IdMixin, Audited, Base):
+    """An official's decision on a "listed" claim; a rejection needs a comment."""
+
+    __tablename__ = "verifications"
+
+    listing_id: Mapped[int] = mapped_column(
+        ForeignKey("listings.id", ondelete="CASCADE"), index=True
+    )
+    hamlet_id: Mapped[int] = mapped_column(
+        ForeignKey("admin_units.id", ondelete="RESTRICT")
+    )
+    decision: Mapped[Decision] = mapped_column(str_enum(Decision, 10))
+    comment: Mapped[str | None] = mapped_column(String(1000))
+    decided_by_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT")
+    )
+    decided_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,108 @@
+"""Producers (chủ thể OCOP): households, cooperatives, groups and enterprises."""
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ocop_tracker.audit.models import Audited
+from ocop_tracker.core.base import Base, IdMixin, TimestampMixin, str_enum, utcnow
+
+
+class ProducerKind(StrEnum):
+    """The legal form of an OCOP subject."""
+
+    household = "household"  # hộ sản xuất kinh doanh
+    cooperative = "cooperative"  # hợp tác xã (HTX)
+    cooperative_group = "cooperative_group"  # tổ hợp tác
+    enterprise = "enterprise"  # doanh nghiệp
+
+
+class ConsentField(StrEnum):
+    """A personal field a producer may agree to show on public pages."""
+
+    display_name = "display_name"
+    phone = "phone"
+    photo = "photo"
+
+
+class PaymentProvider(StrEnum):
+    """E-wallets, Mobile Money and banks households use."""
+
+    viettel_money = "viettel_money"
+    vnpt_money = "vnpt_money"
+    mobifone_money = "mobifone_money"
+    bank = "bank"
+    other = "other"
+
+
+class PaymentStatus(StrEnum):
+    """Where opening the producer's e-payment account stands."""
+
+    none = "none"
+    in_progress = "in_progress"
+    opened = "opened"
+
+
+class Producer(IdMixin, TimestampMixin, Audited, Base):
+    """A producer in a hamlet: the maker of one or more products."""
+
+    __tablename__ = "producers"
+
+    hamlet_id: Mapped[int] = mapped_column(
+        ForeignKey("admin_units.id", ondelete="RESTRICT"), index=True
+    )
+    kind: Mapped[ProducerKind] = mapped_column(str_enum(ProducerKind, 20))
+    name: Mapped[str] = mapped_column(String(200))
+    representative: Mapped[str | None] = mapped_column(String(120))
+    # E.164 (+84…); personal data: shown in scope, public only with consent.
+    phone: Mapped[str | None] = mapped_column(String(16))
+    tax_code: Mapped[str | None] = mapped_column(String(20))
+    search_key: Mapped[str] = mapped_column(String(400))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        Index("uq_producers_hamlet_name", "hamlet_id", "name", unique=True),
+    )
+
+
+class Consent(IdMixin, Audited, Base):
+    """A consent given or withdrawn for one public field; the newest row counts."""
+
+    __tablename__ = "producer_consents"
+
+    producer_id: Mapped[int] = mapped_column(
+        ForeignKey("producers.id", ondelete="CASCADE"), index=True
+    )
+    hamlet_id: Mapped[int] = mapped_column(
+        ForeignKey("admin_units.id", ondelete="RESTRICT")
+    )
+    field: Mapped[ConsentField] = mapped_column(str_enum(ConsentField, 20))
+    granted: Mapped[bool]
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # How consent was obtained (signed form, in person, …).
+    note: Mapped[str | None] = mapped_column(String(300))
+
+
+class PaymentAccount(IdMixin, TimestampMixin, Audited, Base):
+    """The producer's e-payment account: provider and last 4 characters only."""
+
+    __tablename__ = "payment_accounts"
+
+    producer_id: Mapped[int] = mapped_column(
+        ForeignKey("producers.id", ondelete="CASCADE"), index=True
+    )
+    hamlet_id: Mapped[int] = mapped_column(
+        ForeignKey("admin_units.id", ondelete="RESTRICT")
+    )
+    provider: Mapped[PaymentProvider] = mapped_column(str_enum(PaymentProvider, 20))
+    status: Mapped[PaymentStatus] = mapped_column(str_enum(PaymentStatus, 20))
+    last4: Mapped[str | None] = mapped_column(String(4))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
