@@ -5,9 +5,21 @@ from fastapi import APIRouter
 from ocop_tracker.areas.router import router as areas_router
 from ocop_tracker.audit.router import router as audit_router
 from ocop_tracker.auth.router import router as auth_router
+from ocop_tracker.onboarding.router import router as onboarding_router
+from ocop_tracker.producers.router import router as producers_router
+from ocop_tracker.products.router import router as products_router
 from ocop_tracker.teams.router import router as teams_router
 from ocop_tracker.users.router import router as users_router
 
 api_router = APIRouter(prefix="/api/v1")
-for router in (auth_router, areas_router, users_router, teams_router, audit_router):
+for router in (
+    auth_router,
+    areas_router,
+    users_router,
+    teams_router,
+    audit_router,
+    producers_router,
+    products_router,
+    onboarding_router,
+):
     api_router.include_router(router)

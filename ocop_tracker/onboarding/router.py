@@ -1,0 +1,5 @@
+"""JSON API of onboarding."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["onboarding"])

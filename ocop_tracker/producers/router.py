@@ -1,0 +1,5 @@
+"""JSON API of producers."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["producers"])

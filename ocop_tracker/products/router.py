@@ -1,0 +1,5 @@
+"""JSON API of products."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["products"])
