@@ -44,6 +44,8 @@ def states_as_of(
     )
     states: dict[int, dict[str, Any] | None] = {}
     for object_id, action, after in session.execute(stmt):
+        if object_id is None:
+            continue
         key = int(object_id)
         if action == "create":
             states[key] = dict(after or {})
@@ -74,5 +76,7 @@ def ids_existing_on(session: Session, object_type: str, day: dt.date) -> set[int
     )
     alive: set[int] = set()
     for object_id, action in session.execute(stmt):
+        if object_id is None:
+            continue
         (alive.add if action == "create" else alive.discard)(int(object_id))
     return alive
