@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from ocop_tracker.areas.router import router as areas_router
 from ocop_tracker.audit.router import router as audit_router
 from ocop_tracker.auth.router import router as auth_router
+from ocop_tracker.exports.router import router as exports_router
 from ocop_tracker.onboarding.router import router as onboarding_router
 from ocop_tracker.producers.router import router as producers_router
 from ocop_tracker.products.router import router as products_router
@@ -21,5 +22,6 @@ for router in (
     producers_router,
     products_router,
     onboarding_router,
+    exports_router,
 ):
     api_router.include_router(router)

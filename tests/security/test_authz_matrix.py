@@ -5,10 +5,11 @@ come from the application itself, so a new route without a policy entry fails.
 Refused calls must change nothing and leave one "denied" audit event.
 """
 
+import datetime as dt
 import hashlib
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,9 @@ from ocop_tracker.areas.models import AdminUnit, Edition, Level
 from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.auth import service as auth_service
 from ocop_tracker.main import create_app
+from ocop_tracker.onboarding.models import Listing, Marketplace
+from ocop_tracker.producers.models import Producer, ProducerKind
+from ocop_tracker.products.models import Certificate, CertLevel, Product, ProductKind
 from ocop_tracker.teams import repository as team_repository
 from ocop_tracker.teams.models import Team, TeamMember
 from ocop_tracker.users import repository as user_repository
@@ -93,6 +97,10 @@ class World:
     member: dict[str, TeamMember]
     account: dict[str, User]
     actors: dict[str, User]
+    producer: dict[str, Producer] = field(default_factory=dict)
+    product: dict[str, Product] = field(default_factory=dict)
+    certificate: dict[str, Certificate] = field(default_factory=dict)
+    listing: dict[str, Listing] = field(default_factory=dict)
 
 
 def _user(
@@ -149,12 +157,59 @@ def world(session: Session) -> World:
         },
         actors={k: v for k, v in actors.items() if v},
     )
+    _catalog(session, world)
     world.actors["no_area"] = _user(session, "matran.noarea", Role.official, None)
     world.actors["disabled"] = _user(
         session, "matran.disabled", Role.team_member, h_in, active=False
     )
     session.commit()
     return world
+
+
+def _catalog(session: Session, world: World) -> None:
+    """A producer, product, certificate and voso listing in each target hamlet."""
+    voso = session.scalar(select(Marketplace).where(Marketplace.code == "voso"))
+    assert voso is not None
+    for target, hamlet in world.hamlet.items():
+        producer = Producer(
+            hamlet_id=hamlet.id,
+            kind=ProducerKind.household,
+            name=f"Hộ Ma Trận {target}",
+            search_key=f"ho ma tran {target}",
+            phone="+84912000000",
+        )
+        session.add(producer)
+        session.flush()
+        product = Product(
+            producer_id=producer.id,
+            hamlet_id=hamlet.id,
+            name=f"Bánh pía ma trận {target}",
+            kind=ProductKind.ocop,
+            public_code=f"matran-{target}-" + "x" * 14,
+            search_key=f"banh pia ma tran {target}",
+        )
+        session.add(product)
+        session.flush()
+        certificate = Certificate(
+            product_id=product.id,
+            hamlet_id=hamlet.id,
+            stars=3,
+            decision_number=f"MT-{target}",
+            decision_date=dt.date(2024, 5, 2),
+            authority="UBND huyện",
+            level=CertLevel.district,
+            expires_on=dt.date(2027, 5, 2),
+        )
+        listing = Listing(
+            product_id=product.id,
+            marketplace_id=voso.id,
+            hamlet_id=hamlet.id,
+            next_step="photos",
+        )
+        session.add_all([certificate, listing])
+        session.flush()
+        world.producer[target], world.product[target] = producer, product
+        world.certificate[target], world.listing[target] = certificate, listing
 
 
 Request = tuple[str, str, dict[str, Any]]
@@ -259,6 +314,12 @@ def build(
     }
     if route in simple:
         return simple[route]
+    if route == "GET /api/v1/exports/{dataset}":
+        return (
+            "GET",
+            "/api/v1/exports/products",
+            {"params": {"area_id": w.hamlet[t].id}},
+        )
     url = path
     if "{token_id}" in url:
         url = url.replace("{token_id}", str(_token_id(w, t, actor, session)))

@@ -1,0 +1,151 @@
+"""Exports: only what the user may see, formula-safe, audited and rate-limited (T35)."""
+
+import csv
+import datetime as dt
+import io
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ocop_tracker.areas.models import AdminUnit, Edition, Level
+from ocop_tracker.audit.models import AuditEvent
+from ocop_tracker.producers.models import Producer, ProducerKind
+from ocop_tracker.products.models import Certificate, CertLevel, Product, ProductKind
+from tests.conftest import SignIn
+from tests.factories import unit
+
+
+def _product(session: Session, hamlet: AdminUnit, name: str, code: str) -> Product:
+    producer = Producer(
+        hamlet_id=hamlet.id,
+        kind=ProducerKind.household,
+        name=f"Hộ {code}",
+        search_key=code,
+        phone="+84912345678",
+    )
+    session.add(producer)
+    session.flush()
+    product = Product(
+        producer_id=producer.id,
+        hamlet_id=hamlet.id,
+        name=name,
+        kind=ProductKind.ocop,
+        public_code=f"export-{code}-xxxxxxxxxxxx",
+        search_key=code,
+    )
+    session.add(product)
+    session.flush()
+    session.add(
+        Certificate(
+            product_id=product.id,
+            hamlet_id=hamlet.id,
+            stars=4,
+            decision_number=f"EX-{code}",
+            decision_date=dt.date(2024, 1, 10),
+            authority="UBND tỉnh Sóc Trăng",
+            level=CertLevel.province,
+            expires_on=dt.date(2027, 1, 10),
+        )
+    )
+    session.commit()
+    return product
+
+
+def _world(session: Session) -> None:
+    _product(
+        session,
+        unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet),
+        '=HYPERLINK("http://evil.example","bấm")',
+        "in",
+    )
+    _product(
+        session,
+        unit(session, "Ấp An Thường", edition=Edition.e2022, level=Level.hamlet),
+        "Khô cá kèo",
+        "out",
+    )
+
+
+def test_csv_holds_only_rows_in_area_and_escapes_formulas(
+    sign_in: SignIn, session: Session
+) -> None:
+    _world(session)
+    member = sign_in("thanhvien.khom3")
+    response = member.get("/api/v1/exports/products", params={"format": "csv"})
+    assert response.status_code == 200
+    assert response.headers["content-disposition"].startswith(
+        "attachment; filename*=UTF-8''ocop-products-"
+    )
+    assert response.headers["cache-control"] == "no-store"
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["Mã công khai", "Tên sản phẩm"]
+    names = [r[1] for r in rows[1:]]
+    assert names == ['\'=HYPERLINK("http://evil.example","bấm")']
+    assert "Khô cá kèo" not in response.text
+    assert "0912345678" not in response.text and "+84912345678" not in response.text  # noqa: PT018
+    assert rows[1][7] == "expiring"  # expires 10/01/2027, within 90 days
+
+
+def test_xlsx_is_readable_and_keeps_text_as_text(
+    sign_in: SignIn, session: Session
+) -> None:
+    _world(session)
+    department = sign_in("sct.soctrang")
+    response = department.get("/api/v1/exports/certificates", params={"format": "xlsx"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[0][1] == "Số quyết định"
+    decisions = {row[1] for row in values[1:]}
+    assert {"EX-in", "EX-out"} <= decisions
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_exports_are_audited_and_limited_to_ten_an_hour(
+    sign_in: SignIn, session: Session
+) -> None:
+    official = sign_in("canbo.khom3")
+    before = (
+        session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "export")
+        )
+        or 0
+    )
+    for _ in range(10):
+        assert official.get("/api/v1/exports/listings").status_code == 200
+    limited = official.get("/api/v1/exports/listings")
+    assert limited.status_code == 429
+    assert limited.headers["retry-after"]
+    after = (
+        session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "export")
+        )
+        or 0
+    )
+    assert after == before + 10
+    event = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "export")
+        .order_by(AuditEvent.id.desc())
+    ).first()
+    assert event is not None
+    assert "rows=" in (event.detail or "")
+
+
+def test_a_foreign_area_filter_never_widens_the_export(
+    sign_in: SignIn, session: Session
+) -> None:
+    _world(session)
+    member = sign_in("thanhvien.khom3")
+    an_thuong = unit(session, "Ấp An Thường", edition=Edition.e2022, level=Level.hamlet)
+    assert (
+        member.get(
+            "/api/v1/exports/products", params={"area_id": an_thuong.id}
+        ).status_code
+        == 404
+    )
