@@ -1,5 +1,297 @@
-"""JSON API of producers."""
+"""JSON API of producers, their consents and payment accounts."""
 
-from fastapi import APIRouter
+import datetime as dt
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from ocop_tracker.auth.deps import CurrentPrincipal
+from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.phone import display_vn
+from ocop_tracker.core.schemas import ErrorBody, Page
+from ocop_tracker.producers import service as producer_service
+from ocop_tracker.producers.models import PaymentAccount, PaymentStatus, ProducerKind
+from ocop_tracker.producers.schemas import (
+    ConflictBody,
+    ConsentChange,
+    ConsentOverview,
+    ConsentRecord,
+    ConsentState,
+    PaymentAccountRead,
+    PaymentAccountWrite,
+    ProducerCreate,
+    ProducerRead,
+    ProducerUpdate,
+    SortField,
+    SortOrder,
+)
+from ocop_tracker.producers.service import ProducerView, StaleVersion
 
 router = APIRouter(tags=["producers"])
+ERRORS: dict[int | str, dict[str, Any]] = {
+    **{code: {"model": ErrorBody} for code in (401, 403, 404, 422)},
+    409: {"model": ConflictBody},
+}
+AsOf = Annotated[
+    dt.date | None,
+    Query(description="The record as it stood at the end of this day (YYYY-MM-DD)"),
+]
+Limit = Annotated[int, Query(ge=1, le=200)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+SearchText = Annotated[
+    str | None, Query(max_length=100, description="Words, with or without diacritics")
+]
+
+
+def stale_response(
+    session: Session, exc: StaleVersion, read: Callable[[Any], BaseModel]
+) -> JSONResponse:
+    """409 with the record as it is now, so the client can merge and retry."""
+    session.rollback()  # nothing of the refused write may be committed
+    body: dict[str, Any] = {"error": exc.code, "detail": exc.message}
+    if exc.current is not None:
+        session.refresh(exc.current)
+        body["current"] = read(exc.current).model_dump(mode="json")
+    return JSONResponse(body, status_code=status.HTTP_409_CONFLICT)
+
+
+def to_read(session: Session, views: list[ProducerView]) -> list[ProducerRead]:
+    """API models of producer views, with their hamlet names."""
+    names = producer_service.hamlet_names(session, views)
+    return [
+        ProducerRead(
+            id=v.id,
+            hamlet_id=v.hamlet_id,
+            hamlet_name=names.get(v.hamlet_id, ""),
+            kind=v.kind,
+            name=v.name,
+            representative=v.representative,
+            phone=v.phone,
+            phone_display=display_vn(v.phone) or None,
+            tax_code=v.tax_code,
+            consents=dict(v.consents),
+            version=v.version,
+            created_at=v.created_at,
+            updated_at=v.updated_at,
+            as_of=v.as_of,
+        )
+        for v in views
+    ]
+
+
+def _read_producer(session: Session) -> Callable[[Any], BaseModel]:
+    return lambda p: to_read(session, [producer_service.view(session, p)])[0]
+
+
+def account_read(
+    producer_id: int, account: PaymentAccount | None
+) -> PaymentAccountRead:
+    """The masked account; "none" when nothing was recorded yet."""
+    if account is None:
+        return PaymentAccountRead(
+            producer_id=producer_id,
+            provider=None,
+            status=PaymentStatus.none,
+            last4=None,
+            masked=None,
+            version=None,
+            updated_at=None,
+        )
+    return PaymentAccountRead(
+        producer_id=producer_id,
+        provider=account.provider,
+        status=account.status,
+        last4=account.last4,
+        masked=producer_service.mask(account),
+        version=account.version,
+        updated_at=account.updated_at,
+    )
+
+
+@router.get("/producers", response_model=Page[ProducerRead], responses=ERRORS)
+def list_producers(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    area_id: Annotated[
+        int | None, Query(description="Only producers under this area")
+    ] = None,
+    kind: ProducerKind | None = None,
+    q: SearchText = None,
+    sort: SortField = SortField.name,
+    order: SortOrder = SortOrder.asc,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[ProducerRead]:
+    """Producers inside the caller's area, filtered, searched and sorted."""
+    views, total = producer_service.list_producers(
+        session,
+        principal.user,
+        area_id=area_id,
+        kind=kind,
+        q=q,
+        sort=sort.value,
+        order=order.value,
+        limit=limit,
+        offset=offset,
+    )
+    return Page[ProducerRead](
+        items=to_read(session, views), total=total, limit=limit, offset=offset
+    )
+
+
+@router.post(
+    "/producers",
+    response_model=ProducerRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=ERRORS,
+)
+def create_producer(
+    session: SessionDep, principal: CurrentPrincipal, body: ProducerCreate
+) -> ProducerRead:
+    """Register a producer in a hamlet of the caller's area."""
+    producer = producer_service.create_producer(
+        session, principal.user, **body.model_dump()
+    )
+    return to_read(session, [producer_service.view(session, producer)])[0]
+
+
+@router.get("/producers/{producer_id}", response_model=ProducerRead, responses=ERRORS)
+def get_producer(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    producer_id: int,
+    as_of: AsOf = None,
+) -> ProducerRead:
+    """One producer, now or as it stood at the end of ``as_of``."""
+    if as_of is not None:
+        view = producer_service.producer_as_of(
+            session, principal.user, producer_id, as_of
+        )
+    else:
+        producer = producer_service.get_producer(session, principal.user, producer_id)
+        view = producer_service.view(session, producer)
+    return to_read(session, [view])[0]
+
+
+@router.patch("/producers/{producer_id}", response_model=ProducerRead, responses=ERRORS)
+def update_producer(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    producer_id: int,
+    body: ProducerUpdate,
+) -> ProducerRead | JSONResponse:
+    """Change a producer; send the ``version`` you read (409 with the current one)."""
+    try:
+        producer = producer_service.update_producer(
+            session,
+            principal.user,
+            producer_id,
+            **body.model_dump(exclude_unset=True),
+        )
+    except StaleVersion as exc:
+        return stale_response(session, exc, _read_producer(session))
+    return to_read(session, [producer_service.view(session, producer)])[0]
+
+
+@router.get(
+    "/producers/{producer_id}/consents",
+    response_model=ConsentOverview,
+    responses=ERRORS,
+)
+def get_consents(
+    session: SessionDep, principal: CurrentPrincipal, producer_id: int
+) -> ConsentOverview:
+    """Which fields may be public now, and every consent record, newest first."""
+    producer = producer_service.get_producer(session, principal.user, producer_id)
+    rows = producer_service.consent_history(session, principal.user, producer)
+    current = producer_service.current_consents(session, producer)
+    return ConsentOverview(
+        current={
+            field: ConsentState(
+                granted=bool(c and c.granted),
+                recorded_at=c.recorded_at if c else None,
+                recorded_by_id=c.recorded_by_id if c else None,
+            )
+            for field, c in current.items()
+        },
+        history=[_consent_read(c, name) for c, name in rows],
+    )
+
+
+def _consent_read(consent: Any, recorder: str | None) -> ConsentRecord:
+    return ConsentRecord(
+        id=consent.id,
+        field=consent.field,
+        granted=consent.granted,
+        recorded_by_id=consent.recorded_by_id,
+        recorded_by_name=recorder,
+        recorded_at=consent.recorded_at,
+        note=consent.note,
+    )
+
+
+@router.post(
+    "/producers/{producer_id}/consents",
+    response_model=ConsentRecord,
+    status_code=status.HTTP_201_CREATED,
+    responses=ERRORS,
+)
+def change_consent(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    producer_id: int,
+    body: ConsentChange,
+) -> ConsentRecord:
+    """Record a consent given or withdrawn for one public field."""
+    producer = producer_service.get_producer(session, principal.user, producer_id)
+    consent = producer_service.record_consent(
+        session, principal.user, producer, **body.model_dump()
+    )
+    return _consent_read(consent, principal.user.display_name)
+
+
+@router.get(
+    "/producers/{producer_id}/payment-account",
+    response_model=PaymentAccountRead,
+    responses=ERRORS,
+)
+def get_payment_account(
+    session: SessionDep, principal: CurrentPrincipal, producer_id: int
+) -> PaymentAccountRead:
+    """The producer's e-payment account: provider, status and last 4 characters."""
+    producer = producer_service.get_producer(session, principal.user, producer_id)
+    account = producer_service.get_payment_account(session, principal.user, producer)
+    return account_read(producer.id, account)
+
+
+@router.put(
+    "/producers/{producer_id}/payment-account",
+    response_model=PaymentAccountRead,
+    responses=ERRORS,
+)
+def set_payment_account(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    producer_id: int,
+    body: PaymentAccountWrite,
+) -> PaymentAccountRead | JSONResponse:
+    """Set the account; a full number is accepted but only its last 4 are kept."""
+    producer = producer_service.get_producer(session, principal.user, producer_id)
+    number = body.account_number.get_secret_value() if body.account_number else None
+    try:
+        account = producer_service.set_payment_account(
+            session,
+            principal.user,
+            producer,
+            provider=body.provider,
+            status=body.status,
+            account_number=number,
+            version=body.version,
+        )
+    except StaleVersion as exc:
+        return stale_response(session, exc, lambda a: account_read(producer_id, a))
+    return account_read(producer.id, account)

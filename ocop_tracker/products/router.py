@@ -1,5 +1,312 @@
-"""JSON API of products."""
+"""JSON API of products, their OCOP certificates and the OCOP groups."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from ocop_tracker.areas import service as area_service
+from ocop_tracker.auth.deps import CurrentPrincipal
+from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.schemas import Page
+from ocop_tracker.producers.router import (
+    ERRORS,
+    AsOf,
+    Limit,
+    Offset,
+    SearchText,
+    stale_response,
+)
+from ocop_tracker.producers.schemas import SortField, SortOrder
+from ocop_tracker.producers.service import StaleVersion
+from ocop_tracker.products import service as product_service
+from ocop_tracker.products.models import Certificate, Product, ProductKind
+from ocop_tracker.products.schemas import (
+    CertificateCreate,
+    CertificateFilter,
+    CertificateRead,
+    CertificateRevoke,
+    CertificateUpdate,
+    GroupRead,
+    ProductCreate,
+    ProductRead,
+    ProductUpdate,
+    SubgroupCreate,
+    SubgroupRead,
+)
+from ocop_tracker.products.service import CertificateView, ProductView
 
 router = APIRouter(tags=["products"])
+
+
+def product_read(view: ProductView) -> ProductRead:
+    """The API model of a product view."""
+    return ProductRead(
+        id=view.id,
+        producer_id=view.producer_id,
+        producer_name=view.producer_name,
+        hamlet_id=view.hamlet_id,
+        name=view.name,
+        kind=view.kind,
+        group_id=view.group_id,
+        subgroup_id=view.subgroup_id,
+        unit=view.unit,
+        price=view.price,
+        description=view.description,
+        gtin=view.gtin,
+        public_code=view.public_code,
+        stars=view.stars,
+        certificate_status=view.certificate_status,
+        certificate_expires_on=view.certificate_expires_on,
+        version=view.version,
+        created_at=view.created_at,
+        updated_at=view.updated_at,
+        as_of=view.as_of,
+    )
+
+
+def certificate_read(view: CertificateView) -> CertificateRead:
+    """The API model of a certificate view."""
+    return CertificateRead(
+        id=view.id,
+        product_id=view.product_id,
+        stars=view.stars,
+        score=view.score,
+        decision_number=view.decision_number,
+        decision_date=view.decision_date,
+        authority=view.authority,
+        level=view.level,
+        expires_on=view.expires_on,
+        revoked_on=view.revoked_on,
+        revoke_reason=view.revoke_reason,
+        status=view.status,
+        version=view.version,
+        created_at=view.created_at,
+        updated_at=view.updated_at,
+        as_of=view.as_of,
+    )
+
+
+def _product_now(session: Session, product: Product) -> ProductRead:
+    return product_read(product_service.view(session, product))
+
+
+def _certificate_now(cert: Certificate) -> CertificateRead:
+    return certificate_read(
+        product_service.certificate_view(cert, area_service.today())
+    )
+
+
+@router.get("/products", response_model=Page[ProductRead], responses=ERRORS)
+def list_products(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    area_id: Annotated[
+        int | None, Query(description="Only products under this area")
+    ] = None,
+    kind: ProductKind | None = None,
+    group_id: int | None = None,
+    stars: Annotated[
+        int | None, Query(description="Stars of the certificate in force (3, 4, 5)")
+    ] = None,
+    certificate_status: CertificateFilter | None = None,
+    q: SearchText = None,
+    sort: SortField = SortField.name,
+    order: SortOrder = SortOrder.asc,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    as_of: AsOf = None,
+) -> Page[ProductRead]:
+    """Products inside the caller's area, filtered, searched and sorted, now or ``as_of``."""
+    views, total = product_service.list_products(
+        session,
+        principal.user,
+        area_id=area_id,
+        kind=kind,
+        group_id=group_id,
+        stars=stars,
+        certificate=certificate_status.value if certificate_status else None,
+        q=q,
+        sort=sort.value,
+        order=order.value,
+        limit=limit,
+        offset=offset,
+        as_of=as_of,
+    )
+    return Page[ProductRead](
+        items=[product_read(v) for v in views], total=total, limit=limit, offset=offset
+    )
+
+
+@router.post(
+    "/products",
+    response_model=ProductRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=ERRORS,
+)
+def create_product(
+    session: SessionDep, principal: CurrentPrincipal, body: ProductCreate
+) -> ProductRead:
+    """Register a product; the server makes its public (QR) code."""
+    product = product_service.create_product(
+        session, principal.user, **body.model_dump()
+    )
+    return _product_now(session, product)
+
+
+@router.get("/products/{product_id}", response_model=ProductRead, responses=ERRORS)
+def get_product(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    product_id: int,
+    as_of: AsOf = None,
+) -> ProductRead:
+    """One product, now or as it stood at the end of ``as_of``."""
+    if as_of is not None:
+        return product_read(
+            product_service.product_as_of(session, principal.user, product_id, as_of)
+        )
+    product = product_service.get_product(session, principal.user, product_id)
+    return _product_now(session, product)
+
+
+@router.patch("/products/{product_id}", response_model=ProductRead, responses=ERRORS)
+def update_product(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    product_id: int,
+    body: ProductUpdate,
+) -> ProductRead | JSONResponse:
+    """Change a product; send the ``version`` you read (409 with the current one)."""
+    try:
+        product = product_service.update_product(
+            session, principal.user, product_id, **body.model_dump(exclude_unset=True)
+        )
+    except StaleVersion as exc:
+        return stale_response(session, exc, lambda p: _product_now(session, p))
+    return _product_now(session, product)
+
+
+@router.get(
+    "/products/{product_id}/certificates",
+    response_model=list[CertificateRead],
+    responses=ERRORS,
+)
+def list_certificates(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    product_id: int,
+    as_of: AsOf = None,
+) -> list[CertificateRead]:
+    """A product's certificates, newest first, with their status today or ``as_of``."""
+    product = product_service.get_product(session, principal.user, product_id)
+    return [
+        certificate_read(v)
+        for v in product_service.list_certificates(
+            session, principal.user, product, as_of=as_of
+        )
+    ]
+
+
+@router.post(
+    "/products/{product_id}/certificates",
+    response_model=CertificateRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=ERRORS,
+)
+def add_certificate(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    product_id: int,
+    body: CertificateCreate,
+) -> CertificateRead:
+    """Record an OCOP recognition decision for the product."""
+    product = product_service.get_product(session, principal.user, product_id)
+    cert = product_service.add_certificate(
+        session, principal.user, product, **body.model_dump()
+    )
+    return _certificate_now(cert)
+
+
+@router.patch(
+    "/products/{product_id}/certificates/{certificate_id}",
+    response_model=CertificateRead,
+    responses=ERRORS,
+)
+def update_certificate(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    product_id: int,
+    certificate_id: int,
+    body: CertificateUpdate,
+) -> CertificateRead | JSONResponse:
+    """Correct a certificate; send the ``version`` you read (409 with the current one)."""
+    product = product_service.get_product(session, principal.user, product_id)
+    try:
+        cert = product_service.update_certificate(
+            session,
+            principal.user,
+            product,
+            certificate_id,
+            **body.model_dump(exclude_unset=True),
+        )
+    except StaleVersion as exc:
+        return stale_response(session, exc, _certificate_now)
+    return _certificate_now(cert)
+
+
+@router.post(
+    "/products/{product_id}/certificates/{certificate_id}/revoke",
+    response_model=CertificateRead,
+    responses=ERRORS,
+)
+def revoke_certificate(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    product_id: int,
+    certificate_id: int,
+    body: CertificateRevoke,
+) -> CertificateRead | JSONResponse:
+    """Revoke a certificate from a date, for a reason."""
+    product = product_service.get_product(session, principal.user, product_id)
+    try:
+        cert = product_service.revoke_certificate(
+            session, principal.user, product, certificate_id, **body.model_dump()
+        )
+    except StaleVersion as exc:
+        return stale_response(session, exc, _certificate_now)
+    return _certificate_now(cert)
+
+
+@router.get("/ocop-groups", response_model=list[GroupRead], responses=ERRORS)
+def list_groups(session: SessionDep, principal: CurrentPrincipal) -> list[GroupRead]:
+    """The six OCOP groups (Decision 919/QĐ-TTg) with their subgroups."""
+    return [
+        GroupRead(
+            id=group.id,
+            code=group.code,
+            name=group.name,
+            subgroups=[SubgroupRead.model_validate(s) for s in subs],
+        )
+        for group, subs in product_service.list_groups(session)
+    ]
+
+
+@router.post(
+    "/ocop-groups/{group_id}/subgroups",
+    response_model=SubgroupRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=ERRORS,
+)
+def add_subgroup(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    group_id: int,
+    body: SubgroupCreate,
+) -> SubgroupRead:
+    """Add a subgroup (admin only)."""
+    sub = product_service.add_subgroup(
+        session, principal.user, group_id, name=body.name
+    )
+    return SubgroupRead.model_validate(sub)

@@ -1,0 +1,167 @@
+"""Every SQL statement about producers, consents and payment accounts."""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session
+
+from ocop_tracker.areas import repository as area_repository
+from ocop_tracker.areas.models import AdminUnit
+from ocop_tracker.auth.scope import scope_to_user
+from ocop_tracker.producers.models import (
+    Consent,
+    ConsentField,
+    PaymentAccount,
+    Producer,
+    ProducerKind,
+)
+from ocop_tracker.products.models import Certificate, Product
+from ocop_tracker.users.models import User
+
+
+def get(session: Session, producer_id: int) -> Producer | None:
+    """One producer by id."""
+    return session.get(Producer, producer_id)
+
+
+def same_name(
+    session: Session, hamlet_id: int, name: str, *, exclude_id: int | None = None
+) -> Producer | None:
+    """A producer of the hamlet with this name, ignoring case.
+
+    Compared in Python: SQLite's lower() folds ASCII only, and a hamlet has few
+    producers.
+    """
+    wanted = name.casefold()
+    for producer in session.scalars(
+        select(Producer).where(Producer.hamlet_id == hamlet_id)
+    ):
+        if producer.name.casefold() == wanted and producer.id != exclude_id:
+            return producer
+    return None
+
+
+def like_words(column: Any, folded: str) -> list[ColumnElement[bool]]:
+    """One LIKE per word of an already folded query, with wildcards escaped."""
+    conditions: list[ColumnElement[bool]] = []
+    for word in folded.split():
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(column.like(f"%{escaped}%", escape="\\"))
+    return conditions
+
+
+def list_statement(
+    actor: User,
+    *,
+    day: dt.date,
+    area_id: int | None = None,
+    kind: ProducerKind | None = None,
+    q: str | None = None,
+) -> Select[Producer]:
+    """Producers inside the actor's area matching the filters (``q`` folded)."""
+    stmt = scope_to_user(select(Producer), actor, Producer.hamlet_id)
+    if area_id is not None:
+        stmt = stmt.where(
+            Producer.hamlet_id.in_(area_repository.subtree_ids(area_id, day=day))
+        )
+    if kind is not None:
+        stmt = stmt.where(Producer.kind == kind)
+    if q:
+        stmt = stmt.where(*like_words(Producer.search_key, q))
+    return stmt
+
+
+def page(
+    session: Session,
+    stmt: Select[Producer],
+    *,
+    order_by: Sequence[Any],
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[Producer], int]:
+    """One page of ``stmt`` in the given order, with the total count."""
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(*order_by).limit(limit).offset(offset)).all()
+    return rows, total
+
+
+def hamlet_names(session: Session, hamlet_ids: Iterable[int]) -> dict[int, str]:
+    """Names of hamlets by id."""
+    ids = set(hamlet_ids)
+    if not ids:
+        return {}
+    stmt = select(AdminUnit.id, AdminUnit.name).where(AdminUnit.id.in_(ids))
+    return {row[0]: row[1] for row in session.execute(stmt)}
+
+
+def consent_history(
+    session: Session, producer_id: int, *, before: dt.datetime | None = None
+) -> Sequence[tuple[Consent, str | None]]:
+    """A producer's consent records with the recorder's name, newest first."""
+    stmt = (
+        select(Consent, User.display_name)
+        .outerjoin(User, User.id == Consent.recorded_by_id)
+        .where(Consent.producer_id == producer_id)
+        .order_by(Consent.recorded_at.desc(), Consent.id.desc())
+    )
+    if before is not None:
+        stmt = stmt.where(Consent.recorded_at < before)
+    return [(row[0], row[1]) for row in session.execute(stmt)]
+
+
+def latest_consents(
+    session: Session, producer_ids: Iterable[int], *, before: dt.datetime | None = None
+) -> dict[int, dict[ConsentField, Consent]]:
+    """For each producer, the newest record of each field (the one that counts)."""
+    ids = list(producer_ids)
+    result: dict[int, dict[ConsentField, Consent]] = {i: {} for i in ids}
+    if not ids:
+        return result
+    stmt = (
+        select(Consent)
+        .where(Consent.producer_id.in_(ids))
+        .order_by(Consent.recorded_at, Consent.id)
+    )
+    if before is not None:
+        stmt = stmt.where(Consent.recorded_at < before)
+    for consent in session.scalars(stmt):
+        result[consent.producer_id][consent.field] = consent
+    return result
+
+
+def consents_of(session: Session, producer_id: int) -> Sequence[Consent]:
+    """Every consent row of a producer."""
+    return session.scalars(
+        select(Consent).where(Consent.producer_id == producer_id)
+    ).all()
+
+
+def payment_account(session: Session, producer_id: int) -> PaymentAccount | None:
+    """The producer's payment account, if one was recorded."""
+    return session.scalar(
+        select(PaymentAccount)
+        .where(PaymentAccount.producer_id == producer_id)
+        .order_by(PaymentAccount.id)
+        .limit(1)
+    )
+
+
+def products_of(session: Session, producer_id: int) -> Sequence[Product]:
+    """The producer's products (to follow a move or a new name)."""
+    return session.scalars(
+        select(Product).where(Product.producer_id == producer_id)
+    ).all()
+
+
+def certificates_of_products(
+    session: Session, product_ids: Iterable[int]
+) -> Sequence[Certificate]:
+    """Certificates of the given products."""
+    ids = list(product_ids)
+    if not ids:
+        return []
+    return session.scalars(
+        select(Certificate).where(Certificate.product_id.in_(ids))
+    ).all()

@@ -1,0 +1,565 @@
+"""Rules about producers: who may see and change them, consent, payment accounts.
+
+Services never commit; the request (or command) owns the transaction.
+"""
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Final
+
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas.models import Level
+from ocop_tracker.auth.scope import ensure_visible
+from ocop_tracker.core.base import utcnow
+from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ocop_tracker.core.phone import normalize_vn
+from ocop_tracker.core.text import fold, has_forbidden_chars, normalize
+from ocop_tracker.history import service as history
+from ocop_tracker.producers import repository
+from ocop_tracker.producers.models import (
+    Consent,
+    ConsentField,
+    PaymentAccount,
+    PaymentProvider,
+    PaymentStatus,
+    Producer,
+    ProducerKind,
+)
+from ocop_tracker.products.rules import product_search_key
+from ocop_tracker.users.models import Role, User
+
+# SECURITY.md §L3: teams write in their hamlet; officials and admins help them.
+WRITERS = frozenset({Role.admin, Role.official, Role.team_leader, Role.team_member})
+SEARCH_KEY_LENGTH = 400
+CONSENT_LABELS: Mapping[ConsentField, str] = {
+    ConsentField.display_name: "tên hiển thị",
+    ConsentField.phone: "số điện thoại",
+    ConsentField.photo: "ảnh của chủ thể",
+}
+PROVIDER_LABELS: Mapping[PaymentProvider, str] = {
+    PaymentProvider.viettel_money: "Viettel Money",
+    PaymentProvider.vnpt_money: "VNPT Money",
+    PaymentProvider.mobifone_money: "MobiFone Money",
+    PaymentProvider.bank: "Ngân hàng",
+    PaymentProvider.other: "Khác",
+}
+_ACCOUNT_SEPARATORS = re.compile(r"[\s.\-_/]")
+_ACCOUNT_CHARS = re.compile(r"[0-9A-Za-z]{4,34}")
+_TAX_CODE = re.compile(r"[0-9A-Z][0-9A-Z-]{2,18}[0-9A-Z]")
+
+
+class Unset(Enum):
+    """The type of ``UNSET``."""
+
+    token = 0
+
+
+UNSET: Final = Unset.token
+"""Marks a field an update leaves alone (None would clear it)."""
+
+
+class StaleVersion(Conflict):
+    """A write based on an old version; ``current`` is the record as it is now."""
+
+    def __init__(self, message: str, *, current: object | None = None) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+@dataclass(frozen=True)
+class ProducerView:
+    """A producer now, or as it stood at the end of ``as_of``."""
+
+    id: int
+    hamlet_id: int
+    kind: ProducerKind
+    name: str
+    representative: str | None
+    phone: str | None
+    tax_code: str | None
+    consents: Mapping[ConsentField, bool]
+    version: int | None
+    created_at: dt.datetime
+    updated_at: dt.datetime | None
+    as_of: dt.date | None = None
+
+
+# --- shared checks ---------------------------------------------------------------
+
+
+def check_writer(
+    session: Session,
+    actor: User,
+    hamlet_id: int,
+    what: str,
+    roles: frozenset[Role] = WRITERS,
+) -> None:
+    """Visibility first (out of area looks missing), then the role (403)."""
+    ensure_visible(session, actor, hamlet_id, what)
+    if actor.role not in roles:
+        raise Forbidden("Vai trò của bạn chỉ được xem, không được sửa dữ liệu này.")
+
+
+def clean_text(
+    raw: str | None, *, field: str, label: str, max_len: int, required: bool = False
+) -> str | None:
+    """Typed text in canonical form (NFC, single spaces), or InvalidInput naming the field."""
+    if raw is not None and has_forbidden_chars(raw):
+        raise InvalidInput(f"{field}: {label} chứa ký tự điều khiển hoặc ký tự ẩn.")
+    value = normalize(raw) if raw is not None else ""
+    if not value:
+        if required:
+            raise InvalidInput(f"{field}: {label} không được để trống.")
+        return None
+    if len(value) > max_len:
+        raise InvalidInput(f"{field}: {label} dài quá {max_len} ký tự.")
+    return value
+
+
+def check_version(record: Any, version: int, what: str) -> None:
+    """Refuse a change based on another version than the stored one."""
+    if version != record.version:
+        raise StaleVersion(
+            f"version: {what} vừa được người khác sửa (phiên bản {record.version}, "
+            f"bạn gửi {version}); hãy xem bản hiện tại rồi sửa lại.",
+            current=record,
+        )
+
+
+def flush_versioned(session: Session, what: str) -> None:
+    """Flush; a row changed by someone else meanwhile becomes a 409."""
+    try:
+        session.flush()
+    except StaleDataError:
+        raise StaleVersion(
+            f"version: {what} vừa được người khác sửa; hãy tải lại rồi sửa lại."
+        ) from None
+
+
+def check_as_of(day: dt.date) -> None:
+    """A date to look back at must not be in the future."""
+    if day > area_service.today():
+        raise InvalidInput("as_of: Ngày xem lại không được sau ngày hôm nay.")
+
+
+def _clean_phone(raw: str | None) -> str | None:
+    if raw is None or not raw.strip():
+        return None
+    if has_forbidden_chars(raw):
+        raise InvalidInput("phone: Số điện thoại chứa ký tự không hợp lệ.")
+    try:
+        return normalize_vn(raw)
+    except InvalidInput as exc:
+        raise InvalidInput(f"phone: {exc.message}") from None
+
+
+def _clean_tax_code(raw: str | None) -> str | None:
+    if raw is None or not raw.strip():
+        return None
+    code = re.sub(r"\s", "", raw).upper()
+    if not _TAX_CODE.fullmatch(code):
+        raise InvalidInput(
+            "tax_code: Mã số thuế/mã đăng ký kinh doanh chỉ gồm chữ số, chữ cái "
+            "và dấu gạch, dài 4–20 ký tự."
+        )
+    return code
+
+
+def _search_key(name: str, representative: str | None, tax_code: str | None) -> str:
+    return fold(f"{name} {representative or ''} {tax_code or ''}")[:SEARCH_KEY_LENGTH]
+
+
+def _check_hamlet(session: Session, hamlet_id: int) -> None:
+    if area_service.get(session, hamlet_id).level is not Level.hamlet:
+        raise InvalidInput("hamlet_id: Chủ thể phải thuộc một khóm/ấp.")
+
+
+def _check_unique_name(
+    session: Session, hamlet_id: int, name: str, exclude_id: int | None = None
+) -> None:
+    clash = repository.same_name(session, hamlet_id, name, exclude_id=exclude_id)
+    if clash is not None:
+        raise Conflict(f"name: Khóm/ấp này đã có chủ thể tên '{clash.name}'.")
+
+
+# --- producers ---------------------------------------------------------------------
+
+
+def get_producer(session: Session, actor: User, producer_id: int) -> Producer:
+    """A producer the actor may see (404 otherwise)."""
+    producer = repository.get(session, producer_id)
+    if producer is None:
+        raise NotFound("Không tìm thấy chủ thể này.")
+    ensure_visible(session, actor, producer.hamlet_id, "chủ thể")
+    return producer
+
+
+def create_producer(
+    session: Session,
+    actor: User,
+    *,
+    hamlet_id: int,
+    kind: ProducerKind,
+    name: str,
+    representative: str | None = None,
+    phone: str | None = None,
+    tax_code: str | None = None,
+    roles: frozenset[Role] = WRITERS,
+) -> Producer:
+    """Register a producer in a hamlet of the actor's area.
+
+    ``roles`` widens who may write, for the official-list import (department).
+    """
+    check_writer(session, actor, hamlet_id, "khóm/ấp", roles)
+    _check_hamlet(session, hamlet_id)
+    clean_name = clean_text(
+        name, field="name", label="Tên chủ thể", max_len=200, required=True
+    )
+    assert clean_name is not None
+    clean_rep = clean_text(
+        representative, field="representative", label="Người đại diện", max_len=120
+    )
+    clean_phone = _clean_phone(phone)
+    clean_tax = _clean_tax_code(tax_code)
+    _check_unique_name(session, hamlet_id, clean_name)
+    producer = Producer(
+        hamlet_id=hamlet_id,
+        kind=kind,
+        name=clean_name,
+        representative=clean_rep,
+        phone=clean_phone,
+        tax_code=clean_tax,
+        search_key=_search_key(clean_name, clean_rep, clean_tax),
+    )
+    session.add(producer)
+    session.flush()
+    return producer
+
+
+def update_producer(
+    session: Session,
+    actor: User,
+    producer_id: int,
+    *,
+    version: int,
+    hamlet_id: int | Unset | None = UNSET,
+    kind: ProducerKind | Unset | None = UNSET,
+    name: str | Unset | None = UNSET,
+    representative: str | Unset | None = UNSET,
+    phone: str | Unset | None = UNSET,
+    tax_code: str | Unset | None = UNSET,
+) -> Producer:
+    """Change a producer; a stale ``version`` is refused with 409 and the current record.
+
+    Moving to another hamlet (both in the actor's area) moves its products,
+    certificates, consents and payment account with it.
+    """
+    producer = get_producer(session, actor, producer_id)
+    check_writer(session, actor, producer.hamlet_id, "chủ thể")
+    check_version(producer, version, "Chủ thể")
+    new_hamlet = producer.hamlet_id
+    if not isinstance(hamlet_id, Unset):
+        if hamlet_id is None:
+            raise InvalidInput("hamlet_id: Chủ thể phải thuộc một khóm/ấp.")
+        if hamlet_id != producer.hamlet_id:
+            check_writer(session, actor, hamlet_id, "khóm/ấp")
+            _check_hamlet(session, hamlet_id)
+            new_hamlet = hamlet_id
+    new_name = producer.name
+    if not isinstance(name, Unset):
+        cleaned = clean_text(
+            name, field="name", label="Tên chủ thể", max_len=200, required=True
+        )
+        assert cleaned is not None
+        new_name = cleaned
+    if new_name != producer.name or new_hamlet != producer.hamlet_id:
+        _check_unique_name(session, new_hamlet, new_name, exclude_id=producer.id)
+    if not isinstance(kind, Unset):
+        if kind is None:
+            raise InvalidInput("kind: Hãy chọn loại chủ thể.")
+        producer.kind = kind
+    if not isinstance(representative, Unset):
+        producer.representative = clean_text(
+            representative, field="representative", label="Người đại diện", max_len=120
+        )
+    if not isinstance(phone, Unset):
+        producer.phone = _clean_phone(phone)
+    if not isinstance(tax_code, Unset):
+        producer.tax_code = _clean_tax_code(tax_code)
+    renamed = new_name != producer.name
+    producer.name = new_name
+    producer.search_key = _search_key(
+        new_name, producer.representative, producer.tax_code
+    )
+    if new_hamlet != producer.hamlet_id:
+        _move(session, producer, new_hamlet)
+    if renamed:
+        for product in repository.products_of(session, producer.id):
+            product.search_key = product_search_key(product.name, new_name)
+    flush_versioned(session, "Chủ thể")
+    return producer
+
+
+def _move(session: Session, producer: Producer, hamlet_id: int) -> None:
+    """Everything of the producer follows it to its new hamlet (scope, audit)."""
+    producer.hamlet_id = hamlet_id
+    products = repository.products_of(session, producer.id)
+    for product in products:
+        product.hamlet_id = hamlet_id
+    for cert in repository.certificates_of_products(session, [p.id for p in products]):
+        cert.hamlet_id = hamlet_id
+    for consent in repository.consents_of(session, producer.id):
+        consent.hamlet_id = hamlet_id
+    account = repository.payment_account(session, producer.id)
+    if account is not None:
+        account.hamlet_id = hamlet_id
+
+
+def _order_by(sort: str, order: str) -> list[ColumnElement[Any]]:
+    column: Any = {
+        "name": Producer.search_key,
+        "created_at": Producer.created_at,
+        "updated_at": Producer.updated_at,
+    }[sort]
+    if order == "desc":
+        return [column.desc(), Producer.id.desc()]
+    return [column.asc(), Producer.id.asc()]
+
+
+def list_producers(
+    session: Session,
+    actor: User,
+    *,
+    area_id: int | None = None,
+    kind: ProducerKind | None = None,
+    q: str | None = None,
+    sort: str = "name",
+    order: str = "asc",
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[ProducerView], int]:
+    """Producers inside the actor's area; ``area_id`` narrows to a subtree."""
+    stmt = repository.list_statement(
+        actor,
+        day=area_service.today(),
+        area_id=area_id,
+        kind=kind,
+        q=fold(q) if q else None,
+    )
+    rows, total = repository.page(
+        session, stmt, order_by=_order_by(sort, order), limit=limit, offset=offset
+    )
+    consents = repository.latest_consents(session, [p.id for p in rows])
+    return [_view(p, consents[p.id]) for p in rows], total
+
+
+def _granted(latest: Mapping[ConsentField, Consent]) -> dict[ConsentField, bool]:
+    return {f: bool(latest.get(f) and latest[f].granted) for f in ConsentField}
+
+
+def _view(producer: Producer, latest: Mapping[ConsentField, Consent]) -> ProducerView:
+    return ProducerView(
+        id=producer.id,
+        hamlet_id=producer.hamlet_id,
+        kind=producer.kind,
+        name=producer.name,
+        representative=producer.representative,
+        phone=producer.phone,
+        tax_code=producer.tax_code,
+        consents=_granted(latest),
+        version=producer.version,
+        created_at=producer.created_at,
+        updated_at=producer.updated_at,
+    )
+
+
+def view(session: Session, producer: Producer) -> ProducerView:
+    """The producer now, with its current consents."""
+    return _view(
+        producer, repository.latest_consents(session, [producer.id])[producer.id]
+    )
+
+
+def producer_as_of(
+    session: Session, actor: User, producer_id: int, day: dt.date
+) -> ProducerView:
+    """The producer as it stood at the end of ``day`` (404 if it did not exist yet)."""
+    check_as_of(day)
+    producer = get_producer(session, actor, producer_id)
+    state = history.state_as_of(session, Producer.__tablename__, producer.id, day)
+    if state is None:
+        raise NotFound(f"Chủ thể này chưa có vào ngày {day:%d/%m/%Y}.")
+    latest = repository.latest_consents(
+        session, [producer.id], before=history.end_of_day(day)
+    )[producer.id]
+    return ProducerView(
+        id=producer.id,
+        hamlet_id=int(state["hamlet_id"]),
+        kind=ProducerKind(state["kind"]),
+        name=str(state["name"]),
+        representative=state.get("representative"),
+        phone=state.get("phone"),
+        tax_code=state.get("tax_code"),
+        consents=_granted(latest),
+        version=None,
+        created_at=dt.datetime.fromisoformat(str(state["created_at"])),
+        updated_at=None,
+        as_of=day,
+    )
+
+
+def hamlet_names(session: Session, views: Sequence[ProducerView]) -> dict[int, str]:
+    """Names of the hamlets of these producers."""
+    return repository.hamlet_names(session, {v.hamlet_id for v in views})
+
+
+# --- consent ------------------------------------------------------------------------
+
+
+def current_consents(
+    session: Session, producer: Producer, *, on: dt.date | None = None
+) -> dict[ConsentField, Consent | None]:
+    """The record that counts for each field (None: never asked, so not public)."""
+    before = history.end_of_day(on) if on is not None else None
+    latest = repository.latest_consents(session, [producer.id], before=before)
+    return {f: latest[producer.id].get(f) for f in ConsentField}
+
+
+def public_fields(session: Session, producer: Producer) -> frozenset[ConsentField]:
+    """Fields the producer currently agrees to show on public pages."""
+    return frozenset(
+        f for f, c in current_consents(session, producer).items() if c and c.granted
+    )
+
+
+def consent_history(
+    session: Session, actor: User, producer: Producer
+) -> Sequence[tuple[Consent, str | None]]:
+    """Every consent record of the producer, newest first, with who recorded it."""
+    ensure_visible(session, actor, producer.hamlet_id, "chủ thể")
+    return repository.consent_history(session, producer.id)
+
+
+def record_consent(
+    session: Session,
+    actor: User,
+    producer: Producer,
+    *,
+    field: ConsentField,
+    granted: bool,
+    note: str | None = None,
+) -> Consent:
+    """Give or withdraw consent for a field; who and when are recorded.
+
+    A grant needs a note saying how consent was obtained (Decree 356: consent
+    must be verifiable); asking for the state a field is already in is a 409.
+    """
+    check_writer(session, actor, producer.hamlet_id, "chủ thể")
+    clean_note = clean_text(note, field="note", label="Ghi chú", max_len=300)
+    if granted and clean_note is None:
+        raise InvalidInput(
+            "note: Hãy ghi cách chủ thể đồng ý (ví dụ: phiếu đồng ý ký ngày …)."
+        )
+    latest = current_consents(session, producer)[field]
+    now_granted = bool(latest and latest.granted)
+    label = CONSENT_LABELS[field]
+    if granted and now_granted:
+        raise Conflict(f"field: Chủ thể đã đồng ý công khai {label}.")
+    if not granted and not now_granted:
+        raise Conflict(
+            f"field: Chủ thể chưa đồng ý công khai {label}, không có gì để rút."
+        )
+    consent = Consent(
+        producer_id=producer.id,
+        hamlet_id=producer.hamlet_id,
+        field=field,
+        granted=granted,
+        recorded_by_id=actor.id,
+        recorded_at=utcnow(),
+        note=clean_note,
+    )
+    session.add(consent)
+    session.flush()
+    return consent
+
+
+# --- payment account ---------------------------------------------------------------
+
+
+def mask(account: PaymentAccount) -> str | None:
+    """``Viettel Money ••••6789``: the only form an account is ever shown in."""
+    if account.last4 is None:
+        return None
+    return f"{PROVIDER_LABELS[account.provider]} ••••{account.last4}"
+
+
+def last4_of(account_number: str) -> str:
+    """The last 4 characters of an account number; the number itself is dropped."""
+    cleaned = _ACCOUNT_SEPARATORS.sub("", account_number)
+    if not _ACCOUNT_CHARS.fullmatch(cleaned):
+        # Never echo the number: it must not reach logs or screens.
+        raise InvalidInput(
+            "account_number: Số tài khoản/số ví cần 4–34 chữ số hoặc chữ cái."
+        )
+    return cleaned[-4:].upper()
+
+
+def get_payment_account(
+    session: Session, actor: User, producer: Producer
+) -> PaymentAccount | None:
+    """The producer's payment account (masked), if recorded."""
+    ensure_visible(session, actor, producer.hamlet_id, "chủ thể")
+    return repository.payment_account(session, producer.id)
+
+
+def set_payment_account(
+    session: Session,
+    actor: User,
+    producer: Producer,
+    *,
+    provider: PaymentProvider,
+    status: PaymentStatus,
+    account_number: str | None = None,
+    version: int | None = None,
+) -> PaymentAccount:
+    """Create or change the account; only provider and the last 4 characters are kept.
+
+    Without ``account_number`` the stored last 4 stay, unless the provider
+    changes (then they belonged to the old account and are dropped).
+    """
+    check_writer(session, actor, producer.hamlet_id, "chủ thể")
+    last4 = last4_of(account_number) if account_number else None
+    account = repository.payment_account(session, producer.id)
+    if account is None:
+        account = PaymentAccount(
+            producer_id=producer.id,
+            hamlet_id=producer.hamlet_id,
+            provider=provider,
+            status=status,
+            last4=last4,
+        )
+        session.add(account)
+        session.flush()
+        return account
+    if version is None:
+        raise StaleVersion(
+            "version: Chủ thể đã có tài khoản thanh toán; hãy gửi kèm phiên bản "
+            "đang xem để không ghi đè thay đổi của người khác.",
+            current=account,
+        )
+    check_version(account, version, "Tài khoản thanh toán")
+    if last4 is None and provider != account.provider:
+        account.last4 = None
+    elif last4 is not None:
+        account.last4 = last4
+    account.provider = provider
+    account.status = status
+    flush_versioned(session, "Tài khoản thanh toán")
+    return account

@@ -1,0 +1,280 @@
+"""Every SQL statement about products, certificates and OCOP groups."""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from ocop_tracker.areas import repository as area_repository
+from ocop_tracker.auth.scope import scope_to_user
+from ocop_tracker.producers.models import Producer
+from ocop_tracker.producers.repository import like_words
+from ocop_tracker.products import rules
+from ocop_tracker.products.models import (
+    Certificate,
+    OcopGroup,
+    OcopSubgroup,
+    Product,
+    ProductKind,
+)
+from ocop_tracker.products.rules import CertificateStatus
+from ocop_tracker.users.models import User
+
+# --- products ----------------------------------------------------------------------
+
+
+def get(session: Session, product_id: int) -> Product | None:
+    """One product by id."""
+    return session.get(Product, product_id)
+
+
+def by_public_code(session: Session, code: str) -> Product | None:
+    """The product a QR card points to."""
+    return session.scalar(select(Product).where(Product.public_code == code))
+
+
+def public_code_taken(session: Session, code: str) -> bool:
+    """True if a product already carries this public code."""
+    return (
+        session.scalar(select(Product.id).where(Product.public_code == code))
+        is not None
+    )
+
+
+def gtin_holder(
+    session: Session, variants: Sequence[str], *, exclude_id: int | None = None
+) -> Product | None:
+    """A product carrying this GTIN, written in any of its lengths."""
+    stmt = select(Product).where(Product.gtin.in_(variants))
+    if exclude_id is not None:
+        stmt = stmt.where(Product.id != exclude_id)
+    return session.scalar(stmt.limit(1))
+
+
+def same_name(
+    session: Session, producer_id: int, name: str, *, exclude_id: int | None = None
+) -> Product | None:
+    """A product of the producer with this name, ignoring case (compared in Python)."""
+    wanted = name.casefold()
+    for product in session.scalars(
+        select(Product).where(Product.producer_id == producer_id)
+    ):
+        if product.name.casefold() == wanted and product.id != exclude_id:
+            return product
+    return None
+
+
+def producer_names(session: Session, producer_ids: Iterable[int]) -> dict[int, str]:
+    """Names of producers by id."""
+    ids = set(producer_ids)
+    if not ids:
+        return {}
+    stmt = select(Producer.id, Producer.name).where(Producer.id.in_(ids))
+    return {row[0]: row[1] for row in session.execute(stmt)}
+
+
+def _in_force(cert: Any, day: dt.date) -> ColumnElement[bool]:
+    """Same rule as ``rules.status_of`` in {valid, expiring}."""
+    return and_(
+        cert.decision_date <= day,
+        cert.expires_on >= day,
+        or_(cert.revoked_on.is_(None), cert.revoked_on > day),
+    )
+
+
+def _newest_id(day: dt.date, *, in_force: bool) -> Any:
+    """The id of a product's newest certificate (in force, or decided) on ``day``."""
+    inner = aliased(Certificate)
+    condition = _in_force(inner, day) if in_force else inner.decision_date <= day
+    return (
+        select(inner.id)
+        .where(inner.product_id == Product.id, condition)
+        .order_by(inner.decision_date.desc(), inner.id.desc())
+        .limit(1)
+        .correlate(Product)
+        .scalar_subquery()
+    )
+
+
+def list_statement(
+    actor: User,
+    *,
+    day: dt.date,
+    area_id: int | None = None,
+    kind: ProductKind | None = None,
+    group_id: int | None = None,
+    stars: int | None = None,
+    certificate: str | None = None,
+    q: str | None = None,
+) -> Select[Product]:
+    """Products inside the actor's area matching the filters on ``day`` (``q`` folded).
+
+    ``stars`` are those of the certificate in force; ``certificate`` is the
+    standing of ``rules.standing``: valid, expiring, expired, revoked or none.
+    """
+    stmt = scope_to_user(select(Product), actor, Product.hamlet_id)
+    if area_id is not None:
+        stmt = stmt.where(
+            Product.hamlet_id.in_(area_repository.subtree_ids(area_id, day=day))
+        )
+    if kind is not None:
+        stmt = stmt.where(Product.kind == kind)
+    if group_id is not None:
+        stmt = stmt.where(Product.group_id == group_id)
+    if q:
+        stmt = stmt.where(*like_words(Product.search_key, q))
+    if stars is None and certificate is None:
+        return stmt
+    current = aliased(Certificate)
+    stmt = stmt.outerjoin(current, current.id == _newest_id(day, in_force=True))
+    if stars is not None:
+        stmt = stmt.where(current.stars == stars)
+    if certificate is None:
+        return stmt
+    soon = day + dt.timedelta(days=rules.EXPIRING_DAYS)
+    if certificate == CertificateStatus.valid:
+        return stmt.where(current.id.is_not(None), current.expires_on > soon)
+    if certificate == CertificateStatus.expiring:
+        return stmt.where(current.id.is_not(None), current.expires_on <= soon)
+    if certificate == "none":
+        decided = select(Certificate.id).where(
+            Certificate.product_id == Product.id, Certificate.decision_date <= day
+        )
+        return stmt.where(~exists(decided.correlate(Product)))
+    latest = aliased(Certificate)
+    stmt = stmt.join(latest, latest.id == _newest_id(day, in_force=False)).where(
+        current.id.is_(None)
+    )
+    revoked = and_(latest.revoked_on.is_not(None), latest.revoked_on <= day)
+    if certificate == CertificateStatus.revoked:
+        return stmt.where(revoked)
+    return stmt.where(~revoked)
+
+
+def page(
+    session: Session,
+    stmt: Select[Product],
+    *,
+    order_by: Sequence[Any],
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[Product], int]:
+    """One page of ``stmt`` in the given order, with the total count."""
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(*order_by).limit(limit).offset(offset)).all()
+    return rows, total
+
+
+def ids_created_before(
+    session: Session, actor: User, before: dt.datetime
+) -> Sequence[int]:
+    """Ids of products in the actor's area created before an instant."""
+    stmt = scope_to_user(
+        select(Product.id).where(Product.created_at < before),
+        actor,
+        Product.hamlet_id,
+    )
+    return session.scalars(stmt.order_by(Product.id)).all()
+
+
+def ids_in_subtree(session: Session, area_id: int, *, day: dt.date) -> set[int]:
+    """Every area id under ``area_id`` on ``day`` (itself included)."""
+    return set(session.scalars(area_repository.subtree_ids(area_id, day=day)))
+
+
+# --- certificates -------------------------------------------------------------------
+
+
+def get_certificate(session: Session, certificate_id: int) -> Certificate | None:
+    """One certificate by id."""
+    return session.get(Certificate, certificate_id)
+
+
+def certificates_of(session: Session, product_id: int) -> Sequence[Certificate]:
+    """A product's certificates, newest decision first."""
+    return session.scalars(
+        select(Certificate)
+        .where(Certificate.product_id == product_id)
+        .order_by(Certificate.decision_date.desc(), Certificate.id.desc())
+    ).all()
+
+
+def certificates_by_product(
+    session: Session, product_ids: Iterable[int]
+) -> dict[int, list[Certificate]]:
+    """Certificates of each product (one query for a page)."""
+    ids = list(product_ids)
+    result: dict[int, list[Certificate]] = {i: [] for i in ids}
+    if not ids:
+        return result
+    for cert in session.scalars(
+        select(Certificate).where(Certificate.product_id.in_(ids))
+    ):
+        result[cert.product_id].append(cert)
+    return result
+
+
+def certificate_ids_by_product(
+    session: Session, product_ids: Iterable[int]
+) -> dict[int, list[int]]:
+    """Ids of each product's certificates (to replay them)."""
+    ids = list(product_ids)
+    result: dict[int, list[int]] = {i: [] for i in ids}
+    if not ids:
+        return result
+    stmt = select(Certificate.product_id, Certificate.id).where(
+        Certificate.product_id.in_(ids)
+    )
+    for product_id, cert_id in session.execute(stmt):
+        result[product_id].append(cert_id)
+    return result
+
+
+def certificate_numbered(
+    session: Session, product_id: int, number: str, *, exclude_id: int | None = None
+) -> Certificate | None:
+    """The product's certificate with this decision number."""
+    stmt = select(Certificate).where(
+        Certificate.product_id == product_id, Certificate.decision_number == number
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Certificate.id != exclude_id)
+    return session.scalar(stmt)
+
+
+# --- OCOP groups ---------------------------------------------------------------------
+
+
+def groups(session: Session) -> Sequence[OcopGroup]:
+    """The OCOP groups in their seeded order."""
+    return session.scalars(select(OcopGroup).order_by(OcopGroup.id)).all()
+
+
+def subgroups(session: Session) -> Sequence[OcopSubgroup]:
+    """Every subgroup, by group and then in the order they were added."""
+    return session.scalars(
+        select(OcopSubgroup).order_by(OcopSubgroup.group_id, OcopSubgroup.id)
+    ).all()
+
+
+def get_group(session: Session, group_id: int) -> OcopGroup | None:
+    """One group by id."""
+    return session.get(OcopGroup, group_id)
+
+
+def get_subgroup(session: Session, subgroup_id: int) -> OcopSubgroup | None:
+    """One subgroup by id."""
+    return session.get(OcopSubgroup, subgroup_id)
+
+
+def subgroup_named(session: Session, group_id: int, name: str) -> OcopSubgroup | None:
+    """A subgroup of the group with this name, ignoring case (compared in Python)."""
+    wanted = name.casefold()
+    for sub in session.scalars(
+        select(OcopSubgroup).where(OcopSubgroup.group_id == group_id)
+    ):
+        if sub.name.casefold() == wanted:
+            return sub
+    return None
