@@ -1,5 +1,344 @@
-"""JSON API of onboarding."""
+"""JSON API of onboarding: marketplaces (data), listings, their steps and verification."""
 
-from fastapi import APIRouter
+import datetime as dt
+from typing import Annotated, Any
 
+from fastapi import APIRouter, Body, Query
+from fastapi import status as http_status
+from sqlalchemy.orm import Session
+
+from ocop_tracker.auth.deps import CurrentPrincipal, Principal, require_roles
+from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.schemas import ErrorBody, Page
+from ocop_tracker.onboarding import catalog
+from ocop_tracker.onboarding import service as onboarding_service
+from ocop_tracker.onboarding.models import ListingStatus, Marketplace, MarketplaceStep
+from ocop_tracker.onboarding.schemas import (
+    DelistCreate,
+    ListingCreate,
+    ListingRead,
+    ListingSteps,
+    MarketplaceCreate,
+    MarketplaceRead,
+    MarketplaceStepCreate,
+    MarketplaceStepRead,
+    SortField,
+    SortOrder,
+    StepBlock,
+    StepRecordCreate,
+    StepUnblock,
+    VerificationCreate,
+    VerificationRead,
+)
+from ocop_tracker.users.models import Role
+
+# Created without a prefix (api.py includes it under /api/v1): paths are written in full.
 router = APIRouter(tags=["onboarding"])
+Admin = Annotated[Principal, require_roles(Role.admin)]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422)
+}
+AsOf = Annotated[
+    dt.date | None,
+    Query(description="State at the end of this day (Vietnam time), from the trail"),
+]
+
+
+def _marketplace(market: Marketplace, steps: list[MarketplaceStep]) -> MarketplaceRead:
+    return MarketplaceRead(
+        id=market.id,
+        code=market.code,
+        name=market.name,
+        domain=market.domain,
+        is_active=market.is_active,
+        is_named_in_plan=market.is_named_in_plan,
+        steps=[MarketplaceStepRead.model_validate(s) for s in steps],
+    )
+
+
+def _marketplace_now(session: Session, market: Marketplace) -> MarketplaceRead:
+    return _marketplace(market, catalog.steps(session, market.id))
+
+
+@router.get("/marketplaces", response_model=list[MarketplaceRead], responses=ERRORS)
+def list_marketplaces(
+    session: SessionDep, principal: CurrentPrincipal
+) -> list[MarketplaceRead]:
+    """Every marketplace with its onboarding steps in order."""
+    return [_marketplace(m, s) for m, s in catalog.list_marketplaces(session)]
+
+
+@router.post(
+    "/marketplaces",
+    response_model=MarketplaceRead,
+    status_code=http_status.HTTP_201_CREATED,
+    responses=ERRORS,
+)
+def create_marketplace(
+    session: SessionDep, principal: Admin, body: MarketplaceCreate
+) -> MarketplaceRead:
+    """Add a marketplace and, optionally, its steps in order (admin)."""
+    market = catalog.create_marketplace(
+        session,
+        principal.user,
+        code=body.code,
+        name=body.name,
+        domain=body.domain,
+        new_steps=[
+            (s.code, s.name, s.evidence.value if s.evidence else None)
+            for s in body.steps
+        ],
+    )
+    return _marketplace_now(session, market)
+
+
+@router.post(
+    "/marketplaces/{marketplace_id}/steps",
+    response_model=MarketplaceRead,
+    status_code=http_status.HTTP_201_CREATED,
+    responses=ERRORS,
+)
+def add_marketplace_step(
+    session: SessionDep,
+    principal: Admin,
+    marketplace_id: int,
+    body: MarketplaceStepCreate,
+) -> MarketplaceRead:
+    """Append a step to a marketplace's onboarding (admin)."""
+    market = catalog.get(session, marketplace_id)
+    catalog.add_step(
+        session,
+        principal.user,
+        market,
+        code=body.code,
+        name=body.name,
+        evidence=body.evidence.value if body.evidence else None,
+    )
+    return _marketplace_now(session, market)
+
+
+@router.get("/listings", response_model=Page[ListingRead], responses=ERRORS)
+def list_listings(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    area_id: Annotated[
+        int | None, Query(description="Only this area's subtree")
+    ] = None,
+    product_id: int | None = None,
+    marketplace: Annotated[
+        str | None, Query(max_length=30, description="Marketplace id or code")
+    ] = None,
+    status: ListingStatus | None = None,
+    next_step: Annotated[str | None, Query(max_length=30)] = None,
+    verified: Annotated[
+        bool | None, Query(description="True: verified and live (status listed)")
+    ] = None,
+    sort: SortField = SortField.updated_at,
+    order: SortOrder = SortOrder.desc,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    as_of: AsOf = None,
+) -> Page[ListingRead]:
+    """Listings inside the caller's area; ``status=awaiting_verification`` is the queue."""
+    items, total = onboarding_service.list_listings(
+        session,
+        principal.user,
+        area_id=area_id,
+        product_id=product_id,
+        marketplace=marketplace,
+        status=status,
+        next_step=next_step,
+        verified=verified,
+        sort=sort,
+        order=order,
+        limit=limit,
+        offset=offset,
+        as_of=as_of,
+    )
+    return Page[ListingRead](items=items, total=total, limit=limit, offset=offset)
+
+
+@router.post(
+    "/listings",
+    response_model=ListingRead,
+    status_code=http_status.HTTP_201_CREATED,
+    responses=ERRORS,
+)
+def create_listing(
+    session: SessionDep, principal: CurrentPrincipal, body: ListingCreate
+) -> ListingRead:
+    """Start a product's onboarding on a marketplace (409 if it already has one)."""
+    listing = onboarding_service.create_listing(
+        session,
+        principal.user,
+        product_id=body.product_id,
+        marketplace_id=body.marketplace_id,
+    )
+    return onboarding_service.read(session, listing)
+
+
+@router.get("/listings/{listing_id}", response_model=ListingRead, responses=ERRORS)
+def get_listing(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    listing_id: int,
+    as_of: AsOf = None,
+) -> ListingRead:
+    """One listing, now or as it stood at the end of ``as_of``."""
+    if as_of is not None:
+        return onboarding_service.read_as_of(session, principal.user, listing_id, as_of)
+    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    return onboarding_service.read(session, listing)
+
+
+@router.get(
+    "/listings/{listing_id}/steps", response_model=ListingSteps, responses=ERRORS
+)
+def list_steps(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    listing_id: int,
+    as_of: AsOf = None,
+) -> ListingSteps:
+    """Every step of the listing's marketplace with what was recorded, in order."""
+    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    return onboarding_service.steps_view(session, principal.user, listing, as_of=as_of)
+
+
+@router.post(
+    "/listings/{listing_id}/steps", response_model=ListingSteps, responses=ERRORS
+)
+def record_step(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    listing_id: int,
+    body: StepRecordCreate,
+) -> ListingSteps:
+    """Record a step as done with its evidence (steps go in order)."""
+    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    onboarding_service.record_step(
+        session,
+        principal.user,
+        listing,
+        step=body.step,
+        evidence_url=body.evidence_url,
+        note=body.note,
+        version=body.version,
+    )
+    return onboarding_service.steps_view(session, principal.user, listing)
+
+
+@router.post(
+    "/listings/{listing_id}/steps/{step}/block",
+    response_model=ListingSteps,
+    responses=ERRORS,
+)
+def block_step(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    listing_id: int,
+    step: str,
+    body: StepBlock,
+) -> ListingSteps:
+    """Block a step with a reason; progress waits until it is unblocked."""
+    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    onboarding_service.block_step(
+        session,
+        principal.user,
+        listing,
+        step=step,
+        reason=body.reason,
+        version=body.version,
+    )
+    return onboarding_service.steps_view(session, principal.user, listing)
+
+
+@router.post(
+    "/listings/{listing_id}/steps/{step}/unblock",
+    response_model=ListingSteps,
+    responses=ERRORS,
+)
+def unblock_step(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    listing_id: int,
+    step: str,
+    body: Annotated[StepUnblock | None, Body()] = None,
+) -> ListingSteps:
+    """Lift a step's block (send the listing's ``version`` to avoid lost edits)."""
+    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    onboarding_service.unblock_step(
+        session,
+        principal.user,
+        listing,
+        step=step,
+        version=body.version if body else None,
+    )
+    return onboarding_service.steps_view(session, principal.user, listing)
+
+
+@router.get(
+    "/listings/{listing_id}/verification",
+    response_model=list[VerificationRead],
+    responses=ERRORS,
+)
+def list_verifications(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    listing_id: int,
+    as_of: AsOf = None,
+) -> list[VerificationRead]:
+    """The listing's verification decisions, newest first (with rejection comments)."""
+    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    return [
+        VerificationRead.model_validate(v)
+        for v in onboarding_service.verifications(
+            session, principal.user, listing, as_of=as_of
+        )
+    ]
+
+
+@router.post(
+    "/listings/{listing_id}/verification",
+    response_model=ListingRead,
+    responses=ERRORS,
+)
+def verify_listing(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    listing_id: int,
+    body: VerificationCreate,
+) -> ListingRead:
+    """Approve a "listed" claim, or reject it with a comment (never one's own claim)."""
+    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    onboarding_service.verify(
+        session,
+        principal.user,
+        listing,
+        decision=body.decision,
+        comment=body.comment,
+        version=body.version,
+    )
+    return onboarding_service.read(session, listing)
+
+
+@router.post(
+    "/listings/{listing_id}/delist", response_model=ListingRead, responses=ERRORS
+)
+def delist_listing(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    listing_id: int,
+    body: DelistCreate,
+) -> ListingRead:
+    """Record that a live listing went down, with the date and the reason."""
+    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    onboarding_service.delist(
+        session,
+        principal.user,
+        listing,
+        on=body.date,
+        reason=body.reason,
+        version=body.version,
+    )
+    return onboarding_service.read(session, listing)

@@ -1,0 +1,157 @@
+"""Marketplaces as data: voso.vn and postmart.vn are seeded, an admin adds others.
+
+Each marketplace has a domain (where storefront and listing URLs must live)
+and an ordered list of onboarding steps; the workflow reads them, never a
+marketplace's name.
+"""
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ocop_tracker.onboarding import repository, workflow
+from ocop_tracker.onboarding.models import Marketplace, MarketplaceStep
+from ocop_tracker.onboarding.workflow import StepDef
+from ocop_tracker.users.models import Role, User
+
+MAX_NAME = 100
+MAX_STEP_NAME = 200
+
+
+def _check_admin(actor: User) -> None:
+    if actor.role is not Role.admin:
+        raise Forbidden("Chỉ quản trị viên được thêm sàn và các bước lên sàn.")
+
+
+def list_marketplaces(
+    session: Session,
+) -> list[tuple[Marketplace, list[MarketplaceStep]]]:
+    """Every marketplace with its steps in order (reference data, readable by all)."""
+    markets = repository.marketplaces(session)
+    steps = repository.steps_of(session, [m.id for m in markets])
+    return [(m, steps[m.id]) for m in markets]
+
+
+def get(session: Session, marketplace_id: int) -> Marketplace:
+    """One marketplace, or NotFound."""
+    market = repository.marketplace(session, marketplace_id)
+    if market is None:
+        raise NotFound("Không tìm thấy sàn thương mại điện tử này.")
+    return market
+
+
+def resolve(session: Session, ref: str) -> Marketplace:
+    """A marketplace named by its id or its code (``2`` or ``voso``)."""
+    value = ref.strip()
+    market = (
+        repository.marketplace(session, int(value))
+        if value.isdigit()
+        else repository.marketplace_by_code(session, value.lower())
+    )
+    if market is None:
+        raise InvalidInput(f"Không có sàn thương mại điện tử “{value}” (marketplace).")
+    return market
+
+
+def steps(session: Session, marketplace_id: int) -> list[MarketplaceStep]:
+    """A marketplace's steps in order."""
+    return repository.steps_of(session, [marketplace_id])[marketplace_id]
+
+
+def step_defs(session: Session, marketplace_id: int) -> list[StepDef]:
+    """A marketplace's steps as the workflow reads them."""
+    return [as_def(s) for s in steps(session, marketplace_id)]
+
+
+def as_def(step: MarketplaceStep) -> StepDef:
+    """The workflow's view of a stored step."""
+    return StepDef(
+        code=step.code, position=step.position, name=step.name, evidence=step.evidence
+    )
+
+
+def create_marketplace(
+    session: Session,
+    actor: User,
+    *,
+    code: str,
+    name: str,
+    domain: str,
+    new_steps: Sequence[tuple[str, str, str | None]] = (),
+) -> Marketplace:
+    """Add a marketplace (admin), with its steps (code, name, evidence) in order."""
+    _check_admin(actor)
+    clean_code = workflow.clean_code(code, field="code", label="Mã sàn", example="tiki")
+    clean_name = workflow.required_text(
+        name, field="name", label="Tên sàn", limit=MAX_NAME
+    )
+    clean_domain = workflow.clean_domain(domain)
+    if repository.marketplace_by_code(session, clean_code) is not None:
+        raise Conflict(f"Đã có sàn mã “{clean_code}”.")
+    if repository.marketplace_by_domain(session, clean_domain) is not None:
+        raise Conflict(f"Đã có sàn trên tên miền {clean_domain}.")
+    defs: list[StepDef] = []
+    for step_code, step_name, evidence in new_steps:
+        defs.append(_new_def(defs, step_code, step_name, evidence))
+    market = Marketplace(
+        code=clean_code,
+        name=clean_name,
+        domain=clean_domain,
+        is_active=True,
+        is_named_in_plan=False,
+    )
+    session.add(market)
+    session.flush()
+    session.add_all(_row(market.id, d) for d in defs)
+    session.flush()
+    return market
+
+
+def add_step(
+    session: Session,
+    actor: User,
+    market: Marketplace,
+    *,
+    code: str,
+    name: str,
+    evidence: str | None = None,
+) -> MarketplaceStep:
+    """Append a step to a marketplace's onboarding (admin).
+
+    Listings that had done every step now have this one to do.
+    """
+    _check_admin(actor)
+    existing = step_defs(session, market.id)
+    new = _new_def(existing, code, name, evidence)
+    step = _row(market.id, new)
+    session.add(step)
+    for listing in repository.listings_waiting_for_a_step(session, market.id):
+        listing.next_step = new.code
+    session.flush()
+    return step
+
+
+def _new_def(
+    existing: Sequence[StepDef], code: str, name: str, evidence: str | None
+) -> StepDef:
+    clean_code = workflow.clean_code(
+        code, field="code", label="Mã bước", example="first_order"
+    )
+    clean_name = workflow.required_text(
+        name, field="name", label="Tên bước", limit=MAX_STEP_NAME
+    )
+    position = workflow.check_new_step(existing, code=clean_code, evidence=evidence)
+    return StepDef(
+        code=clean_code, position=position, name=clean_name, evidence=evidence
+    )
+
+
+def _row(marketplace_id: int, d: StepDef) -> MarketplaceStep:
+    return MarketplaceStep(
+        marketplace_id=marketplace_id,
+        code=d.code,
+        position=d.position,
+        name=d.name,
+        evidence=d.evidence,
+    )

@@ -1,0 +1,270 @@
+"""Every SQL statement about marketplaces, listings, step records and verifications."""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from ocop_tracker.areas import repository as area_repository
+from ocop_tracker.audit.models import AuditEvent
+from ocop_tracker.auth.scope import scope_to_user
+from ocop_tracker.history.service import end_of_day
+from ocop_tracker.onboarding.models import (
+    Listing,
+    ListingStatus,
+    Marketplace,
+    MarketplaceStep,
+    StepRecord,
+    StepStatus,
+    Verification,
+)
+from ocop_tracker.products.models import Product
+from ocop_tracker.users.models import User
+
+# A listing with the names shown beside it: (listing, product name, marketplace code).
+ListingRow = tuple[Listing, str, str]
+
+
+def marketplaces(session: Session) -> Sequence[Marketplace]:
+    """Every marketplace: the plan's named ones first, then by name."""
+    return session.scalars(
+        select(Marketplace).order_by(
+            Marketplace.is_named_in_plan.desc(), Marketplace.name, Marketplace.id
+        )
+    ).all()
+
+
+def marketplace(session: Session, marketplace_id: int) -> Marketplace | None:
+    """One marketplace by id."""
+    return session.get(Marketplace, marketplace_id)
+
+
+def marketplace_by_code(session: Session, code: str) -> Marketplace | None:
+    """One marketplace by its code."""
+    return session.scalar(select(Marketplace).where(Marketplace.code == code))
+
+
+def marketplace_by_domain(session: Session, domain: str) -> Marketplace | None:
+    """The marketplace on this domain."""
+    return session.scalar(select(Marketplace).where(Marketplace.domain == domain))
+
+
+def steps_of(
+    session: Session, marketplace_ids: Iterable[int]
+) -> dict[int, list[MarketplaceStep]]:
+    """Each marketplace's steps in order (one query for all of them)."""
+    ids = list(marketplace_ids)
+    found: dict[int, list[MarketplaceStep]] = {i: [] for i in ids}
+    if not ids:
+        return found
+    for step in session.scalars(
+        select(MarketplaceStep)
+        .where(MarketplaceStep.marketplace_id.in_(ids))
+        .order_by(MarketplaceStep.marketplace_id, MarketplaceStep.position)
+    ):
+        found[step.marketplace_id].append(step)
+    return found
+
+
+def listings_waiting_for_a_step(
+    session: Session, marketplace_id: int
+) -> Sequence[Listing]:
+    """Listings of a marketplace with every step done (no next step)."""
+    return session.scalars(
+        select(Listing).where(
+            Listing.marketplace_id == marketplace_id, Listing.next_step.is_(None)
+        )
+    ).all()
+
+
+def product(session: Session, product_id: int) -> Product | None:
+    """One product by id."""
+    return session.get(Product, product_id)
+
+
+def listing(session: Session, listing_id: int) -> Listing | None:
+    """One listing by id."""
+    return session.get(Listing, listing_id)
+
+
+def listing_of(
+    session: Session, product_id: int, marketplace_id: int
+) -> Listing | None:
+    """The listing of a product on a marketplace."""
+    return session.scalar(
+        select(Listing).where(
+            Listing.product_id == product_id, Listing.marketplace_id == marketplace_id
+        )
+    )
+
+
+def records_of(session: Session, listing_id: int) -> dict[str, StepRecord]:
+    """A listing's step records, by step code."""
+    return {
+        r.step_code: r
+        for r in session.scalars(
+            select(StepRecord).where(StepRecord.listing_id == listing_id)
+        )
+    }
+
+
+def blocked_steps(
+    session: Session, actor: User, listing_ids: Iterable[int]
+) -> dict[int, list[str]]:
+    """Each listing's blocked step codes, inside the actor's area (one query)."""
+    ids = list(set(listing_ids))
+    found: dict[int, list[str]] = {}
+    if not ids:
+        return found
+    stmt = scope_to_user(
+        select(StepRecord.listing_id, StepRecord.step_code).where(
+            StepRecord.listing_id.in_(ids), StepRecord.status == StepStatus.blocked
+        ),
+        actor,
+        StepRecord.hamlet_id,
+    )
+    for listing_id, code in session.execute(stmt.order_by(StepRecord.id)):
+        found.setdefault(listing_id, []).append(code)
+    return found
+
+
+def verifications_of(
+    session: Session, listing_id: int, *, day: dt.date | None = None
+) -> Sequence[Verification]:
+    """A listing's verifications, newest first (those decided by ``day``, if given)."""
+    stmt = select(Verification).where(Verification.listing_id == listing_id)
+    if day is not None:
+        stmt = stmt.where(Verification.decided_at < end_of_day(day))
+    return session.scalars(
+        stmt.order_by(Verification.decided_at.desc(), Verification.id.desc())
+    ).all()
+
+
+def step_record_ids_in_hamlet(session: Session, hamlet_id: int) -> list[int]:
+    """Ids of every step record ever written in a hamlet, deleted ones included.
+
+    Unblocking deletes a record; its id then lives only in the audit trail.
+    """
+    rows = session.scalars(
+        select(AuditEvent.object_id)
+        .where(
+            AuditEvent.object_type == StepRecord.__tablename__,
+            AuditEvent.area_id == hamlet_id,
+        )
+        .distinct()
+    )
+    return [int(v) for v in rows if v and v.isdigit()]
+
+
+def ids_with_events(session: Session, object_type: str, ids: Iterable[int]) -> set[int]:
+    """Which of these records have any row event (seeded rows have none)."""
+    wanted = [str(i) for i in ids]
+    if not wanted:
+        return set()
+    rows = session.scalars(
+        select(AuditEvent.object_id)
+        .where(
+            AuditEvent.object_type == object_type,
+            AuditEvent.object_id.in_(wanted),
+        )
+        .distinct()
+    )
+    return {int(v) for v in rows if v and v.isdigit()}
+
+
+def list_statement(
+    actor: User,
+    *,
+    day: dt.date,
+    area_id: int | None = None,
+    product_id: int | None = None,
+    marketplace_id: int | None = None,
+) -> Select[Listing, str, str]:
+    """Listings inside the actor's area, filtered on the fields that never change.
+
+    ``area_id`` keeps the listings whose hamlet lies under it in the tree in
+    force on ``day``; it narrows the actor's area, never widens it.
+    """
+    stmt = (
+        select(Listing, Product.name, Marketplace.code)
+        .join(Product, Product.id == Listing.product_id)
+        .join(Marketplace, Marketplace.id == Listing.marketplace_id)
+    )
+    stmt = scope_to_user(stmt, actor, Listing.hamlet_id)
+    if area_id is not None:
+        stmt = stmt.where(
+            Listing.hamlet_id.in_(area_repository.subtree_ids(area_id, day=day))
+        )
+    if product_id is not None:
+        stmt = stmt.where(Listing.product_id == product_id)
+    if marketplace_id is not None:
+        stmt = stmt.where(Listing.marketplace_id == marketplace_id)
+    return stmt
+
+
+def with_state(
+    stmt: Select[Listing, str, str],
+    *,
+    status: ListingStatus | None = None,
+    next_step: str | None = None,
+    verified: bool | None = None,
+) -> Select[Listing, str, str]:
+    """``stmt`` narrowed on the fields that change (current state only).
+
+    ``verified`` means the claim stands verified and live: status ``listed``.
+    """
+    if status is not None:
+        stmt = stmt.where(Listing.status == status)
+    if next_step is not None:
+        stmt = stmt.where(Listing.next_step == next_step)
+    if verified is True:
+        stmt = stmt.where(Listing.status == ListingStatus.listed)
+    elif verified is False:
+        stmt = stmt.where(Listing.status != ListingStatus.listed)
+    return stmt
+
+
+SORT_COLUMNS: dict[str, Any] = {
+    "updated_at": Listing.updated_at,
+    "created_at": Listing.created_at,
+    "product_name": Product.search_key,
+    "status": Listing.status,
+}
+
+
+def page(
+    session: Session,
+    stmt: Select[Listing, str, str],
+    *,
+    sort: str,
+    descending: bool,
+    limit: int,
+    offset: int,
+) -> tuple[list[ListingRow], int]:
+    """One page of ``stmt`` in the asked order (id breaks ties), with the total."""
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    column = SORT_COLUMNS[sort]
+    tie = Listing.id
+    order = (column.desc(), tie.desc()) if descending else (column.asc(), tie.asc())
+    result = session.execute(stmt.order_by(*order).limit(limit).offset(offset))
+    return [(row[0], row[1], row[2]) for row in result], total
+
+
+def names_by_id(
+    session: Session, stmt: Select[Listing, str, str]
+) -> dict[int, tuple[str, str]]:
+    """Every listing of ``stmt`` as id → (product name, marketplace code), no rows loaded."""
+    light = stmt.with_only_columns(Listing.id, Product.name, Marketplace.code)
+    return {row[0]: (row[1], row[2]) for row in session.execute(light)}
+
+
+def names(session: Session, listing: Listing) -> tuple[str, str]:
+    """The product name and marketplace code shown beside a listing."""
+    product_row = session.get(Product, listing.product_id)
+    market = session.get(Marketplace, listing.marketplace_id)
+    return (
+        product_row.name if product_row else "",
+        market.code if market else "",
+    )

@@ -1,0 +1,664 @@
+"""Listings: one per product and marketplace, walked step by step, verified, delisted.
+
+Area scope comes first (an object outside the caller's area is a 404), then
+the role (403), then the version (409), then the rules of ``workflow``.
+Nothing is written until every check has passed; the request rolls back on
+any refusal.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from ocop_tracker.areas import service as area_service
+from ocop_tracker.auth.scope import ensure_area_readable, ensure_visible
+from ocop_tracker.core.base import utcnow
+from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ocop_tracker.core.text import fold
+from ocop_tracker.history import service as history
+from ocop_tracker.onboarding import catalog, repository, workflow
+from ocop_tracker.onboarding.models import (
+    Decision,
+    Listing,
+    ListingStatus,
+    Marketplace,
+    MarketplaceStep,
+    StepRecord,
+    StepStatus,
+    Verification,
+)
+from ocop_tracker.onboarding.schemas import (
+    ListingRead,
+    ListingSteps,
+    SortField,
+    SortOrder,
+    StepRead,
+    StepState,
+)
+from ocop_tracker.onboarding.workflow import StepDef
+from ocop_tracker.users.models import Role, User
+
+# Who may open a listing and record, block or unblock its steps (in their area).
+STEP_WRITERS = frozenset(
+    {Role.admin, Role.official, Role.team_leader, Role.team_member}
+)
+# Who may approve or reject a "listed" claim (in their area).
+VERIFIERS = frozenset({Role.admin, Role.department, Role.official})
+# Who may report that a live listing went down: anyone who may see it.
+DELISTERS = STEP_WRITERS | VERIFIERS
+WHAT = "hồ sơ lên sàn"
+URL_LABELS = {"storefront": "Đường dẫn gian hàng", "listing": "Đường dẫn sản phẩm"}
+# Bound on the ids sent in one IN (...) when replaying history.
+ID_BATCH = 500
+_LISTING_COLUMNS = [
+    name
+    for name in ListingRead.model_fields
+    if name not in {"product_name", "marketplace_code"}
+]
+_RECORD_COLUMNS = ("evidence_url", "note", "blocked_reason", "done_by_id", "done_at")
+
+
+class StaleVersion(Conflict):
+    """A write based on an old version; ``current`` is the listing as it stands."""
+
+    code = "stale_version"
+
+    def __init__(self, message: str, *, current: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+# --- reading -------------------------------------------------------------------
+
+
+def get_listing(session: Session, actor: User, listing_id: int) -> Listing:
+    """A listing the actor may see (404 otherwise)."""
+    listing = repository.listing(session, listing_id)
+    if listing is None:
+        raise NotFound(f"Không tìm thấy {WHAT} này.")
+    ensure_visible(session, actor, listing.hamlet_id, WHAT)
+    return listing
+
+
+def read(session: Session, listing: Listing) -> ListingRead:
+    """The API view of a listing as it stands now."""
+    product_name, marketplace_code = repository.names(session, listing)
+    return _read_row(listing, product_name, marketplace_code)
+
+
+def _read_row(
+    listing: Listing, product_name: str, marketplace_code: str
+) -> ListingRead:
+    data: dict[str, Any] = {name: getattr(listing, name) for name in _LISTING_COLUMNS}
+    return ListingRead.model_validate(
+        {**data, "product_name": product_name, "marketplace_code": marketplace_code}
+    )
+
+
+def _read_state(
+    state: Mapping[str, Any], product_name: str, marketplace_code: str
+) -> ListingRead:
+    data = {name: state.get(name) for name in _LISTING_COLUMNS}
+    # The trail records neither version bumps nor touch-only updates.
+    data.update(version=None, updated_at=None)
+    return ListingRead.model_validate(
+        {**data, "product_name": product_name, "marketplace_code": marketplace_code}
+    )
+
+
+def read_as_of(
+    session: Session, actor: User, listing_id: int, day: dt.date
+) -> ListingRead:
+    """A listing as it stood at the end of ``day`` (404 if it did not exist yet)."""
+    listing = get_listing(session, actor, listing_id)
+    state = history.state_as_of(session, Listing.__tablename__, listing.id, day)
+    if state is None:
+        raise NotFound(f"Hồ sơ lên sàn này chưa có vào ngày {day:%d/%m/%Y}.")
+    return _read_state(state, *repository.names(session, listing))
+
+
+def list_listings(
+    session: Session,
+    actor: User,
+    *,
+    area_id: int | None = None,
+    product_id: int | None = None,
+    marketplace: str | None = None,
+    status: ListingStatus | None = None,
+    next_step: str | None = None,
+    verified: bool | None = None,
+    sort: SortField = SortField.updated_at,
+    order: SortOrder = SortOrder.desc,
+    limit: int = 50,
+    offset: int = 0,
+    as_of: dt.date | None = None,
+) -> tuple[list[ListingRead], int]:
+    """Listings inside the actor's area matching the filters, one page, with the total.
+
+    ``area_id`` narrows to a subtree (never widens the actor's area);
+    ``marketplace`` is an id or a code; ``verified`` means live and verified
+    (status ``listed``). With ``as_of`` every listing is replayed to the end of
+    that day and the filters apply to that state; sorting on ``updated_at``
+    then uses ``created_at``, the only time the trail keeps for every row.
+    """
+    if area_id is not None:
+        ensure_area_readable(session, actor, area_id)
+    market_id = catalog.resolve(session, marketplace).id if marketplace else None
+    stmt = repository.list_statement(
+        actor,
+        day=as_of or area_service.today(),
+        area_id=area_id,
+        product_id=product_id,
+        marketplace_id=market_id,
+    )
+    if as_of is None:
+        rows, total = repository.page(
+            session,
+            repository.with_state(
+                stmt, status=status, next_step=next_step, verified=verified
+            ),
+            sort=sort.value,
+            descending=order is SortOrder.desc,
+            limit=limit,
+            offset=offset,
+        )
+        return [_read_row(*row) for row in rows], total
+    names = repository.names_by_id(session, stmt)
+    states = _states_as_of(session, Listing.__tablename__, list(names), as_of)
+    reads = [
+        _read_state(states[i], *names[i])
+        for i in names
+        if i in states
+        and _matches(states[i], status=status, next_step=next_step, verified=verified)
+    ]
+    reads.sort(key=_sort_key(sort), reverse=order is SortOrder.desc)
+    return reads[offset : offset + limit], len(reads)
+
+
+def _states_as_of(
+    session: Session, object_type: str, ids: Sequence[int], day: dt.date
+) -> dict[int, dict[str, Any]]:
+    states: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), ID_BATCH):
+        chunk = ids[start : start + ID_BATCH]
+        states.update(history.states_as_of(session, object_type, chunk, day))
+    return states
+
+
+def _matches(
+    state: Mapping[str, Any],
+    *,
+    status: ListingStatus | None,
+    next_step: str | None,
+    verified: bool | None,
+) -> bool:
+    if status is not None and state.get("status") != status.value:
+        return False
+    if next_step is not None and state.get("next_step") != next_step:
+        return False
+    is_listed = state.get("status") == ListingStatus.listed.value
+    return verified is None or verified is is_listed
+
+
+def _sort_key(sort: SortField) -> Callable[[ListingRead], tuple[Any, int]]:
+    def key(item: ListingRead) -> tuple[Any, int]:
+        primary: Any
+        if sort is SortField.product_name:
+            primary = fold(item.product_name)
+        elif sort is SortField.status:
+            primary = item.status.value
+        elif sort is SortField.created_at:
+            primary = item.created_at
+        else:
+            primary = item.updated_at or item.created_at
+        return primary, item.id
+
+    return key
+
+
+def steps_view(
+    session: Session, actor: User, listing: Listing, *, as_of: dt.date | None = None
+) -> ListingSteps:
+    """A listing and every step of its marketplace in order, now or as of a date."""
+    ensure_visible(session, actor, listing.hamlet_id, WHAT)
+    steps = catalog.steps(session, listing.marketplace_id)
+    if as_of is None:
+        records = {
+            code: {
+                "status": r.status.value,
+                **{k: getattr(r, k) for k in _RECORD_COLUMNS},
+            }
+            for code, r in repository.records_of(session, listing.id).items()
+        }
+        return _steps(
+            read(session, listing), [catalog.as_def(s) for s in steps], records
+        )
+    listing_then = read_as_of(session, actor, listing.id, as_of)
+    return _steps(
+        listing_then,
+        _step_defs_as_of(session, steps, as_of),
+        _records_as_of(session, listing, as_of),
+    )
+
+
+def _step_defs_as_of(
+    session: Session, steps: Sequence[MarketplaceStep], day: dt.date
+) -> list[StepDef]:
+    """The steps a marketplace had at the end of ``day``.
+
+    Steps seeded by a migration left no trail: they have always existed.
+    """
+    ids = [s.id for s in steps]
+    states = _states_as_of(session, MarketplaceStep.__tablename__, ids, day)
+    traced = repository.ids_with_events(session, MarketplaceStep.__tablename__, ids)
+    defs = [
+        StepDef(
+            code=str(st["code"]),
+            position=int(st["position"]),
+            name=str(st["name"]),
+            evidence=st.get("evidence"),
+        )
+        for st in states.values()
+    ]
+    defs.extend(catalog.as_def(s) for s in steps if s.id not in traced)
+    return workflow.ordered(defs)
+
+
+def _records_as_of(
+    session: Session, listing: Listing, day: dt.date
+) -> dict[str, dict[str, Any]]:
+    ids = repository.step_record_ids_in_hamlet(session, listing.hamlet_id)
+    states = _states_as_of(session, StepRecord.__tablename__, ids, day)
+    return {
+        str(st["step_code"]): st
+        for st in states.values()
+        if st.get("listing_id") == listing.id
+    }
+
+
+def _steps(
+    listing: ListingRead,
+    defs: Sequence[StepDef],
+    records: Mapping[str, Mapping[str, Any]],
+) -> ListingSteps:
+    statuses = {code: StepStatus(r["status"]) for code, r in records.items()}
+    items = []
+    for d in workflow.ordered(defs):
+        record = records.get(d.code, {})
+        if statuses.get(d.code) is StepStatus.blocked:
+            state = StepState.blocked
+        elif workflow.is_done(d.code, statuses, listing.status):
+            state = StepState.done
+        else:
+            state = StepState.todo
+        items.append(
+            StepRead.model_validate(
+                {
+                    "code": d.code,
+                    "position": d.position,
+                    "name": d.name,
+                    "evidence": d.evidence,
+                    "state": state,
+                    "is_next": d.code == listing.next_step,
+                    **{k: record.get(k) for k in _RECORD_COLUMNS},
+                }
+            )
+        )
+    return ListingSteps(listing=listing, steps=items)
+
+
+def blocked_steps(
+    session: Session, actor: User, listing_ids: Sequence[int]
+) -> dict[int, list[str]]:
+    """The blocked step codes of each listing now (one query for a whole page).
+
+    Listings outside the actor's area, and those with nothing blocked, are absent.
+    """
+    return repository.blocked_steps(session, actor, listing_ids)
+
+
+def verifications(
+    session: Session, actor: User, listing: Listing, *, as_of: dt.date | None = None
+) -> Sequence[Verification]:
+    """A listing's verification decisions, newest first (up to ``as_of``)."""
+    ensure_visible(session, actor, listing.hamlet_id, WHAT)
+    return repository.verifications_of(session, listing.id, day=as_of)
+
+
+# --- writing -------------------------------------------------------------------
+
+
+def _check_action(
+    session: Session,
+    actor: User,
+    hamlet_id: int,
+    roles: frozenset[Role],
+    message: str,
+) -> None:
+    ensure_visible(session, actor, hamlet_id, WHAT)
+    if actor.role not in roles:
+        raise Forbidden(message)
+
+
+def _check_version(session: Session, listing: Listing, version: int | None) -> None:
+    if version is not None and version != listing.version:
+        raise StaleVersion(
+            f"Hồ sơ lên sàn vừa được người khác sửa (phiên bản hiện tại {listing.version}, bạn gửi {version}); hãy tải lại và thử lại.",
+            current=read(session, listing).model_dump(mode="json"),
+        )
+
+
+def _flush(session: Session, listing: Listing) -> None:
+    # Touching the listing bumps its version on every change of its steps, so
+    # the listing's version guards the whole onboarding.
+    listing.updated_at = utcnow()
+    try:
+        session.flush()
+    except (StaleDataError, IntegrityError):
+        # A concurrent writer got there first: its UPDATE moved the version, or
+        # its INSERT took the (listing, step) slot this one wanted.
+        raise StaleVersion(
+            "Hồ sơ lên sàn vừa được người khác sửa; hãy tải lại và thử lại."
+        ) from None
+
+
+def _statuses(records: Mapping[str, StepRecord]) -> dict[str, StepStatus]:
+    return {code: r.status for code, r in records.items()}
+
+
+def create_listing(
+    session: Session, actor: User, *, product_id: int, marketplace_id: int
+) -> Listing:
+    """Start a product's onboarding on a marketplace (one per pair)."""
+    product = repository.product(session, product_id)
+    if product is None:
+        raise NotFound("Không tìm thấy sản phẩm này.")
+    _check_action(
+        session,
+        actor,
+        product.hamlet_id,
+        STEP_WRITERS,
+        "Vai trò của bạn không được mở hồ sơ lên sàn; việc này do tổ công nghệ số hoặc cán bộ phụ trách làm.",
+    )
+    market = repository.marketplace(session, marketplace_id)
+    if market is None:
+        raise InvalidInput("Sàn thương mại điện tử (marketplace_id) không tồn tại.")
+    if not market.is_active:
+        raise InvalidInput(
+            f"Sàn {market.name} (marketplace_id) đã ngừng, không mở hồ sơ mới."
+        )
+    defs = catalog.step_defs(session, market.id)
+    if not any(d.code == workflow.CLAIM_STEP for d in defs):
+        raise InvalidInput(
+            f"Quy trình của sàn {market.name} chưa có bước “{workflow.CLAIM_STEP}” (đăng sản phẩm); quản trị viên cần thêm trước."
+        )
+    existing = repository.listing_of(session, product.id, market.id)
+    if existing is not None:
+        raise Conflict(
+            f"Sản phẩm “{product.name}” đã có hồ sơ lên sàn {market.name} (mã {existing.id})."
+        )
+    listing = Listing(
+        product_id=product.id,
+        marketplace_id=market.id,
+        hamlet_id=product.hamlet_id,
+        status=ListingStatus.in_progress,
+        next_step=workflow.next_step(defs, {}, ListingStatus.in_progress),
+    )
+    try:
+        with session.begin_nested():
+            session.add(listing)
+            session.flush()
+    except IntegrityError:
+        # Another request opened the same pair between the check and the insert.
+        raise Conflict(
+            f"Sản phẩm “{product.name}” đã có hồ sơ lên sàn {market.name}."
+        ) from None
+    return listing
+
+
+def _market_and_steps(
+    session: Session, listing: Listing
+) -> tuple[Marketplace, list[StepDef], dict[str, StepRecord]]:
+    market = catalog.get(session, listing.marketplace_id)
+    return (
+        market,
+        catalog.step_defs(session, market.id),
+        repository.records_of(session, listing.id),
+    )
+
+
+def _evidence(step: StepDef, market: Marketplace, raw: str | None) -> str | None:
+    label = URL_LABELS.get(step.code, "Đường dẫn bằng chứng")
+    if step.evidence == workflow.EVIDENCE_URL:
+        return workflow.clean_url(raw, domain=market.domain, label=label)
+    if raw is None or not raw.strip():
+        return None
+    return workflow.clean_url(raw, domain=None, label=label)
+
+
+def record_step(
+    session: Session,
+    actor: User,
+    listing: Listing,
+    *,
+    step: str,
+    evidence_url: str | None = None,
+    note: str | None = None,
+    version: int,
+) -> Listing:
+    """Record a step as done, with its evidence, who and when.
+
+    Steps go in order; recording "listing" claims the product is listed and
+    asks for verification; a step done before may be recorded again to
+    correct it.
+    """
+    _check_action(
+        session,
+        actor,
+        listing.hamlet_id,
+        STEP_WRITERS,
+        "Vai trò của bạn không được ghi các bước lên sàn.",
+    )
+    _check_version(session, listing, version)
+    market, defs, records = _market_and_steps(session, listing)
+    statuses = _statuses(records)
+    code = step.strip()
+    definition = workflow.check_can_record(
+        defs, statuses, listing.status, code, marketplace=market.name
+    )
+    url = _evidence(definition, market, evidence_url)
+    clean_note = workflow.clean_text(
+        note, field="note", label="Ghi chú", limit=workflow.MAX_NOTE
+    )
+    record = records.get(code)
+    if record is None:
+        record = StepRecord(
+            listing_id=listing.id, hamlet_id=listing.hamlet_id, step_code=code
+        )
+        session.add(record)
+    record.status = StepStatus.done
+    record.evidence_url = url
+    record.note = clean_note
+    record.blocked_reason = None
+    record.done_by_id = actor.id
+    record.done_at = utcnow()
+    column = workflow.URL_COLUMNS.get(code)
+    if column is not None:
+        setattr(listing, column, url)
+    if code == workflow.CLAIM_STEP:
+        # A new claim: any earlier verification or delisting no longer applies.
+        listing.claimed_by_id = actor.id
+        listing.verified_at = None
+        listing.verified_by_id = None
+        listing.delisted_on = None
+        listing.delist_reason = None
+    listing.status = workflow.status_after_record(code, listing.status)
+    statuses[code] = StepStatus.done
+    listing.next_step = workflow.next_step(defs, statuses, listing.status)
+    _flush(session, listing)
+    return listing
+
+
+def block_step(
+    session: Session,
+    actor: User,
+    listing: Listing,
+    *,
+    step: str,
+    reason: str,
+    version: int | None = None,
+) -> Listing:
+    """Block a step not done yet, with a reason; progress waits until it is unblocked."""
+    _check_action(
+        session,
+        actor,
+        listing.hamlet_id,
+        STEP_WRITERS,
+        "Vai trò của bạn không được tạm dừng các bước lên sàn.",
+    )
+    _check_version(session, listing, version)
+    market, defs, records = _market_and_steps(session, listing)
+    statuses = _statuses(records)
+    definition = workflow.check_can_block(
+        defs, statuses, listing.status, step, marketplace=market.name
+    )
+    clean_reason = workflow.required_text(
+        reason, field="reason", label="Lý do tạm dừng", limit=workflow.MAX_REASON
+    )
+    record = records.get(definition.code)
+    if record is None:
+        record = StepRecord(
+            listing_id=listing.id,
+            hamlet_id=listing.hamlet_id,
+            step_code=definition.code,
+        )
+        session.add(record)
+    record.status = StepStatus.blocked
+    record.blocked_reason = clean_reason
+    record.done_by_id = actor.id
+    record.done_at = utcnow()
+    statuses[definition.code] = StepStatus.blocked
+    listing.next_step = workflow.next_step(defs, statuses, listing.status)
+    _flush(session, listing)
+    return listing
+
+
+def unblock_step(
+    session: Session,
+    actor: User,
+    listing: Listing,
+    *,
+    step: str,
+    version: int | None = None,
+) -> Listing:
+    """Lift a block: the step is to do again (the trail keeps the block)."""
+    _check_action(
+        session,
+        actor,
+        listing.hamlet_id,
+        STEP_WRITERS,
+        "Vai trò của bạn không được gỡ tạm dừng các bước lên sàn.",
+    )
+    _check_version(session, listing, version)
+    market, defs, records = _market_and_steps(session, listing)
+    statuses = _statuses(records)
+    definition = workflow.check_can_unblock(
+        defs, statuses, step, marketplace=market.name
+    )
+    session.delete(records[definition.code])
+    statuses.pop(definition.code)
+    listing.next_step = workflow.next_step(defs, statuses, listing.status)
+    _flush(session, listing)
+    return listing
+
+
+def verify(
+    session: Session,
+    actor: User,
+    listing: Listing,
+    *,
+    decision: Decision,
+    comment: str | None = None,
+    version: int,
+) -> Verification:
+    """Approve a "listed" claim (status listed) or reject it with a comment.
+
+    Only officials (their subtree), the department (its province) and admins
+    verify, and never a claim they made themselves.
+    """
+    _check_action(
+        session,
+        actor,
+        listing.hamlet_id,
+        VERIFIERS,
+        "Chỉ cán bộ xã/phường, Sở Công Thương hoặc quản trị viên được xác minh sản phẩm đã lên sàn.",
+    )
+    _, defs, records = _market_and_steps(session, listing)
+    claim = records.get(workflow.CLAIM_STEP)
+    claimants = {listing.claimed_by_id, claim.done_by_id if claim else None}
+    if actor.id in claimants:
+        raise Forbidden(
+            "Bạn không thể tự xác minh việc lên sàn do chính mình báo; cần một cán bộ khác xác minh."
+        )
+    _check_version(session, listing, version)
+    workflow.check_can_verify(listing.status)
+    clean = workflow.clean_comment(decision, comment)
+    now = utcnow()
+    verification = Verification(
+        listing_id=listing.id,
+        hamlet_id=listing.hamlet_id,
+        decision=decision,
+        comment=clean,
+        decided_by_id=actor.id,
+        decided_at=now,
+    )
+    session.add(verification)
+    listing.status = workflow.status_after_decision(decision)
+    approved = decision is Decision.approved
+    listing.verified_at = now if approved else None
+    listing.verified_by_id = actor.id if approved else None
+    listing.next_step = workflow.next_step(defs, _statuses(records), listing.status)
+    _flush(session, listing)
+    return verification
+
+
+def delist(
+    session: Session,
+    actor: User,
+    listing: Listing,
+    *,
+    on: dt.date,
+    reason: str,
+    version: int,
+) -> Listing:
+    """Record that a live listing went down, on which date and why."""
+    _check_action(
+        session,
+        actor,
+        listing.hamlet_id,
+        DELISTERS,
+        "Vai trò của bạn không được báo gỡ sản phẩm khỏi sàn.",
+    )
+    _check_version(session, listing, version)
+    verified_on = (
+        listing.verified_at.astimezone(history.VIETNAM).date()
+        if listing.verified_at
+        else None
+    )
+    workflow.check_can_delist(
+        listing.status, on=on, today=area_service.today(), verified_on=verified_on
+    )
+    clean_reason = workflow.required_text(
+        reason, field="reason", label="Lý do gỡ khỏi sàn", limit=workflow.MAX_REASON
+    )
+    _, defs, records = _market_and_steps(session, listing)
+    listing.delist_reason = clean_reason
+    listing.delisted_on = on
+    listing.status = ListingStatus.delisted
+    listing.next_step = workflow.next_step(defs, _statuses(records), listing.status)
+    _flush(session, listing)
+    return listing

@@ -1,0 +1,303 @@
+"""The onboarding rules, pure: ordered steps as data, evidence URLs, status changes.
+
+Nothing here reads the database or branches on a marketplace: every marketplace
+is a domain and an ordered list of steps (DOMAIN.md §4). The service loads the
+data, asks these functions, and writes what they answer.
+"""
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from ocop_tracker.core.errors import Conflict, InvalidInput
+from ocop_tracker.core.text import has_forbidden_chars, normalize
+from ocop_tracker.onboarding.models import Decision, ListingStatus, StepStatus
+
+# The step whose recording claims "listed" and asks for verification.
+CLAIM_STEP = "listing"
+# Steps whose evidence URL is copied onto the listing, and into which column.
+URL_COLUMNS: Mapping[str, str] = {
+    "storefront": "storefront_url",
+    CLAIM_STEP: "listing_url",
+}
+# The only kind of evidence a step may ask for today (photos come later).
+EVIDENCE_URL = "url"
+EVIDENCE_KINDS = frozenset({EVIDENCE_URL})
+# The claim stands (the step counts as done) only while it is pending or approved.
+CLAIM_STANDS = frozenset({ListingStatus.awaiting_verification, ListingStatus.listed})
+
+MAX_URL = 500
+MAX_NOTE = 1000
+MAX_REASON = 300
+MAX_COMMENT = 1000
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+# Lower-case ASCII host names of two labels or more, the last starting with a
+# letter: no IP literals, ports, user info, Unicode look-alikes or trailing dot.
+_HOST = re.compile(
+    rf"^(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*\.[a-z](?:[a-z0-9-]{{0,61}}[a-z0-9])?$"
+)
+_CODE = re.compile(r"^[a-z][a-z0-9_]{1,29}$")
+
+
+@dataclass(frozen=True)
+class StepDef:
+    """One onboarding step of a marketplace, as data."""
+
+    code: str
+    position: int
+    name: str
+    evidence: str | None = None
+
+
+def ordered(steps: Iterable[StepDef]) -> list[StepDef]:
+    """The steps in the order they must be done."""
+    return sorted(steps, key=lambda s: s.position)
+
+
+def find_step(steps: Sequence[StepDef], code: str, marketplace: str) -> StepDef:
+    """The step with this code, or InvalidInput naming it."""
+    for step in steps:
+        if step.code == code:
+            return step
+    raise InvalidInput(
+        f"Bước (step) “{code}” không có trong quy trình của sàn {marketplace}."
+    )
+
+
+def is_done(
+    code: str, records: Mapping[str, StepStatus], status: ListingStatus
+) -> bool:
+    """True when the step counts as done; a rejected or delisted claim does not."""
+    if records.get(code) is not StepStatus.done:
+        return False
+    return code != CLAIM_STEP or status in CLAIM_STANDS
+
+
+def next_step(
+    steps: Sequence[StepDef], records: Mapping[str, StepStatus], status: ListingStatus
+) -> str | None:
+    """The first step not done yet, or None when every step is done."""
+    for step in ordered(steps):
+        if not is_done(step.code, records, status):
+            return step.code
+    return None
+
+
+def check_can_record(
+    steps: Sequence[StepDef],
+    records: Mapping[str, StepStatus],
+    status: ListingStatus,
+    code: str,
+    *,
+    marketplace: str,
+) -> StepDef:
+    """The step to record as done, after checking it is not blocked nor out of order.
+
+    A step already done may be recorded again (a correction); every earlier
+    step must be done first.
+    """
+    step = find_step(steps, code, marketplace)
+    if records.get(code) is StepStatus.blocked:
+        raise InvalidInput(
+            f"Bước “{step.name}” ({code}) đang tạm dừng; hãy gỡ tạm dừng trước khi ghi hoàn thành."
+        )
+    for earlier in ordered(steps):
+        if earlier.position >= step.position:
+            break
+        if records.get(earlier.code) is StepStatus.blocked:
+            raise InvalidInput(
+                f"Chưa ghi được bước “{step.name}” ({code}): bước trước “{earlier.name}” ({earlier.code}) đang tạm dừng."
+            )
+        if not is_done(earlier.code, records, status):
+            raise InvalidInput(
+                f"Chưa ghi được bước “{step.name}” ({code}): cần xong bước “{earlier.name}” ({earlier.code}) trước (làm theo thứ tự)."
+            )
+    return step
+
+
+def check_can_block(
+    steps: Sequence[StepDef],
+    records: Mapping[str, StepStatus],
+    status: ListingStatus,
+    code: str,
+    *,
+    marketplace: str,
+) -> StepDef:
+    """The step to block: one not done and not already blocked."""
+    step = find_step(steps, code, marketplace)
+    if records.get(code) is StepStatus.blocked:
+        raise Conflict(f"Bước “{step.name}” ({code}) đang tạm dừng rồi.")
+    if is_done(code, records, status):
+        raise InvalidInput(
+            f"Bước “{step.name}” ({code}) đã hoàn thành, không tạm dừng được."
+        )
+    return step
+
+
+def check_can_unblock(
+    steps: Sequence[StepDef],
+    records: Mapping[str, StepStatus],
+    code: str,
+    *,
+    marketplace: str,
+) -> StepDef:
+    """The step to unblock: it must be blocked."""
+    step = find_step(steps, code, marketplace)
+    if records.get(code) is not StepStatus.blocked:
+        raise InvalidInput(f"Bước “{step.name}” ({code}) không bị tạm dừng.")
+    return step
+
+
+def status_after_record(code: str, status: ListingStatus) -> ListingStatus:
+    """Recording the claim step asks for verification; other steps change nothing."""
+    return ListingStatus.awaiting_verification if code == CLAIM_STEP else status
+
+
+def check_can_verify(status: ListingStatus) -> None:
+    """Only a pending claim can be approved or rejected."""
+    if status is not ListingStatus.awaiting_verification:
+        raise Conflict(
+            "Hồ sơ này không chờ xác minh: chỉ xác minh được khi tổ đã báo sản phẩm lên sàn."
+        )
+
+
+def status_after_decision(decision: Decision) -> ListingStatus:
+    """Approval puts the listing live; rejection sends it back to the team."""
+    return (
+        ListingStatus.listed
+        if decision is Decision.approved
+        else ListingStatus.rejected
+    )
+
+
+def clean_comment(decision: Decision, raw: str | None) -> str | None:
+    """The verifier's comment; a rejection must say why."""
+    comment = clean_text(raw, field="comment", label="Nhận xét", limit=MAX_COMMENT)
+    if decision is Decision.rejected and not comment:
+        raise InvalidInput(
+            "Cần ghi nhận xét (comment) khi từ chối, để tổ biết phải sửa gì."
+        )
+    return comment
+
+
+def check_can_delist(
+    status: ListingStatus, *, on: dt.date, today: dt.date, verified_on: dt.date | None
+) -> None:
+    """Only a live listing goes down, on a date neither future nor before its verification."""
+    if status is not ListingStatus.listed:
+        raise Conflict("Chỉ gỡ được hồ sơ đang ở trạng thái đã lên sàn (đã xác minh).")
+    if on > today:
+        raise InvalidInput("Ngày gỡ khỏi sàn (date) không được sau hôm nay.")
+    if verified_on is not None and on < verified_on:
+        raise InvalidInput(
+            f"Ngày gỡ khỏi sàn (date) không được trước ngày xác minh {verified_on:%d/%m/%Y}."
+        )
+
+
+def clean_text(raw: str | None, *, field: str, label: str, limit: int) -> str | None:
+    """Free text in canonical form (None when empty), or InvalidInput naming the field."""
+    if raw is None:
+        return None
+    if has_forbidden_chars(raw):
+        raise InvalidInput(f"{label} ({field}) chứa ký tự không hợp lệ.")
+    value = normalize(raw)
+    if len(value) > limit:
+        raise InvalidInput(f"{label} ({field}) dài quá {limit} ký tự.")
+    return value or None
+
+
+def required_text(raw: str | None, *, field: str, label: str, limit: int) -> str:
+    """Like ``clean_text``, but an empty value is refused."""
+    value = clean_text(raw, field=field, label=label, limit=limit)
+    if not value:
+        raise InvalidInput(f"Cần nhập {label.lower()} ({field}).")
+    return value
+
+
+def host_in_domain(host: str, domain: str) -> bool:
+    """True for the domain itself or one of its subdomains (not a look-alike)."""
+    return host == domain or host.endswith("." + domain)
+
+
+def clean_url(
+    raw: str | None,
+    *,
+    domain: str | None,
+    field: str = "evidence_url",
+    label: str = "Đường dẫn",
+) -> str:
+    """An ``https://`` URL, on ``domain`` or a subdomain when one is given.
+
+    Refuses other schemes (``http:``, ``javascript:``), user info
+    (``https://voso.vn@evil.example``), ports, IP literals, look-alike hosts
+    (``voso.vn.evil.example``, ``evilvoso.vn``) and non-ASCII host names.
+    Returns the URL with scheme and host in lower case.
+    """
+    value = (raw or "").strip()
+    where = f"{label} ({field})"
+    if not value:
+        raise InvalidInput(f"Cần nhập {label.lower()} ({field}).")
+    if len(value) > MAX_URL:
+        raise InvalidInput(f"{where} dài quá {MAX_URL} ký tự.")
+    if has_forbidden_chars(value) or "\\" in value or any(c.isspace() for c in value):
+        raise InvalidInput(f"{where} chứa ký tự không hợp lệ (khoảng trắng, \\ …).")
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        raise InvalidInput(f"{where} không phải một địa chỉ web hợp lệ.") from None
+    if parts.scheme.lower() != "https":
+        raise InvalidInput(f"{where} phải bắt đầu bằng https://.")
+    netloc = parts.netloc
+    if "@" in netloc:
+        raise InvalidInput(
+            f"{where} không được chứa tên đăng nhập (dấu @) trước tên miền."
+        )
+    host = netloc.lower()
+    if ":" in host:
+        raise InvalidInput(f"{where} không được ghi cổng hay địa chỉ IP.")
+    if not _HOST.match(host):
+        raise InvalidInput(f"{where} có tên miền không hợp lệ.")
+    if domain is not None and not host_in_domain(host, domain):
+        raise InvalidInput(f"{where} phải là trang trên {domain} (https://{domain}/…).")
+    return urlunsplit(("https", host, parts.path, parts.query, parts.fragment))
+
+
+def clean_domain(raw: str) -> str:
+    """A marketplace's domain: a lower-case host name such as ``voso.vn``."""
+    value = raw.strip().lower()
+    if "://" in value or "/" in value:
+        raise InvalidInput(
+            "Tên miền (domain) chỉ ghi tên, không ghi https:// hay đường dẫn, ví dụ voso.vn."
+        )
+    if not _HOST.match(value):
+        raise InvalidInput("Tên miền (domain) không hợp lệ, ví dụ đúng: voso.vn.")
+    return value
+
+
+def clean_code(raw: str, *, field: str, label: str, example: str) -> str:
+    """A short code: lower-case letters, digits and _, starting with a letter."""
+    value = raw.strip().lower()
+    if not _CODE.match(value):
+        raise InvalidInput(
+            f"{label} ({field}) gồm 2–30 chữ thường không dấu, số hoặc _, bắt đầu bằng chữ, ví dụ {example}."
+        )
+    return value
+
+
+def check_new_step(
+    existing: Sequence[StepDef], *, code: str, evidence: str | None
+) -> int:
+    """The position a new step takes (after the last), or why it cannot be added."""
+    if any(s.code == code for s in existing):
+        raise Conflict(f"Sàn đã có bước “{code}”.")
+    if evidence is not None and evidence not in EVIDENCE_KINDS:
+        raise InvalidInput(
+            "Bằng chứng (evidence) chỉ nhận giá trị “url” hoặc để trống."
+        )
+    if code in URL_COLUMNS and evidence != EVIDENCE_URL:
+        raise InvalidInput(
+            f"Bước “{code}” phải có bằng chứng là đường dẫn (evidence = “url”)."
+        )
+    return max((s.position for s in existing), default=0) + 1

@@ -1,0 +1,827 @@
+"""Listings through the service: the walk, blocks, claims, verification, history."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import time_machine
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from ocop_tracker.areas import service as area_service
+from ocop_tracker.audit.models import AuditEvent
+from ocop_tracker.auth.scope import OutOfScope
+from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ocop_tracker.onboarding import catalog
+from ocop_tracker.onboarding import service as onboarding_service
+from ocop_tracker.onboarding.models import (
+    Decision,
+    Listing,
+    ListingStatus,
+    StepRecord,
+    Verification,
+)
+from ocop_tracker.onboarding.schemas import SortField, SortOrder, StepState
+from ocop_tracker.onboarding.service import StaleVersion
+from ocop_tracker.users.models import User
+from tests.onboarding.conftest import URLS, Pilot, Spare, actor
+
+BEFORE_LISTING = ("photos", "storefront", "payment")
+
+
+def _listing(session: Session, pilot: Pilot, code: str = "voso") -> Listing:
+    leader = actor(session, "totruong.khom3")
+    market = pilot.voso if code == "voso" else pilot.postmart
+    return onboarding_service.create_listing(
+        session, leader, product_id=pilot.product.id, marketplace_id=market.id
+    )
+
+
+def _record(
+    session: Session,
+    who: User,
+    listing: Listing,
+    step: str,
+    url: str | None = None,
+    note: str | None = None,
+) -> Listing:
+    return onboarding_service.record_step(
+        session,
+        who,
+        listing,
+        step=step,
+        evidence_url=url,
+        note=note,
+        version=listing.version,
+    )
+
+
+def _claimed(session: Session, pilot: Pilot, code: str = "voso") -> Listing:
+    """A listing walked up to a "listed" claim by the Khóm 3 team member."""
+    member = actor(session, "thanhvien.khom3")
+    listing = _listing(session, pilot, code)
+    storefront, page = URLS[code]
+    for step in BEFORE_LISTING:
+        _record(
+            session, member, listing, step, storefront if step == "storefront" else None
+        )
+    _record(session, member, listing, "listing", page)
+    return listing
+
+
+def _status(listing: Listing) -> ListingStatus:
+    """The status, read afresh (a function call keeps mypy from narrowing it)."""
+    return listing.status
+
+
+def _count(session: Session, model: type[object]) -> int:
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+@pytest.mark.parametrize("code", ["voso", "postmart"])
+def test_full_walk_to_verified_and_beyond(
+    session: Session, pilot: Pilot, code: str
+) -> None:
+    member = actor(session, "thanhvien.khom3")
+    official = actor(session, "canbo.khom3")
+    listing = _listing(session, pilot, code)
+    assert _status(listing) is ListingStatus.in_progress
+    assert listing.next_step == "photos"
+    assert listing.hamlet_id == pilot.khom3.id
+    storefront, page = URLS[code]
+    _record(session, member, listing, "photos", note="8 ảnh, nền trắng")
+    assert listing.next_step == "storefront"
+    _record(session, member, listing, "storefront", storefront)
+    assert listing.storefront_url == storefront
+    _record(session, member, listing, "payment", note="Viettel Money")
+    _record(session, member, listing, "listing", page)
+    assert _status(listing) is ListingStatus.awaiting_verification
+    assert listing.listing_url == page
+    assert listing.claimed_by_id == member.id
+    assert listing.next_step == "first_order"
+    onboarding_service.verify(
+        session, official, listing, decision=Decision.approved, version=listing.version
+    )
+    assert _status(listing) is ListingStatus.listed
+    assert listing.verified_by_id == official.id
+    assert listing.verified_at is not None
+    _record(session, member, listing, "first_order")
+    _record(session, member, listing, "quality", note="Đã ký cam kết")
+    assert listing.next_step is None
+    assert _status(listing) is ListingStatus.listed
+    view = onboarding_service.steps_view(session, member, listing)
+    assert [s.state for s in view.steps] == [StepState.done] * 6
+    record = next(s for s in view.steps if s.code == "storefront")
+    assert record.evidence_url == storefront
+    assert record.done_by_id == member.id
+    assert record.done_at is not None
+
+
+def test_each_change_is_an_audited_event(session: Session, pilot: Pilot) -> None:
+    listing = _claimed(session, pilot)
+    events = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.object_type == "listings",
+            AuditEvent.object_id == str(listing.id),
+        )
+    ).all()
+    claim = next(
+        e
+        for e in events
+        if e.after and e.after.get("status") == "awaiting_verification"
+    )
+    assert claim.before is not None
+    assert claim.before["status"] == "in_progress"
+    assert claim.before["next_step"] == "listing"
+    assert claim.after is not None
+    assert claim.after["next_step"] == "first_order"
+    assert claim.changed is not None
+    assert "listing_url" in claim.changed
+    created = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.object_type == "step_records",
+            AuditEvent.action == "create",
+            AuditEvent.area_id == listing.hamlet_id,
+        )
+    ).all()
+    ours = [e for e in created if e.after and e.after["listing_id"] == listing.id]
+    assert sorted(e.after["step_code"] for e in ours if e.after) == sorted(
+        [*BEFORE_LISTING, "listing"]
+    )
+
+
+def test_the_version_moves_with_every_step(session: Session, pilot: Pilot) -> None:
+    member = actor(session, "thanhvien.khom3")
+    listing = _listing(session, pilot)
+    first = listing.version
+    _record(session, member, listing, "photos")
+    assert listing.version == first + 1
+    _record(session, member, listing, "photos", note="Sửa ghi chú")
+    assert listing.version == first + 2
+
+
+def test_out_of_order_is_refused_and_writes_nothing(
+    session: Session, pilot: Pilot
+) -> None:
+    member = actor(session, "thanhvien.khom3")
+    listing = _listing(session, pilot)
+    _record(session, member, listing, "photos")
+    version, records = listing.version, _count(session, StepRecord)
+    with pytest.raises(InvalidInput, match=r"\(listing\).*\(storefront\)"):
+        _record(session, member, listing, "listing", URLS["voso"][1])
+    assert listing.version == version
+    assert _count(session, StepRecord) == records
+    assert _status(listing) is ListingStatus.in_progress
+
+
+def test_blocked_step_holds_progress_until_unblocked(
+    session: Session, pilot: Pilot
+) -> None:
+    leader = actor(session, "totruong.khom3")
+    listing = _listing(session, pilot)
+    _record(session, leader, listing, "photos")
+    _record(session, leader, listing, "storefront", URLS["voso"][0])
+    onboarding_service.block_step(
+        session,
+        leader,
+        listing,
+        step="payment",
+        reason="Hộ chưa có CCCD gắn chip",
+        version=listing.version,
+    )
+    assert listing.next_step == "payment"
+    view = onboarding_service.steps_view(session, leader, listing)
+    payment = next(s for s in view.steps if s.code == "payment")
+    assert payment.state is StepState.blocked
+    assert payment.blocked_reason == "Hộ chưa có CCCD gắn chip"
+    with pytest.raises(InvalidInput, match="tạm dừng"):
+        _record(session, leader, listing, "payment")
+    with pytest.raises(InvalidInput, match=r"\(payment\) đang tạm dừng"):
+        _record(session, leader, listing, "listing", URLS["voso"][1])
+    with pytest.raises(Conflict, match="tạm dừng rồi"):
+        onboarding_service.block_step(
+            session, leader, listing, step="payment", reason="Lần hai"
+        )
+    onboarding_service.unblock_step(
+        session, leader, listing, step="payment", version=listing.version
+    )
+    view = onboarding_service.steps_view(session, leader, listing)
+    assert next(s for s in view.steps if s.code == "payment").state is StepState.todo
+    _record(session, leader, listing, "payment")
+    assert listing.next_step == "listing"
+
+
+def test_blocked_steps_of_a_page_in_one_call(session: Session, pilot: Pilot) -> None:
+    admin = actor(session, "admin")
+    ours = _listing(session, pilot)
+    onboarding_service.block_step(
+        session, admin, ours, step="photos", reason="Chưa có ảnh đẹp"
+    )
+    theirs = onboarding_service.create_listing(
+        session,
+        admin,
+        product_id=pilot.foreign_product.id,
+        marketplace_id=pilot.voso.id,
+    )
+    onboarding_service.block_step(
+        session, admin, theirs, step="photos", reason="Chủ hộ đi vắng"
+    )
+    both = [ours.id, theirs.id]
+    assert onboarding_service.blocked_steps(session, admin, both) == {
+        ours.id: ["photos"],
+        theirs.id: ["photos"],
+    }
+    member = actor(session, "thanhvien.khom3")
+    assert onboarding_service.blocked_steps(session, member, both) == {
+        ours.id: ["photos"]
+    }
+    assert onboarding_service.blocked_steps(session, member, []) == {}
+
+
+def test_block_needs_a_reason_and_a_step_not_done(
+    session: Session, pilot: Pilot
+) -> None:
+    leader = actor(session, "totruong.khom3")
+    listing = _listing(session, pilot)
+    _record(session, leader, listing, "photos")
+    with pytest.raises(InvalidInput, match=r"\(reason\)"):
+        onboarding_service.block_step(
+            session, leader, listing, step="storefront", reason=" "
+        )
+    with pytest.raises(InvalidInput, match="đã hoàn thành"):
+        onboarding_service.block_step(
+            session, leader, listing, step="photos", reason="x"
+        )
+    with pytest.raises(InvalidInput, match="không bị tạm dừng"):
+        onboarding_service.unblock_step(session, leader, listing, step="storefront")
+    with pytest.raises(InvalidInput, match="“nope”"):
+        onboarding_service.block_step(session, leader, listing, step="nope", reason="x")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://voso.vn/gian-hang/1",
+        "javascript:alert(document.cookie)",
+        "https://voso.vn@evil.example/gian-hang",
+        "https://voso.vn.evil.example/gian-hang",
+        "https://postmart.vn/shop/1",
+        None,
+    ],
+)
+def test_storefront_urls_must_be_https_on_the_marketplace(
+    session: Session, pilot: Pilot, url: str | None
+) -> None:
+    member = actor(session, "thanhvien.khom3")
+    listing = _listing(session, pilot)
+    _record(session, member, listing, "photos")
+    version = listing.version
+    with pytest.raises(
+        InvalidInput,
+        match=r"Đường dẫn gian hàng \(evidence_url\)|đường dẫn gian hàng \(evidence_url\)",
+    ):
+        _record(session, member, listing, "storefront", url)
+    assert listing.version == version
+    assert listing.storefront_url is None
+    assert listing.next_step == "storefront"
+
+
+def test_evidence_on_other_steps_is_optional_but_https(
+    session: Session, pilot: Pilot
+) -> None:
+    member = actor(session, "thanhvien.khom3")
+    listing = _listing(session, pilot)
+    _record(session, member, listing, "photos", "https://drive.example.com/anh")
+    with pytest.raises(InvalidInput, match="https://"):
+        _record(session, member, listing, "photos", "http://drive.example.com/anh")
+
+
+def test_rejection_needs_a_comment_then_the_team_claims_again(
+    session: Session, pilot: Pilot
+) -> None:
+    member = actor(session, "thanhvien.khom3")
+    official = actor(session, "canbo.khom3")
+    listing = _claimed(session, pilot)
+    verifications = _count(session, Verification)
+    with pytest.raises(InvalidInput, match=r"\(comment\)"):
+        onboarding_service.verify(
+            session,
+            official,
+            listing,
+            decision=Decision.rejected,
+            comment="  ",
+            version=listing.version,
+        )
+    assert _count(session, Verification) == verifications
+    assert _status(listing) is ListingStatus.awaiting_verification
+    onboarding_service.verify(
+        session,
+        official,
+        listing,
+        decision=Decision.rejected,
+        comment="Đường dẫn trỏ tới sản phẩm khác",
+        version=listing.version,
+    )
+    assert _status(listing) is ListingStatus.rejected
+    assert listing.next_step == "listing"
+    with pytest.raises(InvalidInput, match="listing"):
+        _record(session, member, listing, "first_order")
+    fixed = "https://voso.vn/san-pham/banh-pia-dung"
+    _record(session, member, listing, "listing", fixed)
+    assert _status(listing) is ListingStatus.awaiting_verification
+    assert listing.listing_url == fixed
+    department = actor(session, "sct.soctrang")
+    onboarding_service.verify(
+        session,
+        department,
+        listing,
+        decision=Decision.approved,
+        version=listing.version,
+    )
+    assert _status(listing) is ListingStatus.listed
+    decisions = onboarding_service.verifications(session, member, listing)
+    assert [v.decision for v in decisions] == [Decision.approved, Decision.rejected]
+    assert decisions[1].comment == "Đường dẫn trỏ tới sản phẩm khác"
+
+
+def test_nobody_verifies_their_own_claim(session: Session, pilot: Pilot) -> None:
+    official = actor(session, "canbo.khom3")
+    listing = _listing(session, pilot)
+    for step in BEFORE_LISTING:
+        _record(
+            session,
+            official,
+            listing,
+            step,
+            URLS["voso"][0] if step == "storefront" else None,
+        )
+    _record(session, official, listing, "listing", URLS["voso"][1])
+    with pytest.raises(Forbidden, match="tự xác minh"):
+        onboarding_service.verify(
+            session,
+            official,
+            listing,
+            decision=Decision.approved,
+            version=listing.version,
+        )
+    assert _status(listing) is ListingStatus.awaiting_verification
+    admin = actor(session, "admin")
+    onboarding_service.verify(
+        session, admin, listing, decision=Decision.approved, version=listing.version
+    )
+    assert _status(listing) is ListingStatus.listed
+
+
+@pytest.mark.parametrize("login", ["thanhvien.khom3", "totruong.khom3"])
+def test_team_roles_cannot_verify(session: Session, pilot: Pilot, login: str) -> None:
+    listing = _claimed(session, pilot)
+    with pytest.raises(Forbidden, match="xác minh"):
+        onboarding_service.verify(
+            session,
+            actor(session, login),
+            listing,
+            decision=Decision.approved,
+            version=listing.version,
+        )
+
+
+def test_an_official_of_another_commune_sees_nothing(
+    session: Session, pilot: Pilot
+) -> None:
+    listing = _claimed(session, pilot)
+    stranger = actor(session, "canbo.anthuong")
+    with pytest.raises(OutOfScope):
+        onboarding_service.get_listing(session, stranger, listing.id)
+    with pytest.raises(OutOfScope):
+        onboarding_service.verify(
+            session,
+            stranger,
+            listing,
+            decision=Decision.approved,
+            version=listing.version,
+        )
+    assert _status(listing) is ListingStatus.awaiting_verification
+
+
+def test_verifying_needs_a_pending_claim(session: Session, pilot: Pilot) -> None:
+    listing = _listing(session, pilot)
+    with pytest.raises(Conflict, match="không chờ xác minh"):
+        onboarding_service.verify(
+            session,
+            actor(session, "canbo.khom3"),
+            listing,
+            decision=Decision.approved,
+            version=listing.version,
+        )
+
+
+def test_delist_and_list_again(session: Session, pilot: Pilot) -> None:
+    member = actor(session, "thanhvien.khom3")
+    listing = _claimed(session, pilot)
+    with pytest.raises(Conflict, match="đã lên sàn"):
+        onboarding_service.delist(
+            session,
+            member,
+            listing,
+            on=area_service.today(),
+            reason="Hết hàng",
+            version=listing.version,
+        )
+    onboarding_service.verify(
+        session,
+        actor(session, "canbo.khom3"),
+        listing,
+        decision=Decision.approved,
+        version=listing.version,
+    )
+    today = area_service.today()
+    with pytest.raises(InvalidInput, match="sau hôm nay"):
+        onboarding_service.delist(
+            session,
+            member,
+            listing,
+            on=today + dt.timedelta(days=1),
+            reason="x",
+            version=listing.version,
+        )
+    with pytest.raises(InvalidInput, match="trước ngày xác minh"):
+        onboarding_service.delist(
+            session,
+            member,
+            listing,
+            on=today - dt.timedelta(days=1),
+            reason="x",
+            version=listing.version,
+        )
+    with pytest.raises(InvalidInput, match=r"\(reason\)"):
+        onboarding_service.delist(
+            session, member, listing, on=today, reason="", version=listing.version
+        )
+    assert _status(listing) is ListingStatus.listed
+    onboarding_service.delist(
+        session,
+        member,
+        listing,
+        on=today,
+        reason="Sàn gỡ vì thiếu giấy chứng nhận",
+        version=listing.version,
+    )
+    assert _status(listing) is ListingStatus.delisted
+    assert listing.delisted_on == today
+    assert listing.delist_reason == "Sàn gỡ vì thiếu giấy chứng nhận"
+    assert listing.next_step == "listing"
+    _record(session, member, listing, "listing", URLS["voso"][1])
+    assert _status(listing) is ListingStatus.awaiting_verification
+    assert listing.delisted_on is None
+    assert listing.verified_at is None
+
+
+def test_a_stale_version_is_refused_with_the_current_state(
+    session: Session, pilot: Pilot
+) -> None:
+    member = actor(session, "thanhvien.khom3")
+    listing = _listing(session, pilot)
+    stale = listing.version
+    _record(session, member, listing, "photos")
+    records = _count(session, StepRecord)
+    with pytest.raises(StaleVersion) as caught:
+        onboarding_service.record_step(
+            session,
+            member,
+            listing,
+            step="storefront",
+            evidence_url=URLS["voso"][0],
+            version=stale,
+        )
+    assert caught.value.status_code == 409
+    assert caught.value.current is not None
+    assert caught.value.current["version"] == listing.version
+    assert caught.value.current["next_step"] == "storefront"
+    assert _count(session, StepRecord) == records
+    assert listing.storefront_url is None
+    with pytest.raises(StaleVersion):
+        onboarding_service.verify(
+            session,
+            actor(session, "canbo.khom3"),
+            listing,
+            decision=Decision.approved,
+            version=stale,
+        )
+
+
+def test_a_concurrent_write_is_a_409_not_a_crash(
+    session: Session, pilot: Pilot
+) -> None:
+    member = actor(session, "thanhvien.khom3")
+    listing = _listing(session, pilot)
+    session.commit()
+    # Another writer moves the version behind this session's back.
+    session.execute(
+        update(Listing)
+        .where(Listing.id == listing.id)
+        .values(version=Listing.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    with pytest.raises(StaleVersion):
+        _record(session, member, listing, "photos")
+    session.rollback()
+
+
+def test_listings_are_one_per_product_and_marketplace(
+    session: Session, pilot: Pilot
+) -> None:
+    listing = _listing(session, pilot)
+    with pytest.raises(Conflict, match=f"mã {listing.id}"):
+        _listing(session, pilot)
+    assert _listing(session, pilot, "postmart").id != listing.id
+
+
+def test_who_may_open_a_listing(session: Session, pilot: Pilot) -> None:
+    with pytest.raises(Forbidden):
+        onboarding_service.create_listing(
+            session,
+            actor(session, "sct.soctrang"),
+            product_id=pilot.product.id,
+            marketplace_id=pilot.voso.id,
+        )
+    with pytest.raises(OutOfScope):
+        onboarding_service.create_listing(
+            session,
+            actor(session, "thanhvien.khom3"),
+            product_id=pilot.foreign_product.id,
+            marketplace_id=pilot.voso.id,
+        )
+    with pytest.raises(NotFound, match="sản phẩm"):
+        onboarding_service.create_listing(
+            session,
+            actor(session, "admin"),
+            product_id=10**9,
+            marketplace_id=pilot.voso.id,
+        )
+    with pytest.raises(InvalidInput, match=r"\(marketplace_id\)"):
+        onboarding_service.create_listing(
+            session,
+            actor(session, "admin"),
+            product_id=pilot.product.id,
+            marketplace_id=10**9,
+        )
+    pilot.postmart.is_active = False
+    session.flush()
+    with pytest.raises(InvalidInput, match="đã ngừng"):
+        onboarding_service.create_listing(
+            session,
+            actor(session, "admin"),
+            product_id=pilot.product.id,
+            marketplace_id=pilot.postmart.id,
+        )
+
+
+def test_admin_adds_a_marketplace_with_its_own_steps(
+    session: Session, pilot: Pilot
+) -> None:
+    admin = actor(session, "admin")
+    market = catalog.create_marketplace(
+        session,
+        admin,
+        code="Tiki",
+        name="Tiki",
+        domain="Tiki.vn",
+        new_steps=[
+            ("register", "Đăng ký người bán", None),
+            ("listing", "Đăng sản phẩm", "url"),
+        ],
+    )
+    assert (market.code, market.domain, market.is_named_in_plan) == (
+        "tiki",
+        "tiki.vn",
+        False,
+    )
+    assert [s.code for s in catalog.steps(session, market.id)] == [
+        "register",
+        "listing",
+    ]
+    member = actor(session, "thanhvien.khom3")
+    listing = onboarding_service.create_listing(
+        session, member, product_id=pilot.product.id, marketplace_id=market.id
+    )
+    assert listing.next_step == "register"
+    _record(session, member, listing, "register")
+    with pytest.raises(InvalidInput, match=r"tiki\.vn"):
+        _record(session, member, listing, "listing", URLS["voso"][1])
+    _record(session, member, listing, "listing", "https://tiki.vn/banh-pia-p123.html")
+    assert _status(listing) is ListingStatus.awaiting_verification
+    onboarding_service.verify(
+        session,
+        actor(session, "canbo.khom3"),
+        listing,
+        decision=Decision.approved,
+        version=listing.version,
+    )
+    assert listing.next_step is None
+    catalog.add_step(
+        session, admin, market, code="review", name="Nhận đánh giá đầu tiên"
+    )
+    session.refresh(listing)
+    assert listing.next_step == "review"
+    assert [s.position for s in catalog.steps(session, market.id)] == [1, 2, 3]
+
+
+def test_marketplace_rules(session: Session, pilot: Pilot) -> None:
+    admin = actor(session, "admin")
+    with pytest.raises(Forbidden):
+        catalog.create_marketplace(
+            session,
+            actor(session, "sct.soctrang"),
+            code="tiki",
+            name="Tiki",
+            domain="tiki.vn",
+        )
+    with pytest.raises(Conflict, match="voso"):
+        catalog.create_marketplace(session, admin, code="voso", name="V", domain="v.vn")
+    with pytest.raises(Conflict, match=r"voso\.vn"):
+        catalog.create_marketplace(
+            session, admin, code="voso2", name="V", domain="voso.vn"
+        )
+    with pytest.raises(InvalidInput, match=r"\(domain\)"):
+        catalog.create_marketplace(
+            session, admin, code="tiki", name="Tiki", domain="https://tiki.vn"
+        )
+    with pytest.raises(InvalidInput, match=r"\(name\)"):
+        catalog.create_marketplace(
+            session, admin, code="tiki", name=" ", domain="tiki.vn"
+        )
+    with pytest.raises(InvalidInput, match="evidence"):
+        catalog.add_step(
+            session, admin, pilot.voso, code="storefront2", name="x", evidence="photo"
+        )
+    with pytest.raises(Conflict, match="“photos”"):
+        catalog.add_step(session, admin, pilot.voso, code="photos", name="Ảnh")
+    with pytest.raises(Forbidden):
+        catalog.add_step(
+            session, actor(session, "canbo.khom3"), pilot.voso, code="x1", name="x"
+        )
+
+
+def test_a_marketplace_without_a_listing_step_takes_no_listing(
+    session: Session, pilot: Pilot
+) -> None:
+    admin = actor(session, "admin")
+    market = catalog.create_marketplace(
+        session,
+        admin,
+        code="sendo",
+        name="Sendo",
+        domain="sendo.vn",
+        new_steps=[("photos", "Ảnh", None)],
+    )
+    with pytest.raises(InvalidInput, match="“listing”"):
+        onboarding_service.create_listing(
+            session, admin, product_id=pilot.product.id, marketplace_id=market.id
+        )
+
+
+def test_lists_stay_inside_the_area(session: Session, pilot: Pilot) -> None:
+    admin = actor(session, "admin")
+    ours = _listing(session, pilot)
+    foreign = onboarding_service.create_listing(
+        session,
+        admin,
+        product_id=pilot.foreign_product.id,
+        marketplace_id=pilot.voso.id,
+    )
+    for login, sees_foreign in (
+        ("thanhvien.khom3", False),
+        ("canbo.khom3", False),
+        ("canbo.anthuong", True),
+        ("sct.soctrang", True),
+        ("admin", True),
+    ):
+        items, total = onboarding_service.list_listings(
+            session, actor(session, login), limit=200
+        )
+        ids = {i.id for i in items}
+        assert (foreign.id in ids) is sees_foreign, login
+        assert (ours.id in ids) is (login != "canbo.anthuong"), login
+        assert total == len(items)
+
+
+def test_an_area_filter_never_widens_the_area(session: Session, pilot: Pilot) -> None:
+    admin = actor(session, "admin")
+    _listing(session, pilot)
+    onboarding_service.create_listing(
+        session,
+        admin,
+        product_id=pilot.foreign_product.id,
+        marketplace_id=pilot.voso.id,
+    )
+    member = actor(session, "thanhvien.khom3")
+    with pytest.raises(NotFound):
+        onboarding_service.list_listings(session, member, area_id=pilot.anthuong.id)
+    assert pilot.khom3.parent_id is not None
+    items, _ = onboarding_service.list_listings(
+        session, member, area_id=pilot.khom3.parent_id
+    )
+    assert {i.hamlet_id for i in items} == {pilot.khom3.id}
+
+
+def test_filters_and_sorting(session: Session, pilot: Pilot, spare: Spare) -> None:
+    official = actor(session, "canbo.khom3")
+    claimed = onboarding_service.create_listing(
+        session, official, product_id=spare.first.id, marketplace_id=pilot.voso.id
+    )
+    for step in BEFORE_LISTING:
+        url = URLS["voso"][0] if step == "storefront" else None
+        _record(session, official, claimed, step, url)
+    _record(session, official, claimed, "listing", URLS["voso"][1])
+    other = onboarding_service.create_listing(
+        session, official, product_id=spare.second.id, marketplace_id=pilot.postmart.id
+    )
+
+    def ids(**kwargs: Any) -> list[int]:
+        items, total = onboarding_service.list_listings(
+            session, official, area_id=spare.hamlet.id, **kwargs
+        )
+        if "limit" not in kwargs:
+            assert total == len(items)
+        return [i.id for i in items]
+
+    assert ids(status=ListingStatus.awaiting_verification) == [claimed.id]
+    assert ids(marketplace="postmart") == [other.id]
+    assert ids(marketplace=str(pilot.voso.id)) == [claimed.id]
+    assert ids(next_step="photos") == [other.id]
+    assert ids(product_id=spare.first.id) == [claimed.id]
+    assert ids(verified=True) == []
+    assert set(ids(verified=False)) == {claimed.id, other.id}
+    by_name = ids(sort=SortField.product_name, order=SortOrder.asc)
+    assert by_name == [claimed.id, other.id]  # "Bánh pía…" before "Mắm…"
+    assert ids(sort=SortField.product_name, order=SortOrder.desc) == [
+        other.id,
+        claimed.id,
+    ]
+    assert ids(sort=SortField.created_at, order=SortOrder.asc, limit=1, offset=1) == [
+        other.id
+    ]
+    onboarding_service.verify(
+        session,
+        actor(session, "sct.soctrang"),
+        claimed,
+        decision=Decision.approved,
+        version=claimed.version,
+    )
+    assert ids(verified=True) == [claimed.id]
+    assert ids(status=ListingStatus.listed, next_step="first_order") == [claimed.id]
+    with pytest.raises(InvalidInput, match=r"\(marketplace\)"):
+        ids(marketplace="lazada")
+
+
+def test_state_as_of_a_past_day(session: Session, pilot: Pilot) -> None:
+    day1 = dt.datetime(2031, 3, 2, 3, 0, tzinfo=dt.UTC)  # 10:00 in Vietnam
+    member = actor(session, "thanhvien.khom3")
+    with time_machine.travel(day1, tick=False):
+        listing = _claimed(session, pilot)
+        onboarding_service.block_step(
+            session, member, listing, step="first_order", reason="Chưa có đơn"
+        )
+    with time_machine.travel(day1 + dt.timedelta(days=2), tick=False):
+        onboarding_service.unblock_step(session, member, listing, step="first_order")
+        onboarding_service.verify(
+            session,
+            actor(session, "canbo.khom3"),
+            listing,
+            decision=Decision.approved,
+            version=listing.version,
+        )
+    official = actor(session, "canbo.khom3")
+    d0, d1, d2, d3 = (dt.date(2031, 3, d) for d in (1, 2, 3, 4))
+    with pytest.raises(NotFound, match="01/03/2031"):
+        onboarding_service.read_as_of(session, official, listing.id, d0)
+    then = onboarding_service.read_as_of(session, official, listing.id, d2)
+    assert then.status is ListingStatus.awaiting_verification
+    assert then.version is None
+    assert onboarding_service.read_as_of(session, official, listing.id, d3).status is (
+        ListingStatus.listed
+    )
+    steps_then = onboarding_service.steps_view(session, official, listing, as_of=d1)
+    states = {s.code: s.state for s in steps_then.steps}
+    assert states["first_order"] is StepState.blocked
+    assert states["listing"] is StepState.done
+    steps_now = onboarding_service.steps_view(session, official, listing, as_of=d3)
+    assert {s.code: s.state for s in steps_now.steps}["first_order"] is StepState.todo
+    mine: dict[str, Any] = {"product_id": pilot.product.id}
+    queue, total = onboarding_service.list_listings(
+        session, official, status=ListingStatus.awaiting_verification, as_of=d2, **mine
+    )
+    assert [i.id for i in queue] == [listing.id]
+    assert total == 1
+    assert onboarding_service.list_listings(session, official, as_of=d0, **mine) == (
+        [],
+        0,
+    )
+    live, _ = onboarding_service.list_listings(
+        session, official, verified=True, as_of=d3, **mine
+    )
+    assert [i.id for i in live] == [listing.id]
+    assert onboarding_service.verifications(session, official, listing, as_of=d2) == []
+    assert (
+        len(onboarding_service.verifications(session, official, listing, as_of=d3)) == 1
+    )
