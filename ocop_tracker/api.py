@@ -6,6 +6,7 @@ from ocop_tracker.areas.router import router as areas_router
 from ocop_tracker.audit.router import router as audit_router
 from ocop_tracker.auth.router import router as auth_router
 from ocop_tracker.exports.router import router as exports_router
+from ocop_tracker.imports.router import router as imports_router
 from ocop_tracker.onboarding.router import router as onboarding_router
 from ocop_tracker.producers.router import router as producers_router
 from ocop_tracker.products.router import router as products_router
@@ -23,5 +24,6 @@ for router in (
     products_router,
     onboarding_router,
     exports_router,
+    imports_router,
 ):
     api_router.include_router(router)

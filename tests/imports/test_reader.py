@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
@@ -21,7 +22,7 @@ HEADER = [
 ]
 
 
-def xlsx(rows: list[list[object]]) -> bytes:
+def xlsx(rows: list[list[Any]]) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
