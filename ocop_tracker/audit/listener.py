@@ -2,6 +2,7 @@
 
 import datetime as dt
 import enum
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import event, insert, inspect
@@ -15,6 +16,8 @@ from ocop_tracker.core.base import utcnow
 def _plain(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else str(value)
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     return value

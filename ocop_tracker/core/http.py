@@ -5,6 +5,7 @@ import uuid
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -117,6 +118,10 @@ def install_error_handlers(app: FastAPI) -> None:
         rows = getattr(exc, "errors", None)
         if rows:
             extra["rows"] = [{"row": e.row, "message": e.message} for e in rows]
+        current = getattr(exc, "current", None)
+        if current is not None:
+            # A stale write answers with the record as it is now (409).
+            extra["current"] = jsonable_encoder(current)
         response = _error(request, exc.status_code, exc.code, exc.message, **extra)
         retry_after = getattr(exc, "retry_after", None)
         if retry_after:
