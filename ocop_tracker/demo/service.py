@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
+from ocop_tracker.demo import catalog as demo_catalog
 from ocop_tracker.teams import repository as team_repository
 from ocop_tracker.teams import service as team_service
 from ocop_tracker.teams.models import Background, Position, Team
@@ -139,7 +140,7 @@ def _accounts_and_teams(session: Session, result: DemoResult) -> None:
         if key is None or hamlet.parent_id is None:
             continue
         commune = area_service.get(session, hamlet.parent_id)
-        _account(
+        official = _account(
             session,
             result,
             f"canbo.{key}",
@@ -175,6 +176,10 @@ def _accounts_and_teams(session: Session, result: DemoResult) -> None:
                     user_id=accounts.get(full_name),
                 )
                 result.changed = True
+        if demo_catalog.load(
+            session, hamlet=hamlet, worker=leader, official=official, lines=result.lines
+        ):
+            result.changed = True
 
 
 def _parent_name(session: Session, unit: AdminUnit) -> str | None:

@@ -1,0 +1,374 @@
+"""Demo catalog: producers of each type, products at every onboarding stage.
+
+Product kinds are real Sóc Trăng ones (DOMAIN.md §2); producer names are
+invented and marked "(demo)". Everything goes through the services, as a team
+and its official would do it, so rules, history and audit hold for the demo too.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas.models import AdminUnit
+from ocop_tracker.onboarding import service as onboarding_service
+from ocop_tracker.onboarding.models import Decision, Listing, Marketplace
+from ocop_tracker.producers import service as producer_service
+from ocop_tracker.producers.models import (
+    ConsentField,
+    PaymentProvider,
+    PaymentStatus,
+    Producer,
+    ProducerKind,
+)
+from ocop_tracker.products import service as product_service
+from ocop_tracker.products.models import CertLevel, OcopGroup, Product, ProductKind
+from ocop_tracker.users.models import User
+
+ALL_STEPS = ("photos", "storefront", "payment", "listing", "first_order", "quality")
+
+
+@dataclass
+class Offer:
+    """A product's wished state on one marketplace."""
+
+    market: str
+    steps: int  # how many steps are done, in order
+    outcome: str = ""  # "", "verified", "rejected", "delisted", "blocked"
+
+
+@dataclass
+class Item:
+    """A demo product with its certificate and listings."""
+
+    name: str
+    kind: ProductKind
+    unit: str
+    price: int
+    description: str
+    cert: tuple[int, str, dt.date, str, CertLevel] | None = (
+        None  # stars, decision, date, authority, level
+    )
+    offers: list[Offer] = field(default_factory=list)
+
+
+@dataclass
+class Maker:
+    """A demo producer and its products."""
+
+    name: str
+    kind: ProducerKind
+    representative: str
+    phone: str
+    payment: tuple[PaymentProvider, PaymentStatus, str | None]
+    consents: tuple[ConsentField, ...]
+    items: list[Item]
+
+
+CATALOG: dict[str, list[Maker]] = {
+    "Khóm 3": [
+        Maker(
+            "Cơ sở bánh pía Kim Hoa (demo)",
+            ProducerKind.household,
+            "Trần Kim Hoa",
+            "0299 3822 101",
+            (PaymentProvider.viettel_money, PaymentStatus.opened, "0971234567"),
+            (ConsentField.display_name,),
+            [
+                Item(
+                    "Bánh pía sầu riêng trứng muối",
+                    ProductKind.ocop,
+                    "hộp 500 g",
+                    75000,
+                    "Bánh pía nhân sầu riêng, trứng muối, làm thủ công theo cách truyền thống Sóc Trăng.",
+                    (
+                        4,
+                        "412/QĐ-UBND",
+                        dt.date(2024, 3, 12),
+                        "UBND tỉnh Sóc Trăng",
+                        CertLevel.province,
+                    ),
+                    [Offer("voso", 6, "verified"), Offer("postmart", 6, "verified")],
+                ),
+                Item(
+                    "Lạp xưởng tươi",
+                    ProductKind.ocop,
+                    "kg",
+                    190000,
+                    "Lạp xưởng tươi Sóc Trăng, thịt heo và rượu mai quế lộ.",
+                    (
+                        3,
+                        "1288/QĐ-UBND",
+                        dt.date(2023, 12, 20),
+                        "UBND thành phố Sóc Trăng",
+                        CertLevel.district,
+                    ),
+                    [Offer("voso", 4), Offer("postmart", 1, "blocked")],
+                ),
+            ],
+        ),
+        Maker(
+            "HTX bánh in Phường 5 (demo)",
+            ProducerKind.cooperative,
+            "Lý Văn Phát",
+            "0299 3822 102",
+            (PaymentProvider.vnpt_money, PaymentStatus.in_progress, None),
+            (),
+            [
+                Item(
+                    "Bánh in nhân đậu xanh",
+                    ProductKind.specialty,
+                    "hộp",
+                    45000,
+                    "Bánh in truyền thống dịp Tết của người Hoa và người Khmer Sóc Trăng.",
+                    None,
+                    [Offer("voso", 1)],
+                )
+            ],
+        ),
+    ],
+    "Ấp An Thường": [
+        Maker(
+            "Tổ hợp tác cá kèo An Thạnh (demo)",
+            ProducerKind.cooperative_group,
+            "Nguyễn Văn Lực",
+            "0913 555 201",
+            (PaymentProvider.mobifone_money, PaymentStatus.opened, "0901112233"),
+            (),
+            [
+                Item(
+                    "Khô cá kèo",
+                    ProductKind.ocop,
+                    "kg",
+                    320000,
+                    "Cá kèo Cù Lao Dung phơi nắng, không chất bảo quản.",
+                    (
+                        3,
+                        "215/QĐ-UBND",
+                        dt.date(2022, 6, 10),
+                        "UBND tỉnh Sóc Trăng",
+                        CertLevel.province,
+                    ),
+                    [Offer("voso", 4, "delisted")],
+                ),
+                Item(
+                    "Mía hấp Cù Lao Dung",
+                    ProductKind.specialty,
+                    "kg",
+                    30000,
+                    "Mía hấp đóng gói, đặc sản cù lao.",
+                    None,
+                    [Offer("postmart", 4, "rejected")],
+                ),
+            ],
+        ),
+    ],
+    "Ấp Châu Thành": [
+        Maker(
+            "HTX nông nghiệp Châu Thành (demo)",
+            ProducerKind.cooperative,
+            "Danh Sóc",
+            "0914 777 301",
+            (PaymentProvider.bank, PaymentStatus.opened, "0123456789012"),
+            (ConsentField.display_name, ConsentField.phone),
+            [
+                Item(
+                    "Gạo ST25",
+                    ProductKind.ocop,
+                    "túi 5 kg",
+                    180000,
+                    "Gạo thơm ST25 trồng theo mô hình tôm – lúa ở Trần Đề.",
+                    (
+                        5,
+                        "1670/QĐ-TTg",
+                        dt.date(2024, 12, 5),
+                        "Thủ tướng Chính phủ",
+                        CertLevel.central,
+                    ),
+                    [Offer("voso", 6, "verified"), Offer("postmart", 5, "verified")],
+                )
+            ],
+        ),
+        Maker(
+            "Hộ bà Lâm Thị Ngọc (demo)",
+            ProducerKind.household,
+            "Lâm Thị Ngọc",
+            "0914 777 302",
+            (PaymentProvider.viettel_money, PaymentStatus.none, None),
+            (),
+            [
+                Item(
+                    "Tôm khô Trần Đề",
+                    ProductKind.ocop,
+                    "hộp 250 g",
+                    260000,
+                    "Tôm đất phơi khô, bóc vỏ thủ công.",
+                    (
+                        3,
+                        "988/QĐ-UBND",
+                        dt.date(2025, 9, 15),
+                        "UBND tỉnh Sóc Trăng",
+                        CertLevel.province,
+                    ),
+                    [],
+                )
+            ],
+        ),
+    ],
+}
+
+
+def load(
+    session: Session,
+    *,
+    hamlet: AdminUnit,
+    worker: User,
+    official: User,
+    lines: list[str],
+) -> bool:
+    """The demo catalog of one pilot hamlet; returns True if anything was added."""
+    changed = False
+    markets = {m.code: m for m in session.scalars(select(Marketplace))}
+    food = session.scalar(select(OcopGroup).where(OcopGroup.code == "food"))
+    for maker in CATALOG.get(hamlet.name, []):
+        exists = session.scalar(
+            select(Producer).where(
+                Producer.hamlet_id == hamlet.id, Producer.name == maker.name
+            )
+        )
+        if exists is not None:
+            continue
+        changed = True
+        producer = producer_service.create_producer(
+            session,
+            worker,
+            hamlet_id=hamlet.id,
+            kind=maker.kind,
+            name=maker.name,
+            representative=maker.representative,
+            phone=maker.phone,
+        )
+        provider, status, number = maker.payment
+        producer_service.set_payment_account(
+            session,
+            worker,
+            producer,
+            provider=provider,
+            status=status,
+            account_number=number,
+        )
+        for consent in maker.consents:
+            producer_service.record_consent(
+                session,
+                worker,
+                producer,
+                field=consent,
+                granted=True,
+                note="Phiếu đồng ý đã ký (demo)",
+            )
+        for item in maker.items:
+            product = product_service.create_product(
+                session,
+                worker,
+                producer_id=producer.id,
+                name=item.name,
+                kind=item.kind,
+                group_id=food.id if food else None,
+                unit=item.unit,
+                price=item.price,
+                description=item.description,
+            )
+            if item.cert:
+                stars, number_, date, authority, level = item.cert
+                product_service.add_certificate(
+                    session,
+                    worker,
+                    product,
+                    stars=stars,
+                    decision_number=number_,
+                    decision_date=date,
+                    authority=authority,
+                    level=level,
+                )
+            for offer in item.offers:
+                _onboard(
+                    session, product, markets[offer.market], offer, worker, official
+                )
+        lines.append(f"Chủ thể {maker.name}: {len(maker.items)} sản phẩm.")
+    return changed
+
+
+def _url(market: Marketplace, kind: str, product: Product) -> str:
+    slug = product.public_code[:10].lower()
+    return f"https://{market.domain}/{kind}/{slug}"
+
+
+def _onboard(
+    session: Session,
+    product: Product,
+    market: Marketplace,
+    offer: Offer,
+    worker: User,
+    official: User,
+) -> None:
+    listing = onboarding_service.create_listing(
+        session, worker, product_id=product.id, marketplace_id=market.id
+    )
+    for code in ALL_STEPS[: offer.steps]:
+        evidence = {
+            "storefront": _url(market, "shop", product),
+            "listing": _url(market, "san-pham", product),
+        }.get(code)
+        listing = onboarding_service.record_step(
+            session,
+            worker,
+            listing,
+            step=code,
+            evidence_url=evidence,
+            note="Ghi nhận (demo)",
+            version=listing.version,
+        )
+        if code == "listing" and offer.outcome in {"verified", "delisted"}:
+            onboarding_service.verify(
+                session,
+                official,
+                listing,
+                decision=Decision.approved,
+                version=listing.version,
+            )
+            listing = _reload(session, listing)
+    if offer.outcome == "blocked":
+        onboarding_service.block_step(
+            session,
+            worker,
+            listing,
+            step=ALL_STEPS[offer.steps],
+            reason="Chủ thể chưa có giấy đăng ký hộ kinh doanh để mở gian hàng.",
+            version=listing.version,
+        )
+    elif offer.outcome == "rejected":
+        onboarding_service.verify(
+            session,
+            official,
+            listing,
+            decision=Decision.rejected,
+            version=listing.version,
+            comment="Trang sản phẩm chưa có ảnh và giá; bổ sung rồi báo lại.",
+        )
+    elif offer.outcome == "delisted":
+        onboarding_service.delist(
+            session,
+            official,
+            _reload(session, listing),
+            on=area_service.today(),
+            reason="Sàn gỡ sản phẩm vì giấy chứng nhận OCOP đã hết hạn.",
+            version=_reload(session, listing).version,
+        )
+
+
+def _reload(session: Session, listing: Listing) -> Listing:
+    session.flush()
+    session.refresh(listing)
+    return listing
