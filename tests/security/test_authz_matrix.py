@@ -26,9 +26,21 @@ from ocop_tracker.areas.models import AdminUnit, Edition, Level
 from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.auth import service as auth_service
 from ocop_tracker.main import create_app
-from ocop_tracker.onboarding.models import Listing, Marketplace
+from ocop_tracker.onboarding.models import (
+    Listing,
+    ListingStatus,
+    Marketplace,
+    StepRecord,
+    StepStatus,
+)
 from ocop_tracker.producers.models import Producer, ProducerKind
-from ocop_tracker.products.models import Certificate, CertLevel, Product, ProductKind
+from ocop_tracker.products.models import (
+    Certificate,
+    CertLevel,
+    OcopGroup,
+    Product,
+    ProductKind,
+)
 from ocop_tracker.teams import repository as team_repository
 from ocop_tracker.teams.models import Team, TeamMember
 from ocop_tracker.users import repository as user_repository
@@ -101,6 +113,9 @@ class World:
     product: dict[str, Product] = field(default_factory=dict)
     certificate: dict[str, Certificate] = field(default_factory=dict)
     listing: dict[str, Listing] = field(default_factory=dict)
+    claimed: dict[str, Listing] = field(default_factory=dict)
+    live: dict[str, Listing] = field(default_factory=dict)
+    spare_product: dict[str, Product] = field(default_factory=dict)
 
 
 def _user(
@@ -166,11 +181,32 @@ def world(session: Session) -> World:
     return world
 
 
+def _steps(
+    session: Session, listing: Listing, hamlet_id: int, codes: tuple[str, ...], by: User
+) -> None:
+    for code in codes:
+        session.add(
+            StepRecord(
+                listing_id=listing.id,
+                hamlet_id=hamlet_id,
+                step_code=code,
+                status=StepStatus.done,
+                done_by_id=by.id,
+            )
+        )
+
+
 def _catalog(session: Session, world: World) -> None:
-    """A producer, product, certificate and voso listing in each target hamlet."""
-    voso = session.scalar(select(Marketplace).where(Marketplace.code == "voso"))
-    assert voso is not None
+    """Per target hamlet: a producer, two products, a certificate and three listings.
+
+    The voso listing of the first product is in progress with "storefront"
+    blocked; its postmart listing awaits verification (claimed by a team
+    account); the second product is live on voso (verified).
+    """
+    markets = {m.code: m for m in session.scalars(select(Marketplace))}
+    admin = world.actors["admin"]
     for target, hamlet in world.hamlet.items():
+        claimer = world.account[target]
         producer = Producer(
             hamlet_id=hamlet.id,
             kind=ProducerKind.household,
@@ -180,18 +216,21 @@ def _catalog(session: Session, world: World) -> None:
         )
         session.add(producer)
         session.flush()
-        product = Product(
-            producer_id=producer.id,
-            hamlet_id=hamlet.id,
-            name=f"Bánh pía ma trận {target}",
-            kind=ProductKind.ocop,
-            public_code=f"matran-{target}-" + "x" * 14,
-            search_key=f"banh pia ma tran {target}",
-        )
-        session.add(product)
+        products = []
+        for n in (1, 2):
+            product = Product(
+                producer_id=producer.id,
+                hamlet_id=hamlet.id,
+                name=f"Bánh pía ma trận {target} {n}",
+                kind=ProductKind.ocop,
+                public_code=f"matran-{target}-{n}-" + "x" * 12,
+                search_key=f"banh pia ma tran {target} {n}",
+            )
+            session.add(product)
+            products.append(product)
         session.flush()
         certificate = Certificate(
-            product_id=product.id,
+            product_id=products[0].id,
             hamlet_id=hamlet.id,
             stars=3,
             decision_number=f"MT-{target}",
@@ -201,15 +240,62 @@ def _catalog(session: Session, world: World) -> None:
             expires_on=dt.date(2027, 5, 2),
         )
         listing = Listing(
-            product_id=product.id,
-            marketplace_id=voso.id,
+            product_id=products[0].id,
+            marketplace_id=markets["voso"].id,
             hamlet_id=hamlet.id,
             next_step="photos",
         )
-        session.add_all([certificate, listing])
+        claimed = Listing(
+            product_id=products[0].id,
+            marketplace_id=markets["postmart"].id,
+            hamlet_id=hamlet.id,
+            status=ListingStatus.awaiting_verification,
+            next_step="first_order",
+            listing_url="https://postmart.vn/san-pham/ma-tran",
+            claimed_by_id=claimer.id,
+        )
+        live = Listing(
+            product_id=products[1].id,
+            marketplace_id=markets["voso"].id,
+            hamlet_id=hamlet.id,
+            status=ListingStatus.listed,
+            next_step="first_order",
+            listing_url="https://voso.vn/san-pham/ma-tran",
+            claimed_by_id=claimer.id,
+            verified_by_id=admin.id,
+            verified_at=dt.datetime(2025, 1, 2, tzinfo=dt.UTC),
+        )
+        session.add_all([certificate, listing, claimed, live])
         session.flush()
-        world.producer[target], world.product[target] = producer, product
+        session.add(
+            StepRecord(
+                listing_id=listing.id,
+                hamlet_id=hamlet.id,
+                step_code="storefront",
+                status=StepStatus.blocked,
+                blocked_reason="Chờ giấy phép",
+                done_by_id=claimer.id,
+            )
+        )
+        _steps(
+            session,
+            claimed,
+            hamlet.id,
+            ("photos", "storefront", "payment", "listing"),
+            claimer,
+        )
+        _steps(
+            session,
+            live,
+            hamlet.id,
+            ("photos", "storefront", "payment", "listing"),
+            claimer,
+        )
+        session.flush()
+        world.producer[target], world.product[target] = producer, products[0]
+        world.spare_product[target] = products[1]
         world.certificate[target], world.listing[target] = certificate, listing
+        world.claimed[target], world.live[target] = claimed, live
 
 
 Request = tuple[str, str, dict[str, Any]]
@@ -245,6 +331,205 @@ def json(body: dict[str, Any]) -> dict[str, Any]:
 def form(body: dict[str, str]) -> dict[str, Any]:
     """Keyword arguments sending ``body`` as a form."""
     return {"data": body}
+
+
+def _catalog_request(
+    route: str, path: str, w: World, t: str, session: Session
+) -> Request | None:
+    """Requests of the catalog and onboarding API, or None for other routes."""
+    voso = session.scalar(select(Marketplace).where(Marketplace.code == "voso"))
+    postmart = session.scalar(select(Marketplace).where(Marketplace.code == "postmart"))
+    food = session.scalar(select(OcopGroup).where(OcopGroup.code == "food"))
+    assert voso is not None
+    assert postmart is not None
+    assert food is not None
+    producer, product, cert = w.producer[t], w.product[t], w.certificate[t]
+    listing, claimed, live = w.listing[t], w.claimed[t], w.live[t]
+    table: dict[str, Request] = {
+        "POST /api/v1/producers": (
+            "POST",
+            path,
+            json(
+                {
+                    "hamlet_id": w.hamlet[t].id,
+                    "kind": "household",
+                    "name": f"Hộ Mới {t}",
+                }
+            ),
+        ),
+        "GET /api/v1/producers/{producer_id}": (
+            "GET",
+            f"/api/v1/producers/{producer.id}",
+            {},
+        ),
+        "PATCH /api/v1/producers/{producer_id}": (
+            "PATCH",
+            f"/api/v1/producers/{producer.id}",
+            json({"representative": "Người Đại Diện", "version": producer.version}),
+        ),
+        "GET /api/v1/producers/{producer_id}/consents": (
+            "GET",
+            f"/api/v1/producers/{producer.id}/consents",
+            {},
+        ),
+        "POST /api/v1/producers/{producer_id}/consents": (
+            "POST",
+            f"/api/v1/producers/{producer.id}/consents",
+            json({"field": "display_name", "granted": True, "note": "Phiếu đồng ý"}),
+        ),
+        "GET /api/v1/producers/{producer_id}/payment-account": (
+            "GET",
+            f"/api/v1/producers/{producer.id}/payment-account",
+            {},
+        ),
+        "PUT /api/v1/producers/{producer_id}/payment-account": (
+            "PUT",
+            f"/api/v1/producers/{producer.id}/payment-account",
+            json(
+                {
+                    "provider": "viettel_money",
+                    "status": "opened",
+                    "account_number": "0912345678",
+                }
+            ),
+        ),
+        "POST /api/v1/products": (
+            "POST",
+            path,
+            json(
+                {
+                    "producer_id": producer.id,
+                    "name": f"Sản Phẩm Mới {t}",
+                    "kind": "agricultural",
+                }
+            ),
+        ),
+        "GET /api/v1/products/{product_id}": (
+            "GET",
+            f"/api/v1/products/{product.id}",
+            {},
+        ),
+        "PATCH /api/v1/products/{product_id}": (
+            "PATCH",
+            f"/api/v1/products/{product.id}",
+            json({"unit": "hộp", "version": product.version}),
+        ),
+        "GET /api/v1/products/{product_id}/certificates": (
+            "GET",
+            f"/api/v1/products/{product.id}/certificates",
+            {},
+        ),
+        "POST /api/v1/products/{product_id}/certificates": (
+            "POST",
+            f"/api/v1/products/{product.id}/certificates",
+            json(
+                {
+                    "stars": 4,
+                    "decision_number": f"NEW-{t}",
+                    "decision_date": "2024-05-02",
+                    "authority": "UBND tỉnh",
+                    "level": "province",
+                }
+            ),
+        ),
+        "PATCH /api/v1/products/{product_id}/certificates/{certificate_id}": (
+            "PATCH",
+            f"/api/v1/products/{product.id}/certificates/{cert.id}",
+            json({"score": 60, "version": cert.version}),
+        ),
+        "POST /api/v1/products/{product_id}/certificates/{certificate_id}/revoke": (
+            "POST",
+            f"/api/v1/products/{product.id}/certificates/{cert.id}/revoke",
+            json(
+                {
+                    "revoked_on": "2025-01-02",
+                    "reason": "Thu hồi thử",
+                    "version": cert.version,
+                }
+            ),
+        ),
+        "POST /api/v1/ocop-groups/{group_id}/subgroups": (
+            "POST",
+            f"/api/v1/ocop-groups/{food.id}/subgroups",
+            json({"name": f"Nhóm con {t}"}),
+        ),
+        "POST /api/v1/marketplaces": (
+            "POST",
+            path,
+            json({"code": f"san_{t}", "name": f"Sàn {t}", "domain": f"san{t}.vn"}),
+        ),
+        "POST /api/v1/marketplaces/{marketplace_id}/steps": (
+            "POST",
+            f"/api/v1/marketplaces/{voso.id}/steps",
+            json({"code": f"buoc_{t}", "name": "Bước thêm"}),
+        ),
+        "POST /api/v1/listings": (
+            "POST",
+            path,
+            json({"product_id": w.spare_product[t].id, "marketplace_id": postmart.id}),
+        ),
+        "GET /api/v1/listings/{listing_id}": (
+            "GET",
+            f"/api/v1/listings/{listing.id}",
+            {},
+        ),
+        "GET /api/v1/listings/{listing_id}/steps": (
+            "GET",
+            f"/api/v1/listings/{listing.id}/steps",
+            {},
+        ),
+        "POST /api/v1/listings/{listing_id}/steps": (
+            "POST",
+            f"/api/v1/listings/{listing.id}/steps",
+            json({"step": "photos", "version": listing.version}),
+        ),
+        "POST /api/v1/listings/{listing_id}/steps/{step}/block": (
+            "POST",
+            f"/api/v1/listings/{listing.id}/steps/payment/block",
+            json({"reason": "Chờ chủ thể", "version": listing.version}),
+        ),
+        "POST /api/v1/listings/{listing_id}/steps/{step}/unblock": (
+            "POST",
+            f"/api/v1/listings/{listing.id}/steps/storefront/unblock",
+            json({"version": listing.version}),
+        ),
+        "GET /api/v1/listings/{listing_id}/verification": (
+            "GET",
+            f"/api/v1/listings/{claimed.id}/verification",
+            {},
+        ),
+        "POST /api/v1/listings/{listing_id}/verification": (
+            "POST",
+            f"/api/v1/listings/{claimed.id}/verification",
+            json({"decision": "approved", "version": claimed.version}),
+        ),
+        "POST /api/v1/listings/{listing_id}/delist": (
+            "POST",
+            f"/api/v1/listings/{live.id}/delist",
+            json(
+                {
+                    "date": area_service.today().isoformat(),
+                    "reason": "Sàn gỡ",
+                    "version": live.version,
+                }
+            ),
+        ),
+    }
+    if route == "POST /api/v1/imports/ocop-list":
+        row = f"Gạo mới {t},HTX Mới {t},{w.commune[t].code},{w.hamlet[t].name},4,{t}-9/QĐ,02/05/2024,UBND tỉnh,tỉnh"
+        body = (
+            "Tên sản phẩm,Chủ thể,Mã xã,Khóm/Ấp,Số sao,Số quyết định,Ngày quyết định,Cơ quan công nhận,Cấp công nhận\n"
+            + row
+        )
+        return (
+            "POST",
+            path,
+            {
+                "files": {"file": ("ds.csv", body.encode(), "text/csv")},
+                "params": {"dry_run": "true"},
+            },
+        )
+    return table.get(route)
 
 
 def build(
@@ -314,6 +599,9 @@ def build(
     }
     if route in simple:
         return simple[route]
+    catalog = _catalog_request(route, path, w, t, session)
+    if catalog is not None:
+        return catalog
     if route == "GET /api/v1/exports/{dataset}":
         return (
             "GET",
