@@ -18,9 +18,12 @@ from ocop_tracker.core.http import SecurityHeadersMiddleware, install_error_hand
 from ocop_tracker.core.templating import STATIC_DIR, templates
 from ocop_tracker.web.pages import areas as area_pages
 from ocop_tracker.web.pages import auth as auth_pages
+from ocop_tracker.web.pages import catalog as catalog_pages
 from ocop_tracker.web.pages import home as home_pages
+from ocop_tracker.web.pages import imports as import_pages
 from ocop_tracker.web.pages import teams as team_pages
 from ocop_tracker.web.pages import users as user_pages
+from ocop_tracker.web.pages import verify as verify_pages
 
 
 @asynccontextmanager
@@ -55,6 +58,9 @@ def create_app() -> FastAPI:
     app.include_router(auth_pages.router)
     app.include_router(team_pages.router)
     app.include_router(user_pages.router)
+    app.include_router(catalog_pages.router)
+    app.include_router(verify_pages.router)
+    app.include_router(import_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     if settings.docs_enabled:
         _mount_docs(app)

@@ -20,6 +20,16 @@ NOTICES = {
     "password_changed": "Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc.",
     "sessions_ended": "Đã kết thúc mọi phiên đăng nhập của tài khoản.",
     "signed_out": "Bạn đã đăng xuất.",
+    "producer_added": "Đã thêm chủ thể. Tiếp theo: thông tin sản phẩm.",
+    "product_added": "Đã thêm sản phẩm.",
+    "certificate_added": "Đã lưu giấy chứng nhận OCOP.",
+    "listing_started": "Đã bắt đầu hồ sơ lên sàn.",
+    "step_recorded": "Đã ghi nhận bước.",
+    "listing_claimed": "Đã báo sản phẩm lên sàn. Chờ xác minh.",
+    "step_blocked": "Đã báo vướng ở bước này.",
+    "step_unblocked": "Đã gỡ chặn; bước này cần làm tiếp.",
+    "listing_approved": "Đã duyệt: sản phẩm đã lên sàn.",
+    "listing_rejected": "Đã từ chối; tổ sẽ thấy nhận xét của bạn.",
 }
 
 

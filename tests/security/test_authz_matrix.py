@@ -515,20 +515,91 @@ def _catalog_request(
             ),
         ),
     }
-    if route == "POST /api/v1/imports/ocop-list":
+    pages: dict[str, Request] = {
+        "POST /products/new": (
+            "POST",
+            path,
+            form(
+                {
+                    "hamlet_id": str(w.hamlet[t].id),
+                    "kind": "household",
+                    "name": f"Hộ Trang {t}",
+                }
+            ),
+        ),
+        "GET /products/new/product": (
+            "GET",
+            path,
+            {"params": {"producer_id": producer.id}},
+        ),
+        "POST /products/new/product": (
+            "POST",
+            path,
+            form(
+                {
+                    "producer_id": str(producer.id),
+                    "kind": "agricultural",
+                    "name": f"Sản Phẩm Trang {t}",
+                }
+            ),
+        ),
+        "GET /products/{product_id}/certificates/new": (
+            "GET",
+            f"/products/{product.id}/certificates/new",
+            {},
+        ),
+        "POST /products/{product_id}/certificates/new": (
+            "POST",
+            f"/products/{product.id}/certificates/new",
+            form(
+                {
+                    "level": "province",
+                    "stars": "4",
+                    "decision_number": f"TRANG-{t}",
+                    "decision_date": "2024-05-02",
+                    "authority": "UBND tỉnh",
+                }
+            ),
+        ),
+        "GET /products/{product_id}": ("GET", f"/products/{product.id}", {}),
+        "POST /products/{product_id}/listings": (
+            "POST",
+            f"/products/{w.spare_product[t].id}/listings",
+            form({"marketplace_id": str(postmart.id)}),
+        ),
+        "POST /listings/{listing_id}/steps": (
+            "POST",
+            f"/listings/{listing.id}/steps",
+            form({"step": "photos", "version": str(listing.version)}),
+        ),
+        "POST /listings/{listing_id}/steps/{step}/block": (
+            "POST",
+            f"/listings/{listing.id}/steps/payment/block",
+            form({"reason": "Chờ chủ thể", "version": str(listing.version)}),
+        ),
+        "POST /listings/{listing_id}/steps/{step}/unblock": (
+            "POST",
+            f"/listings/{listing.id}/steps/storefront/unblock",
+            form({"version": str(listing.version)}),
+        ),
+        "POST /listings/{listing_id}/verification": (
+            "POST",
+            f"/listings/{claimed.id}/verification",
+            form({"decision": "approved", "version": str(claimed.version)}),
+        ),
+    }
+    if route in pages:
+        return pages[route]
+    if route in {"POST /api/v1/imports/ocop-list", "POST /imports"}:
         row = f"Gạo mới {t},HTX Mới {t},{w.commune[t].code},{w.hamlet[t].name},4,{t}-9/QĐ,02/05/2024,UBND tỉnh,tỉnh"
         body = (
             "Tên sản phẩm,Chủ thể,Mã xã,Khóm/Ấp,Số sao,Số quyết định,Ngày quyết định,Cơ quan công nhận,Cấp công nhận\n"
             + row
         )
-        return (
-            "POST",
-            path,
-            {
-                "files": {"file": ("ds.csv", body.encode(), "text/csv")},
-                "params": {"dry_run": "true"},
-            },
-        )
+        upload = {"files": {"file": ("ds.csv", body.encode(), "text/csv")}}
+        if route == "POST /imports":
+            return ("POST", path, {**upload, "data": {"mode": "check"}})
+        return ("POST", path, {**upload, "params": {"dry_run": "true"}})
     return table.get(route)
 
 

@@ -1,0 +1,832 @@
+"""Products as pages: the hamlet worklist, the add-a-product wizard, the product page
+with one onboarding checklist per marketplace.
+
+Every flow is a plain form post answered by a 303 redirect; a refusal the user
+can fix re-renders the same page with the message and the typed values.
+"""
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas.models import AdminUnit, Level
+from ocop_tracker.auth.deps import CurrentPrincipal, Principal
+from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.errors import AppError, Forbidden, InvalidInput
+from ocop_tracker.core.phone import display_vn
+from ocop_tracker.history import service as history
+from ocop_tracker.onboarding import catalog as market_catalog
+from ocop_tracker.onboarding import repository as onboarding_repository
+from ocop_tracker.onboarding import service as onboarding_service
+from ocop_tracker.onboarding.models import (
+    Decision,
+    ListingStatus,
+    Marketplace,
+    StepStatus,
+)
+from ocop_tracker.onboarding.schemas import ListingRead, ListingSteps
+from ocop_tracker.producers import service as producer_service
+from ocop_tracker.producers.models import Producer, ProducerKind
+from ocop_tracker.products import rules
+from ocop_tracker.products import service as product_service
+from ocop_tracker.products.models import CertLevel, Product, ProductKind
+from ocop_tracker.users.models import TEAM_ROLES, User
+from ocop_tracker.web.render import redirect, render
+
+router = APIRouter(include_in_schema=False)
+
+# Keeps the page under 60 KB; a larger area narrows by hamlet or search.
+WORKLIST_LIMIT = 60
+LISTING_LIMIT = 2000
+CHOICE_LIMIT = 200
+
+PRODUCER_KIND_LABELS: Mapping[ProducerKind, str] = {
+    ProducerKind.household: "Hộ sản xuất kinh doanh",
+    ProducerKind.cooperative: "Hợp tác xã",
+    ProducerKind.cooperative_group: "Tổ hợp tác",
+    ProducerKind.enterprise: "Doanh nghiệp",
+}
+PRODUCT_KIND_LABELS: Mapping[ProductKind, str] = {
+    ProductKind.ocop: "Sản phẩm OCOP",
+    ProductKind.agricultural: "Nông sản",
+    ProductKind.specialty: "Đặc sản địa phương",
+}
+LISTING_STATUS_LABELS: Mapping[ListingStatus, str] = {
+    ListingStatus.in_progress: "Đang làm",
+    ListingStatus.awaiting_verification: "Chờ xác minh",
+    ListingStatus.listed: "Đã lên sàn ✓",
+    ListingStatus.rejected: "Bị từ chối",
+    ListingStatus.delisted: "Đã gỡ",
+}
+DECISION_LABELS: Mapping[Decision, str] = {
+    Decision.approved: "Duyệt",
+    Decision.rejected: "Từ chối",
+}
+# Lower ranks need the team's action sooner; the worklist shows them first.
+RANK_REJECTED, RANK_BLOCKED, RANK_DELISTED, RANK_DOING, RANK_NONE = 0, 1, 2, 3, 4
+RANK_WAITING, RANK_LISTED = 5, 6
+STATUS_RANK: Mapping[ListingStatus, int] = {
+    ListingStatus.rejected: RANK_REJECTED,
+    ListingStatus.delisted: RANK_DELISTED,
+    ListingStatus.in_progress: RANK_DOING,
+    ListingStatus.awaiting_verification: RANK_WAITING,
+    ListingStatus.listed: RANK_LISTED,
+}
+_PRICE_SEPARATORS = re.compile(r"[\s.,_]")
+
+Text = Annotated[str, Form(max_length=2000)]
+Short = Annotated[str, Form(max_length=300)]
+
+
+def recoverable(exc: AppError) -> bool:
+    """A refusal the user can fix on the same page (denials propagate, audited)."""
+    return exc.audit_action is None
+
+
+def may_write(user: User) -> bool:
+    """Whether the caller registers products and records steps (SECURITY.md §L3)."""
+    return user.role in producer_service.WRITERS
+
+
+def _require_writer(user: User) -> None:
+    if not may_write(user):
+        raise Forbidden("Vai trò của bạn chỉ được xem, không được thêm sản phẩm.")
+
+
+def local_time(value: dt.datetime | None) -> str:
+    """A stored UTC moment as Vietnamese clock time: 14:05 31/12/2025."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(history.VIETNAM).strftime("%H:%M %d/%m/%Y")
+
+
+def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """Display names of the people who did or decided something (in the caller's area)."""
+    names: dict[int, str] = {}
+    for user_id in {i for i in ids if i is not None}:
+        # The service has no batched read of names; one primary-key load each.
+        user = session.get(User, user_id)
+        names[user_id] = user.display_name if user is not None else "(đã xóa)"
+    return names
+
+
+def _hamlets(session: Session, ids: Iterable[int]) -> dict[int, AdminUnit]:
+    return {i: area_service.get(session, i) for i in set(ids)}
+
+
+def _field_error(exc: AppError) -> str | None:
+    """The form field a service message names ("phone: …"), if any."""
+    head, sep, _ = exc.message.partition(":")
+    return head if sep and head.isidentifier() else None
+
+
+# --- worklist ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MarketState:
+    """One product on one marketplace, in words."""
+
+    market: Marketplace
+    words: str
+    css: str
+    rank: int
+
+
+@dataclass(frozen=True)
+class WorkRow:
+    """A product of the worklist with its state on every marketplace."""
+
+    product: product_service.ProductView
+    hamlet: str
+    markets: list[MarketState]
+    rank: int
+
+
+def _step_names(
+    session: Session, markets: Sequence[Marketplace]
+) -> dict[tuple[int, str], str]:
+    return {
+        (m.id, s.code): s.name
+        for m, steps in market_catalog.list_marketplaces(session)
+        if m in markets
+        for s in steps
+    }
+
+
+def _blocked_steps(session: Session, listing_id: int) -> list[str]:
+    # No batched read in the service: one small query per listing still in progress.
+    records = onboarding_repository.records_of(session, listing_id)
+    return [c for c, r in records.items() if r.status is StepStatus.blocked]
+
+
+def market_state(
+    session: Session,
+    market: Marketplace,
+    listing: ListingRead | None,
+    step_names: Mapping[tuple[int, str], str],
+) -> MarketState:
+    """What a product's listing on one marketplace means for the team, in words."""
+    if listing is None:
+        return MarketState(market, "Chưa bắt đầu", "none", RANK_NONE)
+    status = listing.status
+    if status in {ListingStatus.in_progress, ListingStatus.rejected}:
+        blocked = _blocked_steps(session, listing.id)
+        if blocked:
+            name = step_names.get((market.id, blocked[0]), blocked[0])
+            return MarketState(market, f"Đang vướng: {name}", "blocked", RANK_BLOCKED)
+    if status is ListingStatus.in_progress:
+        code = listing.next_step or ""
+        name = step_names.get((market.id, code), code)
+        return MarketState(market, f"Bước tiếp theo: {name}", "doing", RANK_DOING)
+    return MarketState(
+        market,
+        LISTING_STATUS_LABELS[status],
+        status.value,
+        STATUS_RANK[status],
+    )
+
+
+@router.get("/worklist")
+def worklist(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    area_id: Annotated[int | None, Query(ge=1)] = None,
+    q: Annotated[str, Query(max_length=100)] = "",
+) -> Response:
+    """The products of one's area, those needing action first."""
+    user = principal.user
+    products, total = product_service.list_products(
+        session, user, area_id=area_id, q=q.strip() or None, limit=WORKLIST_LIMIT
+    )
+    listings, _ = onboarding_service.list_listings(
+        session, user, area_id=area_id, limit=LISTING_LIMIT
+    )
+    by_pair = {(lst.product_id, lst.marketplace_id): lst for lst in listings}
+    markets = [m for m, _ in market_catalog.list_marketplaces(session) if m.is_active]
+    names = _step_names(session, markets)
+    hamlets = _hamlets(session, (p.hamlet_id for p in products))
+    rows = []
+    for p in products:
+        states = [
+            market_state(session, m, by_pair.get((p.id, m.id)), names) for m in markets
+        ]
+        rows.append(
+            WorkRow(
+                product=p,
+                hamlet=hamlets[p.hamlet_id].name,
+                markets=states,
+                rank=min((s.rank for s in states), default=RANK_NONE),
+            )
+        )
+    rows.sort(key=lambda r: (r.rank, r.product.search_key, r.product.id))
+    areas: Sequence[AdminUnit] = []
+    if user.role not in TEAM_ROLES:
+        areas, _ = area_service.search(
+            session, level=Level.hamlet, viewer=user, limit=CHOICE_LIMIT
+        )
+    return render(
+        request,
+        "catalog/worklist.html",
+        {
+            "rows": rows,
+            "total": total,
+            "limit": WORKLIST_LIMIT,
+            "q": q,
+            "area_id": area_id,
+            "areas": areas,
+            "may_write": may_write(user),
+            "kinds": PRODUCT_KIND_LABELS,
+            "cert_labels": rules.STATUS_LABELS,
+        },
+        principal,
+    )
+
+
+# --- wizard step 1: the producer ---------------------------------------------------------
+
+
+def _hamlet_choices(session: Session, user: User) -> Sequence[AdminUnit]:
+    if user.role in TEAM_ROLES:
+        return [area_service.get(session, user.area_id)] if user.area_id else []
+    hamlets, _ = area_service.search(
+        session, level=Level.hamlet, viewer=user, limit=CHOICE_LIMIT
+    )
+    return hamlets
+
+
+def _producer_step(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    *,
+    error: str | None = None,
+    field: str | None = None,
+    values: Mapping[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    user = principal.user
+    producers, total = producer_service.list_producers(
+        session, user, limit=CHOICE_LIMIT
+    )
+    hamlets = _hamlet_choices(session, user)
+    return render(
+        request,
+        "catalog/new_producer.html",
+        {
+            "producers": producers,
+            "total": total,
+            "hamlets": hamlets,
+            "hamlet_names": {h.id: h.name for h in hamlets}
+            | producer_service.hamlet_names(session, producers),
+            "fixed_hamlet": user.role in TEAM_ROLES,
+            "kinds": PRODUCER_KIND_LABELS,
+            "error": error,
+            "field": field,
+            "values": values or {},
+        },
+        principal,
+        status_code=status_code,
+    )
+
+
+@router.get("/products/new")
+def new_product(
+    request: Request, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    """Step 1 of adding a product: pick its producer or register a new one."""
+    _require_writer(principal.user)
+    return _producer_step(request, session, principal)
+
+
+@router.post("/products/new")
+def create_producer(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    hamlet_id: Annotated[int, Form()],
+    kind: Annotated[ProducerKind, Form()],
+    name: Short = "",
+    representative: Short = "",
+    phone: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Register a producer in a hamlet of one's area, then go on to its product."""
+    try:
+        producer = producer_service.create_producer(
+            session,
+            principal.user,
+            hamlet_id=hamlet_id,
+            kind=kind,
+            name=name,
+            representative=representative,
+            phone=phone,
+        )
+    except AppError as exc:
+        if not recoverable(exc):
+            raise
+        session.rollback()
+        return _producer_step(
+            request,
+            session,
+            principal,
+            error=exc.message,
+            field=_field_error(exc),
+            values={
+                "hamlet_id": str(hamlet_id),
+                "kind": kind.value,
+                "name": name,
+                "representative": representative,
+                "phone": phone,
+            },
+            status_code=exc.status_code,
+        )
+    return redirect(
+        f"/products/new/product?producer_id={producer.id}", "producer_added"
+    )
+
+
+# --- wizard step 2: the product ----------------------------------------------------------
+
+
+def _product_step(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    producer: Producer,
+    *,
+    error: str | None = None,
+    field: str | None = None,
+    values: Mapping[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "catalog/new_product.html",
+        {
+            "producer": producer,
+            "producer_kind": PRODUCER_KIND_LABELS[producer.kind],
+            "kinds": PRODUCT_KIND_LABELS,
+            "groups": product_service.list_groups(session),
+            "error": error,
+            "field": field,
+            "values": values or {},
+        },
+        principal,
+        status_code=status_code,
+    )
+
+
+@router.get("/products/new/product")
+def new_product_details(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    producer_id: Annotated[int, Query(ge=1)],
+) -> Response:
+    """Step 2: the product itself."""
+    producer = producer_service.get_producer(session, principal.user, producer_id)
+    _require_writer(principal.user)
+    return _product_step(request, session, principal, producer)
+
+
+def parse_price(raw: str) -> int | None:
+    """Whole đồng as people type them: "75000", "75.000", "75 000"."""
+    digits = _PRICE_SEPARATORS.sub("", raw)
+    if not digits:
+        return None
+    if not digits.isdecimal() or not digits.isascii():
+        raise InvalidInput("price: Giá phải là số đồng, ví dụ 75000 hoặc 75.000.")
+    return int(digits)
+
+
+def _optional_id(raw: str, field: str) -> int | None:
+    value = raw.strip()
+    if not value:
+        return None
+    if not value.isdecimal() or not value.isascii():
+        raise InvalidInput(f"{field}: Lựa chọn không hợp lệ.")
+    return int(value)
+
+
+@router.post("/products/new/product")
+def create_product(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    producer_id: Annotated[int, Form()],
+    kind: Annotated[ProductKind, Form()],
+    name: Short = "",
+    group_id: Annotated[str, Form(max_length=12)] = "",
+    subgroup_id: Annotated[str, Form(max_length=12)] = "",
+    unit: Annotated[str, Form(max_length=100)] = "",
+    price: Annotated[str, Form(max_length=40)] = "",
+    description: Text = "",
+    gtin: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Register the product; OCOP products go on to their certificate."""
+    producer = producer_service.get_producer(session, principal.user, producer_id)
+    try:
+        product = product_service.create_product(
+            session,
+            principal.user,
+            producer_id=producer.id,
+            name=name,
+            kind=kind,
+            group_id=_optional_id(group_id, "group_id"),
+            subgroup_id=_optional_id(subgroup_id, "subgroup_id"),
+            unit=unit,
+            price=parse_price(price),
+            description=description,
+            gtin=gtin,
+        )
+    except AppError as exc:
+        if not recoverable(exc):
+            raise
+        session.rollback()
+        producer = producer_service.get_producer(session, principal.user, producer_id)
+        return _product_step(
+            request,
+            session,
+            principal,
+            producer,
+            error=exc.message,
+            field=_field_error(exc),
+            values={
+                "name": name,
+                "kind": kind.value,
+                "group_id": group_id,
+                "subgroup_id": subgroup_id,
+                "unit": unit,
+                "price": price,
+                "description": description,
+                "gtin": gtin,
+            },
+            status_code=exc.status_code,
+        )
+    if product.kind is ProductKind.ocop:
+        return redirect(f"/products/{product.id}/certificates/new", "product_added")
+    return redirect(f"/products/{product.id}", "product_added")
+
+
+# --- wizard step 3: the certificate ------------------------------------------------------
+
+
+def _certificate_step(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    product: Product,
+    *,
+    error: str | None = None,
+    field: str | None = None,
+    values: Mapping[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "catalog/new_certificate.html",
+        {
+            "product": product,
+            "is_ocop": product.kind is ProductKind.ocop,
+            "stars": rules.OCOP_STARS,
+            "levels": rules.LEVEL_LABELS,
+            "today": area_service.today(),
+            "error": error,
+            "field": field,
+            "values": values or {},
+        },
+        principal,
+        status_code=status_code,
+    )
+
+
+@router.get("/products/{product_id}/certificates/new")
+def new_certificate(
+    request: Request, session: SessionDep, principal: CurrentPrincipal, product_id: int
+) -> Response:
+    """Step 3: the OCOP recognition decision (skippable)."""
+    product = product_service.get_product(session, principal.user, product_id)
+    _require_writer(principal.user)
+    return _certificate_step(request, session, principal, product)
+
+
+def parse_date(raw: str, field: str, label: str) -> dt.date:
+    """A date from ``<input type=date>`` (2025-12-31) or typed as 31/12/2025."""
+    value = raw.strip()
+    if not value:
+        raise InvalidInput(f"{field}: Hãy nhập {label}.")
+    try:
+        if "/" in value:
+            day, month, year = (int(part) for part in value.split("/"))
+            return dt.date(year, month, day)
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(
+            f"{field}: {label[:1].upper()}{label[1:]} không hợp lệ, ví dụ 31/12/2025."
+        ) from None
+
+
+def _parse_stars(raw: str) -> int:
+    value = raw.strip()
+    if not value.isdecimal() or not value.isascii():
+        raise InvalidInput("stars: Hãy chọn hạng sao (3, 4 hoặc 5).")
+    return int(value)
+
+
+@router.post("/products/{product_id}/certificates/new")
+def add_certificate(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    product_id: int,
+    level: Annotated[CertLevel, Form()],
+    stars: Annotated[str, Form(max_length=4)] = "",
+    decision_number: Annotated[str, Form(max_length=100)] = "",
+    decision_date: Annotated[str, Form(max_length=20)] = "",
+    authority: Short = "",
+) -> Response:
+    """Record the certificate, then open the product page."""
+    product = product_service.get_product(session, principal.user, product_id)
+    try:
+        product_service.add_certificate(
+            session,
+            principal.user,
+            product,
+            stars=_parse_stars(stars),
+            decision_number=decision_number,
+            decision_date=parse_date(decision_date, "decision_date", "ngày quyết định"),
+            authority=authority,
+            level=level,
+        )
+    except AppError as exc:
+        if not recoverable(exc):
+            raise
+        session.rollback()
+        product = product_service.get_product(session, principal.user, product_id)
+        return _certificate_step(
+            request,
+            session,
+            principal,
+            product,
+            error=exc.message,
+            field=_field_error(exc),
+            values={
+                "stars": stars,
+                "decision_number": decision_number,
+                "decision_date": decision_date,
+                "authority": authority,
+                "level": level.value,
+            },
+            status_code=exc.status_code,
+        )
+    return redirect(f"/products/{product_id}", "certificate_added")
+
+
+# --- the product page ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """One marketplace on the product page: its listing and steps, or a start button."""
+
+    market: Marketplace
+    steps: ListingSteps | None
+    verifications: Sequence[Any]
+    state: MarketState
+
+
+@dataclass(frozen=True)
+class FormError:
+    """A refused step form, shown beside the listing it belongs to."""
+
+    listing_id: int
+    step: str
+    action: str  # "record", "block", "unblock", "start"
+    message: str
+    values: Mapping[str, str]
+
+
+def _product_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    product: Product,
+    *,
+    error: FormError | None = None,
+    status_code: int = 200,
+) -> Response:
+    user = principal.user
+    view = product_service.view(session, product)
+    producer = producer_service.get_producer(session, user, product.producer_id)
+    account = producer_service.get_payment_account(session, user, producer)
+    certificates = product_service.list_certificates(session, user, product)
+    groups = product_service.list_groups(session)
+    group_names = {g.id: g.name for g, _ in groups}
+    subgroup_names = {s.id: s.name for _, subs in groups for s in subs}
+    listings, _ = onboarding_service.list_listings(
+        session, user, product_id=product.id, limit=50
+    )
+    by_market = {lst.marketplace_id: lst for lst in listings}
+    all_markets = market_catalog.list_marketplaces(session)
+    names = {(m.id, s.code): s.name for m, steps in all_markets for s in steps}
+    checklists: list[Checklist] = []
+    people: list[int | None] = []
+    for market, _steps in all_markets:
+        read = by_market.get(market.id)
+        if read is None and not market.is_active:
+            continue
+        steps_view = None
+        decisions: Sequence[Any] = []
+        if read is not None:
+            listing = onboarding_service.get_listing(session, user, read.id)
+            steps_view = onboarding_service.steps_view(session, user, listing)
+            decisions = onboarding_service.verifications(session, user, listing)
+            people += [s.done_by_id for s in steps_view.steps]
+            people += [v.decided_by_id for v in decisions]
+            people += [read.claimed_by_id, read.verified_by_id]
+        checklists.append(
+            Checklist(
+                market=market,
+                steps=steps_view,
+                verifications=decisions,
+                state=market_state(session, market, read, names),
+            )
+        )
+    hamlet = area_service.get(session, product.hamlet_id)
+    return render(
+        request,
+        "catalog/product.html",
+        {
+            "product": view,
+            "producer": producer,
+            "producer_kind": PRODUCER_KIND_LABELS[producer.kind],
+            "account": producer_service.mask(account) if account else None,
+            "certificates": certificates,
+            "cert_labels": rules.STATUS_LABELS,
+            "level_labels": rules.LEVEL_LABELS,
+            "kind_label": PRODUCT_KIND_LABELS[view.kind],
+            "group": group_names.get(view.group_id) if view.group_id else None,
+            "subgroup": subgroup_names.get(view.subgroup_id)
+            if view.subgroup_id
+            else None,
+            "hamlet": hamlet,
+            "checklists": checklists,
+            "status_labels": LISTING_STATUS_LABELS,
+            "decision_labels": DECISION_LABELS,
+            "people": user_names(session, people),
+            "when": local_time,
+            "phone": display_vn,
+            "may_write": may_write(user),
+            "may_add_certificate": may_write(user) and view.kind is ProductKind.ocop,
+            "form_error": error,
+        },
+        principal,
+        status_code=status_code,
+    )
+
+
+@router.get("/products/{product_id}")
+def product_page(
+    request: Request, session: SessionDep, principal: CurrentPrincipal, product_id: int
+) -> Response:
+    """The product, its producer and certificates, one checklist per marketplace."""
+    product = product_service.get_product(session, principal.user, product_id)
+    return _product_page(request, session, principal, product)
+
+
+def _refused(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    product_id: int,
+    exc: AppError,
+    error: FormError,
+) -> Response:
+    session.rollback()
+    product = product_service.get_product(session, principal.user, product_id)
+    return _product_page(
+        request,
+        session,
+        principal,
+        product,
+        error=error,
+        status_code=exc.status_code,
+    )
+
+
+@router.post("/products/{product_id}/listings")
+def start_listing(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    product_id: int,
+    marketplace_id: Annotated[int, Form()],
+) -> Response:
+    """Start the product's onboarding on a marketplace."""
+    product = product_service.get_product(session, principal.user, product_id)
+    try:
+        onboarding_service.create_listing(
+            session,
+            principal.user,
+            product_id=product.id,
+            marketplace_id=marketplace_id,
+        )
+    except AppError as exc:
+        if not recoverable(exc):
+            raise
+        error = FormError(0, str(marketplace_id), "start", exc.message, {})
+        return _refused(request, session, principal, product_id, exc, error)
+    return redirect(f"/products/{product_id}", "listing_started")
+
+
+@router.post("/listings/{listing_id}/steps")
+def record_step(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    listing_id: int,
+    step: Annotated[str, Form(max_length=100)],
+    version: Annotated[int, Form()],
+    evidence_url: Annotated[str, Form(max_length=2000)] = "",
+    note: Text = "",
+) -> Response:
+    """Record a step as done, with its evidence."""
+    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    product_id = listing.product_id
+    try:
+        onboarding_service.record_step(
+            session,
+            principal.user,
+            listing,
+            step=step,
+            evidence_url=evidence_url or None,
+            note=note or None,
+            version=version,
+        )
+    except AppError as exc:
+        if not recoverable(exc):
+            raise
+        values = {"evidence_url": evidence_url, "note": note}
+        error = FormError(listing_id, step, "record", exc.message, values)
+        return _refused(request, session, principal, product_id, exc, error)
+    done = "listing_claimed" if step == "listing" else "step_recorded"
+    return redirect(f"/products/{product_id}", done)
+
+
+@router.post("/listings/{listing_id}/steps/{step}/block")
+def block_step(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    listing_id: int,
+    step: str,
+    version: Annotated[int, Form()],
+    reason: Short = "",
+) -> Response:
+    """Report that a step is stuck, and why."""
+    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    product_id = listing.product_id
+    try:
+        onboarding_service.block_step(
+            session, principal.user, listing, step=step, reason=reason, version=version
+        )
+    except AppError as exc:
+        if not recoverable(exc):
+            raise
+        error = FormError(listing_id, step, "block", exc.message, {"reason": reason})
+        return _refused(request, session, principal, product_id, exc, error)
+    return redirect(f"/products/{product_id}", "step_blocked")
+
+
+@router.post("/listings/{listing_id}/steps/{step}/unblock")
+def unblock_step(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    listing_id: int,
+    step: str,
+    version: Annotated[int, Form()],
+) -> Response:
+    """Lift a block: the step is to do again."""
+    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    product_id = listing.product_id
+    try:
+        onboarding_service.unblock_step(
+            session, principal.user, listing, step=step, version=version
+        )
+    except AppError as exc:
+        if not recoverable(exc):
+            raise
+        error = FormError(listing_id, step, "unblock", exc.message, {})
+        return _refused(request, session, principal, product_id, exc, error)
+    return redirect(f"/products/{product_id}", "step_unblocked")

@@ -1,0 +1,139 @@
+"""The verification queue: officials approve or reject "listed" claims of their area."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from ocop_tracker.areas import service as area_service
+from ocop_tracker.auth.deps import Principal, require_roles
+from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.errors import AppError
+from ocop_tracker.onboarding import catalog as market_catalog
+from ocop_tracker.onboarding import service as onboarding_service
+from ocop_tracker.onboarding.models import Decision, ListingStatus, Marketplace
+from ocop_tracker.onboarding.schemas import ListingRead, SortField, SortOrder
+from ocop_tracker.onboarding.workflow import CLAIM_STEP
+from ocop_tracker.users.models import Role
+from ocop_tracker.web.pages.catalog import local_time, recoverable, user_names
+from ocop_tracker.web.render import redirect, render
+
+router = APIRouter(include_in_schema=False)
+# Two forms a row: 30 rows keep the page under 60 KB; verified rows leave the queue.
+QUEUE_LIMIT = 30
+
+Verifier = Annotated[
+    Principal, require_roles(Role.admin, Role.department, Role.official)
+]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A listing awaiting verification, with who claimed it and when."""
+
+    listing: ListingRead
+    market: Marketplace
+    hamlet: str
+    claimed_by: str
+    claimed_at: str
+
+
+def _queue_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    *,
+    error: str | None = None,
+    error_id: int | None = None,
+    values: Mapping[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    user = principal.user
+    reads, total = onboarding_service.list_listings(
+        session,
+        user,
+        status=ListingStatus.awaiting_verification,
+        sort=SortField.updated_at,
+        order=SortOrder.asc,  # the longest waiting first
+        limit=QUEUE_LIMIT,
+    )
+    markets = {m.id: m for m, _ in market_catalog.list_marketplaces(session)}
+    hamlets: dict[int, str] = {}
+    claims: list[Claim] = []
+    for read in reads:
+        listing = onboarding_service.get_listing(session, user, read.id)
+        steps = onboarding_service.steps_view(session, user, listing)
+        claim = next((s for s in steps.steps if s.code == CLAIM_STEP), None)
+        claimant = read.claimed_by_id or (claim.done_by_id if claim else None)
+        if read.hamlet_id not in hamlets:
+            hamlets[read.hamlet_id] = area_service.get(session, read.hamlet_id).name
+        claims.append(
+            Claim(
+                listing=read,
+                market=markets[read.marketplace_id],
+                hamlet=hamlets[read.hamlet_id],
+                claimed_by=user_names(session, [claimant]).get(claimant or 0, ""),
+                claimed_at=local_time(claim.done_at if claim else None),
+            )
+        )
+    return render(
+        request,
+        "catalog/verify.html",
+        {
+            "claims": claims,
+            "total": total,
+            "limit": QUEUE_LIMIT,
+            "error": error,
+            "error_id": error_id,
+            "values": values or {},
+        },
+        principal,
+        status_code=status_code,
+    )
+
+
+@router.get("/verify")
+def queue(request: Request, session: SessionDep, principal: Verifier) -> Response:
+    """Listings of one's area whose team says they are live."""
+    return _queue_page(request, session, principal)
+
+
+@router.post("/listings/{listing_id}/verification")
+def decide(
+    request: Request,
+    session: SessionDep,
+    principal: Verifier,
+    listing_id: int,
+    decision: Annotated[Decision, Form()],
+    version: Annotated[int, Form()],
+    comment: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    """Approve a claim (the product is live) or reject it with a comment."""
+    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    try:
+        onboarding_service.verify(
+            session,
+            principal.user,
+            listing,
+            decision=decision,
+            comment=comment or None,
+            version=version,
+        )
+    except AppError as exc:
+        if not recoverable(exc):
+            raise  # refusing one's own claim is a denial: audited, shown as a 403 page
+        session.rollback()
+        return _queue_page(
+            request,
+            session,
+            principal,
+            error=exc.message,
+            error_id=listing_id,
+            values={"comment": comment},
+            status_code=exc.status_code,
+        )
+    done = "listing_approved" if decision is Decision.approved else "listing_rejected"
+    return redirect("/verify", done)
