@@ -10,7 +10,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import areas, datagen
+from bench import areas, catalog, datagen
+from bench.catalog import CatalogBenchConfig
 from bench.databases import (
     DEFAULT_PG_URL,
     PostgresUnavailable,
@@ -37,6 +38,32 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=_positive_int,
         default=80_000,
         help="synthetic hamlets to generate (default: 80000)",
+    )
+    parser.add_argument(
+        "--import-rows",
+        type=_positive_int,
+        default=CatalogBenchConfig.import_rows,
+        help="rows of the OCOP list XLSX to import (default: %(default)s; "
+        "the importer accepts up to 25000)",
+    )
+    parser.add_argument(
+        "--products",
+        type=_positive_int,
+        default=CatalogBenchConfig.products,
+        help="products to generate for the list benchmarks, each listed on "
+        "voso and postmart (default: %(default)s; issue #4 targets 500000)",
+    )
+    parser.add_argument(
+        "--history-products",
+        type=_positive_int,
+        default=CatalogBenchConfig.history_products,
+        help="products written through the services, with a history, for the "
+        "as_of reads (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--skip-catalog",
+        action="store_true",
+        help="run the areas benchmarks only",
     )
     parser.add_argument(
         "--only",
@@ -98,6 +125,20 @@ def _cold_import_row() -> list[Row]:
     ]
 
 
+def _run_on(
+    url: str,
+    database: str,
+    config: areas.AreaBenchConfig,
+    catalog_config: CatalogBenchConfig | None,
+) -> tuple[list[Row], str]:
+    """The areas benchmarks, then (on the same data) the catalog ones."""
+    result = areas.run(url, database, config, _log)
+    rows = list(result.rows)
+    if catalog_config is not None:
+        rows += catalog.run(url, database, catalog_config, _log)
+    return rows, result.version
+
+
 def _command(argv: Sequence[str]) -> str:
     """The command as run, with a PostgreSQL URL's password hidden."""
     shown: list[str] = []
@@ -114,6 +155,17 @@ def _command(argv: Sequence[str]) -> str:
     return " ".join(["python -m bench", *shown])
 
 
+def _catalog_scale(config: CatalogBenchConfig | None) -> str:
+    if config is None:
+        return "catalog benchmarks skipped; "
+    return (
+        f"catalog: {fmt_int(config.import_rows)} imported rows, "
+        f"{fmt_int(config.products)} generated products "
+        f"({fmt_int(config.products * config.marketplaces_per_product)} listings), "
+        f"{fmt_int(config.history_products)} products with a history; "
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmarks; the table goes to stdout, progress to stderr."""
     raw_args = list(sys.argv[1:] if argv is None else argv)
@@ -124,14 +176,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         seed=args.seed,
         budget_s=args.budget,
     )
+    catalog_config = (
+        None
+        if args.skip_catalog
+        else CatalogBenchConfig(
+            import_rows=args.import_rows,
+            products=args.products,
+            history_products=args.history_products,
+            edition=Edition(args.hamlet_edition),
+            seed=args.seed,
+            budget_s=args.budget,
+        )
+    )
     started = time.perf_counter()
     rows = _cold_import_row()
     versions: list[str] = []
     if args.only != "postgres":
         with sqlite_database() as url:
-            result = areas.run(url, "sqlite", config, _log)
-        rows += result.rows
-        versions.append(result.version)
+            found, version = _run_on(url, "sqlite", config, catalog_config)
+        rows += found
+        versions.append(version)
     if args.only != "sqlite":
         if args.skip_pg:
             rows.append(
@@ -141,9 +205,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             try:
                 with postgres_database(args.pg_url) as url:
                     _log(f"postgres: throwaway database {masked(url)}")
-                    result = areas.run(url, "postgres", config, _log)
-                rows += result.rows
-                versions.append(result.version)
+                    found, version = _run_on(url, "postgres", config, catalog_config)
+                rows += found
+                versions.append(version)
             except PostgresUnavailable as exc:
                 _log(f"postgres skipped: {exc}")
                 rows.append(
@@ -164,6 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{platform.system()} {platform.machine()}, "
             f"Python {platform.python_version()}, {', '.join(versions) or 'no database'}; "
             f"{fmt_int(config.hamlets)} hamlets in {config.hamlet_edition.value} communes, "
+            f"{_catalog_scale(catalog_config)}"
             f"seed {config.seed}; wall time {fmt_num(wall)} s.\n"
         )
         write_readme(README, header + "\n" + table)
