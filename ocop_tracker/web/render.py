@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from ocop_tracker.auth.deps import Principal
+from ocop_tracker.core.errors import AppError
 from ocop_tracker.core.templating import templates
 
 # Notices shown after a redirect, chosen by code so no user text travels in URLs.
@@ -49,6 +50,11 @@ def render(
         {"principal": principal, "notice": notice, **context},
         status_code=status_code,
     )
+
+
+def recoverable(exc: AppError) -> bool:
+    """A refusal the user can fix on the same page; denials propagate (and are audited)."""
+    return exc.audit_action is None
 
 
 def redirect(url: str, done: str | None = None) -> RedirectResponse:

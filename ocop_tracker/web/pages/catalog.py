@@ -38,7 +38,7 @@ from ocop_tracker.products import rules
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products.models import CertLevel, Product, ProductKind
 from ocop_tracker.users.models import TEAM_ROLES, User
-from ocop_tracker.web.render import redirect, render
+from ocop_tracker.web.render import recoverable, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -83,11 +83,6 @@ _PRICE_SEPARATORS = re.compile(r"[\s.,_]")
 
 Text = Annotated[str, Form(max_length=2000)]
 Short = Annotated[str, Form(max_length=300)]
-
-
-def recoverable(exc: AppError) -> bool:
-    """A refusal the user can fix on the same page (denials propagate, audited)."""
-    return exc.audit_action is None
 
 
 def may_write(user: User) -> bool:

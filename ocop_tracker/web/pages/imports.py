@@ -12,7 +12,7 @@ from ocop_tracker.imports import service as import_service
 from ocop_tracker.imports.reader import read_rows
 from ocop_tracker.imports.router import read_upload
 from ocop_tracker.users.models import Role
-from ocop_tracker.web.render import render
+from ocop_tracker.web.render import recoverable, render
 
 router = APIRouter(include_in_schema=False)
 Importer = Annotated[
@@ -58,7 +58,7 @@ def import_file(
             status_code=422,
         )
     except AppError as exc:
-        if exc.status_code in (401, 403):
+        if not recoverable(exc):
             raise
         session.rollback()
         return render(

@@ -22,7 +22,7 @@ from ocop_tracker.teams.models import (
     Team,
 )
 from ocop_tracker.users.models import TEAM_ROLES, Role
-from ocop_tracker.web.render import redirect, render
+from ocop_tracker.web.render import recoverable, redirect, render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -33,11 +33,6 @@ STARTED_LIMIT = 1000
 
 Name = Annotated[str, Form(max_length=200)]
 Phone = Annotated[str, Form(max_length=40)]
-
-
-def _recoverable(exc: AppError) -> bool:
-    """A refusal the user can fix on the same page (denials propagate, audited)."""
-    return exc.audit_action is None
 
 
 def _roster_page(
@@ -171,7 +166,7 @@ def start_team(
     try:
         team = team_service.create_team(session, principal.user, hamlet_id=hamlet_id)
     except AppError as exc:
-        if not _recoverable(exc):
+        if not recoverable(exc):
             raise
         session.rollback()
         return _list_page(
@@ -213,7 +208,7 @@ def add_member(
             phone=phone,
         )
     except AppError as exc:
-        if not _recoverable(exc):
+        if not recoverable(exc):
             raise
         session.rollback()
         team = team_service.get_team(session, principal.user, team_id)
@@ -263,7 +258,7 @@ def update_member(
             phone=phone,
         )
     except AppError as exc:
-        if not _recoverable(exc):
+        if not recoverable(exc):
             raise
         session.rollback()
         team = team_service.get_team(session, principal.user, team_id)
@@ -299,7 +294,7 @@ def remove_member(
     try:
         team_service.remove_member(session, principal.user, team, member_id)
     except AppError as exc:
-        if not _recoverable(exc):
+        if not recoverable(exc):
             raise
         session.rollback()
         team = team_service.get_team(session, principal.user, team_id)

@@ -18,8 +18,8 @@ from ocop_tracker.onboarding.models import Decision, ListingStatus, Marketplace
 from ocop_tracker.onboarding.schemas import ListingRead, SortField, SortOrder
 from ocop_tracker.onboarding.workflow import CLAIM_STEP
 from ocop_tracker.users.models import Role
-from ocop_tracker.web.pages.catalog import local_time, recoverable, user_names
-from ocop_tracker.web.render import redirect, render
+from ocop_tracker.web.pages.catalog import local_time, user_names
+from ocop_tracker.web.render import recoverable, redirect, render
 
 router = APIRouter(include_in_schema=False)
 # Two forms a row: 30 rows keep the page under 60 KB; verified rows leave the queue.
