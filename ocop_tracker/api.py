@@ -5,11 +5,14 @@ from fastapi import APIRouter
 from ocop_tracker.areas.router import router as areas_router
 from ocop_tracker.audit.router import router as audit_router
 from ocop_tracker.auth.router import router as auth_router
+from ocop_tracker.cards.router import router as cards_router
 from ocop_tracker.exports.router import router as exports_router
 from ocop_tracker.imports.router import router as imports_router
 from ocop_tracker.onboarding.router import router as onboarding_router
+from ocop_tracker.photos.router import router as photos_router
 from ocop_tracker.producers.router import router as producers_router
 from ocop_tracker.products.router import router as products_router
+from ocop_tracker.reports.router import router as reports_router
 from ocop_tracker.teams.router import router as teams_router
 from ocop_tracker.users.router import router as users_router
 
@@ -25,5 +28,8 @@ for router in (
     onboarding_router,
     exports_router,
     imports_router,
+    photos_router,
+    cards_router,
+    reports_router,
 ):
     api_router.include_router(router)

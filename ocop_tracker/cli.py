@@ -364,6 +364,20 @@ def demo() -> None:
         )
 
 
+# --- commands kept beside their domains ---------------------------------------
+# Their modules import this one lazily (inside functions), for session_scope,
+# _ensure_schema and the consoles.
+
+from ocop_tracker.backup import cli as backup_cli  # noqa: E402
+from ocop_tracker.cards import cli as cards_cli  # noqa: E402
+from ocop_tracker.photos import cli as photos_cli  # noqa: E402
+
+app.add_typer(photos_cli.app, name="photos")
+app.command("cards")(cards_cli.cards)
+app.command("backup")(backup_cli.backup)
+app.command("restore")(backup_cli.restore)
+
+
 def main() -> None:
     """Entry point for ``python -m ocop_tracker``."""
     app(prog_name="ocop-tracker")

@@ -16,11 +16,15 @@ from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.db import get_engine
 from ocop_tracker.core.http import SecurityHeadersMiddleware, install_error_handlers
 from ocop_tracker.core.templating import STATIC_DIR, templates
+from ocop_tracker.public.router import router as public_router
 from ocop_tracker.web.pages import areas as area_pages
 from ocop_tracker.web.pages import auth as auth_pages
+from ocop_tracker.web.pages import cards as card_pages
 from ocop_tracker.web.pages import catalog as catalog_pages
 from ocop_tracker.web.pages import home as home_pages
 from ocop_tracker.web.pages import imports as import_pages
+from ocop_tracker.web.pages import photos as photo_pages
+from ocop_tracker.web.pages import reports as report_pages
 from ocop_tracker.web.pages import teams as team_pages
 from ocop_tracker.web.pages import users as user_pages
 from ocop_tracker.web.pages import verify as verify_pages
@@ -61,6 +65,10 @@ def create_app() -> FastAPI:
     app.include_router(catalog_pages.router)
     app.include_router(verify_pages.router)
     app.include_router(import_pages.router)
+    app.include_router(photo_pages.router)
+    app.include_router(card_pages.router)
+    app.include_router(report_pages.router)
+    app.include_router(public_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     if settings.docs_enabled:
         _mount_docs(app)

@@ -8,6 +8,8 @@ from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
 from ocop_tracker.demo import catalog as demo_catalog
+from ocop_tracker.demo import history as demo_history
+from ocop_tracker.demo import photos as demo_photos
 from ocop_tracker.teams import repository as team_repository
 from ocop_tracker.teams import service as team_service
 from ocop_tracker.teams.models import Background, Position, Team
@@ -92,6 +94,10 @@ def load(session: Session) -> DemoResult:
             result.changed = True
             result.lines.append(f"Thêm {hamlet_name}, {commune_name}, {district_name}.")
     _accounts_and_teams(session, result)
+    for extra in (demo_photos.load(session), demo_history.load(session)):
+        if extra:
+            result.changed = True
+            result.lines.extend(extra)
     if not result.changed:
         result.lines.append("Dữ liệu mẫu đã có đủ, không thay đổi gì.")
     return result

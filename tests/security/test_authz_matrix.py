@@ -7,11 +7,12 @@ Refused calls must change nothing and leave one "denied" audit event.
 
 import datetime as dt
 import hashlib
+import importlib
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import yaml
@@ -48,9 +49,14 @@ from ocop_tracker.users.models import Role, User
 from tests.conftest import SignIn
 from tests.factories import unit
 
-POLICY = yaml.safe_load(
-    (Path(__file__).with_name("authz_policy.yaml")).read_text(encoding="utf-8")
-)
+HERE = Path(__file__).parent
+POLICY = yaml.safe_load((HERE / "authz_policy.yaml").read_text(encoding="utf-8"))
+# Each domain may keep its routes in authz_policy_<domain>.yaml beside this file.
+for _extra in sorted(HERE.glob("authz_policy_*.yaml")):
+    _routes = yaml.safe_load(_extra.read_text(encoding="utf-8"))["routes"]
+    _clash = set(_routes) & set(POLICY["routes"])
+    assert not _clash, f"{_extra.name} repeats {sorted(_clash)}"
+    POLICY["routes"].update(_routes)
 ACTORS: list[str] = POLICY["actors"]
 LOGINS = {
     "admin": "admin",
@@ -299,6 +305,10 @@ def _catalog(session: Session, world: World) -> None:
 
 
 Request = tuple[str, str, dict[str, Any]]
+EXTRA_BUILDERS = [
+    importlib.import_module(f"tests.security.{extra.stem}")
+    for extra in sorted(HERE.glob("authz_requests_*.py"))
+]
 Builder = Callable[[World, str, User | None, Session], Request]
 
 
@@ -670,6 +680,13 @@ def build(
     }
     if route in simple:
         return simple[route]
+    # Each domain may build its requests in authz_requests_<domain>.py beside
+    # this file: ``request(route, path, world, target, actor, session)``
+    # returning a request, or None for routes that are not its own.
+    for module in EXTRA_BUILDERS:
+        extra = module.request(route, path, w, t, actor, session)
+        if extra is not None:
+            return cast(Request, extra)
     catalog = _catalog_request(route, path, w, t, session)
     if catalog is not None:
         return catalog

@@ -1,0 +1,1 @@
+"""QR product cards as PDF."""

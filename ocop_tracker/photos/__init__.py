@@ -1,0 +1,1 @@
+"""Product photos: safe upload, re-encoding, readiness per marketplace, photo packs."""

@@ -1,0 +1,1 @@
+"""The public product page a QR card opens, and its scan counts."""

@@ -1,0 +1,1 @@
+"""Progress toward 100%: coverage, actions, trend, teams, monthly reports."""
