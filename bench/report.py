@@ -7,7 +7,16 @@ from pathlib import Path
 
 from bench.timing import Samples
 
-COLUMNS = ("benchmark", "database", "count", "p50/value", "p95", "unit/notes")
+COLUMNS = (
+    "benchmark",
+    "database",
+    "count",
+    "p50/value",
+    "p95",
+    "unit/notes",
+    "goal",
+    "ratio",
+)
 START_MARKER = "<!-- bench:results:start -->"
 END_MARKER = "<!-- bench:results:end -->"
 
@@ -22,8 +31,12 @@ class Row:
     value: str = ""
     p95: str = ""
     notes: str = ""
+    # The goal an issue sets ("≤ 20 ms p50", "≥ 60% of bare"), and the measured
+    # value over it ("0.45×") or a side-by-side ratio, when there is one.
+    goal: str = ""
+    ratio: str = ""
 
-    def cells(self) -> tuple[str, str, str, str, str, str]:
+    def cells(self) -> tuple[str, ...]:
         """The row's cells in column order."""
         return (
             self.benchmark,
@@ -32,6 +45,8 @@ class Row:
             self.value,
             self.p95,
             self.notes,
+            self.goal,
+            self.ratio,
         )
 
 

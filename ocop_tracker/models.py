@@ -11,8 +11,13 @@ from ocop_tracker.onboarding.models import (
     StepRecord,
     Verification,
 )
+
+# Later domains are imported as modules (their classes are reached through them).
+from ocop_tracker.photos import models as photo_models
 from ocop_tracker.producers.models import Consent, PaymentAccount, Producer
 from ocop_tracker.products.models import Certificate, OcopGroup, OcopSubgroup, Product
+from ocop_tracker.public import models as public_models
+from ocop_tracker.reports import models as report_models
 from ocop_tracker.teams.models import Team, TeamMember
 from ocop_tracker.users.models import User
 
@@ -40,4 +45,7 @@ __all__ = [
     "TeamMember",
     "User",
     "Verification",
+    "photo_models",
+    "public_models",
+    "report_models",
 ]

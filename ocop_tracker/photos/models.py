@@ -1,0 +1,1 @@
+"""Product photos (models filled in by issue #5)."""
