@@ -45,6 +45,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     with fresh_database(tmp_path_factory.mktemp("db"), "run") as url:
         os.environ["OCOP_DATABASE_URL"] = url
+        os.environ["OCOP_MEDIA_DIR"] = str(tmp_path_factory.mktemp("media"))
         reset_caches()
         command.upgrade(alembic_config(url), "head")
         with core_db.get_sessionmaker()() as session:

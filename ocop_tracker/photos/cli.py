@@ -1,11 +1,40 @@
 """``ocop-tracker photos …``: upkeep of the stored photo files."""
 
+from typing import Annotated
+
 import typer
 
 app = typer.Typer(help="Product photos.", no_args_is_help=True)
 
 
 @app.command("gc")
-def gc() -> None:
+def gc(
+    min_age_minutes: Annotated[
+        int,
+        typer.Option(
+            min=0, help="Keep unreferenced files younger than this (uploads in flight)"
+        ),
+    ] = 15,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only list what would be removed")
+    ] = False,
+) -> None:
     """Remove stored photo files that no database row points to."""
-    raise typer.Exit(code=1)
+    from ocop_tracker.cli import _ensure_schema, out, session_scope
+    from ocop_tracker.photos import service
+
+    _ensure_schema()
+    with session_scope() as session:
+        result = service.collect_garbage(
+            session, min_age_seconds=min_age_minutes * 60, dry_run=dry_run
+        )
+    verb = "Sẽ xóa" if dry_run else "Đã xóa"
+    out.print(
+        f"{verb} {len(result.orphans)} tệp ảnh không còn dùng "
+        f"({result.bytes_freed / 1024:.0f} KiB); giữ {result.kept_young} tệp mới tải "
+        f"(dưới {min_age_minutes} phút); {result.temp_removed} tệp tạm; "
+        f"{result.keys_removed} khóa Idempotency-Key cũ.",
+        highlight=False,
+    )
+    for digest in result.orphans[:20]:
+        out.print(f"  {digest}", highlight=False)

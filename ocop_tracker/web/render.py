@@ -31,6 +31,10 @@ NOTICES = {
     "step_unblocked": "Đã gỡ chặn; bước này cần làm tiếp.",
     "listing_approved": "Đã duyệt: sản phẩm đã lên sàn.",
     "listing_rejected": "Đã từ chối; tổ sẽ thấy nhận xét của bạn.",
+    "photo_added": "Đã thêm ảnh.",
+    "photo_again": "Ảnh này đã có trong bộ ảnh, không thêm lần nữa.",
+    "photo_main": "Đã chọn ảnh chính.",
+    "photo_removed": "Đã xóa ảnh.",
 }
 
 

@@ -61,6 +61,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "OCOP_ENV": "development",
         "OCOP_DATABASE_URL": f"sqlite:///{db}",
         "OCOP_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "OCOP_MEDIA_DIR": str(tmp_path_factory.mktemp("live-media")),
     }
     subprocess.run(
         [sys.executable, "-m", "ocop_tracker", "demo"],

@@ -38,6 +38,7 @@ from ocop_tracker.products import rules
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products.models import CertLevel, Product, ProductKind
 from ocop_tracker.users.models import TEAM_ROLES, User
+from ocop_tracker.web.pages import photos as photo_pages
 from ocop_tracker.web.render import recoverable, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -684,6 +685,7 @@ def _product_page(
             "may_write": may_write(user),
             "may_add_certificate": may_write(user) and view.kind is ProductKind.ocop,
             "form_error": error,
+            "gallery": photo_pages.gallery(session, user, product),
         },
         principal,
         status_code=status_code,

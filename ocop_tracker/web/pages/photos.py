@@ -1,5 +1,170 @@
-"""Pages of photos."""
+"""Pages of photos: the serving route, and the product page's gallery forms.
 
-from fastapi import APIRouter
+The gallery itself is a partial (``photos/_gallery.html``) included in the
+product page; ``gallery(...)`` builds what it needs.
+"""
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
+from starlette.responses import FileResponse, Response
+
+from ocop_tracker.auth.deps import CurrentPrincipal, OptionalPrincipal
+from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.errors import InvalidInput, NotFound
+from ocop_tracker.photos import processing, storage
+from ocop_tracker.photos import service as photo_service
+from ocop_tracker.photos.models import Photo
+from ocop_tracker.photos.router import receive_photo
+from ocop_tracker.photos.service import Readiness
+from ocop_tracker.photos.upload import capped_body, upload_bytes
+from ocop_tracker.products.models import Product
+from ocop_tracker.users.models import User
+from ocop_tracker.web.render import redirect
 
 router = APIRouter(include_in_schema=False)
+
+PUBLIC_CACHE = "public, max-age=31536000, immutable"
+PRIVATE_CACHE = "private, max-age=86400"
+# Even if a browser were tricked into rendering a photo as a page, nothing runs.
+PHOTO_CSP = (
+    "default-src 'none'; sandbox; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
+
+
+@dataclass(frozen=True)
+class Gallery:
+    """What the product page's photo section shows."""
+
+    product_id: int
+    photos: list[Photo]
+    readiness: list[Readiness]
+    may_write: bool
+    room: int
+    max_photos: int
+    max_mb: int
+    urls: dict[int, tuple[str, str]]
+
+
+def gallery(session: Session, user: User, product: Product) -> Gallery:
+    """The product's photos, readiness per marketplace, and whether the user may add."""
+    photos = photo_service.list_photos(session, user, product.id)
+    return Gallery(
+        product_id=product.id,
+        photos=photos,
+        readiness=photo_service.readiness(session, product),
+        may_write=user.role in photo_service.PHOTO_WRITERS,
+        room=max(0, photo_service.MAX_PHOTOS - len(photos)),
+        max_photos=photo_service.MAX_PHOTOS,
+        max_mb=processing.MAX_BYTES // (1024 * 1024),
+        urls={
+            p.id: (
+                photo_service.photo_url(p, "full"),
+                photo_service.photo_url(p, "thumb"),
+            )
+            for p in photos
+        },
+    )
+
+
+def _photo_anchor(product_id: int) -> str:
+    return f"/products/{product_id}#anh"
+
+
+@router.get("/photos/{photo_id}/{rendition}")
+def serve_photo(
+    request: Request,
+    session: SessionDep,
+    principal: OptionalPrincipal,
+    photo_id: int,
+    rendition: str,
+) -> Response:
+    """A stored rendition (full or thumb): public photos to anyone, others in scope."""
+    if rendition not in photo_service.RENDITIONS:
+        raise NotFound("Không tìm thấy ảnh này.")
+    user = principal.user if principal else None
+    if user is not None and user.must_change_password:
+        user = None
+    photo = photo_service.photo_for_viewer(session, user, photo_id)
+    digest = photo.sha256 if rendition == "full" else photo.thumb_sha256
+    etag = f'"{digest}"'
+    headers = {
+        "ETag": etag,
+        "Cache-Control": PUBLIC_CACHE
+        if photo_service.is_public(photo)
+        else PRIVATE_CACHE,
+        "Content-Disposition": f'inline; filename="anh-{photo.id}-{rendition}.jpg"',
+        "Content-Security-Policy": PHOTO_CSP,
+        "Cross-Origin-Resource-Policy": "same-origin",
+    }
+    if not photo_service.is_public(photo):
+        headers["Vary"] = "Cookie"
+    if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
+        return Response(status_code=304, headers=headers)
+    path = storage.path_for(digest)
+    if not path.is_file():
+        storage.log.error(
+            "photos: file of photo %s (%s) is missing", photo.id, rendition
+        )
+        raise NotFound("Không tìm thấy tệp ảnh này.")
+    return FileResponse(path, media_type=photo.content_type, headers=headers)
+
+
+@router.post("/products/{product_id}/photos")
+async def upload_photo_form(
+    request: Request,
+    _body: Annotated[None, Depends(capped_body)],
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    product_id: int,
+) -> Response:
+    """The plain form (works without JavaScript): one photo, then back to the gallery."""
+    user = principal.user
+    target = await run_in_threadpool(
+        photo_service.check_upload, session, user, product_id
+    )
+    data = await upload_bytes(request)
+    key = photo_service.clean_key(request.headers.get("idempotency-key"))
+    result = await receive_photo(session, user, target, data, key=key)
+    done = "photo_added" if result.status_code == 201 else "photo_again"
+    return redirect(f"/products/{product_id}?done={done}#anh")
+
+
+@router.post("/photos/{photo_id}/main")
+def choose_main(
+    session: SessionDep, principal: CurrentPrincipal, photo_id: int
+) -> Response:
+    """Make this photo the product's main photo."""
+    photo = photo_service.update_photo(session, principal.user, photo_id, is_main=True)
+    return redirect(f"/products/{photo.product_id}?done=photo_main#anh")
+
+
+@router.post("/photos/{photo_id}/public")
+def set_public(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    photo_id: int,
+    public: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    """Show the photo on the public page, or hide it."""
+    if public not in {"", "0", "1", "on"}:
+        raise InvalidInput("public: giá trị không hợp lệ.")
+    photo = photo_service.update_photo(
+        session, principal.user, photo_id, is_public=public in {"1", "on"}
+    )
+    return redirect(f"/products/{photo.product_id}?done=saved#anh")
+
+
+@router.post("/photos/{photo_id}/delete")
+def delete_photo(
+    session: SessionDep, principal: CurrentPrincipal, photo_id: int
+) -> Response:
+    """Delete the photo and go back to the gallery."""
+    photo = photo_service.get_photo(session, principal.user, photo_id)
+    product_id = photo.product_id
+    photo_service.delete_photo(session, principal.user, photo_id)
+    return redirect(f"/products/{product_id}?done=photo_removed#anh")

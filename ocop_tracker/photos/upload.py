@@ -1,0 +1,92 @@
+"""Reading an upload's bytes from a request, with the size cap counted as it streams.
+
+Works for a raw body (``Content-Type: image/jpeg``, what the page's script
+sends) and for ``multipart/form-data`` with a ``file`` field (the plain form).
+The body is read, capped, before anything parses it; a declared
+``Content-Length`` over the cap is refused before a byte is read.
+"""
+
+from collections.abc import AsyncIterator
+
+from fastapi import Request
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
+
+from ocop_tracker.core.errors import InvalidInput
+from ocop_tracker.photos.processing import MAX_BYTES
+from ocop_tracker.photos.service import PhotoError
+
+# Room for the multipart envelope and the small form fields around the file.
+ENVELOPE = 64 * 1024
+_BODY = "_photo_body"
+
+
+def _too_large() -> PhotoError:
+    return PhotoError(
+        f"Ảnh quá lớn: tối đa {MAX_BYTES // (1024 * 1024)} MB mỗi ảnh.",
+        status_code=413,
+    )
+
+
+async def capped_body(request: Request) -> AsyncIterator[None]:
+    """Dependency: read the body (≤ 20 MB + envelope) before anything parses it.
+
+    Declared before the caller's identity so the CSRF check's form parsing
+    reads the capped copy, never an unbounded stream. Whoever parsed the form,
+    its temporary files are closed when the request ends.
+    """
+    await _read_capped(request)
+    try:
+        yield
+    finally:
+        form = getattr(request, "_form", None)
+        if form is not None:
+            await form.close()
+
+
+async def _read_capped(request: Request) -> None:
+    if request.method != "POST" or _BODY in request.scope:
+        return
+    limit = MAX_BYTES + ENVELOPE
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large()
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    request.scope[_BODY] = True
+    # Starlette's Request.stream() and form() read this cached body from now on.
+    request._body = body
+
+
+async def upload_bytes(request: Request) -> bytes:
+    """The uploaded file's bytes: the ``file`` field of a form, or the raw body."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        try:
+            form = await request.form(max_files=1, max_fields=20)
+        except MultiPartException as exc:
+            raise InvalidInput(
+                f"Biểu mẫu gửi ảnh không hợp lệ: {exc.message}"
+            ) from None
+        try:
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                raise InvalidInput(
+                    "Chưa chọn ảnh: hãy chọn hoặc chụp một ảnh (trường file)."
+                )
+            data = await upload.read(MAX_BYTES + 1)
+        finally:
+            await form.close()
+    else:
+        data = await request.body()
+    if len(data) > MAX_BYTES:
+        raise _too_large()
+    if not data:
+        raise InvalidInput("Chưa có ảnh: tệp gửi lên rỗng.")
+    return data

@@ -1,0 +1,155 @@
+"""The product page's gallery and its plain forms (no JavaScript needed)."""
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from ocop_tracker.photos.models import Photo
+from tests.conftest import SignIn
+from tests.photos import corpus
+from tests.photos.helpers import make_product
+
+HTML = {"accept": "text/html"}
+
+
+def _form_upload(client: TestClient, product_id: int, data: bytes) -> object:
+    token = client.headers["X-CSRF-Token"]
+    bare = TestClient(client.app, base_url="https://127.0.0.1")
+    bare.cookies = client.cookies
+    try:
+        # As a browser without JavaScript sends it: the token in the form, no header.
+        return bare.post(
+            f"/products/{product_id}/photos",
+            data={"csrf_token": token},
+            files={"file": ("IMG_0001.HEIC", data, "image/heic")},
+            headers=HTML,
+            follow_redirects=False,
+        )
+    finally:
+        bare.close()
+
+
+def test_plain_form_upload_then_gallery(sign_in: SignIn, session: Session) -> None:
+    leader = sign_in("totruong.khom3")
+    product = make_product(leader, session)
+    page = leader.get(f"/products/{product['id']}", headers=HTML)
+    assert page.status_code == 200
+    assert 'id="anh"' in page.text
+    assert 'enctype="multipart/form-data"' in page.text
+    assert "Chưa có ảnh" in page.text
+    response = _form_upload(leader, product["id"], corpus.heic())
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    location = response.headers["location"]  # type: ignore[attr-defined]
+    assert location.endswith("done=photo_added#anh")
+    page = leader.get(location.split("#")[0], headers=HTML)
+    assert "Đã thêm ảnh." in page.text
+    thumbs = re.findall(r'<img src="(/photos/\d+/thumb\?v=[0-9a-f]{16})"', page.text)
+    assert len(thumbs) == 1
+    assert leader.get(thumbs[0]).status_code == 200
+    assert "cần thêm 2 ảnh" in page.text  # the 1200×900 photo counts
+    assert "ảnh chính chưa chọn" in page.text
+
+
+def test_plain_form_bad_file_shows_a_vietnamese_error(
+    sign_in: SignIn, session: Session
+) -> None:
+    leader = sign_in("totruong.khom3")
+    product = make_product(leader, session)
+    response = _form_upload(leader, product["id"], corpus.SVG)
+    assert response.status_code == 415  # type: ignore[attr-defined]
+    assert "chỉ nhận ảnh JPEG, PNG, WebP hoặc HEIC/HEIF" in response.text  # type: ignore[attr-defined]
+
+
+def test_main_public_and_delete_forms(sign_in: SignIn, session: Session) -> None:
+    leader = sign_in("totruong.khom3")
+    product = make_product(leader, session)
+    photo_id = leader.post(
+        f"/api/v1/products/{product['id']}/photos",
+        content=corpus.plain_jpeg(900, 900),
+        headers={"Content-Type": "image/jpeg"},
+    ).json()["id"]
+    token = leader.headers["X-CSRF-Token"]
+    main = leader.post(
+        f"/photos/{photo_id}/main",
+        data={"csrf_token": token},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert main.status_code == 303
+    hidden = leader.post(
+        f"/photos/{photo_id}/public",
+        data={"csrf_token": token, "public": "0"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert hidden.status_code == 303
+    session.expire_all()
+    photo = session.get(Photo, photo_id)
+    assert photo is not None
+    assert photo.is_main is True
+    assert photo.is_public is False
+    page = leader.get(f"/products/{product['id']}", headers=HTML)
+    assert "Ảnh chính" in page.text
+    assert "không công khai" in page.text
+    gone = leader.post(
+        f"/photos/{photo_id}/delete",
+        data={"csrf_token": token},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert gone.status_code == 303
+    assert session.get(Photo, photo_id) is None
+
+
+def test_department_sees_the_gallery_without_forms(
+    sign_in: SignIn, session: Session
+) -> None:
+    leader = sign_in("totruong.khom3")
+    product = make_product(leader, session)
+    leader.post(
+        f"/api/v1/products/{product['id']}/photos",
+        content=corpus.plain_jpeg(900, 900, seed=5),
+        headers={"Content-Type": "image/jpeg"},
+    )
+    page = sign_in("sct.soctrang").get(f"/products/{product['id']}", headers=HTML)
+    assert page.status_code == 200
+    assert "/thumb?v=" in page.text
+    assert "Tải ảnh lên" not in page.text
+    assert "Chọn làm ảnh chính" not in page.text
+
+
+def test_contract_for_the_public_page(sign_in: SignIn, session: Session) -> None:
+    from ocop_tracker.photos import service as photo_service
+
+    leader = sign_in("totruong.khom3")
+    product = make_product(leader, session)
+    assert photo_service.main_public_photo(session, product["id"]) is None
+    ids = [
+        leader.post(
+            f"/api/v1/products/{product['id']}/photos",
+            content=corpus.plain_jpeg(900, 700, seed=s),
+            headers={"Content-Type": "image/jpeg"},
+        ).json()["id"]
+        for s in (21, 22)
+    ]
+    first = photo_service.main_public_photo(session, product["id"])
+    assert first is not None
+    assert first.id == ids[0]
+    leader.patch(f"/api/v1/photos/{ids[1]}", json={"is_main": True})
+    session.expire_all()
+    main = photo_service.main_public_photo(session, product["id"])
+    assert main is not None
+    assert main.id == ids[1]
+    assert (main.width, main.height) == (900, 700)
+    url = photo_service.photo_url(main)
+    assert url == f"/photos/{main.id}/full?v={main.sha256[:16]}"
+    assert photo_service.photo_url(main, "thumb").startswith(
+        f"/photos/{main.id}/thumb?v="
+    )
+    # A hidden main photo gives way to the first public one.
+    leader.patch(f"/api/v1/photos/{ids[1]}", json={"is_public": False})
+    session.expire_all()
+    shown = photo_service.main_public_photo(session, product["id"])
+    assert shown is not None
+    assert shown.id == ids[0]
