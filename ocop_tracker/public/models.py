@@ -1,1 +1,46 @@
-"""Models of public."""
+"""Models of public: scans of the public page per product per day, and each
+product's QR matrix made once and kept."""
+
+import datetime as dt
+
+from sqlalchemy import Date, ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ocop_tracker.core.base import Base, utcnow
+
+
+class ProductScanDay(Base):
+    """How many times a product's public page was opened on one day (Vietnam time).
+
+    Aggregates only: no address, no cookie, no user agent (SECURITY.md T32).
+    """
+
+    __tablename__ = "product_scan_days"
+
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+
+class QrMatrix(Base):
+    """A product's QR code as a packed 1-bit matrix, computed once and kept.
+
+    Choosing the mask costs most of a QR code's time (PERFORMANCE.md); a product's
+    URL never changes while its public code and the base URL stay, so the matrix
+    is made once. ``payload`` is the encoded URL: a different one (new base URL or
+    rotated code) means the row is stale and is made again.
+    """
+
+    __tablename__ = "qr_matrices"
+
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    payload: Mapped[str] = mapped_column(String(300))
+    # Modules per side, quiet zone excluded.
+    size: Mapped[int]
+    # Row-major bits, each row padded to whole bytes (numpy.packbits order).
+    bits: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

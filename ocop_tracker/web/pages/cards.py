@@ -1,5 +1,184 @@
-"""Pages of cards: choosing and printing QR cards."""
+"""Pages of cards: choosing an area, products and a layout, and printing the PDF.
 
-from fastapi import APIRouter
+Plain GET forms (printing changes nothing but the audit trail), so the page works
+without JavaScript; a refusal the user can fix (nothing chosen, too many cards,
+unknown layout, too many PDFs) re-renders the form with the message.
+
+Also a template global for the product page's QR block (``cards/_product_block.html``):
+the product's daily scan counts, read in the page's own session.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from sqlalchemy.orm import Session, object_session
+from starlette.responses import Response
+
+from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas.models import AdminUnit, Level
+from ocop_tracker.auth.deps import CurrentPrincipal, Principal
+from ocop_tracker.auth.scope import covers, ensure_visible
+from ocop_tracker.cards import repository, service
+from ocop_tracker.cards.layout import LAYOUT_LABELS, Layout
+from ocop_tracker.cards.router import pdf_response
+from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.errors import AppError
+from ocop_tracker.core.templating import templates
+from ocop_tracker.public import service as public_service
+from ocop_tracker.web.render import recoverable, render
 
 router = APIRouter(include_in_schema=False)
+
+# Products listed with a checkbox; a bigger area prints whole (or by hamlet).
+PICK_LIMIT = 200
+
+
+def product_scans(anchor: object, product_id: int) -> public_service.ScanSummary | None:
+    """Scans of a product, read in the session that loaded ``anchor`` (the page's)."""
+    try:
+        session = object_session(anchor)
+    except Exception:  # not an ORM object: nothing to read with
+        return None
+    if session is None:
+        return None
+    return public_service.scan_summary(session, product_id)
+
+
+templates.env.globals["product_scans"] = product_scans
+
+
+def _start_area(
+    session: Session, principal: Principal, area_id: int | None
+) -> AdminUnit | None:
+    user = principal.user
+    if area_id is not None:
+        ensure_visible(session, user, area_id, "địa bàn")
+        return area_service.get(session, area_id)
+    if user.area_id is not None:
+        return area_service.get(session, user.area_id)
+    return None
+
+
+def _form(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    area: AdminUnit | None,
+    *,
+    layout: str | None = None,
+    chosen: list[int] | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    day = area_service.today()
+    if area is None:  # admin without an area: start from the provinces
+        roots, _ = area_service.search(session, level=Level.province, limit=100)
+        return render(
+            request,
+            "cards/print.html",
+            {
+                "area": None,
+                "children": roots,
+                "ancestors": [],
+                "layouts": LAYOUT_LABELS,
+                "layout": layout or Layout.a4_2x4.value,
+                "products": [],
+                "count": 0,
+                "chosen": set(),
+                "error": error,
+                "limit": PICK_LIMIT,
+                "max_cards": service.MAX_CARDS,
+            },
+            principal,
+            status_code=status_code,
+        )
+    count = repository.count_under(session, area.id, day=day)
+    products = (
+        repository.names_under(session, area.id, day=day, limit=PICK_LIMIT)
+        if count <= PICK_LIMIT
+        else []
+    )
+    children = (
+        [] if area.level is Level.hamlet else area_service.children(session, area)
+    )
+    ancestors = [
+        a
+        for a in area_service.ancestors(session, area)
+        if a.id != area.id and _readable(session, principal, a)
+    ]
+    return render(
+        request,
+        "cards/print.html",
+        {
+            "area": area,
+            "children": children,
+            "ancestors": ancestors,
+            "layouts": LAYOUT_LABELS,
+            "layout": layout or Layout.a4_2x4.value,
+            "products": products,
+            "count": count,
+            "chosen": set(chosen or []),
+            "error": error,
+            "limit": PICK_LIMIT,
+            "max_cards": service.MAX_CARDS,
+        },
+        principal,
+        status_code=status_code,
+    )
+
+
+def _readable(session: Session, principal: Principal, unit: AdminUnit) -> bool:
+    return covers(session, principal.user, unit.id)
+
+
+@router.get("/cards")
+def cards_page(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    area_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> Response:
+    """Choose the area (drilling down), the products and the layout to print."""
+    area = _start_area(session, principal, area_id)
+    return _form(request, session, principal, area)
+
+
+@router.get("/cards/pdf")
+def cards_pdf_page(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    area_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    layout: Annotated[str | None, Query(max_length=40)] = None,
+    product_ids: Annotated[list[str] | None, Query(max_length=100_000)] = None,
+) -> Response:
+    """The PDF of the chosen cards, or the form again with what to fix."""
+    try:
+        chosen_layout = service.parse_layout(layout)
+        ids = service.parse_ids(product_ids or [])
+        batch = service.print_cards(
+            session,
+            principal.user,
+            area_id=area_id,
+            product_ids=ids,
+            layout=chosen_layout,
+        )
+    except AppError as exc:
+        if not recoverable(exc) or exc.status_code == 404:
+            raise
+        session.rollback()
+        area = _start_area(session, principal, area_id)
+        response = _form(
+            request,
+            session,
+            principal,
+            area,
+            layout=layout if layout in {v.value for v in Layout} else None,
+            error=exc.message,
+            status_code=exc.status_code,
+        )
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after:
+            response.headers["retry-after"] = str(retry_after)
+        return response
+    return pdf_response(batch)

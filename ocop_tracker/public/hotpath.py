@@ -1,0 +1,300 @@
+"""The public page's hot path: rendered pages kept in memory, scans counted in
+memory, and a per-address rate limit. All per worker process, no locks: the
+event loop runs one request's synchronous code at a time.
+
+- **Cache**: a rendered page is kept for ``PAGE_TTL`` seconds (so a change made
+  through another worker shows within that time) and dropped at once when this
+  process commits a change to anything a page shows (``purge_on_change``).
+- **Scans**: counted per product per day in a dict; the request that finds the
+  batch big enough (``FLUSH_EVERY`` scans) or old enough (``FLUSH_SECONDS``) adds
+  it to the table with one UPSERT after its response is sent. A worker that is
+  killed loses at most that much; nothing about the visitor is kept.
+- **Rate limit**: ``LIMIT_PER_MINUTE`` requests per client address per minute
+  (fixed window), keyed on ``request.client.host``, which uvicorn sets from
+  ``X-Forwarded-For`` only for the proxies named in ``--forwarded-allow-ips``.
+"""
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import random
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from email.utils import format_datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from ocop_tracker.core.db import get_session
+from ocop_tracker.core.templating import templates
+from ocop_tracker.public import repository
+
+log = logging.getLogger("ocop_tracker.public")
+
+PAGE_TTL = 30.0  # seconds a rendered page is reused, at most
+# Each page lives a random 80–100% of PAGE_TTL, so pages rendered together do not
+# all expire together; one read in its last REFRESH_WITHIN seconds is rendered
+# again in the background (one at a time per worker).
+REFRESH_WITHIN = 10.0
+MAX_AGE = 60  # Cache-Control max-age sent to browsers (SECURITY.md T32: ≤ 60 s)
+MAX_PAGES = 5000  # pages kept per worker (about 5 KB each)
+FLUSH_EVERY = 1000
+FLUSH_SECONDS = 10.0
+MAX_PENDING_KEYS = 50_000  # products × days waiting; beyond this scans are dropped
+# 120 a minute: a person never reaches it, a scraper does (SECURITY.md T50). The
+# load benchmark raises it through OCOP_PUBLIC_RATE_LIMIT (all its load comes
+# from 127.0.0.1); the check itself still runs and is measured.
+LIMIT_PER_MINUTE = int(os.environ.get("OCOP_PUBLIC_RATE_LIMIT", "120"))
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    """A rendered page with its validators."""
+
+    body: bytes
+    etag: str
+    last_modified: str
+    product_id: int
+    expires: float
+
+    def stale_soon(self, now: float) -> bool:
+        """True once the page is close enough to expiry to be rendered again."""
+        return self.expires - now < REFRESH_WITHIN
+
+
+class PageCache:
+    """Rendered pages by public code, least recently used dropped first."""
+
+    def __init__(self, ttl: float = PAGE_TTL, max_pages: int = MAX_PAGES) -> None:
+        self.ttl = ttl
+        self.max_pages = max_pages
+        self._pages: OrderedDict[str, CachedPage] = OrderedDict()
+        self.generation = 0  # bumped on every purge
+
+    def get(self, code: str, now: float) -> CachedPage | None:
+        """The page of ``code`` if still fresh."""
+        page = self._pages.get(code)
+        if page is None:
+            return None
+        if page.expires <= now:
+            del self._pages[code]
+            return None
+        return page
+
+    def put(
+        self,
+        code: str,
+        body: bytes,
+        *,
+        product_id: int,
+        last_modified: dt.datetime,
+        generation: int,
+        now: float,
+    ) -> CachedPage:
+        """Keep a page rendered when the cache was at ``generation``.
+
+        A purge that happened while the page was being read means it may show
+        the state from before the change: it is answered but not kept.
+        """
+        page = CachedPage(
+            body=body,
+            etag='"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"',
+            last_modified=format_datetime(
+                last_modified.astimezone(dt.UTC), usegmt=True
+            ),
+            product_id=product_id,
+            expires=now + self.ttl * (0.8 + 0.2 * random.random()),
+        )
+        if generation == self.generation:
+            self._pages[code] = page
+            self._pages.move_to_end(code)
+            while len(self._pages) > self.max_pages:
+                self._pages.popitem(last=False)
+        return page
+
+    def purge(self) -> None:
+        """Drop every page (a change may touch many: a producer has many products)."""
+        self._pages.clear()
+        self.generation += 1
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+
+class ScanCounter:
+    """Scans per (product, day) waiting to be added to ``product_scan_days``."""
+
+    def __init__(
+        self, every: int = FLUSH_EVERY, seconds: float = FLUSH_SECONDS
+    ) -> None:
+        self.every = every
+        self.seconds = seconds
+        self._pending: dict[tuple[int, dt.date], int] = {}
+        self._count = 0
+        self._since = time.monotonic()
+        self.dropped = 0
+
+    def add(self, product_id: int, day: dt.date) -> bool:
+        """Count one scan; True when the batch should be written now."""
+        key = (product_id, day)
+        if key in self._pending:
+            self._pending[key] += 1
+        elif len(self._pending) < MAX_PENDING_KEYS:
+            self._pending[key] = 1
+        else:
+            self.dropped += 1
+            return True
+        self._count += 1
+        return (
+            self._count >= self.every or time.monotonic() - self._since >= self.seconds
+        )
+
+    def take(self) -> dict[tuple[int, dt.date], int]:
+        """The waiting counts, leaving none."""
+        pending, self._pending = self._pending, {}
+        self._count = 0
+        self._since = time.monotonic()
+        return pending
+
+    def give_back(self, counts: dict[tuple[int, dt.date], int]) -> None:
+        """Counts a failed write returns, to try again with the next batch."""
+        for key, n in counts.items():
+            if key in self._pending or len(self._pending) < MAX_PENDING_KEYS:
+                self._pending[key] = self._pending.get(key, 0) + n
+                self._count += n
+            else:
+                self.dropped += n
+
+    @property
+    def pending(self) -> int:
+        """Scans counted and not yet written."""
+        return sum(self._pending.values())
+
+
+class RateLimiter:
+    """At most ``limit`` requests per address per minute (fixed windows)."""
+
+    def __init__(self, limit: int = LIMIT_PER_MINUTE, window: float = 60.0) -> None:
+        self.limit = limit
+        self.window = window
+        self._start = 0.0
+        self._hits: dict[str, int] = {}
+
+    def allow(self, address: str, now: float) -> tuple[bool, int]:
+        """(allowed, seconds until the window resets)."""
+        if now - self._start >= self.window:
+            self._start = now - (now % self.window)
+            self._hits = {}
+        hits = self._hits.get(address, 0) + 1
+        self._hits[address] = hits
+        retry = max(1, int(self._start + self.window - now + 0.999))
+        return hits <= self.limit, retry
+
+    def reset(self) -> None:
+        """Forget every address (tests)."""
+        self._hits = {}
+        self._start = 0.0
+
+
+pages = PageCache()
+scans = ScanCounter()
+limiter = RateLimiter()
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    """True when ``If-None-Match`` names ``etag`` (weak comparison, or ``*``)."""
+    if not header:
+        return False
+    for candidate in header.split(","):
+        tag = candidate.strip()
+        if tag == "*" or tag.removeprefix("W/") == etag:
+            return True
+    return False
+
+
+@cache
+def not_found_body() -> bytes:
+    """The friendly 404 page (the same for unknown and withdrawn codes)."""
+    return templates.env.get_template("public/not_found.html").render().encode()
+
+
+@cache
+def too_many_body() -> bytes:
+    """The page a rate-limited visitor gets."""
+    return templates.env.get_template("public/too_many.html").render().encode()
+
+
+@contextmanager
+def provided_session(request: Request) -> Iterator[Session]:
+    """A session from the app's provider (the one ``SessionDep`` resolves, test
+    overrides included), committed on success like a route's."""
+    provider: Any = request.app.dependency_overrides.get(get_session, get_session)
+    with contextmanager(provider)(request) as session:
+        yield session
+
+
+def _add_scans(request: Request, counts: dict[tuple[int, dt.date], int]) -> None:
+    with provided_session(request) as session:
+        repository.add_scans(session, counts)
+
+
+async def write_scans(request: Request) -> None:
+    """Add the waiting scan counts to the table, off the event loop."""
+    counts = scans.take()
+    if not counts:
+        return
+    try:
+        await run_in_threadpool(_add_scans, request, counts)
+    except Exception:  # a count is not worth a failed page; keep it for the next try
+        log.warning("scan counts not written; kept for the next batch", exc_info=True)
+        scans.give_back(counts)
+
+
+# Tables whose rows a public page shows: a commit touching one purges the cache.
+WATCHED_TABLES = frozenset(
+    {
+        "products",
+        "producers",
+        "producer_consents",
+        "certificates",
+        "listings",
+        "marketplaces",
+        "ocop_groups",
+        "admin_units",
+        "photos",
+    }
+)
+
+
+def _touches_public(session: Session) -> bool:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(obj, "__tablename__", None)
+        if table in WATCHED_TABLES:
+            return True
+    return False
+
+
+@event.listens_for(Session, "before_flush")
+def _note_public_change(session: Session, _context: Any, _instances: Any) -> None:
+    if _touches_public(session):
+        session.info["public_changed"] = True
+        pages.purge()  # again after the commit; a page read meanwhile is not kept
+
+
+@event.listens_for(Session, "after_commit")
+def _purge_after_commit(session: Session) -> None:
+    if session.info.pop("public_changed", False):
+        pages.purge()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_change(session: Session, _previous: Any) -> None:
+    session.info.pop("public_changed", None)

@@ -1,0 +1,90 @@
+"""The public page's fast path, as a plain ASGI layer in front of the router.
+
+FastAPI matches a request against the application's routes one by one; with the
+whole app's routes that costs several times the bare template rate (measured in
+``bench/public_page.py``). A scanned code whose page is cached is answered here,
+before routing: rate limit, cache lookup, scan count, ``If-None-Match`` → 304;
+a page read in the last third of its life is rendered again in the background,
+so a page being scanned never misses.
+Anything else (a cache miss, an unknown code, ``/01/{gtin}``) goes on to the
+routes in ``public.router``, which render, keep the page and answer the 404.
+
+It sits inside ``TrustedHostMiddleware`` and ``SecurityHeadersMiddleware``, so
+the host check and the security headers apply to these answers too.
+"""
+
+import time
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ocop_tracker.public import hotpath
+from ocop_tracker.public.router import refresh_ahead
+from ocop_tracker.public.service import today
+
+HTML = b"text/html; charset=utf-8"
+CACHE_CONTROL = f"public, max-age={hotpath.MAX_AGE}".encode()
+PREFIXES = ("/p/", "/01/")
+
+
+class PublicPageMiddleware:
+    """Serves cached public pages and applies the per-address limit to public routes."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or not scope["path"].startswith(PREFIXES)
+        ):
+            await self.app(scope, receive, send)
+            return
+        now = time.monotonic()
+        client = scope.get("client")
+        allowed, retry = hotpath.limiter.allow(client[0] if client else "-", now)
+        scope.setdefault("state", {})["public_rate_checked"] = True
+        if not allowed:
+            await _send(
+                send,
+                429,
+                [(b"content-type", HTML), (b"retry-after", str(retry).encode())],
+                hotpath.too_many_body(),
+            )
+            return
+        path: str = scope["path"]
+        page = hotpath.pages.get(path[3:], now) if path.startswith("/p/") else None
+        if page is None:
+            await self.app(scope, receive, send)
+            return
+        if page.stale_soon(now):
+            refresh_ahead(Request(scope), path[3:])
+        flush = hotpath.scans.add(page.product_id, today())
+        headers = [
+            (b"etag", page.etag.encode()),
+            (b"last-modified", page.last_modified.encode()),
+            (b"cache-control", CACHE_CONTROL),
+        ]
+        if hotpath.etag_matches(_header(scope, b"if-none-match"), page.etag):
+            await _send(send, 304, headers, b"")
+        else:
+            await _send(send, 200, [(b"content-type", HTML), *headers], page.body)
+        if flush:
+            await hotpath.write_scans(Request(scope))
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+async def _send(
+    send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+) -> None:
+    if status != 304:
+        headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

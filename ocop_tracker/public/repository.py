@@ -1,0 +1,245 @@
+"""Every SQL statement of the public page, the scan counts and the kept QR matrices.
+
+Core statements only (no ORM objects): the public page reads a few indexed rows
+when its cache misses, and the cards read the same facts for thousands of products
+in chunks.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Row, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
+
+from ocop_tracker.areas.models import AdminUnit
+from ocop_tracker.onboarding.models import Listing, ListingStatus, Marketplace
+from ocop_tracker.producers.models import Consent, Producer
+from ocop_tracker.products.models import Certificate, OcopGroup, Product
+from ocop_tracker.products.rules import gtin_variants
+from ocop_tracker.public.models import ProductScanDay, QrMatrix
+
+# Bound parameters per IN list: well under SQLite's and PostgreSQL's limits.
+CHUNK = 900
+
+_hamlet = aliased(AdminUnit, name="hamlet")
+_commune = aliased(AdminUnit, name="commune")
+_up1 = aliased(AdminUnit, name="up1")
+_up2 = aliased(AdminUnit, name="up2")
+
+
+def chunks(ids: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    """``ids`` in slices of CHUNK."""
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def _product_statement() -> Any:
+    return (
+        select(
+            Product.id,
+            Product.public_code,
+            Product.name,
+            Product.kind,
+            Product.description,
+            Product.updated_at,
+            OcopGroup.name.label("group_name"),
+            Producer.id.label("producer_id"),
+            Producer.kind.label("producer_kind"),
+            Producer.name.label("producer_name"),
+            Producer.phone.label("producer_phone"),
+            Producer.updated_at.label("producer_updated_at"),
+            _hamlet.name.label("hamlet_name"),
+            _commune.name.label("commune_name"),
+            _up1.name.label("up1_name"),
+            _up1.level.label("up1_level"),
+            _up2.name.label("up2_name"),
+        )
+        .join(Producer, Producer.id == Product.producer_id)
+        .join(_hamlet, _hamlet.id == Product.hamlet_id)
+        .outerjoin(OcopGroup, OcopGroup.id == Product.group_id)
+        .outerjoin(_commune, _commune.id == _hamlet.parent_id)
+        .outerjoin(_up1, _up1.id == _commune.parent_id)
+        .outerjoin(_up2, _up2.id == _up1.parent_id)
+    )
+
+
+def product_by_code(session: Session, code: str) -> Row[Any] | None:
+    """The public facts of the product holding ``code`` (unique index)."""
+    return session.execute(
+        _product_statement().where(Product.public_code == code)
+    ).first()
+
+
+def products_by_id(session: Session, product_ids: Sequence[int]) -> list[Row[Any]]:
+    """The public facts of these products, in name order."""
+    rows: list[Row[Any]] = []
+    for part in chunks(list(product_ids)):
+        rows.extend(session.execute(_product_statement().where(Product.id.in_(part))))
+    return sorted(rows, key=lambda r: (r.hamlet_name, r.name, r.id))
+
+
+def code_by_gtin(session: Session, gtin: str) -> str | None:
+    """The public code of the product carrying this GTIN in any of its lengths."""
+    return session.scalar(
+        select(Product.public_code)
+        .where(Product.gtin.in_(gtin_variants(gtin)))
+        .limit(1)
+    )
+
+
+def certificates(session: Session, product_ids: Sequence[int]) -> list[Row[Any]]:
+    """Every certificate of these products (standing is decided by products.rules)."""
+    rows: list[Row[Any]] = []
+    for part in chunks(list(product_ids)):
+        rows.extend(
+            session.execute(
+                select(
+                    Certificate.id,
+                    Certificate.product_id,
+                    Certificate.stars,
+                    Certificate.decision_number,
+                    Certificate.decision_date,
+                    Certificate.expires_on,
+                    Certificate.revoked_on,
+                    Certificate.updated_at,
+                ).where(Certificate.product_id.in_(part))
+            )
+        )
+    return rows
+
+
+def live_listings(session: Session, product_ids: Sequence[int]) -> list[Row[Any]]:
+    """Verified, live listings on active marketplaces, marketplace by name."""
+    rows: list[Row[Any]] = []
+    for part in chunks(list(product_ids)):
+        rows.extend(
+            session.execute(
+                select(
+                    Listing.product_id,
+                    Listing.listing_url,
+                    Listing.updated_at,
+                    Marketplace.name,
+                    Marketplace.domain,
+                )
+                .join(Marketplace, Marketplace.id == Listing.marketplace_id)
+                .where(
+                    Listing.product_id.in_(part),
+                    Listing.status == ListingStatus.listed,
+                    Marketplace.is_active.is_(True),
+                )
+                .order_by(Marketplace.is_named_in_plan.desc(), Marketplace.name)
+            )
+        )
+    return rows
+
+
+def consents(session: Session, producer_ids: Iterable[int]) -> list[Row[Any]]:
+    """Consent records of these producers, oldest first (the last one counts)."""
+    rows: list[Row[Any]] = []
+    for part in chunks(sorted(set(producer_ids))):
+        rows.extend(
+            session.execute(
+                select(
+                    Consent.producer_id,
+                    Consent.field,
+                    Consent.granted,
+                    Consent.recorded_at,
+                )
+                .where(Consent.producer_id.in_(part))
+                .order_by(Consent.recorded_at, Consent.id)
+            )
+        )
+    return rows
+
+
+# --- scans -----------------------------------------------------------------------
+
+
+def add_scans(session: Session, counts: Mapping[tuple[int, dt.date], int]) -> None:
+    """Add ``counts`` to the daily totals in one UPSERT (products gone are skipped)."""
+    if not counts:
+        return
+    wanted = sorted({product_id for product_id, _ in counts})
+    existing: set[int] = set()
+    for part in chunks(wanted):
+        existing.update(session.scalars(select(Product.id).where(Product.id.in_(part))))
+    values = [
+        {"product_id": product_id, "day": day, "count": n}
+        for (product_id, day), n in sorted(counts.items())
+        if product_id in existing
+    ]
+    if not values:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(ProductScanDay).values(values)
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[ProductScanDay.product_id, ProductScanDay.day],
+            set_={"count": ProductScanDay.count + stmt.excluded["count"]},
+        )
+    )
+
+
+def scans_of(
+    session: Session, product_id: int, *, since: dt.date
+) -> list[tuple[dt.date, int]]:
+    """Daily counts of one product from ``since``, newest first."""
+    rows = session.execute(
+        select(ProductScanDay.day, ProductScanDay.count)
+        .where(ProductScanDay.product_id == product_id, ProductScanDay.day >= since)
+        .order_by(ProductScanDay.day.desc())
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+def scan_total(session: Session, product_id: int) -> int:
+    """Every scan of one product since counting began."""
+    from sqlalchemy import func
+
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(ProductScanDay.count), 0)).where(
+                ProductScanDay.product_id == product_id
+            )
+        )
+        or 0
+    )
+
+
+# --- QR matrices ---------------------------------------------------------------------
+
+
+def matrices(session: Session, product_ids: Sequence[int]) -> dict[int, Row[Any]]:
+    """Kept QR matrices of these products, by product id."""
+    found: dict[int, Row[Any]] = {}
+    for part in chunks(list(product_ids)):
+        stmt: Any = select(
+            QrMatrix.product_id, QrMatrix.payload, QrMatrix.size, QrMatrix.bits
+        ).where(QrMatrix.product_id.in_(part))
+        for row in session.execute(stmt):
+            found[row.product_id] = row
+    return found
+
+
+def keep_matrices(session: Session, values: Sequence[Mapping[str, Any]]) -> None:
+    """Insert or replace QR matrices (two printers racing write the same bytes)."""
+    if not values:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for start in range(0, len(values), 200):
+        stmt = insert(QrMatrix).values(list(values[start : start + 200]))
+        session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[QrMatrix.product_id],
+                set_={
+                    "payload": stmt.excluded.payload,
+                    "size": stmt.excluded.size,
+                    "bits": stmt.excluded.bits,
+                    "created_at": stmt.excluded.created_at,
+                },
+            )
+        )

@@ -1,0 +1,257 @@
+"""The public product page: what it shows (consent, stars), caching, 304, 404, GS1
+Digital Link, scan counts and the rate limit, on the real app and database."""
+
+import datetime as dt
+import re
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ocop_tracker.core.config import get_settings
+from ocop_tracker.onboarding.models import ListingStatus
+from ocop_tracker.producers.models import ConsentField, ProducerKind
+from ocop_tracker.products.models import Product
+from ocop_tracker.products.rules import gtin_check_digit
+from ocop_tracker.public import hotpath
+from ocop_tracker.public.models import ProductScanDay
+from ocop_tracker.public.service import today
+from tests.public.conftest import (
+    PHONE,
+    consent,
+    khom3,
+    list_on,
+    make_producer,
+    make_product,
+)
+
+
+def _page(client: TestClient, code: str) -> str:
+    response = client.get(f"/p/{code}")
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+def test_page_shows_product_stars_places_and_live_listings(
+    client: TestClient, session: Session
+) -> None:
+    producer = make_producer(session, khom3(session))
+    product = make_product(session, producer, stars=4)
+    list_on(session, product, "voso")
+    list_on(session, product, "postmart", status=ListingStatus.awaiting_verification)
+    session.commit()
+
+    response = client.get(f"/p/{product.public_code}")
+
+    assert response.status_code == 200
+    html = response.text
+    assert product.name in html
+    assert "Sản phẩm OCOP 4 sao" in html
+    assert "★★★★☆" in html
+    assert "Khóm 3, Phường 5, Tỉnh Sóc Trăng" in html
+    assert f"https://voso.vn/san-pham/{product.public_code}" in html
+    assert "postmart.vn/san-pham" not in html  # claimed, not verified
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert response.headers["cache-control"] == "public, max-age=60"
+    assert response.headers["etag"].startswith('"')
+    assert response.headers["last-modified"].endswith("GMT")
+    css = re.search(r'href="(/static/css/public\.css[^"]*)"', html)
+    assert css is not None
+    assert len(response.content) + len(client.get(css[1]).content) <= 30_000
+
+
+def test_open_graph_uses_the_configured_base_url_not_the_host(
+    client: TestClient, session: Session
+) -> None:
+    product = make_product(session, make_producer(session, khom3(session)))
+    session.commit()
+    html = client.get(f"/p/{product.public_code}", headers={"Host": "localhost"}).text
+    base = get_settings().public_base_url
+    assert f'<meta property="og:url" content="{base}/p/{product.public_code}">' in html
+    assert f'<meta property="og:title" content="{product.name}">' in html
+    assert 'property="og:description"' in html
+
+
+def test_household_name_and_phone_only_with_consent(
+    client: TestClient, session: Session
+) -> None:
+    producer = make_producer(session, khom3(session), name="Hộ Bà Năm Kín Đáo")
+    product = make_product(session, producer)
+    session.commit()
+
+    html = _page(client, product.public_code)
+    assert "Hộ Bà Năm Kín Đáo" not in html
+    assert "Hộ sản xuất kinh doanh tại Phường 5" in html
+    assert "0912" not in html
+    assert PHONE not in html
+    for canary in ("Đại Diện", "0312345678", f"/products/{product.id}", "ACC-"):
+        assert canary not in html
+
+    consent(session, producer, ConsentField.display_name, True)
+    consent(session, producer, ConsentField.phone, True)
+    session.commit()
+    html = _page(client, product.public_code)
+    assert "Hộ Bà Năm Kín Đáo" in html
+    assert "0912 000 123" in html
+
+    consent(session, producer, ConsentField.display_name, False)  # withdrawn
+    session.commit()
+    html = _page(client, product.public_code)
+    assert "Hộ Bà Năm Kín Đáo" not in html
+    assert "0912 000 123" in html  # the phone consent still stands
+
+
+def test_cooperative_name_is_public_without_consent(
+    client: TestClient, session: Session
+) -> None:
+    producer = make_producer(
+        session, khom3(session), kind=ProducerKind.cooperative, name="HTX Mỹ Xuyên Xanh"
+    )
+    product = make_product(session, producer)
+    session.commit()
+    html = _page(client, product.public_code)
+    assert "HTX Mỹ Xuyên Xanh" in html
+    assert "0912" not in html  # the phone still needs consent
+
+
+@pytest.mark.parametrize(
+    ("expires_days", "revoked", "words"),
+    [(-1, False, "đã hết hạn"), (300, True, "đã bị thu hồi")],
+)
+def test_lapsed_certificate_shows_no_stars(
+    client: TestClient,
+    session: Session,
+    expires_days: int,
+    revoked: bool,
+    words: str,
+) -> None:
+    decided = today() - dt.timedelta(days=1200)
+    product = make_product(
+        session,
+        make_producer(session, khom3(session)),
+        stars=5,
+        decision_date=decided,
+        expires_on=today() + dt.timedelta(days=expires_days),
+        revoked_on=today() - dt.timedelta(days=1) if revoked else None,
+    )
+    session.commit()
+    html = _page(client, product.public_code)
+    assert "★" not in html
+    assert "5 sao" not in html
+    assert f"Giấy chứng nhận OCOP {words}" in html
+
+
+def test_unknown_and_malformed_codes_get_the_friendly_404(client: TestClient) -> None:
+    for code in ("A" * 22, "123", "abc%20def", "x" * 40):
+        response = client.get(f"/p/{code}")
+        assert response.status_code == 404
+        assert "Không tìm thấy sản phẩm" in response.text
+        assert response.headers["content-type"] == "text/html; charset=utf-8"
+
+
+def test_etag_answers_304_and_a_change_purges_the_page(
+    client: TestClient, session: Session
+) -> None:
+    product = make_product(session, make_producer(session, khom3(session)))
+    session.commit()
+    first = client.get(f"/p/{product.public_code}")
+    etag = first.headers["etag"]
+
+    again = client.get(f"/p/{product.public_code}", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == etag
+
+    stored = session.get(Product, product.id)  # requests expunge the test's objects
+    assert stored is not None
+    stored.name = "Bánh pía đổi tên"
+    session.commit()  # purges this process's cache at once
+    changed = client.get(f"/p/{product.public_code}", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert "Bánh pía đổi tên" in changed.text
+    assert changed.headers["etag"] != etag
+
+
+def test_deleted_product_is_404_on_the_next_request(
+    client: TestClient, session: Session
+) -> None:
+    product = make_product(session, make_producer(session, khom3(session)), stars=None)
+    session.commit()
+    code = product.public_code
+    assert client.get(f"/p/{code}").status_code == 200
+    session.delete(session.get(Product, product.id))
+    session.commit()
+    gone = client.get(f"/p/{code}")
+    unknown = client.get(f"/p/{'Q' * 22}")
+    assert gone.status_code == unknown.status_code == 404
+    assert gone.content == unknown.content  # nothing tells them apart
+
+
+def test_cache_expires_after_its_ttl(client: TestClient, session: Session) -> None:
+    product = make_product(session, make_producer(session, khom3(session)))
+    session.commit()
+    client.get(f"/p/{product.public_code}")
+    cached = hotpath.pages.get(product.public_code, time.monotonic())
+    assert cached is not None
+    later = time.monotonic() + hotpath.PAGE_TTL + 1
+    assert hotpath.pages.get(product.public_code, later) is None
+    assert hotpath.PAGE_TTL <= 60
+    assert hotpath.MAX_AGE <= 60
+
+
+def test_scans_are_counted_per_product_per_day(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    product = make_product(session, make_producer(session, khom3(session)))
+    session.commit()
+    monkeypatch.setattr(hotpath.scans, "every", 3)
+    for _ in range(3):
+        client.get(f"/p/{product.public_code}")
+    etag = client.get(f"/p/{product.public_code}").headers["etag"]
+    client.get(f"/p/{product.public_code}", headers={"If-None-Match": etag})
+    client.get(f"/p/{product.public_code}")  # 6th scan: the second batch is written
+
+    row = session.scalar(
+        select(ProductScanDay).where(ProductScanDay.product_id == product.id)
+    )
+    assert row is not None
+    session.refresh(row)
+    assert row.day == today()
+    assert row.count == 6
+    assert hotpath.scans.pending == 0
+
+
+def test_rate_limit_per_address(client: TestClient, session: Session) -> None:
+    product = make_product(session, make_producer(session, khom3(session)))
+    session.commit()
+    statuses = [
+        client.get(f"/p/{product.public_code}").status_code
+        for _ in range(hotpath.LIMIT_PER_MINUTE)
+    ]
+    assert set(statuses) == {200}
+    refused = client.get(f"/p/{product.public_code}")
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) <= 60
+    assert client.get("/01/12345670").status_code == 429  # same limit on GS1 links
+
+
+def test_gs1_digital_link_redirects_to_the_page(
+    client: TestClient, session: Session
+) -> None:
+    body = "893850400123"
+    gtin = body + str(gtin_check_digit(body))
+    product = make_product(session, make_producer(session, khom3(session)), gtin=gtin)
+    session.commit()
+
+    response = client.get(f"/01/{gtin}", follow_redirects=False)
+    assert response.status_code == 302
+    assert response.headers["location"] == f"/p/{product.public_code}"
+    assert client.get(f"/01/0{gtin}", follow_redirects=False).status_code == 302
+
+    wrong = gtin[:-1] + str((int(gtin[-1]) + 1) % 10)
+    assert client.get(f"/01/{wrong}").status_code == 404  # bad check digit
+    other = "12345670"  # valid, carried by no product
+    assert client.get(f"/01/{other}").status_code == 404
+    assert client.get("/01/abc").status_code == 404
