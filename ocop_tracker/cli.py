@@ -371,8 +371,10 @@ def demo() -> None:
 from ocop_tracker.backup import cli as backup_cli  # noqa: E402
 from ocop_tracker.cards import cli as cards_cli  # noqa: E402
 from ocop_tracker.photos import cli as photos_cli  # noqa: E402
+from ocop_tracker.reports import cli as reports_cli  # noqa: E402
 
 app.add_typer(photos_cli.app, name="photos")
+app.add_typer(reports_cli.app, name="reports")
 app.command("cards")(cards_cli.cards)
 app.command("backup")(backup_cli.backup)
 app.command("restore")(backup_cli.restore)

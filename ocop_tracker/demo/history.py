@@ -1,8 +1,318 @@
-"""Demo history: months of onboarding in the pilot hamlets, for trends and reports."""
+"""Demo history: months of onboarding in the pilot hamlets, for trends and reports.
 
+The demo catalog is written "today"; this adds, per pilot hamlet, a cooperative
+whose products were certified, photographed, put on voso.vn and postmart.vn
+and verified over 2025–2026, through the same services a team would use. The
+clock of those writes is moved back (the audit trail and the onboarding
+service's timestamps), so the trail reads as if the work happened then and
+every report "as of" a past day sees it. Past months also get their monthly
+reports submitted (mostly on time, one late, one corrected). Idempotent: a
+second run finds the cooperatives and changes nothing.
+"""
+
+import datetime as dt
+import random
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas.models import AdminUnit, Edition, Level
+from ocop_tracker.audit import listener as audit_listener
+from ocop_tracker.onboarding import service as onboarding_service
+from ocop_tracker.onboarding.models import Decision, Listing, Marketplace
+from ocop_tracker.producers import service as producer_service
+from ocop_tracker.producers.models import (
+    PaymentProvider,
+    PaymentStatus,
+    Producer,
+    ProducerKind,
+)
+from ocop_tracker.products import rules as product_rules
+from ocop_tracker.products import service as product_service
+from ocop_tracker.products.models import OcopGroup, ProductKind
+from ocop_tracker.reports import rules as report_rules
+from ocop_tracker.reports import service as report_service
+from ocop_tracker.reports.models import ReportSubmission
+from ocop_tracker.users import repository as user_repository
+from ocop_tracker.users.models import User
+
+SEED = 20250701
+HAMLETS = {"Khóm 3": "khom3", "Ấp An Thường": "anthuong", "Ấp Châu Thành": "chauthanh"}
+STEPS = ("photos", "storefront", "payment", "listing", "first_order", "quality")
+# Real Sóc Trăng product kinds (DOMAIN.md §2); the cooperatives are invented.
+PRODUCTS = (
+    ("Kẹo dừa sáp", 3),
+    ("Lạp xưởng mai quế lộ", 3),
+    ("Hành tím Vĩnh Châu sấy", 4),
+    ("Khô cá sặc", 3),
+    ("Củ cải muối", 3),
+    ("Gạo thơm", 4),
+    ("Khô cá lóc", 3),
+    ("Bánh in", 3),
+)
+FIRST_DAY = dt.date(2025, 2, 1)
+VIETNAM = dt.timezone(dt.timedelta(hours=7))
+
+
+def _coop_name(hamlet: AdminUnit) -> str:
+    return f"HTX Nông sản {hamlet.short_name} (demo lịch sử)"
+
+
+@contextmanager
+def _clock() -> Iterator[Callable[[dt.date], None]]:
+    """Writes inside are stamped at 09:00 on the day last set (Vietnam time)."""
+    now: list[dt.datetime | None] = [None]
+
+    def stamp() -> dt.datetime:
+        return now[0] or dt.datetime.now(dt.UTC)
+
+    def at(day: dt.date) -> None:
+        now[0] = dt.datetime.combine(day, dt.time(9), tzinfo=VIETNAM).astimezone(dt.UTC)
+
+    saved = (getattr(audit_listener, "utcnow"), getattr(onboarding_service, "utcnow"))  # noqa: B009
+    setattr(audit_listener, "utcnow", stamp)  # noqa: B010 - demo only
+    setattr(onboarding_service, "utcnow", stamp)  # noqa: B010
+    try:
+        yield at
+    finally:
+        setattr(audit_listener, "utcnow", saved[0])  # noqa: B010
+        setattr(onboarding_service, "utcnow", saved[1])  # noqa: B010
+
+
+def _user(session: Session, login: str) -> User | None:
+    return user_repository.by_login(session, login)
 
 
 def load(session: Session) -> list[str]:
     """Spread the demo's events over past months; returns lines saying what changed."""
-    return []
+    lines: list[str] = []
+    today = area_service.today()
+    hamlets = list(
+        session.scalars(
+            select(AdminUnit).where(
+                AdminUnit.level == Level.hamlet,
+                AdminUnit.edition == Edition.e2022,
+                AdminUnit.name.in_(list(HAMLETS)),
+            )
+        )
+    )
+    markets = {m.code: m for m in session.scalars(select(Marketplace))}
+    food = session.scalar(select(OcopGroup).where(OcopGroup.code == "food"))
+    if not hamlets or "voso" not in markets or "postmart" not in markets:
+        return lines
+    made: list[AdminUnit] = []
+    for n, hamlet in enumerate(sorted(hamlets, key=lambda h: h.id)):
+        key = HAMLETS[hamlet.name]
+        worker, official = (
+            _user(session, f"thanhvien.{key}"),
+            _user(session, f"canbo.{key}"),
+        )
+        if worker is None or official is None:
+            continue
+        name = _coop_name(hamlet)
+        if session.scalar(
+            select(Producer.id).where(
+                Producer.hamlet_id == hamlet.id, Producer.name == name
+            )
+        ):
+            continue
+        rng = random.Random(SEED + n)
+        with _clock() as at:
+            _hamlet_history(
+                session, rng, at, hamlet, name, worker, official, markets, food, today
+            )
+        made.append(hamlet)
+        lines.append(
+            f"Lịch sử lên sàn 2025–2026: {hamlet.name} ({len(PRODUCTS)} sản phẩm)."
+        )
+    if made:
+        lines += _submissions(session, made, today)
+    return lines
+
+
+def _hamlet_history(
+    session: Session,
+    rng: random.Random,
+    at: Callable[[dt.date], None],
+    hamlet: AdminUnit,
+    name: str,
+    worker: User,
+    official: User,
+    markets: dict[str, Marketplace],
+    food: OcopGroup | None,
+    today: dt.date,
+) -> None:
+    at(FIRST_DAY)
+    producer = producer_service.create_producer(
+        session,
+        worker,
+        hamlet_id=hamlet.id,
+        kind=ProducerKind.cooperative,
+        name=name,
+        representative="Nguyễn Văn Hòa",
+        phone="0299 3821 456",
+    )
+    at(FIRST_DAY + dt.timedelta(days=40))
+    producer_service.set_payment_account(
+        session,
+        worker,
+        producer,
+        provider=PaymentProvider.viettel_money,
+        status=PaymentStatus.opened,
+        account_number="0299382145",
+    )
+    span = (today - FIRST_DAY).days
+    for i, (title, stars) in enumerate(PRODUCTS):
+        # Products arrive one after another over the months; the last ones are
+        # still on their way, one is refused once, one is taken down.
+        born = FIRST_DAY + dt.timedelta(
+            days=int(span * i / len(PRODUCTS)) + rng.randrange(10)
+        )
+        at(born)
+        product = product_service.create_product(
+            session,
+            worker,
+            producer_id=producer.id,
+            name=title,
+            kind=ProductKind.ocop,
+            group_id=food.id if food else None,
+            unit="gói",
+            price=rng.randrange(40, 200) * 1000,
+            description="Sản phẩm của hợp tác xã (demo lịch sử).",
+        )
+        decided = born - dt.timedelta(days=rng.randrange(30, 400))
+        level = sorted(product_rules.allowed_levels(stars, decided))[0]
+        product_service.add_certificate(
+            session,
+            worker,
+            product,
+            stars=stars,
+            decision_number=f"{1200 + 37 * i + len(hamlet.name)}/QĐ-UBND",
+            decision_date=decided,
+            authority="UBND tỉnh Sóc Trăng"
+            if level.value != "district"
+            else "UBND huyện",
+            level=level,
+        )
+        day = born
+        for code in ("voso", "postmart"):
+            if code == "postmart" and i % 3 == 2:
+                continue
+            day = day + dt.timedelta(days=rng.randrange(3, 15))
+            if day >= today:
+                break
+            at(day)
+            listing = onboarding_service.create_listing(
+                session, worker, product_id=product.id, marketplace_id=markets[code].id
+            )
+            stop = 6 if i < len(PRODUCTS) - 2 else 2 + i % 3
+            for step in STEPS[:stop]:
+                day = day + dt.timedelta(days=rng.randrange(4, 20))
+                if day >= today:
+                    break
+                at(day)
+                url = {
+                    "storefront": f"https://{markets[code].domain}/shop/htx-{hamlet.id}",
+                    "listing": f"https://{markets[code].domain}/san-pham/htx-{hamlet.id}-{i}",
+                }.get(step)
+                listing = onboarding_service.record_step(
+                    session,
+                    worker,
+                    listing,
+                    step=step,
+                    evidence_url=url,
+                    note="Ghi nhận (demo lịch sử)",
+                    version=listing.version,
+                )
+                if step == "listing":
+                    day = day + dt.timedelta(days=rng.randrange(1, 6))
+                    if day >= today:
+                        break
+                    at(day)
+                    refuse = i == 1 and code == "voso"
+                    onboarding_service.verify(
+                        session,
+                        official,
+                        listing,
+                        decision=Decision.rejected if refuse else Decision.approved,
+                        comment="Ảnh sản phẩm mờ, chụp lại rồi báo."
+                        if refuse
+                        else None,
+                        version=listing.version,
+                    )
+                    listing = _reload(session, listing)
+                    if refuse:
+                        break
+            if i == 3 and code == "voso" and listing.status.value == "listed":
+                day = day + dt.timedelta(days=60)
+                if day < today:
+                    at(day)
+                    onboarding_service.delist(
+                        session,
+                        official,
+                        listing,
+                        on=day,
+                        reason="Hết hàng, sàn tạm gỡ sản phẩm.",
+                        version=listing.version,
+                    )
+    session.flush()
+
+
+def _reload(session: Session, listing: Listing) -> Listing:
+    session.flush()
+    session.refresh(listing)
+    return listing
+
+
+def _submissions(
+    session: Session, hamlets: list[AdminUnit], today: dt.date
+) -> list[str]:
+    """Monthly reports of the last three months, as the teams and communes sent them."""
+    lines: list[str] = []
+    month = today.replace(day=1)
+    months = []
+    for _ in range(3):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+        months.append(month)
+    units: list[tuple[AdminUnit, str]] = []
+    for h in hamlets:
+        units.append((h, f"totruong.{HAMLETS[h.name]}"))
+        commune = session.get(AdminUnit, h.parent_id) if h.parent_id else None
+        if commune is not None:
+            units.append((commune, f"canbo.{HAMLETS[h.name]}"))
+    for m_index, first in enumerate(sorted(months)):
+        last = report_rules.month_end(first)
+        for u_index, (unit, login) in enumerate(units):
+            user = _user(session, login)
+            if user is None:
+                continue
+            late = (m_index + u_index) % 3 == 2
+            if late and m_index == len(months) - 1:
+                continue  # not sent yet: the board shows it as late
+            when = last + dt.timedelta(days=3 if late else 0)
+            area = report_service.Area(unit.id, unit)
+            report = report_service.monthly_of(session, area, first)
+            versions = 2 if (m_index == 0 and u_index == 0) else 1
+            for version in range(1, versions + 1):
+                session.add(
+                    ReportSubmission(
+                        area_id=unit.id,
+                        month=first,
+                        version=version,
+                        submitted_by_id=user.id,
+                        submitted_by_name=user.display_name,
+                        submitted_at=dt.datetime.combine(
+                            when, dt.time(16 + version), tzinfo=VIETNAM
+                        ).astimezone(dt.UTC),
+                        on_time=not late,
+                        recipient=report.recipient,
+                        note="Bổ sung số liệu sàn postmart.vn" if version > 1 else None,
+                        snapshot=report.snapshot(),
+                    )
+                )
+    session.flush()
+    lines.append("Báo cáo tháng đã nộp của 3 tháng trước (có bản nộp muộn, bản sửa).")
+    return lines

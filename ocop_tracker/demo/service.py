@@ -94,7 +94,7 @@ def load(session: Session) -> DemoResult:
             result.changed = True
             result.lines.append(f"Thêm {hamlet_name}, {commune_name}, {district_name}.")
     _accounts_and_teams(session, result)
-    for extra in (demo_photos.load(session), demo_history.load(session)):
+    for extra in (demo_history.load(session), demo_photos.load(session)):
         if extra:
             result.changed = True
             result.lines.extend(extra)

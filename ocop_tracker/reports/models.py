@@ -1,1 +1,137 @@
-"""Models of reports."""
+"""Models of reports: the coverage ledger kept in step with writes, and submissions.
+
+The ledger has three parts (see ``reports/ledger.py``):
+
+- ``report_segments``: for every product and producer, the spans of days over
+  which it counted in the same way (valid OCOP 4★ listed on voso…), at its
+  hamlet. Any past date is a GROUP BY over the segments open on that day, under
+  the tree as it stood then (a join on the dated closure links).
+- ``report_counts``: per area node (hamlet and every ancestor; ``NATION`` for the
+  whole country) and metric, the count on ``report_state.counts_day``.
+- ``report_schedule``: the changes already known for later days (a certificate
+  expires on its last day + 1, enters its last 90 days…), per area and day.
+
+Today's figures = counts + the scheduled changes up to today: two index reads.
+"""
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ocop_tracker.audit.models import Audited
+from ocop_tracker.core.base import Base, IdMixin, utcnow
+
+# The area id under which the whole country is counted (no admin unit has id 0).
+NATION = 0
+
+
+class ReportSegment(Base):
+    """A span of days over which one product or producer counted the same way."""
+
+    __tablename__ = "report_segments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_type: Mapped[str] = mapped_column(String(10))  # product | producer
+    subject_id: Mapped[int]
+    hamlet_id: Mapped[int] = mapped_column(
+        ForeignKey("admin_units.id", ondelete="CASCADE")
+    )
+    start_day: Mapped[dt.date] = mapped_column(Date)
+    # First day no longer covered; NULL = still open.
+    end_day: Mapped[dt.date | None] = mapped_column(Date)
+    category: Mapped[str] = mapped_column(String(10))  # ocop|lapsed|other|producer
+    stars: Mapped[int | None]
+    group_id: Mapped[int | None]
+    # Product kind (other) or producer kind (producer).
+    kind: Mapped[str | None] = mapped_column(String(20))
+    # The product's producer kind (ocop).
+    ptype: Mapped[str | None] = mapped_column(String(20))
+    listed: Mapped[bool] = mapped_column(default=False)
+    both: Mapped[bool] = mapped_column(default=False)
+    expiring: Mapped[bool] = mapped_column(default=False)
+    paying: Mapped[bool] = mapped_column(default=False)
+    # Sorted marketplace ids, comma-separated ("1,2"); "" for none.
+    markets: Mapped[str] = mapped_column(String(200), default="")
+    # Sorted step codes done on at least one marketplace ("listing,photos").
+    steps: Mapped[str] = mapped_column(String(300), default="")
+
+    __table_args__ = (
+        Index("ix_report_segments_subject", "subject_type", "subject_id"),
+        Index("ix_report_segments_hamlet_start", "hamlet_id", "start_day"),
+    )
+
+
+class ReportCount(Base):
+    """One figure of one area on ``report_state.counts_day``."""
+
+    __tablename__ = "report_counts"
+
+    area_id: Mapped[int] = mapped_column(Integer)
+    metric: Mapped[str] = mapped_column(String(60))
+    value: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (PrimaryKeyConstraint("area_id", "metric"),)
+
+
+class ReportScheduled(Base):
+    """A change to one figure of one area already known for a later day."""
+
+    __tablename__ = "report_schedule"
+
+    area_id: Mapped[int] = mapped_column(Integer)
+    day: Mapped[dt.date] = mapped_column(Date)
+    metric: Mapped[str] = mapped_column(String(60))
+    delta: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (PrimaryKeyConstraint("area_id", "day", "metric"),)
+
+
+class ReportState(Base):
+    """The day ``report_counts`` stands on, and whether it must be rebuilt."""
+
+    __tablename__ = "report_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counts_day: Mapped[dt.date] = mapped_column(Date)
+    # Set when something the counts depend on changed wholesale (the tree,
+    # the named marketplaces): reads use the segments until a rebuild.
+    stale: Mapped[bool] = mapped_column(default=False)
+    rebuilt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ReportSubmission(IdMixin, Audited, Base):
+    """A monthly report as submitted: frozen figures, who, when, which version."""
+
+    __tablename__ = "report_submissions"
+
+    area_id: Mapped[int] = mapped_column(
+        ForeignKey("admin_units.id", ondelete="RESTRICT"), index=True
+    )
+    # First day of the reported month.
+    month: Mapped[dt.date] = mapped_column(Date)
+    version: Mapped[int]
+    submitted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    submitted_by_name: Mapped[str] = mapped_column(String(120))
+    submitted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    on_time: Mapped[bool]
+    recipient: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(String(1000))
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    __table_args__ = (UniqueConstraint("area_id", "month", "version"),)
+
+
+from ocop_tracker.reports import listener as _listener  # noqa: E402, F401

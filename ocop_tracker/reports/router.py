@@ -1,5 +1,187 @@
 """JSON API of reports (included under /api/v1 by api.py)."""
 
-from fastapi import APIRouter
+import datetime as dt
+from typing import Annotated, Any
+from urllib.parse import quote
 
-router = APIRouter(tags=["reports"])
+from fastapi import APIRouter, Query, status
+from fastapi.responses import JSONResponse, Response
+
+from ocop_tracker.audit import listener as audit
+from ocop_tracker.auth.deps import CurrentPrincipal
+from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.schemas import ErrorBody
+from ocop_tracker.reports import export
+from ocop_tracker.reports import service as report_service
+from ocop_tracker.reports.schemas import (
+    Actions,
+    Board,
+    Coverage,
+    ReportFormat,
+    SubmissionCreate,
+    SubmissionRead,
+    Teams,
+    Trend,
+)
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody} for code in (401, 403, 404, 422)
+}
+AreaId = Annotated[
+    int | None,
+    Query(
+        ge=0,
+        description="An area node (default: your own area; 0 = the country, admin)",
+    ),
+]
+Month = Annotated[
+    str | None, Query(max_length=7, description="YYYY-MM (default: this month)")
+]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/coverage", responses=ERRORS)
+def coverage(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    area_id: AreaId = None,
+    as_of: Annotated[
+        dt.date | None, Query(description="YYYY-MM-DD (default: today)")
+    ] = None,
+) -> Coverage:
+    """Coverage of an area on a date (DOMAIN.md §3), with every breakdown."""
+    return report_service.coverage(session, principal.user, area_id, as_of)
+
+
+@router.get("/actions", responses=ERRORS)
+def actions(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    area_id: AreaId = None,
+    hamlet_id: Annotated[int | None, Query(ge=1)] = None,
+    marketplace: Annotated[str | None, Query(max_length=30)] = None,
+    blocked: bool = False,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> Actions:
+    """Valid OCOP products not yet listed, certificates expiring within 90 days, troubles."""
+    return report_service.actions(
+        session,
+        principal.user,
+        area_id,
+        hamlet_id=hamlet_id,
+        marketplace=marketplace,
+        blocked_only=blocked,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/trend", responses=ERRORS)
+def trend(
+    session: SessionDep, principal: CurrentPrincipal, area_id: AreaId = None
+) -> Trend:
+    """Coverage at the end of every month since the first record."""
+    return report_service.trend(session, principal.user, area_id)
+
+
+@router.get("/teams", responses=ERRORS)
+def teams(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    area_id: AreaId = None,
+    month: Month = None,
+) -> Teams:
+    """Per team: products moved forward and listed this month and overall."""
+    return report_service.teams(session, principal.user, area_id, month)
+
+
+@router.get(
+    "/monthly",
+    responses={
+        200: {
+            "content": {"application/pdf": {}, XLSX: {}},
+            "description": "The report",
+        },
+        **ERRORS,
+    },
+    response_class=Response,
+)
+def monthly(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    area_id: AreaId = None,
+    month: Month = None,
+    format: ReportFormat = ReportFormat.pdf,
+) -> Response:
+    """The monthly report (báo cáo tháng) as of the month's last day, PDF or XLSX."""
+    report = report_service.monthly(session, principal.user, area_id, month)
+    return file_response(report, format)
+
+
+def file_response(
+    report: report_service.MonthlyReport, format: ReportFormat
+) -> Response:
+    """The report as a download."""
+    if format is ReportFormat.pdf:
+        body, media = export.to_pdf(report), "application/pdf"
+    else:
+        body, media = export.to_xlsx(report), XLSX
+    name = f"bao-cao-thang-{report.month:%Y-%m}-{report.area.id}.{format.value}"
+    return Response(
+        body,
+        media_type=media,
+        headers={
+            "content-disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+            "cache-control": "no-store",
+        },
+    )
+
+
+@router.get("/submissions", responses=ERRORS)
+def submissions(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    area_id: AreaId = None,
+    month: Month = None,
+) -> Board:
+    """Which units under an area have submitted the month's report, which are late."""
+    return report_service.board(session, principal.user, area_id, month)
+
+
+@router.post(
+    "/submissions",
+    status_code=status.HTTP_201_CREATED,
+    responses=ERRORS,
+)
+def submit(
+    session: SessionDep, principal: CurrentPrincipal, body: SubmissionCreate
+) -> JSONResponse:
+    """Submit the month's report: the figures are frozen; a second one is a new version."""
+    submission, message = report_service.submit(
+        session, principal.user, area_id=body.area_id, month=body.month, note=body.note
+    )
+    audit.record(
+        session,
+        "report_submitted",
+        object_type="report_submissions",
+        object_id=submission.id,
+        area_id=submission.area_id,
+        detail=message,
+    )
+    read = report_service.submission_read(
+        session, submission, with_snapshot=False, message=message
+    )
+    return JSONResponse(
+        read.model_dump(mode="json"), status_code=status.HTTP_201_CREATED
+    )
+
+
+@router.get("/submissions/{submission_id}", responses=ERRORS)
+def get_submission(
+    session: SessionDep, principal: CurrentPrincipal, submission_id: int
+) -> SubmissionRead:
+    """One submitted report with its frozen figures."""
+    s = report_service.get_submission(session, principal.user, submission_id)
+    return report_service.submission_read(session, s, with_snapshot=True)

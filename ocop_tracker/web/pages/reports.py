@@ -1,5 +1,260 @@
-"""Pages of reports."""
+"""Pages of reports: the dashboard, the action list, the submissions board, downloads.
 
-from fastapi import APIRouter
+Server-rendered with SVG charts; every control is a link or a GET form, the
+one write (submitting a monthly report) is a form post answered by a redirect.
+"""
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from starlette.responses import Response
+
+from ocop_tracker.areas import repository as area_repository
+from ocop_tracker.audit import listener as audit
+from ocop_tracker.auth.deps import CurrentPrincipal
+from ocop_tracker.auth.scope import covers
+from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.errors import AppError
+from ocop_tracker.reports import charts
+from ocop_tracker.reports import repository as report_repository
+from ocop_tracker.reports import service as report_service
+from ocop_tracker.reports.models import NATION, ReportSubmission
+from ocop_tracker.reports.router import file_response
+from ocop_tracker.reports.schemas import ReportFormat
+from ocop_tracker.users.models import Role
+from ocop_tracker.web.render import recoverable, redirect, render
 
 router = APIRouter(include_in_schema=False)
+
+STATUS_LABELS = {
+    "submitted": "Đã nộp",
+    "late": "Chưa nộp (quá hạn)",
+    "open": "Chưa tới hạn",
+}
+
+
+def _crumbs(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    area: report_service.Area,
+    day: dt.date,
+) -> list[tuple[int, str]]:
+    """The area's ancestors the user may open, from the top down."""
+    if area.unit is None:
+        return []
+    out: list[tuple[int, str]] = []
+    if principal.user.role is Role.admin:
+        out.append((NATION, "Toàn quốc"))
+    for unit in area_repository.ancestors(session, area.id, day=day):
+        if covers(session, principal.user, unit.id):
+            out.append((unit.id, unit.name))
+    return out
+
+
+def _months(count: int = 12) -> list[str]:
+    first = report_service.today().replace(day=1)
+    out = []
+    for _ in range(count):
+        out.append(f"{first:%Y-%m}")
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    return out
+
+
+@router.get("/reports")
+def dashboard(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    area_id: Annotated[int | None, Query(ge=0)] = None,
+    as_of: dt.date | None = None,
+) -> Response:
+    """Coverage of an area at a glance, with drill-down, trend and funnel."""
+    user = principal.user
+    area = report_service.resolve_area(session, user, area_id)
+    try:
+        day = report_service.check_day(as_of)
+        error = None
+    except AppError as exc:
+        if not recoverable(exc):
+            raise
+        day, error = report_service.today(), exc.message.split(": ", 1)[-1]
+    cov = report_service.coverage_of(session, area, day)
+    trend = report_service.trend_of(session, area, day)
+    # Teams' progress this month, for commendation (not for the whole country:
+    # tens of thousands of teams belong on a province's page, not one list).
+    teams = (
+        report_service.teams_of(session, area, report_service.today().replace(day=1))
+        if area.unit is not None
+        else None
+    )
+    link = "/reports?" + (f"as_of={day.isoformat()}&" if as_of else "") + "area_id="
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "cov": cov,
+            "area": area,
+            "day": day,
+            "today": report_service.today(),
+            "error": error,
+            "crumbs": _crumbs(session, principal, area, day),
+            "bars": charts.coverage_bars(cov.by_child, link),
+            "trend_svg": charts.trend_line(trend.points),
+            "funnel_svg": charts.funnel(cov.funnel),
+            "teams": teams.teams[:20] if teams else [],
+            "last_month": _months(2)[1],
+            "months": _months(),
+            "level_labels": report_service.LEVEL_LABELS,
+        },
+        principal,
+        status_code=422 if error else 200,
+    )
+
+
+@router.get("/reports/actions")
+def actions_page(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    area_id: Annotated[int | None, Query(ge=0)] = None,
+    hamlet_id: Annotated[str | None, Query(max_length=12)] = None,
+    marketplace: Annotated[str | None, Query(max_length=30)] = None,
+    blocked: bool = False,
+) -> Response:
+    """The action list: what to do next, who must act, what is expiring or refused."""
+    user = principal.user
+    area = report_service.resolve_area(session, user, area_id)
+    hamlet = int(hamlet_id) if hamlet_id and hamlet_id.isdigit() else None
+    body = report_service.actions(
+        session,
+        user,
+        area.id,
+        hamlet_id=hamlet,
+        marketplace=marketplace or None,
+        blocked_only=blocked,
+        limit=100,
+    )
+    hamlets = []
+    if area.unit is not None:
+        hamlets = list(area_repository.hamlets_under(session, area.id, day=body.as_of))[
+            :300
+        ]
+    return render(
+        request,
+        "reports/actions.html",
+        {
+            "a": body,
+            "area": area,
+            "hamlets": hamlets,
+            "hamlet_id": hamlet,
+            "marketplace": marketplace or "",
+            "markets": report_repository.marketplaces(session),
+            "blocked": blocked,
+        },
+        principal,
+    )
+
+
+@router.get("/reports/submissions")
+def submissions_page(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    area_id: Annotated[int | None, Query(ge=0)] = None,
+    month: Annotated[str | None, Query(max_length=7)] = None,
+    sent: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """Which units have sent the month's report; the form to send one's own."""
+    user = principal.user
+    chosen = month or _months(2)[1]
+    board = report_service.board(session, user, area_id, chosen)
+    message = None
+    if sent is not None:
+        s = session.get(ReportSubmission, sent)
+        if s is not None and covers(session, user, s.area_id):
+            message = f"Đã nộp báo cáo tháng {s.month:%m/%Y}, phiên bản {s.version}" + (
+                "; các phiên bản trước vẫn được lưu nguyên." if s.version > 1 else "."
+            )
+    may_submit = user.role in report_service.SUBMITTERS and (
+        board.area.id == user.area_id
+        or (user.role is Role.admin and board.area.id != NATION)
+    )
+    return render(
+        request,
+        "reports/submissions.html",
+        {
+            "board": board,
+            "months": _months(),
+            "month": chosen,
+            "labels": STATUS_LABELS,
+            "message": message,
+            "may_submit": may_submit,
+            "due_passed": report_service.today() >= board.due,
+        },
+        principal,
+    )
+
+
+@router.post("/reports/submissions")
+def submit_page(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    month: Annotated[str, Form(max_length=7)],
+    note: Annotated[str | None, Form(max_length=1000)] = None,
+    area_id: Annotated[int | None, Form(ge=0)] = None,
+) -> Response:
+    """Send one's own monthly report; a second one is a new version."""
+    user = principal.user
+    try:
+        submission, message = report_service.submit(
+            session, user, area_id=area_id, month=month, note=note
+        )
+    except AppError as exc:
+        if not recoverable(exc):
+            raise
+        board = report_service.board(
+            session, user, area_id, month if report_service.valid_month(month) else None
+        )
+        return render(
+            request,
+            "reports/submissions.html",
+            {
+                "board": board,
+                "months": _months(),
+                "month": month,
+                "labels": STATUS_LABELS,
+                "message": None,
+                "error": exc.message.split(": ", 1)[-1],
+                "may_submit": True,
+                "due_passed": report_service.today() >= board.due,
+            },
+            principal,
+            status_code=exc.status_code,
+        )
+    audit.record(
+        session,
+        "report_submitted",
+        object_type="report_submissions",
+        object_id=submission.id,
+        area_id=submission.area_id,
+        detail=message,
+    )
+    return redirect(
+        f"/reports/submissions?area_id={submission.area_id}&month={month}"
+        f"&sent={submission.id}"
+    )
+
+
+@router.get("/reports/monthly")
+def monthly_download(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    area_id: Annotated[int | None, Query(ge=0)] = None,
+    month: Annotated[str | None, Query(max_length=7)] = None,
+    format: ReportFormat = ReportFormat.pdf,
+) -> Response:
+    """The monthly report as a download (PDF or XLSX)."""
+    report = report_service.monthly(session, principal.user, area_id, month)
+    return file_response(report, format)

@@ -1,0 +1,446 @@
+"""Coverage reports at national scale: kept counts against a recount (issue #7).
+
+On a throwaway database (SQLite, then PostgreSQL): the schema by Alembic, both
+editions of the official lists for the whole country, synthetic hamlets
+(``bench/datagen.py``) and a catalog generated in bulk with SQLAlchemy Core
+(``bench/catalog.py``: producers, products — 90 % OCOP —, certificates
+2019→today, a listing on voso and postmart each). Bulk Core inserts bypass the
+ORM listener that keeps the ledger in step, so the ledger is then built in
+bulk with ``reports.ledger.rebuild()`` — the same function an operator runs
+after an upgrade or a bulk load (``ocop-tracker reports rebuild``): segments
+per product and producer computed in Python in chunks of 5,000, then counts
+and the schedule from one GROUP BY over the segments, rolled up the tree.
+
+Then, through the HTTP stack (Starlette's TestClient over the real app and a
+bearer token, so routing, auth, scope, JSON are all paid for):
+
+- coverage of a province and of the whole country today (goal ≤ 20 ms p50),
+  next to the recount of the same figure straight from products, certificates
+  and listings (EXISTS over the subtree) — the ratio is recount / kept;
+- coverage of a province and of the country as of a past date (≤ 1 s), read
+  from the segments under the tree of that date;
+- the monthly report PDF of a province (≤ 3 s);
+- one listing change kept in step (ORM flush through the listener), rolled back.
+
+Run on its own: ``.venv/bin/python -m bench.reports [--products N] [--hamlets N]``.
+"""
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
+
+from sqlalchemy import Engine, exists, func, select, text
+from sqlalchemy.orm import Session
+
+from bench import datagen
+from bench.catalog import CatalogBenchConfig, _generate_catalog
+from bench.databases import (
+    DEFAULT_PG_URL,
+    PostgresUnavailable,
+    postgres_database,
+    sqlite_database,
+)
+from bench.report import Row, fmt_int, fmt_num, markdown_table, once_row
+from bench.timing import timed
+from ocop_tracker.areas import repository as area_repository
+from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas.models import AdminUnit, AdminUnitLink, Edition, Level
+from ocop_tracker.auth import service as auth_service
+from ocop_tracker.core.config import get_settings
+from ocop_tracker.core.db import get_engine, get_sessionmaker, make_engine
+from ocop_tracker.core.migrate import upgrade
+from ocop_tracker.onboarding.models import Listing, ListingStatus
+from ocop_tracker.products.models import Certificate, Product, ProductKind
+from ocop_tracker.reports import ledger
+from ocop_tracker.reports import listener as ledger_listener
+from ocop_tracker.reports import service as report_service
+from ocop_tracker.reports.models import NATION
+from ocop_tracker.users import service as user_service
+from ocop_tracker.users.models import Role
+
+Log = Callable[[str], None]
+PASSWORD = "gio-dong-nam-mua-lua-chin"
+
+
+def _log(message: str) -> None:
+    sys.stderr.write(f"[bench.reports] {message}\n")
+    sys.stderr.flush()
+
+
+def _samples(
+    fn: Callable[[], object], runs: int, budget_s: float, warmup: int = 2
+) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    out: list[float] = []
+    deadline = time.perf_counter() + budget_s
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+        if time.perf_counter() > deadline:
+            break
+    return out
+
+
+def _p(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def _row(
+    name: str,
+    database: str,
+    values: Sequence[float],
+    *,
+    goal: str = "",
+    goal_ms: float | None = None,
+    notes: str = "",
+    ratio: str = "",
+) -> Row:
+    p50 = statistics.median(values) * 1000
+    if goal_ms is not None and not ratio:
+        ratio = f"{p50 / goal_ms:.2f}× goal"
+    return Row(
+        name,
+        database,
+        count=f"{len(values)} runs",
+        value=fmt_num(p50),
+        p95=fmt_num(_p(values, 95) * 1000),
+        notes="ms" + (f"; {notes}" if notes else ""),
+        goal=goal,
+        ratio=ratio,
+    )
+
+
+def recount(session: Session, area_id: int, day: dt.date) -> tuple[int, int]:
+    """Valid OCOP products and those listed, straight from the rows (the slow way)."""
+    valid = exists().where(
+        Certificate.product_id == Product.id,
+        Certificate.decision_date <= day,
+        Certificate.expires_on >= day,
+        (Certificate.revoked_on.is_(None)) | (Certificate.revoked_on > day),
+    )
+    live = exists().where(
+        Listing.product_id == Product.id, Listing.status == ListingStatus.listed
+    )
+    base = (
+        select(func.count())
+        .select_from(Product)
+        .where(Product.kind == ProductKind.ocop, valid)
+    )
+    if area_id != NATION:
+        base = base.where(
+            Product.hamlet_id.in_(area_repository.subtree_ids(area_id, day=day))
+        )
+    total = session.scalar(base) or 0
+    listed = session.scalar(base.where(live)) or 0
+    return total, listed
+
+
+def run(
+    url: str,
+    database: str,
+    *,
+    products: int,
+    hamlets: int,
+    budget_s: float,
+    log: Log = _log,
+) -> list[Row]:
+    """Every reports benchmark on the empty database at ``url``."""
+    rows: list[Row] = []
+    log(f"{database}: schema, official lists, {fmt_int(hamlets)} hamlets")
+    upgrade("head", url=url)
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            for edition in (Edition.e2022, Edition.e2025):
+                area_service.import_edition(session, edition=edition)
+                session.commit()
+            datagen.generate_hamlets(session, count=hamlets, edition=Edition.e2025)
+            session.commit()
+        log(f"{database}: generate {fmt_int(products)} products (bulk Core)")
+        config = CatalogBenchConfig(products=products)
+        with Session(engine) as session:
+            counts, seconds = timed(lambda: _generate_catalog(session, config))
+            session.commit()
+        rows.append(
+            Row(
+                "reports: catalog generated (bulk Core)",
+                database,
+                count=f"{fmt_int(counts['products'])} products",
+                value=fmt_num(seconds),
+                notes=f"s; {fmt_int(counts['producers'])} producers, "
+                f"{fmt_int(counts['certificates'])} certificates, "
+                f"{fmt_int(counts['listings'])} listings",
+            )
+        )
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as conn:
+                conn.execute(text("ANALYZE"))
+        log(f"{database}: build the ledger in bulk (reports.ledger.rebuild)")
+        with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.execute(text("SET LOCAL statement_timeout = 0"))
+            built, seconds = timed(lambda: ledger.rebuild(conn))
+        rows.append(
+            once_row(
+                "reports: ledger rebuilt from scratch",
+                database,
+                items=counts["products"] + counts["producers"],
+                seconds=seconds,
+                what="subjects",
+            )
+        )
+        rows[-1] = Row(
+            rows[-1].benchmark,
+            database,
+            rows[-1].count,
+            rows[-1].value,
+            notes=f"{rows[-1].notes}; {fmt_int(built['segments'])} segments",
+        )
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as conn:
+                conn.execute(text("ANALYZE"))
+        rows += _reads(url, engine, database, budget_s, log)
+    finally:
+        engine.dispose()
+    return rows
+
+
+def _reads(
+    url: str, engine: Engine, database: str, budget_s: float, log: Log
+) -> list[Row]:
+    from fastapi.testclient import TestClient
+
+    from ocop_tracker.main import create_app
+
+    os.environ["OCOP_DATABASE_URL"] = url
+    os.environ.setdefault("OCOP_ENV", "development")
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    get_sessionmaker.cache_clear()
+    today = area_service.today()
+    with Session(engine) as session:
+        admin, _ = user_service.create_user(
+            session,
+            None,
+            login="bench.reports",
+            display_name="Bench",
+            role=Role.admin,
+            area_id=None,
+            password=PASSWORD,
+        )
+        token, _ = auth_service.create_token(session, admin, name="bench")
+        session.commit()
+        # The province with the most hamlets (Hà Nội-sized subtrees are the worst case).
+        province_id, province = session.execute(
+            select(AdminUnit.id, AdminUnit.name)
+            .join(
+                AdminUnitLink,
+                AdminUnitLink.ancestor_id == AdminUnit.id,
+            )
+            .where(
+                AdminUnit.level == Level.province, AdminUnit.edition == Edition.e2025
+            )
+            .group_by(AdminUnit.id, AdminUnit.name)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).one()
+    app = create_app()
+    rows: list[Row] = []
+    past = today - dt.timedelta(days=200)
+    month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    with TestClient(app, base_url="https://127.0.0.1") as client:
+        client.headers["authorization"] = f"Bearer {token}"
+
+        def get(params: dict[str, Any], path: str = "/api/v1/reports/coverage") -> Any:
+            r = client.get(path, params=params)
+            assert r.status_code == 200, r.text[:300]
+            return r
+
+        floor = _samples(lambda: get({}, "/api/v1/me"), 60, budget_s)
+        rows.append(
+            _row(
+                "reports: floor — GET /api/v1/me through the same client",
+                database,
+                floor,
+                notes="bearer token, one user lookup: the HTTP stack's own cost",
+            )
+        )
+        for label, area in (
+            (f"province ({province})", province_id),
+            ("whole country", NATION),
+        ):
+            log(f"{database}: coverage of the {label}")
+            body = get({"area_id": area}).json()
+            assert body["source"] == "counts"
+            kept = _samples(partial(get, {"area_id": area}), 60, budget_s)
+            with Session(engine) as session:
+                where = report_service.Area(
+                    area, session.get(AdminUnit, area) if area else None
+                )
+                direct = _samples(
+                    partial(report_service.coverage_of, session, where, today),
+                    60,
+                    budget_s,
+                )
+            rows.append(
+                _row(
+                    f"reports: coverage today, {label}, service call (no HTTP)",
+                    database,
+                    direct,
+                    notes="counts + children + labels, Pydantic models built",
+                )
+            )
+            with Session(engine) as session:
+                total, listed = recount(session, area, today)
+                assert (total, listed) == (
+                    body["ocop"]["total"],
+                    body["ocop"]["listed"],
+                ), (
+                    "the kept counts must equal the recount",
+                    (total, listed),
+                    body["ocop"],
+                )
+                slow = _samples(
+                    partial(recount, session, area, today), 5, budget_s, warmup=1
+                )
+            ratio = (
+                f"recount {fmt_num(statistics.median(slow) * 1000)} ms = "
+                f"{statistics.median(slow) / statistics.median(kept):,.0f}× slower"
+            )
+            rows.append(
+                _row(
+                    f"reports: coverage today, {label}, through the API",
+                    database,
+                    kept,
+                    goal="≤ 20 ms p50",
+                    notes=f"{fmt_int(total)} valid OCOP, {fmt_int(listed)} listed; "
+                    f"{len(body['by_child'])} children; equals recount",
+                    ratio=ratio,
+                )
+            )
+            rows.append(
+                _row(
+                    f"reports: recount from rows, {label}",
+                    database,
+                    slow,
+                    notes="EXISTS over certificates and listings in the subtree",
+                )
+            )
+            log(f"{database}: coverage of the {label} as of {past}")
+            old = _samples(
+                partial(get, {"area_id": area, "as_of": past.isoformat()}),
+                10,
+                budget_s,
+                warmup=1,
+            )
+            with Session(engine) as session:
+                body_past = get({"area_id": area, "as_of": past.isoformat()}).json()
+                assert body_past["source"] == "segments"
+                want = recount(session, area, past)
+                assert want[0] == body_past["ocop"]["total"], (want, body_past["ocop"])
+            rows.append(
+                _row(
+                    f"reports: coverage as of {past}, {label}, through the API",
+                    database,
+                    old,
+                    goal="≤ 1 s",
+                    goal_ms=1000.0,
+                    notes="segments under the tree of that date; total equals recount",
+                )
+            )
+        log(f"{database}: monthly PDF of the province")
+        pdf = _samples(
+            lambda: get(
+                {"area_id": province_id, "month": month, "format": "pdf"},
+                "/api/v1/reports/monthly",
+            ),
+            5,
+            budget_s,
+            warmup=1,
+        )
+        rows.append(
+            _row(
+                f"reports: monthly report PDF {month}, province, through the API",
+                database,
+                pdf,
+                goal="≤ 3 s",
+                goal_ms=3000.0,
+                notes="coverage + trend + teams + 2 charts",
+            )
+        )
+    rows.append(_write_cost(engine, database, budget_s))
+    return rows
+
+
+def _write_cost(engine: Engine, database: str, budget_s: float) -> Row:
+    """One listing going live, with its product's ledger kept in step (then rolled back)."""
+    rng = random.Random(7)
+    with Session(engine) as session:
+        ids = session.scalars(
+            select(Listing.id)
+            .where(Listing.status == ListingStatus.in_progress)
+            .limit(500)
+        ).all()
+    samples: list[float] = []
+    deadline = time.perf_counter() + budget_s
+    for listing_id in rng.sample(list(ids), min(len(ids), 60)):
+        with Session(engine) as session:
+            listing = session.get_one(Listing, listing_id)
+            start = time.perf_counter()
+            listing.status = ListingStatus.listed
+            listing.verified_at = dt.datetime.now(dt.UTC)
+            ledger_listener.sync(session)  # what commit runs: flush + ledger refresh
+            samples.append(time.perf_counter() - start)
+            session.rollback()
+        if time.perf_counter() > deadline:
+            break
+    return _row(
+        "reports: one listing change kept in step (flush + ledger)",
+        database,
+        samples,
+        notes="ORM flush incl. audit event, then the ledger refresh commit runs",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run on SQLite then PostgreSQL and print the table."""
+    parser = argparse.ArgumentParser(prog="python -m bench.reports")
+    parser.add_argument("--products", type=int, default=500_000)
+    parser.add_argument("--hamlets", type=int, default=80_000)
+    parser.add_argument("--budget", type=float, default=20.0)
+    parser.add_argument("--only", choices=("sqlite", "postgres"))
+    parser.add_argument(
+        "--pg-url", default=os.environ.get("OCOP_BENCH_PG_URL", DEFAULT_PG_URL)
+    )
+    args = parser.parse_args(argv)
+    rows: list[Row] = []
+    common = {
+        "products": args.products,
+        "hamlets": args.hamlets,
+        "budget_s": args.budget,
+    }
+    if args.only != "postgres":
+        with sqlite_database() as url:
+            rows += run(url, "sqlite", **common)
+    if args.only != "sqlite":
+        try:
+            with postgres_database(args.pg_url) as url:
+                rows += run(url, "postgresql", **common)
+        except PostgresUnavailable as exc:
+            _log(f"PostgreSQL skipped: {exc}")
+    sys.stdout.write(markdown_table(rows) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

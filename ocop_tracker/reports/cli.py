@@ -1,0 +1,48 @@
+"""``ocop-tracker reports``: rebuild the coverage ledger, move its counts to today."""
+
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="Coverage reports: the ledger kept in step with writes.", no_args_is_help=True
+)
+
+
+@app.command("rebuild")
+def rebuild(
+    counts_only: Annotated[
+        bool,
+        typer.Option(
+            help="Keep the segments; recompute the counts and the schedule only"
+        ),
+    ] = False,
+) -> None:
+    """Recompute the ledger from the rows and the audit trail.
+
+    Run once after upgrading a database that already holds products, after a
+    bulk load that bypassed the application, or after re-homing areas.
+    """
+    from ocop_tracker.cli import _ensure_schema, out, session_scope
+    from ocop_tracker.reports import ledger
+
+    _ensure_schema()
+    with session_scope() as session:
+        made = ledger.rebuild(session.connection(), segments=not counts_only)
+    out.print(
+        f"Đã tính lại số liệu báo cáo: {made['segments']:,} đoạn"
+        if not counts_only
+        else "Đã tính lại số liệu đếm theo địa bàn."
+    )
+
+
+@app.command("roll")
+def roll() -> None:
+    """Move the kept counts to today (daily; reads are right without it, only faster)."""
+    from ocop_tracker.cli import _ensure_schema, out, session_scope
+    from ocop_tracker.reports import ledger
+
+    _ensure_schema()
+    with session_scope() as session:
+        ledger.roll_forward(session.connection())
+    out.print("Đã cập nhật số liệu đếm đến hôm nay.")

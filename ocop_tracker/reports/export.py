@@ -1,0 +1,442 @@
+"""The monthly report as PDF (reportlab, Be Vietnam Pro, charts) and XLSX (openpyxl).
+
+Pure renderers: a ``MonthlyReport`` view-model in, bytes out, no database.
+"""
+
+import datetime as dt
+import io
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.charts.lineplots import LinePlot
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from ocop_tracker.cards import fonts
+from ocop_tracker.exports.writer import safe
+from ocop_tracker.reports.schemas import Line, Ratio
+from ocop_tracker.reports.service import MonthlyReport
+
+GREEN = colors.HexColor("#1f7a4d")
+GREY = colors.HexColor("#d9e2dc")
+LIGHT = colors.HexColor("#f2f6f3")
+CHART_ROWS = 15
+Cell = str | int | float | dt.date | None
+
+
+def _cell(value: Cell) -> Cell:
+    """Text that starts like a formula is kept as text (SECURITY.md T35)."""
+    if isinstance(value, str):
+        return str(safe(value))
+    return value
+
+
+def _t(text: object) -> str:
+    """NFC text, escaped for reportlab paragraphs."""
+    value = unicodedata.normalize("NFC", str(text))
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}%".replace(".", ",")
+
+
+def _num(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def _title(report: MonthlyReport) -> str:
+    return f"Báo cáo tháng {report.month:%m/%Y}"
+
+
+def _headline_rows(report: MonthlyReport) -> list[list[str]]:
+    c = report.coverage
+    rows = [
+        ["Chỉ tiêu", "Số lượng", "Tỷ lệ"],
+        ["Sản phẩm OCOP (3–5 sao) còn hiệu lực", _num(c.ocop.total), ""],
+        [
+            "Đã lên ít nhất một sàn (đã xác minh)",
+            _num(c.ocop.listed),
+            _pct(c.ocop.percent),
+        ],
+        [
+            "Có mặt trên cả voso.vn và postmart.vn",
+            _num(c.ocop.both),
+            _pct(c.ocop.both_percent),
+        ],
+    ]
+    rows += [
+        [f"  trên {m.label}", _num(m.count), _pct(m.percent)]
+        for m in c.ocop.by_marketplace
+    ]
+    rows += [
+        ["Giấy chứng nhận sắp hết hạn (90 ngày)", _num(c.ocop.expiring), ""],
+        ["Sản phẩm OCOP đã hết hạn/bị thu hồi", _num(c.ocop.lapsed), ""],
+        ["Nông sản, đặc sản (ngoài OCOP)", _num(c.other.total), ""],
+        ["  đã lên sàn", _num(c.other.listed), _pct(c.other.percent)],
+        [
+            "Chủ thể có tài khoản thanh toán điện tử",
+            f"{_num(c.payments.opened)}/{_num(c.payments.producers)}",
+            _pct(c.payments.percent),
+        ],
+    ]
+    return rows
+
+
+def _lines_rows(title: str, lines: Sequence[Line]) -> list[list[str]]:
+    rows = [[title, "Sản phẩm", "Đã lên sàn", "Tỷ lệ"]]
+    rows += [
+        [ln.label, _num(ln.total), _num(ln.listed), _pct(ln.percent)] for ln in lines
+    ]
+    return rows
+
+
+def _funnel_rows(funnel: Sequence[Ratio]) -> list[list[str]]:
+    rows = [["Bước (DOMAIN §4)", "Sản phẩm đã qua", "Tỷ lệ"]]
+    rows += [[f.label, _num(f.count), _pct(f.percent)] for f in funnel]
+    return rows
+
+
+def _team_rows(report: MonthlyReport) -> list[list[str]]:
+    rows = [
+        [
+            "Tổ (khóm/ấp)",
+            "Tiến thêm (tháng)",
+            "Lên sàn (tháng)",
+            "Tiến thêm (tổng)",
+            "Lên sàn (tổng)",
+        ]
+    ]
+    rows += [
+        [
+            t.hamlet,
+            _num(t.moved_month),
+            _num(t.listed_month),
+            _num(t.moved_total),
+            _num(t.listed_total),
+        ]
+        for t in report.teams.teams
+    ]
+    return rows
+
+
+def _bar_chart(report: MonthlyReport, font: str) -> Drawing:
+    lines = report.coverage.by_child[:CHART_ROWS] or []
+    height = 40 + 14 * max(1, len(lines))
+    d = Drawing(170 * mm, height)
+    d.add(
+        String(
+            0,
+            height - 12,
+            "Tỷ lệ lên sàn theo đơn vị trực thuộc (%)",
+            fontName=font,
+            fontSize=9,
+        )
+    )
+    if not lines:
+        d.add(
+            String(
+                0, height - 30, "Không có đơn vị trực thuộc.", fontName=font, fontSize=8
+            )
+        )
+        return d
+    chart = HorizontalBarChart()
+    chart.x, chart.y = 60 * mm, 10
+    chart.width, chart.height = 100 * mm, height - 30
+    chart.data = [[ln.percent or 0.0 for ln in reversed(lines)]]
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = (
+        0,
+        100,
+        20,
+    )
+    chart.valueAxis.labels.fontName = font
+    chart.valueAxis.labels.fontSize = 7
+    chart.categoryAxis.categoryNames = [ln.label[:32] for ln in reversed(lines)]
+    chart.categoryAxis.labels.fontName = font
+    chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.boxAnchor = "e"
+    chart.bars[0].fillColor = GREEN
+    chart.bars[0].strokeColor = None
+    d.add(chart)
+    return d
+
+
+def _trend_chart(report: MonthlyReport, font: str) -> Drawing:
+    points = report.trend.points[-36:]
+    d = Drawing(170 * mm, 70 * mm)
+    d.add(
+        String(
+            0,
+            70 * mm - 12,
+            "Xu hướng tỷ lệ lên sàn cuối mỗi tháng (%)",
+            fontName=font,
+            fontSize=9,
+        )
+    )
+    if not points:
+        d.add(String(0, 40 * mm, "Chưa có số liệu.", fontName=font, fontSize=8))
+        return d
+    plot = LinePlot()
+    plot.x, plot.y = 15 * mm, 15 * mm
+    plot.width, plot.height = 150 * mm, 45 * mm
+    plot.data = [
+        [(i, p.percent or 0.0) for i, p in enumerate(points)],
+        [(i, 100.0) for i in range(len(points))],
+    ]
+    plot.lines[0].strokeColor = GREEN
+    plot.lines[0].strokeWidth = 2
+    plot.lines[1].strokeColor = colors.HexColor("#b0b0b0")
+    plot.lines[1].strokeDashArray = [3, 3]
+    plot.yValueAxis.valueMin, plot.yValueAxis.valueMax, plot.yValueAxis.valueStep = (
+        0,
+        100,
+        20,
+    )
+    plot.yValueAxis.labels.fontName = font
+    plot.yValueAxis.labels.fontSize = 7
+    plot.xValueAxis.valueMin, plot.xValueAxis.valueMax = 0, max(1, len(points) - 1)
+    step = max(1, len(points) // 8)
+    plot.xValueAxis.valueSteps = list(range(0, len(points), step))
+    plot.xValueAxis.labelTextFormat = lambda i: (
+        f"{points[int(i)].day:%m/%y}" if 0 <= int(i) < len(points) else ""
+    )
+    plot.xValueAxis.labels.fontName = font
+    plot.xValueAxis.labels.fontSize = 7
+    d.add(plot)
+    return d
+
+
+def _table(
+    rows: list[list[str]], widths: Sequence[float], font: str, bold: str
+) -> Table:
+    table = Table(rows, colWidths=list(widths), repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), font, 8),
+                ("FONT", (0, 0), (-1, 0), bold, 8),
+                ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
+                ("GRID", (0, 0), (-1, -1), 0.4, GREY),
+                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
+    return table
+
+
+def to_pdf(report: MonthlyReport) -> bytes:
+    """The monthly report in the province's form: figures, breakdowns, two charts."""
+    font, bold = fonts.register()
+    h1 = ParagraphStyle("h1", fontName=bold, fontSize=14, leading=18, spaceAfter=4)
+    h2 = ParagraphStyle(
+        "h2", fontName=bold, fontSize=10, leading=13, spaceBefore=8, spaceAfter=4
+    )
+    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12)
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=_title(report),
+        author="ocop-tracker",
+    )
+    c = report.coverage
+    state = (
+        f"Số liệu tính đến hết ngày {report.as_of:%d/%m/%Y}."
+        if report.complete
+        else f"Tháng chưa kết thúc: số liệu tạm tính đến ngày {report.as_of:%d/%m/%Y}."
+    )
+    story: list[Any] = [
+        Paragraph(_t(f"{_title(report).upper()} — {report.area.name}"), h1),
+        Paragraph(
+            _t(
+                "Kế hoạch thí điểm Tổ công nghệ số cộng đồng: đưa 100% sản phẩm OCOP lên sàn thương mại điện tử."
+            ),
+            body,
+        ),
+        Paragraph(_t(f"Kính gửi: {report.recipient}."), body),
+        Paragraph(_t(state), body),
+        Spacer(1, 4 * mm),
+        Paragraph(
+            _t(
+                f"Tỷ lệ sản phẩm OCOP đã lên sàn: {_pct(c.ocop.percent)} ({_num(c.ocop.listed)}/{_num(c.ocop.total)})"
+            ),
+            h2,
+        ),
+        _table(_headline_rows(report), (95 * mm, 35 * mm, 30 * mm), font, bold),
+        KeepTogether(
+            [Paragraph(_t("Theo đơn vị trực thuộc"), h2), _bar_chart(report, font)]
+        ),
+        KeepTogether(
+            [
+                Paragraph(_t("Xu hướng tới mục tiêu 100%"), h2),
+                _trend_chart(report, font),
+            ]
+        ),
+        Paragraph(_t("Chi tiết theo đơn vị trực thuộc"), h2),
+        _table(
+            [["Đơn vị", "OCOP còn hiệu lực", "Đã lên sàn", "Tỷ lệ"]]
+            + [
+                [ln.label, _num(ln.total), _num(ln.listed), _pct(ln.percent)]
+                for ln in c.by_child
+            ],
+            (80 * mm, 30 * mm, 25 * mm, 25 * mm),
+            font,
+            bold,
+        ),
+        Paragraph(_t("Theo nhóm sản phẩm, hạng sao, loại chủ thể"), h2),
+        _table(
+            _lines_rows("Nhóm", c.by_group),
+            (80 * mm, 30 * mm, 25 * mm, 25 * mm),
+            font,
+            bold,
+        ),
+        Spacer(1, 2 * mm),
+        _table(
+            _lines_rows("Hạng sao", c.by_stars),
+            (80 * mm, 30 * mm, 25 * mm, 25 * mm),
+            font,
+            bold,
+        ),
+        Spacer(1, 2 * mm),
+        _table(
+            _lines_rows("Loại chủ thể", c.by_producer_type),
+            (80 * mm, 30 * mm, 25 * mm, 25 * mm),
+            font,
+            bold,
+        ),
+        Paragraph(_t("Các bước đưa sản phẩm lên sàn"), h2),
+        _table(_funnel_rows(c.funnel), (95 * mm, 35 * mm, 30 * mm), font, bold),
+        Paragraph(_t("Kết quả của các tổ (để khen thưởng)"), h2),
+        _table(
+            _team_rows(report),
+            (50 * mm, 28 * mm, 28 * mm, 28 * mm, 26 * mm),
+            font,
+            bold,
+        ),
+        Spacer(1, 6 * mm),
+        Paragraph(
+            _t(f"Lập lúc {report.generated_at:%d/%m/%Y %H:%M} (UTC) bởi ocop-tracker."),
+            body,
+        ),
+    ]
+    doc.build(story)
+    return out.getvalue()
+
+
+def to_xlsx(report: MonthlyReport) -> bytes:
+    """The same figures as a workbook: one sheet per table, text cells never formulas."""
+    book = Workbook()
+    head = Font(bold=True)
+
+    def sheet(name: str, rows: Sequence[Sequence[Cell]], first: bool = False) -> None:
+        ws = book.active if first else book.create_sheet(name)
+        assert ws is not None
+        ws.title = name
+        for i, row in enumerate(rows):
+            ws.append([_cell(v) for v in row])
+            if i == 0:
+                for cell in ws[ws.max_row]:
+                    cell.font = head
+        ws.column_dimensions["A"].width = 48
+
+    c = report.coverage
+    sheet(
+        "Tổng hợp",
+        [
+            [_title(report), report.area.name],
+            ["Tính đến ngày", report.as_of],
+            ["Kính gửi", report.recipient],
+            [],
+            ["Chỉ tiêu", "Số lượng", "Tỷ lệ (%)"],
+            ["Sản phẩm OCOP còn hiệu lực", c.ocop.total, None],
+            ["Đã lên ít nhất một sàn", c.ocop.listed, c.ocop.percent],
+            ["Trên cả voso.vn và postmart.vn", c.ocop.both, c.ocop.both_percent],
+            *[[f"Trên {m.label}", m.count, m.percent] for m in c.ocop.by_marketplace],
+            ["Sắp hết hạn (90 ngày)", c.ocop.expiring, None],
+            ["Hết hạn/bị thu hồi", c.ocop.lapsed, None],
+            ["Nông sản, đặc sản", c.other.total, None],
+            ["Nông sản, đặc sản đã lên sàn", c.other.listed, c.other.percent],
+            ["Chủ thể", c.payments.producers, None],
+            [
+                "Chủ thể có tài khoản thanh toán điện tử",
+                c.payments.opened,
+                c.payments.percent,
+            ],
+        ],
+        first=True,
+    )
+    sheet(
+        "Đơn vị trực thuộc",
+        [["Đơn vị", "OCOP còn hiệu lực", "Đã lên sàn", "Cả hai sàn", "Tỷ lệ (%)"]]
+        + [[ln.label, ln.total, ln.listed, ln.both, ln.percent] for ln in c.by_child],
+    )
+    breakdown: list[Sequence[Cell]] = [
+        ["Phân loại", "Nhóm", "Sản phẩm", "Đã lên sàn", "Tỷ lệ (%)"]
+    ]
+    for title, lines in (
+        ("Nhóm sản phẩm", c.by_group),
+        ("Hạng sao", c.by_stars),
+        ("Loại chủ thể", c.by_producer_type),
+        ("Ngoài OCOP", c.other_by_kind),
+    ):
+        breakdown += [
+            [title, ln.label, ln.total, ln.listed, ln.percent] for ln in lines
+        ]
+    sheet("Phân loại", breakdown)
+    sheet(
+        "Các bước",
+        [["Bước", "Sản phẩm đã qua", "Tỷ lệ (%)"]]
+        + [[f.label, f.count, f.percent] for f in c.funnel],
+    )
+    sheet(
+        "Xu hướng",
+        [["Cuối tháng", "OCOP còn hiệu lực", "Đã lên sàn", "Tỷ lệ (%)"]]
+        + [[p.day, p.total, p.listed, p.percent] for p in report.trend.points],
+    )
+    sheet(
+        "Các tổ",
+        [
+            [
+                "Tổ (khóm/ấp)",
+                "Tổ trưởng",
+                "Tiến thêm (tháng)",
+                "Lên sàn (tháng)",
+                "Tiến thêm (tổng)",
+                "Lên sàn (tổng)",
+            ]
+        ]
+        + [
+            [
+                t.hamlet,
+                t.leader,
+                t.moved_month,
+                t.listed_month,
+                t.moved_total,
+                t.listed_total,
+            ]
+            for t in report.teams.teams
+        ],
+    )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,128 @@
+"""Keeps the coverage ledger in step with every ORM write, inside the same transaction.
+
+``after_flush`` notes which products and producers a flush touched (a
+certificate, listing, step, verification, payment account or the rows
+themselves). ``before_commit`` flushes what is left and recomputes their
+segments and counts once per transaction — an import of 20,000 rows flushing
+row by row pays one batched refresh, not 20,000 — in the same transaction as
+the writes, so both commit or neither. Readers call ``sync()`` first, so a
+report read inside a writing transaction sees its own writes. A refresh
+recomputes from the rows, so refreshing a subject whose change was rolled back
+(a savepoint) is harmless. Bulk Core inserts bypass the ORM: call
+``ledger.rebuild()`` after them.
+"""
+
+from dataclasses import dataclass, field
+from itertools import chain
+
+from sqlalchemy import Table, event, inspect, select
+from sqlalchemy.orm import Session, UOWTransaction
+
+from ocop_tracker.areas.models import AdminUnit
+from ocop_tracker.onboarding.models import (
+    Listing,
+    Marketplace,
+    StepRecord,
+    Verification,
+)
+from ocop_tracker.producers.models import PaymentAccount, Producer
+from ocop_tracker.products.models import Certificate, Product
+from ocop_tracker.reports import ledger
+
+KEY = "reports_pending"
+# Set in session.info to switch the listener off (bulk loads that rebuild after).
+DISABLED = "reports_ledger_off"
+
+
+@dataclass
+class Pending:
+    """Subjects touched by the flushes of one transaction, not yet refreshed."""
+
+    products: set[int] = field(default_factory=set)
+    producers: set[int] = field(default_factory=set)
+    listings: set[int] = field(default_factory=set)
+    producer_products: set[int] = field(default_factory=set)
+    stale: bool = False
+
+
+def _pending(session: Session) -> Pending:
+    value = session.info.get(KEY)
+    if not isinstance(value, Pending):
+        value = Pending()
+        session.info[KEY] = value
+    return value
+
+
+def _moves_counts(obj: object) -> bool:
+    """A unit moved in the tree, or the named marketplaces changed: counts go stale."""
+    if isinstance(obj, AdminUnit):
+        return inspect(obj).attrs.parent_id.history.has_changes()
+    if isinstance(obj, Marketplace):
+        return inspect(obj).attrs.is_named_in_plan.history.has_changes()
+    return False
+
+
+@event.listens_for(Session, "after_flush")
+def _collect(session: Session, _flush: UOWTransaction) -> None:
+    if session.info.get(DISABLED):
+        return
+    p = _pending(session)
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, Product):
+            p.products.add(obj.id)
+        elif isinstance(obj, Certificate | Listing):
+            p.products.add(obj.product_id)
+        elif isinstance(obj, StepRecord | Verification):
+            p.listings.add(obj.listing_id)
+        elif isinstance(obj, Producer):
+            p.producers.add(obj.id)
+            if obj not in session.new:
+                p.producer_products.add(obj.id)
+        elif isinstance(obj, PaymentAccount):
+            p.producers.add(obj.producer_id)
+        elif obj not in session.new and _moves_counts(obj):
+            p.stale = True
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    if session.info.get(DISABLED):
+        return
+    sync(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(KEY, None)
+
+
+def sync(session: Session) -> None:
+    """Flush, then bring the ledger in step with everything written so far."""
+    if session.info.get(DISABLED):
+        return
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    p = session.info.pop(KEY, None)
+    if not isinstance(p, Pending):
+        return
+    conn = session.connection()
+    products = set(p.products)
+    if p.listings:
+        table: Table = Listing.__table__  # type: ignore[assignment]
+        products.update(
+            conn.scalars(
+                select(table.c.product_id).where(table.c.id.in_(sorted(p.listings)))
+            )
+        )
+    if p.producer_products:
+        table = Product.__table__  # type: ignore[assignment]
+        products.update(
+            conn.scalars(
+                select(table.c.id).where(
+                    table.c.producer_id.in_(sorted(p.producer_products))
+                )
+            )
+        )
+    if p.stale:
+        ledger.mark_stale(conn)
+    ledger.refresh(conn, products=products, producers=p.producers)

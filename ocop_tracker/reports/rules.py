@@ -1,0 +1,305 @@
+"""Pure rules of coverage: what a product or producer counts as on a day.
+
+No database, no clock. ``product_dims`` says how one product counts on one day
+(DOMAIN.md §3); ``segments`` turns that into spans of days by evaluating it at
+every day where one of its inputs changes; ``metrics`` names the figures a
+span adds to. The ledger, the naïve recount in the tests and the reports all
+go through these functions.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ocop_tracker.products import rules as product_rules
+
+ONE_DAY = dt.timedelta(days=1)
+VIETNAM = dt.timezone(dt.timedelta(hours=7))
+
+# The funnel of DOMAIN.md §4 (step codes of the default marketplaces).
+FUNNEL_STEPS = ("photos", "storefront", "payment", "listing", "first_order", "quality")
+
+OCOP, LAPSED, OTHER, PRODUCER = "ocop", "lapsed", "other", "producer"
+
+
+def vn_day(moment: dt.datetime) -> dt.date:
+    """The Vietnam calendar day of an instant."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(VIETNAM).date()
+
+
+@dataclass(frozen=True)
+class CertFact:
+    """What coverage reads of a certificate."""
+
+    id: int
+    decision_date: dt.date
+    expires_on: dt.date
+    revoked_on: dt.date | None
+    stars: int
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """A value that changes on given days: ``(day, value)`` in order; None before."""
+
+    changes: tuple[tuple[dt.date, str | None], ...] = ()
+
+    def on(self, day: dt.date) -> str | None:
+        """The value at the end of ``day``."""
+        value: str | None = None
+        for when, what in self.changes:
+            if when > day:
+                break
+            value = what
+        return value
+
+    def days(self) -> list[dt.date]:
+        """Days on which the value may change."""
+        return [when for when, _ in self.changes]
+
+
+def timeline(changes: Iterable[tuple[dt.date, str | None]]) -> Timeline:
+    """A timeline from changes in the order they happened (the last of a day wins)."""
+    by_day: dict[dt.date, str | None] = {}
+    for day, value in changes:
+        by_day[day] = value
+    return Timeline(tuple(sorted(by_day.items(), key=lambda kv: kv[0])))
+
+
+@dataclass(frozen=True)
+class ListingFact:
+    """A listing: its status over time and, per step code, the step's status."""
+
+    marketplace_id: int
+    status: Timeline
+    steps: Mapping[str, Timeline] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProductFacts:
+    """Everything a product's coverage depends on."""
+
+    product_id: int
+    hamlet_id: int
+    kind: str
+    group_id: int | None
+    ptype: str
+    exists: Timeline  # "1" while the product exists
+    certs: Sequence[CertFact]
+    listings: Sequence[ListingFact]
+
+
+@dataclass(frozen=True)
+class ProducerFacts:
+    """Everything a producer's figures depend on."""
+
+    producer_id: int
+    hamlet_id: int
+    kind: str
+    exists: Timeline
+    payments: Sequence[Timeline]  # each account's status over time
+
+
+@dataclass(frozen=True)
+class Dims:
+    """How a subject counts on a day (one row of ``report_segments`` minus dates)."""
+
+    category: str
+    stars: int | None = None
+    group_id: int | None = None
+    kind: str | None = None
+    ptype: str | None = None
+    listed: bool = False
+    both: bool = False
+    expiring: bool = False
+    paying: bool = False
+    markets: str = ""
+    steps: str = ""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Dims over ``[start, end)``; ``end`` None = open."""
+
+    start: dt.date
+    end: dt.date | None
+    dims: Dims
+
+
+def product_dims(
+    facts: ProductFacts, day: dt.date, named: frozenset[int]
+) -> Dims | None:
+    """How the product counts on ``day``, or None when it does not count at all."""
+    markets = sorted(
+        {lf.marketplace_id for lf in facts.listings if lf.status.on(day) == "listed"}
+    )
+    listed = bool(markets)
+    both = bool(named) and named.issubset(markets)
+    market_text = ",".join(str(m) for m in markets)
+    if facts.kind == "ocop":
+        cert = product_rules.current_certificate(facts.certs, day)
+        if cert is None:
+            if any(c.decision_date <= day for c in facts.certs):
+                return Dims(LAPSED, group_id=facts.group_id, ptype=facts.ptype)
+            return None
+        steps = sorted(
+            {
+                code
+                for lf in facts.listings
+                for code, tl in lf.steps.items()
+                if tl.on(day) == "done"
+            }
+        )
+        status = product_rules.status_of(cert, day)
+        return Dims(
+            OCOP,
+            stars=cert.stars,
+            group_id=facts.group_id,
+            ptype=facts.ptype,
+            listed=listed,
+            both=both,
+            expiring=status is product_rules.CertificateStatus.expiring,
+            markets=market_text,
+            steps=",".join(steps),
+        )
+    if facts.exists.on(day) is None:
+        return None
+    return Dims(
+        OTHER,
+        group_id=facts.group_id,
+        kind=facts.kind,
+        listed=listed,
+        both=both,
+        markets=market_text,
+    )
+
+
+def producer_dims(facts: ProducerFacts, day: dt.date) -> Dims | None:
+    """How the producer counts on ``day`` (None before it exists)."""
+    if facts.exists.on(day) is None:
+        return None
+    paying = any(p.on(day) == "opened" for p in facts.payments)
+    return Dims(PRODUCER, kind=facts.kind, paying=paying)
+
+
+def product_breaks(facts: ProductFacts) -> set[dt.date]:
+    """Every day on which the product's dims may change."""
+    days: set[dt.date] = set(facts.exists.days())
+    for c in facts.certs:
+        days.update(
+            (
+                c.decision_date,
+                c.expires_on + ONE_DAY,
+                c.expires_on - dt.timedelta(days=product_rules.EXPIRING_DAYS),
+            )
+        )
+        if c.revoked_on is not None:
+            days.add(c.revoked_on)
+    for lf in facts.listings:
+        days.update(lf.status.days())
+        for tl in lf.steps.values():
+            days.update(tl.days())
+    return days
+
+
+def producer_breaks(facts: ProducerFacts) -> set[dt.date]:
+    """Every day on which the producer's dims may change."""
+    days = set(facts.exists.days())
+    for p in facts.payments:
+        days.update(p.days())
+    return days
+
+
+def spans(values: Sequence[tuple[dt.date, Dims | None]]) -> list[Segment]:
+    """Segments from dims evaluated at sorted break days (equal neighbours merged)."""
+    out: list[Segment] = []
+    open_start: dt.date | None = None
+    open_dims: Dims | None = None
+    for day, dims in values:
+        if dims == open_dims:
+            continue
+        if open_dims is not None and open_start is not None:
+            out.append(Segment(open_start, day, open_dims))
+        open_start, open_dims = day, dims
+    if open_dims is not None and open_start is not None:
+        out.append(Segment(open_start, None, open_dims))
+    return out
+
+
+def product_segments(facts: ProductFacts, named: frozenset[int]) -> list[Segment]:
+    """The product's dims as spans of days."""
+    days = sorted(product_breaks(facts))
+    return spans([(d, product_dims(facts, d, named)) for d in days])
+
+
+def producer_segments(facts: ProducerFacts) -> list[Segment]:
+    """The producer's dims as spans of days."""
+    days = sorted(producer_breaks(facts))
+    return spans([(d, producer_dims(facts, d)) for d in days])
+
+
+def metrics(dims: Dims) -> list[str]:
+    """The figures a subject with these dims adds one to."""
+    if dims.category == OCOP:
+        out = ["ocop", f"ocop.stars.{dims.stars}", f"ocop.ptype.{dims.ptype}"]
+        if dims.group_id is not None:
+            out.append(f"ocop.group.{dims.group_id}")
+        if dims.expiring:
+            out.append("ocop.expiring")
+        if dims.listed:
+            out += [f"{m}.listed" for m in list(out) if not m.endswith("expiring")]
+        if dims.both:
+            out.append("ocop.both")
+        out += [f"ocop.mp.{m}" for m in dims.markets.split(",") if m]
+        out += [f"ocop.step.{s}" for s in dims.steps.split(",") if s]
+        return out
+    if dims.category == LAPSED:
+        return ["ocop.lapsed"]
+    if dims.category == OTHER:
+        out = ["other", f"other.kind.{dims.kind}"]
+        if dims.listed:
+            out += ["other.listed", f"other.kind.{dims.kind}.listed"]
+        if dims.both:
+            out.append("other.both")
+        out += [f"other.mp.{m}" for m in dims.markets.split(",") if m]
+        return out
+    out = ["producers", f"producers.kind.{dims.kind}"]
+    if dims.paying:
+        out += ["producers.paying", f"producers.kind.{dims.kind}.paying"]
+    return out
+
+
+def covers(segment: Segment, day: dt.date) -> bool:
+    """True when the segment is open on ``day``."""
+    return segment.start <= day and (segment.end is None or segment.end > day)
+
+
+def add_metrics(totals: dict[str, int], dims: Dims, times: int = 1) -> None:
+    """Add ``times`` to every figure of ``dims``."""
+    for name in metrics(dims):
+        totals[name] = totals.get(name, 0) + times
+
+
+def month_end(month: dt.date) -> dt.date:
+    """The last day of the month ``month`` falls in."""
+    first_next = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return first_next - ONE_DAY
+
+
+def month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The last day of every month from ``first``'s month to ``last``'s, capped at ``last``."""
+    out: list[dt.date] = []
+    month = first.replace(day=1)
+    while month <= last:
+        out.append(min(month_end(month), last))
+        month = month_end(month) + ONE_DAY
+    return out
+
+
+def share(part: int, whole: int) -> float | None:
+    """``part / whole`` as a percentage with one decimal, None when ``whole`` is 0."""
+    if whole <= 0:
+        return None
+    return round(100.0 * part / whole, 1)

@@ -1,0 +1,256 @@
+"""API models of reports."""
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Out(BaseModel):
+    """Base of report read models."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ReportFormat(StrEnum):
+    """What the monthly report downloads as."""
+
+    pdf = "pdf"
+    xlsx = "xlsx"
+
+
+class AreaRef(Out):
+    """An area node (id 0 = the whole country)."""
+
+    id: int
+    name: str
+    level: str
+
+
+class Ratio(Out):
+    """A count out of a whole, with the percentage (None when the whole is 0)."""
+
+    key: str
+    label: str
+    count: int
+    total: int
+    percent: float | None
+
+
+class Line(Out):
+    """One row of a breakdown: how many count, how many of them are listed."""
+
+    key: str
+    label: str
+    total: int
+    listed: int
+    percent: float | None
+
+
+class ChildLine(Line):
+    """One child area's headline figures (click to drill down)."""
+
+    area_id: int
+    level: str
+    both: int
+
+
+class Headline(Out):
+    """Products counted, listed on at least one marketplace, on both named ones."""
+
+    total: int
+    listed: int
+    percent: float | None
+    both: int
+    both_percent: float | None
+    by_marketplace: list[Ratio]
+
+
+class OcopHeadline(Headline):
+    """The target figure of DOMAIN.md §3, with lapsed and expiring certificates."""
+
+    expiring: int
+    lapsed: int
+
+
+class Payments(Out):
+    """Producers with an e-payment account opened."""
+
+    producers: int
+    opened: int
+    percent: float | None
+    by_kind: list[Ratio]
+
+
+class Coverage(Out):
+    """Coverage of an area on a date (DOMAIN.md §3)."""
+
+    area: AreaRef
+    as_of: dt.date
+    source: str = Field(description="counts (kept in step) or segments (past dates)")
+    ocop: OcopHeadline
+    other: Headline
+    other_by_kind: list[Line]
+    by_child: list[ChildLine]
+    by_group: list[Line]
+    by_stars: list[Line]
+    by_producer_type: list[Line]
+    funnel: list[Ratio]
+    payments: Payments
+
+
+class TrendPoint(Out):
+    """Coverage at the end of one month."""
+
+    day: dt.date
+    total: int
+    listed: int
+    percent: float | None
+    both: int
+    other_total: int
+    other_listed: int
+
+
+class Trend(Out):
+    """Coverage at the end of every month since the first record."""
+
+    area: AreaRef
+    points: list[TrendPoint]
+
+
+class ActionListing(Out):
+    """Where one marketplace stands for a product on the action list."""
+
+    marketplace: str
+    status: str
+    next_step: str | None
+    blocked: list[str]
+
+
+class ActionItem(Out):
+    """A valid OCOP product not yet listed: what to do next and who must act."""
+
+    product_id: int
+    product: str
+    stars: int | None
+    hamlet_id: int
+    hamlet: str
+    next_step: str | None
+    waiting_days: int
+    blocked: list[str]
+    team: str | None
+    team_leader: str | None
+    producer: str
+    contact: str | None
+    listings: list[ActionListing]
+
+
+class ExpiringItem(Out):
+    """A certificate ending within 90 days."""
+
+    product_id: int
+    product: str
+    hamlet: str
+    stars: int
+    expires_on: dt.date
+    days_left: int
+
+
+class TroubleItem(Out):
+    """A listing rejected or delisted: why, and since when."""
+
+    listing_id: int
+    product_id: int
+    product: str
+    hamlet: str
+    marketplace: str
+    status: str
+    reason: str | None
+    since: dt.date | None
+
+
+class Actions(Out):
+    """The action list of an area (today)."""
+
+    area: AreaRef
+    as_of: dt.date
+    unlisted_total: int
+    unlisted: list[ActionItem]
+    expiring: list[ExpiringItem]
+    troubles: list[TroubleItem]
+
+
+class TeamLine(Out):
+    """One team's progress this month and overall."""
+
+    team_id: int
+    hamlet_id: int
+    hamlet: str
+    leader: str | None
+    moved_month: int
+    listed_month: int
+    moved_total: int
+    listed_total: int
+
+
+class Teams(Out):
+    """Teams' progress in an area for a month, best first."""
+
+    area: AreaRef
+    month: str
+    teams: list[TeamLine]
+
+
+class SubmissionCreate(BaseModel):
+    """Submit the monthly report of an area."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    area_id: int | None = None
+    month: str = Field(description="YYYY-MM", max_length=7)
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class SubmissionRead(Out):
+    """A submitted report: frozen figures, who, when, version."""
+
+    id: int
+    area_id: int
+    area: str
+    month: str
+    version: int
+    correction: bool
+    on_time: bool
+    submitted_by: str
+    submitted_at: dt.datetime
+    recipient: str
+    note: str | None
+    message: str | None = None
+    snapshot: dict[str, Any] | None = None
+
+
+class BoardLine(Out):
+    """Whether one unit has submitted its report for the month."""
+
+    area_id: int
+    area: str
+    level: str
+    status: str  # submitted | late | open
+    version: int | None
+    on_time: bool | None
+    submitted_at: dt.datetime | None
+    submitted_by: str | None
+    submission_id: int | None
+
+
+class Board(Out):
+    """The submissions of an area and of the units under it, for one month."""
+
+    area: AreaRef
+    month: str
+    due: dt.date
+    own: BoardLine
+    lower: list[BoardLine]
+    submitted: int
+    late: int

@@ -1,0 +1,751 @@
+"""Rules of reports: coverage, action list, trend, teams, monthly report, submissions.
+
+Every function takes the acting user and reads only inside their area: an
+area outside it is answered as missing (404), exactly like the other domains.
+"""
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas.models import AdminUnit, Level
+from ocop_tracker.auth.scope import OutOfScope, covers
+from ocop_tracker.core.config import get_settings
+from ocop_tracker.core.errors import Forbidden, InvalidInput
+from ocop_tracker.core.phone import display_vn
+from ocop_tracker.producers.models import ProducerKind
+from ocop_tracker.products import rules as product_rules
+from ocop_tracker.reports import ledger, repository, rules
+from ocop_tracker.reports import listener as ledger_listener
+from ocop_tracker.reports.models import NATION, ReportSubmission
+from ocop_tracker.reports.schemas import (
+    ActionItem,
+    ActionListing,
+    Actions,
+    AreaRef,
+    Board,
+    BoardLine,
+    ChildLine,
+    Coverage,
+    ExpiringItem,
+    Headline,
+    Line,
+    OcopHeadline,
+    Payments,
+    Ratio,
+    SubmissionRead,
+    TeamLine,
+    Teams,
+    Trend,
+    TrendPoint,
+    TroubleItem,
+)
+from ocop_tracker.users.models import Role, User
+
+LEVEL_LABELS: Mapping[str, str] = {
+    "nation": "Toàn quốc",
+    Level.province.value: "Tỉnh/thành phố",
+    Level.district.value: "Quận/huyện",
+    Level.commune.value: "Xã/phường",
+    Level.hamlet.value: "Khóm/ấp",
+}
+PRODUCER_KIND_LABELS: Mapping[str, str] = {
+    ProducerKind.household.value: "Hộ sản xuất kinh doanh",
+    ProducerKind.cooperative.value: "Hợp tác xã",
+    ProducerKind.cooperative_group.value: "Tổ hợp tác",
+    ProducerKind.enterprise.value: "Doanh nghiệp",
+}
+OTHER_KIND_LABELS: Mapping[str, str] = {
+    "agricultural": "Nông sản",
+    "specialty": "Đặc sản địa phương",
+}
+LISTING_STATUS_LABELS: Mapping[str, str] = {
+    "in_progress": "Đang làm",
+    "awaiting_verification": "Chờ xác minh",
+    "listed": "Đã lên sàn",
+    "rejected": "Bị từ chối",
+    "delisted": "Đã gỡ khỏi sàn",
+}
+SUBMITTERS = frozenset({Role.admin, Role.department, Role.official, Role.team_leader})
+ACTION_LIMIT = 200
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def today() -> dt.date:
+    """Today in Vietnam."""
+    return area_service.today()
+
+
+# --- areas and dates ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Area:
+    """The area a report is about (``unit`` None = the whole country)."""
+
+    id: int
+    unit: AdminUnit | None
+
+    @property
+    def ref(self) -> AreaRef:
+        """The API reference."""
+        if self.unit is None:
+            return AreaRef(id=NATION, name="Toàn quốc", level="nation")
+        return AreaRef(
+            id=self.unit.id, name=self.unit.name, level=self.unit.level.value
+        )
+
+    @property
+    def name(self) -> str:
+        """Its name."""
+        return self.ref.name
+
+
+def resolve_area(session: Session, actor: User, area_id: int | None) -> Area:
+    """The area asked for, inside the actor's (default: their own; admin: the country)."""
+    if area_id is None:
+        if actor.role is Role.admin:
+            return Area(NATION, None)
+        area_id = actor.area_id
+    if area_id == NATION and actor.role is Role.admin:
+        return Area(NATION, None)
+    if area_id is None or area_id == NATION or not covers(session, actor, area_id):
+        raise OutOfScope("Không tìm thấy đơn vị hành chính này.")
+    unit = session.get(AdminUnit, area_id)
+    if unit is None:
+        raise OutOfScope("Không tìm thấy đơn vị hành chính này.")
+    return Area(unit.id, unit)
+
+
+def check_day(day: dt.date | None) -> dt.date:
+    """A report date: today by default, never in the future."""
+    now = today()
+    if day is None:
+        return now
+    if day > now:
+        raise InvalidInput(
+            f"as_of: Ngày báo cáo {day:%d/%m/%Y} chưa tới; chọn ngày từ hôm nay "
+            f"({now:%d/%m/%Y}) trở về trước."
+        )
+    return day
+
+
+def parse_month(raw: str | None) -> dt.date:
+    """The first day of a month written YYYY-MM (default: this month); never the future."""
+    now = today()
+    if raw is None or raw == "":
+        return now.replace(day=1)
+    m = _MONTH.match(raw.strip())
+    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 2000:
+        raise InvalidInput("month: Tháng phải viết dạng YYYY-MM, ví dụ 2026-10.")
+    month = dt.date(int(m.group(1)), int(m.group(2)), 1)
+    if month > now.replace(day=1):
+        raise InvalidInput(
+            f"month: Tháng {month:%m/%Y} chưa tới; chỉ báo cáo được đến tháng {now:%m/%Y}."
+        )
+    return month
+
+
+def valid_month(raw: str) -> bool:
+    """True when ``raw`` is a month this service would accept."""
+    try:
+        parse_month(raw)
+    except InvalidInput:
+        return False
+    return True
+
+
+def month_text(month: dt.date) -> str:
+    """YYYY-MM."""
+    return f"{month:%Y-%m}"
+
+
+# --- coverage --------------------------------------------------------------------------
+
+
+def _ratio(key: str, label: str, count: int, total: int) -> Ratio:
+    return Ratio.model_construct(
+        key=key,
+        label=label,
+        count=count,
+        total=total,
+        percent=rules.share(count, total),
+    )
+
+
+def _line(key: str, label: str, total: int, listed: int) -> Line:
+    return Line.model_construct(
+        key=key,
+        label=label,
+        total=total,
+        listed=listed,
+        percent=rules.share(listed, total),
+    )
+
+
+def _children(session: Session, area: Area, day: dt.date) -> list[repository.UnitRef]:
+    return repository.children_refs(session, area.id, day)
+
+
+def coverage(
+    session: Session, actor: User, area_id: int | None, as_of: dt.date | None = None
+) -> Coverage:
+    """Coverage of an area on a date (default today), with every breakdown."""
+    area = resolve_area(session, actor, area_id)
+    day = check_day(as_of)
+    return coverage_of(session, area, day)
+
+
+HEADLINE = ("ocop", "ocop.listed", "ocop.both", "other", "other.listed")
+
+
+def coverage_of(session: Session, area: Area, day: dt.date) -> Coverage:
+    """Coverage of an area already checked against the actor's scope.
+
+    Models are built with ``model_construct``: every value comes from our own
+    counts, and validating a few hundred child lines cost more than reading them.
+    """
+    ledger_listener.sync(session)
+    conn = session.connection()
+    figures, source = ledger.read(conn, [area.id], day)
+    f = figures[area.id]
+    children = _children(session, area, day)
+    child_figures, _ = ledger.read(conn, [c.id for c in children], day, HEADLINE)
+    markets = repository.market_refs(session)
+    groups = repository.group_names(session)
+    steps = repository.step_names(session)
+
+    def g(name: str) -> int:
+        return f.get(name, 0)
+
+    ocop_total, other_total = g("ocop"), g("other")
+    ocop = OcopHeadline.model_construct(
+        total=ocop_total,
+        listed=g("ocop.listed"),
+        percent=rules.share(g("ocop.listed"), ocop_total),
+        both=g("ocop.both"),
+        both_percent=rules.share(g("ocop.both"), ocop_total),
+        by_marketplace=[
+            _ratio(m.code, m.domain, g(f"ocop.mp.{m.id}"), ocop_total) for m in markets
+        ],
+        expiring=g("ocop.expiring"),
+        lapsed=g("ocop.lapsed"),
+    )
+    other = Headline.model_construct(
+        total=other_total,
+        listed=g("other.listed"),
+        percent=rules.share(g("other.listed"), other_total),
+        both=g("other.both"),
+        both_percent=rules.share(g("other.both"), other_total),
+        by_marketplace=[
+            _ratio(m.code, m.domain, g(f"other.mp.{m.id}"), other_total)
+            for m in markets
+        ],
+    )
+    by_child = []
+    for c in children:
+        cf = child_figures.get(c.id, {})
+        if not c.current and not any(cf.values()):
+            continue
+        total, listed = cf.get("ocop", 0), cf.get("ocop.listed", 0)
+        by_child.append(
+            ChildLine.model_construct(
+                key=str(c.id),
+                label=c.name,
+                total=total,
+                listed=listed,
+                percent=rules.share(listed, total),
+                area_id=c.id,
+                level=c.level,
+                both=cf.get("ocop.both", 0),
+            )
+        )
+    producers = g("producers")
+    return Coverage.model_construct(
+        area=area.ref,
+        as_of=day,
+        source=source,
+        ocop=ocop,
+        other=other,
+        other_by_kind=[
+            _line(k, label, g(f"other.kind.{k}"), g(f"other.kind.{k}.listed"))
+            for k, label in OTHER_KIND_LABELS.items()
+        ],
+        by_child=by_child,
+        by_group=[
+            _line(str(gid), name, g(f"ocop.group.{gid}"), g(f"ocop.group.{gid}.listed"))
+            for gid, name in groups.items()
+        ],
+        by_stars=[
+            _line(str(s), f"{s} sao", g(f"ocop.stars.{s}"), g(f"ocop.stars.{s}.listed"))
+            for s in (5, 4, 3)
+        ],
+        by_producer_type=[
+            _line(k, label, g(f"ocop.ptype.{k}"), g(f"ocop.ptype.{k}.listed"))
+            for k, label in PRODUCER_KIND_LABELS.items()
+        ],
+        funnel=[
+            _ratio(code, steps.get(code, code), g(f"ocop.step.{code}"), ocop_total)
+            for code in rules.FUNNEL_STEPS
+        ]
+        + [_ratio("verified", "Đã xác minh trên sàn", g("ocop.listed"), ocop_total)],
+        payments=Payments.model_construct(
+            producers=producers,
+            opened=g("producers.paying"),
+            percent=rules.share(g("producers.paying"), producers),
+            by_kind=[
+                _ratio(
+                    k,
+                    label,
+                    g(f"producers.kind.{k}.paying"),
+                    g(f"producers.kind.{k}"),
+                )
+                for k, label in PRODUCER_KIND_LABELS.items()
+            ],
+        ),
+    )
+
+
+# --- trend ----------------------------------------------------------------------------
+
+
+def trend(session: Session, actor: User, area_id: int | None) -> Trend:
+    """Coverage at the end of every month since the area's first record."""
+    area = resolve_area(session, actor, area_id)
+    return trend_of(session, area, today())
+
+
+def trend_of(session: Session, area: Area, until: dt.date) -> Trend:
+    """The trend of a checked area, up to ``until``."""
+    ledger_listener.sync(session)
+    conn = session.connection()
+    first = ledger.first_day(conn, area.id)
+    if first is None or first > until:
+        return Trend(area=area.ref, points=[])
+    days = rules.month_ends(first, until)
+    figures = ledger.trend(conn, area.id, days)
+    return Trend(
+        area=area.ref,
+        points=[
+            TrendPoint(
+                day=d,
+                total=figures[d]["ocop"],
+                listed=figures[d]["ocop.listed"],
+                percent=rules.share(figures[d]["ocop.listed"], figures[d]["ocop"]),
+                both=figures[d]["ocop.both"],
+                other_total=figures[d]["other"],
+                other_listed=figures[d]["other.listed"],
+            )
+            for d in days
+        ],
+    )
+
+
+# --- action list ------------------------------------------------------------------------
+
+
+def actions(
+    session: Session,
+    actor: User,
+    area_id: int | None,
+    *,
+    hamlet_id: int | None = None,
+    marketplace: str | None = None,
+    blocked_only: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> Actions:
+    """What must happen next in an area: unlisted products, expiring certificates, troubles."""
+    area = resolve_area(session, actor, area_id)
+    if hamlet_id is not None:
+        resolve_area(session, actor, hamlet_id)
+    day = today()
+    market_id = None
+    if marketplace:
+        found = [
+            m
+            for m in repository.marketplaces(session)
+            if m.code == marketplace or str(m.id) == marketplace
+        ]
+        if not found:
+            raise InvalidInput(f"marketplace: Không có sàn “{marketplace[:40]}”.")
+        market_id = found[0].id
+    rows, total = repository.unlisted(
+        session,
+        area.id,
+        day,
+        hamlet_id=hamlet_id,
+        marketplace_id=market_id,
+        blocked_only=blocked_only,
+        limit=min(limit, ACTION_LIMIT),
+        offset=offset,
+    )
+    product_ids = [r[0].id for r in rows]
+    listings = repository.listings_of(session, product_ids)
+    blocked = repository.blocked_of(
+        session, [x.id for ls in listings.values() for x, _ in ls]
+    )
+    stars = repository.best_stars(session, product_ids, day)
+    teams = repository.teams_of(session, sorted({r[0].hamlet_id for r in rows}))
+    steps = repository.step_names(session)
+    items = []
+    for product, producer, hamlet, last_move in rows:
+        mine = listings.get(product.id, [])
+        lines = [
+            ActionListing(
+                marketplace=m.domain,
+                status=LISTING_STATUS_LABELS.get(x.status.value, x.status.value),
+                next_step=steps.get(x.next_step, x.next_step) if x.next_step else None,
+                blocked=[
+                    f"{steps.get(b.step_code, b.step_code)}: {b.blocked_reason or ''}"
+                    for b in blocked.get(x.id, [])
+                ],
+            )
+            for x, m in mine
+        ]
+        since = last_move or product.created_at
+        next_step = next((ln.next_step for ln in lines if ln.next_step), None)
+        if not mine:
+            next_step = "Mở hồ sơ lên sàn (chụp ảnh sản phẩm)"
+        team = teams.get(product.hamlet_id)
+        contact = _contact(producer.representative, producer.phone)
+        items.append(
+            ActionItem(
+                product_id=product.id,
+                product=product.name,
+                stars=stars.get(product.id),
+                hamlet_id=hamlet.id,
+                hamlet=hamlet.name,
+                next_step=next_step,
+                waiting_days=max(0, (day - rules.vn_day(since)).days),
+                blocked=[b for ln in lines for b in ln.blocked],
+                team=f"Tổ CNSCĐ {hamlet.name}" if team else None,
+                team_leader=team[1] if team else None,
+                producer=producer.name,
+                contact=contact,
+                listings=lines,
+            )
+        )
+    items.sort(key=lambda i: -i.waiting_days)
+    until = day + dt.timedelta(days=product_rules.EXPIRING_DAYS)
+    expiring = [
+        ExpiringItem(
+            product_id=p.id,
+            product=p.name,
+            hamlet=h.name,
+            stars=c.stars,
+            expires_on=c.expires_on,
+            days_left=(c.expires_on - day).days,
+        )
+        for c, p, h in repository.expiring(
+            session, area.id, day, until, hamlet_id=hamlet_id, limit=ACTION_LIMIT
+        )
+    ]
+    trouble_rows = repository.troubled(
+        session,
+        area.id,
+        day,
+        hamlet_id=hamlet_id,
+        marketplace_id=market_id,
+        limit=ACTION_LIMIT,
+    )
+    comments = repository.last_rejections(session, [x.id for x, *_ in trouble_rows])
+    troubles = [
+        TroubleItem(
+            listing_id=x.id,
+            product_id=p.id,
+            product=p.name,
+            hamlet=h.name,
+            marketplace=m.domain,
+            status=LISTING_STATUS_LABELS[x.status.value],
+            reason=x.delist_reason
+            if x.status.value == "delisted"
+            else comments.get(x.id),
+            since=x.delisted_on or rules.vn_day(x.updated_at),
+        )
+        for x, p, m, h in trouble_rows
+    ]
+    return Actions(
+        area=area.ref,
+        as_of=day,
+        unlisted_total=total,
+        unlisted=items,
+        expiring=expiring,
+        troubles=troubles,
+    )
+
+
+def _contact(representative: str | None, phone: str | None) -> str | None:
+    """The producer's contact (personal data: only ever shown inside the reader's area)."""
+    parts = [p for p in (representative, display_vn(phone) if phone else None) if p]
+    return " · ".join(parts) or None
+
+
+# --- teams ---------------------------------------------------------------------------
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=rules.VIETNAM).astimezone(dt.UTC)
+
+
+def teams(
+    session: Session, actor: User, area_id: int | None, month: str | None
+) -> Teams:
+    """Per team: products moved forward and listed this month and overall."""
+    area = resolve_area(session, actor, area_id)
+    first = parse_month(month)
+    return teams_of(session, area, first)
+
+
+def teams_of(session: Session, area: Area, first: dt.date) -> Teams:
+    """Teams' progress in a checked area for the month starting ``first``."""
+    last = rules.month_end(first)
+    day = min(last, today())
+    pairs = repository.teams_in(session, area.id, day)
+    hamlets = [t.hamlet_id for t, _ in pairs]
+    end = _start_of(last + rules.ONE_DAY)
+    moved_m, listed_m = repository.progress(session, hamlets, _start_of(first), end)
+    moved_t, listed_t = repository.progress(session, hamlets, None, end)
+    leaders = repository.teams_of(session, hamlets)
+    lines = [
+        TeamLine(
+            team_id=t.id,
+            hamlet_id=u.id,
+            hamlet=u.name,
+            leader=leaders.get(u.id, (t, None))[1],
+            moved_month=moved_m.get(u.id, 0),
+            listed_month=listed_m.get(u.id, 0),
+            moved_total=moved_t.get(u.id, 0),
+            listed_total=listed_t.get(u.id, 0),
+        )
+        for t, u in pairs
+    ]
+    lines.sort(
+        key=lambda x: (-x.listed_month, -x.moved_month, -x.listed_total, x.hamlet)
+    )
+    return Teams(area=area.ref, month=month_text(first), teams=lines)
+
+
+# --- monthly report ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    """Everything the monthly report shows, frozen as of the month's last day."""
+
+    area: AreaRef
+    month: dt.date
+    as_of: dt.date
+    complete: bool  # False while the month is still running (figures as of today)
+    recipient: str
+    coverage: Coverage
+    trend: Trend
+    teams: Teams
+    generated_at: dt.datetime
+
+    def snapshot(self) -> dict[str, Any]:
+        """The figures as JSON (what a submission freezes)."""
+        return {
+            "area": self.area.model_dump(mode="json"),
+            "month": month_text(self.month),
+            "as_of": self.as_of.isoformat(),
+            "complete": self.complete,
+            "recipient": self.recipient,
+            "coverage": self.coverage.model_dump(mode="json"),
+            "trend": self.trend.model_dump(mode="json"),
+            "teams": self.teams.model_dump(mode="json"),
+            "generated_at": self.generated_at.isoformat(),
+        }
+
+
+def monthly(
+    session: Session, actor: User, area_id: int | None, month: str | None
+) -> MonthlyReport:
+    """The monthly report of an area, as of the month's last day."""
+    area = resolve_area(session, actor, area_id)
+    return monthly_of(session, area, parse_month(month))
+
+
+def monthly_of(session: Session, area: Area, first: dt.date) -> MonthlyReport:
+    """The monthly report of a checked area."""
+    last = rules.month_end(first)
+    now = today()
+    as_of = min(last, now)
+    return MonthlyReport(
+        area=area.ref,
+        month=first,
+        as_of=as_of,
+        complete=now >= last,
+        recipient=get_settings().report_recipient,
+        coverage=coverage_of(session, area, as_of),
+        trend=trend_of(session, area, as_of),
+        teams=teams_of(session, area, first),
+        generated_at=dt.datetime.now(dt.UTC),
+    )
+
+
+# --- submissions ------------------------------------------------------------------------
+
+
+def submission_read(
+    session: Session,
+    s: ReportSubmission,
+    *,
+    with_snapshot: bool,
+    message: str | None = None,
+) -> SubmissionRead:
+    """The API model of a submission."""
+    unit = session.get(AdminUnit, s.area_id)
+    return SubmissionRead(
+        id=s.id,
+        area_id=s.area_id,
+        area=unit.name if unit else "",
+        month=month_text(s.month),
+        version=s.version,
+        correction=s.version > 1,
+        on_time=s.on_time,
+        submitted_by=s.submitted_by_name,
+        submitted_at=s.submitted_at,
+        recipient=s.recipient,
+        note=s.note,
+        message=message,
+        snapshot=s.snapshot if with_snapshot else None,
+    )
+
+
+def submit(
+    session: Session,
+    actor: User,
+    *,
+    area_id: int | None,
+    month: str,
+    note: str | None = None,
+) -> tuple[ReportSubmission, str]:
+    """Freeze the month's figures as a new version; never overwrite an earlier one."""
+    area = resolve_area(
+        session, actor, area_id if area_id is not None else actor.area_id
+    )
+    if area.unit is None:
+        raise InvalidInput("area_id: Hãy chọn đơn vị nộp báo cáo.")
+    if actor.role not in SUBMITTERS:
+        raise Forbidden(
+            "Chỉ tổ trưởng, cán bộ xã/phường hoặc Sở được nộp báo cáo tháng."
+        )
+    if actor.role is not Role.admin and area.id != actor.area_id:
+        raise Forbidden(
+            "Mỗi đơn vị tự nộp báo cáo của mình; bạn chỉ nộp được báo cáo của "
+            "địa bàn mình phụ trách."
+        )
+    first = parse_month(month)
+    last = rules.month_end(first)
+    now = today()
+    if now < last:
+        raise InvalidInput(
+            f"month: Báo cáo tháng {first:%m/%Y} nộp từ ngày cuối tháng ({last:%d/%m/%Y})."
+        )
+    clean_note = note.strip() if note and note.strip() else None
+    if clean_note is not None and len(clean_note) > 1000:
+        raise InvalidInput("note: Ghi chú tối đa 1000 ký tự.")
+    report = monthly_of(session, area, first)
+    version = repository.latest_version(session, area.id, first) + 1
+    submission = ReportSubmission(
+        area_id=area.id,
+        month=first,
+        version=version,
+        submitted_by_id=actor.id,
+        submitted_by_name=actor.display_name,
+        on_time=now <= last,
+        recipient=report.recipient,
+        note=clean_note,
+        snapshot=report.snapshot(),
+    )
+    session.add(submission)
+    session.flush()
+    if version > 1:
+        message = (
+            f"Đã nộp bản sửa (phiên bản {version}) báo cáo tháng {first:%m/%Y}; "
+            "các phiên bản trước vẫn được lưu nguyên."
+        )
+    else:
+        message = f"Đã nộp báo cáo tháng {first:%m/%Y}" + (
+            " đúng hạn." if submission.on_time else " (nộp muộn)."
+        )
+    return submission, message
+
+
+def get_submission(
+    session: Session, actor: User, submission_id: int
+) -> ReportSubmission:
+    """One submission inside the actor's area (404 otherwise)."""
+    s = session.get(ReportSubmission, submission_id)
+    if s is None or not covers(session, actor, s.area_id):
+        raise OutOfScope("Không tìm thấy báo cáo này.")
+    return s
+
+
+def board(
+    session: Session, actor: User, area_id: int | None, month: str | None
+) -> Board:
+    """Which units under an area have submitted the month's report, which are late."""
+    area = resolve_area(session, actor, area_id)
+    first = parse_month(month)
+    last = rules.month_end(first)
+    now = today()
+    lower = [u for u in _children(session, area, min(last, now)) if u.current]
+    ids = [u.id for u in lower] + ([area.id] if area.unit else [])
+    subs = repository.submissions_for(session, ids, first)
+
+    def line(unit: repository.UnitRef | None) -> BoardLine:
+        if unit is None:
+            return BoardLine(
+                area_id=NATION,
+                area="Toàn quốc",
+                level="nation",
+                status="open",
+                version=None,
+                on_time=None,
+                submitted_at=None,
+                submitted_by=None,
+                submission_id=None,
+            )
+        versions = subs.get(unit.id, [])
+        latest = versions[-1] if versions else None
+        first_sub = versions[0] if versions else None
+        status = "submitted" if latest else ("late" if now > last else "open")
+        return BoardLine(
+            area_id=unit.id,
+            area=unit.name,
+            level=unit.level,
+            status=status,
+            version=latest.version if latest else None,
+            on_time=first_sub.on_time if first_sub else None,
+            submitted_at=latest.submitted_at if latest else None,
+            submitted_by=latest.submitted_by_name if latest else None,
+            submission_id=latest.id if latest else None,
+        )
+
+    lines = [line(u) for u in lower]
+    own = (
+        repository.UnitRef(area.unit.id, area.unit.name, area.unit.level.value)
+        if area.unit
+        else None
+    )
+    return Board(
+        area=area.ref,
+        month=month_text(first),
+        due=last,
+        own=line(own),
+        lower=lines,
+        submitted=sum(1 for x in lines if x.status == "submitted"),
+        late=sum(1 for x in lines if x.status == "late"),
+    )
+
+
+def child_ids(children: Sequence[ChildLine]) -> list[int]:
+    """Ids of the child lines (for drill-down links)."""
+    return [c.area_id for c in children]

@@ -1,0 +1,228 @@
+"""Report fixtures: a movable audit clock and random histories in fresh hamlets."""
+
+import datetime as dt
+import random
+import secrets
+from dataclasses import dataclass, field
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ocop_tracker.areas.models import AdminUnit, AdminUnitLink, Edition, Level
+from ocop_tracker.audit import listener as audit_listener
+from ocop_tracker.core.text import fold
+from ocop_tracker.onboarding.models import (
+    Listing,
+    ListingStatus,
+    Marketplace,
+    StepRecord,
+    StepStatus,
+)
+from ocop_tracker.producers.models import (
+    PaymentAccount,
+    PaymentProvider,
+    PaymentStatus,
+    Producer,
+    ProducerKind,
+)
+from ocop_tracker.products import rules as product_rules
+from ocop_tracker.products.models import (
+    Certificate,
+    CertLevel,
+    OcopGroup,
+    Product,
+    ProductKind,
+)
+from ocop_tracker.reports.rules import FUNNEL_STEPS, VIETNAM
+from tests.factories import make_hamlet, unit
+
+
+class Clock:
+    """The audit trail's clock, moved to a chosen Vietnam day."""
+
+    def __init__(self) -> None:
+        self.now: dt.datetime | None = None
+
+    def at(self, day: dt.date) -> None:
+        """Events from now on are stamped at 09:00 on ``day`` (Vietnam)."""
+        self.now = dt.datetime.combine(day, dt.time(9), tzinfo=VIETNAM).astimezone(
+            dt.UTC
+        )
+
+    def __call__(self) -> dt.datetime:
+        return self.now or dt.datetime.now(dt.UTC)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """A clock for the audit trail (the rows keep their real timestamps)."""
+    c = Clock()
+    monkeypatch.setattr(audit_listener, "utcnow", c)
+    return c
+
+
+@dataclass
+class RandomWorld:
+    """Hamlets with random histories, and the areas to check."""
+
+    hamlets: list[AdminUnit]
+    areas: list[int] = field(default_factory=list)
+    first_day: dt.date = dt.date(2023, 1, 1)
+
+
+def today() -> dt.date:
+    """Today in Vietnam."""
+    return dt.datetime.now(VIETNAM).date()
+
+
+def _days(rng: random.Random, start: dt.date, n: int, last: dt.date) -> list[dt.date]:
+    span = max(1, (last - start).days)
+    return sorted(start + dt.timedelta(days=rng.randrange(span)) for _ in range(n))
+
+
+def build_random(
+    session: Session, clock: Clock, rng: random.Random, *, products: int = 24
+) -> RandomWorld:
+    """Producers, products, certificates, listings, steps and payments at random."""
+    khom3 = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    anthuong = unit(session, "Ấp An Thường", edition=Edition.e2022, level=Level.hamlet)
+    communes = [session.get_one(AdminUnit, h.parent_id) for h in (khom3, anthuong)]
+    hamlets = [make_hamlet(session, c) for c in communes for _ in range(2)]
+    markets = session.scalars(select(Marketplace).order_by(Marketplace.id)).all()
+    groups = session.scalars(select(OcopGroup.id)).all()
+    end = today()
+    first = dt.date(2023, 1, 1)
+    actions: list[tuple[dt.date, int, object]] = []
+    seq = 0
+
+    def later(day: dt.date, fn: object) -> None:
+        nonlocal seq
+        seq += 1
+        actions.append((day, seq, fn))
+
+    for n in range(products):
+        hamlet = rng.choice(hamlets)
+        born = first + dt.timedelta(days=rng.randrange((end - first).days - 5))
+        clock.at(born)
+        pname = f"Hộ Ngẫu Nhiên {n} {secrets.token_hex(3)}"
+        producer = Producer(
+            hamlet_id=hamlet.id,
+            kind=rng.choice(list(ProducerKind)),
+            name=pname,
+            search_key=fold(pname),
+        )
+        session.add(producer)
+        session.flush()
+        kind = rng.choices(list(ProductKind), weights=(6, 2, 2))[0]
+        product = Product(
+            producer_id=producer.id,
+            hamlet_id=hamlet.id,
+            name=f"Sản phẩm {n}",
+            kind=kind,
+            group_id=rng.choice(groups),
+            public_code=secrets.token_urlsafe(16),
+            search_key=fold(f"san pham {n}"),
+        )
+        session.add(product)
+        session.flush()
+        if rng.random() < 0.6:
+            acct_days = _days(rng, born, 2, end)
+            account = PaymentAccount(
+                producer_id=producer.id,
+                hamlet_id=hamlet.id,
+                provider=PaymentProvider.viettel_money,
+                status=PaymentStatus.in_progress,
+            )
+
+            def open_account(a: PaymentAccount = account) -> None:
+                a.status = PaymentStatus.opened
+
+            later(acct_days[0], lambda a=account: session.add(a))
+            later(acct_days[1], open_account)
+        if kind is ProductKind.ocop:
+            for c in range(rng.choice((0, 1, 1, 2))):
+                decided = dt.date(2021, 1, 1) + dt.timedelta(
+                    days=rng.randrange((end - dt.date(2021, 1, 1)).days)
+                )
+                expires = product_rules.default_expiry(decided)
+                revoked = None
+                if rng.random() < 0.2:
+                    revoked = decided + dt.timedelta(
+                        days=rng.randrange(max(1, (min(end, expires) - decided).days))
+                    )
+                session.add(
+                    Certificate(
+                        product_id=product.id,
+                        hamlet_id=hamlet.id,
+                        stars=rng.choice((3, 4, 5)),
+                        decision_number=f"{n}-{c}/QĐ-UBND",
+                        decision_date=decided,
+                        authority="UBND tỉnh",
+                        level=CertLevel.province,
+                        expires_on=expires,
+                        revoked_on=revoked,
+                    )
+                )
+        for market in rng.sample(list(markets), rng.randrange(len(markets) + 1)):
+            listing = Listing(
+                product_id=product.id,
+                marketplace_id=market.id,
+                hamlet_id=hamlet.id,
+                status=ListingStatus.in_progress,
+            )
+            path = [ListingStatus.awaiting_verification, ListingStatus.listed]
+            if rng.random() < 0.4:
+                path += [ListingStatus.delisted, ListingStatus.awaiting_verification]
+                path += [ListingStatus.listed] if rng.random() < 0.5 else []
+            if rng.random() < 0.3:
+                path = [ListingStatus.awaiting_verification, ListingStatus.rejected]
+            steps = rng.sample(FUNNEL_STEPS, rng.randrange(len(FUNNEL_STEPS) + 1))
+            days = _days(rng, born, 1 + len(path) + len(steps), end)
+            later(days[0], lambda x=listing: session.add(x))
+            for day, status in zip(days[1 : 1 + len(path)], path, strict=False):
+
+                def move(
+                    x: Listing = listing, s: ListingStatus = status, d: dt.date = day
+                ) -> None:
+                    x.status = s
+                    if s is ListingStatus.listed:
+                        x.verified_at = clock()
+                    if s is ListingStatus.delisted:
+                        x.delisted_on = d
+
+                later(day, move)
+            for day, code in zip(days[1 + len(path) :], steps, strict=False):
+                record = StepRecord(
+                    listing_id=0,
+                    hamlet_id=hamlet.id,
+                    step_code=code,
+                    status=rng.choice((StepStatus.done, StepStatus.blocked)),
+                )
+
+                def add_step(r: StepRecord = record, x: Listing = listing) -> None:
+                    r.listing_id = x.id
+                    session.add(r)
+
+                later(day, add_step)
+                if record.status is StepStatus.blocked and rng.random() < 0.5:
+
+                    def unblock(r: StepRecord = record) -> None:
+                        r.status = StepStatus.done
+
+                    later(min(end, day + dt.timedelta(days=20)), unblock)
+    session.flush()
+    for day, _, fn in sorted(actions, key=lambda a: (a[0], a[1])):
+        clock.at(day)
+        fn()  # type: ignore[operator]
+        session.flush()
+    clock.now = None
+    session.commit()
+    areas = {0} | set(
+        session.scalars(
+            select(AdminUnitLink.ancestor_id).where(
+                AdminUnitLink.descendant_id.in_([h.id for h in [*hamlets, khom3]])
+            )
+        )
+    )
+    return RandomWorld(hamlets=hamlets, areas=sorted(areas), first_day=first)

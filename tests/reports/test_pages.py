@@ -1,0 +1,97 @@
+"""The dashboard, action list and submissions pages, without JavaScript."""
+
+import datetime as dt
+import re
+
+from ocop_tracker.reports.service import today
+from tests.conftest import SignIn
+
+
+def _months_back(n: int) -> str:
+    first = today().replace(day=1)
+    for _ in range(n):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    return f"{first:%Y-%m}"
+
+
+def test_dashboard_for_the_department(sign_in: SignIn) -> None:
+    c = sign_in("sct.soctrang")
+    r = c.get("/reports")
+    assert r.status_code == 200
+    html = r.text
+    assert "Tiến độ đưa sản phẩm OCOP lên sàn" in html
+    assert html.count("<svg") >= 3, "bars, trend and funnel"
+    assert "<script" not in html
+    assert "style=" not in html
+    links = re.findall(r'href="/reports\?[^"]*area_id=(\d+)"', html)
+    assert links, "child areas drill down"
+    drill = c.get(f"/reports?area_id={links[-1]}")
+    assert drill.status_code == 200
+    assert "Các tổ tháng này" in html, "teams' progress for commendation"
+    assert len(html.encode()) < 60_000
+
+
+def test_dashboard_past_date_and_future_date(sign_in: SignIn) -> None:
+    c = sign_in("canbo.khom3")
+    past = c.get("/reports", params={"as_of": "2025-09-30"})
+    assert past.status_code == 200
+    assert "30/09/2025" in past.text
+    future = c.get(
+        "/reports", params={"as_of": (today() + dt.timedelta(days=3)).isoformat()}
+    )
+    assert future.status_code == 422
+    assert "chưa tới" in future.text
+
+
+def test_out_of_area_is_404_and_anonymous_goes_to_login(
+    sign_in: SignIn, client: object
+) -> None:
+    c = sign_in("canbo.anthuong")
+    own = c.get("/reports").text
+    other = re.findall(r'name="area_id" value="(\d+)"', own)[0]
+    k = sign_in("canbo.khom3")
+    assert k.get("/reports", params={"area_id": other}).status_code == 404
+    assert k.get("/reports/actions", params={"area_id": other}).status_code == 404
+
+
+def test_action_list_page_and_filters(sign_in: SignIn) -> None:
+    c = sign_in("canbo.khom3")
+    r = c.get("/reports/actions")
+    assert r.status_code == 200
+    assert "Bước tiếp theo" in r.text
+    assert "Bị từ chối hoặc đã gỡ" in r.text
+    r = c.get("/reports/actions", params={"blocked": "true", "marketplace": "postmart"})
+    assert r.status_code == 200
+
+
+def test_submit_from_the_board_makes_a_new_version(sign_in: SignIn) -> None:
+    c = sign_in("totruong.khom3")
+    month = _months_back(6)
+    page = c.get("/reports/submissions", params={"month": month})
+    assert page.status_code == 200
+    assert "Nộp báo cáo tháng" in page.text
+    r = c.post(
+        "/reports/submissions",
+        data={"month": month, "csrf_token": c.headers["X-CSRF-Token"]},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    shown = c.get(r.headers["location"])
+    assert "phiên bản 1" in shown.text
+    r = c.post(
+        "/reports/submissions",
+        data={"month": month, "note": "Sửa"},
+        follow_redirects=True,
+    )
+    assert "phiên bản 2" in r.text
+    assert "lưu nguyên" in r.text
+    bad = c.post("/reports/submissions", data={"month": "2999-01"})
+    assert bad.status_code == 422
+    assert "chưa tới" in bad.text
+
+
+def test_monthly_download_from_the_page(sign_in: SignIn) -> None:
+    c = sign_in("canbo.khom3")
+    r = c.get("/reports/monthly", params={"month": _months_back(1)})
+    assert r.status_code == 200
+    assert r.content.startswith(b"%PDF")

@@ -1,0 +1,93 @@
+"""Pure rules of coverage: dims on a day, spans, metric names, months."""
+
+import datetime as dt
+
+from ocop_tracker.reports import rules
+from ocop_tracker.reports.rules import CertFact, ListingFact, ProductFacts, timeline
+
+D = dt.date
+
+
+def _product(certs: list[CertFact], listings: list[ListingFact]) -> ProductFacts:
+    return ProductFacts(
+        product_id=1,
+        hamlet_id=10,
+        kind="ocop",
+        group_id=2,
+        ptype="household",
+        exists=timeline([(D(2024, 1, 1), "1")]),
+        certs=certs,
+        listings=listings,
+    )
+
+
+def test_a_certificate_counts_from_decision_to_its_last_day() -> None:
+    cert = CertFact(1, D(2024, 3, 1), D(2027, 3, 1), None, 4)
+    facts = _product([cert], [])
+    assert rules.product_dims(facts, D(2024, 2, 29), frozenset()) is None
+    on = rules.product_dims(facts, D(2024, 3, 1), frozenset())
+    assert on is not None
+    assert on.category == "ocop"
+    assert on.stars == 4
+    assert rules.product_dims(facts, D(2027, 3, 1), frozenset()) is not None
+    after = rules.product_dims(facts, D(2027, 3, 2), frozenset())
+    assert after is not None
+    assert after.category == "lapsed"
+    expiring = rules.product_dims(facts, D(2027, 1, 1), frozenset())
+    assert expiring is not None
+    assert expiring.expiring
+
+
+def test_revocation_ends_validity_on_its_day() -> None:
+    cert = CertFact(1, D(2024, 3, 1), D(2027, 3, 1), D(2025, 5, 5), 3)
+    facts = _product([cert], [])
+    assert rules.product_dims(facts, D(2025, 5, 4), frozenset()) is not None
+    gone = rules.product_dims(facts, D(2025, 5, 5), frozenset())
+    assert gone is not None
+    assert gone.category == "lapsed"
+
+
+def test_listed_on_both_named_platforms_and_segments_merge() -> None:
+    cert = CertFact(1, D(2024, 1, 1), D(2027, 1, 1), None, 3)
+    voso = ListingFact(
+        1, timeline([(D(2024, 2, 1), "in_progress"), (D(2024, 3, 1), "listed")])
+    )
+    post = ListingFact(
+        2,
+        timeline(
+            [
+                (D(2024, 2, 1), "in_progress"),
+                (D(2024, 4, 1), "listed"),
+                (D(2024, 6, 1), "delisted"),
+            ]
+        ),
+    )
+    facts = _product([cert], [voso, post])
+    named = frozenset({1, 2})
+    segs = rules.product_segments(facts, named)
+    assert [s.start for s in segs][:4] == [
+        D(2024, 1, 1),
+        D(2024, 3, 1),
+        D(2024, 4, 1),
+        D(2024, 6, 1),
+    ]
+    both = next(s for s in segs if s.start == D(2024, 4, 1))
+    assert both.dims.both
+    assert both.dims.markets == "1,2"
+    names = rules.metrics(both.dims)
+    assert {"ocop", "ocop.listed", "ocop.both", "ocop.mp.1", "ocop.mp.2"} <= set(names)
+    assert "ocop.stars.3.listed" in names
+    assert "ocop.group.2.listed" in names
+    assert all(s.end is None or s.start < s.end for s in segs)
+
+
+def test_month_ends_cap_at_the_last_day() -> None:
+    assert rules.month_ends(D(2025, 11, 15), D(2026, 2, 10)) == [
+        D(2025, 11, 30),
+        D(2025, 12, 31),
+        D(2026, 1, 31),
+        D(2026, 2, 10),
+    ]
+    assert rules.month_end(D(2024, 2, 3)) == D(2024, 2, 29)
+    assert rules.share(1, 3) == 33.3
+    assert rules.share(0, 0) is None
