@@ -6,6 +6,7 @@ from ocop_tracker.areas.router import router as areas_router
 from ocop_tracker.audit.router import router as audit_router
 from ocop_tracker.auth.router import router as auth_router
 from ocop_tracker.cards.router import router as cards_router
+from ocop_tracker.core.schemas import ERROR_RESPONSES
 from ocop_tracker.exports.router import router as exports_router
 from ocop_tracker.imports.router import router as imports_router
 from ocop_tracker.onboarding.router import router as onboarding_router
@@ -16,7 +17,8 @@ from ocop_tracker.reports.router import router as reports_router
 from ocop_tracker.teams.router import router as teams_router
 from ocop_tracker.users.router import router as users_router
 
-api_router = APIRouter(prefix="/api/v1")
+# Every operation documents the error answers the handlers give (one body).
+api_router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 for router in (
     auth_router,
     areas_router,

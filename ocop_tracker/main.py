@@ -1,5 +1,7 @@
 """The web application: API, pages, static files, headers and error handlers."""
 
+import os
+import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,6 +18,7 @@ from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.db import get_engine
 from ocop_tracker.core.http import SecurityHeadersMiddleware, install_error_handlers
 from ocop_tracker.core.templating import STATIC_DIR, templates
+from ocop_tracker.public.middleware import PublicPageMiddleware
 from ocop_tracker.public.router import router as public_router
 from ocop_tracker.web.pages import areas as area_pages
 from ocop_tracker.web.pages import auth as auth_pages
@@ -85,10 +88,50 @@ def create_app() -> FastAPI:
             )
         return JSONResponse({"status": "ok"})
 
+    @app.get("/readyz", tags=["health"])
+    def readyz() -> JSONResponse:
+        """Ready to serve: the database answers (503 otherwise); "degraded" when
+        the media directory is unwritable or nearly full (uploads would fail)."""
+        return readiness()
+
     install_error_handlers(app)
+    app.add_middleware(PublicPageMiddleware)  # cached /p/ pages, before routing
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
+
+
+MEDIA_LOW_BYTES = 64 * 1024 * 1024
+
+
+def readiness() -> JSONResponse:
+    """The state of what requests need: the database, and room for media."""
+    settings = get_settings()
+    try:
+        with get_engine().connect() as conn:
+            conn.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception:
+        database = "unavailable"
+    media = "ok"
+    probe = (
+        settings.media_dir if settings.media_dir.exists() else settings.media_dir.parent
+    )
+    try:
+        if not os.access(probe, os.W_OK):
+            media = "unwritable"
+        elif shutil.disk_usage(probe).free < MEDIA_LOW_BYTES:
+            media = "low_space"
+    except OSError:
+        media = "unwritable"
+    if database != "ok":
+        return JSONResponse(
+            {"status": "unavailable", "database": database, "media": media},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+    status = "ready" if media == "ok" else "degraded"
+    return JSONResponse({"status": status, "database": database, "media": media})
 
 
 def _mount_docs(app: FastAPI) -> None:

@@ -19,7 +19,7 @@ from ocop_tracker.auth.scope import (
 )
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import InvalidInput
-from ocop_tracker.core.schemas import ErrorBody, Page
+from ocop_tracker.core.schemas import ErrorBody, IsoDate, Page
 from ocop_tracker.users.models import Role
 
 router = APIRouter(prefix="/areas", tags=["areas"])
@@ -27,7 +27,7 @@ AreaEditor = Annotated[Principal, require_roles(Role.admin, Role.official)]
 
 MAX_CSV_BYTES = 1_000_000
 AsOf = Annotated[
-    dt.date | None, Query(description="Tree as it stood on this date (default today)")
+    IsoDate | None, Query(description="Tree as it stood on this date (default today)")
 ]
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody},

@@ -3,7 +3,7 @@
 from typing import Any
 
 from fastapi import APIRouter, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from ocop_tracker.auth import service as auth_service
 from ocop_tracker.auth.cookies import clear_session_cookie, set_session_cookie
@@ -54,12 +54,12 @@ def login(request: Request, session: SessionDep, body: LoginBody) -> JSONRespons
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS)
-def logout(session: SessionDep, principal: CurrentPrincipal) -> JSONResponse:
+def logout(session: SessionDep, principal: CurrentPrincipal) -> Response:
     """End this browser session."""
     if principal.auth_session is None:
         raise Forbidden("Token API không đăng xuất được; hãy thu hồi token.")
     auth_service.logout(session, principal.auth_session)
-    response = JSONResponse(None, status_code=204)
+    response = Response(status_code=204)  # 204 has no body, not even "null"
     clear_session_cookie(response)
     return response
 

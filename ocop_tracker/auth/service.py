@@ -15,7 +15,7 @@ from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.db import execute_dml
 from ocop_tracker.core.errors import InvalidInput, NotFound, TooManyRequests
-from ocop_tracker.core.text import normalize
+from ocop_tracker.core.text import has_forbidden_chars, normalize
 from ocop_tracker.users import passwords
 from ocop_tracker.users.models import User
 
@@ -237,6 +237,8 @@ def create_token(
     session: Session, user: User, *, name: str, days: int | None = None
 ) -> tuple[str, ApiToken]:
     """A new personal token; the plain value is returned once and never stored."""
+    if has_forbidden_chars(name):
+        raise InvalidInput("Tên token có ký tự điều khiển hoặc ký tự ẩn; hãy gõ lại.")
     clean = normalize(name)
     if not clean or len(clean) > 80:
         raise InvalidInput("Tên token cần 1–80 ký tự.")

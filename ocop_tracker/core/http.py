@@ -8,7 +8,9 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ocop_tracker.core.errors import AppError
@@ -55,12 +57,16 @@ class SecurityHeadersMiddleware:
                 ]
                 headers.extend(HEADERS)
                 headers.append((b"x-request-id", request_id.encode()))
-                headers.append((b"content-security-policy", csp.encode()))
-                if not path.startswith(("/static/", "/docs-assets/")):
-                    names = {k.lower() for k, _ in headers}
-                    if b"cache-control" not in names:
-                        # Pages and API answers carry area data: never kept by caches.
-                        headers.append((b"cache-control", b"no-store"))
+                names = {k.lower() for k, _ in headers}
+                if b"content-security-policy" not in names:
+                    # A route may set a stricter policy (photos: sandboxed).
+                    headers.append((b"content-security-policy", csp.encode()))
+                if (
+                    not path.startswith(("/static/", "/docs-assets/"))
+                    and b"cache-control" not in names
+                ):
+                    # Pages and API answers carry area data: never kept by caches.
+                    headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
             await send(message)
 
@@ -99,6 +105,53 @@ STATUS_MESSAGES = {
     413: "Dữ liệu gửi lên quá lớn.",
     429: "Quá nhiều yêu cầu, vui lòng thử lại sau.",
 }
+
+
+RETRY_AFTER_S = 5
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True for a database that cannot answer now (a retry may succeed).
+
+    A lost or refused connection (``connection_invalidated``, PostgreSQL
+    restarting or shut down), a statement or lock timeout, SQLite's "database
+    is locked" after ``busy_timeout``, a full disk, or no free connection in the
+    pool: all ``OperationalError`` or the pool's ``TimeoutError``. Integrity and
+    data errors stay what they are: bugs or refusals, never "try again".
+    """
+    if isinstance(exc, sa_exc.TimeoutError):
+        return True
+    if not isinstance(exc, sa_exc.DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, sa_exc.OperationalError):
+        return False
+    # sqlite3 raises OperationalError for bad SQL too ("no such column"): only
+    # these codes mean the database is busy, unreachable or out of space.
+    name = getattr(exc.orig, "sqlite_errorname", None)
+    return name is None or name.startswith(SQLITE_UNAVAILABLE)
+
+
+SQLITE_UNAVAILABLE = (
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_CANTOPEN",
+    "SQLITE_IOERR",
+    "SQLITE_FULL",
+    "SQLITE_PROTOCOL",
+)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if not isinstance(route, BaseRoute) or not getattr(route, "methods", None):
+            continue
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods.update(route.methods)  # type: ignore[attr-defined]
+    return sorted(methods)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -153,7 +206,61 @@ def install_error_handlers(app: FastAPI) -> None:
         response = _error(request, exc.status_code, code, detail)
         if exc.headers:
             response.headers.update(exc.headers)
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route with this path
+            # only; a path served by several routes (GET and POST) has them all.
+            response.headers["allow"] = ", ".join(_allowed_methods(request))
         return response
+
+    @app.exception_handler(sa_exc.DBAPIError)
+    @app.exception_handler(sa_exc.TimeoutError)
+    async def database_error(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, sa_exc.DataError):
+            # A value the database cannot hold (PostgreSQL: an id past int4,
+            # NUL in text): the request's fault. Logged, so a missing check
+            # in a schema shows up; the answer echoes nothing.
+            error_id = uuid.uuid4().hex[:12]
+            log.warning(
+                "data refused by the database %s on %s %s: %s",
+                error_id,
+                request.method,
+                request.url.path,
+                type(exc.orig).__name__,
+            )
+            return _error(
+                request,
+                422,
+                "validation_error",
+                f"Dữ liệu gửi lên có giá trị không hợp lệ (mã lỗi {error_id}).",
+            )
+        if not database_unavailable(exc):
+            return await unexpected(request, exc)
+        error_id = uuid.uuid4().hex[:12]
+        # The trace goes to the log only; the answer names nothing of the database.
+        log.warning(
+            "database unavailable %s on %s %s: %s",
+            error_id,
+            request.method,
+            request.url.path,
+            type(getattr(exc, "orig", None) or exc).__name__,
+            exc_info=exc,
+        )
+        response = _error(
+            request,
+            503,
+            "unavailable",
+            f"Hệ thống đang tạm gián đoạn, vui lòng thử lại sau ít giây (mã lỗi {error_id}).",
+        )
+        response.headers["retry-after"] = str(RETRY_AFTER_S)
+        return response
+
+    @app.exception_handler(OverflowError)
+    async def number_too_large(request: Request, exc: OverflowError) -> Response:
+        # SQLite binds integers up to 2**63 - 1; a larger id or number from a
+        # request (a path id, a body field) is refused, not a server error.
+        return _error(
+            request, 422, "validation_error", "Giá trị số vượt quá giới hạn cho phép."
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

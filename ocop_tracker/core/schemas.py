@@ -1,8 +1,10 @@
 """Shared pydantic bases for the API's edge."""
 
-from typing import Generic, TypeVar
+import datetime as dt
+import re
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 T = TypeVar("T")
 
@@ -22,8 +24,46 @@ class Page(Schema, Generic[T]):
     offset: int
 
 
-class ErrorBody(Schema):
-    """Every API error: a machine code and a message for people."""
+class ErrorRow(BaseModel):
+    """A refused row of an uploaded file (row 1 is the header)."""
+
+    row: int
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every API error: a machine code and a message for people.
+
+    A refused file lists its bad ``rows``; a stale write (409) carries the
+    record as it is now in ``current``.
+    """
+
+    model_config = ConfigDict(extra="allow")
 
     error: str
     detail: str
+    rows: list[ErrorRow] | None = None
+    current: dict[str, Any] | None = None
+
+
+ERROR_STATUSES = (400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 503)
+# Documented on every API operation: what the error handlers may answer.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody} for status in ERROR_STATUSES
+}
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date_only(value: object) -> object:
+    """Pydantic's lax mode reads "0" or 1700000000 as a Unix time: only YYYY-MM-DD."""
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("ngày phải viết theo dạng YYYY-MM-DD")
+    if isinstance(value, int | float):
+        raise ValueError("ngày phải viết theo dạng YYYY-MM-DD")
+    return value
+
+
+# A date in a query string or a JSON body, written YYYY-MM-DD and nothing else.
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]

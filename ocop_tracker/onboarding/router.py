@@ -1,6 +1,5 @@
 """JSON API of onboarding: marketplaces (data), listings, their steps and verification."""
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
@@ -9,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal, require_roles
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import ErrorBody, Page
+from ocop_tracker.core.schemas import ErrorBody, IsoDate, Page
 from ocop_tracker.onboarding import catalog
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding.models import ListingStatus, Marketplace, MarketplaceStep
@@ -39,7 +38,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422)
 }
 AsOf = Annotated[
-    dt.date | None,
+    IsoDate | None,
     Query(description="State at the end of this day (Vietnam time), from the trail"),
 ]
 

@@ -1,6 +1,5 @@
 """JSON API of producers, their consents and payment accounts."""
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -12,7 +11,7 @@ from sqlalchemy.orm import Session
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.phone import display_vn
-from ocop_tracker.core.schemas import ErrorBody, Page
+from ocop_tracker.core.schemas import ErrorBody, IsoDate, Page
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers.models import PaymentAccount, PaymentStatus, ProducerKind
 from ocop_tracker.producers.schemas import (
@@ -37,7 +36,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"model": ConflictBody},
 }
 AsOf = Annotated[
-    dt.date | None,
+    IsoDate | None,
     Query(description="The record as it stood at the end of this day (YYYY-MM-DD)"),
 ]
 Limit = Annotated[int, Query(ge=1, le=200)]
