@@ -1,11 +1,116 @@
 """``ocop-tracker backup FILE`` and ``ocop-tracker restore FILE``."""
 
+import getpass
+from pathlib import Path
+from typing import Annotated
 
-def backup() -> None:
-    """Write a consistent backup of the database and media to one file."""
-    raise NotImplementedError
+import typer
 
 
-def restore() -> None:
-    """Restore a backup into an empty installation."""
-    raise NotImplementedError
+def _actor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "?"
+
+
+def _size(n: int) -> str:
+    value = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.1f} {unit}" if unit != "B" else f"{n} B"
+        value /= 1024
+    return f"{n} B"
+
+
+def backup(
+    file: Annotated[
+        Path, typer.Argument(dir_okay=False, help="The backup file to write (a ZIP)")
+    ],
+    overwrite: Annotated[
+        bool, typer.Option(help="Replace FILE when it exists")
+    ] = False,
+) -> None:
+    """Write a consistent backup of the database and media to one file (mode 0600).
+
+    Safe while the service runs: the database is read from one snapshot.
+    """
+    from ocop_tracker.backup import service
+    from ocop_tracker.cli import err, out
+    from ocop_tracker.core.config import get_settings
+
+    settings = get_settings()
+    if file.exists() and not overwrite:
+        err.print(f"[red]Lỗi:[/red] {file} đã có; dùng --overwrite để ghi đè.")
+        raise typer.Exit(code=2)
+    try:
+        result = service.create_backup(
+            settings.database_url,
+            settings.media_dir,
+            file,
+            progress=lambda m: err.print(m, highlight=False),
+        )
+    except service.BackupError as exc:
+        err.print(f"[red]Lỗi:[/red] {exc.message}", highlight=False)
+        raise typer.Exit(code=2) from None
+    detail = (
+        f"backup {result.path.name}: {result.rows} rows in {len(result.tables)} tables, "
+        f"{len(result.media)} media files, revision {result.revision}, "
+        f"by {_actor()} (command line)"
+    )
+    service.record_event(settings.database_url, "backup", detail)
+    out.print(
+        f"Backup written to {result.path} ({_size(result.size)}, mode 0600): "
+        f"{result.rows} rows in {len(result.tables)} tables, "
+        f"{len(result.media)} media files, schema {result.revision}, "
+        f"in {result.seconds:.1f} s.",
+        highlight=False,
+    )
+    if result.vanished:
+        out.print(
+            f"{len(result.vanished)} media file(s) deleted while the backup ran "
+            "were left out.",
+            highlight=False,
+        )
+
+
+def restore(
+    file: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, help="A file written by 'backup'"),
+    ],
+) -> None:
+    """Restore a backup into an EMPTY installation, then bring the schema to head.
+
+    Every checksum is checked before anything is written; a database that holds
+    accounts, areas or an audit trail, or a media directory with files, is refused.
+    """
+    from ocop_tracker.backup import service
+    from ocop_tracker.cli import err, out
+    from ocop_tracker.core.config import get_settings
+
+    settings = get_settings()
+    try:
+        result = service.restore_backup(
+            settings.database_url,
+            settings.media_dir,
+            file,
+            progress=lambda m: err.print(m, highlight=False),
+        )
+    except service.BackupError as exc:
+        err.print(
+            f"[red]Lỗi:[/red] {exc.message}. Không có gì được ghi.", highlight=False
+        )
+        raise typer.Exit(code=2) from None
+    detail = (
+        f"restore {file.name}: {result.rows} rows, {result.media_files} media files, "
+        f"revision {result.revision} -> {result.head}, by {_actor()} (command line)"
+    )
+    service.record_event(settings.database_url, "restore", detail)
+    out.print(
+        f"Restored {result.rows} rows in {len(result.tables)} tables and "
+        f"{result.media_files} media files ({_size(result.media_bytes)}); "
+        f"schema {result.revision} → {result.head}; every checksum matched. "
+        f"Time taken: {result.seconds:.1f} s.",
+        highlight=False,
+    )
