@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export OCOP_ENV ?= development
 
-.PHONY: install run demo fmt lint typecheck test test-pg test-browser bench migrate revision check-migrations check
+.PHONY: install run demo fmt lint typecheck test test-pg test-browser bench migrate revision check-migrations check lock audit
 
 install:
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -38,6 +38,13 @@ test-browser:
 
 bench:
 	$(PY) -m bench
+
+# Pin every installed package (review the diff), then audit the pins.
+lock:
+	$(PY) -m pip freeze --exclude-editable | sed '1i # Every package of the virtual environment, pinned (pip freeze --exclude-editable).\n# CI installs with it as a constraint; scripts/audit_deps.py audits it.\n# Rewrite with: make lock' > requirements.lock
+
+audit:
+	$(PY) scripts/audit_deps.py
 
 migrate:
 	$(PY) -m ocop_tracker db upgrade
