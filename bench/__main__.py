@@ -3,12 +3,14 @@
 import argparse
 import datetime as dt
 import importlib
+import importlib.util
 import os
 import platform
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
 
 from bench import areas, catalog, datagen
 from bench.catalog import CatalogBenchConfig
@@ -24,6 +26,10 @@ from bench.timing import timed
 from ocop_tracker.areas.models import Edition
 
 README = Path(__file__).with_name("README.md")
+# Benchmarks of later issues, run when their module is present, each on its
+# own throwaway databases: photos (#5), the public page and cards (#6), the
+# coverage reports (#7). A failure becomes a row saying so; the rest still runs.
+LATER = ("photos", "public_page", "cards", "reports")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -94,6 +100,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--no-readme", action="store_true", help="do not rewrite bench/README.md"
+    )
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="comma-separated benchmarks not to run: " + ", ".join(("areas", *LATER)),
+    )
+    parser.add_argument(
+        "--reports-products",
+        type=_positive_int,
+        default=500_000,
+        help="products generated for the coverage reports (default: %(default)s)",
     )
     return parser.parse_args(argv)
 
@@ -166,6 +183,52 @@ def _catalog_scale(config: CatalogBenchConfig | None) -> str:
     )
 
 
+def _later(args: argparse.Namespace, skipped: set[str]) -> list[Row]:
+    """The later issues' benchmarks that are present and not skipped."""
+    pg_url = None if args.skip_pg or args.only == "sqlite" else args.pg_url
+    calls: dict[str, Callable[[ModuleType], list[Row]]] = {
+        "photos": lambda m: m.run(progress=_log),
+        "public_page": lambda m: m.run(pg_url),
+        "cards": lambda m: m.run(pg_url),
+        "reports": lambda m: _reports(m, args),
+    }
+    rows: list[Row] = []
+    for name in LATER:
+        if name in skipped:
+            rows.append(Row(f"{name} benchmarks", "—", notes="skipped (--skip)"))
+            continue
+        if importlib.util.find_spec(f"bench.{name}") is None:
+            continue
+        _log(f"{name}: running")
+        try:
+            module = importlib.import_module(f"bench.{name}")
+            rows += calls[name](module)
+        except Exception as exc:  # one broken benchmark must not hide the others
+            _log(f"{name} failed: {exc!r}")
+            rows.append(Row(f"{name} benchmarks", "—", notes=f"FAILED: {exc!r}"[:200]))
+    return rows
+
+
+def _reports(module: ModuleType, args: argparse.Namespace) -> list[Row]:
+    rows: list[Row] = []
+    common = {
+        "products": args.reports_products,
+        "hamlets": args.hamlets,
+        "budget_s": args.budget,
+        "log": _log,
+    }
+    if args.only != "postgres":
+        with sqlite_database() as url:
+            rows += module.run(url, "sqlite", **common)
+    if args.only != "sqlite" and not args.skip_pg:
+        try:
+            with postgres_database(args.pg_url) as url:
+                rows += module.run(url, "postgres", **common)
+        except PostgresUnavailable as exc:
+            rows.append(Row("reports benchmarks", "postgres", notes=f"skipped: {exc}"))
+    return rows
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmarks; the table goes to stdout, progress to stderr."""
     raw_args = list(sys.argv[1:] if argv is None else argv)
@@ -189,14 +252,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     )
     started = time.perf_counter()
+    skipped = {name.strip() for name in args.skip.split(",") if name.strip()}
     rows = _cold_import_row()
     versions: list[str] = []
-    if args.only != "postgres":
+    if "areas" in skipped:
+        rows.append(Row("areas and catalog benchmarks", "—", notes="skipped (--skip)"))
+    if args.only != "postgres" and "areas" not in skipped:
         with sqlite_database() as url:
             found, version = _run_on(url, "sqlite", config, catalog_config)
         rows += found
         versions.append(version)
-    if args.only != "sqlite":
+    if args.only != "sqlite" and "areas" not in skipped:
         if args.skip_pg:
             rows.append(
                 Row("PostgreSQL benchmarks", "postgres", notes="skipped (--skip-pg)")
@@ -217,6 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         notes=f"skipped: cannot use {masked(args.pg_url)}: {exc}",
                     )
                 )
+    rows += _later(args, skipped)
     wall = time.perf_counter() - started
     rows.append(Row("whole run (wall time)", "—", value=fmt_num(wall), notes="s"))
     table = markdown_table(rows)

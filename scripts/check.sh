@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs, then runs every check CI runs:
-# lint, format, type check, the suite on SQLite, the suite on PostgreSQL,
+# the dependency gate, lint, format, type check, the suite on SQLite (with the
+# short API fuzzing run), the suite on PostgreSQL (likewise),
 # and the browser tests in Debian's Chromium. Any failure fails the script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +34,11 @@ step "python environment"
 VENV=${VENV:-.venv}
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip
-"$VENV/bin/python" -m pip install -q -e ".[dev,postgres]"
+# requirements.lock pins every package (the versions the dependency gate audits).
+"$VENV/bin/python" -m pip install -q -c requirements.lock -e ".[dev,postgres]"
+
+step "dependency gate (pip-audit over requirements.lock, SECURITY.md T51)"
+"$VENV/bin/python" scripts/audit_deps.py
 
 step "lint and format"
 "$VENV/bin/ruff" check .
@@ -45,6 +50,8 @@ step "type check"
 export OCOP_ENV=test
 PYTEST=("$VENV/bin/python" -m pytest -q -p no:cacheprovider)
 # Two workers (the machines have two cores); each gets its own database.
+# Both suites include tests/fuzz: the short schemathesis run (3 examples per
+# operation and role, OCOP_FUZZ_EXAMPLES); the long one is python -m bench.fuzz.
 
 step "tests on SQLite"
 run env -u OCOP_TEST_DATABASE_URL "${PYTEST[@]}" -n 2 -m "not browser"

@@ -1,0 +1,1 @@
+"""Fault drills (SECURITY.md §I): loopback only, bounded in count and time."""
