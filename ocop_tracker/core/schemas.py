@@ -67,3 +67,16 @@ def _iso_date_only(value: object) -> object:
 
 # A date in a query string or a JSON body, written YYYY-MM-DD and nothing else.
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
+
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,19}")
+
+
+def _whole_number_only(value: object) -> object:
+    """Pydantic's lax mode reads "1.0", "+1", "1_0" or " 1" as 1: digits only."""
+    if isinstance(value, str) and not _WHOLE_NUMBER.fullmatch(value):
+        raise ValueError("phải là một số nguyên, chỉ gồm chữ số")
+    return value
+
+
+# An integer in a query string, written as plain digits and nothing else.
+WholeNumber = Annotated[int, BeforeValidator(_whole_number_only)]

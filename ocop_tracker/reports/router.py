@@ -1,6 +1,5 @@
 """JSON API of reports (included under /api/v1 by api.py)."""
 
-import datetime as dt
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -10,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from ocop_tracker.audit import listener as audit
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import ErrorBody
+from ocop_tracker.core.schemas import ErrorBody, IsoDate, WholeNumber
 from ocop_tracker.reports import export
 from ocop_tracker.reports import service as report_service
 from ocop_tracker.reports.schemas import (
@@ -29,7 +28,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody} for code in (401, 403, 404, 422)
 }
 AreaId = Annotated[
-    int | None,
+    WholeNumber | None,
     Query(
         ge=0,
         description="An area node (default: your own area; 0 = the country, admin)",
@@ -47,7 +46,7 @@ def coverage(
     principal: CurrentPrincipal,
     area_id: AreaId = None,
     as_of: Annotated[
-        dt.date | None, Query(description="YYYY-MM-DD (default: today)")
+        IsoDate | None, Query(description="YYYY-MM-DD (default: today)")
     ] = None,
 ) -> Coverage:
     """Coverage of an area on a date (DOMAIN.md §3), with every breakdown."""
@@ -59,7 +58,7 @@ def actions(
     session: SessionDep,
     principal: CurrentPrincipal,
     area_id: AreaId = None,
-    hamlet_id: Annotated[int | None, Query(ge=1)] = None,
+    hamlet_id: Annotated[WholeNumber | None, Query(ge=1)] = None,
     marketplace: Annotated[str | None, Query(max_length=30)] = None,
     blocked: bool = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
