@@ -14,7 +14,7 @@ def rebuild(
     counts_only: Annotated[
         bool,
         typer.Option(
-            help="Keep the segments; recompute the counts and the schedule only"
+            help="Keep the segments; recompute the counts, schedule and checkpoints"
         ),
     ] = False,
 ) -> None:
@@ -38,7 +38,11 @@ def rebuild(
 
 @app.command("roll")
 def roll() -> None:
-    """Move the kept counts to today (daily; reads are right without it, only faster)."""
+    """Move the kept counts to today, add the month-end checkpoints passed (daily).
+
+    Reads are right without it, only faster; otherwise the first write of a day
+    does it.
+    """
     from ocop_tracker.cli import _ensure_schema, out, session_scope
     from ocop_tracker.reports import ledger
 

@@ -3,7 +3,10 @@
 ``refresh()`` recomputes the segments of the products and producers a flush
 touched (``reports/listener.py`` calls it inside the same transaction) and
 moves the counts of the hamlet and of every ancestor on the counts day by the
-difference; changes that fall on later days go to the schedule. ``rebuild()``
+difference; changes that fall on later days go to the schedule, and changes
+to days already past move the month-end checkpoints that fall in them
+(``read_checkpoints`` answers a past date from the nearest earlier checkpoint
+plus the segments that start or end in between). ``rebuild()``
 recomputes everything from the rows and the audit trail (after a bulk load, an
 upgrade, a change of the tree). Statements are SQLAlchemy Core on the
 session's connection: the listener runs inside a flush.
@@ -34,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ocop_tracker.areas.models import AdminUnitLink
+from ocop_tracker.areas.models import AdminUnit, AdminUnitLink, Level
 from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.onboarding.models import (
     Listing,
@@ -46,6 +49,8 @@ from ocop_tracker.products.models import Certificate, Product
 from ocop_tracker.reports import rules
 from ocop_tracker.reports.models import (
     NATION,
+    ReportCheckpoint,
+    ReportCheckpointDay,
     ReportCount,
     ReportScheduled,
     ReportSegment,
@@ -68,6 +73,9 @@ SCHEDULE: Table = ReportScheduled.__table__  # type: ignore[assignment]
 STATE: Table = ReportState.__table__  # type: ignore[assignment]
 LINKS: Table = AdminUnitLink.__table__  # type: ignore[assignment]
 EVENTS: Table = AuditEvent.__table__  # type: ignore[assignment]
+CHECKPOINTS: Table = ReportCheckpoint.__table__  # type: ignore[assignment]
+CHECKPOINT_DAYS: Table = ReportCheckpointDay.__table__  # type: ignore[assignment]
+UNITS: Table = AdminUnit.__table__  # type: ignore[assignment]
 PRODUCT, PRODUCER = "product", "producer"
 CHUNK = 500
 STATE_ID = 1
@@ -564,6 +572,8 @@ def roll_forward(conn: Connection, to_day: dt.date | None = None) -> None:
         [{"area_id": a, "metric": m, "value": int(v)} for a, m, v in due if v],
     )
     conn.execute(delete(SCHEDULE).where(SCHEDULE.c.day <= target))
+    if not current[1]:
+        extend_checkpoints(conn, target)
 
 
 def refresh(
@@ -614,6 +624,13 @@ def refresh(
             _deltas(old.get(s, []), counts_day, -1, now_delta, later_delta)
             _deltas(new.get(s, []), counts_day, 1, now_delta, later_delta)
         _post(conn, counts_day, now_delta, later_delta)
+        _post_checkpoints(conn, [(old.get(s, []), new.get(s, [])) for s in changed])
+        starts = [seg.start for s in changed for _, seg in new.get(s, [])]
+        if starts and min(starts) < counts_day:
+            first: dt.date | None = conn.scalar(select(func.min(CHECKPOINT_DAYS.c.day)))
+            if first is None or min(starts) < first:
+                # Something now counts before the first checkpoint: add those before.
+                extend_checkpoints(conn, counts_day)
     return len(changed)
 
 
@@ -699,6 +716,323 @@ def rebuild_counts(conn: Connection, counts_day: dt.date) -> None:
             .values(counts_day=counts_day, stale=False, rebuilt_at=_now())
         )
     _post(conn, counts_day, now_delta, later_delta)
+    conn.execute(delete(CHECKPOINTS))
+    conn.execute(delete(CHECKPOINT_DAYS))
+    extend_checkpoints(conn, counts_day)
+
+
+# --- checkpoints ----------------------------------------------------------------------
+
+
+# The figures a commune keeps at checkpoints: what its parent's breakdown by
+# child reads (``service.HEADLINE``). Its other figures come from its segments.
+COMMUNE_METRICS = frozenset(
+    ("ocop", "ocop.listed", "ocop.both", "other", "other.listed", "other.both")
+)
+
+
+def _communes(conn: Connection, ids: Iterable[int] | None = None) -> set[int]:
+    """The communes among ``ids`` (None: every commune)."""
+    stmt = select(UNITS.c.id).where(UNITS.c.level == Level.commune.value)
+    if ids is None:
+        return set(conn.scalars(stmt))
+    out: set[int] = set()
+    for chunk in _chunks(sorted(set(ids)), 2000):
+        out.update(conn.scalars(stmt.where(UNITS.c.id.in_(chunk))))
+    return out
+
+
+def _spread(
+    into: dict[tuple[int, str], int],
+    area_id: int,
+    dims: Dims,
+    n: int,
+    communes: set[int],
+) -> None:
+    """Add ``n`` to the figures of ``dims`` the area keeps at checkpoints."""
+    names = rules.metrics(dims)
+    narrow = area_id in communes
+    for name in names:
+        if not narrow or name in COMMUNE_METRICS:
+            into[(area_id, name)] += n
+
+
+def tree_days(conn: Connection) -> set[dt.date]:
+    """Days on which the tree changed: a link began, or the day after one ended."""
+    out: set[dt.date] = set(
+        conn.scalars(
+            select(LINKS.c.valid_from).where(LINKS.c.valid_from.is_not(None)).distinct()
+        )
+    )
+    out.update(
+        d + rules.ONE_DAY
+        for d in conn.scalars(
+            select(LINKS.c.valid_to).where(LINKS.c.valid_to.is_not(None)).distinct()
+        )
+    )
+    return out
+
+
+def _month_ends(first: dt.date, before: dt.date) -> list[dt.date]:
+    out: list[dt.date] = []
+    year, month = first.year, first.month
+    while True:
+        nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+        end = nxt - rules.ONE_DAY
+        if end >= before:
+            return out
+        if end >= first:
+            out.append(end)
+        year, month = nxt.year, nxt.month
+
+
+def checkpoint_days(conn: Connection, before: dt.date) -> list[dt.date]:
+    """Month ends and tree-change days from the first segment to ``before`` (excluded)."""
+    first: dt.date | None = conn.scalar(select(func.min(SEGMENTS.c.start_day)))
+    if first is None:
+        return []
+    days = set(_month_ends(first, before))
+    days.update(d for d in tree_days(conn) if first <= d < before)
+    return sorted(days)
+
+
+def _dims_cols() -> list[Any]:
+    return [SEGMENTS.c[c] for c in DIM_COLUMNS]
+
+
+def _above_hamlets(day: dt.date) -> Any:
+    """Closure links valid on ``day`` to a strict ancestor of the hamlet."""
+    return and_(_link_valid(day), LINKS.c.ancestor_id != LINKS.c.descendant_id)
+
+
+def _open_on(day: dt.date) -> Any:
+    return and_(
+        SEGMENTS.c.start_day <= day,
+        or_(SEGMENTS.c.end_day.is_(None), SEGMENTS.c.end_day > day),
+    )
+
+
+def _grouped(
+    conn: Connection,
+    day: dt.date,
+    where: Any,
+    communes: set[int],
+    into: dict[tuple[int, str], int],
+) -> None:
+    """Add segments matching ``where`` per (area above the hamlets on ``day``, metric)."""
+    dims_cols = _dims_cols()
+    for row in conn.execute(
+        select(*dims_cols, func.count().label("n")).where(where).group_by(*dims_cols)
+    ):
+        _spread(into, NATION, dims_of(row), row.n, communes)
+    for row in conn.execute(
+        select(LINKS.c.ancestor_id, *dims_cols, func.count().label("n"))
+        .join(LINKS, LINKS.c.descendant_id == SEGMENTS.c.hamlet_id)
+        .where(_above_hamlets(day), where)
+        .group_by(LINKS.c.ancestor_id, *dims_cols)
+    ):
+        _spread(into, row.ancestor_id, dims_of(row), row.n, communes)
+
+
+def _window(
+    conn: Connection,
+    lo: dt.date,
+    hi: dt.date,
+    area_ids: Sequence[int] | None,
+    communes: set[int],
+    into: dict[tuple[int, str], int],
+    times: int = 1,
+) -> None:
+    """``times`` the change of each (area, metric) from the end of ``lo`` to the end of ``hi``.
+
+    Under the tree of ``hi``; only meaningful when it did not change in between.
+    ``area_ids`` restricts to those areas (None: every area above the hamlets).
+    """
+    dims_cols = _dims_cols()
+    for column, sign in ((SEGMENTS.c.start_day, 1), (SEGMENTS.c.end_day, -1)):
+        in_window = and_(column > lo, column <= hi)
+        if area_ids is None or NATION in area_ids:
+            for row in conn.execute(
+                select(*dims_cols, func.count().label("n"))
+                .where(in_window)
+                .group_by(*dims_cols)
+            ):
+                _spread(into, NATION, dims_of(row), times * sign * row.n, communes)
+        units = None if area_ids is None else [a for a in area_ids if a != NATION]
+        if units == []:
+            continue
+        stmt = (
+            select(LINKS.c.ancestor_id, *dims_cols, func.count().label("n"))
+            .join(LINKS, LINKS.c.descendant_id == SEGMENTS.c.hamlet_id)
+            .where(_above_hamlets(hi), in_window)
+            .group_by(LINKS.c.ancestor_id, *dims_cols)
+        )
+        if units is not None:
+            stmt = stmt.where(LINKS.c.ancestor_id.in_(units))
+        for row in conn.execute(stmt):
+            _spread(into, row.ancestor_id, dims_of(row), times * sign * row.n, communes)
+
+
+def extend_checkpoints(conn: Connection, before: dt.date) -> None:
+    """Write the checkpoints missing before ``before``, each from the previous one.
+
+    A checkpoint on a day the tree changed (or the first one) is a full count
+    of the segments open that day; any other is the previous checkpoint plus
+    the segments that started or ended since.
+    """
+    have = list(
+        conn.scalars(select(CHECKPOINT_DAYS.c.day).order_by(CHECKPOINT_DAYS.c.day))
+    )
+    wanted = [d for d in checkpoint_days(conn, before) if d not in set(have)]
+    if not wanted:
+        return
+    changes = tree_days(conn)
+    communes = _communes(conn)
+    carry: dict[tuple[int, str], int] = defaultdict(int)
+    prev: dt.date | None = None
+    earlier = [d for d in have if d < wanted[0]]
+    if earlier:
+        prev = earlier[-1]
+        for area_id, metric, value in conn.execute(
+            select(
+                CHECKPOINTS.c.area_id, CHECKPOINTS.c.metric, CHECKPOINTS.c.value
+            ).where(CHECKPOINTS.c.day == prev)
+        ):
+            carry[(area_id, metric)] += value
+    for day in wanted:
+        if prev is None or any(prev < c <= day for c in changes):
+            carry = defaultdict(int)
+            _grouped(conn, day, _open_on(day), communes, carry)
+        else:
+            _window(conn, prev, day, None, communes, carry)
+        conn.execute(delete(CHECKPOINTS).where(CHECKPOINTS.c.day == day))
+        rows = [
+            {"day": day, "area_id": a, "metric": m, "value": v}
+            for (a, m), v in carry.items()
+            if v
+        ]
+        for start in range(0, len(rows), 5000):
+            conn.execute(insert(CHECKPOINTS), rows[start : start + 5000])
+        conn.execute(
+            insert(CHECKPOINT_DAYS).values(day=day, tree_change=day in changes)
+        )
+        prev = day
+
+
+def _post_checkpoints(
+    conn: Connection, changes: Sequence[tuple[Sequence[Keyed], Sequence[Keyed]]]
+) -> None:
+    """Move the checkpoints a change of segments reaches (old taken away, new added)."""
+    days = list(conn.scalars(select(CHECKPOINT_DAYS.c.day)))
+    if not days:
+        return
+    delta: dict[tuple[dt.date, int, Dims], int] = defaultdict(int)
+    hamlets: set[int] = set()
+    for old, new in changes:
+        for sign, keyed in ((-1, old), (1, new)):
+            for hamlet_id, seg in keyed:
+                for day in days:
+                    if rules.covers(seg, day):
+                        delta[(day, hamlet_id, seg.dims)] += sign
+                        hamlets.add(hamlet_id)
+    if not hamlets:
+        return
+    anc = Ancestors(conn, hamlets)
+    communes = _communes(conn, {a for links in anc.links.values() for a, _, _ in links})
+    spread: dict[dt.date, dict[tuple[int, str], int]] = defaultdict(
+        lambda: defaultdict(int)
+    )
+    for (day, h, dims), d in delta.items():
+        if not d:
+            continue
+        for a in anc.on(h, day):
+            if a != h:
+                _spread(spread[day], a, dims, d, communes)
+    _upsert(
+        conn,
+        CHECKPOINTS,
+        ("day", "area_id", "metric"),
+        "value",
+        [
+            {"day": day, "area_id": a, "metric": m, "value": v}
+            for day, moved in spread.items()
+            for (a, m), v in moved.items()
+            if v
+        ],
+    )
+
+
+def read_checkpoints(
+    conn: Connection,
+    area_ids: Sequence[int],
+    day: dt.date,
+    metrics: Sequence[str] | None = None,
+) -> dict[int, dict[str, int]] | None:
+    """Figures of areas on a past ``day``: the nearest checkpoint ± the window.
+
+    Hamlets, and communes unless only their headline figures are asked for,
+    are read from their few segments. None when no checkpoint can answer
+    (stale, or before the first).
+    """
+    current = state(conn)
+    if current is None or current[1] or day >= current[0]:
+        return None
+    before: dt.date | None = conn.scalar(
+        select(func.max(CHECKPOINT_DAYS.c.day)).where(CHECKPOINT_DAYS.c.day <= day)
+    )
+    after = conn.execute(
+        select(CHECKPOINT_DAYS.c.day, CHECKPOINT_DAYS.c.tree_change)
+        .where(CHECKPOINT_DAYS.c.day > day)
+        .order_by(CHECKPOINT_DAYS.c.day)
+        .limit(1)
+    ).first()
+    # The nearer checkpoint: the one before plus what changed since, or the one
+    # after minus what changed until it — unless the tree changed on that day
+    # (no tree change falls strictly between two checkpoints: each is one).
+    if (
+        after is not None
+        and not after[1]
+        and (before is None or (after[0] - day) < (day - before))
+    ):
+        base, lo, hi, times = after[0], day, after[0], -1
+    elif before is not None:
+        base, lo, hi, times = before, before, day, 1
+    else:
+        return None
+    units = [a for a in area_ids if a != NATION]
+    hamlets = (
+        set(
+            conn.scalars(
+                select(UNITS.c.id).where(
+                    UNITS.c.id.in_(units), UNITS.c.level == Level.hamlet.value
+                )
+            )
+        )
+        if units
+        else set()
+    )
+    communes = _communes(conn, units) if units else set()
+    headline = metrics is not None and set(metrics) <= COMMUNE_METRICS
+    by_segments = hamlets | (set() if headline else communes)
+    kept = [a for a in area_ids if a not in by_segments]
+    out: dict[int, dict[str, int]] = {a: defaultdict(int) for a in area_ids}
+    if kept:
+        figures: dict[tuple[int, str], int] = defaultdict(int)
+        for area_id, metric, value in conn.execute(
+            select(
+                CHECKPOINTS.c.area_id, CHECKPOINTS.c.metric, CHECKPOINTS.c.value
+            ).where(CHECKPOINTS.c.day == base, CHECKPOINTS.c.area_id.in_(kept))
+        ):
+            figures[(area_id, metric)] += value
+        if hi > lo:
+            _window(conn, lo, hi, kept, communes, figures, times)
+        for (area_id, metric), value in figures.items():
+            if value:
+                out[area_id][metric] += value
+    if by_segments:
+        for area_id, got in read_segments(conn, sorted(by_segments), day).items():
+            out[area_id] = defaultdict(int, got)
+    return {a: dict(v) for a, v in out.items()}
 
 
 # --- reads ----------------------------------------------------------------------------
@@ -787,6 +1121,9 @@ def read(
     fast = read_counts(conn, area_ids, day, metrics)
     if fast is not None:
         return fast, "counts"
+    past = read_checkpoints(conn, area_ids, day, metrics)
+    if past is not None:
+        return past, "checkpoints"
     return read_segments(conn, area_ids, day), "segments"
 
 

@@ -11,7 +11,14 @@ The ledger has three parts (see ``reports/ledger.py``):
 - ``report_schedule``: the changes already known for later days (a certificate
   expires on its last day + 1, enters its last 90 days…), per area and day.
 
+- ``report_checkpoints``: per area above the hamlets and metric, on every
+  month end and every day the tree changed before the counts day, the figure
+  under the tree of that day (communes: headline figures only).
+
 Today's figures = counts + the scheduled changes up to today: two index reads.
+A past date = the nearest earlier checkpoint + the segments that start or end
+between it and the date (no tree change can fall in between: each is itself a
+checkpoint).
 """
 
 import datetime as dt
@@ -69,6 +76,10 @@ class ReportSegment(Base):
     __table_args__ = (
         Index("ix_report_segments_subject", "subject_type", "subject_id"),
         Index("ix_report_segments_hamlet_start", "hamlet_id", "start_day"),
+        # A past date reads a checkpoint plus the segments that start or end
+        # between it and the date.
+        Index("ix_report_segments_start_day", "start_day"),
+        Index("ix_report_segments_end_day", "end_day"),
     )
 
 
@@ -95,6 +106,36 @@ class ReportScheduled(Base):
     delta: Mapped[int] = mapped_column(default=0)
 
     __table_args__ = (PrimaryKeyConstraint("area_id", "day", "metric"),)
+
+
+class ReportCheckpoint(Base):
+    """One figure of one area on a checkpoint day, under the tree of that day.
+
+    Checkpoints stand on every month end and every day the tree changed, for
+    ``NATION`` and every province and district (all figures) and every commune
+    (the headline figures its parent's breakdown by child needs:
+    ``ledger.COMMUNE_METRICS``); a commune's own figures and a hamlet's are
+    read from their few segments.
+    """
+
+    __tablename__ = "report_checkpoints"
+
+    day: Mapped[dt.date] = mapped_column(Date)
+    area_id: Mapped[int] = mapped_column(Integer)
+    metric: Mapped[str] = mapped_column(String(60))
+    value: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (PrimaryKeyConstraint("day", "area_id", "metric"),)
+
+
+class ReportCheckpointDay(Base):
+    """A day ``report_checkpoints`` holds figures for."""
+
+    __tablename__ = "report_checkpoint_days"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    # The tree changed that day: the checkpoint cannot be read backwards from.
+    tree_change: Mapped[bool] = mapped_column(default=False)
 
 
 class ReportState(Base):

@@ -88,7 +88,11 @@ class Coverage(Out):
 
     area: AreaRef
     as_of: dt.date
-    source: str = Field(description="counts (kept in step) or segments (past dates)")
+    source: str = Field(
+        description="counts (kept in step), checkpoints (past dates: the month-end "
+        "checkpoint before plus the changes since) or segments (past dates the "
+        "checkpoints cannot answer)"
+    )
     ocop: OcopHeadline
     other: Headline
     other_by_kind: list[Line]

@@ -7,16 +7,28 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ocop_tracker.products.models import Certificate, CertLevel, Product, ProductKind
 from ocop_tracker.reports import ledger
+from ocop_tracker.reports.models import ReportCheckpoint, ReportCheckpointDay
 from tests.reports.conftest import Clock, build_random, today
 from tests.reports.naive import recount
 
+HEADLINE = ledger.COMMUNE_METRICS
 
-def _check(session: Session, areas: list[int], days: list[dt.date]) -> int:
+
+def _check(
+    session: Session,
+    areas: list[int],
+    days: list[dt.date],
+    source: str | None = None,
+) -> int:
     conn = session.connection()
     checked = 0
     for day in days:
-        fast, _ = ledger.read(conn, areas, day)
+        fast, used = ledger.read(conn, areas, day)
+        headline, _ = ledger.read(conn, areas, day, sorted(HEADLINE))
+        if source is not None:
+            assert used == source, (day, used)
         slow_segments = ledger.read_segments(conn, areas, day)
         for area in areas:
             want = recount(session, area, day)
@@ -24,6 +36,10 @@ def _check(session: Session, areas: list[int], days: list[dt.date]) -> int:
             assert got == want, (area, day)
             seg = {k: v for k, v in slow_segments[area].items() if v}
             assert seg == want, (area, day, "segments")
+            if source is not None:
+                # A parent's breakdown by child: communes answer from checkpoints.
+                got = {k: v for k, v in headline[area].items() if v and k in HEADLINE}
+                assert got == {k: v for k, v in want.items() if k in HEADLINE}
             checked += 1
     return checked
 
@@ -62,6 +78,14 @@ def test_fast_path_answers_today_from_counts(session: Session, clock: Clock) -> 
     _, source = ledger.read(
         session.connection(), world.areas, today() - dt.timedelta(days=1)
     )
+    assert source == "checkpoints"
+    # Before the first checkpoint: read backwards from it.
+    first = min(session.scalars(select(ReportCheckpointDay.day)))
+    before_first = first - dt.timedelta(days=1)
+    assert _check(session, world.areas, [before_first], "checkpoints")
+    # Stale counts (the tree moved): nothing but the segments can answer.
+    ledger.mark_stale(session.connection())
+    _, source = ledger.read(session.connection(), world.areas, before_first)
     assert source == "segments"
 
 
@@ -119,7 +143,127 @@ def test_rehoming_reads_the_tree_of_each_date(session: Session, clock: Clock) ->
     )
     days = [dt.date(2025, 6, 30), dt.date(2025, 7, 1), today()]
     assert _check(session, areas, days) == len(areas) * len(days)
+    _, source = ledger.read(conn, areas, dt.date(2025, 6, 30))
+    assert source == "segments", "stale: no checkpoint answers until a rebuild"
     ledger.rebuild_counts(conn, today())
     _, source = ledger.read(conn, areas, today())
     assert source == "counts"
     assert _check(session, areas, [today()]) == len(areas)
+    # The checkpoints stand on both sides of the move, each under its own tree.
+    days_kept = set(session.scalars(select(ReportCheckpointDay.day)))
+    assert {dt.date(2025, 6, 30), dt.date(2025, 7, 1)} <= days_kept
+    crossing = [
+        dt.date(2025, 6, 29),
+        dt.date(2025, 6, 30),
+        dt.date(2025, 7, 1),
+        dt.date(2025, 7, 2),
+        dt.date(2025, 7, 31),
+        dt.date(2025, 8, 15),
+    ]
+    assert _check(session, areas, crossing, "checkpoints") == len(areas) * len(crossing)
+
+
+def _checkpoints(session: Session) -> dict[tuple[dt.date, int, str], int]:
+    return {
+        (c.day, c.area_id, c.metric): c.value
+        for c in session.scalars(select(ReportCheckpoint))
+        if c.value
+    }
+
+
+def _around_checkpoints(session: Session, rng: random.Random) -> list[dt.date]:
+    """Checkpoint days and their neighbours, and random days between them.
+
+    The day before a checkpoint is read backwards from it, the day after
+    forwards from it; a random day from whichever is nearer.
+    """
+    kept = sorted(session.scalars(select(ReportCheckpointDay.day)))
+    assert kept, "the ledger keeps checkpoints"
+    picked = rng.sample(kept, min(4, len(kept)))
+    days = {d + dt.timedelta(days=k) for d in picked for k in (-1, 0, 1)}
+    days.update(d + dt.timedelta(days=rng.randrange(1, 28)) for d in picked)
+    days.add(today() - dt.timedelta(days=1))
+    return sorted(d for d in days if kept[0] <= d < today())
+
+
+@pytest.mark.parametrize("seed", [4, 8])
+def test_past_dates_read_checkpoints_equal_a_recount(
+    session: Session, clock: Clock, seed: int
+) -> None:
+    rng = random.Random(seed)
+    world = build_random(session, clock, rng)
+    days = _around_checkpoints(session, rng)
+    assert _check(session, world.areas, days, "checkpoints") == len(world.areas) * len(
+        days
+    )
+    # Kept in step write by write, they equal checkpoints built from scratch.
+    kept = _checkpoints(session)
+    ledger.rebuild_counts(session.connection(), today())
+    assert _checkpoints(session) == kept
+
+
+def test_a_change_in_the_past_moves_later_checkpoints(
+    session: Session, clock: Clock
+) -> None:
+    rng = random.Random(13)
+    world = build_random(session, clock, rng, products=10)
+    product = session.scalars(
+        select(Product)
+        .where(Product.hamlet_id.in_([h.id for h in world.hamlets]))
+        .order_by(Product.id)
+    ).first()
+    assert product is not None
+    product.kind = ProductKind.ocop
+    decided = dt.date(2024, 2, 10)
+    session.add(
+        Certificate(
+            product_id=product.id,
+            hamlet_id=product.hamlet_id,
+            stars=4,
+            decision_number="99-late/QĐ-UBND",
+            decision_date=decided,
+            authority="UBND tỉnh",
+            level=CertLevel.province,
+            expires_on=dt.date(2027, 2, 9),
+        )
+    )
+    before = _checkpoints(session)
+    session.commit()
+    after = _checkpoints(session)
+    assert before != after, "checkpoints after the decision moved"
+    days = [
+        dt.date(2024, 2, 9),
+        dt.date(2024, 2, 10),
+        dt.date(2024, 2, 29),
+        dt.date(2024, 3, 1),
+        dt.date(2025, 6, 30),
+        dt.date(2025, 7, 1),
+        today() - dt.timedelta(days=1),
+    ]
+    assert _check(session, world.areas, days, "checkpoints") == len(world.areas) * len(
+        days
+    )
+    ledger.rebuild_counts(session.connection(), today())
+    assert _checkpoints(session) == after
+
+
+def test_rolling_forward_adds_the_month_ends_passed(
+    session: Session, clock: Clock
+) -> None:
+    world = build_random(session, clock, random.Random(17), products=12)
+    conn = session.connection()
+    ledger.rebuild_counts(conn, today() - dt.timedelta(days=200))
+    kept = set(session.scalars(select(ReportCheckpointDay.day)))
+    assert max(kept) < today() - dt.timedelta(days=200)
+    ledger.roll_forward(conn)
+    now_kept = set(session.scalars(select(ReportCheckpointDay.day)))
+    assert len(now_kept - kept) >= 6, "six month ends or more were passed"
+    rolled = _checkpoints(session)
+    days = sorted(
+        {d + dt.timedelta(days=k) for d in now_kept - kept for k in (-1, 0, 2)}
+        - {today()}
+    )
+    days = [d for d in days if d < today()]
+    assert _check(session, world.areas, days, "checkpoints")
+    ledger.rebuild_counts(conn, today())
+    assert _checkpoints(session) == rolled

@@ -62,7 +62,7 @@ def test_past_date_and_drill_down(sign_in: SignIn, session: Session) -> None:
         params={"as_of": (today() - dt.timedelta(days=120)).isoformat()},
     )
     assert past.status_code == 200
-    assert past.json()["source"] == "segments"
+    assert past.json()["source"] == "checkpoints"
     assert past.json()["ocop"]["listed"] <= top["ocop"]["listed"]
 
 
