@@ -31,7 +31,6 @@ import random
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,18 +42,8 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bench.drills.common import Checks, free_port
 from ocop_tracker.core.config import PROJECT_DIR
-
-
-def _say(line: str) -> None:
-    sys.stderr.write(f"[drill] {line}\n")
-    sys.stderr.flush()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _photo(seed: int) -> bytes:
@@ -127,13 +116,7 @@ def _files(root: Path) -> dict[str, str]:
 
 def run(size_mb: int, max_uploads: int) -> tuple[list[str], bool]:
     """The drill; (lines of findings, passed)."""
-    lines: list[str] = []
-    ok = True
-
-    def check(passed: bool, line: str) -> None:
-        nonlocal ok
-        lines.append(f"  [{'PASS' if passed else 'FAIL'}] {line}")
-        ok = ok and passed
+    check = Checks()
 
     with tempfile.TemporaryDirectory(prefix="ocop-drill-disk-") as tmp:
         base = Path(tmp)
@@ -141,7 +124,7 @@ def run(size_mb: int, max_uploads: int) -> tuple[list[str], bool]:
         media = base / "media"
         media.mkdir()
         token, product_id = _setup(url)
-        port = _free_port()
+        port = free_port()
         env = {
             **os.environ,
             "OCOP_DATABASE_URL": url,
@@ -173,7 +156,7 @@ def run(size_mb: int, max_uploads: int) -> tuple[list[str], bool]:
                 raise RuntimeError("the server did not start")
             inside = Path(f"/proc/{proc.pid}/root") / str(media).lstrip("/")
             total, _, free = shutil.disk_usage(inside)
-            lines.append(
+            check.lines.append(
                 f"  media directory: tmpfs of {total / 2**20:.0f} MiB inside the "
                 f"server's mount namespace ({free / 2**20:.1f} MiB free)"
             )
@@ -193,7 +176,7 @@ def run(size_mb: int, max_uploads: int) -> tuple[list[str], bool]:
                 refusal = (status, body)
                 break
             free_after = shutil.disk_usage(inside).free
-            lines.append(
+            check.lines.append(
                 f"  {len(stored)} photos of ~{len(photo) / 2**20:.1f} MB stored, then "
                 + (
                     f"upload {len(stored) + 1} answered {refusal[0]}"
@@ -246,7 +229,7 @@ def run(size_mb: int, max_uploads: int) -> tuple[list[str], bool]:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
-    return lines, ok
+    return check.lines, check.ok
 
 
 def main(argv: Sequence[str] | None = None) -> int:

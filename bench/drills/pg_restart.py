@@ -32,7 +32,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -48,21 +47,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from bench import load
+from bench.drills.common import free_port, say
 from ocop_tracker.core.config import PROJECT_DIR
 
 RECOVERY_S = 5.0
 MAX_WAIT_S = 8.0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _say(line: str) -> None:
-    sys.stderr.write(f"[drill] {line}\n")
-    sys.stderr.flush()
 
 
 @dataclass
@@ -129,7 +118,7 @@ def _cluster() -> Iterator[Cluster]:
     base = Path(tempfile.mkdtemp(prefix="ocop-drill-pg."))
     if as_root:
         shutil.chown(base, "postgres")
-    cluster = Cluster(pg_bin, base / "data", _free_port(), as_root, str(base / "log"))
+    cluster = Cluster(pg_bin, base / "data", free_port(), as_root, str(base / "log"))
     cluster.options = f"-h 127.0.0.1 -p {cluster.port} -k {base}"
     init = [
         str(pg_bin / "initdb"),
@@ -270,12 +259,12 @@ def run(seconds: float, rate: float) -> Findings:
         tempfile.TemporaryDirectory(prefix="ocop-drill-") as tmp,
     ):
         url = f"postgresql+psycopg://postgres@127.0.0.1:{cluster.port}/postgres"
-        _say(f"cluster on 127.0.0.1:{cluster.port}; schema and demo data")
+        say(f"cluster on 127.0.0.1:{cluster.port}; schema and demo data")
         setup = _setup(url)
-        port = _free_port()
+        port = free_port()
         media = Path(tmp) / "media"
         with _server(url, port, media):
-            _say(
+            say(
                 f"serve --workers 2 on 127.0.0.1:{port}; load {seconds:.0f} s at {rate}/s"
             )
             events: dict[str, float] = {}

@@ -31,7 +31,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bench.drills.disk_full import _free_port, _photo, _request, _setup
+from bench.drills.common import Checks, free_port
+from bench.drills.disk_full import _photo, _request, _setup
 from ocop_tracker.core.config import PROJECT_DIR
 
 UPLOADS = 20
@@ -60,13 +61,7 @@ def _workers(master: int) -> list[int]:
 
 def run() -> tuple[list[str], bool]:
     """The drill; (lines of findings, passed)."""
-    lines: list[str] = []
-    ok = True
-
-    def check(passed: bool, line: str) -> None:
-        nonlocal ok
-        lines.append(f"  [{'PASS' if passed else 'FAIL'}] {line}")
-        ok = ok and passed
+    check = Checks()
 
     with tempfile.TemporaryDirectory(prefix="ocop-drill-worker-") as tmp:
         base = Path(tmp)
@@ -75,7 +70,7 @@ def run() -> tuple[list[str], bool]:
         media.mkdir()
         os.environ["OCOP_MEDIA_DIR"] = str(media)
         token, product_id = _setup(url)
-        port = _free_port()
+        port = free_port()
         env = {
             **os.environ,
             "OCOP_DATABASE_URL": url,
@@ -141,7 +136,7 @@ def run() -> tuple[list[str], bool]:
             for t in threads:
                 t.join()
             by_status = Counter(s if s else e for s, e in results)
-            lines.append(
+            check.lines.append(
                 f"  {UPLOADS} concurrent uploads; worker {victim} killed at 0.4 s: "
                 + ", ".join(f"{k}: {v}" for k, v in sorted(by_status.items(), key=str))
             )
@@ -161,7 +156,7 @@ def run() -> tuple[list[str], bool]:
                     break
                 time.sleep(0.5)
             check(bool(replaced), f"the master started a new worker ({replaced})")
-            lines += _consistency(url, media, check)
+            check.lines += _consistency(url, media, check)
             status, _ = _request(
                 port,
                 "POST",
@@ -177,7 +172,7 @@ def run() -> tuple[list[str], bool]:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
-    return lines, ok
+    return check.lines, check.ok
 
 
 def _consistency(
