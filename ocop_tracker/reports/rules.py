@@ -271,6 +271,22 @@ def metrics(dims: Dims) -> list[str]:
     return out
 
 
+def headline_metrics(category: str, listed: bool, both: bool) -> list[str]:
+    """The figures among a category's total, listed and both that a subject adds one to.
+
+    The same names as ``metrics()`` gives for those three, from the three
+    columns they depend on.
+    """
+    if category not in (OCOP, OTHER):
+        return []
+    out = [category]
+    if listed:
+        out.append(f"{category}.listed")
+    if both:
+        out.append(f"{category}.both")
+    return out
+
+
 def covers(segment: Segment, day: dt.date) -> bool:
     """True when the segment is open on ``day``."""
     return segment.start <= day and (segment.end is None or segment.end > day)

@@ -163,6 +163,49 @@ def test_rehoming_reads_the_tree_of_each_date(session: Session, clock: Clock) ->
     assert _check(session, areas, crossing, "checkpoints") == len(areas) * len(crossing)
 
 
+def test_a_move_mid_month_is_never_read_across(session: Session, clock: Clock) -> None:
+    """A hamlet moved on a 20th: the 19th is read forward from the month end before.
+
+    Reading it backwards from the move's checkpoint would count the hamlet
+    under its new commune a day early.
+    """
+    from ocop_tracker.areas import repository as area_repository
+    from ocop_tracker.areas.models import AdminUnit, AdminUnitLink
+
+    world = build_random(session, clock, random.Random(29), products=20)
+    moved = world.hamlets[0]
+    source, target = moved.parent_id, world.hamlets[-1].parent_id
+    assert source is not None and target is not None and source != target
+    day = (today() - dt.timedelta(days=120)).replace(day=20)
+    assert ledger.read_segments(session.connection(), [moved.id], day - ONE)[
+        moved.id
+    ].get("ocop"), "the hamlet has OCOP products on the day before the move"
+    area_repository.close_links_up(session, moved.id, last_day=day - ONE)
+    for up in area_repository.open_links_up(session, target):
+        session.add(
+            AdminUnitLink(
+                ancestor_id=up.ancestor_id,
+                descendant_id=moved.id,
+                depth=up.depth + 1,
+                valid_from=day,
+            )
+        )
+    session.get_one(AdminUnit, moved.id).parent_id = target
+    session.flush()
+    conn = session.connection()
+    ledger.rebuild_counts(conn, today())
+    assert session.scalar(
+        select(ReportCheckpointDay.tree_change).where(ReportCheckpointDay.day == day)
+    ), "the move's day is a checkpoint of its own"
+    areas = sorted(set(world.areas) | {source, target})
+    month_end = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - ONE
+    days = [day - 2 * ONE, day - ONE, day, day + ONE, month_end]
+    assert _check(session, areas, days, "checkpoints") == len(areas) * len(days)
+
+
+ONE = dt.timedelta(days=1)
+
+
 def _checkpoints(session: Session) -> dict[tuple[dt.date, int, str], int]:
     return {
         (c.day, c.area_id, c.metric): c.value
