@@ -1,5 +1,7 @@
 """The web application: API, pages, static files, headers and error handlers."""
 
+import asyncio
+import contextlib
 import os
 import shutil
 from collections.abc import AsyncIterator
@@ -14,12 +16,13 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from ocop_tracker import __version__
 from ocop_tracker.api import api_router
 from ocop_tracker.core import migrate
-from ocop_tracker.core.config import get_settings
+from ocop_tracker.core.config import Env, get_settings
 from ocop_tracker.core.db import get_engine
 from ocop_tracker.core.http import SecurityHeadersMiddleware, install_error_handlers
 from ocop_tracker.core.templating import STATIC_DIR, templates
 from ocop_tracker.public.middleware import PublicPageMiddleware
 from ocop_tracker.public.router import router as public_router
+from ocop_tracker.reports import daily
 from ocop_tracker.web.pages import areas as area_pages
 from ocop_tracker.web.pages import auth as auth_pages
 from ocop_tracker.web.pages import cards as card_pages
@@ -35,7 +38,7 @@ from ocop_tracker.web.pages import verify as verify_pages
 
 @asynccontextmanager
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    """Refuse to serve a database whose schema is behind the code."""
+    """Refuse to serve a database whose schema is behind the code; roll the counts daily."""
     with get_engine().connect() as conn:
         current = migrate.current_revision(conn)
     head = migrate.head_revision()
@@ -44,7 +47,20 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
             f"database schema at {current or 'empty'}, code expects {head}: "
             "run 'ocop-tracker db upgrade'"
         )
-    yield
+    settings = get_settings()
+    roll = (
+        settings.daily_roll
+        if settings.daily_roll is not None
+        else settings.env != Env.test
+    )
+    task = asyncio.create_task(daily.run_daily(get_engine())) if roll else None
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 def create_app() -> FastAPI:

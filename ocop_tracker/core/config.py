@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # Who receives the monthly report: the plan names the Department of
     # Information and Communications; the function has since moved.
     report_recipient: str = "Sở Thông tin và Truyền thông tỉnh Sóc Trăng"
+    # Each worker moves the report counts to the new day just after midnight
+    # (Vietnam); None = on, except in tests.
+    daily_roll: bool | None = None
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":

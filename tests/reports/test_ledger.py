@@ -175,7 +175,9 @@ def test_a_move_mid_month_is_never_read_across(session: Session, clock: Clock) -
     world = build_random(session, clock, random.Random(29), products=20)
     moved = world.hamlets[0]
     source, target = moved.parent_id, world.hamlets[-1].parent_id
-    assert source is not None and target is not None and source != target
+    assert source is not None
+    assert target is not None
+    assert source != target
     day = (today() - dt.timedelta(days=120)).replace(day=20)
     assert ledger.read_segments(session.connection(), [moved.id], day - ONE)[
         moved.id

@@ -1,0 +1,61 @@
+"""The daily roll inside the service: the kept counts move to each new day without cron.
+
+Each worker sleeps until just after midnight in Vietnam (plus a few seconds of
+jitter, so that two workers do not start together) and runs
+``ledger.roll_forward`` in a thread: the counts move to the new day and the
+month-end checkpoints passed are written, so the first write or read of the
+day does not pay for them. The first worker moves the counts; the others
+find them moved (one UPDATE decides, see ``roll_forward``). A failure (the
+database down) is logged and tried again a few minutes later.
+``ocop-tracker reports roll`` from cron does the same.
+"""
+
+import asyncio
+import datetime as dt
+import logging
+import random
+
+from anyio import to_thread
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session
+
+from ocop_tracker.reports import ledger
+from ocop_tracker.reports.rules import VIETNAM
+
+log = logging.getLogger("ocop_tracker.reports")
+RETRY_S = 300.0
+
+
+def seconds_until_next_day(now: dt.datetime, jitter_s: float = 0.0) -> float:
+    """Seconds from ``now`` to the next midnight in Vietnam, plus ``jitter_s``."""
+    local = now.astimezone(VIETNAM)
+    tomorrow = local.date() + dt.timedelta(days=1)
+    midnight = dt.datetime.combine(tomorrow, dt.time(), tzinfo=VIETNAM)
+    return (midnight - local).total_seconds() + jitter_s
+
+
+def roll_once(bind: Engine | Connection) -> bool:
+    """Move the kept counts to today; True when this call moved them."""
+    with Session(bind) as session:
+        conn = session.connection()
+        before = ledger.state(conn)
+        ledger.roll_forward(conn)
+        after = ledger.state(conn)
+        session.commit()
+    return before != after
+
+
+async def run_daily(engine: Engine, rng: random.Random | None = None) -> None:
+    """Roll at every Vietnam midnight until cancelled."""
+    rng = rng or random.Random()
+    wait = seconds_until_next_day(dt.datetime.now(dt.UTC), rng.uniform(5.0, 60.0))
+    while True:
+        await asyncio.sleep(wait)
+        try:
+            moved = await to_thread.run_sync(roll_once, engine)
+        except Exception:  # the database may be down: try again soon, never die
+            log.exception("reports: the daily roll failed; retrying in %d s", RETRY_S)
+            wait = RETRY_S
+            continue
+        log.info("reports: daily roll %s", "done" if moved else "already done")
+        wait = seconds_until_next_day(dt.datetime.now(dt.UTC), rng.uniform(5.0, 60.0))
