@@ -804,24 +804,18 @@ def _headline_cols() -> list[Any]:
     return [SEGMENTS.c.category, SEGMENTS.c.listed, SEGMENTS.c.both]
 
 
-def _spread_dims(
+def _spread_row(
     into: dict[tuple[int, str], int],
     area_id: int,
     row: Any,
     n: int,
     communes: set[int],
+    headline: bool,
 ) -> None:
-    _spread(into, area_id, dims_of(row), n, communes)
-
-
-def _spread_headline(
-    into: dict[tuple[int, str], int],
-    area_id: int,
-    row: Any,
-    n: int,
-    communes: set[int],
-) -> None:
-    """Add ``n`` to the ``COMMUNE_METRICS`` of a row grouped by ``_headline_cols()``."""
+    """``_spread`` for a grouped row; ``headline``: grouped by ``_headline_cols()``."""
+    if not headline:
+        _spread(into, area_id, dims_of(row), n, communes)
+        return
     for name in rules.headline_metrics(row.category, bool(row.listed), bool(row.both)):
         into[(area_id, name)] += n
 
@@ -879,7 +873,6 @@ def _window(
     they depend on (a tenth of the groups of the full dims).
     """
     dims_cols = _headline_cols() if headline else _dims_cols()
-    spread = _spread_headline if headline else _spread_dims
     for column, sign in ((SEGMENTS.c.start_day, 1), (SEGMENTS.c.end_day, -1)):
         in_window = and_(column > lo, column <= hi)
         if area_ids is None or NATION in area_ids:
@@ -888,7 +881,7 @@ def _window(
                 .where(in_window)
                 .group_by(*dims_cols)
             ):
-                spread(into, NATION, row, times * sign * row.n, communes)
+                _spread_row(into, NATION, row, times * sign * row.n, communes, headline)
         units = None if area_ids is None else [a for a in area_ids if a != NATION]
         if units == []:
             continue
@@ -904,7 +897,9 @@ def _window(
             # of the few segments in the window, then each one's links (41 ms).
             stmt = stmt.where((LINKS.c.ancestor_id + 0).in_(units))
         for row in conn.execute(stmt):
-            spread(into, row.ancestor_id, row, times * sign * row.n, communes)
+            _spread_row(
+                into, row.ancestor_id, row, times * sign * row.n, communes, headline
+            )
 
 
 def extend_checkpoints(conn: Connection, before: dt.date) -> None:
