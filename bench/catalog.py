@@ -51,7 +51,7 @@ from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, AdminUnitLink, Edition, Level
 from ocop_tracker.audit import context as audit_context
 from ocop_tracker.audit import listener as audit_listener
-from ocop_tracker.core.db import make_engine
+from ocop_tracker.core.db import make_engine, without_time_limits
 from ocop_tracker.core.text import fold
 from ocop_tracker.imports import reader
 from ocop_tracker.imports import service as import_service
@@ -449,10 +449,9 @@ def _generate_catalog(session: Session, config: CatalogBenchConfig) -> dict[str,
     """Producers, products, certificates and listings; flushed, not committed."""
     rng = random.Random(config.seed + 30)
     today = area_service.today()
-    if session.get_bind().dialect.name == "postgresql":
-        # make_engine() gives every statement 5 s (a guard for requests); a
-        # batch of a bulk load on a busy machine may need more.
-        session.execute(text("SET LOCAL statement_timeout = 0"))
+    # make_engine() gives every statement 5 s (a guard for requests); a
+    # batch of a bulk load on a busy machine may need more.
+    without_time_limits(session.connection())
     hamlets = session.scalars(
         select(AdminUnit.id)
         .where(AdminUnit.level == Level.hamlet, AdminUnit.edition == config.edition)

@@ -190,8 +190,6 @@ def run(
                 conn.execute(text("ANALYZE"))
         log(f"{database}: build the ledger in bulk (reports.ledger.rebuild)")
         with engine.begin() as conn:
-            if engine.dialect.name == "postgresql":
-                conn.execute(text("SET LOCAL statement_timeout = 0"))
             built, seconds = timed(lambda: ledger.rebuild(conn))
         rows.append(
             once_row(

@@ -66,7 +66,7 @@ from sqlalchemy.engine import make_url
 
 from ocop_tracker import __version__
 from ocop_tracker.core import migrate
-from ocop_tracker.core.db import make_engine
+from ocop_tracker.core.db import make_engine, without_time_limits
 from ocop_tracker.core.errors import AppError
 
 FORMAT = "ocop-tracker-backup"
@@ -297,7 +297,7 @@ def _snapshot(url: str, scratch: Path) -> Iterator[Connection]:
             with conn.begin():
                 # The dump of a large table may take longer than the service's
                 # per-statement limit; this transaction only reads.
-                conn.execute(text("SET LOCAL statement_timeout = 0"))
+                without_time_limits(conn)
                 yield conn
     finally:
         engine.dispose()
@@ -692,8 +692,7 @@ def _load(
                 )
             # Rows that migrations seed (OCOP groups, marketplaces) give way
             # to the backup's own.
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SET LOCAL statement_timeout = 0"))
+            without_time_limits(conn)
             for table in reversed(tables):
                 if conn.scalar(select(func.count()).select_from(table)):
                     conn.execute(table.delete())

@@ -6,7 +6,14 @@ from pathlib import Path
 from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
-from sqlalchemy import CursorResult, Engine, Executable, create_engine, event
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    Engine,
+    Executable,
+    create_engine,
+    event,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,6 +44,48 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
+# statement_timeout bounds a statement the server runs; this bounds every wait
+# for the server's answer (a query, a commit, the pool's ping), so a server
+# that accepts but never answers (hung, or a black hole on the way) costs a
+# request this long, not a thread for ever. A little over statement_timeout,
+# so the server's own timeout is seen first. SECURITY.md T46.
+STATEMENT_TIMEOUT_MS = 5000
+ANSWER_TIMEOUT_S = 6.0
+
+
+def _bounded_connection_class() -> type[Any]:
+    import psycopg
+
+    class BoundedConnection(psycopg.Connection[Any]):
+        """A psycopg connection whose every wait for the server is bounded.
+
+        On time-out the connection is closed (its protocol state is unknown),
+        so SQLAlchemy sees a disconnect, invalidates it, and the request
+        answers 503 like any lost connection. ``answer_timeout_s`` None lifts
+        the bound (``without_time_limits``) until the connection goes back to
+        the pool.
+        """
+
+        answer_timeout_s: float | None = ANSWER_TIMEOUT_S
+
+        def wait(
+            self,
+            gen: Any,
+            interval: float = 0.1,
+            timeout: float | None = None,
+        ) -> Any:
+            bound = self.answer_timeout_s if timeout is None else timeout
+            try:
+                return super().wait(gen, interval, bound)
+            except psycopg.errors._WaitTimeout:
+                self.pgconn.finish()
+                raise psycopg.OperationalError(
+                    f"no answer from the database in {bound:g} s"
+                ) from None
+
+    return BoundedConnection
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``, configured for SQLite or PostgreSQL."""
     parsed = make_url(url)
@@ -46,14 +95,45 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 5})
         _sqlite_setup(engine)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         pool_pre_ping=True,
         pool_size=5,
         max_overflow=5,
         pool_timeout=5,
-        connect_args={"connect_timeout": 3, "options": "-c statement_timeout=5000"},
+        connect_args={
+            "connect_timeout": 3,
+            "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
+        },
     )
+    connection_class = _bounded_connection_class()
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(_dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        return connection_class.connect(*cargs, **cparams)
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(dbapi_conn: Any, _record: Any) -> None:
+        if isinstance(dbapi_conn, connection_class):
+            dbapi_conn.answer_timeout_s = ANSWER_TIMEOUT_S
+
+    return engine
+
+
+def without_time_limits(conn: Connection) -> None:
+    """No statement or answer time limit for the rest of this transaction.
+
+    For maintenance that reads or writes everything at once (the ledger's
+    rebuild, a backup, a restore): the limits that protect requests would cut
+    it off. The answer bound comes back when the connection returns to the
+    pool; ``SET LOCAL`` ends with the transaction. Nothing to do on SQLite.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
+    raw = conn.connection.dbapi_connection
+    if raw is not None and hasattr(raw, "answer_timeout_s"):
+        raw.answer_timeout_s = None
 
 
 @lru_cache

@@ -39,6 +39,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ocop_tracker.areas.models import AdminUnit, AdminUnitLink, Level
 from ocop_tracker.audit.models import AuditEvent
+from ocop_tracker.core.db import without_time_limits
 from ocop_tracker.onboarding.models import (
     Listing,
     Marketplace,
@@ -650,6 +651,9 @@ def rebuild(
     producers: Table = Producer.__table__  # type: ignore[assignment]
     day = counts_day or today()
     made = 0
+    # It reads and writes everything: a national-scale GROUP BY takes longer
+    # than the limits that guard requests.
+    without_time_limits(conn)
     if segments:
         conn.execute(delete(SEGMENTS))
         named = named_marketplaces(conn)
