@@ -105,7 +105,15 @@ def _table(data: bytes, filename: str) -> Iterator[list[object]]:
     dialect: type[csv.Dialect] | csv.Dialect = csv.excel
     with contextlib.suppress(csv.Error):
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    yield from csv.reader(io.StringIO(text), dialect)
+    # newline="": a bare CR ends a line too, as the csv module expects.
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        yield from reader
+    except csv.Error:
+        raise InvalidInput(
+            f"Tệp CSV hỏng ở dòng {reader.line_num}; hãy lưu lại từ Excel "
+            "(CSV UTF-8) và thử lại."
+        ) from None
 
 
 def read_rows(data: bytes, filename: str) -> list[Row]:

@@ -113,3 +113,16 @@ def test_size_limits() -> None:
 def test_bad_dates(bad: str) -> None:
     with pytest.raises(ValueError, match=r"trống|không phải ngày"):
         parse_date(bad)
+
+
+def test_csv_with_carriage_returns_only() -> None:
+    """Old Mac line endings (a bare CR) read like any other."""
+    text = "ten san pham,chu the,ma xa,khom ap,so sao,so quyet dinh,ngay quyet dinh\rHành tím,Tổ hợp tác Vĩnh Hiệp,31522,Ấp Huỳnh Kỳ,3,9/QĐ,15/08/2023\r"
+    rows = read_rows(text.encode(), "ds.csv")
+    assert [r.values["product_name"] for r in rows] == ["Hành tím"]
+
+
+def test_a_stray_carriage_return_is_a_clear_refusal() -> None:
+    """Found by the API fuzz: a CR inside a field gave a 500."""
+    with pytest.raises(InvalidInput, match="Thiếu cột"):
+        read_rows(b"\r0\r\n", "file")
