@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from ocop_tracker.core.schemas import Schema
 from ocop_tracker.photos.models import PhotoKind
@@ -33,8 +33,8 @@ class PhotoRead(Schema):
 class PhotoUpdate(Schema):
     """Choose the main photo, show or hide it publicly, or move it."""
 
-    is_main: bool | None = None
-    is_public: bool | None = None
+    is_main: StrictBool | None = None
+    is_public: StrictBool | None = None
     position: int | None = Field(default=None, ge=1, le=1000)
 
 
@@ -72,5 +72,5 @@ class PhotoRuleWrite(Schema):
     min_count: int = Field(ge=1, le=12)
     min_width: int = Field(ge=1, le=2048)
     min_height: int = Field(ge=1, le=2048)
-    require_main: bool = True
+    require_main: StrictBool = True
     pack_size: int = Field(default=1000, ge=200, le=2048)

@@ -8,7 +8,7 @@ unknown fields. Caps here are generous limits against oversized input.
 import datetime as dt
 from enum import StrEnum
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, StrictBool
 
 from ocop_tracker.core.schemas import Schema
 from ocop_tracker.producers.models import (
@@ -103,7 +103,7 @@ class ConsentChange(Schema):
     """Give or withdraw consent for one public field; a grant needs a note."""
 
     field: ConsentField
-    granted: bool
+    granted: StrictBool
     note: str | None = Field(default=None, max_length=1000)
 
 

@@ -61,8 +61,8 @@ def actions(
     hamlet_id: Annotated[WholeNumber | None, Query(ge=1)] = None,
     marketplace: Annotated[str | None, Query(max_length=30)] = None,
     blocked: bool = False,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[WholeNumber, Query(ge=1, le=200)] = 50,
+    offset: Annotated[WholeNumber, Query(ge=0, le=1_000_000)] = 0,
 ) -> Actions:
     """Valid OCOP products not yet listed, certificates expiring within 90 days, troubles."""
     return report_service.actions(

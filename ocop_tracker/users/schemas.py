@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from ocop_tracker.core.schemas import Schema
 from ocop_tracker.users.models import Role
@@ -45,7 +45,7 @@ class UserUpdate(Schema):
     display_name: str | None = Field(default=None, min_length=1, max_length=120)
     role: Role | None = None
     area_id: int | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
     version: int | None = None
 
 
