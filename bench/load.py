@@ -17,6 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+# uvicorn closes a keep-alive connection idle for 5 s; a client that reuses it
+# later writes into a closed socket. Like a browser, open a new one instead.
+IDLE_S = 4.0
 LEAKS = (b"Traceback", b'File "', b"sqlalchemy", b"psycopg", b"sqlite3")
 
 
@@ -30,6 +33,9 @@ class Request:
     weight: float
     headers: dict[str, str] = field(default_factory=dict)
     body: Callable[[random.Random, int], dict[str, Any]] | None = None
+    # Raw bytes instead of a JSON body (a photo), sent with ``content_type``.
+    content: Callable[[random.Random, int], bytes] | None = None
+    content_type: str = "application/octet-stream"
 
 
 @dataclass
@@ -87,6 +93,7 @@ def run(
         conn = _connection(port, timeout)
         interval = threads / rate
         next_at = started + rng.random() * interval
+        last_used = time.monotonic()
         while True:
             now = time.monotonic()
             if now >= deadline:
@@ -102,13 +109,19 @@ def run(
             kind = rng.choices(mix, weights)[0]
             body = json.dumps(kind.body(rng, n)).encode() if kind.body else None
             headers = {"Host": "127.0.0.1", **kind.headers}
+            if kind.content is not None:
+                body = kind.content(rng, n)
+                headers["Content-Type"] = kind.content_type
             if forwarded:
                 # Phones behind the reverse proxy: 250 loopback addresses, each
                 # sending about one request in 250 (a person, not a script).
                 headers["X-Forwarded-For"] = f"127.1.{index}.{n % 250 + 1}"
-            if body is not None:
+            if body is not None and kind.content is None:
                 headers["Content-Type"] = "application/json"
             sent = time.monotonic()
+            if sent - last_used > IDLE_S:
+                conn.close()
+                conn = _connection(port, timeout)
             try:
                 conn.request(kind.method, kind.path(rng, n), body=body, headers=headers)
                 response = conn.getresponse()
@@ -133,6 +146,7 @@ def run(
                 )  # fmt: skip
                 conn.close()
                 conn = _connection(port, timeout)
+            last_used = time.monotonic()
             with lock:
                 records.append(record)
         conn.close()

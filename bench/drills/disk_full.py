@@ -1,6 +1,6 @@
-"""Drill T47: the media disk fills up during photo uploads (a real full disk).
+"""Drill T47: a real full disk, under the media directory and under the SQLite file.
 
-What it does (loopback only, under a minute, bounded):
+Case ``media`` (loopback only, under a minute, bounded):
 
 1. An SQLite installation in a temporary directory with the demo data and an
    API token for the Khóm 3 team leader.
@@ -16,7 +16,23 @@ What it does (loopback only, under a minute, bounded):
    reports the media as low; after deleting one photo through the API, the
    same upload succeeds.
 
-    .venv/bin/python -m bench.drills.disk_full [--size-mb 8]
+Case ``database`` (loopback only, under a minute, bounded):
+
+1. The same SQLite installation, prepared outside, then copied onto a tmpfs
+   mounted in the server's own mount namespace (``unshare -m``): the database
+   file itself lives on the small filesystem (the media directory does not).
+2. The drill fills that filesystem through ``/proc/<server pid>/root`` with a
+   filler file until ``--headroom-kb`` (default 160 KiB) is left, then the
+   team leader creates producers one after another until one is refused (at
+   most ``--max-writes``), with public and list reads in between.
+3. Findings: the refusal is 503 (or 507) with a generic body that names no
+   path, errno, driver or trace; nothing half-written (the refused producer is
+   absent, every acknowledged one present with one audit row); reads still
+   answer; ``PRAGMA integrity_check`` ok (while the disk is full);
+   the app stays up (``/healthz`` 200); after the filler is deleted, the same
+   write succeeds, and ``integrity_check`` is ok again.
+
+    .venv/bin/python -m bench.drills.disk_full [--case media|database|both] [--size-mb 8]
 
 Needs root (``unshare -m`` and ``mount``); without it, it says so and stops.
 """
@@ -35,14 +51,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bench.drills.common import Checks, free_port
+from bench.drills.common import Checks, demo_setup, free_port, http_status
 from ocop_tracker.core.config import PROJECT_DIR
 
 
@@ -89,12 +108,13 @@ def _request(
     path: str,
     token: str | None = None,
     body: bytes | None = None,
+    content_type: str = "image/jpeg",
 ) -> tuple[int, bytes]:
     headers = {"Host": "127.0.0.1"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     if body is not None:
-        headers["Content-Type"] = "image/jpeg"
+        headers["Content-Type"] = content_type
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
         conn.request(method, path, body=body, headers=headers)
@@ -232,11 +252,210 @@ def run(size_mb: int, max_uploads: int) -> tuple[list[str], bool]:
     return check.lines, check.ok
 
 
+@contextmanager
+def _unshared_server(
+    mount: str, url: str, media: Path, port: int, log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``ocop-tracker serve`` in a mount namespace of its own, after ``mount``
+    (a shell command) ran in it; waits for ``/healthz``, stops it on the way
+    out (the namespace, and its tmpfs, go with it)."""
+    env = {
+        **os.environ,
+        "OCOP_DATABASE_URL": url,
+        "OCOP_ENV": "production",
+        "OCOP_SECRET_KEY": secrets.token_hex(32),
+        "OCOP_MEDIA_DIR": str(media),
+    }
+    script = f"{mount} && exec {sys.executable} -m ocop_tracker serve --port {port}"
+    with open(log, "wb") as err:
+        proc = subprocess.Popen(
+            ["unshare", "-m", "sh", "-c", script],
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            start_new_session=True,
+        )
+    try:
+        end = time.monotonic() + 60
+        while http_status(port, "/healthz") != 200:
+            if time.monotonic() > end or proc.poll() is not None:
+                raise RuntimeError("the server did not start")
+            time.sleep(0.3)
+        yield proc
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+# Run in the server's mount namespace (nsenter): SQLite resolves symbolic
+# links in a file name, so /proc/<pid>/root/... would open the file under the
+# mount point in ours instead.
+_QUERY = """
+import json, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], timeout=10)
+out = {"integrity": ", ".join(str(r[0]) for r in conn.execute("PRAGMA integrity_check"))}
+out["producers"] = dict(conn.execute(
+    "SELECT name, id FROM producers WHERE name LIKE ?", (sys.argv[2] + "%",)))
+out["audited"] = [r[0] for r in conn.execute(
+    "SELECT object_id FROM audit_events WHERE object_type = 'producers' "
+    "AND action = 'create'")]
+conn.close()
+print(json.dumps(out))
+"""
+
+
+def _inspect(pid: int, path: Path, prefix: str) -> dict[str, Any]:
+    """``PRAGMA integrity_check`` of the SQLite file at ``path`` as the server
+    sees it, its producers named ``prefix…`` (name → id) and the ids of their
+    create audit rows. A read over a read-write connection (a read-only one
+    cannot join a WAL database whose ``-shm`` another process holds)."""
+    done = subprocess.run(
+        ["nsenter", "-t", str(pid), "-m", sys.executable, "-c", _QUERY,
+         str(path), prefix],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    found: dict[str, Any] = json.loads(done.stdout)
+    return found
+
+
+LEAK_WORDS = ("Traceback", "Errno", "ENOSPC", "sqlite", "SQLITE", "disk", "/tmp")
+
+
+def run_database(headroom_kb: int, max_writes: int) -> tuple[list[str], bool]:
+    """The database case; (lines of findings, passed)."""
+    check = Checks()
+    prefix = "Hộ Đĩa Đầy "
+    with tempfile.TemporaryDirectory(prefix="ocop-drill-dbfull-") as tmp:
+        base = Path(tmp)
+        seed, db_dir, media = base / "seed", base / "db", base / "media"
+        for d in (seed, db_dir, media):
+            d.mkdir()
+        setup = demo_setup(f"sqlite:///{seed / 'ocop.db'}")
+        size = sum(f.stat().st_size for f in seed.iterdir())
+        tmpfs_kb = size // 1024 + 4096
+        port = free_port()
+        mount = (
+            f"mount -t tmpfs -o size={tmpfs_kb}k tmpfs {db_dir} && "
+            f"cp {seed}/ocop.db* {db_dir}/"
+        )
+        url = f"sqlite:///{db_dir / 'ocop.db'}"
+        with _unshared_server(mount, url, media, port, base / "server.log") as proc:
+            inside = Path(f"/proc/{proc.pid}/root") / str(db_dir).lstrip("/")
+            filler = inside / "filler"
+            with open(filler, "wb") as out:
+                free = shutil.disk_usage(inside).free
+                out.write(b"\0" * max(0, free - headroom_kb * 1024))
+            total, _, free = shutil.disk_usage(inside)
+            check.lines.append(
+                f"  SQLite file on a tmpfs of {total / 2**20:.1f} MiB inside the "
+                f"server's mount namespace, filled to {free / 1024:.0f} KiB free"
+            )
+
+            def create(n: int) -> tuple[int, bytes]:
+                body = json.dumps(
+                    {
+                        "hamlet_id": setup.hamlet_id,
+                        "kind": "household",
+                        "name": f"{prefix}{n}",
+                        "representative": "Nguyễn Văn Đầy " * 7,
+                    }
+                ).encode()
+                return _request(
+                    port, "POST", "/api/v1/producers", setup.leader_token, body,
+                    "application/json",
+                )  # fmt: skip
+
+            acknowledged: list[int] = []
+            refusal: tuple[int, bytes] | None = None
+            reads: Counter[int] = Counter()
+            n = 0
+            for n in range(max_writes):
+                status, body = create(n)
+                if status in (200, 201):
+                    acknowledged.append(int(json.loads(body)["id"]))
+                else:
+                    refusal = (status, body)
+                    break
+                code = setup.codes[n % len(setup.codes)]
+                reads[http_status(port, f"/p/{code}", 10)] += 1
+            check.lines.append(
+                f"  {len(acknowledged)} producers created, then "
+                + (f"write {n + 1} answered {refusal[0]}" if refusal else "no refusal")
+                + f"; {shutil.disk_usage(inside).free / 1024:.0f} KiB free"
+            )
+            check(
+                refusal is not None and refusal[0] in (503, 507),
+                f"the write that does not fit is refused with 503/507 "
+                f"({refusal[0] if refusal else 'none'})",
+            )
+            if refusal is not None:
+                text = refusal[1].decode("utf-8", "replace")
+                check(
+                    not any(w in text for w in LEAK_WORDS),
+                    f"the refusal is generic: {text[:120]!r}",
+                )
+            status, _ = _request(
+                port, "GET", "/api/v1/products?limit=20", setup.official_token
+            )
+            reads[status] += 1
+            reads[http_status(port, f"/p/{setup.codes[0]}", 10)] += 1
+            check(
+                set(reads) == {200},
+                f"reads answer while the disk is full ({dict(reads)})",
+            )
+            check(
+                http_status(port, "/healthz") == 200, "the app stays up (/healthz 200)"
+            )
+            seen = _inspect(proc.pid, db_dir / "ocop.db", prefix)
+            check(
+                seen["integrity"] == "ok",
+                f"integrity_check while full: {seen['integrity']}",
+            )
+            names: dict[str, int] = seen["producers"]
+            audited = Counter(str(i) for i in seen["audited"])
+            half = f"{prefix}{n}" in names if refusal else False
+            check(not half, "the refused producer is not in the database")
+            once = sum(1 for i in acknowledged if audited.get(str(i)) == 1)
+            check(
+                set(names.values()) == set(acknowledged) and once == len(acknowledged),
+                f"every acknowledged producer present once with its audit row "
+                f"({len(names)} rows, {once} audited, {len(acknowledged)} acknowledged)",
+            )
+            filler.unlink()
+            again, _ = create(n)
+            check(
+                again in (200, 201),
+                f"after freeing space the same write succeeds ({again})",
+            )
+            check(
+                http_status(port, "/readyz", 10) == 200,
+                "readiness ready after space is freed",
+            )
+            after = _inspect(proc.pid, db_dir / "ocop.db", prefix)["integrity"]
+            check(after == "ok", f"integrity_check after recovery: {after}")
+        events = (
+            (base / "server.log")
+            .read_text(errors="replace")
+            .count("database unavailable")
+        )
+        check(events == 1, f"one log event for the refusal ({events})")
+    return check.lines, check.ok
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the drill and print what it found."""
     parser = argparse.ArgumentParser(prog="python -m bench.drills.disk_full")
     parser.add_argument("--size-mb", type=int, default=8)
     parser.add_argument("--max-uploads", type=int, default=10)
+    parser.add_argument("--case", choices=("media", "database", "both"), default="both")
+    parser.add_argument("--headroom-kb", type=int, default=160)
+    parser.add_argument("--max-writes", type=int, default=400)
     args = parser.parse_args(argv)
     if os.geteuid() != 0 or shutil.which("unshare") is None:
         sys.stdout.write(
@@ -244,13 +463,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     os.environ.setdefault("OCOP_ENV", "test")
-    lines, ok = run(args.size_mb, args.max_uploads)
-    sys.stdout.write(
-        "T47 media disk full during uploads (real tmpfs, serve, loopback):\n"
-        + "\n".join(lines)
-        + f"\n  outcome: {'PASS' if ok else 'FAIL'}\n"
-    )
-    return 0 if ok else 1
+    passed = True
+    if args.case in ("media", "both"):
+        lines, ok = run(args.size_mb, args.max_uploads)
+        sys.stdout.write(
+            "T47 media disk full during uploads (real tmpfs, serve, loopback):\n"
+            + "\n".join(lines)
+            + f"\n  outcome: {'PASS' if ok else 'FAIL'}\n"
+        )
+        passed = passed and ok
+    if args.case in ("database", "both"):
+        lines, ok = run_database(args.headroom_kb, args.max_writes)
+        sys.stdout.write(
+            "T47 SQLite file on a full filesystem (real tmpfs, serve, loopback):\n"
+            + "\n".join(lines)
+            + f"\n  outcome: {'PASS' if ok else 'FAIL'}\n"
+        )
+        passed = passed and ok
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ expected outcome of every kill is "nothing of the file written". There is no
 job row to be left ``running``: the import runs inside one request.
 
     .venv/bin/python -m bench.drills.import_kill --database sqlite --rows 5000 --seeds 20
-    .venv/bin/python -m bench.drills.import_kill --database postgres
+    .venv/bin/python -m bench.drills.import_kill --database postgres [--pg-cluster]
 
 The CI test (``tests/faults/test_import_killed.py``) runs it with 3 seeds and
 fewer rows on the suite's database kind.
@@ -374,6 +374,14 @@ def _postgres_pair(admin_url: str) -> Iterator[tuple[str, str]]:
         yield a, b
 
 
+@contextmanager
+def _cluster_pair() -> Iterator[tuple[str, str]]:
+    from bench.drills.common import pg_cluster
+
+    with pg_cluster() as cluster, _postgres_pair(cluster.url) as pair:
+        yield pair
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The drill from the command line (or the worker, for ``worker URL FILE``)."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -389,6 +397,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--pg-url", default=os.environ.get("OCOP_BENCH_PG_URL", DEFAULT_PG_URL)
     )
+    parser.add_argument(
+        "--pg-cluster",
+        action="store_true",
+        help="a throwaway PostgreSQL cluster on a free port instead of --pg-url",
+    )
     opts = parser.parse_args(args)
     import tempfile
 
@@ -402,6 +415,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         pair: AbstractContextManager[tuple[str, str]] = (
             _sqlite_pair(Path(tmp))
             if opts.database == "sqlite"
+            else _cluster_pair()
+            if opts.pg_cluster
             else _postgres_pair(opts.pg_url)
         )
         with pair as (a, b):

@@ -29,213 +29,28 @@ What it does (loopback only, about two minutes, bounded):
 import argparse
 import http.client
 import os
-import secrets
-import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
-
 from bench import load
-from bench.drills.common import free_port, say
-from ocop_tracker.core.config import PROJECT_DIR
+from bench.drills.common import (
+    check_writes,
+    demo_setup,
+    field_mix,
+    free_port,
+    pg_cluster,
+    say,
+    serve,
+)
 
 RECOVERY_S = 5.0
 MAX_WAIT_S = 8.0
-
-
-@dataclass
-class Cluster:
-    """A throwaway PostgreSQL cluster."""
-
-    bin: Path
-    data: Path
-    port: int
-    as_root: bool
-    log: str
-    options: str = ""
-
-    def ctl(self, *args: str) -> None:
-        """Run pg_ctl against the cluster (as postgres when we are root)."""
-        command = [str(self.bin / "pg_ctl"), "-D", str(self.data), *args]
-        if self.as_root:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        # The server inherits pg_ctl's output: never a pipe (it would stay open).
-        subprocess.run(
-            command,
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            timeout=60,
-        )
-
-    def accepting(self) -> bool:
-        """pg_isready says yes."""
-        return (
-            subprocess.run(
-                [
-                    str(self.bin / "pg_isready"),
-                    "-q",
-                    "-h",
-                    "127.0.0.1",
-                    "-p",
-                    str(self.port),
-                ],
-                check=False,
-            ).returncode
-            == 0
-        )
-
-    def wait_accepting(self, limit: float = 60) -> float:
-        """Poll until it accepts connections; returns that moment (monotonic)."""
-        end = time.monotonic() + limit
-        while time.monotonic() < end:
-            if self.accepting():
-                return time.monotonic()
-            time.sleep(0.1)
-        raise RuntimeError("PostgreSQL did not come back")
-
-
-@contextmanager
-def _cluster() -> Iterator[Cluster]:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-    if not found:
-        raise SystemExit(
-            "PostgreSQL server binaries not found (apt-get install postgresql)"
-        )
-    pg_bin = found[-1].parent
-    as_root = os.geteuid() == 0
-    base = Path(tempfile.mkdtemp(prefix="ocop-drill-pg."))
-    if as_root:
-        shutil.chown(base, "postgres")
-    cluster = Cluster(pg_bin, base / "data", free_port(), as_root, str(base / "log"))
-    cluster.options = f"-h 127.0.0.1 -p {cluster.port} -k {base}"
-    init = [
-        str(pg_bin / "initdb"),
-        "-D",
-        str(cluster.data),
-        "-U",
-        "postgres",
-        "-A",
-        "trust",
-    ]
-    if as_root:
-        init = ["runuser", "-u", "postgres", "--", *init]
-    subprocess.run(init, check=True, capture_output=True)
-    cluster.ctl(
-        "-l", cluster.log, "-w", "-o", cluster.options, "start",
-    )  # fmt: skip
-    try:
-        yield cluster
-    finally:
-        with suppress(subprocess.CalledProcessError):
-            cluster.ctl("-m", "immediate", "stop")
-        shutil.rmtree(base, ignore_errors=True)
-
-
-@dataclass
-class Setup:
-    """What the load needs to know about the installation."""
-
-    codes: list[str]
-    hamlet_id: int
-    official_token: str
-    leader_token: str
-
-
-def _setup(url: str) -> Setup:
-    from ocop_tracker.auth import service as auth_service
-    from ocop_tracker.core import migrate
-    from ocop_tracker.core.db import make_engine
-    from ocop_tracker.demo import service as demo_service
-    from ocop_tracker.products.models import Product
-    from ocop_tracker.teams.models import Team
-    from ocop_tracker.users import repository as user_repository
-
-    migrate.upgrade("head", url=url)
-    engine = make_engine(url)
-    try:
-        with Session(engine) as session:
-            demo_service.load(session)
-            session.commit()
-            official = user_repository.by_login(session, "canbo.khom3")
-            leader = user_repository.by_login(session, "totruong.khom3")
-            assert official is not None
-            assert leader is not None
-            official_token, _ = auth_service.create_token(
-                session, official, name="drill"
-            )
-            leader_token, _ = auth_service.create_token(session, leader, name="drill")
-            team = session.scalars(
-                select(Team).where(Team.hamlet_id == leader.area_id)
-            ).first()
-            assert team is not None
-            codes = list(session.scalars(select(Product.public_code)))
-            session.commit()
-            return Setup(codes, team.hamlet_id, official_token, leader_token)
-    finally:
-        engine.dispose()
-
-
-@contextmanager
-def _server(url: str, port: int, media: Path) -> Iterator[subprocess.Popen[bytes]]:
-    env = {
-        **os.environ,
-        "OCOP_DATABASE_URL": url,
-        "OCOP_ENV": "production",
-        "OCOP_SECRET_KEY": secrets.token_hex(32),
-        "OCOP_MEDIA_DIR": str(media),
-        "OCOP_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-    }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ocop_tracker",
-            "serve",
-            "--workers",
-            "2",
-            "--port",
-            str(port),
-            "--forwarded-allow-ips",
-            "127.0.0.1",
-        ],
-        cwd=PROJECT_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(media.parent / "server.log", "wb"),  # noqa: SIM115
-        start_new_session=True,
-    )
-    try:
-        end = time.monotonic() + 90
-        while time.monotonic() < end:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/healthz", headers={"Host": "127.0.0.1"})
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            raise RuntimeError("the server did not start")
-        yield proc
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 @dataclass
@@ -255,15 +70,15 @@ def run(seconds: float, rate: float) -> Findings:
     """The whole drill; see the module docstring."""
     findings = Findings()
     with (
-        _cluster() as cluster,
+        pg_cluster() as cluster,
         tempfile.TemporaryDirectory(prefix="ocop-drill-") as tmp,
     ):
-        url = f"postgresql+psycopg://postgres@127.0.0.1:{cluster.port}/postgres"
+        url = cluster.url
         say(f"cluster on 127.0.0.1:{cluster.port}; schema and demo data")
-        setup = _setup(url)
+        setup = demo_setup(url)
         port = free_port()
         media = Path(tmp) / "media"
-        with _server(url, port, media):
+        with serve(url, port, media):
             say(
                 f"serve --workers 2 on 127.0.0.1:{port}; load {seconds:.0f} s at {rate}/s"
             )
@@ -293,28 +108,7 @@ def run(seconds: float, rate: float) -> Findings:
                         readiness.append((time.monotonic(), 0))
                     time.sleep(0.5)
 
-            official = {"Authorization": f"Bearer {setup.official_token}"}
-            leader = {"Authorization": f"Bearer {setup.leader_token}"}
-            mix = [
-                load.Request(
-                    "public page", "GET",
-                    lambda rng, _n: f"/p/{rng.choice(setup.codes)}", 80,
-                ),
-                load.Request(
-                    "product list", "GET",
-                    lambda rng, _n: f"/api/v1/products?limit=20&offset={rng.randrange(5)}",
-                    15, official,
-                ),
-                load.Request(
-                    "producer write", "POST", lambda _rng, _n: "/api/v1/producers", 5,
-                    leader,
-                    body=lambda _rng, n: {
-                        "hamlet_id": setup.hamlet_id,
-                        "kind": "household",
-                        "name": f"Hộ Sản Xuất Tải {n}",
-                    },
-                ),
-            ]  # fmt: skip
+            mix = field_mix(setup)
             start = time.monotonic()
             fault_thread = threading.Thread(target=faults, args=(start,))
             poll_thread = threading.Thread(target=ready_poll)
@@ -400,54 +194,7 @@ def _analyse(
         bool(not_ready),
         f"readiness said not ready during the outages ({len(not_ready)} polls)",
     )
-    _check_writes(findings, result, url)
-
-
-def _check_writes(findings: Findings, result: load.LoadResult, url: str) -> None:
-    from ocop_tracker.audit.models import AuditEvent
-    from ocop_tracker.core.db import make_engine
-    from ocop_tracker.producers.models import Producer
-
-    acknowledged = [
-        r.acknowledged for r in result.records if r.acknowledged is not None
-    ]
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            present = set(
-                conn.scalars(select(Producer.id).where(Producer.id.in_(acknowledged)))
-            )
-            audited = Counter(
-                conn.scalars(
-                    select(AuditEvent.object_id).where(
-                        AuditEvent.object_type == "producers",
-                        AuditEvent.action == "create",
-                        AuditEvent.object_id.in_([str(i) for i in acknowledged]),
-                    )
-                )
-            )
-            duplicates = conn.scalar(
-                select(func.count()).select_from(
-                    select(Producer.name)
-                    .where(Producer.name.like("Hộ Sản Xuất Tải %"))
-                    .group_by(Producer.name)
-                    .having(func.count() > 1)
-                    .subquery()
-                )
-            )
-            conn.execute(text("SELECT 1"))
-    finally:
-        engine.dispose()
-    findings.check(
-        len(present) == len(acknowledged),
-        f"every acknowledged write is there ({len(present)} of {len(acknowledged)})",
-    )
-    once = sum(1 for i in acknowledged if audited.get(str(i)) == 1)
-    findings.check(
-        once == len(acknowledged),
-        f"one audit row per acknowledged write ({once} of {len(acknowledged)})",
-    )
-    findings.check(duplicates == 0, f"no duplicate writes ({duplicates})")
+    check_writes(findings.check, result, url)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -32,31 +32,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bench.drills.common import Checks, free_port
+from bench.drills.common import uvicorn_workers as _workers
 from bench.drills.disk_full import _photo, _request, _setup
 from ocop_tracker.core.config import PROJECT_DIR
 
 UPLOADS = 20
-
-
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        text = (task / "children").read_text().split()
-        found += [int(t) for t in text]
-    return found
-
-
-def _workers(master: int) -> list[int]:
-    """uvicorn's worker processes (spawned children; not the resource tracker)."""
-    found = []
-    for pid in _children(master):
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
-        except OSError:
-            continue
-        if "spawn_main" in cmdline and "resource_tracker" not in cmdline:
-            found.append(pid)
-    return found
 
 
 def run() -> tuple[list[str], bool]:
