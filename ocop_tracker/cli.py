@@ -1,5 +1,6 @@
 """The command line: ``ocop-tracker`` or ``python -m ocop_tracker``."""
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -85,6 +86,11 @@ def serve(
 
     get_settings()  # fail early on bad settings
     _ensure_schema()
+    # Decoding photos in threads fragments glibc's per-thread arenas: workers
+    # grew 25-56 % over a 30-minute soak (bench/drills/soak.py) and stayed
+    # flat with two arenas. Spawned workers read it when they start; a value
+    # the operator set wins.
+    os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     uvicorn.run(
         "ocop_tracker.main:create_app",
         factory=True,
