@@ -242,50 +242,44 @@ def http_status(port: int, path: str, timeout: float = 2.0) -> int:
         return 0
 
 
-@contextmanager
-def serve(
-    url: str,
-    port: int,
-    media: Path,
-    *,
-    workers: int = 2,
-    extra_env: dict[str, str] | None = None,
-) -> Iterator[subprocess.Popen[bytes]]:
-    """``ocop-tracker serve --workers N`` with production settings on
-    127.0.0.1:``port``, trusting the proxy at 127.0.0.1; waits for ``/healthz``
-    and stops the whole process group on the way out. Its log goes to
-    ``server.log`` next to ``media``."""
-    env = {
+def server_env(
+    url: str, media: Path, port: int, extra: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The environment of a production ``serve`` on 127.0.0.1:``port``."""
+    return {
         **os.environ,
         "OCOP_DATABASE_URL": url,
         "OCOP_ENV": "production",
         "OCOP_SECRET_KEY": secrets.token_hex(32),
         "OCOP_MEDIA_DIR": str(media),
         "OCOP_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        **(extra_env or {}),
+        **(extra or {}),
     }
-    with open(media.parent / "server.log", "wb") as log:
+
+
+@contextmanager
+def running(
+    command: list[str],
+    env: dict[str, str],
+    port: int,
+    log: Path,
+    *,
+    start_s: float = 90,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A server started by ``command`` in a process group of its own, once it
+    answers ``/healthz`` on ``port``; the whole group is stopped on the way out
+    (SIGTERM, then SIGKILL after 20 s). Its stderr goes to ``log``."""
+    with open(log, "wb") as err:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "ocop_tracker",
-                "serve",
-                "--workers",
-                str(workers),
-                "--port",
-                str(port),
-                "--forwarded-allow-ips",
-                "127.0.0.1",
-            ],
+            command,
             cwd=PROJECT_DIR,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=log,
+            stderr=err,
             start_new_session=True,
         )
     try:
-        end = time.monotonic() + 90
+        end = time.monotonic() + start_s
         while http_status(port, "/healthz") != 200:
             if time.monotonic() > end or proc.poll() is not None:
                 raise RuntimeError("the server did not start")
@@ -299,6 +293,32 @@ def serve(
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+@contextmanager
+def serve(
+    url: str,
+    port: int,
+    media: Path,
+    *,
+    workers: int = 2,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``ocop-tracker serve --workers N`` with production settings on
+    127.0.0.1:``port``, trusting the proxy at 127.0.0.1; waits for ``/healthz``
+    and stops the whole process group on the way out. Its log goes to
+    ``server.log`` next to ``media``."""
+    command = [
+        sys.executable, "-m", "ocop_tracker", "serve", "--workers", str(workers),
+        "--port", str(port), "--forwarded-allow-ips", "127.0.0.1",
+    ]  # fmt: skip
+    with running(
+        command,
+        server_env(url, media, port, extra_env),
+        port,
+        media.parent / "server.log",
+    ) as proc:
+        yield proc
 
 
 def _children(pid: int) -> list[int]:

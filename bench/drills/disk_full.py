@@ -44,16 +44,13 @@ import io
 import json
 import os
 import random
-import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +58,14 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bench.drills.common import Checks, demo_setup, free_port, http_status
-from ocop_tracker.core.config import PROJECT_DIR
+from bench.drills.common import (
+    Checks,
+    demo_setup,
+    free_port,
+    http_status,
+    running,
+    server_env,
+)
 
 
 def _photo(seed: int) -> bytes:
@@ -145,35 +148,8 @@ def run(size_mb: int, max_uploads: int) -> tuple[list[str], bool]:
         media.mkdir()
         token, product_id = _setup(url)
         port = free_port()
-        env = {
-            **os.environ,
-            "OCOP_DATABASE_URL": url,
-            "OCOP_ENV": "production",
-            "OCOP_SECRET_KEY": secrets.token_hex(32),
-            "OCOP_MEDIA_DIR": str(media),
-        }
-        script = (
-            f"mount -t tmpfs -o size={size_mb}m tmpfs {media} && "
-            f"exec {sys.executable} -m ocop_tracker serve --port {port}"
-        )
-        proc = subprocess.Popen(
-            ["unshare", "-m", "sh", "-c", script],
-            cwd=PROJECT_DIR,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=open(base / "server.log", "wb"),  # noqa: SIM115
-            start_new_session=True,
-        )
-        try:
-            end = time.monotonic() + 60
-            while time.monotonic() < end:
-                try:
-                    if _request(port, "GET", "/healthz")[0] == 200:
-                        break
-                except OSError:
-                    time.sleep(0.3)
-            else:
-                raise RuntimeError("the server did not start")
+        mount = f"mount -t tmpfs -o size={size_mb}m tmpfs {media}"
+        with _unshared_server(mount, url, media, port, base / "server.log") as proc:
             inside = Path(f"/proc/{proc.pid}/root") / str(media).lstrip("/")
             total, _, free = shutil.disk_usage(inside)
             check.lines.append(
@@ -242,13 +218,6 @@ def run(size_mb: int, max_uploads: int) -> tuple[list[str], bool]:
                     status == 204 and again in (200, 201),
                     f"after deleting a photo ({status}) the same upload succeeds ({again})",
                 )
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
     return check.lines, check.ok
 
 
@@ -259,38 +228,15 @@ def _unshared_server(
     """``ocop-tracker serve`` in a mount namespace of its own, after ``mount``
     (a shell command) ran in it; waits for ``/healthz``, stops it on the way
     out (the namespace, and its tmpfs, go with it)."""
-    env = {
-        **os.environ,
-        "OCOP_DATABASE_URL": url,
-        "OCOP_ENV": "production",
-        "OCOP_SECRET_KEY": secrets.token_hex(32),
-        "OCOP_MEDIA_DIR": str(media),
-    }
     script = f"{mount} && exec {sys.executable} -m ocop_tracker serve --port {port}"
-    with open(log, "wb") as err:
-        proc = subprocess.Popen(
-            ["unshare", "-m", "sh", "-c", script],
-            cwd=PROJECT_DIR,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-            start_new_session=True,
-        )
-    try:
-        end = time.monotonic() + 60
-        while http_status(port, "/healthz") != 200:
-            if time.monotonic() > end or proc.poll() is not None:
-                raise RuntimeError("the server did not start")
-            time.sleep(0.3)
+    with running(
+        ["unshare", "-m", "sh", "-c", script],
+        server_env(url, media, port),
+        port,
+        log,
+        start_s=60,
+    ) as proc:
         yield proc
-    finally:
-        with suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 # Run in the server's mount namespace (nsenter): SQLite resolves symbolic
