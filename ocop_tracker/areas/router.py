@@ -19,7 +19,7 @@ from ocop_tracker.auth.scope import (
 )
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import InvalidInput
-from ocop_tracker.core.schemas import ErrorBody, IsoDate, Page
+from ocop_tracker.core.schemas import ErrorBody, IsoDate, Page, WholeNumber
 from ocop_tracker.users.models import Role
 
 router = APIRouter(prefix="/areas", tags=["areas"])
@@ -63,10 +63,10 @@ def list_areas(
         Query(max_length=100, description="Name, with or without diacritics"),
     ] = None,
     level: Level | None = None,
-    parent_id: int | None = None,
+    parent_id: WholeNumber | None = None,
     edition: Edition | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[WholeNumber, Query(ge=1, le=200)] = 50,
+    offset: Annotated[WholeNumber, Query(ge=0, le=1_000_000)] = 0,
 ) -> Page[AreaRead]:
     """Search the tree ignoring diacritics and case ("ke sach" finds "Kế Sách")."""
     units, total = area_service.search(

@@ -47,7 +47,7 @@ def list_events(
     action: Annotated[str | None, Query(max_length=40)] = None,
     object_type: Annotated[str | None, Query(max_length=40)] = None,
     object_id: Annotated[str | None, Query(max_length=40)] = None,
-    actor_id: int | None = None,
+    actor_id: WholeNumber | None = None,
     limit: Annotated[WholeNumber, Query(ge=1, le=200)] = 50,
     offset: Annotated[WholeNumber, Query(ge=0, le=10_000_000)] = 0,
 ) -> Page[AuditRead]:

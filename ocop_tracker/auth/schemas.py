@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from ocop_tracker.core.schemas import Schema
 from ocop_tracker.users.schemas import UserRead
@@ -33,7 +33,7 @@ class TokenCreate(Schema):
     """A new personal API token."""
 
     name: str = Field(min_length=1, max_length=80)
-    days: int | None = Field(default=None, ge=1, le=366)
+    days: StrictInt | None = Field(default=None, ge=1, le=366)
 
 
 class TokenRead(Schema):

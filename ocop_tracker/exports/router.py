@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from ocop_tracker.areas.service import today
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import ErrorBody
+from ocop_tracker.core.schemas import ErrorBody, WholeNumber
 from ocop_tracker.exports import service as export_service
 from ocop_tracker.exports.service import Dataset
 from ocop_tracker.exports.writer import to_csv, to_xlsx
@@ -40,7 +40,7 @@ def export(
     dataset: Dataset,
     format: FileFormat = FileFormat.csv,
     area_id: Annotated[
-        int | None, Query(description="Only this area's subtree")
+        WholeNumber | None, Query(description="Only this area's subtree")
     ] = None,
 ) -> Response:
     """What the caller may see, as a file; every export is audited (10 an hour)."""

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal, require_roles
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import ErrorBody, IsoDate, Page
+from ocop_tracker.core.schemas import ErrorBody, IsoDate, Page, WholeNumber
 from ocop_tracker.onboarding import catalog
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding.models import ListingStatus, Marketplace, MarketplaceStep
@@ -121,9 +121,9 @@ def list_listings(
     session: SessionDep,
     principal: CurrentPrincipal,
     area_id: Annotated[
-        int | None, Query(description="Only this area's subtree")
+        WholeNumber | None, Query(description="Only this area's subtree")
     ] = None,
-    product_id: int | None = None,
+    product_id: WholeNumber | None = None,
     marketplace: Annotated[
         str | None, Query(max_length=30, description="Marketplace id or code")
     ] = None,
@@ -134,8 +134,8 @@ def list_listings(
     ] = None,
     sort: SortField = SortField.updated_at,
     order: SortOrder = SortOrder.desc,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[WholeNumber, Query(ge=1, le=200)] = 50,
+    offset: Annotated[WholeNumber, Query(ge=0, le=1_000_000)] = 0,
     as_of: AsOf = None,
 ) -> Page[ListingRead]:
     """Listings inside the caller's area; ``status=awaiting_verification`` is the queue."""

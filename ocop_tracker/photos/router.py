@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import ErrorBody
+from ocop_tracker.core.schemas import ErrorBody, WholeNumber
 from ocop_tracker.photos import service as photo_service
 from ocop_tracker.photos.models import Photo
 from ocop_tracker.photos.schemas import (
@@ -149,7 +149,7 @@ async def upload_photo(
     product_id: int,
     idempotency_key: IdempotencyKey = None,
     listing_id: Annotated[
-        int | None, Query(description="Evidence for this listing's step")
+        WholeNumber | None, Query(description="Evidence for this listing's step")
     ] = None,
     step: Annotated[
         str | None,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.phone import display_vn
-from ocop_tracker.core.schemas import ErrorBody, IsoDate, Page
+from ocop_tracker.core.schemas import ErrorBody, IsoDate, Page, WholeNumber
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers.models import PaymentAccount, PaymentStatus, ProducerKind
 from ocop_tracker.producers.schemas import (
@@ -39,8 +39,8 @@ AsOf = Annotated[
     IsoDate | None,
     Query(description="The record as it stood at the end of this day (YYYY-MM-DD)"),
 ]
-Limit = Annotated[int, Query(ge=1, le=200)]
-Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+Limit = Annotated[WholeNumber, Query(ge=1, le=200)]
+Offset = Annotated[WholeNumber, Query(ge=0, le=1_000_000)]
 SearchText = Annotated[
     str | None, Query(max_length=100, description="Words, with or without diacritics")
 ]
@@ -116,7 +116,7 @@ def list_producers(
     session: SessionDep,
     principal: CurrentPrincipal,
     area_id: Annotated[
-        int | None, Query(description="Only producers under this area")
+        WholeNumber | None, Query(description="Only producers under this area")
     ] = None,
     kind: ProducerKind | None = None,
     q: SearchText = None,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import Page
+from ocop_tracker.core.schemas import Page, WholeNumber
 from ocop_tracker.producers.router import (
     ERRORS,
     AsOf,
@@ -103,12 +103,13 @@ def list_products(
     session: SessionDep,
     principal: CurrentPrincipal,
     area_id: Annotated[
-        int | None, Query(description="Only products under this area")
+        WholeNumber | None, Query(description="Only products under this area")
     ] = None,
     kind: ProductKind | None = None,
-    group_id: int | None = None,
+    group_id: WholeNumber | None = None,
     stars: Annotated[
-        int | None, Query(description="Stars of the certificate in force (3, 4, 5)")
+        WholeNumber | None,
+        Query(description="Stars of the certificate in force (3, 4, 5)"),
     ] = None,
     certificate_status: CertificateFilter | None = None,
     q: SearchText = None,
