@@ -31,7 +31,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bench.drills.common import Checks, free_port
+from bench.drills.common import Checks, free_port, stop_group
 from bench.drills.common import uvicorn_workers as _workers
 from bench.drills.disk_full import _photo, _request, _setup
 from ocop_tracker.core.config import PROJECT_DIR
@@ -146,12 +146,7 @@ def run() -> tuple[list[str], bool]:
             )
             check(status == 201, f"a new upload afterwards succeeds ({status})")
         finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+            stop_group(proc)
     return check.lines, check.ok
 
 
