@@ -160,6 +160,7 @@ def _reset() -> None:
         core_db.get_engine().dispose()
     core_db.get_engine.cache_clear()
     core_db.get_sessionmaker.cache_clear()
+    core_db.get_read_sessionmaker.cache_clear()
 
 
 class Products:

@@ -57,7 +57,12 @@ from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, AdminUnitLink, Edition, Level
 from ocop_tracker.auth import service as auth_service
 from ocop_tracker.core.config import get_settings
-from ocop_tracker.core.db import get_engine, get_sessionmaker, make_engine
+from ocop_tracker.core.db import (
+    get_engine,
+    get_read_sessionmaker,
+    get_sessionmaker,
+    make_engine,
+)
 from ocop_tracker.core.migrate import upgrade
 from ocop_tracker.onboarding.models import Listing, ListingStatus
 from ocop_tracker.products.models import Certificate, Product, ProductKind
@@ -236,6 +241,7 @@ def _reads(
     get_settings.cache_clear()
     get_engine.cache_clear()
     get_sessionmaker.cache_clear()
+    get_read_sessionmaker.cache_clear()
     today = area_service.today()
     with Session(engine) as session:
         admin, _ = user_service.create_user(

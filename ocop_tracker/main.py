@@ -17,7 +17,7 @@ from ocop_tracker import __version__
 from ocop_tracker.api import api_router
 from ocop_tracker.core import migrate
 from ocop_tracker.core.config import Env, get_settings
-from ocop_tracker.core.db import get_engine
+from ocop_tracker.core.db import get_engine, writing
 from ocop_tracker.core.http import SecurityHeadersMiddleware, install_error_handlers
 from ocop_tracker.core.templating import STATIC_DIR, templates
 from ocop_tracker.public.middleware import PublicPageMiddleware
@@ -53,7 +53,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.daily_roll is not None
         else settings.env != Env.test
     )
-    task = asyncio.create_task(daily.run_daily(get_engine())) if roll else None
+    task = asyncio.create_task(daily.run_daily(writing(get_engine()))) if roll else None
     try:
         yield
     finally:

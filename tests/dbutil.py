@@ -47,3 +47,4 @@ def reset_caches() -> None:
         core_db.get_engine().dispose()
     core_db.get_engine.cache_clear()
     core_db.get_sessionmaker.cache_clear()
+    core_db.get_read_sessionmaker.cache_clear()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 from ocop_tracker.audit import context
 from ocop_tracker.audit.models import Audited, AuditEvent
 from ocop_tracker.core.base import utcnow
+from ocop_tracker.core.db import is_read_request, side_write
 
 
 def _plain(value: Any) -> Any:
@@ -138,17 +139,24 @@ def record(
 ) -> None:
     """An event that is not a row change: sign-in, denial, export, revocation."""
     ctx = context.get(session)
-    session.execute(
-        insert(AuditEvent).values(
-            at=utcnow(),
-            actor_id=actor_id if actor_id is not None else ctx.actor_id,
-            actor_login=actor_login if actor_login is not None else ctx.actor_login,
-            client_ip=ctx.client_ip,
-            request_id=ctx.request_id,
-            action=action,
-            object_type=object_type,
-            object_id=None if object_id is None else str(object_id),
-            area_id=area_id,
-            detail=detail[:500] if detail else None,
-        )
+    statement = insert(AuditEvent).values(
+        at=utcnow(),
+        actor_id=actor_id if actor_id is not None else ctx.actor_id,
+        actor_login=actor_login if actor_login is not None else ctx.actor_login,
+        client_ip=ctx.client_ip,
+        request_id=ctx.request_id,
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        area_id=area_id,
+        detail=detail[:500] if detail else None,
     )
+    if is_read_request(session):  # a download or a view: its own short transaction
+        side_write(
+            session,
+            lambda s: s.execute(statement),
+            what=f"audit event {action}",
+            required=True,
+        )
+    else:
+        session.execute(statement)

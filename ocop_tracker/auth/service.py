@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ocop_tracker.audit import context as audit_context
 from ocop_tracker.audit.listener import record
@@ -13,7 +14,7 @@ from ocop_tracker.auth.models import ApiToken, AuthSession, LoginAttempt
 from ocop_tracker.auth.scope import OutOfScope
 from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.config import get_settings
-from ocop_tracker.core.db import execute_dml
+from ocop_tracker.core.db import begin_read, begin_write, execute_dml, side_write
 from ocop_tracker.core.errors import InvalidInput, NotFound, TooManyRequests
 from ocop_tracker.core.text import has_forbidden_chars, normalize
 from ocop_tracker.users import passwords
@@ -84,9 +85,18 @@ def authenticate(
     answer. The caller commits in both cases (a failure must be counted).
     """
     key = login_key(login)[:64]
+    # The password check takes a tenth of a second or more: on SQLite it runs
+    # before the transaction takes the one write lock, so a team signing in
+    # together does not queue behind it; then what it relied on is read again.
+    begin_read(session)
+    _throttle(session, key, client_ip)
+    found = session.scalar(select(User.password_hash).where(User.login == key))
+    ok = security.verify_password(found, password)
+    begin_write(session)
     _throttle(session, key, client_ip)
     user = session.scalar(select(User).where(User.login == key))
-    ok = security.verify_password(user.password_hash if user else None, password)
+    if user is None or user.password_hash != found:  # changed meanwhile
+        ok = False
     now = utcnow()
     if ok and user is not None and user.must_change_password:
         ok = user.password_expires_at is None or user.password_expires_at > now
@@ -158,7 +168,17 @@ def resolve_session(session: Session, token: str) -> tuple[User, AuthSession] | 
     if user is None or not user.is_active:
         return None
     if now - auth_session.last_seen_at >= TOUCH_EVERY:
-        auth_session.last_seen_at = now
+        session_id = auth_session.id
+        side_write(
+            session,
+            lambda s: s.execute(
+                update(AuthSession)
+                .where(AuthSession.id == session_id)
+                .values(last_seen_at=now)
+            ),
+            what="session last-seen time",
+        )
+        set_committed_value(auth_session, "last_seen_at", now)
     return user, auth_session
 
 
@@ -295,7 +315,15 @@ def resolve_token(session: Session, plain: str) -> User | None:
     if user is None or not user.is_active:
         return None
     if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
-        token.last_used_at = now
+        token_id = token.id
+        side_write(
+            session,
+            lambda s: s.execute(
+                update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
+            ),
+            what="token last-used time",
+        )
+        set_committed_value(token, "last_used_at", now)
     return user
 
 

@@ -23,6 +23,7 @@ from ocop_tracker.auth.scope import OutOfScope, ensure_visible
 from ocop_tracker.cards import qr, repository
 from ocop_tracker.cards.layout import LAYOUT_LABELS, CardData, Layout, render
 from ocop_tracker.core.base import utcnow
+from ocop_tracker.core.db import side_write
 from ocop_tracker.core.errors import AppError, InvalidInput, NotFound, TooManyRequests
 from ocop_tracker.public import repository as public_repository
 from ocop_tracker.public import service as public_service
@@ -163,7 +164,12 @@ def matrices_for(
                 "created_at": utcnow(),
             }
         )
-    public_repository.keep_matrices(session, new)
+    if new:  # kept for the next print; a print never fails for want of keeping them
+        side_write(
+            session,
+            lambda s: public_repository.keep_matrices(s, new),
+            what="QR matrices",
+        )
     return result
 
 

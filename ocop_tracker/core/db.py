@@ -1,6 +1,22 @@
-"""Engine, sessions and the request-scoped transaction."""
+"""Engine, sessions and the request-scoped transaction.
 
-from collections.abc import Iterator
+SQLite lets one transaction write at a time. A transaction that reads and then
+writes would have to upgrade its read snapshot to the write lock; under WAL
+that fails at once ("database is locked", without waiting for the busy
+timeout) whenever another transaction committed since the snapshot was taken
+— an ordinary moment when a team of ten works together. So here every
+transaction that may write takes the write lock when it begins (``BEGIN
+IMMEDIATE``, which waits up to the busy timeout for its turn): the CLI's, the
+background jobs' and every request but GET, HEAD and OPTIONS. Those read in a
+plain deferred transaction, concurrently with each other and with the one
+writer; the small writes a read request makes on the side (a session's
+last-seen time, a kept QR matrix, scan counts) go through ``side_write``, in
+a short transaction of their own that can never fail the request.
+PostgreSQL needs none of this (row locks, MVCC): the options are ignored there.
+"""
+
+import logging
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, cast
@@ -15,10 +31,20 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.errors import AppError
+
+log = logging.getLogger("ocop_tracker.db")
+
+# The execution option that chooses how an SQLite transaction begins.
+SQLITE_BEGIN = "ocop_sqlite_begin"
+IMMEDIATE = {SQLITE_BEGIN: "IMMEDIATE"}
+DEFERRED = {SQLITE_BEGIN: "DEFERRED"}
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+BUSY_TIMEOUT_MS = 5000
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -36,12 +62,13 @@ def _sqlite_setup(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        mode = conn.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
 
 
 # statement_timeout bounds a statement the server runs; this bounds every wait
@@ -92,7 +119,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 5})
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         _sqlite_setup(engine)
         return engine
     engine = create_engine(
@@ -142,10 +169,121 @@ def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
 
 
+def writing(engine: Engine) -> Engine:
+    """``engine`` whose transactions take SQLite's write lock when they begin."""
+    return engine.execution_options(**IMMEDIATE)
+
+
 @lru_cache
 def get_sessionmaker() -> sessionmaker[Session]:
-    """Session factory bound to the process-wide engine."""
+    """Sessions that may write (commands, jobs, write requests): on SQLite their
+    transactions begin with the write lock (``BEGIN IMMEDIATE``)."""
+    return sessionmaker(bind=writing(get_engine()), expire_on_commit=False)
+
+
+@lru_cache
+def get_read_sessionmaker() -> sessionmaker[Session]:
+    """Sessions of read requests: deferred transactions that read concurrently."""
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
+
+
+class WriteInReadRequest(RuntimeError):
+    """A GET, HEAD or OPTIONS request tried to write outside ``side_write``."""
+
+
+READ_ONLY = "read_only_request"
+SIDE_SESSIONS = "side_sessions"
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_flush_in_read(session: Session, _context: Any, _instances: Any) -> None:
+    if not session.info.get(READ_ONLY):
+        return
+    if (
+        session.new
+        or session.deleted
+        or any(session.is_modified(obj) for obj in session.dirty)
+    ):
+        raise WriteInReadRequest(
+            "a read request changed rows; write through core.db.side_write"
+        )
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_dml_in_read(state: ORMExecuteState) -> None:
+    if state.session.info.get(READ_ONLY) and (
+        state.is_insert or state.is_update or state.is_delete
+    ):
+        raise WriteInReadRequest(
+            "a read request ran an INSERT, UPDATE or DELETE; "
+            "write through core.db.side_write"
+        )
+
+
+def begin_read(session: Session) -> None:
+    """Begin ``session``'s transaction without SQLite's write lock, for a slow
+    check before any write (a password's hash); ``begin_write`` then takes the
+    lock. A no-op once the transaction has begun."""
+    if not session.in_transaction():
+        session.connection(execution_options=DEFERRED)
+
+
+def begin_write(session: Session) -> None:
+    """End a transaction that has only read and begin one that holds SQLite's
+    write lock. What was read may have changed meanwhile: read it again."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("begin_write after a change: it would be lost")
+    session.rollback()
+    session.connection(execution_options=IMMEDIATE)
+
+
+def is_read_request(session: Session) -> bool:
+    """True while ``session`` serves a GET, HEAD or OPTIONS request."""
+    return bool(session.info.get(READ_ONLY))
+
+
+def side_write(
+    session: Session,
+    write: Callable[[Session], object],
+    *,
+    what: str,
+    required: bool = False,
+) -> bool:
+    """Run a small write that a request makes on the side, never failing it.
+
+    In a read request (``get_session`` sets a factory in ``session.info``) the
+    write runs in a short transaction of its own, which on SQLite takes the
+    write lock up front instead of upgrading the request's read snapshot. In a
+    write request, a test's joined transaction or a command, it runs in a
+    savepoint of ``session``. Either way a database error is logged and
+    answered False: a last-seen time or a kept QR matrix is not worth a
+    failed page. ``what`` names the write in the log. A ``required`` write
+    (an audit event) raises instead: the request fails rather than go unrecorded.
+    """
+    factory = session.info.get(SIDE_SESSIONS)
+    try:
+        if factory is not None:
+            info = {
+                k: v
+                for k, v in session.info.items()
+                if k not in (READ_ONLY, SIDE_SESSIONS)
+            }
+            with factory(info=info) as side, side.begin():
+                write(side)
+            return True
+        read_only = session.info.pop(READ_ONLY, None)
+        try:
+            with session.begin_nested():
+                write(session)
+        finally:
+            if read_only:
+                session.info[READ_ONLY] = read_only
+    except SQLAlchemyError:
+        if required:
+            raise
+        log.warning("%s not written; the request goes on", what, exc_info=True)
+        return False
+    return True
 
 
 def request_transaction(session: Session, request: Request) -> Iterator[Session]:
@@ -157,6 +295,9 @@ def request_transaction(session: Session, request: Request) -> Iterator[Session]
     """
     from ocop_tracker.audit import context as audit_context
 
+    read_only = request.method in READ_METHODS
+    if read_only:
+        session.info[READ_ONLY] = True
     state = request.scope.get("state") or {}
     audit_context.set_request(
         session,
@@ -168,6 +309,7 @@ def request_transaction(session: Session, request: Request) -> Iterator[Session]
     except AppError as exc:
         session.rollback()
         if exc.audit_action:
+            session.info.pop(READ_ONLY, None)
             _record_denial(session, request, exc)
         raise
     except Exception:
@@ -175,11 +317,16 @@ def request_transaction(session: Session, request: Request) -> Iterator[Session]
         raise
     else:
         session.commit()
+    finally:
+        session.info.pop(READ_ONLY, None)
 
 
 def _record_denial(session: Session, request: Request, exc: AppError) -> None:
     from ocop_tracker.audit.listener import record
 
+    # The denial is the transaction's first statement: on SQLite it begins
+    # with the write lock, whatever kind of session the request had.
+    session.connection(execution_options=IMMEDIATE)
     record(
         session,
         exc.audit_action or "denied",
@@ -189,7 +336,13 @@ def _record_denial(session: Session, request: Request, exc: AppError) -> None:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request (see ``request_transaction``)."""
+    """One session per request (see ``request_transaction``): a read request
+    reads in a deferred transaction and writes on the side (``side_write``);
+    any other request's transaction begins with SQLite's write lock."""
+    if request.method in READ_METHODS:
+        with get_read_sessionmaker()(info={SIDE_SESSIONS: get_sessionmaker()}) as s:
+            yield from request_transaction(s, request)
+        return
     with get_sessionmaker()() as session:
         yield from request_transaction(session, request)
 

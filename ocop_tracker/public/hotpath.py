@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from ocop_tracker.core.db import get_session
+from ocop_tracker.core.db import get_session, side_write
 from ocop_tracker.core.templating import templates
 from ocop_tracker.public import repository
 
@@ -243,7 +243,10 @@ def provided_session(request: Request) -> Iterator[Session]:
 
 def _add_scans(request: Request, counts: dict[tuple[int, dt.date], int]) -> None:
     with provided_session(request) as session:
-        repository.add_scans(session, counts)
+        if not side_write(
+            session, lambda s: repository.add_scans(s, counts), what="scan counts"
+        ):
+            raise RuntimeError("scan counts not written")
 
 
 async def write_scans(request: Request) -> None:
