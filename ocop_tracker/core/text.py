@@ -10,6 +10,14 @@ _D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
 _FORBIDDEN = re.compile(
     r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
 )
+# The same, but line breaks (LF, CR) are allowed: descriptions, notes, comments.
+_FORBIDDEN_MULTILINE = re.compile(
+    r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+_LINE_BREAKS = re.compile(r"\r\n?")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+# Line and paragraph separators would pass as white space inside one line.
+_OTHER_BREAKS = re.compile(r"[\u2028\u2029\x85]")
 
 
 def normalize(value: str) -> str:
@@ -17,9 +25,29 @@ def normalize(value: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
 
 
-def has_forbidden_chars(value: str) -> bool:
-    """True for control, zero-width, bidi-override or NUL characters."""
-    return bool(_FORBIDDEN.search(value))
+def normalize_multiline(value: str) -> str:
+    """``normalize`` for text of several lines: line breaks kept as ``\\n``.
+
+    CR LF and a lone CR become LF; each line is normalised on its own; more
+    than one blank line in a row becomes one; blank lines at the ends go.
+    """
+    text = _OTHER_BREAKS.sub("\n", _LINE_BREAKS.sub("\n", value))
+    lines = [normalize(line) for line in text.split("\n")]
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip("\n")
+
+
+def has_forbidden_chars(value: str, *, multiline: bool = False) -> bool:
+    """True for control, zero-width, bidi-override or NUL characters.
+
+    ``multiline`` allows line breaks (LF, CR), and only those.
+    """
+    pattern = _FORBIDDEN_MULTILINE if multiline else _FORBIDDEN
+    return bool(pattern.search(value))
+
+
+def clean(value: str, *, multiline: bool = False) -> str:
+    """``normalize`` or ``normalize_multiline``; check ``has_forbidden_chars`` first."""
+    return normalize_multiline(value) if multiline else normalize(value)
 
 
 def fold(value: str) -> str:

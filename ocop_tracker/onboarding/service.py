@@ -472,7 +472,7 @@ def record_step(
     )
     url = _evidence(definition, market, evidence_url)
     clean_note = workflow.clean_text(
-        note, field="note", label="Ghi chú", limit=workflow.MAX_NOTE
+        note, field="note", label="Ghi chú", limit=workflow.MAX_NOTE, multiline=True
     )
     record = records.get(code)
     if record is None:
@@ -527,7 +527,11 @@ def block_step(
         defs, statuses, listing.status, step, marketplace=market.name
     )
     clean_reason = workflow.required_text(
-        reason, field="reason", label="Lý do tạm dừng", limit=workflow.MAX_REASON
+        reason,
+        field="reason",
+        label="Lý do tạm dừng",
+        limit=workflow.MAX_REASON,
+        multiline=True,
     )
     record = records.get(definition.code)
     if record is None:
@@ -653,7 +657,11 @@ def delist(
         listing.status, on=on, today=area_service.today(), verified_on=verified_on
     )
     clean_reason = workflow.required_text(
-        reason, field="reason", label="Lý do gỡ khỏi sàn", limit=workflow.MAX_REASON
+        reason,
+        field="reason",
+        label="Lý do gỡ khỏi sàn",
+        limit=workflow.MAX_REASON,
+        multiline=True,
     )
     _, defs, records = _market_and_steps(session, listing)
     listing.delist_reason = clean_reason

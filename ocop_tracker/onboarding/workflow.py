@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from ocop_tracker.core.errors import Conflict, InvalidInput
-from ocop_tracker.core.text import has_forbidden_chars, normalize
+from ocop_tracker.core.text import clean, has_forbidden_chars
 from ocop_tracker.onboarding.models import Decision, ListingStatus, StepStatus
 
 # The step whose recording claims "listed" and asks for verification.
@@ -174,7 +174,9 @@ def status_after_decision(decision: Decision) -> ListingStatus:
 
 def clean_comment(decision: Decision, raw: str | None) -> str | None:
     """The verifier's comment; a rejection must say why."""
-    comment = clean_text(raw, field="comment", label="Nhận xét", limit=MAX_COMMENT)
+    comment = clean_text(
+        raw, field="comment", label="Nhận xét", limit=MAX_COMMENT, multiline=True
+    )
     if decision is Decision.rejected and not comment:
         raise InvalidInput(
             "Cần ghi nhận xét (comment) khi từ chối, để tổ biết phải sửa gì."
@@ -196,21 +198,28 @@ def check_can_delist(
         )
 
 
-def clean_text(raw: str | None, *, field: str, label: str, limit: int) -> str | None:
-    """Free text in canonical form (None when empty), or InvalidInput naming the field."""
+def clean_text(
+    raw: str | None, *, field: str, label: str, limit: int, multiline: bool = False
+) -> str | None:
+    """Free text in canonical form (None when empty), or InvalidInput naming the field.
+
+    ``multiline`` text (notes, comments, reasons) keeps its line breaks.
+    """
     if raw is None:
         return None
-    if has_forbidden_chars(raw):
+    if has_forbidden_chars(raw, multiline=multiline):
         raise InvalidInput(f"{label} ({field}) chứa ký tự không hợp lệ.")
-    value = normalize(raw)
+    value = clean(raw, multiline=multiline)
     if len(value) > limit:
         raise InvalidInput(f"{label} ({field}) dài quá {limit} ký tự.")
     return value or None
 
 
-def required_text(raw: str | None, *, field: str, label: str, limit: int) -> str:
+def required_text(
+    raw: str | None, *, field: str, label: str, limit: int, multiline: bool = False
+) -> str:
     """Like ``clean_text``, but an empty value is refused."""
-    value = clean_text(raw, field=field, label=label, limit=limit)
+    value = clean_text(raw, field=field, label=label, limit=limit, multiline=multiline)
     if not value:
         raise InvalidInput(f"Cần nhập {label.lower()} ({field}).")
     return value

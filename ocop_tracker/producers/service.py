@@ -20,7 +20,7 @@ from ocop_tracker.auth.scope import ensure_visible
 from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ocop_tracker.core.phone import normalize_vn
-from ocop_tracker.core.text import fold, has_forbidden_chars, normalize
+from ocop_tracker.core.text import clean, fold, has_forbidden_chars
 from ocop_tracker.history import service as history
 from ocop_tracker.producers import repository
 from ocop_tracker.producers.models import (
@@ -108,12 +108,21 @@ def check_writer(
 
 
 def clean_text(
-    raw: str | None, *, field: str, label: str, max_len: int, required: bool = False
+    raw: str | None,
+    *,
+    field: str,
+    label: str,
+    max_len: int,
+    required: bool = False,
+    multiline: bool = False,
 ) -> str | None:
-    """Typed text in canonical form (NFC, single spaces), or InvalidInput naming the field."""
-    if raw is not None and has_forbidden_chars(raw):
+    """Typed text in canonical form (NFC, single spaces), or InvalidInput naming the field.
+
+    ``multiline`` text (descriptions, notes, reasons) keeps its line breaks.
+    """
+    if raw is not None and has_forbidden_chars(raw, multiline=multiline):
         raise InvalidInput(f"{field}: {label} chứa ký tự điều khiển hoặc ký tự ẩn.")
-    value = normalize(raw) if raw is not None else ""
+    value = clean(raw, multiline=multiline) if raw is not None else ""
     if not value:
         if required:
             raise InvalidInput(f"{field}: {label} không được để trống.")
@@ -462,7 +471,9 @@ def record_consent(
     must be verifiable); asking for the state a field is already in is a 409.
     """
     check_writer(session, actor, producer.hamlet_id, "chủ thể")
-    clean_note = clean_text(note, field="note", label="Ghi chú", max_len=300)
+    clean_note = clean_text(
+        note, field="note", label="Ghi chú", max_len=300, multiline=True
+    )
     if granted and clean_note is None:
         raise InvalidInput(
             "note: Hãy ghi cách chủ thể đồng ý (ví dụ: phiếu đồng ý ký ngày …)."

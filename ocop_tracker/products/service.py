@@ -409,7 +409,11 @@ def create_product(
     group, subgroup = _groups(session, group_id, subgroup_id)
     clean_unit = clean_text(unit, field="unit", label="Đơn vị tính", max_len=40)
     clean_desc = clean_text(
-        description, field="description", label="Mô tả", max_len=2000
+        description,
+        field="description",
+        label="Mô tả",
+        max_len=2000,
+        multiline=True,
     )
     clean_price = _clean_price(price)
     code = _clean_gtin(session, gtin)
@@ -494,7 +498,11 @@ def update_product(
         product.unit = clean_text(unit, field="unit", label="Đơn vị tính", max_len=40)
     if not isinstance(description, Unset):
         product.description = clean_text(
-            description, field="description", label="Mô tả", max_len=2000
+            description,
+            field="description",
+            label="Mô tả",
+            max_len=2000,
+            multiline=True,
         )
     if not isinstance(price, Unset):
         _set_price(product, _clean_price(price))
@@ -896,7 +904,12 @@ def revoke_certificate(
     if revoked_on < cert.decision_date:
         raise InvalidInput("revoked_on: Ngày thu hồi không được trước ngày quyết định.")
     cert.revoke_reason = clean_text(
-        reason, field="reason", label="Lý do thu hồi", max_len=300, required=True
+        reason,
+        field="reason",
+        label="Lý do thu hồi",
+        max_len=300,
+        required=True,
+        multiline=True,
     )
     cert.revoked_on = revoked_on
     flush_versioned(session, "Giấy chứng nhận")

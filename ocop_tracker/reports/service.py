@@ -18,6 +18,7 @@ from ocop_tracker.auth.scope import OutOfScope, covers
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.errors import Forbidden, InvalidInput
 from ocop_tracker.core.phone import display_vn
+from ocop_tracker.core.text import has_forbidden_chars, normalize_multiline
 from ocop_tracker.producers.models import ProducerKind
 from ocop_tracker.products import rules as product_rules
 from ocop_tracker.reports import ledger, repository, rules
@@ -648,7 +649,10 @@ def submit(
         raise InvalidInput(
             f"month: Báo cáo tháng {first:%m/%Y} nộp từ ngày cuối tháng ({last:%d/%m/%Y})."
         )
-    clean_note = note.strip() if note and note.strip() else None
+    if note is not None and has_forbidden_chars(note, multiline=True):
+        raise InvalidInput("note: Ghi chú chứa ký tự điều khiển hoặc ký tự ẩn.")
+    clean_note = normalize_multiline(note) if note else None
+    clean_note = clean_note or None
     if clean_note is not None and len(clean_note) > 1000:
         raise InvalidInput("note: Ghi chú tối đa 1000 ký tự.")
     report = monthly_of(session, area, first)

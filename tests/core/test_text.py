@@ -4,7 +4,13 @@ import unicodedata
 
 import pytest
 
-from ocop_tracker.core.text import compact, fold, has_forbidden_chars, normalize
+from ocop_tracker.core.text import (
+    compact,
+    fold,
+    has_forbidden_chars,
+    normalize,
+    normalize_multiline,
+)
 
 
 @pytest.mark.parametrize(
@@ -49,3 +55,24 @@ def test_forbidden_characters_are_detected(bad: str) -> None:
 
 def test_ordinary_vietnamese_is_allowed() -> None:
     assert not has_forbidden_chars("Ấp Mỹ Phước, xã Nhơn Mỹ (Kế Sách) – 100%")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Dòng một\r\nDòng hai", "Dòng một\nDòng hai"),
+        ("Dòng một\rDòng hai", "Dòng một\nDòng hai"),
+        ("  Dòng   một \n\n\n\n  Dòng hai  \n", "Dòng một\n\nDòng hai"),
+        ("Một\u2028Hai", "Một\nHai"),
+        ("\n\nMột dòng\n\n", "Một dòng"),
+    ],
+)
+def test_normalize_multiline_keeps_line_breaks(raw: str, expected: str) -> None:
+    assert normalize_multiline(raw) == expected
+    assert unicodedata.is_normalized("NFC", normalize_multiline(raw))
+
+
+def test_multiline_text_allows_line_breaks_and_nothing_else() -> None:
+    assert not has_forbidden_chars("Dòng một\r\nDòng hai\rBa", multiline=True)
+    for bad in ("a\x00b", "a\tb", "a\x0bb", "a\x0cb", "a\u202eb", "a\u200bb", "a\x85b"):
+        assert has_forbidden_chars(bad, multiline=True), repr(bad)
