@@ -14,7 +14,10 @@ session's connection: the listener runs inside a flush.
 Facts come from the rows and, for states that change over time (a listing's
 status, a step, a payment account, a product's existence), from the audit
 trail: the state at the end of a day is the one recorded by then (the same
-replay as ``history.service``). Rows written without a trail (bulk loads) count
+replay as ``history.service``) — except what carries its own date: a
+certificate counts by its decision, expiry and revocation dates and a
+delisting from its ``delisted_on``, whenever they were recorded (coverage is
+valid-time, DOMAIN.md §3). Rows written without a trail (bulk loads) count
 from their own dates: ``verified_at`` to ``delisted_on`` for a listing,
 ``done_at`` for a step, ``created_at`` otherwise.
 """
@@ -109,11 +112,10 @@ def _chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
 # --- facts ---------------------------------------------------------------------------
 
 
-def _trails(
-    conn: Connection, object_type: str, ids: Sequence[int], column: str | None
-) -> dict[int, list[tuple[dt.date, str | None]]]:
-    """Per object, ``(day, value)`` in order: ``column`` of each row change (or "1")."""
-    out: dict[int, list[tuple[dt.date, str | None]]] = defaultdict(list)
+def _events(
+    conn: Connection, object_type: str, ids: Sequence[int]
+) -> Iterator[tuple[int, str, dt.date, dict[str, Any]]]:
+    """Row changes of the objects in order: ``(id, action, day, after)``."""
     for chunk in _chunks(ids):
         rows = conn.execute(
             select(EVENTS.c.object_id, EVENTS.c.action, EVENTS.c.at, EVENTS.c.after)
@@ -125,16 +127,51 @@ def _trails(
             .order_by(EVENTS.c.id)
         )
         for object_id, action, at, after in rows:
-            key = int(object_id)
-            day = vn_day(at)
-            if action == "delete":
-                out[key].append((day, None))
-            elif column is None:
-                if action == "create":
-                    out[key].append((day, "1"))
-            elif action == "create" or (after and column in after):
-                value = (after or {}).get(column)
-                out[key].append((day, None if value is None else str(value)))
+            yield int(object_id), action, vn_day(at), after or {}
+
+
+def _trails(
+    conn: Connection, object_type: str, ids: Sequence[int], column: str | None
+) -> dict[int, list[tuple[dt.date, str | None]]]:
+    """Per object, ``(day, value)`` in order: ``column`` of each row change (or "1")."""
+    out: dict[int, list[tuple[dt.date, str | None]]] = defaultdict(list)
+    for key, action, day, after in _events(conn, object_type, ids):
+        if action == "delete":
+            out[key].append((day, None))
+        elif column is None:
+            if action == "create":
+                out[key].append((day, "1"))
+        elif action == "create" or column in after:
+            value = after.get(column)
+            out[key].append((day, None if value is None else str(value)))
+    return out
+
+
+def _listing_trails(
+    conn: Connection, ids: Sequence[int]
+) -> dict[int, list[tuple[dt.date, str | None]]]:
+    """Per listing, ``(day, status)`` in order, a delisting from its own date.
+
+    Coverage is valid-time (DOMAIN.md §3): a listing is live on a day unless
+    delisted on or before it, whenever that was recorded — as a certificate
+    is valid unless revoked on or before the day. A delisting recorded on day
+    R as gone down on day E replaces what the trail said from E on.
+    """
+    out: dict[int, list[tuple[dt.date, str | None]]] = defaultdict(list)
+    delisted_on: dict[int, str | None] = {}
+    for key, action, day, after in _events(conn, "listings", ids):
+        if action == "create" or "delisted_on" in after:
+            delisted_on[key] = after.get("delisted_on")
+        if action == "delete":
+            out[key].append((day, None))
+        elif action == "create" or "status" in after:
+            status = after.get("status")
+            gone = delisted_on.get(key)
+            if status == "delisted" and gone is not None:
+                since = min(day, dt.date.fromisoformat(gone))
+                out[key] = [c for c in out[key] if c[0] <= since]
+                day = since
+            out[key].append((day, None if status is None else str(status)))
     return out
 
 
@@ -195,7 +232,7 @@ def product_facts(conn: Connection, ids: Sequence[int]) -> dict[int, ProductFact
             ).where(listings.c.product_id.in_(present))
         ).all()
         listing_ids = [r[0] for r in listing_rows]
-        status_trails = _trails(conn, "listings", listing_ids, "status")
+        status_trails = _listing_trails(conn, listing_ids)
         step_rows = conn.execute(
             select(
                 steps.c.id,

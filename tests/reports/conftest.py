@@ -180,11 +180,30 @@ def build_random(
             steps = rng.sample(FUNNEL_STEPS, rng.randrange(len(FUNNEL_STEPS) + 1))
             days = _days(rng, born, 1 + len(path) + len(steps), end)
             later(days[0], lambda x=listing: session.add(x))
-            for day, status in zip(days[1 : 1 + len(path)], path, strict=False):
+            moves = list(zip(days[1 : 1 + len(path)], path, strict=False))
+            verified_on: dt.date | None = None
+            for day, status in moves:
+                # A delisting is often recorded late, dated back to any day
+                # since the verification (the service's rule).
+                gone = day
+                if status is ListingStatus.listed:
+                    verified_on = day
+                elif (
+                    status is ListingStatus.delisted
+                    and verified_on is not None
+                    and rng.random() < 0.6
+                ):
+                    gone = verified_on + dt.timedelta(
+                        days=rng.randrange((day - verified_on).days + 1)
+                    )
 
                 def move(
-                    x: Listing = listing, s: ListingStatus = status, d: dt.date = day
+                    x: Listing = listing, s: ListingStatus = status, d: dt.date = gone
                 ) -> None:
+                    if s is ListingStatus.awaiting_verification:
+                        # A new claim: the last verification and delisting go.
+                        x.verified_at = None
+                        x.delisted_on = None
                     x.status = s
                     if s is ListingStatus.listed:
                         x.verified_at = clock()

@@ -3,7 +3,10 @@
 Written independently of ``reports.rules``/``reports.ledger``: every figure is
 recomputed for one day by replaying each record with ``history.service`` and
 judging certificates with ``products.rules``, then counted under the tree of
-that day. Slow on purpose; the ledger must give the same numbers.
+that day. A listing is live on a day when it was listed as recorded by then
+and no delisting recorded later is dated on or before that day (coverage is
+valid-time, like a certificate's revocation date). Slow on purpose; the
+ledger must give the same numbers.
 """
 
 import datetime as dt
@@ -13,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import repository as area_repository
+from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.history import service as history
 from ocop_tracker.onboarding.models import Listing, Marketplace, StepRecord
 from ocop_tracker.producers.models import PaymentAccount, Producer
@@ -26,6 +30,26 @@ def hamlets_on(session: Session, area_id: int, day: dt.date) -> set[int] | None:
     if area_id == NATION:
         return None
     return set(session.scalars(area_repository.subtree_ids(area_id, day=day)))
+
+
+def delisted_later(session: Session, day: dt.date) -> set[int]:
+    """Listings whose delisting, recorded after ``day``, is dated on or before it."""
+    out: set[int] = set()
+    for object_id, after in session.execute(
+        select(AuditEvent.object_id, AuditEvent.after).where(
+            AuditEvent.object_type == "listings",
+            AuditEvent.action == "update",
+            AuditEvent.at >= history.end_of_day(day),
+        )
+    ):
+        gone = (after or {}).get("delisted_on")
+        if (
+            (after or {}).get("status") == "delisted"
+            and gone is not None
+            and dt.date.fromisoformat(gone) <= day
+        ):
+            out.add(int(object_id))
+    return out
 
 
 def recount(session: Session, area_id: int, day: dt.date) -> dict[str, int]:
@@ -53,6 +77,7 @@ def recount(session: Session, area_id: int, day: dt.date) -> dict[str, int]:
     record_states = history.states_as_of(
         session, "step_records", [r.id for r in records], day
     )
+    gone = delisted_later(session, day)
     for p in products:
         producer = session.get_one(Producer, p.producer_id)
         mine = [x for x in listings if x.product_id == p.id]
@@ -60,6 +85,7 @@ def recount(session: Session, area_id: int, day: dt.date) -> dict[str, int]:
             x.marketplace_id
             for x in mine
             if listing_states.get(x.id, {}).get("status") == "listed"
+            and x.id not in gone
         }
         if p.kind.value == "ocop":
             certs = session.scalars(
