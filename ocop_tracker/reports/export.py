@@ -18,7 +18,10 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
     KeepTogether,
     Paragraph,
     SimpleDocTemplate,
@@ -29,6 +32,7 @@ from reportlab.platypus import (
 
 from ocop_tracker.cards import fonts
 from ocop_tracker.exports.writer import safe
+from ocop_tracker.reports.rules import vn_clock
 from ocop_tracker.reports.schemas import Line, Ratio
 from ocop_tracker.reports.service import MonthlyReport
 
@@ -36,6 +40,11 @@ GREEN = colors.HexColor("#1f7a4d")
 GREY = colors.HexColor("#d9e2dc")
 LIGHT = colors.HexColor("#f2f6f3")
 CHART_ROWS = 15
+# A heading keeps at least this many rows of its table on its page; a table of up
+# to WHOLE_TABLE rows is never split at all.
+KEEP_ROWS = 3
+WHOLE_TABLE = 12
+MARGIN = 18 * mm
 Cell = str | int | float | dt.date | None
 
 
@@ -107,7 +116,7 @@ def _lines_rows(title: str, lines: Sequence[Line]) -> list[list[str]]:
 
 
 def _funnel_rows(funnel: Sequence[Ratio]) -> list[list[str]]:
-    rows = [["Bước (DOMAIN §4)", "Sản phẩm đã qua", "Tỷ lệ"]]
+    rows = [["Bước", "Sản phẩm đã qua", "Tỷ lệ"]]
     rows += [[f.label, _num(f.count), _pct(f.percent)] for f in funnel]
     return rows
 
@@ -221,10 +230,27 @@ def _trend_chart(report: MonthlyReport, font: str) -> Drawing:
     return d
 
 
+def _label(text: str, style: ParagraphStyle) -> Paragraph:
+    """A first-column cell that wraps inside its column; leading spaces indent it."""
+    bare = text.lstrip(" ")
+    indent = 3 * (len(text) - len(bare))
+    if indent:
+        style = ParagraphStyle(
+            f"{style.name}-{indent}", parent=style, leftIndent=indent
+        )
+    return Paragraph(_t(bare), style)
+
+
 def _table(
     rows: list[list[str]], widths: Sequence[float], font: str, bold: str
 ) -> Table:
-    table = Table(rows, colWidths=list(widths), repeatRows=1)
+    cell = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10)
+    head = ParagraphStyle("cell-head", parent=cell, fontName=bold)
+    data = [
+        [_label(row[0], head if i == 0 else cell), *row[1:]]
+        for i, row in enumerate(rows)
+    ]
+    table = Table(data, colWidths=list(widths), repeatRows=1)
     table.setStyle(
         TableStyle(
             [
@@ -240,25 +266,98 @@ def _table(
     return table
 
 
+def _height(flowable: Flowable, width: float) -> float:
+    """The height a flowable takes in a column ``width`` wide, with its spacing."""
+    _, h = flowable.wrap(width, 10_000 * mm)
+    return float(h + flowable.getSpaceBefore() + flowable.getSpaceAfter())
+
+
+def _section(
+    heading: Paragraph | None,
+    rows: list[list[str]],
+    widths: Sequence[float],
+    fonts_: tuple[str, str],
+    width: float,
+    empty: Paragraph | None = None,
+) -> list[Flowable]:
+    """A table under its heading, never parted from it at the foot of a page.
+
+    A new page starts unless the heading and the table fit, or, for a long
+    table, the heading, the column titles and the first rows fit (the rest of
+    the table follows on the next pages under repeated column titles). A table
+    with no rows is replaced by the sentence ``empty`` when one is given.
+    """
+    font, bold = fonts_
+    head = [heading] if heading is not None else []
+    if len(rows) == 1 and empty is not None:
+        return [
+            CondPageBreak(sum(_height(f, width) for f in [*head, empty])),
+            *head,
+            empty,
+        ]
+    table = _table(rows, widths, font, bold)
+    start = rows if len(rows) <= WHOLE_TABLE + 1 else rows[: KEEP_ROWS + 1]
+    need = _height(_table(start, widths, font, bold), width)
+    if heading is not None:
+        need += _height(heading, width)
+    return [CondPageBreak(need), *head, table]
+
+
+def _numbered_canvas(footer: str, font: str) -> type[Canvas]:
+    """A canvas that writes the report's name and "Trang n/N" at the foot of each page."""
+
+    class NumberedCanvas(Canvas):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # reportlab's name
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self.setFont(font, 7.5)
+                self.setFillColor(colors.HexColor("#5a6b61"))
+                self.drawString(MARGIN + 6, 9 * mm, footer)
+                self.drawRightString(
+                    A4[0] - MARGIN - 6, 9 * mm, f"Trang {number}/{total}"
+                )
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
 def to_pdf(report: MonthlyReport) -> bytes:
     """The monthly report in the province's form: figures, breakdowns, two charts."""
     font, bold = fonts.register()
+    pair = (font, bold)
     h1 = ParagraphStyle("h1", fontName=bold, fontSize=14, leading=18, spaceAfter=4)
     h2 = ParagraphStyle(
-        "h2", fontName=bold, fontSize=10, leading=13, spaceBefore=8, spaceAfter=4
+        "h2",
+        fontName=bold,
+        fontSize=10,
+        leading=13,
+        spaceBefore=8,
+        spaceAfter=4,
     )
     body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12)
     out = io.BytesIO()
     doc = SimpleDocTemplate(
         out,
         pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
         topMargin=15 * mm,
         bottomMargin=15 * mm,
         title=_title(report),
         author="ocop-tracker",
     )
+    width = doc.width
+    wide = (80 * mm, 30 * mm, 25 * mm, 25 * mm)
     c = report.coverage
     state = (
         f"Số liệu tính đến hết ngày {report.as_of:%d/%m/%Y}."
@@ -276,13 +375,18 @@ def to_pdf(report: MonthlyReport) -> bytes:
         Paragraph(_t(f"Kính gửi: {report.recipient}."), body),
         Paragraph(_t(state), body),
         Spacer(1, 4 * mm),
-        Paragraph(
-            _t(
-                f"Tỷ lệ sản phẩm OCOP đã lên sàn: {_pct(c.ocop.percent)} ({_num(c.ocop.listed)}/{_num(c.ocop.total)})"
+        *_section(
+            Paragraph(
+                _t(
+                    f"Tỷ lệ sản phẩm OCOP đã lên sàn: {_pct(c.ocop.percent)} ({_num(c.ocop.listed)}/{_num(c.ocop.total)})"
+                ),
+                h2,
             ),
-            h2,
+            _headline_rows(report),
+            (95 * mm, 35 * mm, 30 * mm),
+            pair,
+            width,
         ),
-        _table(_headline_rows(report), (95 * mm, 35 * mm, 30 * mm), font, bold),
         KeepTogether(
             [Paragraph(_t("Theo đơn vị trực thuộc"), h2), _bar_chart(report, font)]
         ),
@@ -292,54 +396,56 @@ def to_pdf(report: MonthlyReport) -> bytes:
                 _trend_chart(report, font),
             ]
         ),
-        Paragraph(_t("Chi tiết theo đơn vị trực thuộc"), h2),
-        _table(
+        *_section(
+            Paragraph(_t("Chi tiết theo đơn vị trực thuộc"), h2),
             [["Đơn vị", "OCOP còn hiệu lực", "Đã lên sàn", "Tỷ lệ"]]
             + [
                 [ln.label, _num(ln.total), _num(ln.listed), _pct(ln.percent)]
                 for ln in c.by_child
             ],
-            (80 * mm, 30 * mm, 25 * mm, 25 * mm),
-            font,
-            bold,
+            wide,
+            pair,
+            width,
+            Paragraph(_t("Không có đơn vị trực thuộc."), body),
         ),
-        Paragraph(_t("Theo nhóm sản phẩm, hạng sao, loại chủ thể"), h2),
-        _table(
+        *_section(
+            Paragraph(_t("Theo nhóm sản phẩm, hạng sao, loại chủ thể"), h2),
             _lines_rows("Nhóm", c.by_group),
-            (80 * mm, 30 * mm, 25 * mm, 25 * mm),
-            font,
-            bold,
+            wide,
+            pair,
+            width,
         ),
         Spacer(1, 2 * mm),
-        _table(
-            _lines_rows("Hạng sao", c.by_stars),
-            (80 * mm, 30 * mm, 25 * mm, 25 * mm),
-            font,
-            bold,
-        ),
+        *_section(None, _lines_rows("Hạng sao", c.by_stars), wide, pair, width),
         Spacer(1, 2 * mm),
-        _table(
-            _lines_rows("Loại chủ thể", c.by_producer_type),
-            (80 * mm, 30 * mm, 25 * mm, 25 * mm),
-            font,
-            bold,
+        *_section(
+            None, _lines_rows("Loại chủ thể", c.by_producer_type), wide, pair, width
         ),
-        Paragraph(_t("Các bước đưa sản phẩm lên sàn"), h2),
-        _table(_funnel_rows(c.funnel), (95 * mm, 35 * mm, 30 * mm), font, bold),
-        Paragraph(_t("Kết quả của các tổ (để khen thưởng)"), h2),
-        _table(
+        *_section(
+            Paragraph(_t("Các bước đưa sản phẩm lên sàn"), h2),
+            _funnel_rows(c.funnel),
+            (95 * mm, 35 * mm, 30 * mm),
+            pair,
+            width,
+        ),
+        *_section(
+            Paragraph(_t("Kết quả của các tổ (để khen thưởng)"), h2),
             _team_rows(report),
             (50 * mm, 28 * mm, 28 * mm, 28 * mm, 26 * mm),
-            font,
-            bold,
+            pair,
+            width,
+            Paragraph(_t("Chưa có tổ công nghệ số cộng đồng nào trong địa bàn."), body),
         ),
         Spacer(1, 6 * mm),
         Paragraph(
-            _t(f"Lập lúc {report.generated_at:%d/%m/%Y %H:%M} (UTC) bởi ocop-tracker."),
+            _t(f"Lập lúc {vn_clock(report.generated_at)}."),
             body,
         ),
     ]
-    doc.build(story)
+    doc.build(
+        story,
+        canvasmaker=_numbered_canvas(f"{_title(report)} — {report.area.name}", font),
+    )
     return out.getvalue()
 
 
@@ -354,9 +460,11 @@ def to_xlsx(report: MonthlyReport) -> bytes:
         ws.title = name
         for i, row in enumerate(rows):
             ws.append([_cell(v) for v in row])
-            if i == 0:
-                for cell in ws[ws.max_row]:
+            for cell in ws[ws.max_row]:
+                if i == 0:
                     cell.font = head
+                if isinstance(cell.value, dt.date):
+                    cell.number_format = "dd/mm/yyyy"
         ws.column_dimensions["A"].width = 48
 
     c = report.coverage
@@ -366,6 +474,7 @@ def to_xlsx(report: MonthlyReport) -> bytes:
             [_title(report), report.area.name],
             ["Tính đến ngày", report.as_of],
             ["Kính gửi", report.recipient],
+            ["Lập lúc", vn_clock(report.generated_at)],
             [],
             ["Chỉ tiêu", "Số lượng", "Tỷ lệ (%)"],
             ["Sản phẩm OCOP còn hiệu lực", c.ocop.total, None],

@@ -259,6 +259,24 @@ def teams_in(
     ]
 
 
+def areas_with_teams(
+    session: Session, area_ids: Sequence[int], day: dt.date
+) -> set[int]:
+    """Those of the areas that hold a team on ``day`` (in themselves or below)."""
+    if not area_ids:
+        return set()
+    stmt = (
+        select(AdminUnitLink.ancestor_id)
+        .join(Team, Team.hamlet_id == AdminUnitLink.descendant_id)
+        .where(
+            AdminUnitLink.ancestor_id.in_(area_ids),
+            area_repository.link_valid_on(day),
+        )
+        .distinct()
+    )
+    return set(session.scalars(stmt))
+
+
 def progress(
     session: Session,
     hamlet_ids: Sequence[int],

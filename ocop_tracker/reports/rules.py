@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ocop_tracker.products import rules as product_rules
 
 ONE_DAY = dt.timedelta(days=1)
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
+VIETNAM = dt.timezone(dt.timedelta(hours=7))  # Asia/Ho_Chi_Minh: no daylight saving
 
 # The funnel of DOMAIN.md §4 (step codes of the default marketplaces).
 FUNNEL_STEPS = ("photos", "storefront", "payment", "listing", "first_order", "quality")
@@ -27,6 +27,14 @@ def vn_day(moment: dt.datetime) -> dt.date:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(VIETNAM).date()
+
+
+def vn_clock(moment: dt.datetime) -> str:
+    """An instant as Vietnam clock time, the way a report says it: 14:05 ngày 30/11/2026."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    local = moment.astimezone(VIETNAM)
+    return f"{local:%H:%M} ngày {local:%d/%m/%Y}"
 
 
 @dataclass(frozen=True)

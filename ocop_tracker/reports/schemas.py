@@ -240,7 +240,9 @@ class BoardLine(Out):
     area_id: int
     area: str
     level: str
-    status: str  # submitted | late | open
+    # submitted | late | open | nothing_to_report (no product, no producer and
+    # no team under the unit: it has no report to send, and is never late)
+    status: str
     version: int | None
     on_time: bool | None
     submitted_at: dt.datetime | None
@@ -258,3 +260,7 @@ class Board(Out):
     lower: list[BoardLine]
     submitted: int
     late: int
+    nothing_to_report: int = Field(
+        description="Lower units with no product, no producer and no team: not due "
+        "to report, not counted late"
+    )

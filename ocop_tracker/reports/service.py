@@ -692,17 +692,43 @@ def get_submission(
     return s
 
 
+# What a unit reports on: with none of these and no team, it has nothing to report.
+REPORTED = ("ocop", "ocop.lapsed", "other", "producers")
+
+
+def nothing_to_report(
+    session: Session, area_ids: Sequence[int], day: dt.date
+) -> set[int]:
+    """Units that have nothing to report on ``day``: no product, no producer, no team.
+
+    A unit with a team (its own or one under it) must report even with no
+    product; a unit with a product or a producer has figures to send.
+    """
+    if not area_ids:
+        return set()
+    ledger_listener.sync(session)
+    figures, _ = ledger.read(session.connection(), list(area_ids), day, REPORTED)
+    quiet = {a for a in area_ids if not any(figures.get(a, {}).values())}
+    return quiet - repository.areas_with_teams(session, sorted(quiet), day)
+
+
 def board(
     session: Session, actor: User, area_id: int | None, month: str | None
 ) -> Board:
-    """Which units under an area have submitted the month's report, which are late."""
+    """Which units under an area have submitted the month's report, which are late.
+
+    A unit with nothing to report (``nothing_to_report``) is shown as such,
+    neither late nor waited for, unless it sent a report all the same.
+    """
     area = resolve_area(session, actor, area_id)
     first = parse_month(month)
     last = rules.month_end(first)
     now = today()
-    lower = [u for u in _children(session, area, min(last, now)) if u.current]
+    day = min(last, now)
+    lower = [u for u in _children(session, area, day) if u.current]
     ids = [u.id for u in lower] + ([area.id] if area.unit else [])
     subs = repository.submissions_for(session, ids, first)
+    idle = nothing_to_report(session, ids, day)
 
     def line(unit: repository.UnitRef | None) -> BoardLine:
         if unit is None:
@@ -720,7 +746,12 @@ def board(
         versions = subs.get(unit.id, [])
         latest = versions[-1] if versions else None
         first_sub = versions[0] if versions else None
-        status = "submitted" if latest else ("late" if now > last else "open")
+        if latest:
+            status = "submitted"
+        elif unit.id in idle:
+            status = "nothing_to_report"
+        else:
+            status = "late" if now > last else "open"
         return BoardLine(
             area_id=unit.id,
             area=unit.name,
@@ -747,6 +778,7 @@ def board(
         lower=lines,
         submitted=sum(1 for x in lines if x.status == "submitted"),
         late=sum(1 for x in lines if x.status == "late"),
+        nothing_to_report=sum(1 for x in lines if x.status == "nothing_to_report"),
     )
 
 

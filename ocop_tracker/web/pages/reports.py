@@ -31,6 +31,7 @@ STATUS_LABELS = {
     "submitted": "Đã nộp",
     "late": "Chưa nộp (quá hạn)",
     "open": "Chưa tới hạn",
+    "nothing_to_report": "Không có gì để báo cáo",
 }
 
 
