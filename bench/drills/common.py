@@ -155,6 +155,9 @@ class Setup:
     product_id: int
     official_token: str
     leader_token: str
+    producer_id: int = 0  # a producer of the team's hamlet
+    product_ids: tuple[int, ...] = ()  # the products of the team's hamlet
+    member_token: str = ""
 
 
 def demo_setup(url: str) -> Setup:
@@ -164,6 +167,7 @@ def demo_setup(url: str) -> Setup:
     from ocop_tracker.core import migrate
     from ocop_tracker.core.db import make_engine
     from ocop_tracker.demo import service as demo_service
+    from ocop_tracker.producers.models import Producer
     from ocop_tracker.products.models import Product
     from ocop_tracker.teams.models import Team
     from ocop_tracker.users import repository as user_repository
@@ -182,6 +186,9 @@ def demo_setup(url: str) -> Setup:
                 session, official, name="drill"
             )
             leader_token, _ = auth_service.create_token(session, leader, name="drill")
+            member = user_repository.by_login(session, "thanhvien.khom3")
+            assert member is not None
+            member_token, _ = auth_service.create_token(session, member, name="drill")
             team = session.scalars(
                 select(Team).where(Team.hamlet_id == leader.area_id)
             ).first()
@@ -192,10 +199,26 @@ def demo_setup(url: str) -> Setup:
                 .order_by(Product.id)
             ).first()
             assert product_id is not None
+            product_ids = tuple(
+                session.scalars(
+                    select(Product.id).where(Product.hamlet_id == leader.area_id)
+                )
+            )
+            producer_id = session.scalars(
+                select(Producer.id).where(Producer.hamlet_id == leader.area_id)
+            ).first()
+            assert producer_id is not None
             codes = list(session.scalars(select(Product.public_code)))
             session.commit()
             return Setup(
-                codes, team.hamlet_id, product_id, official_token, leader_token
+                codes,
+                team.hamlet_id,
+                product_id,
+                official_token,
+                leader_token,
+                producer_id=producer_id,
+                product_ids=product_ids,
+                member_token=member_token,
             )
     finally:
         engine.dispose()
@@ -227,6 +250,48 @@ def field_mix(setup: Setup) -> list[load.Request]:
             },
         ),
     ]  # fmt: skip
+
+
+def team_writes(setup: Setup) -> list[load.Request]:
+    """A hamlet team writing at the same moment (the leader and a member adding
+    products and households, the official printing cards, a customer opening a
+    public page): writes, and reads that write on the side (a kept QR matrix,
+    a token's last use, scan counts)."""
+    leader = {"Authorization": f"Bearer {setup.leader_token}"}
+    member = {"Authorization": f"Bearer {setup.member_token or setup.leader_token}"}
+    official = {"Authorization": f"Bearer {setup.official_token}"}
+    return [
+        load.Request(
+            "add product", "POST", lambda _rng, _n: "/api/v1/products", 30, leader,
+            body=lambda _rng, n: {
+                "producer_id": setup.producer_id,
+                "name": f"Sản phẩm tải {n}",
+                "kind": "ocop",
+            },
+        ),
+        load.Request(
+            "add producer", "POST", lambda _rng, _n: "/api/v1/producers", 30, member,
+            body=lambda _rng, n: {
+                "hamlet_id": setup.hamlet_id,
+                "kind": "household",
+                "name": f"Hộ Sản Xuất Tải {n}",
+            },
+        ),
+        load.Request(
+            "print card", "GET",
+            lambda rng, _n: f"/api/v1/cards.pdf?product_ids={rng.choice(setup.product_ids)}",
+            2, official,
+        ),
+        load.Request(
+            "public page", "GET",
+            lambda rng, _n: f"/p/{rng.choice(setup.codes)}", 38,
+        ),
+    ]  # fmt: skip
+
+
+# A card print beyond the hourly limit per user (cards.service.BATCHES_PER_HOUR)
+# is refused by design: a closed loop of writers reaches it within a minute.
+LIMITED = {("print card", 429)}
 
 
 def http_status(port: int, path: str, timeout: float = 2.0) -> int:

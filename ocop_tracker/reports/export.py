@@ -56,9 +56,11 @@ def _cell(value: Cell) -> Cell:
 
 
 def _t(text: object) -> str:
-    """NFC text, escaped for reportlab paragraphs."""
+    """NFC text, escaped for reportlab paragraphs; line breaks kept (a
+    paragraph would fold them into spaces)."""
     value = unicodedata.normalize("NFC", str(text))
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escaped.replace("\r\n", "\n").replace("\n", "<br/>")
 
 
 def _pct(value: float | None) -> str:
