@@ -44,7 +44,9 @@ SQLITE_BEGIN = "ocop_sqlite_begin"
 IMMEDIATE = {SQLITE_BEGIN: "IMMEDIATE"}
 DEFERRED = {SQLITE_BEGIN: "DEFERRED"}
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-BUSY_TIMEOUT_MS = 5000
+# How long a writer waits for its turn before the request answers 503: long
+# enough for a queue of a team's writes on a busy two-core machine.
+BUSY_TIMEOUT_MS = 10_000
 
 
 def _sqlite_setup(engine: Engine) -> None:

@@ -93,7 +93,7 @@ def test_ready_when_the_database_answers(client: TestClient) -> None:
 
 @pytest.mark.skipif(is_postgres(), reason="SQLite's write lock")
 def test_sqlite_write_lock_past_busy_timeout_is_503(database_url: str) -> None:
-    """Another writer holds the lock past busy_timeout (5 s): 503, not 500."""
+    """Another writer holds the lock past busy_timeout (10 s): 503, not 500."""
     path = database_url.removeprefix("sqlite:///")
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # the write lock; readers go on (WAL)
