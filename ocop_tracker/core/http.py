@@ -178,7 +178,7 @@ SQLITE_UNAVAILABLE = (
 )
 
 
-def allowed_methods(request: Request, fallback: str = "") -> str:
+def _allowed_methods(request: Request, fallback: str = "") -> str:
     """The ``Allow`` header of a 405: the methods of every route on this path.
 
     Routes inside included routers count too, and HEAD goes with GET
@@ -260,7 +260,7 @@ def install_error_handlers(app: FastAPI) -> None:
             # Starlette names the methods of the first route with this path
             # only; a path served by several routes (GET and POST) has them all.
             fallback = (exc.headers or {}).get("Allow", "GET, HEAD")
-            response.headers["allow"] = allowed_methods(request, fallback)
+            response.headers["allow"] = _allowed_methods(request, fallback)
         return response
 
     @app.exception_handler(sa_exc.DBAPIError)
