@@ -113,16 +113,45 @@ def db_upgrade(
 ) -> None:
     """Apply migrations up to REVISION (default: head)."""
     migrate.upgrade(revision)
-    out.print(f"Database at {revision}.")
+    with get_engine().connect() as conn:
+        reached = migrate.current_revision(conn)
+    out.print(f"Database at {migrate.describe(reached)}.", highlight=False)
 
 
-@db_app.command("downgrade")
+# "-1" is a revision here, not an option: unknown options reach the argument.
+@db_app.command("downgrade", context_settings={"ignore_unknown_options": True})
 def db_downgrade(
-    revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base")],
+    revision: Annotated[
+        str,
+        typer.Argument(
+            help="Target revision: -1 (one step down), -2, …, a revision id, or base"
+        ),
+    ],
+    destroy_data: Annotated[
+        bool,
+        typer.Option(
+            "--destroy-data",
+            help="Revert even when the migrations reverted drop tables or columns that hold data (back up first)",
+        ),
+    ] = False,
 ) -> None:
-    """Revert migrations down to REVISION."""
-    migrate.downgrade(revision)
-    out.print(f"Database downgraded to {revision}.")
+    """Revert migrations down to REVISION, all or nothing.
+
+    Refused, with nothing changed, when a migration being reverted would drop a
+    table or column that holds data, unless --destroy-data is given.
+    """
+    if revision.startswith("-") and not migrate.RELATIVE.fullmatch(revision):
+        raise typer.BadParameter(
+            f"{revision!r} is neither an option nor a revision; "
+            "write -1, -2, … to go down that many steps",
+            param_hint="REVISION",
+        )
+    try:
+        reached = migrate.downgrade(revision, destroy_data=destroy_data)
+    except migrate.DowngradeError as exc:
+        err.print(f"[red]Error:[/red] {exc.message}", highlight=False)
+        raise typer.Exit(code=2) from None
+    out.print(f"Database downgraded to {migrate.describe(reached)}.", highlight=False)
 
 
 @db_app.command("current")

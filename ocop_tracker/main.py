@@ -18,7 +18,11 @@ from ocop_tracker.api import api_router
 from ocop_tracker.core import migrate
 from ocop_tracker.core.config import Env, get_settings
 from ocop_tracker.core.db import get_engine, writing
-from ocop_tracker.core.http import SecurityHeadersMiddleware, install_error_handlers
+from ocop_tracker.core.http import (
+    HeadAsGetMiddleware,
+    SecurityHeadersMiddleware,
+    install_error_handlers,
+)
 from ocop_tracker.core.templating import STATIC_DIR, templates
 from ocop_tracker.public.middleware import PublicPageMiddleware
 from ocop_tracker.public.router import router as public_router
@@ -114,6 +118,7 @@ def create_app() -> FastAPI:
     app.add_middleware(PublicPageMiddleware)  # cached /p/ pages, before routing
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(HeadAsGetMiddleware)  # outermost: HEAD answered as GET
     return app
 
 

@@ -8,9 +8,10 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import iter_route_contexts
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import BaseRoute, Match
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ocop_tracker.core.errors import AppError
@@ -71,6 +72,40 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class HeadAsGetMiddleware:
+    """Answers HEAD wherever GET is answered (RFC 9110 §9.3.2), once for the app.
+
+    Link-preview crawlers and uptime checks send HEAD. The request goes on as a
+    GET, so routing, the public page's hot path and every handler see one
+    method; its answer is sent with the same status and headers (Content-Length,
+    ETag, Location…) and no body. ``is_head`` tells a handler that it was a HEAD
+    (the public page counts no scan for one). Outermost, so every layer inside
+    answers as for a GET.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        scope["method"] = "GET"
+        scope.setdefault("state", {})["head"] = True
+
+        async def send_without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app(scope, receive, send_without_body)
+
+
+def is_head(scope: Scope) -> bool:
+    """True when the request came as a HEAD (answered as a GET without a body)."""
+    return bool(scope.get("state", {}).get("head"))
 
 
 def wants_html(request: Request) -> bool:
@@ -143,15 +178,30 @@ SQLITE_UNAVAILABLE = (
 )
 
 
-def _allowed_methods(request: Request) -> list[str]:
+def _allowed_methods(request: Request, fallback: str = "") -> str:
+    """The ``Allow`` header of a 405: the methods of every route on this path.
+
+    Routes inside included routers count too, and HEAD goes with GET
+    (``HeadAsGetMiddleware``). A path served by no route with methods (a mount
+    such as /static) keeps the header its app gave (``fallback``).
+    """
+    probe: Scope = {
+        "type": "http",
+        "method": request.method,
+        "path": request.scope["path"],
+        "root_path": request.scope.get("app_root_path", ""),
+        "path_params": {},
+    }
     methods: set[str] = set()
-    for route in request.app.router.routes:
-        if not isinstance(route, BaseRoute) or not getattr(route, "methods", None):
+    for route in iter_route_contexts(request.app.router.routes):
+        if not route.methods:
             continue
-        match, _ = route.matches(request.scope)
+        match, _ = route.matches(probe)
         if match != Match.NONE:
-            methods.update(route.methods)  # type: ignore[attr-defined]
-    return sorted(methods)
+            methods.update(route.methods)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods)) or fallback
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -209,7 +259,8 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 405:
             # Starlette names the methods of the first route with this path
             # only; a path served by several routes (GET and POST) has them all.
-            response.headers["allow"] = ", ".join(_allowed_methods(request))
+            fallback = (exc.headers or {}).get("Allow", "GET, HEAD")
+            response.headers["allow"] = _allowed_methods(request, fallback)
         return response
 
     @app.exception_handler(sa_exc.DBAPIError)

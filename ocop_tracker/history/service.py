@@ -3,10 +3,26 @@
 Every write goes through the audit listener, which stores the whole row on
 create and the changed fields on update; replaying those events up to a date
 gives the row as it stood at the end of that day (Vietnam time).
+
+What "as of D" means (``records_as_of``, the one place it is decided; every
+``as_of`` read goes through it, and coverage counts by the same rule):
+
+1. Facts that carry their own date apply on that date, whatever day they were
+   recorded (valid time): a certificate's decision date, expiry, revocation
+   and stars. They are read from the latest record, so a correction applies
+   back to the date it names (a revocation dated after D has not happened yet).
+2. Everything else is as recorded by the end of D (transaction time): names,
+   prices, a listing's status, a step, a payment account.
+3. A record entered after D is answered as of D when one of its dated facts
+   places it there (a product whose certificate was decided on or before D,
+   and that product's certificates and producer), with its first recorded
+   values and ``recorded_on``, the day it was entered. Otherwise it did not
+   exist yet on D: absent from lists, 404 when asked for.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -61,6 +77,84 @@ def state_as_of(
 ) -> dict[str, Any] | None:
     """One record's columns at the end of ``day``, or None if it did not exist yet."""
     return states_as_of(session, object_type, [object_id], day).get(object_id)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A record as of a day: its fields, and the day it was entered when later."""
+
+    state: dict[str, Any]
+    recorded_on: dt.date | None = None
+
+
+def vn_date(moment: dt.datetime) -> dt.date:
+    """The Vietnam calendar day of an instant."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(VIETNAM).date()
+
+
+def first_states(
+    session: Session, object_type: str, object_ids: Iterable[int]
+) -> dict[int, tuple[dt.date, dict[str, Any]]]:
+    """Each record's first recorded columns and the day it was entered."""
+    ids = [str(i) for i in object_ids]
+    if not ids:
+        return {}
+    stmt = (
+        select(AuditEvent.object_id, AuditEvent.at, AuditEvent.after)
+        .where(
+            AuditEvent.object_type == object_type,
+            AuditEvent.object_id.in_(ids),
+            AuditEvent.action == "create",
+        )
+        .order_by(AuditEvent.id)
+    )
+    out: dict[int, tuple[dt.date, dict[str, Any]]] = {}
+    for object_id, at, after in session.execute(stmt):
+        if object_id is not None:
+            out.setdefault(int(object_id), (vn_date(at), dict(after or {})))
+    return out
+
+
+def records_as_of(
+    session: Session,
+    object_type: str,
+    object_ids: Sequence[int],
+    day: dt.date,
+    *,
+    valid_from: Mapping[int, dt.date] | None = None,
+    dated: Mapping[int, Mapping[str, Any]] | None = None,
+) -> dict[int, Recorded]:
+    """Records as of the end of ``day`` by the rule of "as of D" (module docstring).
+
+    ``valid_from``: per record, the first day its own dated facts place it on
+    (rule 3); ``dated``: per record, its dated fields as last recorded (rule 1).
+    Records absent from the answer did not exist on ``day``.
+    """
+    states = states_as_of(session, object_type, object_ids, day)
+    late = [
+        i
+        for i in object_ids
+        if i not in states
+        and valid_from is not None
+        and i in valid_from
+        and valid_from[i] <= day
+    ]
+    firsts = first_states(session, object_type, late)
+    out: dict[int, Recorded] = {}
+    for i in object_ids:
+        if i in states:
+            record = Recorded(states[i])
+        elif i in firsts:
+            entered, first = firsts[i]
+            record = Recorded(first, recorded_on=entered)
+        else:
+            continue
+        if dated is not None and i in dated:
+            record = Recorded({**record.state, **dated[i]}, record.recorded_on)
+        out[i] = record
+    return out
 
 
 def ids_existing_on(session: Session, object_type: str, day: dt.date) -> set[int]:

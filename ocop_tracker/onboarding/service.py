@@ -113,12 +113,19 @@ def _read_state(
 def read_as_of(
     session: Session, actor: User, listing_id: int, day: dt.date
 ) -> ListingRead:
-    """A listing as it stood at the end of ``day`` (404 if it did not exist yet)."""
+    """A listing as it stood at the end of ``day`` (404 if it did not exist yet).
+
+    By the rule of ``history.records_as_of``: a listing's status is what was
+    recorded by then (coverage reads it the same way), so a listing entered
+    later did not exist yet.
+    """
     listing = get_listing(session, actor, listing_id)
-    state = history.state_as_of(session, Listing.__tablename__, listing.id, day)
-    if state is None:
+    record = history.records_as_of(
+        session, Listing.__tablename__, [listing.id], day
+    ).get(listing.id)
+    if record is None:
         raise NotFound(f"Hồ sơ lên sàn này chưa có vào ngày {day:%d/%m/%Y}.")
-    return _read_state(state, *repository.names(session, listing))
+    return _read_state(record.state, *repository.names(session, listing))
 
 
 def list_listings(

@@ -165,3 +165,13 @@ def certificates_of_products(
     return session.scalars(
         select(Certificate).where(Certificate.product_id.in_(ids))
     ).all()
+
+
+def first_decision_date(session: Session, producer_id: int) -> dt.date | None:
+    """The earliest decision date of the producer's products' certificates."""
+    stmt = (
+        select(func.min(Certificate.decision_date))
+        .join(Product, Product.id == Certificate.product_id)
+        .where(Product.producer_id == producer_id)
+    )
+    return session.scalar(stmt)

@@ -77,6 +77,7 @@ def to_read(session: Session, views: list[ProducerView]) -> list[ProducerRead]:
             created_at=v.created_at,
             updated_at=v.updated_at,
             as_of=v.as_of,
+            recorded_on=v.recorded_on,
         )
         for v in views
     ]

@@ -46,6 +46,9 @@ class ProducerRead(Schema):
     """A producer, personal fields included (callers see only their own area).
 
     ``version`` and ``updated_at`` are None in a view ``as_of`` a past date.
+    ``as_of`` D: a producer entered after D one of whose products had a
+    certificate decided by D is answered with its first recorded values and
+    ``recorded_on``, the day it was entered (None when entered by D).
     """
 
     id: int
@@ -62,6 +65,7 @@ class ProducerRead(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime | None
     as_of: dt.date | None = None
+    recorded_on: dt.date | None = None
 
 
 class ProducerCreate(Schema):

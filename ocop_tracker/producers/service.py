@@ -89,6 +89,7 @@ class ProducerView:
     created_at: dt.datetime
     updated_at: dt.datetime | None
     as_of: dt.date | None = None
+    recorded_on: dt.date | None = None  # entered after ``as_of`` (first values)
 
 
 # --- shared checks ---------------------------------------------------------------
@@ -399,12 +400,22 @@ def view(session: Session, producer: Producer) -> ProducerView:
 def producer_as_of(
     session: Session, actor: User, producer_id: int, day: dt.date
 ) -> ProducerView:
-    """The producer as it stood at the end of ``day`` (404 if it did not exist yet)."""
+    """The producer as of the end of ``day`` (404 if it did not exist yet then,
+    by the rule of ``history.records_as_of``: one of its products' certificates
+    decided by then answers it with its first recorded values)."""
     check_as_of(day)
     producer = get_producer(session, actor, producer_id)
-    state = history.state_as_of(session, Producer.__tablename__, producer.id, day)
-    if state is None:
+    first = repository.first_decision_date(session, producer.id)
+    record = history.records_as_of(
+        session,
+        Producer.__tablename__,
+        [producer.id],
+        day,
+        valid_from={producer.id: first} if first is not None else None,
+    ).get(producer.id)
+    if record is None:
         raise NotFound(f"Chủ thể này chưa có vào ngày {day:%d/%m/%Y}.")
+    state = record.state
     latest = repository.latest_consents(
         session, [producer.id], before=history.end_of_day(day)
     )[producer.id]
@@ -421,6 +432,7 @@ def producer_as_of(
         created_at=dt.datetime.fromisoformat(str(state["created_at"])),
         updated_at=None,
         as_of=day,
+        recorded_on=record.recorded_on,
     )
 
 

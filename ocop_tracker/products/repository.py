@@ -167,12 +167,17 @@ def page(
     return rows, total
 
 
-def ids_created_before(
-    session: Session, actor: User, before: dt.datetime
+def ids_answered_on(
+    session: Session, actor: User, before: dt.datetime, day: dt.date
 ) -> Sequence[int]:
-    """Ids of products in the actor's area created before an instant."""
+    """Ids of products in the actor's area a read as of ``day`` may answer:
+    created before an instant (the end of ``day``), or holding a certificate
+    decided on or before ``day`` (``history.records_as_of``, rule 3)."""
+    decided = select(Certificate.product_id).where(Certificate.decision_date <= day)
     stmt = scope_to_user(
-        select(Product.id).where(Product.created_at < before),
+        select(Product.id).where(
+            or_(Product.created_at < before, Product.id.in_(decided))
+        ),
         actor,
         Product.hamlet_id,
     )
@@ -216,19 +221,27 @@ def certificates_by_product(
     return result
 
 
-def certificate_ids_by_product(
+def certificate_facts(
     session: Session, product_ids: Iterable[int]
-) -> dict[int, list[int]]:
-    """Ids of each product's certificates (to replay them)."""
+) -> dict[int, list[dict[str, Any]]]:
+    """Each product's certificates' dated facts as last recorded: id, decision
+    date, expiry, revocation and stars (what applies on its own date)."""
     ids = list(product_ids)
-    result: dict[int, list[int]] = {i: [] for i in ids}
+    result: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
     if not ids:
         return result
-    stmt = select(Certificate.product_id, Certificate.id).where(
-        Certificate.product_id.in_(ids)
-    )
-    for product_id, cert_id in session.execute(stmt):
-        result[product_id].append(cert_id)
+    stmt = select(
+        Certificate.product_id,
+        Certificate.id,
+        Certificate.decision_date,
+        Certificate.expires_on,
+        Certificate.revoked_on,
+        Certificate.revoke_reason,
+        Certificate.stars,
+    ).where(Certificate.product_id.in_(ids))
+    for row in session.execute(stmt):
+        facts = row._asdict()
+        result[facts.pop("product_id")].append(facts)
     return result
 
 

@@ -63,6 +63,7 @@ def product_read(view: ProductView) -> ProductRead:
         created_at=view.created_at,
         updated_at=view.updated_at,
         as_of=view.as_of,
+        recorded_on=view.recorded_on,
     )
 
 
@@ -85,6 +86,7 @@ def certificate_read(view: CertificateView) -> CertificateRead:
         created_at=view.created_at,
         updated_at=view.updated_at,
         as_of=view.as_of,
+        recorded_on=view.recorded_on,
     )
 
 

@@ -30,6 +30,10 @@ class ProductRead(Schema):
 
     ``stars`` are those of the certificate in force (None without one);
     ``version`` and ``updated_at`` are None in a view ``as_of`` a past date.
+    ``as_of`` D: certificates count on the dates they name whenever they were
+    recorded; a product entered after D whose certificate was decided by D is
+    answered with its first recorded values and ``recorded_on``, the day it
+    was entered (None when it was entered by D).
     """
 
     id: int
@@ -52,6 +56,7 @@ class ProductRead(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime | None
     as_of: dt.date | None = None
+    recorded_on: dt.date | None = None
 
 
 class ProductCreate(Schema):
@@ -84,7 +89,12 @@ class ProductUpdate(Schema):
 
 
 class CertificateRead(Schema):
-    """An OCOP recognition decision and its status on the day asked."""
+    """An OCOP recognition decision and its status on the day asked.
+
+    ``as_of`` D: its decision date, expiry, revocation and stars are the last
+    recorded (they apply on the dates they name); a certificate entered after D
+    but decided by D has its first recorded values and ``recorded_on``.
+    """
 
     id: int
     product_id: int
@@ -102,6 +112,7 @@ class CertificateRead(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime | None
     as_of: dt.date | None = None
+    recorded_on: dt.date | None = None
 
 
 class CertificateCreate(Schema):

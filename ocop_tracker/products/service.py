@@ -1,7 +1,11 @@
 """Rules about products, their OCOP certificates and the OCOP groups.
 
 Services never commit; the request (or command) owns the transaction. Reads
-``as_of`` a past day replay the audit trail (``history.service``).
+``as_of`` a past day follow the rule of ``history.records_as_of``: a
+certificate's dates and stars apply on the dates they name (as coverage counts
+them), the rest is replayed from the audit trail, and a product entered after
+the day is answered with its first values and ``recorded_on`` when one of its
+certificates was decided by then.
 """
 
 import datetime as dt
@@ -67,6 +71,7 @@ class CertificateView:
     created_at: dt.datetime
     updated_at: dt.datetime | None
     as_of: dt.date | None = None
+    recorded_on: dt.date | None = None  # entered after ``as_of`` (first values)
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ class ProductView:
     created_at: dt.datetime
     updated_at: dt.datetime | None
     as_of: dt.date | None = None
+    recorded_on: dt.date | None = None  # entered after ``as_of`` (first values)
 
 
 # --- views -----------------------------------------------------------------------
@@ -138,7 +144,9 @@ def certificate_view(cert: Certificate, on: dt.date) -> CertificateView:
     )
 
 
-def _certificate_from_state(state: Mapping[str, Any], day: dt.date) -> CertificateView:
+def _certificate_from_state(
+    state: Mapping[str, Any], day: dt.date, recorded_on: dt.date | None = None
+) -> CertificateView:
     decision = _date(state["decision_date"])
     expires = _date(state["expires_on"])
     revoked = _opt_date(state.get("revoked_on"))
@@ -161,6 +169,7 @@ def _certificate_from_state(state: Mapping[str, Any], day: dt.date) -> Certifica
         created_at=_moment(state["created_at"]),
         updated_at=None,
         as_of=day,
+        recorded_on=recorded_on,
     )
 
 
@@ -216,47 +225,106 @@ def view(session: Session, product: Product) -> ProductView:
     return _views(session, [product])[0]
 
 
-def _replay(
-    session: Session, object_type: str, ids: Sequence[int], day: dt.date
-) -> dict[int, dict[str, Any]]:
-    states: dict[int, dict[str, Any]] = {}
+def _records(
+    session: Session,
+    object_type: str,
+    ids: Sequence[int],
+    day: dt.date,
+    *,
+    valid_from: Mapping[int, dt.date] | None = None,
+    dated: Mapping[int, Mapping[str, Any]] | None = None,
+) -> dict[int, history.Recorded]:
+    records: dict[int, history.Recorded] = {}
     for start in range(0, len(ids), REPLAY_CHUNK):
         chunk = ids[start : start + REPLAY_CHUNK]
-        states.update(history.states_as_of(session, object_type, chunk, day))
-    return states
+        records.update(
+            history.records_as_of(
+                session, object_type, chunk, day, valid_from=valid_from, dated=dated
+            )
+        )
+    return records
+
+
+def _first_decisions(
+    facts: Mapping[int, Sequence[Mapping[str, Any]]],
+) -> dict[int, dt.date]:
+    """Per product, the earliest decision date of its certificates."""
+    return {
+        pid: min(f["decision_date"] for f in certs)
+        for pid, certs in facts.items()
+        if certs
+    }
+
+
+def _dated_on(facts: Mapping[str, Any], day: dt.date) -> dict[str, Any]:
+    """A certificate's dated facts as they stand on ``day``: a revocation dated
+    later has not happened yet."""
+    out = {k: v for k, v in facts.items() if k != "id"}
+    if out["revoked_on"] is not None and out["revoked_on"] > day:
+        out.update(revoked_on=None, revoke_reason=None)
+    return out
+
+
+def _certificates_as_of(
+    session: Session,
+    facts: Mapping[int, Sequence[Mapping[str, Any]]],
+    day: dt.date,
+) -> dict[int, list[CertificateView]]:
+    """Per product, its certificates as of ``day`` (``history.records_as_of``)."""
+    dated = {f["id"]: _dated_on(f, day) for certs in facts.values() for f in certs}
+    records = _records(
+        session,
+        Certificate.__tablename__,
+        sorted(dated),
+        day,
+        valid_from={i: f["decision_date"] for i, f in dated.items()},
+        dated=dated,
+    )
+    certs: dict[int, list[CertificateView]] = {pid: [] for pid in facts}
+    for record in records.values():
+        cert = _certificate_from_state(record.state, day, record.recorded_on)
+        certs.setdefault(cert.product_id, []).append(cert)
+    return certs
 
 
 def _views_as_of(
     session: Session, product_ids: Sequence[int], day: dt.date
 ) -> list[ProductView]:
-    """Products as they stood at the end of ``day`` (those existing then)."""
-    states = _replay(session, Product.__tablename__, product_ids, day)
-    cert_ids = repository.certificate_ids_by_product(session, list(states))
-    cert_states = _replay(
+    """Products as of the end of ``day`` (those answered then, ``history.records_as_of``)."""
+    facts = repository.certificate_facts(session, product_ids)
+    records = _records(
         session,
-        Certificate.__tablename__,
-        [i for ids in cert_ids.values() for i in ids],
+        Product.__tablename__,
+        product_ids,
         day,
+        valid_from=_first_decisions(facts),
     )
-    certs: dict[int, list[CertificateView]] = {i: [] for i in states}
-    for cert_state in cert_states.values():
-        cert = _certificate_from_state(cert_state, day)
-        certs.setdefault(cert.product_id, []).append(cert)
-    producer_ids = sorted({int(s["producer_id"]) for s in states.values()})
-    producer_states = _replay(session, Producer.__tablename__, producer_ids, day)
+    certs = _certificates_as_of(
+        session, {pid: facts.get(pid, []) for pid in records}, day
+    )
+    producer_ids = sorted({int(r.state["producer_id"]) for r in records.values()})
+    # A product answered as of the day answers its producer too (rule 3).
+    producers = _records(
+        session,
+        Producer.__tablename__,
+        producer_ids,
+        day,
+        valid_from=dict.fromkeys(producer_ids, day),
+    )
     views: list[ProductView] = []
     for product_id in product_ids:
-        state = states.get(product_id)
-        if state is None:
+        record = records.get(product_id)
+        if record is None:
             continue
-        producer = producer_states.get(int(state["producer_id"]), {})
+        state = record.state
+        producer = producers.get(int(state["producer_id"]))
         current, status = rules.standing(certs.get(product_id, []), day)
         in_force = status in rules.IN_FORCE
         views.append(
             ProductView(
                 id=product_id,
                 producer_id=int(state["producer_id"]),
-                producer_name=str(producer.get("name", "")),
+                producer_name=str(producer.state.get("name", "")) if producer else "",
                 hamlet_id=int(state["hamlet_id"]),
                 name=str(state["name"]),
                 kind=ProductKind(state["kind"]),
@@ -275,6 +343,7 @@ def _views_as_of(
                 created_at=_moment(state["created_at"]),
                 updated_at=None,
                 as_of=day,
+                recorded_on=record.recorded_on,
             )
         )
     return views
@@ -300,7 +369,8 @@ def by_public_code(session: Session, code: str) -> Product | None:
 def product_as_of(
     session: Session, actor: User, product_id: int, day: dt.date
 ) -> ProductView:
-    """The product as it stood at the end of ``day`` (404 if it did not exist yet)."""
+    """The product as of the end of ``day`` (404 if it did not exist yet then, by
+    the rule of ``history.records_as_of``)."""
     check_as_of(day)
     product = get_product(session, actor, product_id)
     views = _views_as_of(session, [product.id], day)
@@ -642,7 +712,7 @@ def _list_as_of(
         raise InvalidInput(
             "sort: Khi xem lại một ngày đã qua, chỉ sắp xếp theo name hoặc created_at."
         )
-    ids = repository.ids_created_before(session, actor, history.end_of_day(day))
+    ids = repository.ids_answered_on(session, actor, history.end_of_day(day), day)
     hamlets = (
         repository.ids_in_subtree(session, area_id, day=day)
         if area_id is not None
@@ -697,13 +767,17 @@ def list_certificates(
             for c in repository.certificates_of(session, product.id)
         ]
     check_as_of(as_of)
-    if history.state_as_of(session, Product.__tablename__, product.id, as_of) is None:
+    facts = repository.certificate_facts(session, [product.id])
+    answered = _records(
+        session,
+        Product.__tablename__,
+        [product.id],
+        as_of,
+        valid_from=_first_decisions(facts),
+    )
+    if product.id not in answered:
         raise NotFound(f"Sản phẩm này chưa có vào ngày {as_of:%d/%m/%Y}.")
-    ids = repository.certificate_ids_by_product(session, [product.id])[product.id]
-    views = [
-        _certificate_from_state(state, as_of)
-        for state in _replay(session, Certificate.__tablename__, ids, as_of).values()
-    ]
+    views = _certificates_as_of(session, facts, as_of)[product.id]
     return sorted(views, key=lambda c: (c.decision_date, c.id), reverse=True)
 
 

@@ -6,7 +6,8 @@ whole app's routes that costs several times the bare template rate (measured in
 before routing: rate limit, cache lookup, scan count, ``If-None-Match`` → 304;
 a page read in the last third of its life is rendered again in the background,
 so a page being scanned never misses.
-Anything else (a cache miss, an unknown code, ``/01/{gtin}``) goes on to the
+A HEAD reaches this layer as a GET (``core.http.HeadAsGetMiddleware``) and
+counts no scan. Anything else (a cache miss, an unknown code, ``/01/{gtin}``) goes on to the
 routes in ``public.router``, which render, keep the page and answer the 404.
 
 It sits inside ``TrustedHostMiddleware`` and ``SecurityHeadersMiddleware``, so
@@ -18,6 +19,7 @@ import time
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ocop_tracker.core.http import is_head
 from ocop_tracker.public import hotpath
 from ocop_tracker.public.router import refresh_ahead
 from ocop_tracker.public.service import today
@@ -60,7 +62,8 @@ class PublicPageMiddleware:
             return
         if page.stale_soon(now):
             refresh_ahead(Request(scope), path[3:])
-        flush = hotpath.scans.add(page.product_id, today())
+        # A HEAD (a link preview, an uptime check) is no scan.
+        flush = not is_head(scope) and hotpath.scans.add(page.product_id, today())
         headers = [
             (b"etag", page.etag.encode()),
             (b"last-modified", page.last_modified.encode()),

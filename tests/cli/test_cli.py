@@ -7,12 +7,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, func, inspect, select
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner, Result
 
 from ocop_tracker.areas.models import AdminUnit, AdminUnitLink, Level
 from ocop_tracker.cli import app
+from ocop_tracker.core import migrate
+from ocop_tracker.core.migrate import alembic_config
+from ocop_tracker.products.models import Product
 from tests.dbutil import fresh_database, reset_caches
 
 
@@ -231,3 +235,82 @@ def test_users_add_and_disable(cli: Cli) -> None:
             is False
         )
     assert cli("users", "disable", "nobody", ok=False).exit_code == 2
+
+
+def _revision(cli: Cli) -> str | None:
+    with cli.engine.connect() as conn:
+        return migrate.current_revision(conn)
+
+
+def _tables(cli: Cli) -> set[str]:
+    cli.engine.dispose()  # a fresh connection sees the schema as it is now
+    return set(inspect(cli.engine).get_table_names())
+
+
+def test_downgrade_by_steps_names_the_revision_reached(cli: Cli) -> None:
+    cli("db", "upgrade")
+    head = _revision(cli)
+    chain = [
+        r.revision
+        for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    ]
+    assert chain[0] == head
+
+    one = cli("db", "downgrade", "-1")
+    assert _revision(cli) == chain[1]
+    assert f"Database downgraded to {chain[1]} (" in " ".join(one.stdout.split())
+    assert "-1" not in one.stdout
+    cli("db", "downgrade", "-2")
+    assert _revision(cli) == chain[3]
+    cli("db", "upgrade")
+    assert _revision(cli) == head
+
+    too_far = cli("db", "downgrade", f"-{len(chain) + 1}", ok=False)
+    assert too_far.exit_code == 2
+    assert "Cannot go" in too_far.output
+    unknown = cli("db", "downgrade", "-x", ok=False)
+    assert unknown.exit_code == 2
+    assert "-1, -2" in unknown.output
+    assert _revision(cli) == head
+
+    empty = cli("db", "downgrade", "base")  # nothing stored: nothing to refuse
+    assert "base (empty database)" in empty.stdout
+    assert _revision(cli) is None
+
+
+def test_downgrade_refuses_to_destroy_data_and_never_stops_half_way(cli: Cli) -> None:
+    cli("db", "upgrade")
+    cli("demo")
+    head = _revision(cli)
+    tables = _tables(cli)
+
+    refused = cli("db", "downgrade", "base", ok=False)
+    assert refused.exit_code == 2
+    said = " ".join(refused.output.split())
+    assert "would delete data" in said
+    assert "table report_segments (" in said
+    assert "--destroy-data" in said
+    assert "Nothing was changed" in said
+    assert _revision(cli) == head
+    assert _tables(cli) == tables
+
+    # Even when told to destroy data, a downgrade that cannot finish (the seeded
+    # marketplaces are in use) changes nothing rather than stopping half-way.
+    forced = cli("db", "downgrade", "base", "--destroy-data", ok=False)
+    assert forced.exit_code == 2
+    assert "Nothing was changed" in " ".join(forced.output.split())
+    assert _revision(cli) == head
+    assert _tables(cli) == tables
+    with cli.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Product))
+
+    one = cli("db", "downgrade", "-1", ok=False)  # the checkpoints hold rows
+    assert one.exit_code == 2
+    assert "report_checkpoints" in one.output
+    assert _revision(cli) == head
+    done = cli("db", "downgrade", "--destroy-data", "-1")
+    assert "Database downgraded to" in done.stdout
+    assert _revision(cli) != head
+    assert "report_checkpoints" not in _tables(cli)
+    cli("db", "upgrade")
+    assert _revision(cli) == head

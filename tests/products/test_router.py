@@ -277,10 +277,17 @@ def test_list_filters_and_as_of(sign_in: SignIn, session: Session) -> None:
         2,
         ["Mứt sen Ba Thắc"],
     )
+    # The certificate, recorded on 3/7, counts from its decision date 2/7.
+    before = member.get(
+        "/api/v1/products", params={**only, "as_of": "2026-07-01", "stars": 4}
+    ).json()
+    assert before["total"] == 0
     then = member.get(
         "/api/v1/products", params={**only, "as_of": "2026-07-02", "stars": 4}
     ).json()
-    assert then["total"] == 0
+    assert [(i["id"], i["recorded_on"]) for i in then["items"]] == [
+        (starred["id"], None)
+    ]
     later = member.get(
         "/api/v1/products", params={**only, "as_of": "2026-07-03", "stars": 4}
     ).json()
@@ -294,7 +301,16 @@ def test_list_filters_and_as_of(sign_in: SignIn, session: Session) -> None:
     certs = member.get(
         f"/api/v1/products/{starred['id']}/certificates", params={"as_of": "2026-07-02"}
     ).json()
-    assert certs == []
+    assert [(c["id"], c["recorded_on"]) for c in certs] == [
+        (created.json()["id"], "2026-07-03")
+    ]
+    assert (
+        member.get(
+            f"/api/v1/products/{starred['id']}/certificates",
+            params={"as_of": "2026-07-01"},
+        ).json()
+        == []
+    )
     assert (
         member.get(
             f"/api/v1/products/{starred['id']}", params={"as_of": "2026-06-30"}

@@ -36,6 +36,9 @@ def test_dashboard_past_date_and_future_date(sign_in: SignIn) -> None:
     past = c.get("/reports", params={"as_of": "2025-09-30"})
     assert past.status_code == 200
     assert "30/09/2025" in past.text
+    # The rule of a past date is said beside the picker (history.records_as_of).
+    assert "tính theo ngày quyết định, hết hạn và thu hồi ghi trên giấy" in past.text
+    assert 'aria-describedby="as-of-rule"' in past.text
     future = c.get(
         "/reports", params={"as_of": (today() + dt.timedelta(days=3)).isoformat()}
     )
