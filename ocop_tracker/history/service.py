@@ -9,8 +9,9 @@ What "as of D" means (``records_as_of``, the one place it is decided; every
 
 1. Facts that carry their own date apply on that date, whatever day they were
    recorded (valid time): a certificate's decision date, expiry, revocation
-   and stars. They are read from the latest record, so a correction applies
-   back to the date it names (a revocation dated after D has not happened yet).
+   and stars, and a listing's delisting date. They are read from the latest
+   record, so a correction applies back to the date it names (a revocation or
+   a delisting dated after D has not happened yet).
 2. Everything else is as recorded by the end of D (transaction time): names,
    prices, a listing's status, a step, a payment account.
 3. A record entered after D is answered as of D when one of its dated facts
@@ -154,6 +155,30 @@ def records_as_of(
         if dated is not None and i in dated:
             record = Recorded({**record.state, **dated[i]}, record.recorded_on)
         out[i] = record
+    return out
+
+
+def changes_after(
+    session: Session, object_type: str, object_ids: Iterable[int], day: dt.date
+) -> dict[int, list[dict[str, Any]]]:
+    """Each record's changed columns recorded after the end of ``day``, oldest first."""
+    ids = [str(i) for i in object_ids]
+    if not ids:
+        return {}
+    stmt = (
+        select(AuditEvent.object_id, AuditEvent.after)
+        .where(
+            AuditEvent.object_type == object_type,
+            AuditEvent.object_id.in_(ids),
+            AuditEvent.action == "update",
+            AuditEvent.at >= end_of_day(day),
+        )
+        .order_by(AuditEvent.id)
+    )
+    out: dict[int, list[dict[str, Any]]] = {}
+    for object_id, after in session.execute(stmt):
+        if object_id is not None:
+            out.setdefault(int(object_id), []).append(dict(after or {}))
     return out
 
 

@@ -116,8 +116,8 @@ def read_as_of(
     """A listing as it stood at the end of ``day`` (404 if it did not exist yet).
 
     By the rule of ``history.records_as_of``: a listing's status is what was
-    recorded by then (coverage reads it the same way), so a listing entered
-    later did not exist yet.
+    recorded by then, but a delisting counts from its own date (coverage reads
+    it the same way), and a listing entered later did not exist yet.
     """
     listing = get_listing(session, actor, listing_id)
     record = history.records_as_of(
@@ -125,7 +125,32 @@ def read_as_of(
     ).get(listing.id)
     if record is None:
         raise NotFound(f"Hồ sơ lên sàn này chưa có vào ngày {day:%d/%m/%Y}.")
-    return _read_state(record.state, *repository.names(session, listing))
+    state = _dated_delistings(session, {listing.id: record.state}, day)[listing.id]
+    return _read_state(state, *repository.names(session, listing))
+
+
+def _dated_delistings(
+    session: Session, states: dict[int, dict[str, Any]], day: dt.date
+) -> dict[int, dict[str, Any]]:
+    """``states`` of listings as of ``day`` with the delistings recorded later but
+    dated on or before ``day`` applied (rule 1 of ``history.records_as_of``)."""
+    later = history.changes_after(session, Listing.__tablename__, list(states), day)
+    for listing_id, changes in later.items():
+        for after in changes:
+            gone = after.get("delisted_on")
+            if (
+                after.get("status") == ListingStatus.delisted.value
+                and gone
+                and dt.date.fromisoformat(str(gone)) <= day
+            ):
+                states[listing_id] = {
+                    **states[listing_id],
+                    "status": ListingStatus.delisted.value,
+                    "delisted_on": gone,
+                    "delist_reason": after.get("delist_reason"),
+                }
+                break
+    return states
 
 
 def list_listings(
@@ -175,7 +200,11 @@ def list_listings(
         )
         return [_read_row(*row) for row in rows], total
     names = repository.names_by_id(session, stmt)
-    states = _states_as_of(session, Listing.__tablename__, list(names), as_of)
+    states = _dated_delistings(
+        session,
+        _states_as_of(session, Listing.__tablename__, list(names), as_of),
+        as_of,
+    )
     reads = [
         _read_state(states[i], *names[i])
         for i in names

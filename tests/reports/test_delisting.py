@@ -181,6 +181,20 @@ def test_a_back_dated_delisting_leaves_past_coverage(
         )
         listing = _ok(down)
         assert (listing["status"], listing["delisted_on"]) == ("delisted", "2031-10-15")
+        # The listing read as of a past day agrees with coverage (one rule).
+        url = f"{API}/listings/{listing['id']}"
+        then = _ok(official.get(url, params={"as_of": "2031-10-20"}))
+        assert (then["status"], then["delisted_on"]) == ("delisted", "2031-10-15")
+        assert _ok(official.get(url, params={"as_of": "2031-10-14"}))["status"] == (
+            "listed"
+        )
+        listed_then = _ok(
+            official.get(
+                f"{API}/listings",
+                params={"product_id": product.id, "as_of": "2031-10-20"},
+            )
+        )["items"]
+        assert [i["status"] for i in listed_then] == ["delisted"]
         after = {day: _listed(department, areas, day) for day in days}
         # Listed the day before the delisting's date, not on the month ends after.
         assert _numbers(after[days[0]]) == _numbers(before[days[0]])
