@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export OCOP_ENV ?= development
 
-.PHONY: install run demo fmt lint typecheck test test-pg test-browser bench migrate revision check-migrations check lock audit
+.PHONY: install run demo fmt lint typecheck test test-pg test-browser screenshots bench migrate revision check-migrations check lock audit
 
 install:
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -35,6 +35,11 @@ test-pg:
 
 test-browser:
 	OCOP_ENV=test $(PY) -m pytest -q -m browser
+
+# The README's pictures: taken from the live demo by a browser test, then copied.
+screenshots:
+	OCOP_ENV=test $(PY) -m pytest -q -p no:cacheprovider tests/browser/test_readme_screenshots.py
+	mkdir -p docs/img && cp test-results/readme/*.png docs/img/
 
 bench:
 	$(PY) -m bench
