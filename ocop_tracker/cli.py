@@ -17,6 +17,7 @@ from rich.progress import (
 )
 from sqlalchemy.orm import Session
 
+from ocop_tracker import hooks
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import Edition
 from ocop_tracker.core import migrate
@@ -38,6 +39,13 @@ app.add_typer(users_app, name="users")
 
 out = Console()
 err = Console(stderr=True)
+
+
+@app.callback()
+def _start() -> None:
+    # Every command writes through the same session hooks as a request
+    # (audit trail, coverage ledger): registered before any command runs.
+    hooks.install()
 
 
 @contextmanager

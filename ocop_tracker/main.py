@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from ocop_tracker import __version__
+from ocop_tracker import __version__, hooks
 from ocop_tracker.api import api_router
 from ocop_tracker.core import migrate
 from ocop_tracker.core.config import Env, get_settings
@@ -69,6 +69,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
 
 def create_app() -> FastAPI:
     """Build the application from the current settings."""
+    hooks.install()
     settings = get_settings()
     app = FastAPI(
         lifespan=lifespan,

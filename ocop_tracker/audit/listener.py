@@ -5,7 +5,7 @@ import enum
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import insert, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
 from ocop_tracker.audit import context
@@ -91,8 +91,8 @@ def _row(
     }
 
 
-@event.listens_for(Session, "after_flush")
-def _record(session: Session, _flush: UOWTransaction) -> None:
+def record_changes(session: Session, _flush: UOWTransaction) -> None:
+    """Hook (``after_flush``): one audit event per changed ``Audited`` row."""
     rows: list[dict[str, Any]] = []
     for obj in session.new:
         if isinstance(obj, Audited):

@@ -197,8 +197,8 @@ READ_ONLY = "read_only_request"
 SIDE_SESSIONS = "side_sessions"
 
 
-@event.listens_for(Session, "before_flush")
-def _refuse_flush_in_read(session: Session, _context: Any, _instances: Any) -> None:
+def refuse_flush_in_read(session: Session, _context: Any, _instances: Any) -> None:
+    """Hook (``before_flush``): a read request may not change rows."""
     if not session.info.get(READ_ONLY):
         return
     if (
@@ -211,8 +211,8 @@ def _refuse_flush_in_read(session: Session, _context: Any, _instances: Any) -> N
         )
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _refuse_dml_in_read(state: ORMExecuteState) -> None:
+def refuse_dml_in_read(state: ORMExecuteState) -> None:
+    """Hook (``do_orm_execute``): a read request may not run INSERT, UPDATE, DELETE."""
     if state.session.info.get(READ_ONLY) and (
         state.is_insert or state.is_update or state.is_delete
     ):

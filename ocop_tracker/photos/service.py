@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -98,8 +97,8 @@ def _pending(session: Session) -> set[str]:
     return pending
 
 
-@event.listens_for(Session, "after_commit")
-def _unlink_after_commit(session: Session) -> None:
+def unlink_after_commit(session: Session) -> None:
+    """Hook (``after_commit``): remove the files of deleted photos."""
     for digest in session.info.pop(_UNLINK, set()):
         try:
             storage.remove(digest)
@@ -107,8 +106,8 @@ def _unlink_after_commit(session: Session) -> None:
             storage.log.warning("photos: could not remove %s", digest, exc_info=True)
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_after_rollback(session: Session, previous: SessionTransaction) -> None:
+def forget_unlinks(session: Session, previous: SessionTransaction) -> None:
+    """Hook (``after_soft_rollback``): the deletions did not happen."""
     if previous.parent is None:
         session.info.pop(_UNLINK, None)
 

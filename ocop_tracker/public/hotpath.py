@@ -28,7 +28,6 @@ from email.utils import format_datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -285,19 +284,19 @@ def _touches_public(session: Session) -> bool:
     return False
 
 
-@event.listens_for(Session, "before_flush")
-def _note_public_change(session: Session, _context: Any, _instances: Any) -> None:
+def note_public_change(session: Session, _context: Any, _instances: Any) -> None:
+    """Hook (``before_flush``): a change to what a public page shows purges the cache."""
     if _touches_public(session):
         session.info["public_changed"] = True
         pages.purge()  # again after the commit; a page read meanwhile is not kept
 
 
-@event.listens_for(Session, "after_commit")
-def _purge_after_commit(session: Session) -> None:
+def purge_after_commit(session: Session) -> None:
+    """Hook (``after_commit``): purge again, for a page read meanwhile."""
     if session.info.pop("public_changed", False):
         pages.purge()
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_change(session: Session, _previous: Any) -> None:
+def forget_public_change(session: Session, _previous: Any) -> None:
+    """Hook (``after_soft_rollback``): nothing changed after all."""
     session.info.pop("public_changed", None)

@@ -15,7 +15,7 @@ recomputes from the rows, so refreshing a subject whose change was rolled back
 from dataclasses import dataclass, field
 from itertools import chain
 
-from sqlalchemy import Table, event, inspect, select
+from sqlalchemy import Table, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from ocop_tracker.areas.models import AdminUnit
@@ -62,8 +62,8 @@ def _moves_counts(obj: object) -> bool:
     return False
 
 
-@event.listens_for(Session, "after_flush")
-def _collect(session: Session, _flush: UOWTransaction) -> None:
+def collect(session: Session, _flush: UOWTransaction) -> None:
+    """Hook (``after_flush``): note the products and producers the flush touched."""
     if session.info.get(DISABLED):
         return
     p = _pending(session)
@@ -84,15 +84,15 @@ def _collect(session: Session, _flush: UOWTransaction) -> None:
             p.stale = True
 
 
-@event.listens_for(Session, "before_commit")
-def _before_commit(session: Session) -> None:
+def refresh_before_commit(session: Session) -> None:
+    """Hook (``before_commit``): bring the ledger in step, in the same transaction."""
     if session.info.get(DISABLED):
         return
     sync(session)
 
 
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
+def forget_after_rollback(session: Session) -> None:
+    """Hook (``after_rollback``): forget the noted subjects."""
     session.info.pop(KEY, None)
 
 

@@ -173,6 +173,3 @@ class ReportSubmission(IdMixin, Audited, Base):
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     __table_args__ = (UniqueConstraint("area_id", "month", "version"),)
-
-
-from ocop_tracker.reports import listener as _listener  # noqa: E402, F401

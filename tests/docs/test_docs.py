@@ -108,11 +108,12 @@ def test_architecture_names_only_files_that_exist() -> None:
     assert missing == []
 
 
-# Run in a fresh interpreter: the order is the order the app's imports register
-# them in, which other test files' imports must not disturb.
+# Run in a fresh interpreter: the hooks the app registers when it is built
+# (ocop_tracker/hooks.py), undisturbed by what other tests registered.
 LIST_HOOKS = """
 import json
-import ocop_tracker.main
+from ocop_tracker.main import create_app
+create_app()
 from sqlalchemy.orm import Session, SessionEvents
 session = Session()
 hooks = {}

@@ -1,0 +1,48 @@
+"""The write path's session hooks, registered in one place and in one order.
+
+Every session of the process runs these on its transactions (they are
+registered on the ``Session`` class). Nothing registers itself when its
+module is imported: ``install()`` is called where the process starts — the
+app (``main.create_app``), the command line (``cli``), the tests and the
+benchmarks — so a command writes its audit events and keeps the coverage
+ledger in step exactly as a request does. Hooks of one event run in the order
+below; docs/ARCHITECTURE.md lists them and a test holds the two together.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from ocop_tracker.audit import listener as audit_listener
+from ocop_tracker.core import db as core_db
+from ocop_tracker.photos import service as photo_service
+from ocop_tracker.public import hotpath
+from ocop_tracker.reports import listener as reports_listener
+
+HOOKS: tuple[tuple[str, Callable[..., Any]], ...] = (
+    # Each statement: a read request may not write.
+    ("do_orm_execute", core_db.refuse_dml_in_read),
+    # Each flush, before: refuse a read request's change; note a public change.
+    ("before_flush", core_db.refuse_flush_in_read),
+    ("before_flush", hotpath.note_public_change),
+    # Each flush, after: the audit trail, then the subjects the ledger refreshes.
+    ("after_flush", audit_listener.record_changes),
+    ("after_flush", reports_listener.collect),
+    # The commit: the ledger in step inside the transaction, then what follows it.
+    ("before_commit", reports_listener.refresh_before_commit),
+    ("after_commit", photo_service.unlink_after_commit),
+    ("after_commit", hotpath.purge_after_commit),
+    # A rollback: forget what was noted.
+    ("after_rollback", reports_listener.forget_after_rollback),
+    ("after_soft_rollback", photo_service.forget_unlinks),
+    ("after_soft_rollback", hotpath.forget_public_change),
+)
+
+
+def install() -> None:
+    """Register every hook on ``Session``, in order; a second call changes nothing."""
+    for name, hook in HOOKS:
+        if not event.contains(Session, name, hook):
+            event.listen(Session, name, hook)
