@@ -52,6 +52,11 @@ def unit(
     return found[0]
 
 
+def pilot_hamlet(session: Session, name: str = "Khóm 3") -> AdminUnit:
+    """A hamlet of the seeded pilot areas by name (Khóm 3, Ấp An Thường)."""
+    return unit(session, name, edition=Edition.e2022, level=Level.hamlet)
+
+
 def make_hamlet(
     session: Session, commune: AdminUnit, *, name: str | None = None
 ) -> AdminUnit:
