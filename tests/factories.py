@@ -1,14 +1,34 @@
-"""Typed helpers that build test objects through the services; flush, never commit."""
+"""Typed helpers that build test objects through the services; flush, never commit.
 
+Producers, products, certificates and listings are made by a factory admin of
+their own (``make_actor``), not by a demo account: what a test builds does not
+depend on who the demo data signs in. Names are unique unless one is given.
+"""
+
+import datetime as dt
 import itertools
+import secrets
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
+from ocop_tracker.onboarding import catalog, workflow
+from ocop_tracker.onboarding import service as onboarding_service
+from ocop_tracker.onboarding.models import Decision, Listing, ListingStatus
+from ocop_tracker.producers import service as producer_service
+from ocop_tracker.producers.models import Producer, ProducerKind
+from ocop_tracker.products import rules as product_rules
+from ocop_tracker.products import service as product_service
+from ocop_tracker.products.models import Certificate, CertLevel, Product, ProductKind
+from ocop_tracker.users import repository as user_repository
+from ocop_tracker.users import service as user_service
+from ocop_tracker.users.models import Role, User
 
 _counter = itertools.count(1)
+FACTORY_ADMIN = "nhaplieu.thu"
+FACTORY_VERIFIER = "xacminh.thu"
 
 
 def unit(
@@ -32,6 +52,11 @@ def unit(
     return found[0]
 
 
+def pilot_hamlet(session: Session, name: str = "Khóm 3") -> AdminUnit:
+    """A hamlet of the seeded pilot areas by name (Khóm 3, Ấp An Thường)."""
+    return unit(session, name, edition=Edition.e2022, level=Level.hamlet)
+
+
 def make_hamlet(
     session: Session, commune: AdminUnit, *, name: str | None = None
 ) -> AdminUnit:
@@ -39,6 +64,168 @@ def make_hamlet(
     return area_service.add_hamlet(
         session, commune_id=commune.id, name=name or f"Ấp Thử {next(_counter)}"
     )
+
+
+def make_actor(session: Session, login: str = FACTORY_ADMIN) -> User:
+    """An admin account that exists only in the test's transaction (made once)."""
+    user = user_repository.by_login(session, login)
+    if user is None:
+        user, _ = user_service.create_user(
+            session,
+            None,
+            login=login,
+            display_name=f"Người thử {login}",
+            role=Role.admin,
+            area_id=None,
+            password=secrets.token_urlsafe(18),
+        )
+    return user
+
+
+def make_producer(
+    session: Session,
+    hamlet: AdminUnit,
+    *,
+    kind: ProducerKind = ProducerKind.household,
+    name: str | None = None,
+    representative: str | None = None,
+    phone: str | None = None,
+    tax_code: str | None = None,
+    actor: User | None = None,
+) -> Producer:
+    """A producer in ``hamlet``."""
+    return producer_service.create_producer(
+        session,
+        actor or make_actor(session),
+        hamlet_id=hamlet.id,
+        kind=kind,
+        name=name or f"Hộ Bà Sáu {next(_counter)}",
+        representative=representative,
+        phone=phone,
+        tax_code=tax_code,
+    )
+
+
+def make_product(
+    session: Session,
+    producer: Producer,
+    *,
+    name: str | None = None,
+    kind: ProductKind = ProductKind.ocop,
+    description: str | None = None,
+    gtin: str | None = None,
+    stars: int | None = None,
+    actor: User | None = None,
+) -> Product:
+    """A product of ``producer``; with ``stars``, also a certificate (``make_certificate``)."""
+    product = product_service.create_product(
+        session,
+        actor or make_actor(session),
+        producer_id=producer.id,
+        name=name or f"Bánh pía sầu riêng {next(_counter)}",
+        kind=kind,
+        description=description,
+        gtin=gtin,
+    )
+    if stars is not None:
+        make_certificate(session, product, stars=stars, actor=actor)
+    return product
+
+
+def make_certificate(
+    session: Session,
+    product: Product,
+    *,
+    stars: int = 4,
+    decision_date: dt.date | None = None,
+    expires_on: dt.date | None = None,
+    revoked_on: dt.date | None = None,
+    level: CertLevel | None = None,
+    score: int | None = None,
+    number: str | None = None,
+    actor: User | None = None,
+) -> Certificate:
+    """A certificate of ``product``, decided 200 days ago unless told; revoked when
+    ``revoked_on`` is given."""
+    who = actor or make_actor(session)
+    decided = decision_date or area_service.today() - dt.timedelta(days=200)
+    cert = product_service.add_certificate(
+        session,
+        who,
+        product,
+        stars=stars,
+        decision_number=number or f"{1300 + next(_counter)}/QĐ-UBND",
+        decision_date=decided,
+        authority="UBND tỉnh Sóc Trăng",
+        level=level or min(product_rules.allowed_levels(stars, decided)),
+        score=score,
+        expires_on=expires_on,
+    )
+    if revoked_on is not None:
+        cert = product_service.revoke_certificate(
+            session,
+            who,
+            product,
+            cert.id,
+            revoked_on=revoked_on,
+            reason="Thu hồi theo quyết định của tỉnh",
+            version=cert.version,
+        )
+    return cert
+
+
+def make_listing(
+    session: Session,
+    product: Product,
+    marketplace: str = "voso",
+    *,
+    status: ListingStatus = ListingStatus.listed,
+    url: str | None = None,
+    actor: User | None = None,
+) -> Listing:
+    """``product`` on a seeded marketplace (``voso``, ``postmart``), taken through
+    the steps to ``status``: in progress (opened), awaiting verification (every
+    step to the claim done), listed or rejected (the claim decided by a second
+    admin, since nobody verifies their own claim)."""
+    if status is ListingStatus.delisted:
+        raise ValueError("delist a listed listing with onboarding_service.delist")
+    who = actor or make_actor(session)
+    market = catalog.resolve(session, marketplace)
+    listing = onboarding_service.create_listing(
+        session, who, product_id=product.id, marketplace_id=market.id
+    )
+    if status is ListingStatus.in_progress:
+        return listing
+    evidence = {
+        "storefront": f"https://{market.domain}/gian-hang/{product.public_code[:10]}",
+        workflow.CLAIM_STEP: url
+        or f"https://{market.domain}/san-pham/{product.public_code}",
+    }
+    for step in catalog.step_defs(session, market.id):
+        listing = onboarding_service.record_step(
+            session,
+            who,
+            listing,
+            step=step.code,
+            evidence_url=evidence.get(step.code),
+            version=listing.version,
+        )
+        if step.code == workflow.CLAIM_STEP:
+            break
+    if status is ListingStatus.awaiting_verification:
+        return listing
+    rejected = status is ListingStatus.rejected
+    onboarding_service.verify(
+        session,
+        make_actor(session, FACTORY_VERIFIER),
+        listing,
+        decision=Decision.rejected if rejected else Decision.approved,
+        comment="Trang sản phẩm chưa có ảnh; bổ sung rồi báo lại."
+        if rejected
+        else None,
+        version=listing.version,
+    )
+    return listing
 
 
 def _parent_name(session: Session, child: AdminUnit) -> str | None:

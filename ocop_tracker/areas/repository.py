@@ -91,25 +91,6 @@ def children(session: Session, unit_id: int, *, day: dt.date) -> Sequence[AdminU
     return session.scalars(stmt).all()
 
 
-def child_counts(
-    session: Session, unit_ids: Iterable[int], *, day: dt.date
-) -> dict[int, int]:
-    """How many children each unit has on ``day``."""
-    ids = list(unit_ids)
-    if not ids:
-        return {}
-    stmt = (
-        select(AdminUnitLink.ancestor_id, func.count())
-        .where(
-            AdminUnitLink.ancestor_id.in_(ids),
-            AdminUnitLink.depth == 1,
-            link_valid_on(day),
-        )
-        .group_by(AdminUnitLink.ancestor_id)
-    )
-    return {row[0]: row[1] for row in session.execute(stmt)}
-
-
 def ancestors(session: Session, unit_id: int, *, day: dt.date) -> Sequence[AdminUnit]:
     """The unit's ancestors on ``day``, from the root down (the unit excluded)."""
     stmt = (

@@ -33,13 +33,6 @@ class HamletCreate(Schema):
     valid_from: dt.date | None = None
 
 
-class RowErrorRead(Schema):
-    """One refused row of an uploaded file."""
-
-    row: int
-    message: str
-
-
 class HamletImportResult(Schema):
     """Hamlets created from a CSV file."""
 

@@ -41,12 +41,13 @@ def roll() -> None:
     """Move the kept counts to today, add the month-end checkpoints passed (daily).
 
     Reads are right without it, only faster; otherwise the first write of a day
-    does it.
+    does it. Like the service's own daily roll, it also forgets failed sign-ins
+    older than a day.
     """
-    from ocop_tracker.cli import _ensure_schema, out, session_scope
-    from ocop_tracker.reports import ledger
+    from ocop_tracker.cli import _ensure_schema, out
+    from ocop_tracker.core.db import get_engine, writing
+    from ocop_tracker.reports import daily
 
     _ensure_schema()
-    with session_scope() as session:
-        ledger.roll_forward(session.connection())
+    daily.roll_once(writing(get_engine()))
     out.print("Đã cập nhật số liệu đếm đến hôm nay.")

@@ -8,6 +8,10 @@ day does not pay for them. The first worker moves the counts; the others
 find them moved (one UPDATE decides, see ``roll_forward``). A failure (the
 database down) is logged and tried again a few minutes later.
 ``ocop-tracker reports roll`` from cron does the same.
+
+The roll also forgets failed sign-ins older than a day (they no longer count
+towards the throttle), in a short transaction of its own: a failure there is
+logged and never holds back the counts.
 """
 
 import asyncio
@@ -19,6 +23,7 @@ from anyio import to_thread
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
+from ocop_tracker.auth import service as auth_service
 from ocop_tracker.reports import ledger
 from ocop_tracker.reports.rules import VIETNAM
 
@@ -35,14 +40,33 @@ def seconds_until_next_day(now: dt.datetime, jitter_s: float = 0.0) -> float:
 
 
 def roll_once(bind: Engine | Connection) -> bool:
-    """Move the kept counts to today; True when this call moved them."""
+    """Move the kept counts to today, then forget old failed sign-ins; True when
+    this call moved the counts."""
     with Session(bind) as session:
         conn = session.connection()
         before = ledger.state(conn)
         ledger.roll_forward(conn)
         after = ledger.state(conn)
         session.commit()
+    forget_login_attempts(bind)
     return before != after
+
+
+def forget_login_attempts(bind: Engine | Connection) -> int | None:
+    """Delete failed sign-ins older than a day; how many, or None when it failed.
+
+    Its own short transaction (a savepoint when ``bind`` is already in one), so
+    a failure rolls back only this and is logged, never raised.
+    """
+    try:
+        with Session(bind, join_transaction_mode="create_savepoint") as session:
+            gone = auth_service.forget_old_attempts(session)
+            session.commit()
+    except Exception:  # the roll is done: a missed clean-up waits for the next day
+        log.exception("auth: forgetting old failed sign-ins failed")
+        return None
+    log.info("auth: forgot %d old failed sign-ins", gone)
+    return gone
 
 
 async def run_daily(engine: Engine, rng: random.Random | None = None) -> None:

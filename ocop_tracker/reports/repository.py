@@ -422,30 +422,6 @@ def roots_on(session: Session, day: dt.date) -> list[AdminUnit]:
     )
 
 
-def roots_with_links_on(session: Session, day: dt.date) -> list[AdminUnit]:
-    """Roots that still head a subtree on ``day`` (their links are in force)."""
-    units = roots_on(session, day)
-    if not units:
-        return units
-    # One indexed probe per root on (ancestor_id, depth = 1): its direct
-    # children only, never the whole subtree (80,000 hamlets at national scale).
-    alive = {
-        u.id
-        for u in units
-        if session.scalar(
-            select(AdminUnitLink.id)
-            .where(
-                AdminUnitLink.ancestor_id == u.id,
-                AdminUnitLink.depth == 1,
-                area_repository.link_valid_on(day),
-            )
-            .limit(1)
-        )
-        is not None
-    }
-    return [u for u in units if u.id in alive]
-
-
 # --- submissions ---------------------------------------------------------------------
 
 

@@ -780,8 +780,3 @@ def board(
         late=sum(1 for x in lines if x.status == "late"),
         nothing_to_report=sum(1 for x in lines if x.status == "nothing_to_report"),
     )
-
-
-def child_ids(children: Sequence[ChildLine]) -> list[int]:
-    """Ids of the child lines (for drill-down links)."""
-    return [c.area_id for c in children]

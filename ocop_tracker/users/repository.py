@@ -39,15 +39,3 @@ def page(
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(stmt.order_by(User.login).limit(limit).offset(offset)).all()
     return rows, total
-
-
-def count_admins(session: Session) -> int:
-    """Active admins."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(User)
-            .where(User.role == Role.admin, User.is_active)
-        )
-        or 0
-    )

@@ -20,14 +20,8 @@ from ocop_tracker.products.models import Product
 from ocop_tracker.public.models import ProductScanDay, QrMatrix
 from ocop_tracker.public.service import today
 from tests.conftest import SignIn
-from tests.public.conftest import (
-    an_thuong,
-    consent,
-    khom3,
-    list_on,
-    make_producer,
-    make_product,
-)
+from tests.factories import make_listing, make_product
+from tests.public.conftest import an_thuong, canary_producer, consent, khom3
 
 
 def _decode(pdf: bytes) -> list[str]:
@@ -58,9 +52,9 @@ def test_official_prints_the_hamlet_and_every_code_decodes(
 ) -> None:
     hamlet = khom3(session)
     product = make_product(
-        session, make_producer(session, hamlet), name="Bánh pía Tân Huê Viên"
+        session, canary_producer(session, hamlet), name="Bánh pía Tân Huê Viên", stars=4
     )
-    list_on(session, product, "voso")
+    make_listing(session, product, "voso")
     session.commit()
     client = sign_in("canbo.khom3")
 
@@ -87,8 +81,8 @@ def test_official_prints_the_hamlet_and_every_code_decodes(
 def test_selection_by_product_ids_and_consent_on_the_card(
     sign_in: SignIn, session: Session
 ) -> None:
-    producer = make_producer(session, khom3(session), name="Hộ Ông Bảy Riêng Tư")
-    product = make_product(session, producer)
+    producer = canary_producer(session, khom3(session), name="Hộ Ông Bảy Riêng Tư")
+    product = make_product(session, producer, stars=4)
     session.commit()
     client = sign_in("thanhvien.khom3")
 
@@ -110,7 +104,7 @@ def test_selection_by_product_ids_and_consent_on_the_card(
 def test_qr_matrix_is_made_once_and_remade_for_a_new_base_url(
     sign_in: SignIn, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    product = make_product(session, make_producer(session, khom3(session)))
+    product = make_product(session, canary_producer(session, khom3(session)), stars=4)
     session.commit()
     client = sign_in("totruong.khom3")
     assert (
@@ -147,7 +141,9 @@ def test_qr_matrix_is_made_once_and_remade_for_a_new_base_url(
 
 
 def test_outside_the_area_is_404_and_audited(sign_in: SignIn, session: Session) -> None:
-    outside = make_product(session, make_producer(session, an_thuong(session)))
+    outside = make_product(
+        session, canary_producer(session, an_thuong(session)), stars=4
+    )
     session.commit()
     client = sign_in("canbo.khom3")
     denials = session.scalar(
@@ -221,7 +217,7 @@ def test_batches_per_user_are_limited(
     sign_in: SignIn, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(service, "BATCHES_PER_HOUR", 2)
-    product = make_product(session, make_producer(session, khom3(session)))
+    product = make_product(session, canary_producer(session, khom3(session)), stars=4)
     session.commit()
     client = sign_in("thanhvien.khom3")
     params = {"product_ids": product.id}
@@ -264,7 +260,7 @@ def test_print_page_works_without_script(sign_in: SignIn, session: Session) -> N
 def test_product_page_shows_the_qr_block_and_daily_scans(
     sign_in: SignIn, session: Session
 ) -> None:
-    product = make_product(session, make_producer(session, khom3(session)))
+    product = make_product(session, canary_producer(session, khom3(session)), stars=4)
     session.add(ProductScanDay(product_id=product.id, day=today(), count=7))
     session.commit()
     page = sign_in("totruong.khom3").get(f"/products/{product.id}")

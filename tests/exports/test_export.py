@@ -8,55 +8,40 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
 from ocop_tracker.audit.models import AuditEvent
-from ocop_tracker.producers.models import Producer, ProducerKind
-from ocop_tracker.products.models import Certificate, CertLevel, Product, ProductKind
+from ocop_tracker.products.models import Product
 from tests.conftest import SignIn
-from tests.factories import unit
+from tests.factories import make_certificate, make_producer, make_product, unit
 
 
 def _product(session: Session, hamlet: AdminUnit, name: str, code: str) -> Product:
-    producer = Producer(
-        hamlet_id=hamlet.id,
-        kind=ProducerKind.household,
-        name=f"Hộ {code}",
-        search_key=code,
-        phone="+84912345678",
-    )
-    session.add(producer)
-    session.flush()
-    product = Product(
-        producer_id=producer.id,
-        hamlet_id=hamlet.id,
+    """A product with a phone on its producer and a certificate expiring in 40 days."""
+    product = make_product(
+        session,
+        make_producer(session, hamlet, name=f"Hộ {code}", phone=PHONE),
         name=name,
-        kind=ProductKind.ocop,
-        public_code=f"export-{code}-xxxxxxxxxxxx",
-        search_key=code,
     )
-    session.add(product)
-    session.flush()
-    session.add(
-        Certificate(
-            product_id=product.id,
-            hamlet_id=hamlet.id,
-            stars=4,
-            decision_number=f"EX-{code}",
-            decision_date=dt.date(2024, 1, 10),
-            authority="UBND tỉnh Sóc Trăng",
-            level=CertLevel.province,
-            expires_on=dt.date(2027, 1, 10),
-        )
+    make_certificate(
+        session,
+        product,
+        number=f"EX-{code}",
+        expires_on=area_service.today() + dt.timedelta(days=40),
     )
     session.commit()
     return product
+
+
+FORMULA = '=HYPERLINK("http://evil.example","bấm")'
+PHONE = "+84912345678"
 
 
 def _world(session: Session) -> None:
     _product(
         session,
         unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet),
-        '=HYPERLINK("http://evil.example","bấm")',
+        FORMULA,
         "in",
     )
     _product(
@@ -81,12 +66,12 @@ def test_csv_holds_only_rows_in_area_and_escapes_formulas(
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:2] == ["Mã công khai", "Tên sản phẩm"]
     names = [r[1] for r in rows[1:]]
-    assert '\'=HYPERLINK("http://evil.example","bấm")' in names
+    assert f"'{FORMULA}" in names
     assert not [n for n in names if n.startswith("=")]
     assert "Khô cá kèo" not in response.text
     assert "0912345678" not in response.text and "+84912345678" not in response.text  # noqa: PT018
-    ours = next(r for r in rows if r[0] == "export-in-xxxxxxxxxxxx")
-    assert ours[7] == "expiring"  # expires 10/01/2027, within 90 days
+    ours = next(r for r in rows if r[1] == f"'{FORMULA}")
+    assert ours[7] == "expiring"  # expires in 40 days, within 90
 
 
 def test_xlsx_is_readable_and_keeps_text_as_text(
@@ -100,7 +85,7 @@ def test_xlsx_is_readable_and_keeps_text_as_text(
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0][1] == "Số quyết định"
     decisions = {row[1] for row in values[1:]}
-    assert {"EX-in", "EX-out"} <= decisions
+    assert {"EX-IN", "EX-OUT"} <= decisions  # decision numbers are upper-cased
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 

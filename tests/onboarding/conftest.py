@@ -1,14 +1,12 @@
 """Onboarding fixtures: products in the pilot hamlets, the seeded marketplaces, actors.
 
-Products and producers are built straight through their models (the products
-service is written elsewhere); everything is committed to the test's outer
-transaction so that a refused request, which rolls back, cannot take it away.
+Producers and products come from ``tests.factories`` (through their services);
+everything is committed to the test's outer transaction so that a refused
+request, which rolls back, cannot take it away.
 The demo data already holds listings in the pilot hamlets: tests that count
 filter on their own products, or use the ``spare`` hamlet nobody else uses.
 """
 
-import itertools
-import secrets
 from dataclasses import dataclass
 
 import pytest
@@ -16,15 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
-from ocop_tracker.core.text import fold
 from ocop_tracker.onboarding.models import Marketplace
-from ocop_tracker.producers.models import Producer, ProducerKind
-from ocop_tracker.products.models import Product, ProductKind
+from ocop_tracker.products.models import Product
 from ocop_tracker.users import repository as user_repository
 from ocop_tracker.users.models import User
-from tests.factories import make_hamlet, unit
+from tests.factories import make_hamlet, make_producer, make_product, unit
 
-_counter = itertools.count(1)
 VOSO_STOREFRONT = "https://voso.vn/gian-hang/ho-ba-sau"
 VOSO_LISTING = "https://voso.vn/san-pham/banh-pia-sau-rieng"
 POSTMART_STOREFRONT = "https://postmart.vn/shop/ho-ba-sau"
@@ -33,34 +28,6 @@ URLS = {
     "voso": (VOSO_STOREFRONT, VOSO_LISTING),
     "postmart": (POSTMART_STOREFRONT, POSTMART_LISTING),
 }
-
-
-def make_product(
-    session: Session, hamlet: AdminUnit, name: str | None = None
-) -> Product:
-    """A household producer and one OCOP product of it in ``hamlet`` (flushed)."""
-    n = next(_counter)
-    producer_name = f"Hộ Bà Sáu {n}"
-    producer = Producer(
-        hamlet_id=hamlet.id,
-        kind=ProducerKind.household,
-        name=producer_name,
-        search_key=fold(producer_name),
-    )
-    session.add(producer)
-    session.flush()
-    product_name = name or f"Bánh pía sầu riêng {n}"
-    product = Product(
-        producer_id=producer.id,
-        hamlet_id=hamlet.id,
-        name=product_name,
-        kind=ProductKind.ocop,
-        public_code=secrets.token_urlsafe(16),
-        search_key=fold(product_name),
-    )
-    session.add(product)
-    session.flush()
-    return product
 
 
 def actor(session: Session, login: str) -> User:
@@ -98,9 +65,15 @@ def pilot(session: Session) -> Pilot:
     world = Pilot(
         khom3=khom3,
         anthuong=anthuong,
-        product=make_product(session, khom3, "Bánh pía sầu riêng trứng muối"),
-        other_product=make_product(session, khom3, "Lạp xưởng tươi"),
-        foreign_product=make_product(session, anthuong, "Hành tím"),
+        product=make_product(
+            session, make_producer(session, khom3), name="Bánh pía sầu riêng trứng muối"
+        ),
+        other_product=make_product(
+            session, make_producer(session, khom3), name="Lạp xưởng tươi"
+        ),
+        foreign_product=make_product(
+            session, make_producer(session, anthuong), name="Hành tím"
+        ),
         voso=marketplace(session, "voso"),
         postmart=marketplace(session, "postmart"),
     )
@@ -126,8 +99,10 @@ def spare(session: Session, pilot: Pilot) -> Spare:
     hamlet = make_hamlet(session, commune)
     world = Spare(
         hamlet=hamlet,
-        first=make_product(session, hamlet, "Bánh pía kim sa"),
-        second=make_product(session, hamlet, "Mắm cá lóc"),
+        first=make_product(
+            session, make_producer(session, hamlet), name="Bánh pía kim sa"
+        ),
+        second=make_product(session, make_producer(session, hamlet), name="Mắm cá lóc"),
     )
     session.commit()
     return world

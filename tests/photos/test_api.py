@@ -17,8 +17,9 @@ from ocop_tracker.onboarding.models import Marketplace, StepRecord
 from ocop_tracker.photos import storage
 from ocop_tracker.photos.models import Photo
 from tests.conftest import SignIn
+from tests.factories import make_producer, make_product, pilot_hamlet
 from tests.photos import corpus
-from tests.photos.helpers import make_product, upload
+from tests.photos.helpers import upload
 from tests.photos.test_processing import assert_clean
 
 
@@ -39,10 +40,9 @@ def leader(sign_in: SignIn) -> TestClient:
 def test_upload_stores_a_clean_upright_photo(
     leader: TestClient, session: Session
 ) -> None:
-    product = make_product(leader, session)
-    response = upload(
-        leader, product["id"], corpus.phone_jpeg(4000, 3000, orientation=6)
-    )
+    product = make_product(session, make_producer(session, pilot_hamlet(session)))
+    session.commit()
+    response = upload(leader, product.id, corpus.phone_jpeg(4000, 3000, orientation=6))
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["height"] > body["width"]
@@ -71,37 +71,40 @@ def test_upload_stores_a_clean_upright_photo(
 def test_other_formats_upload_as_multipart(
     leader: TestClient, session: Session, make: object
 ) -> None:
-    product = make_product(leader, session)
-    response = upload(leader, product["id"], make(), multipart=True)  # type: ignore[operator]
+    product = make_product(session, make_producer(session, pilot_hamlet(session)))
+    session.commit()
+    response = upload(leader, product.id, make(), multipart=True)  # type: ignore[operator]
     assert response.status_code == 201, response.text
     assert response.json()["content_type"] == "image/jpeg"
 
 
 def test_same_bytes_twice_give_one_photo(leader: TestClient, session: Session) -> None:
-    product = make_product(leader, session)
+    product = make_product(session, make_producer(session, pilot_hamlet(session)))
+    session.commit()
     data = corpus.plain_jpeg(900, 900)
-    first = upload(leader, product["id"], data)
-    again = upload(leader, product["id"], data, multipart=True)
+    first = upload(leader, product.id, data)
+    again = upload(leader, product.id, data, multipart=True)
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["id"] == again.json()["id"]
-    assert len(leader.get(f"/api/v1/products/{product['id']}/photos").json()) == 1
+    assert len(leader.get(f"/api/v1/products/{product.id}/photos").json()) == 1
 
 
 def test_idempotency_key_replays_the_first_answer(
     leader: TestClient, session: Session
 ) -> None:
-    product = make_product(leader, session)
+    product = make_product(session, make_producer(session, pilot_hamlet(session)))
+    session.commit()
     data = corpus.plain_jpeg(900, 900, seed=3)
-    first = upload(leader, product["id"], data, key="k-0001-abcdef")
-    retry = upload(leader, product["id"], data, key="k-0001-abcdef")
+    first = upload(leader, product.id, data, key="k-0001-abcdef")
+    retry = upload(leader, product.id, data, key="k-0001-abcdef")
     assert first.status_code == retry.status_code == 201
     assert retry.headers["idempotent-replayed"] == "true"
     assert retry.json() == first.json()
     other = upload(
-        leader, product["id"], corpus.plain_jpeg(900, 900, seed=4), key="k-0001-abcdef"
+        leader, product.id, corpus.plain_jpeg(900, 900, seed=4), key="k-0001-abcdef"
     )
     assert other.status_code == 409
-    bad = upload(leader, product["id"], data, key="x y")
+    bad = upload(leader, product.id, data, key="x y")
     assert bad.status_code == 422
 
 
@@ -120,30 +123,32 @@ def test_idempotency_key_replays_the_first_answer(
 def test_bad_input_is_refused_and_nothing_stored(
     leader: TestClient, session: Session, data: bytes, status: int
 ) -> None:
-    product = make_product(leader, session)
+    product = make_product(session, make_producer(session, pilot_hamlet(session)))
+    session.commit()
     rows, files = _rows(session), _files()
-    response = upload(leader, product["id"], data, multipart=True)
+    response = upload(leader, product.id, data, multipart=True)
     assert response.status_code == status, response.text
     assert response.json()["detail"]  # a Vietnamese message
     assert _rows(session) == rows
     assert _files() == files
     # The worker is still fine.
-    assert upload(leader, product["id"], corpus.plain_jpeg(300, 300)).status_code == 201
+    assert upload(leader, product.id, corpus.plain_jpeg(300, 300)).status_code == 201
 
 
 def test_sixty_megabytes_is_413(leader: TestClient, session: Session) -> None:
-    product = make_product(leader, session)
+    product = make_product(session, make_producer(session, pilot_hamlet(session)))
+    session.commit()
     rows = _rows(session)
     body = b"\xff\xd8\xff" + b"\x00" * (60 * 1024 * 1024)
-    assert upload(leader, product["id"], body).status_code == 413
-    assert upload(leader, product["id"], body, multipart=True).status_code == 413
+    assert upload(leader, product.id, body).status_code == 413
+    assert upload(leader, product.id, body, multipart=True).status_code == 413
 
     def chunks() -> Iterator[bytes]:
         for _ in range(60):
             yield b"\x00" * (1024 * 1024)
 
     streamed = leader.post(
-        f"/api/v1/products/{product['id']}/photos",
+        f"/api/v1/products/{product.id}/photos",
         content=chunks(),  # no Content-Length: counted as it streams
         headers={"Content-Type": "image/jpeg"},
     )
@@ -152,42 +157,45 @@ def test_sixty_megabytes_is_413(leader: TestClient, session: Session) -> None:
 
 
 def test_thirteenth_photo_is_409(leader: TestClient, session: Session) -> None:
-    product = make_product(leader, session)
+    product = make_product(session, make_producer(session, pilot_hamlet(session)))
+    session.commit()
     for n in range(12):
         assert (
-            upload(
-                leader, product["id"], corpus.plain_jpeg(200, 200, seed=n)
-            ).status_code
+            upload(leader, product.id, corpus.plain_jpeg(200, 200, seed=n)).status_code
             == 201
         )
     rows, files = _rows(session), _files()
-    response = upload(leader, product["id"], corpus.plain_jpeg(200, 200, seed=99))
+    response = upload(leader, product.id, corpus.plain_jpeg(200, 200, seed=99))
     assert response.status_code == 409
     assert "12" in response.json()["detail"]
     assert _rows(session) == rows
     assert _files() == files
     # A retry of the 12th still answers with that photo, not a refusal.
     assert (
-        upload(leader, product["id"], corpus.plain_jpeg(200, 200, seed=11)).status_code
+        upload(leader, product.id, corpus.plain_jpeg(200, 200, seed=11)).status_code
         == 200
     )
 
 
 def test_other_hamlets_product_is_404(sign_in: SignIn, session: Session) -> None:
-    other = make_product(sign_in("totruong.anthuong"), session, hamlet="Ấp An Thường")
+    other = make_product(
+        session, make_producer(session, pilot_hamlet(session, "Ấp An Thường"))
+    )
+    session.commit()
     leader = sign_in("totruong.khom3")
     rows = _rows(session)
-    assert upload(leader, other["id"], corpus.plain_jpeg(300, 300)).status_code == 404
+    assert upload(leader, other.id, corpus.plain_jpeg(300, 300)).status_code == 404
     assert _rows(session) == rows
 
 
 def test_department_reads_but_may_not_write(sign_in: SignIn, session: Session) -> None:
     leader = sign_in("totruong.khom3")
-    product = make_product(leader, session)
-    photo = upload(leader, product["id"], corpus.plain_jpeg(300, 300)).json()
+    product = make_product(session, make_producer(session, pilot_hamlet(session)))
+    session.commit()
+    photo = upload(leader, product.id, corpus.plain_jpeg(300, 300)).json()
     dept = sign_in("sct.soctrang")
-    assert dept.get(f"/api/v1/products/{product['id']}/photos").status_code == 200
-    assert upload(dept, product["id"], corpus.plain_jpeg(301, 300)).status_code == 403
+    assert dept.get(f"/api/v1/products/{product.id}/photos").status_code == 200
+    assert upload(dept, product.id, corpus.plain_jpeg(301, 300)).status_code == 403
     assert dept.delete(f"/api/v1/photos/{photo['id']}").status_code == 403
     assert (
         dept.patch(f"/api/v1/photos/{photo['id']}", json={"is_main": True}).status_code
@@ -202,7 +210,8 @@ STORAGE_STEPS = ["mkdir", "open", "write", "fsync", "rename", "fsync_dir"]
 def test_disk_full_at_any_step_is_507_and_leaves_nothing(
     leader: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch, step: str
 ) -> None:
-    product = make_product(leader, session)
+    product = make_product(session, make_producer(session, pilot_hamlet(session)))
+    session.commit()
     # A picture of its own per step: files stay on disk across tests, and a
     # picture already stored is not written again (no step would fail).
     data = corpus.plain_jpeg(700, 500, seed=1000 + STORAGE_STEPS.index(step))
@@ -213,13 +222,13 @@ def test_disk_full_at_any_step_is_507_and_leaves_nothing(
             raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(storage, "fault_hook", full)
-    response = upload(leader, product["id"], data)
+    response = upload(leader, product.id, data)
     assert response.status_code == 507
     assert "hết chỗ" in response.json()["detail"]
     assert _rows(session) == rows
     assert _files() == files  # no partial file, no temp file
     monkeypatch.setattr(storage, "fault_hook", None)
-    assert upload(leader, product["id"], data).status_code == 201
+    assert upload(leader, product.id, data).status_code == 201
 
 
 def _photo(
@@ -233,8 +242,9 @@ def _photo(
 def test_serving_headers_and_access(
     leader: TestClient, client: TestClient, session: Session, sign_in: SignIn
 ) -> None:
-    product = make_product(leader, session)
-    photo = _photo(leader, product["id"], 1)
+    product = make_product(session, make_producer(session, pilot_hamlet(session)))
+    session.commit()
+    photo = _photo(leader, product.id, 1)
     url = str(photo["url"])
     assert url.startswith(f"/photos/{photo['id']}/full?v=")
     public = client.get(url)
@@ -266,27 +276,28 @@ def test_serving_headers_and_access(
 def test_main_photo_and_readiness_complete_the_step(
     leader: TestClient, session: Session
 ) -> None:
-    product = make_product(leader, session)
+    product = make_product(session, make_producer(session, pilot_hamlet(session)))
+    session.commit()
     voso = session.scalar(select(Marketplace).where(Marketplace.code == "voso"))
     assert voso is not None
     listing = leader.post(
         "/api/v1/listings",
-        json={"product_id": product["id"], "marketplace_id": voso.id},
+        json={"product_id": product.id, "marketplace_id": voso.id},
     )
     assert listing.status_code == 201, listing.text
-    small = _photo(leader, product["id"], 1, side=600)
-    states = leader.get(f"/api/v1/products/{product['id']}/photo-readiness").json()
+    small = _photo(leader, product.id, 1, side=600)
+    states = leader.get(f"/api/v1/products/{product.id}/photo-readiness").json()
     state = next(s for s in states if s["marketplace_code"] == "voso")
     assert state["ready"] is False
     assert "cần thêm 3 ảnh" in state["missing"]
     assert "1 ảnh nhỏ hơn 800×800 (không được tính)" in state["missing"]
     assert "ảnh chính chưa chọn" in state["missing"]
-    first = _photo(leader, product["id"], 2)
-    _photo(leader, product["id"], 3)
-    _photo(leader, product["id"], 4)
+    first = _photo(leader, product.id, 2)
+    _photo(leader, product.id, 3)
+    _photo(leader, product.id, 4)
     state = next(
         s
-        for s in leader.get(f"/api/v1/products/{product['id']}/photo-readiness").json()
+        for s in leader.get(f"/api/v1/products/{product.id}/photo-readiness").json()
         if s["marketplace_code"] == "voso"
     )
     assert state["missing"] == ["1 ảnh nhỏ hơn 800×800", "ảnh chính chưa chọn"]
@@ -299,7 +310,7 @@ def test_main_photo_and_readiness_complete_the_step(
     )
     state = next(
         s
-        for s in leader.get(f"/api/v1/products/{product['id']}/photo-readiness").json()
+        for s in leader.get(f"/api/v1/products/{product.id}/photo-readiness").json()
         if s["marketplace_code"] == "voso"
     )
     assert "ảnh chính nhỏ hơn 800×800" in state["missing"]
@@ -311,7 +322,7 @@ def test_main_photo_and_readiness_complete_the_step(
     )
     state = next(
         s
-        for s in leader.get(f"/api/v1/products/{product['id']}/photo-readiness").json()
+        for s in leader.get(f"/api/v1/products/{product.id}/photo-readiness").json()
         if s["marketplace_code"] == "voso"
     )
     assert state["ready"] is True
@@ -327,18 +338,23 @@ def test_main_photo_and_readiness_complete_the_step(
     assert record.status.value == "done"
     steps = leader.get(f"/api/v1/listings/{listing.json()['id']}/steps").json()
     assert steps["listing"]["next_step"] == "storefront"
-    photos = leader.get(f"/api/v1/products/{product['id']}/photos").json()
+    photos = leader.get(f"/api/v1/products/{product.id}/photos").json()
     assert photos[0]["id"] == first["id"]
     assert sum(p["is_main"] for p in photos) == 1
 
 
 def test_photo_pack(leader: TestClient, session: Session) -> None:
-    product = make_product(leader, session, name="Bánh pía sầu riêng")
-    a = _photo(leader, product["id"], 1)
-    b = _photo(leader, product["id"], 2)
+    product = make_product(
+        session,
+        make_producer(session, pilot_hamlet(session)),
+        name="Bánh pía sầu riêng",
+    )
+    session.commit()
+    a = _photo(leader, product.id, 1)
+    b = _photo(leader, product.id, 2)
     leader.patch(f"/api/v1/photos/{b['id']}", json={"is_main": True})
     response = leader.get(
-        f"/api/v1/products/{product['id']}/photo-pack", params={"marketplace": "voso"}
+        f"/api/v1/products/{product.id}/photo-pack", params={"marketplace": "voso"}
     )
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/zip"
@@ -355,14 +371,15 @@ def test_photo_pack(leader: TestClient, session: Session) -> None:
     assert main_square.size == (1000, 1000)
     assert a["id"] != b["id"]
     unknown = leader.get(
-        f"/api/v1/products/{product['id']}/photo-pack", params={"marketplace": "shopee"}
+        f"/api/v1/products/{product.id}/photo-pack", params={"marketplace": "shopee"}
     )
     assert unknown.status_code == 422
 
 
 def test_delete_removes_row_then_files(leader: TestClient, session: Session) -> None:
-    product = make_product(leader, session)
-    photo = _photo(leader, product["id"], 7)
+    product = make_product(session, make_producer(session, pilot_hamlet(session)))
+    session.commit()
+    photo = _photo(leader, product.id, 7)
     row = session.get(Photo, photo["id"])
     assert row is not None
     full, thumb = storage.path_for(row.sha256), storage.path_for(row.thumb_sha256)
@@ -378,16 +395,17 @@ def test_delete_removes_row_then_files(leader: TestClient, session: Session) -> 
 def test_evidence_photo_on_a_listing_step(
     leader: TestClient, session: Session, client: TestClient
 ) -> None:
-    product = make_product(leader, session)
+    product = make_product(session, make_producer(session, pilot_hamlet(session)))
+    session.commit()
     voso = session.scalar(select(Marketplace).where(Marketplace.code == "voso"))
     assert voso is not None
     listing = leader.post(
         "/api/v1/listings",
-        json={"product_id": product["id"], "marketplace_id": voso.id},
+        json={"product_id": product.id, "marketplace_id": voso.id},
     ).json()
     response = upload(
         leader,
-        product["id"],
+        product.id,
         corpus.plain_jpeg(500, 400),
         listing_id=listing["id"],
         step="payment",
@@ -405,7 +423,7 @@ def test_evidence_photo_on_a_listing_step(
     assert (
         upload(
             leader,
-            product["id"],
+            product.id,
             corpus.plain_jpeg(500, 401),
             listing_id=listing["id"],
             step="nope",

@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.photos.models import Photo
 from tests.conftest import SignIn
+from tests.factories import make_producer, make_product, pilot_hamlet
 from tests.photos import corpus
-from tests.photos.helpers import make_product
 
 HTML = {"accept": "text/html"}
 
@@ -32,13 +32,14 @@ def _form_upload(client: TestClient, product_id: int, data: bytes) -> object:
 
 def test_plain_form_upload_then_gallery(sign_in: SignIn, session: Session) -> None:
     leader = sign_in("totruong.khom3")
-    product = make_product(leader, session)
-    page = leader.get(f"/products/{product['id']}", headers=HTML)
+    product = make_product(session, make_producer(session, pilot_hamlet(session)))
+    session.commit()
+    page = leader.get(f"/products/{product.id}", headers=HTML)
     assert page.status_code == 200
     assert 'id="anh"' in page.text
     assert 'enctype="multipart/form-data"' in page.text
     assert "Chưa có ảnh" in page.text
-    response = _form_upload(leader, product["id"], corpus.heic())
+    response = _form_upload(leader, product.id, corpus.heic())
     assert response.status_code == 303  # type: ignore[attr-defined]
     location = response.headers["location"]  # type: ignore[attr-defined]
     assert location.endswith("done=photo_added#anh")
@@ -55,17 +56,19 @@ def test_plain_form_bad_file_shows_a_vietnamese_error(
     sign_in: SignIn, session: Session
 ) -> None:
     leader = sign_in("totruong.khom3")
-    product = make_product(leader, session)
-    response = _form_upload(leader, product["id"], corpus.SVG)
+    product = make_product(session, make_producer(session, pilot_hamlet(session)))
+    session.commit()
+    response = _form_upload(leader, product.id, corpus.SVG)
     assert response.status_code == 415  # type: ignore[attr-defined]
     assert "chỉ nhận ảnh JPEG, PNG, WebP hoặc HEIC/HEIF" in response.text  # type: ignore[attr-defined]
 
 
 def test_main_public_and_delete_forms(sign_in: SignIn, session: Session) -> None:
     leader = sign_in("totruong.khom3")
-    product = make_product(leader, session)
+    product = make_product(session, make_producer(session, pilot_hamlet(session)))
+    session.commit()
     photo_id = leader.post(
-        f"/api/v1/products/{product['id']}/photos",
+        f"/api/v1/products/{product.id}/photos",
         content=corpus.plain_jpeg(900, 900),
         headers={"Content-Type": "image/jpeg"},
     ).json()["id"]
@@ -89,7 +92,7 @@ def test_main_public_and_delete_forms(sign_in: SignIn, session: Session) -> None
     assert photo is not None
     assert photo.is_main is True
     assert photo.is_public is False
-    page = leader.get(f"/products/{product['id']}", headers=HTML)
+    page = leader.get(f"/products/{product.id}", headers=HTML)
     assert "Ảnh chính" in page.text
     assert "không công khai" in page.text
     gone = leader.post(
@@ -106,13 +109,14 @@ def test_department_sees_the_gallery_without_forms(
     sign_in: SignIn, session: Session
 ) -> None:
     leader = sign_in("totruong.khom3")
-    product = make_product(leader, session)
+    product = make_product(session, make_producer(session, pilot_hamlet(session)))
+    session.commit()
     leader.post(
-        f"/api/v1/products/{product['id']}/photos",
+        f"/api/v1/products/{product.id}/photos",
         content=corpus.plain_jpeg(900, 900, seed=5),
         headers={"Content-Type": "image/jpeg"},
     )
-    page = sign_in("sct.soctrang").get(f"/products/{product['id']}", headers=HTML)
+    page = sign_in("sct.soctrang").get(f"/products/{product.id}", headers=HTML)
     assert page.status_code == 200
     assert "/thumb?v=" in page.text
     assert "Tải ảnh lên" not in page.text
@@ -123,22 +127,23 @@ def test_contract_for_the_public_page(sign_in: SignIn, session: Session) -> None
     from ocop_tracker.photos import service as photo_service
 
     leader = sign_in("totruong.khom3")
-    product = make_product(leader, session)
-    assert photo_service.main_public_photo(session, product["id"]) is None
+    product = make_product(session, make_producer(session, pilot_hamlet(session)))
+    session.commit()
+    assert photo_service.main_public_photo(session, product.id) is None
     ids = [
         leader.post(
-            f"/api/v1/products/{product['id']}/photos",
+            f"/api/v1/products/{product.id}/photos",
             content=corpus.plain_jpeg(900, 700, seed=s),
             headers={"Content-Type": "image/jpeg"},
         ).json()["id"]
         for s in (21, 22)
     ]
-    first = photo_service.main_public_photo(session, product["id"])
+    first = photo_service.main_public_photo(session, product.id)
     assert first is not None
     assert first.id == ids[0]
     leader.patch(f"/api/v1/photos/{ids[1]}", json={"is_main": True})
     session.expire_all()
-    main = photo_service.main_public_photo(session, product["id"])
+    main = photo_service.main_public_photo(session, product.id)
     assert main is not None
     assert main.id == ids[1]
     assert (main.width, main.height) == (900, 700)
@@ -150,6 +155,6 @@ def test_contract_for_the_public_page(sign_in: SignIn, session: Session) -> None
     # A hidden main photo gives way to the first public one.
     leader.patch(f"/api/v1/photos/{ids[1]}", json={"is_public": False})
     session.expire_all()
-    shown = photo_service.main_public_photo(session, product["id"])
+    shown = photo_service.main_public_photo(session, product.id)
     assert shown is not None
     assert shown.id == ids[0]

@@ -18,14 +18,8 @@ from ocop_tracker.products.rules import gtin_check_digit
 from ocop_tracker.public import hotpath
 from ocop_tracker.public.models import ProductScanDay
 from ocop_tracker.public.service import today
-from tests.public.conftest import (
-    PHONE,
-    consent,
-    khom3,
-    list_on,
-    make_producer,
-    make_product,
-)
+from tests.factories import make_certificate, make_listing, make_product
+from tests.public.conftest import PHONE, canary_producer, consent, khom3
 
 
 def _page(client: TestClient, code: str) -> str:
@@ -37,10 +31,12 @@ def _page(client: TestClient, code: str) -> str:
 def test_page_shows_product_stars_places_and_live_listings(
     client: TestClient, session: Session
 ) -> None:
-    producer = make_producer(session, khom3(session))
+    producer = canary_producer(session, khom3(session))
     product = make_product(session, producer, stars=4)
-    list_on(session, product, "voso")
-    list_on(session, product, "postmart", status=ListingStatus.awaiting_verification)
+    make_listing(session, product, "voso")
+    make_listing(
+        session, product, "postmart", status=ListingStatus.awaiting_verification
+    )
     session.commit()
 
     response = client.get(f"/p/{product.public_code}")
@@ -65,7 +61,7 @@ def test_page_shows_product_stars_places_and_live_listings(
 def test_open_graph_uses_the_configured_base_url_not_the_host(
     client: TestClient, session: Session
 ) -> None:
-    product = make_product(session, make_producer(session, khom3(session)))
+    product = make_product(session, canary_producer(session, khom3(session)), stars=4)
     session.commit()
     html = client.get(f"/p/{product.public_code}", headers={"Host": "localhost"}).text
     base = get_settings().public_base_url
@@ -77,8 +73,8 @@ def test_open_graph_uses_the_configured_base_url_not_the_host(
 def test_household_name_and_phone_only_with_consent(
     client: TestClient, session: Session
 ) -> None:
-    producer = make_producer(session, khom3(session), name="Hộ Bà Năm Kín Đáo")
-    product = make_product(session, producer)
+    producer = canary_producer(session, khom3(session), name="Hộ Bà Năm Kín Đáo")
+    product = make_product(session, producer, stars=4)
     session.commit()
 
     html = _page(client, product.public_code)
@@ -106,10 +102,10 @@ def test_household_name_and_phone_only_with_consent(
 def test_cooperative_name_is_public_without_consent(
     client: TestClient, session: Session
 ) -> None:
-    producer = make_producer(
+    producer = canary_producer(
         session, khom3(session), kind=ProducerKind.cooperative, name="HTX Mỹ Xuyên Xanh"
     )
-    product = make_product(session, producer)
+    product = make_product(session, producer, stars=4)
     session.commit()
     html = _page(client, product.public_code)
     assert "HTX Mỹ Xuyên Xanh" in html
@@ -128,9 +124,10 @@ def test_lapsed_certificate_shows_no_stars(
     words: str,
 ) -> None:
     decided = today() - dt.timedelta(days=1200)
-    product = make_product(
+    product = make_product(session, canary_producer(session, khom3(session)))
+    make_certificate(
         session,
-        make_producer(session, khom3(session)),
+        product,
         stars=5,
         decision_date=decided,
         expires_on=today() + dt.timedelta(days=expires_days),
@@ -154,7 +151,7 @@ def test_unknown_and_malformed_codes_get_the_friendly_404(client: TestClient) ->
 def test_etag_answers_304_and_a_change_purges_the_page(
     client: TestClient, session: Session
 ) -> None:
-    product = make_product(session, make_producer(session, khom3(session)))
+    product = make_product(session, canary_producer(session, khom3(session)), stars=4)
     session.commit()
     first = client.get(f"/p/{product.public_code}")
     etag = first.headers["etag"]
@@ -177,7 +174,7 @@ def test_etag_answers_304_and_a_change_purges_the_page(
 def test_deleted_product_is_404_on_the_next_request(
     client: TestClient, session: Session
 ) -> None:
-    product = make_product(session, make_producer(session, khom3(session)), stars=None)
+    product = make_product(session, canary_producer(session, khom3(session)))
     session.commit()
     code = product.public_code
     assert client.get(f"/p/{code}").status_code == 200
@@ -190,7 +187,7 @@ def test_deleted_product_is_404_on_the_next_request(
 
 
 def test_cache_expires_after_its_ttl(client: TestClient, session: Session) -> None:
-    product = make_product(session, make_producer(session, khom3(session)))
+    product = make_product(session, canary_producer(session, khom3(session)), stars=4)
     session.commit()
     client.get(f"/p/{product.public_code}")
     cached = hotpath.pages.get(product.public_code, time.monotonic())
@@ -204,7 +201,7 @@ def test_cache_expires_after_its_ttl(client: TestClient, session: Session) -> No
 def test_scans_are_counted_per_product_per_day(
     client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    product = make_product(session, make_producer(session, khom3(session)))
+    product = make_product(session, canary_producer(session, khom3(session)), stars=4)
     session.commit()
     monkeypatch.setattr(hotpath.scans, "every", 3)
     for _ in range(3):
@@ -224,7 +221,7 @@ def test_scans_are_counted_per_product_per_day(
 
 
 def test_rate_limit_per_address(client: TestClient, session: Session) -> None:
-    product = make_product(session, make_producer(session, khom3(session)))
+    product = make_product(session, canary_producer(session, khom3(session)), stars=4)
     session.commit()
     statuses = [
         client.get(f"/p/{product.public_code}").status_code
@@ -242,7 +239,9 @@ def test_gs1_digital_link_redirects_to_the_page(
 ) -> None:
     body = "893850400123"
     gtin = body + str(gtin_check_digit(body))
-    product = make_product(session, make_producer(session, khom3(session)), gtin=gtin)
+    product = make_product(
+        session, canary_producer(session, khom3(session)), gtin=gtin, stars=4
+    )
     session.commit()
 
     response = client.get(f"/01/{gtin}", follow_redirects=False)

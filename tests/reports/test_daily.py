@@ -3,15 +3,24 @@
 import asyncio
 import datetime as dt
 import logging
+import os
 import random
+import secrets
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, create_engine, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from ocop_tracker.auth import service as auth_service
+from ocop_tracker.auth.models import LoginAttempt
 from ocop_tracker.reports import daily, ledger
 from ocop_tracker.reports.models import ReportCheckpointDay
+from tests.dbutil import fresh_database
 from tests.reports.conftest import Clock, build_random, today
 
 
@@ -46,6 +55,103 @@ def test_a_roll_moves_the_counts_and_adds_the_month_ends_passed(
     now_kept = set(session.scalars(select(ReportCheckpointDay.day)))
     assert len(now_kept - kept) >= 2, "the month ends of the last 100 days were added"
     assert daily.roll_once(connection) is False, "a second worker finds it done"
+
+
+def _attempts(session: Session, ages: dict[str, dt.timedelta]) -> dict[str, str]:
+    """Failed sign-ins of fresh logins, each ``age`` ago; login key by label."""
+    now = dt.datetime.now(dt.UTC)
+    keys = {label: f"thu.{label}.{secrets.token_hex(4)}" for label in ages}
+    session.add_all(
+        LoginAttempt(login_key=keys[label], client_ip="10.9.9.9", at=now - age)
+        for label, age in ages.items()
+    )
+    session.commit()
+    return keys
+
+
+def _kept(session: Session, keys: dict[str, str]) -> set[str]:
+    session.expire_all()
+    found = set(
+        session.scalars(
+            select(LoginAttempt.login_key).where(
+                LoginAttempt.login_key.in_(keys.values())
+            )
+        )
+    )
+    return {label for label, key in keys.items() if key in found}
+
+
+AGES = {
+    "old": dt.timedelta(days=3),
+    "yesterday": dt.timedelta(hours=25),
+    "recent": dt.timedelta(hours=2),
+}
+
+
+def test_the_roll_forgets_failed_sign_ins_older_than_a_day(
+    session: Session, connection: Connection
+) -> None:
+    keys = _attempts(session, AGES)
+    daily.roll_once(connection)
+    assert _kept(session, keys) == {"recent"}
+
+
+def test_a_failed_clean_up_does_not_stop_the_roll(
+    session: Session,
+    connection: Connection,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    build_random(session, clock, random.Random(7), products=3)
+    session.commit()
+    ledger.rebuild_counts(session.connection(), today() - dt.timedelta(days=40))
+    session.commit()
+    keys = _attempts(session, AGES)
+
+    def broken(_session: Session) -> int:
+        raise OperationalError("DELETE FROM login_attempts", {}, Exception("locked"))
+
+    monkeypatch.setattr(auth_service, "forget_old_attempts", broken)
+    with caplog.at_level(logging.ERROR, logger="ocop_tracker.reports"):
+        assert daily.roll_once(connection) is True
+    state = ledger.state(connection)
+    assert state is not None
+    assert state[0] == today(), "the counts moved all the same"
+    assert _kept(session, keys) == set(AGES)
+    assert any("failed sign-ins" in r.getMessage() for r in caplog.records)
+
+
+def test_reports_roll_on_the_command_line_forgets_old_failed_sign_ins(
+    tmp_path: Path,
+) -> None:
+    """In a process of its own (as cron runs it), on a database of its own."""
+
+    def roll(url: str) -> None:
+        env = {**os.environ, "OCOP_DATABASE_URL": url, "OCOP_ENV": "development"}
+        env["OCOP_MEDIA_DIR"] = str(tmp_path / "media")
+        done = subprocess.run(
+            [sys.executable, "-m", "ocop_tracker", "reports", "roll"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+            env=env,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "Đã cập nhật số liệu đếm đến hôm nay." in done.stdout
+
+    with fresh_database(tmp_path, "roll") as url:
+        engine = create_engine(url)
+        try:
+            roll(url)  # brings the new database to the current schema
+            with Session(engine) as session:
+                keys = _attempts(session, AGES)
+            roll(url)
+            with Session(engine) as session:
+                assert _kept(session, keys) == {"recent"}
+        finally:
+            engine.dispose()
 
 
 def test_a_failed_roll_is_logged_and_tried_again(

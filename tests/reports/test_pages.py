@@ -2,9 +2,26 @@
 
 import datetime as dt
 import re
+from urllib.parse import quote
 
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from ocop_tracker.areas.models import AdminUnit, Edition, Level
+from ocop_tracker.onboarding import service as onboarding_service
+from ocop_tracker.onboarding.models import ListingStatus
 from ocop_tracker.reports.service import today
 from tests.conftest import SignIn
+from tests.factories import (
+    make_actor,
+    make_hamlet,
+    make_listing,
+    make_producer,
+    make_product,
+    unit,
+)
+
+HTML = {"accept": "text/html"}
 
 
 def _months_back(n: int) -> str:
@@ -47,7 +64,7 @@ def test_dashboard_past_date_and_future_date(sign_in: SignIn) -> None:
 
 
 def test_out_of_area_is_404_and_anonymous_goes_to_login(
-    sign_in: SignIn, client: object
+    sign_in: SignIn, client: TestClient
 ) -> None:
     c = sign_in("canbo.anthuong")
     own = c.get("/reports").text
@@ -55,16 +72,63 @@ def test_out_of_area_is_404_and_anonymous_goes_to_login(
     k = sign_in("canbo.khom3")
     assert k.get("/reports", params={"area_id": other}).status_code == 404
     assert k.get("/reports/actions", params={"area_id": other}).status_code == 404
+    for path in (
+        "/reports",
+        f"/reports/actions?area_id={other}",
+        "/reports/submissions",
+        "/reports/monthly",
+    ):
+        r = client.get(path, headers=HTML, follow_redirects=False)
+        assert r.status_code == 303, path
+        assert r.headers["location"] == f"/login?next={quote(path, safe='/')}", path
 
 
-def test_action_list_page_and_filters(sign_in: SignIn) -> None:
+def test_action_list_page_and_filters(sign_in: SignIn, session: Session) -> None:
+    khom3 = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    hamlet = make_hamlet(session, session.get_one(AdminUnit, khom3.parent_id))
+    stuck = make_product(
+        session, make_producer(session, hamlet), name="Mắm tôm chà Vướng Bước", stars=4
+    )
+    waiting = make_product(
+        session,
+        make_producer(session, hamlet),
+        name="Bánh tét lá cẩm Chờ Lượt",
+        stars=4,
+    )
+    listing = make_listing(session, stuck, "postmart", status=ListingStatus.in_progress)
+    onboarding_service.block_step(
+        session,
+        make_actor(session),
+        listing,
+        step="photos",
+        reason="Chưa có ảnh đạt chuẩn",
+        version=listing.version,
+    )
+    session.commit()
     c = sign_in("canbo.khom3")
-    r = c.get("/reports/actions")
+    r = c.get("/reports/actions", params={"area_id": hamlet.id})
     assert r.status_code == 200
     assert "Bước tiếp theo" in r.text
     assert "Bị từ chối hoặc đã gỡ" in r.text
-    r = c.get("/reports/actions", params={"blocked": "true", "marketplace": "postmart"})
+    assert stuck.name in r.text
+    assert waiting.name in r.text
+    assert "Sản phẩm OCOP còn hiệu lực chưa lên sàn (2)" in r.text
+    r = c.get(
+        "/reports/actions",
+        params={"area_id": hamlet.id, "blocked": "true", "marketplace": "postmart"},
+    )
     assert r.status_code == 200
+    assert stuck.name in r.text
+    assert "Chưa có ảnh đạt chuẩn" in r.text
+    assert waiting.name not in r.text, "only products held up by a blocked step"
+    assert "Sản phẩm OCOP còn hiệu lực chưa lên sàn (1)" in r.text
+    assert 'name="blocked" value="true" checked' in r.text, "the filter stays set"
+    assert '<option value="postmart" selected>' in r.text
+    unknown = c.get(
+        "/reports/actions", params={"area_id": hamlet.id, "marketplace": "shopee"}
+    )
+    assert unknown.status_code == 422
+    assert "Không có sàn “shopee”" in unknown.text
 
 
 def test_submit_from_the_board_makes_a_new_version(sign_in: SignIn) -> None:

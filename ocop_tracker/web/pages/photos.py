@@ -71,10 +71,6 @@ def gallery(session: Session, user: User, product: Product) -> Gallery:
     )
 
 
-def _photo_anchor(product_id: int) -> str:
-    return f"/products/{product_id}#anh"
-
-
 @router.get("/photos/{photo_id}/{rendition}")
 def serve_photo(
     request: Request,
