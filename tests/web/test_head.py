@@ -19,9 +19,10 @@ from ocop_tracker.products.rules import gtin_check_digit
 from ocop_tracker.public import hotpath
 from ocop_tracker.public.models import ProductScanDay
 from tests.conftest import SignIn
+from tests.factories import make_producer, make_product
 from tests.photos import corpus
 from tests.photos.helpers import upload
-from tests.public.conftest import khom3, make_producer, make_product
+from tests.public.conftest import khom3
 
 PARAM = re.compile(r"{(\w+)(?::\w+)?}")
 SAME_HEADERS = ("content-type", "content-length", "etag", "location", "allow")
