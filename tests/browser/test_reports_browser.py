@@ -79,7 +79,9 @@ def test_commune_official_dashboard_on_a_phone(
     page.on("console", lambda m: _collect(m, problems))
     _sign_in(page, live_server, "canbo.khom3")
     expect(
-        page.get_by_role("heading", name="Tiến độ đưa sản phẩm OCOP lên sàn · Phường 5")
+        page.get_by_role(
+            "heading", name="Tiến độ đưa sản phẩm OCOP lên sàn · Phường Sóc Trăng"
+        )
     ).to_be_visible()
     if javascript:
         width = page.evaluate("document.documentElement.scrollWidth")
@@ -89,7 +91,9 @@ def test_commune_official_dashboard_on_a_phone(
         path=artifacts / f"reports-dashboard-official-360-{suffix}.png", full_page=True
     )
     page.get_by_role("link", name="Việc cần làm").click()
-    expect(page.get_by_role("heading", name="Việc cần làm · Phường 5")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Việc cần làm · Phường Sóc Trăng")
+    ).to_be_visible()
     expect(page.get_by_text("Bước tiếp theo:").first).to_be_visible()
     page.get_by_label("Chỉ sản phẩm đang vướng").check()
     page.get_by_role("button", name="Lọc").click()

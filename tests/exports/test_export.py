@@ -55,13 +55,13 @@ def _product(session: Session, hamlet: AdminUnit, name: str, code: str) -> Produ
 def _world(session: Session) -> None:
     _product(
         session,
-        unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet),
+        unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet),
         '=HYPERLINK("http://evil.example","bấm")',
         "in",
     )
     _product(
         session,
-        unit(session, "Ấp An Thường", edition=Edition.e2022, level=Level.hamlet),
+        unit(session, "Ấp An Thường", edition=Edition.e2025, level=Level.hamlet),
         "Khô cá kèo",
         "out",
     )
@@ -144,7 +144,7 @@ def test_a_foreign_area_filter_never_widens_the_export(
 ) -> None:
     _world(session)
     member = sign_in("thanhvien.khom3")
-    an_thuong = unit(session, "Ấp An Thường", edition=Edition.e2022, level=Level.hamlet)
+    an_thuong = unit(session, "Ấp An Thường", edition=Edition.e2025, level=Level.hamlet)
     assert (
         member.get(
             "/api/v1/exports/products", params={"area_id": an_thuong.id}

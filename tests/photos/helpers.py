@@ -16,7 +16,7 @@ def make_product(
     name: str = "Mắm cá linh",
 ) -> dict[str, Any]:
     """A new producer and product in ``hamlet`` (the client must be allowed to write there)."""
-    hamlet_id = unit(session, hamlet, edition=Edition.e2022, level=Level.hamlet).id
+    hamlet_id = unit(session, hamlet, edition=Edition.e2025, level=Level.hamlet).id
     producer = client.post(
         "/api/v1/producers",
         json={"hamlet_id": hamlet_id, "kind": "household", "name": f"Hộ ảnh {name}"},

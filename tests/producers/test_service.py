@@ -40,7 +40,7 @@ def _user(session: Session, login: str) -> User:
 
 
 def _hamlet(session: Session, name: str) -> AdminUnit:
-    return unit(session, name, edition=Edition.e2022, level=Level.hamlet)
+    return unit(session, name, edition=Edition.e2025, level=Level.hamlet)
 
 
 def _make(
@@ -124,11 +124,7 @@ def test_names_are_unique_in_a_hamlet_ignoring_case(session: Session) -> None:
 
 def test_a_producer_belongs_to_a_hamlet_not_a_commune(session: Session) -> None:
     commune = unit(
-        session,
-        "Phường 5",
-        edition=Edition.e2022,
-        level=Level.commune,
-        parent="Thành phố Sóc Trăng",
+        session, "Phường Sóc Trăng", edition=Edition.e2025, level=Level.commune
     )
     with pytest.raises(InvalidInput, match=r"^hamlet_id: "):
         producer_service.create_producer(
@@ -271,7 +267,7 @@ def test_moving_a_producer_takes_everything_along(session: Session) -> None:
 
 
 def _fresh_hamlet(session: Session) -> AdminUnit:
-    """A new hamlet of Phường 5 (canbo.khom3's commune): only this test's data."""
+    """A new hamlet of Phường Sóc Trăng (canbo.khom3's commune): only this test's data."""
     khom3 = _hamlet(session, "Khóm 3")
     commune = session.get(AdminUnit, khom3.parent_id)
     assert commune is not None

@@ -50,7 +50,7 @@ def _producer(
     return producer_service.create_producer(
         session,
         _user(session, login),
-        hamlet_id=unit(session, hamlet, edition=Edition.e2022, level=Level.hamlet).id,
+        hamlet_id=unit(session, hamlet, edition=Edition.e2025, level=Level.hamlet).id,
         kind=ProducerKind.enterprise,
         name=name,
     )
@@ -440,12 +440,12 @@ def test_revoking_a_certificate(session: Session) -> None:
 # --- lists ------------------------------------------------------------------------------
 
 
-OFFICIAL = "canbo.khom3"  # official of Phường 5
+OFFICIAL = "canbo.khom3"  # official of Phường Sóc Trăng
 
 
 def _catalogue(session: Session) -> tuple[dict[str, Product], AdminUnit]:
     """Products whose certificates stand differently today, in a hamlet of their own."""
-    khom3 = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    khom3 = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
     commune = session.get(AdminUnit, khom3.parent_id)
     assert commune is not None
     hamlet = make_hamlet(session, commune)

@@ -85,8 +85,8 @@ def build_random(
     session: Session, clock: Clock, rng: random.Random, *, products: int = 24
 ) -> RandomWorld:
     """Producers, products, certificates, listings, steps and payments at random."""
-    khom3 = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
-    anthuong = unit(session, "Ấp An Thường", edition=Edition.e2022, level=Level.hamlet)
+    khom3 = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
+    anthuong = unit(session, "Ấp An Thường", edition=Edition.e2025, level=Level.hamlet)
     communes = [session.get_one(AdminUnit, h.parent_id) for h in (khom3, anthuong)]
     hamlets = [make_hamlet(session, c) for c in communes for _ in range(2)]
     markets = session.scalars(select(Marketplace).order_by(Marketplace.id)).all()

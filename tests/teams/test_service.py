@@ -134,7 +134,7 @@ def test_team_list_is_scoped(sign_in: SignIn, admin: TestClient) -> None:
 
 
 def test_one_team_per_hamlet(admin: TestClient, session: Session) -> None:
-    hamlet = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    hamlet = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
     response = admin.post("/api/v1/teams", json={"hamlet_id": hamlet.id})
     assert response.status_code == 409
     commune = unit(
