@@ -168,6 +168,7 @@ def _pilot_hamlets(
     """
     old = area_repository.units_by_code(session, Edition.e2022, Level.commune)
     new = area_repository.units_by_code(session, Edition.e2025, Level.commune)
+    city = _province_2025(session)
     found: list[tuple[Pilot, AdminUnit, AdminUnit]] = []
     for pilot in PILOTS:
         commune = next(
@@ -175,7 +176,11 @@ def _pilot_hamlets(
             for u in old.values()
             if u.name == pilot.commune and _parent_name(session, u) == pilot.district
         )
-        target = next(u for u in new.values() if u.name == pilot.commune_2025)
+        target = next(
+            u
+            for u in new.values()
+            if u.name == pilot.commune_2025 and u.parent_id == city.id
+        )
         hamlet = area_repository.sibling_named(
             session, target.id, pilot.hamlet
         ) or area_repository.sibling_named(session, commune.id, pilot.hamlet)
