@@ -329,7 +329,7 @@ def _csv(world: World, target: str) -> dict[str, Any]:
                 "text/csv",
             )
         },
-        "params": {"edition": "2022"},
+        "params": {"edition": world.commune[target].edition.value},
     }
 
 
