@@ -35,7 +35,7 @@ def test_department_dashboard_at_1280(
     _sign_in(page, live_server, "sct.soctrang")
     expect(
         page.get_by_role(
-            "heading", name="Tiến độ đưa sản phẩm OCOP lên sàn · Tỉnh Sóc Trăng"
+            "heading", name="Tiến độ đưa sản phẩm OCOP lên sàn · Thành phố Cần Thơ"
         )
     ).to_be_visible()
     expect(page.get_by_text("sản phẩm OCOP đã lên sàn")).to_be_visible()
@@ -48,11 +48,11 @@ def test_department_dashboard_at_1280(
     page.screenshot(
         path=artifacts / "reports-dashboard-department-1280.png", full_page=True
     )
-    # Drill down: the city, by clicking its row.
-    page.get_by_role("table").get_by_role("link", name="Thành phố Sóc Trăng").click()
+    # Drill down: a ward, by clicking its row.
+    page.get_by_role("table").get_by_role("link", name="Phường Sóc Trăng").click()
     expect(
         page.get_by_role(
-            "heading", name="Tiến độ đưa sản phẩm OCOP lên sàn · Thành phố Sóc Trăng"
+            "heading", name="Tiến độ đưa sản phẩm OCOP lên sàn · Phường Sóc Trăng"
         )
     ).to_be_visible()
     page.get_by_role("link", name="Báo cáo tháng đã nộp").click()
