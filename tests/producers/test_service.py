@@ -320,14 +320,11 @@ def test_lists_are_scoped_filtered_searched_sorted_and_paged(session: Session) -
     assert {v.hamlet_id for v in views} == {mine.hamlet_id}
     assert total == len(views)
     assert producer_service.list_producers(session, member, area_id=hamlet.id)[1] == 0
-    cu_lao_dung = unit(
-        session, "Huyện Cù Lao Dung", edition=Edition.e2022, level=Level.district
-    )
-    assert (
-        producer_service.list_producers(session, member, area_id=cu_lao_dung.id)[1] == 0
-    )
+    # Ấp An Thường's commune on today's map (Cù Lao Dung district before 1/7/2025).
+    an_thanh = unit(session, "Xã An Thạnh", edition=Edition.e2025, level=Level.commune)
+    assert producer_service.list_producers(session, member, area_id=an_thanh.id)[1] == 0
     views, _ = producer_service.list_producers(
-        session, _user(session, "admin"), area_id=cu_lao_dung.id, limit=200
+        session, _user(session, "admin"), area_id=an_thanh.id, limit=200
     )
     assert away.id in {v.id for v in views}
     assert hamlet.id not in {v.hamlet_id for v in views}

@@ -98,7 +98,7 @@ def test_a_member_account_must_belong_to_the_teams_hamlet(session: Session) -> N
 
 def test_group_name_follows_the_plan(session: Session) -> None:
     _, team = _leader_and_team(session)
-    assert team_service.group_name(session, team) == "CNCD_Khom3_Phuong5_SocTrang"
+    assert team_service.group_name(session, team) == "CNCD_Khom3_SocTrang_CanTho"
 
 
 def test_stale_version_is_refused_over_http(sign_in: SignIn, session: Session) -> None:

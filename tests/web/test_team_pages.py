@@ -349,7 +349,7 @@ def test_the_official_of_the_commune_lists_and_edits_the_team(
     assert f'href="/teams/{team.id}"' in listing.text
     assert "Tổ công nghệ số Khóm 3" in listing.text
     assert "Thành viên: 4/10" in listing.text
-    assert "CNCD_Khom3_Phuong5_SocTrang" in listing.text
+    assert "CNCD_Khom3_SocTrang_CanTho" in listing.text
     assert "Ấp An Thường" not in listing.text
     added = client.post(
         f"/teams/{team.id}/members",
