@@ -399,12 +399,12 @@ def demo() -> None:
         out.print(line, highlight=False)
     if get_settings().env == Env.development:
         out.print(
-            "\nDemo sign-ins (development only), password "
-            f"[bold]{demo_service.DEMO_PASSWORD}[/bold]: admin, sct.soctrang (department), "
-            "canbo.khom3 (official, Phường 5), totruong.khom3 / thanhvien.khom3, "
-            "totruong.anthuong / thanhvien.anthuong, totruong.chauthanh / thanhvien.chauthanh",
+            "\nTài khoản mẫu (chỉ dùng khi phát triển), mật khẩu "
+            f"[bold]{demo_service.DEMO_PASSWORD}[/bold]:",
             highlight=False,
         )
+        for account in result.accounts:
+            out.print(f"  {account.login} — {account.label}", highlight=False)
 
 
 # --- commands kept beside their domains ---------------------------------------

@@ -249,6 +249,49 @@ def mapped_units(
     return to_new, from_old
 
 
+def across_reform(
+    session: Session, unit_id: int, *, level: Level, forward: bool
+) -> Sequence[AdminUnit]:
+    """Units at ``level`` of the other map that hold the communes of ``unit_id``.
+
+    ``forward``: a 2022 unit → the 2025 units its communes went into on
+    1/7/2025; otherwise a 2025 unit → the 2022 units its communes came from.
+    The maps' own links carry no dates, so any link counts here.
+    """
+    mine, theirs = (
+        (AreaMapping.old_unit_id, AreaMapping.new_unit_id)
+        if forward
+        else (AreaMapping.new_unit_id, AreaMapping.old_unit_id)
+    )
+    communes = select(AdminUnitLink.descendant_id).where(
+        AdminUnitLink.ancestor_id == unit_id
+    )
+    other = select(theirs).where(mine.in_(communes))
+    ids = select(AdminUnitLink.ancestor_id).where(
+        AdminUnitLink.descendant_id.in_(other)
+    )
+    return session.scalars(
+        select(AdminUnit)
+        .where(AdminUnit.id.in_(ids), AdminUnit.level == level)
+        .order_by(AdminUnit.search_key, AdminUnit.id)
+    ).all()
+
+
+def taken_in_only_by(session: Session, old_unit_id: int, new_ids: Select[int]) -> bool:
+    """True when every commune of the 2022 unit went into one of ``new_ids``.
+
+    False when none of its communes has a stored mapping.
+    """
+    communes = select(AdminUnitLink.descendant_id).where(
+        AdminUnitLink.ancestor_id == old_unit_id
+    )
+    targets = select(AreaMapping.id).where(AreaMapping.old_unit_id.in_(communes))
+    if not session.scalar(select(targets.exists())):
+        return False
+    outside = targets.where(AreaMapping.new_unit_id.not_in(new_ids))
+    return not session.scalar(select(outside.exists()))
+
+
 def count_by_edition_level(session: Session) -> dict[tuple[Edition, Level], int]:
     """How many units each edition has at each level."""
     stmt = select(AdminUnit.edition, AdminUnit.level, func.count()).group_by(

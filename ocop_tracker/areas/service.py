@@ -525,6 +525,20 @@ def rehome(
     return result
 
 
+def across_reform(session: Session, unit: AdminUnit) -> Sequence[AdminUnit]:
+    """The same communes on the other map: a 2025 unit's 2022 forerunners at its
+    level, or the 2025 units a 2022 unit went into (communes for a district)."""
+    if unit.level is Level.hamlet:
+        return []
+    if unit.edition is Edition.e2025:
+        return repository.across_reform(
+            session, unit.id, level=unit.level, forward=False
+        )
+    levels = rules.EDITION_LEVELS[Edition.e2025]
+    level = unit.level if unit.level in levels else Level.commune
+    return repository.across_reform(session, unit.id, level=level, forward=True)
+
+
 def mapped_units(
     session: Session, unit: AdminUnit
 ) -> tuple[Sequence[AdminUnit], Sequence[AdminUnit]]:

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import repository as area_repository
-from ocop_tracker.areas.models import AdminUnit, AdminUnitLink
+from ocop_tracker.areas.models import AdminUnit, AdminUnitLink, Edition
 from ocop_tracker.core.errors import NotFound
 from ocop_tracker.users.models import Role, User
 
@@ -86,6 +86,26 @@ def covers(session: Session, user: User, area_id: int | None) -> bool:
         .limit(1)
     )
     return found is not None
+
+
+def reads_history_of(session: Session, user: User, area_id: int) -> bool:
+    """True when ``area_id`` is a 2022 unit wholly taken into the user's area.
+
+    On 1/7/2025 the communes of old units went into new ones; a unit of the
+    2022 map whose every commune went into the user's (2025) area is that
+    area's past, so its reports — figures as of dates before the reform — are
+    the user's to read. Nothing is written through it: writes check ``covers``.
+    """
+    if sees_everything(user):
+        return True
+    if user.area_id is None:
+        return False
+    unit = session.get(AdminUnit, area_id)
+    if unit is None or unit.edition is not Edition.e2022:
+        return False
+    return area_repository.taken_in_only_by(
+        session, area_id, area_repository.subtree_ids(user.area_id, day=_today())
+    )
 
 
 def ensure_visible(

@@ -209,7 +209,7 @@ CATALOG: dict[str, list[Maker]] = {
                         3,
                         "988/QĐ-UBND",
                         dt.date(2025, 9, 15),
-                        "UBND tỉnh Sóc Trăng",
+                        "UBND thành phố Cần Thơ",
                         CertLevel.province,
                     ),
                     [],

@@ -12,14 +12,15 @@ second run finds the cooperatives and changes nothing.
 
 import datetime as dt
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ocop_tracker.areas import rules as area_rules
 from ocop_tracker.areas import service as area_service
-from ocop_tracker.areas.models import AdminUnit, Edition, Level
+from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.audit import listener as audit_listener
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding.models import Decision, Listing, Marketplace
@@ -40,7 +41,6 @@ from ocop_tracker.users import repository as user_repository
 from ocop_tracker.users.models import User
 
 SEED = 20250701
-HAMLETS = {"Khóm 3": "khom3", "Ấp An Thường": "anthuong", "Ấp Châu Thành": "chauthanh"}
 STEPS = ("photos", "storefront", "payment", "listing", "first_order", "quality")
 # Real Sóc Trăng product kinds (DOMAIN.md §2); the cooperatives are invented.
 PRODUCTS = (
@@ -86,26 +86,22 @@ def _user(session: Session, login: str) -> User | None:
     return user_repository.by_login(session, login)
 
 
-def load(session: Session) -> list[str]:
-    """Spread the demo's events over past months; returns lines saying what changed."""
+def load(session: Session, pilots: Sequence[tuple[AdminUnit, str]]) -> list[str]:
+    """Spread the demo's events over past months; returns lines saying what changed.
+
+    ``pilots`` are the pilot hamlets with the tail of their accounts' logins.
+    """
     lines: list[str] = []
     today = area_service.today()
-    hamlets = list(
-        session.scalars(
-            select(AdminUnit).where(
-                AdminUnit.level == Level.hamlet,
-                AdminUnit.edition == Edition.e2022,
-                AdminUnit.name.in_(list(HAMLETS)),
-            )
-        )
-    )
+    keys = {hamlet.id: key for hamlet, key in pilots}
+    hamlets = [hamlet for hamlet, _ in pilots]
     markets = {m.code: m for m in session.scalars(select(Marketplace))}
     food = session.scalar(select(OcopGroup).where(OcopGroup.code == "food"))
     if not hamlets or "voso" not in markets or "postmart" not in markets:
         return lines
     made: list[AdminUnit] = []
     for n, hamlet in enumerate(sorted(hamlets, key=lambda h: h.id)):
-        key = HAMLETS[hamlet.name]
+        key = keys[hamlet.id]
         worker, official = (
             _user(session, f"thanhvien.{key}"),
             _user(session, f"canbo.{key}"),
@@ -129,7 +125,7 @@ def load(session: Session) -> list[str]:
             f"Lịch sử lên sàn 2025–2026: {hamlet.name} ({len(PRODUCTS)} sản phẩm)."
         )
     if made:
-        lines += _submissions(session, made, today)
+        lines += _submissions(session, made, keys, today)
     return lines
 
 
@@ -192,9 +188,7 @@ def _hamlet_history(
             stars=stars,
             decision_number=f"{1200 + 37 * i + len(hamlet.name)}/QĐ-UBND",
             decision_date=decided,
-            authority="UBND tỉnh Sóc Trăng"
-            if level.value != "district"
-            else "UBND huyện",
+            authority=_authority(level.value, decided),
             level=level,
         )
         day = born
@@ -261,6 +255,13 @@ def _hamlet_history(
     session.flush()
 
 
+def _authority(level: str, decided: dt.date) -> str:
+    """Who certified: Sóc Trăng's committees before 1/7/2025, Cần Thơ city's after."""
+    if decided >= area_rules.REFORM_DATE:
+        return "UBND thành phố Cần Thơ"
+    return "UBND huyện" if level == "district" else "UBND tỉnh Sóc Trăng"
+
+
 def _reload(session: Session, listing: Listing) -> Listing:
     session.flush()
     session.refresh(listing)
@@ -268,7 +269,7 @@ def _reload(session: Session, listing: Listing) -> Listing:
 
 
 def _submissions(
-    session: Session, hamlets: list[AdminUnit], today: dt.date
+    session: Session, hamlets: list[AdminUnit], keys: dict[int, str], today: dt.date
 ) -> list[str]:
     """Monthly reports of the last three months, as the teams and communes sent them."""
     lines: list[str] = []
@@ -279,10 +280,10 @@ def _submissions(
         months.append(month)
     units: list[tuple[AdminUnit, str]] = []
     for h in hamlets:
-        units.append((h, f"totruong.{HAMLETS[h.name]}"))
+        units.append((h, f"totruong.{keys[h.id]}"))
         commune = session.get(AdminUnit, h.parent_id) if h.parent_id else None
         if commune is not None:
-            units.append((commune, f"canbo.{HAMLETS[h.name]}"))
+            units.append((commune, f"canbo.{keys[h.id]}"))
     for m_index, first in enumerate(sorted(months)):
         last = report_rules.month_end(first)
         for u_index, (unit, login) in enumerate(units):

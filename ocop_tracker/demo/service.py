@@ -1,4 +1,9 @@
-"""Demo data: the plan's pilot — one hamlet in each of three Sóc Trăng districts."""
+"""Demo data: the plan's pilot — one hamlet in each of three Sóc Trăng districts.
+
+The demo lives in today's map: the hamlets were added under their 2022
+communes and re-homed to their 2025 communes of Cần Thơ city on 1/7/2025, so
+the same hamlets read under Sóc Trăng before the reform and under Cần Thơ after.
+"""
 
 from dataclasses import dataclass, field
 
@@ -19,22 +24,40 @@ from ocop_tracker.users.models import Role, User
 
 PROVINCE_2022 = "Sóc Trăng"
 PROVINCE_2025 = "Cần Thơ"
-# The plan (§IV.3) pilots one khóm/ấp in each of these; it leaves the choice of
-# hamlet to the district, so these hamlets are the demo's choice.
-PILOT_HAMLETS = (
-    ("Thành phố Sóc Trăng", "Phường 5", "Khóm 3"),
-    ("Huyện Cù Lao Dung", "Xã An Thạnh 1", "Ấp An Thường"),
-    ("Huyện Trần Đề", "Xã Lịch Hội Thượng", "Ấp Châu Thành"),
+
+
+@dataclass(frozen=True)
+class Pilot:
+    """A pilot hamlet: where the plan put it (2022) and where it lives today (2025)."""
+
+    district: str  # 2022 district
+    commune: str  # 2022 commune
+    hamlet: str
+    commune_2025: str  # the 2025 commune that took it in on 1/7/2025
+    key: str  # the tail of its accounts' logins
+
+
+# The plan (§IV.3) pilots one khóm/ấp in each of these districts; it leaves the
+# choice of hamlet to the district, so these hamlets are the demo's choice. On
+# 1/7/2025 each went to the 2025 commune the official mapping names; where an
+# old commune was divided, the commune named here is the demo's choice.
+PILOTS = (
+    Pilot("Thành phố Sóc Trăng", "Phường 5", "Khóm 3", "Phường Sóc Trăng", "khom3"),
+    Pilot(
+        "Huyện Cù Lao Dung", "Xã An Thạnh 1", "Ấp An Thường", "Xã An Thạnh", "anthuong"
+    ),
+    Pilot(
+        "Huyện Trần Đề",
+        "Xã Lịch Hội Thượng",
+        "Ấp Châu Thành",
+        "Xã Lịch Hội Thượng",
+        "chauthanh",
+    ),
 )
 
 
 # One shared password for the demo accounts, printed only in development.
 DEMO_PASSWORD = "mua-lua-thom-2026"
-HAMLET_LOGINS = {
-    "Khóm 3": "khom3",
-    "Ấp An Thường": "anthuong",
-    "Ấp Châu Thành": "chauthanh",
-}
 # Plausible rosters; the names are invented for the demo.
 ROSTERS = {
     "Khóm 3": [
@@ -57,12 +80,29 @@ ROSTERS = {
 }
 
 
+@dataclass(frozen=True)
+class Account:
+    """A demo account: who it is and the area it works in."""
+
+    login: str
+    name: str
+    role: Role
+    area: AdminUnit | None
+
+    @property
+    def label(self) -> str:
+        """What the account is, for the sign-in list."""
+        role = user_service.ROLE_LABELS[self.role]
+        return f"{role}, {self.area.name}" if self.area else role
+
+
 @dataclass
 class DemoResult:
-    """What loading the demo did, line by line."""
+    """What loading the demo did, line by line, and the accounts it holds."""
 
     lines: list[str] = field(default_factory=list)
     changed: bool = False
+    accounts: list[Account] = field(default_factory=list)
 
 
 def load(session: Session) -> DemoResult:
@@ -82,19 +122,27 @@ def load(session: Session) -> DemoResult:
                 f"thêm {imported.created}, sửa {imported.updated}, "
                 f"{imported.mappings_created} liên kết xã cũ → mới."
             )
-    communes = area_repository.units_by_code(session, Edition.e2022, Level.commune)
-    for district_name, commune_name, hamlet_name in PILOT_HAMLETS:
-        commune = next(
-            u
-            for u in communes.values()
-            if u.name == commune_name and _parent_name(session, u) == district_name
-        )
-        if area_repository.sibling_named(session, commune.id, hamlet_name) is None:
-            area_service.add_hamlet(session, commune_id=commune.id, name=hamlet_name)
-            result.changed = True
-            result.lines.append(f"Thêm {hamlet_name}, {commune_name}, {district_name}.")
-    _accounts_and_teams(session, result)
-    for extra in (demo_history.load(session), demo_photos.load(session)):
+    hamlets = _pilot_hamlets(session, result)
+    admin = _account(
+        session, result, Account("admin", "Quản trị hệ thống", Role.admin, None)
+    )
+    # The department of the 2025 city that took Sóc Trăng in; the login is the
+    # one the demo always had, so existing bookmarks and scripts keep working.
+    city = _province_2025(session)
+    _account(
+        session,
+        result,
+        Account(
+            "sct.soctrang", f"Sở Công Thương {PROVINCE_2025}", Role.department, city
+        ),
+        admin,
+    )
+    for pilot, hamlet in hamlets:
+        _team(session, result, pilot, hamlet, admin)
+    for extra in (
+        demo_history.load(session, [(h, p.key) for p, h in hamlets]),
+        demo_photos.load(session),
+    ):
         if extra:
             result.changed = True
             result.lines.extend(extra)
@@ -103,89 +151,157 @@ def load(session: Session) -> DemoResult:
     return result
 
 
+def _province_2025(session: Session) -> AdminUnit:
+    provinces = area_repository.units_by_code(session, Edition.e2025, Level.province)
+    return next(u for u in provinces.values() if u.short_name == PROVINCE_2025)
+
+
+def _pilot_hamlets(
+    session: Session, result: DemoResult
+) -> list[tuple[Pilot, AdminUnit]]:
+    """The pilot hamlets on today's map: added under their 2022 commune, re-homed.
+
+    The re-homing is the one an operator runs (``areas rehome``): links to the
+    2022 tree close on 30/6/2025, links to the 2025 commune start on 1/7/2025,
+    so a report dated before the reform still finds the hamlet where the plan
+    put it.
+    """
+    old = area_repository.units_by_code(session, Edition.e2022, Level.commune)
+    new = area_repository.units_by_code(session, Edition.e2025, Level.commune)
+    city = _province_2025(session)
+    found: list[tuple[Pilot, AdminUnit, AdminUnit]] = []
+    for pilot in PILOTS:
+        commune = next(
+            u
+            for u in old.values()
+            if u.name == pilot.commune and _parent_name(session, u) == pilot.district
+        )
+        target = next(
+            u
+            for u in new.values()
+            if u.name == pilot.commune_2025 and u.parent_id == city.id
+        )
+        hamlet = area_repository.sibling_named(
+            session, target.id, pilot.hamlet
+        ) or area_repository.sibling_named(session, commune.id, pilot.hamlet)
+        if hamlet is None:
+            hamlet = area_service.add_hamlet(
+                session, commune_id=commune.id, name=pilot.hamlet
+            )
+            result.changed = True
+            result.lines.append(
+                f"Thêm {pilot.hamlet}, {pilot.commune}, {pilot.district}."
+            )
+        found.append((pilot, hamlet, target))
+    waiting = {h.id: t.id for _, h, t in found if h.parent_id != t.id}
+    if waiting:
+        moved = area_service.rehome(
+            session, province_name=PROVINCE_2022, assignments=waiting
+        )
+        for hamlet, old_commune, new_commune in moved.moved:
+            result.changed = True
+            result.lines.append(
+                f"Chuyển {hamlet.name} từ {old_commune.name} sang "
+                f"{new_commune.name} (địa giới từ 1/7/2025)."
+            )
+        for hamlet, old_commune, _ in moved.needs_choice:
+            result.lines.append(
+                f"{hamlet.name} ({old_commune.name}) chưa chuyển sang danh mục 2025: "
+                "xã cũ đã chia cho nhiều xã mới, cần chọn xã nhận."
+            )
+        for hamlet, new_commune in moved.name_clashes:
+            result.lines.append(
+                f"{hamlet.name} chưa chuyển sang danh mục 2025: "
+                f"{new_commune.name} đã có khóm/ấp trùng tên."
+            )
+    return [(p, h) for p, h, _ in found]
+
+
 def _account(
-    session: Session,
-    result: DemoResult,
-    login: str,
-    name: str,
-    role: Role,
-    area: AdminUnit | None,
+    session: Session, result: DemoResult, want: Account, admin: User | None = None
 ) -> User:
-    user = user_repository.by_login(session, login)
+    """The demo account, created or — from an older demo — moved to its area."""
+    user = user_repository.by_login(session, want.login)
+    area_id = want.area.id if want.area else None
     if user is None:
         user, _ = user_service.create_user(
             session,
             None,
-            login=login,
-            display_name=name,
-            role=role,
-            area_id=area.id if area else None,
+            login=want.login,
+            display_name=want.name,
+            role=want.role,
+            area_id=area_id,
             password=DEMO_PASSWORD,
         )
         result.changed = True
-        result.lines.append(f"Tài khoản {login} ({role.value}).")
+        result.lines.append(f"Tài khoản {want.login} ({want.label}).")
+    elif admin is not None and (user.area_id, user.display_name) != (
+        area_id,
+        want.name,
+    ):
+        user_service.update_user(
+            session,
+            admin,
+            user.id,
+            display_name=want.name,
+            area_id=area_id,
+        )
+        result.changed = True
+        result.lines.append(f"Tài khoản {want.login} chuyển sang {want.label}.")
+    result.accounts.append(want)
     return user
 
 
-def _accounts_and_teams(session: Session, result: DemoResult) -> None:
-    province = area_repository.units_by_code(session, Edition.e2022, Level.province)
-    soc_trang = next(u for u in province.values() if u.short_name == PROVINCE_2022)
-    _account(session, result, "admin", "Quản trị hệ thống", Role.admin, None)
-    _account(
+def _team(
+    session: Session, result: DemoResult, pilot: Pilot, hamlet: AdminUnit, admin: User
+) -> None:
+    """A pilot hamlet's official, team, roster and catalog."""
+    assert hamlet.parent_id is not None
+    commune = area_service.get(session, hamlet.parent_id)
+    official = _account(
         session,
         result,
-        "sct.soctrang",
-        "Sở Công Thương Sóc Trăng",
-        Role.department,
-        soc_trang,
+        Account(f"canbo.{pilot.key}", f"Cán bộ {commune.name}", Role.official, commune),
+        admin,
     )
-    for hamlet in area_repository.hamlets_under(
-        session, soc_trang.id, day=area_service.today()
+    roster = ROSTERS[hamlet.name]
+    leader = _account(
+        session,
+        result,
+        Account(f"totruong.{pilot.key}", roster[0][0], Role.team_leader, hamlet),
+        admin,
+    )
+    member = _account(
+        session,
+        result,
+        Account(f"thanhvien.{pilot.key}", roster[2][0], Role.team_member, hamlet),
+        admin,
+    )
+    team = team_repository.by_hamlet(session, hamlet.id)
+    if team is None:
+        team = Team(hamlet_id=hamlet.id)
+        session.add(team)
+        session.flush()
+        result.changed = True
+        result.lines.append(f"Tổ công nghệ số {hamlet.name}.")
+    accounts = {roster[0][0]: leader.id, roster[2][0]: member.id}
+    for full_name, position, background, phone in roster:
+        if team_repository.member_by_name(session, team.id, full_name) is None:
+            team_service.add_member(
+                session,
+                leader,
+                team,
+                full_name=full_name,
+                position=position,
+                background=background,
+                phone=phone,
+                user_id=accounts.get(full_name),
+            )
+            result.changed = True
+    if demo_catalog.load(
+        session, hamlet=hamlet, worker=leader, official=official, lines=result.lines
     ):
-        key = HAMLET_LOGINS.get(hamlet.name)
-        if key is None or hamlet.parent_id is None:
-            continue
-        commune = area_service.get(session, hamlet.parent_id)
-        official = _account(
-            session,
-            result,
-            f"canbo.{key}",
-            f"Cán bộ {commune.name}",
-            Role.official,
-            commune,
-        )
-        roster = ROSTERS[hamlet.name]
-        leader = _account(
-            session, result, f"totruong.{key}", roster[0][0], Role.team_leader, hamlet
-        )
-        member = _account(
-            session, result, f"thanhvien.{key}", roster[2][0], Role.team_member, hamlet
-        )
-        team = team_repository.by_hamlet(session, hamlet.id)
-        if team is None:
-            team = Team(hamlet_id=hamlet.id)
-            session.add(team)
-            session.flush()
-            result.changed = True
-            result.lines.append(f"Tổ công nghệ số {hamlet.name}.")
-        accounts = {roster[0][0]: leader.id, roster[2][0]: member.id}
-        for full_name, position, background, phone in roster:
-            if team_repository.member_by_name(session, team.id, full_name) is None:
-                team_service.add_member(
-                    session,
-                    leader,
-                    team,
-                    full_name=full_name,
-                    position=position,
-                    background=background,
-                    phone=phone,
-                    user_id=accounts.get(full_name),
-                )
-                result.changed = True
-        if demo_catalog.load(
-            session, hamlet=hamlet, worker=leader, official=official, lines=result.lines
-        ):
-            result.changed = True
+        result.changed = True
 
 
 def _parent_name(session: Session, unit: AdminUnit) -> str | None:

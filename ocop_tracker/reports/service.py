@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Level
-from ocop_tracker.auth.scope import OutOfScope, covers
+from ocop_tracker.auth.scope import OutOfScope, covers, reads_history_of
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.errors import Forbidden, InvalidInput
 from ocop_tracker.core.phone import display_vn
@@ -107,20 +107,44 @@ class Area:
         return self.ref.name
 
 
-def resolve_area(session: Session, actor: User, area_id: int | None) -> Area:
-    """The area asked for, inside the actor's (default: their own; admin: the country)."""
+def resolve_area(
+    session: Session, actor: User, area_id: int | None, *, past: bool = False
+) -> Area:
+    """The area asked for, inside the actor's (default: their own; admin: the country).
+
+    ``past``: figures only (coverage, trend), so a unit of the 2022 map wholly
+    taken into the actor's area may be read too — the area's own past.
+    """
     if area_id is None:
         if actor.role is Role.admin:
             return Area(NATION, None)
         area_id = actor.area_id
     if area_id == NATION and actor.role is Role.admin:
         return Area(NATION, None)
-    if area_id is None or area_id == NATION or not covers(session, actor, area_id):
+    if (
+        area_id is None
+        or area_id == NATION
+        or not (
+            covers(session, actor, area_id)
+            or (past and reads_history_of(session, actor, area_id))
+        )
+    ):
         raise OutOfScope("Không tìm thấy đơn vị hành chính này.")
     unit = session.get(AdminUnit, area_id)
     if unit is None:
         raise OutOfScope("Không tìm thấy đơn vị hành chính này.")
     return Area(unit.id, unit)
+
+
+def across_reform(session: Session, actor: User, area: Area) -> list[AdminUnit]:
+    """The same hamlets' units on the other map (1/7/2025) that the actor may read."""
+    if area.unit is None:
+        return []
+    return [
+        u
+        for u in area_service.across_reform(session, area.unit)
+        if covers(session, actor, u.id) or reads_history_of(session, actor, u.id)
+    ]
 
 
 def check_day(day: dt.date | None) -> dt.date:
@@ -197,7 +221,7 @@ def coverage(
     session: Session, actor: User, area_id: int | None, as_of: dt.date | None = None
 ) -> Coverage:
     """Coverage of an area on a date (default today), with every breakdown."""
-    area = resolve_area(session, actor, area_id)
+    area = resolve_area(session, actor, area_id, past=True)
     day = check_day(as_of)
     return coverage_of(session, area, day)
 
@@ -317,7 +341,7 @@ def coverage_of(session: Session, area: Area, day: dt.date) -> Coverage:
 
 def trend(session: Session, actor: User, area_id: int | None) -> Trend:
     """Coverage at the end of every month since the area's first record."""
-    area = resolve_area(session, actor, area_id)
+    area = resolve_area(session, actor, area_id, past=True)
     return trend_of(session, area, today())
 
 

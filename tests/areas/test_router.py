@@ -70,8 +70,21 @@ def test_unknown_area_is_404_json(admin: TestClient) -> None:
 
 
 def test_children_and_ancestors(admin: TestClient, session: Session) -> None:
-    hamlet = unit(session, "Ấp An Thường", edition=Edition.e2022, level=Level.hamlet)
+    hamlet = unit(session, "Ấp An Thường", edition=Edition.e2025, level=Level.hamlet)
     ancestors = admin.get(f"/api/v1/areas/{hamlet.id}/ancestors").json()
+    assert [a["name"] for a in ancestors] == ["Thành phố Cần Thơ", "Xã An Thạnh"]
+    assert [a["group_name"] for a in ancestors] == [
+        "CNCD_CanTho",
+        "CNCD_AnThanh_CanTho",
+    ]
+    commune_id = ancestors[-1]["id"]
+    children = admin.get(f"/api/v1/areas/{commune_id}/children").json()
+    assert [c["name"] for c in children] == ["Ấp An Thường"]
+    assert children[0]["group_name"] == "CNCD_AnThuong_AnThanh_CanTho"
+    assert admin.get(f"/api/v1/areas/{hamlet.id}").json()["parent_id"] == commune_id
+    # Before 1/7/2025 the same hamlet stood in the plan's tree.
+    before = {"as_of": "2025-06-30"}
+    ancestors = admin.get(f"/api/v1/areas/{hamlet.id}/ancestors", params=before).json()
     assert [a["name"] for a in ancestors] == [
         "Tỉnh Sóc Trăng",
         "Huyện Cù Lao Dung",
@@ -82,11 +95,11 @@ def test_children_and_ancestors(admin: TestClient, session: Session) -> None:
         "CNCD_CuLaoDung_SocTrang",
         "CNCD_AnThanh1_CuLaoDung",
     ]
-    commune_id = ancestors[-1]["id"]
-    children = admin.get(f"/api/v1/areas/{commune_id}/children").json()
+    old_commune = ancestors[-1]["id"]
+    children = admin.get(f"/api/v1/areas/{old_commune}/children", params=before).json()
     assert [c["name"] for c in children] == ["Ấp An Thường"]
     assert children[0]["group_name"] == "CNCD_AnThuong_AnThanh1_CuLaoDung"
-    assert admin.get(f"/api/v1/areas/{hamlet.id}").json()["parent_id"] == commune_id
+    assert admin.get(f"/api/v1/areas/{old_commune}/children").json() == []
 
 
 def test_create_hamlet(admin: TestClient, session: Session) -> None:
@@ -147,15 +160,11 @@ def test_only_admins_and_officials_in_area_add_hamlets(
     sign_in: SignIn, session: Session
 ) -> None:
     nhon_my = unit(session, "Xã Nhơn Mỹ", edition=Edition.e2022, level=Level.commune)
-    phuong5 = unit(
-        session,
-        "Phường 5",
-        edition=Edition.e2022,
-        level=Level.commune,
-        parent="Thành phố Sóc Trăng",
+    phuong_soc_trang = unit(
+        session, "Phường Sóc Trăng", edition=Edition.e2025, level=Level.commune
     )
     before = _units(session)
-    official = sign_in("canbo.khom3")  # official of Phường 5
+    official = sign_in("canbo.khom3")  # official of Phường Sóc Trăng
     assert (
         official.post(
             f"/api/v1/areas/{nhon_my.id}/hamlets", json={"name": "Ấp Mới"}
@@ -164,13 +173,13 @@ def test_only_admins_and_officials_in_area_add_hamlets(
     )
     for login in ("sct.soctrang", "totruong.khom3", "thanhvien.khom3"):
         response = sign_in(login).post(
-            f"/api/v1/areas/{phuong5.id}/hamlets", json={"name": "Khóm 9"}
+            f"/api/v1/areas/{phuong_soc_trang.id}/hamlets", json={"name": "Khóm 9"}
         )
         assert response.status_code == 403, login
     assert _units(session) == before
     assert (
         official.post(
-            f"/api/v1/areas/{phuong5.id}/hamlets", json={"name": "Khóm 9"}
+            f"/api/v1/areas/{phuong_soc_trang.id}/hamlets", json={"name": "Khóm 9"}
         ).status_code
         == 201
     )
@@ -188,12 +197,12 @@ def test_team_member_sees_only_their_branch_of_the_tree(
     member = sign_in("thanhvien.khom3")
     body = member.get("/api/v1/areas", params={"limit": 200}).json()
     names = {i["name"] for i in body["items"]}
-    assert names == {"Tỉnh Sóc Trăng", "Thành phố Sóc Trăng", "Phường 5", "Khóm 3"}
+    assert names == {"Thành phố Cần Thơ", "Phường Sóc Trăng", "Khóm 3"}
     province = unit(
-        session, "Tỉnh Sóc Trăng", edition=Edition.e2022, level=Level.province
+        session, "Thành phố Cần Thơ", edition=Edition.e2025, level=Level.province
     )
     children = member.get(f"/api/v1/areas/{province.id}/children").json()
-    assert [c["name"] for c in children] == ["Thành phố Sóc Trăng"]
+    assert [c["name"] for c in children] == ["Phường Sóc Trăng"]
     ke_sach = unit(
         session, "Huyện Kế Sách", edition=Edition.e2022, level=Level.district
     )

@@ -164,18 +164,35 @@ def test_search_treats_like_wildcards_literally(session: Session) -> None:
 
 
 def test_ancestors_and_subtree_of_a_pilot_hamlet(session: Session) -> None:
-    hamlet = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    # The demo's pilot hamlets live on the 2025 map, and on the 2022 map before it.
+    hamlet = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
     chain = [u.name for u in area_service.ancestors(session, hamlet)]
-    assert chain == ["Tỉnh Sóc Trăng", "Thành phố Sóc Trăng", "Phường 5"]
+    assert chain == ["Thành phố Cần Thơ", "Phường Sóc Trăng"]
     assert (
         area_service.group_names(session, [hamlet])[hamlet.id]
+        == "CNCD_Khom3_SocTrang_CanTho"
+    )
+    chain = [u.name for u in area_service.ancestors(session, hamlet, as_of=BEFORE)]
+    assert chain == ["Tỉnh Sóc Trăng", "Thành phố Sóc Trăng", "Phường 5"]
+    assert (
+        area_service.group_names(session, [hamlet], as_of=BEFORE)[hamlet.id]
         == "CNCD_Khom3_Phuong5_SocTrang"
     )
+    pilots = {"Khóm 3", "Ấp An Thường", "Ấp Châu Thành"}
     province = unit(
         session, "Tỉnh Sóc Trăng", edition=Edition.e2022, level=Level.province
     )
-    hamlets = area_repository.hamlets_under(session, province.id, day=dt.date.today())
-    assert {h.name for h in hamlets} == {"Khóm 3", "Ấp An Thường", "Ấp Châu Thành"}
+    city = unit(
+        session, "Thành phố Cần Thơ", edition=Edition.e2025, level=Level.province
+    )
+    for area, day, names in (
+        (province, BEFORE, pilots),
+        (province, dt.date.today(), set()),
+        (city, BEFORE, set()),
+        (city, dt.date.today(), pilots),
+    ):
+        hamlets = area_repository.hamlets_under(session, area.id, day=day)
+        assert {h.name for h in hamlets} == names, (area.name, day)
 
 
 def test_add_hamlet_refuses_a_duplicate_ignoring_case(session: Session) -> None:
@@ -222,7 +239,7 @@ def test_add_hamlet_only_under_a_commune(session: Session) -> None:
     before = _row_count(session)
     with pytest.raises(InvalidInput, match="xã/phường/thị trấn"):
         area_service.add_hamlet(session, commune_id=district.id, name="Ấp Sai Chỗ")
-    hamlet = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    hamlet = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
     with pytest.raises(InvalidInput):
         area_service.add_hamlet(session, commune_id=hamlet.id, name="Ấp Con")
     with pytest.raises(NotFound):
@@ -278,7 +295,7 @@ def test_csv_code_shared_by_both_editions_needs_the_edition(session: Session) ->
 def test_rehome_moves_hamlets_and_keeps_the_old_tree_for_past_dates(
     session: Session,
 ) -> None:
-    hamlet = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    # The demo's hamlets are already re-homed; this one is added on the 2022 map.
     old_commune = unit(
         session,
         "Phường 5",
@@ -286,9 +303,10 @@ def test_rehome_moves_hamlets_and_keeps_the_old_tree_for_past_dates(
         level=Level.commune,
         parent="Thành phố Sóc Trăng",
     )
+    hamlet = make_hamlet(session, old_commune, name="Khóm 10")
     result = area_service.rehome(session, province_name="Sóc Trăng")
     moved = {h.name: new.name for h, _, new in result.moved}
-    assert moved["Khóm 3"] == "Phường Sóc Trăng"
+    assert moved == {"Khóm 10": "Phường Sóc Trăng"}
     new_commune = unit(
         session, "Phường Sóc Trăng", edition=Edition.e2025, level=Level.commune
     )
@@ -314,7 +332,7 @@ def test_rehome_moves_hamlets_and_keeps_the_old_tree_for_past_dates(
     assert hamlet in area_service.children(session, old_commune, as_of=BEFORE)
     assert (
         area_service.group_names(session, [hamlet])[hamlet.id]
-        == "CNCD_Khom3_SocTrang_CanTho"
+        == "CNCD_Khom10_SocTrang_CanTho"
     )
     # A second run has nothing left to move.
     again = area_service.rehome(session, province_name="Sóc Trăng")
@@ -363,7 +381,16 @@ def test_rehome_leaves_name_clashes_for_a_person(session: Session) -> None:
     new_commune = unit(
         session, "Phường Sóc Trăng", edition=Edition.e2025, level=Level.commune
     )
-    make_hamlet(session, new_commune, name="Khóm 3")
+    old_commune = unit(
+        session,
+        "Phường 5",
+        edition=Edition.e2022,
+        level=Level.commune,
+        parent="Thành phố Sóc Trăng",
+    )
+    hamlet = make_hamlet(session, old_commune, name="Khóm 11")
+    make_hamlet(session, new_commune, name="Khóm 11")
     result = area_service.rehome(session, province_name="Sóc Trăng")
-    assert [h.name for h, _ in result.name_clashes] == ["Khóm 3"]
-    assert "Khóm 3" not in {h.name for h, _, _ in result.moved}
+    assert [h.name for h, _ in result.name_clashes] == ["Khóm 11"]
+    assert "Khóm 11" not in {h.name for h, _, _ in result.moved}
+    assert hamlet.parent_id == old_commune.id

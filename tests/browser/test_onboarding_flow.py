@@ -183,7 +183,7 @@ def test_member_puts_a_product_on_voso_and_an_official_verifies_it(
     page.get_by_role("button", name="Đăng xuất").click()
     expect(page.get_by_role("status")).to_have_text("Bạn đã đăng xuất.")
 
-    # The official of Phường 5 verifies the claim.
+    # The official of Phường Sóc Trăng verifies the claim.
     _sign_in(page, live_server, "canbo.khom3")
     page.get_by_role("link", name="Xác minh", exact=True).click()
     expect(

@@ -35,7 +35,7 @@ def test_department_dashboard_at_1280(
     _sign_in(page, live_server, "sct.soctrang")
     expect(
         page.get_by_role(
-            "heading", name="Tiến độ đưa sản phẩm OCOP lên sàn · Tỉnh Sóc Trăng"
+            "heading", name="Tiến độ đưa sản phẩm OCOP lên sàn · Thành phố Cần Thơ"
         )
     ).to_be_visible()
     expect(page.get_by_text("sản phẩm OCOP đã lên sàn")).to_be_visible()
@@ -48,11 +48,11 @@ def test_department_dashboard_at_1280(
     page.screenshot(
         path=artifacts / "reports-dashboard-department-1280.png", full_page=True
     )
-    # Drill down: the city, by clicking its row.
-    page.get_by_role("table").get_by_role("link", name="Thành phố Sóc Trăng").click()
+    # Drill down: a ward, by clicking its row.
+    page.get_by_role("table").get_by_role("link", name="Phường Sóc Trăng").click()
     expect(
         page.get_by_role(
-            "heading", name="Tiến độ đưa sản phẩm OCOP lên sàn · Thành phố Sóc Trăng"
+            "heading", name="Tiến độ đưa sản phẩm OCOP lên sàn · Phường Sóc Trăng"
         )
     ).to_be_visible()
     page.get_by_role("link", name="Báo cáo tháng đã nộp").click()
@@ -79,7 +79,9 @@ def test_commune_official_dashboard_on_a_phone(
     page.on("console", lambda m: _collect(m, problems))
     _sign_in(page, live_server, "canbo.khom3")
     expect(
-        page.get_by_role("heading", name="Tiến độ đưa sản phẩm OCOP lên sàn · Phường 5")
+        page.get_by_role(
+            "heading", name="Tiến độ đưa sản phẩm OCOP lên sàn · Phường Sóc Trăng"
+        )
     ).to_be_visible()
     if javascript:
         width = page.evaluate("document.documentElement.scrollWidth")
@@ -89,7 +91,9 @@ def test_commune_official_dashboard_on_a_phone(
         path=artifacts / f"reports-dashboard-official-360-{suffix}.png", full_page=True
     )
     page.get_by_role("link", name="Việc cần làm").click()
-    expect(page.get_by_role("heading", name="Việc cần làm · Phường 5")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Việc cần làm · Phường Sóc Trăng")
+    ).to_be_visible()
     expect(page.get_by_text("Bước tiếp theo:").first).to_be_visible()
     page.get_by_label("Chỉ sản phẩm đang vướng").check()
     page.get_by_role("button", name="Lọc").click()

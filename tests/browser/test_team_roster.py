@@ -70,7 +70,7 @@ def test_leader_adds_edits_and_removes_a_member(
     expect(
         page.get_by_role("heading", name="Tổ công nghệ số Khóm 3", exact=True)
     ).to_be_visible()
-    expect(page.get_by_text("CNCD_Khom3_Phuong5_SocTrang")).to_be_visible()
+    expect(page.get_by_text("CNCD_Khom3_SocTrang_CanTho")).to_be_visible()
     roster = page.locator("ul.roster > li")
     expect(roster.first).to_contain_text("Trần Văn Hùng")
     expect(roster.first).to_contain_text("Tổ trưởng")

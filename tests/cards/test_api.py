@@ -90,7 +90,7 @@ def test_selection_by_product_ids_and_consent_on_the_card(
         "/api/v1/cards.pdf", params={"product_ids": str(product.id)}
     ).content
     assert "Hộ Ông Bảy Riêng Tư" not in _text(pdf)
-    assert "Hộ sản xuất kinh doanh tại Phường 5" in _text(pdf)
+    assert "Hộ sản xuất kinh doanh tại Phường Sóc Trăng" in _text(pdf)
 
     consent(session, producer, ConsentField.display_name, True)
     session.commit()

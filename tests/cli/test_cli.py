@@ -157,17 +157,34 @@ def test_import_hamlets_csv_all_or_nothing(cli: Cli, tmp_path: Path) -> None:
     assert cli.count(Level.hamlet) == 2
 
 
-def test_demo_twice_then_rehome(cli: Cli) -> None:
+def test_demo_twice_lands_on_the_2025_map(cli: Cli) -> None:
     first = cli("demo")
     assert "Khóm 3" in first.stdout
+    assert "Chuyển Khóm 3 từ Phường 5 sang Phường Sóc Trăng" in first.stdout
     assert cli.count(Level.hamlet) == 3
     second = cli("demo")
     assert "không thay đổi" in second.stdout
     assert cli.count(Level.hamlet) == 3
     wrong = cli("areas", "rehome", "--to", "2022", "--province", "Sóc Trăng", ok=False)
     assert wrong.exit_code == 2
+    # The demo already re-homed its hamlets: nothing is left on the 2022 map.
     moved = cli("areas", "rehome", "--to", "2025", "--province", "Sóc Trăng")
-    assert "3 moved" in moved.stdout
+    assert "0 moved, 0 to choose, 0 name clashes" in moved.stdout
+
+
+def test_demo_summary_names_every_account_it_created(cli: Cli) -> None:
+    from ocop_tracker.users.models import User
+
+    result = cli("demo")
+    summary = result.stdout.split("Tài khoản mẫu", 1)[1]
+    with cli.engine.connect() as conn:
+        logins = list(conn.scalars(select(User.login)))
+    assert len(logins) == 11
+    for login in logins:
+        assert f"  {login} — " in summary, login
+    # Run again: the same list, though nothing was created this time.
+    again = cli("demo").stdout.split("Tài khoản mẫu", 1)[1]
+    assert again == summary
 
 
 def test_users_create_admin_prints_a_one_time_password(cli: Cli) -> None:

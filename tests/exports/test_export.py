@@ -40,13 +40,13 @@ PHONE = "+84912345678"
 def _world(session: Session) -> None:
     _product(
         session,
-        unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet),
+        unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet),
         FORMULA,
         "in",
     )
     _product(
         session,
-        unit(session, "Ấp An Thường", edition=Edition.e2022, level=Level.hamlet),
+        unit(session, "Ấp An Thường", edition=Edition.e2025, level=Level.hamlet),
         "Khô cá kèo",
         "out",
     )
@@ -129,7 +129,7 @@ def test_a_foreign_area_filter_never_widens_the_export(
 ) -> None:
     _world(session)
     member = sign_in("thanhvien.khom3")
-    an_thuong = unit(session, "Ấp An Thường", edition=Edition.e2022, level=Level.hamlet)
+    an_thuong = unit(session, "Ấp An Thường", edition=Edition.e2025, level=Level.hamlet)
     assert (
         member.get(
             "/api/v1/exports/products", params={"area_id": an_thuong.id}

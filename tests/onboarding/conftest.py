@@ -46,13 +46,13 @@ def marketplace(session: Session, code: str) -> Marketplace:
 
 @dataclass
 class Pilot:
-    """Products in and out of Phường 5, and the seeded marketplaces."""
+    """Products in and out of Phường Sóc Trăng, and the seeded marketplaces."""
 
     khom3: AdminUnit
     anthuong: AdminUnit
-    product: Product  # Khóm 3 (Phường 5, TP Sóc Trăng)
+    product: Product  # Khóm 3 (Phường Sóc Trăng, Cần Thơ)
     other_product: Product  # Khóm 3, a second one
-    foreign_product: Product  # Ấp An Thường (Xã An Thạnh 1, Cù Lao Dung)
+    foreign_product: Product  # Ấp An Thường (Xã An Thạnh, Cần Thơ)
     voso: Marketplace
     postmart: Marketplace
 
@@ -60,8 +60,8 @@ class Pilot:
 @pytest.fixture
 def pilot(session: Session) -> Pilot:
     """Three products and the two marketplaces, committed to the test transaction."""
-    khom3 = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
-    anthuong = unit(session, "Ấp An Thường", edition=Edition.e2022, level=Level.hamlet)
+    khom3 = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
+    anthuong = unit(session, "Ấp An Thường", edition=Edition.e2025, level=Level.hamlet)
     world = Pilot(
         khom3=khom3,
         anthuong=anthuong,
@@ -83,7 +83,7 @@ def pilot(session: Session) -> Pilot:
 
 @dataclass
 class Spare:
-    """A fresh hamlet under Phường 5 with two products and no listing yet."""
+    """A fresh hamlet under Phường Sóc Trăng with two products and no listing yet."""
 
     hamlet: AdminUnit
     first: Product  # "Bánh pía …"

@@ -19,7 +19,7 @@ VN = dt.timezone(dt.timedelta(hours=7))
 
 
 def _hamlet_id(session: Session, name: str) -> int:
-    return unit(session, name, edition=Edition.e2022, level=Level.hamlet).id
+    return unit(session, name, edition=Edition.e2025, level=Level.hamlet).id
 
 
 def _counts(session: Session) -> tuple[int, ...]:
@@ -172,7 +172,7 @@ def test_scope_and_roles(sign_in: SignIn, session: Session) -> None:
 
 
 def test_lists_filter_search_and_page(sign_in: SignIn, session: Session) -> None:
-    khom3 = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    khom3 = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
     commune = session.get(AdminUnit, khom3.parent_id)
     assert commune is not None
     hamlet = make_hamlet(session, commune)

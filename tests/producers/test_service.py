@@ -40,7 +40,7 @@ def _user(session: Session, login: str) -> User:
 
 
 def _hamlet(session: Session, name: str) -> AdminUnit:
-    return unit(session, name, edition=Edition.e2022, level=Level.hamlet)
+    return unit(session, name, edition=Edition.e2025, level=Level.hamlet)
 
 
 def _make(
@@ -124,11 +124,7 @@ def test_names_are_unique_in_a_hamlet_ignoring_case(session: Session) -> None:
 
 def test_a_producer_belongs_to_a_hamlet_not_a_commune(session: Session) -> None:
     commune = unit(
-        session,
-        "Phường 5",
-        edition=Edition.e2022,
-        level=Level.commune,
-        parent="Thành phố Sóc Trăng",
+        session, "Phường Sóc Trăng", edition=Edition.e2025, level=Level.commune
     )
     with pytest.raises(InvalidInput, match=r"^hamlet_id: "):
         producer_service.create_producer(
@@ -271,7 +267,7 @@ def test_moving_a_producer_takes_everything_along(session: Session) -> None:
 
 
 def _fresh_hamlet(session: Session) -> AdminUnit:
-    """A new hamlet of Phường 5 (canbo.khom3's commune): only this test's data."""
+    """A new hamlet of Phường Sóc Trăng (canbo.khom3's commune): only this test's data."""
     khom3 = _hamlet(session, "Khóm 3")
     commune = session.get(AdminUnit, khom3.parent_id)
     assert commune is not None
@@ -324,14 +320,11 @@ def test_lists_are_scoped_filtered_searched_sorted_and_paged(session: Session) -
     assert {v.hamlet_id for v in views} == {mine.hamlet_id}
     assert total == len(views)
     assert producer_service.list_producers(session, member, area_id=hamlet.id)[1] == 0
-    cu_lao_dung = unit(
-        session, "Huyện Cù Lao Dung", edition=Edition.e2022, level=Level.district
-    )
-    assert (
-        producer_service.list_producers(session, member, area_id=cu_lao_dung.id)[1] == 0
-    )
+    # Ấp An Thường's commune on today's map (Cù Lao Dung district before 1/7/2025).
+    an_thanh = unit(session, "Xã An Thạnh", edition=Edition.e2025, level=Level.commune)
+    assert producer_service.list_producers(session, member, area_id=an_thanh.id)[1] == 0
     views, _ = producer_service.list_producers(
-        session, _user(session, "admin"), area_id=cu_lao_dung.id, limit=200
+        session, _user(session, "admin"), area_id=an_thanh.id, limit=200
     )
     assert away.id in {v.id for v in views}
     assert hamlet.id not in {v.hamlet_id for v in views}

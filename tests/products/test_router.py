@@ -27,7 +27,7 @@ def _counts(session: Session) -> tuple[int, ...]:
 
 
 def _producer(client: TestClient, session: Session, hamlet: str = "Khóm 3") -> int:
-    hamlet_id = unit(session, hamlet, edition=Edition.e2022, level=Level.hamlet).id
+    hamlet_id = unit(session, hamlet, edition=Edition.e2025, level=Level.hamlet).id
     response = client.post(
         "/api/v1/producers",
         json={"hamlet_id": hamlet_id, "kind": "household", "name": "Hộ Bà Tư"},
@@ -218,7 +218,7 @@ def test_scope_and_roles(sign_in: SignIn, session: Session) -> None:
     listed = member.get("/api/v1/products", params={"limit": 200}).json()["items"]
     assert away["id"] not in [i["id"] for i in listed]
     assert {i["hamlet_id"] for i in listed} <= {
-        unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet).id
+        unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet).id
     }
     department = sign_in("sct.soctrang")
     assert department.get(url).status_code == 200
@@ -234,17 +234,17 @@ def test_scope_and_roles(sign_in: SignIn, session: Session) -> None:
     ):
         assert department.request(method, path, json=body).status_code == 403
     assert _counts(session)[:3] == before[:3]
-    # The official of Phường 5 sees Khóm 3 only; the admin sees everything.
+    # The official of Phường Sóc Trăng sees Khóm 3 only; the admin sees everything.
     assert sign_in("canbo.khom3").get(url).status_code == 404
     assert sign_in("admin").get(url).status_code == 200
 
 
 def test_list_filters_and_as_of(sign_in: SignIn, session: Session) -> None:
-    khom3 = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    khom3 = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
     commune = session.get(AdminUnit, khom3.parent_id)
     assert commune is not None
     hamlet = make_hamlet(session, commune)
-    member = sign_in("canbo.khom3")  # the official of Phường 5
+    member = sign_in("canbo.khom3")  # the official of Phường Sóc Trăng
     producer_id = _producer(member, session, hamlet.name)
     only = {"area_id": hamlet.id}
     with time_machine.travel(dt.datetime(2026, 7, 1, 9, tzinfo=VN), tick=False):

@@ -50,7 +50,7 @@ def _producer(
     return producer_service.create_producer(
         session,
         _user(session, login),
-        hamlet_id=unit(session, hamlet, edition=Edition.e2022, level=Level.hamlet).id,
+        hamlet_id=unit(session, hamlet, edition=Edition.e2025, level=Level.hamlet).id,
         kind=ProducerKind.enterprise,
         name=name,
     )
@@ -440,12 +440,12 @@ def test_revoking_a_certificate(session: Session) -> None:
 # --- lists ------------------------------------------------------------------------------
 
 
-OFFICIAL = "canbo.khom3"  # official of Phường 5
+OFFICIAL = "canbo.khom3"  # official of Phường Sóc Trăng
 
 
 def _catalogue(session: Session) -> tuple[dict[str, Product], AdminUnit]:
     """Products whose certificates stand differently today, in a hamlet of their own."""
-    khom3 = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    khom3 = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
     commune = session.get(AdminUnit, khom3.parent_id)
     assert commune is not None
     hamlet = make_hamlet(session, commune)
@@ -569,17 +569,14 @@ def test_search_sort_page_and_area(session: Session) -> None:
     # Area filters: a subtree, and never wider than the caller's own area.
     away = _producer(session, "thanhvien.anthuong", "Ấp An Thường", "Hộ Xa")
     shrimp = _product(session, away, name="Tôm khô", login="thanhvien.anthuong")
-    cu_lao_dung = unit(
-        session, "Huyện Cù Lao Dung", edition=Edition.e2022, level=Level.district
-    )
+    # Ấp An Thường's commune on today's map (Cù Lao Dung district before 1/7/2025).
+    an_thanh = unit(session, "Xã An Thạnh", edition=Edition.e2025, level=Level.commune)
     views, total = product_service.list_products(
-        session, _user(session, "admin"), area_id=cu_lao_dung.id, limit=200
+        session, _user(session, "admin"), area_id=an_thanh.id, limit=200
     )
     assert shrimp.id in {v.id for v in views}
     assert not {p.id for p in products.values()} & {v.id for v in views}
-    assert (
-        product_service.list_products(session, official, area_id=cu_lao_dung.id)[1] == 0
-    )
+    assert product_service.list_products(session, official, area_id=an_thanh.id)[1] == 0
     assert product_service.list_products(session, official, q="tom kho")[1] == 0
     # A team member of Khóm 3 does not see the new hamlet's products.
     member = _user(session, "thanhvien.khom3")

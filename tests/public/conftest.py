@@ -31,13 +31,13 @@ def fresh_hotpath() -> Iterator[None]:
 
 
 def khom3(session: Session) -> AdminUnit:
-    """The pilot hamlet Khóm 3 (Phường 5, Sóc Trăng)."""
-    return unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    """The pilot hamlet Khóm 3 (Phường Sóc Trăng, Cần Thơ; Phường 5 before 1/7/2025)."""
+    return unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
 
 
 def an_thuong(session: Session) -> AdminUnit:
     """The pilot hamlet Ấp An Thường (outside Khóm 3's officials' area)."""
-    return unit(session, "Ấp An Thường", edition=Edition.e2022, level=Level.hamlet)
+    return unit(session, "Ấp An Thường", edition=Edition.e2025, level=Level.hamlet)
 
 
 def canary_producer(

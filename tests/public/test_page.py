@@ -46,7 +46,7 @@ def test_page_shows_product_stars_places_and_live_listings(
     assert product.name in html
     assert "Sản phẩm OCOP 4 sao" in html
     assert "★★★★☆" in html
-    assert "Khóm 3, Phường 5, Tỉnh Sóc Trăng" in html
+    assert "Khóm 3, Phường Sóc Trăng, Thành phố Cần Thơ" in html
     assert f"https://voso.vn/san-pham/{product.public_code}" in html
     assert "postmart.vn/san-pham" not in html  # claimed, not verified
     assert response.headers["content-type"] == "text/html; charset=utf-8"
@@ -79,7 +79,7 @@ def test_household_name_and_phone_only_with_consent(
 
     html = _page(client, product.public_code)
     assert "Hộ Bà Năm Kín Đáo" not in html
-    assert "Hộ sản xuất kinh doanh tại Phường 5" in html
+    assert "Hộ sản xuất kinh doanh tại Phường Sóc Trăng" in html
     assert "0912" not in html
     assert PHONE not in html
     for canary in ("Đại Diện", "0312345678", f"/products/{product.id}", "ACC-"):

@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.areas.models import AdminUnit, AdminUnitLink, Edition, Level
+from ocop_tracker.areas.rules import REFORM_DATE
 from ocop_tracker.audit import listener as audit_listener
 from ocop_tracker.core.text import fold
 from ocop_tracker.onboarding.models import (
@@ -85,9 +87,16 @@ def build_random(
     session: Session, clock: Clock, rng: random.Random, *, products: int = 24
 ) -> RandomWorld:
     """Producers, products, certificates, listings, steps and payments at random."""
-    khom3 = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
-    anthuong = unit(session, "Ấp An Thường", edition=Edition.e2022, level=Level.hamlet)
-    communes = [session.get_one(AdminUnit, h.parent_id) for h in (khom3, anthuong)]
+    khom3 = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
+    anthuong = unit(session, "Ấp An Thường", edition=Edition.e2025, level=Level.hamlet)
+    # The pilots' communes of the plan's (2022) map, so re-homing moves these
+    # hamlets as it moved the pilots.
+    communes = [
+        area_repository.ancestors(
+            session, h.id, day=REFORM_DATE - dt.timedelta(days=1)
+        )[-1]
+        for h in (khom3, anthuong)
+    ]
     hamlets = [make_hamlet(session, c) for c in communes for _ in range(2)]
     markets = session.scalars(select(Marketplace).order_by(Marketplace.id)).all()
     groups = session.scalars(select(OcopGroup.id)).all()

@@ -70,7 +70,7 @@ def test_refusals_are_clear_and_write_nothing(
     sign_in: SignIn, session: Session
 ) -> None:
     c = sign_in("canbo.khom3")
-    out = unit(session, "Ấp An Thường", edition=Edition.e2022, level=Level.hamlet)
+    out = unit(session, "Ấp An Thường", edition=Edition.e2025, level=Level.hamlet)
     before = session.scalar(select(func.count()).select_from(ReportSubmission))
     assert (
         c.get("/api/v1/reports/coverage", params={"area_id": out.id}).status_code == 404
@@ -108,7 +108,7 @@ def test_monthly_pdf_and_xlsx(sign_in: SignIn) -> None:
     assert pdf.headers["content-type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "BÁO CÁO THÁNG" in text
-    assert "Phường 5" in text
+    assert "Phường Sóc Trăng" in text
     assert "Tỷ lệ sản phẩm OCOP đã lên sàn" in text
     xlsx = c.get(
         "/api/v1/reports/monthly", params={"month": _last_month(), "format": "xlsx"}
@@ -219,7 +219,7 @@ def test_submission_versions_and_board(sign_in: SignIn, session: Session) -> Non
     statuses = {x["area"]: x["status"] for x in commune_board["lower"]}
     assert statuses.get("Khóm 3") == "submitted"
     assert "late" in statuses.values() or len(statuses) == 1
-    other = unit(session, "Ấp An Thường", edition=Edition.e2022, level=Level.hamlet)
+    other = unit(session, "Ấp An Thường", edition=Edition.e2025, level=Level.hamlet)
     assert official.get(f"/api/v1/reports/submissions/{one['id']}").status_code == 200
     outsider = sign_in("canbo.anthuong")
     assert outsider.get(f"/api/v1/reports/submissions/{one['id']}").status_code == 404

@@ -31,11 +31,7 @@ def test_api_writes_are_recorded_with_who_when_where_and_values(
 ) -> None:
     official = sign_in("canbo.khom3")
     phuong5 = unit(
-        session,
-        "Phường 5",
-        edition=Edition.e2022,
-        level=Level.commune,
-        parent="Thành phố Sóc Trăng",
+        session, "Phường Sóc Trăng", edition=Edition.e2025, level=Level.commune
     )
     response = official.post(
         f"/api/v1/areas/{phuong5.id}/hamlets", json={"name": "Khóm 7"}

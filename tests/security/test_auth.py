@@ -309,7 +309,7 @@ def test_admin_ends_a_users_sessions(
 def test_one_time_password_must_be_changed_first_and_expires(
     app: FastAPI, session: Session
 ) -> None:
-    hamlet = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    hamlet = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
     _, one_time = user_service.create_user(
         session,
         None,
@@ -345,8 +345,8 @@ def test_role_area_and_disabling_apply_on_the_next_request(
     sign_in: SignIn, session: Session, admin: TestClient
 ) -> None:
     member = sign_in("thanhvien.khom3")
-    khom3 = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
-    an_thuong = unit(session, "Ấp An Thường", edition=Edition.e2022, level=Level.hamlet)
+    khom3 = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
+    an_thuong = unit(session, "Ấp An Thường", edition=Edition.e2025, level=Level.hamlet)
     assert member.get(f"/api/v1/areas/{khom3.id}").status_code == 200
     user = user_repository.by_login(session, "thanhvien.khom3")
     assert user is not None

@@ -148,8 +148,8 @@ def _user(
 
 @pytest.fixture
 def world(session: Session) -> World:
-    h_in = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
-    h_out = unit(session, "Ấp An Thường", edition=Edition.e2022, level=Level.hamlet)
+    h_in = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
+    h_out = unit(session, "Ấp An Thường", edition=Edition.e2025, level=Level.hamlet)
     c_in = session.get(AdminUnit, h_in.parent_id)
     c_out = session.get(AdminUnit, h_out.parent_id)
     assert c_in is not None
@@ -329,7 +329,7 @@ def _csv(world: World, target: str) -> dict[str, Any]:
                 "text/csv",
             )
         },
-        "params": {"edition": "2022"},
+        "params": {"edition": world.commune[target].edition.value},
     }
 
 

@@ -92,7 +92,7 @@ class Target:
 
 
 def _targets(session: Session) -> dict[str, Target]:
-    hamlet = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    hamlet = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
     commune = session.get_one(AdminUnit, hamlet.parent_id)
     team = session.scalars(select(Team).where(Team.hamlet_id == hamlet.id)).first()
     producer = session.scalars(

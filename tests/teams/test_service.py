@@ -98,7 +98,7 @@ def test_a_member_account_must_belong_to_the_teams_hamlet(session: Session) -> N
 
 def test_group_name_follows_the_plan(session: Session) -> None:
     _, team = _leader_and_team(session)
-    assert team_service.group_name(session, team) == "CNCD_Khom3_Phuong5_SocTrang"
+    assert team_service.group_name(session, team) == "CNCD_Khom3_SocTrang_CanTho"
 
 
 def test_stale_version_is_refused_over_http(sign_in: SignIn, session: Session) -> None:
@@ -134,7 +134,7 @@ def test_team_list_is_scoped(sign_in: SignIn, admin: TestClient) -> None:
 
 
 def test_one_team_per_hamlet(admin: TestClient, session: Session) -> None:
-    hamlet = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    hamlet = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
     response = admin.post("/api/v1/teams", json={"hamlet_id": hamlet.id})
     assert response.status_code == 409
     commune = unit(

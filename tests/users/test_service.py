@@ -24,11 +24,7 @@ def test_an_official_cannot_create_officials_departments_or_admins(
 ) -> None:
     official = _user(session, "canbo.khom3")
     phuong5 = unit(
-        session,
-        "Phường 5",
-        edition=Edition.e2022,
-        level=Level.commune,
-        parent="Thành phố Sóc Trăng",
+        session, "Phường Sóc Trăng", edition=Edition.e2025, level=Level.commune
     )
     with pytest.raises(Forbidden):
         user_service.create_user(
@@ -44,7 +40,7 @@ def test_an_official_cannot_create_officials_departments_or_admins(
 
 def test_an_official_cannot_place_a_user_outside_their_area(session: Session) -> None:
     official = _user(session, "canbo.khom3")
-    an_thuong = unit(session, "Ấp An Thường", edition=Edition.e2022, level=Level.hamlet)
+    an_thuong = unit(session, "Ấp An Thường", edition=Edition.e2025, level=Level.hamlet)
     with pytest.raises(OutOfScope):
         user_service.create_user(
             session,
@@ -70,7 +66,7 @@ def test_an_official_cannot_promote_a_team_account(session: Session) -> None:
 
 def test_an_official_manages_team_accounts_in_their_area(session: Session) -> None:
     official = _user(session, "canbo.khom3")
-    khom3 = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    khom3 = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
     user, one_time = user_service.create_user(
         session,
         official,
@@ -89,7 +85,7 @@ def test_an_official_manages_team_accounts_in_their_area(session: Session) -> No
 
 def test_roles_sit_at_their_level(session: Session) -> None:
     admin = _user(session, "admin")
-    khom3 = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    khom3 = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
     province = unit(
         session, "Tỉnh Sóc Trăng", edition=Edition.e2022, level=Level.province
     )
@@ -124,7 +120,7 @@ def test_roles_sit_at_their_level(session: Session) -> None:
 
 def test_logins_are_unique_ignoring_case(session: Session) -> None:
     admin = _user(session, "admin")
-    khom3 = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    khom3 = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
     with pytest.raises(Conflict):
         user_service.create_user(
             session,

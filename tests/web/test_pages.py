@@ -24,7 +24,7 @@ def test_home_page_is_vietnamese_and_lists_the_pilot_hamlets(
     assert "Đưa sản phẩm OCOP lên sàn thương mại điện tử" in response.text
     for hamlet in ("Khóm 3", "Ấp An Thường", "Ấp Châu Thành"):
         assert hamlet in response.text
-    assert "CNCD_Khom3_Phuong5_SocTrang" in response.text
+    assert "CNCD_Khom3_SocTrang_CanTho" in response.text
 
 
 def test_areas_search_page_finds_ke_sach_without_diacritics(admin: TestClient) -> None:

@@ -30,7 +30,7 @@ def sign_in(client: TestClient, login: str) -> str:
 
 
 def khom3_team(session: Session) -> Team:
-    hamlet = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    hamlet = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
     team = session.scalar(select(Team).where(Team.hamlet_id == hamlet.id))
     assert team is not None
     return team
@@ -72,9 +72,9 @@ def test_my_team_leads_a_leader_to_the_roster_of_their_hamlet(
     assert page.status_code == 200
     html = page.text
     assert "<h1>Tổ công nghệ số Khóm 3</h1>" in html
-    assert "Phường 5" in html
-    assert "Thành phố Sóc Trăng" in html
-    assert "CNCD_Khom3_Phuong5_SocTrang" in html
+    assert "Phường Sóc Trăng" in html
+    assert "Thành phố Cần Thơ" in html
+    assert "CNCD_Khom3_SocTrang_CanTho" in html
     assert "4/10" in html
     # Leader, then deputy, then members by name; labels and phones the Vietnamese way.
     order = [
@@ -349,7 +349,7 @@ def test_the_official_of_the_commune_lists_and_edits_the_team(
     assert f'href="/teams/{team.id}"' in listing.text
     assert "Tổ công nghệ số Khóm 3" in listing.text
     assert "Thành viên: 4/10" in listing.text
-    assert "CNCD_Khom3_Phuong5_SocTrang" in listing.text
+    assert "CNCD_Khom3_SocTrang_CanTho" in listing.text
     assert "Ấp An Thường" not in listing.text
     added = client.post(
         f"/teams/{team.id}/members",

@@ -64,7 +64,7 @@ def test_admin_creates_a_team_member_and_sees_the_one_time_password_once(
         assert f'<option value="{role.value}"' in form.text
     assert 'name="area_id"' in form.text  # and may type any area's id
 
-    hamlet = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    hamlet = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
     created = client.post(
         "/users",
         data={
@@ -110,7 +110,7 @@ def test_an_official_offers_only_team_roles_and_hamlets_of_the_commune(
     assert '<option value="official"' not in page.text
     assert '<option value="admin"' not in page.text
     assert 'name="area_id"' not in page.text
-    assert "Khóm 3 (Phường 5)" in page.text
+    assert "Khóm 3 (Phường Sóc Trăng)" in page.text
     assert "Ấp An Thường" not in page.text
     # The list shows the accounts of the commune only.
     assert "totruong.khom3" in page.text
@@ -122,11 +122,7 @@ def test_an_official_cannot_create_an_official(
 ) -> None:
     csrf = sign_in(client, "canbo.khom3")
     commune = unit(
-        session,
-        "Phường 5",
-        edition=Edition.e2022,
-        level=Level.commune,
-        parent="Thành phố Sóc Trăng",
+        session, "Phường Sóc Trăng", edition=Edition.e2025, level=Level.commune
     )
     response = client.post(
         "/users",
@@ -146,7 +142,7 @@ def test_an_official_creates_a_leader_for_a_hamlet_of_the_commune(
     client: TestClient, session: Session
 ) -> None:
     csrf = sign_in(client, "canbo.khom3")
-    hamlet = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    hamlet = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
     response = client.post(
         "/users",
         data={
@@ -168,7 +164,7 @@ def test_a_taken_login_is_explained_and_the_form_keeps_the_values(
     client: TestClient, session: Session
 ) -> None:
     csrf = sign_in(client, "canbo.khom3")
-    hamlet = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    hamlet = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
     response = client.post(
         "/users",
         data={
@@ -362,7 +358,7 @@ def test_admin_moves_accounts_by_hamlet_list_or_typed_area_id(
     client: TestClient, session: Session
 ) -> None:
     csrf = sign_in(client, "admin")
-    khom3 = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet).id
+    khom3 = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet).id
     member = user_by_login(session, "thanhvien.anthuong")
     assert member is not None
     form = client.get(f"/users/{member.id}", headers=HTML).text
@@ -390,11 +386,7 @@ def test_admin_moves_accounts_by_hamlet_list_or_typed_area_id(
     official = user_by_login(session, "canbo.anthuong")
     assert official is not None
     commune = unit(
-        session,
-        "Phường 5",
-        edition=Edition.e2022,
-        level=Level.commune,
-        parent="Thành phố Sóc Trăng",
+        session, "Phường Sóc Trăng", edition=Edition.e2025, level=Level.commune
     ).id
     retyped = client.post(
         f"/users/{official.id}",

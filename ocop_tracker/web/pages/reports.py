@@ -11,9 +11,11 @@ from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import Response
 
 from ocop_tracker.areas import repository as area_repository
+from ocop_tracker.areas import rules as area_rules
+from ocop_tracker.areas.models import Edition
 from ocop_tracker.audit import listener as audit
 from ocop_tracker.auth.deps import CurrentPrincipal
-from ocop_tracker.auth.scope import covers
+from ocop_tracker.auth.scope import covers, reads_history_of
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError
 from ocop_tracker.reports import charts
@@ -48,9 +50,45 @@ def _crumbs(
     if principal.user.role is Role.admin:
         out.append((NATION, "Toàn quốc"))
     for unit in area_repository.ancestors(session, area.id, day=day):
-        if covers(session, principal.user, unit.id):
+        if covers(session, principal.user, unit.id) or reads_history_of(
+            session, principal.user, unit.id
+        ):
             out.append((unit.id, unit.name))
     return out
+
+
+def _reform(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    area: report_service.Area,
+    day: dt.date,
+) -> dict[str, object] | None:
+    """The same hamlets on the other side of 1/7/2025, as links that keep the date.
+
+    A 2025 unit did not exist before the reform: its hamlets' figures then are
+    read on the 2022 units it took in; a 2022 unit holds nothing after it.
+    """
+    if area.unit is None:
+        return None
+    units = report_service.across_reform(session, principal.user, area)
+    if not units:
+        return None
+    new_map = area.unit.edition is Edition.e2025
+    # The other map's date: the same day where it is theirs, else the nearest.
+    if new_map:
+        other_day = min(day, area_rules.LAST_DAY_2022)
+    else:
+        other_day = max(day, area_rules.REFORM_DATE)
+    today = report_service.today()
+    as_of = "" if other_day == today else f"&as_of={other_day.isoformat()}"
+    return {
+        "new_map": new_map,
+        "crossed": day < area_rules.REFORM_DATE
+        if new_map
+        else day >= area_rules.REFORM_DATE,
+        "links": [(f"/reports?area_id={u.id}{as_of}", u.name) for u in units],
+        "other_day": other_day,
+    }
 
 
 def _months(count: int = 12) -> list[str]:
@@ -72,7 +110,7 @@ def dashboard(
 ) -> Response:
     """Coverage of an area at a glance, with drill-down, trend and funnel."""
     user = principal.user
-    area = report_service.resolve_area(session, user, area_id)
+    area = report_service.resolve_area(session, user, area_id, past=True)
     try:
         day = report_service.check_day(as_of)
         error = None
@@ -107,6 +145,9 @@ def dashboard(
             "last_month": _months(2)[1],
             "months": _months(),
             "level_labels": report_service.LEVEL_LABELS,
+            "reform": _reform(session, principal, area, day),
+            # A unit read only as the past of the user's area: figures, no actions.
+            "own": area.unit is None or covers(session, user, area.id),
         },
         principal,
         status_code=422 if error else 200,
