@@ -54,7 +54,7 @@ def unit(
 
 def pilot_hamlet(session: Session, name: str = "Khóm 3") -> AdminUnit:
     """A hamlet of the seeded pilot areas by name (Khóm 3, Ấp An Thường)."""
-    return unit(session, name, edition=Edition.e2022, level=Level.hamlet)
+    return unit(session, name, edition=Edition.e2025, level=Level.hamlet)
 
 
 def make_hamlet(

@@ -20,7 +20,7 @@ D = dt.date(2025, 6, 10)  # the day of the report in issue #13
 
 
 def _setup(client: TestClient, session: Session) -> tuple[int, dict[str, Any]]:
-    khom3 = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    khom3 = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
     commune = session.get(AdminUnit, khom3.parent_id)
     assert commune is not None
     hamlet = make_hamlet(session, commune)

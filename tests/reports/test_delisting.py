@@ -141,7 +141,7 @@ def _numbers(figures: dict[str, tuple[int, str]]) -> dict[str, int]:
 def test_a_back_dated_delisting_leaves_past_coverage(
     sign_in: SignIn, session: Session
 ) -> None:
-    khom3 = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    khom3 = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
     assert khom3.parent_id is not None
     commune = session.get_one(AdminUnit, khom3.parent_id)
     hamlet = make_hamlet(session, commune)

@@ -84,7 +84,7 @@ def test_out_of_area_is_404_and_anonymous_goes_to_login(
 
 
 def test_action_list_page_and_filters(sign_in: SignIn, session: Session) -> None:
-    khom3 = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    khom3 = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
     hamlet = make_hamlet(session, session.get_one(AdminUnit, khom3.parent_id))
     stuck = make_product(
         session, make_producer(session, hamlet), name="Mắm tôm chà Vướng Bước", stars=4

@@ -28,7 +28,7 @@ def _form(client: TestClient, **fields: Any) -> dict[str, Any]:
 
 
 def _producer(client: TestClient, session: Session) -> int:
-    hamlet = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    hamlet = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
     made = client.post(
         "/api/v1/producers",
         json={"hamlet_id": hamlet.id, "kind": "household", "name": "Hộ Bà Sáu"},
@@ -128,7 +128,7 @@ def test_a_rejection_comment_of_two_lines_on_the_verification_page(
     sign_in: SignIn, session: Session
 ) -> None:
     official = sign_in("canbo.khom3")
-    khom3 = unit(session, "Khóm 3", edition=Edition.e2022, level=Level.hamlet)
+    khom3 = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
     listing = session.scalar(
         select(Listing).where(
             Listing.hamlet_id == khom3.id,
