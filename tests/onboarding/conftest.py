@@ -7,6 +7,7 @@ The demo data already holds listings in the pilot hamlets: tests that count
 filter on their own products, or use the ``spare`` hamlet nobody else uses.
 """
 
+import functools
 import itertools
 import secrets
 from dataclasses import dataclass
@@ -18,17 +19,21 @@ from sqlalchemy.orm import Session
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
 from ocop_tracker.core.text import fold
 from ocop_tracker.onboarding.models import Marketplace
+from ocop_tracker.photos import service as photo_service
+from ocop_tracker.photos.processing import Processed
 from ocop_tracker.producers.models import Producer, ProducerKind
 from ocop_tracker.products.models import Product, ProductKind
 from ocop_tracker.users import repository as user_repository
 from ocop_tracker.users.models import User
 from tests.factories import make_hamlet, unit
+from tests.photos import corpus
 
 _counter = itertools.count(1)
-VOSO_STOREFRONT = "https://voso.vn/gian-hang/ho-ba-sau"
-VOSO_LISTING = "https://voso.vn/san-pham/banh-pia-sau-rieng"
+# Shaped as the seeded URL rules of each marketplace's steps ask.
+VOSO_STOREFRONT = "https://voso.vn/ho-ba-sau-s3145375"
+VOSO_LISTING = "https://voso.vn/banh-pia-sau-rieng-p737219.html"
 POSTMART_STOREFRONT = "https://postmart.vn/shop/ho-ba-sau"
-POSTMART_LISTING = "https://www.postmart.vn/san-pham/banh-pia-sau-rieng"
+POSTMART_LISTING = "https://www.postmart.vn/p/banh-pia-sau-rieng-43160.html"
 URLS = {
     "voso": (VOSO_STOREFRONT, VOSO_LISTING),
     "postmart": (POSTMART_STOREFRONT, POSTMART_LISTING),
@@ -61,6 +66,22 @@ def make_product(
     session.add(product)
     session.flush()
     return product
+
+
+@functools.cache
+def _rule_photos() -> list[tuple[bytes, Processed]]:
+    """Three distinct 800×800 photos, decoded once for the whole run."""
+    datas = [corpus.plain_jpeg(800, 800, seed=900 + n) for n in range(3)]
+    return [(data, photo_service.process(data)) for data in datas]
+
+
+def meet_photo_rule(session: Session, who: User, product: Product) -> None:
+    """Give the product three photos ≥ 800 px (the first is main), through the
+    real upload path: every listing's "photos" step records itself."""
+    target = photo_service.Target(product)
+    for data, processed in _rule_photos():
+        photo_service.upload(session, who, target, data, processed=processed)
+    photo_service.sync_steps(session, who, product)
 
 
 def actor(session: Session, login: str) -> User:
