@@ -6,6 +6,7 @@ depend on who the demo data signs in. Names are unique unless one is given.
 """
 
 import datetime as dt
+import functools
 import itertools
 import secrets
 
@@ -17,6 +18,8 @@ from ocop_tracker.areas.models import AdminUnit, Edition, Level
 from ocop_tracker.onboarding import catalog, workflow
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding.models import Decision, Listing, ListingStatus
+from ocop_tracker.photos import service as photo_service
+from ocop_tracker.photos.processing import Processed
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers.models import Producer, ProducerKind
 from ocop_tracker.products import rules as product_rules
@@ -25,6 +28,7 @@ from ocop_tracker.products.models import Certificate, CertLevel, Product, Produc
 from ocop_tracker.users import repository as user_repository
 from ocop_tracker.users import service as user_service
 from ocop_tracker.users.models import Role, User
+from tests.photos import corpus
 
 _counter = itertools.count(1)
 FACTORY_ADMIN = "nhaplieu.thu"
@@ -196,12 +200,16 @@ def make_listing(
     )
     if status is ListingStatus.in_progress:
         return listing
-    evidence = {
-        "storefront": f"https://{market.domain}/gian-hang/{product.public_code[:10]}",
-        workflow.CLAIM_STEP: url
-        or f"https://{market.domain}/san-pham/{product.public_code}",
-    }
-    for step in catalog.step_defs(session, market.id):
+    # The photos step records itself from the marketplace's photo rule.
+    meet_photo_rule(session, who, product)
+    session.refresh(listing)
+    steps = catalog.step_defs(session, market.id)
+    evidence = {s.code: s.url_example for s in steps if s.url_example}
+    if url is not None:
+        evidence[workflow.CLAIM_STEP] = url
+    for step in steps:
+        if step.code == workflow.RULE_STEP:
+            continue
         listing = onboarding_service.record_step(
             session,
             who,
@@ -226,6 +234,22 @@ def make_listing(
         version=listing.version,
     )
     return listing
+
+
+@functools.cache
+def _rule_photos() -> list[tuple[bytes, Processed]]:
+    """Three distinct 800×800 photos, decoded once for the whole run."""
+    datas = [corpus.plain_jpeg(800, 800, seed=900 + n) for n in range(3)]
+    return [(data, photo_service.process(data)) for data in datas]
+
+
+def meet_photo_rule(session: Session, who: User, product: Product) -> None:
+    """Give the product three photos ≥ 800 px (the first is main), through the
+    real upload path: every listing's "photos" step records itself."""
+    target = photo_service.Target(product)
+    for data, processed in _rule_photos():
+        photo_service.upload(session, who, target, data, processed=processed)
+    photo_service.sync_steps(session, who, product)
 
 
 def _parent_name(session: Session, child: AdminUnit) -> str | None:

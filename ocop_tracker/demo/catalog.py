@@ -13,8 +13,12 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit
+from ocop_tracker.demo import photos as demo_photos
 from ocop_tracker.onboarding import service as onboarding_service
+from ocop_tracker.onboarding import workflow
 from ocop_tracker.onboarding.models import Decision, Listing, Marketplace
+from ocop_tracker.photos import service as photo_service
+from ocop_tracker.photos.service import slug
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers.models import (
     ConsentField,
@@ -300,9 +304,22 @@ def load(
     return changed
 
 
-def _url(market: Marketplace, kind: str, product: Product) -> str:
-    slug = product.public_code[:10].lower()
-    return f"https://{market.domain}/{kind}/{slug}"
+# Evidence URLs shaped as each marketplace's step rule asks (the data seeded
+# by the migrations: a shop page, a product page), for a demo name and number.
+_URL_SHAPES = {
+    ("voso", "storefront"): "https://{domain}/{slug}-s{number}",
+    ("voso", "listing"): "https://{domain}/{slug}-p{number}.html",
+    ("postmart", "storefront"): "https://{domain}/shop/{slug}",
+    ("postmart", "listing"): "https://{domain}/p/{slug}-{number}.html",
+}
+
+
+def evidence_url(market: Marketplace, step: str, name: str, number: int) -> str | None:
+    """A plausible evidence URL of ``step`` on ``market`` (None for other steps)."""
+    shape = _URL_SHAPES.get((market.code, step))
+    if shape is None:
+        return None
+    return shape.format(domain=market.domain, slug=slug(name), number=number)
 
 
 def _onboard(
@@ -313,14 +330,19 @@ def _onboard(
     worker: User,
     official: User,
 ) -> None:
-    listing = onboarding_service.create_listing(
+    # Photographed first: the marketplace's photo rule records the photos step.
+    demo_photos.give_photos(session, worker, product)
+    listing = photo_service.open_listing(
         session, worker, product_id=product.id, marketplace_id=market.id
     )
     for code in ALL_STEPS[: offer.steps]:
-        evidence = {
-            "storefront": _url(market, "shop", product),
-            "listing": _url(market, "san-pham", product),
-        }.get(code)
+        if code == workflow.RULE_STEP:
+            continue
+        evidence = (
+            evidence_url(market, code, f"{product.name} demo", product.producer_id)
+            if code == "storefront"
+            else evidence_url(market, code, product.name, 700000 + product.id)
+        )
         listing = onboarding_service.record_step(
             session,
             worker,

@@ -22,8 +22,12 @@ from ocop_tracker.areas import rules as area_rules
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.audit import listener as audit_listener
+from ocop_tracker.demo import photos as demo_photos
+from ocop_tracker.demo.catalog import evidence_url
 from ocop_tracker.onboarding import service as onboarding_service
+from ocop_tracker.onboarding import workflow
 from ocop_tracker.onboarding.models import Decision, Listing, Marketplace
+from ocop_tracker.photos import service as photo_service
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers.models import (
     PaymentProvider,
@@ -161,6 +165,8 @@ def _hamlet_history(
         account_number="0299382145",
     )
     span = (today - FIRST_DAY).days
+    # One set of pictures for the cooperative's products (drawn and processed once).
+    shots = demo_photos.shared_shots(name)
     for i, (title, stars) in enumerate(PRODUCTS):
         # Products arrive one after another over the months; the last ones are
         # still on their way, one is refused once, one is taken down.
@@ -199,19 +205,24 @@ def _hamlet_history(
             if day >= today:
                 break
             at(day)
-            listing = onboarding_service.create_listing(
+            # Photographed first: the marketplace's photo rule records the photos step.
+            demo_photos.give_photos(session, worker, product, shots)
+            listing = photo_service.open_listing(
                 session, worker, product_id=product.id, marketplace_id=markets[code].id
             )
             stop = 6 if i < len(PRODUCTS) - 2 else 2 + i % 3
             for step in STEPS[:stop]:
+                if step == workflow.RULE_STEP:
+                    continue
                 day = day + dt.timedelta(days=rng.randrange(4, 20))
                 if day >= today:
                     break
                 at(day)
-                url = {
-                    "storefront": f"https://{markets[code].domain}/shop/htx-{hamlet.id}",
-                    "listing": f"https://{markets[code].domain}/san-pham/htx-{hamlet.id}-{i}",
-                }.get(step)
+                url = (
+                    evidence_url(markets[code], step, name, 3100 + hamlet.id)
+                    if step == "storefront"
+                    else evidence_url(markets[code], step, title, 800000 + product.id)
+                )
                 listing = onboarding_service.record_step(
                     session,
                     worker,

@@ -3,12 +3,15 @@
 Each product gets three square shots (front, side, label close-up) of a jar,
 bag, box or bottle chosen from its name, with the name on the label, in the
 product's own colours; they go through the real upload path (sniffing,
-re-encoding, content-addressed storage). Products that already have photos
-are left alone, so loading twice changes nothing.
+re-encoding, content-addressed storage), the first one becoming the main
+photo. Products are photographed before their onboarding starts, so the
+"photos" step is recorded by the marketplace's rule, as for a team. Products
+that already have photos are left alone, so loading twice changes nothing.
 """
 
 import hashlib
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 import fontpkg_be_vietnam_pro
@@ -18,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.photos import repository as photo_repository
 from ocop_tracker.photos import service as photo_service
+from ocop_tracker.photos.processing import Processed
 from ocop_tracker.producers.models import Producer
 from ocop_tracker.products.models import Product
 from ocop_tracker.users.models import Role, User
@@ -150,6 +154,38 @@ def draw_shot(name: str, shot: str) -> bytes:
     return out.getvalue()
 
 
+def give_photos(
+    session: Session,
+    actor: User,
+    product: Product,
+    shots: Sequence[tuple[bytes, Processed | None]] | None = None,
+) -> bool:
+    """Three photos for a product that has none, through the real upload path.
+
+    The first becomes the main photo. ``shots`` are pictures drawn (and
+    processed) once to be shared by many products; by default three are drawn
+    with the product's own name. Returns False when the product had photos.
+    """
+    if photo_repository.count_product_photos(session, product.id):
+        return False
+    target = photo_service.Target(product)
+    for data, processed in shots or [
+        (draw_shot(product.name, shot), None) for shot in SHOTS
+    ]:
+        photo_service.upload(
+            session, actor, target, data, processed=processed, sync=False
+        )
+    return True
+
+
+def shared_shots(name: str) -> list[tuple[bytes, Processed | None]]:
+    """Three pictures labelled ``name``, drawn and processed once for many products."""
+    return [
+        (data, photo_service.process(data))
+        for data in (draw_shot(name, shot) for shot in SHOTS)
+    ]
+
+
 def load(session: Session) -> list[str]:
     """Give every demo product its photos; returns lines saying what changed."""
     admin = session.scalar(
@@ -168,20 +204,9 @@ def load(session: Session) -> list[str]:
     todo = set(
         photo_repository.products_without_photos(session, [p.id for p in products])
     )
-    done = 0
-    for product in products:
-        if product.id not in todo:
-            continue
-        target = photo_service.Target(product)
-        first = None
-        for shot in SHOTS:
-            result = photo_service.upload(
-                session, admin, target, draw_shot(product.name, shot), sync=False
-            )
-            first = first or result.photo
-        if first is not None:
-            photo_service.update_photo(
-                session, admin, first.id, is_main=True, sync=False
-            )
-        done += 1
+    done = sum(
+        give_photos(session, admin, product)
+        for product in products
+        if product.id in todo
+    )
     return [f"Thêm ảnh mẫu cho {done} sản phẩm."] if done else []

@@ -67,8 +67,17 @@ def step_defs(session: Session, marketplace_id: int) -> list[StepDef]:
 def as_def(step: MarketplaceStep) -> StepDef:
     """The workflow's view of a stored step."""
     return StepDef(
-        code=step.code, position=step.position, name=step.name, evidence=step.evidence
+        code=step.code,
+        position=step.position,
+        name=step.name,
+        evidence=step.evidence,
+        url_pattern=step.url_pattern,
+        url_example=step.url_example,
     )
+
+
+# A new step as an admin sends it: code, name, evidence, URL pattern, URL example.
+NewStep = tuple[str, str, str | None, str | None, str | None]
 
 
 def create_marketplace(
@@ -78,9 +87,13 @@ def create_marketplace(
     code: str,
     name: str,
     domain: str,
-    new_steps: Sequence[tuple[str, str, str | None]] = (),
+    new_steps: Sequence[NewStep] = (),
 ) -> Marketplace:
-    """Add a marketplace (admin), with its steps (code, name, evidence) in order."""
+    """Add a marketplace (admin), with its steps in order.
+
+    Each step is (code, name, evidence, URL pattern, URL example); the last two
+    only for a step whose evidence is a URL.
+    """
     _check_admin(actor)
     clean_code = workflow.clean_code(code, field="code", label="Mã sàn", example="tiki")
     clean_name = workflow.required_text(
@@ -92,8 +105,17 @@ def create_marketplace(
     if repository.marketplace_by_domain(session, clean_domain) is not None:
         raise Conflict(f"Đã có sàn trên tên miền {clean_domain}.")
     defs: list[StepDef] = []
-    for step_code, step_name, evidence in new_steps:
-        defs.append(_new_def(defs, step_code, step_name, evidence))
+    for step_code, step_name, evidence, pattern, example in new_steps:
+        defs.append(
+            _new_def(
+                defs,
+                step_code,
+                step_name,
+                evidence,
+                domain=clean_domain,
+                url_rule=(pattern, example),
+            )
+        )
     market = Marketplace(
         code=clean_code,
         name=clean_name,
@@ -116,6 +138,8 @@ def add_step(
     code: str,
     name: str,
     evidence: str | None = None,
+    url_pattern: str | None = None,
+    url_example: str | None = None,
 ) -> MarketplaceStep:
     """Append a step to a marketplace's onboarding (admin).
 
@@ -123,7 +147,14 @@ def add_step(
     """
     _check_admin(actor)
     existing = step_defs(session, market.id)
-    new = _new_def(existing, code, name, evidence)
+    new = _new_def(
+        existing,
+        code,
+        name,
+        evidence,
+        domain=market.domain,
+        url_rule=(url_pattern, url_example),
+    )
     step = _row(market.id, new)
     session.add(step)
     for listing in repository.listings_waiting_for_a_step(session, market.id):
@@ -132,8 +163,46 @@ def add_step(
     return step
 
 
+def set_url_rule(
+    session: Session,
+    actor: User,
+    market: Marketplace,
+    *,
+    code: str,
+    url_pattern: str | None,
+    url_example: str | None,
+) -> MarketplaceStep:
+    """Change what an evidence URL of one step must look like (admin).
+
+    Evidence already recorded stays; the rule applies to the next recording.
+    """
+    _check_admin(actor)
+    step = next((s for s in steps(session, market.id) if s.code == code), None)
+    if step is None:
+        raise NotFound(f"Sàn {market.name} không có bước “{code}”.")
+    if step.evidence != workflow.EVIDENCE_URL:
+        raise InvalidInput(
+            f"Bước “{step.name}” không lấy đường dẫn làm bằng chứng, nên không có quy tắc đường dẫn."
+        )
+    step.url_pattern, step.url_example = workflow.clean_url_rule(
+        url_pattern, url_example, domain=market.domain, page=_page(code)
+    )
+    session.flush()
+    return step
+
+
+def _page(code: str) -> str:
+    return workflow.PAGE_NAMES.get(code, "trang bằng chứng")
+
+
 def _new_def(
-    existing: Sequence[StepDef], code: str, name: str, evidence: str | None
+    existing: Sequence[StepDef],
+    code: str,
+    name: str,
+    evidence: str | None,
+    *,
+    domain: str,
+    url_rule: tuple[str | None, str | None] = (None, None),
 ) -> StepDef:
     clean_code = workflow.clean_code(
         code, field="code", label="Mã bước", example="first_order"
@@ -142,8 +211,21 @@ def _new_def(
         name, field="name", label="Tên bước", limit=MAX_STEP_NAME
     )
     position = workflow.check_new_step(existing, code=clean_code, evidence=evidence)
+    pattern, example = url_rule
+    if (pattern or example) and evidence != workflow.EVIDENCE_URL:
+        raise InvalidInput(
+            "Chỉ bước lấy đường dẫn làm bằng chứng (evidence = “url”) mới có mẫu đường dẫn."
+        )
+    clean_pattern, clean_example = workflow.clean_url_rule(
+        pattern, example, domain=domain, page=_page(clean_code)
+    )
     return StepDef(
-        code=clean_code, position=position, name=clean_name, evidence=evidence
+        code=clean_code,
+        position=position,
+        name=clean_name,
+        evidence=evidence,
+        url_pattern=clean_pattern,
+        url_example=clean_example,
     )
 
 
@@ -154,4 +236,6 @@ def _row(marketplace_id: int, d: StepDef) -> MarketplaceStep:
         position=d.position,
         name=d.name,
         evidence=d.evidence,
+        url_pattern=d.url_pattern,
+        url_example=d.url_example,
     )

@@ -63,6 +63,12 @@ class MarketplaceStep(IdMixin, Audited, Base):
     name: Mapped[str] = mapped_column(String(200))
     # What evidence the step asks for: "url" (storefront, listing), or none.
     evidence: Mapped[str | None] = mapped_column(String(20))
+    # The shape of an evidence URL's path on this marketplace (a regular
+    # expression the whole path must match, e.g. a product page rather than the
+    # home page or a shop), and an example shown in the refusal. Data: an admin
+    # corrects them when the marketplace changes its addresses.
+    url_pattern: Mapped[str | None] = mapped_column(String(300))
+    url_example: Mapped[str | None] = mapped_column(String(300))
 
     __table_args__ = (
         UniqueConstraint("marketplace_id", "code"),

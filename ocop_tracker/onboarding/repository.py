@@ -20,6 +20,7 @@ from ocop_tracker.onboarding.models import (
     StepStatus,
     Verification,
 )
+from ocop_tracker.photos.models import PhotoRule
 from ocop_tracker.products.models import Product
 from ocop_tracker.users.models import User
 
@@ -49,6 +50,13 @@ def marketplace_by_code(session: Session, code: str) -> Marketplace | None:
 def marketplace_by_domain(session: Session, domain: str) -> Marketplace | None:
     """The marketplace on this domain."""
     return session.scalar(select(Marketplace).where(Marketplace.domain == domain))
+
+
+def photo_rule_of(session: Session, marketplace_id: int) -> PhotoRule | None:
+    """The photo rule of a marketplace (what records its photos step)."""
+    return session.scalar(
+        select(PhotoRule).where(PhotoRule.marketplace_id == marketplace_id)
+    )
 
 
 def steps_of(

@@ -21,6 +21,7 @@ from ocop_tracker.onboarding.schemas import (
     MarketplaceRead,
     MarketplaceStepCreate,
     MarketplaceStepRead,
+    MarketplaceStepUrlRule,
     SortField,
     SortOrder,
     StepBlock,
@@ -29,6 +30,7 @@ from ocop_tracker.onboarding.schemas import (
     VerificationCreate,
     VerificationRead,
 )
+from ocop_tracker.photos import service as photo_service
 from ocop_tracker.users.models import Role
 
 # Created without a prefix (api.py includes it under /api/v1): paths are written in full.
@@ -84,7 +86,13 @@ def create_marketplace(
         name=body.name,
         domain=body.domain,
         new_steps=[
-            (s.code, s.name, s.evidence.value if s.evidence else None)
+            (
+                s.code,
+                s.name,
+                s.evidence.value if s.evidence else None,
+                s.url_pattern,
+                s.url_example,
+            )
             for s in body.steps
         ],
     )
@@ -112,6 +120,33 @@ def add_marketplace_step(
         code=body.code,
         name=body.name,
         evidence=body.evidence.value if body.evidence else None,
+        url_pattern=body.url_pattern,
+        url_example=body.url_example,
+    )
+    return _marketplace_now(session, market)
+
+
+@router.put(
+    "/marketplaces/{marketplace_id}/steps/{step_code}/url-rule",
+    response_model=MarketplaceRead,
+    responses=ERRORS,
+)
+def set_step_url_rule(
+    session: SessionDep,
+    principal: Admin,
+    marketplace_id: int,
+    step_code: str,
+    body: MarketplaceStepUrlRule,
+) -> MarketplaceRead:
+    """Set what an evidence URL of a step must look like: a path pattern and an example (admin)."""
+    market = catalog.get(session, marketplace_id)
+    catalog.set_url_rule(
+        session,
+        principal.user,
+        market,
+        code=step_code,
+        url_pattern=body.url_pattern,
+        url_example=body.url_example,
     )
     return _marketplace_now(session, market)
 
@@ -166,8 +201,12 @@ def list_listings(
 def create_listing(
     session: SessionDep, principal: CurrentPrincipal, body: ListingCreate
 ) -> ListingRead:
-    """Start a product's onboarding on a marketplace (409 if it already has one)."""
-    listing = onboarding_service.create_listing(
+    """Start a product's onboarding on a marketplace (409 if it already has one).
+
+    The "photos" step is recorded at once when the product's photos already
+    meet the marketplace's rule.
+    """
+    listing = photo_service.open_listing(
         session,
         principal.user,
         product_id=body.product_id,
@@ -266,7 +305,7 @@ def unblock_step(
 ) -> ListingSteps:
     """Lift a step's block (send the listing's ``version`` to avoid lost edits)."""
     listing = onboarding_service.get_listing(session, principal.user, listing_id)
-    onboarding_service.unblock_step(
+    photo_service.unblock_step(
         session,
         principal.user,
         listing,

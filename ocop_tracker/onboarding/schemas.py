@@ -52,6 +52,8 @@ class MarketplaceStepRead(Schema):
     position: int
     name: str
     evidence: str | None
+    url_pattern: str | None = None
+    url_example: str | None = None
 
 
 class MarketplaceRead(Schema):
@@ -72,6 +74,21 @@ class MarketplaceStepCreate(Schema):
     code: str = Field(max_length=100)
     name: str = Field(max_length=1000)
     evidence: Evidence | None = None
+    url_pattern: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="Regular expression the whole path of an evidence URL must match",
+    )
+    url_example: str | None = Field(
+        default=None, max_length=1000, description="An evidence URL the rule accepts"
+    )
+
+
+class MarketplaceStepUrlRule(Schema):
+    """What an evidence URL of a step must look like (admin)."""
+
+    url_pattern: str | None = Field(default=None, max_length=1000)
+    url_example: str | None = Field(default=None, max_length=1000)
 
 
 class MarketplaceCreate(Schema):
@@ -123,6 +140,7 @@ class StepRead(Schema):
     position: int
     name: str
     evidence: str | None
+    url_example: str | None = None
     state: StepState
     is_next: bool
     evidence_url: str | None

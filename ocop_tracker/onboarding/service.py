@@ -297,6 +297,8 @@ def _step_defs_as_of(
             position=int(st["position"]),
             name=str(st["name"]),
             evidence=st.get("evidence"),
+            url_pattern=st.get("url_pattern"),
+            url_example=st.get("url_example"),
         )
         for st in states.values()
     ]
@@ -338,6 +340,7 @@ def _steps(
                     "position": d.position,
                     "name": d.name,
                     "evidence": d.evidence,
+                    "url_example": d.url_example,
                     "state": state,
                     "is_next": d.code == listing.next_step,
                     **{k: record.get(k) for k in _RECORD_COLUMNS},
@@ -470,10 +473,34 @@ def _market_and_steps(
 def _evidence(step: StepDef, market: Marketplace, raw: str | None) -> str | None:
     label = URL_LABELS.get(step.code, "Đường dẫn bằng chứng")
     if step.evidence == workflow.EVIDENCE_URL:
-        return workflow.clean_url(raw, domain=market.domain, label=label)
+        url = workflow.clean_url(raw, domain=market.domain, label=label)
+        workflow.check_page(
+            url,
+            domain=market.domain,
+            label=label,
+            page=workflow.PAGE_NAMES.get(step.code, "trang bằng chứng"),
+            pattern=step.url_pattern,
+            example=step.url_example,
+        )
+        return url
     if raw is None or not raw.strip():
         return None
     return workflow.clean_url(raw, domain=None, label=label)
+
+
+def rule_step_refusal(session: Session, market: Marketplace, step: StepDef) -> Conflict:
+    """Why the photos step cannot be recorded by hand, with the rule's numbers."""
+    rule = repository.photo_rule_of(session, market.id)
+    if rule is None:
+        wanted = "khi quản trị viên đặt yêu cầu ảnh cho sàn này"
+    else:
+        wanted = (
+            f"khi sản phẩm có ít nhất {rule.min_count} ảnh từ {rule.min_width}×{rule.min_height} px"
+            + (", trong đó có ảnh chính" if rule.require_main else "")
+        )
+    return Conflict(
+        f"Không ghi tay được bước “{step.name}”: bước này tự ghi nhận {wanted} (yêu cầu của sàn {market.name}). Hãy thêm ảnh ở mục “Ảnh sản phẩm”."
+    )
 
 
 def record_step(
@@ -503,6 +530,11 @@ def record_step(
     market, defs, records = _market_and_steps(session, listing)
     statuses = _statuses(records)
     code = step.strip()
+    if code == workflow.RULE_STEP:
+        # Recorded by the photo rule only (apply_rule_step), never claimed by hand.
+        raise rule_step_refusal(
+            session, market, workflow.find_step(defs, code, market.name)
+        )
     definition = workflow.check_can_record(
         defs, statuses, listing.status, code, marketplace=market.name
     )
@@ -537,6 +569,58 @@ def record_step(
     listing.next_step = workflow.next_step(defs, statuses, listing.status)
     _flush(session, listing)
     return listing
+
+
+def apply_rule_step(
+    session: Session, actor: User, listing: Listing, *, met: bool, note: str
+) -> bool:
+    """Record the photos step when the rule is met, re-open it when it no longer is.
+
+    The step of a verified listing (live or delisted) stays as it was verified;
+    a blocked step waits for the team; a step that cannot be recorded yet
+    (out of order) is left. Returns True when something changed.
+    """
+    ensure_visible(session, actor, listing.hamlet_id, WHAT)
+    market, defs, records = _market_and_steps(session, listing)
+    if not any(d.code == workflow.RULE_STEP for d in defs):
+        return False
+    statuses = _statuses(records)
+    record = records.get(workflow.RULE_STEP)
+    if record is not None and record.status is StepStatus.blocked:
+        return False
+    if met:
+        if record is not None:
+            return False
+        try:
+            workflow.check_can_record(
+                defs,
+                statuses,
+                listing.status,
+                workflow.RULE_STEP,
+                marketplace=market.name,
+            )
+        except InvalidInput:
+            return False
+        session.add(
+            StepRecord(
+                listing_id=listing.id,
+                hamlet_id=listing.hamlet_id,
+                step_code=workflow.RULE_STEP,
+                status=StepStatus.done,
+                note=note,
+                done_by_id=actor.id,
+                done_at=utcnow(),
+            )
+        )
+        statuses[workflow.RULE_STEP] = StepStatus.done
+    else:
+        if record is None or listing.status in workflow.VERIFIED:
+            return False
+        session.delete(record)
+        statuses.pop(workflow.RULE_STEP)
+    listing.next_step = workflow.next_step(defs, statuses, listing.status)
+    _flush(session, listing)
+    return True
 
 
 def block_step(

@@ -22,16 +22,28 @@ URL_COLUMNS: Mapping[str, str] = {
     "storefront": "storefront_url",
     CLAIM_STEP: "listing_url",
 }
+# The step recorded by the marketplace's photo rule, never by hand: the photos
+# service records it when the product's photos meet the rule and re-opens it
+# when they no longer do (until the listing is verified).
+RULE_STEP = "photos"
+# What kind of page each URL step's evidence must be, in words.
+PAGE_NAMES: Mapping[str, str] = {
+    "storefront": "trang gian hàng",
+    CLAIM_STEP: "trang sản phẩm",
+}
 # The only kind of evidence a step may ask for today (photos come later).
 EVIDENCE_URL = "url"
 EVIDENCE_KINDS = frozenset({EVIDENCE_URL})
 # The claim stands (the step counts as done) only while it is pending or approved.
 CLAIM_STANDS = frozenset({ListingStatus.awaiting_verification, ListingStatus.listed})
+# A listing an official has verified (live, or live once and taken down).
+VERIFIED = frozenset({ListingStatus.listed, ListingStatus.delisted})
 
 MAX_URL = 500
 MAX_NOTE = 1000
 MAX_REASON = 300
 MAX_COMMENT = 1000
+MAX_URL_RULE = 300
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 # Lower-case ASCII host names of two labels or more, the last starting with a
 # letter: no IP literals, ports, user info, Unicode look-alikes or trailing dot.
@@ -49,6 +61,8 @@ class StepDef:
     position: int
     name: str
     evidence: str | None = None
+    url_pattern: str | None = None
+    url_example: str | None = None
 
 
 def ordered(steps: Iterable[StepDef]) -> list[StepDef]:
@@ -271,6 +285,67 @@ def clean_url(
     if domain is not None and not host_in_domain(host, domain):
         raise InvalidInput(f"{where} phải là trang trên {domain} (https://{domain}/…).")
     return urlunsplit(("https", host, parts.path, parts.query, parts.fragment))
+
+
+def check_page(
+    url: str,
+    *,
+    domain: str,
+    label: str,
+    page: str,
+    pattern: str | None,
+    example: str | None,
+) -> None:
+    """A cleaned evidence URL must be the right kind of page, never the home page.
+
+    ``pattern`` (data of the marketplace's step) must match the whole path;
+    without one, any path beyond the root is taken.
+    """
+    path = urlsplit(url).path
+    hint = f" Ví dụ: {example}" if example else ""
+    if path in {"", "/"}:
+        raise InvalidInput(
+            f"{label} phải là {page} trên {domain}, không phải trang chủ của sàn.{hint}"
+        )
+    if pattern and re.fullmatch(pattern, path) is None:
+        raise InvalidInput(
+            f"{label} chưa phải {page} trên {domain} (trang gian hàng, danh mục hay trang khác không được nhận).{hint}"
+        )
+
+
+def clean_url_rule(
+    pattern: str | None, example: str | None, *, domain: str, page: str
+) -> tuple[str | None, str | None]:
+    """An admin's URL rule of a step: a valid pattern, and an example it accepts."""
+    clean_pattern = (pattern or "").strip() or None
+    clean_example = (example or "").strip() or None
+    if clean_pattern is not None:
+        if len(clean_pattern) > MAX_URL_RULE or not clean_pattern.startswith("/"):
+            raise InvalidInput(
+                f"Mẫu đường dẫn phải bắt đầu bằng / và dài tối đa {MAX_URL_RULE} ký tự, ví dụ /[^/]+-p[0-9]+\\.html."
+            )
+        try:
+            re.compile(clean_pattern)
+        except re.error as exc:
+            raise InvalidInput(
+                f"Mẫu đường dẫn không phải biểu thức chính quy hợp lệ: {exc.msg}."
+            ) from None
+    if clean_example is not None:
+        if len(clean_example) > MAX_URL_RULE:
+            raise InvalidInput(f"Đường dẫn ví dụ dài quá {MAX_URL_RULE} ký tự.")
+        label = "Đường dẫn ví dụ"
+        clean_example = clean_url(
+            clean_example, domain=domain, field="url_example", label=label
+        )
+        check_page(
+            clean_example,
+            domain=domain,
+            label=label,
+            page=page,
+            pattern=clean_pattern,
+            example=None,
+        )
+    return clean_pattern, clean_example
 
 
 def clean_domain(raw: str) -> str:

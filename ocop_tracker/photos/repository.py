@@ -99,6 +99,17 @@ def by_source(session: Session, product_id: int, source_sha256: str) -> Photo | 
     )
 
 
+def main_photo(session: Session, product_id: int) -> Photo | None:
+    """The product's chosen main photo."""
+    return session.scalar(
+        select(Photo).where(
+            Photo.product_id == product_id,
+            Photo.kind == PhotoKind.product,
+            Photo.is_main.is_(True),
+        )
+    )
+
+
 def first_public(session: Session, product_id: int) -> Photo | None:
     """The product's public photo shown first: the main one, else by position."""
     return session.scalar(

@@ -32,6 +32,7 @@ from ocop_tracker.core.text import fold, normalize
 from ocop_tracker.onboarding import catalog as onboarding_catalog
 from ocop_tracker.onboarding import repository as onboarding_repository
 from ocop_tracker.onboarding import service as onboarding_service
+from ocop_tracker.onboarding import workflow as onboarding_workflow
 from ocop_tracker.onboarding.models import Listing, Marketplace, StepStatus
 from ocop_tracker.photos import processing, repository, storage
 from ocop_tracker.photos.models import Photo, PhotoKind, PhotoRule, PhotoUploadKey
@@ -45,7 +46,7 @@ from ocop_tracker.users.models import Role, User
 PHOTO_WRITERS: frozenset[Role] = WRITERS
 MAX_PHOTOS = 12
 MAX_EVIDENCE_PER_STEP = 5
-PHOTOS_STEP = "photos"
+PHOTOS_STEP = onboarding_workflow.RULE_STEP
 RENDITIONS = ("full", "thumb")
 # Idempotency keys are kept this long (a phone may retry the next morning).
 KEY_DAYS = 7
@@ -149,6 +150,11 @@ def list_evidence(
     """Evidence photos of a listing (or one step), for someone who may see it."""
     listing = onboarding_service.get_listing(session, actor, listing_id)
     return repository.evidence_photos(session, listing.id, step_code)
+
+
+def check_may_change(session: Session, actor: User, photo: Photo) -> None:
+    """403 unless the actor may change or delete this photo (it is visible to them)."""
+    _check_writer(session, actor, photo.hamlet_id)
 
 
 def _check_writer(session: Session, actor: User, hamlet_id: int) -> None:
@@ -408,6 +414,9 @@ def _store(
         ) from None
     evidence = target.listing is not None
     product = target.product
+    # A product's first photo is its main one until someone chooses another, so
+    # a product with photos always has a main photo (the rule may ask for one).
+    first_main = not evidence and repository.main_photo(session, product.id) is None
     photo = Photo(
         product_id=product.id,
         hamlet_id=product.hamlet_id,
@@ -415,7 +424,7 @@ def _store(
         listing_id=target.listing.id if target.listing else None,
         step_code=target.step_code,
         position=repository.next_position(session, product.id),
-        is_main=False,
+        is_main=first_main,
         is_public=(not evidence) if public is None else (public and not evidence),
         content_type=processing.CONTENT_TYPE,
         source_format=processed.source_format,
@@ -484,15 +493,71 @@ def update_photo(
     return photo
 
 
-def delete_photo(session: Session, actor: User, photo_id: int) -> None:
-    """Remove a photo; its files go after the commit unless another row uses them."""
+def delete_photo(
+    session: Session, actor: User, photo_id: int, *, sync: bool = True
+) -> None:
+    """Remove a photo; its files go after the commit unless another row uses them.
+
+    When the main photo goes, the next one becomes main. With ``sync`` the
+    listings' "photos" step follows the rule: a deletion that breaks it
+    re-opens the step of every listing not yet verified.
+    """
     photo = get_photo(session, actor, photo_id)
     _check_writer(session, actor, photo.hamlet_id)
     for digest in {photo.sha256, photo.thumb_sha256}:
         if not repository.hash_in_use(session, digest, exclude_id=photo.id):
             _pending(session).add(digest)
+    was_main, product_id, kind = photo.is_main, photo.product_id, photo.kind
     session.delete(photo)
     session.flush()
+    if kind is not PhotoKind.product:
+        return
+    if was_main:
+        remaining = repository.product_photos(session, product_id)
+        if remaining:
+            remaining[0].is_main = True
+            session.flush()
+    if sync:
+        product = product_service.get_product(session, actor, product_id)
+        sync_steps(session, actor, product)
+
+
+def deletion_effects(session: Session, actor: User, photo: Photo) -> list[str]:
+    """What deleting this photo would change, in words, for the confirmation page."""
+    if photo.kind is not PhotoKind.product:
+        return []
+    product = product_service.get_product(session, actor, photo.product_id)
+    photos = repository.product_photos(session, product.id)
+    rest = [p for p in photos if p.id != photo.id]
+    effects: list[str] = []
+    if photo.is_main and rest:
+        effects.append("Đây là ảnh chính; ảnh kế tiếp sẽ thành ảnh chính.")
+    for state in readiness(session, product):
+        rule = repository.rule_of(session, state.marketplace_id)
+        if rule is None or not state.ready:
+            continue
+        after = _with_main(rest)
+        _, missing = check_rule(rule, after)
+        if missing and state.step_done and not state.verified:
+            effects.append(
+                f"Sau khi xóa, ảnh không còn đạt yêu cầu của sàn {state.marketplace_name} ({'; '.join(missing)}): bước “Ảnh sản phẩm đạt yêu cầu” sẽ mở lại."
+            )
+        elif missing:
+            effects.append(
+                f"Sau khi xóa, ảnh không còn đạt yêu cầu của sàn {state.marketplace_name} ({'; '.join(missing)})."
+            )
+    return effects
+
+
+def _with_main(photos: list[Photo]) -> list[Photo]:
+    """The photos as they stand once the next one has taken the main role (no write)."""
+    if not photos or any(p.is_main for p in photos):
+        return photos
+    first = photos[0]
+    stand_in = Photo(
+        width=first.width, height=first.height, is_main=True, kind=first.kind
+    )
+    return [stand_in, *photos[1:]]
 
 
 def purge_old_keys(session: Session, *, now: dt.datetime | None = None) -> int:
@@ -519,6 +584,8 @@ class Readiness:
     ready: bool
     missing: list[str]
     step_done: bool | None = None
+    # The listing on this marketplace is verified: its photos step no longer moves.
+    verified: bool = False
 
 
 def check_rule(rule: PhotoRule, photos: Sequence[Photo]) -> tuple[int, list[str]]:
@@ -529,7 +596,9 @@ def check_rule(rule: PhotoRule, photos: Sequence[Photo]) -> tuple[int, list[str]
     small = len(photos) - len(good)
     missing: list[str] = []
     if len(good) < rule.min_count:
-        missing.append(f"cần thêm {rule.min_count - len(good)} ảnh")
+        missing.append(
+            f"cần thêm {rule.min_count - len(good)} ảnh từ {rule.min_width}×{rule.min_height} px"
+        )
     if small:
         missing.append(
             f"{small} ảnh nhỏ hơn {rule.min_width}×{rule.min_height}"
@@ -578,6 +647,8 @@ def readiness(session: Session, product: Product) -> list[Readiness]:
                 ready=not missing,
                 missing=missing,
                 step_done=step_done,
+                verified=listing is not None
+                and listing.status in onboarding_workflow.VERIFIED,
             )
         )
     return out
@@ -592,11 +663,11 @@ def product_readiness(
 
 
 def sync_steps(session: Session, actor: User, product: Product) -> list[Readiness]:
-    """Record the "photos" step of each listing whose marketplace rule is now met.
+    """Make each listing's "photos" step say what the marketplace's photo rule says.
 
-    Goes through the onboarding service (order, blocking and versions apply); a
-    step that cannot be recorded now (blocked, not in that marketplace's steps)
-    is left for the team.
+    The only writer of that step (nobody records it by hand): recorded once the
+    rule is met, re-opened when it no longer is while the listing is not yet
+    verified; a blocked step waits for the team.
     """
     states = readiness(session, product)
     listings = {
@@ -604,25 +675,50 @@ def sync_steps(session: Session, actor: User, product: Product) -> list[Readines
     }
     for state in states:
         listing = listings.get(state.marketplace_id)
-        if listing is None or not state.ready or state.step_done:
+        if listing is None:
             continue
-        records = onboarding_repository.records_of(session, listing.id)
-        if PHOTOS_STEP in records:
-            continue  # blocked: the team decides
-        try:
-            with session.begin_nested():
-                onboarding_service.record_step(
-                    session,
-                    actor,
-                    listing,
-                    step=PHOTOS_STEP,
-                    note=f"Tự động: ảnh đạt yêu cầu của sàn {state.marketplace_name} ({state.good} ảnh đạt chuẩn, có ảnh chính).",
-                    version=listing.version,
-                )
-        except (InvalidInput, Conflict):
-            continue
-        state.step_done = True
+        changed = onboarding_service.apply_rule_step(
+            session,
+            actor,
+            listing,
+            met=state.ready,
+            note=f"Tự động: ảnh đạt yêu cầu của sàn {state.marketplace_name} ({state.good} ảnh đạt chuẩn"
+            + (", có ảnh chính)." if state.require_main else ")."),
+        )
+        if changed:
+            state.step_done = state.ready
     return states
+
+
+def unblock_step(
+    session: Session,
+    actor: User,
+    listing: Listing,
+    *,
+    step: str,
+    version: int | None = None,
+) -> Listing:
+    """Lift a step's block; a lifted "photos" step follows the photo rule at once."""
+    onboarding_service.unblock_step(session, actor, listing, step=step, version=version)
+    if step.strip() == PHOTOS_STEP:
+        product = product_service.get_product(session, actor, listing.product_id)
+        sync_steps(session, actor, product)
+    return listing
+
+
+def open_listing(
+    session: Session, actor: User, *, product_id: int, marketplace_id: int
+) -> Listing:
+    """Start a product's onboarding on a marketplace, its photos step from the rule.
+
+    Photos uploaded before the listing existed count at once.
+    """
+    listing = onboarding_service.create_listing(
+        session, actor, product_id=product_id, marketplace_id=marketplace_id
+    )
+    product = product_service.get_product(session, actor, product_id)
+    sync_steps(session, actor, product)
+    return listing
 
 
 # --- rules (data, editable) ----------------------------------------------------------

@@ -3,13 +3,17 @@
 Run with JavaScript off and on: every step is a plain form and a redirect.
 """
 
+import io
+import re
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import (
     Browser,
     BrowserContext,
     ConsoleMessage,
+    FilePayload,
     Locator,
     Page,
     ViewportSize,
@@ -73,6 +77,28 @@ class Shots:
             path=self.artifacts / f"{self.prefix}-{self.n}-{name}.png",
             full_page=True,
         )
+
+
+def _photo(seed: int) -> bytes:
+    """A 1600×1200 JPEG, distinct per seed."""
+    im = Image.new("RGB", (1600, 1200), (seed * 60 % 256, 150, 90))
+    im.paste((220, 40, 40), (0, 0, 400 + seed * 100, 1200))
+    out = io.BytesIO()
+    im.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def _add_photos(page: Page, photos: list[bytes], javascript: bool) -> None:
+    """Upload through the gallery's form: all at once with script, one by one without."""
+    files: list[FilePayload] = [
+        {"name": f"IMG_{n}.JPG", "mimeType": "image/jpeg", "buffer": data}
+        for n, data in enumerate(photos, start=1)
+    ]
+    batches = [files] if javascript else [[f] for f in files]
+    for batch in batches:
+        page.get_by_label(re.compile("Thêm ảnh")).set_input_files(batch)
+        page.get_by_role("button", name="Tải ảnh lên").click()
+        expect(page.get_by_role("status")).to_have_text("Đã thêm ảnh.", timeout=30_000)
 
 
 def _next_step(voso: Locator, name: str) -> Locator:
@@ -149,15 +175,20 @@ def test_member_puts_a_product_on_voso_and_an_official_verifies_it(
     expect(page.get_by_role("status")).to_have_text("Đã bắt đầu hồ sơ lên sàn.")
     voso = page.locator("#market-voso")
 
-    _next_step(voso, "Ảnh sản phẩm đạt yêu cầu").get_by_label("Ghi chú").fill(
-        "6 ảnh nền trắng"
-    )
-    voso.get_by_role("button", name="Ghi nhận").click()
-    expect(page.get_by_role("status")).to_have_text("Đã ghi nhận bước.")
+    # The photos step records itself once the photos meet voso.vn's rule.
+    photos_step = _next_step(voso, "Ảnh sản phẩm đạt yêu cầu")
+    expect(photos_step).to_contain_text("Còn thiếu: cần thêm 3 ảnh từ 800×800 px")
+    expect(photos_step.get_by_role("button", name="Ghi nhận")).to_have_count(0)
+    shots.take("photos-missing")
+    _add_photos(page, [_photo(seed) for seed in (1, 2, 3)], javascript)
+    voso = page.locator("#market-voso")
 
     step = _next_step(voso, "Mở gian hàng cho chủ thể")
+    expect(voso.locator("li.step-done")).to_contain_text(
+        "Tự động: ảnh đạt yêu cầu của sàn Voso"
+    )
     step.get_by_label("Đường dẫn trên voso.vn").fill(
-        f"https://voso.vn/shop/thach-thi-mai-{slug}"
+        f"https://voso.vn/thach-thi-mai-{slug}-s3145375"
     )
     voso.get_by_role("button", name="Ghi nhận").click()
     expect(page.get_by_role("status")).to_have_text("Đã ghi nhận bước.")
@@ -168,7 +199,7 @@ def test_member_puts_a_product_on_voso_and_an_official_verifies_it(
 
     step = _next_step(voso, "Đăng sản phẩm lên sàn")
     step.get_by_label("Đường dẫn trên voso.vn").fill(
-        f"https://voso.vn/san-pham/banh-pia-khoai-mon-{slug}"
+        f"https://voso.vn/banh-pia-khoai-mon-{slug}-p737219.html"
     )
     shots.take("checklist")
     voso.get_by_role("button", name="Ghi nhận").click()
@@ -194,7 +225,7 @@ def test_member_puts_a_product_on_voso_and_an_official_verifies_it(
     expect(claim).to_contain_text("Khóm 3 · voso.vn")
     expect(
         claim.get_by_role(
-            "link", name=f"https://voso.vn/san-pham/banh-pia-khoai-mon-{slug}"
+            "link", name=f"https://voso.vn/banh-pia-khoai-mon-{slug}-p737219.html"
         )
     ).to_have_attribute("rel", "noopener noreferrer")
     shots.take("verify")

@@ -89,3 +89,47 @@ def test_upload_a_photo_and_see_it_in_the_gallery(
     )
     assert problems == []
     context.close()
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "js"])
+def test_deleting_a_photo_asks_first(
+    browser: Browser, live_server: str, artifacts: Path, javascript: bool
+) -> None:
+    context = browser.new_context(
+        viewport=PHONE, java_script_enabled=javascript, locale="vi-VN"
+    )
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: _collect(m, problems))
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("dialog", lambda d: problems.append(f"dialog: {d.message}"))
+    run = "js" if javascript else "no-js"
+
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Tên đăng nhập hoặc số điện thoại").fill("totruong.khom3")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
+    page.goto(f"{live_server}/worklist")
+    page.get_by_role("link", name="Bánh pía sầu riêng trứng muối").first.click()
+    gallery = page.locator("#anh .gallery > li")
+    before = gallery.count()
+    assert before >= 2
+    delete = gallery.last.get_by_role("link", name="Xóa ảnh…")
+    expect(delete).to_be_visible()
+    gallery.last.scroll_into_view_if_needed()
+    page.screenshot(path=artifacts / f"photos-delete-gallery-{run}.png")
+    delete.click()
+
+    expect(page.get_by_role("heading", name="Xóa ảnh này?")).to_be_visible()
+    expect(page.locator(".confirm-thumb")).to_be_visible()
+    page.screenshot(path=artifacts / f"photos-delete-confirm-{run}.png", full_page=True)
+    page.get_by_role("link", name="Không xóa, quay lại").click()
+    expect(page.locator("#anh .gallery > li")).to_have_count(before)
+
+    page.locator("#anh .gallery > li").last.get_by_role("link", name="Xóa ảnh…").click()
+    page.get_by_role("button", name="Xóa ảnh").click()
+    expect(page.get_by_role("status")).to_have_text("Đã xóa ảnh.")
+    expect(page.locator("#anh .gallery > li")).to_have_count(before - 1)
+    assert problems == []
+    context.close()

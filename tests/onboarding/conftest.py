@@ -18,12 +18,18 @@ from ocop_tracker.onboarding.models import Marketplace
 from ocop_tracker.products.models import Product
 from ocop_tracker.users import repository as user_repository
 from ocop_tracker.users.models import User
-from tests.factories import make_hamlet, make_producer, make_product, unit
+from tests.factories import (
+    make_hamlet,
+    make_producer,
+    make_product,
+    unit,
+)
 
-VOSO_STOREFRONT = "https://voso.vn/gian-hang/ho-ba-sau"
-VOSO_LISTING = "https://voso.vn/san-pham/banh-pia-sau-rieng"
+# Shaped as the seeded URL rules of each marketplace's steps ask.
+VOSO_STOREFRONT = "https://voso.vn/ho-ba-sau-s3145375"
+VOSO_LISTING = "https://voso.vn/banh-pia-sau-rieng-p737219.html"
 POSTMART_STOREFRONT = "https://postmart.vn/shop/ho-ba-sau"
-POSTMART_LISTING = "https://www.postmart.vn/san-pham/banh-pia-sau-rieng"
+POSTMART_LISTING = "https://www.postmart.vn/p/banh-pia-sau-rieng-43160.html"
 URLS = {
     "voso": (VOSO_STOREFRONT, VOSO_LISTING),
     "postmart": (POSTMART_STOREFRONT, POSTMART_LISTING),

@@ -23,7 +23,9 @@ from ocop_tracker.onboarding.models import (
 )
 from ocop_tracker.onboarding.schemas import SortField, SortOrder, StepState
 from ocop_tracker.onboarding.service import StaleVersion
+from ocop_tracker.products.models import Product
 from ocop_tracker.users.models import User
+from tests.factories import meet_photo_rule
 from tests.onboarding.conftest import URLS, Pilot, Spare, actor
 
 BEFORE_LISTING = ("photos", "storefront", "payment")
@@ -45,6 +47,12 @@ def _record(
     url: str | None = None,
     note: str | None = None,
 ) -> Listing:
+    if step == "photos":
+        # Recorded by the photo rule only: meet it with real photos.
+        product = session.get(Product, listing.product_id)
+        assert product is not None
+        meet_photo_rule(session, who, product)
+        return listing
     return onboarding_service.record_step(
         session,
         who,
@@ -153,10 +161,11 @@ def test_each_change_is_an_audited_event(session: Session, pilot: Pilot) -> None
 def test_the_version_moves_with_every_step(session: Session, pilot: Pilot) -> None:
     member = actor(session, "thanhvien.khom3")
     listing = _listing(session, pilot)
-    first = listing.version
     _record(session, member, listing, "photos")
+    first = listing.version
+    _record(session, member, listing, "storefront", URLS["voso"][0])
     assert listing.version == first + 1
-    _record(session, member, listing, "photos", note="Sửa ghi chú")
+    _record(session, member, listing, "storefront", URLS["voso"][0], "Sửa ghi chú")
     assert listing.version == first + 2
 
 
@@ -291,9 +300,11 @@ def test_evidence_on_other_steps_is_optional_but_https(
 ) -> None:
     member = actor(session, "thanhvien.khom3")
     listing = _listing(session, pilot)
-    _record(session, member, listing, "photos", "https://drive.example.com/anh")
+    _record(session, member, listing, "photos")
+    _record(session, member, listing, "storefront", URLS["voso"][0])
+    _record(session, member, listing, "payment", "https://drive.example.com/anh")
     with pytest.raises(InvalidInput, match="https://"):
-        _record(session, member, listing, "photos", "http://drive.example.com/anh")
+        _record(session, member, listing, "payment", "http://drive.example.com/anh")
 
 
 def test_rejection_needs_a_comment_then_the_team_claims_again(
@@ -326,7 +337,7 @@ def test_rejection_needs_a_comment_then_the_team_claims_again(
     assert listing.next_step == "listing"
     with pytest.raises(InvalidInput, match="listing"):
         _record(session, member, listing, "first_order")
-    fixed = "https://voso.vn/san-pham/banh-pia-dung"
+    fixed = "https://voso.vn/banh-pia-dung-p737220.html"
     _record(session, member, listing, "listing", fixed)
     assert _status(listing) is ListingStatus.awaiting_verification
     assert listing.listing_url == fixed
@@ -587,8 +598,8 @@ def test_admin_adds_a_marketplace_with_its_own_steps(
         name="Tiki",
         domain="Tiki.vn",
         new_steps=[
-            ("register", "Đăng ký người bán", None),
-            ("listing", "Đăng sản phẩm", "url"),
+            ("register", "Đăng ký người bán", None, None, None),
+            ("listing", "Đăng sản phẩm", "url", None, None),
         ],
     )
     assert (market.code, market.domain, market.is_named_in_plan) == (
@@ -672,7 +683,7 @@ def test_a_marketplace_without_a_listing_step_takes_no_listing(
         code="sendo",
         name="Sendo",
         domain="sendo.vn",
-        new_steps=[("photos", "Ảnh", None)],
+        new_steps=[("photos", "Ảnh", None, None, None)],
     )
     with pytest.raises(InvalidInput, match="“listing”"):
         onboarding_service.create_listing(

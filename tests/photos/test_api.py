@@ -289,9 +289,10 @@ def test_main_photo_and_readiness_complete_the_step(
     states = leader.get(f"/api/v1/products/{product.id}/photo-readiness").json()
     state = next(s for s in states if s["marketplace_code"] == "voso")
     assert state["ready"] is False
-    assert "cần thêm 3 ảnh" in state["missing"]
+    assert "cần thêm 3 ảnh từ 800×800 px" in state["missing"]
     assert "1 ảnh nhỏ hơn 800×800 (không được tính)" in state["missing"]
-    assert "ảnh chính chưa chọn" in state["missing"]
+    # The first photo is the main one until another is chosen.
+    assert "ảnh chính nhỏ hơn 800×800" in state["missing"]
     first = _photo(leader, product.id, 2)
     _photo(leader, product.id, 3)
     _photo(leader, product.id, 4)
@@ -300,7 +301,7 @@ def test_main_photo_and_readiness_complete_the_step(
         for s in leader.get(f"/api/v1/products/{product.id}/photo-readiness").json()
         if s["marketplace_code"] == "voso"
     )
-    assert state["missing"] == ["1 ảnh nhỏ hơn 800×800", "ảnh chính chưa chọn"]
+    assert state["missing"] == ["1 ảnh nhỏ hơn 800×800", "ảnh chính nhỏ hơn 800×800"]
     assert state["step_done"] is False
     assert (
         leader.patch(

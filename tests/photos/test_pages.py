@@ -48,8 +48,8 @@ def test_plain_form_upload_then_gallery(sign_in: SignIn, session: Session) -> No
     thumbs = re.findall(r'<img src="(/photos/\d+/thumb\?v=[0-9a-f]{16})"', page.text)
     assert len(thumbs) == 1
     assert leader.get(thumbs[0]).status_code == 200
-    assert "cần thêm 2 ảnh" in page.text  # the 1200×900 photo counts
-    assert "ảnh chính chưa chọn" in page.text
+    assert "cần thêm 2 ảnh từ 800×800 px" in page.text  # the 1200×900 photo counts
+    assert "ảnh chính chưa chọn" not in page.text  # the first photo is the main one
 
 
 def test_plain_form_bad_file_shows_a_vietnamese_error(
@@ -97,7 +97,7 @@ def test_main_public_and_delete_forms(sign_in: SignIn, session: Session) -> None
     assert "không công khai" in page.text
     gone = leader.post(
         f"/photos/{photo_id}/delete",
-        data={"csrf_token": token},
+        data={"csrf_token": token, "confirm": "1"},
         headers=HTML,
         follow_redirects=False,
     )

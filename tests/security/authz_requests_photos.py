@@ -92,6 +92,7 @@ def request(
             {"data": {"public": "0"}},
         ),
         "POST /photos/{photo_id}/delete": ("POST", "/photos/{id}/delete", {"data": {}}),
+        "GET /photos/{photo_id}/delete": ("GET", "/photos/{id}/delete", {}),
     }
     if route in photo_routes:
         method, url, kwargs = photo_routes[route]

@@ -473,6 +473,16 @@ def _catalog_request(
             f"/api/v1/marketplaces/{voso.id}/steps",
             json({"code": f"buoc_{t}", "name": "Bước thêm"}),
         ),
+        "PUT /api/v1/marketplaces/{marketplace_id}/steps/{step_code}/url-rule": (
+            "PUT",
+            f"/api/v1/marketplaces/{voso.id}/steps/listing/url-rule",
+            json(
+                {
+                    "url_pattern": r"/[^/]+-p[0-9]+(\.html)?/?",
+                    "url_example": f"https://voso.vn/banh-pia-{t}-p1.html",
+                }
+            ),
+        ),
         "POST /api/v1/listings": (
             "POST",
             path,
@@ -490,8 +500,9 @@ def _catalog_request(
         ),
         "POST /api/v1/listings/{listing_id}/steps": (
             "POST",
-            f"/api/v1/listings/{listing.id}/steps",
-            json({"step": "photos", "version": listing.version}),
+            f"/api/v1/listings/{claimed.id}/steps",
+            # "photos" records itself by the photo rule; the claim's next step is open.
+            json({"step": "first_order", "version": claimed.version}),
         ),
         "POST /api/v1/listings/{listing_id}/steps/{step}/block": (
             "POST",
@@ -579,8 +590,8 @@ def _catalog_request(
         ),
         "POST /listings/{listing_id}/steps": (
             "POST",
-            f"/listings/{listing.id}/steps",
-            form({"step": "photos", "version": str(listing.version)}),
+            f"/listings/{claimed.id}/steps",
+            form({"step": "first_order", "version": str(claimed.version)}),
         ),
         "POST /listings/{listing_id}/steps/{step}/block": (
             "POST",

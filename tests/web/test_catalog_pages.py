@@ -373,7 +373,7 @@ def test_product_page_shows_one_checklist_per_marketplace(
     assert "Viettel Money ••••4567" in html
     assert "0971234567" not in html
     assert "Chờ xác minh" in html
-    assert "https://voso.vn/san-pham/" in html
+    assert re.search(r"https://voso\.vn/lap-xuong-tuoi-p[0-9]+\.html", html)
     assert 'rel="noopener noreferrer"' in html
     assert "Đang vướng: Chủ thể chưa có giấy đăng ký hộ kinh doanh" in html
     assert "Gỡ chặn" in html
@@ -396,7 +396,8 @@ def test_steps_are_recorded_in_order_blocked_and_unblocked(
     assert started.status_code == 303, started.text
     assert started.headers["location"] == f"/products/{pid}?done=listing_started"
     listing = listing_of(session, pid, "postmart")
-    assert listing.next_step == "photos"
+    # The product already has photos meeting the rule: the photos step recorded itself.
+    assert listing.next_step == "storefront"
 
     out_of_order = client.post(
         f"/listings/{listing.id}/steps",
@@ -405,66 +406,78 @@ def test_steps_are_recorded_in_order_blocked_and_unblocked(
     assert out_of_order.status_code == 422
     assert "làm theo thứ tự" in alert(out_of_order.text)
     session.expire_all()
-    assert (
-        session.scalar(select(StepRecord).where(StepRecord.listing_id == listing.id))
-        is None
-    )
+    assert [
+        r.step_code
+        for r in session.scalars(
+            select(StepRecord).where(StepRecord.listing_id == listing.id)
+        )
+    ] == ["photos"]
 
     blocked = client.post(
-        f"/listings/{listing.id}/steps/photos/block",
-        data=form(client, reason="Chưa có máy chụp ảnh", version=listing.version),
+        f"/listings/{listing.id}/steps/storefront/block",
+        data=form(client, reason="Chủ hộ chưa có email", version=listing.version),
         follow_redirects=False,
     )
     assert blocked.status_code == 303, blocked.text
     html = client.get(blocked.headers["location"], headers=HTML).text
     assert "Đã báo vướng ở bước này." in html
-    assert "Đang vướng: Chưa có máy chụp ảnh" in html
+    assert "Đang vướng: Chủ hộ chưa có email" in html
 
     listing = listing_of(session, pid, "postmart")
     refused = client.post(
         f"/listings/{listing.id}/steps",
-        data=form(client, step="photos", version=listing.version),
+        data=form(
+            client,
+            step="storefront",
+            version=listing.version,
+            evidence_url="https://postmart.vn/shop/banh-in",
+        ),
     )
     assert refused.status_code == 422
     assert "tạm dừng" in alert(refused.text)
 
     unblocked = client.post(
-        f"/listings/{listing.id}/steps/photos/unblock",
+        f"/listings/{listing.id}/steps/storefront/unblock",
         data=form(client, version=listing.version),
         follow_redirects=False,
     )
     assert unblocked.status_code == 303, unblocked.text
     listing = listing_of(session, pid, "postmart")
-    recorded = client.post(
-        f"/listings/{listing.id}/steps",
-        data=form(client, step="photos", version=listing.version, note="8 ảnh"),
-        follow_redirects=False,
-    )
-    assert recorded.status_code == 303, recorded.text
     bad_url = client.post(
         f"/listings/{listing.id}/steps",
         data=form(
             client,
             step="storefront",
-            version=listing_of(session, pid, "postmart").version,
+            version=listing.version,
             evidence_url="https://voso.vn/shop/x",
         ),
     )
     assert bad_url.status_code == 422
     assert "postmart.vn" in alert(bad_url.text)
     assert 'value="https://voso.vn/shop/x"' in bad_url.text
-    stale = client.post(
+    recorded = client.post(
         f"/listings/{listing.id}/steps",
         data=form(
             client,
             step="storefront",
             version=listing.version,
-            evidence_url="https://postmart.vn/shop/x",
+            evidence_url="https://postmart.vn/shop/banh-in",
+            note="Gian hàng của HTX",
+        ),
+        follow_redirects=False,
+    )
+    assert recorded.status_code == 303, recorded.text
+    stale = client.post(
+        f"/listings/{listing.id}/steps",
+        data=form(
+            client,
+            step="payment",
+            version=listing.version,
         ),
     )
     assert stale.status_code == 409
     page = client.get(f"/products/{pid}", headers=HTML).text
-    assert "8 ảnh" in page
+    assert "Gian hàng của HTX" in page
     assert "Nguyễn Thị Thu Trang" in page  # who recorded it
 
 
@@ -563,9 +576,9 @@ def test_no_one_verifies_their_own_claim(sign_in: SignIn, session: Session) -> N
     pid = product.id
     listing = listing_of(session, pid, "voso")
     steps = [
-        ("storefront", "https://voso.vn/shop/banh-in"),
+        ("storefront", "https://voso.vn/htx-banh-in-s3145001"),
         ("payment", ""),
-        ("listing", "https://voso.vn/san-pham/banh-in"),
+        ("listing", "https://voso.vn/banh-in-nhan-dau-xanh-p737001.html"),
     ]
     for step, url in steps:
         listing = listing_of(session, pid, "voso")

@@ -25,6 +25,7 @@ from ocop_tracker.history import service as history
 from ocop_tracker.onboarding import catalog as market_catalog
 from ocop_tracker.onboarding import repository as onboarding_repository
 from ocop_tracker.onboarding import service as onboarding_service
+from ocop_tracker.onboarding import workflow
 from ocop_tracker.onboarding.models import (
     Decision,
     ListingStatus,
@@ -32,6 +33,7 @@ from ocop_tracker.onboarding.models import (
     StepStatus,
 )
 from ocop_tracker.onboarding.schemas import ListingRead, ListingSteps
+from ocop_tracker.photos import service as photo_service
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers.models import Producer, ProducerKind
 from ocop_tracker.products import rules
@@ -659,6 +661,7 @@ def _product_page(
             )
         )
     hamlet = area_service.get(session, product.hamlet_id)
+    gallery = photo_pages.gallery(session, user, product)
     return render(
         request,
         "catalog/product.html",
@@ -685,7 +688,9 @@ def _product_page(
             "may_write": may_write(user),
             "may_add_certificate": may_write(user) and view.kind is ProductKind.ocop,
             "form_error": error,
-            "gallery": photo_pages.gallery(session, user, product),
+            "gallery": gallery,
+            "rule_step": workflow.RULE_STEP,
+            "photo_states": {r.marketplace_id: r for r in gallery.readiness},
         },
         principal,
         status_code=status_code,
@@ -732,7 +737,7 @@ def start_listing(
     """Start the product's onboarding on a marketplace."""
     product = product_service.get_product(session, principal.user, product_id)
     try:
-        onboarding_service.create_listing(
+        photo_service.open_listing(
             session,
             principal.user,
             product_id=product.id,
@@ -818,7 +823,7 @@ def unblock_step(
     listing = onboarding_service.get_listing(session, principal.user, listing_id)
     product_id = listing.product_id
     try:
-        onboarding_service.unblock_step(
+        photo_service.unblock_step(
             session, principal.user, listing, step=step, version=version
         )
     except AppError as exc:

@@ -21,9 +21,10 @@ from ocop_tracker.photos.models import Photo
 from ocop_tracker.photos.router import receive_photo
 from ocop_tracker.photos.service import Readiness
 from ocop_tracker.photos.upload import capped_body, upload_bytes
+from ocop_tracker.products import service as product_service
 from ocop_tracker.products.models import Product
 from ocop_tracker.users.models import User
-from ocop_tracker.web.render import redirect
+from ocop_tracker.web.render import redirect, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -68,6 +69,31 @@ def gallery(session: Session, user: User, product: Product) -> Gallery:
             )
             for p in photos
         },
+    )
+
+
+@router.get("/photos/{photo_id}/delete")
+def confirm_delete(
+    request: Request, session: SessionDep, principal: CurrentPrincipal, photo_id: int
+) -> Response:
+    """Ask before deleting (works without JavaScript): the photo and what would change.
+
+    Declared before the serving route, whose ``{rendition}`` would take "delete".
+    """
+    user = principal.user
+    photo = photo_service.get_photo(session, user, photo_id)
+    photo_service.check_may_change(session, user, photo)
+    product = product_service.get_product(session, user, photo.product_id)
+    return render(
+        request,
+        "photos/confirm_delete.html",
+        {
+            "photo": photo,
+            "product": product,
+            "thumb_url": photo_service.photo_url(photo, "thumb"),
+            "effects": photo_service.deletion_effects(session, user, photo),
+        },
+        principal,
     )
 
 
@@ -157,10 +183,20 @@ def set_public(
 
 @router.post("/photos/{photo_id}/delete")
 def delete_photo(
-    session: SessionDep, principal: CurrentPrincipal, photo_id: int
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    photo_id: int,
+    confirm: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
-    """Delete the photo and go back to the gallery."""
+    """Delete the photo once confirmed, and go back to the gallery.
+
+    A post without the confirmation's ``confirm=1`` (an old page's one-tap
+    form) deletes nothing and leads to the confirmation page.
+    """
     photo = photo_service.get_photo(session, principal.user, photo_id)
+    if confirm != "1":
+        photo_service.check_may_change(session, principal.user, photo)
+        return redirect(f"/photos/{photo.id}/delete")
     product_id = photo.product_id
     photo_service.delete_photo(session, principal.user, photo_id)
     return redirect(f"/products/{product_id}?done=photo_removed#anh")
