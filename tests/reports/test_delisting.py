@@ -30,12 +30,12 @@ from ocop_tracker.users.models import User
 from tests.cli.test_cli import Cli
 from tests.conftest import SignIn
 from tests.dbutil import fresh_database
-from tests.factories import make_hamlet, unit
+from tests.factories import make_actor, make_hamlet, meet_photo_rule, unit
 
 API = "/api/v1"
 VOSO = (
-    "https://voso.vn/gian-hang/ho-ba-bay",
-    "https://voso.vn/san-pham/banh-pia-kim-sa",
+    "https://voso.vn/ho-ba-bay-s3145376",
+    "https://voso.vn/banh-pia-kim-sa-p737220.html",
 )
 
 
@@ -89,9 +89,8 @@ def _ok(response: Any) -> dict[str, Any]:
 
 
 def _claim(client: TestClient, listing: dict[str, Any]) -> dict[str, Any]:
-    """Walk a listing up to the "listed" claim."""
+    """Walk a listing up to the "listed" claim (its photos step records itself)."""
     for step, url in (
-        ("photos", None),
         ("storefront", VOSO[0]),
         ("payment", None),
         ("listing", VOSO[1]),
@@ -146,6 +145,7 @@ def test_a_back_dated_delisting_leaves_past_coverage(
     commune = session.get_one(AdminUnit, khom3.parent_id)
     hamlet = make_hamlet(session, commune)
     product = _ocop_product(session, hamlet)
+    meet_photo_rule(session, make_actor(session), product)
     voso = session.query(Marketplace).filter_by(code="voso").one()
     session.commit()
     province = _ok(sign_in("sct.soctrang").get(f"{API}/reports/coverage"))["area"]
