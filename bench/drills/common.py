@@ -146,6 +146,16 @@ def pg_cluster() -> Iterator[Cluster]:
         shutil.rmtree(base, ignore_errors=True)
 
 
+@contextmanager
+def database(kind: str, tmp: Path) -> Iterator[str]:
+    """The drill's database: an SQLite file in ``tmp``, or a throwaway cluster."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp / 'ocop.db'}"
+        return
+    with pg_cluster() as cluster:
+        yield cluster.url
+
+
 @dataclass
 class Setup:
     """What the load needs to know about the installation."""

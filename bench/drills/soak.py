@@ -45,8 +45,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -60,11 +59,13 @@ from bench.drills.common import (
     Setup,
     demo_setup,
     free_port,
-    pg_cluster,
     say,
     serve,
     team_writes,
     uvicorn_workers,
+)
+from bench.drills.common import (
+    database as drill_database,
 )
 
 SAMPLE_S = 30.0
@@ -158,15 +159,6 @@ def _sample(master: int, at: float, media: Path, tmpdir: Path) -> Sample:
     return Sample(at, rss, files, len(_temp_files(media, tmpdir)))
 
 
-@contextmanager
-def _database(kind: str, tmp: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{tmp / 'ocop.db'}"
-        return
-    with pg_cluster() as cluster:
-        yield cluster.url
-
-
 def _mixes(setup: Setup, photo: bytes) -> tuple[list[load.Request], list[load.Request]]:
     official = {"Authorization": f"Bearer {setup.official_token}"}
     leader = {"Authorization": f"Bearer {setup.leader_token}"}
@@ -215,7 +207,7 @@ def run(
         tmp = Path(tmp_name)
         media, tmpdir = tmp / "media", tmp / "server-tmp"
         tmpdir.mkdir()
-        with _database(database, tmp) as url:
+        with drill_database(database, tmp) as url:
             say(f"{database}: schema and demo data")
             setup = demo_setup(url)
             photo = field_photo()

@@ -23,8 +23,7 @@ import os
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import select
@@ -35,20 +34,13 @@ from bench.drills.common import (
     Checks,
     demo_setup,
     free_port,
-    pg_cluster,
     say,
     serve,
     team_writes,
 )
-
-
-@contextmanager
-def _database(kind: str, tmp: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{tmp / 'ocop.db'}"
-        return
-    with pg_cluster() as cluster:
-        yield cluster.url
+from bench.drills.common import (
+    database as drill_database,
+)
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -135,7 +127,7 @@ def run(database: str, seconds: float, writers: int, rate: float) -> Checks:
     with tempfile.TemporaryDirectory(prefix="ocop-drill-writers-") as tmp_name:
         tmp = Path(tmp_name)
         media = tmp / "media"
-        with _database(database, tmp) as url:
+        with drill_database(database, tmp) as url:
             say(f"{database}: schema and demo data")
             setup = demo_setup(url)
             port = free_port()
