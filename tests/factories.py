@@ -178,6 +178,23 @@ def make_certificate(
     return cert
 
 
+def evidence_urls(product: Product, marketplace: str) -> dict[str, str]:
+    """A storefront and a product page of this product on a seeded marketplace,
+    shaped as its seeded URL rules ask, unique to the product."""
+    p, shop = product.id, product.producer_id
+    if marketplace == "voso":
+        return {
+            "storefront": f"https://voso.vn/ho-san-xuat-{shop}-s{shop}",
+            workflow.CLAIM_STEP: f"https://voso.vn/san-pham-{p}-p{p}.html",
+        }
+    if marketplace == "postmart":
+        return {
+            "storefront": f"https://postmart.vn/shop/ho-san-xuat-{shop}",
+            workflow.CLAIM_STEP: f"https://postmart.vn/p/san-pham-{p}-{p}.html",
+        }
+    return {}
+
+
 def make_listing(
     session: Session,
     product: Product,
@@ -205,6 +222,7 @@ def make_listing(
     session.refresh(listing)
     steps = catalog.step_defs(session, market.id)
     evidence = {s.code: s.url_example for s in steps if s.url_example}
+    evidence.update(evidence_urls(product, marketplace))
     if url is not None:
         evidence[workflow.CLAIM_STEP] = url
     for step in steps:

@@ -12,13 +12,19 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.onboarding.models import ListingStatus
+from ocop_tracker.onboarding.workflow import CLAIM_STEP
 from ocop_tracker.producers.models import ConsentField, ProducerKind
 from ocop_tracker.products.models import Product
 from ocop_tracker.products.rules import gtin_check_digit
 from ocop_tracker.public import hotpath
 from ocop_tracker.public.models import ProductScanDay
 from ocop_tracker.public.service import today
-from tests.factories import make_certificate, make_listing, make_product
+from tests.factories import (
+    evidence_urls,
+    make_certificate,
+    make_listing,
+    make_product,
+)
 from tests.public.conftest import PHONE, canary_producer, consent, khom3
 
 
@@ -47,8 +53,8 @@ def test_page_shows_product_stars_places_and_live_listings(
     assert "Sản phẩm OCOP 4 sao" in html
     assert "★★★★☆" in html
     assert "Khóm 3, Phường Sóc Trăng, Thành phố Cần Thơ" in html
-    assert f"https://voso.vn/san-pham/{product.public_code}" in html
-    assert "postmart.vn/san-pham" not in html  # claimed, not verified
+    assert evidence_urls(product, "voso")[CLAIM_STEP] in html
+    assert "postmart.vn/p/" not in html  # claimed, not verified
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert response.headers["cache-control"] == "public, max-age=60"
     assert response.headers["etag"].startswith('"')
