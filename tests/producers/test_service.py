@@ -24,6 +24,7 @@ from ocop_tracker.producers.models import (
     ProducerKind,
 )
 from ocop_tracker.producers.service import StaleVersion
+from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products.models import CertLevel, ProductKind
 from ocop_tracker.users import repository as user_repository
@@ -204,7 +205,7 @@ def test_moving_a_producer_takes_everything_along(session: Session) -> None:
         name="Bánh pía",
         kind=ProductKind.ocop,
     )
-    cert = product_service.add_certificate(
+    cert = certificate_service.add_certificate(
         session,
         official,
         product,

@@ -36,8 +36,10 @@ from ocop_tracker.onboarding.schemas import ListingRead, ListingSteps
 from ocop_tracker.photos import service as photo_service
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers.models import Producer, ProducerKind
+from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import rules
 from ocop_tracker.products import service as product_service
+from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import CertLevel, Product, ProductKind
 from ocop_tracker.users.models import TEAM_ROLES, User
 from ocop_tracker.web.pages import photos as photo_pages
@@ -144,7 +146,7 @@ class MarketState:
 class WorkRow:
     """A product of the worklist with its state on every marketplace."""
 
-    product: product_service.ProductView
+    product: product_views.ProductView
     hamlet: str
     markets: list[MarketState]
     rank: int
@@ -204,7 +206,7 @@ def worklist(
 ) -> Response:
     """The products of one's area, those needing action first."""
     user = principal.user
-    products, total = product_service.list_products(
+    products, total = product_views.list_products(
         session, user, area_id=area_id, q=q.strip() or None, limit=WORKLIST_LIMIT
     )
     listings, _ = onboarding_service.list_listings(
@@ -374,7 +376,7 @@ def _product_step(
             "producer": producer,
             "producer_kind": PRODUCER_KIND_LABELS[producer.kind],
             "kinds": PRODUCT_KIND_LABELS,
-            "groups": product_service.list_groups(session),
+            "groups": product_views.list_groups(session),
             "error": error,
             "field": field,
             "values": values or {},
@@ -513,7 +515,7 @@ def new_certificate(
     request: Request, session: SessionDep, principal: CurrentPrincipal, product_id: int
 ) -> Response:
     """Step 3: the OCOP recognition decision (skippable)."""
-    product = product_service.get_product(session, principal.user, product_id)
+    product = product_views.get_product(session, principal.user, product_id)
     _require_writer(principal.user)
     return _certificate_step(request, session, principal, product)
 
@@ -554,9 +556,9 @@ def add_certificate(
     authority: Short = "",
 ) -> Response:
     """Record the certificate, then open the product page."""
-    product = product_service.get_product(session, principal.user, product_id)
+    product = product_views.get_product(session, principal.user, product_id)
     try:
-        product_service.add_certificate(
+        certificate_service.add_certificate(
             session,
             principal.user,
             product,
@@ -570,7 +572,7 @@ def add_certificate(
         if not recoverable(exc):
             raise
         session.rollback()
-        product = product_service.get_product(session, principal.user, product_id)
+        product = product_views.get_product(session, principal.user, product_id)
         return _certificate_step(
             request,
             session,
@@ -624,11 +626,11 @@ def _product_page(
     status_code: int = 200,
 ) -> Response:
     user = principal.user
-    view = product_service.view(session, product)
+    view = product_views.view(session, product)
     producer = producer_service.get_producer(session, user, product.producer_id)
     account = producer_service.get_payment_account(session, user, producer)
-    certificates = product_service.list_certificates(session, user, product)
-    groups = product_service.list_groups(session)
+    certificates = product_views.list_certificates(session, user, product)
+    groups = product_views.list_groups(session)
     group_names = {g.id: g.name for g, _ in groups}
     subgroup_names = {s.id: s.name for _, subs in groups for s in subs}
     listings, _ = onboarding_service.list_listings(
@@ -702,7 +704,7 @@ def product_page(
     request: Request, session: SessionDep, principal: CurrentPrincipal, product_id: int
 ) -> Response:
     """The product, its producer and certificates, one checklist per marketplace."""
-    product = product_service.get_product(session, principal.user, product_id)
+    product = product_views.get_product(session, principal.user, product_id)
     return _product_page(request, session, principal, product)
 
 
@@ -715,7 +717,7 @@ def _refused(
     error: FormError,
 ) -> Response:
     session.rollback()
-    product = product_service.get_product(session, principal.user, product_id)
+    product = product_views.get_product(session, principal.user, product_id)
     return _product_page(
         request,
         session,
@@ -735,7 +737,7 @@ def start_listing(
     marketplace_id: Annotated[int, Form()],
 ) -> Response:
     """Start the product's onboarding on a marketplace."""
-    product = product_service.get_product(session, principal.user, product_id)
+    product = product_views.get_product(session, principal.user, product_id)
     try:
         photo_service.open_listing(
             session,
