@@ -18,6 +18,7 @@ from ocop_tracker.areas.models import AdminUnit, Edition, Level
 from ocop_tracker.onboarding import catalog, workflow
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding.models import Decision, Listing, ListingStatus
+from ocop_tracker.photos import readiness as photo_readiness
 from ocop_tracker.photos import service as photo_service
 from ocop_tracker.photos.processing import Processed
 from ocop_tracker.producers import service as producer_service
@@ -267,7 +268,7 @@ def meet_photo_rule(session: Session, who: User, product: Product) -> None:
     target = photo_service.Target(product)
     for data, processed in _rule_photos():
         photo_service.upload(session, who, target, data, processed=processed)
-    photo_service.sync_steps(session, who, product)
+    photo_readiness.sync_steps(session, who, product)
 
 
 def _parent_name(session: Session, child: AdminUnit) -> str | None:

@@ -17,8 +17,8 @@ from ocop_tracker.demo import photos as demo_photos
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding import workflow
 from ocop_tracker.onboarding.models import Decision, Listing, Marketplace
-from ocop_tracker.photos import service as photo_service
-from ocop_tracker.photos.service import slug
+from ocop_tracker.photos import readiness as photo_readiness
+from ocop_tracker.photos.packs import slug
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers.models import (
     ConsentField,
@@ -332,7 +332,7 @@ def _onboard(
 ) -> None:
     # Photographed first: the marketplace's photo rule records the photos step.
     demo_photos.give_photos(session, worker, product)
-    listing = photo_service.open_listing(
+    listing = photo_readiness.open_listing(
         session, worker, product_id=product.id, marketplace_id=market.id
     )
     for code in ALL_STEPS[: offer.steps]:

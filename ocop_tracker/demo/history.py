@@ -27,7 +27,7 @@ from ocop_tracker.demo.catalog import evidence_url
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding import workflow
 from ocop_tracker.onboarding.models import Decision, Listing, Marketplace
-from ocop_tracker.photos import service as photo_service
+from ocop_tracker.photos import readiness as photo_readiness
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers.models import (
     PaymentProvider,
@@ -207,7 +207,7 @@ def _hamlet_history(
             at(day)
             # Photographed first: the marketplace's photo rule records the photos step.
             demo_photos.give_photos(session, worker, product, shots)
-            listing = photo_service.open_listing(
+            listing = photo_readiness.open_listing(
                 session, worker, product_id=product.id, marketplace_id=markets[code].id
             )
             stop = 6 if i < len(PRODUCTS) - 2 else 2 + i % 3

@@ -11,6 +11,7 @@ from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.schemas import ErrorBody, IsoDate, Page, WholeNumber
 from ocop_tracker.onboarding import catalog
 from ocop_tracker.onboarding import service as onboarding_service
+from ocop_tracker.onboarding import views as onboarding_views
 from ocop_tracker.onboarding.models import ListingStatus, Marketplace, MarketplaceStep
 from ocop_tracker.onboarding.schemas import (
     DelistCreate,
@@ -30,7 +31,7 @@ from ocop_tracker.onboarding.schemas import (
     VerificationCreate,
     VerificationRead,
 )
-from ocop_tracker.photos import service as photo_service
+from ocop_tracker.photos import readiness as photo_readiness
 from ocop_tracker.users.models import Role
 
 # Created without a prefix (api.py includes it under /api/v1): paths are written in full.
@@ -206,13 +207,13 @@ def create_listing(
     The "photos" step is recorded at once when the product's photos already
     meet the marketplace's rule.
     """
-    listing = photo_service.open_listing(
+    listing = photo_readiness.open_listing(
         session,
         principal.user,
         product_id=body.product_id,
         marketplace_id=body.marketplace_id,
     )
-    return onboarding_service.read(session, listing)
+    return onboarding_views.read(session, listing)
 
 
 @router.get("/listings/{listing_id}", response_model=ListingRead, responses=ERRORS)
@@ -225,8 +226,8 @@ def get_listing(
     """One listing, now or as it stood at the end of ``as_of``."""
     if as_of is not None:
         return onboarding_service.read_as_of(session, principal.user, listing_id, as_of)
-    listing = onboarding_service.get_listing(session, principal.user, listing_id)
-    return onboarding_service.read(session, listing)
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
+    return onboarding_views.read(session, listing)
 
 
 @router.get(
@@ -239,7 +240,7 @@ def list_steps(
     as_of: AsOf = None,
 ) -> ListingSteps:
     """Every step of the listing's marketplace with what was recorded, in order."""
-    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
     return onboarding_service.steps_view(session, principal.user, listing, as_of=as_of)
 
 
@@ -253,7 +254,7 @@ def record_step(
     body: StepRecordCreate,
 ) -> ListingSteps:
     """Record a step as done with its evidence (steps go in order)."""
-    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
     onboarding_service.record_step(
         session,
         principal.user,
@@ -279,7 +280,7 @@ def block_step(
     body: StepBlock,
 ) -> ListingSteps:
     """Block a step with a reason; progress waits until it is unblocked."""
-    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
     onboarding_service.block_step(
         session,
         principal.user,
@@ -304,8 +305,8 @@ def unblock_step(
     body: Annotated[StepUnblock | None, Body()] = None,
 ) -> ListingSteps:
     """Lift a step's block (send the listing's ``version`` to avoid lost edits)."""
-    listing = onboarding_service.get_listing(session, principal.user, listing_id)
-    photo_service.unblock_step(
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
+    photo_readiness.unblock_step(
         session,
         principal.user,
         listing,
@@ -327,10 +328,10 @@ def list_verifications(
     as_of: AsOf = None,
 ) -> list[VerificationRead]:
     """The listing's verification decisions, newest first (with rejection comments)."""
-    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
     return [
         VerificationRead.model_validate(v)
-        for v in onboarding_service.verifications(
+        for v in onboarding_views.verifications(
             session, principal.user, listing, as_of=as_of
         )
     ]
@@ -348,7 +349,7 @@ def verify_listing(
     body: VerificationCreate,
 ) -> ListingRead:
     """Approve a "listed" claim, or reject it with a comment (never one's own claim)."""
-    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
     onboarding_service.verify(
         session,
         principal.user,
@@ -357,7 +358,7 @@ def verify_listing(
         comment=body.comment,
         version=body.version,
     )
-    return onboarding_service.read(session, listing)
+    return onboarding_views.read(session, listing)
 
 
 @router.post(
@@ -370,7 +371,7 @@ def delist_listing(
     body: DelistCreate,
 ) -> ListingRead:
     """Record that a live listing went down, with the date and the reason."""
-    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
     onboarding_service.delist(
         session,
         principal.user,
@@ -379,4 +380,4 @@ def delist_listing(
         reason=body.reason,
         version=body.version,
     )
-    return onboarding_service.read(session, listing)
+    return onboarding_views.read(session, listing)

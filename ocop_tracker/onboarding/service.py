@@ -39,6 +39,9 @@ from ocop_tracker.onboarding.schemas import (
     StepRead,
     StepState,
 )
+from ocop_tracker.onboarding.views import LISTING_COLUMNS as _LISTING_COLUMNS
+from ocop_tracker.onboarding.views import WHAT, get_listing, read
+from ocop_tracker.onboarding.views import read_row as _read_row
 from ocop_tracker.onboarding.workflow import StepDef
 from ocop_tracker.users.models import Role, User
 
@@ -50,15 +53,9 @@ STEP_WRITERS = frozenset(
 VERIFIERS = frozenset({Role.admin, Role.department, Role.official})
 # Who may report that a live listing went down: anyone who may see it.
 DELISTERS = STEP_WRITERS | VERIFIERS
-WHAT = "hồ sơ lên sàn"
 URL_LABELS = {"storefront": "Đường dẫn gian hàng", "listing": "Đường dẫn sản phẩm"}
 # Bound on the ids sent in one IN (...) when replaying history.
 ID_BATCH = 500
-_LISTING_COLUMNS = [
-    name
-    for name in ListingRead.model_fields
-    if name not in {"product_name", "marketplace_code"}
-]
 _RECORD_COLUMNS = ("evidence_url", "note", "blocked_reason", "done_by_id", "done_at")
 
 
@@ -72,31 +69,7 @@ class StaleVersion(Conflict):
         self.current = current
 
 
-# --- reading -------------------------------------------------------------------
-
-
-def get_listing(session: Session, actor: User, listing_id: int) -> Listing:
-    """A listing the actor may see (404 otherwise)."""
-    listing = repository.listing(session, listing_id)
-    if listing is None:
-        raise NotFound(f"Không tìm thấy {WHAT} này.")
-    ensure_visible(session, actor, listing.hamlet_id, WHAT)
-    return listing
-
-
-def read(session: Session, listing: Listing) -> ListingRead:
-    """The API view of a listing as it stands now."""
-    product_name, marketplace_code = repository.names(session, listing)
-    return _read_row(listing, product_name, marketplace_code)
-
-
-def _read_row(
-    listing: Listing, product_name: str, marketplace_code: str
-) -> ListingRead:
-    data: dict[str, Any] = {name: getattr(listing, name) for name in _LISTING_COLUMNS}
-    return ListingRead.model_validate(
-        {**data, "product_name": product_name, "marketplace_code": marketplace_code}
-    )
+# --- reading: the list and the steps, now or as of a date -------------------
 
 
 def _read_state(
@@ -348,24 +321,6 @@ def _steps(
             )
         )
     return ListingSteps(listing=listing, steps=items)
-
-
-def blocked_steps(
-    session: Session, actor: User, listing_ids: Sequence[int]
-) -> dict[int, list[str]]:
-    """The blocked step codes of each listing now (one query for a whole page).
-
-    Listings outside the actor's area, and those with nothing blocked, are absent.
-    """
-    return repository.blocked_steps(session, actor, listing_ids)
-
-
-def verifications(
-    session: Session, actor: User, listing: Listing, *, as_of: dt.date | None = None
-) -> Sequence[Verification]:
-    """A listing's verification decisions, newest first (up to ``as_of``)."""
-    ensure_visible(session, actor, listing.hamlet_id, WHAT)
-    return repository.verifications_of(session, listing.id, day=as_of)
 
 
 # --- writing -------------------------------------------------------------------

@@ -14,6 +14,7 @@ from ocop_tracker.auth.scope import OutOfScope
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ocop_tracker.onboarding import catalog
 from ocop_tracker.onboarding import service as onboarding_service
+from ocop_tracker.onboarding import views as onboarding_views
 from ocop_tracker.onboarding.models import (
     Decision,
     Listing,
@@ -236,15 +237,15 @@ def test_blocked_steps_of_a_page_in_one_call(session: Session, pilot: Pilot) -> 
         session, admin, theirs, step="photos", reason="Chủ hộ đi vắng"
     )
     both = [ours.id, theirs.id]
-    assert onboarding_service.blocked_steps(session, admin, both) == {
+    assert onboarding_views.blocked_steps(session, admin, both) == {
         ours.id: ["photos"],
         theirs.id: ["photos"],
     }
     member = actor(session, "thanhvien.khom3")
-    assert onboarding_service.blocked_steps(session, member, both) == {
+    assert onboarding_views.blocked_steps(session, member, both) == {
         ours.id: ["photos"]
     }
-    assert onboarding_service.blocked_steps(session, member, []) == {}
+    assert onboarding_views.blocked_steps(session, member, []) == {}
 
 
 def test_block_needs_a_reason_and_a_step_not_done(
@@ -350,7 +351,7 @@ def test_rejection_needs_a_comment_then_the_team_claims_again(
         version=listing.version,
     )
     assert _status(listing) is ListingStatus.listed
-    decisions = onboarding_service.verifications(session, member, listing)
+    decisions = onboarding_views.verifications(session, member, listing)
     assert [v.decision for v in decisions] == [Decision.approved, Decision.rejected]
     assert decisions[1].comment == "Đường dẫn trỏ tới sản phẩm khác"
 
@@ -402,7 +403,7 @@ def test_an_official_of_another_commune_sees_nothing(
     listing = _claimed(session, pilot)
     stranger = actor(session, "canbo.anthuong")
     with pytest.raises(OutOfScope):
-        onboarding_service.get_listing(session, stranger, listing.id)
+        onboarding_views.get_listing(session, stranger, listing.id)
     with pytest.raises(OutOfScope):
         onboarding_service.verify(
             session,
@@ -832,7 +833,7 @@ def test_state_as_of_a_past_day(session: Session, pilot: Pilot) -> None:
         session, official, verified=True, as_of=d3, **mine
     )
     assert [i.id for i in live] == [listing.id]
-    assert onboarding_service.verifications(session, official, listing, as_of=d2) == []
+    assert onboarding_views.verifications(session, official, listing, as_of=d2) == []
     assert (
-        len(onboarding_service.verifications(session, official, listing, as_of=d3)) == 1
+        len(onboarding_views.verifications(session, official, listing, as_of=d3)) == 1
     )

@@ -25,6 +25,7 @@ from ocop_tracker.history import service as history
 from ocop_tracker.onboarding import catalog as market_catalog
 from ocop_tracker.onboarding import repository as onboarding_repository
 from ocop_tracker.onboarding import service as onboarding_service
+from ocop_tracker.onboarding import views as onboarding_views
 from ocop_tracker.onboarding import workflow
 from ocop_tracker.onboarding.models import (
     Decision,
@@ -33,7 +34,7 @@ from ocop_tracker.onboarding.models import (
     StepStatus,
 )
 from ocop_tracker.onboarding.schemas import ListingRead, ListingSteps
-from ocop_tracker.photos import service as photo_service
+from ocop_tracker.photos import readiness as photo_readiness
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers.models import Producer, ProducerKind
 from ocop_tracker.products import rules
@@ -646,9 +647,9 @@ def _product_page(
         steps_view = None
         decisions: Sequence[Any] = []
         if read is not None:
-            listing = onboarding_service.get_listing(session, user, read.id)
+            listing = onboarding_views.get_listing(session, user, read.id)
             steps_view = onboarding_service.steps_view(session, user, listing)
-            decisions = onboarding_service.verifications(session, user, listing)
+            decisions = onboarding_views.verifications(session, user, listing)
             people += [s.done_by_id for s in steps_view.steps]
             people += [v.decided_by_id for v in decisions]
             people += [read.claimed_by_id, read.verified_by_id]
@@ -737,7 +738,7 @@ def start_listing(
     """Start the product's onboarding on a marketplace."""
     product = product_service.get_product(session, principal.user, product_id)
     try:
-        photo_service.open_listing(
+        photo_readiness.open_listing(
             session,
             principal.user,
             product_id=product.id,
@@ -763,7 +764,7 @@ def record_step(
     note: Text = "",
 ) -> Response:
     """Record a step as done, with its evidence."""
-    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
     product_id = listing.product_id
     try:
         onboarding_service.record_step(
@@ -796,7 +797,7 @@ def block_step(
     reason: Short = "",
 ) -> Response:
     """Report that a step is stuck, and why."""
-    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
     product_id = listing.product_id
     try:
         onboarding_service.block_step(
@@ -820,10 +821,10 @@ def unblock_step(
     version: Annotated[int, Form()],
 ) -> Response:
     """Lift a block: the step is to do again."""
-    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
     product_id = listing.product_id
     try:
-        photo_service.unblock_step(
+        photo_readiness.unblock_step(
             session, principal.user, listing, step=step, version=version
         )
     except AppError as exc:
