@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
-from ocop_tracker.onboarding import catalog, workflow
+from ocop_tracker.onboarding import marketplaces, workflow
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding.models import Decision, Listing, ListingStatus
 from ocop_tracker.photos import readiness as photo_readiness
@@ -212,7 +212,7 @@ def make_listing(
     if status is ListingStatus.delisted:
         raise ValueError("delist a listed listing with onboarding_service.delist")
     who = actor or make_actor(session)
-    market = catalog.resolve(session, marketplace)
+    market = marketplaces.resolve(session, marketplace)
     listing = onboarding_service.create_listing(
         session, who, product_id=product.id, marketplace_id=market.id
     )
@@ -221,7 +221,7 @@ def make_listing(
     # The photos step records itself from the marketplace's photo rule.
     meet_photo_rule(session, who, product)
     session.refresh(listing)
-    steps = catalog.step_defs(session, market.id)
+    steps = marketplaces.step_defs(session, market.id)
     evidence = {s.code: s.url_example for s in steps if s.url_example}
     evidence.update(evidence_urls(product, marketplace))
     if url is not None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal, require_roles
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.schemas import ErrorBody, IsoDate, Page, WholeNumber
-from ocop_tracker.onboarding import catalog
+from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding import views as onboarding_views
 from ocop_tracker.onboarding.models import ListingStatus, Marketplace, MarketplaceStep
@@ -59,7 +59,7 @@ def _marketplace(market: Marketplace, steps: list[MarketplaceStep]) -> Marketpla
 
 
 def _marketplace_now(session: Session, market: Marketplace) -> MarketplaceRead:
-    return _marketplace(market, catalog.steps(session, market.id))
+    return _marketplace(market, marketplaces.steps(session, market.id))
 
 
 @router.get("/marketplaces", response_model=list[MarketplaceRead], responses=ERRORS)
@@ -67,7 +67,7 @@ def list_marketplaces(
     session: SessionDep, principal: CurrentPrincipal
 ) -> list[MarketplaceRead]:
     """Every marketplace with its onboarding steps in order."""
-    return [_marketplace(m, s) for m, s in catalog.list_marketplaces(session)]
+    return [_marketplace(m, s) for m, s in marketplaces.list_marketplaces(session)]
 
 
 @router.post(
@@ -80,7 +80,7 @@ def create_marketplace(
     session: SessionDep, principal: Admin, body: MarketplaceCreate
 ) -> MarketplaceRead:
     """Add a marketplace and, optionally, its steps in order (admin)."""
-    market = catalog.create_marketplace(
+    market = marketplaces.create_marketplace(
         session,
         principal.user,
         code=body.code,
@@ -113,8 +113,8 @@ def add_marketplace_step(
     body: MarketplaceStepCreate,
 ) -> MarketplaceRead:
     """Append a step to a marketplace's onboarding (admin)."""
-    market = catalog.get(session, marketplace_id)
-    catalog.add_step(
+    market = marketplaces.get(session, marketplace_id)
+    marketplaces.add_step(
         session,
         principal.user,
         market,
@@ -140,8 +140,8 @@ def set_step_url_rule(
     body: MarketplaceStepUrlRule,
 ) -> MarketplaceRead:
     """Set what an evidence URL of a step must look like: a path pattern and an example (admin)."""
-    market = catalog.get(session, marketplace_id)
-    catalog.set_url_rule(
+    market = marketplaces.get(session, marketplace_id)
+    marketplaces.set_url_rule(
         session,
         principal.user,
         market,

@@ -20,7 +20,7 @@ from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ocop_tracker.core.text import fold
 from ocop_tracker.history import service as history
-from ocop_tracker.onboarding import catalog, repository, workflow
+from ocop_tracker.onboarding import marketplaces, repository, workflow
 from ocop_tracker.onboarding.models import (
     Decision,
     Listing,
@@ -152,7 +152,7 @@ def list_listings(
     """
     if area_id is not None:
         ensure_area_readable(session, actor, area_id)
-    market_id = catalog.resolve(session, marketplace).id if marketplace else None
+    market_id = marketplaces.resolve(session, marketplace).id if marketplace else None
     stmt = repository.list_statement(
         actor,
         day=as_of or area_service.today(),
@@ -234,7 +234,7 @@ def steps_view(
 ) -> ListingSteps:
     """A listing and every step of its marketplace in order, now or as of a date."""
     ensure_visible(session, actor, listing.hamlet_id, WHAT)
-    steps = catalog.steps(session, listing.marketplace_id)
+    steps = marketplaces.steps(session, listing.marketplace_id)
     if as_of is None:
         records = {
             code: {
@@ -244,7 +244,7 @@ def steps_view(
             for code, r in repository.records_of(session, listing.id).items()
         }
         return _steps(
-            read(session, listing), [catalog.as_def(s) for s in steps], records
+            read(session, listing), [marketplaces.as_def(s) for s in steps], records
         )
     listing_then = read_as_of(session, actor, listing.id, as_of)
     return _steps(
@@ -275,7 +275,7 @@ def _step_defs_as_of(
         )
         for st in states.values()
     ]
-    defs.extend(catalog.as_def(s) for s in steps if s.id not in traced)
+    defs.extend(marketplaces.as_def(s) for s in steps if s.id not in traced)
     return workflow.ordered(defs)
 
 
@@ -385,7 +385,7 @@ def create_listing(
         raise InvalidInput(
             f"Sàn {market.name} (marketplace_id) đã ngừng, không mở hồ sơ mới."
         )
-    defs = catalog.step_defs(session, market.id)
+    defs = marketplaces.step_defs(session, market.id)
     if not any(d.code == workflow.CLAIM_STEP for d in defs):
         raise InvalidInput(
             f"Quy trình của sàn {market.name} chưa có bước “{workflow.CLAIM_STEP}” (đăng sản phẩm); quản trị viên cần thêm trước."
@@ -417,10 +417,10 @@ def create_listing(
 def _market_and_steps(
     session: Session, listing: Listing
 ) -> tuple[Marketplace, list[StepDef], dict[str, StepRecord]]:
-    market = catalog.get(session, listing.marketplace_id)
+    market = marketplaces.get(session, listing.marketplace_id)
     return (
         market,
-        catalog.step_defs(session, market.id),
+        marketplaces.step_defs(session, market.id),
         repository.records_of(session, listing.id),
     )
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.core.errors import InvalidInput, NotFound
 from ocop_tracker.core.text import fold, normalize
-from ocop_tracker.onboarding import catalog as onboarding_catalog
+from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.photos import processing, repository, storage
 from ocop_tracker.products import service as product_service
 from ocop_tracker.users.models import User
@@ -38,7 +38,7 @@ def photo_pack(
 ) -> Pack:
     """Square JPEGs on white, main photo first, named 01-<slug>.jpg…, in a ZIP."""
     product = product_service.get_product(session, actor, product_id)
-    market = onboarding_catalog.resolve(session, marketplace)
+    market = marketplaces.resolve(session, marketplace)
     rule = repository.rule_of(session, market.id)
     side = rule.pack_size if rule is not None else DEFAULT_PACK_SIZE
     photos = repository.product_photos(session, product.id)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from ocop_tracker.core.errors import Forbidden, InvalidInput
-from ocop_tracker.onboarding import catalog as onboarding_catalog
+from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.onboarding import repository as onboarding_repository
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding import workflow as onboarding_workflow
@@ -199,7 +199,7 @@ def set_rule(
     """Create or change a marketplace's photo rule (admins only)."""
     if actor.role is not Role.admin:
         raise Forbidden("Chỉ quản trị hệ thống được sửa yêu cầu ảnh của sàn.")
-    market = onboarding_catalog.get(session, marketplace_id)
+    market = marketplaces.get(session, marketplace_id)
     if not 1 <= min_count <= MAX_PHOTOS:
         raise InvalidInput(f"min_count: Số ảnh tối thiểu phải từ 1 đến {MAX_PHOTOS}.")
     for name, value in (("min_width", min_width), ("min_height", min_height)):

@@ -20,7 +20,7 @@ from ocop_tracker.core.errors import (
     InvalidInput,
     NotFound,
 )
-from ocop_tracker.onboarding import catalog as onboarding_catalog
+from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.onboarding import views as onboarding_views
 from ocop_tracker.onboarding.models import Listing
 from ocop_tracker.photos import processing, repository, storage
@@ -130,7 +130,7 @@ def check_upload(
     if listing.product_id != product.id:
         raise InvalidInput("Hồ sơ lên sàn (listing_id) không phải của sản phẩm này.")
     code = step_code.strip()
-    defs = onboarding_catalog.step_defs(session, listing.marketplace_id)
+    defs = marketplaces.step_defs(session, listing.marketplace_id)
     if not any(d.code == code for d in defs):
         raise InvalidInput(
             f"Bước (step) “{code}” không có trong quy trình của sàn này."

@@ -12,7 +12,7 @@ from ocop_tracker.areas import service as area_service
 from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.auth.scope import OutOfScope
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from ocop_tracker.onboarding import catalog
+from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding import views as onboarding_views
 from ocop_tracker.onboarding.models import (
@@ -592,7 +592,7 @@ def test_admin_adds_a_marketplace_with_its_own_steps(
     session: Session, pilot: Pilot
 ) -> None:
     admin = actor(session, "admin")
-    market = catalog.create_marketplace(
+    market = marketplaces.create_marketplace(
         session,
         admin,
         code="Tiki",
@@ -608,7 +608,7 @@ def test_admin_adds_a_marketplace_with_its_own_steps(
         "tiki.vn",
         False,
     )
-    assert [s.code for s in catalog.steps(session, market.id)] == [
+    assert [s.code for s in marketplaces.steps(session, market.id)] == [
         "register",
         "listing",
     ]
@@ -630,18 +630,18 @@ def test_admin_adds_a_marketplace_with_its_own_steps(
         version=listing.version,
     )
     assert listing.next_step is None
-    catalog.add_step(
+    marketplaces.add_step(
         session, admin, market, code="review", name="Nhận đánh giá đầu tiên"
     )
     session.refresh(listing)
     assert listing.next_step == "review"
-    assert [s.position for s in catalog.steps(session, market.id)] == [1, 2, 3]
+    assert [s.position for s in marketplaces.steps(session, market.id)] == [1, 2, 3]
 
 
 def test_marketplace_rules(session: Session, pilot: Pilot) -> None:
     admin = actor(session, "admin")
     with pytest.raises(Forbidden):
-        catalog.create_marketplace(
+        marketplaces.create_marketplace(
             session,
             actor(session, "sct.soctrang"),
             code="tiki",
@@ -649,27 +649,29 @@ def test_marketplace_rules(session: Session, pilot: Pilot) -> None:
             domain="tiki.vn",
         )
     with pytest.raises(Conflict, match="voso"):
-        catalog.create_marketplace(session, admin, code="voso", name="V", domain="v.vn")
+        marketplaces.create_marketplace(
+            session, admin, code="voso", name="V", domain="v.vn"
+        )
     with pytest.raises(Conflict, match=r"voso\.vn"):
-        catalog.create_marketplace(
+        marketplaces.create_marketplace(
             session, admin, code="voso2", name="V", domain="voso.vn"
         )
     with pytest.raises(InvalidInput, match=r"\(domain\)"):
-        catalog.create_marketplace(
+        marketplaces.create_marketplace(
             session, admin, code="tiki", name="Tiki", domain="https://tiki.vn"
         )
     with pytest.raises(InvalidInput, match=r"\(name\)"):
-        catalog.create_marketplace(
+        marketplaces.create_marketplace(
             session, admin, code="tiki", name=" ", domain="tiki.vn"
         )
     with pytest.raises(InvalidInput, match="evidence"):
-        catalog.add_step(
+        marketplaces.add_step(
             session, admin, pilot.voso, code="storefront2", name="x", evidence="photo"
         )
     with pytest.raises(Conflict, match="“photos”"):
-        catalog.add_step(session, admin, pilot.voso, code="photos", name="Ảnh")
+        marketplaces.add_step(session, admin, pilot.voso, code="photos", name="Ảnh")
     with pytest.raises(Forbidden):
-        catalog.add_step(
+        marketplaces.add_step(
             session, actor(session, "canbo.khom3"), pilot.voso, code="x1", name="x"
         )
 
@@ -678,7 +680,7 @@ def test_a_marketplace_without_a_listing_step_takes_no_listing(
     session: Session, pilot: Pilot
 ) -> None:
     admin = actor(session, "admin")
-    market = catalog.create_marketplace(
+    market = marketplaces.create_marketplace(
         session,
         admin,
         code="sendo",

@@ -22,11 +22,10 @@ from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError, Forbidden, InvalidInput
 from ocop_tracker.core.phone import display_vn
 from ocop_tracker.history import service as history
-from ocop_tracker.onboarding import catalog as market_catalog
+from ocop_tracker.onboarding import marketplaces, workflow
 from ocop_tracker.onboarding import repository as onboarding_repository
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding import views as onboarding_views
-from ocop_tracker.onboarding import workflow
 from ocop_tracker.onboarding.models import (
     Decision,
     ListingStatus,
@@ -156,7 +155,7 @@ def _step_names(
 ) -> dict[tuple[int, str], str]:
     return {
         (m.id, s.code): s.name
-        for m, steps in market_catalog.list_marketplaces(session)
+        for m, steps in marketplaces.list_marketplaces(session)
         if m in markets
         for s in steps
     }
@@ -212,7 +211,7 @@ def worklist(
         session, user, area_id=area_id, limit=LISTING_LIMIT
     )
     by_pair = {(lst.product_id, lst.marketplace_id): lst for lst in listings}
-    markets = [m for m, _ in market_catalog.list_marketplaces(session) if m.is_active]
+    markets = [m for m, _ in marketplaces.list_marketplaces(session) if m.is_active]
     names = _step_names(session, markets)
     hamlets = _hamlets(session, (p.hamlet_id for p in products))
     rows = []
@@ -636,7 +635,7 @@ def _product_page(
         session, user, product_id=product.id, limit=50
     )
     by_market = {lst.marketplace_id: lst for lst in listings}
-    all_markets = market_catalog.list_marketplaces(session)
+    all_markets = marketplaces.list_marketplaces(session)
     names = {(m.id, s.code): s.name for m, steps in all_markets for s in steps}
     checklists: list[Checklist] = []
     people: list[int | None] = []

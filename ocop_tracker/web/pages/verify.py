@@ -12,7 +12,7 @@ from ocop_tracker.areas import service as area_service
 from ocop_tracker.auth.deps import Principal, require_roles
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError
-from ocop_tracker.onboarding import catalog as market_catalog
+from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding import views as onboarding_views
 from ocop_tracker.onboarding.models import Decision, ListingStatus, Marketplace
@@ -61,7 +61,7 @@ def _queue_page(
         order=SortOrder.asc,  # the longest waiting first
         limit=QUEUE_LIMIT,
     )
-    markets = {m.id: m for m, _ in market_catalog.list_marketplaces(session)}
+    markets = {m.id: m for m, _ in marketplaces.list_marketplaces(session)}
     hamlets: dict[int, str] = {}
     claims: list[Claim] = []
     for read in reads:

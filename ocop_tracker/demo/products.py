@@ -1,4 +1,4 @@
-"""Demo catalog: producers of each type, products at every onboarding stage.
+"""Demo products: producers of each type, products at every onboarding stage.
 
 Product kinds are real Sóc Trăng ones (DOMAIN.md §2); producer names are
 invented and marked "(demo)". Everything goes through the services, as a team
@@ -232,7 +232,7 @@ def load(
     official: User,
     lines: list[str],
 ) -> bool:
-    """The demo catalog of one pilot hamlet; returns True if anything was added."""
+    """The demo producers and products of one pilot hamlet; returns True if anything was added."""
     changed = False
     markets = {m.code: m for m in session.scalars(select(Marketplace))}
     food = session.scalar(select(OcopGroup).where(OcopGroup.code == "food"))
