@@ -21,11 +21,11 @@ def gc(
 ) -> None:
     """Remove stored photo files that no database row points to."""
     from ocop_tracker.cli import _ensure_schema, out, session_scope
-    from ocop_tracker.photos import service
+    from ocop_tracker.photos import upkeep
 
     _ensure_schema()
     with session_scope() as session:
-        result = service.collect_garbage(
+        result = upkeep.collect_garbage(
             session, min_age_seconds=min_age_minutes * 60, dry_run=dry_run
         )
     verb = "Sẽ xóa" if dry_run else "Đã xóa"

@@ -22,10 +22,10 @@ from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError, Forbidden, InvalidInput
 from ocop_tracker.core.phone import display_vn
 from ocop_tracker.history import service as history
-from ocop_tracker.onboarding import catalog as market_catalog
+from ocop_tracker.onboarding import marketplaces, workflow
 from ocop_tracker.onboarding import repository as onboarding_repository
 from ocop_tracker.onboarding import service as onboarding_service
-from ocop_tracker.onboarding import workflow
+from ocop_tracker.onboarding import views as onboarding_views
 from ocop_tracker.onboarding.models import (
     Decision,
     ListingStatus,
@@ -33,7 +33,7 @@ from ocop_tracker.onboarding.models import (
     StepStatus,
 )
 from ocop_tracker.onboarding.schemas import ListingRead, ListingSteps
-from ocop_tracker.photos import service as photo_service
+from ocop_tracker.photos import readiness as photo_readiness
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers.models import Producer, ProducerKind
 from ocop_tracker.products import certificates as certificate_service
@@ -157,7 +157,7 @@ def _step_names(
 ) -> dict[tuple[int, str], str]:
     return {
         (m.id, s.code): s.name
-        for m, steps in market_catalog.list_marketplaces(session)
+        for m, steps in marketplaces.list_marketplaces(session)
         if m in markets
         for s in steps
     }
@@ -213,7 +213,7 @@ def worklist(
         session, user, area_id=area_id, limit=LISTING_LIMIT
     )
     by_pair = {(lst.product_id, lst.marketplace_id): lst for lst in listings}
-    markets = [m for m, _ in market_catalog.list_marketplaces(session) if m.is_active]
+    markets = [m for m, _ in marketplaces.list_marketplaces(session) if m.is_active]
     names = _step_names(session, markets)
     hamlets = _hamlets(session, (p.hamlet_id for p in products))
     rows = []
@@ -637,7 +637,7 @@ def _product_page(
         session, user, product_id=product.id, limit=50
     )
     by_market = {lst.marketplace_id: lst for lst in listings}
-    all_markets = market_catalog.list_marketplaces(session)
+    all_markets = marketplaces.list_marketplaces(session)
     names = {(m.id, s.code): s.name for m, steps in all_markets for s in steps}
     checklists: list[Checklist] = []
     people: list[int | None] = []
@@ -648,9 +648,9 @@ def _product_page(
         steps_view = None
         decisions: Sequence[Any] = []
         if read is not None:
-            listing = onboarding_service.get_listing(session, user, read.id)
+            listing = onboarding_views.get_listing(session, user, read.id)
             steps_view = onboarding_service.steps_view(session, user, listing)
-            decisions = onboarding_service.verifications(session, user, listing)
+            decisions = onboarding_views.verifications(session, user, listing)
             people += [s.done_by_id for s in steps_view.steps]
             people += [v.decided_by_id for v in decisions]
             people += [read.claimed_by_id, read.verified_by_id]
@@ -739,7 +739,7 @@ def start_listing(
     """Start the product's onboarding on a marketplace."""
     product = product_views.get_product(session, principal.user, product_id)
     try:
-        photo_service.open_listing(
+        photo_readiness.open_listing(
             session,
             principal.user,
             product_id=product.id,
@@ -765,7 +765,7 @@ def record_step(
     note: Text = "",
 ) -> Response:
     """Record a step as done, with its evidence."""
-    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
     product_id = listing.product_id
     try:
         onboarding_service.record_step(
@@ -798,7 +798,7 @@ def block_step(
     reason: Short = "",
 ) -> Response:
     """Report that a step is stuck, and why."""
-    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
     product_id = listing.product_id
     try:
         onboarding_service.block_step(
@@ -822,10 +822,10 @@ def unblock_step(
     version: Annotated[int, Form()],
 ) -> Response:
     """Lift a block: the step is to do again."""
-    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
     product_id = listing.product_id
     try:
-        photo_service.unblock_step(
+        photo_readiness.unblock_step(
             session, principal.user, listing, step=step, version=version
         )
     except AppError as exc:
