@@ -24,11 +24,11 @@ def rebuild(
     bulk load that bypassed the application, or after re-homing areas.
     """
     from ocop_tracker.cli import _ensure_schema, out, session_scope
-    from ocop_tracker.reports import ledger
+    from ocop_tracker.reports import segments
 
     _ensure_schema()
     with session_scope() as session:
-        made = ledger.rebuild(session.connection(), segments=not counts_only)
+        made = segments.rebuild(session.connection(), segments=not counts_only)
     out.print(
         f"Đã tính lại số liệu báo cáo: {made['segments']:,} đoạn"
         if not counts_only
