@@ -29,7 +29,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ocop_tracker.areas import service as area_service
 from ocop_tracker.audit.models import AuditEvent
+from ocop_tracker.core.errors import InvalidInput
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
 ROW_ACTIONS = ("create", "update", "delete")
@@ -40,6 +42,12 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(
         day + dt.timedelta(days=1), dt.time(), tzinfo=VIETNAM
     ).astimezone(dt.UTC)
+
+
+def check_as_of(day: dt.date) -> None:
+    """A date to look back at must not be in the future."""
+    if day > area_service.today():
+        raise InvalidInput("as_of: Ngày xem lại không được sau ngày hôm nay.")
 
 
 def states_as_of(

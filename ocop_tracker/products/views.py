@@ -22,7 +22,6 @@ from ocop_tracker.core.errors import InvalidInput, NotFound
 from ocop_tracker.core.text import fold
 from ocop_tracker.history import service as history
 from ocop_tracker.producers.models import Producer
-from ocop_tracker.producers.service import check_as_of
 from ocop_tracker.products import repository, rules
 from ocop_tracker.products.models import (
     Certificate,
@@ -358,7 +357,7 @@ def product_as_of(
 ) -> ProductView:
     """The product as of the end of ``day`` (404 if it did not exist yet then, by
     the rule of ``history.records_as_of``)."""
-    check_as_of(day)
+    history.check_as_of(day)
     product = get_product(session, actor, product_id)
     views = _views_as_of(session, [product.id], day)
     if not views:
@@ -483,7 +482,7 @@ def _list_as_of(
     limit: int,
     offset: int,
 ) -> tuple[list[ProductView], int]:
-    check_as_of(day)
+    history.check_as_of(day)
     if sort == "updated_at":
         raise InvalidInput(
             "sort: Khi xem lại một ngày đã qua, chỉ sắp xếp theo name hoặc created_at."
@@ -542,7 +541,7 @@ def list_certificates(
             certificate_view(c, today)
             for c in repository.certificates_of(session, product.id)
         ]
-    check_as_of(as_of)
+    history.check_as_of(as_of)
     facts = repository.certificate_facts(session, [product.id])
     answered = _records(
         session,

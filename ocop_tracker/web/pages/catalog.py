@@ -35,6 +35,7 @@ from ocop_tracker.onboarding.models import (
 from ocop_tracker.onboarding.schemas import ListingRead, ListingSteps
 from ocop_tracker.photos import service as photo_service
 from ocop_tracker.producers import service as producer_service
+from ocop_tracker.producers import views as producer_views
 from ocop_tracker.producers.models import Producer, ProducerKind
 from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import rules
@@ -276,9 +277,7 @@ def _producer_step(
     status_code: int = 200,
 ) -> Response:
     user = principal.user
-    producers, total = producer_service.list_producers(
-        session, user, limit=CHOICE_LIMIT
-    )
+    producers, total = producer_views.list_producers(session, user, limit=CHOICE_LIMIT)
     hamlets = _hamlet_choices(session, user)
     return render(
         request,
@@ -288,7 +287,7 @@ def _producer_step(
             "total": total,
             "hamlets": hamlets,
             "hamlet_names": {h.id: h.name for h in hamlets}
-            | producer_service.hamlet_names(session, producers),
+            | producer_views.hamlet_names(session, producers),
             "fixed_hamlet": user.role in TEAM_ROLES,
             "kinds": PRODUCER_KIND_LABELS,
             "error": error,
@@ -394,7 +393,7 @@ def new_product_details(
     producer_id: Annotated[int, Query(ge=1)],
 ) -> Response:
     """Step 2: the product itself."""
-    producer = producer_service.get_producer(session, principal.user, producer_id)
+    producer = producer_views.get_producer(session, principal.user, producer_id)
     _require_writer(principal.user)
     return _product_step(request, session, principal, producer)
 
@@ -434,7 +433,7 @@ def create_product(
     gtin: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """Register the product; OCOP products go on to their certificate."""
-    producer = producer_service.get_producer(session, principal.user, producer_id)
+    producer = producer_views.get_producer(session, principal.user, producer_id)
     try:
         product = product_service.create_product(
             session,
@@ -453,7 +452,7 @@ def create_product(
         if not recoverable(exc):
             raise
         session.rollback()
-        producer = producer_service.get_producer(session, principal.user, producer_id)
+        producer = producer_views.get_producer(session, principal.user, producer_id)
         return _product_step(
             request,
             session,
@@ -627,8 +626,8 @@ def _product_page(
 ) -> Response:
     user = principal.user
     view = product_views.view(session, product)
-    producer = producer_service.get_producer(session, user, product.producer_id)
-    account = producer_service.get_payment_account(session, user, producer)
+    producer = producer_views.get_producer(session, user, product.producer_id)
+    account = producer_views.get_payment_account(session, user, producer)
     certificates = product_views.list_certificates(session, user, product)
     groups = product_views.list_groups(session)
     group_names = {g.id: g.name for g, _ in groups}
