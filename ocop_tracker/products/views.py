@@ -34,8 +34,6 @@ from ocop_tracker.products.models import (
 from ocop_tracker.products.rules import CertificateStatus
 from ocop_tracker.users.models import User
 
-REPLAY_CHUNK = 500
-
 
 @dataclass(frozen=True)
 class CertificateView:
@@ -211,26 +209,6 @@ def view(session: Session, product: Product) -> ProductView:
     return _views(session, [product])[0]
 
 
-def _records(
-    session: Session,
-    object_type: str,
-    ids: Sequence[int],
-    day: dt.date,
-    *,
-    valid_from: Mapping[int, dt.date] | None = None,
-    dated: Mapping[int, Mapping[str, Any]] | None = None,
-) -> dict[int, history.Recorded]:
-    records: dict[int, history.Recorded] = {}
-    for start in range(0, len(ids), REPLAY_CHUNK):
-        chunk = ids[start : start + REPLAY_CHUNK]
-        records.update(
-            history.records_as_of(
-                session, object_type, chunk, day, valid_from=valid_from, dated=dated
-            )
-        )
-    return records
-
-
 def _first_decisions(
     facts: Mapping[int, Sequence[Mapping[str, Any]]],
 ) -> dict[int, dt.date]:
@@ -258,7 +236,7 @@ def _certificates_as_of(
 ) -> dict[int, list[CertificateView]]:
     """Per product, its certificates as of ``day`` (``history.records_as_of``)."""
     dated = {f["id"]: _dated_on(f, day) for certs in facts.values() for f in certs}
-    records = _records(
+    records = history.records_as_of(
         session,
         Certificate.__tablename__,
         sorted(dated),
@@ -278,7 +256,7 @@ def _views_as_of(
 ) -> list[ProductView]:
     """Products as of the end of ``day`` (those answered then, ``history.records_as_of``)."""
     facts = repository.certificate_facts(session, product_ids)
-    records = _records(
+    records = history.records_as_of(
         session,
         Product.__tablename__,
         product_ids,
@@ -290,7 +268,7 @@ def _views_as_of(
     )
     producer_ids = sorted({int(r.state["producer_id"]) for r in records.values()})
     # A product answered as of the day answers its producer too (rule 3).
-    producers = _records(
+    producers = history.records_as_of(
         session,
         Producer.__tablename__,
         producer_ids,
@@ -543,7 +521,7 @@ def list_certificates(
         ]
     history.check_as_of(as_of)
     facts = repository.certificate_facts(session, [product.id])
-    answered = _records(
+    answered = history.records_as_of(
         session,
         Product.__tablename__,
         [product.id],
