@@ -9,7 +9,7 @@ and lists are read in a fixed number of statements. Commands are in
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
@@ -162,8 +162,15 @@ def producer_as_of(
     )
 
 
-def hamlet_names(session: Session, views: Sequence[ProducerView]) -> dict[int, str]:
-    """Names of the hamlets of these producers."""
+class InHamlet(Protocol):
+    """Anything read with the hamlet it lies in (a producer, a product)."""
+
+    @property
+    def hamlet_id(self) -> int: ...
+
+
+def hamlet_names(session: Session, views: Sequence[InHamlet]) -> dict[int, str]:
+    """Names of the hamlets of these producers (or products), in one statement."""
     return repository.hamlet_names(session, {v.hamlet_id for v in views})
 
 

@@ -120,10 +120,6 @@ def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     return names
 
 
-def _hamlets(session: Session, ids: Iterable[int]) -> dict[int, AdminUnit]:
-    return {i: area_service.get(session, i) for i in set(ids)}
-
-
 def _field_error(exc: AppError) -> str | None:
     """The form field a service message names ("phone: …"), if any."""
     head, sep, _ = exc.message.partition(":")
@@ -216,7 +212,7 @@ def worklist(
     by_pair = {(lst.product_id, lst.marketplace_id): lst for lst in listings}
     markets = [m for m, _ in market_catalog.list_marketplaces(session) if m.is_active]
     names = _step_names(session, markets)
-    hamlets = _hamlets(session, (p.hamlet_id for p in products))
+    hamlets = producer_views.hamlet_names(session, products)
     rows = []
     for p in products:
         states = [
@@ -225,7 +221,7 @@ def worklist(
         rows.append(
             WorkRow(
                 product=p,
-                hamlet=hamlets[p.hamlet_id].name,
+                hamlet=hamlets[p.hamlet_id],
                 markets=states,
                 rank=min((s.rank for s in states), default=RANK_NONE),
             )
