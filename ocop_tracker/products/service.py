@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from ocop_tracker.producers import service as producer_service
+from ocop_tracker.producers import views as producer_views
 from ocop_tracker.producers.service import (
     UNSET,
     WRITERS,
@@ -122,7 +122,7 @@ def create_product(
     roles: frozenset[Role] = WRITERS,
 ) -> Product:
     """Register a product of a producer in the actor's area; its public code is new."""
-    producer = producer_service.get_producer(session, actor, producer_id)
+    producer = producer_views.get_producer(session, actor, producer_id)
     check_writer(session, actor, producer.hamlet_id, "chủ thể", roles)
     clean_name = clean_text(
         name, field="name", label="Tên sản phẩm", max_len=200, required=True
@@ -183,11 +183,11 @@ def update_product(
     product = product_views.get_product(session, actor, product_id)
     check_writer(session, actor, product.hamlet_id, "sản phẩm")
     check_version(product, version, "Sản phẩm")
-    producer = producer_service.get_producer(session, actor, product.producer_id)
+    producer = producer_views.get_producer(session, actor, product.producer_id)
     if not isinstance(producer_id, Unset) and producer_id != product.producer_id:
         if producer_id is None:
             raise InvalidInput("producer_id: Sản phẩm phải thuộc một chủ thể.")
-        producer = producer_service.get_producer(session, actor, producer_id)
+        producer = producer_views.get_producer(session, actor, producer_id)
         check_writer(session, actor, producer.hamlet_id, "chủ thể")
     new_name = product.name
     if not isinstance(name, Unset):

@@ -22,7 +22,6 @@ from ocop_tracker.core.errors import InvalidInput, NotFound
 from ocop_tracker.core.text import fold
 from ocop_tracker.history import service as history
 from ocop_tracker.producers.models import Producer
-from ocop_tracker.producers.service import check_as_of
 from ocop_tracker.products import repository, rules
 from ocop_tracker.products.models import (
     Certificate,
@@ -34,8 +33,6 @@ from ocop_tracker.products.models import (
 )
 from ocop_tracker.products.rules import CertificateStatus
 from ocop_tracker.users.models import User
-
-REPLAY_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -212,26 +209,6 @@ def view(session: Session, product: Product) -> ProductView:
     return _views(session, [product])[0]
 
 
-def _records(
-    session: Session,
-    object_type: str,
-    ids: Sequence[int],
-    day: dt.date,
-    *,
-    valid_from: Mapping[int, dt.date] | None = None,
-    dated: Mapping[int, Mapping[str, Any]] | None = None,
-) -> dict[int, history.Recorded]:
-    records: dict[int, history.Recorded] = {}
-    for start in range(0, len(ids), REPLAY_CHUNK):
-        chunk = ids[start : start + REPLAY_CHUNK]
-        records.update(
-            history.records_as_of(
-                session, object_type, chunk, day, valid_from=valid_from, dated=dated
-            )
-        )
-    return records
-
-
 def _first_decisions(
     facts: Mapping[int, Sequence[Mapping[str, Any]]],
 ) -> dict[int, dt.date]:
@@ -259,7 +236,7 @@ def _certificates_as_of(
 ) -> dict[int, list[CertificateView]]:
     """Per product, its certificates as of ``day`` (``history.records_as_of``)."""
     dated = {f["id"]: _dated_on(f, day) for certs in facts.values() for f in certs}
-    records = _records(
+    records = history.records_as_of(
         session,
         Certificate.__tablename__,
         sorted(dated),
@@ -279,7 +256,7 @@ def _views_as_of(
 ) -> list[ProductView]:
     """Products as of the end of ``day`` (those answered then, ``history.records_as_of``)."""
     facts = repository.certificate_facts(session, product_ids)
-    records = _records(
+    records = history.records_as_of(
         session,
         Product.__tablename__,
         product_ids,
@@ -291,7 +268,7 @@ def _views_as_of(
     )
     producer_ids = sorted({int(r.state["producer_id"]) for r in records.values()})
     # A product answered as of the day answers its producer too (rule 3).
-    producers = _records(
+    producers = history.records_as_of(
         session,
         Producer.__tablename__,
         producer_ids,
@@ -358,7 +335,7 @@ def product_as_of(
 ) -> ProductView:
     """The product as of the end of ``day`` (404 if it did not exist yet then, by
     the rule of ``history.records_as_of``)."""
-    check_as_of(day)
+    history.check_as_of(day)
     product = get_product(session, actor, product_id)
     views = _views_as_of(session, [product.id], day)
     if not views:
@@ -483,7 +460,7 @@ def _list_as_of(
     limit: int,
     offset: int,
 ) -> tuple[list[ProductView], int]:
-    check_as_of(day)
+    history.check_as_of(day)
     if sort == "updated_at":
         raise InvalidInput(
             "sort: Khi xem lại một ngày đã qua, chỉ sắp xếp theo name hoặc created_at."
@@ -542,9 +519,9 @@ def list_certificates(
             certificate_view(c, today)
             for c in repository.certificates_of(session, product.id)
         ]
-    check_as_of(as_of)
+    history.check_as_of(as_of)
     facts = repository.certificate_facts(session, [product.id])
-    answered = _records(
+    answered = history.records_as_of(
         session,
         Product.__tablename__,
         [product.id],

@@ -35,6 +35,7 @@ from ocop_tracker.onboarding.models import (
 from ocop_tracker.onboarding.schemas import ListingRead, ListingSteps
 from ocop_tracker.photos import readiness as photo_readiness
 from ocop_tracker.producers import service as producer_service
+from ocop_tracker.producers import views as producer_views
 from ocop_tracker.producers.models import Producer, ProducerKind
 from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import rules
@@ -117,10 +118,6 @@ def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
         user = session.get(User, user_id)
         names[user_id] = user.display_name if user is not None else "(đã xóa)"
     return names
-
-
-def _hamlets(session: Session, ids: Iterable[int]) -> dict[int, AdminUnit]:
-    return {i: area_service.get(session, i) for i in set(ids)}
 
 
 def _field_error(exc: AppError) -> str | None:
@@ -215,7 +212,7 @@ def worklist(
     by_pair = {(lst.product_id, lst.marketplace_id): lst for lst in listings}
     markets = [m for m, _ in marketplaces.list_marketplaces(session) if m.is_active]
     names = _step_names(session, markets)
-    hamlets = _hamlets(session, (p.hamlet_id for p in products))
+    hamlets = producer_views.hamlet_names(session, products)
     rows = []
     for p in products:
         states = [
@@ -224,7 +221,7 @@ def worklist(
         rows.append(
             WorkRow(
                 product=p,
-                hamlet=hamlets[p.hamlet_id].name,
+                hamlet=hamlets[p.hamlet_id],
                 markets=states,
                 rank=min((s.rank for s in states), default=RANK_NONE),
             )
@@ -276,9 +273,7 @@ def _producer_step(
     status_code: int = 200,
 ) -> Response:
     user = principal.user
-    producers, total = producer_service.list_producers(
-        session, user, limit=CHOICE_LIMIT
-    )
+    producers, total = producer_views.list_producers(session, user, limit=CHOICE_LIMIT)
     hamlets = _hamlet_choices(session, user)
     return render(
         request,
@@ -288,7 +283,7 @@ def _producer_step(
             "total": total,
             "hamlets": hamlets,
             "hamlet_names": {h.id: h.name for h in hamlets}
-            | producer_service.hamlet_names(session, producers),
+            | producer_views.hamlet_names(session, producers),
             "fixed_hamlet": user.role in TEAM_ROLES,
             "kinds": PRODUCER_KIND_LABELS,
             "error": error,
@@ -394,7 +389,7 @@ def new_product_details(
     producer_id: Annotated[int, Query(ge=1)],
 ) -> Response:
     """Step 2: the product itself."""
-    producer = producer_service.get_producer(session, principal.user, producer_id)
+    producer = producer_views.get_producer(session, principal.user, producer_id)
     _require_writer(principal.user)
     return _product_step(request, session, principal, producer)
 
@@ -434,7 +429,7 @@ def create_product(
     gtin: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """Register the product; OCOP products go on to their certificate."""
-    producer = producer_service.get_producer(session, principal.user, producer_id)
+    producer = producer_views.get_producer(session, principal.user, producer_id)
     try:
         product = product_service.create_product(
             session,
@@ -453,7 +448,7 @@ def create_product(
         if not recoverable(exc):
             raise
         session.rollback()
-        producer = producer_service.get_producer(session, principal.user, producer_id)
+        producer = producer_views.get_producer(session, principal.user, producer_id)
         return _product_step(
             request,
             session,
@@ -627,8 +622,8 @@ def _product_page(
 ) -> Response:
     user = principal.user
     view = product_views.view(session, product)
-    producer = producer_service.get_producer(session, user, product.producer_id)
-    account = producer_service.get_payment_account(session, user, producer)
+    producer = producer_views.get_producer(session, user, product.producer_id)
+    account = producer_views.get_payment_account(session, user, producer)
     certificates = product_views.list_certificates(session, user, product)
     groups = product_views.list_groups(session)
     group_names = {g.id: g.name for g, _ in groups}
