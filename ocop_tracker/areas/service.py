@@ -21,6 +21,7 @@ from ocop_tracker.areas.models import (
     Edition,
     Level,
 )
+from ocop_tracker.core.clock import today
 from ocop_tracker.core.errors import Conflict, InvalidInput, NotFound
 from ocop_tracker.core.text import fold, has_forbidden_chars, normalize
 
@@ -29,11 +30,6 @@ if TYPE_CHECKING:
 
 MAX_NAME = 120
 Progress = Callable[[int], None]
-
-
-def today() -> dt.date:
-    """Today's date in Vietnam (UTC+7), the date every "as of" defaults to."""
-    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=7)).date()
 
 
 # --- reads -----------------------------------------------------------------

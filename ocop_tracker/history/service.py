@@ -30,16 +30,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.audit.models import AuditEvent
+from ocop_tracker.core.clock import end_of_day, vn_date
 
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
 ROW_ACTIONS = ("create", "update", "delete")
-
-
-def end_of_day(day: dt.date) -> dt.datetime:
-    """The first instant after ``day`` in Vietnam, in UTC."""
-    return dt.datetime.combine(
-        day + dt.timedelta(days=1), dt.time(), tzinfo=VIETNAM
-    ).astimezone(dt.UTC)
 
 
 def states_as_of(
@@ -86,13 +79,6 @@ class Recorded:
 
     state: dict[str, Any]
     recorded_on: dt.date | None = None
-
-
-def vn_date(moment: dt.datetime) -> dt.date:
-    """The Vietnam calendar day of an instant."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(VIETNAM).date()
 
 
 def first_states(

@@ -17,23 +17,14 @@ from sqlalchemy import ColumnElement, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ocop_tracker.areas import service as area_service
-from ocop_tracker.auth.scope import ensure_visible
+from ocop_tracker.auth.scope import check_writer, ensure_visible
+from ocop_tracker.core import clock
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from ocop_tracker.core.text import fold
+from ocop_tracker.core.text import clean_text, fold
+from ocop_tracker.core.versions import UNSET, Unset, check_version, flush_versioned
 from ocop_tracker.history import service as history
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers.models import Producer
-from ocop_tracker.producers.service import (
-    UNSET,
-    WRITERS,
-    Unset,
-    check_as_of,
-    check_version,
-    check_writer,
-    clean_text,
-    flush_versioned,
-)
 from ocop_tracker.products import repository, rules
 from ocop_tracker.products.models import (
     Certificate,
@@ -44,7 +35,7 @@ from ocop_tracker.products.models import (
     ProductKind,
 )
 from ocop_tracker.products.rules import CertificateStatus
-from ocop_tracker.users.models import Role, User
+from ocop_tracker.users.models import WRITERS, Role, User
 
 MAX_PRICE = 10**14 - 1  # Numeric(14, 0): whole đồng
 REPLAY_CHUNK = 500
@@ -206,7 +197,7 @@ def _product_view(
 
 
 def _views(session: Session, products: Sequence[Product]) -> list[ProductView]:
-    today = area_service.today()
+    today = clock.today()
     names = repository.producer_names(session, {p.producer_id for p in products})
     certs = repository.certificates_by_product(session, [p.id for p in products])
     return [
@@ -371,7 +362,7 @@ def product_as_of(
 ) -> ProductView:
     """The product as of the end of ``day`` (404 if it did not exist yet then, by
     the rule of ``history.records_as_of``)."""
-    check_as_of(day)
+    clock.check_as_of(day)
     product = get_product(session, actor, product_id)
     views = _views_as_of(session, [product.id], day)
     if not views:
@@ -654,7 +645,7 @@ def list_products(
         )
     stmt = repository.list_statement(
         actor,
-        day=area_service.today(),
+        day=clock.today(),
         area_id=area_id,
         kind=kind,
         group_id=group_id,
@@ -707,12 +698,12 @@ def _list_as_of(
     limit: int,
     offset: int,
 ) -> tuple[list[ProductView], int]:
-    check_as_of(day)
+    clock.check_as_of(day)
     if sort == "updated_at":
         raise InvalidInput(
             "sort: Khi xem lại một ngày đã qua, chỉ sắp xếp theo name hoặc created_at."
         )
-    ids = repository.ids_answered_on(session, actor, history.end_of_day(day), day)
+    ids = repository.ids_answered_on(session, actor, clock.end_of_day(day), day)
     hamlets = (
         repository.ids_in_subtree(session, area_id, day=day)
         if area_id is not None
@@ -761,12 +752,12 @@ def list_certificates(
     """A product's certificates, newest decision first, with their status on the day."""
     ensure_visible(session, actor, product.hamlet_id, "sản phẩm")
     if as_of is None:
-        today = area_service.today()
+        today = clock.today()
         return [
             certificate_view(c, today)
             for c in repository.certificates_of(session, product.id)
         ]
-    check_as_of(as_of)
+    clock.check_as_of(as_of)
     facts = repository.certificate_facts(session, [product.id])
     answered = _records(
         session,
@@ -807,7 +798,7 @@ def _check_certificate(
     )
     assert number is not None
     number = rules.clean_decision_number(number)
-    rules.check_decision_date(fields.decision_date, area_service.today())
+    rules.check_decision_date(fields.decision_date, clock.today())
     authority = clean_text(
         fields.authority,
         field="authority",
@@ -973,7 +964,7 @@ def revoke_certificate(
         raise Conflict(
             f"revoked_on: Giấy chứng nhận đã bị thu hồi từ ngày {cert.revoked_on:%d/%m/%Y}."
         )
-    if revoked_on > area_service.today():
+    if revoked_on > clock.today():
         raise InvalidInput("revoked_on: Ngày thu hồi không được sau ngày hôm nay.")
     if revoked_on < cert.decision_date:
         raise InvalidInput("revoked_on: Ngày thu hồi không được trước ngày quyết định.")

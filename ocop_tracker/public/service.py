@@ -25,6 +25,7 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas.models import Level
+from ocop_tracker.core.clock import today
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.phone import display_vn
 from ocop_tracker.producers.models import ConsentField, ProducerKind
@@ -44,11 +45,6 @@ PRODUCER_KIND_LABELS = {
     ProducerKind.cooperative_group: "Tổ hợp tác",
     ProducerKind.enterprise: "Doanh nghiệp",
 }
-
-
-def today() -> dt.date:
-    """Today in Vietnam (UTC+7): certificates expire by the local calendar."""
-    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=7)).date()
 
 
 def public_url(code: str) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.scope import OutOfScope, covers, reads_history_of
+from ocop_tracker.core.clock import start_of_day, today, vn_date
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.errors import Forbidden, InvalidInput
 from ocop_tracker.core.phone import display_vn
@@ -75,11 +76,6 @@ LISTING_STATUS_LABELS: Mapping[str, str] = {
 SUBMITTERS = frozenset({Role.admin, Role.department, Role.official, Role.team_leader})
 ACTION_LIMIT = 200
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def today() -> dt.date:
-    """Today in Vietnam."""
-    return area_service.today()
 
 
 # --- areas and dates ------------------------------------------------------------------
@@ -447,7 +443,7 @@ def actions(
                 hamlet_id=hamlet.id,
                 hamlet=hamlet.name,
                 next_step=next_step,
-                waiting_days=max(0, (day - rules.vn_day(since)).days),
+                waiting_days=max(0, (day - vn_date(since)).days),
                 blocked=[b for ln in lines for b in ln.blocked],
                 team=f"Tổ CNSCĐ {hamlet.name}" if team else None,
                 team_leader=team[1] if team else None,
@@ -491,7 +487,7 @@ def actions(
             reason=x.delist_reason
             if x.status.value == "delisted"
             else comments.get(x.id),
-            since=x.delisted_on or rules.vn_day(x.updated_at),
+            since=x.delisted_on or vn_date(x.updated_at),
         )
         for x, p, m, h in trouble_rows
     ]
@@ -514,10 +510,6 @@ def _contact(representative: str | None, phone: str | None) -> str | None:
 # --- teams ---------------------------------------------------------------------------
 
 
-def _start_of(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=rules.VIETNAM).astimezone(dt.UTC)
-
-
 def teams(
     session: Session, actor: User, area_id: int | None, month: str | None
 ) -> Teams:
@@ -533,8 +525,8 @@ def teams_of(session: Session, area: Area, first: dt.date) -> Teams:
     day = min(last, today())
     pairs = repository.teams_in(session, area.id, day)
     hamlets = [t.hamlet_id for t, _ in pairs]
-    end = _start_of(last + rules.ONE_DAY)
-    moved_m, listed_m = repository.progress(session, hamlets, _start_of(first), end)
+    end = start_of_day(last + rules.ONE_DAY)
+    moved_m, listed_m = repository.progress(session, hamlets, start_of_day(first), end)
     moved_t, listed_t = repository.progress(session, hamlets, None, end)
     leaders = repository.teams_of(session, hamlets)
     lines = [

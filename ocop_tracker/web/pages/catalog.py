@@ -18,10 +18,10 @@ from starlette.responses import Response
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
+from ocop_tracker.core import clock
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError, Forbidden, InvalidInput
 from ocop_tracker.core.phone import display_vn
-from ocop_tracker.history import service as history
 from ocop_tracker.onboarding import catalog as market_catalog
 from ocop_tracker.onboarding import repository as onboarding_repository
 from ocop_tracker.onboarding import service as onboarding_service
@@ -39,7 +39,7 @@ from ocop_tracker.producers.models import Producer, ProducerKind
 from ocop_tracker.products import rules
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products.models import CertLevel, Product, ProductKind
-from ocop_tracker.users.models import TEAM_ROLES, User
+from ocop_tracker.users.models import TEAM_ROLES, WRITERS, User
 from ocop_tracker.web.pages import photos as photo_pages
 from ocop_tracker.web.render import recoverable, redirect, render
 
@@ -90,7 +90,7 @@ Short = Annotated[str, Form(max_length=300)]
 
 def may_write(user: User) -> bool:
     """Whether the caller registers products and records steps (SECURITY.md §L3)."""
-    return user.role in producer_service.WRITERS
+    return user.role in WRITERS
 
 
 def _require_writer(user: User) -> None:
@@ -104,7 +104,7 @@ def local_time(value: dt.datetime | None) -> str:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(history.VIETNAM).strftime("%H:%M %d/%m/%Y")
+    return value.astimezone(clock.VIETNAM).strftime("%H:%M %d/%m/%Y")
 
 
 def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
@@ -498,7 +498,7 @@ def _certificate_step(
             "is_ocop": product.kind is ProductKind.ocop,
             "stars": rules.OCOP_STARS,
             "levels": rules.LEVEL_LABELS,
-            "today": area_service.today(),
+            "today": clock.today(),
             "error": error,
             "field": field,
             "values": values or {},
