@@ -18,6 +18,7 @@ from ocop_tracker.auth.scope import check_writer, ensure_visible
 from ocop_tracker.core import clock
 from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.errors import Conflict, InvalidInput, NotFound
+from ocop_tracker.core.labels import labels
 from ocop_tracker.core.phone import normalize_vn
 from ocop_tracker.core.text import clean_text, fold, has_forbidden_chars
 from ocop_tracker.core.versions import (
@@ -42,18 +43,8 @@ from ocop_tracker.products.rules import product_search_key
 from ocop_tracker.users.models import WRITERS, Role, User
 
 SEARCH_KEY_LENGTH = 400
-CONSENT_LABELS: Mapping[ConsentField, str] = {
-    ConsentField.display_name: "tên hiển thị",
-    ConsentField.phone: "số điện thoại",
-    ConsentField.photo: "ảnh của chủ thể",
-}
-PROVIDER_LABELS: Mapping[PaymentProvider, str] = {
-    PaymentProvider.viettel_money: "Viettel Money",
-    PaymentProvider.vnpt_money: "VNPT Money",
-    PaymentProvider.mobifone_money: "MobiFone Money",
-    PaymentProvider.bank: "Ngân hàng",
-    PaymentProvider.other: "Khác",
-}
+CONSENT_LABELS: Mapping[ConsentField, str] = labels(ConsentField)
+PROVIDER_LABELS: Mapping[PaymentProvider, str] = labels(PaymentProvider)
 _ACCOUNT_SEPARATORS = re.compile(r"[\s.\-_/]")
 _ACCOUNT_CHARS = re.compile(r"[0-9A-Za-z]{4,34}")
 _TAX_CODE = re.compile(r"[0-9A-Z][0-9A-Z-]{2,18}[0-9A-Z]")

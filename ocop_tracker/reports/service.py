@@ -18,10 +18,13 @@ from ocop_tracker.auth.scope import OutOfScope, covers, reads_history_of
 from ocop_tracker.core.clock import start_of_day, today, vn_date
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.errors import Forbidden, InvalidInput
+from ocop_tracker.core.labels import label, labels_by_value
 from ocop_tracker.core.phone import display_vn
 from ocop_tracker.core.text import has_forbidden_chars, normalize_multiline
+from ocop_tracker.onboarding.models import ListingStatus
 from ocop_tracker.producers.models import ProducerKind
 from ocop_tracker.products import rules as product_rules
+from ocop_tracker.products.models import ProductKind
 from ocop_tracker.reports import ledger, repository, rules
 from ocop_tracker.reports import listener as ledger_listener
 from ocop_tracker.reports.models import NATION, ReportSubmission
@@ -49,30 +52,13 @@ from ocop_tracker.reports.schemas import (
 )
 from ocop_tracker.users.models import Role, User
 
-LEVEL_LABELS: Mapping[str, str] = {
-    "nation": "Toàn quốc",
-    Level.province.value: "Tỉnh/thành phố",
-    Level.district.value: "Quận/huyện",
-    Level.commune.value: "Xã/phường",
-    Level.hamlet.value: "Khóm/ấp",
-}
-PRODUCER_KIND_LABELS: Mapping[str, str] = {
-    ProducerKind.household.value: "Hộ sản xuất kinh doanh",
-    ProducerKind.cooperative.value: "Hợp tác xã",
-    ProducerKind.cooperative_group.value: "Tổ hợp tác",
-    ProducerKind.enterprise.value: "Doanh nghiệp",
-}
+LEVEL_LABELS: Mapping[str, str] = {"nation": "Toàn quốc", **labels_by_value(Level)}
+PRODUCER_KIND_LABELS: Mapping[str, str] = labels_by_value(ProducerKind)
 OTHER_KIND_LABELS: Mapping[str, str] = {
-    "agricultural": "Nông sản",
-    "specialty": "Đặc sản địa phương",
+    kind.value: label(kind)
+    for kind in (ProductKind.agricultural, ProductKind.specialty)
 }
-LISTING_STATUS_LABELS: Mapping[str, str] = {
-    "in_progress": "Đang làm",
-    "awaiting_verification": "Chờ xác minh",
-    "listed": "Đã lên sàn",
-    "rejected": "Bị từ chối",
-    "delisted": "Đã gỡ khỏi sàn",
-}
+LISTING_STATUS_LABELS: Mapping[str, str] = labels_by_value(ListingStatus)
 SUBMITTERS = frozenset({Role.admin, Role.department, Role.official, Role.team_leader})
 ACTION_LIMIT = 200
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")

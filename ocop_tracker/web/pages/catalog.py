@@ -21,6 +21,7 @@ from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.core import clock
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError, Forbidden, InvalidInput
+from ocop_tracker.core.labels import label, labels
 from ocop_tracker.core.phone import display_vn
 from ocop_tracker.onboarding import catalog as market_catalog
 from ocop_tracker.onboarding import repository as onboarding_repository
@@ -50,28 +51,14 @@ WORKLIST_LIMIT = 60
 LISTING_LIMIT = 2000
 CHOICE_LIMIT = 200
 
-PRODUCER_KIND_LABELS: Mapping[ProducerKind, str] = {
-    ProducerKind.household: "Hộ sản xuất kinh doanh",
-    ProducerKind.cooperative: "Hợp tác xã",
-    ProducerKind.cooperative_group: "Tổ hợp tác",
-    ProducerKind.enterprise: "Doanh nghiệp",
-}
-PRODUCT_KIND_LABELS: Mapping[ProductKind, str] = {
-    ProductKind.ocop: "Sản phẩm OCOP",
-    ProductKind.agricultural: "Nông sản",
-    ProductKind.specialty: "Đặc sản địa phương",
-}
+PRODUCER_KIND_LABELS: Mapping[ProducerKind, str] = labels(ProducerKind)
+PRODUCT_KIND_LABELS: Mapping[ProductKind, str] = labels(ProductKind)
+# The worklist ticks a live listing.
 LISTING_STATUS_LABELS: Mapping[ListingStatus, str] = {
-    ListingStatus.in_progress: "Đang làm",
-    ListingStatus.awaiting_verification: "Chờ xác minh",
-    ListingStatus.listed: "Đã lên sàn ✓",
-    ListingStatus.rejected: "Bị từ chối",
-    ListingStatus.delisted: "Đã gỡ",
+    **labels(ListingStatus),
+    ListingStatus.listed: f"{label(ListingStatus.listed)} ✓",
 }
-DECISION_LABELS: Mapping[Decision, str] = {
-    Decision.approved: "Duyệt",
-    Decision.rejected: "Từ chối",
-}
+DECISION_LABELS: Mapping[Decision, str] = labels(Decision)
 # Lower ranks need the team's action sooner; the worklist shows them first.
 RANK_REJECTED, RANK_BLOCKED, RANK_DELISTED, RANK_DOING, RANK_NONE = 0, 1, 2, 3, 4
 RANK_WAITING, RANK_LISTED = 5, 6
