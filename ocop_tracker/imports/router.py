@@ -1,6 +1,6 @@
 """Uploading the official OCOP list: a dry run first, then the real import."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, UploadFile
 from fastapi.responses import JSONResponse
@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import InvalidInput
-from ocop_tracker.core.schemas import ErrorBody, Schema
+from ocop_tracker.core.schemas import Schema
 from ocop_tracker.imports import service as import_service
 from ocop_tracker.imports.reader import MAX_BYTES, read_rows
 
@@ -34,12 +34,7 @@ async def read_upload(file: UploadFile) -> tuple[bytes, str]:
     return data, file.filename or "upload"
 
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    c: {"model": ErrorBody} for c in (401, 403, 413, 422)
-}
-
-
-@router.post("/ocop-list", response_model=ImportResult, responses=ERRORS)
+@router.post("/ocop-list", response_model=ImportResult)
 def import_ocop_list(
     session: SessionDep,
     principal: CurrentPrincipal,

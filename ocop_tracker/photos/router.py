@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import ErrorBody, WholeNumber
+from ocop_tracker.core.schemas import STALE_RESPONSES, ErrorBody, WholeNumber
 from ocop_tracker.photos import packs as photo_packs
 from ocop_tracker.photos import readiness as photo_rules
 from ocop_tracker.photos import service as photo_service
@@ -25,14 +25,13 @@ from ocop_tracker.photos.schemas import (
 )
 from ocop_tracker.photos.service import Target, UploadResult
 from ocop_tracker.photos.upload import capped_body, upload_bytes
-from ocop_tracker.producers.router import ERRORS
 from ocop_tracker.users.models import User
 
 router = APIRouter(tags=["photos"])
 
 UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
-    **ERRORS,
-    **{code: {"model": ErrorBody} for code in (413, 415, 507)},
+    **STALE_RESPONSES,
+    507: {"model": ErrorBody},
     200: {"model": PhotoRead, "description": "The same photo was uploaded before"},
 }
 UPLOAD_BODY: dict[str, Any] = {
@@ -126,7 +125,9 @@ async def receive_photo(
 
 
 @router.get(
-    "/products/{product_id}/photos", response_model=list[PhotoRead], responses=ERRORS
+    "/products/{product_id}/photos",
+    response_model=list[PhotoRead],
+    responses=STALE_RESPONSES,
 )
 def list_photos(
     session: SessionDep, principal: CurrentPrincipal, product_id: int
@@ -188,7 +189,7 @@ async def upload_photo(
     return JSONResponse(body, status_code=result.status_code, headers=headers)
 
 
-@router.get("/photos/{photo_id}", response_model=PhotoRead, responses=ERRORS)
+@router.get("/photos/{photo_id}", response_model=PhotoRead, responses=STALE_RESPONSES)
 def get_photo(
     session: SessionDep, principal: CurrentPrincipal, photo_id: int
 ) -> PhotoRead:
@@ -196,7 +197,7 @@ def get_photo(
     return photo_read(photo_views.get_photo(session, principal.user, photo_id))
 
 
-@router.patch("/photos/{photo_id}", response_model=PhotoRead, responses=ERRORS)
+@router.patch("/photos/{photo_id}", response_model=PhotoRead, responses=STALE_RESPONSES)
 def update_photo(
     session: SessionDep, principal: CurrentPrincipal, photo_id: int, body: PhotoUpdate
 ) -> PhotoRead:
@@ -213,7 +214,9 @@ def update_photo(
 
 
 @router.delete(
-    "/photos/{photo_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS
+    "/photos/{photo_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=STALE_RESPONSES,
 )
 def delete_photo(
     session: SessionDep, principal: CurrentPrincipal, photo_id: int
@@ -226,7 +229,7 @@ def delete_photo(
 @router.get(
     "/products/{product_id}/photo-readiness",
     response_model=list[ReadinessRead],
-    responses=ERRORS,
+    responses=STALE_RESPONSES,
 )
 def photo_readiness(
     session: SessionDep, principal: CurrentPrincipal, product_id: int
@@ -241,7 +244,7 @@ def photo_readiness(
 @router.get(
     "/products/{product_id}/photo-pack",
     responses={
-        **ERRORS,
+        **STALE_RESPONSES,
         200: {
             "content": {
                 "application/zip": {"schema": {"type": "string", "format": "binary"}}
@@ -272,7 +275,9 @@ def photo_pack(
 
 
 @router.get(
-    "/listings/{listing_id}/photos", response_model=list[PhotoRead], responses=ERRORS
+    "/listings/{listing_id}/photos",
+    response_model=list[PhotoRead],
+    responses=STALE_RESPONSES,
 )
 def list_evidence(
     session: SessionDep,
@@ -287,7 +292,9 @@ def list_evidence(
     ]
 
 
-@router.get("/photo-rules", response_model=list[PhotoRuleRead], responses=ERRORS)
+@router.get(
+    "/photo-rules", response_model=list[PhotoRuleRead], responses=STALE_RESPONSES
+)
 def list_rules(session: SessionDep, principal: CurrentPrincipal) -> list[PhotoRuleRead]:
     """What each marketplace asks of a product's photos."""
     return [
@@ -305,7 +312,9 @@ def list_rules(session: SessionDep, principal: CurrentPrincipal) -> list[PhotoRu
 
 
 @router.put(
-    "/photo-rules/{marketplace_id}", response_model=PhotoRuleRead, responses=ERRORS
+    "/photo-rules/{marketplace_id}",
+    response_model=PhotoRuleRead,
+    responses=STALE_RESPONSES,
 )
 def set_rule(
     session: SessionDep,

@@ -18,10 +18,11 @@ from starlette.responses import Response
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
+from ocop_tracker.core import clock
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError, Forbidden, InvalidInput
+from ocop_tracker.core.labels import label, labels
 from ocop_tracker.core.phone import display_vn
-from ocop_tracker.history import service as history
 from ocop_tracker.onboarding import marketplaces, workflow
 from ocop_tracker.onboarding import repository as onboarding_repository
 from ocop_tracker.onboarding import service as onboarding_service
@@ -42,7 +43,7 @@ from ocop_tracker.products import rules
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import CertLevel, Product, ProductKind
-from ocop_tracker.users.models import TEAM_ROLES, User
+from ocop_tracker.users.models import TEAM_ROLES, WRITERS, User
 from ocop_tracker.web.pages import photos as photo_pages
 from ocop_tracker.web.render import recoverable, redirect, render
 
@@ -53,28 +54,14 @@ WORKLIST_LIMIT = 60
 LISTING_LIMIT = 2000
 CHOICE_LIMIT = 200
 
-PRODUCER_KIND_LABELS: Mapping[ProducerKind, str] = {
-    ProducerKind.household: "Hộ sản xuất kinh doanh",
-    ProducerKind.cooperative: "Hợp tác xã",
-    ProducerKind.cooperative_group: "Tổ hợp tác",
-    ProducerKind.enterprise: "Doanh nghiệp",
-}
-PRODUCT_KIND_LABELS: Mapping[ProductKind, str] = {
-    ProductKind.ocop: "Sản phẩm OCOP",
-    ProductKind.agricultural: "Nông sản",
-    ProductKind.specialty: "Đặc sản địa phương",
-}
+PRODUCER_KIND_LABELS: Mapping[ProducerKind, str] = labels(ProducerKind)
+PRODUCT_KIND_LABELS: Mapping[ProductKind, str] = labels(ProductKind)
+# The worklist ticks a live listing.
 LISTING_STATUS_LABELS: Mapping[ListingStatus, str] = {
-    ListingStatus.in_progress: "Đang làm",
-    ListingStatus.awaiting_verification: "Chờ xác minh",
-    ListingStatus.listed: "Đã lên sàn ✓",
-    ListingStatus.rejected: "Bị từ chối",
-    ListingStatus.delisted: "Đã gỡ",
+    **labels(ListingStatus),
+    ListingStatus.listed: f"{label(ListingStatus.listed)} ✓",
 }
-DECISION_LABELS: Mapping[Decision, str] = {
-    Decision.approved: "Duyệt",
-    Decision.rejected: "Từ chối",
-}
+DECISION_LABELS: Mapping[Decision, str] = labels(Decision)
 # Lower ranks need the team's action sooner; the worklist shows them first.
 RANK_REJECTED, RANK_BLOCKED, RANK_DELISTED, RANK_DOING, RANK_NONE = 0, 1, 2, 3, 4
 RANK_WAITING, RANK_LISTED = 5, 6
@@ -93,7 +80,7 @@ Short = Annotated[str, Form(max_length=300)]
 
 def may_write(user: User) -> bool:
     """Whether the caller registers products and records steps (SECURITY.md §L3)."""
-    return user.role in producer_service.WRITERS
+    return user.role in WRITERS
 
 
 def _require_writer(user: User) -> None:
@@ -107,7 +94,7 @@ def local_time(value: dt.datetime | None) -> str:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(history.VIETNAM).strftime("%H:%M %d/%m/%Y")
+    return value.astimezone(clock.VIETNAM).strftime("%H:%M %d/%m/%Y")
 
 
 def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
@@ -495,7 +482,7 @@ def _certificate_step(
             "is_ocop": product.kind is ProductKind.ocop,
             "stars": rules.OCOP_STARS,
             "levels": rules.LEVEL_LABELS,
-            "today": area_service.today(),
+            "today": clock.today(),
             "error": error,
             "field": field,
             "values": values or {},
