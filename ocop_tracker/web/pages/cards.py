@@ -19,8 +19,8 @@ from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.auth.scope import covers, ensure_visible
 from ocop_tracker.cards import repository, service
+from ocop_tracker.cards.downloads import pdf_response
 from ocop_tracker.cards.layout import LAYOUT_LABELS, Layout
-from ocop_tracker.cards.router import pdf_response
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError
 from ocop_tracker.core.templating import templates

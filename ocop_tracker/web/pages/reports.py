@@ -21,8 +21,8 @@ from ocop_tracker.core.errors import AppError
 from ocop_tracker.reports import charts
 from ocop_tracker.reports import repository as report_repository
 from ocop_tracker.reports import service as report_service
+from ocop_tracker.reports.downloads import file_response
 from ocop_tracker.reports.models import NATION, ReportSubmission
-from ocop_tracker.reports.router import file_response
 from ocop_tracker.reports.schemas import ReportFormat
 from ocop_tracker.users.models import Role
 from ocop_tracker.web.render import recoverable, redirect, render
