@@ -15,13 +15,15 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
-from ocop_tracker.onboarding import catalog, workflow
+from ocop_tracker.onboarding import marketplaces, workflow
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding.models import Decision, Listing, ListingStatus
+from ocop_tracker.photos import readiness as photo_readiness
 from ocop_tracker.photos import service as photo_service
 from ocop_tracker.photos.processing import Processed
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers.models import Producer, ProducerKind
+from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import rules as product_rules
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products.models import Certificate, CertLevel, Product, ProductKind
@@ -153,7 +155,7 @@ def make_certificate(
     ``revoked_on`` is given."""
     who = actor or make_actor(session)
     decided = decision_date or area_service.today() - dt.timedelta(days=200)
-    cert = product_service.add_certificate(
+    cert = certificate_service.add_certificate(
         session,
         who,
         product,
@@ -166,7 +168,7 @@ def make_certificate(
         expires_on=expires_on,
     )
     if revoked_on is not None:
-        cert = product_service.revoke_certificate(
+        cert = certificate_service.revoke_certificate(
             session,
             who,
             product,
@@ -211,7 +213,7 @@ def make_listing(
     if status is ListingStatus.delisted:
         raise ValueError("delist a listed listing with onboarding_service.delist")
     who = actor or make_actor(session)
-    market = catalog.resolve(session, marketplace)
+    market = marketplaces.resolve(session, marketplace)
     listing = onboarding_service.create_listing(
         session, who, product_id=product.id, marketplace_id=market.id
     )
@@ -220,7 +222,7 @@ def make_listing(
     # The photos step records itself from the marketplace's photo rule.
     meet_photo_rule(session, who, product)
     session.refresh(listing)
-    steps = catalog.step_defs(session, market.id)
+    steps = marketplaces.step_defs(session, market.id)
     evidence = {s.code: s.url_example for s in steps if s.url_example}
     evidence.update(evidence_urls(product, marketplace))
     if url is not None:
@@ -267,7 +269,7 @@ def meet_photo_rule(session: Session, who: User, product: Product) -> None:
     target = photo_service.Target(product)
     for data, processed in _rule_photos():
         photo_service.upload(session, who, target, data, processed=processed)
-    photo_service.sync_steps(session, who, product)
+    photo_readiness.sync_steps(session, who, product)
 
 
 def _parent_name(session: Session, child: AdminUnit) -> str | None:

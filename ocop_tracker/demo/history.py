@@ -1,6 +1,6 @@
 """Demo history: months of onboarding in the pilot hamlets, for trends and reports.
 
-The demo catalog is written "today"; this adds, per pilot hamlet, a cooperative
+The demo products are written "today"; this adds, per pilot hamlet, a cooperative
 whose products were certified, photographed, put on voso.vn and postmart.vn
 and verified over 2025–2026, through the same services a team would use. The
 clock of those writes is moved back (the audit trail and the onboarding
@@ -23,11 +23,11 @@ from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.audit import listener as audit_listener
 from ocop_tracker.demo import photos as demo_photos
-from ocop_tracker.demo.catalog import evidence_url
+from ocop_tracker.demo.products import evidence_url
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding import workflow
 from ocop_tracker.onboarding.models import Decision, Listing, Marketplace
-from ocop_tracker.photos import service as photo_service
+from ocop_tracker.photos import readiness as photo_readiness
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers.models import (
     PaymentProvider,
@@ -35,6 +35,7 @@ from ocop_tracker.producers.models import (
     Producer,
     ProducerKind,
 )
+from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import rules as product_rules
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products.models import OcopGroup, ProductKind
@@ -187,7 +188,7 @@ def _hamlet_history(
         )
         decided = born - dt.timedelta(days=rng.randrange(30, 400))
         level = sorted(product_rules.allowed_levels(stars, decided))[0]
-        product_service.add_certificate(
+        certificate_service.add_certificate(
             session,
             worker,
             product,
@@ -207,7 +208,7 @@ def _hamlet_history(
             at(day)
             # Photographed first: the marketplace's photo rule records the photos step.
             demo_photos.give_photos(session, worker, product, shots)
-            listing = photo_service.open_listing(
+            listing = photo_readiness.open_listing(
                 session, worker, product_id=product.id, marketplace_id=markets[code].id
             )
             stop = 6 if i < len(PRODUCTS) - 2 else 2 + i % 3

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
-from ocop_tracker.demo import catalog as demo_catalog
 from ocop_tracker.demo import history as demo_history
 from ocop_tracker.demo import photos as demo_photos
+from ocop_tracker.demo import products as demo_products
 from ocop_tracker.teams import repository as team_repository
 from ocop_tracker.teams import service as team_service
 from ocop_tracker.teams.models import Background, Position, Team
@@ -298,7 +298,7 @@ def _team(
                 user_id=accounts.get(full_name),
             )
             result.changed = True
-    if demo_catalog.load(
+    if demo_products.load(
         session, hamlet=hamlet, worker=leader, official=official, lines=result.lines
     ):
         result.changed = True

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal, require_roles
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.schemas import ErrorBody, IsoDate, Page, WholeNumber
-from ocop_tracker.onboarding import catalog
+from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.onboarding import service as onboarding_service
+from ocop_tracker.onboarding import views as onboarding_views
 from ocop_tracker.onboarding.models import ListingStatus, Marketplace, MarketplaceStep
 from ocop_tracker.onboarding.schemas import (
     DelistCreate,
@@ -30,7 +31,7 @@ from ocop_tracker.onboarding.schemas import (
     VerificationCreate,
     VerificationRead,
 )
-from ocop_tracker.photos import service as photo_service
+from ocop_tracker.photos import readiness as photo_readiness
 from ocop_tracker.users.models import Role
 
 # Created without a prefix (api.py includes it under /api/v1): paths are written in full.
@@ -58,7 +59,7 @@ def _marketplace(market: Marketplace, steps: list[MarketplaceStep]) -> Marketpla
 
 
 def _marketplace_now(session: Session, market: Marketplace) -> MarketplaceRead:
-    return _marketplace(market, catalog.steps(session, market.id))
+    return _marketplace(market, marketplaces.steps(session, market.id))
 
 
 @router.get("/marketplaces", response_model=list[MarketplaceRead], responses=ERRORS)
@@ -66,7 +67,7 @@ def list_marketplaces(
     session: SessionDep, principal: CurrentPrincipal
 ) -> list[MarketplaceRead]:
     """Every marketplace with its onboarding steps in order."""
-    return [_marketplace(m, s) for m, s in catalog.list_marketplaces(session)]
+    return [_marketplace(m, s) for m, s in marketplaces.list_marketplaces(session)]
 
 
 @router.post(
@@ -79,7 +80,7 @@ def create_marketplace(
     session: SessionDep, principal: Admin, body: MarketplaceCreate
 ) -> MarketplaceRead:
     """Add a marketplace and, optionally, its steps in order (admin)."""
-    market = catalog.create_marketplace(
+    market = marketplaces.create_marketplace(
         session,
         principal.user,
         code=body.code,
@@ -112,8 +113,8 @@ def add_marketplace_step(
     body: MarketplaceStepCreate,
 ) -> MarketplaceRead:
     """Append a step to a marketplace's onboarding (admin)."""
-    market = catalog.get(session, marketplace_id)
-    catalog.add_step(
+    market = marketplaces.get(session, marketplace_id)
+    marketplaces.add_step(
         session,
         principal.user,
         market,
@@ -139,8 +140,8 @@ def set_step_url_rule(
     body: MarketplaceStepUrlRule,
 ) -> MarketplaceRead:
     """Set what an evidence URL of a step must look like: a path pattern and an example (admin)."""
-    market = catalog.get(session, marketplace_id)
-    catalog.set_url_rule(
+    market = marketplaces.get(session, marketplace_id)
+    marketplaces.set_url_rule(
         session,
         principal.user,
         market,
@@ -206,13 +207,13 @@ def create_listing(
     The "photos" step is recorded at once when the product's photos already
     meet the marketplace's rule.
     """
-    listing = photo_service.open_listing(
+    listing = photo_readiness.open_listing(
         session,
         principal.user,
         product_id=body.product_id,
         marketplace_id=body.marketplace_id,
     )
-    return onboarding_service.read(session, listing)
+    return onboarding_views.read(session, listing)
 
 
 @router.get("/listings/{listing_id}", response_model=ListingRead, responses=ERRORS)
@@ -225,8 +226,8 @@ def get_listing(
     """One listing, now or as it stood at the end of ``as_of``."""
     if as_of is not None:
         return onboarding_service.read_as_of(session, principal.user, listing_id, as_of)
-    listing = onboarding_service.get_listing(session, principal.user, listing_id)
-    return onboarding_service.read(session, listing)
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
+    return onboarding_views.read(session, listing)
 
 
 @router.get(
@@ -239,7 +240,7 @@ def list_steps(
     as_of: AsOf = None,
 ) -> ListingSteps:
     """Every step of the listing's marketplace with what was recorded, in order."""
-    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
     return onboarding_service.steps_view(session, principal.user, listing, as_of=as_of)
 
 
@@ -253,7 +254,7 @@ def record_step(
     body: StepRecordCreate,
 ) -> ListingSteps:
     """Record a step as done with its evidence (steps go in order)."""
-    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
     onboarding_service.record_step(
         session,
         principal.user,
@@ -279,7 +280,7 @@ def block_step(
     body: StepBlock,
 ) -> ListingSteps:
     """Block a step with a reason; progress waits until it is unblocked."""
-    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
     onboarding_service.block_step(
         session,
         principal.user,
@@ -304,8 +305,8 @@ def unblock_step(
     body: Annotated[StepUnblock | None, Body()] = None,
 ) -> ListingSteps:
     """Lift a step's block (send the listing's ``version`` to avoid lost edits)."""
-    listing = onboarding_service.get_listing(session, principal.user, listing_id)
-    photo_service.unblock_step(
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
+    photo_readiness.unblock_step(
         session,
         principal.user,
         listing,
@@ -327,10 +328,10 @@ def list_verifications(
     as_of: AsOf = None,
 ) -> list[VerificationRead]:
     """The listing's verification decisions, newest first (with rejection comments)."""
-    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
     return [
         VerificationRead.model_validate(v)
-        for v in onboarding_service.verifications(
+        for v in onboarding_views.verifications(
             session, principal.user, listing, as_of=as_of
         )
     ]
@@ -348,7 +349,7 @@ def verify_listing(
     body: VerificationCreate,
 ) -> ListingRead:
     """Approve a "listed" claim, or reject it with a comment (never one's own claim)."""
-    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
     onboarding_service.verify(
         session,
         principal.user,
@@ -357,7 +358,7 @@ def verify_listing(
         comment=body.comment,
         version=body.version,
     )
-    return onboarding_service.read(session, listing)
+    return onboarding_views.read(session, listing)
 
 
 @router.post(
@@ -370,7 +371,7 @@ def delist_listing(
     body: DelistCreate,
 ) -> ListingRead:
     """Record that a live listing went down, with the date and the reason."""
-    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
     onboarding_service.delist(
         session,
         principal.user,
@@ -379,4 +380,4 @@ def delist_listing(
         reason=body.reason,
         version=body.version,
     )
-    return onboarding_service.read(session, listing)
+    return onboarding_views.read(session, listing)

@@ -20,7 +20,7 @@ from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ocop_tracker.core.text import fold
 from ocop_tracker.history import service as history
-from ocop_tracker.onboarding import catalog, repository, workflow
+from ocop_tracker.onboarding import marketplaces, repository, workflow
 from ocop_tracker.onboarding.models import (
     Decision,
     Listing,
@@ -39,6 +39,9 @@ from ocop_tracker.onboarding.schemas import (
     StepRead,
     StepState,
 )
+from ocop_tracker.onboarding.views import LISTING_COLUMNS as _LISTING_COLUMNS
+from ocop_tracker.onboarding.views import WHAT, get_listing, read
+from ocop_tracker.onboarding.views import read_row as _read_row
 from ocop_tracker.onboarding.workflow import StepDef
 from ocop_tracker.users.models import Role, User
 
@@ -50,15 +53,7 @@ STEP_WRITERS = frozenset(
 VERIFIERS = frozenset({Role.admin, Role.department, Role.official})
 # Who may report that a live listing went down: anyone who may see it.
 DELISTERS = STEP_WRITERS | VERIFIERS
-WHAT = "hồ sơ lên sàn"
 URL_LABELS = {"storefront": "Đường dẫn gian hàng", "listing": "Đường dẫn sản phẩm"}
-# Bound on the ids sent in one IN (...) when replaying history.
-ID_BATCH = 500
-_LISTING_COLUMNS = [
-    name
-    for name in ListingRead.model_fields
-    if name not in {"product_name", "marketplace_code"}
-]
 _RECORD_COLUMNS = ("evidence_url", "note", "blocked_reason", "done_by_id", "done_at")
 
 
@@ -72,31 +67,7 @@ class StaleVersion(Conflict):
         self.current = current
 
 
-# --- reading -------------------------------------------------------------------
-
-
-def get_listing(session: Session, actor: User, listing_id: int) -> Listing:
-    """A listing the actor may see (404 otherwise)."""
-    listing = repository.listing(session, listing_id)
-    if listing is None:
-        raise NotFound(f"Không tìm thấy {WHAT} này.")
-    ensure_visible(session, actor, listing.hamlet_id, WHAT)
-    return listing
-
-
-def read(session: Session, listing: Listing) -> ListingRead:
-    """The API view of a listing as it stands now."""
-    product_name, marketplace_code = repository.names(session, listing)
-    return _read_row(listing, product_name, marketplace_code)
-
-
-def _read_row(
-    listing: Listing, product_name: str, marketplace_code: str
-) -> ListingRead:
-    data: dict[str, Any] = {name: getattr(listing, name) for name in _LISTING_COLUMNS}
-    return ListingRead.model_validate(
-        {**data, "product_name": product_name, "marketplace_code": marketplace_code}
-    )
+# --- reading: the list and the steps, now or as of a date -------------------
 
 
 def _read_state(
@@ -179,7 +150,7 @@ def list_listings(
     """
     if area_id is not None:
         ensure_area_readable(session, actor, area_id)
-    market_id = catalog.resolve(session, marketplace).id if marketplace else None
+    market_id = marketplaces.resolve(session, marketplace).id if marketplace else None
     stmt = repository.list_statement(
         actor,
         day=as_of or area_service.today(),
@@ -202,7 +173,7 @@ def list_listings(
     names = repository.names_by_id(session, stmt)
     states = _dated_delistings(
         session,
-        _states_as_of(session, Listing.__tablename__, list(names), as_of),
+        history.states_as_of(session, Listing.__tablename__, list(names), as_of),
         as_of,
     )
     reads = [
@@ -213,16 +184,6 @@ def list_listings(
     ]
     reads.sort(key=_sort_key(sort), reverse=order is SortOrder.desc)
     return reads[offset : offset + limit], len(reads)
-
-
-def _states_as_of(
-    session: Session, object_type: str, ids: Sequence[int], day: dt.date
-) -> dict[int, dict[str, Any]]:
-    states: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(ids), ID_BATCH):
-        chunk = ids[start : start + ID_BATCH]
-        states.update(history.states_as_of(session, object_type, chunk, day))
-    return states
 
 
 def _matches(
@@ -261,7 +222,7 @@ def steps_view(
 ) -> ListingSteps:
     """A listing and every step of its marketplace in order, now or as of a date."""
     ensure_visible(session, actor, listing.hamlet_id, WHAT)
-    steps = catalog.steps(session, listing.marketplace_id)
+    steps = marketplaces.steps(session, listing.marketplace_id)
     if as_of is None:
         records = {
             code: {
@@ -271,7 +232,7 @@ def steps_view(
             for code, r in repository.records_of(session, listing.id).items()
         }
         return _steps(
-            read(session, listing), [catalog.as_def(s) for s in steps], records
+            read(session, listing), [marketplaces.as_def(s) for s in steps], records
         )
     listing_then = read_as_of(session, actor, listing.id, as_of)
     return _steps(
@@ -289,7 +250,7 @@ def _step_defs_as_of(
     Steps seeded by a migration left no trail: they have always existed.
     """
     ids = [s.id for s in steps]
-    states = _states_as_of(session, MarketplaceStep.__tablename__, ids, day)
+    states = history.states_as_of(session, MarketplaceStep.__tablename__, ids, day)
     traced = repository.ids_with_events(session, MarketplaceStep.__tablename__, ids)
     defs = [
         StepDef(
@@ -302,7 +263,7 @@ def _step_defs_as_of(
         )
         for st in states.values()
     ]
-    defs.extend(catalog.as_def(s) for s in steps if s.id not in traced)
+    defs.extend(marketplaces.as_def(s) for s in steps if s.id not in traced)
     return workflow.ordered(defs)
 
 
@@ -310,7 +271,7 @@ def _records_as_of(
     session: Session, listing: Listing, day: dt.date
 ) -> dict[str, dict[str, Any]]:
     ids = repository.step_record_ids_in_hamlet(session, listing.hamlet_id)
-    states = _states_as_of(session, StepRecord.__tablename__, ids, day)
+    states = history.states_as_of(session, StepRecord.__tablename__, ids, day)
     return {
         str(st["step_code"]): st
         for st in states.values()
@@ -348,24 +309,6 @@ def _steps(
             )
         )
     return ListingSteps(listing=listing, steps=items)
-
-
-def blocked_steps(
-    session: Session, actor: User, listing_ids: Sequence[int]
-) -> dict[int, list[str]]:
-    """The blocked step codes of each listing now (one query for a whole page).
-
-    Listings outside the actor's area, and those with nothing blocked, are absent.
-    """
-    return repository.blocked_steps(session, actor, listing_ids)
-
-
-def verifications(
-    session: Session, actor: User, listing: Listing, *, as_of: dt.date | None = None
-) -> Sequence[Verification]:
-    """A listing's verification decisions, newest first (up to ``as_of``)."""
-    ensure_visible(session, actor, listing.hamlet_id, WHAT)
-    return repository.verifications_of(session, listing.id, day=as_of)
 
 
 # --- writing -------------------------------------------------------------------
@@ -430,7 +373,7 @@ def create_listing(
         raise InvalidInput(
             f"Sàn {market.name} (marketplace_id) đã ngừng, không mở hồ sơ mới."
         )
-    defs = catalog.step_defs(session, market.id)
+    defs = marketplaces.step_defs(session, market.id)
     if not any(d.code == workflow.CLAIM_STEP for d in defs):
         raise InvalidInput(
             f"Quy trình của sàn {market.name} chưa có bước “{workflow.CLAIM_STEP}” (đăng sản phẩm); quản trị viên cần thêm trước."
@@ -462,10 +405,10 @@ def create_listing(
 def _market_and_steps(
     session: Session, listing: Listing
 ) -> tuple[Marketplace, list[StepDef], dict[str, StepRecord]]:
-    market = catalog.get(session, listing.marketplace_id)
+    market = marketplaces.get(session, listing.marketplace_id)
     return (
         market,
-        catalog.step_defs(session, market.id),
+        marketplaces.step_defs(session, market.id),
         repository.records_of(session, listing.id),
     )
 

@@ -10,8 +10,12 @@ from sqlalchemy.orm import Session
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.schemas import ErrorBody, WholeNumber
+from ocop_tracker.photos import packs as photo_packs
+from ocop_tracker.photos import readiness as photo_rules
 from ocop_tracker.photos import service as photo_service
+from ocop_tracker.photos import views as photo_views
 from ocop_tracker.photos.models import Photo
+from ocop_tracker.photos.readiness import Readiness
 from ocop_tracker.photos.schemas import (
     PhotoRead,
     PhotoRuleRead,
@@ -19,7 +23,7 @@ from ocop_tracker.photos.schemas import (
     PhotoUpdate,
     ReadinessRead,
 )
-from ocop_tracker.photos.service import Readiness, Target, UploadResult
+from ocop_tracker.photos.service import Target, UploadResult
 from ocop_tracker.photos.upload import capped_body, upload_bytes
 from ocop_tracker.producers.router import ERRORS
 from ocop_tracker.users.models import User
@@ -76,8 +80,8 @@ def photo_read(photo: Photo) -> PhotoRead:
         size_bytes=photo.size_bytes,
         thumb_width=photo.thumb_width,
         thumb_height=photo.thumb_height,
-        url=photo_service.photo_url(photo, "full"),
-        thumb_url=photo_service.photo_url(photo, "thumb"),
+        url=photo_views.photo_url(photo, "full"),
+        thumb_url=photo_views.photo_url(photo, "thumb"),
         created_at=photo.created_at,
     )
 
@@ -130,7 +134,7 @@ def list_photos(
     """A product's photos, main first, then in order."""
     return [
         photo_read(p)
-        for p in photo_service.list_photos(session, principal.user, product_id)
+        for p in photo_views.list_photos(session, principal.user, product_id)
     ]
 
 
@@ -189,7 +193,7 @@ def get_photo(
     session: SessionDep, principal: CurrentPrincipal, photo_id: int
 ) -> PhotoRead:
     """One photo."""
-    return photo_read(photo_service.get_photo(session, principal.user, photo_id))
+    return photo_read(photo_views.get_photo(session, principal.user, photo_id))
 
 
 @router.patch("/photos/{photo_id}", response_model=PhotoRead, responses=ERRORS)
@@ -230,7 +234,7 @@ def photo_readiness(
     """The product's photos against each marketplace's rule, with what is missing."""
     return [
         readiness_read(s)
-        for s in photo_service.product_readiness(session, principal.user, product_id)
+        for s in photo_rules.product_readiness(session, principal.user, product_id)
     ]
 
 
@@ -256,7 +260,7 @@ def photo_pack(
     ],
 ) -> Response:
     """Square images padded on white, named 01-<name>.jpg…, ready for the marketplace."""
-    pack = photo_service.photo_pack(session, principal.user, product_id, marketplace)
+    pack = photo_packs.photo_pack(session, principal.user, product_id, marketplace)
     return Response(
         pack.data,
         media_type="application/zip",
@@ -279,7 +283,7 @@ def list_evidence(
     """Evidence photos of a listing, or of one of its steps."""
     return [
         photo_read(p)
-        for p in photo_service.list_evidence(session, principal.user, listing_id, step)
+        for p in photo_views.list_evidence(session, principal.user, listing_id, step)
     ]
 
 
@@ -296,7 +300,7 @@ def list_rules(session: SessionDep, principal: CurrentPrincipal) -> list[PhotoRu
             require_main=rule.require_main,
             pack_size=rule.pack_size,
         )
-        for rule, market in photo_service.list_rules(session)
+        for rule, market in photo_rules.list_rules(session)
     ]
 
 
@@ -310,7 +314,7 @@ def set_rule(
     body: PhotoRuleWrite,
 ) -> PhotoRuleRead:
     """Set a marketplace's photo rule (admins only)."""
-    rule = photo_service.set_rule(
+    rule = photo_rules.set_rule(
         session,
         principal.user,
         marketplace_id,
@@ -320,7 +324,7 @@ def set_rule(
         require_main=body.require_main,
         pack_size=body.pack_size,
     )
-    market = next(m for r, m in photo_service.list_rules(session) if r.id == rule.id)
+    market = next(m for r, m in photo_rules.list_rules(session) if r.id == rule.id)
     return PhotoRuleRead(
         marketplace_id=market.id,
         marketplace_code=market.code,

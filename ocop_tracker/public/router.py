@@ -27,7 +27,7 @@ from starlette.responses import Response
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.http import is_head
 from ocop_tracker.core.templating import templates
-from ocop_tracker.photos import service as photo_service
+from ocop_tracker.photos import views as photo_views
 from ocop_tracker.products import rules
 from ocop_tracker.public import hotpath, service
 from ocop_tracker.public.service import PublicProduct
@@ -42,12 +42,12 @@ CACHE_CONTROL = f"public, max-age={hotpath.MAX_AGE}"
 
 def _photo(session: Session, product_id: int) -> tuple[str | None, str | None]:
     """(thumbnail URL, full URL) of the product's main public photo, if any."""
-    photo = photo_service.main_public_photo(session, product_id)
+    photo = photo_views.main_public_photo(session, product_id)
     if photo is None:
         return None, None
     return (
-        photo_service.photo_url(photo, rendition="thumb"),
-        photo_service.photo_url(photo, rendition="full"),
+        photo_views.photo_url(photo, rendition="thumb"),
+        photo_views.photo_url(photo, rendition="full"),
     )
 
 

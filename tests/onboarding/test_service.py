@@ -12,8 +12,9 @@ from ocop_tracker.areas import service as area_service
 from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.auth.scope import OutOfScope
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from ocop_tracker.onboarding import catalog
+from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.onboarding import service as onboarding_service
+from ocop_tracker.onboarding import views as onboarding_views
 from ocop_tracker.onboarding.models import (
     Decision,
     Listing,
@@ -236,15 +237,15 @@ def test_blocked_steps_of_a_page_in_one_call(session: Session, pilot: Pilot) -> 
         session, admin, theirs, step="photos", reason="Chủ hộ đi vắng"
     )
     both = [ours.id, theirs.id]
-    assert onboarding_service.blocked_steps(session, admin, both) == {
+    assert onboarding_views.blocked_steps(session, admin, both) == {
         ours.id: ["photos"],
         theirs.id: ["photos"],
     }
     member = actor(session, "thanhvien.khom3")
-    assert onboarding_service.blocked_steps(session, member, both) == {
+    assert onboarding_views.blocked_steps(session, member, both) == {
         ours.id: ["photos"]
     }
-    assert onboarding_service.blocked_steps(session, member, []) == {}
+    assert onboarding_views.blocked_steps(session, member, []) == {}
 
 
 def test_block_needs_a_reason_and_a_step_not_done(
@@ -350,7 +351,7 @@ def test_rejection_needs_a_comment_then_the_team_claims_again(
         version=listing.version,
     )
     assert _status(listing) is ListingStatus.listed
-    decisions = onboarding_service.verifications(session, member, listing)
+    decisions = onboarding_views.verifications(session, member, listing)
     assert [v.decision for v in decisions] == [Decision.approved, Decision.rejected]
     assert decisions[1].comment == "Đường dẫn trỏ tới sản phẩm khác"
 
@@ -402,7 +403,7 @@ def test_an_official_of_another_commune_sees_nothing(
     listing = _claimed(session, pilot)
     stranger = actor(session, "canbo.anthuong")
     with pytest.raises(OutOfScope):
-        onboarding_service.get_listing(session, stranger, listing.id)
+        onboarding_views.get_listing(session, stranger, listing.id)
     with pytest.raises(OutOfScope):
         onboarding_service.verify(
             session,
@@ -591,7 +592,7 @@ def test_admin_adds_a_marketplace_with_its_own_steps(
     session: Session, pilot: Pilot
 ) -> None:
     admin = actor(session, "admin")
-    market = catalog.create_marketplace(
+    market = marketplaces.create_marketplace(
         session,
         admin,
         code="Tiki",
@@ -607,7 +608,7 @@ def test_admin_adds_a_marketplace_with_its_own_steps(
         "tiki.vn",
         False,
     )
-    assert [s.code for s in catalog.steps(session, market.id)] == [
+    assert [s.code for s in marketplaces.steps(session, market.id)] == [
         "register",
         "listing",
     ]
@@ -629,18 +630,18 @@ def test_admin_adds_a_marketplace_with_its_own_steps(
         version=listing.version,
     )
     assert listing.next_step is None
-    catalog.add_step(
+    marketplaces.add_step(
         session, admin, market, code="review", name="Nhận đánh giá đầu tiên"
     )
     session.refresh(listing)
     assert listing.next_step == "review"
-    assert [s.position for s in catalog.steps(session, market.id)] == [1, 2, 3]
+    assert [s.position for s in marketplaces.steps(session, market.id)] == [1, 2, 3]
 
 
 def test_marketplace_rules(session: Session, pilot: Pilot) -> None:
     admin = actor(session, "admin")
     with pytest.raises(Forbidden):
-        catalog.create_marketplace(
+        marketplaces.create_marketplace(
             session,
             actor(session, "sct.soctrang"),
             code="tiki",
@@ -648,27 +649,29 @@ def test_marketplace_rules(session: Session, pilot: Pilot) -> None:
             domain="tiki.vn",
         )
     with pytest.raises(Conflict, match="voso"):
-        catalog.create_marketplace(session, admin, code="voso", name="V", domain="v.vn")
+        marketplaces.create_marketplace(
+            session, admin, code="voso", name="V", domain="v.vn"
+        )
     with pytest.raises(Conflict, match=r"voso\.vn"):
-        catalog.create_marketplace(
+        marketplaces.create_marketplace(
             session, admin, code="voso2", name="V", domain="voso.vn"
         )
     with pytest.raises(InvalidInput, match=r"\(domain\)"):
-        catalog.create_marketplace(
+        marketplaces.create_marketplace(
             session, admin, code="tiki", name="Tiki", domain="https://tiki.vn"
         )
     with pytest.raises(InvalidInput, match=r"\(name\)"):
-        catalog.create_marketplace(
+        marketplaces.create_marketplace(
             session, admin, code="tiki", name=" ", domain="tiki.vn"
         )
     with pytest.raises(InvalidInput, match="evidence"):
-        catalog.add_step(
+        marketplaces.add_step(
             session, admin, pilot.voso, code="storefront2", name="x", evidence="photo"
         )
     with pytest.raises(Conflict, match="“photos”"):
-        catalog.add_step(session, admin, pilot.voso, code="photos", name="Ảnh")
+        marketplaces.add_step(session, admin, pilot.voso, code="photos", name="Ảnh")
     with pytest.raises(Forbidden):
-        catalog.add_step(
+        marketplaces.add_step(
             session, actor(session, "canbo.khom3"), pilot.voso, code="x1", name="x"
         )
 
@@ -677,7 +680,7 @@ def test_a_marketplace_without_a_listing_step_takes_no_listing(
     session: Session, pilot: Pilot
 ) -> None:
     admin = actor(session, "admin")
-    market = catalog.create_marketplace(
+    market = marketplaces.create_marketplace(
         session,
         admin,
         code="sendo",
@@ -832,7 +835,7 @@ def test_state_as_of_a_past_day(session: Session, pilot: Pilot) -> None:
         session, official, verified=True, as_of=d3, **mine
     )
     assert [i.id for i in live] == [listing.id]
-    assert onboarding_service.verifications(session, official, listing, as_of=d2) == []
+    assert onboarding_views.verifications(session, official, listing, as_of=d2) == []
     assert (
-        len(onboarding_service.verifications(session, official, listing, as_of=d3)) == 1
+        len(onboarding_views.verifications(session, official, listing, as_of=d3)) == 1
     )

@@ -124,12 +124,12 @@ def test_department_sees_the_gallery_without_forms(
 
 
 def test_contract_for_the_public_page(sign_in: SignIn, session: Session) -> None:
-    from ocop_tracker.photos import service as photo_service
+    from ocop_tracker.photos import views as photo_views
 
     leader = sign_in("totruong.khom3")
     product = make_product(session, make_producer(session, pilot_hamlet(session)))
     session.commit()
-    assert photo_service.main_public_photo(session, product.id) is None
+    assert photo_views.main_public_photo(session, product.id) is None
     ids = [
         leader.post(
             f"/api/v1/products/{product.id}/photos",
@@ -138,23 +138,23 @@ def test_contract_for_the_public_page(sign_in: SignIn, session: Session) -> None
         ).json()["id"]
         for s in (21, 22)
     ]
-    first = photo_service.main_public_photo(session, product.id)
+    first = photo_views.main_public_photo(session, product.id)
     assert first is not None
     assert first.id == ids[0]
     leader.patch(f"/api/v1/photos/{ids[1]}", json={"is_main": True})
     session.expire_all()
-    main = photo_service.main_public_photo(session, product.id)
+    main = photo_views.main_public_photo(session, product.id)
     assert main is not None
     assert main.id == ids[1]
     assert (main.width, main.height) == (900, 700)
-    url = photo_service.photo_url(main)
+    url = photo_views.photo_url(main)
     assert url == f"/photos/{main.id}/full?v={main.sha256[:16]}"
-    assert photo_service.photo_url(main, "thumb").startswith(
+    assert photo_views.photo_url(main, "thumb").startswith(
         f"/photos/{main.id}/thumb?v="
     )
     # A hidden main photo gives way to the first public one.
     leader.patch(f"/api/v1/photos/{ids[1]}", json={"is_public": False})
     session.expire_all()
-    shown = photo_service.main_public_photo(session, product.id)
+    shown = photo_views.main_public_photo(session, product.id)
     assert shown is not None
     assert shown.id == ids[0]

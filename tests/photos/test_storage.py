@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from ocop_tracker.cli import app
 from ocop_tracker.photos import service as photo_service
 from ocop_tracker.photos import storage
+from ocop_tracker.photos import upkeep as photo_upkeep
 from ocop_tracker.photos.models import Photo
 from ocop_tracker.products.models import Product
 from ocop_tracker.users.models import Role, User
@@ -79,10 +80,10 @@ def test_gc_removes_only_unreferenced_old_files(session: Session) -> None:
     os.utime(storage.path_for(kept.sha256), (0, 0))
     stale = _orphan(b"\xff\xd8\xff stale " + os.urandom(16), age=7200)
     fresh = _orphan(b"\xff\xd8\xff fresh " + os.urandom(16), age=0)
-    dry = photo_service.collect_garbage(session, dry_run=True)
+    dry = photo_upkeep.collect_garbage(session, dry_run=True)
     assert stale.name[:64] in dry.orphans
     assert stale.exists()
-    result = photo_service.collect_garbage(session)
+    result = photo_upkeep.collect_garbage(session)
     assert stale.name[:64] in result.orphans
     assert not stale.exists()
     assert fresh.exists()  # young: may belong to an upload in flight

@@ -16,12 +16,14 @@ from ocop_tracker.auth.deps import CurrentPrincipal, OptionalPrincipal
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import InvalidInput, NotFound
 from ocop_tracker.photos import processing, storage
+from ocop_tracker.photos import readiness as photo_readiness
 from ocop_tracker.photos import service as photo_service
+from ocop_tracker.photos import views as photo_views
 from ocop_tracker.photos.models import Photo
+from ocop_tracker.photos.readiness import Readiness
 from ocop_tracker.photos.router import receive_photo
-from ocop_tracker.photos.service import Readiness
 from ocop_tracker.photos.upload import capped_body, upload_bytes
-from ocop_tracker.products import service as product_service
+from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import Product
 from ocop_tracker.users.models import User
 from ocop_tracker.web.render import redirect, render
@@ -53,19 +55,19 @@ class Gallery:
 
 def gallery(session: Session, user: User, product: Product) -> Gallery:
     """The product's photos, readiness per marketplace, and whether the user may add."""
-    photos = photo_service.list_photos(session, user, product.id)
+    photos = photo_views.list_photos(session, user, product.id)
     return Gallery(
         product_id=product.id,
         photos=photos,
-        readiness=photo_service.readiness(session, product),
+        readiness=photo_readiness.readiness(session, product),
         may_write=user.role in photo_service.PHOTO_WRITERS,
-        room=max(0, photo_service.MAX_PHOTOS - len(photos)),
-        max_photos=photo_service.MAX_PHOTOS,
+        room=max(0, photo_readiness.MAX_PHOTOS - len(photos)),
+        max_photos=photo_readiness.MAX_PHOTOS,
         max_mb=processing.MAX_BYTES // (1024 * 1024),
         urls={
             p.id: (
-                photo_service.photo_url(p, "full"),
-                photo_service.photo_url(p, "thumb"),
+                photo_views.photo_url(p, "full"),
+                photo_views.photo_url(p, "thumb"),
             )
             for p in photos
         },
@@ -81,17 +83,17 @@ def confirm_delete(
     Declared before the serving route, whose ``{rendition}`` would take "delete".
     """
     user = principal.user
-    photo = photo_service.get_photo(session, user, photo_id)
+    photo = photo_views.get_photo(session, user, photo_id)
     photo_service.check_may_change(session, user, photo)
-    product = product_service.get_product(session, user, photo.product_id)
+    product = product_views.get_product(session, user, photo.product_id)
     return render(
         request,
         "photos/confirm_delete.html",
         {
             "photo": photo,
             "product": product,
-            "thumb_url": photo_service.photo_url(photo, "thumb"),
-            "effects": photo_service.deletion_effects(session, user, photo),
+            "thumb_url": photo_views.photo_url(photo, "thumb"),
+            "effects": photo_views.deletion_effects(session, user, photo),
         },
         principal,
     )
@@ -106,24 +108,24 @@ def serve_photo(
     rendition: str,
 ) -> Response:
     """A stored rendition (full or thumb): public photos to anyone, others in scope."""
-    if rendition not in photo_service.RENDITIONS:
+    if rendition not in photo_views.RENDITIONS:
         raise NotFound("Không tìm thấy ảnh này.")
     user = principal.user if principal else None
     if user is not None and user.must_change_password:
         user = None
-    photo = photo_service.photo_for_viewer(session, user, photo_id)
+    photo = photo_views.photo_for_viewer(session, user, photo_id)
     digest = photo.sha256 if rendition == "full" else photo.thumb_sha256
     etag = f'"{digest}"'
     headers = {
         "ETag": etag,
         "Cache-Control": PUBLIC_CACHE
-        if photo_service.is_public(photo)
+        if photo_views.is_public(photo)
         else PRIVATE_CACHE,
         "Content-Disposition": f'inline; filename="anh-{photo.id}-{rendition}.jpg"',
         "Content-Security-Policy": PHOTO_CSP,
         "Cross-Origin-Resource-Policy": "same-origin",
     }
-    if not photo_service.is_public(photo):
+    if not photo_views.is_public(photo):
         headers["Vary"] = "Cookie"
     if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=304, headers=headers)
@@ -193,7 +195,7 @@ def delete_photo(
     A post without the confirmation's ``confirm=1`` (an old page's one-tap
     form) deletes nothing and leads to the confirmation page.
     """
-    photo = photo_service.get_photo(session, principal.user, photo_id)
+    photo = photo_views.get_photo(session, principal.user, photo_id)
     if confirm != "1":
         photo_service.check_may_change(session, principal.user, photo)
         return redirect(f"/photos/{photo.id}/delete")

@@ -12,8 +12,9 @@ from ocop_tracker.areas import service as area_service
 from ocop_tracker.auth.deps import Principal, require_roles
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError
-from ocop_tracker.onboarding import catalog as market_catalog
+from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.onboarding import service as onboarding_service
+from ocop_tracker.onboarding import views as onboarding_views
 from ocop_tracker.onboarding.models import Decision, ListingStatus, Marketplace
 from ocop_tracker.onboarding.schemas import ListingRead, SortField, SortOrder
 from ocop_tracker.onboarding.workflow import CLAIM_STEP
@@ -60,11 +61,11 @@ def _queue_page(
         order=SortOrder.asc,  # the longest waiting first
         limit=QUEUE_LIMIT,
     )
-    markets = {m.id: m for m, _ in market_catalog.list_marketplaces(session)}
+    markets = {m.id: m for m, _ in marketplaces.list_marketplaces(session)}
     hamlets: dict[int, str] = {}
     claims: list[Claim] = []
     for read in reads:
-        listing = onboarding_service.get_listing(session, user, read.id)
+        listing = onboarding_views.get_listing(session, user, read.id)
         steps = onboarding_service.steps_view(session, user, listing)
         claim = next((s for s in steps.steps if s.code == CLAIM_STEP), None)
         claimant = read.claimed_by_id or (claim.done_by_id if claim else None)
@@ -112,7 +113,7 @@ def decide(
     comment: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
     """Approve a claim (the product is live) or reject it with a comment."""
-    listing = onboarding_service.get_listing(session, principal.user, listing_id)
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
     try:
         onboarding_service.verify(
             session,

@@ -1,4 +1,4 @@
-"""Demo catalog: producers of each type, products at every onboarding stage.
+"""Demo products: producers of each type, products at every onboarding stage.
 
 Product kinds are real Sóc Trăng ones (DOMAIN.md §2); producer names are
 invented and marked "(demo)". Everything goes through the services, as a team
@@ -17,8 +17,8 @@ from ocop_tracker.demo import photos as demo_photos
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding import workflow
 from ocop_tracker.onboarding.models import Decision, Listing, Marketplace
-from ocop_tracker.photos import service as photo_service
-from ocop_tracker.photos.service import slug
+from ocop_tracker.photos import readiness as photo_readiness
+from ocop_tracker.photos.packs import slug
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers.models import (
     ConsentField,
@@ -27,6 +27,7 @@ from ocop_tracker.producers.models import (
     Producer,
     ProducerKind,
 )
+from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products.models import CertLevel, OcopGroup, Product, ProductKind
 from ocop_tracker.users.models import User
@@ -232,7 +233,7 @@ def load(
     official: User,
     lines: list[str],
 ) -> bool:
-    """The demo catalog of one pilot hamlet; returns True if anything was added."""
+    """The demo producers and products of one pilot hamlet; returns True if anything was added."""
     changed = False
     markets = {m.code: m for m in session.scalars(select(Marketplace))}
     food = session.scalar(select(OcopGroup).where(OcopGroup.code == "food"))
@@ -286,7 +287,7 @@ def load(
             )
             if item.cert:
                 stars, number_, date, authority, level = item.cert
-                product_service.add_certificate(
+                certificate_service.add_certificate(
                     session,
                     worker,
                     product,
@@ -332,7 +333,7 @@ def _onboard(
 ) -> None:
     # Photographed first: the marketplace's photo rule records the photos step.
     demo_photos.give_photos(session, worker, product)
-    listing = photo_service.open_listing(
+    listing = photo_readiness.open_listing(
         session, worker, product_id=product.id, marketplace_id=market.id
     )
     for code in ALL_STEPS[: offer.steps]:
