@@ -217,9 +217,9 @@ def mappings_from(
 
 
 def hamlets_under(
-    session: Session, unit_id: int, *, day: dt.date
+    session: Session, unit_id: int, *, day: dt.date, limit: int | None = None
 ) -> Sequence[AdminUnit]:
-    """Hamlets under ``unit_id`` on ``day``."""
+    """Hamlets under ``unit_id`` on ``day``, by id (the first ``limit`` of them)."""
     return session.scalars(
         select(AdminUnit)
         .where(
@@ -227,6 +227,7 @@ def hamlets_under(
             AdminUnit.level == Level.hamlet,
         )
         .order_by(AdminUnit.id)
+        .limit(limit)
     ).all()
 
 

@@ -83,6 +83,13 @@ def ancestors(
     return repository.ancestors(session, unit.id, day=as_of or today())
 
 
+def hamlets_under(
+    session: Session, unit: AdminUnit, *, as_of: dt.date, limit: int
+) -> Sequence[AdminUnit]:
+    """The first ``limit`` hamlets under the unit on a date, by id."""
+    return repository.hamlets_under(session, unit.id, day=as_of, limit=limit)
+
+
 def group_names(
     session: Session, units: Sequence[AdminUnit], *, as_of: dt.date | None = None
 ) -> dict[int, str]:

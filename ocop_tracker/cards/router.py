@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.cards import service
+from ocop_tracker.cards.downloads import pdf_response
 from ocop_tracker.core.db import SessionDep
 
 router = APIRouter(tags=["cards"])
@@ -18,18 +19,6 @@ PDF_RESPONSES: dict[int | str, dict[str, object]] = {
     422: {"description": "Unknown layout, bad product ids, or nothing to print."},
     429: {"description": f"More than {service.BATCHES_PER_HOUR} PDFs in an hour."},
 }
-
-
-def pdf_response(batch: service.Batch) -> Response:
-    """The finished PDF as a download."""
-    return Response(
-        batch.pdf,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{batch.filename}"',
-            "X-Card-Count": str(batch.count),
-        },
-    )
 
 
 @router.get("/cards.pdf", response_class=Response, responses=PDF_RESPONSES)

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Table, select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.audit.models import AuditEvent
@@ -79,6 +79,33 @@ def state_as_of(
 ) -> dict[str, Any] | None:
     """One record's columns at the end of ``day``, or None if it did not exist yet."""
     return states_as_of(session, object_type, [object_id], day).get(object_id)
+
+
+def row_changes(
+    db: Session | Connection, object_type: str, object_ids: Sequence[int]
+) -> Iterator[tuple[int, str, dt.date, dict[str, Any]]]:
+    """Every row change of the records, oldest first: ``(id, action, day, after)``.
+
+    The whole trail at once, for a reader that needs every day rather than one
+    (the coverage ledger's timelines); ``day`` is the Vietnam day it was
+    recorded, the day ``states_as_of`` counts it from. Takes a Connection too:
+    the ledger reads inside a flush, beside the ORM.
+    """
+    ids = [str(i) for i in object_ids]
+    if not ids:
+        return
+    events: Table = AuditEvent.__table__  # type: ignore[assignment]
+    rows = db.execute(
+        select(events.c.object_id, events.c.action, events.c.at, events.c.after)
+        .where(
+            events.c.object_type == object_type,
+            events.c.object_id.in_(ids),
+            events.c.action.in_(ROW_ACTIONS),
+        )
+        .order_by(events.c.id)
+    )
+    for object_id, action, at, after in rows:
+        yield int(object_id), action, vn_date(at), after or {}
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,12 @@ from typing import Any
 from sqlalchemy import Connection, Table, select
 
 from ocop_tracker.core.clock import today, vn_date
+from ocop_tracker.history import service as history_service
 from ocop_tracker.onboarding.models import Listing, Marketplace, StepRecord
 from ocop_tracker.producers.models import PaymentAccount, Producer
 from ocop_tracker.products.models import Certificate, Product
 from ocop_tracker.reports import rules
-from ocop_tracker.reports.ledger import EVENTS, chunks
+from ocop_tracker.reports.ledger import chunks
 from ocop_tracker.reports.rules import (
     CertFact,
     ListingFact,
@@ -41,17 +42,7 @@ def _events(
 ) -> Iterator[tuple[int, str, dt.date, dict[str, Any]]]:
     """Row changes of the objects in order: ``(id, action, day, after)``."""
     for chunk in chunks(ids):
-        rows = conn.execute(
-            select(EVENTS.c.object_id, EVENTS.c.action, EVENTS.c.at, EVENTS.c.after)
-            .where(
-                EVENTS.c.object_type == object_type,
-                EVENTS.c.object_id.in_([str(i) for i in chunk]),
-                EVENTS.c.action.in_(("create", "update", "delete")),
-            )
-            .order_by(EVENTS.c.id)
-        )
-        for object_id, action, at, after in rows:
-            yield int(object_id), action, vn_date(at), after or {}
+        yield from history_service.row_changes(conn, object_type, chunk)
 
 
 def _trails(

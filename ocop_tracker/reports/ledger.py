@@ -31,7 +31,6 @@ from sqlalchemy import Connection, Table, and_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ocop_tracker.areas.models import AdminUnit, AdminUnitLink
-from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.reports.models import (
     NATION,
     ReportCheckpoint,
@@ -48,7 +47,6 @@ COUNTS: Table = ReportCount.__table__  # type: ignore[assignment]
 SCHEDULE: Table = ReportScheduled.__table__  # type: ignore[assignment]
 STATE: Table = ReportState.__table__  # type: ignore[assignment]
 LINKS: Table = AdminUnitLink.__table__  # type: ignore[assignment]
-EVENTS: Table = AuditEvent.__table__  # type: ignore[assignment]
 CHECKPOINTS: Table = ReportCheckpoint.__table__  # type: ignore[assignment]
 CHECKPOINT_DAYS: Table = ReportCheckpointDay.__table__  # type: ignore[assignment]
 UNITS: Table = AdminUnit.__table__  # type: ignore[assignment]

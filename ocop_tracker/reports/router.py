@@ -1,7 +1,6 @@
 """JSON API of reports (included under /api/v1 by api.py)."""
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse, Response
@@ -10,8 +9,8 @@ from ocop_tracker.audit import listener as audit
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.schemas import IsoDate, WholeNumber
-from ocop_tracker.reports import export
 from ocop_tracker.reports import service as report_service
+from ocop_tracker.reports.downloads import XLSX, file_response
 from ocop_tracker.reports.schemas import (
     Actions,
     Board,
@@ -34,7 +33,6 @@ AreaId = Annotated[
 Month = Annotated[
     str | None, Query(max_length=7, description="YYYY-MM (default: this month)")
 ]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/coverage")
@@ -113,25 +111,6 @@ def monthly(
     """The monthly report (báo cáo tháng) as of the month's last day, PDF or XLSX."""
     report = report_service.monthly(session, principal.user, area_id, month)
     return file_response(report, format)
-
-
-def file_response(
-    report: report_service.MonthlyReport, format: ReportFormat
-) -> Response:
-    """The report as a download."""
-    if format is ReportFormat.pdf:
-        body, media = export.to_pdf(report), "application/pdf"
-    else:
-        body, media = export.to_xlsx(report), XLSX
-    name = f"bao-cao-thang-{report.month:%Y-%m}-{report.area.id}.{format.value}"
-    return Response(
-        body,
-        media_type=media,
-        headers={
-            "content-disposition": f"attachment; filename*=UTF-8''{quote(name)}",
-            "cache-control": "no-store",
-        },
-    )
 
 
 @router.get("/submissions")

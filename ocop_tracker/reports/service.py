@@ -17,7 +17,7 @@ from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.scope import OutOfScope, covers, reads_history_of
 from ocop_tracker.core.clock import start_of_day, today, vn_date
 from ocop_tracker.core.config import get_settings
-from ocop_tracker.core.errors import Forbidden, InvalidInput
+from ocop_tracker.core.errors import AppError, Forbidden, InvalidInput
 from ocop_tracker.core.labels import label, labels_by_value
 from ocop_tracker.core.phone import display_vn
 from ocop_tracker.core.text import has_forbidden_chars, normalize_multiline
@@ -621,6 +621,31 @@ def submission_read(
     )
 
 
+def submit_refusal(actor: User, area_id: int) -> AppError | None:
+    """Why the actor may not submit the report of this (checked) area, or None.
+
+    The one submission rule: the submitters' roles, each for their own area
+    (an admin for any unit), never for the whole country.
+    """
+    if area_id == NATION:
+        return InvalidInput("area_id: Hãy chọn đơn vị nộp báo cáo.")
+    if actor.role not in SUBMITTERS:
+        return Forbidden(
+            "Chỉ tổ trưởng, cán bộ xã/phường hoặc Sở được nộp báo cáo tháng."
+        )
+    if actor.role is not Role.admin and area_id != actor.area_id:
+        return Forbidden(
+            "Mỗi đơn vị tự nộp báo cáo của mình; bạn chỉ nộp được báo cáo của "
+            "địa bàn mình phụ trách."
+        )
+    return None
+
+
+def may_submit(actor: User, area_id: int) -> bool:
+    """True when the actor may submit the report of this (checked) area."""
+    return submit_refusal(actor, area_id) is None
+
+
 def submit(
     session: Session,
     actor: User,
@@ -633,17 +658,9 @@ def submit(
     area = resolve_area(
         session, actor, area_id if area_id is not None else actor.area_id
     )
-    if area.unit is None:
-        raise InvalidInput("area_id: Hãy chọn đơn vị nộp báo cáo.")
-    if actor.role not in SUBMITTERS:
-        raise Forbidden(
-            "Chỉ tổ trưởng, cán bộ xã/phường hoặc Sở được nộp báo cáo tháng."
-        )
-    if actor.role is not Role.admin and area.id != actor.area_id:
-        raise Forbidden(
-            "Mỗi đơn vị tự nộp báo cáo của mình; bạn chỉ nộp được báo cáo của "
-            "địa bàn mình phụ trách."
-        )
+    refusal = submit_refusal(actor, area.id)
+    if refusal is not None:
+        raise refusal
     first = parse_month(month)
     last = rules.month_end(first)
     now = today()
@@ -688,8 +705,8 @@ def get_submission(
     session: Session, actor: User, submission_id: int
 ) -> ReportSubmission:
     """One submission inside the actor's area (404 otherwise)."""
-    s = session.get(ReportSubmission, submission_id)
-    if s is None or not covers(session, actor, s.area_id):
+    s = views.submission(session, actor, submission_id)
+    if s is None:
         raise OutOfScope("Không tìm thấy báo cáo này.")
     return s
 

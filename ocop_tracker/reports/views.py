@@ -1,7 +1,9 @@
-"""Reads of reports: the ledger's figures on a day, a trend, the first day.
+"""Reads of reports: the ledger's figures on a day, a trend, the first day, and
+what the pages show beside them (crumbs, hamlets, marketplaces, a submission).
 
 ``read()`` answers from the counts (today and ahead), else the nearest
-checkpoint (the past), else the segments.
+checkpoint (the past), else the segments. The pages' reads are scoped here,
+through ``auth/scope.py``, so that a page never reads a repository itself.
 """
 
 import datetime as dt
@@ -10,9 +12,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy.orm import Session
 
-from ocop_tracker.areas.models import Level
-from ocop_tracker.reports import rules
+from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas.models import AdminUnit, Level
+from ocop_tracker.auth.scope import covered_ids, covers, reads_history_of
+from ocop_tracker.onboarding.models import Marketplace
+from ocop_tracker.reports import repository, rules
 from ocop_tracker.reports.checkpoints import COMMUNE_METRICS, communes_among, window
 from ocop_tracker.reports.ledger import (
     CHECKPOINT_DAYS,
@@ -27,7 +33,8 @@ from ocop_tracker.reports.ledger import (
     link_valid,
     state,
 )
-from ocop_tracker.reports.models import NATION
+from ocop_tracker.reports.models import NATION, ReportSubmission
+from ocop_tracker.users.models import Role, User
 
 
 def read_checkpoints(
@@ -271,3 +278,47 @@ def first_day(conn: Connection, area_id: int) -> dt.date | None:
         )
     value: dt.date | None = conn.scalar(stmt)
     return value
+
+
+# --- the pages' reads -----------------------------------------------------------------
+
+
+def crumbs(
+    session: Session, user: User, unit: AdminUnit | None, day: dt.date
+) -> list[tuple[int, str]]:
+    """The unit's ancestors on ``day`` the user may open, from the top down."""
+    if unit is None:
+        return []
+    out: list[tuple[int, str]] = []
+    if user.role is Role.admin:
+        out.append((NATION, "Toàn quốc"))
+    chain = area_service.ancestors(session, unit, as_of=day)
+    covered = covered_ids(session, user, [u.id for u in chain])
+    for u in chain:
+        if u.id in covered or reads_history_of(session, user, u.id):
+            out.append((u.id, u.name))
+    return out
+
+
+def hamlets(
+    session: Session, unit: AdminUnit | None, *, day: dt.date, limit: int
+) -> list[AdminUnit]:
+    """The first ``limit`` hamlets under a checked unit on ``day`` (none for the country)."""
+    if unit is None:
+        return []
+    return list(area_service.hamlets_under(session, unit, as_of=day, limit=limit))
+
+
+def marketplaces(session: Session) -> list[Marketplace]:
+    """Every marketplace, the named ones first."""
+    return repository.marketplaces(session)
+
+
+def submission(
+    session: Session, user: User, submission_id: int
+) -> ReportSubmission | None:
+    """One submission inside the user's area, or None."""
+    s = session.get(ReportSubmission, submission_id)
+    if s is None or not covers(session, user, s.area_id):
+        return None
+    return s

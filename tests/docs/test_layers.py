@@ -39,14 +39,9 @@ layers = _load_layers()
 
 # Pages that still import a repository or a router: (page, module imported).
 KNOWN_WEB_REACHES = {
-    ("ocop_tracker.web.pages.cards", "ocop_tracker.cards.repository"),
-    ("ocop_tracker.web.pages.cards", "ocop_tracker.cards.router"),
     ("ocop_tracker.web.pages.catalog", "ocop_tracker.onboarding.repository"),
     ("ocop_tracker.web.pages.imports", "ocop_tracker.imports.router"),
     ("ocop_tracker.web.pages.photos", "ocop_tracker.photos.router"),
-    ("ocop_tracker.web.pages.reports", "ocop_tracker.areas.repository"),
-    ("ocop_tracker.web.pages.reports", "ocop_tracker.reports.repository"),
-    ("ocop_tracker.web.pages.reports", "ocop_tracker.reports.router"),
 }
 
 # Pages that still call the session themselves: (page, method).
@@ -56,7 +51,6 @@ KNOWN_SESSION_CALLS = {
     ("ocop_tracker.web.pages.catalog", "get"),
     ("ocop_tracker.web.pages.catalog", "rollback"),
     ("ocop_tracker.web.pages.imports", "rollback"),
-    ("ocop_tracker.web.pages.reports", "get"),
     ("ocop_tracker.web.pages.teams", "rollback"),
     ("ocop_tracker.web.pages.users", "rollback"),
     ("ocop_tracker.web.pages.verify", "rollback"),

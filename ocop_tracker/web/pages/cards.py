@@ -17,11 +17,11 @@ from starlette.responses import Response
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
-from ocop_tracker.auth.scope import covers, ensure_visible
-from ocop_tracker.cards import repository, service
+from ocop_tracker.auth.scope import ensure_visible
+from ocop_tracker.cards import service
+from ocop_tracker.cards import views as card_views
+from ocop_tracker.cards.downloads import pdf_response
 from ocop_tracker.cards.layout import LAYOUT_LABELS, Layout
-from ocop_tracker.cards.router import pdf_response
-from ocop_tracker.core import clock
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError
 from ocop_tracker.core.templating import templates
@@ -71,7 +71,6 @@ def _form(
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    day = clock.today()
     if area is None:  # admin without an area: start from the provinces
         roots, _ = area_service.search(session, level=Level.province, limit=100)
         return render(
@@ -93,20 +92,11 @@ def _form(
             principal,
             status_code=status_code,
         )
-    count = repository.count_under(session, area.id, day=day)
-    products = (
-        repository.names_under(session, area.id, day=day, limit=PICK_LIMIT)
-        if count <= PICK_LIMIT
-        else []
-    )
+    picked = card_views.picking(session, principal.user, area.id, limit=PICK_LIMIT)
     children = (
         [] if area.level is Level.hamlet else area_service.children(session, area)
     )
-    ancestors = [
-        a
-        for a in area_service.ancestors(session, area)
-        if a.id != area.id and _readable(session, principal, a)
-    ]
+    ancestors = card_views.ancestors(session, principal.user, area)
     return render(
         request,
         "cards/print.html",
@@ -116,8 +106,8 @@ def _form(
             "ancestors": ancestors,
             "layouts": LAYOUT_LABELS,
             "layout": layout or Layout.a4_2x4.value,
-            "products": products,
-            "count": count,
+            "products": picked.products,
+            "count": picked.count,
             "chosen": set(chosen or []),
             "error": error,
             "limit": PICK_LIMIT,
@@ -126,10 +116,6 @@ def _form(
         principal,
         status_code=status_code,
     )
-
-
-def _readable(session: Session, principal: Principal, unit: AdminUnit) -> bool:
-    return covers(session, principal.user, unit.id)
 
 
 @router.get("/cards")

@@ -10,22 +10,19 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import Response
 
-from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.areas import rules as area_rules
 from ocop_tracker.areas.models import Edition
 from ocop_tracker.audit import listener as audit
 from ocop_tracker.auth.deps import CurrentPrincipal
-from ocop_tracker.auth.scope import covers, reads_history_of
+from ocop_tracker.auth.scope import covers
 from ocop_tracker.core import clock
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError
 from ocop_tracker.reports import charts
-from ocop_tracker.reports import repository as report_repository
 from ocop_tracker.reports import service as report_service
-from ocop_tracker.reports.models import NATION, ReportSubmission
-from ocop_tracker.reports.router import file_response
+from ocop_tracker.reports import views as report_views
+from ocop_tracker.reports.downloads import file_response
 from ocop_tracker.reports.schemas import ReportFormat
-from ocop_tracker.users.models import Role
 from ocop_tracker.web.render import recoverable, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -36,26 +33,6 @@ STATUS_LABELS = {
     "open": "Chưa tới hạn",
     "nothing_to_report": "Không có gì để báo cáo",
 }
-
-
-def _crumbs(
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    area: report_service.Area,
-    day: dt.date,
-) -> list[tuple[int, str]]:
-    """The area's ancestors the user may open, from the top down."""
-    if area.unit is None:
-        return []
-    out: list[tuple[int, str]] = []
-    if principal.user.role is Role.admin:
-        out.append((NATION, "Toàn quốc"))
-    for unit in area_repository.ancestors(session, area.id, day=day):
-        if covers(session, principal.user, unit.id) or reads_history_of(
-            session, principal.user, unit.id
-        ):
-            out.append((unit.id, unit.name))
-    return out
 
 
 def _reform(
@@ -138,7 +115,7 @@ def dashboard(
             "day": day,
             "today": clock.today(),
             "error": error,
-            "crumbs": _crumbs(session, principal, area, day),
+            "crumbs": report_views.crumbs(session, user, area.unit, day),
             "bars": charts.coverage_bars(cov.by_child, link),
             "trend_svg": charts.trend_line(trend.points),
             "funnel_svg": charts.funnel(cov.funnel),
@@ -178,11 +155,7 @@ def actions_page(
         blocked_only=blocked,
         limit=100,
     )
-    hamlets = []
-    if area.unit is not None:
-        hamlets = list(area_repository.hamlets_under(session, area.id, day=body.as_of))[
-            :300
-        ]
+    hamlets = report_views.hamlets(session, area.unit, day=body.as_of, limit=300)
     return render(
         request,
         "reports/actions.html",
@@ -192,7 +165,7 @@ def actions_page(
             "hamlets": hamlets,
             "hamlet_id": hamlet,
             "marketplace": marketplace or "",
-            "markets": report_repository.marketplaces(session),
+            "markets": report_views.marketplaces(session),
             "blocked": blocked,
         },
         principal,
@@ -214,15 +187,11 @@ def submissions_page(
     board = report_service.board(session, user, area_id, chosen)
     message = None
     if sent is not None:
-        s = session.get(ReportSubmission, sent)
-        if s is not None and covers(session, user, s.area_id):
+        s = report_views.submission(session, user, sent)
+        if s is not None:
             message = f"Đã nộp báo cáo tháng {s.month:%m/%Y}, phiên bản {s.version}" + (
                 "; các phiên bản trước vẫn được lưu nguyên." if s.version > 1 else "."
             )
-    may_submit = user.role in report_service.SUBMITTERS and (
-        board.area.id == user.area_id
-        or (user.role is Role.admin and board.area.id != NATION)
-    )
     return render(
         request,
         "reports/submissions.html",
@@ -232,7 +201,7 @@ def submissions_page(
             "month": chosen,
             "labels": STATUS_LABELS,
             "message": message,
-            "may_submit": may_submit,
+            "may_submit": report_service.may_submit(user, board.area.id),
             "due_passed": clock.today() >= board.due,
         },
         principal,
