@@ -6,7 +6,7 @@ editions of the official lists for the whole country, synthetic hamlets
 (``bench/catalog.py``: producers, products — 90 % OCOP —, certificates
 2019→today, a listing on voso and postmart each). Bulk Core inserts bypass the
 ORM listener that keeps the ledger in step, so the ledger is then built in
-bulk with ``reports.ledger.rebuild()`` — the same function an operator runs
+bulk with ``reports.segments.rebuild()`` — the same function an operator runs
 after an upgrade or a bulk load (``ocop-tracker reports rebuild``): segments
 per product and producer computed in Python in chunks of 5,000, then counts
 and the schedule from one GROUP BY over the segments, rolled up the tree.
@@ -66,7 +66,7 @@ from ocop_tracker.core.db import (
 from ocop_tracker.core.migrate import upgrade
 from ocop_tracker.onboarding.models import Listing, ListingStatus
 from ocop_tracker.products.models import Certificate, Product, ProductKind
-from ocop_tracker.reports import ledger
+from ocop_tracker.reports import ledger, segments, views
 from ocop_tracker.reports import listener as ledger_listener
 from ocop_tracker.reports import service as report_service
 from ocop_tracker.reports.models import NATION
@@ -193,9 +193,9 @@ def run(
         if engine.dialect.name == "postgresql":
             with engine.begin() as conn:
                 conn.execute(text("ANALYZE"))
-        log(f"{database}: build the ledger in bulk (reports.ledger.rebuild)")
+        log(f"{database}: build the ledger in bulk (reports.segments.rebuild)")
         with engine.begin() as conn:
-            built, seconds = timed(lambda: ledger.rebuild(conn))
+            built, seconds = timed(lambda: segments.rebuild(conn))
         rows.append(
             once_row(
                 "reports: ledger rebuilt from scratch",
@@ -368,13 +368,13 @@ def _reads(
                 conn = session.connection()
                 children = [c["area_id"] for c in body_past["by_child"]]
                 ids = [area, *children]
-                own = ledger.read_checkpoints(conn, [area], past)
-                kids = ledger.read_checkpoints(
+                own = views.read_checkpoints(conn, [area], past)
+                kids = views.read_checkpoints(
                     conn, children, past, report_service.HEADLINE
                 )
                 assert own is not None
                 assert kids is not None
-                slow_figures = ledger.read_segments(conn, ids, past)
+                slow_figures = views.read_segments(conn, ids, past)
                 for a, want_figures in slow_figures.items():
                     got = own[a] if a == area else kids[a]
                     keys = None if a == area else set(report_service.HEADLINE)
@@ -388,7 +388,7 @@ def _reads(
                         if v and (keys is None or k in keys)
                     }, ("checkpoint figures must equal the segment GROUP BY", a)
                 grouped = _samples(
-                    partial(ledger.read_segments, conn, ids, past),
+                    partial(views.read_segments, conn, ids, past),
                     3,
                     budget_s,
                     warmup=0,

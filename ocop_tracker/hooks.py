@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from ocop_tracker.audit import context as audit_context
 from ocop_tracker.audit import listener as audit_listener
 from ocop_tracker.core import db as core_db
 from ocop_tracker.photos import service as photo_service
@@ -41,8 +42,19 @@ HOOKS: tuple[tuple[str, Callable[..., Any]], ...] = (
 )
 
 
+# What the request transaction (``core.db``) takes from the audit trail: core
+# imports no domain, so it is handed over here rather than imported there.
+AUDIT = core_db.AuditHooks(
+    note_request=audit_context.set_request,
+    record_event=audit_listener.record,
+    context_key=audit_context.KEY,
+)
+
+
 def install() -> None:
-    """Register every hook on ``Session``, in order; a second call changes nothing."""
+    """Register every hook on ``Session``, in order, and hand the audit trail to
+    ``core.db``; a second call changes nothing."""
+    core_db.use_audit(AUDIT)
     for name, hook in HOOKS:
         if not event.contains(Session, name, hook):
             event.listen(Session, name, hook)

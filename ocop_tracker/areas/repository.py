@@ -298,12 +298,3 @@ def count_by_edition_level(session: Session) -> dict[tuple[Edition, Level], int]
         AdminUnit.edition, AdminUnit.level
     )
     return {(row[0], row[1]): row[2] for row in session.execute(stmt)}
-
-
-def names(session: Session, unit_ids: Iterable[int]) -> dict[int, str]:
-    """The names of these units, by id (one query)."""
-    ids = sorted(set(unit_ids))
-    if not ids:
-        return {}
-    stmt = select(AdminUnit.id, AdminUnit.name).where(AdminUnit.id.in_(ids))
-    return {row.id: row.name for row in session.execute(stmt)}

@@ -8,7 +8,6 @@ import datetime as dt
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
@@ -21,11 +20,10 @@ from ocop_tracker.areas.models import (
     Edition,
     Level,
 )
+from ocop_tracker.auth.scope import scope_areas
 from ocop_tracker.core.errors import Conflict, InvalidInput, NotFound
 from ocop_tracker.core.text import fold, has_forbidden_chars, normalize
-
-if TYPE_CHECKING:
-    from ocop_tracker.users.models import User
+from ocop_tracker.users.models import User
 
 MAX_NAME = 120
 Progress = Callable[[int], None]
@@ -56,7 +54,7 @@ def search(
     edition: Edition | None = None,
     limit: int = 50,
     offset: int = 0,
-    viewer: "User | None" = None,
+    viewer: User | None = None,
 ) -> tuple[Sequence[AdminUnit], int]:
     """Units whose name matches ``q`` ignoring diacritics and case, paginated.
 
@@ -71,8 +69,6 @@ def search(
         q=key, level=level, parent_id=parent_id, edition=edition
     )
     if viewer is not None:
-        from ocop_tracker.auth.scope import scope_areas
-
         stmt = scope_areas(stmt, viewer, AdminUnit.id)
     return repository.page(session, stmt, limit=limit, offset=offset)
 

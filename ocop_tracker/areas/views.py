@@ -1,22 +1,16 @@
-"""Reads of areas for pages: unit names in one query, the hamlets a form offers.
+"""Reads of areas for pages: the hamlets a form offers.
 
-Nothing here writes. Units are reference data: their names are not secret, but
-the hamlets a form offers are those the user may work in (``auth/scope.py``).
+Nothing here writes. The hamlets a form offers are those the user may work in
+(``auth/scope.py``).
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas import repository
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.users.models import TEAM_ROLES, User
-
-
-def names(session: Session, unit_ids: Iterable[int]) -> dict[int, str]:
-    """The names of these units, by id (one query for all of them)."""
-    return repository.names(session, unit_ids)
 
 
 def hamlet_choices(

@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from ocop_tracker.core.cli import err, out
+
 
 def _actor() -> str:
     try:
@@ -36,7 +38,6 @@ def backup(
     Safe while the service runs: the database is read from one snapshot.
     """
     from ocop_tracker.backup import service
-    from ocop_tracker.cli import err, out
     from ocop_tracker.core.config import get_settings
 
     settings = get_settings()
@@ -86,7 +87,6 @@ def restore(
     accounts, areas or an audit trail, or a media directory with files, is refused.
     """
     from ocop_tracker.backup import service
-    from ocop_tracker.cli import err, out
     from ocop_tracker.core.config import get_settings
 
     settings = get_settings()

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from ocop_tracker.cards.layout import Layout
+from ocop_tracker.core.cli import ensure_schema, err, out, progress, session_scope
 
 
 def cards(
@@ -26,13 +27,12 @@ def cards(
     """Print the QR cards of every product under an area to a PDF file."""
     from ocop_tracker.areas import service as area_service
     from ocop_tracker.cards import service
-    from ocop_tracker.cli import _ensure_schema, _progress, err, out, session_scope
     from ocop_tracker.core.text import fold
 
     if (area is None) == (area_id is None):
         err.print("[red]Lỗi:[/red] give --area NAME or --area-id ID (one of them).")
         raise typer.Exit(code=2)
-    _ensure_schema()
+    ensure_schema()
     with session_scope() as session:
         if area_id is None:
             assert area is not None
@@ -59,7 +59,7 @@ def cards(
             area_id = matches[0].id
         unit = area_service.get(session, area_id)
         ids = service.select_products(session, None, area_id=unit.id, product_ids=[])
-        with _progress() as bar:
+        with progress() as bar:
             task = bar.add_task(f"Thẻ QR {unit.name}", total=len(ids))
             batch = service.print_cards(
                 session,

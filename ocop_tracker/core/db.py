@@ -17,9 +17,10 @@ PostgreSQL needs none of this (row locks, MVCC): the options are ignored there.
 
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, Protocol, cast
 
 from fastapi import Depends, Request
 from sqlalchemy import (
@@ -197,6 +198,55 @@ READ_ONLY = "read_only_request"
 SIDE_SESSIONS = "side_sessions"
 
 
+# --- what a request's transaction needs from the audit trail -----------------
+# core imports no domain: ``hooks.install()`` hands these over (``use_audit``).
+
+
+class NoteRequest(Protocol):
+    """Notes where a request came from in the session's audit context."""
+
+    def __call__(
+        self, session: Session, *, client_ip: str | None, request_id: str | None
+    ) -> None: ...
+
+
+class RecordEvent(Protocol):
+    """Writes one audit event that is not a row change (a denial)."""
+
+    def __call__(
+        self, session: Session, action: str, *, detail: str | None = None
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
+class AuditHooks:
+    """The audit trail as the request transaction uses it."""
+
+    note_request: NoteRequest
+    record_event: RecordEvent
+    # The ``session.info`` entry a side session carries over (who acts, from
+    # where), so an event written on the side names the request's actor.
+    context_key: str
+
+
+_audit: AuditHooks | None = None
+
+
+def use_audit(hooks: AuditHooks) -> None:
+    """Hand the audit trail to the request transaction (``hooks.install``)."""
+    global _audit
+    _audit = hooks
+
+
+def _audit_hooks() -> AuditHooks:
+    if _audit is None:
+        raise RuntimeError(
+            "the audit trail is not installed: call ocop_tracker.hooks.install() "
+            "where the process starts"
+        )
+    return _audit
+
+
 def refuse_flush_in_read(session: Session, _context: Any, _instances: Any) -> None:
     """Hook (``before_flush``): a read request may not change rows."""
     if not session.info.get(READ_ONLY):
@@ -265,11 +315,10 @@ def side_write(
     factory = session.info.get(SIDE_SESSIONS)
     try:
         if factory is not None:
-            info = {
-                k: v
-                for k, v in session.info.items()
-                if k not in (READ_ONLY, SIDE_SESSIONS)
-            }
+            # Only who acts and from where: a side session is not the request's.
+            info = {}
+            if _audit is not None and _audit.context_key in session.info:
+                info[_audit.context_key] = session.info[_audit.context_key]
             with factory(info=info) as side, side.begin():
                 write(side)
             return True
@@ -295,13 +344,12 @@ def request_transaction(session: Session, request: Request) -> Iterator[Session]
     the rollback, in a transaction of its own, so the denial is kept while
     nothing of the refused change is.
     """
-    from ocop_tracker.audit import context as audit_context
-
+    audit = _audit_hooks()
     read_only = request.method in READ_METHODS
     if read_only:
         session.info[READ_ONLY] = True
     state = request.scope.get("state") or {}
-    audit_context.set_request(
+    audit.note_request(
         session,
         client_ip=request.client.host if request.client else None,
         request_id=state.get("request_id"),
@@ -324,12 +372,10 @@ def request_transaction(session: Session, request: Request) -> Iterator[Session]
 
 
 def _record_denial(session: Session, request: Request, exc: AppError) -> None:
-    from ocop_tracker.audit.listener import record
-
     # The denial is the transaction's first statement: on SQLite it begins
     # with the write lock, whatever kind of session the request had.
     session.connection(execution_options=IMMEDIATE)
-    record(
+    _audit_hooks().record_event(
         session,
         exc.audit_action or "denied",
         detail=f"{request.method} {request.url.path} -> {exc.status_code}",

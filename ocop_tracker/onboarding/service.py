@@ -54,8 +54,6 @@ VERIFIERS = frozenset({Role.admin, Role.department, Role.official})
 # Who may report that a live listing went down: anyone who may see it.
 DELISTERS = STEP_WRITERS | VERIFIERS
 URL_LABELS = {"storefront": "Đường dẫn gian hàng", "listing": "Đường dẫn sản phẩm"}
-# Bound on the ids sent in one IN (...) when replaying history.
-ID_BATCH = 500
 _RECORD_COLUMNS = ("evidence_url", "note", "blocked_reason", "done_by_id", "done_at")
 
 
@@ -175,7 +173,7 @@ def list_listings(
     names = repository.names_by_id(session, stmt)
     states = _dated_delistings(
         session,
-        _states_as_of(session, Listing.__tablename__, list(names), as_of),
+        history.states_as_of(session, Listing.__tablename__, list(names), as_of),
         as_of,
     )
     reads = [
@@ -186,16 +184,6 @@ def list_listings(
     ]
     reads.sort(key=_sort_key(sort), reverse=order is SortOrder.desc)
     return reads[offset : offset + limit], len(reads)
-
-
-def _states_as_of(
-    session: Session, object_type: str, ids: Sequence[int], day: dt.date
-) -> dict[int, dict[str, Any]]:
-    states: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(ids), ID_BATCH):
-        chunk = ids[start : start + ID_BATCH]
-        states.update(history.states_as_of(session, object_type, chunk, day))
-    return states
 
 
 def _matches(
@@ -262,7 +250,7 @@ def _step_defs_as_of(
     Steps seeded by a migration left no trail: they have always existed.
     """
     ids = [s.id for s in steps]
-    states = _states_as_of(session, MarketplaceStep.__tablename__, ids, day)
+    states = history.states_as_of(session, MarketplaceStep.__tablename__, ids, day)
     traced = repository.ids_with_events(session, MarketplaceStep.__tablename__, ids)
     defs = [
         StepDef(
@@ -283,7 +271,7 @@ def _records_as_of(
     session: Session, listing: Listing, day: dt.date
 ) -> dict[str, dict[str, Any]]:
     ids = repository.step_record_ids_in_hamlet(session, listing.hamlet_id)
-    states = _states_as_of(session, StepRecord.__tablename__, ids, day)
+    states = history.states_as_of(session, StepRecord.__tablename__, ids, day)
     return {
         str(st["step_code"]): st
         for st in states.values()

@@ -13,12 +13,12 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas import views as area_views
 from ocop_tracker.auth.scope import ensure_area_readable
 from ocop_tracker.onboarding import marketplaces, repository
 from ocop_tracker.onboarding import views as onboarding_views
 from ocop_tracker.onboarding.models import ListingStatus, Marketplace, MarketplaceStep
-from ocop_tracker.products import service as product_service
+from ocop_tracker.producers import views as producer_views
+from ocop_tracker.products import views as product_views
 from ocop_tracker.users.models import User
 
 # Keeps the page under 60 KB; a larger area narrows by hamlet or search.
@@ -72,7 +72,7 @@ class MarketState:
 class WorkRow:
     """A product of the worklist with its state on every marketplace."""
 
-    product: product_service.ProductView
+    product: product_views.ProductView
     hamlet: str
     markets: list[MarketState]
     rank: int
@@ -155,7 +155,7 @@ def worklist(
     """
     if area_id is not None:
         ensure_area_readable(session, actor, area_id)
-    products, total = product_service.list_products(
+    products, total = product_views.list_products(
         session, actor, area_id=area_id, q=q, limit=limit
     )
     listings = repository.listings_of_products(session, actor, [p.id for p in products])
@@ -164,7 +164,7 @@ def worklist(
     markets = [m for m, _ in all_markets if m.is_active]
     names = step_names(all_markets)
     blocked = _blocked(session, actor, listings)
-    hamlets = area_views.names(session, (p.hamlet_id for p in products))
+    hamlets = producer_views.hamlet_names(session, products)
     rows = []
     for p in products:
         states = []

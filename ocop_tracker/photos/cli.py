@@ -4,6 +4,8 @@ from typing import Annotated
 
 import typer
 
+from ocop_tracker.core.cli import ensure_schema, out, session_scope
+
 app = typer.Typer(help="Product photos.", no_args_is_help=True)
 
 
@@ -20,10 +22,9 @@ def gc(
     ] = False,
 ) -> None:
     """Remove stored photo files that no database row points to."""
-    from ocop_tracker.cli import _ensure_schema, out, session_scope
     from ocop_tracker.photos import upkeep
 
-    _ensure_schema()
+    ensure_schema()
     with session_scope() as session:
         result = upkeep.collect_garbage(
             session, min_age_seconds=min_age_minutes * 60, dry_run=dry_run

@@ -11,7 +11,7 @@ from ocop_tracker.core.errors import InvalidInput, NotFound
 from ocop_tracker.core.text import fold, normalize
 from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.photos import processing, repository, storage
-from ocop_tracker.products import service as product_service
+from ocop_tracker.products import views as product_views
 from ocop_tracker.users.models import User
 
 DEFAULT_PACK_SIZE = 1000
@@ -37,7 +37,7 @@ def photo_pack(
     session: Session, actor: User, product_id: int, marketplace: str
 ) -> Pack:
     """Square JPEGs on white, main photo first, named 01-<slug>.jpg…, in a ZIP."""
-    product = product_service.get_product(session, actor, product_id)
+    product = product_views.get_product(session, actor, product_id)
     market = marketplaces.resolve(session, marketplace)
     rule = repository.rule_of(session, market.id)
     side = rule.pack_size if rule is not None else DEFAULT_PACK_SIZE

@@ -19,7 +19,7 @@ from ocop_tracker.onboarding import workflow as onboarding_workflow
 from ocop_tracker.onboarding.models import Listing, Marketplace, StepStatus
 from ocop_tracker.photos import processing, repository
 from ocop_tracker.photos.models import Photo, PhotoRule
-from ocop_tracker.products import service as product_service
+from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import Product
 from ocop_tracker.users.models import Role, User
 
@@ -117,7 +117,7 @@ def product_readiness(
     session: Session, actor: User, product_id: int
 ) -> list[Readiness]:
     """Readiness of a product the actor may see."""
-    product = product_service.get_product(session, actor, product_id)
+    product = product_views.get_product(session, actor, product_id)
     return readiness(session, product)
 
 
@@ -160,7 +160,7 @@ def unblock_step(
     """Lift a step's block; a lifted "photos" step follows the photo rule at once."""
     onboarding_service.unblock_step(session, actor, listing, step=step, version=version)
     if step.strip() == PHOTOS_STEP:
-        product = product_service.get_product(session, actor, listing.product_id)
+        product = product_views.get_product(session, actor, listing.product_id)
         sync_steps(session, actor, product)
     return listing
 
@@ -175,7 +175,7 @@ def open_listing(
     listing = onboarding_service.create_listing(
         session, actor, product_id=product_id, marketplace_id=marketplace_id
     )
-    product = product_service.get_product(session, actor, product_id)
+    product = product_views.get_product(session, actor, product_id)
     sync_steps(session, actor, product)
     return listing
 

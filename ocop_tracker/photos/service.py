@@ -29,7 +29,7 @@ from ocop_tracker.photos.processing import PhotoRefused, Processed
 from ocop_tracker.photos.readiness import MAX_PHOTOS, Readiness, sync_steps
 from ocop_tracker.photos.views import get_photo
 from ocop_tracker.producers.service import WRITERS
-from ocop_tracker.products import service as product_service
+from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import Product
 from ocop_tracker.users.models import Role, User
 
@@ -118,7 +118,7 @@ def check_upload(
     step_code: str | None = None,
 ) -> Target:
     """Scope (404), then role (403), then the evidence step: before any byte is read."""
-    product = product_service.get_product(session, actor, product_id)
+    product = product_views.get_product(session, actor, product_id)
     _check_writer(session, actor, product.hamlet_id)
     if listing_id is None and step_code is None:
         return Target(product)
@@ -412,7 +412,7 @@ def update_photo(
         photo.position = position
     session.flush()
     if sync and photo.kind is PhotoKind.product:
-        product = product_service.get_product(session, actor, photo.product_id)
+        product = product_views.get_product(session, actor, photo.product_id)
         sync_steps(session, actor, product)
     return photo
 
@@ -442,5 +442,5 @@ def delete_photo(
             remaining[0].is_main = True
             session.flush()
     if sync:
-        product = product_service.get_product(session, actor, product_id)
+        product = product_views.get_product(session, actor, product_id)
         sync_steps(session, actor, product)

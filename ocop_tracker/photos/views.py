@@ -14,7 +14,7 @@ from ocop_tracker.onboarding import views as onboarding_views
 from ocop_tracker.photos import repository
 from ocop_tracker.photos.models import Photo, PhotoKind
 from ocop_tracker.photos.readiness import check_rule, readiness
-from ocop_tracker.products import service as product_service
+from ocop_tracker.products import views as product_views
 from ocop_tracker.users.models import User
 
 RENDITIONS = ("full", "thumb")
@@ -63,7 +63,7 @@ def photo_for_viewer(session: Session, actor: User | None, photo_id: int) -> Pho
 
 def list_photos(session: Session, actor: User, product_id: int) -> list[Photo]:
     """A product's photos (main first), for someone who may see the product."""
-    product = product_service.get_product(session, actor, product_id)
+    product = product_views.get_product(session, actor, product_id)
     return repository.product_photos(session, product.id)
 
 
@@ -79,7 +79,7 @@ def deletion_effects(session: Session, actor: User, photo: Photo) -> list[str]:
     """What deleting this photo would change, in words, for the confirmation page."""
     if photo.kind is not PhotoKind.product:
         return []
-    product = product_service.get_product(session, actor, photo.product_id)
+    product = product_views.get_product(session, actor, photo.product_id)
     photos = repository.product_photos(session, product.id)
     rest = [p for p in photos if p.id != photo.id]
     effects: list[str] = []

@@ -4,6 +4,8 @@ from typing import Annotated
 
 import typer
 
+from ocop_tracker.core.cli import ensure_schema, out, session_scope
+
 app = typer.Typer(
     help="Coverage reports: the ledger kept in step with writes.", no_args_is_help=True
 )
@@ -23,12 +25,11 @@ def rebuild(
     Run once after upgrading a database that already holds products, after a
     bulk load that bypassed the application, or after re-homing areas.
     """
-    from ocop_tracker.cli import _ensure_schema, out, session_scope
-    from ocop_tracker.reports import ledger
+    from ocop_tracker.reports import segments
 
-    _ensure_schema()
+    ensure_schema()
     with session_scope() as session:
-        made = ledger.rebuild(session.connection(), segments=not counts_only)
+        made = segments.rebuild(session.connection(), segments=not counts_only)
     out.print(
         f"Đã tính lại số liệu báo cáo: {made['segments']:,} đoạn"
         if not counts_only
@@ -44,10 +45,9 @@ def roll() -> None:
     does it. Like the service's own daily roll, it also forgets failed sign-ins
     older than a day.
     """
-    from ocop_tracker.cli import _ensure_schema, out
     from ocop_tracker.core.db import get_engine, writing
     from ocop_tracker.reports import daily
 
-    _ensure_schema()
+    ensure_schema()
     daily.roll_once(writing(get_engine()))
     out.print("Đã cập nhật số liệu đếm đến hôm nay.")

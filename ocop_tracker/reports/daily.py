@@ -2,7 +2,7 @@
 
 Each worker sleeps until just after midnight in Vietnam (plus a few seconds of
 jitter, so that two workers do not start together) and runs
-``ledger.roll_forward`` in a thread: the counts move to the new day and the
+``segments.roll_forward`` in a thread: the counts move to the new day and the
 month-end checkpoints passed are written, so the first write or read of the
 day does not pay for them. The first worker moves the counts; the others
 find them moved (one UPDATE decides, see ``roll_forward``). A failure (the
@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from ocop_tracker.auth import service as auth_service
-from ocop_tracker.reports import ledger
+from ocop_tracker.reports import ledger, segments
 from ocop_tracker.reports.rules import VIETNAM
 
 log = logging.getLogger("ocop_tracker.reports")
@@ -45,7 +45,7 @@ def roll_once(bind: Engine | Connection) -> bool:
     with Session(bind) as session:
         conn = session.connection()
         before = ledger.state(conn)
-        ledger.roll_forward(conn)
+        segments.roll_forward(conn)
         after = ledger.state(conn)
         session.commit()
     forget_login_attempts(bind)

@@ -9,7 +9,7 @@ the writes, so both commit or neither. Readers call ``sync()`` first, so a
 report read inside a writing transaction sees its own writes. A refresh
 recomputes from the rows, so refreshing a subject whose change was rolled back
 (a savepoint) is harmless. Bulk Core inserts bypass the ORM: call
-``ledger.rebuild()`` after them.
+``segments.rebuild()`` after them.
 """
 
 from dataclasses import dataclass, field
@@ -27,7 +27,7 @@ from ocop_tracker.onboarding.models import (
 )
 from ocop_tracker.producers.models import PaymentAccount, Producer
 from ocop_tracker.products.models import Certificate, Product
-from ocop_tracker.reports import ledger
+from ocop_tracker.reports import segments
 
 KEY = "reports_pending"
 # Set in session.info to switch the listener off (bulk loads that rebuild after).
@@ -124,5 +124,5 @@ def sync(session: Session) -> None:
             )
         )
     if p.stale:
-        ledger.mark_stale(conn)
-    ledger.refresh(conn, products=products, producers=p.producers)
+        segments.mark_stale(conn)
+    segments.refresh(conn, products=products, producers=p.producers)

@@ -1,6 +1,6 @@
 """Models of reports: the coverage ledger kept in step with writes, and submissions.
 
-The ledger has three parts (see ``reports/ledger.py``):
+The ledger has three parts (see ``reports/ledger.py`` and its neighbours):
 
 - ``report_segments``: for every product and producer, the spans of days over
   which it counted in the same way (valid OCOP 4★ listed on voso…), at its
@@ -114,7 +114,7 @@ class ReportCheckpoint(Base):
     Checkpoints stand on every month end and every day the tree changed, for
     ``NATION`` and every province and district (all figures) and every commune
     (the headline figures its parent's breakdown by child needs:
-    ``ledger.COMMUNE_METRICS``); a commune's own figures and a hamlet's are
+    ``checkpoints.COMMUNE_METRICS``); a commune's own figures and a hamlet's are
     read from their few segments.
     """
 

@@ -21,8 +21,8 @@ from ocop_tracker.core.phone import display_vn
 from ocop_tracker.core.text import has_forbidden_chars, normalize_multiline
 from ocop_tracker.producers.models import ProducerKind
 from ocop_tracker.products import rules as product_rules
-from ocop_tracker.reports import ledger, repository, rules
 from ocop_tracker.reports import listener as ledger_listener
+from ocop_tracker.reports import repository, rules, views
 from ocop_tracker.reports.models import NATION, ReportSubmission
 from ocop_tracker.reports.schemas import (
     ActionItem,
@@ -237,10 +237,10 @@ def coverage_of(session: Session, area: Area, day: dt.date) -> Coverage:
     """
     ledger_listener.sync(session)
     conn = session.connection()
-    figures, source = ledger.read(conn, [area.id], day)
+    figures, source = views.read(conn, [area.id], day)
     f = figures[area.id]
     children = _children(session, area, day)
-    child_figures, _ = ledger.read(conn, [c.id for c in children], day, HEADLINE)
+    child_figures, _ = views.read(conn, [c.id for c in children], day, HEADLINE)
     markets = repository.market_refs(session)
     groups = repository.group_names(session)
     steps = repository.step_names(session)
@@ -349,11 +349,11 @@ def trend_of(session: Session, area: Area, until: dt.date) -> Trend:
     """The trend of a checked area, up to ``until``."""
     ledger_listener.sync(session)
     conn = session.connection()
-    first = ledger.first_day(conn, area.id)
+    first = views.first_day(conn, area.id)
     if first is None or first > until:
         return Trend(area=area.ref, points=[])
     days = rules.month_ends(first, until)
-    figures = ledger.trend(conn, area.id, days)
+    figures = views.trend(conn, area.id, days)
     return Trend(
         area=area.ref,
         points=[
@@ -731,7 +731,7 @@ def nothing_to_report(
     if not area_ids:
         return set()
     ledger_listener.sync(session)
-    figures, _ = ledger.read(session.connection(), list(area_ids), day, REPORTED)
+    figures, _ = views.read(session.connection(), list(area_ids), day, REPORTED)
     quiet = {a for a in area_ids if not any(figures.get(a, {}).values())}
     return quiet - repository.areas_with_teams(session, sorted(quiet), day)
 

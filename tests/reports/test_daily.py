@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.auth import service as auth_service
 from ocop_tracker.auth.models import LoginAttempt
-from ocop_tracker.reports import daily, ledger
+from ocop_tracker.reports import daily, ledger, segments
 from ocop_tracker.reports.models import ReportCheckpointDay
 from tests.dbutil import fresh_database
 from tests.reports.conftest import Clock, build_random, today
@@ -45,7 +45,7 @@ def test_a_roll_moves_the_counts_and_adds_the_month_ends_passed(
 ) -> None:
     build_random(session, clock, random.Random(31), products=10)
     session.commit()
-    ledger.rebuild_counts(session.connection(), today() - dt.timedelta(days=100))
+    segments.rebuild_counts(session.connection(), today() - dt.timedelta(days=100))
     session.commit()
     kept = set(session.scalars(select(ReportCheckpointDay.day)))
     assert daily.roll_once(connection) is True
@@ -105,7 +105,7 @@ def test_a_failed_clean_up_does_not_stop_the_roll(
 ) -> None:
     build_random(session, clock, random.Random(7), products=3)
     session.commit()
-    ledger.rebuild_counts(session.connection(), today() - dt.timedelta(days=40))
+    segments.rebuild_counts(session.connection(), today() - dt.timedelta(days=40))
     session.commit()
     keys = _attempts(session, AGES)
 

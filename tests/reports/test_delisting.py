@@ -22,7 +22,7 @@ from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding.models import Listing, ListingStatus, Marketplace
 from ocop_tracker.producers.models import Producer, ProducerKind
 from ocop_tracker.products.models import Certificate, CertLevel, Product, ProductKind
-from ocop_tracker.reports import ledger
+from ocop_tracker.reports import segments, views
 from ocop_tracker.reports.models import NATION
 from ocop_tracker.reports.rules import VIETNAM, vn_day
 from ocop_tracker.reports.rules import month_end as month_end_of
@@ -205,7 +205,7 @@ def test_a_back_dated_delisting_leaves_past_coverage(
         today = _listed(department, areas, dt.date(2031, 12, 2))
         assert today["hamlet"][0] == 0
         # ``reports rebuild`` recounts the same from the rows and the trail.
-        ledger.rebuild(session.connection())
+        segments.rebuild(session.connection())
         session.commit()
         rebuilt = {day: _listed(department, areas, day) for day in days}
         assert {d: _numbers(f) for d, f in rebuilt.items()} == {
@@ -262,7 +262,7 @@ def test_reports_rebuild_counts_a_back_dated_delisting(tmp_path: Path) -> None:
                     conn = session.connection()
                     out = {}
                     for day in (gone - dt.timedelta(days=1), month_end):
-                        got, _ = ledger.read(conn, areas, day, [metric])
+                        got, _ = views.read(conn, areas, day, [metric])
                         out.update({(a, day): got[a].get(metric, 0) for a in areas})
                     return out
 
@@ -283,7 +283,7 @@ def test_reports_rebuild_counts_a_back_dated_delisting(tmp_path: Path) -> None:
             assert "Đã tính lại số liệu báo cáo" in cli("reports", "rebuild").stdout
             with Session(cli.engine) as session:
                 conn = session.connection()
-                got, source = ledger.read(conn, areas, month_end, [metric])
+                got, source = views.read(conn, areas, month_end, [metric])
                 assert source == "checkpoints"
                 assert {a: got[a].get(metric, 0) for a in areas} == {
                     a: want[(a, month_end)] for a in areas

@@ -8,12 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.products.models import Certificate, CertLevel, Product, ProductKind
-from ocop_tracker.reports import ledger
+from ocop_tracker.reports import checkpoints, ledger, segments, views
 from ocop_tracker.reports.models import ReportCheckpoint, ReportCheckpointDay
 from tests.reports.conftest import Clock, build_random, today
 from tests.reports.naive import recount
 
-HEADLINE = ledger.COMMUNE_METRICS
+HEADLINE = checkpoints.COMMUNE_METRICS
 
 
 def _check(
@@ -25,11 +25,11 @@ def _check(
     conn = session.connection()
     checked = 0
     for day in days:
-        fast, used = ledger.read(conn, areas, day)
-        headline, _ = ledger.read(conn, areas, day, sorted(HEADLINE))
+        fast, used = views.read(conn, areas, day)
+        headline, _ = views.read(conn, areas, day, sorted(HEADLINE))
         if source is not None:
             assert used == source, (day, used)
-        slow_segments = ledger.read_segments(conn, areas, day)
+        slow_segments = views.read_segments(conn, areas, day)
         for area in areas:
             want = recount(session, area, day)
             got = {k: v for k, v in fast[area].items() if v}
@@ -73,9 +73,9 @@ def test_kept_figures_equal_a_recount(
 
 def test_fast_path_answers_today_from_counts(session: Session, clock: Clock) -> None:
     world = build_random(session, clock, random.Random(7), products=6)
-    _, source = ledger.read(session.connection(), world.areas, today())
+    _, source = views.read(session.connection(), world.areas, today())
     assert source == "counts"
-    _, source = ledger.read(
+    _, source = views.read(
         session.connection(), world.areas, today() - dt.timedelta(days=1)
     )
     assert source == "checkpoints"
@@ -84,17 +84,17 @@ def test_fast_path_answers_today_from_counts(session: Session, clock: Clock) -> 
     before_first = first - dt.timedelta(days=1)
     assert _check(session, world.areas, [before_first], "checkpoints")
     # Stale counts (the tree moved): nothing but the segments can answer.
-    ledger.mark_stale(session.connection())
-    _, source = ledger.read(session.connection(), world.areas, before_first)
+    segments.mark_stale(session.connection())
+    _, source = views.read(session.connection(), world.areas, before_first)
     assert source == "segments"
 
 
 def test_rebuild_gives_the_same_ledger(session: Session, clock: Clock) -> None:
     world = build_random(session, clock, random.Random(11), products=12)
     conn = session.connection()
-    before = ledger.read_counts(conn, world.areas, today())
-    ledger.rebuild(conn)
-    after = ledger.read_counts(conn, world.areas, today())
+    before = views.read_counts(conn, world.areas, today())
+    segments.rebuild(conn)
+    after = views.read_counts(conn, world.areas, today())
     assert before is not None
     assert after is not None
 
@@ -107,11 +107,11 @@ def test_rebuild_gives_the_same_ledger(session: Session, clock: Clock) -> None:
 def test_counts_from_an_older_day_roll_forward(session: Session, clock: Clock) -> None:
     world = build_random(session, clock, random.Random(5), products=12)
     conn = session.connection()
-    ledger.rebuild_counts(conn, today() - dt.timedelta(days=200))
+    segments.rebuild_counts(conn, today() - dt.timedelta(days=200))
     # Read through the schedule from 200 days back…
     assert _check(session, world.areas, [today()]) == len(world.areas)
     # …then move the counts to today and read again.
-    ledger.roll_forward(conn)
+    segments.roll_forward(conn)
     state = ledger.state(conn)
     assert state is not None
     assert state[0] == today()
@@ -143,10 +143,10 @@ def test_rehoming_reads_the_tree_of_each_date(session: Session, clock: Clock) ->
     )
     days = [dt.date(2025, 6, 30), dt.date(2025, 7, 1), today()]
     assert _check(session, areas, days) == len(areas) * len(days)
-    _, source = ledger.read(conn, areas, dt.date(2025, 6, 30))
+    _, source = views.read(conn, areas, dt.date(2025, 6, 30))
     assert source == "segments", "stale: no checkpoint answers until a rebuild"
-    ledger.rebuild_counts(conn, today())
-    _, source = ledger.read(conn, areas, today())
+    segments.rebuild_counts(conn, today())
+    _, source = views.read(conn, areas, today())
     assert source == "counts"
     assert _check(session, areas, [today()]) == len(areas)
     # The checkpoints stand on both sides of the move, each under its own tree.
@@ -179,7 +179,7 @@ def test_a_move_mid_month_is_never_read_across(session: Session, clock: Clock) -
     assert target is not None
     assert source != target
     day = (today() - dt.timedelta(days=120)).replace(day=20)
-    assert ledger.read_segments(session.connection(), [moved.id], day - ONE)[
+    assert views.read_segments(session.connection(), [moved.id], day - ONE)[
         moved.id
     ].get("ocop"), "the hamlet has OCOP products on the day before the move"
     area_repository.close_links_up(session, moved.id, last_day=day - ONE)
@@ -195,7 +195,7 @@ def test_a_move_mid_month_is_never_read_across(session: Session, clock: Clock) -
     session.get_one(AdminUnit, moved.id).parent_id = target
     session.flush()
     conn = session.connection()
-    ledger.rebuild_counts(conn, today())
+    segments.rebuild_counts(conn, today())
     assert session.scalar(
         select(ReportCheckpointDay.tree_change).where(ReportCheckpointDay.day == day)
     ), "the move's day is a checkpoint of its own"
@@ -243,7 +243,7 @@ def test_past_dates_read_checkpoints_equal_a_recount(
     )
     # Kept in step write by write, they equal checkpoints built from scratch.
     kept = _checkpoints(session)
-    ledger.rebuild_counts(session.connection(), today())
+    segments.rebuild_counts(session.connection(), today())
     assert _checkpoints(session) == kept
 
 
@@ -288,7 +288,7 @@ def test_a_change_in_the_past_moves_later_checkpoints(
     assert _check(session, world.areas, days, "checkpoints") == len(world.areas) * len(
         days
     )
-    ledger.rebuild_counts(session.connection(), today())
+    segments.rebuild_counts(session.connection(), today())
     assert _checkpoints(session) == after
 
 
@@ -297,10 +297,10 @@ def test_rolling_forward_adds_the_month_ends_passed(
 ) -> None:
     world = build_random(session, clock, random.Random(17), products=12)
     conn = session.connection()
-    ledger.rebuild_counts(conn, today() - dt.timedelta(days=200))
+    segments.rebuild_counts(conn, today() - dt.timedelta(days=200))
     kept = set(session.scalars(select(ReportCheckpointDay.day)))
     assert max(kept) < today() - dt.timedelta(days=200)
-    ledger.roll_forward(conn)
+    segments.roll_forward(conn)
     now_kept = set(session.scalars(select(ReportCheckpointDay.day)))
     assert len(now_kept - kept) >= 6, "six month ends or more were passed"
     rolled = _checkpoints(session)
@@ -310,5 +310,5 @@ def test_rolling_forward_adds_the_month_ends_passed(
     )
     days = [d for d in days if d < today()]
     assert _check(session, world.areas, days, "checkpoints")
-    ledger.rebuild_counts(conn, today())
+    segments.rebuild_counts(conn, today())
     assert _checkpoints(session) == rolled

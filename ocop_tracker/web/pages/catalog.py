@@ -36,9 +36,12 @@ from ocop_tracker.onboarding.schemas import ListingSteps
 from ocop_tracker.onboarding.worklist import MarketState
 from ocop_tracker.photos import readiness as photo_readiness
 from ocop_tracker.producers import service as producer_service
+from ocop_tracker.producers import views as producer_views
 from ocop_tracker.producers.models import Producer, ProducerKind
+from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import rules
 from ocop_tracker.products import service as product_service
+from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import CertLevel, Product, ProductKind
 from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import TEAM_ROLES, User
@@ -167,9 +170,7 @@ def _producer_step(
     status_code: int = 200,
 ) -> Response:
     user = principal.user
-    producers, total = producer_service.list_producers(
-        session, user, limit=CHOICE_LIMIT
-    )
+    producers, total = producer_views.list_producers(session, user, limit=CHOICE_LIMIT)
     hamlets = area_views.hamlet_choices(session, user, limit=CHOICE_LIMIT)
     return render(
         request,
@@ -179,7 +180,7 @@ def _producer_step(
             "total": total,
             "hamlets": hamlets,
             "hamlet_names": {h.id: h.name for h in hamlets}
-            | producer_service.hamlet_names(session, producers),
+            | producer_views.hamlet_names(session, producers),
             "fixed_hamlet": user.role in TEAM_ROLES,
             "kinds": PRODUCER_KIND_LABELS,
             "error": error,
@@ -267,7 +268,7 @@ def _product_step(
             "producer": producer,
             "producer_kind": PRODUCER_KIND_LABELS[producer.kind],
             "kinds": PRODUCT_KIND_LABELS,
-            "groups": product_service.list_groups(session),
+            "groups": product_views.list_groups(session),
             "error": error,
             "field": field,
             "values": values or {},
@@ -285,7 +286,7 @@ def new_product_details(
     producer_id: Annotated[int, Query(ge=1)],
 ) -> Response:
     """Step 2: the product itself."""
-    producer = producer_service.get_producer(session, principal.user, producer_id)
+    producer = producer_views.get_producer(session, principal.user, producer_id)
     _require_writer(principal.user)
     return _product_step(request, session, principal, producer)
 
@@ -325,7 +326,7 @@ def create_product(
     gtin: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """Register the product; OCOP products go on to their certificate."""
-    producer = producer_service.get_producer(session, principal.user, producer_id)
+    producer = producer_views.get_producer(session, principal.user, producer_id)
     try:
         product = product_service.create_product(
             session,
@@ -344,7 +345,7 @@ def create_product(
         if not recoverable(exc):
             raise
         session.rollback()
-        producer = producer_service.get_producer(session, principal.user, producer_id)
+        producer = producer_views.get_producer(session, principal.user, producer_id)
         return _product_step(
             request,
             session,
@@ -406,7 +407,7 @@ def new_certificate(
     request: Request, session: SessionDep, principal: CurrentPrincipal, product_id: int
 ) -> Response:
     """Step 3: the OCOP recognition decision (skippable)."""
-    product = product_service.get_product(session, principal.user, product_id)
+    product = product_views.get_product(session, principal.user, product_id)
     _require_writer(principal.user)
     return _certificate_step(request, session, principal, product)
 
@@ -447,9 +448,9 @@ def add_certificate(
     authority: Short = "",
 ) -> Response:
     """Record the certificate, then open the product page."""
-    product = product_service.get_product(session, principal.user, product_id)
+    product = product_views.get_product(session, principal.user, product_id)
     try:
-        product_service.add_certificate(
+        certificate_service.add_certificate(
             session,
             principal.user,
             product,
@@ -463,7 +464,7 @@ def add_certificate(
         if not recoverable(exc):
             raise
         session.rollback()
-        product = product_service.get_product(session, principal.user, product_id)
+        product = product_views.get_product(session, principal.user, product_id)
         return _certificate_step(
             request,
             session,
@@ -517,11 +518,11 @@ def _product_page(
     status_code: int = 200,
 ) -> Response:
     user = principal.user
-    view = product_service.view(session, product)
-    producer = producer_service.get_producer(session, user, product.producer_id)
-    account = producer_service.get_payment_account(session, user, producer)
-    certificates = product_service.list_certificates(session, user, product)
-    groups = product_service.list_groups(session)
+    view = product_views.view(session, product)
+    producer = producer_views.get_producer(session, user, product.producer_id)
+    account = producer_views.get_payment_account(session, user, producer)
+    certificates = product_views.list_certificates(session, user, product)
+    groups = product_views.list_groups(session)
     group_names = {g.id: g.name for g, _ in groups}
     subgroup_names = {s.id: s.name for _, subs in groups for s in subs}
     listings, _ = onboarding_service.list_listings(
@@ -596,7 +597,7 @@ def product_page(
     request: Request, session: SessionDep, principal: CurrentPrincipal, product_id: int
 ) -> Response:
     """The product, its producer and certificates, one checklist per marketplace."""
-    product = product_service.get_product(session, principal.user, product_id)
+    product = product_views.get_product(session, principal.user, product_id)
     return _product_page(request, session, principal, product)
 
 
@@ -609,7 +610,7 @@ def _refused(
     error: FormError,
 ) -> Response:
     session.rollback()
-    product = product_service.get_product(session, principal.user, product_id)
+    product = product_views.get_product(session, principal.user, product_id)
     return _product_page(
         request,
         session,
@@ -629,7 +630,7 @@ def start_listing(
     marketplace_id: Annotated[int, Form()],
 ) -> Response:
     """Start the product's onboarding on a marketplace."""
-    product = product_service.get_product(session, principal.user, product_id)
+    product = product_views.get_product(session, principal.user, product_id)
     try:
         photo_readiness.open_listing(
             session,

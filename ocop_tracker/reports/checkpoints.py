@@ -1,0 +1,299 @@
+"""The ledger's checkpoints: figures kept at month ends and on tree-change days.
+
+A past date reads from the nearest checkpoint plus the segments that start or
+end in between (``views.read_checkpoints``).
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select
+
+from ocop_tracker.areas.models import Level
+from ocop_tracker.reports import rules
+from ocop_tracker.reports.ledger import (
+    CHECKPOINT_DAYS,
+    CHECKPOINTS,
+    DIM_COLUMNS,
+    LINKS,
+    SEGMENTS,
+    UNITS,
+    Ancestors,
+    Keyed,
+    chunks,
+    dims_of,
+    link_valid,
+    upsert,
+)
+from ocop_tracker.reports.models import NATION
+from ocop_tracker.reports.rules import Dims
+
+# The figures a commune keeps at checkpoints: what its parent's breakdown by
+# child reads (``service.HEADLINE``). Its other figures come from its segments.
+COMMUNE_METRICS = frozenset(
+    ("ocop", "ocop.listed", "ocop.both", "other", "other.listed", "other.both")
+)
+
+
+def communes_among(conn: Connection, ids: Iterable[int] | None = None) -> set[int]:
+    """The communes among ``ids`` (None: every commune)."""
+    stmt = select(UNITS.c.id).where(UNITS.c.level == Level.commune.value)
+    if ids is None:
+        return set(conn.scalars(stmt))
+    out: set[int] = set()
+    for chunk in chunks(sorted(set(ids)), 2000):
+        out.update(conn.scalars(stmt.where(UNITS.c.id.in_(chunk))))
+    return out
+
+
+def _spread(
+    into: dict[tuple[int, str], int],
+    area_id: int,
+    dims: Dims,
+    n: int,
+    communes: set[int],
+) -> None:
+    """Add ``n`` to the figures of ``dims`` the area keeps at checkpoints."""
+    names = rules.metrics(dims)
+    narrow = area_id in communes
+    for name in names:
+        if not narrow or name in COMMUNE_METRICS:
+            into[(area_id, name)] += n
+
+
+def tree_days(conn: Connection) -> set[dt.date]:
+    """Days on which the tree changed: a link began, or the day after one ended."""
+    out: set[dt.date] = set(
+        conn.scalars(
+            select(LINKS.c.valid_from).where(LINKS.c.valid_from.is_not(None)).distinct()
+        )
+    )
+    out.update(
+        d + rules.ONE_DAY
+        for d in conn.scalars(
+            select(LINKS.c.valid_to).where(LINKS.c.valid_to.is_not(None)).distinct()
+        )
+    )
+    return out
+
+
+def _month_ends(first: dt.date, before: dt.date) -> list[dt.date]:
+    out: list[dt.date] = []
+    year, month = first.year, first.month
+    while True:
+        nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+        end = nxt - rules.ONE_DAY
+        if end >= before:
+            return out
+        if end >= first:
+            out.append(end)
+        year, month = nxt.year, nxt.month
+
+
+def checkpoint_days(conn: Connection, before: dt.date) -> list[dt.date]:
+    """Month ends and tree-change days from the first segment to ``before`` (excluded)."""
+    first: dt.date | None = conn.scalar(select(func.min(SEGMENTS.c.start_day)))
+    if first is None:
+        return []
+    days = set(_month_ends(first, before))
+    days.update(d for d in tree_days(conn) if first <= d < before)
+    return sorted(days)
+
+
+def _dims_cols() -> list[Any]:
+    return [SEGMENTS.c[c] for c in DIM_COLUMNS]
+
+
+def _headline_cols() -> list[Any]:
+    return [SEGMENTS.c.category, SEGMENTS.c.listed, SEGMENTS.c.both]
+
+
+def _spread_row(
+    into: dict[tuple[int, str], int],
+    area_id: int,
+    row: Any,
+    n: int,
+    communes: set[int],
+    headline: bool,
+) -> None:
+    """``_spread`` for a grouped row; ``headline``: grouped by ``_headline_cols()``."""
+    if not headline:
+        _spread(into, area_id, dims_of(row), n, communes)
+        return
+    for name in rules.headline_metrics(row.category, bool(row.listed), bool(row.both)):
+        into[(area_id, name)] += n
+
+
+def _above_hamlets(day: dt.date) -> Any:
+    """Closure links valid on ``day`` to a strict ancestor of the hamlet."""
+    return and_(link_valid(day), LINKS.c.ancestor_id != LINKS.c.descendant_id)
+
+
+def _open_on(day: dt.date) -> Any:
+    return and_(
+        SEGMENTS.c.start_day <= day,
+        or_(SEGMENTS.c.end_day.is_(None), SEGMENTS.c.end_day > day),
+    )
+
+
+def _grouped(
+    conn: Connection,
+    day: dt.date,
+    where: Any,
+    communes: set[int],
+    into: dict[tuple[int, str], int],
+) -> None:
+    """Add segments matching ``where`` per (area above the hamlets on ``day``, metric)."""
+    dims_cols = _dims_cols()
+    for row in conn.execute(
+        select(*dims_cols, func.count().label("n")).where(where).group_by(*dims_cols)
+    ):
+        _spread(into, NATION, dims_of(row), row.n, communes)
+    for row in conn.execute(
+        select(LINKS.c.ancestor_id, *dims_cols, func.count().label("n"))
+        .join(LINKS, LINKS.c.descendant_id == SEGMENTS.c.hamlet_id)
+        .where(_above_hamlets(day), where)
+        .group_by(LINKS.c.ancestor_id, *dims_cols)
+    ):
+        _spread(into, row.ancestor_id, dims_of(row), row.n, communes)
+
+
+def window(
+    conn: Connection,
+    lo: dt.date,
+    hi: dt.date,
+    area_ids: Sequence[int] | None,
+    communes: set[int],
+    into: dict[tuple[int, str], int],
+    times: int = 1,
+    *,
+    headline: bool = False,
+) -> None:
+    """``times`` the change of each (area, metric) from the end of ``lo`` to the end of ``hi``.
+
+    Under the tree of ``hi``; only meaningful when it did not change in between.
+    ``area_ids`` restricts to those areas (None: every area above the hamlets).
+    ``headline`` moves only ``COMMUNE_METRICS``, grouping by the three columns
+    they depend on (a tenth of the groups of the full dims).
+    """
+    dims_cols = _headline_cols() if headline else _dims_cols()
+    for column, sign in ((SEGMENTS.c.start_day, 1), (SEGMENTS.c.end_day, -1)):
+        in_window = and_(column > lo, column <= hi)
+        if area_ids is None or NATION in area_ids:
+            for row in conn.execute(
+                select(*dims_cols, func.count().label("n"))
+                .where(in_window)
+                .group_by(*dims_cols)
+            ):
+                _spread_row(into, NATION, row, times * sign * row.n, communes, headline)
+        units = None if area_ids is None else [a for a in area_ids if a != NATION]
+        if units == []:
+            continue
+        stmt = (
+            select(LINKS.c.ancestor_id, *dims_cols, func.count().label("n"))
+            .join(LINKS, LINKS.c.descendant_id == SEGMENTS.c.hamlet_id)
+            .where(_above_hamlets(hi), in_window)
+            .group_by(LINKS.c.ancestor_id, *dims_cols)
+        )
+        if units is not None:
+            # ``+ 0`` keeps the planners from walking the areas' whole subtrees
+            # (every hamlet of 34 provinces: 345 ms at 100,000 products) instead
+            # of the few segments in the window, then each one's links (41 ms).
+            stmt = stmt.where((LINKS.c.ancestor_id + 0).in_(units))
+        for row in conn.execute(stmt):
+            _spread_row(
+                into, row.ancestor_id, row, times * sign * row.n, communes, headline
+            )
+
+
+def extend_checkpoints(conn: Connection, before: dt.date) -> None:
+    """Write the checkpoints missing before ``before``, each from the previous one.
+
+    A checkpoint on a day the tree changed (or the first one) is a full count
+    of the segments open that day; any other is the previous checkpoint plus
+    the segments that started or ended since.
+    """
+    have = list(
+        conn.scalars(select(CHECKPOINT_DAYS.c.day).order_by(CHECKPOINT_DAYS.c.day))
+    )
+    wanted = [d for d in checkpoint_days(conn, before) if d not in set(have)]
+    if not wanted:
+        return
+    changes = tree_days(conn)
+    communes = communes_among(conn)
+    carry: dict[tuple[int, str], int] = defaultdict(int)
+    prev: dt.date | None = None
+    earlier = [d for d in have if d < wanted[0]]
+    if earlier:
+        prev = earlier[-1]
+        for area_id, metric, value in conn.execute(
+            select(
+                CHECKPOINTS.c.area_id, CHECKPOINTS.c.metric, CHECKPOINTS.c.value
+            ).where(CHECKPOINTS.c.day == prev)
+        ):
+            carry[(area_id, metric)] += value
+    for day in wanted:
+        if prev is None or any(prev < c <= day for c in changes):
+            carry = defaultdict(int)
+            _grouped(conn, day, _open_on(day), communes, carry)
+        else:
+            window(conn, prev, day, None, communes, carry)
+        conn.execute(delete(CHECKPOINTS).where(CHECKPOINTS.c.day == day))
+        rows = [
+            {"day": day, "area_id": a, "metric": m, "value": v}
+            for (a, m), v in carry.items()
+            if v
+        ]
+        for start in range(0, len(rows), 5000):
+            conn.execute(insert(CHECKPOINTS), rows[start : start + 5000])
+        conn.execute(
+            insert(CHECKPOINT_DAYS).values(day=day, tree_change=day in changes)
+        )
+        prev = day
+
+
+def post_checkpoints(
+    conn: Connection, changes: Sequence[tuple[Sequence[Keyed], Sequence[Keyed]]]
+) -> None:
+    """Move the checkpoints a change of segments reaches (old taken away, new added)."""
+    days = list(conn.scalars(select(CHECKPOINT_DAYS.c.day)))
+    if not days:
+        return
+    delta: dict[tuple[dt.date, int, Dims], int] = defaultdict(int)
+    hamlets: set[int] = set()
+    for old, new in changes:
+        for sign, keyed in ((-1, old), (1, new)):
+            for hamlet_id, seg in keyed:
+                for day in days:
+                    if rules.covers(seg, day):
+                        delta[(day, hamlet_id, seg.dims)] += sign
+                        hamlets.add(hamlet_id)
+    if not hamlets:
+        return
+    anc = Ancestors(conn, hamlets)
+    communes = communes_among(
+        conn, {a for links in anc.links.values() for a, _, _ in links}
+    )
+    spread: dict[dt.date, dict[tuple[int, str], int]] = defaultdict(
+        lambda: defaultdict(int)
+    )
+    for (day, h, dims), d in delta.items():
+        if not d:
+            continue
+        for a in anc.on(h, day):
+            if a != h:
+                _spread(spread[day], a, dims, d, communes)
+    upsert(
+        conn,
+        CHECKPOINTS,
+        ("day", "area_id", "metric"),
+        "value",
+        [
+            {"day": day, "area_id": a, "metric": m, "value": v}
+            for day, moved in spread.items()
+            for (a, m), v in moved.items()
+            if v
+        ],
+    )

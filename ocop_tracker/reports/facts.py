@@ -1,0 +1,259 @@
+"""What a product or producer counts as, day by day, read for the ledger.
+
+Facts come from the rows and, for states that change over time (a listing's
+status, a step, a payment account, a product's existence), from the audit
+trail: the state at the end of a day is the one recorded by then (the same
+replay as ``history.service``) — except what carries its own date: a
+certificate counts by its decision, expiry and revocation dates and a
+delisting from its ``delisted_on``, whenever they were recorded (coverage is
+valid-time, DOMAIN.md §3). Rows written without a trail (bulk loads) count
+from their own dates: ``verified_at`` to ``delisted_on`` for a listing,
+``done_at`` for a step, ``created_at`` otherwise.
+
+Reads are batched in chunks on the raw connection: ``rebuild()`` runs them for
+every product of the country, and the listener runs them inside a flush.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table, select
+
+from ocop_tracker.onboarding.models import Listing, Marketplace, StepRecord
+from ocop_tracker.producers.models import PaymentAccount, Producer
+from ocop_tracker.products.models import Certificate, Product
+from ocop_tracker.reports import rules
+from ocop_tracker.reports.ledger import EVENTS, chunks, today
+from ocop_tracker.reports.rules import (
+    CertFact,
+    ListingFact,
+    ProducerFacts,
+    ProductFacts,
+    Timeline,
+    vn_day,
+)
+
+
+def _events(
+    conn: Connection, object_type: str, ids: Sequence[int]
+) -> Iterator[tuple[int, str, dt.date, dict[str, Any]]]:
+    """Row changes of the objects in order: ``(id, action, day, after)``."""
+    for chunk in chunks(ids):
+        rows = conn.execute(
+            select(EVENTS.c.object_id, EVENTS.c.action, EVENTS.c.at, EVENTS.c.after)
+            .where(
+                EVENTS.c.object_type == object_type,
+                EVENTS.c.object_id.in_([str(i) for i in chunk]),
+                EVENTS.c.action.in_(("create", "update", "delete")),
+            )
+            .order_by(EVENTS.c.id)
+        )
+        for object_id, action, at, after in rows:
+            yield int(object_id), action, vn_day(at), after or {}
+
+
+def _trails(
+    conn: Connection, object_type: str, ids: Sequence[int], column: str | None
+) -> dict[int, list[tuple[dt.date, str | None]]]:
+    """Per object, ``(day, value)`` in order: ``column`` of each row change (or "1")."""
+    out: dict[int, list[tuple[dt.date, str | None]]] = defaultdict(list)
+    for key, action, day, after in _events(conn, object_type, ids):
+        if action == "delete":
+            out[key].append((day, None))
+        elif column is None:
+            if action == "create":
+                out[key].append((day, "1"))
+        elif action == "create" or column in after:
+            value = after.get(column)
+            out[key].append((day, None if value is None else str(value)))
+    return out
+
+
+def _listing_trails(
+    conn: Connection, ids: Sequence[int]
+) -> dict[int, list[tuple[dt.date, str | None]]]:
+    """Per listing, ``(day, status)`` in order, a delisting from its own date.
+
+    Coverage is valid-time (DOMAIN.md §3): a listing is live on a day unless
+    delisted on or before it, whenever that was recorded — as a certificate
+    is valid unless revoked on or before the day. A delisting recorded on day
+    R as gone down on day E replaces what the trail said from E on.
+    """
+    out: dict[int, list[tuple[dt.date, str | None]]] = defaultdict(list)
+    delisted_on: dict[int, str | None] = {}
+    for key, action, day, after in _events(conn, "listings", ids):
+        if action == "create" or "delisted_on" in after:
+            delisted_on[key] = after.get("delisted_on")
+        if action == "delete":
+            out[key].append((day, None))
+        elif action == "create" or "status" in after:
+            status = after.get("status")
+            gone = delisted_on.get(key)
+            if status == "delisted" and gone is not None:
+                since = min(day, dt.date.fromisoformat(gone))
+                out[key] = [c for c in out[key] if c[0] <= since]
+                day = since
+            out[key].append((day, None if status is None else str(status)))
+    return out
+
+
+def named_marketplaces(conn: Connection) -> frozenset[int]:
+    """Ids of the marketplaces the plan names (voso.vn, postmart.vn)."""
+    table: Table = Marketplace.__table__  # type: ignore[assignment]
+    return frozenset(
+        conn.scalars(select(table.c.id).where(table.c.is_named_in_plan.is_(True)))
+    )
+
+
+def product_facts(conn: Connection, ids: Sequence[int]) -> dict[int, ProductFacts]:
+    """Facts of the products that still exist, by id."""
+    products: Table = Product.__table__  # type: ignore[assignment]
+    producers: Table = Producer.__table__  # type: ignore[assignment]
+    certs: Table = Certificate.__table__  # type: ignore[assignment]
+    listings: Table = Listing.__table__  # type: ignore[assignment]
+    steps: Table = StepRecord.__table__  # type: ignore[assignment]
+    out: dict[int, ProductFacts] = {}
+    for chunk in chunks(sorted(set(ids))):
+        rows = conn.execute(
+            select(
+                products.c.id,
+                products.c.hamlet_id,
+                products.c.kind,
+                products.c.group_id,
+                producers.c.kind,
+                products.c.created_at,
+            )
+            .join(producers, producers.c.id == products.c.producer_id)
+            .where(products.c.id.in_(chunk))
+        ).all()
+        if not rows:
+            continue
+        present = [r[0] for r in rows]
+        exists = _trails(conn, "products", present, None)
+        cert_rows: dict[int, list[CertFact]] = defaultdict(list)
+        for r in conn.execute(
+            select(
+                certs.c.product_id,
+                certs.c.id,
+                certs.c.decision_date,
+                certs.c.expires_on,
+                certs.c.revoked_on,
+                certs.c.stars,
+            ).where(certs.c.product_id.in_(present))
+        ):
+            cert_rows[r[0]].append(CertFact(r[1], r[2], r[3], r[4], r[5]))
+        listing_rows = conn.execute(
+            select(
+                listings.c.id,
+                listings.c.product_id,
+                listings.c.marketplace_id,
+                listings.c.status,
+                listings.c.verified_at,
+                listings.c.delisted_on,
+                listings.c.created_at,
+            ).where(listings.c.product_id.in_(present))
+        ).all()
+        listing_ids = [r[0] for r in listing_rows]
+        status_trails = _listing_trails(conn, listing_ids)
+        step_rows = conn.execute(
+            select(
+                steps.c.id,
+                steps.c.listing_id,
+                steps.c.step_code,
+                steps.c.status,
+                steps.c.done_at,
+            ).where(steps.c.listing_id.in_(listing_ids))
+        ).all()
+        step_trails = _trails(conn, "step_records", [r[0] for r in step_rows], "status")
+        steps_by_listing: dict[int, dict[str, Timeline]] = defaultdict(dict)
+        for sid, lid, code, status, done_at in step_rows:
+            trail = step_trails.get(sid) or [(vn_day(done_at), str(status))]
+            steps_by_listing[lid][code] = rules.timeline(trail)
+        facts_listings: dict[int, list[ListingFact]] = defaultdict(list)
+        for lid, pid, mid, status, verified_at, delisted_on, created_at in listing_rows:
+            trail = status_trails.get(lid) or _listing_fallback(
+                str(status), verified_at, delisted_on, created_at
+            )
+            facts_listings[pid].append(
+                ListingFact(mid, rules.timeline(trail), steps_by_listing.get(lid, {}))
+            )
+        for pid, hamlet_id, kind, group_id, ptype, created_at in rows:
+            out[pid] = ProductFacts(
+                product_id=pid,
+                hamlet_id=hamlet_id,
+                kind=str(kind),
+                group_id=group_id,
+                ptype=str(ptype),
+                exists=rules.timeline(exists.get(pid) or [(vn_day(created_at), "1")]),
+                certs=cert_rows.get(pid, []),
+                listings=facts_listings.get(pid, []),
+            )
+    return out
+
+
+def _listing_fallback(
+    status: str,
+    verified_at: dt.datetime | None,
+    delisted_on: dt.date | None,
+    created_at: dt.datetime,
+) -> list[tuple[dt.date, str | None]]:
+    """A listing's status over time when it has no trail (written in bulk)."""
+    # The row's status is today's truth; its dates only say since when (a
+    # date after today in bulk-loaded data would hide a live listing).
+    now = today()
+    start = min(vn_day(created_at), now)
+    if status == "listed" and verified_at is not None:
+        return [(start, "in_progress"), (min(vn_day(verified_at), now), "listed")]
+    if status == "delisted" and verified_at is not None and delisted_on is not None:
+        return [
+            (start, "in_progress"),
+            (min(vn_day(verified_at), delisted_on), "listed"),
+            (delisted_on, "delisted"),
+        ]
+    return [(start, status)]
+
+
+def producer_facts(conn: Connection, ids: Sequence[int]) -> dict[int, ProducerFacts]:
+    """Facts of the producers that still exist, by id."""
+    producers: Table = Producer.__table__  # type: ignore[assignment]
+    accounts: Table = PaymentAccount.__table__  # type: ignore[assignment]
+    out: dict[int, ProducerFacts] = {}
+    for chunk in chunks(sorted(set(ids))):
+        rows = conn.execute(
+            select(
+                producers.c.id,
+                producers.c.hamlet_id,
+                producers.c.kind,
+                producers.c.created_at,
+            ).where(producers.c.id.in_(chunk))
+        ).all()
+        if not rows:
+            continue
+        present = [r[0] for r in rows]
+        exists = _trails(conn, "producers", present, None)
+        account_rows = conn.execute(
+            select(
+                accounts.c.id,
+                accounts.c.producer_id,
+                accounts.c.status,
+                accounts.c.created_at,
+            ).where(accounts.c.producer_id.in_(present))
+        ).all()
+        trails = _trails(
+            conn, "payment_accounts", [r[0] for r in account_rows], "status"
+        )
+        payments: dict[int, list[Timeline]] = defaultdict(list)
+        for aid, pid, status, created_at in account_rows:
+            trail = trails.get(aid) or [(vn_day(created_at), str(status))]
+            payments[pid].append(rules.timeline(trail))
+        for pid, hamlet_id, kind, created_at in rows:
+            out[pid] = ProducerFacts(
+                producer_id=pid,
+                hamlet_id=hamlet_id,
+                kind=str(kind),
+                exists=rules.timeline(exists.get(pid) or [(vn_day(created_at), "1")]),
+                payments=payments.get(pid, []),
+            )
+    return out

@@ -1,0 +1,273 @@
+"""Reads of reports: the ledger's figures on a day, a trend, the first day.
+
+``read()`` answers from the counts (today and ahead), else the nearest
+checkpoint (the past), else the segments.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select
+
+from ocop_tracker.areas.models import Level
+from ocop_tracker.reports import rules
+from ocop_tracker.reports.checkpoints import COMMUNE_METRICS, communes_among, window
+from ocop_tracker.reports.ledger import (
+    CHECKPOINT_DAYS,
+    CHECKPOINTS,
+    COUNTS,
+    DIM_COLUMNS,
+    LINKS,
+    SCHEDULE,
+    SEGMENTS,
+    UNITS,
+    dims_of,
+    link_valid,
+    state,
+)
+from ocop_tracker.reports.models import NATION
+
+
+def read_checkpoints(
+    conn: Connection,
+    area_ids: Sequence[int],
+    day: dt.date,
+    metrics: Sequence[str] | None = None,
+) -> dict[int, dict[str, int]] | None:
+    """Figures of areas on a past ``day``: the nearest checkpoint ± the window.
+
+    Hamlets, and communes unless only their headline figures are asked for,
+    are read from their few segments. None when no checkpoint can answer
+    (stale, or before the first).
+    """
+    current = state(conn)
+    if current is None or current[1] or day >= current[0]:
+        return None
+    before: dt.date | None = conn.scalar(
+        select(func.max(CHECKPOINT_DAYS.c.day)).where(CHECKPOINT_DAYS.c.day <= day)
+    )
+    after = conn.execute(
+        select(CHECKPOINT_DAYS.c.day, CHECKPOINT_DAYS.c.tree_change)
+        .where(CHECKPOINT_DAYS.c.day > day)
+        .order_by(CHECKPOINT_DAYS.c.day)
+        .limit(1)
+    ).first()
+    # The nearer checkpoint: the one before plus what changed since, or the one
+    # after minus what changed until it — unless the tree changed on that day
+    # (no tree change falls strictly between two checkpoints: each is one).
+    if (
+        after is not None
+        and not after[1]
+        and (before is None or (after[0] - day) < (day - before))
+    ):
+        base, lo, hi, times = after[0], day, after[0], -1
+    elif before is not None:
+        base, lo, hi, times = before, before, day, 1
+    else:
+        return None
+    units = [a for a in area_ids if a != NATION]
+    hamlets = (
+        set(
+            conn.scalars(
+                select(UNITS.c.id).where(
+                    UNITS.c.id.in_(units), UNITS.c.level == Level.hamlet.value
+                )
+            )
+        )
+        if units
+        else set()
+    )
+    communes = communes_among(conn, units) if units else set()
+    headline = metrics is not None and set(metrics) <= COMMUNE_METRICS
+    by_segments = hamlets | (set() if headline else communes)
+    kept = [a for a in area_ids if a not in by_segments]
+    out: dict[int, dict[str, int]] = {a: defaultdict(int) for a in area_ids}
+    if kept:
+        figures: dict[tuple[int, str], int] = defaultdict(int)
+        for area_id, metric, value in conn.execute(
+            select(
+                CHECKPOINTS.c.area_id, CHECKPOINTS.c.metric, CHECKPOINTS.c.value
+            ).where(
+                CHECKPOINTS.c.day == base,
+                CHECKPOINTS.c.area_id.in_(kept),
+                *(
+                    [CHECKPOINTS.c.metric.in_(sorted(COMMUNE_METRICS))]
+                    if headline
+                    else []
+                ),
+            )
+        ):
+            figures[(area_id, metric)] += value
+        if hi > lo:
+            window(conn, lo, hi, kept, communes, figures, times, headline=headline)
+        for (area_id, metric), value in figures.items():
+            if value:
+                out[area_id][metric] += value
+    if by_segments:
+        for area_id, got in read_segments(conn, sorted(by_segments), day).items():
+            out[area_id] = defaultdict(int, got)
+    return {a: dict(v) for a, v in out.items()}
+
+
+def read_counts(
+    conn: Connection,
+    area_ids: Sequence[int],
+    day: dt.date,
+    metrics: Sequence[str] | None = None,
+) -> dict[int, dict[str, int]] | None:
+    """Figures of areas on ``day`` from the counts, or None when they cannot answer."""
+    current = state(conn)
+    if current is None or current[1] or day < current[0]:
+        return None
+    counts_day = current[0]
+    out: dict[int, dict[str, int]] = {a: defaultdict(int) for a in area_ids}
+    where = [COUNTS.c.area_id.in_(area_ids)]
+    if metrics is not None:
+        where.append(COUNTS.c.metric.in_(metrics))
+    for area_id, metric, value in conn.execute(
+        select(COUNTS.c.area_id, COUNTS.c.metric, COUNTS.c.value).where(*where)
+    ):
+        out[area_id][metric] += value
+    if day > counts_day:
+        swhere = [
+            SCHEDULE.c.area_id.in_(area_ids),
+            SCHEDULE.c.day > counts_day,
+            SCHEDULE.c.day <= day,
+        ]
+        if metrics is not None:
+            swhere.append(SCHEDULE.c.metric.in_(metrics))
+        for area_id, metric, value in conn.execute(
+            select(SCHEDULE.c.area_id, SCHEDULE.c.metric, func.sum(SCHEDULE.c.delta))
+            .where(*swhere)
+            .group_by(SCHEDULE.c.area_id, SCHEDULE.c.metric)
+        ):
+            out[area_id][metric] += int(value)
+    return {a: dict(v) for a, v in out.items()}
+
+
+def read_segments(
+    conn: Connection, area_ids: Sequence[int], day: dt.date
+) -> dict[int, dict[str, int]]:
+    """Figures of areas on ``day`` from the segments, under the tree of that day."""
+    dims_cols = [SEGMENTS.c[c] for c in DIM_COLUMNS]
+    open_on = and_(
+        SEGMENTS.c.start_day <= day,
+        or_(SEGMENTS.c.end_day.is_(None), SEGMENTS.c.end_day > day),
+    )
+    out: dict[int, dict[str, int]] = {a: defaultdict(int) for a in area_ids}
+    units = [a for a in area_ids if a != NATION]
+    if NATION in area_ids:
+        for row in conn.execute(
+            select(*dims_cols, func.count().label("n"))
+            .where(open_on)
+            .group_by(*dims_cols)
+        ):
+            rules.add_metrics(out[NATION], dims_of(row), row.n)
+    if units:
+        stmt = (
+            select(LINKS.c.ancestor_id, *dims_cols, func.count().label("n"))
+            .join(LINKS, LINKS.c.descendant_id == SEGMENTS.c.hamlet_id)
+            .where(LINKS.c.ancestor_id.in_(units), link_valid(day), open_on)
+            .group_by(LINKS.c.ancestor_id, *dims_cols)
+        )
+        for row in conn.execute(stmt):
+            rules.add_metrics(out[row.ancestor_id], dims_of(row), row.n)
+    return {a: dict(v) for a, v in out.items()}
+
+
+def read(
+    conn: Connection,
+    area_ids: Sequence[int],
+    day: dt.date,
+    metrics: Sequence[str] | None = None,
+) -> tuple[dict[int, dict[str, int]], str]:
+    """Figures of areas on ``day``: from the counts when they can answer, else segments."""
+    fast = read_counts(conn, area_ids, day, metrics)
+    if fast is not None:
+        return fast, "counts"
+    past = read_checkpoints(conn, area_ids, day, metrics)
+    if past is not None:
+        return past, "checkpoints"
+    return read_segments(conn, area_ids, day), "segments"
+
+
+def trend(
+    conn: Connection, area_id: int, days: Sequence[dt.date]
+) -> dict[dt.date, dict[str, int]]:
+    """Headline figures on each of ``days``, in one pass over the segments.
+
+    Segments are grouped by (start, end); each adds one from its start to its
+    end, clipped to the window in which its hamlet lay under the area (the tree
+    changes over time). A running sum over the sorted change days gives every
+    requested day at once.
+    """
+    wanted = ("ocop", "ocop.listed", "ocop.both", "other", "other.listed", "other.both")
+    cols = [SEGMENTS.c.category, SEGMENTS.c.listed, SEGMENTS.c.both]
+    base = select(SEGMENTS.c.start_day, SEGMENTS.c.end_day, *cols, func.count()).where(
+        SEGMENTS.c.category.in_((rules.OCOP, rules.OTHER))
+    )
+    changes: dict[dt.date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+
+    def add(rows: Iterable[Any], lo: dt.date | None, hi: dt.date | None) -> None:
+        for start, end, category, listed, both, n in rows:
+            s = max(start, lo) if lo else start
+            e = end if hi is None else (min(end, hi) if end else hi)
+            if e is not None and e <= s:
+                continue
+            names = [category]
+            if listed:
+                names.append(f"{category}.listed")
+            if both:
+                names.append(f"{category}.both")
+            for name in names:
+                changes[s][name] += n
+                if e is not None:
+                    changes[e][name] -= n
+
+    group = (SEGMENTS.c.start_day, SEGMENTS.c.end_day, *cols)
+    if area_id == NATION:
+        add(conn.execute(base.group_by(*group)), None, None)
+    else:
+        windows = conn.execute(
+            select(LINKS.c.valid_from, LINKS.c.valid_to)
+            .where(LINKS.c.ancestor_id == area_id)
+            .distinct()
+        ).all()
+        for vf, vt in windows:
+            hamlets = select(LINKS.c.descendant_id).where(
+                LINKS.c.ancestor_id == area_id,
+                LINKS.c.valid_from.is_(None)
+                if vf is None
+                else LINKS.c.valid_from == vf,
+                LINKS.c.valid_to.is_(None) if vt is None else LINKS.c.valid_to == vt,
+            )
+            rows = conn.execute(
+                base.where(SEGMENTS.c.hamlet_id.in_(hamlets)).group_by(*group)
+            )
+            add(rows, vf, None if vt is None else vt + rules.ONE_DAY)
+    out: dict[dt.date, dict[str, int]] = {}
+    running = dict.fromkeys(wanted, 0)
+    pending = sorted(changes)
+    i = 0
+    for day in sorted(days):
+        while i < len(pending) and pending[i] <= day:
+            for name, n in changes[pending[i]].items():
+                running[name] += n
+            i += 1
+        out[day] = dict(running)
+    return out
+
+
+def first_day(conn: Connection, area_id: int) -> dt.date | None:
+    """The first day any product or producer of the area counted."""
+    stmt = select(func.min(SEGMENTS.c.start_day))
+    if area_id != NATION:
+        stmt = stmt.where(
+            SEGMENTS.c.hamlet_id.in_(
+                select(LINKS.c.descendant_id).where(LINKS.c.ancestor_id == area_id)
+            )
+        )
+    value: dt.date | None = conn.scalar(stmt)
+    return value
