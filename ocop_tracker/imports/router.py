@@ -2,15 +2,15 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, UploadFile
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.errors import InvalidInput
 from ocop_tracker.core.schemas import Schema
 from ocop_tracker.imports import service as import_service
-from ocop_tracker.imports.reader import MAX_BYTES, read_rows
+from ocop_tracker.imports.reader import read_rows
+from ocop_tracker.imports.upload import read_upload
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 
@@ -24,14 +24,6 @@ class ImportResult(Schema):
     certificates_new: int
     unchanged: int
     written: bool
-
-
-async def read_upload(file: UploadFile) -> tuple[bytes, str]:
-    """The uploaded bytes, refusing more than the limit without reading it all."""
-    data = await file.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise InvalidInput("Tệp lớn quá 10 MB.", status_code=413)
-    return data, file.filename or "upload"
 
 
 @router.post("/ocop-list", response_model=ImportResult)

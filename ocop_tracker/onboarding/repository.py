@@ -138,6 +138,19 @@ def blocked_steps(
     return found
 
 
+def listings_of_products(
+    session: Session, actor: User, product_ids: Iterable[int]
+) -> Sequence[Listing]:
+    """The listings of these products, inside the actor's area (one query)."""
+    ids = sorted(set(product_ids))
+    if not ids:
+        return []
+    stmt = scope_to_user(
+        select(Listing).where(Listing.product_id.in_(ids)), actor, Listing.hamlet_id
+    )
+    return session.scalars(stmt.order_by(Listing.id)).all()
+
+
 def verifications_of(
     session: Session, listing_id: int, *, day: dt.date | None = None
 ) -> Sequence[Verification]:

@@ -5,7 +5,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
 
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
@@ -23,9 +22,7 @@ from ocop_tracker.photos.schemas import (
     PhotoUpdate,
     ReadinessRead,
 )
-from ocop_tracker.photos.service import Target, UploadResult
-from ocop_tracker.photos.upload import capped_body, upload_bytes
-from ocop_tracker.users.models import User
+from ocop_tracker.photos.upload import capped_body, receive_photo, upload_bytes
 
 router = APIRouter(tags=["photos"])
 
@@ -88,40 +85,6 @@ def photo_read(photo: Photo) -> PhotoRead:
 def readiness_read(state: Readiness) -> ReadinessRead:
     """The API model of a readiness state."""
     return ReadinessRead.model_validate(state, from_attributes=True)
-
-
-async def receive_photo(
-    session: Session,
-    user: User,
-    target: Target,
-    data: bytes,
-    *,
-    key: str | None,
-    public: bool | None = None,
-) -> UploadResult:
-    """Check, decode outside any transaction, then store: shared with the page form.
-
-    The read-only checks end with a commit (nothing is written by then), so the
-    decode (~0.2 s for a 12-Mpx JPEG, seconds for HEIC) holds no database
-    snapshot or connection state; the write transaction then starts with the
-    product's lock.
-    """
-    processed = None
-    if await run_in_threadpool(
-        photo_service.needs_processing, session, user, target, data, idempotency_key=key
-    ):
-        await run_in_threadpool(session.commit)
-        processed = await run_in_threadpool(photo_service.process, data)
-    return await run_in_threadpool(
-        photo_service.upload,
-        session,
-        user,
-        target,
-        data,
-        processed=processed,
-        idempotency_key=key,
-        public=public,
-    )
 
 
 @router.get(

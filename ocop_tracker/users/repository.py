@@ -1,6 +1,6 @@
 """Every SQL statement about users."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -39,3 +39,12 @@ def page(
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(stmt.order_by(User.login).limit(limit).offset(offset)).all()
     return rows, total
+
+
+def display_names(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
+    """The display names of these accounts, by id (one query)."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    stmt = select(User.id, User.display_name).where(User.id.in_(ids))
+    return {row.id: row.display_name for row in session.execute(stmt)}

@@ -38,17 +38,12 @@ def _load_layers() -> ModuleType:
 layers = _load_layers()
 
 # Pages that still import a repository or a router: (page, module imported).
-KNOWN_WEB_REACHES = {
-    ("ocop_tracker.web.pages.catalog", "ocop_tracker.onboarding.repository"),
-    ("ocop_tracker.web.pages.imports", "ocop_tracker.imports.router"),
-    ("ocop_tracker.web.pages.photos", "ocop_tracker.photos.router"),
-}
+KNOWN_WEB_REACHES = {}
 
 # Pages that still call the session themselves: (page, method).
 KNOWN_SESSION_CALLS = {
     ("ocop_tracker.web.pages.auth", "rollback"),
     ("ocop_tracker.web.pages.cards", "rollback"),
-    ("ocop_tracker.web.pages.catalog", "get"),
     ("ocop_tracker.web.pages.catalog", "rollback"),
     ("ocop_tracker.web.pages.imports", "rollback"),
     ("ocop_tracker.web.pages.teams", "rollback"),

@@ -7,7 +7,7 @@ can fix re-renders the same page with the message and the typed values.
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.core import clock
@@ -24,16 +25,16 @@ from ocop_tracker.core.errors import AppError, Forbidden, InvalidInput
 from ocop_tracker.core.labels import label, labels
 from ocop_tracker.core.phone import display_vn
 from ocop_tracker.onboarding import marketplaces, workflow
-from ocop_tracker.onboarding import repository as onboarding_repository
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding import views as onboarding_views
+from ocop_tracker.onboarding import worklist as onboarding_worklist
 from ocop_tracker.onboarding.models import (
     Decision,
     ListingStatus,
     Marketplace,
-    StepStatus,
 )
-from ocop_tracker.onboarding.schemas import ListingRead, ListingSteps
+from ocop_tracker.onboarding.schemas import ListingSteps
+from ocop_tracker.onboarding.worklist import MarketState
 from ocop_tracker.photos import readiness as photo_readiness
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers import views as producer_views
@@ -43,15 +44,13 @@ from ocop_tracker.products import rules
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import CertLevel, Product, ProductKind
+from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import TEAM_ROLES, WRITERS, User
 from ocop_tracker.web.pages import photos as photo_pages
 from ocop_tracker.web.render import recoverable, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
-# Keeps the page under 60 KB; a larger area narrows by hamlet or search.
-WORKLIST_LIMIT = 60
-LISTING_LIMIT = 2000
 CHOICE_LIMIT = 200
 
 PRODUCER_KIND_LABELS: Mapping[ProducerKind, str] = labels(ProducerKind)
@@ -62,16 +61,6 @@ LISTING_STATUS_LABELS: Mapping[ListingStatus, str] = {
     ListingStatus.listed: f"{label(ListingStatus.listed)} ✓",
 }
 DECISION_LABELS: Mapping[Decision, str] = labels(Decision)
-# Lower ranks need the team's action sooner; the worklist shows them first.
-RANK_REJECTED, RANK_BLOCKED, RANK_DELISTED, RANK_DOING, RANK_NONE = 0, 1, 2, 3, 4
-RANK_WAITING, RANK_LISTED = 5, 6
-STATUS_RANK: Mapping[ListingStatus, int] = {
-    ListingStatus.rejected: RANK_REJECTED,
-    ListingStatus.delisted: RANK_DELISTED,
-    ListingStatus.in_progress: RANK_DOING,
-    ListingStatus.awaiting_verification: RANK_WAITING,
-    ListingStatus.listed: RANK_LISTED,
-}
 _PRICE_SEPARATORS = re.compile(r"[\s.,_]")
 
 Text = Annotated[str, Form(max_length=2000)]
@@ -97,16 +86,6 @@ def local_time(value: dt.datetime | None) -> str:
     return value.astimezone(clock.VIETNAM).strftime("%H:%M %d/%m/%Y")
 
 
-def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
-    """Display names of the people who did or decided something (in the caller's area)."""
-    names: dict[int, str] = {}
-    for user_id in {i for i in ids if i is not None}:
-        # The service has no batched read of names; one primary-key load each.
-        user = session.get(User, user_id)
-        names[user_id] = user.display_name if user is not None else "(đã xóa)"
-    return names
-
-
 def _field_error(exc: AppError) -> str | None:
     """The form field a service message names ("phone: …"), if any."""
     head, sep, _ = exc.message.partition(":")
@@ -116,68 +95,15 @@ def _field_error(exc: AppError) -> str | None:
 # --- worklist ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MarketState:
-    """One product on one marketplace, in words."""
-
-    market: Marketplace
-    words: str
-    css: str
-    rank: int
-
-
-@dataclass(frozen=True)
-class WorkRow:
-    """A product of the worklist with its state on every marketplace."""
-
-    product: product_views.ProductView
-    hamlet: str
-    markets: list[MarketState]
-    rank: int
-
-
-def _step_names(
-    session: Session, markets: Sequence[Marketplace]
-) -> dict[tuple[int, str], str]:
-    return {
-        (m.id, s.code): s.name
-        for m, steps in marketplaces.list_marketplaces(session)
-        if m in markets
-        for s in steps
-    }
-
-
-def _blocked_steps(session: Session, listing_id: int) -> list[str]:
-    # No batched read in the service: one small query per listing still in progress.
-    records = onboarding_repository.records_of(session, listing_id)
-    return [c for c, r in records.items() if r.status is StepStatus.blocked]
-
-
-def market_state(
-    session: Session,
-    market: Marketplace,
-    listing: ListingRead | None,
-    step_names: Mapping[tuple[int, str], str],
-) -> MarketState:
-    """What a product's listing on one marketplace means for the team, in words."""
-    if listing is None:
-        return MarketState(market, "Chưa bắt đầu", "none", RANK_NONE)
-    status = listing.status
-    if status in {ListingStatus.in_progress, ListingStatus.rejected}:
-        blocked = _blocked_steps(session, listing.id)
-        if blocked:
-            name = step_names.get((market.id, blocked[0]), blocked[0])
-            return MarketState(market, f"Đang vướng: {name}", "blocked", RANK_BLOCKED)
-    if status is ListingStatus.in_progress:
-        code = listing.next_step or ""
-        name = step_names.get((market.id, code), code)
-        return MarketState(market, f"Bước tiếp theo: {name}", "doing", RANK_DOING)
-    return MarketState(
-        market,
-        LISTING_STATUS_LABELS[status],
-        status.value,
-        STATUS_RANK[status],
-    )
+def state_words(state: MarketState) -> str:
+    """A product's state on one marketplace, in the team's words."""
+    if state.kind == "none":
+        return "Chưa bắt đầu"
+    if state.kind == "blocked":
+        return f"Đang vướng: {state.step}"
+    if state.kind == "doing":
+        return f"Bước tiếp theo: {state.step}"
+    return LISTING_STATUS_LABELS[state.status] if state.status else state.kind
 
 
 @router.get("/worklist")
@@ -190,30 +116,9 @@ def worklist(
 ) -> Response:
     """The products of one's area, those needing action first."""
     user = principal.user
-    products, total = product_views.list_products(
-        session, user, area_id=area_id, q=q.strip() or None, limit=WORKLIST_LIMIT
+    found = onboarding_worklist.worklist(
+        session, user, area_id=area_id, q=q.strip() or None
     )
-    listings, _ = onboarding_service.list_listings(
-        session, user, area_id=area_id, limit=LISTING_LIMIT
-    )
-    by_pair = {(lst.product_id, lst.marketplace_id): lst for lst in listings}
-    markets = [m for m, _ in marketplaces.list_marketplaces(session) if m.is_active]
-    names = _step_names(session, markets)
-    hamlets = producer_views.hamlet_names(session, products)
-    rows = []
-    for p in products:
-        states = [
-            market_state(session, m, by_pair.get((p.id, m.id)), names) for m in markets
-        ]
-        rows.append(
-            WorkRow(
-                product=p,
-                hamlet=hamlets[p.hamlet_id],
-                markets=states,
-                rank=min((s.rank for s in states), default=RANK_NONE),
-            )
-        )
-    rows.sort(key=lambda r: (r.rank, r.product.search_key, r.product.id))
     areas: Sequence[AdminUnit] = []
     if user.role not in TEAM_ROLES:
         areas, _ = area_service.search(
@@ -223,9 +128,10 @@ def worklist(
         request,
         "catalog/worklist.html",
         {
-            "rows": rows,
-            "total": total,
-            "limit": WORKLIST_LIMIT,
+            "rows": found.rows,
+            "total": found.total,
+            "limit": onboarding_worklist.WORKLIST_LIMIT,
+            "state_words": state_words,
             "q": q,
             "area_id": area_id,
             "areas": areas,
@@ -240,15 +146,6 @@ def worklist(
 # --- wizard step 1: the producer ---------------------------------------------------------
 
 
-def _hamlet_choices(session: Session, user: User) -> Sequence[AdminUnit]:
-    if user.role in TEAM_ROLES:
-        return [area_service.get(session, user.area_id)] if user.area_id else []
-    hamlets, _ = area_service.search(
-        session, level=Level.hamlet, viewer=user, limit=CHOICE_LIMIT
-    )
-    return hamlets
-
-
 def _producer_step(
     request: Request,
     session: Session,
@@ -261,7 +158,7 @@ def _producer_step(
 ) -> Response:
     user = principal.user
     producers, total = producer_views.list_producers(session, user, limit=CHOICE_LIMIT)
-    hamlets = _hamlet_choices(session, user)
+    hamlets = area_views.hamlet_choices(session, user, limit=CHOICE_LIMIT)
     return render(
         request,
         "catalog/new_producer.html",
@@ -620,7 +517,7 @@ def _product_page(
     )
     by_market = {lst.marketplace_id: lst for lst in listings}
     all_markets = marketplaces.list_marketplaces(session)
-    names = {(m.id, s.code): s.name for m, steps in all_markets for s in steps}
+    states = onboarding_worklist.product_states(session, user, listings)
     checklists: list[Checklist] = []
     people: list[int | None] = []
     for market, _steps in all_markets:
@@ -641,7 +538,7 @@ def _product_page(
                 market=market,
                 steps=steps_view,
                 verifications=decisions,
-                state=market_state(session, market, read, names),
+                state=states[market.id],
             )
         )
     hamlet = area_service.get(session, product.hamlet_id)
@@ -666,7 +563,8 @@ def _product_page(
             "checklists": checklists,
             "status_labels": LISTING_STATUS_LABELS,
             "decision_labels": DECISION_LABELS,
-            "people": user_names(session, people),
+            "people": user_views.display_names(session, people),
+            "state_words": state_words,
             "when": local_time,
             "phone": display_vn,
             "may_write": may_write(user),

@@ -10,7 +10,7 @@ from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError
 from ocop_tracker.imports import service as import_service
 from ocop_tracker.imports.reader import read_rows
-from ocop_tracker.imports.router import read_upload
+from ocop_tracker.imports.upload import read_upload
 from ocop_tracker.users.models import Role
 from ocop_tracker.web.render import recoverable, render
 

@@ -21,8 +21,7 @@ from ocop_tracker.photos import service as photo_service
 from ocop_tracker.photos import views as photo_views
 from ocop_tracker.photos.models import Photo
 from ocop_tracker.photos.readiness import Readiness
-from ocop_tracker.photos.router import receive_photo
-from ocop_tracker.photos.upload import capped_body, upload_bytes
+from ocop_tracker.photos.upload import capped_body, receive_photo, upload_bytes
 from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import Product
 from ocop_tracker.users.models import User

@@ -18,8 +18,9 @@ from ocop_tracker.onboarding import views as onboarding_views
 from ocop_tracker.onboarding.models import Decision, ListingStatus, Marketplace
 from ocop_tracker.onboarding.schemas import ListingRead, SortField, SortOrder
 from ocop_tracker.onboarding.workflow import CLAIM_STEP
+from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import Role
-from ocop_tracker.web.pages.catalog import local_time, user_names
+from ocop_tracker.web.pages.catalog import local_time
 from ocop_tracker.web.render import recoverable, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -76,7 +77,9 @@ def _queue_page(
                 listing=read,
                 market=markets[read.marketplace_id],
                 hamlet=hamlets[read.hamlet_id],
-                claimed_by=user_names(session, [claimant]).get(claimant or 0, ""),
+                claimed_by=user_views.display_names(session, [claimant]).get(
+                    claimant or 0, ""
+                ),
                 claimed_at=local_time(claim.done_at if claim else None),
             )
         )
