@@ -16,6 +16,7 @@ from bench.timing import measure, timed
 from ocop_tracker.areas import repository, sources
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
+from ocop_tracker.core import clock
 from ocop_tracker.core.db import make_engine
 from ocop_tracker.core.migrate import upgrade
 
@@ -136,7 +137,7 @@ def _queries(
     engine: Engine, database: str, config: AreaBenchConfig, log: Log
 ) -> list[Row]:
     rng = random.Random(config.seed)
-    day = area_service.today()
+    day = clock.today()
     gc.collect()  # start from a clean heap: the import's objects are garbage now
     rows: list[Row] = []
     with Session(engine) as session:

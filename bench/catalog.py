@@ -47,10 +47,10 @@ from sqlalchemy.types import TypeEngine
 from bench import datagen
 from bench.report import Row, fmt_int, fmt_num, once_row, samples_row
 from bench.timing import measure, timed
-from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, AdminUnitLink, Edition, Level
 from ocop_tracker.audit import context as audit_context
 from ocop_tracker.audit import listener as audit_listener
+from ocop_tracker.core import clock
 from ocop_tracker.core.db import make_engine, without_time_limits
 from ocop_tracker.core.text import fold
 from ocop_tracker.imports import reader
@@ -450,7 +450,7 @@ def _moment(rng: random.Random, first: dt.date, last: dt.date) -> dt.datetime:
 def _generate_catalog(session: Session, config: CatalogBenchConfig) -> dict[str, int]:
     """Producers, products, certificates and listings; flushed, not committed."""
     rng = random.Random(config.seed + 30)
-    today = area_service.today()
+    today = clock.today()
     # make_engine() gives every statement 5 s (a guard for requests); a
     # batch of a bulk load on a busy machine may need more.
     without_time_limits(session.connection())

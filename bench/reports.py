@@ -56,6 +56,7 @@ from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, AdminUnitLink, Edition, Level
 from ocop_tracker.auth import service as auth_service
+from ocop_tracker.core import clock
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.db import (
     get_engine,
@@ -242,7 +243,7 @@ def _reads(
     get_engine.cache_clear()
     get_sessionmaker.cache_clear()
     get_read_sessionmaker.cache_clear()
-    today = area_service.today()
+    today = clock.today()
     with Session(engine) as session:
         admin, _ = user_service.create_user(
             session,

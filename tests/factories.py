@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
+from ocop_tracker.core import clock
 from ocop_tracker.onboarding import marketplaces, workflow
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding.models import Decision, Listing, ListingStatus
@@ -154,7 +155,7 @@ def make_certificate(
     """A certificate of ``product``, decided 200 days ago unless told; revoked when
     ``revoked_on`` is given."""
     who = actor or make_actor(session)
-    decided = decision_date or area_service.today() - dt.timedelta(days=200)
+    decided = decision_date or clock.today() - dt.timedelta(days=200)
     cert = certificate_service.add_certificate(
         session,
         who,

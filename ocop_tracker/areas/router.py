@@ -2,7 +2,7 @@
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, UploadFile, status
 from sqlalchemy.orm import Session
@@ -19,7 +19,7 @@ from ocop_tracker.auth.scope import (
 )
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import InvalidInput
-from ocop_tracker.core.schemas import ErrorBody, IsoDate, Page, WholeNumber
+from ocop_tracker.core.schemas import IsoDate, Page, WholeNumber
 from ocop_tracker.users.models import Role
 
 router = APIRouter(prefix="/areas", tags=["areas"])
@@ -29,10 +29,6 @@ MAX_CSV_BYTES = 1_000_000
 AsOf = Annotated[
     IsoDate | None, Query(description="Tree as it stood on this date (default today)")
 ]
-ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorBody},
-    422: {"model": ErrorBody},
-}
 
 
 def to_read(
@@ -54,7 +50,7 @@ def _columns(unit: AdminUnit) -> dict[str, object]:
     }
 
 
-@router.get("", response_model=Page[AreaRead], responses=ERRORS)
+@router.get("", response_model=Page[AreaRead])
 def list_areas(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -84,7 +80,7 @@ def list_areas(
     )
 
 
-@router.get("/{area_id}", response_model=AreaRead, responses=ERRORS)
+@router.get("/{area_id}", response_model=AreaRead)
 def get_area(
     session: SessionDep, principal: CurrentPrincipal, area_id: int, as_of: AsOf = None
 ) -> AreaRead:
@@ -93,7 +89,7 @@ def get_area(
     return to_read(session, [area_service.get(session, area_id)], as_of)[0]
 
 
-@router.get("/{area_id}/children", response_model=list[AreaRead], responses=ERRORS)
+@router.get("/{area_id}/children", response_model=list[AreaRead])
 def get_children(
     session: SessionDep, principal: CurrentPrincipal, area_id: int, as_of: AsOf = None
 ) -> list[AreaRead]:
@@ -105,7 +101,7 @@ def get_children(
     return to_read(session, [c for c in children if c.id in readable], as_of)
 
 
-@router.get("/{area_id}/ancestors", response_model=list[AreaRead], responses=ERRORS)
+@router.get("/{area_id}/ancestors", response_model=list[AreaRead])
 def get_ancestors(
     session: SessionDep, principal: CurrentPrincipal, area_id: int, as_of: AsOf = None
 ) -> list[AreaRead]:
@@ -119,7 +115,6 @@ def get_ancestors(
     "/{area_id}/hamlets",
     response_model=AreaRead,
     status_code=status.HTTP_201_CREATED,
-    responses={**ERRORS, 403: {"model": ErrorBody}, 409: {"model": ErrorBody}},
 )
 def create_hamlet(
     session: SessionDep, principal: AreaEditor, area_id: int, body: HamletCreate
@@ -136,7 +131,6 @@ def create_hamlet(
     "/hamlets/import",
     response_model=HamletImportResult,
     status_code=status.HTTP_201_CREATED,
-    responses={**ERRORS, 403: {"model": ErrorBody}, 413: {"model": ErrorBody}},
 )
 def import_hamlets(
     session: SessionDep,

@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from ocop_tracker.areas.models import Edition, Level
+from ocop_tracker.core.labels import labels
 from ocop_tracker.core.text import compact, fold
 
 # The district level was abolished and provinces merged from this day.
@@ -15,17 +16,9 @@ EDITION_LEVELS: Mapping[Edition, tuple[Level, ...]] = {
     Edition.e2025: (Level.province, Level.commune, Level.hamlet),
 }
 
-EDITION_LABELS: Mapping[Edition, str] = {
-    Edition.e2022: "Trước 1/7/2025 (63 tỉnh, có cấp huyện)",
-    Edition.e2025: "Từ 1/7/2025 (34 tỉnh, không còn cấp huyện)",
-}
+EDITION_LABELS: Mapping[Edition, str] = labels(Edition)
 
-LEVEL_LABELS: Mapping[Level, str] = {
-    Level.province: "Tỉnh/Thành phố",
-    Level.district: "Huyện/Thị xã/Thành phố",
-    Level.commune: "Xã/Phường/Thị trấn",
-    Level.hamlet: "Khóm/Ấp",
-}
+LEVEL_LABELS: Mapping[Level, str] = labels(Level)
 
 # Longest first, so "Thành phố" wins over a shorter prefix.
 UNIT_TYPES = (

@@ -21,17 +21,13 @@ from ocop_tracker.areas.models import (
     Level,
 )
 from ocop_tracker.auth.scope import scope_areas
+from ocop_tracker.core.clock import today
 from ocop_tracker.core.errors import Conflict, InvalidInput, NotFound
 from ocop_tracker.core.text import fold, has_forbidden_chars, normalize
 from ocop_tracker.users.models import User
 
 MAX_NAME = 120
 Progress = Callable[[int], None]
-
-
-def today() -> dt.date:
-    """Today's date in Vietnam (UTC+7), the date every "as of" defaults to."""
-    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=7)).date()
 
 
 # --- reads -----------------------------------------------------------------

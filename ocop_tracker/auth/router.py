@@ -1,7 +1,5 @@
 """Signing in and out over JSON, the current user, personal API tokens."""
 
-from typing import Any
-
 from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse, Response
 
@@ -18,16 +16,12 @@ from ocop_tracker.auth.schemas import (
 )
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import Forbidden
-from ocop_tracker.core.schemas import ErrorBody
 from ocop_tracker.users.schemas import UserRead
 
 router = APIRouter(tags=["auth"])
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody} for code in (401, 403, 404, 422, 429)
-}
 
 
-@router.post("/auth/login", response_model=Me, responses=ERRORS)
+@router.post("/auth/login", response_model=Me)
 def login(request: Request, session: SessionDep, body: LoginBody) -> JSONResponse:
     """Sign in; the session cookie is set and the CSRF token returned."""
     check_same_origin(request)
@@ -53,7 +47,7 @@ def login(request: Request, session: SessionDep, body: LoginBody) -> JSONRespons
     return response
 
 
-@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS)
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
 def logout(session: SessionDep, principal: CurrentPrincipal) -> Response:
     """End this browser session."""
     if principal.auth_session is None:
@@ -64,7 +58,7 @@ def logout(session: SessionDep, principal: CurrentPrincipal) -> Response:
     return response
 
 
-@router.post("/auth/password", response_model=Me, responses=ERRORS)
+@router.post("/auth/password", response_model=Me)
 def change_password(
     session: SessionDep, principal: CurrentPrincipal, body: PasswordChange
 ) -> JSONResponse:
@@ -87,7 +81,7 @@ def change_password(
     return response
 
 
-@router.get("/me", response_model=Me, responses=ERRORS)
+@router.get("/me", response_model=Me)
 def me(principal: CurrentPrincipal) -> Me:
     """The signed-in user."""
     return Me(
@@ -96,7 +90,7 @@ def me(principal: CurrentPrincipal) -> Me:
     )
 
 
-@router.get("/tokens", response_model=list[TokenRead], responses=ERRORS)
+@router.get("/tokens", response_model=list[TokenRead])
 def list_tokens(session: SessionDep, principal: CurrentPrincipal) -> list[TokenRead]:
     """One's own API tokens."""
     return [
@@ -109,7 +103,6 @@ def list_tokens(session: SessionDep, principal: CurrentPrincipal) -> list[TokenR
     "/tokens",
     response_model=TokenCreated,
     status_code=status.HTTP_201_CREATED,
-    responses=ERRORS,
 )
 def create_token(
     session: SessionDep, principal: CurrentPrincipal, body: TokenCreate
@@ -121,9 +114,7 @@ def create_token(
     return TokenCreated(token=plain, info=TokenRead.model_validate(token))
 
 
-@router.delete(
-    "/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS
-)
+@router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
 def revoke_token(
     session: SessionDep, principal: CurrentPrincipal, token_id: int
 ) -> None:

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.areas.models import AdminUnit, AdminUnitLink, Edition
-from ocop_tracker.core.errors import NotFound
-from ocop_tracker.users.models import Role, User
+from ocop_tracker.core import clock
+from ocop_tracker.core.errors import Forbidden, NotFound
+from ocop_tracker.users.models import WRITERS, Role, User
 
 S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
@@ -22,10 +23,6 @@ class OutOfScope(NotFound):
     """An object outside the caller's area: answered exactly like a missing one."""
 
     audit_action = "denied"
-
-
-def _today() -> dt.date:
-    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=7)).date()
 
 
 def sees_everything(user: User) -> bool:
@@ -41,7 +38,7 @@ def area_filter(
         return true()
     if user.area_id is None:
         return false()
-    subtree = area_repository.subtree_ids(user.area_id, day=day or _today())
+    subtree = area_repository.subtree_ids(user.area_id, day=day or clock.today())
     return cast(ColumnElement[bool], column.in_(subtree))
 
 
@@ -60,11 +57,11 @@ def scope_areas(stmt: S, user: User, column: Any) -> S:
         return stmt.where(false())
     above = select(AdminUnitLink.ancestor_id).where(
         AdminUnitLink.descendant_id == user.area_id,
-        area_repository.link_valid_on(_today()),
+        area_repository.link_valid_on(clock.today()),
     )
     return stmt.where(
         or_(
-            column.in_(area_repository.subtree_ids(user.area_id, day=_today())),
+            column.in_(area_repository.subtree_ids(user.area_id, day=clock.today())),
             column.in_(above),
         )
     )
@@ -81,7 +78,7 @@ def covers(session: Session, user: User, area_id: int | None) -> bool:
         .where(
             AdminUnitLink.ancestor_id == user.area_id,
             AdminUnitLink.descendant_id == area_id,
-            area_repository.link_valid_on(_today()),
+            area_repository.link_valid_on(clock.today()),
         )
         .limit(1)
     )
@@ -104,7 +101,7 @@ def reads_history_of(session: Session, user: User, area_id: int) -> bool:
     if unit is None or unit.edition is not Edition.e2022:
         return False
     return area_repository.taken_in_only_by(
-        session, area_id, area_repository.subtree_ids(user.area_id, day=_today())
+        session, area_id, area_repository.subtree_ids(user.area_id, day=clock.today())
     )
 
 
@@ -114,6 +111,20 @@ def ensure_visible(
     """Raise OutOfScope (404) unless ``area_id`` lies in the user's subtree."""
     if not covers(session, user, area_id):
         raise OutOfScope(f"Không tìm thấy {what} này.")
+
+
+def check_writer(
+    session: Session,
+    actor: User,
+    area_id: int,
+    what: str,
+    roles: frozenset[Role] = WRITERS,
+    message: str = "Vai trò của bạn chỉ được xem, không được sửa dữ liệu này.",
+) -> None:
+    """Visibility first (out of area looks missing), then the role (403)."""
+    ensure_visible(session, actor, area_id, what)
+    if actor.role not in roles:
+        raise Forbidden(message)
 
 
 def readable_area_ids(session: Session, user: User, ids: list[int]) -> set[int]:

@@ -21,6 +21,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from ocop_tracker.cards import fonts, qr
+from ocop_tracker.core.labels import labels
 
 # Text longer than this is cut before measuring (a name of 100,000 characters
 # must not cost seconds); the lines then end with an ellipsis.
@@ -39,11 +40,7 @@ class Layout(StrEnum):
     a6 = "a6"  # one card per A6 page
 
 
-LAYOUT_LABELS = {
-    Layout.a4_2x4: "A4, 8 thẻ (2 × 4) để treo tại quầy",
-    Layout.a4_3x8: "A4, 24 nhãn dán (3 × 8)",
-    Layout.a6: "A6, mỗi trang một thẻ",
-}
+LAYOUT_LABELS = labels(Layout)
 
 
 @dataclass(frozen=True)

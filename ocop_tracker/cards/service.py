@@ -22,6 +22,7 @@ from ocop_tracker.audit.listener import record
 from ocop_tracker.auth.scope import OutOfScope, ensure_visible
 from ocop_tracker.cards import qr, repository
 from ocop_tracker.cards.layout import LAYOUT_LABELS, CardData, Layout, render
+from ocop_tracker.core import clock
 from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.db import side_write
 from ocop_tracker.core.errors import AppError, InvalidInput, NotFound, TooManyRequests
@@ -102,7 +103,7 @@ def select_products(
             ensure_visible(session, actor, area_id, "địa bàn")
         else:
             area_service.get(session, area_id)
-    day = area_service.today()
+    day = clock.today()
     if product_ids:
         hamlets = repository.hamlets_of(session, product_ids)
         inside = (
@@ -228,7 +229,7 @@ def print_cards(
         area_id=area_id,
         detail=f"layout={layout.value} cards={len(cards)}",
     )
-    stamp = area_service.today().strftime("%Y%m%d")
+    stamp = clock.today().strftime("%Y%m%d")
     return Batch(
         pdf=pdf,
         count=len(cards),

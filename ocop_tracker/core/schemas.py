@@ -4,6 +4,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Generic, TypeVar
 
+from fastapi import Query
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 T = TypeVar("T")
@@ -46,11 +47,23 @@ class ErrorBody(BaseModel):
     current: dict[str, Any] | None = None
 
 
+class ConflictBody(Schema):
+    """A refused stale write: the message, and the record as it is now."""
+
+    error: str
+    detail: str
+    current: dict[str, object] | None = None
+
+
 ERROR_STATUSES = (400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 503)
 # Documented on every API operation: what the error handlers may answer.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody} for status in ERROR_STATUSES
 }
+# A route that answers a stale write with the record as it is now documents
+# that 409 (``core.versions.stale_response``); a router lists only what
+# differs from ``ERROR_RESPONSES``, which ``api.py`` applies to every route.
+STALE_RESPONSES: dict[int | str, dict[str, Any]] = {409: {"model": ConflictBody}}
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -80,3 +93,14 @@ def _whole_number_only(value: object) -> object:
 
 # An integer in a query string, written as plain digits and nothing else.
 WholeNumber = Annotated[int, BeforeValidator(_whole_number_only)]
+
+# Query parameters the list and record routes share.
+AsOf = Annotated[
+    IsoDate | None,
+    Query(description="The record as it stood at the end of this day (YYYY-MM-DD)"),
+]
+Limit = Annotated[WholeNumber, Query(ge=1, le=200)]
+Offset = Annotated[WholeNumber, Query(ge=0, le=1_000_000)]
+SearchText = Annotated[
+    str | None, Query(max_length=100, description="Words, with or without diacritics")
+]

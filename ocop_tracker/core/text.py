@@ -2,6 +2,9 @@
 
 import re
 import unicodedata
+from typing import Literal
+
+from ocop_tracker.core.errors import InvalidInput
 
 _SPACES = re.compile(r"\s+")
 _NON_KEY = re.compile(r"[^a-z0-9 ]+")
@@ -14,6 +17,9 @@ _FORBIDDEN = re.compile(
 _FORBIDDEN_MULTILINE = re.compile(
     r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
 )
+# How ``clean_text`` says what is wrong.
+_HIDDEN = "chứa ký tự không hợp lệ (ký tự điều khiển hoặc ký tự ẩn)."
+_EMPTY = "không được để trống."
 _LINE_BREAKS = re.compile(r"\r\n?")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 # Line and paragraph separators would pass as white space inside one line.
@@ -60,3 +66,65 @@ def fold(value: str) -> str:
 def compact(value: str) -> str:
     """Folded, then written together in CamelCase: "Kế Sách" -> "KeSach"."""
     return "".join(word[:1].upper() + word[1:] for word in fold(value).split())
+
+
+def clean_text(
+    raw: str | None,
+    *,
+    field: str,
+    label: str,
+    max_len: int,
+    required: bool = False,
+    multiline: bool = False,
+    named: Literal["before", "after"] = "before",
+) -> str | None:
+    """Typed text in canonical form (NFC, single spaces), None when empty.
+
+    Refuses control or hidden characters, text longer than ``max_len`` and,
+    when ``required``, an empty value, with an ``InvalidInput`` naming the
+    field. ``multiline`` text (descriptions, notes, reasons) keeps its line
+    breaks. ``named`` places the field's name in the message, before it
+    ("name: Tên … không được để trống.") or after the label ("Cần nhập lý do
+    (reason)."): the two wordings the pages and clients read today.
+    """
+
+    def refuse(says: str) -> InvalidInput:
+        if named == "before":
+            return InvalidInput(f"{field}: {label} {says}")
+        if says == _EMPTY:
+            return InvalidInput(f"Cần nhập {label.lower()} ({field}).")
+        return InvalidInput(f"{label} ({field}) {says}")
+
+    if raw is not None and has_forbidden_chars(raw, multiline=multiline):
+        raise refuse(_HIDDEN)
+    value = clean(raw, multiline=multiline) if raw is not None else ""
+    if len(value) > max_len:
+        raise refuse(f"dài quá {max_len} ký tự.")
+    if not value:
+        if required:
+            raise refuse(_EMPTY)
+        return None
+    return value
+
+
+def required_text(
+    raw: str | None,
+    *,
+    field: str,
+    label: str,
+    max_len: int,
+    multiline: bool = False,
+    named: Literal["before", "after"] = "before",
+) -> str:
+    """``clean_text`` of a value that must not be empty."""
+    value = clean_text(
+        raw,
+        field=field,
+        label=label,
+        max_len=max_len,
+        required=True,
+        multiline=multiline,
+        named=named,
+    )
+    assert value is not None  # required: empty was refused
+    return value

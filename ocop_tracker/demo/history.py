@@ -19,9 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import rules as area_rules
-from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.audit import listener as audit_listener
+from ocop_tracker.core import clock
 from ocop_tracker.demo import photos as demo_photos
 from ocop_tracker.demo.products import evidence_url
 from ocop_tracker.onboarding import service as onboarding_service
@@ -59,7 +59,6 @@ PRODUCTS = (
     ("Bánh in", 3),
 )
 FIRST_DAY = dt.date(2025, 2, 1)
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
 
 
 def _coop_name(hamlet: AdminUnit) -> str:
@@ -75,7 +74,9 @@ def _clock() -> Iterator[Callable[[dt.date], None]]:
         return now[0] or dt.datetime.now(dt.UTC)
 
     def at(day: dt.date) -> None:
-        now[0] = dt.datetime.combine(day, dt.time(9), tzinfo=VIETNAM).astimezone(dt.UTC)
+        now[0] = dt.datetime.combine(day, dt.time(9), tzinfo=clock.VIETNAM).astimezone(
+            dt.UTC
+        )
 
     saved = (getattr(audit_listener, "utcnow"), getattr(onboarding_service, "utcnow"))  # noqa: B009
     setattr(audit_listener, "utcnow", stamp)  # noqa: B010 - demo only
@@ -97,7 +98,7 @@ def load(session: Session, pilots: Sequence[tuple[AdminUnit, str]]) -> list[str]
     ``pilots`` are the pilot hamlets with the tail of their accounts' logins.
     """
     lines: list[str] = []
-    today = area_service.today()
+    today = clock.today()
     keys = {hamlet.id: key for hamlet, key in pilots}
     hamlets = [hamlet for hamlet, _ in pilots]
     markets = {m.code: m for m in session.scalars(select(Marketplace))}
@@ -318,7 +319,7 @@ def _submissions(
                         submitted_by_id=user.id,
                         submitted_by_name=user.display_name,
                         submitted_at=dt.datetime.combine(
-                            when, dt.time(16 + version), tzinfo=VIETNAM
+                            when, dt.time(16 + version), tzinfo=clock.VIETNAM
                         ).astimezone(dt.UTC),
                         on_time=not late,
                         recipient=report.recipient,

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit
+from ocop_tracker.core import clock
 from ocop_tracker.demo import photos as demo_photos
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding import workflow
@@ -385,7 +385,7 @@ def _onboard(
             session,
             official,
             _reload(session, listing),
-            on=area_service.today(),
+            on=clock.today(),
             reason="Sàn gỡ sản phẩm vì giấy chứng nhận OCOP đã hết hạn.",
             version=_reload(session, listing).version,
         )

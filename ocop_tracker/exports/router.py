@@ -7,8 +7,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from ocop_tracker.areas.service import today
 from ocop_tracker.auth.deps import CurrentPrincipal
+from ocop_tracker.core.clock import today
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.schemas import ErrorBody, WholeNumber
 from ocop_tracker.exports import service as export_service

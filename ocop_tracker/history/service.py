@@ -29,11 +29,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas import service as area_service
 from ocop_tracker.audit.models import AuditEvent
-from ocop_tracker.core.errors import InvalidInput
+from ocop_tracker.core.clock import end_of_day, vn_date
 
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
 ROW_ACTIONS = ("create", "update", "delete")
 # Bound on the ids sent in one IN (...): every read below takes any number of
 # ids and asks in batches of this size, so callers never batch themselves.
@@ -45,19 +43,6 @@ def _batches(object_ids: Iterable[int]) -> Iterator[list[str]]:
     ids = [str(i) for i in object_ids]
     for start in range(0, len(ids), ID_BATCH):
         yield ids[start : start + ID_BATCH]
-
-
-def end_of_day(day: dt.date) -> dt.datetime:
-    """The first instant after ``day`` in Vietnam, in UTC."""
-    return dt.datetime.combine(
-        day + dt.timedelta(days=1), dt.time(), tzinfo=VIETNAM
-    ).astimezone(dt.UTC)
-
-
-def check_as_of(day: dt.date) -> None:
-    """A date to look back at must not be in the future."""
-    if day > area_service.today():
-        raise InvalidInput("as_of: Ngày xem lại không được sau ngày hôm nay.")
 
 
 def states_as_of(
@@ -102,13 +87,6 @@ class Recorded:
 
     state: dict[str, Any]
     recorded_on: dt.date | None = None
-
-
-def vn_date(moment: dt.datetime) -> dt.date:
-    """The Vietnam calendar day of an instant."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(VIETNAM).date()
 
 
 def first_states(

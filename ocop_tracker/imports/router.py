@@ -1,13 +1,13 @@
 """Uploading the official OCOP list: a dry run first, then the real import."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import ErrorBody, Schema
+from ocop_tracker.core.schemas import Schema
 from ocop_tracker.imports import service as import_service
 from ocop_tracker.imports.reader import read_rows
 from ocop_tracker.imports.upload import read_upload
@@ -26,12 +26,7 @@ class ImportResult(Schema):
     written: bool
 
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    c: {"model": ErrorBody} for c in (401, 403, 413, 422)
-}
-
-
-@router.post("/ocop-list", response_model=ImportResult, responses=ERRORS)
+@router.post("/ocop-list", response_model=ImportResult)
 def import_ocop_list(
     session: SessionDep,
     principal: CurrentPrincipal,

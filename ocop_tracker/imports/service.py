@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import repository as area_repository
-from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.audit.listener import record
 from ocop_tracker.auth.scope import covers
+from ocop_tracker.core import clock
 from ocop_tracker.core.errors import AppError, Forbidden, InvalidInput
 from ocop_tracker.core.phone import normalize_vn
 from ocop_tracker.core.text import fold, normalize
@@ -232,7 +232,7 @@ def import_rows(
             "Chỉ Sở Công Thương, cán bộ xã/huyện hoặc quản trị viên được nhập danh sách OCOP."
         )
     report = ImportReport(rows=len(rows))
-    today = area_service.today()
+    today = clock.today()
     groups = {fold(g.name): g.id for g in session.scalars(select(OcopGroup))}
     groups.update({fold(g.code): g.id for g in session.scalars(select(OcopGroup))})
     cache: dict[tuple[str, str], AdminUnit | None] = {}

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ocop_tracker.core.text import required_text
 from ocop_tracker.onboarding import repository, workflow
 from ocop_tracker.onboarding.models import Marketplace, MarketplaceStep
 from ocop_tracker.onboarding.workflow import StepDef
@@ -96,8 +97,12 @@ def create_marketplace(
     """
     _check_admin(actor)
     clean_code = workflow.clean_code(code, field="code", label="Mã sàn", example="tiki")
-    clean_name = workflow.required_text(
-        name, field="name", label="Tên sàn", limit=MAX_NAME
+    clean_name = required_text(
+        name,
+        field="name",
+        label="Tên sàn",
+        max_len=MAX_NAME,
+        named="after",
     )
     clean_domain = workflow.clean_domain(domain)
     if repository.marketplace_by_code(session, clean_code) is not None:
@@ -207,8 +212,12 @@ def _new_def(
     clean_code = workflow.clean_code(
         code, field="code", label="Mã bước", example="first_order"
     )
-    clean_name = workflow.required_text(
-        name, field="name", label="Tên bước", limit=MAX_STEP_NAME
+    clean_name = required_text(
+        name,
+        field="name",
+        label="Tên bước",
+        max_len=MAX_STEP_NAME,
+        named="after",
     )
     position = workflow.check_new_step(existing, code=clean_code, evidence=evidence)
     pattern, example = url_rule

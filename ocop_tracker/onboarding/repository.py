@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.auth.scope import scope_to_user
-from ocop_tracker.history.service import end_of_day
+from ocop_tracker.core.clock import end_of_day
 from ocop_tracker.onboarding.models import (
     Listing,
     ListingStatus,

@@ -1,6 +1,6 @@
 """JSON API of onboarding: marketplaces (data), listings, their steps and verification."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
 from fastapi import status as http_status
@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal, require_roles
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import ErrorBody, IsoDate, Page, WholeNumber
+from ocop_tracker.core.schemas import IsoDate, Page, WholeNumber
 from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding import views as onboarding_views
@@ -37,9 +37,6 @@ from ocop_tracker.users.models import Role
 # Created without a prefix (api.py includes it under /api/v1): paths are written in full.
 router = APIRouter(tags=["onboarding"])
 Admin = Annotated[Principal, require_roles(Role.admin)]
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422)
-}
 AsOf = Annotated[
     IsoDate | None,
     Query(description="State at the end of this day (Vietnam time), from the trail"),
@@ -62,7 +59,7 @@ def _marketplace_now(session: Session, market: Marketplace) -> MarketplaceRead:
     return _marketplace(market, marketplaces.steps(session, market.id))
 
 
-@router.get("/marketplaces", response_model=list[MarketplaceRead], responses=ERRORS)
+@router.get("/marketplaces", response_model=list[MarketplaceRead])
 def list_marketplaces(
     session: SessionDep, principal: CurrentPrincipal
 ) -> list[MarketplaceRead]:
@@ -74,7 +71,6 @@ def list_marketplaces(
     "/marketplaces",
     response_model=MarketplaceRead,
     status_code=http_status.HTTP_201_CREATED,
-    responses=ERRORS,
 )
 def create_marketplace(
     session: SessionDep, principal: Admin, body: MarketplaceCreate
@@ -104,7 +100,6 @@ def create_marketplace(
     "/marketplaces/{marketplace_id}/steps",
     response_model=MarketplaceRead,
     status_code=http_status.HTTP_201_CREATED,
-    responses=ERRORS,
 )
 def add_marketplace_step(
     session: SessionDep,
@@ -130,7 +125,6 @@ def add_marketplace_step(
 @router.put(
     "/marketplaces/{marketplace_id}/steps/{step_code}/url-rule",
     response_model=MarketplaceRead,
-    responses=ERRORS,
 )
 def set_step_url_rule(
     session: SessionDep,
@@ -152,7 +146,7 @@ def set_step_url_rule(
     return _marketplace_now(session, market)
 
 
-@router.get("/listings", response_model=Page[ListingRead], responses=ERRORS)
+@router.get("/listings", response_model=Page[ListingRead])
 def list_listings(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -197,7 +191,6 @@ def list_listings(
     "/listings",
     response_model=ListingRead,
     status_code=http_status.HTTP_201_CREATED,
-    responses=ERRORS,
 )
 def create_listing(
     session: SessionDep, principal: CurrentPrincipal, body: ListingCreate
@@ -216,7 +209,7 @@ def create_listing(
     return onboarding_views.read(session, listing)
 
 
-@router.get("/listings/{listing_id}", response_model=ListingRead, responses=ERRORS)
+@router.get("/listings/{listing_id}", response_model=ListingRead)
 def get_listing(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -230,9 +223,7 @@ def get_listing(
     return onboarding_views.read(session, listing)
 
 
-@router.get(
-    "/listings/{listing_id}/steps", response_model=ListingSteps, responses=ERRORS
-)
+@router.get("/listings/{listing_id}/steps", response_model=ListingSteps)
 def list_steps(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -244,9 +235,7 @@ def list_steps(
     return onboarding_service.steps_view(session, principal.user, listing, as_of=as_of)
 
 
-@router.post(
-    "/listings/{listing_id}/steps", response_model=ListingSteps, responses=ERRORS
-)
+@router.post("/listings/{listing_id}/steps", response_model=ListingSteps)
 def record_step(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -270,7 +259,6 @@ def record_step(
 @router.post(
     "/listings/{listing_id}/steps/{step}/block",
     response_model=ListingSteps,
-    responses=ERRORS,
 )
 def block_step(
     session: SessionDep,
@@ -295,7 +283,6 @@ def block_step(
 @router.post(
     "/listings/{listing_id}/steps/{step}/unblock",
     response_model=ListingSteps,
-    responses=ERRORS,
 )
 def unblock_step(
     session: SessionDep,
@@ -319,7 +306,6 @@ def unblock_step(
 @router.get(
     "/listings/{listing_id}/verification",
     response_model=list[VerificationRead],
-    responses=ERRORS,
 )
 def list_verifications(
     session: SessionDep,
@@ -340,7 +326,6 @@ def list_verifications(
 @router.post(
     "/listings/{listing_id}/verification",
     response_model=ListingRead,
-    responses=ERRORS,
 )
 def verify_listing(
     session: SessionDep,
@@ -361,9 +346,7 @@ def verify_listing(
     return onboarding_views.read(session, listing)
 
 
-@router.post(
-    "/listings/{listing_id}/delist", response_model=ListingRead, responses=ERRORS
-)
+@router.post("/listings/{listing_id}/delist", response_model=ListingRead)
 def delist_listing(
     session: SessionDep,
     principal: CurrentPrincipal,

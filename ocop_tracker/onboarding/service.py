@@ -12,13 +12,13 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from ocop_tracker.areas import service as area_service
-from ocop_tracker.auth.scope import ensure_area_readable, ensure_visible
+from ocop_tracker.auth.scope import check_writer, ensure_area_readable, ensure_visible
+from ocop_tracker.core import clock
 from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from ocop_tracker.core.text import fold
+from ocop_tracker.core.text import clean_text, fold, required_text
+from ocop_tracker.core.versions import check_version, flush_versioned
 from ocop_tracker.history import service as history
 from ocop_tracker.onboarding import marketplaces, repository, workflow
 from ocop_tracker.onboarding.models import (
@@ -43,28 +43,18 @@ from ocop_tracker.onboarding.views import LISTING_COLUMNS as _LISTING_COLUMNS
 from ocop_tracker.onboarding.views import WHAT, get_listing, read
 from ocop_tracker.onboarding.views import read_row as _read_row
 from ocop_tracker.onboarding.workflow import StepDef
-from ocop_tracker.users.models import Role, User
+from ocop_tracker.users.models import WRITERS, Role, User
 
 # Who may open a listing and record, block or unblock its steps (in their area).
-STEP_WRITERS = frozenset(
-    {Role.admin, Role.official, Role.team_leader, Role.team_member}
-)
+STEP_WRITERS = WRITERS
 # Who may approve or reject a "listed" claim (in their area).
 VERIFIERS = frozenset({Role.admin, Role.department, Role.official})
 # Who may report that a live listing went down: anyone who may see it.
 DELISTERS = STEP_WRITERS | VERIFIERS
+# The listings' 409 code, which their clients read (the other domains say "conflict").
+STALE_CODE = "stale_version"
 URL_LABELS = {"storefront": "Đường dẫn gian hàng", "listing": "Đường dẫn sản phẩm"}
 _RECORD_COLUMNS = ("evidence_url", "note", "blocked_reason", "done_by_id", "done_at")
-
-
-class StaleVersion(Conflict):
-    """A write based on an old version; ``current`` is the listing as it stands."""
-
-    code = "stale_version"
-
-    def __init__(self, message: str, *, current: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.current = current
 
 
 # --- reading: the list and the steps, now or as of a date -------------------
@@ -153,7 +143,7 @@ def list_listings(
     market_id = marketplaces.resolve(session, marketplace).id if marketplace else None
     stmt = repository.list_statement(
         actor,
-        day=as_of or area_service.today(),
+        day=as_of or clock.today(),
         area_id=area_id,
         product_id=product_id,
         marketplace_id=market_id,
@@ -321,31 +311,29 @@ def _check_action(
     roles: frozenset[Role],
     message: str,
 ) -> None:
-    ensure_visible(session, actor, hamlet_id, WHAT)
-    if actor.role not in roles:
-        raise Forbidden(message)
+    check_writer(session, actor, hamlet_id, WHAT, roles, message)
 
 
 def _check_version(session: Session, listing: Listing, version: int | None) -> None:
-    if version is not None and version != listing.version:
-        raise StaleVersion(
-            f"Hồ sơ lên sàn vừa được người khác sửa (phiên bản hiện tại {listing.version}, bạn gửi {version}); hãy tải lại và thử lại.",
-            current=read(session, listing).model_dump(mode="json"),
-        )
+    check_version(
+        listing,
+        version,
+        "Hồ sơ lên sàn",
+        field=None,
+        current=lambda _: read(session, listing).model_dump(mode="json"),
+        code=STALE_CODE,
+    )
 
 
 def _flush(session: Session, listing: Listing) -> None:
     # Touching the listing bumps its version on every change of its steps, so
     # the listing's version guards the whole onboarding.
     listing.updated_at = utcnow()
-    try:
-        session.flush()
-    except (StaleDataError, IntegrityError):
-        # A concurrent writer got there first: its UPDATE moved the version, or
-        # its INSERT took the (listing, step) slot this one wanted.
-        raise StaleVersion(
-            "Hồ sơ lên sàn vừa được người khác sửa; hãy tải lại và thử lại."
-        ) from None
+    # A concurrent writer got there first: its UPDATE moved the version, or its
+    # INSERT took the (listing, step) slot this one wanted.
+    flush_versioned(
+        session, "Hồ sơ lên sàn", field=None, also=(IntegrityError,), code=STALE_CODE
+    )
 
 
 def _statuses(records: Mapping[str, StepRecord]) -> dict[str, StepStatus]:
@@ -482,8 +470,13 @@ def record_step(
         defs, statuses, listing.status, code, marketplace=market.name
     )
     url = _evidence(definition, market, evidence_url)
-    clean_note = workflow.clean_text(
-        note, field="note", label="Ghi chú", limit=workflow.MAX_NOTE, multiline=True
+    clean_note = clean_text(
+        note,
+        field="note",
+        label="Ghi chú",
+        max_len=workflow.MAX_NOTE,
+        multiline=True,
+        named="after",
     )
     record = records.get(code)
     if record is None:
@@ -589,12 +582,13 @@ def block_step(
     definition = workflow.check_can_block(
         defs, statuses, listing.status, step, marketplace=market.name
     )
-    clean_reason = workflow.required_text(
+    clean_reason = required_text(
         reason,
         field="reason",
         label="Lý do tạm dừng",
-        limit=workflow.MAX_REASON,
+        max_len=workflow.MAX_REASON,
         multiline=True,
+        named="after",
     )
     record = records.get(definition.code)
     if record is None:
@@ -712,19 +706,20 @@ def delist(
     )
     _check_version(session, listing, version)
     verified_on = (
-        listing.verified_at.astimezone(history.VIETNAM).date()
+        listing.verified_at.astimezone(clock.VIETNAM).date()
         if listing.verified_at
         else None
     )
     workflow.check_can_delist(
-        listing.status, on=on, today=area_service.today(), verified_on=verified_on
+        listing.status, on=on, today=clock.today(), verified_on=verified_on
     )
-    clean_reason = workflow.required_text(
+    clean_reason = required_text(
         reason,
         field="reason",
         label="Lý do gỡ khỏi sàn",
-        limit=workflow.MAX_REASON,
+        max_len=workflow.MAX_REASON,
         multiline=True,
+        named="after",
     )
     _, defs, records = _market_and_steps(session, listing)
     listing.delist_reason = clean_reason

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from ocop_tracker.core.errors import Conflict, InvalidInput
-from ocop_tracker.core.text import clean, has_forbidden_chars
+from ocop_tracker.core.text import clean_text, has_forbidden_chars
 from ocop_tracker.onboarding.models import Decision, ListingStatus, StepStatus
 
 # The step whose recording claims "listed" and asks for verification.
@@ -189,7 +189,12 @@ def status_after_decision(decision: Decision) -> ListingStatus:
 def clean_comment(decision: Decision, raw: str | None) -> str | None:
     """The verifier's comment; a rejection must say why."""
     comment = clean_text(
-        raw, field="comment", label="Nhận xét", limit=MAX_COMMENT, multiline=True
+        raw,
+        field="comment",
+        label="Nhận xét",
+        max_len=MAX_COMMENT,
+        multiline=True,
+        named="after",
     )
     if decision is Decision.rejected and not comment:
         raise InvalidInput(
@@ -210,33 +215,6 @@ def check_can_delist(
         raise InvalidInput(
             f"Ngày gỡ khỏi sàn (date) không được trước ngày xác minh {verified_on:%d/%m/%Y}."
         )
-
-
-def clean_text(
-    raw: str | None, *, field: str, label: str, limit: int, multiline: bool = False
-) -> str | None:
-    """Free text in canonical form (None when empty), or InvalidInput naming the field.
-
-    ``multiline`` text (notes, comments, reasons) keeps its line breaks.
-    """
-    if raw is None:
-        return None
-    if has_forbidden_chars(raw, multiline=multiline):
-        raise InvalidInput(f"{label} ({field}) chứa ký tự không hợp lệ.")
-    value = clean(raw, multiline=multiline)
-    if len(value) > limit:
-        raise InvalidInput(f"{label} ({field}) dài quá {limit} ký tự.")
-    return value or None
-
-
-def required_text(
-    raw: str | None, *, field: str, label: str, limit: int, multiline: bool = False
-) -> str:
-    """Like ``clean_text``, but an empty value is refused."""
-    value = clean_text(raw, field=field, label=label, limit=limit, multiline=multiline)
-    if not value:
-        raise InvalidInput(f"Cần nhập {label.lower()} ({field}).")
-    return value
 
 
 def host_in_domain(host: str, domain: str) -> bool:

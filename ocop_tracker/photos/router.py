@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import ErrorBody, WholeNumber
+from ocop_tracker.core.schemas import STALE_RESPONSES, ErrorBody, WholeNumber
 from ocop_tracker.photos import packs as photo_packs
 from ocop_tracker.photos import readiness as photo_rules
 from ocop_tracker.photos import service as photo_service
@@ -23,13 +23,12 @@ from ocop_tracker.photos.schemas import (
     ReadinessRead,
 )
 from ocop_tracker.photos.upload import capped_body, receive_photo, upload_bytes
-from ocop_tracker.producers.router import ERRORS
 
 router = APIRouter(tags=["photos"])
 
 UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
-    **ERRORS,
-    **{code: {"model": ErrorBody} for code in (413, 415, 507)},
+    **STALE_RESPONSES,
+    507: {"model": ErrorBody},
     200: {"model": PhotoRead, "description": "The same photo was uploaded before"},
 }
 UPLOAD_BODY: dict[str, Any] = {
@@ -89,7 +88,9 @@ def readiness_read(state: Readiness) -> ReadinessRead:
 
 
 @router.get(
-    "/products/{product_id}/photos", response_model=list[PhotoRead], responses=ERRORS
+    "/products/{product_id}/photos",
+    response_model=list[PhotoRead],
+    responses=STALE_RESPONSES,
 )
 def list_photos(
     session: SessionDep, principal: CurrentPrincipal, product_id: int
@@ -151,7 +152,7 @@ async def upload_photo(
     return JSONResponse(body, status_code=result.status_code, headers=headers)
 
 
-@router.get("/photos/{photo_id}", response_model=PhotoRead, responses=ERRORS)
+@router.get("/photos/{photo_id}", response_model=PhotoRead, responses=STALE_RESPONSES)
 def get_photo(
     session: SessionDep, principal: CurrentPrincipal, photo_id: int
 ) -> PhotoRead:
@@ -159,7 +160,7 @@ def get_photo(
     return photo_read(photo_views.get_photo(session, principal.user, photo_id))
 
 
-@router.patch("/photos/{photo_id}", response_model=PhotoRead, responses=ERRORS)
+@router.patch("/photos/{photo_id}", response_model=PhotoRead, responses=STALE_RESPONSES)
 def update_photo(
     session: SessionDep, principal: CurrentPrincipal, photo_id: int, body: PhotoUpdate
 ) -> PhotoRead:
@@ -176,7 +177,9 @@ def update_photo(
 
 
 @router.delete(
-    "/photos/{photo_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS
+    "/photos/{photo_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=STALE_RESPONSES,
 )
 def delete_photo(
     session: SessionDep, principal: CurrentPrincipal, photo_id: int
@@ -189,7 +192,7 @@ def delete_photo(
 @router.get(
     "/products/{product_id}/photo-readiness",
     response_model=list[ReadinessRead],
-    responses=ERRORS,
+    responses=STALE_RESPONSES,
 )
 def photo_readiness(
     session: SessionDep, principal: CurrentPrincipal, product_id: int
@@ -204,7 +207,7 @@ def photo_readiness(
 @router.get(
     "/products/{product_id}/photo-pack",
     responses={
-        **ERRORS,
+        **STALE_RESPONSES,
         200: {
             "content": {
                 "application/zip": {"schema": {"type": "string", "format": "binary"}}
@@ -235,7 +238,9 @@ def photo_pack(
 
 
 @router.get(
-    "/listings/{listing_id}/photos", response_model=list[PhotoRead], responses=ERRORS
+    "/listings/{listing_id}/photos",
+    response_model=list[PhotoRead],
+    responses=STALE_RESPONSES,
 )
 def list_evidence(
     session: SessionDep,
@@ -250,7 +255,9 @@ def list_evidence(
     ]
 
 
-@router.get("/photo-rules", response_model=list[PhotoRuleRead], responses=ERRORS)
+@router.get(
+    "/photo-rules", response_model=list[PhotoRuleRead], responses=STALE_RESPONSES
+)
 def list_rules(session: SessionDep, principal: CurrentPrincipal) -> list[PhotoRuleRead]:
     """What each marketplace asks of a product's photos."""
     return [
@@ -268,7 +275,9 @@ def list_rules(session: SessionDep, principal: CurrentPrincipal) -> list[PhotoRu
 
 
 @router.put(
-    "/photo-rules/{marketplace_id}", response_model=PhotoRuleRead, responses=ERRORS
+    "/photo-rules/{marketplace_id}",
+    response_model=PhotoRuleRead,
+    responses=STALE_RESPONSES,
 )
 def set_rule(
     session: SessionDep,

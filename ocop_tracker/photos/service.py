@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, SessionTransaction
 
-from ocop_tracker.auth.scope import ensure_visible
+from ocop_tracker.auth.scope import check_writer
 from ocop_tracker.core.errors import (
     AppError,
     Conflict,
-    Forbidden,
     InvalidInput,
     NotFound,
 )
@@ -28,10 +27,9 @@ from ocop_tracker.photos.models import Photo, PhotoKind, PhotoUploadKey
 from ocop_tracker.photos.processing import PhotoRefused, Processed
 from ocop_tracker.photos.readiness import MAX_PHOTOS, Readiness, sync_steps
 from ocop_tracker.photos.views import get_photo
-from ocop_tracker.producers.service import WRITERS
 from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import Product
-from ocop_tracker.users.models import Role, User
+from ocop_tracker.users.models import WRITERS, Role, User
 
 # Who may add, delete and arrange photos (in their area); the department reads.
 PHOTO_WRITERS: frozenset[Role] = WRITERS
@@ -82,9 +80,14 @@ def check_may_change(session: Session, actor: User, photo: Photo) -> None:
 
 
 def _check_writer(session: Session, actor: User, hamlet_id: int) -> None:
-    ensure_visible(session, actor, hamlet_id, "sản phẩm")
-    if actor.role not in PHOTO_WRITERS:
-        raise Forbidden("Vai trò của bạn chỉ được xem ảnh, không được thêm hay sửa.")
+    check_writer(
+        session,
+        actor,
+        hamlet_id,
+        "sản phẩm",
+        PHOTO_WRITERS,
+        "Vai trò của bạn chỉ được xem ảnh, không được thêm hay sửa.",
+    )
 
 
 # --- upload --------------------------------------------------------------------------

@@ -4,12 +4,13 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.auth.scope import scope_to_user
+from ocop_tracker.core.search import like_words
 from ocop_tracker.producers.models import (
     Consent,
     ConsentField,
@@ -41,15 +42,6 @@ def same_name(
         if producer.name.casefold() == wanted and producer.id != exclude_id:
             return producer
     return None
-
-
-def like_words(column: Any, folded: str) -> list[ColumnElement[bool]]:
-    """One LIKE per word of an already folded query, with wildcards escaped."""
-    conditions: list[ColumnElement[bool]] = []
-    for word in folded.split():
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(column.like(f"%{escaped}%", escape="\\"))
-    return conditions
 
 
 def list_statement(

@@ -11,12 +11,20 @@ from sqlalchemy.orm import Session
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.phone import display_vn
-from ocop_tracker.core.schemas import ErrorBody, IsoDate, Page, WholeNumber
+from ocop_tracker.core.schemas import (
+    STALE_RESPONSES,
+    AsOf,
+    Limit,
+    Offset,
+    Page,
+    SearchText,
+    WholeNumber,
+)
+from ocop_tracker.core.versions import StaleVersion, stale_response
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers import views as producer_views
 from ocop_tracker.producers.models import PaymentAccount, PaymentStatus, ProducerKind
 from ocop_tracker.producers.schemas import (
-    ConflictBody,
     ConsentChange,
     ConsentOverview,
     ConsentRecord,
@@ -29,35 +37,9 @@ from ocop_tracker.producers.schemas import (
     SortField,
     SortOrder,
 )
-from ocop_tracker.producers.service import StaleVersion
 from ocop_tracker.producers.views import ProducerView
 
 router = APIRouter(tags=["producers"])
-ERRORS: dict[int | str, dict[str, Any]] = {
-    **{code: {"model": ErrorBody} for code in (401, 403, 404, 422)},
-    409: {"model": ConflictBody},
-}
-AsOf = Annotated[
-    IsoDate | None,
-    Query(description="The record as it stood at the end of this day (YYYY-MM-DD)"),
-]
-Limit = Annotated[WholeNumber, Query(ge=1, le=200)]
-Offset = Annotated[WholeNumber, Query(ge=0, le=1_000_000)]
-SearchText = Annotated[
-    str | None, Query(max_length=100, description="Words, with or without diacritics")
-]
-
-
-def stale_response(
-    session: Session, exc: StaleVersion, read: Callable[[Any], BaseModel]
-) -> JSONResponse:
-    """409 with the record as it is now, so the client can merge and retry."""
-    session.rollback()  # nothing of the refused write may be committed
-    body: dict[str, Any] = {"error": exc.code, "detail": exc.message}
-    if exc.current is not None:
-        session.refresh(exc.current)
-        body["current"] = read(exc.current).model_dump(mode="json")
-    return JSONResponse(body, status_code=status.HTTP_409_CONFLICT)
 
 
 def to_read(session: Session, views: list[ProducerView]) -> list[ProducerRead]:
@@ -114,7 +96,7 @@ def account_read(
     )
 
 
-@router.get("/producers", response_model=Page[ProducerRead], responses=ERRORS)
+@router.get("/producers", response_model=Page[ProducerRead], responses=STALE_RESPONSES)
 def list_producers(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -149,7 +131,7 @@ def list_producers(
     "/producers",
     response_model=ProducerRead,
     status_code=status.HTTP_201_CREATED,
-    responses=ERRORS,
+    responses=STALE_RESPONSES,
 )
 def create_producer(
     session: SessionDep, principal: CurrentPrincipal, body: ProducerCreate
@@ -161,7 +143,9 @@ def create_producer(
     return to_read(session, [producer_views.view(session, producer)])[0]
 
 
-@router.get("/producers/{producer_id}", response_model=ProducerRead, responses=ERRORS)
+@router.get(
+    "/producers/{producer_id}", response_model=ProducerRead, responses=STALE_RESPONSES
+)
 def get_producer(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -179,7 +163,9 @@ def get_producer(
     return to_read(session, [view])[0]
 
 
-@router.patch("/producers/{producer_id}", response_model=ProducerRead, responses=ERRORS)
+@router.patch(
+    "/producers/{producer_id}", response_model=ProducerRead, responses=STALE_RESPONSES
+)
 def update_producer(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -202,7 +188,7 @@ def update_producer(
 @router.get(
     "/producers/{producer_id}/consents",
     response_model=ConsentOverview,
-    responses=ERRORS,
+    responses=STALE_RESPONSES,
 )
 def get_consents(
     session: SessionDep, principal: CurrentPrincipal, producer_id: int
@@ -240,7 +226,7 @@ def _consent_read(consent: Any, recorder: str | None) -> ConsentRecord:
     "/producers/{producer_id}/consents",
     response_model=ConsentRecord,
     status_code=status.HTTP_201_CREATED,
-    responses=ERRORS,
+    responses=STALE_RESPONSES,
 )
 def change_consent(
     session: SessionDep,
@@ -259,7 +245,7 @@ def change_consent(
 @router.get(
     "/producers/{producer_id}/payment-account",
     response_model=PaymentAccountRead,
-    responses=ERRORS,
+    responses=STALE_RESPONSES,
 )
 def get_payment_account(
     session: SessionDep, principal: CurrentPrincipal, producer_id: int
@@ -273,7 +259,7 @@ def get_payment_account(
 @router.put(
     "/producers/{producer_id}/payment-account",
     response_model=PaymentAccountRead,
-    responses=ERRORS,
+    responses=STALE_RESPONSES,
 )
 def set_payment_account(
     session: SessionDep,

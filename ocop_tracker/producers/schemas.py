@@ -137,11 +137,3 @@ class PaymentAccountWrite(Schema):
     status: PaymentStatus
     account_number: SecretStr | None = Field(default=None, max_length=100)
     version: int | None = None
-
-
-class ConflictBody(Schema):
-    """A refused stale write: the message, and the record as it is now."""
-
-    error: str
-    detail: str
-    current: dict[str, object] | None = None

@@ -6,19 +6,24 @@ are in ``producers/views.py``.
 
 import re
 from collections.abc import Mapping
-from enum import Enum
-from typing import Any, Final
 
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import Level
-from ocop_tracker.auth.scope import ensure_visible
+from ocop_tracker.auth.scope import check_writer
 from ocop_tracker.core.base import utcnow
-from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput
+from ocop_tracker.core.errors import Conflict, InvalidInput
+from ocop_tracker.core.labels import labels
 from ocop_tracker.core.phone import normalize_vn
-from ocop_tracker.core.text import clean, fold, has_forbidden_chars
+from ocop_tracker.core.text import clean_text, fold, has_forbidden_chars
+from ocop_tracker.core.versions import (
+    UNSET,
+    StaleVersion,
+    Unset,
+    check_version,
+    flush_versioned,
+)
 from ocop_tracker.producers import repository
 from ocop_tracker.producers import views as producer_views
 from ocop_tracker.producers.models import (
@@ -31,105 +36,17 @@ from ocop_tracker.producers.models import (
     ProducerKind,
 )
 from ocop_tracker.products.rules import product_search_key
-from ocop_tracker.users.models import Role, User
+from ocop_tracker.users.models import WRITERS, Role, User
 
-# SECURITY.md §L3: teams write in their hamlet; officials and admins help them.
-WRITERS = frozenset({Role.admin, Role.official, Role.team_leader, Role.team_member})
 SEARCH_KEY_LENGTH = 400
-CONSENT_LABELS: Mapping[ConsentField, str] = {
-    ConsentField.display_name: "tên hiển thị",
-    ConsentField.phone: "số điện thoại",
-    ConsentField.photo: "ảnh của chủ thể",
-}
-PROVIDER_LABELS: Mapping[PaymentProvider, str] = {
-    PaymentProvider.viettel_money: "Viettel Money",
-    PaymentProvider.vnpt_money: "VNPT Money",
-    PaymentProvider.mobifone_money: "MobiFone Money",
-    PaymentProvider.bank: "Ngân hàng",
-    PaymentProvider.other: "Khác",
-}
+CONSENT_LABELS: Mapping[ConsentField, str] = labels(ConsentField)
+PROVIDER_LABELS: Mapping[PaymentProvider, str] = labels(PaymentProvider)
 _ACCOUNT_SEPARATORS = re.compile(r"[\s.\-_/]")
 _ACCOUNT_CHARS = re.compile(r"[0-9A-Za-z]{4,34}")
 _TAX_CODE = re.compile(r"[0-9A-Z][0-9A-Z-]{2,18}[0-9A-Z]")
 
 
-class Unset(Enum):
-    """The type of ``UNSET``."""
-
-    token = 0
-
-
-UNSET: Final = Unset.token
-"""Marks a field an update leaves alone (None would clear it)."""
-
-
-class StaleVersion(Conflict):
-    """A write based on an old version; ``current`` is the record as it is now."""
-
-    def __init__(self, message: str, *, current: object | None = None) -> None:
-        super().__init__(message)
-        self.current = current
-
-
 # --- shared checks ---------------------------------------------------------------
-
-
-def check_writer(
-    session: Session,
-    actor: User,
-    hamlet_id: int,
-    what: str,
-    roles: frozenset[Role] = WRITERS,
-) -> None:
-    """Visibility first (out of area looks missing), then the role (403)."""
-    ensure_visible(session, actor, hamlet_id, what)
-    if actor.role not in roles:
-        raise Forbidden("Vai trò của bạn chỉ được xem, không được sửa dữ liệu này.")
-
-
-def clean_text(
-    raw: str | None,
-    *,
-    field: str,
-    label: str,
-    max_len: int,
-    required: bool = False,
-    multiline: bool = False,
-) -> str | None:
-    """Typed text in canonical form (NFC, single spaces), or InvalidInput naming the field.
-
-    ``multiline`` text (descriptions, notes, reasons) keeps its line breaks.
-    """
-    if raw is not None and has_forbidden_chars(raw, multiline=multiline):
-        raise InvalidInput(f"{field}: {label} chứa ký tự điều khiển hoặc ký tự ẩn.")
-    value = clean(raw, multiline=multiline) if raw is not None else ""
-    if not value:
-        if required:
-            raise InvalidInput(f"{field}: {label} không được để trống.")
-        return None
-    if len(value) > max_len:
-        raise InvalidInput(f"{field}: {label} dài quá {max_len} ký tự.")
-    return value
-
-
-def check_version(record: Any, version: int, what: str) -> None:
-    """Refuse a change based on another version than the stored one."""
-    if version != record.version:
-        raise StaleVersion(
-            f"version: {what} vừa được người khác sửa (phiên bản {record.version}, "
-            f"bạn gửi {version}); hãy xem bản hiện tại rồi sửa lại.",
-            current=record,
-        )
-
-
-def flush_versioned(session: Session, what: str) -> None:
-    """Flush; a row changed by someone else meanwhile becomes a 409."""
-    try:
-        session.flush()
-    except StaleDataError:
-        raise StaleVersion(
-            f"version: {what} vừa được người khác sửa; hãy tải lại rồi sửa lại."
-        ) from None
 
 
 def _clean_phone(raw: str | None) -> str | None:

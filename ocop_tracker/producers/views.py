@@ -14,8 +14,8 @@ from typing import Any, Protocol
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas import service as area_service
 from ocop_tracker.auth.scope import ensure_visible
+from ocop_tracker.core import clock
 from ocop_tracker.core.errors import NotFound
 from ocop_tracker.core.text import fold
 from ocop_tracker.history import service as history
@@ -84,7 +84,7 @@ def list_producers(
     """Producers inside the actor's area; ``area_id`` narrows to a subtree."""
     stmt = repository.list_statement(
         actor,
-        day=area_service.today(),
+        day=clock.today(),
         area_id=area_id,
         kind=kind,
         q=fold(q) if q else None,
@@ -129,7 +129,7 @@ def producer_as_of(
     """The producer as of the end of ``day`` (404 if it did not exist yet then,
     by the rule of ``history.records_as_of``: one of its products' certificates
     decided by then answers it with its first recorded values)."""
-    history.check_as_of(day)
+    clock.check_as_of(day)
     producer = get_producer(session, actor, producer_id)
     first = repository.first_decision_date(session, producer.id)
     record = history.records_as_of(
@@ -143,7 +143,7 @@ def producer_as_of(
         raise NotFound(f"Chủ thể này chưa có vào ngày {day:%d/%m/%Y}.")
     state = record.state
     latest = repository.latest_consents(
-        session, [producer.id], before=history.end_of_day(day)
+        session, [producer.id], before=clock.end_of_day(day)
     )[producer.id]
     return ProducerView(
         id=producer.id,
@@ -178,7 +178,7 @@ def current_consents(
     session: Session, producer: Producer, *, on: dt.date | None = None
 ) -> dict[ConsentField, Consent | None]:
     """The record that counts for each field (None: never asked, so not public)."""
-    before = history.end_of_day(on) if on is not None else None
+    before = clock.end_of_day(on) if on is not None else None
     latest = repository.latest_consents(session, [producer.id], before=before)
     return {f: latest[producer.id].get(f) for f in ConsentField}
 

@@ -10,21 +10,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas import service as area_service
+from ocop_tracker.auth.scope import check_writer
+from ocop_tracker.core import clock
 from ocop_tracker.core.errors import Conflict, InvalidInput
-from ocop_tracker.producers.service import (
-    UNSET,
-    WRITERS,
-    Unset,
-    check_version,
-    check_writer,
-    clean_text,
-    flush_versioned,
-)
+from ocop_tracker.core.text import clean_text
+from ocop_tracker.core.versions import UNSET, Unset, check_version, flush_versioned
 from ocop_tracker.products import repository, rules
 from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import Certificate, CertLevel, Product, ProductKind
-from ocop_tracker.users.models import Role, User
+from ocop_tracker.users.models import WRITERS, Role, User
 
 
 @dataclass(frozen=True)
@@ -53,7 +47,7 @@ def _check_certificate(
     )
     assert number is not None
     number = rules.clean_decision_number(number)
-    rules.check_decision_date(fields.decision_date, area_service.today())
+    rules.check_decision_date(fields.decision_date, clock.today())
     authority = clean_text(
         fields.authority,
         field="authority",
@@ -219,7 +213,7 @@ def revoke_certificate(
         raise Conflict(
             f"revoked_on: Giấy chứng nhận đã bị thu hồi từ ngày {cert.revoked_on:%d/%m/%Y}."
         )
-    if revoked_on > area_service.today():
+    if revoked_on > clock.today():
         raise InvalidInput("revoked_on: Ngày thu hồi không được sau ngày hôm nay.")
     if revoked_on < cert.decision_date:
         raise InvalidInput("revoked_on: Ngày thu hồi không được trước ngày quyết định.")

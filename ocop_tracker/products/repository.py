@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session, aliased
 
 from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.auth.scope import scope_to_user
+from ocop_tracker.core.search import like_words
 from ocop_tracker.producers.models import Producer
-from ocop_tracker.producers.repository import like_words
 from ocop_tracker.products import rules
 from ocop_tracker.products.models import (
     Certificate,

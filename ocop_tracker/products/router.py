@@ -6,20 +6,20 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas import service as area_service
 from ocop_tracker.auth.deps import CurrentPrincipal
+from ocop_tracker.core import clock
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import Page, WholeNumber
-from ocop_tracker.producers.router import (
-    ERRORS,
+from ocop_tracker.core.schemas import (
+    STALE_RESPONSES,
     AsOf,
     Limit,
     Offset,
+    Page,
     SearchText,
-    stale_response,
+    WholeNumber,
 )
+from ocop_tracker.core.versions import StaleVersion, stale_response
 from ocop_tracker.producers.schemas import SortField, SortOrder
-from ocop_tracker.producers.service import StaleVersion
 from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products import views as product_views
@@ -97,10 +97,10 @@ def _product_now(session: Session, product: Product) -> ProductRead:
 
 
 def _certificate_now(cert: Certificate) -> CertificateRead:
-    return certificate_read(product_views.certificate_view(cert, area_service.today()))
+    return certificate_read(product_views.certificate_view(cert, clock.today()))
 
 
-@router.get("/products", response_model=Page[ProductRead], responses=ERRORS)
+@router.get("/products", response_model=Page[ProductRead], responses=STALE_RESPONSES)
 def list_products(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -146,7 +146,7 @@ def list_products(
     "/products",
     response_model=ProductRead,
     status_code=status.HTTP_201_CREATED,
-    responses=ERRORS,
+    responses=STALE_RESPONSES,
 )
 def create_product(
     session: SessionDep, principal: CurrentPrincipal, body: ProductCreate
@@ -158,7 +158,9 @@ def create_product(
     return _product_now(session, product)
 
 
-@router.get("/products/{product_id}", response_model=ProductRead, responses=ERRORS)
+@router.get(
+    "/products/{product_id}", response_model=ProductRead, responses=STALE_RESPONSES
+)
 def get_product(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -174,7 +176,9 @@ def get_product(
     return _product_now(session, product)
 
 
-@router.patch("/products/{product_id}", response_model=ProductRead, responses=ERRORS)
+@router.patch(
+    "/products/{product_id}", response_model=ProductRead, responses=STALE_RESPONSES
+)
 def update_product(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -194,7 +198,7 @@ def update_product(
 @router.get(
     "/products/{product_id}/certificates",
     response_model=list[CertificateRead],
-    responses=ERRORS,
+    responses=STALE_RESPONSES,
 )
 def list_certificates(
     session: SessionDep,
@@ -216,7 +220,7 @@ def list_certificates(
     "/products/{product_id}/certificates",
     response_model=CertificateRead,
     status_code=status.HTTP_201_CREATED,
-    responses=ERRORS,
+    responses=STALE_RESPONSES,
 )
 def add_certificate(
     session: SessionDep,
@@ -235,7 +239,7 @@ def add_certificate(
 @router.patch(
     "/products/{product_id}/certificates/{certificate_id}",
     response_model=CertificateRead,
-    responses=ERRORS,
+    responses=STALE_RESPONSES,
 )
 def update_certificate(
     session: SessionDep,
@@ -262,7 +266,7 @@ def update_certificate(
 @router.post(
     "/products/{product_id}/certificates/{certificate_id}/revoke",
     response_model=CertificateRead,
-    responses=ERRORS,
+    responses=STALE_RESPONSES,
 )
 def revoke_certificate(
     session: SessionDep,
@@ -282,7 +286,7 @@ def revoke_certificate(
     return _certificate_now(cert)
 
 
-@router.get("/ocop-groups", response_model=list[GroupRead], responses=ERRORS)
+@router.get("/ocop-groups", response_model=list[GroupRead], responses=STALE_RESPONSES)
 def list_groups(session: SessionDep, principal: CurrentPrincipal) -> list[GroupRead]:
     """The six OCOP groups (Decision 919/QĐ-TTg) with their subgroups."""
     return [
@@ -300,7 +304,7 @@ def list_groups(session: SessionDep, principal: CurrentPrincipal) -> list[GroupR
     "/ocop-groups/{group_id}/subgroups",
     response_model=SubgroupRead,
     status_code=status.HTTP_201_CREATED,
-    responses=ERRORS,
+    responses=STALE_RESPONSES,
 )
 def add_subgroup(
     session: SessionDep,

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from ocop_tracker.core.errors import InvalidInput
+from ocop_tracker.core.labels import labels
 from ocop_tracker.core.text import fold
 from ocop_tracker.products.models import CertLevel
 
@@ -38,11 +39,7 @@ LEVEL_PERIODS: Sequence[tuple[dt.date, Mapping[int, frozenset[CertLevel]]]] = (
     (DECISION_1489, {3: frozenset({_P}), 4: frozenset({_P}), 5: frozenset({_C})}),
 )
 
-LEVEL_LABELS: Mapping[CertLevel, str] = {
-    CertLevel.district: "cấp huyện",
-    CertLevel.province: "cấp tỉnh",
-    CertLevel.central: "cấp trung ương",
-}
+LEVEL_LABELS: Mapping[CertLevel, str] = labels(CertLevel)
 
 
 class CertificateStatus(StrEnum):
@@ -55,13 +52,7 @@ class CertificateStatus(StrEnum):
     pending = "pending"  # the decision is dated after that day
 
 
-STATUS_LABELS: Mapping[CertificateStatus, str] = {
-    CertificateStatus.valid: "Còn hiệu lực",
-    CertificateStatus.expiring: "Sắp hết hạn",
-    CertificateStatus.expired: "Hết hạn",
-    CertificateStatus.revoked: "Đã thu hồi",
-    CertificateStatus.pending: "Chưa có hiệu lực",
-}
+STATUS_LABELS: Mapping[CertificateStatus, str] = labels(CertificateStatus)
 IN_FORCE = frozenset({CertificateStatus.valid, CertificateStatus.expiring})
 
 

@@ -8,21 +8,15 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ocop_tracker.auth.scope import check_writer
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ocop_tracker.core.text import clean_text
+from ocop_tracker.core.versions import UNSET, Unset, check_version, flush_versioned
 from ocop_tracker.producers import views as producer_views
-from ocop_tracker.producers.service import (
-    UNSET,
-    WRITERS,
-    Unset,
-    check_version,
-    check_writer,
-    clean_text,
-    flush_versioned,
-)
 from ocop_tracker.products import repository, rules
 from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import OcopSubgroup, Product, ProductKind
-from ocop_tracker.users.models import Role, User
+from ocop_tracker.users.models import WRITERS, Role, User
 
 MAX_PRICE = 10**14 - 1  # Numeric(14, 0): whole đồng
 PUBLIC_CODE_ATTEMPTS = 5

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas import service as area_service
 from ocop_tracker.auth.scope import ensure_visible
+from ocop_tracker.core import clock
 from ocop_tracker.core.errors import InvalidInput, NotFound
 from ocop_tracker.core.text import fold
 from ocop_tracker.history import service as history
@@ -190,7 +190,7 @@ def _product_view(
 
 
 def _views(session: Session, products: Sequence[Product]) -> list[ProductView]:
-    today = area_service.today()
+    today = clock.today()
     names = repository.producer_names(session, {p.producer_id for p in products})
     certs = repository.certificates_by_product(session, [p.id for p in products])
     return [
@@ -335,7 +335,7 @@ def product_as_of(
 ) -> ProductView:
     """The product as of the end of ``day`` (404 if it did not exist yet then, by
     the rule of ``history.records_as_of``)."""
-    history.check_as_of(day)
+    clock.check_as_of(day)
     product = get_product(session, actor, product_id)
     views = _views_as_of(session, [product.id], day)
     if not views:
@@ -407,7 +407,7 @@ def list_products(
         )
     stmt = repository.list_statement(
         actor,
-        day=area_service.today(),
+        day=clock.today(),
         area_id=area_id,
         kind=kind,
         group_id=group_id,
@@ -460,12 +460,12 @@ def _list_as_of(
     limit: int,
     offset: int,
 ) -> tuple[list[ProductView], int]:
-    history.check_as_of(day)
+    clock.check_as_of(day)
     if sort == "updated_at":
         raise InvalidInput(
             "sort: Khi xem lại một ngày đã qua, chỉ sắp xếp theo name hoặc created_at."
         )
-    ids = repository.ids_answered_on(session, actor, history.end_of_day(day), day)
+    ids = repository.ids_answered_on(session, actor, clock.end_of_day(day), day)
     hamlets = (
         repository.ids_in_subtree(session, area_id, day=day)
         if area_id is not None
@@ -514,12 +514,12 @@ def list_certificates(
     """A product's certificates, newest decision first, with their status on the day."""
     ensure_visible(session, actor, product.hamlet_id, "sản phẩm")
     if as_of is None:
-        today = area_service.today()
+        today = clock.today()
         return [
             certificate_view(c, today)
             for c in repository.certificates_of(session, product.id)
         ]
-    history.check_as_of(as_of)
+    clock.check_as_of(as_of)
     facts = repository.certificate_facts(session, [product.id])
     answered = history.records_as_of(
         session,

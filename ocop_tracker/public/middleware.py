@@ -19,10 +19,10 @@ import time
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ocop_tracker.core.clock import today
 from ocop_tracker.core.http import is_head
 from ocop_tracker.public import hotpath
 from ocop_tracker.public.router import refresh_ahead
-from ocop_tracker.public.service import today
 
 HTML = b"text/html; charset=utf-8"
 CACHE_CONTROL = f"public, max-age={hotpath.MAX_AGE}".encode()

@@ -24,6 +24,7 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from ocop_tracker.core import clock
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.http import is_head
 from ocop_tracker.core.templating import templates
@@ -177,9 +178,7 @@ async def product_page(code: str, request: Request) -> Response:
         if page is None:
             return _not_found()
     background = None
-    if not is_head(request.scope) and hotpath.scans.add(
-        page.product_id, service.today()
-    ):
+    if not is_head(request.scope) and hotpath.scans.add(page.product_id, clock.today()):
         background = BackgroundTask(hotpath.write_scans, request)
     headers = {
         "ETag": page.etag,

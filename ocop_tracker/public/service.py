@@ -25,7 +25,9 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas.models import Level
+from ocop_tracker.core.clock import today
 from ocop_tracker.core.config import get_settings
+from ocop_tracker.core.labels import labels
 from ocop_tracker.core.phone import display_vn
 from ocop_tracker.producers.models import ConsentField, ProducerKind
 from ocop_tracker.products import rules
@@ -38,17 +40,7 @@ DESCRIPTION_LIMIT = 600
 PERSONAL_NAME_KINDS = frozenset(
     {ProducerKind.household, ProducerKind.cooperative_group}
 )
-PRODUCER_KIND_LABELS = {
-    ProducerKind.household: "Hộ sản xuất kinh doanh",
-    ProducerKind.cooperative: "Hợp tác xã",
-    ProducerKind.cooperative_group: "Tổ hợp tác",
-    ProducerKind.enterprise: "Doanh nghiệp",
-}
-
-
-def today() -> dt.date:
-    """Today in Vietnam (UTC+7): certificates expire by the local calendar."""
-    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=7)).date()
+PRODUCER_KIND_LABELS = labels(ProducerKind)
 
 
 def public_url(code: str) -> str:

@@ -24,8 +24,8 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from ocop_tracker.auth import service as auth_service
+from ocop_tracker.core.clock import VIETNAM
 from ocop_tracker.reports import ledger, segments
-from ocop_tracker.reports.rules import VIETNAM
 
 log = logging.getLogger("ocop_tracker.reports")
 RETRY_S = 300.0

@@ -21,18 +21,18 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
+from ocop_tracker.core.clock import today, vn_date
 from ocop_tracker.onboarding.models import Listing, Marketplace, StepRecord
 from ocop_tracker.producers.models import PaymentAccount, Producer
 from ocop_tracker.products.models import Certificate, Product
 from ocop_tracker.reports import rules
-from ocop_tracker.reports.ledger import EVENTS, chunks, today
+from ocop_tracker.reports.ledger import EVENTS, chunks
 from ocop_tracker.reports.rules import (
     CertFact,
     ListingFact,
     ProducerFacts,
     ProductFacts,
     Timeline,
-    vn_day,
 )
 
 
@@ -51,7 +51,7 @@ def _events(
             .order_by(EVENTS.c.id)
         )
         for object_id, action, at, after in rows:
-            yield int(object_id), action, vn_day(at), after or {}
+            yield int(object_id), action, vn_date(at), after or {}
 
 
 def _trails(
@@ -169,7 +169,7 @@ def product_facts(conn: Connection, ids: Sequence[int]) -> dict[int, ProductFact
         step_trails = _trails(conn, "step_records", [r[0] for r in step_rows], "status")
         steps_by_listing: dict[int, dict[str, Timeline]] = defaultdict(dict)
         for sid, lid, code, status, done_at in step_rows:
-            trail = step_trails.get(sid) or [(vn_day(done_at), str(status))]
+            trail = step_trails.get(sid) or [(vn_date(done_at), str(status))]
             steps_by_listing[lid][code] = rules.timeline(trail)
         facts_listings: dict[int, list[ListingFact]] = defaultdict(list)
         for lid, pid, mid, status, verified_at, delisted_on, created_at in listing_rows:
@@ -186,7 +186,7 @@ def product_facts(conn: Connection, ids: Sequence[int]) -> dict[int, ProductFact
                 kind=str(kind),
                 group_id=group_id,
                 ptype=str(ptype),
-                exists=rules.timeline(exists.get(pid) or [(vn_day(created_at), "1")]),
+                exists=rules.timeline(exists.get(pid) or [(vn_date(created_at), "1")]),
                 certs=cert_rows.get(pid, []),
                 listings=facts_listings.get(pid, []),
             )
@@ -203,13 +203,13 @@ def _listing_fallback(
     # The row's status is today's truth; its dates only say since when (a
     # date after today in bulk-loaded data would hide a live listing).
     now = today()
-    start = min(vn_day(created_at), now)
+    start = min(vn_date(created_at), now)
     if status == "listed" and verified_at is not None:
-        return [(start, "in_progress"), (min(vn_day(verified_at), now), "listed")]
+        return [(start, "in_progress"), (min(vn_date(verified_at), now), "listed")]
     if status == "delisted" and verified_at is not None and delisted_on is not None:
         return [
             (start, "in_progress"),
-            (min(vn_day(verified_at), delisted_on), "listed"),
+            (min(vn_date(verified_at), delisted_on), "listed"),
             (delisted_on, "delisted"),
         ]
     return [(start, status)]
@@ -246,14 +246,14 @@ def producer_facts(conn: Connection, ids: Sequence[int]) -> dict[int, ProducerFa
         )
         payments: dict[int, list[Timeline]] = defaultdict(list)
         for aid, pid, status, created_at in account_rows:
-            trail = trails.get(aid) or [(vn_day(created_at), str(status))]
+            trail = trails.get(aid) or [(vn_date(created_at), str(status))]
             payments[pid].append(rules.timeline(trail))
         for pid, hamlet_id, kind, created_at in rows:
             out[pid] = ProducerFacts(
                 producer_id=pid,
                 hamlet_id=hamlet_id,
                 kind=str(kind),
-                exists=rules.timeline(exists.get(pid) or [(vn_day(created_at), "1")]),
+                exists=rules.timeline(exists.get(pid) or [(vn_date(created_at), "1")]),
                 payments=payments.get(pid, []),
             )
     return out

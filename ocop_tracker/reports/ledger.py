@@ -41,7 +41,7 @@ from ocop_tracker.reports.models import (
     ReportSegment,
     ReportState,
 )
-from ocop_tracker.reports.rules import Dims, Segment, vn_day
+from ocop_tracker.reports.rules import Dims, Segment
 
 SEGMENTS: Table = ReportSegment.__table__  # type: ignore[assignment]
 COUNTS: Table = ReportCount.__table__  # type: ignore[assignment]
@@ -71,11 +71,6 @@ DIM_COLUMNS = (
 )
 
 Keyed = tuple[int, Segment]  # (hamlet_id, segment)
-
-
-def today() -> dt.date:
-    """Today in Vietnam."""
-    return vn_day(dt.datetime.now(dt.UTC))
 
 
 def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:

@@ -1,6 +1,6 @@
 """JSON API of reports (included under /api/v1 by api.py)."""
 
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, status
@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from ocop_tracker.audit import listener as audit
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import ErrorBody, IsoDate, WholeNumber
+from ocop_tracker.core.schemas import IsoDate, WholeNumber
 from ocop_tracker.reports import export
 from ocop_tracker.reports import service as report_service
 from ocop_tracker.reports.schemas import (
@@ -24,9 +24,6 @@ from ocop_tracker.reports.schemas import (
 )
 
 router = APIRouter(prefix="/reports", tags=["reports"])
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody} for code in (401, 403, 404, 422)
-}
 AreaId = Annotated[
     WholeNumber | None,
     Query(
@@ -40,7 +37,7 @@ Month = Annotated[
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@router.get("/coverage", responses=ERRORS)
+@router.get("/coverage")
 def coverage(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -53,7 +50,7 @@ def coverage(
     return report_service.coverage(session, principal.user, area_id, as_of)
 
 
-@router.get("/actions", responses=ERRORS)
+@router.get("/actions")
 def actions(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -77,7 +74,7 @@ def actions(
     )
 
 
-@router.get("/trend", responses=ERRORS)
+@router.get("/trend")
 def trend(
     session: SessionDep, principal: CurrentPrincipal, area_id: AreaId = None
 ) -> Trend:
@@ -85,7 +82,7 @@ def trend(
     return report_service.trend(session, principal.user, area_id)
 
 
-@router.get("/teams", responses=ERRORS)
+@router.get("/teams")
 def teams(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -103,7 +100,6 @@ def teams(
             "content": {"application/pdf": {}, XLSX: {}},
             "description": "The report",
         },
-        **ERRORS,
     },
     response_class=Response,
 )
@@ -138,7 +134,7 @@ def file_response(
     )
 
 
-@router.get("/submissions", responses=ERRORS)
+@router.get("/submissions")
 def submissions(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -152,7 +148,6 @@ def submissions(
 @router.post(
     "/submissions",
     status_code=status.HTTP_201_CREATED,
-    responses=ERRORS,
 )
 def submit(
     session: SessionDep, principal: CurrentPrincipal, body: SubmissionCreate
@@ -177,7 +172,7 @@ def submit(
     )
 
 
-@router.get("/submissions/{submission_id}", responses=ERRORS)
+@router.get("/submissions/{submission_id}")
 def get_submission(
     session: SessionDep, principal: CurrentPrincipal, submission_id: int
 ) -> SubmissionRead:

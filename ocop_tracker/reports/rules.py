@@ -11,22 +11,15 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from ocop_tracker.core.clock import VIETNAM
 from ocop_tracker.products import rules as product_rules
 
 ONE_DAY = dt.timedelta(days=1)
-VIETNAM = dt.timezone(dt.timedelta(hours=7))  # Asia/Ho_Chi_Minh: no daylight saving
 
 # The funnel of DOMAIN.md §4 (step codes of the default marketplaces).
 FUNNEL_STEPS = ("photos", "storefront", "payment", "listing", "first_order", "quality")
 
 OCOP, LAPSED, OTHER, PRODUCER = "ocop", "lapsed", "other", "producer"
-
-
-def vn_day(moment: dt.datetime) -> dt.date:
-    """The Vietnam calendar day of an instant."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(VIETNAM).date()
 
 
 def vn_clock(moment: dt.datetime) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, delete, func, insert, or_, select, update
 
+from ocop_tracker.core.clock import today
 from ocop_tracker.core.db import without_time_limits
 from ocop_tracker.producers.models import Producer
 from ocop_tracker.products.models import Product
@@ -35,7 +36,6 @@ from ocop_tracker.reports.ledger import (
     chunks,
     dims_of,
     state,
-    today,
     upsert,
     utcnow,
 )

@@ -15,12 +15,16 @@ from sqlalchemy.orm import Session
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.scope import OutOfScope, covers, reads_history_of
+from ocop_tracker.core.clock import start_of_day, today, vn_date
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.errors import Forbidden, InvalidInput
+from ocop_tracker.core.labels import label, labels_by_value
 from ocop_tracker.core.phone import display_vn
 from ocop_tracker.core.text import has_forbidden_chars, normalize_multiline
+from ocop_tracker.onboarding.models import ListingStatus
 from ocop_tracker.producers.models import ProducerKind
 from ocop_tracker.products import rules as product_rules
+from ocop_tracker.products.models import ProductKind
 from ocop_tracker.reports import listener as ledger_listener
 from ocop_tracker.reports import repository, rules, views
 from ocop_tracker.reports.models import NATION, ReportSubmission
@@ -48,38 +52,16 @@ from ocop_tracker.reports.schemas import (
 )
 from ocop_tracker.users.models import Role, User
 
-LEVEL_LABELS: Mapping[str, str] = {
-    "nation": "Toàn quốc",
-    Level.province.value: "Tỉnh/thành phố",
-    Level.district.value: "Quận/huyện",
-    Level.commune.value: "Xã/phường",
-    Level.hamlet.value: "Khóm/ấp",
-}
-PRODUCER_KIND_LABELS: Mapping[str, str] = {
-    ProducerKind.household.value: "Hộ sản xuất kinh doanh",
-    ProducerKind.cooperative.value: "Hợp tác xã",
-    ProducerKind.cooperative_group.value: "Tổ hợp tác",
-    ProducerKind.enterprise.value: "Doanh nghiệp",
-}
+LEVEL_LABELS: Mapping[str, str] = {"nation": "Toàn quốc", **labels_by_value(Level)}
+PRODUCER_KIND_LABELS: Mapping[str, str] = labels_by_value(ProducerKind)
 OTHER_KIND_LABELS: Mapping[str, str] = {
-    "agricultural": "Nông sản",
-    "specialty": "Đặc sản địa phương",
+    kind.value: label(kind)
+    for kind in (ProductKind.agricultural, ProductKind.specialty)
 }
-LISTING_STATUS_LABELS: Mapping[str, str] = {
-    "in_progress": "Đang làm",
-    "awaiting_verification": "Chờ xác minh",
-    "listed": "Đã lên sàn",
-    "rejected": "Bị từ chối",
-    "delisted": "Đã gỡ khỏi sàn",
-}
+LISTING_STATUS_LABELS: Mapping[str, str] = labels_by_value(ListingStatus)
 SUBMITTERS = frozenset({Role.admin, Role.department, Role.official, Role.team_leader})
 ACTION_LIMIT = 200
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def today() -> dt.date:
-    """Today in Vietnam."""
-    return area_service.today()
 
 
 # --- areas and dates ------------------------------------------------------------------
@@ -447,7 +429,7 @@ def actions(
                 hamlet_id=hamlet.id,
                 hamlet=hamlet.name,
                 next_step=next_step,
-                waiting_days=max(0, (day - rules.vn_day(since)).days),
+                waiting_days=max(0, (day - vn_date(since)).days),
                 blocked=[b for ln in lines for b in ln.blocked],
                 team=f"Tổ CNSCĐ {hamlet.name}" if team else None,
                 team_leader=team[1] if team else None,
@@ -491,7 +473,7 @@ def actions(
             reason=x.delist_reason
             if x.status.value == "delisted"
             else comments.get(x.id),
-            since=x.delisted_on or rules.vn_day(x.updated_at),
+            since=x.delisted_on or vn_date(x.updated_at),
         )
         for x, p, m, h in trouble_rows
     ]
@@ -514,10 +496,6 @@ def _contact(representative: str | None, phone: str | None) -> str | None:
 # --- teams ---------------------------------------------------------------------------
 
 
-def _start_of(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=rules.VIETNAM).astimezone(dt.UTC)
-
-
 def teams(
     session: Session, actor: User, area_id: int | None, month: str | None
 ) -> Teams:
@@ -533,8 +511,8 @@ def teams_of(session: Session, area: Area, first: dt.date) -> Teams:
     day = min(last, today())
     pairs = repository.teams_in(session, area.id, day)
     hamlets = [t.hamlet_id for t, _ in pairs]
-    end = _start_of(last + rules.ONE_DAY)
-    moved_m, listed_m = repository.progress(session, hamlets, _start_of(first), end)
+    end = start_of_day(last + rules.ONE_DAY)
+    moved_m, listed_m = repository.progress(session, hamlets, start_of_day(first), end)
     moved_t, listed_t = repository.progress(session, hamlets, None, end)
     leaders = repository.teams_of(session, hamlets)
     lines = [

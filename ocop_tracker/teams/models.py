@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ocop_tracker.audit.models import Audited
 from ocop_tracker.core.base import Base, IdMixin, TimestampMixin, str_enum
+from ocop_tracker.core.labels import labels
 
 MAX_MEMBERS = 10  # the plan: "at most 10 members"
 
@@ -33,22 +34,8 @@ class Background(StrEnum):
     other = "other"
 
 
-POSITION_LABELS = {
-    Position.leader: "Tổ trưởng",
-    Position.deputy: "Tổ phó",
-    Position.member: "Thành viên",
-}
-BACKGROUND_LABELS = {
-    Background.hamlet_head: "Trưởng ban nhân dân khóm/ấp",
-    Background.youth_union: "Bí thư Đoàn thanh niên",
-    Background.teacher: "Giáo viên",
-    Background.health_worker: "Nhân viên y tế",
-    Background.postal_staff: "Nhân viên bưu điện",
-    Background.telecom_staff: "Nhân viên viễn thông",
-    Background.it_staff: "Nhân viên công nghệ thông tin",
-    Background.resident: "Người dân",
-    Background.other: "Khác",
-}
+POSITION_LABELS = labels(Position)
+BACKGROUND_LABELS = labels(Background)
 
 
 class Team(IdMixin, TimestampMixin, Audited, Base):

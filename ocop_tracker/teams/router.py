@@ -1,6 +1,6 @@
 """JSON API of community digital teams and their rosters."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 from sqlalchemy.orm import Session
@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import ErrorBody, Page, WholeNumber
+from ocop_tracker.core.schemas import Page, WholeNumber
 from ocop_tracker.teams import service as team_service
 from ocop_tracker.teams.models import Team
 from ocop_tracker.teams.schemas import (
@@ -20,9 +20,6 @@ from ocop_tracker.teams.schemas import (
 )
 
 router = APIRouter(prefix="/teams", tags=["teams"])
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422)
-}
 
 
 def _read(session: Session, team: Team, hamlet: AdminUnit | None = None) -> TeamRead:
@@ -37,7 +34,7 @@ def _read(session: Session, team: Team, hamlet: AdminUnit | None = None) -> Team
     )
 
 
-@router.get("", response_model=Page[TeamRead], responses=ERRORS)
+@router.get("", response_model=Page[TeamRead])
 def list_teams(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -52,9 +49,7 @@ def list_teams(
     return Page[TeamRead](items=items, total=total, limit=limit, offset=offset)
 
 
-@router.post(
-    "", response_model=TeamRead, status_code=status.HTTP_201_CREATED, responses=ERRORS
-)
+@router.post("", response_model=TeamRead, status_code=status.HTTP_201_CREATED)
 def create_team(
     session: SessionDep, principal: CurrentPrincipal, body: TeamCreate
 ) -> TeamRead:
@@ -65,7 +60,7 @@ def create_team(
     )
 
 
-@router.get("/{team_id}", response_model=TeamRead, responses=ERRORS)
+@router.get("/{team_id}", response_model=TeamRead)
 def get_team(
     session: SessionDep, principal: CurrentPrincipal, team_id: int
 ) -> TeamRead:
@@ -73,7 +68,7 @@ def get_team(
     return _read(session, team_service.get_team(session, principal.user, team_id))
 
 
-@router.get("/{team_id}/members", response_model=list[MemberRead], responses=ERRORS)
+@router.get("/{team_id}/members", response_model=list[MemberRead])
 def list_members(
     session: SessionDep, principal: CurrentPrincipal, team_id: int
 ) -> list[MemberRead]:
@@ -89,7 +84,6 @@ def list_members(
     "/{team_id}/members",
     response_model=MemberRead,
     status_code=status.HTTP_201_CREATED,
-    responses=ERRORS,
 )
 def add_member(
     session: SessionDep, principal: CurrentPrincipal, team_id: int, body: MemberCreate
@@ -100,9 +94,7 @@ def add_member(
     return MemberRead.model_validate(member)
 
 
-@router.patch(
-    "/{team_id}/members/{member_id}", response_model=MemberRead, responses=ERRORS
-)
+@router.patch("/{team_id}/members/{member_id}", response_model=MemberRead)
 def update_member(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -121,7 +113,6 @@ def update_member(
 @router.delete(
     "/{team_id}/members/{member_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=ERRORS,
 )
 def remove_member(
     session: SessionDep, principal: CurrentPrincipal, team_id: int, member_id: int

@@ -21,6 +21,8 @@ class Role(StrEnum):
 
 
 TEAM_ROLES = frozenset({Role.team_leader, Role.team_member})
+# SECURITY.md §L3: teams write in their hamlet; officials and admins help them.
+WRITERS = frozenset({Role.admin, Role.official, *TEAM_ROLES})
 
 
 class User(IdMixin, TimestampMixin, Audited, Base):

@@ -1,12 +1,12 @@
 """JSON API of accounts: admins and officials only (SECURITY.md T8)."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
 from ocop_tracker.auth.deps import Principal, require_roles
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import ErrorBody, Page, WholeNumber
+from ocop_tracker.core.schemas import Page, WholeNumber
 from ocop_tracker.users import service as user_service
 from ocop_tracker.users.models import Role
 from ocop_tracker.users.schemas import (
@@ -19,12 +19,9 @@ from ocop_tracker.users.schemas import (
 
 router = APIRouter(prefix="/users", tags=["users"])
 Manager = Annotated[Principal, require_roles(Role.admin, Role.official)]
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422)
-}
 
 
-@router.get("", response_model=Page[UserRead], responses=ERRORS)
+@router.get("", response_model=Page[UserRead])
 def list_users(
     session: SessionDep,
     principal: Manager,
@@ -45,7 +42,6 @@ def list_users(
     "",
     response_model=UserCreated,
     status_code=status.HTTP_201_CREATED,
-    responses=ERRORS,
 )
 def create_user(
     session: SessionDep, principal: Manager, body: UserCreate
@@ -63,7 +59,7 @@ def create_user(
     return UserCreated(user=UserRead.model_validate(user), one_time_password=one_time)
 
 
-@router.get("/{user_id}", response_model=UserRead, responses=ERRORS)
+@router.get("/{user_id}", response_model=UserRead)
 def get_user(session: SessionDep, principal: Manager, user_id: int) -> UserRead:
     """One account."""
     return UserRead.model_validate(
@@ -71,7 +67,7 @@ def get_user(session: SessionDep, principal: Manager, user_id: int) -> UserRead:
     )
 
 
-@router.patch("/{user_id}", response_model=UserRead, responses=ERRORS)
+@router.patch("/{user_id}", response_model=UserRead)
 def update_user(
     session: SessionDep, principal: Manager, user_id: int, body: UserUpdate
 ) -> UserRead:
@@ -82,9 +78,7 @@ def update_user(
     return UserRead.model_validate(user)
 
 
-@router.post(
-    "/{user_id}/password-reset", response_model=PasswordReset, responses=ERRORS
-)
+@router.post("/{user_id}/password-reset", response_model=PasswordReset)
 def reset_password(
     session: SessionDep, principal: Manager, user_id: int
 ) -> PasswordReset:
@@ -97,7 +91,6 @@ def reset_password(
 @router.post(
     "/{user_id}/sessions/revoke",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=ERRORS,
 )
 def end_sessions(session: SessionDep, principal: Manager, user_id: int) -> None:
     """End every session of the account."""

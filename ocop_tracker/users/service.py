@@ -11,6 +11,7 @@ from ocop_tracker.auth import security
 from ocop_tracker.auth import service as auth_service
 from ocop_tracker.auth.scope import covers, ensure_visible
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ocop_tracker.core.labels import labels
 from ocop_tracker.core.text import fold, has_forbidden_chars, normalize
 from ocop_tracker.users import passwords, repository
 from ocop_tracker.users.models import TEAM_ROLES, Role, User
@@ -23,13 +24,7 @@ ROLE_LEVELS: dict[Role, frozenset[Level]] = {
     Role.team_leader: frozenset({Level.hamlet}),
     Role.team_member: frozenset({Level.hamlet}),
 }
-ROLE_LABELS = {
-    Role.admin: "Quản trị hệ thống",
-    Role.department: "Sở Công Thương",
-    Role.official: "Cán bộ xã/huyện",
-    Role.team_leader: "Tổ trưởng",
-    Role.team_member: "Thành viên tổ",
-}
+ROLE_LABELS = labels(Role)
 
 
 def _clean(value: str, what: str, max_len: int) -> str:

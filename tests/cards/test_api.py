@@ -14,11 +14,11 @@ from typer.testing import CliRunner
 
 from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.cards import qr, service
+from ocop_tracker.core.clock import today
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.producers.models import ConsentField
 from ocop_tracker.products.models import Product
 from ocop_tracker.public.models import ProductScanDay, QrMatrix
-from ocop_tracker.public.service import today
 from tests.conftest import SignIn
 from tests.factories import make_listing, make_product
 from tests.public.conftest import an_thuong, canary_producer, consent, khom3

@@ -8,9 +8,9 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
 from ocop_tracker.audit.models import AuditEvent
+from ocop_tracker.core import clock
 from ocop_tracker.products.models import Product
 from tests.conftest import SignIn
 from tests.factories import make_certificate, make_producer, make_product, unit
@@ -27,7 +27,7 @@ def _product(session: Session, hamlet: AdminUnit, name: str, code: str) -> Produ
         session,
         product,
         number=f"EX-{code}",
-        expires_on=area_service.today() + dt.timedelta(days=40),
+        expires_on=clock.today() + dt.timedelta(days=40),
     )
     session.commit()
     return product

@@ -8,10 +8,11 @@ import time_machine
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas import service as area_service
 from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.auth.scope import OutOfScope
+from ocop_tracker.core import clock
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ocop_tracker.core.versions import StaleVersion
 from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding import views as onboarding_views
@@ -23,7 +24,6 @@ from ocop_tracker.onboarding.models import (
     Verification,
 )
 from ocop_tracker.onboarding.schemas import SortField, SortOrder, StepState
-from ocop_tracker.onboarding.service import StaleVersion
 from ocop_tracker.products.models import Product
 from ocop_tracker.users.models import User
 from tests.factories import meet_photo_rule
@@ -435,7 +435,7 @@ def test_delist_and_list_again(session: Session, pilot: Pilot) -> None:
             session,
             member,
             listing,
-            on=area_service.today(),
+            on=clock.today(),
             reason="Hết hàng",
             version=listing.version,
         )
@@ -446,7 +446,7 @@ def test_delist_and_list_again(session: Session, pilot: Pilot) -> None:
         decision=Decision.approved,
         version=listing.version,
     )
-    today = area_service.today()
+    today = clock.today()
     with pytest.raises(InvalidInput, match="sau hôm nay"):
         onboarding_service.delist(
             session,

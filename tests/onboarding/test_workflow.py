@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from ocop_tracker.core.errors import Conflict, InvalidInput
+from ocop_tracker.core.text import clean_text, required_text
 from ocop_tracker.onboarding import workflow
 from ocop_tracker.onboarding.models import Decision, ListingStatus, StepStatus
 from ocop_tracker.onboarding.workflow import StepDef
@@ -312,9 +313,15 @@ def test_new_steps_go_last_and_url_steps_need_url_evidence() -> None:
 
 
 def test_free_text() -> None:
-    assert workflow.clean_text(None, field="note", label="Ghi chú", limit=10) is None
-    assert workflow.clean_text("  ", field="note", label="Ghi chú", limit=10) is None
+    assert (
+        clean_text(None, field="note", label="Ghi chú", max_len=10, named="after")
+        is None
+    )
+    assert (
+        clean_text("  ", field="note", label="Ghi chú", max_len=10, named="after")
+        is None
+    )
     with pytest.raises(InvalidInput, match=r"Ghi chú \(note\) dài quá 10"):
-        workflow.clean_text("x" * 11, field="note", label="Ghi chú", limit=10)
+        clean_text("x" * 11, field="note", label="Ghi chú", max_len=10, named="after")
     with pytest.raises(InvalidInput, match=r"Cần nhập lý do \(reason\)"):
-        workflow.required_text(" ", field="reason", label="Lý do", limit=10)
+        required_text(" ", field="reason", label="Lý do", max_len=10, named="after")

@@ -8,9 +8,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
 from ocop_tracker.audit.models import AuditEvent
+from ocop_tracker.core import clock
 from ocop_tracker.producers.models import Consent, PaymentAccount, Producer
 from tests.conftest import SignIn
 from tests.factories import make_hamlet, unit
@@ -314,7 +314,7 @@ def test_as_of_over_http(sign_in: SignIn, session: Session) -> None:
     assert member.get(url).json()["name"] == "Hộ Tám"
     assert member.get(url, params={"as_of": "2026-05-03"}).status_code == 404
     assert member.get(url, params={"as_of": "2026-13-01"}).status_code == 422
-    far = (area_service.today() + dt.timedelta(days=1)).isoformat()
+    far = (clock.today() + dt.timedelta(days=1)).isoformat()
     future = member.get(url, params={"as_of": far})
     assert future.status_code == 422
     assert future.json()["detail"].startswith("as_of: ")

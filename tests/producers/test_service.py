@@ -8,11 +8,12 @@ import time_machine
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
 from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.auth.scope import OutOfScope
+from ocop_tracker.core import clock
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ocop_tracker.core.versions import StaleVersion
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers import views as producer_views
 from ocop_tracker.producers.models import (
@@ -24,7 +25,6 @@ from ocop_tracker.producers.models import (
     Producer,
     ProducerKind,
 )
-from ocop_tracker.producers.service import StaleVersion
 from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products.models import CertLevel, ProductKind
@@ -582,6 +582,6 @@ def test_a_producer_as_of_a_past_day(session: Session) -> None:
         producer_views.producer_as_of(
             session, leader, producer.id, dt.date(2026, 3, 31)
         )
-    tomorrow = area_service.today() + dt.timedelta(days=1)
+    tomorrow = clock.today() + dt.timedelta(days=1)
     with pytest.raises(InvalidInput, match=r"^as_of: "):
         producer_views.producer_as_of(session, leader, producer.id, tomorrow)

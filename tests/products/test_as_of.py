@@ -9,12 +9,12 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
+from ocop_tracker.core import clock
 from tests.conftest import SignIn
 from tests.factories import make_hamlet, unit
 
-TODAY = area_service.today()
+TODAY = clock.today()
 DECIDED = dt.date(2025, 6, 1)
 D = dt.date(2025, 6, 10)  # the day of the report in issue #13
 

@@ -8,15 +8,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
 from ocop_tracker.audit.models import AuditEvent
+from ocop_tracker.core import clock
 from ocop_tracker.products.models import Certificate, OcopSubgroup, Product
 from tests.conftest import SignIn
 from tests.factories import make_hamlet, unit
 
 VN = dt.timezone(dt.timedelta(hours=7))
-TODAY = area_service.today()  # in Vietnam, as the services count days
+TODAY = clock.today()  # in Vietnam, as the services count days
 
 
 def _counts(session: Session) -> tuple[int, ...]:

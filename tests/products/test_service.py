@@ -8,14 +8,14 @@ import time_machine
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
 from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.auth.scope import OutOfScope
+from ocop_tracker.core import clock
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ocop_tracker.core.versions import StaleVersion
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers.models import Producer, ProducerKind
-from ocop_tracker.producers.service import StaleVersion
 from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import rules
 from ocop_tracker.products import service as product_service
@@ -34,7 +34,7 @@ from ocop_tracker.users.models import User
 from tests.factories import make_hamlet, unit
 
 VN = dt.timezone(dt.timedelta(hours=7))
-TODAY = area_service.today()  # in Vietnam, as the services count days
+TODAY = clock.today()  # in Vietnam, as the services count days
 
 
 def _user(session: Session, login: str) -> User:

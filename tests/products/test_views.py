@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit
+from ocop_tracker.core import clock
 from ocop_tracker.producers import views as producer_views
 from ocop_tracker.products import views as product_views
 from ocop_tracker.users import repository as user_repository
@@ -25,7 +25,7 @@ from tests.factories import (
     pilot_hamlet,
 )
 
-TODAY = area_service.today()
+TODAY = clock.today()
 
 
 @contextmanager

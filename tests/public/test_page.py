@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ocop_tracker.core.clock import today
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.onboarding.models import ListingStatus
 from ocop_tracker.onboarding.workflow import CLAIM_STEP
@@ -18,7 +19,6 @@ from ocop_tracker.products.models import Product
 from ocop_tracker.products.rules import gtin_check_digit
 from ocop_tracker.public import hotpath
 from ocop_tracker.public.models import ProductScanDay
-from ocop_tracker.public.service import today
 from tests.factories import (
     evidence_urls,
     make_certificate,

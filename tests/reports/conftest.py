@@ -13,6 +13,7 @@ from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.areas.models import AdminUnit, AdminUnitLink, Edition, Level
 from ocop_tracker.areas.rules import REFORM_DATE
 from ocop_tracker.audit import listener as audit_listener
+from ocop_tracker.core.clock import VIETNAM
 from ocop_tracker.core.text import fold
 from ocop_tracker.onboarding.models import (
     Listing,
@@ -36,7 +37,7 @@ from ocop_tracker.products.models import (
     Product,
     ProductKind,
 )
-from ocop_tracker.reports.rules import FUNNEL_STEPS, VIETNAM
+from ocop_tracker.reports.rules import FUNNEL_STEPS
 from tests.factories import make_hamlet, unit
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.audit.models import AuditEvent
+from ocop_tracker.core import clock
 from ocop_tracker.history import service as history
 from ocop_tracker.onboarding.models import Listing, Marketplace, StepRecord
 from ocop_tracker.producers.models import PaymentAccount, Producer
@@ -39,7 +40,7 @@ def delisted_later(session: Session, day: dt.date) -> set[int]:
         select(AuditEvent.object_id, AuditEvent.after).where(
             AuditEvent.object_type == "listings",
             AuditEvent.action == "update",
-            AuditEvent.at >= history.end_of_day(day),
+            AuditEvent.at >= clock.end_of_day(day),
         )
     ):
         gone = (after or {}).get("delisted_on")

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit
-from ocop_tracker.reports.service import today
+from ocop_tracker.core.clock import today
 from ocop_tracker.teams import service as team_service
 from ocop_tracker.users import repository as user_repository
 from tests.conftest import SignIn

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
+from ocop_tracker.core.clock import VIETNAM, vn_date
 from ocop_tracker.core.text import fold
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding.models import Listing, ListingStatus, Marketplace
@@ -24,7 +25,6 @@ from ocop_tracker.producers.models import Producer, ProducerKind
 from ocop_tracker.products.models import Certificate, CertLevel, Product, ProductKind
 from ocop_tracker.reports import segments, views
 from ocop_tracker.reports.models import NATION
-from ocop_tracker.reports.rules import VIETNAM, vn_day
 from ocop_tracker.reports.rules import month_end as month_end_of
 from ocop_tracker.users.models import User
 from tests.cli.test_cli import Cli
@@ -300,7 +300,7 @@ def _live_since_before(session: Session, day: dt.date) -> Listing:
         .order_by(Listing.verified_at, Listing.id)
     ):
         assert listing.verified_at is not None
-        if vn_day(listing.verified_at) >= day:
+        if vn_date(listing.verified_at) >= day:
             break
         certs = session.scalars(
             select(Certificate).where(Certificate.product_id == listing.product_id)

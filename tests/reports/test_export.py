@@ -9,9 +9,10 @@ import pypdfium2 as pdfium  # type: ignore[import-untyped]
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
+from ocop_tracker.core import clock
+from ocop_tracker.core.clock import VIETNAM
 from ocop_tracker.reports import export
 from ocop_tracker.reports import service as report_service
-from ocop_tracker.reports.rules import VIETNAM
 from ocop_tracker.reports.schemas import ChildLine, TeamLine
 from ocop_tracker.users import repository as user_repository
 from tests.conftest import SignIn
@@ -38,7 +39,7 @@ MADE_AT = re.compile(r"Lập lúc (\d{2}):(\d{2}) ngày (\d{2})/(\d{2})/(\d{4})"
 
 
 def _last_month() -> str:
-    first = report_service.today().replace(day=1) - dt.timedelta(days=1)
+    first = clock.today().replace(day=1) - dt.timedelta(days=1)
     return f"{first:%Y-%m}"
 
 

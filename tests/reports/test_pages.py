@@ -8,9 +8,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
+from ocop_tracker.core.clock import today
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding.models import ListingStatus
-from ocop_tracker.reports.service import today
 from tests.conftest import SignIn
 from tests.factories import (
     make_actor,

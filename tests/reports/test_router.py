@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
+from ocop_tracker.core.clock import today
 from ocop_tracker.reports.models import ReportSubmission
 from ocop_tracker.reports.rules import month_end
-from ocop_tracker.reports.service import today
 from ocop_tracker.users import repository as user_repository
 from tests.conftest import SignIn
 from tests.factories import unit

@@ -26,6 +26,7 @@ from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
 from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.auth import service as auth_service
+from ocop_tracker.core import clock
 from ocop_tracker.main import create_app
 from ocop_tracker.onboarding.models import (
     Listing,
@@ -529,7 +530,7 @@ def _catalog_request(
             f"/api/v1/listings/{live.id}/delist",
             json(
                 {
-                    "date": area_service.today().isoformat(),
+                    "date": clock.today().isoformat(),
                     "reason": "Sàn gỡ",
                     "version": live.version,
                 }

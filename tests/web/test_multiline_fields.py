@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas.models import Edition, Level
+from ocop_tracker.core.clock import today
 from ocop_tracker.onboarding.models import Listing, ListingStatus, Verification
 from ocop_tracker.products.models import Product
 from ocop_tracker.reports.models import ReportSubmission
-from ocop_tracker.reports.service import today
 from tests.conftest import SignIn
 from tests.factories import unit
 

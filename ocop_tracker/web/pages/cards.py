@@ -21,6 +21,7 @@ from ocop_tracker.auth.scope import covers, ensure_visible
 from ocop_tracker.cards import repository, service
 from ocop_tracker.cards.layout import LAYOUT_LABELS, Layout
 from ocop_tracker.cards.router import pdf_response
+from ocop_tracker.core import clock
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError
 from ocop_tracker.core.templating import templates
@@ -70,7 +71,7 @@ def _form(
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    day = area_service.today()
+    day = clock.today()
     if area is None:  # admin without an area: start from the provinces
         roots, _ = area_service.search(session, level=Level.province, limit=100)
         return render(

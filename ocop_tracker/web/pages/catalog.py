@@ -19,10 +19,11 @@ from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
+from ocop_tracker.core import clock
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError, Forbidden, InvalidInput
+from ocop_tracker.core.labels import label, labels
 from ocop_tracker.core.phone import display_vn
-from ocop_tracker.history import service as history
 from ocop_tracker.onboarding import marketplaces, workflow
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding import views as onboarding_views
@@ -44,7 +45,7 @@ from ocop_tracker.products import service as product_service
 from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import CertLevel, Product, ProductKind
 from ocop_tracker.users import views as user_views
-from ocop_tracker.users.models import TEAM_ROLES, User
+from ocop_tracker.users.models import TEAM_ROLES, WRITERS, User
 from ocop_tracker.web.pages import photos as photo_pages
 from ocop_tracker.web.render import recoverable, redirect, render
 
@@ -52,28 +53,14 @@ router = APIRouter(include_in_schema=False)
 
 CHOICE_LIMIT = 200
 
-PRODUCER_KIND_LABELS: Mapping[ProducerKind, str] = {
-    ProducerKind.household: "Hộ sản xuất kinh doanh",
-    ProducerKind.cooperative: "Hợp tác xã",
-    ProducerKind.cooperative_group: "Tổ hợp tác",
-    ProducerKind.enterprise: "Doanh nghiệp",
-}
-PRODUCT_KIND_LABELS: Mapping[ProductKind, str] = {
-    ProductKind.ocop: "Sản phẩm OCOP",
-    ProductKind.agricultural: "Nông sản",
-    ProductKind.specialty: "Đặc sản địa phương",
-}
+PRODUCER_KIND_LABELS: Mapping[ProducerKind, str] = labels(ProducerKind)
+PRODUCT_KIND_LABELS: Mapping[ProductKind, str] = labels(ProductKind)
+# The worklist ticks a live listing.
 LISTING_STATUS_LABELS: Mapping[ListingStatus, str] = {
-    ListingStatus.in_progress: "Đang làm",
-    ListingStatus.awaiting_verification: "Chờ xác minh",
-    ListingStatus.listed: "Đã lên sàn ✓",
-    ListingStatus.rejected: "Bị từ chối",
-    ListingStatus.delisted: "Đã gỡ",
+    **labels(ListingStatus),
+    ListingStatus.listed: f"{label(ListingStatus.listed)} ✓",
 }
-DECISION_LABELS: Mapping[Decision, str] = {
-    Decision.approved: "Duyệt",
-    Decision.rejected: "Từ chối",
-}
+DECISION_LABELS: Mapping[Decision, str] = labels(Decision)
 _PRICE_SEPARATORS = re.compile(r"[\s.,_]")
 
 Text = Annotated[str, Form(max_length=2000)]
@@ -82,7 +69,7 @@ Short = Annotated[str, Form(max_length=300)]
 
 def may_write(user: User) -> bool:
     """Whether the caller registers products and records steps (SECURITY.md §L3)."""
-    return user.role in producer_service.WRITERS
+    return user.role in WRITERS
 
 
 def _require_writer(user: User) -> None:
@@ -96,7 +83,7 @@ def local_time(value: dt.datetime | None) -> str:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(history.VIETNAM).strftime("%H:%M %d/%m/%Y")
+    return value.astimezone(clock.VIETNAM).strftime("%H:%M %d/%m/%Y")
 
 
 def _field_error(exc: AppError) -> str | None:
@@ -392,7 +379,7 @@ def _certificate_step(
             "is_ocop": product.kind is ProductKind.ocop,
             "stars": rules.OCOP_STARS,
             "levels": rules.LEVEL_LABELS,
-            "today": area_service.today(),
+            "today": clock.today(),
             "error": error,
             "field": field,
             "values": values or {},

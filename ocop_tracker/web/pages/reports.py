@@ -16,6 +16,7 @@ from ocop_tracker.areas.models import Edition
 from ocop_tracker.audit import listener as audit
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.auth.scope import covers, reads_history_of
+from ocop_tracker.core import clock
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError
 from ocop_tracker.reports import charts
@@ -79,7 +80,7 @@ def _reform(
         other_day = min(day, area_rules.LAST_DAY_2022)
     else:
         other_day = max(day, area_rules.REFORM_DATE)
-    today = report_service.today()
+    today = clock.today()
     as_of = "" if other_day == today else f"&as_of={other_day.isoformat()}"
     return {
         "new_map": new_map,
@@ -92,7 +93,7 @@ def _reform(
 
 
 def _months(count: int = 12) -> list[str]:
-    first = report_service.today().replace(day=1)
+    first = clock.today().replace(day=1)
     out = []
     for _ in range(count):
         out.append(f"{first:%Y-%m}")
@@ -117,13 +118,13 @@ def dashboard(
     except AppError as exc:
         if not recoverable(exc):
             raise
-        day, error = report_service.today(), exc.message.split(": ", 1)[-1]
+        day, error = clock.today(), exc.message.split(": ", 1)[-1]
     cov = report_service.coverage_of(session, area, day)
     trend = report_service.trend_of(session, area, day)
     # Teams' progress this month, for commendation (not for the whole country:
     # tens of thousands of teams belong on a province's page, not one list).
     teams = (
-        report_service.teams_of(session, area, report_service.today().replace(day=1))
+        report_service.teams_of(session, area, clock.today().replace(day=1))
         if area.unit is not None
         else None
     )
@@ -135,7 +136,7 @@ def dashboard(
             "cov": cov,
             "area": area,
             "day": day,
-            "today": report_service.today(),
+            "today": clock.today(),
             "error": error,
             "crumbs": _crumbs(session, principal, area, day),
             "bars": charts.coverage_bars(cov.by_child, link),
@@ -232,7 +233,7 @@ def submissions_page(
             "labels": STATUS_LABELS,
             "message": message,
             "may_submit": may_submit,
-            "due_passed": report_service.today() >= board.due,
+            "due_passed": clock.today() >= board.due,
         },
         principal,
     )
@@ -270,7 +271,7 @@ def submit_page(
                 "message": None,
                 "error": exc.message.split(": ", 1)[-1],
                 "may_submit": True,
-                "due_passed": report_service.today() >= board.due,
+                "due_passed": clock.today() >= board.due,
             },
             principal,
             status_code=exc.status_code,

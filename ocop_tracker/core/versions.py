@@ -1,0 +1,117 @@
+"""Optimistic versions: a write names the version it read; another one is a 409.
+
+Versioned models count ``version`` up on every UPDATE (SQLAlchemy's
+``version_id_col``). A service checks the version the client sent before it
+changes anything (``check_version``) and flushes through ``flush_versioned``,
+so a writer that got there first between the check and the flush is a 409 as
+well. The API answers a stale write with the record as it is now
+(``stale_response``), so the client can merge and retry.
+"""
+
+from collections.abc import Callable
+from enum import Enum
+from typing import Any, Final
+
+from fastapi import status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from ocop_tracker.core.errors import Conflict
+
+
+class Unset(Enum):
+    """The type of ``UNSET``."""
+
+    token = 0
+
+
+UNSET: Final = Unset.token
+"""Marks a field an update leaves alone (None would clear it)."""
+
+
+class StaleVersion(Conflict):
+    """A write based on an old version; ``current`` is the record as it is now.
+
+    ``code`` overrides the error code of the body for a domain whose clients
+    already read another one (the listings answer ``stale_version``).
+    """
+
+    def __init__(
+        self, message: str, *, current: object | None = None, code: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.current = current
+        if code is not None:
+            self.code = code
+
+
+def _stale_message(what: str, field: str | None, rest: str) -> str:
+    return f"{field}: {what}{rest}" if field else f"{what}{rest}"
+
+
+def check_version(
+    record: Any,
+    version: int | None,
+    what: str,
+    *,
+    field: str | None = "version",
+    current: Callable[[Any], object] | None = None,
+    code: str | None = None,
+) -> None:
+    """Refuse a change based on another version than the stored one.
+
+    ``None`` means the client sent no version (nothing to check). ``current``
+    turns the record into what the 409 carries (default: the record itself).
+    ``field`` is the message's field prefix (None: no prefix).
+    """
+    if version is None or version == record.version:
+        return
+    raise StaleVersion(
+        _stale_message(
+            what,
+            field,
+            f" vừa được người khác sửa (phiên bản hiện tại {record.version}, "
+            f"bạn gửi {version}); hãy tải lại và thử lại.",
+        ),
+        current=current(record) if current is not None else record,
+        code=code,
+    )
+
+
+def flush_versioned(
+    session: Session,
+    what: str,
+    *,
+    field: str | None = "version",
+    also: tuple[type[Exception], ...] = (),
+    code: str | None = None,
+) -> None:
+    """Flush; a row changed by someone else meanwhile becomes a 409.
+
+    ``also`` names more errors that mean the same race (an INSERT that lost a
+    unique slot to a concurrent writer).
+    """
+    races: tuple[type[Exception], ...] = (StaleDataError, *also)
+    try:
+        session.flush()
+    except races:
+        raise StaleVersion(
+            _stale_message(
+                what, field, " vừa được người khác sửa; hãy tải lại và thử lại."
+            ),
+            code=code,
+        ) from None
+
+
+def stale_response(
+    session: Session, exc: StaleVersion, read: Callable[[Any], BaseModel]
+) -> JSONResponse:
+    """409 with the record as it is now, so the client can merge and retry."""
+    session.rollback()  # nothing of the refused write may be committed
+    body: dict[str, Any] = {"error": exc.code, "detail": exc.message}
+    if exc.current is not None:
+        session.refresh(exc.current)
+        body["current"] = read(exc.current).model_dump(mode="json")
+    return JSONResponse(body, status_code=status.HTTP_409_CONFLICT)

@@ -1,0 +1,48 @@
+"""One catalogue of labels: every member of every catalogued enum reads one way."""
+
+from enum import Enum
+
+import pytest
+
+from ocop_tracker.areas.models import Edition, Level
+from ocop_tracker.cards.layout import Layout
+from ocop_tracker.core.labels import CATALOGUE, label, labels, labels_by_value
+from ocop_tracker.onboarding.models import Decision, ListingStatus
+from ocop_tracker.producers.models import ConsentField, PaymentProvider, ProducerKind
+from ocop_tracker.products.models import CertLevel, ProductKind
+from ocop_tracker.products.rules import CertificateStatus
+from ocop_tracker.teams.models import Background, Position
+from ocop_tracker.users.models import Role
+
+ENUMS: list[type[Enum]] = [
+    Edition,
+    Level,
+    Role,
+    Position,
+    Background,
+    ProducerKind,
+    ConsentField,
+    PaymentProvider,
+    ProductKind,
+    CertLevel,
+    CertificateStatus,
+    ListingStatus,
+    Decision,
+    Layout,
+]
+
+
+@pytest.mark.parametrize("enum", ENUMS, ids=lambda e: e.__name__)
+def test_every_member_has_a_label_and_nothing_else_does(enum: type[Enum]) -> None:
+    assert set(CATALOGUE[enum.__name__]) == {str(m.value) for m in enum}
+    assert all(label(m).strip() == label(m) and label(m) for m in enum)
+
+
+def test_the_catalogue_names_only_these_enums() -> None:
+    assert set(CATALOGUE) == {e.__name__ for e in ENUMS}
+
+
+def test_maps_by_member_and_by_value_agree() -> None:
+    assert labels(ListingStatus)[ListingStatus.delisted] == "Đã gỡ khỏi sàn"
+    assert labels_by_value(Level)["commune"] == label(Level.commune)
+    assert list(labels(Decision)) == list(Decision)
