@@ -144,4 +144,5 @@ class ConflictBody(Schema):
 
     error: str
     detail: str
+    fields: dict[str, str]
     current: dict[str, object] | None = None
