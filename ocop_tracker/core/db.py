@@ -357,6 +357,9 @@ def refusable(session: Session) -> Iterator[Refusal]:
             raise
         if savepoint.is_active:
             savepoint.rollback()
+        # As after a full rollback: what the page reads next comes from the
+        # database (a bulk UPDATE inside the savepoint is not tracked).
+        session.expire_all()
         refusal.error = exc
     else:
         if savepoint.is_active:
