@@ -60,8 +60,10 @@ from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding.models import ListingStatus, Marketplace
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers.models import ProducerKind
+from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import rules
 from ocop_tracker.products import service as product_service
+from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import CertLevel, OcopGroup, ProductKind
 from ocop_tracker.users import service as user_service
 from ocop_tracker.users.models import Role, User
@@ -738,7 +740,7 @@ def _history(
                     kind=ProductKind.ocop,
                     price=100_000,
                 )
-                product_service.add_certificate(
+                certificate_service.add_certificate(
                     session,
                     actor,
                     product,
@@ -794,7 +796,7 @@ def _lists(
 
         def products(kwargs: tuple[User, dict[str, Any]]) -> None:
             user, filters = kwargs
-            _, total = product_service.list_products(session, user, limit=50, **filters)
+            _, total = product_views.list_products(session, user, limit=50, **filters)
             totals.append(total)
 
         cases: list[tuple[str, Callable[[], dict[str, Any]]]] = [
@@ -890,7 +892,7 @@ def _as_of(
 
         def read(item: tuple[User, int, dt.date]) -> None:
             user, product_id, day = item
-            view = product_service.product_as_of(session, user, product_id, day)
+            view = product_views.product_as_of(session, user, product_id, day)
             found.append(view.price or 0)
 
         samples = measure(

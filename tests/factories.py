@@ -22,6 +22,7 @@ from ocop_tracker.photos import service as photo_service
 from ocop_tracker.photos.processing import Processed
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers.models import Producer, ProducerKind
+from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import rules as product_rules
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products.models import Certificate, CertLevel, Product, ProductKind
@@ -153,7 +154,7 @@ def make_certificate(
     ``revoked_on`` is given."""
     who = actor or make_actor(session)
     decided = decision_date or area_service.today() - dt.timedelta(days=200)
-    cert = product_service.add_certificate(
+    cert = certificate_service.add_certificate(
         session,
         who,
         product,
@@ -166,7 +167,7 @@ def make_certificate(
         expires_on=expires_on,
     )
     if revoked_on is not None:
-        cert = product_service.revoke_certificate(
+        cert = certificate_service.revoke_certificate(
             session,
             who,
             product,

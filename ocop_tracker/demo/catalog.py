@@ -27,6 +27,7 @@ from ocop_tracker.producers.models import (
     Producer,
     ProducerKind,
 )
+from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products.models import CertLevel, OcopGroup, Product, ProductKind
 from ocop_tracker.users.models import User
@@ -286,7 +287,7 @@ def load(
             )
             if item.cert:
                 stars, number_, date, authority, level = item.cert
-                product_service.add_certificate(
+                certificate_service.add_certificate(
                     session,
                     worker,
                     product,

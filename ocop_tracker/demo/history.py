@@ -35,6 +35,7 @@ from ocop_tracker.producers.models import (
     Producer,
     ProducerKind,
 )
+from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import rules as product_rules
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products.models import OcopGroup, ProductKind
@@ -187,7 +188,7 @@ def _hamlet_history(
         )
         decided = born - dt.timedelta(days=rng.randrange(30, 400))
         level = sorted(product_rules.allowed_levels(stars, decided))[0]
-        product_service.add_certificate(
+        certificate_service.add_certificate(
             session,
             worker,
             product,

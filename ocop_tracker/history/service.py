@@ -22,17 +22,29 @@ What "as of D" means (``records_as_of``, the one place it is decided; every
 """
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ocop_tracker.areas import service as area_service
 from ocop_tracker.audit.models import AuditEvent
+from ocop_tracker.core.errors import InvalidInput
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
 ROW_ACTIONS = ("create", "update", "delete")
+# Bound on the ids sent in one IN (...): every read below takes any number of
+# ids and asks in batches of this size, so callers never batch themselves.
+ID_BATCH = 500
+
+
+def _batches(object_ids: Iterable[int]) -> Iterator[list[str]]:
+    """The ids as the trail stores them (strings), in batches of ``ID_BATCH``."""
+    ids = [str(i) for i in object_ids]
+    for start in range(0, len(ids), ID_BATCH):
+        yield ids[start : start + ID_BATCH]
 
 
 def end_of_day(day: dt.date) -> dt.datetime:
@@ -42,34 +54,40 @@ def end_of_day(day: dt.date) -> dt.datetime:
     ).astimezone(dt.UTC)
 
 
+def check_as_of(day: dt.date) -> None:
+    """A date to look back at must not be in the future."""
+    if day > area_service.today():
+        raise InvalidInput(
+            "Ngày xem lại không được sau ngày hôm nay.", field="as_of"
+        )
+
+
 def states_as_of(
     session: Session, object_type: str, object_ids: Iterable[int], day: dt.date
 ) -> dict[int, dict[str, Any]]:
     """Each record's columns at the end of ``day``; records not existing then are absent."""
-    ids = [str(i) for i in object_ids]
-    if not ids:
-        return {}
-    stmt = (
-        select(AuditEvent.object_id, AuditEvent.action, AuditEvent.after)
-        .where(
-            AuditEvent.object_type == object_type,
-            AuditEvent.object_id.in_(ids),
-            AuditEvent.action.in_(ROW_ACTIONS),
-            AuditEvent.at < end_of_day(day),
-        )
-        .order_by(AuditEvent.id)
-    )
     states: dict[int, dict[str, Any] | None] = {}
-    for object_id, action, after in session.execute(stmt):
-        if object_id is None:
-            continue
-        key = int(object_id)
-        if action == "create":
-            states[key] = dict(after or {})
-        elif action == "update" and states.get(key) is not None:
-            states[key] = {**(states[key] or {}), **(after or {})}
-        elif action == "delete":
-            states[key] = None
+    for ids in _batches(object_ids):
+        stmt = (
+            select(AuditEvent.object_id, AuditEvent.action, AuditEvent.after)
+            .where(
+                AuditEvent.object_type == object_type,
+                AuditEvent.object_id.in_(ids),
+                AuditEvent.action.in_(ROW_ACTIONS),
+                AuditEvent.at < end_of_day(day),
+            )
+            .order_by(AuditEvent.id)
+        )
+        for object_id, action, after in session.execute(stmt):
+            if object_id is None:
+                continue
+            key = int(object_id)
+            if action == "create":
+                states[key] = dict(after or {})
+            elif action == "update" and states.get(key) is not None:
+                states[key] = {**(states[key] or {}), **(after or {})}
+            elif action == "delete":
+                states[key] = None
     return {k: v for k, v in states.items() if v is not None}
 
 
@@ -99,22 +117,20 @@ def first_states(
     session: Session, object_type: str, object_ids: Iterable[int]
 ) -> dict[int, tuple[dt.date, dict[str, Any]]]:
     """Each record's first recorded columns and the day it was entered."""
-    ids = [str(i) for i in object_ids]
-    if not ids:
-        return {}
-    stmt = (
-        select(AuditEvent.object_id, AuditEvent.at, AuditEvent.after)
-        .where(
-            AuditEvent.object_type == object_type,
-            AuditEvent.object_id.in_(ids),
-            AuditEvent.action == "create",
-        )
-        .order_by(AuditEvent.id)
-    )
     out: dict[int, tuple[dt.date, dict[str, Any]]] = {}
-    for object_id, at, after in session.execute(stmt):
-        if object_id is not None:
-            out.setdefault(int(object_id), (vn_date(at), dict(after or {})))
+    for ids in _batches(object_ids):
+        stmt = (
+            select(AuditEvent.object_id, AuditEvent.at, AuditEvent.after)
+            .where(
+                AuditEvent.object_type == object_type,
+                AuditEvent.object_id.in_(ids),
+                AuditEvent.action == "create",
+            )
+            .order_by(AuditEvent.id)
+        )
+        for object_id, at, after in session.execute(stmt):
+            if object_id is not None:
+                out.setdefault(int(object_id), (vn_date(at), dict(after or {})))
     return out
 
 
@@ -162,23 +178,21 @@ def changes_after(
     session: Session, object_type: str, object_ids: Iterable[int], day: dt.date
 ) -> dict[int, list[dict[str, Any]]]:
     """Each record's changed columns recorded after the end of ``day``, oldest first."""
-    ids = [str(i) for i in object_ids]
-    if not ids:
-        return {}
-    stmt = (
-        select(AuditEvent.object_id, AuditEvent.after)
-        .where(
-            AuditEvent.object_type == object_type,
-            AuditEvent.object_id.in_(ids),
-            AuditEvent.action == "update",
-            AuditEvent.at >= end_of_day(day),
-        )
-        .order_by(AuditEvent.id)
-    )
     out: dict[int, list[dict[str, Any]]] = {}
-    for object_id, after in session.execute(stmt):
-        if object_id is not None:
-            out.setdefault(int(object_id), []).append(dict(after or {}))
+    for ids in _batches(object_ids):
+        stmt = (
+            select(AuditEvent.object_id, AuditEvent.after)
+            .where(
+                AuditEvent.object_type == object_type,
+                AuditEvent.object_id.in_(ids),
+                AuditEvent.action == "update",
+                AuditEvent.at >= end_of_day(day),
+            )
+            .order_by(AuditEvent.id)
+        )
+        for object_id, after in session.execute(stmt):
+            if object_id is not None:
+                out.setdefault(int(object_id), []).append(dict(after or {}))
     return out
 
 

@@ -25,6 +25,7 @@ from ocop_tracker.core.text import fold, normalize
 from ocop_tracker.imports.reader import Row, parse_date
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers.models import Producer, ProducerKind
+from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import rules as product_rules
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products.models import (
@@ -320,7 +321,7 @@ def _apply(session: Session, actor: User, item: _Planned, report: ImportReport) 
         )
     )
     if certificate is None:
-        product_service.add_certificate(
+        certificate_service.add_certificate(
             session,
             actor,
             product,

@@ -52,8 +52,6 @@ VERIFIERS = frozenset({Role.admin, Role.department, Role.official})
 DELISTERS = STEP_WRITERS | VERIFIERS
 WHAT = "hồ sơ lên sàn"
 URL_LABELS = {"storefront": "Đường dẫn gian hàng", "listing": "Đường dẫn sản phẩm"}
-# Bound on the ids sent in one IN (...) when replaying history.
-ID_BATCH = 500
 _LISTING_COLUMNS = [
     name
     for name in ListingRead.model_fields
@@ -202,7 +200,7 @@ def list_listings(
     names = repository.names_by_id(session, stmt)
     states = _dated_delistings(
         session,
-        _states_as_of(session, Listing.__tablename__, list(names), as_of),
+        history.states_as_of(session, Listing.__tablename__, list(names), as_of),
         as_of,
     )
     reads = [
@@ -213,16 +211,6 @@ def list_listings(
     ]
     reads.sort(key=_sort_key(sort), reverse=order is SortOrder.desc)
     return reads[offset : offset + limit], len(reads)
-
-
-def _states_as_of(
-    session: Session, object_type: str, ids: Sequence[int], day: dt.date
-) -> dict[int, dict[str, Any]]:
-    states: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(ids), ID_BATCH):
-        chunk = ids[start : start + ID_BATCH]
-        states.update(history.states_as_of(session, object_type, chunk, day))
-    return states
 
 
 def _matches(
@@ -289,7 +277,7 @@ def _step_defs_as_of(
     Steps seeded by a migration left no trail: they have always existed.
     """
     ids = [s.id for s in steps]
-    states = _states_as_of(session, MarketplaceStep.__tablename__, ids, day)
+    states = history.states_as_of(session, MarketplaceStep.__tablename__, ids, day)
     traced = repository.ids_with_events(session, MarketplaceStep.__tablename__, ids)
     defs = [
         StepDef(
@@ -310,7 +298,7 @@ def _records_as_of(
     session: Session, listing: Listing, day: dt.date
 ) -> dict[str, dict[str, Any]]:
     ids = repository.step_record_ids_in_hamlet(session, listing.hamlet_id)
-    states = _states_as_of(session, StepRecord.__tablename__, ids, day)
+    states = history.states_as_of(session, StepRecord.__tablename__, ids, day)
     return {
         str(st["step_code"]): st
         for st in states.values()

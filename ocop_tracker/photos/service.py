@@ -38,7 +38,7 @@ from ocop_tracker.photos import processing, repository, storage
 from ocop_tracker.photos.models import Photo, PhotoKind, PhotoRule, PhotoUploadKey
 from ocop_tracker.photos.processing import PhotoRefused, Processed
 from ocop_tracker.producers.service import WRITERS
-from ocop_tracker.products import service as product_service
+from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import Product
 from ocop_tracker.users.models import Role, User
 
@@ -140,7 +140,7 @@ def photo_for_viewer(session: Session, actor: User | None, photo_id: int) -> Pho
 
 def list_photos(session: Session, actor: User, product_id: int) -> list[Photo]:
     """A product's photos (main first), for someone who may see the product."""
-    product = product_service.get_product(session, actor, product_id)
+    product = product_views.get_product(session, actor, product_id)
     return repository.product_photos(session, product.id)
 
 
@@ -194,7 +194,7 @@ def check_upload(
     step_code: str | None = None,
 ) -> Target:
     """Scope (404), then role (403), then the evidence step: before any byte is read."""
-    product = product_service.get_product(session, actor, product_id)
+    product = product_views.get_product(session, actor, product_id)
     _check_writer(session, actor, product.hamlet_id)
     if listing_id is None and step_code is None:
         return Target(product)
@@ -488,7 +488,7 @@ def update_photo(
         photo.position = position
     session.flush()
     if sync and photo.kind is PhotoKind.product:
-        product = product_service.get_product(session, actor, photo.product_id)
+        product = product_views.get_product(session, actor, photo.product_id)
         sync_steps(session, actor, product)
     return photo
 
@@ -518,7 +518,7 @@ def delete_photo(
             remaining[0].is_main = True
             session.flush()
     if sync:
-        product = product_service.get_product(session, actor, product_id)
+        product = product_views.get_product(session, actor, product_id)
         sync_steps(session, actor, product)
 
 
@@ -526,7 +526,7 @@ def deletion_effects(session: Session, actor: User, photo: Photo) -> list[str]:
     """What deleting this photo would change, in words, for the confirmation page."""
     if photo.kind is not PhotoKind.product:
         return []
-    product = product_service.get_product(session, actor, photo.product_id)
+    product = product_views.get_product(session, actor, photo.product_id)
     photos = repository.product_photos(session, product.id)
     rest = [p for p in photos if p.id != photo.id]
     effects: list[str] = []
@@ -658,7 +658,7 @@ def product_readiness(
     session: Session, actor: User, product_id: int
 ) -> list[Readiness]:
     """Readiness of a product the actor may see."""
-    product = product_service.get_product(session, actor, product_id)
+    product = product_views.get_product(session, actor, product_id)
     return readiness(session, product)
 
 
@@ -701,7 +701,7 @@ def unblock_step(
     """Lift a step's block; a lifted "photos" step follows the photo rule at once."""
     onboarding_service.unblock_step(session, actor, listing, step=step, version=version)
     if step.strip() == PHOTOS_STEP:
-        product = product_service.get_product(session, actor, listing.product_id)
+        product = product_views.get_product(session, actor, listing.product_id)
         sync_steps(session, actor, product)
     return listing
 
@@ -716,7 +716,7 @@ def open_listing(
     listing = onboarding_service.create_listing(
         session, actor, product_id=product_id, marketplace_id=marketplace_id
     )
-    product = product_service.get_product(session, actor, product_id)
+    product = product_views.get_product(session, actor, product_id)
     sync_steps(session, actor, product)
     return listing
 
@@ -791,7 +791,7 @@ def photo_pack(
     session: Session, actor: User, product_id: int, marketplace: str
 ) -> Pack:
     """Square JPEGs on white, main photo first, named 01-<slug>.jpg…, in a ZIP."""
-    product = product_service.get_product(session, actor, product_id)
+    product = product_views.get_product(session, actor, product_id)
     market = onboarding_catalog.resolve(session, marketplace)
     rule = repository.rule_of(session, market.id)
     side = rule.pack_size if rule is not None else DEFAULT_PACK_SIZE

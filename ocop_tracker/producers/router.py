@@ -13,6 +13,7 @@ from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.phone import display_vn
 from ocop_tracker.core.schemas import ErrorBody, IsoDate, Page, WholeNumber
 from ocop_tracker.producers import service as producer_service
+from ocop_tracker.producers import views as producer_views
 from ocop_tracker.producers.models import PaymentAccount, PaymentStatus, ProducerKind
 from ocop_tracker.producers.schemas import (
     ConflictBody,
@@ -28,7 +29,8 @@ from ocop_tracker.producers.schemas import (
     SortField,
     SortOrder,
 )
-from ocop_tracker.producers.service import ProducerView, StaleVersion
+from ocop_tracker.producers.service import StaleVersion
+from ocop_tracker.producers.views import ProducerView
 
 router = APIRouter(tags=["producers"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -64,7 +66,7 @@ def stale_response(
 
 def to_read(session: Session, views: list[ProducerView]) -> list[ProducerRead]:
     """API models of producer views, with their hamlet names."""
-    names = producer_service.hamlet_names(session, views)
+    names = producer_views.hamlet_names(session, views)
     return [
         ProducerRead(
             id=v.id,
@@ -88,7 +90,7 @@ def to_read(session: Session, views: list[ProducerView]) -> list[ProducerRead]:
 
 
 def _read_producer(session: Session) -> Callable[[Any], BaseModel]:
-    return lambda p: to_read(session, [producer_service.view(session, p)])[0]
+    return lambda p: to_read(session, [producer_views.view(session, p)])[0]
 
 
 def account_read(
@@ -131,7 +133,7 @@ def list_producers(
     offset: Offset = 0,
 ) -> Page[ProducerRead]:
     """Producers inside the caller's area, filtered, searched and sorted."""
-    views, total = producer_service.list_producers(
+    views, total = producer_views.list_producers(
         session,
         principal.user,
         area_id=area_id,
@@ -160,7 +162,7 @@ def create_producer(
     producer = producer_service.create_producer(
         session, principal.user, **body.model_dump()
     )
-    return to_read(session, [producer_service.view(session, producer)])[0]
+    return to_read(session, [producer_views.view(session, producer)])[0]
 
 
 @router.get("/producers/{producer_id}", response_model=ProducerRead, responses=ERRORS)
@@ -172,12 +174,12 @@ def get_producer(
 ) -> ProducerRead:
     """One producer, now or as it stood at the end of ``as_of``."""
     if as_of is not None:
-        view = producer_service.producer_as_of(
+        view = producer_views.producer_as_of(
             session, principal.user, producer_id, as_of
         )
     else:
-        producer = producer_service.get_producer(session, principal.user, producer_id)
-        view = producer_service.view(session, producer)
+        producer = producer_views.get_producer(session, principal.user, producer_id)
+        view = producer_views.view(session, producer)
     return to_read(session, [view])[0]
 
 
@@ -198,7 +200,7 @@ def update_producer(
         )
     except StaleVersion as exc:
         return stale_response(session, exc, _read_producer(session))
-    return to_read(session, [producer_service.view(session, producer)])[0]
+    return to_read(session, [producer_views.view(session, producer)])[0]
 
 
 @router.get(
@@ -210,9 +212,9 @@ def get_consents(
     session: SessionDep, principal: CurrentPrincipal, producer_id: int
 ) -> ConsentOverview:
     """Which fields may be public now, and every consent record, newest first."""
-    producer = producer_service.get_producer(session, principal.user, producer_id)
-    rows = producer_service.consent_history(session, principal.user, producer)
-    current = producer_service.current_consents(session, producer)
+    producer = producer_views.get_producer(session, principal.user, producer_id)
+    rows = producer_views.consent_history(session, principal.user, producer)
+    current = producer_views.current_consents(session, producer)
     return ConsentOverview(
         current={
             field: ConsentState(
@@ -251,7 +253,7 @@ def change_consent(
     body: ConsentChange,
 ) -> ConsentRecord:
     """Record a consent given or withdrawn for one public field."""
-    producer = producer_service.get_producer(session, principal.user, producer_id)
+    producer = producer_views.get_producer(session, principal.user, producer_id)
     consent = producer_service.record_consent(
         session, principal.user, producer, **body.model_dump()
     )
@@ -267,8 +269,8 @@ def get_payment_account(
     session: SessionDep, principal: CurrentPrincipal, producer_id: int
 ) -> PaymentAccountRead:
     """The producer's e-payment account: provider, status and last 4 characters."""
-    producer = producer_service.get_producer(session, principal.user, producer_id)
-    account = producer_service.get_payment_account(session, principal.user, producer)
+    producer = producer_views.get_producer(session, principal.user, producer_id)
+    account = producer_views.get_payment_account(session, principal.user, producer)
     return account_read(producer.id, account)
 
 
@@ -284,7 +286,7 @@ def set_payment_account(
     body: PaymentAccountWrite,
 ) -> PaymentAccountRead | JSONResponse:
     """Set the account; a full number is accepted but only its last 4 are kept."""
-    producer = producer_service.get_producer(session, principal.user, producer_id)
+    producer = producer_views.get_producer(session, principal.user, producer_id)
     number = body.account_number.get_secret_value() if body.account_number else None
     try:
         account = producer_service.set_payment_account(

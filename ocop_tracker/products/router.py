@@ -20,7 +20,9 @@ from ocop_tracker.producers.router import (
 )
 from ocop_tracker.producers.schemas import SortField, SortOrder
 from ocop_tracker.producers.service import StaleVersion
+from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import service as product_service
+from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import Certificate, Product, ProductKind
 from ocop_tracker.products.schemas import (
     CertificateCreate,
@@ -35,7 +37,7 @@ from ocop_tracker.products.schemas import (
     SubgroupCreate,
     SubgroupRead,
 )
-from ocop_tracker.products.service import CertificateView, ProductView
+from ocop_tracker.products.views import CertificateView, ProductView
 
 router = APIRouter(tags=["products"])
 
@@ -91,13 +93,11 @@ def certificate_read(view: CertificateView) -> CertificateRead:
 
 
 def _product_now(session: Session, product: Product) -> ProductRead:
-    return product_read(product_service.view(session, product))
+    return product_read(product_views.view(session, product))
 
 
 def _certificate_now(cert: Certificate) -> CertificateRead:
-    return certificate_read(
-        product_service.certificate_view(cert, area_service.today())
-    )
+    return certificate_read(product_views.certificate_view(cert, area_service.today()))
 
 
 @router.get("/products", response_model=Page[ProductRead], responses=ERRORS)
@@ -122,7 +122,7 @@ def list_products(
     as_of: AsOf = None,
 ) -> Page[ProductRead]:
     """Products inside the caller's area, filtered, searched and sorted, now or ``as_of``."""
-    views, total = product_service.list_products(
+    views, total = product_views.list_products(
         session,
         principal.user,
         area_id=area_id,
@@ -168,9 +168,9 @@ def get_product(
     """One product, now or as it stood at the end of ``as_of``."""
     if as_of is not None:
         return product_read(
-            product_service.product_as_of(session, principal.user, product_id, as_of)
+            product_views.product_as_of(session, principal.user, product_id, as_of)
         )
-    product = product_service.get_product(session, principal.user, product_id)
+    product = product_views.get_product(session, principal.user, product_id)
     return _product_now(session, product)
 
 
@@ -203,10 +203,10 @@ def list_certificates(
     as_of: AsOf = None,
 ) -> list[CertificateRead]:
     """A product's certificates, newest first, with their status today or ``as_of``."""
-    product = product_service.get_product(session, principal.user, product_id)
+    product = product_views.get_product(session, principal.user, product_id)
     return [
         certificate_read(v)
-        for v in product_service.list_certificates(
+        for v in product_views.list_certificates(
             session, principal.user, product, as_of=as_of
         )
     ]
@@ -225,8 +225,8 @@ def add_certificate(
     body: CertificateCreate,
 ) -> CertificateRead:
     """Record an OCOP recognition decision for the product."""
-    product = product_service.get_product(session, principal.user, product_id)
-    cert = product_service.add_certificate(
+    product = product_views.get_product(session, principal.user, product_id)
+    cert = certificate_service.add_certificate(
         session, principal.user, product, **body.model_dump()
     )
     return _certificate_now(cert)
@@ -245,9 +245,9 @@ def update_certificate(
     body: CertificateUpdate,
 ) -> CertificateRead | JSONResponse:
     """Correct a certificate; send the ``version`` you read (409 with the current one)."""
-    product = product_service.get_product(session, principal.user, product_id)
+    product = product_views.get_product(session, principal.user, product_id)
     try:
-        cert = product_service.update_certificate(
+        cert = certificate_service.update_certificate(
             session,
             principal.user,
             product,
@@ -272,9 +272,9 @@ def revoke_certificate(
     body: CertificateRevoke,
 ) -> CertificateRead | JSONResponse:
     """Revoke a certificate from a date, for a reason."""
-    product = product_service.get_product(session, principal.user, product_id)
+    product = product_views.get_product(session, principal.user, product_id)
     try:
-        cert = product_service.revoke_certificate(
+        cert = certificate_service.revoke_certificate(
             session, principal.user, product, certificate_id, **body.model_dump()
         )
     except StaleVersion as exc:
@@ -292,7 +292,7 @@ def list_groups(session: SessionDep, principal: CurrentPrincipal) -> list[GroupR
             name=group.name,
             subgroups=[SubgroupRead.model_validate(s) for s in subs],
         )
-        for group, subs in product_service.list_groups(session)
+        for group, subs in product_views.list_groups(session)
     ]
 
 

@@ -14,6 +14,7 @@ from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.auth.scope import OutOfScope
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ocop_tracker.producers import service as producer_service
+from ocop_tracker.producers import views as producer_views
 from ocop_tracker.producers.models import (
     Consent,
     ConsentField,
@@ -24,6 +25,7 @@ from ocop_tracker.producers.models import (
     ProducerKind,
 )
 from ocop_tracker.producers.service import StaleVersion
+from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products.models import CertLevel, ProductKind
 from ocop_tracker.users import repository as user_repository
@@ -146,12 +148,12 @@ def test_out_of_area_looks_missing_and_the_department_only_reads(
         _make(session, login="sct.soctrang")
     producer = _make(session, login="thanhvien.anthuong", hamlet="Ấp An Thường")
     with pytest.raises(NotFound):
-        producer_service.get_producer(
+        producer_views.get_producer(
             session, _user(session, "totruong.khom3"), producer.id
         )
     # Visible to the department, but not writable.
     department = _user(session, "sct.soctrang")
-    assert producer_service.get_producer(session, department, producer.id) is producer
+    assert producer_views.get_producer(session, department, producer.id) is producer
     with pytest.raises(Forbidden):
         producer_service.update_producer(
             session, department, producer.id, version=1, name="Đổi Tên"
@@ -205,7 +207,7 @@ def test_moving_a_producer_takes_everything_along(session: Session) -> None:
         name="Bánh pía",
         kind=ProductKind.ocop,
     )
-    cert = product_service.add_certificate(
+    cert = certificate_service.add_certificate(
         session,
         official,
         product,
@@ -251,7 +253,7 @@ def test_moving_a_producer_takes_everything_along(session: Session) -> None:
     assert product.search_key == "banh pia co so moi"
     # A member of Khóm 3 no longer sees it; moving into An Thường is out of area.
     with pytest.raises(NotFound):
-        producer_service.get_producer(
+        producer_views.get_producer(
             session, _user(session, "thanhvien.khom3"), producer.id
         )
     with pytest.raises(OutOfScope):
@@ -292,7 +294,7 @@ def test_lists_are_scoped_filtered_searched_sorted_and_paged(session: Session) -
     )
 
     def names(**filters: object) -> tuple[list[str], int]:
-        views, total = producer_service.list_producers(
+        views, total = producer_views.list_producers(
             session,
             official,
             area_id=hamlet.id,
@@ -316,15 +318,15 @@ def test_lists_are_scoped_filtered_searched_sorted_and_paged(session: Session) -
     # A member of Khóm 3 sees Khóm 3 only; a filter naming a foreign area
     # never widens the caller's own.
     member = _user(session, "thanhvien.khom3")
-    views, total = producer_service.list_producers(session, member, limit=200)
+    views, total = producer_views.list_producers(session, member, limit=200)
     assert mine.id in {v.id for v in views}
     assert {v.hamlet_id for v in views} == {mine.hamlet_id}
     assert total == len(views)
-    assert producer_service.list_producers(session, member, area_id=hamlet.id)[1] == 0
+    assert producer_views.list_producers(session, member, area_id=hamlet.id)[1] == 0
     # Ấp An Thường's commune on today's map (Cù Lao Dung district before 1/7/2025).
     an_thanh = unit(session, "Xã An Thạnh", edition=Edition.e2025, level=Level.commune)
-    assert producer_service.list_producers(session, member, area_id=an_thanh.id)[1] == 0
-    views, _ = producer_service.list_producers(
+    assert producer_views.list_producers(session, member, area_id=an_thanh.id)[1] == 0
+    views, _ = producer_views.list_producers(
         session, _user(session, "admin"), area_id=an_thanh.id, limit=200
     )
     assert away.id in {v.id for v in views}
@@ -339,10 +341,10 @@ def test_consent_is_off_by_default_recorded_with_who_and_when_and_withdrawable(
 ) -> None:
     member = _user(session, "thanhvien.khom3")
     producer = _make(session)
-    assert producer_service.current_consents(session, producer) == dict.fromkeys(
+    assert producer_views.current_consents(session, producer) == dict.fromkeys(
         ConsentField
     )
-    assert producer_service.public_fields(session, producer) == frozenset()
+    assert producer_views.public_fields(session, producer) == frozenset()
     with refused(InvalidInput, "note", r"^"):
         producer_service.record_consent(
             session, member, producer, field=ConsentField.phone, granted=True
@@ -360,7 +362,7 @@ def test_consent_is_off_by_default_recorded_with_who_and_when_and_withdrawable(
         member.id,
         dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC),
     )
-    assert producer_service.public_fields(session, producer) == {ConsentField.phone}
+    assert producer_views.public_fields(session, producer) == {ConsentField.phone}
     with refused(Conflict, "field", r"^"):
         producer_service.record_consent(
             session, member, producer, field=ConsentField.phone, granted=True, note="x"
@@ -373,16 +375,14 @@ def test_consent_is_off_by_default_recorded_with_who_and_when_and_withdrawable(
         producer_service.record_consent(
             session, member, producer, field=ConsentField.phone, granted=False
         )
-    assert producer_service.public_fields(session, producer) == frozenset()
-    history = producer_service.consent_history(session, member, producer)
+    assert producer_views.public_fields(session, producer) == frozenset()
+    history = producer_views.consent_history(session, member, producer)
     assert [(c.granted, name) for c, name in history] == [
         (False, member.display_name),
         (True, member.display_name),
     ]
     # What the page showed on a past day.
-    on_5th = producer_service.current_consents(
-        session, producer, on=dt.date(2026, 3, 5)
-    )
+    on_5th = producer_views.current_consents(session, producer, on=dt.date(2026, 3, 5))
     assert on_5th[ConsentField.phone] is given
     ids = [str(c.id) for c, _ in history]
     events = session.scalars(
@@ -465,7 +465,7 @@ def test_a_bad_account_number_is_refused_without_echoing_it(session: Session) ->
         )
     assert "12#" not in caught.value.message
     assert (
-        producer_service.get_payment_account(
+        producer_views.get_payment_account(
             session, _user(session, "thanhvien.khom3"), producer
         )
         is None
@@ -559,7 +559,7 @@ def test_a_producer_as_of_a_past_day(session: Session) -> None:
             name="Cơ sở Ông Sáu",
             kind=ProducerKind.enterprise,
         )
-    first = producer_service.producer_as_of(
+    first = producer_views.producer_as_of(
         session, leader, producer.id, dt.date(2026, 4, 1)
     )
     assert (first.name, first.kind, first.phone, first.as_of) == (
@@ -570,19 +570,19 @@ def test_a_producer_as_of_a_past_day(session: Session) -> None:
     )
     assert first.consents[ConsentField.display_name] is False
     assert first.version is None
-    same = producer_service.producer_as_of(
+    same = producer_views.producer_as_of(
         session, leader, producer.id, dt.date(2026, 4, 2)
     )
     assert same.name == "Hộ Ông Sáu"
-    later = producer_service.producer_as_of(
+    later = producer_views.producer_as_of(
         session, leader, producer.id, dt.date(2026, 4, 3)
     )
     assert (later.name, later.kind) == ("Cơ sở Ông Sáu", ProducerKind.enterprise)
     assert later.consents[ConsentField.display_name] is True
     with pytest.raises(NotFound, match="31/03/2026"):
-        producer_service.producer_as_of(
+        producer_views.producer_as_of(
             session, leader, producer.id, dt.date(2026, 3, 31)
         )
     tomorrow = area_service.today() + dt.timedelta(days=1)
     with refused(InvalidInput, "as_of", r"^"):
-        producer_service.producer_as_of(session, leader, producer.id, tomorrow)
+        producer_views.producer_as_of(session, leader, producer.id, tomorrow)

@@ -16,8 +16,10 @@ from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers.models import Producer, ProducerKind
 from ocop_tracker.producers.service import StaleVersion
+from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import rules
 from ocop_tracker.products import service as product_service
+from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import (
     Certificate,
     CertLevel,
@@ -84,7 +86,7 @@ def _cert(
     login: str = "canbo.khom3",
     **extra: Any,
 ) -> Certificate:
-    return product_service.add_certificate(
+    return certificate_service.add_certificate(
         session,
         _user(session, login),
         product,
@@ -125,7 +127,7 @@ def test_a_product_gets_a_random_public_code_that_never_changes(
     assert first.public_code != second.public_code
     assert first.hamlet_id == producer.hamlet_id
     assert first.search_key == "banh pia sau rieng trung muoi co so tan hue vien"
-    view = product_service.view(session, first)
+    view = product_views.view(session, first)
     assert (view.price, view.unit, view.stars, view.certificate_status) == (
         45000,
         "hộp 500 g",
@@ -142,9 +144,9 @@ def test_a_product_gets_a_random_public_code_that_never_changes(
         price=50000,
     )
     assert first.public_code == code
-    assert product_service.by_public_code(session, code) is first
+    assert product_views.by_public_code(session, code) is first
     session.expire_all()
-    assert product_service.view(session, first).price == 50000
+    assert product_views.view(session, first).price == 50000
 
 
 def test_a_bad_gtin_check_digit_is_refused_and_nothing_written(
@@ -226,7 +228,7 @@ def test_products_follow_scope_and_roles(session: Session) -> None:
         _product(session, away)
     away_product = _product(session, away, login="thanhvien.anthuong")
     with pytest.raises(NotFound):
-        product_service.get_product(
+        product_views.get_product(
             session, _user(session, "thanhvien.khom3"), away_product.id
         )
     with pytest.raises(Forbidden):
@@ -344,29 +346,29 @@ def test_correcting_a_certificate(session: Session) -> None:
     product = _product(session, _producer(session))
     member = _user(session, "thanhvien.khom3")
     cert = _cert(session, product, decision_date=dt.date(2024, 3, 1))
-    product_service.update_certificate(
+    certificate_service.update_certificate(
         session, member, product, cert.id, version=1, decision_date=dt.date(2024, 4, 15)
     )
     # A default expiry moves with the decision date.
     assert cert.expires_on == dt.date(2027, 4, 15)
-    product_service.update_certificate(
+    certificate_service.update_certificate(
         session, member, product, cert.id, version=2, expires_on=dt.date(2027, 1, 1)
     )
-    product_service.update_certificate(
+    certificate_service.update_certificate(
         session, member, product, cert.id, version=3, decision_date=dt.date(2024, 5, 1)
     )
     # A hand-set expiry stays.
     assert cert.expires_on == dt.date(2027, 1, 1)
     with pytest.raises(InvalidInput, match=r"^level: "):
-        product_service.update_certificate(
+        certificate_service.update_certificate(
             session, member, product, cert.id, version=4, stars=4
         )
     with pytest.raises(InvalidInput, match=r"^stars: "):
-        product_service.update_certificate(
+        certificate_service.update_certificate(
             session, member, product, cert.id, version=4, stars=None
         )
     with pytest.raises(StaleVersion):
-        product_service.update_certificate(
+        certificate_service.update_certificate(
             session, member, product, cert.id, version=1, score=60
         )
     assert (cert.stars, cert.score, cert.version) == (3, None, 4)
@@ -377,7 +379,7 @@ def test_revoking_a_certificate(session: Session) -> None:
     member = _user(session, "thanhvien.khom3")
     cert = _cert(session, product, decision_date=dt.date(2024, 3, 1))
     with pytest.raises(InvalidInput, match=r"^revoked_on: "):
-        product_service.revoke_certificate(
+        certificate_service.revoke_certificate(
             session,
             member,
             product,
@@ -387,7 +389,7 @@ def test_revoking_a_certificate(session: Session) -> None:
             version=1,
         )
     with pytest.raises(InvalidInput, match=r"^revoked_on: "):
-        product_service.revoke_certificate(
+        certificate_service.revoke_certificate(
             session,
             member,
             product,
@@ -397,7 +399,7 @@ def test_revoking_a_certificate(session: Session) -> None:
             version=1,
         )
     with pytest.raises(InvalidInput, match=r"^reason: "):
-        product_service.revoke_certificate(
+        certificate_service.revoke_certificate(
             session,
             member,
             product,
@@ -406,7 +408,7 @@ def test_revoking_a_certificate(session: Session) -> None:
             reason=" ",
             version=1,
         )
-    product_service.revoke_certificate(
+    certificate_service.revoke_certificate(
         session,
         member,
         product,
@@ -421,7 +423,7 @@ def test_revoking_a_certificate(session: Session) -> None:
     )
     assert rules.status_of(cert, TODAY) is CertificateStatus.revoked
     with pytest.raises(Conflict, match=r"^revoked_on: "):
-        product_service.revoke_certificate(
+        certificate_service.revoke_certificate(
             session,
             member,
             product,
@@ -432,7 +434,7 @@ def test_revoking_a_certificate(session: Session) -> None:
         )
     other = _product(session, _producer(session, name="Cơ sở Hai"))
     with pytest.raises(NotFound):
-        product_service.revoke_certificate(
+        certificate_service.revoke_certificate(
             session, member, other, cert.id, revoked_on=TODAY, reason="x", version=2
         )
 
@@ -473,7 +475,7 @@ def _catalogue(session: Session) -> tuple[dict[str, Product], AdminUnit]:
     )
     _cert(session, p["expired"], stars=4, decision_date=dt.date(2021, 1, 5))
     revoked = _cert(session, p["revoked"], stars=5, decision_date=dt.date(2024, 6, 1))
-    product_service.revoke_certificate(
+    certificate_service.revoke_certificate(
         session,
         _user(session, OFFICIAL),
         p["revoked"],
@@ -491,8 +493,8 @@ def _names(views: list[Any]) -> list[str]:
 
 def _list(
     session: Session, hamlet: AdminUnit, **filters: Any
-) -> tuple[list[product_service.ProductView], int]:
-    return product_service.list_products(
+) -> tuple[list[product_views.ProductView], int]:
+    return product_views.list_products(
         session, _user(session, OFFICIAL), area_id=hamlet.id, **filters
     )
 
@@ -571,16 +573,16 @@ def test_search_sort_page_and_area(session: Session) -> None:
     shrimp = _product(session, away, name="Tôm khô", login="thanhvien.anthuong")
     # Ấp An Thường's commune on today's map (Cù Lao Dung district before 1/7/2025).
     an_thanh = unit(session, "Xã An Thạnh", edition=Edition.e2025, level=Level.commune)
-    views, total = product_service.list_products(
+    views, total = product_views.list_products(
         session, _user(session, "admin"), area_id=an_thanh.id, limit=200
     )
     assert shrimp.id in {v.id for v in views}
     assert not {p.id for p in products.values()} & {v.id for v in views}
-    assert product_service.list_products(session, official, area_id=an_thanh.id)[1] == 0
-    assert product_service.list_products(session, official, q="tom kho")[1] == 0
+    assert product_views.list_products(session, official, area_id=an_thanh.id)[1] == 0
+    assert product_views.list_products(session, official, q="tom kho")[1] == 0
     # A team member of Khóm 3 does not see the new hamlet's products.
     member = _user(session, "thanhvien.khom3")
-    assert product_service.list_products(session, member, area_id=hamlet.id)[1] == 0
+    assert product_views.list_products(session, member, area_id=hamlet.id)[1] == 0
 
 
 # --- history --------------------------------------------------------------------------
@@ -605,7 +607,7 @@ def test_products_and_certificates_as_of_past_days(session: Session) -> None:
             session, member, producer.id, version=1, name="Cơ sở Huê Viên"
         )
     with _at(4, 23):
-        product_service.revoke_certificate(
+        certificate_service.revoke_certificate(
             session,
             member,
             product,
@@ -615,7 +617,7 @@ def test_products_and_certificates_as_of_past_days(session: Session) -> None:
             version=1,
         )
     day = dt.date(2026, 6, 1)
-    first = product_service.product_as_of(session, member, product.id, day)
+    first = product_views.product_as_of(session, member, product.id, day)
     # The certificate, recorded on 2/6, counts from its decision date 20/5.
     assert (first.name, first.price, first.stars, first.certificate_status) == (
         "Bánh pía sầu riêng trứng muối",
@@ -629,11 +631,11 @@ def test_products_and_certificates_as_of_past_days(session: Session) -> None:
         None,
         None,
     )
-    second = product_service.product_as_of(
+    second = product_views.product_as_of(
         session, member, product.id, dt.date(2026, 6, 2)
     )
     assert (second.stars, second.certificate_status) == (3, CertificateStatus.valid)
-    third = product_service.product_as_of(
+    third = product_views.product_as_of(
         session, member, product.id, dt.date(2026, 6, 3)
     )
     assert (third.name, third.price, third.producer_name) == (
@@ -641,7 +643,7 @@ def test_products_and_certificates_as_of_past_days(session: Session) -> None:
         42000,
         "Cơ sở Huê Viên",
     )
-    fourth = product_service.product_as_of(
+    fourth = product_views.product_as_of(
         session, member, product.id, dt.date(2026, 6, 4)
     )
     assert (fourth.stars, fourth.certificate_status) == (
@@ -650,7 +652,7 @@ def test_products_and_certificates_as_of_past_days(session: Session) -> None:
     )
     assert product.public_code == fourth.public_code == first.public_code
     # Entered on 1/6, certified from 20/5: answered on 31/5 with its first values.
-    earlier = product_service.product_as_of(
+    earlier = product_views.product_as_of(
         session, member, product.id, dt.date(2026, 5, 31)
     )
     assert (earlier.name, earlier.stars, earlier.recorded_on) == (
@@ -659,14 +661,14 @@ def test_products_and_certificates_as_of_past_days(session: Session) -> None:
         dt.date(2026, 6, 1),
     )
     with pytest.raises(NotFound):
-        product_service.product_as_of(session, member, product.id, dt.date(2026, 5, 19))
-    certs = product_service.list_certificates(
+        product_views.product_as_of(session, member, product.id, dt.date(2026, 5, 19))
+    certs = product_views.list_certificates(
         session, member, product, as_of=dt.date(2026, 6, 3)
     )
     assert [(c.id, c.status, c.revoked_on) for c in certs] == [
         (cert.id, CertificateStatus.valid, None)  # the revocation is dated 4/6
     ]
-    [then] = product_service.list_certificates(
+    [then] = product_views.list_certificates(
         session, member, product, as_of=dt.date(2026, 6, 1)
     )
     assert (then.id, then.status, then.recorded_on) == (
@@ -675,35 +677,35 @@ def test_products_and_certificates_as_of_past_days(session: Session) -> None:
         dt.date(2026, 6, 2),
     )
     with pytest.raises(NotFound):
-        product_service.list_certificates(
+        product_views.list_certificates(
             session, member, product, as_of=dt.date(2026, 5, 1)
         )
-    now = product_service.list_certificates(session, member, product)
+    now = product_views.list_certificates(session, member, product)
     assert now[0].status is CertificateStatus.revoked
     # Lists as of a day use the state of that day for filters and search.
     # (The demo products certified by then are answered too.)
-    views, _ = product_service.list_products(
+    views, _ = product_views.list_products(
         session, member, as_of=dt.date(2026, 6, 2), stars=3, limit=500
     )
     assert product.id in [v.id for v in views]
-    views, _ = product_service.list_products(
+    views, _ = product_views.list_products(
         session, member, as_of=dt.date(2026, 6, 4), stars=3, limit=500
     )
     assert product.id not in [v.id for v in views]
-    views, _ = product_service.list_products(
+    views, _ = product_views.list_products(
         session, member, as_of=dt.date(2026, 6, 2), q="trung muoi"
     )
     assert product.id in [v.id for v in views]
-    views, _ = product_service.list_products(
+    views, _ = product_views.list_products(
         session, member, as_of=dt.date(2026, 6, 2), q="kim sa"
     )
     assert product.id not in [v.id for v in views]
-    views, _ = product_service.list_products(
+    views, _ = product_views.list_products(
         session, member, as_of=dt.date(2026, 5, 19), limit=500
     )
     assert product.id not in [v.id for v in views]
     with pytest.raises(InvalidInput, match=r"^sort: "):
-        product_service.list_products(
+        product_views.list_products(
             session, member, as_of=dt.date(2026, 6, 2), sort="updated_at"
         )
 
@@ -712,10 +714,10 @@ def test_as_of_lists_agree_with_live_lists_today(session: Session) -> None:
     _catalogue(session)
     official = _user(session, OFFICIAL)
     for choice in (None, "valid", "expiring", "expired", "revoked", "none"):
-        live, live_total = product_service.list_products(
+        live, live_total = product_views.list_products(
             session, official, certificate=choice, limit=200
         )
-        replayed, total = product_service.list_products(
+        replayed, total = product_views.list_products(
             session, official, certificate=choice, limit=200, as_of=TODAY
         )
         assert total == live_total
@@ -728,7 +730,7 @@ def test_as_of_lists_agree_with_live_lists_today(session: Session) -> None:
 
 
 def test_the_six_groups_are_seeded_and_admins_add_subgroups(session: Session) -> None:
-    groups = product_service.list_groups(session)
+    groups = product_views.list_groups(session)
     assert [g.code for g, _ in groups] == [
         "food",
         "beverage",

@@ -35,9 +35,12 @@ from ocop_tracker.onboarding.models import (
 from ocop_tracker.onboarding.schemas import ListingRead, ListingSteps
 from ocop_tracker.photos import service as photo_service
 from ocop_tracker.producers import service as producer_service
+from ocop_tracker.producers import views as producer_views
 from ocop_tracker.producers.models import Producer, ProducerKind
+from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import rules
 from ocop_tracker.products import service as product_service
+from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import CertLevel, Product, ProductKind
 from ocop_tracker.users.models import TEAM_ROLES, User
 from ocop_tracker.web.pages import photos as photo_pages
@@ -117,10 +120,6 @@ def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     return names
 
 
-def _hamlets(session: Session, ids: Iterable[int]) -> dict[int, AdminUnit]:
-    return {i: area_service.get(session, i) for i in set(ids)}
-
-
 def _field_error(exc: AppError) -> str | None:
     """The form field a service message names ("phone: …"), if any."""
     head, sep, _ = exc.message.partition(":")
@@ -144,7 +143,7 @@ class MarketState:
 class WorkRow:
     """A product of the worklist with its state on every marketplace."""
 
-    product: product_service.ProductView
+    product: product_views.ProductView
     hamlet: str
     markets: list[MarketState]
     rank: int
@@ -204,7 +203,7 @@ def worklist(
 ) -> Response:
     """The products of one's area, those needing action first."""
     user = principal.user
-    products, total = product_service.list_products(
+    products, total = product_views.list_products(
         session, user, area_id=area_id, q=q.strip() or None, limit=WORKLIST_LIMIT
     )
     listings, _ = onboarding_service.list_listings(
@@ -213,7 +212,7 @@ def worklist(
     by_pair = {(lst.product_id, lst.marketplace_id): lst for lst in listings}
     markets = [m for m, _ in market_catalog.list_marketplaces(session) if m.is_active]
     names = _step_names(session, markets)
-    hamlets = _hamlets(session, (p.hamlet_id for p in products))
+    hamlets = producer_views.hamlet_names(session, products)
     rows = []
     for p in products:
         states = [
@@ -222,7 +221,7 @@ def worklist(
         rows.append(
             WorkRow(
                 product=p,
-                hamlet=hamlets[p.hamlet_id].name,
+                hamlet=hamlets[p.hamlet_id],
                 markets=states,
                 rank=min((s.rank for s in states), default=RANK_NONE),
             )
@@ -274,9 +273,7 @@ def _producer_step(
     status_code: int = 200,
 ) -> Response:
     user = principal.user
-    producers, total = producer_service.list_producers(
-        session, user, limit=CHOICE_LIMIT
-    )
+    producers, total = producer_views.list_producers(session, user, limit=CHOICE_LIMIT)
     hamlets = _hamlet_choices(session, user)
     return render(
         request,
@@ -286,7 +283,7 @@ def _producer_step(
             "total": total,
             "hamlets": hamlets,
             "hamlet_names": {h.id: h.name for h in hamlets}
-            | producer_service.hamlet_names(session, producers),
+            | producer_views.hamlet_names(session, producers),
             "fixed_hamlet": user.role in TEAM_ROLES,
             "kinds": PRODUCER_KIND_LABELS,
             "error": error,
@@ -374,7 +371,7 @@ def _product_step(
             "producer": producer,
             "producer_kind": PRODUCER_KIND_LABELS[producer.kind],
             "kinds": PRODUCT_KIND_LABELS,
-            "groups": product_service.list_groups(session),
+            "groups": product_views.list_groups(session),
             "error": error,
             "field": field,
             "values": values or {},
@@ -392,7 +389,7 @@ def new_product_details(
     producer_id: Annotated[int, Query(ge=1)],
 ) -> Response:
     """Step 2: the product itself."""
-    producer = producer_service.get_producer(session, principal.user, producer_id)
+    producer = producer_views.get_producer(session, principal.user, producer_id)
     _require_writer(principal.user)
     return _product_step(request, session, principal, producer)
 
@@ -432,7 +429,7 @@ def create_product(
     gtin: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """Register the product; OCOP products go on to their certificate."""
-    producer = producer_service.get_producer(session, principal.user, producer_id)
+    producer = producer_views.get_producer(session, principal.user, producer_id)
     try:
         product = product_service.create_product(
             session,
@@ -451,7 +448,7 @@ def create_product(
         if not recoverable(exc):
             raise
         session.rollback()
-        producer = producer_service.get_producer(session, principal.user, producer_id)
+        producer = producer_views.get_producer(session, principal.user, producer_id)
         return _product_step(
             request,
             session,
@@ -513,7 +510,7 @@ def new_certificate(
     request: Request, session: SessionDep, principal: CurrentPrincipal, product_id: int
 ) -> Response:
     """Step 3: the OCOP recognition decision (skippable)."""
-    product = product_service.get_product(session, principal.user, product_id)
+    product = product_views.get_product(session, principal.user, product_id)
     _require_writer(principal.user)
     return _certificate_step(request, session, principal, product)
 
@@ -554,9 +551,9 @@ def add_certificate(
     authority: Short = "",
 ) -> Response:
     """Record the certificate, then open the product page."""
-    product = product_service.get_product(session, principal.user, product_id)
+    product = product_views.get_product(session, principal.user, product_id)
     try:
-        product_service.add_certificate(
+        certificate_service.add_certificate(
             session,
             principal.user,
             product,
@@ -570,7 +567,7 @@ def add_certificate(
         if not recoverable(exc):
             raise
         session.rollback()
-        product = product_service.get_product(session, principal.user, product_id)
+        product = product_views.get_product(session, principal.user, product_id)
         return _certificate_step(
             request,
             session,
@@ -624,11 +621,11 @@ def _product_page(
     status_code: int = 200,
 ) -> Response:
     user = principal.user
-    view = product_service.view(session, product)
-    producer = producer_service.get_producer(session, user, product.producer_id)
-    account = producer_service.get_payment_account(session, user, producer)
-    certificates = product_service.list_certificates(session, user, product)
-    groups = product_service.list_groups(session)
+    view = product_views.view(session, product)
+    producer = producer_views.get_producer(session, user, product.producer_id)
+    account = producer_views.get_payment_account(session, user, producer)
+    certificates = product_views.list_certificates(session, user, product)
+    groups = product_views.list_groups(session)
     group_names = {g.id: g.name for g, _ in groups}
     subgroup_names = {s.id: s.name for _, subs in groups for s in subs}
     listings, _ = onboarding_service.list_listings(
@@ -702,7 +699,7 @@ def product_page(
     request: Request, session: SessionDep, principal: CurrentPrincipal, product_id: int
 ) -> Response:
     """The product, its producer and certificates, one checklist per marketplace."""
-    product = product_service.get_product(session, principal.user, product_id)
+    product = product_views.get_product(session, principal.user, product_id)
     return _product_page(request, session, principal, product)
 
 
@@ -715,7 +712,7 @@ def _refused(
     error: FormError,
 ) -> Response:
     session.rollback()
-    product = product_service.get_product(session, principal.user, product_id)
+    product = product_views.get_product(session, principal.user, product_id)
     return _product_page(
         request,
         session,
@@ -735,7 +732,7 @@ def start_listing(
     marketplace_id: Annotated[int, Form()],
 ) -> Response:
     """Start the product's onboarding on a marketplace."""
-    product = product_service.get_product(session, principal.user, product_id)
+    product = product_views.get_product(session, principal.user, product_id)
     try:
         photo_service.open_listing(
             session,

@@ -21,7 +21,7 @@ from ocop_tracker.photos.models import Photo
 from ocop_tracker.photos.router import receive_photo
 from ocop_tracker.photos.service import Readiness
 from ocop_tracker.photos.upload import capped_body, upload_bytes
-from ocop_tracker.products import service as product_service
+from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import Product
 from ocop_tracker.users.models import User
 from ocop_tracker.web.render import redirect, render
@@ -83,7 +83,7 @@ def confirm_delete(
     user = principal.user
     photo = photo_service.get_photo(session, user, photo_id)
     photo_service.check_may_change(session, user, photo)
-    product = product_service.get_product(session, user, photo.product_id)
+    product = product_views.get_product(session, user, photo.product_id)
     return render(
         request,
         "photos/confirm_delete.html",

@@ -1,0 +1,206 @@
+"""Reads of producers: one or a list, as of a past day, consents, payment account.
+
+What routers and pages show; scope is checked through ``auth/scope.py``
+(``ensure_visible`` for one, ``scope_to_user`` in the repository for lists)
+and lists are read in a fixed number of statements. Commands are in
+``producers/service.py``.
+"""
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import Session
+
+from ocop_tracker.areas import service as area_service
+from ocop_tracker.auth.scope import ensure_visible
+from ocop_tracker.core.errors import NotFound
+from ocop_tracker.core.text import fold
+from ocop_tracker.history import service as history
+from ocop_tracker.producers import repository
+from ocop_tracker.producers.models import (
+    Consent,
+    ConsentField,
+    PaymentAccount,
+    Producer,
+    ProducerKind,
+)
+from ocop_tracker.users.models import User
+
+
+@dataclass(frozen=True)
+class ProducerView:
+    """A producer now, or as it stood at the end of ``as_of``."""
+
+    id: int
+    hamlet_id: int
+    kind: ProducerKind
+    name: str
+    representative: str | None
+    phone: str | None
+    tax_code: str | None
+    consents: Mapping[ConsentField, bool]
+    version: int | None
+    created_at: dt.datetime
+    updated_at: dt.datetime | None
+    as_of: dt.date | None = None
+    recorded_on: dt.date | None = None  # entered after ``as_of`` (first values)
+
+
+def get_producer(session: Session, actor: User, producer_id: int) -> Producer:
+    """A producer the actor may see (404 otherwise)."""
+    producer = repository.get(session, producer_id)
+    if producer is None:
+        raise NotFound("Không tìm thấy chủ thể này.")
+    ensure_visible(session, actor, producer.hamlet_id, "chủ thể")
+    return producer
+
+
+def _order_by(sort: str, order: str) -> list[ColumnElement[Any]]:
+    column: Any = {
+        "name": Producer.search_key,
+        "created_at": Producer.created_at,
+        "updated_at": Producer.updated_at,
+    }[sort]
+    if order == "desc":
+        return [column.desc(), Producer.id.desc()]
+    return [column.asc(), Producer.id.asc()]
+
+
+def list_producers(
+    session: Session,
+    actor: User,
+    *,
+    area_id: int | None = None,
+    kind: ProducerKind | None = None,
+    q: str | None = None,
+    sort: str = "name",
+    order: str = "asc",
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[ProducerView], int]:
+    """Producers inside the actor's area; ``area_id`` narrows to a subtree."""
+    stmt = repository.list_statement(
+        actor,
+        day=area_service.today(),
+        area_id=area_id,
+        kind=kind,
+        q=fold(q) if q else None,
+    )
+    rows, total = repository.page(
+        session, stmt, order_by=_order_by(sort, order), limit=limit, offset=offset
+    )
+    consents = repository.latest_consents(session, [p.id for p in rows])
+    return [_view(p, consents[p.id]) for p in rows], total
+
+
+def _granted(latest: Mapping[ConsentField, Consent]) -> dict[ConsentField, bool]:
+    return {f: bool(latest.get(f) and latest[f].granted) for f in ConsentField}
+
+
+def _view(producer: Producer, latest: Mapping[ConsentField, Consent]) -> ProducerView:
+    return ProducerView(
+        id=producer.id,
+        hamlet_id=producer.hamlet_id,
+        kind=producer.kind,
+        name=producer.name,
+        representative=producer.representative,
+        phone=producer.phone,
+        tax_code=producer.tax_code,
+        consents=_granted(latest),
+        version=producer.version,
+        created_at=producer.created_at,
+        updated_at=producer.updated_at,
+    )
+
+
+def view(session: Session, producer: Producer) -> ProducerView:
+    """The producer now, with its current consents."""
+    return _view(
+        producer, repository.latest_consents(session, [producer.id])[producer.id]
+    )
+
+
+def producer_as_of(
+    session: Session, actor: User, producer_id: int, day: dt.date
+) -> ProducerView:
+    """The producer as of the end of ``day`` (404 if it did not exist yet then,
+    by the rule of ``history.records_as_of``: one of its products' certificates
+    decided by then answers it with its first recorded values)."""
+    history.check_as_of(day)
+    producer = get_producer(session, actor, producer_id)
+    first = repository.first_decision_date(session, producer.id)
+    record = history.records_as_of(
+        session,
+        Producer.__tablename__,
+        [producer.id],
+        day,
+        valid_from={producer.id: first} if first is not None else None,
+    ).get(producer.id)
+    if record is None:
+        raise NotFound(f"Chủ thể này chưa có vào ngày {day:%d/%m/%Y}.")
+    state = record.state
+    latest = repository.latest_consents(
+        session, [producer.id], before=history.end_of_day(day)
+    )[producer.id]
+    return ProducerView(
+        id=producer.id,
+        hamlet_id=int(state["hamlet_id"]),
+        kind=ProducerKind(state["kind"]),
+        name=str(state["name"]),
+        representative=state.get("representative"),
+        phone=state.get("phone"),
+        tax_code=state.get("tax_code"),
+        consents=_granted(latest),
+        version=None,
+        created_at=dt.datetime.fromisoformat(str(state["created_at"])),
+        updated_at=None,
+        as_of=day,
+        recorded_on=record.recorded_on,
+    )
+
+
+class InHamlet(Protocol):
+    """Anything read with the hamlet it lies in (a producer, a product)."""
+
+    @property
+    def hamlet_id(self) -> int: ...
+
+
+def hamlet_names(session: Session, views: Sequence[InHamlet]) -> dict[int, str]:
+    """Names of the hamlets of these producers (or products), in one statement."""
+    return repository.hamlet_names(session, {v.hamlet_id for v in views})
+
+
+def current_consents(
+    session: Session, producer: Producer, *, on: dt.date | None = None
+) -> dict[ConsentField, Consent | None]:
+    """The record that counts for each field (None: never asked, so not public)."""
+    before = history.end_of_day(on) if on is not None else None
+    latest = repository.latest_consents(session, [producer.id], before=before)
+    return {f: latest[producer.id].get(f) for f in ConsentField}
+
+
+def public_fields(session: Session, producer: Producer) -> frozenset[ConsentField]:
+    """Fields the producer currently agrees to show on public pages."""
+    return frozenset(
+        f for f, c in current_consents(session, producer).items() if c and c.granted
+    )
+
+
+def consent_history(
+    session: Session, actor: User, producer: Producer
+) -> Sequence[tuple[Consent, str | None]]:
+    """Every consent record of the producer, newest first, with who recorded it."""
+    ensure_visible(session, actor, producer.hamlet_id, "chủ thể")
+    return repository.consent_history(session, producer.id)
+
+
+def get_payment_account(
+    session: Session, actor: User, producer: Producer
+) -> PaymentAccount | None:
+    """The producer's payment account (masked), if recorded."""
+    ensure_visible(session, actor, producer.hamlet_id, "chủ thể")
+    return repository.payment_account(session, producer.id)

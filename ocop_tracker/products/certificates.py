@@ -1,0 +1,236 @@
+"""Commands on a product's OCOP certificates: add, correct, revoke, and their checks.
+
+Services never commit; the request (or command) owns the transaction. Reads
+are in ``products/views.py``.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ocop_tracker.areas import service as area_service
+from ocop_tracker.core.errors import Conflict, InvalidInput
+from ocop_tracker.producers.service import (
+    UNSET,
+    WRITERS,
+    Unset,
+    check_version,
+    check_writer,
+    clean_text,
+    flush_versioned,
+)
+from ocop_tracker.products import repository, rules
+from ocop_tracker.products import views as product_views
+from ocop_tracker.products.models import Certificate, CertLevel, Product, ProductKind
+from ocop_tracker.users.models import Role, User
+
+
+@dataclass(frozen=True)
+class _CertFields:
+    stars: int
+    score: int | None
+    decision_number: str
+    decision_date: dt.date
+    authority: str
+    level: CertLevel
+    expires_on: dt.date
+
+
+def _check_certificate(
+    session: Session, product: Product, fields: _CertFields, exclude_id: int | None
+) -> _CertFields:
+    """Every rule of a certificate, in the order a person fills the form."""
+    rules.check_stars(fields.stars)
+    rules.check_score(fields.stars, fields.score)
+    number = clean_text(
+        fields.decision_number,
+        field="decision_number",
+        label="Số quyết định",
+        max_len=60,
+        required=True,
+    )
+    assert number is not None
+    number = rules.clean_decision_number(number)
+    rules.check_decision_date(fields.decision_date, area_service.today())
+    authority = clean_text(
+        fields.authority,
+        field="authority",
+        label="Cơ quan công nhận",
+        max_len=200,
+        required=True,
+    )
+    assert authority is not None
+    rules.check_level(fields.stars, fields.decision_date, fields.level)
+    rules.check_expiry(fields.decision_date, fields.expires_on)
+    clash = repository.certificate_numbered(
+        session, product.id, number, exclude_id=exclude_id
+    )
+    if clash is not None:
+        raise Conflict(
+            f"decision_number: Sản phẩm đã có giấy chứng nhận theo quyết định {number}."
+        )
+    return replace(fields, decision_number=number, authority=authority)
+
+
+def add_certificate(
+    session: Session,
+    actor: User,
+    product: Product,
+    *,
+    stars: int,
+    decision_number: str,
+    decision_date: dt.date,
+    authority: str,
+    level: CertLevel,
+    score: int | None = None,
+    expires_on: dt.date | None = None,
+    roles: frozenset[Role] = WRITERS,
+) -> Certificate:
+    """Record a recognition decision; expiry defaults to the date + 36 months."""
+    check_writer(session, actor, product.hamlet_id, "sản phẩm", roles)
+    if product.kind is not ProductKind.ocop:
+        raise InvalidInput(
+            "kind: Chỉ sản phẩm loại OCOP mới có giấy chứng nhận; hãy đổi loại sản phẩm trước."
+        )
+    fields = _check_certificate(
+        session,
+        product,
+        _CertFields(
+            stars=stars,
+            score=score,
+            decision_number=decision_number,
+            decision_date=decision_date,
+            authority=authority,
+            level=level,
+            expires_on=expires_on or rules.default_expiry(decision_date),
+        ),
+        None,
+    )
+    cert = Certificate(
+        product_id=product.id,
+        hamlet_id=product.hamlet_id,
+        stars=fields.stars,
+        score=fields.score,
+        decision_number=fields.decision_number,
+        decision_date=fields.decision_date,
+        authority=fields.authority,
+        level=fields.level,
+        expires_on=fields.expires_on,
+    )
+    session.add(cert)
+    session.flush()
+    return cert
+
+
+def _or_current(value: Any, current: Any) -> Any:
+    """The value sent, or the stored one when the field was left out."""
+    return current if isinstance(value, Unset) else value
+
+
+def update_certificate(
+    session: Session,
+    actor: User,
+    product: Product,
+    certificate_id: int,
+    *,
+    version: int,
+    stars: int | Unset | None = UNSET,
+    score: int | Unset | None = UNSET,
+    decision_number: str | Unset | None = UNSET,
+    decision_date: dt.date | Unset | None = UNSET,
+    authority: str | Unset | None = UNSET,
+    level: CertLevel | Unset | None = UNSET,
+    expires_on: dt.date | Unset | None = UNSET,
+) -> Certificate:
+    """Correct a certificate; every rule is checked again on the result.
+
+    A new decision date moves a default expiry along with it; an expiry that
+    was set by hand stays unless a new one is sent.
+    """
+    cert = product_views.get_certificate(session, actor, product, certificate_id)
+    check_writer(session, actor, cert.hamlet_id, "giấy chứng nhận")
+    check_version(cert, version, "Giấy chứng nhận")
+    for field, value in (
+        ("stars", stars),
+        ("decision_number", decision_number),
+        ("decision_date", decision_date),
+        ("authority", authority),
+        ("level", level),
+    ):
+        if value is None:
+            raise InvalidInput(f"{field}: Trường này không được để trống.")
+    new_date = cert.decision_date if isinstance(decision_date, Unset) else decision_date
+    assert new_date is not None
+    if not isinstance(expires_on, Unset) and expires_on is not None:
+        new_expiry = expires_on
+    elif cert.expires_on == rules.default_expiry(cert.decision_date) or not isinstance(
+        expires_on, Unset
+    ):
+        new_expiry = rules.default_expiry(new_date)
+    else:
+        new_expiry = cert.expires_on
+
+    fields = _check_certificate(
+        session,
+        product,
+        _CertFields(
+            stars=_or_current(stars, cert.stars),
+            score=_or_current(score, cert.score),
+            decision_number=_or_current(decision_number, cert.decision_number),
+            decision_date=new_date,
+            authority=_or_current(authority, cert.authority),
+            level=_or_current(level, cert.level),
+            expires_on=new_expiry,
+        ),
+        cert.id,
+    )
+    if cert.revoked_on is not None and cert.revoked_on < fields.decision_date:
+        raise InvalidInput(
+            "decision_date: Ngày quyết định không được sau ngày thu hồi giấy chứng nhận."
+        )
+    cert.stars = fields.stars
+    cert.score = fields.score
+    cert.decision_number = fields.decision_number
+    cert.decision_date = fields.decision_date
+    cert.authority = fields.authority
+    cert.level = fields.level
+    cert.expires_on = fields.expires_on
+    flush_versioned(session, "Giấy chứng nhận")
+    return cert
+
+
+def revoke_certificate(
+    session: Session,
+    actor: User,
+    product: Product,
+    certificate_id: int,
+    *,
+    revoked_on: dt.date,
+    reason: str,
+    version: int,
+) -> Certificate:
+    """Revoke a certificate from a date (not in the future), for a reason."""
+    cert = product_views.get_certificate(session, actor, product, certificate_id)
+    check_writer(session, actor, cert.hamlet_id, "giấy chứng nhận")
+    check_version(cert, version, "Giấy chứng nhận")
+    if cert.revoked_on is not None:
+        raise Conflict(
+            f"revoked_on: Giấy chứng nhận đã bị thu hồi từ ngày {cert.revoked_on:%d/%m/%Y}."
+        )
+    if revoked_on > area_service.today():
+        raise InvalidInput("revoked_on: Ngày thu hồi không được sau ngày hôm nay.")
+    if revoked_on < cert.decision_date:
+        raise InvalidInput("revoked_on: Ngày thu hồi không được trước ngày quyết định.")
+    cert.revoke_reason = clean_text(
+        reason,
+        field="reason",
+        label="Lý do thu hồi",
+        max_len=300,
+        required=True,
+        multiline=True,
+    )
+    cert.revoked_on = revoked_on
+    flush_versioned(session, "Giấy chứng nhận")
+    return cert
