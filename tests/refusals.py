@@ -3,6 +3,7 @@
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from html.parser import HTMLParser
 
 import pytest
 
@@ -29,3 +30,51 @@ def refused(
     assert set(error.fields) == {field}, error.fields
     assert re.search(pattern, error.fields[field]), error.fields
     no_code(error.message)
+
+
+class _Fields(HTMLParser):
+    """Controls with their attributes, and the text of every element with an id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.controls: dict[str, dict[str, str]] = {}
+        self.texts: dict[str, str] = {}
+        self._open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {k: v or "" for k, v in attrs}
+        if tag in {"input", "select", "textarea"} and "name" in found:
+            self.controls.setdefault(found["name"], found)
+        if "id" in found and tag in {"p", "span"}:
+            self._open.append(found["id"])
+            self.texts[found["id"]] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"p", "span"} and self._open:
+            self._open.pop()
+
+    def handle_data(self, data: str) -> None:
+        for key in self._open:
+            self.texts[key] += data
+
+
+def field_error(html: str, name: str) -> str:
+    """The message shown beside the control ``name`` (its ``aria-describedby``
+    element), checking the control is marked invalid and holds no code."""
+    page = _Fields()
+    page.feed(html)
+    control = page.controls.get(name)
+    assert control is not None, f"no control named {name}"
+    assert control.get("aria-invalid") == "true", control
+    ids = control.get("aria-describedby", "").split()
+    messages = [page.texts[i].strip() for i in ids if i.endswith("-error")]
+    assert messages, control
+    no_code(messages[0])
+    return messages[0]
+
+
+def invalid_fields(html: str) -> set[str]:
+    """The names of the controls marked invalid on a page."""
+    page = _Fields()
+    page.feed(html)
+    return {n for n, a in page.controls.items() if a.get("aria-invalid") == "true"}

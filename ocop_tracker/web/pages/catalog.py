@@ -18,7 +18,7 @@ from starlette.responses import Response
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
-from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.errors import AppError, Forbidden, InvalidInput
 from ocop_tracker.core.phone import display_vn
 from ocop_tracker.history import service as history
@@ -44,7 +44,7 @@ from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import CertLevel, Product, ProductKind
 from ocop_tracker.users.models import TEAM_ROLES, User
 from ocop_tracker.web.pages import photos as photo_pages
-from ocop_tracker.web.render import recoverable, redirect, render
+from ocop_tracker.web.render import redirect, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -121,9 +121,8 @@ def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
 
 
 def _field_error(exc: AppError) -> str | None:
-    """The form field a service message names ("phone: …"), if any."""
-    head, sep, _ = exc.message.partition(":")
-    return head if sep and head.isidentifier() else None
+    """The form field a refusal names (``AppError.fields``), if any."""
+    return next(iter(exc.fields), None)
 
 
 # --- worklist ------------------------------------------------------------------------
@@ -288,6 +287,7 @@ def _producer_step(
             "kinds": PRODUCER_KIND_LABELS,
             "error": error,
             "field": field,
+            "fields": {field: error} if field and error else {},
             "values": values or {},
         },
         principal,
@@ -316,7 +316,7 @@ def create_producer(
     phone: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """Register a producer in a hamlet of one's area, then go on to its product."""
-    try:
+    with refusable(session) as refusal:
         producer = producer_service.create_producer(
             session,
             principal.user,
@@ -326,10 +326,7 @@ def create_producer(
             representative=representative,
             phone=phone,
         )
-    except AppError as exc:
-        if not recoverable(exc):
-            raise
-        session.rollback()
+    if (exc := refusal.error) is not None:
         return _producer_step(
             request,
             session,
@@ -374,6 +371,7 @@ def _product_step(
             "groups": product_views.list_groups(session),
             "error": error,
             "field": field,
+            "fields": {field: error} if field and error else {},
             "values": values or {},
         },
         principal,
@@ -400,7 +398,9 @@ def parse_price(raw: str) -> int | None:
     if not digits:
         return None
     if not digits.isdecimal() or not digits.isascii():
-        raise InvalidInput("price: Giá phải là số đồng, ví dụ 75000 hoặc 75.000.")
+        raise InvalidInput(
+            "Giá phải là số đồng, ví dụ 75000 hoặc 75.000.", field="price"
+        )
     return int(digits)
 
 
@@ -430,7 +430,7 @@ def create_product(
 ) -> Response:
     """Register the product; OCOP products go on to their certificate."""
     producer = producer_views.get_producer(session, principal.user, producer_id)
-    try:
+    with refusable(session) as refusal:
         product = product_service.create_product(
             session,
             principal.user,
@@ -444,10 +444,7 @@ def create_product(
             description=description,
             gtin=gtin,
         )
-    except AppError as exc:
-        if not recoverable(exc):
-            raise
-        session.rollback()
+    if (exc := refusal.error) is not None:
         producer = producer_views.get_producer(session, principal.user, producer_id)
         return _product_step(
             request,
@@ -498,6 +495,7 @@ def _certificate_step(
             "today": area_service.today(),
             "error": error,
             "field": field,
+            "fields": {field: error} if field and error else {},
             "values": values or {},
         },
         principal,
@@ -534,7 +532,7 @@ def parse_date(raw: str, field: str, label: str) -> dt.date:
 def _parse_stars(raw: str) -> int:
     value = raw.strip()
     if not value.isdecimal() or not value.isascii():
-        raise InvalidInput("stars: Hãy chọn hạng sao (3, 4 hoặc 5).")
+        raise InvalidInput("Hãy chọn hạng sao (3, 4 hoặc 5).", field="stars")
     return int(value)
 
 
@@ -552,7 +550,7 @@ def add_certificate(
 ) -> Response:
     """Record the certificate, then open the product page."""
     product = product_views.get_product(session, principal.user, product_id)
-    try:
+    with refusable(session) as refusal:
         certificate_service.add_certificate(
             session,
             principal.user,
@@ -563,10 +561,7 @@ def add_certificate(
             authority=authority,
             level=level,
         )
-    except AppError as exc:
-        if not recoverable(exc):
-            raise
-        session.rollback()
+    if (exc := refusal.error) is not None:
         product = product_views.get_product(session, principal.user, product_id)
         return _certificate_step(
             request,
@@ -711,7 +706,7 @@ def _refused(
     exc: AppError,
     error: FormError,
 ) -> Response:
-    session.rollback()
+    # ``refusable`` rolled the refused change back; the page reads it as it is.
     product = product_views.get_product(session, principal.user, product_id)
     return _product_page(
         request,
@@ -733,16 +728,14 @@ def start_listing(
 ) -> Response:
     """Start the product's onboarding on a marketplace."""
     product = product_views.get_product(session, principal.user, product_id)
-    try:
+    with refusable(session) as refusal:
         photo_service.open_listing(
             session,
             principal.user,
             product_id=product.id,
             marketplace_id=marketplace_id,
         )
-    except AppError as exc:
-        if not recoverable(exc):
-            raise
+    if (exc := refusal.error) is not None:
         error = FormError(0, str(marketplace_id), "start", exc.message, {})
         return _refused(request, session, principal, product_id, exc, error)
     return redirect(f"/products/{product_id}", "listing_started")
@@ -762,7 +755,7 @@ def record_step(
     """Record a step as done, with its evidence."""
     listing = onboarding_service.get_listing(session, principal.user, listing_id)
     product_id = listing.product_id
-    try:
+    with refusable(session) as refusal:
         onboarding_service.record_step(
             session,
             principal.user,
@@ -772,9 +765,7 @@ def record_step(
             note=note or None,
             version=version,
         )
-    except AppError as exc:
-        if not recoverable(exc):
-            raise
+    if (exc := refusal.error) is not None:
         values = {"evidence_url": evidence_url, "note": note}
         error = FormError(listing_id, step, "record", exc.message, values)
         return _refused(request, session, principal, product_id, exc, error)
@@ -795,13 +786,11 @@ def block_step(
     """Report that a step is stuck, and why."""
     listing = onboarding_service.get_listing(session, principal.user, listing_id)
     product_id = listing.product_id
-    try:
+    with refusable(session) as refusal:
         onboarding_service.block_step(
             session, principal.user, listing, step=step, reason=reason, version=version
         )
-    except AppError as exc:
-        if not recoverable(exc):
-            raise
+    if (exc := refusal.error) is not None:
         error = FormError(listing_id, step, "block", exc.message, {"reason": reason})
         return _refused(request, session, principal, product_id, exc, error)
     return redirect(f"/products/{product_id}", "step_blocked")
@@ -819,13 +808,11 @@ def unblock_step(
     """Lift a block: the step is to do again."""
     listing = onboarding_service.get_listing(session, principal.user, listing_id)
     product_id = listing.product_id
-    try:
+    with refusable(session) as refusal:
         photo_service.unblock_step(
             session, principal.user, listing, step=step, version=version
         )
-    except AppError as exc:
-        if not recoverable(exc):
-            raise
+    if (exc := refusal.error) is not None:
         error = FormError(listing_id, step, "unblock", exc.message, {})
         return _refused(request, session, principal, product_id, exc, error)
     return redirect(f"/products/{product_id}", "step_unblocked")
