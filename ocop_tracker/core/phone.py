@@ -18,9 +18,7 @@ def normalize_vn(raw: str, *, field: str = "phone") -> str:
     except phonenumbers.NumberParseException:
         raise InvalidInput("Số điện thoại không hợp lệ.", field=field) from None
     if number.country_code != 84 or not phonenumbers.is_valid_number(number):
-        raise InvalidInput(
-            "Số điện thoại không phải số Việt Nam hợp lệ.", field=field
-        )
+        raise InvalidInput("Số điện thoại không phải số Việt Nam hợp lệ.", field=field)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -57,9 +57,7 @@ def end_of_day(day: dt.date) -> dt.datetime:
 def check_as_of(day: dt.date) -> None:
     """A date to look back at must not be in the future."""
     if day > area_service.today():
-        raise InvalidInput(
-            "Ngày xem lại không được sau ngày hôm nay.", field="as_of"
-        )
+        raise InvalidInput("Ngày xem lại không được sau ngày hôm nay.", field="as_of")
 
 
 def states_as_of(

@@ -169,9 +169,7 @@ def _check_unique_name(
 ) -> None:
     clash = repository.same_name(session, hamlet_id, name, exclude_id=exclude_id)
     if clash is not None:
-        raise Conflict(
-            f"Khóm/ấp này đã có chủ thể tên '{clash.name}'.", field="name"
-        )
+        raise Conflict(f"Khóm/ấp này đã có chủ thể tên '{clash.name}'.", field="name")
 
 
 # --- producers ---------------------------------------------------------------------

@@ -171,7 +171,9 @@ def update_user(
         user.role = new_role
         user.area_id = area.id if area else None
     if display_name is not None:
-        user.display_name = _clean(display_name, "Tên hiển thị", 120, field="display_name")
+        user.display_name = _clean(
+            display_name, "Tên hiển thị", 120, field="display_name"
+        )
         user.search_key = f"{fold(user.display_name)} {user.login}"
     if is_active is not None and is_active != user.is_active:
         user.is_active = is_active
