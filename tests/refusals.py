@@ -38,6 +38,7 @@ class _Fields(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.controls: dict[str, dict[str, str]] = {}
+        self.by_id: dict[str, dict[str, str]] = {}
         self.texts: dict[str, str] = {}
         self._open: list[str] = []
 
@@ -45,6 +46,8 @@ class _Fields(HTMLParser):
         found = {k: v or "" for k, v in attrs}
         if tag in {"input", "select", "textarea"} and "name" in found:
             self.controls.setdefault(found["name"], found)
+            if "id" in found:
+                self.by_id[found["id"]] = found
         if "id" in found and tag in {"p", "span"}:
             self._open.append(found["id"])
             self.texts[found["id"]] = ""
@@ -58,12 +61,17 @@ class _Fields(HTMLParser):
             self.texts[key] += data
 
 
-def field_error(html: str, name: str) -> str:
+def field_error(html: str, name: str, prefix: str | None = None) -> str:
     """The message shown beside the control ``name`` (its ``aria-describedby``
-    element), checking the control is marked invalid and holds no code."""
+    element), checking the control is marked invalid and holds no code.
+    ``prefix`` picks the control by its id (``prefix + name``) where several
+    forms on the page have one of that name."""
     page = _Fields()
     page.feed(html)
-    control = page.controls.get(name)
+    if prefix is not None:
+        control = page.by_id.get(prefix + name)
+    else:
+        control = page.controls.get(name)
     assert control is not None, f"no control named {name}"
     assert control.get("aria-invalid") == "true", control
     ids = control.get("aria-describedby", "").split()
@@ -77,4 +85,5 @@ def invalid_fields(html: str) -> set[str]:
     """The names of the controls marked invalid on a page."""
     page = _Fields()
     page.feed(html)
-    return {n for n, a in page.controls.items() if a.get("aria-invalid") == "true"}
+    marked = [*page.controls.values(), *page.by_id.values()]
+    return {a["name"] for a in marked if a.get("aria-invalid") == "true"}

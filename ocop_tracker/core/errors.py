@@ -15,21 +15,19 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-# Older raise sites wrote the field's code into the message: "phone: Số…" or
-# "Ghi chú (note) …". Until each names its field, such a code is taken out of
-# the message and becomes the field, so a user never reads it.
+# Older raise sites wrote the field's code into the message: "phone: Số…".
+# Until each names its field, such a leading code is taken out of the message
+# and becomes the field, so a user never reads it. (Codes in brackets, "Ghi chú
+# (note) …", are left to their raise sites: a bracket may also name a step.)
 _CODE_PREFIX = re.compile(r"([a-z][a-z0-9_]*): (.+)", re.DOTALL)
-_CODE_INLINE = re.compile(r" \(([a-z][a-z0-9_]*)\)")
 
 
 def split_field_code(message: str) -> tuple[str | None, str]:
-    """``("phone", "Số…")`` for ``"phone: Số…"``; ``(None, message)`` when no code."""
+    """``("phone", "Số…")`` for ``"phone: Số…"``; ``(None, message)`` when
+    the message begins with no field code."""
     prefix = _CODE_PREFIX.fullmatch(message)
     if prefix:
         return prefix[1], prefix[2]
-    inline = _CODE_INLINE.search(message)
-    if inline:
-        return inline[1], message[: inline.start()] + message[inline.end() :]
     return None, message
 
 
