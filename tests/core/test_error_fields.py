@@ -1,14 +1,15 @@
 """Errors tied to fields: the error, the API body, the OpenAPI schema, the savepoint."""
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
-from ocop_tracker.core.db import refusable
+from ocop_tracker.core.db import make_engine, refusable, writing
 from ocop_tracker.core.errors import (
     Conflict,
     FieldErrors,
@@ -262,3 +263,29 @@ def test_openapi_documents_fields_on_every_error(client: TestClient) -> None:
             names = schema["$ref"].rsplit("/", 1)[-1]
             assert "fields" in spec["components"]["schemas"][names]["properties"]
     assert checked > 50
+
+
+def test_the_savepoint_works_inside_sqlites_begin_immediate(tmp_path: Path) -> None:
+    """A write request's own transaction (not the tests' joined one): on SQLite it
+    begins with BEGIN IMMEDIATE, and the savepoint nests inside it."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'savepoint.db'}")
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+    statements.clear()
+    with Session(bind=writing(engine)) as session:
+        session.execute(text("INSERT INTO t VALUES (1)"))
+        with refusable(session) as refusal:
+            session.execute(text("INSERT INTO t VALUES (2)"))
+            raise InvalidInput("Sai.", field="x")
+        session.execute(text("INSERT INTO t VALUES (3)"))
+        session.commit()
+    assert refusal.fields == {"x": "Sai."}
+    with engine.connect() as conn:
+        kept = conn.exec_driver_sql("SELECT x FROM t ORDER BY x").scalars().all()
+    assert kept == [1, 3]
+    assert statements[0] == "BEGIN IMMEDIATE"
+    assert any(s.startswith("SAVEPOINT") for s in statements)
+    assert any(s.startswith("ROLLBACK TO SAVEPOINT") for s in statements)
+    engine.dispose()
