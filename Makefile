@@ -38,7 +38,7 @@ test-browser:
 
 # The README's pictures: taken from the live demo by a browser test, then copied.
 screenshots:
-	OCOP_ENV=test $(PY) -m pytest -q -p no:cacheprovider tests/browser/test_readme_screenshots.py
+	OCOP_ENV=test $(PY) -m pytest -q -p no:cacheprovider tests/browser/test_readme_screenshots.py tests/browser/test_field_error_browser.py
 	mkdir -p docs/img && cp test-results/readme/*.png docs/img/
 
 bench:

@@ -270,15 +270,18 @@ def _import_mappings(session: Session) -> int:
 # --- hamlets ---------------------------------------------------------------
 
 
-def clean_name(raw: str, *, what: str = "Tên") -> str:
-    """A unit name in canonical form, or InvalidInput saying what is wrong."""
+def clean_name(raw: str, *, what: str = "Tên", field: str = "name") -> str:
+    """A unit name in canonical form, or InvalidInput (naming ``field``) saying
+    what is wrong."""
     if has_forbidden_chars(raw):
-        raise InvalidInput(f"{what} chứa ký tự điều khiển hoặc ký tự ẩn không hợp lệ.")
+        raise InvalidInput(
+            f"{what} chứa ký tự điều khiển hoặc ký tự ẩn không hợp lệ.", field=field
+        )
     name = normalize(raw)
     if not name:
-        raise InvalidInput(f"{what} không được để trống.")
+        raise InvalidInput(f"{what} không được để trống.", field=field)
     if len(name) > MAX_NAME:
-        raise InvalidInput(f"{what} dài quá {MAX_NAME} ký tự.")
+        raise InvalidInput(f"{what} dài quá {MAX_NAME} ký tự.", field=field)
     return name
 
 
@@ -290,7 +293,9 @@ def _check_hamlet(session: Session, commune: AdminUnit, name: str) -> None:
         )
     clash = repository.sibling_named(session, commune.id, name)
     if clash is not None:
-        raise Conflict(f"'{commune.name}' đã có '{clash.name}' (mã #{clash.id}).")
+        raise Conflict(
+            f"'{commune.name}' đã có '{clash.name}' (mã #{clash.id}).", field="name"
+        )
 
 
 def _hamlet_unit(

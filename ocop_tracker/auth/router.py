@@ -35,7 +35,11 @@ def login(request: Request, session: SessionDep, body: LoginBody) -> JSONRespons
     if result is None:
         # The failure is counted: this answer must not roll the transaction back.
         return JSONResponse(
-            {"error": "bad_credentials", "detail": auth_service.BAD_LOGIN},
+            {
+                "error": "bad_credentials",
+                "detail": auth_service.BAD_LOGIN,
+                "fields": {},
+            },
             status_code=401,
         )
     me = Me(

@@ -221,7 +221,7 @@ def change_password(
 ) -> str | None:
     """Change one's own password; other sessions end, this one gets a new token."""
     if not security.verify_password(user.password_hash, current_password):
-        raise InvalidInput("Mật khẩu hiện tại không đúng.")
+        raise InvalidInput("Mật khẩu hiện tại không đúng.", field="current_password")
     set_password(session, user, new_password, one_time=False)
     revoke_sessions(session, user.id, reason="password changed")
     if current_session is None:
@@ -236,12 +236,17 @@ def change_password(
 
 
 def set_password(
-    session: Session, user: User, password: str, *, one_time: bool
+    session: Session,
+    user: User,
+    password: str,
+    *,
+    one_time: bool,
+    field: str = "new_password",
 ) -> None:
-    """Store a new password hash after checking the rules."""
+    """Store a new password hash after checking the rules (refusals name ``field``)."""
     if security.verify_password(user.password_hash, password) and not one_time:
-        raise InvalidInput("Mật khẩu mới phải khác mật khẩu hiện tại.")
-    passwords.check(password, context=(user.login, user.display_name))
+        raise InvalidInput("Mật khẩu mới phải khác mật khẩu hiện tại.", field=field)
+    passwords.check(password, context=(user.login, user.display_name), field=field)
     user.password_hash = security.hash_password(password)
     now = utcnow()
     user.password_changed_at = now
@@ -258,10 +263,12 @@ def create_token(
 ) -> tuple[str, ApiToken]:
     """A new personal token; the plain value is returned once and never stored."""
     if has_forbidden_chars(name):
-        raise InvalidInput("Tên token có ký tự điều khiển hoặc ký tự ẩn; hãy gõ lại.")
+        raise InvalidInput(
+            "Tên token có ký tự điều khiển hoặc ký tự ẩn; hãy gõ lại.", field="name"
+        )
     clean = normalize(name)
     if not clean or len(clean) > 80:
-        raise InvalidInput("Tên token cần 1–80 ký tự.")
+        raise InvalidInput("Tên token cần 1–80 ký tự.", field="name")
     plain = TOKEN_PREFIX + security.new_token()
     token = ApiToken(
         user_id=user.id,

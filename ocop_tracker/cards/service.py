@@ -62,7 +62,7 @@ def parse_layout(raw: str | None) -> Layout:
     except ValueError:
         names = ", ".join(layout.value for layout in Layout)
         raise InvalidInput(
-            f"layout: Không có khổ in '{raw[:40]}'. Chọn một trong: {names}."
+            f"Không có khổ in '{raw[:40]}'. Chọn một trong: {names}.", field="layout"
         ) from None
 
 
@@ -76,7 +76,7 @@ def parse_ids(values: Sequence[str]) -> list[int]:
                 continue
             if not part.isdigit() or len(part) > 12:
                 raise InvalidInput(
-                    f"product_ids: '{part[:20]}' không phải mã sản phẩm."
+                    f"'{part[:20]}' không phải mã sản phẩm.", field="product_ids"
                 )
             ids.append(int(part))
             if len(ids) > MAX_CARDS:
@@ -126,7 +126,9 @@ def select_products(
                 raise NotFound("Sản phẩm đã chọn không thuộc địa bàn này.")
         return list(product_ids)
     if area_id is None:
-        raise InvalidInput("Chưa chọn sản phẩm hay địa bàn nào để in thẻ.")
+        raise InvalidInput(
+            "Chưa chọn sản phẩm hay địa bàn nào để in thẻ.", field="product_ids"
+        )
     count = repository.count_under(session, area_id, day=day)
     if count > MAX_CARDS:
         raise TooManyCards(

@@ -38,4 +38,4 @@ def end_of_day(day: dt.date) -> dt.datetime:
 def check_as_of(day: dt.date) -> None:
     """A date to look back at must not be in the future."""
     if day > today():
-        raise InvalidInput("as_of: Ngày xem lại không được sau ngày hôm nay.")
+        raise InvalidInput("Ngày xem lại không được sau ngày hôm nay.", field="as_of")

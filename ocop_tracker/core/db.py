@@ -17,6 +17,7 @@ PostgreSQL needs none of this (row locks, MVCC): the options are ignored there.
 
 import logging
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -369,6 +370,48 @@ def request_transaction(session: Session, request: Request) -> Iterator[Session]
         session.commit()
     finally:
         session.info.pop(READ_ONLY, None)
+
+
+class Refusal:
+    """What ``refusable`` caught: the refusal a form shows, or None."""
+
+    error: AppError | None = None
+
+    @property
+    def fields(self) -> dict[str, str]:
+        """The refused fields and their messages ({} when none)."""
+        return dict(self.error.fields) if self.error is not None else {}
+
+
+@contextmanager
+def refusable(session: Session) -> Iterator[Refusal]:
+    """Run a command that a form may see refused, in a savepoint.
+
+    A refusal the user can fix on the same page (an ``AppError`` without
+    ``audit_action``) rolls back to the savepoint, so nothing of the refused
+    change stays while the request's transaction goes on to render the form
+    again; the refusal is kept in the ``Refusal`` yielded. A denial (with
+    ``audit_action``) and any other error propagate: the request's transaction
+    rolls back and audits the denial (``request_transaction``). On SQLite the
+    savepoint sits inside the request's transaction, which began with the write
+    lock; PostgreSQL uses the same SAVEPOINT statements.
+    """
+    refusal = Refusal()
+    savepoint = session.begin_nested()
+    try:
+        yield refusal
+    except AppError as exc:
+        if exc.audit_action is not None:
+            raise
+        if savepoint.is_active:
+            savepoint.rollback()
+        # As after a full rollback: what the page reads next comes from the
+        # database (a bulk UPDATE inside the savepoint is not tracked).
+        session.expire_all()
+        refusal.error = exc
+    else:
+        if savepoint.is_active:
+            savepoint.commit()
 
 
 def _record_denial(session: Session, request: Request, exc: AppError) -> None:

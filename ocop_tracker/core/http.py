@@ -2,6 +2,8 @@
 
 import logging
 import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -117,18 +119,87 @@ def wants_html(request: Request) -> bool:
 
 
 def _error(
-    request: Request, status: int, code: str, detail: str, **extra: object
+    request: Request,
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    fields: Mapping[str, str] | None = None,
+    **extra: object,
 ) -> Response:
+    fields = dict(fields or {})
     if wants_html(request):
         from ocop_tracker.core.templating import templates
 
         return templates.TemplateResponse(
             request,
             "errors/error.html",
-            {"status": status, "detail": detail},
+            {"status": status, "detail": detail, "fields": fields},
             status_code=status,
         )
-    return JSONResponse({"error": code, "detail": detail, **extra}, status_code=status)
+    return JSONResponse(
+        {"error": code, "detail": detail, "fields": fields, **extra},
+        status_code=status,
+    )
+
+
+# A Vietnamese message per kind of pydantic refusal, for the field it names.
+VALIDATION_MESSAGES = {
+    "missing": "Cần điền ô này.",
+    "string_too_long": "Dài quá {max_length} ký tự.",
+    "string_too_short": "Cần ít nhất {min_length} ký tự.",
+    "too_long": "Nhiều quá {max_length} mục.",
+    "too_short": "Cần ít nhất {min_length} mục.",
+    "string_type": "Cần một đoạn chữ.",
+    "string_pattern_mismatch": "Giá trị không đúng dạng yêu cầu.",
+    "int_parsing": "Cần một số nguyên.",
+    "int_type": "Cần một số nguyên.",
+    "int_from_float": "Cần một số nguyên.",
+    "float_parsing": "Cần một số.",
+    "float_type": "Cần một số.",
+    "greater_than": "Cần một số lớn hơn {gt}.",
+    "greater_than_equal": "Cần một số từ {ge} trở lên.",
+    "less_than": "Cần một số nhỏ hơn {lt}.",
+    "less_than_equal": "Cần một số không quá {le}.",
+    "bool_parsing": "Cần chọn có hoặc không.",
+    "bool_type": "Cần chọn có hoặc không.",
+    "enum": "Hãy chọn một giá trị trong danh sách.",
+    "literal_error": "Hãy chọn một giá trị trong danh sách.",
+    "date_parsing": "Cần một ngày viết theo dạng YYYY-MM-DD.",
+    "date_from_datetime_parsing": "Cần một ngày viết theo dạng YYYY-MM-DD.",
+    "date_type": "Cần một ngày viết theo dạng YYYY-MM-DD.",
+    "extra_forbidden": "Ô này không được nhận.",
+    "json_invalid": "Nội dung JSON không hợp lệ.",
+    "model_attributes_type": "Cần một đối tượng JSON.",
+    "dict_type": "Cần một đối tượng JSON.",
+    "list_type": "Cần một danh sách.",
+    "uuid_parsing": "Mã không hợp lệ.",
+}
+LOCATIONS = frozenset({"body", "query", "path", "header", "cookie", "form"})
+
+
+def validation_fields(errors: Sequence[Any]) -> dict[str, str]:
+    """Each refused field's name (pydantic's ``loc`` without where it came
+    from) with a Vietnamese message; the first refusal of a field wins."""
+    fields: dict[str, str] = {}
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ())]
+        if loc and loc[0] in LOCATIONS:
+            loc = loc[1:]
+        name = ".".join(loc) or "body"
+        kind = str(err.get("type", ""))
+        if kind == "value_error":
+            # Our validators' own messages are Vietnamese already.
+            text = str(err.get("msg", "")).removeprefix("Value error, ")
+            message = text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+        else:
+            template = VALIDATION_MESSAGES.get(kind, "Giá trị không hợp lệ.")
+            try:
+                message = template.format(**(err.get("ctx") or {}))
+            except (KeyError, IndexError, ValueError):
+                message = "Giá trị không hợp lệ."
+        fields.setdefault(name, message)
+    return fields
 
 
 STATUS_MESSAGES = {
@@ -205,7 +276,8 @@ def _allowed_methods(request: Request, fallback: str = "") -> str:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """One error body everywhere: {"error", "detail"}, or the error page for HTML."""
+    """One error body everywhere: {"error", "detail", "fields"}, or the error page
+    for HTML. ``fields`` maps each refused field to its message ({} when none)."""
 
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> Response:
@@ -225,7 +297,9 @@ def install_error_handlers(app: FastAPI) -> None:
         if current is not None:
             # A stale write answers with the record as it is now (409).
             extra["current"] = jsonable_encoder(current)
-        response = _error(request, exc.status_code, exc.code, exc.message, **extra)
+        response = _error(
+            request, exc.status_code, exc.code, exc.message, fields=exc.fields, **extra
+        )
         retry_after = getattr(exc, "retry_after", None)
         if retry_after:
             response.headers["retry-after"] = str(retry_after)
@@ -236,6 +310,8 @@ def install_error_handlers(app: FastAPI) -> None:
         request: Request, exc: RequestValidationError
     ) -> Response:
         # Name the fields, never echo the submitted values (they may be secrets).
+        # ``detail`` keeps its old wording for clients that read it; ``fields``
+        # gives each field a Vietnamese message.
         parts = []
         for err in exc.errors():
             where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
@@ -245,6 +321,7 @@ def install_error_handlers(app: FastAPI) -> None:
             422,
             "validation_error",
             "; ".join(parts) or "Dữ liệu không hợp lệ.",
+            fields=validation_fields(exc.errors()),
         )
 
     @app.exception_handler(StarletteHTTPException)

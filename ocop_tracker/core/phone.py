@@ -5,17 +5,20 @@ import phonenumbers
 from ocop_tracker.core.errors import InvalidInput
 
 
-def normalize_vn(raw: str) -> str:
-    """``0912 345 678``, ``+84912345678`` or ``84 912…`` → ``+84912345678``."""
+def normalize_vn(raw: str, *, field: str = "phone") -> str:
+    """``0912 345 678``, ``+84912345678`` or ``84 912…`` → ``+84912345678``.
+
+    A refusal names ``field``, the form field the number was typed in.
+    """
     digits = "".join(c for c in raw if c.isdigit() or c == "+")
     if digits.startswith("84") and not digits.startswith("+"):
         digits = "+" + digits
     try:
         number = phonenumbers.parse(digits, "VN")
     except phonenumbers.NumberParseException:
-        raise InvalidInput("Số điện thoại không hợp lệ.") from None
+        raise InvalidInput("Số điện thoại không hợp lệ.", field=field) from None
     if number.country_code != 84 or not phonenumbers.is_valid_number(number):
-        raise InvalidInput("Số điện thoại không phải số Việt Nam hợp lệ.")
+        raise InvalidInput("Số điện thoại không phải số Việt Nam hợp lệ.", field=field)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -5,7 +5,7 @@ import re
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 T = TypeVar("T")
 
@@ -33,16 +33,21 @@ class ErrorRow(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    """Every API error: a machine code and a message for people.
+    """Every API error: a machine code, a message for people and the fields.
 
-    A refused file lists its bad ``rows``; a stale write (409) carries the
-    record as it is now in ``current``.
+    ``fields`` maps each refused field's name to a Vietnamese message for it
+    (``{}`` when the error is about no field). A refused file lists its bad
+    ``rows``; a stale write (409) carries the record as it is now in ``current``.
     """
 
     model_config = ConfigDict(extra="allow")
 
     error: str
     detail: str
+    fields: dict[str, str] = Field(
+        description="Each refused field's name and its message; {} when none.",
+        examples=[{"name": "Tên sản phẩm cần 1–200 ký tự."}],
+    )
     rows: list[ErrorRow] | None = None
     current: dict[str, Any] | None = None
 
@@ -52,6 +57,7 @@ class ConflictBody(Schema):
 
     error: str
     detail: str
+    fields: dict[str, str]
     current: dict[str, object] | None = None
 
 

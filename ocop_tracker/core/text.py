@@ -83,14 +83,14 @@ def clean_text(
     Refuses control or hidden characters, text longer than ``max_len`` and,
     when ``required``, an empty value, with an ``InvalidInput`` naming the
     field. ``multiline`` text (descriptions, notes, reasons) keeps its line
-    breaks. ``named`` places the field's name in the message, before it
-    ("name: Tên … không được để trống.") or after the label ("Cần nhập lý do
-    (reason)."): the two wordings the pages and clients read today.
+    breaks. The refusal names ``field`` beside its message; ``named="after"``
+    still writes the field's code in the message ("Cần nhập lý do (reason).")
+    for the listings' clients until their raise sites name their fields.
     """
 
     def refuse(says: str) -> InvalidInput:
         if named == "before":
-            return InvalidInput(f"{field}: {label} {says}")
+            return InvalidInput(f"{label} {says}", field=field)
         if says == _EMPTY:
             return InvalidInput(f"Cần nhập {label.lower()} ({field}).")
         return InvalidInput(f"{label} ({field}) {says}")

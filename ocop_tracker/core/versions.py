@@ -110,7 +110,11 @@ def stale_response(
 ) -> JSONResponse:
     """409 with the record as it is now, so the client can merge and retry."""
     session.rollback()  # nothing of the refused write may be committed
-    body: dict[str, Any] = {"error": exc.code, "detail": exc.message}
+    body: dict[str, Any] = {
+        "error": exc.code,
+        "detail": exc.message,
+        "fields": dict(exc.fields),
+    }
     if exc.current is not None:
         session.refresh(exc.current)
         body["current"] = read(exc.current).model_dump(mode="json")

@@ -53,11 +53,8 @@ def _clean_phone(raw: str | None) -> str | None:
     if raw is None or not raw.strip():
         return None
     if has_forbidden_chars(raw):
-        raise InvalidInput("phone: Số điện thoại chứa ký tự không hợp lệ.")
-    try:
-        return normalize_vn(raw)
-    except InvalidInput as exc:
-        raise InvalidInput(f"phone: {exc.message}") from None
+        raise InvalidInput("Số điện thoại chứa ký tự không hợp lệ.", field="phone")
+    return normalize_vn(raw, field="phone")
 
 
 def _clean_tax_code(raw: str | None) -> str | None:
@@ -66,8 +63,9 @@ def _clean_tax_code(raw: str | None) -> str | None:
     code = re.sub(r"\s", "", raw).upper()
     if not _TAX_CODE.fullmatch(code):
         raise InvalidInput(
-            "tax_code: Mã số thuế/mã đăng ký kinh doanh chỉ gồm chữ số, chữ cái "
-            "và dấu gạch, dài 4–20 ký tự."
+            "Mã số thuế/mã đăng ký kinh doanh chỉ gồm chữ số, chữ cái "
+            "và dấu gạch, dài 4–20 ký tự.",
+            field="tax_code",
         )
     return code
 
@@ -78,7 +76,7 @@ def _search_key(name: str, representative: str | None, tax_code: str | None) -> 
 
 def _check_hamlet(session: Session, hamlet_id: int) -> None:
     if area_service.get(session, hamlet_id).level is not Level.hamlet:
-        raise InvalidInput("hamlet_id: Chủ thể phải thuộc một khóm/ấp.")
+        raise InvalidInput("Chủ thể phải thuộc một khóm/ấp.", field="hamlet_id")
 
 
 def _check_unique_name(
@@ -86,7 +84,7 @@ def _check_unique_name(
 ) -> None:
     clash = repository.same_name(session, hamlet_id, name, exclude_id=exclude_id)
     if clash is not None:
-        raise Conflict(f"name: Khóm/ấp này đã có chủ thể tên '{clash.name}'.")
+        raise Conflict(f"Khóm/ấp này đã có chủ thể tên '{clash.name}'.", field="name")
 
 
 # --- producers ---------------------------------------------------------------------
@@ -158,7 +156,7 @@ def update_producer(
     new_hamlet = producer.hamlet_id
     if not isinstance(hamlet_id, Unset):
         if hamlet_id is None:
-            raise InvalidInput("hamlet_id: Chủ thể phải thuộc một khóm/ấp.")
+            raise InvalidInput("Chủ thể phải thuộc một khóm/ấp.", field="hamlet_id")
         if hamlet_id != producer.hamlet_id:
             check_writer(session, actor, hamlet_id, "khóm/ấp")
             _check_hamlet(session, hamlet_id)
@@ -174,7 +172,7 @@ def update_producer(
         _check_unique_name(session, new_hamlet, new_name, exclude_id=producer.id)
     if not isinstance(kind, Unset):
         if kind is None:
-            raise InvalidInput("kind: Hãy chọn loại chủ thể.")
+            raise InvalidInput("Hãy chọn loại chủ thể.", field="kind")
         producer.kind = kind
     if not isinstance(representative, Unset):
         producer.representative = clean_text(
@@ -236,16 +234,18 @@ def record_consent(
     )
     if granted and clean_note is None:
         raise InvalidInput(
-            "note: Hãy ghi cách chủ thể đồng ý (ví dụ: phiếu đồng ý ký ngày …)."
+            "Hãy ghi cách chủ thể đồng ý (ví dụ: phiếu đồng ý ký ngày …).",
+            field="note",
         )
     latest = producer_views.current_consents(session, producer)[field]
     now_granted = bool(latest and latest.granted)
     label = CONSENT_LABELS[field]
     if granted and now_granted:
-        raise Conflict(f"field: Chủ thể đã đồng ý công khai {label}.")
+        raise Conflict(f"Chủ thể đã đồng ý công khai {label}.", field="field")
     if not granted and not now_granted:
         raise Conflict(
-            f"field: Chủ thể chưa đồng ý công khai {label}, không có gì để rút."
+            f"Chủ thể chưa đồng ý công khai {label}, không có gì để rút.",
+            field="field",
         )
     consent = Consent(
         producer_id=producer.id,
@@ -277,7 +277,8 @@ def last4_of(account_number: str) -> str:
     if not _ACCOUNT_CHARS.fullmatch(cleaned):
         # Never echo the number: it must not reach logs or screens.
         raise InvalidInput(
-            "account_number: Số tài khoản/số ví cần 4–34 chữ số hoặc chữ cái."
+            "Số tài khoản/số ví cần 4–34 chữ số hoặc chữ cái.",
+            field="account_number",
         )
     return cleaned[-4:].upper()
 

@@ -63,7 +63,8 @@ def _check_certificate(
     )
     if clash is not None:
         raise Conflict(
-            f"decision_number: Sản phẩm đã có giấy chứng nhận theo quyết định {number}."
+            f"Sản phẩm đã có giấy chứng nhận theo quyết định {number}.",
+            field="decision_number",
         )
     return replace(fields, decision_number=number, authority=authority)
 
@@ -86,7 +87,8 @@ def add_certificate(
     check_writer(session, actor, product.hamlet_id, "sản phẩm", roles)
     if product.kind is not ProductKind.ocop:
         raise InvalidInput(
-            "kind: Chỉ sản phẩm loại OCOP mới có giấy chứng nhận; hãy đổi loại sản phẩm trước."
+            "Chỉ sản phẩm loại OCOP mới có giấy chứng nhận; hãy đổi loại sản phẩm trước.",
+            field="kind",
         )
     fields = _check_certificate(
         session,
@@ -154,7 +156,7 @@ def update_certificate(
         ("level", level),
     ):
         if value is None:
-            raise InvalidInput(f"{field}: Trường này không được để trống.")
+            raise InvalidInput("Trường này không được để trống.", field=field)
     new_date = cert.decision_date if isinstance(decision_date, Unset) else decision_date
     assert new_date is not None
     if not isinstance(expires_on, Unset) and expires_on is not None:
@@ -182,7 +184,8 @@ def update_certificate(
     )
     if cert.revoked_on is not None and cert.revoked_on < fields.decision_date:
         raise InvalidInput(
-            "decision_date: Ngày quyết định không được sau ngày thu hồi giấy chứng nhận."
+            "Ngày quyết định không được sau ngày thu hồi giấy chứng nhận.",
+            field="decision_date",
         )
     cert.stars = fields.stars
     cert.score = fields.score
@@ -211,12 +214,17 @@ def revoke_certificate(
     check_version(cert, version, "Giấy chứng nhận")
     if cert.revoked_on is not None:
         raise Conflict(
-            f"revoked_on: Giấy chứng nhận đã bị thu hồi từ ngày {cert.revoked_on:%d/%m/%Y}."
+            f"Giấy chứng nhận đã bị thu hồi từ ngày {cert.revoked_on:%d/%m/%Y}.",
+            field="revoked_on",
         )
     if revoked_on > clock.today():
-        raise InvalidInput("revoked_on: Ngày thu hồi không được sau ngày hôm nay.")
+        raise InvalidInput(
+            "Ngày thu hồi không được sau ngày hôm nay.", field="revoked_on"
+        )
     if revoked_on < cert.decision_date:
-        raise InvalidInput("revoked_on: Ngày thu hồi không được trước ngày quyết định.")
+        raise InvalidInput(
+            "Ngày thu hồi không được trước ngày quyết định.", field="revoked_on"
+        )
     cert.revoke_reason = clean_text(
         reason,
         field="reason",

@@ -79,10 +79,11 @@ def clean_gtin(raw: str) -> str:
     """The digits of a GTIN as printed under the barcode, or InvalidInput naming it."""
     code = re.sub(r"[\s-]", "", raw)
     if len(code) not in GTIN_LENGTHS or not _DIGITS.fullmatch(code):
-        raise InvalidInput("gtin: Mã GTIN phải gồm 8, 12, 13 hoặc 14 chữ số.")
+        raise InvalidInput("Mã GTIN phải gồm 8, 12, 13 hoặc 14 chữ số.", field="gtin")
     if not gtin_is_valid(code):
         raise InvalidInput(
-            "gtin: Mã GTIN sai chữ số kiểm tra (chữ số cuối); hãy đọc lại mã vạch."
+            "Mã GTIN sai chữ số kiểm tra (chữ số cuối); hãy đọc lại mã vạch.",
+            field="gtin",
         )
     return code
 
@@ -115,20 +116,21 @@ def check_decision_date(decision_date: dt.date, today: dt.date) -> None:
     """Refuse a decision date in the future or before the OCOP programme."""
     if decision_date > today:
         raise InvalidInput(
-            "decision_date: Ngày quyết định không được sau ngày hôm nay "
-            f"({today:%d/%m/%Y})."
+            f"Ngày quyết định không được sau ngày hôm nay ({today:%d/%m/%Y}).",
+            field="decision_date",
         )
     if decision_date < PROGRAMME_START:
         raise InvalidInput(
-            "decision_date: Ngày quyết định không được trước ngày 07/05/2018 "
-            "(Chương trình OCOP bắt đầu theo Quyết định 490/QĐ-TTg)."
+            "Ngày quyết định không được trước ngày 07/05/2018 "
+            "(Chương trình OCOP bắt đầu theo Quyết định 490/QĐ-TTg).",
+            field="decision_date",
         )
 
 
 def check_expiry(decision_date: dt.date, expires_on: dt.date) -> None:
     """Refuse an expiry on or before the decision date."""
     if expires_on <= decision_date:
-        raise InvalidInput("expires_on: Ngày hết hạn phải sau ngày quyết định.")
+        raise InvalidInput("Ngày hết hạn phải sau ngày quyết định.", field="expires_on")
 
 
 # --- stars, score, level ------------------------------------------------------------
@@ -138,7 +140,8 @@ def check_stars(stars: int) -> None:
     """Only 3★, 4★ and 5★ are OCOP products."""
     if stars not in OCOP_STARS:
         raise InvalidInput(
-            "stars: Hạng sao phải là 3, 4 hoặc 5 (chỉ từ 3 sao mới là sản phẩm OCOP)."
+            "Hạng sao phải là 3, 4 hoặc 5 (chỉ từ 3 sao mới là sản phẩm OCOP).",
+            field="stars",
         )
 
 
@@ -147,11 +150,12 @@ def check_score(stars: int, score: int | None) -> None:
     if score is None:
         return
     if not 0 <= score <= 100:
-        raise InvalidInput("score: Điểm đánh giá phải từ 0 đến 100.")
+        raise InvalidInput("Điểm đánh giá phải từ 0 đến 100.", field="score")
     low, high = STAR_SCORES[stars]
     if not low <= score <= high:
         raise InvalidInput(
-            f"score: Sản phẩm {stars} sao cần điểm từ {low} đến {high}, không phải {score}."
+            f"Sản phẩm {stars} sao cần điểm từ {low} đến {high}, không phải {score}.",
+            field="score",
         )
 
 
@@ -170,8 +174,9 @@ def check_level(stars: int, decision_date: dt.date, level: CertLevel) -> None:
     if level not in allowed:
         names = " hoặc ".join(LEVEL_LABELS[lv] for lv in sorted(allowed))
         raise InvalidInput(
-            f"level: Sản phẩm {stars} sao có quyết định ngày {decision_date:%d/%m/%Y} "
-            f"do {names} công nhận, không phải {LEVEL_LABELS[level]}."
+            f"Sản phẩm {stars} sao có quyết định ngày {decision_date:%d/%m/%Y} "
+            f"do {names} công nhận, không phải {LEVEL_LABELS[level]}.",
+            field="level",
         )
 
 

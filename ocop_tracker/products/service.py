@@ -29,9 +29,9 @@ def _clean_price(price: int | None) -> int | None:
     if price is None:
         return None
     if price < 0:
-        raise InvalidInput("price: Giá không được âm.")
+        raise InvalidInput("Giá không được âm.", field="price")
     if price > MAX_PRICE:
-        raise InvalidInput("price: Giá quá lớn.")
+        raise InvalidInput("Giá quá lớn.", field="price")
     return price
 
 
@@ -56,7 +56,7 @@ def _clean_gtin(
         session, rules.gtin_variants(code), exclude_id=exclude_id
     ):
         # The holder may lie outside the caller's area: do not name it.
-        raise Conflict("gtin: Mã GTIN này đã được dùng cho một sản phẩm khác.")
+        raise Conflict("Mã GTIN này đã được dùng cho một sản phẩm khác.", field="gtin")
     return code
 
 
@@ -69,18 +69,18 @@ def _groups(
 ) -> tuple[int | None, int | None]:
     """A consistent (group, subgroup) pair; a subgroup alone implies its group."""
     if group_id is not None and repository.get_group(session, group_id) is None:
-        raise InvalidInput("group_id: Không có nhóm sản phẩm OCOP này.")
+        raise InvalidInput("Không có nhóm sản phẩm OCOP này.", field="group_id")
     if subgroup_id is None:
         return group_id, None
     subgroup = repository.get_subgroup(session, subgroup_id)
     if subgroup is None:
-        raise InvalidInput("subgroup_id: Không có phân nhóm sản phẩm này.")
+        raise InvalidInput("Không có phân nhóm sản phẩm này.", field="subgroup_id")
     if group_id is None:
         return subgroup.group_id, subgroup.id
     if subgroup.group_id != group_id:
         if not subgroup_given:
             return group_id, None  # the group changed: the old subgroup goes
-        raise InvalidInput("subgroup_id: Phân nhóm không thuộc nhóm đã chọn.")
+        raise InvalidInput("Phân nhóm không thuộc nhóm đã chọn.", field="subgroup_id")
     return group_id, subgroup.id
 
 
@@ -97,7 +97,7 @@ def _check_unique_name(
 ) -> None:
     clash = repository.same_name(session, producer_id, name, exclude_id=exclude_id)
     if clash is not None:
-        raise Conflict(f"name: Chủ thể này đã có sản phẩm tên '{clash.name}'.")
+        raise Conflict(f"Chủ thể này đã có sản phẩm tên '{clash.name}'.", field="name")
 
 
 def create_product(
@@ -180,7 +180,7 @@ def update_product(
     producer = producer_views.get_producer(session, actor, product.producer_id)
     if not isinstance(producer_id, Unset) and producer_id != product.producer_id:
         if producer_id is None:
-            raise InvalidInput("producer_id: Sản phẩm phải thuộc một chủ thể.")
+            raise InvalidInput("Sản phẩm phải thuộc một chủ thể.", field="producer_id")
         producer = producer_views.get_producer(session, actor, producer_id)
         check_writer(session, actor, producer.hamlet_id, "chủ thể")
     new_name = product.name
@@ -194,12 +194,13 @@ def update_product(
         _check_unique_name(session, producer.id, new_name, exclude_id=product.id)
     if not isinstance(kind, Unset):
         if kind is None:
-            raise InvalidInput("kind: Hãy chọn loại sản phẩm.")
+            raise InvalidInput("Hãy chọn loại sản phẩm.", field="kind")
         if kind is not ProductKind.ocop and repository.certificates_of(
             session, product.id
         ):
             raise InvalidInput(
-                "kind: Sản phẩm đã có giấy chứng nhận OCOP nên phải là loại OCOP."
+                "Sản phẩm đã có giấy chứng nhận OCOP nên phải là loại OCOP.",
+                field="kind",
             )
         product.kind = kind
     if not isinstance(group_id, Unset) or not isinstance(subgroup_id, Unset):
@@ -253,7 +254,7 @@ def add_subgroup(
     assert clean is not None
     clash = repository.subgroup_named(session, group_id, clean)
     if clash is not None:
-        raise Conflict(f"name: Nhóm này đã có phân nhóm '{clash.name}'.")
+        raise Conflict(f"Nhóm này đã có phân nhóm '{clash.name}'.", field="name")
     sub = OcopSubgroup(group_id=group_id, name=clean)
     session.add(sub)
     session.flush()

@@ -384,10 +384,13 @@ def list_products(
         rules.check_stars(stars)
     if certificate is not None and certificate not in _STANDINGS:
         raise InvalidInput(
-            "certificate_status: Chỉ lọc theo valid, expiring, expired, revoked hoặc none."
+            "Chỉ lọc theo valid, expiring, expired, revoked hoặc none.",
+            field="certificate_status",
         )
     if sort not in _SORT_KEYS:
-        raise InvalidInput("sort: Chỉ sắp xếp theo name, created_at hoặc updated_at.")
+        raise InvalidInput(
+            "Chỉ sắp xếp theo name, created_at hoặc updated_at.", field="sort"
+        )
     folded = fold(q) if q else None
     if as_of is not None:
         return _list_as_of(
@@ -463,7 +466,8 @@ def _list_as_of(
     clock.check_as_of(day)
     if sort == "updated_at":
         raise InvalidInput(
-            "sort: Khi xem lại một ngày đã qua, chỉ sắp xếp theo name hoặc created_at."
+            "Khi xem lại một ngày đã qua, chỉ sắp xếp theo name hoặc created_at.",
+            field="sort",
         )
     ids = repository.ids_answered_on(session, actor, clock.end_of_day(day), day)
     hamlets = (

@@ -60,9 +60,9 @@ def create_team(session: Session, actor: User, *, hamlet_id: int) -> Team:
     _check_roster_editor(session, actor, hamlet_id)
     hamlet = area_service.get(session, hamlet_id)
     if hamlet.level is not Level.hamlet:
-        raise InvalidInput("Tổ công nghệ số được lập ở khóm/ấp.")
+        raise InvalidInput("Tổ công nghệ số được lập ở khóm/ấp.", field="hamlet_id")
     if repository.by_hamlet(session, hamlet_id) is not None:
-        raise Conflict(f"{hamlet.name} đã có tổ công nghệ số.")
+        raise Conflict(f"{hamlet.name} đã có tổ công nghệ số.", field="hamlet_id")
     team = Team(hamlet_id=hamlet_id)
     session.add(team)
     session.flush()
@@ -77,10 +77,10 @@ def members(session: Session, actor: User, team: Team) -> Sequence[TeamMember]:
 
 def _clean_name(value: str) -> str:
     if has_forbidden_chars(value):
-        raise InvalidInput("Họ tên chứa ký tự không hợp lệ.")
+        raise InvalidInput("Họ tên chứa ký tự không hợp lệ.", field="full_name")
     name = normalize(value)
     if not name or len(name) > 120:
-        raise InvalidInput("Họ tên cần 1–120 ký tự.")
+        raise InvalidInput("Họ tên cần 1–120 ký tự.", field="full_name")
     return name
 
 
@@ -91,7 +91,8 @@ def _check_seat(
         holder = repository.holder_of(session, team.id, position)
         if holder is not None and holder.id != member_id:
             raise Conflict(
-                f"Tổ đã có {POSITION_LABELS[position].lower()}: {holder.full_name}."
+                f"Tổ đã có {POSITION_LABELS[position].lower()}: {holder.full_name}.",
+                field="position",
             )
 
 
@@ -109,11 +110,12 @@ def _check_account(
         raise NotFound("Không tìm thấy tài khoản này.")
     if user.area_id != team.hamlet_id:
         raise InvalidInput(
-            "Tài khoản gắn với thành viên phải thuộc đúng khóm/ấp của tổ."
+            "Tài khoản gắn với thành viên phải thuộc đúng khóm/ấp của tổ.",
+            field="user_id",
         )
     taken = session.scalar(select(TeamMember).where(TeamMember.user_id == user_id))
     if taken is not None and taken.id != member_id:
-        raise Conflict("Tài khoản này đã gắn với một thành viên khác.")
+        raise Conflict("Tài khoản này đã gắn với một thành viên khác.", field="user_id")
 
 
 def add_member(
@@ -131,7 +133,7 @@ def add_member(
     _check_roster_editor(session, actor, team.hamlet_id)
     name = _clean_name(full_name)
     if repository.member_by_name(session, team.id, name) is not None:
-        raise Conflict(f"Tổ đã có thành viên tên {name}.")
+        raise Conflict(f"Tổ đã có thành viên tên {name}.", field="full_name")
     _check_seat(session, team, position, None)
     _check_account(session, actor, team, user_id, None)
     clean_phone = normalize_vn(phone) if phone and phone.strip() else None
@@ -179,7 +181,7 @@ def update_member(
         name = _clean_name(str(changes["full_name"]))
         other = repository.member_by_name(session, team.id, name)
         if other is not None and other.id != member.id:
-            raise Conflict(f"Tổ đã có thành viên tên {name}.")
+            raise Conflict(f"Tổ đã có thành viên tên {name}.", field="full_name")
         member.full_name = name
     if changes.get("position") is not None:
         position = Position(str(changes["position"]))
@@ -193,7 +195,7 @@ def update_member(
     if "user_id" in changes:
         user_id = changes["user_id"]
         if user_id is not None and not isinstance(user_id, int):
-            raise InvalidInput("user_id phải là số.")
+            raise InvalidInput("Mã tài khoản phải là số.", field="user_id")
         _check_account(session, actor, team, user_id, member.id)
         member.user_id = user_id
     session.flush()

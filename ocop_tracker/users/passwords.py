@@ -28,23 +28,28 @@ def _common() -> frozenset[str]:
     return frozenset(FREQUENCY_LISTS["passwords"][:COMMON_COUNT])
 
 
-def check(password: str, *, context: tuple[str, ...] = ()) -> None:
+def check(
+    password: str, *, context: tuple[str, ...] = (), field: str = "password"
+) -> None:
     """Refuse a password that is too short, too long, common or made of context words.
 
     No composition rules, no trimming, no case folding of what is stored: only
-    the checks below look at a folded form.
+    the checks below look at a folded form. A refusal names ``field``.
     """
     nfc = unicodedata.normalize("NFC", password)
     if len(nfc) < MIN_LENGTH:
-        raise InvalidInput(f"Mật khẩu cần ít nhất {MIN_LENGTH} ký tự.")
+        raise InvalidInput(f"Mật khẩu cần ít nhất {MIN_LENGTH} ký tự.", field=field)
     if len(nfc) > MAX_LENGTH:
-        raise InvalidInput(f"Mật khẩu dài tối đa {MAX_LENGTH} ký tự.")
+        raise InvalidInput(f"Mật khẩu dài tối đa {MAX_LENGTH} ký tự.", field=field)
     squeezed = fold(nfc).replace(" ", "")
     if nfc.lower() in _common() or squeezed in _common():
-        raise InvalidInput("Mật khẩu này quá phổ biến, hãy chọn mật khẩu khác.")
+        raise InvalidInput(
+            "Mật khẩu này quá phổ biến, hãy chọn mật khẩu khác.", field=field
+        )
     words = [*CONTEXT_WORDS, *(fold(c).replace(" ", "") for c in context if c)]
     for word in words:
         if len(word) >= 3 and word in squeezed and len(squeezed) - len(word) <= 6:
             raise InvalidInput(
-                "Mật khẩu không được dựa trên tên đăng nhập, tên dịch vụ hay tên địa phương."
+                "Mật khẩu không được dựa trên tên đăng nhập, tên dịch vụ hay tên địa phương.",
+                field=field,
             )

@@ -27,12 +27,12 @@ ROLE_LEVELS: dict[Role, frozenset[Level]] = {
 ROLE_LABELS = labels(Role)
 
 
-def _clean(value: str, what: str, max_len: int) -> str:
+def _clean(value: str, what: str, max_len: int, *, field: str) -> str:
     if has_forbidden_chars(value):
-        raise InvalidInput(f"{what} chứa ký tự không hợp lệ.")
+        raise InvalidInput(f"{what} chứa ký tự không hợp lệ.", field=field)
     clean = normalize(value)
     if not clean or len(clean) > max_len:
-        raise InvalidInput(f"{what} cần 1–{max_len} ký tự.")
+        raise InvalidInput(f"{what} cần 1–{max_len} ký tự.", field=field)
     return clean
 
 
@@ -51,11 +51,12 @@ def _check_area(session: Session, role: Role, area_id: int | None) -> AdminUnit 
     if role is Role.admin:
         return None
     if area_id is None:
-        raise InvalidInput("Tài khoản này cần một địa bàn.")
+        raise InvalidInput("Tài khoản này cần một địa bàn.", field="area_id")
     area = area_service.get(session, area_id)
     if area.level not in ROLE_LEVELS[role]:
         raise InvalidInput(
-            f"Vai trò {ROLE_LABELS[role]} không gắn với cấp {rules.LEVEL_LABELS[area.level]}."
+            f"Vai trò {ROLE_LABELS[role]} không gắn với cấp {rules.LEVEL_LABELS[area.level]}.",
+            field="area_id",
         )
     return area
 
@@ -104,13 +105,13 @@ def create_user(
         raise Forbidden(
             "Bạn chỉ được tạo tài khoản tổ công nghệ số trong địa bàn của mình."
         )
-    key = _clean(login, "Tên đăng nhập", 64).casefold()
+    key = _clean(login, "Tên đăng nhập", 64, field="login").casefold()
     if " " in key:
-        raise InvalidInput("Tên đăng nhập không được có dấu cách.")
-    name = _clean(display_name, "Tên hiển thị", 120)
+        raise InvalidInput("Tên đăng nhập không được có dấu cách.", field="login")
+    name = _clean(display_name, "Tên hiển thị", 120, field="display_name")
     area = _check_area(session, role, area_id)
     if repository.by_login(session, key) is not None:
-        raise Conflict(f"Tên đăng nhập '{key}' đã có người dùng.")
+        raise Conflict(f"Tên đăng nhập '{key}' đã có người dùng.", field="login")
     one_time = password is None
     plain = password if password is not None else security.new_password()
     user = User(
@@ -165,7 +166,9 @@ def update_user(
         user.role = new_role
         user.area_id = area.id if area else None
     if display_name is not None:
-        user.display_name = _clean(display_name, "Tên hiển thị", 120)
+        user.display_name = _clean(
+            display_name, "Tên hiển thị", 120, field="display_name"
+        )
         user.search_key = f"{fold(user.display_name)} {user.login}"
     if is_active is not None and is_active != user.is_active:
         user.is_active = is_active

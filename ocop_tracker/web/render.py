@@ -56,6 +56,28 @@ def render(
     )
 
 
+# Fields a form holds hidden: their refusal (a stale ``version``) is shown at
+# the top of the form, not beside a field the user cannot see.
+HIDDEN_FIELDS = frozenset({"version"})
+
+
+def refusal_context(
+    exc: AppError | None, *, rename: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """What a form's template needs to show a refusal: ``error``, the message
+    at the top, and ``fields``, each visible field's message (``macros.html``).
+
+    ``rename`` maps a service's field name to the form's, where they differ.
+    """
+    if exc is None:
+        return {"error": None, "fields": {}}
+    fields: dict[str, str] = {}
+    for name, message in exc.fields.items():
+        if name not in HIDDEN_FIELDS:
+            fields.setdefault((rename or {}).get(name, name), message)
+    return {"error": exc.message, "fields": fields}
+
+
 def recoverable(exc: AppError) -> bool:
     """A refusal the user can fix on the same page; denials propagate (and are audited)."""
     return exc.audit_action is None

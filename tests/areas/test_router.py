@@ -59,7 +59,7 @@ def test_bad_query_parameters_are_422_with_the_error_shape(admin: TestClient) ->
     ):
         response = admin.get("/api/v1/areas", params=params)
         assert response.status_code == 422, params
-        assert set(response.json()) == {"error", "detail"}
+        assert set(response.json()) == {"error", "detail", "fields"}
 
 
 def test_unknown_area_is_404_json(admin: TestClient) -> None:

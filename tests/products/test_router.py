@@ -14,6 +14,7 @@ from ocop_tracker.core import clock
 from ocop_tracker.products.models import Certificate, OcopSubgroup, Product
 from tests.conftest import SignIn
 from tests.factories import make_hamlet, unit
+from tests.refusals import no_code
 
 VN = dt.timezone(dt.timedelta(hours=7))
 TODAY = clock.today()  # in Vietnam, as the services count days
@@ -143,13 +144,15 @@ def test_bad_input_is_a_4xx_naming_the_field_and_nothing_is_written(
         response = member.post(target, json=body)
         assert response.status_code == code, (body, response.text)
         detail = response.json()["detail"]
-        assert detail.startswith(f"{field}: "), detail
+        assert response.json()["fields"] == {field: detail}, detail
+        no_code(detail)
         assert words in detail, detail
     assert _counts(session) == before
     # A wrong type is refused by the schema, naming the field.
     typed = member.post(url, json={**CERT, "stars": "ba"})
     assert typed.status_code == 422
     assert typed.json()["detail"].startswith("stars: ")
+    assert typed.json()["fields"] == {"stars": "Cần một số nguyên."}
 
 
 def test_stale_versions_answer_409_with_the_current_record(

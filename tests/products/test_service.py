@@ -32,6 +32,7 @@ from ocop_tracker.products.rules import CertificateStatus
 from ocop_tracker.users import repository as user_repository
 from ocop_tracker.users.models import User
 from tests.factories import make_hamlet, unit
+from tests.refusals import refused
 
 VN = dt.timezone(dt.timedelta(hours=7))
 TODAY = clock.today()  # in Vietnam, as the services count days
@@ -154,9 +155,9 @@ def test_a_bad_gtin_check_digit_is_refused_and_nothing_written(
 ) -> None:
     producer = _producer(session)
     before = _counts(session)
-    with pytest.raises(InvalidInput, match=r"^gtin: .*kiểm tra"):
+    with refused(InvalidInput, "gtin", r"^.*kiểm tra"):
         _product(session, producer, gtin="8936036020053")
-    with pytest.raises(InvalidInput, match=r"^gtin: "):
+    with refused(InvalidInput, "gtin", r"^"):
         _product(session, producer, gtin="89360360200")
     assert _counts(session) == before
 
@@ -164,7 +165,7 @@ def test_a_bad_gtin_check_digit_is_refused_and_nothing_written(
 def test_a_gtin_belongs_to_one_product_whatever_its_length(session: Session) -> None:
     producer = _producer(session)
     _product(session, producer, gtin="4006381333931")
-    with pytest.raises(Conflict, match=r"^gtin: "):
+    with refused(Conflict, "gtin", r"^"):
         _product(session, producer, name="Khác", gtin="04006381333931")
     # Even when the holder is outside the caller's area, without naming it.
     away = _producer(session, "thanhvien.anthuong", "Ấp An Thường", "Hộ Xa")
@@ -189,7 +190,9 @@ def test_bad_product_fields_are_named(
     session: Session, extra: dict[str, Any], pattern: str
 ) -> None:
     producer = _producer(session)
-    with pytest.raises(InvalidInput, match=pattern):
+    # The pattern reads "^<field>: <message>": the field is named beside it.
+    field, _, message = pattern.removeprefix("^").partition(": ")
+    with refused(InvalidInput, field, "^" + message):
         _product(session, producer, **extra)
 
 
@@ -203,7 +206,7 @@ def test_groups_and_subgroups_stay_consistent(session: Session) -> None:
     assert processed is not None
     product = _product(session, producer, subgroup_id=processed.id)
     assert (product.group_id, product.subgroup_id) == (food.id, processed.id)
-    with pytest.raises(InvalidInput, match=r"^subgroup_id: "):
+    with refused(InvalidInput, "subgroup_id", r"^"):
         _product(
             session, producer, name="Sai", group_id=drinks.id, subgroup_id=processed.id
         )
@@ -217,7 +220,7 @@ def test_groups_and_subgroups_stay_consistent(session: Session) -> None:
 def test_product_names_are_unique_per_producer(session: Session) -> None:
     producer = _producer(session)
     _product(session, producer, name="Bánh pía")
-    with pytest.raises(Conflict, match=r"^name: "):
+    with refused(Conflict, "name", r"^"):
         _product(session, producer, name="BÁNH PÍA")
     _product(session, _producer(session, name="Cơ sở Khác"), name="Bánh pía")
 
@@ -262,11 +265,11 @@ def test_a_stale_product_version_is_refused(session: Session) -> None:
 def test_kind_and_certificates_agree(session: Session) -> None:
     producer = _producer(session)
     rice = _product(session, producer, name="Gạo", kind=ProductKind.agricultural)
-    with pytest.raises(InvalidInput, match=r"^kind: "):
+    with refused(InvalidInput, "kind", r"^"):
         _cert(session, rice)
     pia = _product(session, producer)
     _cert(session, pia)
-    with pytest.raises(InvalidInput, match=r"^kind: "):
+    with refused(InvalidInput, "kind", r"^"):
         product_service.update_product(
             session,
             _user(session, "thanhvien.khom3"),
@@ -325,7 +328,9 @@ def test_bad_certificates_are_refused_naming_the_field(
 ) -> None:
     product = _product(session, _producer(session))
     before = _counts(session)
-    with pytest.raises(InvalidInput, match=pattern):
+    # The pattern reads "^<field>: <message>": the field is named beside it.
+    field, _, message = pattern.removeprefix("^").partition(": ")
+    with refused(InvalidInput, field, "^" + message):
         _cert(session, product, **extra)
     assert _counts(session) == before
 
@@ -334,7 +339,7 @@ def test_a_duplicate_decision_number_is_a_conflict(session: Session) -> None:
     product = _product(session, _producer(session))
     _cert(session, product, number="150/QĐ-UBND")
     before = _counts(session)
-    with pytest.raises(Conflict, match=r"^decision_number: "):
+    with refused(Conflict, "decision_number", r"^"):
         _cert(session, product, number=" 150 / qđ-ubnd")
     assert _counts(session) == before
     # One decision recognises many products: the same number elsewhere is fine.
@@ -359,11 +364,11 @@ def test_correcting_a_certificate(session: Session) -> None:
     )
     # A hand-set expiry stays.
     assert cert.expires_on == dt.date(2027, 1, 1)
-    with pytest.raises(InvalidInput, match=r"^level: "):
+    with refused(InvalidInput, "level", r"^"):
         certificate_service.update_certificate(
             session, member, product, cert.id, version=4, stars=4
         )
-    with pytest.raises(InvalidInput, match=r"^stars: "):
+    with refused(InvalidInput, "stars", r"^"):
         certificate_service.update_certificate(
             session, member, product, cert.id, version=4, stars=None
         )
@@ -378,7 +383,7 @@ def test_revoking_a_certificate(session: Session) -> None:
     product = _product(session, _producer(session))
     member = _user(session, "thanhvien.khom3")
     cert = _cert(session, product, decision_date=dt.date(2024, 3, 1))
-    with pytest.raises(InvalidInput, match=r"^revoked_on: "):
+    with refused(InvalidInput, "revoked_on", r"^"):
         certificate_service.revoke_certificate(
             session,
             member,
@@ -388,7 +393,7 @@ def test_revoking_a_certificate(session: Session) -> None:
             reason="Vi phạm",
             version=1,
         )
-    with pytest.raises(InvalidInput, match=r"^revoked_on: "):
+    with refused(InvalidInput, "revoked_on", r"^"):
         certificate_service.revoke_certificate(
             session,
             member,
@@ -398,7 +403,7 @@ def test_revoking_a_certificate(session: Session) -> None:
             reason="Vi phạm",
             version=1,
         )
-    with pytest.raises(InvalidInput, match=r"^reason: "):
+    with refused(InvalidInput, "reason", r"^"):
         certificate_service.revoke_certificate(
             session,
             member,
@@ -422,7 +427,7 @@ def test_revoking_a_certificate(session: Session) -> None:
         "Không duy trì chất lượng",
     )
     assert rules.status_of(cert, TODAY) is CertificateStatus.revoked
-    with pytest.raises(Conflict, match=r"^revoked_on: "):
+    with refused(Conflict, "revoked_on", r"^"):
         certificate_service.revoke_certificate(
             session,
             member,
@@ -526,9 +531,9 @@ def test_stars_and_certificate_filters_agree_with_the_rules(session: Session) ->
     }
     assert by_stars == {3: ["expiring", "valid3"], 4: ["valid4"], 5: []}
     assert {v.name: v.stars for v in everything}["Sản phẩm valid4"] == 4
-    with pytest.raises(InvalidInput, match=r"^stars: "):
+    with refused(InvalidInput, "stars", r"^"):
         _list(session, hamlet, stars=2)
-    with pytest.raises(InvalidInput, match=r"^certificate_status: "):
+    with refused(InvalidInput, "certificate_status", r"^"):
         _list(session, hamlet, certificate="pending")
     views, _ = _list(session, hamlet, stars=3, certificate="expiring")
     assert _names(views) == ["expiring"]
@@ -704,7 +709,7 @@ def test_products_and_certificates_as_of_past_days(session: Session) -> None:
         session, member, as_of=dt.date(2026, 5, 19), limit=500
     )
     assert product.id not in [v.id for v in views]
-    with pytest.raises(InvalidInput, match=r"^sort: "):
+    with refused(InvalidInput, "sort", r"^"):
         product_views.list_products(
             session, member, as_of=dt.date(2026, 6, 2), sort="updated_at"
         )
@@ -745,7 +750,7 @@ def test_the_six_groups_are_seeded_and_admins_add_subgroups(session: Session) ->
         session, _user(session, "admin"), food.id, name="Thủy sản chế biến"
     )
     assert sub.group_id == food.id
-    with pytest.raises(Conflict, match=r"^name: "):
+    with refused(Conflict, "name", r"^"):
         product_service.add_subgroup(
             session, _user(session, "admin"), food.id, name="thủy sản chế biến"
         )

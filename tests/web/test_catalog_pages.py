@@ -19,6 +19,7 @@ from ocop_tracker.onboarding.models import (
 from ocop_tracker.producers.models import Producer
 from ocop_tracker.products.models import Certificate, Product
 from tests.conftest import SignIn
+from tests.refusals import field_error, invalid_fields
 
 HTML = {"accept": "text/html"}
 PAGE_BUDGET = 60 * 1024
@@ -272,7 +273,8 @@ def test_a_bad_phone_keeps_the_typed_values_and_writes_nothing(
     )
     assert response.status_code == 422
     html = response.text
-    assert alert(html).startswith("phone:")
+    assert field_error(html, "phone") == alert(html)
+    assert invalid_fields(html) == {"phone"}
     assert 'value="HTX Rau sạch Khóm 3"' in html
     assert 'value="Thạch Thị Sa Ra"' in html
     assert 'value="12345"' in html
@@ -299,7 +301,7 @@ def test_a_wrong_gtin_check_digit_writes_nothing(
         ),
     )
     assert response.status_code == 422
-    assert "gtin" in alert(response.text)
+    assert field_error(response.text, "gtin") == alert(response.text)
     assert "chữ số kiểm tra" in alert(response.text)
     assert 'value="Bánh pía khoai môn"' in response.text
     assert 'value="8934567890125"' in response.text
@@ -316,7 +318,7 @@ def test_a_price_in_words_is_refused(sign_in: SignIn, session: Session) -> None:
         ),
     )
     assert response.status_code == 422
-    assert alert(response.text).startswith("price:")
+    assert field_error(response.text, "price") == alert(response.text)
 
 
 @pytest.mark.parametrize(
@@ -348,7 +350,7 @@ def test_a_bad_certificate_is_refused_and_nothing_written(
         ),
     )
     assert response.status_code == 422
-    assert alert(response.text).startswith(f"{field}:")
+    assert field_error(response.text, field) == alert(response.text)
     assert 'value="999/QĐ-UBND"' in response.text
     assert count(session, Certificate) == before
 

@@ -14,9 +14,9 @@ from ocop_tracker.auth.deps import (
     check_same_origin,
 )
 from ocop_tracker.core.config import get_settings
-from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.errors import AppError, InvalidInput
-from ocop_tracker.web.render import redirect, render, safe_next
+from ocop_tracker.web.render import redirect, refusal_context, render, safe_next
 
 router = APIRouter(include_in_schema=False)
 # Login CSRF: a random value in a cookie that the form must echo (double submit).
@@ -129,7 +129,7 @@ def logout(session: SessionDep, principal: CurrentPrincipal) -> Response:
 @router.get("/account/password")
 def password_form(request: Request, principal: CurrentPrincipal) -> Response:
     """The change-password form."""
-    return render(request, "auth/password.html", {"error": None}, principal)
+    return render(request, "auth/password.html", refusal_context(None), principal)
 
 
 @router.post("/account/password")
@@ -142,9 +142,11 @@ def change_password(
     confirm_password: Annotated[str, Form(max_length=256)],
 ) -> Response:
     """Change one's password; other sessions end, this one continues."""
-    try:
+    with refusable(session) as refusal:
         if new_password != confirm_password:
-            raise InvalidInput("Hai lần nhập mật khẩu mới không khớp.")
+            raise InvalidInput(
+                "Hai lần nhập mật khẩu mới không khớp.", field="confirm_password"
+            )
         token = auth_service.change_password(
             session,
             principal.user,
@@ -152,12 +154,14 @@ def change_password(
             new_password=new_password,
             current_session=principal.auth_session,
         )
-    except InvalidInput as exc:
-        session.rollback()
+    if refusal.error is not None:
+        if not isinstance(refusal.error, InvalidInput):
+            raise refusal.error
+        # Passwords are never sent back into the page, typed or not.
         return render(
             request,
             "auth/password.html",
-            {"error": exc.message},
+            refusal_context(refusal.error),
             principal,
             status_code=422,
         )

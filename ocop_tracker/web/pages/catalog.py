@@ -20,7 +20,7 @@ from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.core import clock
-from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.errors import AppError, Forbidden, InvalidInput
 from ocop_tracker.core.labels import label, labels
 from ocop_tracker.core.phone import display_vn
@@ -47,7 +47,7 @@ from ocop_tracker.products.models import CertLevel, Product, ProductKind
 from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import TEAM_ROLES, WRITERS, User
 from ocop_tracker.web.pages import photos as photo_pages
-from ocop_tracker.web.render import recoverable, redirect, render
+from ocop_tracker.web.render import redirect, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -87,9 +87,8 @@ def local_time(value: dt.datetime | None) -> str:
 
 
 def _field_error(exc: AppError) -> str | None:
-    """The form field a service message names ("phone: …"), if any."""
-    head, sep, _ = exc.message.partition(":")
-    return head if sep and head.isidentifier() else None
+    """The form field a refusal names (``AppError.fields``), if any."""
+    return next(iter(exc.fields), None)
 
 
 # --- worklist ------------------------------------------------------------------------
@@ -172,6 +171,7 @@ def _producer_step(
             "kinds": PRODUCER_KIND_LABELS,
             "error": error,
             "field": field,
+            "fields": {field: error} if field and error else {},
             "values": values or {},
         },
         principal,
@@ -200,7 +200,7 @@ def create_producer(
     phone: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """Register a producer in a hamlet of one's area, then go on to its product."""
-    try:
+    with refusable(session) as refusal:
         producer = producer_service.create_producer(
             session,
             principal.user,
@@ -210,10 +210,7 @@ def create_producer(
             representative=representative,
             phone=phone,
         )
-    except AppError as exc:
-        if not recoverable(exc):
-            raise
-        session.rollback()
+    if (exc := refusal.error) is not None:
         return _producer_step(
             request,
             session,
@@ -258,6 +255,7 @@ def _product_step(
             "groups": product_views.list_groups(session),
             "error": error,
             "field": field,
+            "fields": {field: error} if field and error else {},
             "values": values or {},
         },
         principal,
@@ -284,7 +282,9 @@ def parse_price(raw: str) -> int | None:
     if not digits:
         return None
     if not digits.isdecimal() or not digits.isascii():
-        raise InvalidInput("price: Giá phải là số đồng, ví dụ 75000 hoặc 75.000.")
+        raise InvalidInput(
+            "Giá phải là số đồng, ví dụ 75000 hoặc 75.000.", field="price"
+        )
     return int(digits)
 
 
@@ -314,7 +314,7 @@ def create_product(
 ) -> Response:
     """Register the product; OCOP products go on to their certificate."""
     producer = producer_views.get_producer(session, principal.user, producer_id)
-    try:
+    with refusable(session) as refusal:
         product = product_service.create_product(
             session,
             principal.user,
@@ -328,10 +328,7 @@ def create_product(
             description=description,
             gtin=gtin,
         )
-    except AppError as exc:
-        if not recoverable(exc):
-            raise
-        session.rollback()
+    if (exc := refusal.error) is not None:
         producer = producer_views.get_producer(session, principal.user, producer_id)
         return _product_step(
             request,
@@ -382,6 +379,7 @@ def _certificate_step(
             "today": clock.today(),
             "error": error,
             "field": field,
+            "fields": {field: error} if field and error else {},
             "values": values or {},
         },
         principal,
@@ -418,7 +416,7 @@ def parse_date(raw: str, field: str, label: str) -> dt.date:
 def _parse_stars(raw: str) -> int:
     value = raw.strip()
     if not value.isdecimal() or not value.isascii():
-        raise InvalidInput("stars: Hãy chọn hạng sao (3, 4 hoặc 5).")
+        raise InvalidInput("Hãy chọn hạng sao (3, 4 hoặc 5).", field="stars")
     return int(value)
 
 
@@ -436,7 +434,7 @@ def add_certificate(
 ) -> Response:
     """Record the certificate, then open the product page."""
     product = product_views.get_product(session, principal.user, product_id)
-    try:
+    with refusable(session) as refusal:
         certificate_service.add_certificate(
             session,
             principal.user,
@@ -447,10 +445,7 @@ def add_certificate(
             authority=authority,
             level=level,
         )
-    except AppError as exc:
-        if not recoverable(exc):
-            raise
-        session.rollback()
+    if (exc := refusal.error) is not None:
         product = product_views.get_product(session, principal.user, product_id)
         return _certificate_step(
             request,
@@ -596,7 +591,7 @@ def _refused(
     exc: AppError,
     error: FormError,
 ) -> Response:
-    session.rollback()
+    # ``refusable`` rolled the refused change back; the page reads it as it is.
     product = product_views.get_product(session, principal.user, product_id)
     return _product_page(
         request,
@@ -618,16 +613,14 @@ def start_listing(
 ) -> Response:
     """Start the product's onboarding on a marketplace."""
     product = product_views.get_product(session, principal.user, product_id)
-    try:
+    with refusable(session) as refusal:
         photo_readiness.open_listing(
             session,
             principal.user,
             product_id=product.id,
             marketplace_id=marketplace_id,
         )
-    except AppError as exc:
-        if not recoverable(exc):
-            raise
+    if (exc := refusal.error) is not None:
         error = FormError(0, str(marketplace_id), "start", exc.message, {})
         return _refused(request, session, principal, product_id, exc, error)
     return redirect(f"/products/{product_id}", "listing_started")
@@ -647,7 +640,7 @@ def record_step(
     """Record a step as done, with its evidence."""
     listing = onboarding_views.get_listing(session, principal.user, listing_id)
     product_id = listing.product_id
-    try:
+    with refusable(session) as refusal:
         onboarding_service.record_step(
             session,
             principal.user,
@@ -657,9 +650,7 @@ def record_step(
             note=note or None,
             version=version,
         )
-    except AppError as exc:
-        if not recoverable(exc):
-            raise
+    if (exc := refusal.error) is not None:
         values = {"evidence_url": evidence_url, "note": note}
         error = FormError(listing_id, step, "record", exc.message, values)
         return _refused(request, session, principal, product_id, exc, error)
@@ -680,13 +671,11 @@ def block_step(
     """Report that a step is stuck, and why."""
     listing = onboarding_views.get_listing(session, principal.user, listing_id)
     product_id = listing.product_id
-    try:
+    with refusable(session) as refusal:
         onboarding_service.block_step(
             session, principal.user, listing, step=step, reason=reason, version=version
         )
-    except AppError as exc:
-        if not recoverable(exc):
-            raise
+    if (exc := refusal.error) is not None:
         error = FormError(listing_id, step, "block", exc.message, {"reason": reason})
         return _refused(request, session, principal, product_id, exc, error)
     return redirect(f"/products/{product_id}", "step_blocked")
@@ -704,13 +693,11 @@ def unblock_step(
     """Lift a block: the step is to do again."""
     listing = onboarding_views.get_listing(session, principal.user, listing_id)
     product_id = listing.product_id
-    try:
+    with refusable(session) as refusal:
         photo_readiness.unblock_step(
             session, principal.user, listing, step=step, version=version
         )
-    except AppError as exc:
-        if not recoverable(exc):
-            raise
+    if (exc := refusal.error) is not None:
         error = FormError(listing_id, step, "unblock", exc.message, {})
         return _refused(request, session, principal, product_id, exc, error)
     return redirect(f"/products/{product_id}", "step_unblocked")

@@ -6,13 +6,12 @@ from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
 from ocop_tracker.auth.deps import Principal, require_roles
-from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.errors import AppError
+from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.imports import service as import_service
 from ocop_tracker.imports.reader import read_rows
 from ocop_tracker.imports.upload import read_upload
 from ocop_tracker.users.models import Role
-from ocop_tracker.web.render import recoverable, render
+from ocop_tracker.web.render import render
 
 router = APIRouter(include_in_schema=False)
 Importer = Annotated[
@@ -39,12 +38,12 @@ def import_file(
     """Check the file (nothing written) or import it, all rows or none."""
     data, name = upload
     dry_run = mode != "write"
-    try:
+    with refusable(session) as refusal:
         report = import_service.import_rows(
             session, principal.user, read_rows(data, name), dry_run=dry_run
         )
-    except import_service.ImportRefused as exc:
-        session.rollback()
+    exc = refusal.error
+    if isinstance(exc, import_service.ImportRefused):
         return render(
             request,
             "imports/form.html",
@@ -57,10 +56,7 @@ def import_file(
             principal,
             status_code=422,
         )
-    except AppError as exc:
-        if not recoverable(exc):
-            raise
-        session.rollback()
+    if exc is not None:
         return render(
             request,
             "imports/form.html",

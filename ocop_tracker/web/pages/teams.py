@@ -9,7 +9,7 @@ from starlette.responses import Response
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
-from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.errors import AppError
 from ocop_tracker.core.phone import display_vn
 from ocop_tracker.teams import service as team_service
@@ -22,7 +22,7 @@ from ocop_tracker.teams.models import (
     Team,
 )
 from ocop_tracker.users.models import TEAM_ROLES, Role
-from ocop_tracker.web.render import recoverable, redirect, render
+from ocop_tracker.web.render import redirect, refusal_context, render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -41,7 +41,7 @@ def _roster_page(
     principal: Principal,
     team: Team,
     *,
-    error: str | None = None,
+    refused: AppError | None = None,
     add: dict[str, str] | None = None,
     edit_id: int | None = None,
     edit: dict[str, str] | None = None,
@@ -64,7 +64,7 @@ def _roster_page(
             "positions": POSITION_LABELS,
             "backgrounds": BACKGROUND_LABELS,
             "phone": display_vn,
-            "error": error,
+            **refusal_context(refused),
             "add": add or {},
             "edit_id": edit_id,
             "edit": edit or {},
@@ -80,7 +80,7 @@ def _list_page(
     principal: Principal,
     *,
     offset: int = 0,
-    error: str | None = None,
+    refused: AppError | None = None,
     status_code: int = 200,
 ) -> Response:
     user = principal.user
@@ -110,7 +110,7 @@ def _list_page(
                 for h in hamlets
             },
             "startable": startable,
-            "error": error,
+            **refusal_context(refused),
         },
         principal,
         status_code=status_code,
@@ -163,14 +163,15 @@ def start_team(
     hamlet_id: Annotated[int, Form()],
 ) -> Response:
     """Start the team of a hamlet, then open its roster."""
-    try:
+    with refusable(session) as refusal:
         team = team_service.create_team(session, principal.user, hamlet_id=hamlet_id)
-    except AppError as exc:
-        if not recoverable(exc):
-            raise
-        session.rollback()
+    if refusal.error is not None:
         return _list_page(
-            request, session, principal, error=exc.message, status_code=exc.status_code
+            request,
+            session,
+            principal,
+            refused=refusal.error,
+            status_code=refusal.error.status_code,
         )
     return redirect(f"/teams/{team.id}", "team_started")
 
@@ -197,7 +198,7 @@ def add_member(
 ) -> Response:
     """Add a member (at most 10)."""
     team = team_service.get_team(session, principal.user, team_id)
-    try:
+    with refusable(session) as refusal:
         team_service.add_member(
             session,
             principal.user,
@@ -207,10 +208,7 @@ def add_member(
             background=background,
             phone=phone,
         )
-    except AppError as exc:
-        if not recoverable(exc):
-            raise
-        session.rollback()
+    if refusal.error is not None:
         team = team_service.get_team(session, principal.user, team_id)
         submitted = {
             "full_name": full_name,
@@ -223,9 +221,9 @@ def add_member(
             session,
             principal,
             team,
-            error=exc.message,
+            refused=refusal.error,
             add=submitted,
-            status_code=exc.status_code,
+            status_code=refusal.error.status_code,
         )
     return redirect(f"/teams/{team_id}", "member_added")
 
@@ -245,7 +243,7 @@ def update_member(
 ) -> Response:
     """Change a member; someone else's newer edit is not overwritten."""
     team = team_service.get_team(session, principal.user, team_id)
-    try:
+    with refusable(session) as refusal:
         team_service.update_member(
             session,
             principal.user,
@@ -257,10 +255,7 @@ def update_member(
             background=background,
             phone=phone,
         )
-    except AppError as exc:
-        if not recoverable(exc):
-            raise
-        session.rollback()
+    if refusal.error is not None:
         team = team_service.get_team(session, principal.user, team_id)
         submitted = {
             "full_name": full_name,
@@ -273,10 +268,10 @@ def update_member(
             session,
             principal,
             team,
-            error=exc.message,
+            refused=refusal.error,
             edit_id=member_id,
             edit=submitted,
-            status_code=exc.status_code,
+            status_code=refusal.error.status_code,
         )
     return redirect(f"/teams/{team_id}", "member_saved")
 
@@ -291,19 +286,16 @@ def remove_member(
 ) -> Response:
     """Take a member off the roster."""
     team = team_service.get_team(session, principal.user, team_id)
-    try:
+    with refusable(session) as refusal:
         team_service.remove_member(session, principal.user, team, member_id)
-    except AppError as exc:
-        if not recoverable(exc):
-            raise
-        session.rollback()
+    if refusal.error is not None:
         team = team_service.get_team(session, principal.user, team_id)
         return _roster_page(
             request,
             session,
             principal,
             team,
-            error=exc.message,
-            status_code=exc.status_code,
+            refused=refusal.error,
+            status_code=refusal.error.status_code,
         )
     return redirect(f"/teams/{team_id}", "member_removed")

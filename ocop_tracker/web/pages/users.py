@@ -10,11 +10,11 @@ from starlette.responses import Response
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.deps import Principal, require_roles
-from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.errors import AppError, InvalidInput
 from ocop_tracker.users import service as user_service
 from ocop_tracker.users.models import TEAM_ROLES, Role, User
-from ocop_tracker.web.render import redirect, render
+from ocop_tracker.web.render import redirect, refusal_context, render
 
 router = APIRouter(prefix="/users", include_in_schema=False)
 Manager = Annotated[Principal, require_roles(Role.admin, Role.official)]
@@ -35,8 +35,16 @@ def _area_id(hamlet_id: str, area_id: str) -> int | None:
     if not raw:
         return None
     if not raw.isdigit():
-        raise InvalidInput("Mã địa bàn phải là một số.")
+        raise InvalidInput(
+            "Mã địa bàn phải là một số.",
+            field="area_id" if area_id.strip() else "hamlet_id",
+        )
     return int(raw)
+
+
+def _area_field(area_id: str) -> dict[str, str]:
+    """The form field an area refusal goes beside: the typed id, else the list."""
+    return {} if area_id.strip() else {"area_id": "hamlet_id"}
 
 
 def _hamlet_choices(session: Session, actor: User) -> list[tuple[int, str]]:
@@ -78,7 +86,8 @@ def _list_page(
     *,
     q: str = "",
     offset: int = 0,
-    error: str | None = None,
+    refused: AppError | None = None,
+    rename: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
@@ -100,7 +109,7 @@ def _list_page(
             "roles": _roles_for(actor),
             "hamlets": _hamlet_choices(session, actor),
             "typed_area": actor.role is Role.admin,
-            "error": error,
+            **refusal_context(refused, rename=rename),
             "form": form or {},
         },
         principal,
@@ -114,7 +123,8 @@ def _edit_page(
     principal: Principal,
     user: User,
     *,
-    error: str | None = None,
+    refused: AppError | None = None,
+    rename: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
@@ -135,7 +145,7 @@ def _edit_page(
             if manageable
             else [],
             "typed_area": actor.role is Role.admin,
-            "error": error,
+            **refusal_context(refused, rename=rename),
             "form": form or {},
         },
         principal,
@@ -184,7 +194,8 @@ def create_user(
     area_id: AreaField = "",
 ) -> Response:
     """Create an account with a one-time password, shown once."""
-    try:
+    # A denial propagates from ``refusable``: audited by the error handler.
+    with refusable(session) as refusal:
         user, password = user_service.create_user(
             session,
             principal.user,
@@ -193,10 +204,7 @@ def create_user(
             role=role,
             area_id=_area_id(hamlet_id, area_id),
         )
-    except AppError as exc:
-        if exc.audit_action is not None:  # a denial: audited by the error handler
-            raise
-        session.rollback()
+    if refusal.error is not None:
         submitted = {
             "login": login,
             "display_name": display_name,
@@ -208,9 +216,10 @@ def create_user(
             request,
             session,
             principal,
-            error=exc.message,
+            refused=refusal.error,
+            rename=_area_field(area_id),
             form=submitted,
-            status_code=exc.status_code,
+            status_code=refusal.error.status_code,
         )
     # No password was given, so the service made a one-time one.
     return _secret_page(request, principal, user, password or "", created=True)
@@ -240,7 +249,7 @@ def update_user(
 ) -> Response:
     """Save the account; an unticked box disables it and ends its sessions."""
     user = user_service.get_visible(session, principal.user, user_id)
-    try:
+    with refusable(session) as refusal:
         new_area = _area_id(hamlet_id, area_id)
         user_service.update_user(
             session,
@@ -252,10 +261,9 @@ def update_user(
             is_active=bool(is_active),
             version=version,
         )
-    except AppError as exc:
-        if exc.audit_action is not None:
-            raise
-        session.rollback()
+    if refusal.error is not None:
+        # Reloaded as it is now (a 409: someone else's version); the typed
+        # values stay in the form.
         user = user_service.get_visible(session, principal.user, user_id)
         submitted = {
             "display_name": display_name,
@@ -269,9 +277,10 @@ def update_user(
             session,
             principal,
             user,
-            error=exc.message,
+            refused=refusal.error,
+            rename=_area_field(area_id),
             form=submitted,
-            status_code=exc.status_code,
+            status_code=refusal.error.status_code,
         )
     return redirect(f"/users/{user_id}", "saved")
 

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.auth.deps import Principal, require_roles
-from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.errors import AppError
 from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.onboarding import service as onboarding_service
@@ -21,7 +21,7 @@ from ocop_tracker.onboarding.workflow import CLAIM_STEP
 from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import Role
 from ocop_tracker.web.pages.catalog import local_time
-from ocop_tracker.web.render import recoverable, redirect, render
+from ocop_tracker.web.render import redirect, refusal_context, render
 
 router = APIRouter(include_in_schema=False)
 # Two forms a row: 30 rows keep the page under 60 KB; verified rows leave the queue.
@@ -48,7 +48,7 @@ def _queue_page(
     session: Session,
     principal: Principal,
     *,
-    error: str | None = None,
+    refused: AppError | None = None,
     error_id: int | None = None,
     values: Mapping[str, str] | None = None,
     status_code: int = 200,
@@ -90,7 +90,7 @@ def _queue_page(
             "claims": claims,
             "total": total,
             "limit": QUEUE_LIMIT,
-            "error": error,
+            **refusal_context(refused),
             "error_id": error_id,
             "values": values or {},
         },
@@ -117,7 +117,9 @@ def decide(
 ) -> Response:
     """Approve a claim (the product is live) or reject it with a comment."""
     listing = onboarding_views.get_listing(session, principal.user, listing_id)
-    try:
+    # Refusing one's own claim is a denial: it propagates from ``refusable``,
+    # audited, shown as a 403 page.
+    with refusable(session) as refusal:
         onboarding_service.verify(
             session,
             principal.user,
@@ -126,18 +128,15 @@ def decide(
             comment=comment or None,
             version=version,
         )
-    except AppError as exc:
-        if not recoverable(exc):
-            raise  # refusing one's own claim is a denial: audited, shown as a 403 page
-        session.rollback()
+    if refusal.error is not None:
         return _queue_page(
             request,
             session,
             principal,
-            error=exc.message,
+            refused=refusal.error,
             error_id=listing_id,
             values={"comment": comment},
-            status_code=exc.status_code,
+            status_code=refusal.error.status_code,
         )
     done = "listing_approved" if decision is Decision.approved else "listing_rejected"
     return redirect("/verify", done)
