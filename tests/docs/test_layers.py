@@ -4,10 +4,7 @@ layers"): no circle, nothing in ``core`` reaching up, no domain importing
 their own queries.
 
 Every import counts (top level, inside a function, under ``TYPE_CHECKING``).
-The analysis is ``scripts/layers.py``, which prints the same numbers. Two rules
-do not hold everywhere yet: their offenders are listed in ``KNOWN_*`` sets that
-may only shrink — a new offender fails, and so does an entry that no longer
-offends (remove it from the set).
+The analysis is ``scripts/layers.py``, which prints the same numbers.
 """
 
 import importlib.util
@@ -37,32 +34,9 @@ def _load_layers() -> ModuleType:
 
 layers = _load_layers()
 
-# Pages that still call the session themselves: (page, method).
-KNOWN_SESSION_CALLS = {
-    ("ocop_tracker.web.pages.auth", "rollback"),
-    ("ocop_tracker.web.pages.cards", "rollback"),
-    ("ocop_tracker.web.pages.catalog", "rollback"),
-    ("ocop_tracker.web.pages.imports", "rollback"),
-    ("ocop_tracker.web.pages.teams", "rollback"),
-    ("ocop_tracker.web.pages.users", "rollback"),
-    ("ocop_tracker.web.pages.verify", "rollback"),
-}
-
 
 def _lines(items: Iterable[object]) -> str:
     return "\n".join(f"  {item}" for item in items)
-
-
-def _ratchet(rule: str, found: list[Any], known: set[tuple[str, str]]) -> None:
-    """``found`` offends exactly as ``known`` says: no new offender, none fixed."""
-    seen = {f.pair for f in found}
-    new = [f for f in found if f.pair not in known]
-    gone = sorted(known - seen)
-    assert not new, f"{rule}; new offenders:\n{_lines(new)}"
-    assert not gone, (
-        f"{rule}: these no longer offend, well done; remove them from the KNOWN "
-        f"set in tests/docs/test_layers.py:\n{_lines(gone)}"
-    )
 
 
 @pytest.fixture(scope="module")
@@ -98,12 +72,11 @@ def test_pages_import_no_repository_or_router(found: list[Any]) -> None:
     )
 
 
-def test_pages_call_no_session_beyond_the_known() -> None:
-    _ratchet(
-        "a page calls session.get/execute/scalars/scalar/rollback (read "
-        "through the domain; refuse a form through the form helper)",
-        layers.web_session_calls(ROOT),
-        KNOWN_SESSION_CALLS,
+def test_pages_call_no_session() -> None:
+    calls = layers.web_session_calls(ROOT)
+    assert not calls, (
+        "a page calls session.get/execute/scalars/scalar/rollback (read through "
+        f"the domain; refuse a form through core.db.refusable):\n{_lines(calls)}"
     )
 
 

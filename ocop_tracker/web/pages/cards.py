@@ -22,11 +22,10 @@ from ocop_tracker.cards import service
 from ocop_tracker.cards import views as card_views
 from ocop_tracker.cards.downloads import pdf_response
 from ocop_tracker.cards.layout import LAYOUT_LABELS, Layout
-from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.errors import AppError
+from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.templating import templates
 from ocop_tracker.public import service as public_service
-from ocop_tracker.web.render import recoverable, render
+from ocop_tracker.web.render import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -140,7 +139,7 @@ def cards_pdf_page(
     product_ids: Annotated[list[str] | None, Query(max_length=100_000)] = None,
 ) -> Response:
     """The PDF of the chosen cards, or the form again with what to fix."""
-    try:
+    with refusable(session) as refusal:
         chosen_layout = service.parse_layout(layout)
         ids = service.parse_ids(product_ids or [])
         batch = service.print_cards(
@@ -150,10 +149,10 @@ def cards_pdf_page(
             product_ids=ids,
             layout=chosen_layout,
         )
-    except AppError as exc:
-        if not recoverable(exc) or exc.status_code == 404:
-            raise
-        session.rollback()
+    exc = refusal.error
+    if exc is not None:
+        if exc.status_code == 404:  # an area or product out of reach stays a 404
+            raise exc
         area = _start_area(session, principal, area_id)
         response = _form(
             request,
