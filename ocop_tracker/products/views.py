@@ -13,11 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from ocop_tracker.auth.scope import ensure_visible
-from ocop_tracker.core import clock
+from ocop_tracker.core import clock, query
 from ocop_tracker.core.errors import InvalidInput, NotFound
 from ocop_tracker.core.text import fold
 from ocop_tracker.history import service as history
@@ -347,17 +346,6 @@ _SORT_KEYS = ("name", "created_at", "updated_at")
 _STANDINGS = frozenset({*rules.IN_FORCE, "expired", "revoked", "none"})
 
 
-def _order_by(sort: str, order: str) -> list[ColumnElement[Any]]:
-    column: Any = {
-        "name": Product.search_key,
-        "created_at": Product.created_at,
-        "updated_at": Product.updated_at,
-    }[sort]
-    if order == "desc":
-        return [column.desc(), Product.id.desc()]
-    return [column.asc(), Product.id.asc()]
-
-
 def list_products(
     session: Session,
     actor: User,
@@ -415,8 +403,9 @@ def list_products(
         certificate=certificate,
         q=folded,
     )
-    rows, total = repository.page(
-        session, stmt, order_by=_order_by(sort, order), limit=limit, offset=offset
+    order_by = query.list_order(Product, sort, order)
+    rows, total = query.page(
+        session, stmt, order_by=order_by, limit=limit, offset=offset
     )
     return _views(session, rows), total
 

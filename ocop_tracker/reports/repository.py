@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.areas.models import AdminUnit, AdminUnitLink
+from ocop_tracker.core import query
 from ocop_tracker.onboarding.models import (
     Decision,
     Listing,
@@ -95,7 +96,7 @@ def unlisted(
                 )
             )
         )
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    total = query.count(session, stmt)
     rows = session.execute(
         stmt.order_by(func.coalesce(last_move, Product.created_at), Product.id)
         .limit(limit)
