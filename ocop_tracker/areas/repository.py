@@ -41,13 +41,12 @@ def search_statement(
     if q:
         escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         stmt = stmt.where(AdminUnit.search_key.like(f"%{escaped}%", escape="\\"))
-    if level is not None:
-        stmt = stmt.where(AdminUnit.level == level)
-    if parent_id is not None:
-        stmt = stmt.where(AdminUnit.parent_id == parent_id)
-    if edition is not None:
-        stmt = stmt.where(AdminUnit.edition == edition)
-    return stmt
+    return query.where_equal(
+        stmt,
+        (AdminUnit.level, level),
+        (AdminUnit.parent_id, parent_id),
+        (AdminUnit.edition, edition),
+    )
 
 
 def page(

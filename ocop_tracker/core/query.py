@@ -29,6 +29,18 @@ class Named(Protocol):
 N = TypeVar("N", bound=Named)
 
 
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
+
+
+def where_equal(stmt: S, *filters: tuple[Any, object | None]) -> S:
+    """``stmt`` narrowed, for each (column, value) given a value, to rows whose
+    column equals it; a filter whose value is None is left out."""
+    for column, value in filters:
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt
+
+
 def count(session: Session, stmt: Select[*tuple[Any, ...]]) -> int:
     """How many rows ``stmt`` returns."""
     return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0

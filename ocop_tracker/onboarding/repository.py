@@ -214,11 +214,11 @@ def list_statement(
         stmt = stmt.where(
             Listing.hamlet_id.in_(area_repository.subtree_ids(area_id, day=day))
         )
-    if product_id is not None:
-        stmt = stmt.where(Listing.product_id == product_id)
-    if marketplace_id is not None:
-        stmt = stmt.where(Listing.marketplace_id == marketplace_id)
-    return stmt
+    return query.where_equal(
+        stmt,
+        (Listing.product_id, product_id),
+        (Listing.marketplace_id, marketplace_id),
+    )
 
 
 def with_state(
@@ -232,10 +232,9 @@ def with_state(
 
     ``verified`` means the claim stands verified and live: status ``listed``.
     """
-    if status is not None:
-        stmt = stmt.where(Listing.status == status)
-    if next_step is not None:
-        stmt = stmt.where(Listing.next_step == next_step)
+    stmt = query.where_equal(
+        stmt, (Listing.status, status), (Listing.next_step, next_step)
+    )
     if verified is True:
         stmt = stmt.where(Listing.status == ListingStatus.listed)
     elif verified is False:

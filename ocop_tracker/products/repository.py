@@ -111,10 +111,7 @@ def list_statement(
         stmt = stmt.where(
             Product.hamlet_id.in_(area_repository.subtree_ids(area_id, day=day))
         )
-    if kind is not None:
-        stmt = stmt.where(Product.kind == kind)
-    if group_id is not None:
-        stmt = stmt.where(Product.group_id == group_id)
+    stmt = query.where_equal(stmt, (Product.kind, kind), (Product.group_id, group_id))
     if q:
         stmt = stmt.where(*like_words(Product.search_key, q))
     if stars is None and certificate is None:
