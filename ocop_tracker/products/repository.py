@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
@@ -90,30 +91,37 @@ def _newest_id(day: dt.date, *, in_force: bool) -> Any:
     )
 
 
-def list_statement(
-    actor: User,
-    *,
-    day: dt.date,
-    area_id: int | None = None,
-    kind: ProductKind | None = None,
-    group_id: int | None = None,
-    stars: int | None = None,
-    certificate: str | None = None,
-    q: str | None = None,
-) -> Select[Product]:
-    """Products inside the actor's area matching the filters on ``day`` (``q`` folded).
+@dataclass(frozen=True)
+class ProductFilters:
+    """What a list of products is narrowed on; ``q`` is already folded.
 
     ``stars`` are those of the certificate in force; ``certificate`` is the
     standing of ``rules.standing``: valid, expiring, expired, revoked or none.
     """
+
+    area_id: int | None = None
+    kind: ProductKind | None = None
+    group_id: int | None = None
+    stars: int | None = None
+    certificate: str | None = None
+    q: str | None = None
+
+
+def list_statement(
+    actor: User, filters: ProductFilters, *, day: dt.date
+) -> Select[Product]:
+    """Products inside the actor's area matching ``filters`` on ``day``."""
     stmt = scope_to_user(select(Product), actor, Product.hamlet_id)
-    if area_id is not None:
+    if filters.area_id is not None:
         stmt = stmt.where(
-            Product.hamlet_id.in_(area_repository.subtree_ids(area_id, day=day))
+            Product.hamlet_id.in_(area_repository.subtree_ids(filters.area_id, day=day))
         )
-    stmt = query.where_equal(stmt, (Product.kind, kind), (Product.group_id, group_id))
-    if q:
-        stmt = stmt.where(*like_words(Product.search_key, q))
+    stmt = query.where_equal(
+        stmt, (Product.kind, filters.kind), (Product.group_id, filters.group_id)
+    )
+    if filters.q:
+        stmt = stmt.where(*like_words(Product.search_key, filters.q))
+    stars, certificate = filters.stars, filters.certificate
     if stars is None and certificate is None:
         return stmt
     current = aliased(Certificate)
