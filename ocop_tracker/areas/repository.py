@@ -13,6 +13,7 @@ from ocop_tracker.areas.models import (
     Edition,
     Level,
 )
+from ocop_tracker.core import query
 
 
 def link_valid_on(day: dt.date) -> ColumnElement[bool]:
@@ -40,13 +41,12 @@ def search_statement(
     if q:
         escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         stmt = stmt.where(AdminUnit.search_key.like(f"%{escaped}%", escape="\\"))
-    if level is not None:
-        stmt = stmt.where(AdminUnit.level == level)
-    if parent_id is not None:
-        stmt = stmt.where(AdminUnit.parent_id == parent_id)
-    if edition is not None:
-        stmt = stmt.where(AdminUnit.edition == edition)
-    return stmt
+    return query.where_equal(
+        stmt,
+        (AdminUnit.level, level),
+        (AdminUnit.parent_id, parent_id),
+        (AdminUnit.edition, edition),
+    )
 
 
 def page(
@@ -57,7 +57,7 @@ def page(
     Names sort on their folded key, so "Đại Hải" stands among the D's as in a
     Vietnamese list rather than after Z as code points would put it.
     """
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    total = query.count(session, stmt)
     rows = session.scalars(
         stmt.order_by(
             AdminUnit.edition.desc(), _level_order(), AdminUnit.search_key, AdminUnit.id
@@ -171,18 +171,9 @@ def close_links_up(session: Session, unit_id: int, *, last_day: dt.date) -> None
 def sibling_named(
     session: Session, parent_id: int, name: str, *, exclude_id: int | None = None
 ) -> AdminUnit | None:
-    """A current child of ``parent_id`` named ``name``, ignoring case.
-
-    Compared in Python: SQLite's lower() folds ASCII only, and a commune has
-    few children.
-    """
-    wanted = name.casefold()
-    for unit in session.scalars(
-        select(AdminUnit).where(AdminUnit.parent_id == parent_id)
-    ):
-        if unit.name.casefold() == wanted and unit.id != exclude_id:
-            return unit
-    return None
+    """A current child of ``parent_id`` named ``name``, ignoring case."""
+    stmt = select(AdminUnit).where(AdminUnit.parent_id == parent_id)
+    return query.first_named(session, stmt, name, exclude_id=exclude_id)
 
 
 def communes_with_code(session: Session, code: str) -> Sequence[AdminUnit]:
@@ -208,12 +199,9 @@ def mappings_from(
     session: Session, old_unit_ids: Iterable[int]
 ) -> Sequence[AreaMapping]:
     """Stored mappings of the given old communes."""
-    ids = list(old_unit_ids)
-    if not ids:
-        return []
-    return session.scalars(
-        select(AreaMapping).where(AreaMapping.old_unit_id.in_(ids))
-    ).all()
+    return query.all_in(
+        session, select(AreaMapping), AreaMapping.old_unit_id, old_unit_ids
+    )
 
 
 def hamlets_under(

@@ -7,7 +7,14 @@ from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ocop_tracker.audit.models import Audited
-from ocop_tracker.core.base import Base, IdMixin, TimestampMixin, str_enum, utcnow
+from ocop_tracker.core.base import (
+    Base,
+    IdMixin,
+    TimestampMixin,
+    VersionedMixin,
+    str_enum,
+    utcnow,
+)
 
 
 class StepStatus(StrEnum):
@@ -76,7 +83,7 @@ class MarketplaceStep(IdMixin, Audited, Base):
     )
 
 
-class Listing(IdMixin, TimestampMixin, Audited, Base):
+class Listing(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
     """A product's onboarding on one marketplace."""
 
     __tablename__ = "listings"
@@ -106,13 +113,11 @@ class Listing(IdMixin, TimestampMixin, Audited, Base):
     )
     delisted_on: Mapped[dt.date | None] = mapped_column(Date)
     delist_reason: Mapped[str | None] = mapped_column(String(300))
-    version: Mapped[int] = mapped_column(default=1)
 
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (UniqueConstraint("product_id", "marketplace_id"),)
 
 
-class StepRecord(IdMixin, TimestampMixin, Audited, Base):
+class StepRecord(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
     """One step of one listing: done with its evidence, or blocked with a reason."""
 
     __tablename__ = "step_records"
@@ -132,9 +137,7 @@ class StepRecord(IdMixin, TimestampMixin, Audited, Base):
         ForeignKey("users.id", ondelete="SET NULL")
     )
     done_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
 
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (UniqueConstraint("listing_id", "step_code"),)
 
 

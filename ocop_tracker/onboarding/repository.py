@@ -4,12 +4,13 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.auth.scope import scope_to_user
+from ocop_tracker.core import query
 from ocop_tracker.core.clock import end_of_day
 from ocop_tracker.onboarding.models import (
     Listing,
@@ -63,17 +64,12 @@ def steps_of(
     session: Session, marketplace_ids: Iterable[int]
 ) -> dict[int, list[MarketplaceStep]]:
     """Each marketplace's steps in order (one query for all of them)."""
-    ids = list(marketplace_ids)
-    found: dict[int, list[MarketplaceStep]] = {i: [] for i in ids}
-    if not ids:
-        return found
-    for step in session.scalars(
-        select(MarketplaceStep)
-        .where(MarketplaceStep.marketplace_id.in_(ids))
-        .order_by(MarketplaceStep.marketplace_id, MarketplaceStep.position)
-    ):
-        found[step.marketplace_id].append(step)
-    return found
+    stmt = select(MarketplaceStep).order_by(
+        MarketplaceStep.marketplace_id, MarketplaceStep.position
+    )
+    return query.grouped_in(
+        session, stmt, MarketplaceStep.marketplace_id, marketplace_ids
+    )
 
 
 def listings_waiting_for_a_step(
@@ -218,11 +214,11 @@ def list_statement(
         stmt = stmt.where(
             Listing.hamlet_id.in_(area_repository.subtree_ids(area_id, day=day))
         )
-    if product_id is not None:
-        stmt = stmt.where(Listing.product_id == product_id)
-    if marketplace_id is not None:
-        stmt = stmt.where(Listing.marketplace_id == marketplace_id)
-    return stmt
+    return query.where_equal(
+        stmt,
+        (Listing.product_id, product_id),
+        (Listing.marketplace_id, marketplace_id),
+    )
 
 
 def with_state(
@@ -236,10 +232,9 @@ def with_state(
 
     ``verified`` means the claim stands verified and live: status ``listed``.
     """
-    if status is not None:
-        stmt = stmt.where(Listing.status == status)
-    if next_step is not None:
-        stmt = stmt.where(Listing.next_step == next_step)
+    stmt = query.where_equal(
+        stmt, (Listing.status, status), (Listing.next_step, next_step)
+    )
     if verified is True:
         stmt = stmt.where(Listing.status == ListingStatus.listed)
     elif verified is False:
@@ -265,10 +260,8 @@ def page(
     offset: int,
 ) -> tuple[list[ListingRow], int]:
     """One page of ``stmt`` in the asked order (id breaks ties), with the total."""
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    column = SORT_COLUMNS[sort]
-    tie = Listing.id
-    order = (column.desc(), tie.desc()) if descending else (column.asc(), tie.asc())
+    total = query.count(session, stmt)
+    order = query.ordering(SORT_COLUMNS[sort], Listing.id, descending=descending)
     result = session.execute(stmt.order_by(*order).limit(limit).offset(offset))
     return [(row[0], row[1], row[2]) for row in result], total
 

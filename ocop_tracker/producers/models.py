@@ -7,7 +7,14 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ocop_tracker.audit.models import Audited
-from ocop_tracker.core.base import Base, IdMixin, TimestampMixin, str_enum, utcnow
+from ocop_tracker.core.base import (
+    Base,
+    IdMixin,
+    TimestampMixin,
+    VersionedMixin,
+    str_enum,
+    utcnow,
+)
 
 
 class ProducerKind(StrEnum):
@@ -45,7 +52,7 @@ class PaymentStatus(StrEnum):
     opened = "opened"
 
 
-class Producer(IdMixin, TimestampMixin, Audited, Base):
+class Producer(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
     """A producer in a hamlet: the maker of one or more products."""
 
     __tablename__ = "producers"
@@ -60,9 +67,7 @@ class Producer(IdMixin, TimestampMixin, Audited, Base):
     phone: Mapped[str | None] = mapped_column(String(16))
     tax_code: Mapped[str | None] = mapped_column(String(20))
     search_key: Mapped[str] = mapped_column(String(400))
-    version: Mapped[int] = mapped_column(default=1)
 
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (
         Index("uq_producers_hamlet_name", "hamlet_id", "name", unique=True),
     )
@@ -89,7 +94,7 @@ class Consent(IdMixin, Audited, Base):
     note: Mapped[str | None] = mapped_column(String(300))
 
 
-class PaymentAccount(IdMixin, TimestampMixin, Audited, Base):
+class PaymentAccount(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
     """The producer's e-payment account: provider and last 4 characters only."""
 
     __tablename__ = "payment_accounts"
@@ -103,6 +108,3 @@ class PaymentAccount(IdMixin, TimestampMixin, Audited, Base):
     provider: Mapped[PaymentProvider] = mapped_column(str_enum(PaymentProvider, 20))
     status: Mapped[PaymentStatus] = mapped_column(str_enum(PaymentStatus, 20))
     last4: Mapped[str | None] = mapped_column(String(4))
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

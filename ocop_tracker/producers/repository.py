@@ -2,7 +2,6 @@
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -10,6 +9,7 @@ from sqlalchemy.orm import Session
 from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.auth.scope import scope_to_user
+from ocop_tracker.core import query
 from ocop_tracker.core.search import like_words
 from ocop_tracker.producers.models import (
     Consent,
@@ -30,18 +30,9 @@ def get(session: Session, producer_id: int) -> Producer | None:
 def same_name(
     session: Session, hamlet_id: int, name: str, *, exclude_id: int | None = None
 ) -> Producer | None:
-    """A producer of the hamlet with this name, ignoring case.
-
-    Compared in Python: SQLite's lower() folds ASCII only, and a hamlet has few
-    producers.
-    """
-    wanted = name.casefold()
-    for producer in session.scalars(
-        select(Producer).where(Producer.hamlet_id == hamlet_id)
-    ):
-        if producer.name.casefold() == wanted and producer.id != exclude_id:
-            return producer
-    return None
+    """A producer of the hamlet with this name, ignoring case."""
+    stmt = select(Producer).where(Producer.hamlet_id == hamlet_id)
+    return query.first_named(session, stmt, name, exclude_id=exclude_id)
 
 
 def list_statement(
@@ -65,27 +56,9 @@ def list_statement(
     return stmt
 
 
-def page(
-    session: Session,
-    stmt: Select[Producer],
-    *,
-    order_by: Sequence[Any],
-    limit: int,
-    offset: int,
-) -> tuple[Sequence[Producer], int]:
-    """One page of ``stmt`` in the given order, with the total count."""
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.order_by(*order_by).limit(limit).offset(offset)).all()
-    return rows, total
-
-
 def hamlet_names(session: Session, hamlet_ids: Iterable[int]) -> dict[int, str]:
     """Names of hamlets by id."""
-    ids = set(hamlet_ids)
-    if not ids:
-        return {}
-    stmt = select(AdminUnit.id, AdminUnit.name).where(AdminUnit.id.in_(ids))
-    return {row[0]: row[1] for row in session.execute(stmt)}
+    return query.names_by_id(session, AdminUnit.id, AdminUnit.name, hamlet_ids)
 
 
 def consent_history(
@@ -151,12 +124,9 @@ def certificates_of_products(
     session: Session, product_ids: Iterable[int]
 ) -> Sequence[Certificate]:
     """Certificates of the given products."""
-    ids = list(product_ids)
-    if not ids:
-        return []
-    return session.scalars(
-        select(Certificate).where(Certificate.product_id.in_(ids))
-    ).all()
+    return query.all_in(
+        session, select(Certificate), Certificate.product_id, product_ids
+    )
 
 
 def first_decision_date(session: Session, producer_id: int) -> dt.date | None:

@@ -9,13 +9,12 @@ and lists are read in a fixed number of statements. Commands are in
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from ocop_tracker.auth.scope import ensure_visible
-from ocop_tracker.core import clock
+from ocop_tracker.core import clock, query
 from ocop_tracker.core.errors import NotFound
 from ocop_tracker.core.text import fold
 from ocop_tracker.history import service as history
@@ -58,17 +57,6 @@ def get_producer(session: Session, actor: User, producer_id: int) -> Producer:
     return producer
 
 
-def _order_by(sort: str, order: str) -> list[ColumnElement[Any]]:
-    column: Any = {
-        "name": Producer.search_key,
-        "created_at": Producer.created_at,
-        "updated_at": Producer.updated_at,
-    }[sort]
-    if order == "desc":
-        return [column.desc(), Producer.id.desc()]
-    return [column.asc(), Producer.id.asc()]
-
-
 def list_producers(
     session: Session,
     actor: User,
@@ -89,8 +77,9 @@ def list_producers(
         kind=kind,
         q=fold(q) if q else None,
     )
-    rows, total = repository.page(
-        session, stmt, order_by=_order_by(sort, order), limit=limit, offset=offset
+    order_by = query.list_order(Producer, sort, order)
+    rows, total = query.page(
+        session, stmt, order_by=order_by, limit=limit, offset=offset
     )
     consents = repository.latest_consents(session, [p.id for p in rows])
     return [_view(p, consents[p.id]) for p in rows], total

@@ -15,7 +15,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ocop_tracker.audit.models import Audited
-from ocop_tracker.core.base import Base, IdMixin, TimestampMixin, str_enum
+from ocop_tracker.core.base import (
+    Base,
+    IdMixin,
+    TimestampMixin,
+    VersionedMixin,
+    str_enum,
+)
 
 
 class ProductKind(StrEnum):
@@ -56,7 +62,7 @@ class OcopSubgroup(IdMixin, Audited, Base):
     __table_args__ = (UniqueConstraint("group_id", "name"),)
 
 
-class Product(IdMixin, TimestampMixin, Audited, Base):
+class Product(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
     """A product of a producer, with the public code its QR card carries."""
 
     __tablename__ = "products"
@@ -83,16 +89,14 @@ class Product(IdMixin, TimestampMixin, Audited, Base):
     # Random, URL-safe, ≥ 128 bits; never derived from the id (SECURITY.md T31).
     public_code: Mapped[str] = mapped_column(String(32), unique=True)
     search_key: Mapped[str] = mapped_column(String(400))
-    version: Mapped[int] = mapped_column(default=1)
 
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (
         UniqueConstraint("producer_id", "name"),
         CheckConstraint("price IS NULL OR price >= 0", name="price_not_negative"),
     )
 
 
-class Certificate(IdMixin, TimestampMixin, Audited, Base):
+class Certificate(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
     """An OCOP recognition decision: stars, score, decision, expiry, revocation."""
 
     __tablename__ = "certificates"
@@ -113,9 +117,7 @@ class Certificate(IdMixin, TimestampMixin, Audited, Base):
     expires_on: Mapped[dt.date] = mapped_column(Date)
     revoked_on: Mapped[dt.date | None] = mapped_column(Date)
     revoke_reason: Mapped[str | None] = mapped_column(String(300))
-    version: Mapped[int] = mapped_column(default=1)
 
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (
         UniqueConstraint("product_id", "decision_number"),
         CheckConstraint("stars BETWEEN 3 AND 5", name="stars_ocop"),

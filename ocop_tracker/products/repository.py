@@ -2,13 +2,15 @@
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.auth.scope import scope_to_user
+from ocop_tracker.core import query
 from ocop_tracker.core.search import like_words
 from ocop_tracker.producers.models import Producer
 from ocop_tracker.products import rules
@@ -56,23 +58,14 @@ def gtin_holder(
 def same_name(
     session: Session, producer_id: int, name: str, *, exclude_id: int | None = None
 ) -> Product | None:
-    """A product of the producer with this name, ignoring case (compared in Python)."""
-    wanted = name.casefold()
-    for product in session.scalars(
-        select(Product).where(Product.producer_id == producer_id)
-    ):
-        if product.name.casefold() == wanted and product.id != exclude_id:
-            return product
-    return None
+    """A product of the producer with this name, ignoring case."""
+    stmt = select(Product).where(Product.producer_id == producer_id)
+    return query.first_named(session, stmt, name, exclude_id=exclude_id)
 
 
 def producer_names(session: Session, producer_ids: Iterable[int]) -> dict[int, str]:
     """Names of producers by id."""
-    ids = set(producer_ids)
-    if not ids:
-        return {}
-    stmt = select(Producer.id, Producer.name).where(Producer.id.in_(ids))
-    return {row[0]: row[1] for row in session.execute(stmt)}
+    return query.names_by_id(session, Producer.id, Producer.name, producer_ids)
 
 
 def _in_force(cert: Any, day: dt.date) -> ColumnElement[bool]:
@@ -98,33 +91,37 @@ def _newest_id(day: dt.date, *, in_force: bool) -> Any:
     )
 
 
-def list_statement(
-    actor: User,
-    *,
-    day: dt.date,
-    area_id: int | None = None,
-    kind: ProductKind | None = None,
-    group_id: int | None = None,
-    stars: int | None = None,
-    certificate: str | None = None,
-    q: str | None = None,
-) -> Select[Product]:
-    """Products inside the actor's area matching the filters on ``day`` (``q`` folded).
+@dataclass(frozen=True)
+class ProductFilters:
+    """What a list of products is narrowed on; ``q`` is already folded.
 
     ``stars`` are those of the certificate in force; ``certificate`` is the
     standing of ``rules.standing``: valid, expiring, expired, revoked or none.
     """
+
+    area_id: int | None = None
+    kind: ProductKind | None = None
+    group_id: int | None = None
+    stars: int | None = None
+    certificate: str | None = None
+    q: str | None = None
+
+
+def list_statement(
+    actor: User, filters: ProductFilters, *, day: dt.date
+) -> Select[Product]:
+    """Products inside the actor's area matching ``filters`` on ``day``."""
     stmt = scope_to_user(select(Product), actor, Product.hamlet_id)
-    if area_id is not None:
+    if filters.area_id is not None:
         stmt = stmt.where(
-            Product.hamlet_id.in_(area_repository.subtree_ids(area_id, day=day))
+            Product.hamlet_id.in_(area_repository.subtree_ids(filters.area_id, day=day))
         )
-    if kind is not None:
-        stmt = stmt.where(Product.kind == kind)
-    if group_id is not None:
-        stmt = stmt.where(Product.group_id == group_id)
-    if q:
-        stmt = stmt.where(*like_words(Product.search_key, q))
+    stmt = query.where_equal(
+        stmt, (Product.kind, filters.kind), (Product.group_id, filters.group_id)
+    )
+    if filters.q:
+        stmt = stmt.where(*like_words(Product.search_key, filters.q))
+    stars, certificate = filters.stars, filters.certificate
     if stars is None and certificate is None:
         return stmt
     current = aliased(Certificate)
@@ -151,20 +148,6 @@ def list_statement(
     if certificate == CertificateStatus.revoked:
         return stmt.where(revoked)
     return stmt.where(~revoked)
-
-
-def page(
-    session: Session,
-    stmt: Select[Product],
-    *,
-    order_by: Sequence[Any],
-    limit: int,
-    offset: int,
-) -> tuple[Sequence[Product], int]:
-    """One page of ``stmt`` in the given order, with the total count."""
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.order_by(*order_by).limit(limit).offset(offset)).all()
-    return rows, total
 
 
 def ids_answered_on(
@@ -210,15 +193,9 @@ def certificates_by_product(
     session: Session, product_ids: Iterable[int]
 ) -> dict[int, list[Certificate]]:
     """Certificates of each product (one query for a page)."""
-    ids = list(product_ids)
-    result: dict[int, list[Certificate]] = {i: [] for i in ids}
-    if not ids:
-        return result
-    for cert in session.scalars(
-        select(Certificate).where(Certificate.product_id.in_(ids))
-    ):
-        result[cert.product_id].append(cert)
-    return result
+    return query.grouped_in(
+        session, select(Certificate), Certificate.product_id, product_ids
+    )
 
 
 def certificate_facts(
@@ -283,11 +260,6 @@ def get_subgroup(session: Session, subgroup_id: int) -> OcopSubgroup | None:
 
 
 def subgroup_named(session: Session, group_id: int, name: str) -> OcopSubgroup | None:
-    """A subgroup of the group with this name, ignoring case (compared in Python)."""
-    wanted = name.casefold()
-    for sub in session.scalars(
-        select(OcopSubgroup).where(OcopSubgroup.group_id == group_id)
-    ):
-        if sub.name.casefold() == wanted:
-            return sub
-    return None
+    """A subgroup of the group with this name, ignoring case."""
+    stmt = select(OcopSubgroup).where(OcopSubgroup.group_id == group_id)
+    return query.first_named(session, stmt, name)

@@ -13,11 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from ocop_tracker.auth.scope import ensure_visible
-from ocop_tracker.core import clock
+from ocop_tracker.core import clock, query
 from ocop_tracker.core.errors import InvalidInput, NotFound
 from ocop_tracker.core.text import fold
 from ocop_tracker.history import service as history
@@ -31,6 +30,7 @@ from ocop_tracker.products.models import (
     Product,
     ProductKind,
 )
+from ocop_tracker.products.repository import ProductFilters
 from ocop_tracker.products.rules import CertificateStatus
 from ocop_tracker.users.models import User
 
@@ -347,17 +347,6 @@ _SORT_KEYS = ("name", "created_at", "updated_at")
 _STANDINGS = frozenset({*rules.IN_FORCE, "expired", "revoked", "none"})
 
 
-def _order_by(sort: str, order: str) -> list[ColumnElement[Any]]:
-    column: Any = {
-        "name": Product.search_key,
-        "created_at": Product.created_at,
-        "updated_at": Product.updated_at,
-    }[sort]
-    if order == "desc":
-        return [column.desc(), Product.id.desc()]
-    return [column.asc(), Product.id.asc()]
-
-
 def list_products(
     session: Session,
     actor: User,
@@ -391,73 +380,56 @@ def list_products(
         raise InvalidInput(
             "Chỉ sắp xếp theo name, created_at hoặc updated_at.", field="sort"
         )
-    folded = fold(q) if q else None
-    if as_of is not None:
-        return _list_as_of(
-            session,
-            actor,
-            day=as_of,
-            area_id=area_id,
-            kind=kind,
-            group_id=group_id,
-            stars=stars,
-            certificate=certificate,
-            q=folded,
-            sort=sort,
-            order=order,
-            limit=limit,
-            offset=offset,
-        )
-    stmt = repository.list_statement(
-        actor,
-        day=clock.today(),
+    filters = ProductFilters(
         area_id=area_id,
         kind=kind,
         group_id=group_id,
         stars=stars,
         certificate=certificate,
-        q=folded,
+        q=fold(q) if q else None,
     )
-    rows, total = repository.page(
-        session, stmt, order_by=_order_by(sort, order), limit=limit, offset=offset
+    if as_of is not None:
+        return _list_as_of(
+            session,
+            actor,
+            filters,
+            day=as_of,
+            sort=sort,
+            order=order,
+            limit=limit,
+            offset=offset,
+        )
+    stmt = repository.list_statement(actor, filters, day=clock.today())
+    order_by = query.list_order(Product, sort, order)
+    rows, total = query.page(
+        session, stmt, order_by=order_by, limit=limit, offset=offset
     )
     return _views(session, rows), total
 
 
-def _matches(
-    v: ProductView,
-    *,
-    hamlets: set[int] | None,
-    kind: ProductKind | None,
-    group_id: int | None,
-    stars: int | None,
-    certificate: str | None,
-    q: str | None,
-) -> bool:
+def _matches(v: ProductView, filters: ProductFilters, hamlets: set[int] | None) -> bool:
+    """The rule of ``repository.list_statement``, on a view replayed as of a day."""
     if hamlets is not None and v.hamlet_id not in hamlets:
         return False
-    if kind is not None and v.kind is not kind:
+    if filters.kind is not None and v.kind is not filters.kind:
         return False
-    if group_id is not None and v.group_id != group_id:
+    if filters.group_id is not None and v.group_id != filters.group_id:
         return False
-    if stars is not None and v.stars != stars:
+    if filters.stars is not None and v.stars != filters.stars:
         return False
+    certificate = filters.certificate
     if certificate is not None and (v.certificate_status or "none") != certificate:
         return False
+    q = filters.q
     return not q or all(word in v.search_key for word in q.split())
 
 
 def _list_as_of(
     session: Session,
     actor: User,
+    filters: ProductFilters,
     *,
     day: dt.date,
-    area_id: int | None,
-    kind: ProductKind | None,
-    group_id: int | None,
-    stars: int | None,
-    certificate: str | None,
-    q: str | None,
     sort: str,
     order: str,
     limit: int,
@@ -471,22 +443,12 @@ def _list_as_of(
         )
     ids = repository.ids_answered_on(session, actor, clock.end_of_day(day), day)
     hamlets = (
-        repository.ids_in_subtree(session, area_id, day=day)
-        if area_id is not None
+        repository.ids_in_subtree(session, filters.area_id, day=day)
+        if filters.area_id is not None
         else None
     )
     views = [
-        v
-        for v in _views_as_of(session, ids, day)
-        if _matches(
-            v,
-            hamlets=hamlets,
-            kind=kind,
-            group_id=group_id,
-            stars=stars,
-            certificate=certificate,
-            q=q,
-        )
+        v for v in _views_as_of(session, ids, day) if _matches(v, filters, hamlets)
     ]
     views.sort(
         key=lambda v: (

@@ -6,7 +6,7 @@ in chunks.
 """
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Row, select
@@ -14,25 +14,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from ocop_tracker.areas.models import AdminUnit
+from ocop_tracker.core import query
 from ocop_tracker.onboarding.models import Listing, ListingStatus, Marketplace
 from ocop_tracker.producers.models import Consent, Producer
 from ocop_tracker.products.models import Certificate, OcopGroup, Product
 from ocop_tracker.products.rules import gtin_variants
 from ocop_tracker.public.models import ProductScanDay, QrMatrix
 
-# Bound parameters per IN list: well under SQLite's and PostgreSQL's limits.
-CHUNK = 900
-
 _hamlet = aliased(AdminUnit, name="hamlet")
 _commune = aliased(AdminUnit, name="commune")
 _up1 = aliased(AdminUnit, name="up1")
 _up2 = aliased(AdminUnit, name="up2")
-
-
-def chunks(ids: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    """``ids`` in slices of CHUNK."""
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
 
 
 def _product_statement() -> Any:
@@ -74,9 +66,9 @@ def product_by_code(session: Session, code: str) -> Row[Any] | None:
 
 def products_by_id(session: Session, product_ids: Sequence[int]) -> list[Row[Any]]:
     """The public facts of these products, in name order."""
-    rows: list[Row[Any]] = []
-    for part in chunks(list(product_ids)):
-        rows.extend(session.execute(_product_statement().where(Product.id.in_(part))))
+    rows = query.rows_in_chunks(
+        session, _product_statement(), Product.id, list(product_ids)
+    )
     return sorted(rows, key=lambda r: (r.hamlet_name, r.name, r.id))
 
 
@@ -91,67 +83,49 @@ def code_by_gtin(session: Session, gtin: str) -> str | None:
 
 def certificates(session: Session, product_ids: Sequence[int]) -> list[Row[Any]]:
     """Every certificate of these products (standing is decided by products.rules)."""
-    rows: list[Row[Any]] = []
-    for part in chunks(list(product_ids)):
-        rows.extend(
-            session.execute(
-                select(
-                    Certificate.id,
-                    Certificate.product_id,
-                    Certificate.stars,
-                    Certificate.decision_number,
-                    Certificate.decision_date,
-                    Certificate.expires_on,
-                    Certificate.revoked_on,
-                    Certificate.updated_at,
-                ).where(Certificate.product_id.in_(part))
-            )
-        )
-    return rows
+    stmt = select(
+        Certificate.id,
+        Certificate.product_id,
+        Certificate.stars,
+        Certificate.decision_number,
+        Certificate.decision_date,
+        Certificate.expires_on,
+        Certificate.revoked_on,
+        Certificate.updated_at,
+    )
+    return query.rows_in_chunks(
+        session, stmt, Certificate.product_id, list(product_ids)
+    )
 
 
 def live_listings(session: Session, product_ids: Sequence[int]) -> list[Row[Any]]:
     """Verified, live listings on active marketplaces, marketplace by name."""
-    rows: list[Row[Any]] = []
-    for part in chunks(list(product_ids)):
-        rows.extend(
-            session.execute(
-                select(
-                    Listing.product_id,
-                    Listing.listing_url,
-                    Listing.updated_at,
-                    Marketplace.name,
-                    Marketplace.domain,
-                )
-                .join(Marketplace, Marketplace.id == Listing.marketplace_id)
-                .where(
-                    Listing.product_id.in_(part),
-                    Listing.status == ListingStatus.listed,
-                    Marketplace.is_active.is_(True),
-                )
-                .order_by(Marketplace.is_named_in_plan.desc(), Marketplace.name)
-            )
+    stmt = (
+        select(
+            Listing.product_id,
+            Listing.listing_url,
+            Listing.updated_at,
+            Marketplace.name,
+            Marketplace.domain,
         )
-    return rows
+        .join(Marketplace, Marketplace.id == Listing.marketplace_id)
+        .where(
+            Listing.status == ListingStatus.listed,
+            Marketplace.is_active.is_(True),
+        )
+        .order_by(Marketplace.is_named_in_plan.desc(), Marketplace.name)
+    )
+    return query.rows_in_chunks(session, stmt, Listing.product_id, list(product_ids))
 
 
 def consents(session: Session, producer_ids: Iterable[int]) -> list[Row[Any]]:
     """Consent records of these producers, oldest first (the last one counts)."""
-    rows: list[Row[Any]] = []
-    for part in chunks(sorted(set(producer_ids))):
-        rows.extend(
-            session.execute(
-                select(
-                    Consent.producer_id,
-                    Consent.field,
-                    Consent.granted,
-                    Consent.recorded_at,
-                )
-                .where(Consent.producer_id.in_(part))
-                .order_by(Consent.recorded_at, Consent.id)
-            )
-        )
-    return rows
+    stmt = select(
+        Consent.producer_id, Consent.field, Consent.granted, Consent.recorded_at
+    ).order_by(Consent.recorded_at, Consent.id)
+    return query.rows_in_chunks(
+        session, stmt, Consent.producer_id, sorted(set(producer_ids))
+    )
 
 
 # --- scans -----------------------------------------------------------------------
@@ -163,7 +137,7 @@ def add_scans(session: Session, counts: Mapping[tuple[int, dt.date], int]) -> No
         return
     wanted = sorted({product_id for product_id, _ in counts})
     existing: set[int] = set()
-    for part in chunks(wanted):
+    for part in query.chunks(wanted):
         existing.update(session.scalars(select(Product.id).where(Product.id.in_(part))))
     values = [
         {"product_id": product_id, "day": day, "count": n}
@@ -215,7 +189,7 @@ def scan_total(session: Session, product_id: int) -> int:
 def matrices(session: Session, product_ids: Sequence[int]) -> dict[int, Row[Any]]:
     """Kept QR matrices of these products, by product id."""
     found: dict[int, Row[Any]] = {}
-    for part in chunks(list(product_ids)):
+    for part in query.chunks(list(product_ids)):
         stmt: Any = select(
             QrMatrix.product_id, QrMatrix.payload, QrMatrix.size, QrMatrix.bits
         ).where(QrMatrix.product_id.in_(part))

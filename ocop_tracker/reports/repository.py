@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.areas.models import AdminUnit, AdminUnitLink
+from ocop_tracker.core import query
 from ocop_tracker.onboarding.models import (
     Decision,
     Listing,
@@ -95,7 +96,7 @@ def unlisted(
                 )
             )
         )
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    total = query.count(session, stmt)
     rows = session.execute(
         stmt.order_by(func.coalesce(last_move, Product.created_at), Product.id)
         .limit(limit)
@@ -286,32 +287,47 @@ def progress(
     """Per hamlet: products with a step done, products verified listed, in [since, until)."""
     if not hamlet_ids:
         return {}, {}
-    moved_stmt = (
-        select(StepRecord.hamlet_id, func.count(func.distinct(Listing.product_id)))
-        .join(Listing, Listing.id == StepRecord.listing_id)
-        .where(
-            StepRecord.hamlet_id.in_(hamlet_ids),
-            StepRecord.status == StepStatus.done,
-            StepRecord.done_at < until,
-        )
-        .group_by(StepRecord.hamlet_id)
+    moved = _products_per_hamlet(
+        session,
+        StepRecord,
+        StepRecord.status == StepStatus.done,
+        StepRecord.done_at,
+        hamlet_ids,
+        since,
+        until,
     )
-    listed_stmt = (
-        select(Verification.hamlet_id, func.count(func.distinct(Listing.product_id)))
-        .join(Listing, Listing.id == Verification.listing_id)
-        .where(
-            Verification.hamlet_id.in_(hamlet_ids),
-            Verification.decision == Decision.approved,
-            Verification.decided_at < until,
-        )
-        .group_by(Verification.hamlet_id)
+    listed = _products_per_hamlet(
+        session,
+        Verification,
+        Verification.decision == Decision.approved,
+        Verification.decided_at,
+        hamlet_ids,
+        since,
+        until,
+    )
+    return moved, listed
+
+
+def _products_per_hamlet(
+    session: Session,
+    record: type[StepRecord] | type[Verification],
+    happened: ColumnElement[bool],
+    at: InstrumentedAttribute[dt.datetime],
+    hamlet_ids: Sequence[int],
+    since: dt.datetime | None,
+    until: dt.datetime,
+) -> dict[int, int]:
+    """Per hamlet, the products whose listings have a ``record`` that ``happened``
+    with its time ``at`` in [since, until)."""
+    stmt = (
+        select(record.hamlet_id, func.count(func.distinct(Listing.product_id)))
+        .join(Listing, Listing.id == record.listing_id)
+        .where(record.hamlet_id.in_(hamlet_ids), happened, at < until)
+        .group_by(record.hamlet_id)
     )
     if since is not None:
-        moved_stmt = moved_stmt.where(StepRecord.done_at >= since)
-        listed_stmt = listed_stmt.where(Verification.decided_at >= since)
-    moved = {row[0]: row[1] for row in session.execute(moved_stmt)}
-    listed = {row[0]: row[1] for row in session.execute(listed_stmt)}
-    return moved, listed
+        stmt = stmt.where(at >= since)
+    return {row[0]: row[1] for row in session.execute(stmt)}
 
 
 def group_names(session: Session) -> dict[int, str]:

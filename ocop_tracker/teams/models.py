@@ -6,7 +6,13 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ocop_tracker.audit.models import Audited
-from ocop_tracker.core.base import Base, IdMixin, TimestampMixin, str_enum
+from ocop_tracker.core.base import (
+    Base,
+    IdMixin,
+    TimestampMixin,
+    VersionedMixin,
+    str_enum,
+)
 from ocop_tracker.core.labels import labels
 
 MAX_MEMBERS = 10  # the plan: "at most 10 members"
@@ -38,7 +44,7 @@ POSITION_LABELS = labels(Position)
 BACKGROUND_LABELS = labels(Background)
 
 
-class Team(IdMixin, TimestampMixin, Audited, Base):
+class Team(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
     """The digital team of one hamlet."""
 
     __tablename__ = "teams"
@@ -48,9 +54,7 @@ class Team(IdMixin, TimestampMixin, Audited, Base):
     )
     # Kept in step with members so that the 10-member cap is one atomic UPDATE.
     member_count: Mapped[int] = mapped_column(default=0)
-    version: Mapped[int] = mapped_column(default=1)
 
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (
         CheckConstraint(
             f"member_count >= 0 AND member_count <= {MAX_MEMBERS}", name="member_cap"
@@ -58,7 +62,7 @@ class Team(IdMixin, TimestampMixin, Audited, Base):
     )
 
 
-class TeamMember(IdMixin, TimestampMixin, Audited, Base):
+class TeamMember(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
     """A person on a team, with an optional sign-in account."""
 
     __tablename__ = "team_members"
@@ -78,7 +82,5 @@ class TeamMember(IdMixin, TimestampMixin, Audited, Base):
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), unique=True
     )
-    version: Mapped[int] = mapped_column(default=1)
 
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (UniqueConstraint("team_id", "full_name"),)

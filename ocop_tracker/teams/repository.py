@@ -2,11 +2,12 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.auth.scope import scope_to_user
+from ocop_tracker.core import query
 from ocop_tracker.core.db import execute_dml
 from ocop_tracker.teams.models import MAX_MEMBERS, Position, Team, TeamMember
 from ocop_tracker.users.models import User
@@ -26,7 +27,7 @@ def page(
         actor,
         Team.hamlet_id,
     )
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    total = query.count(session, stmt)
     result = session.execute(
         stmt.order_by(AdminUnit.search_key, Team.id).limit(limit).offset(offset)
     )

@@ -7,7 +7,13 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ocop_tracker.audit.models import Audited
-from ocop_tracker.core.base import Base, IdMixin, TimestampMixin, str_enum
+from ocop_tracker.core.base import (
+    Base,
+    IdMixin,
+    TimestampMixin,
+    VersionedMixin,
+    str_enum,
+)
 
 
 class Role(StrEnum):
@@ -25,7 +31,7 @@ TEAM_ROLES = frozenset({Role.team_leader, Role.team_member})
 WRITERS = frozenset({Role.admin, Role.official, *TEAM_ROLES})
 
 
-class User(IdMixin, TimestampMixin, Audited, Base):
+class User(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
     """An account: login, display name, role, area, active flag, password hash."""
 
     __tablename__ = "users"
@@ -47,6 +53,3 @@ class User(IdMixin, TimestampMixin, Audited, Base):
     must_change_password: Mapped[bool] = mapped_column(default=False)
     password_expires_at: Mapped[dt.datetime | None]
     password_changed_at: Mapped[dt.datetime | None]
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

@@ -2,10 +2,11 @@
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.auth.scope import scope_to_user
+from ocop_tracker.core import query
 from ocop_tracker.core.text import fold
 from ocop_tracker.users.models import Role, User
 
@@ -36,15 +37,11 @@ def page(
     if q:
         key = fold(q).replace("\\", "").replace("%", "").replace("_", "")
         stmt = stmt.where(User.search_key.like(f"%{key}%"))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    total = query.count(session, stmt)
     rows = session.scalars(stmt.order_by(User.login).limit(limit).offset(offset)).all()
     return rows, total
 
 
 def display_names(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
     """The display names of these accounts, by id (one query)."""
-    ids = sorted(set(user_ids))
-    if not ids:
-        return {}
-    stmt = select(User.id, User.display_name).where(User.id.in_(ids))
-    return {row.id: row.display_name for row in session.execute(stmt)}
+    return query.names_by_id(session, User.id, User.display_name, user_ids)

@@ -1,0 +1,158 @@
+"""Query helpers every repository shares: pages, reads by a list of ids, names.
+
+Each takes a statement a repository built and runs it one common way, so the
+repositories keep their SQL and this module keeps the machinery around it.
+"""
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import ColumnElement, Row, Select, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+M = TypeVar("M")
+
+# Bound parameters per IN list: well under SQLite's and PostgreSQL's limits.
+CHUNK = 900
+
+
+class Named(Protocol):
+    """A row with an id and a name a user typed."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+N = TypeVar("N", bound=Named)
+
+
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
+
+
+def where_equal(stmt: S, *filters: tuple[Any, object | None]) -> S:
+    """``stmt`` narrowed, for each (column, value) given a value, to rows whose
+    column equals it; a filter whose value is None is left out."""
+    for column, value in filters:
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt
+
+
+def count(session: Session, stmt: Select[*tuple[Any, ...]]) -> int:
+    """How many rows ``stmt`` returns."""
+    return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
+def page(
+    session: Session,
+    stmt: Select[M],
+    *,
+    order_by: Sequence[Any],
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[M], int]:
+    """One page of ``stmt`` in the given order, with the total count."""
+    total = count(session, stmt)
+    rows = session.scalars(stmt.order_by(*order_by).limit(limit).offset(offset)).all()
+    return rows, total
+
+
+def ordering(column: Any, tie: Any, *, descending: bool) -> list[ColumnElement[Any]]:
+    """Order by ``column``, then ``tie`` (a unique key) the same way, so pages never
+    overlap however many rows share a value."""
+    if descending:
+        return [column.desc(), tie.desc()]
+    return [column.asc(), tie.asc()]
+
+
+def list_order(model: Any, sort: str, order: str) -> list[ColumnElement[Any]]:
+    """A list's order by ``sort`` (name, created_at or updated_at) then id.
+
+    Names sort on their folded ``search_key``, so "Đại" stands among the D's.
+    """
+    column = {
+        "name": model.search_key,
+        "created_at": model.created_at,
+        "updated_at": model.updated_at,
+    }[sort]
+    return ordering(column, model.id, descending=order == "desc")
+
+
+def names_by_id(
+    session: Session,
+    id_column: InstrumentedAttribute[int],
+    name_column: InstrumentedAttribute[str],
+    ids: Iterable[int],
+) -> dict[int, str]:
+    """``name_column`` of the rows whose ``id_column`` is in ``ids`` (one query)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    stmt = select(id_column, name_column).where(id_column.in_(wanted))
+    return {row[0]: row[1] for row in session.execute(stmt)}
+
+
+def first_named(
+    session: Session, stmt: Select[N], name: str, *, exclude_id: int | None = None
+) -> N | None:
+    """The first row of ``stmt`` named ``name``, ignoring case, other than ``exclude_id``.
+
+    Compared in Python: SQLite's lower() folds ASCII only, and the statements
+    asked (the children of one unit, the producers of one hamlet) are short.
+    """
+    wanted = name.casefold()
+    for row in session.scalars(stmt):
+        if row.name.casefold() == wanted and row.id != exclude_id:
+            return row
+    return None
+
+
+def all_in(
+    session: Session,
+    stmt: Select[M],
+    column: InstrumentedAttribute[int],
+    ids: Iterable[int],
+) -> Sequence[M]:
+    """The rows of ``stmt`` whose ``column`` is in ``ids`` (no query for no ids)."""
+    wanted = list(ids)
+    if not wanted:
+        return []
+    return session.scalars(stmt.where(column.in_(wanted))).all()
+
+
+def grouped_in(
+    session: Session,
+    stmt: Select[M],
+    column: InstrumentedAttribute[int],
+    ids: Iterable[int],
+) -> dict[int, list[M]]:
+    """The rows of ``stmt`` whose ``column`` is in ``ids``, under their value of it,
+    in the statement's order; every id is a key, with an empty list when it has no row."""
+    wanted = list(ids)
+    found: dict[int, list[M]] = {i: [] for i in wanted}
+    for row in all_in(session, stmt, column, wanted):
+        found[getattr(row, column.key)].append(row)
+    return found
+
+
+def chunks(ids: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    """``ids`` in slices of ``size``."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def rows_in_chunks(
+    session: Session,
+    stmt: Select[*tuple[Any, ...]],
+    column: Any,
+    ids: Sequence[Any],
+) -> list[Row[Any]]:
+    """The rows of ``stmt`` whose ``column`` is in ``ids``, one query per CHUNK ids
+    (thousands of ids would pass the databases' limit on bound parameters)."""
+    rows: list[Row[Any]] = []
+    for part in chunks(ids):
+        rows.extend(session.execute(stmt.where(column.in_(part))))
+    return rows
