@@ -4,10 +4,13 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
+from typing import TypeVar
 
 import pytest
 
 from ocop_tracker.core.errors import AppError
+
+E = TypeVar("E", bound=AppError)
 
 # What an older message began with: a field's code ("phone: …").
 CODE = re.compile(r"^[a-z_]+: |\([a-z_]+\)")
@@ -20,8 +23,8 @@ def no_code(message: str) -> None:
 
 @contextmanager
 def refused(
-    kind: type[AppError], field: str, pattern: str = ""
-) -> Iterator[pytest.ExceptionInfo[AppError]]:
+    kind: type[E], field: str, pattern: str = ""
+) -> Iterator[pytest.ExceptionInfo[E]]:
     """``pytest.raises(kind, match=pattern)`` that also checks the error
     names exactly ``field``, with the message for it, and holds no code."""
     with pytest.raises(kind, match=pattern) as caught:

@@ -506,9 +506,10 @@ def test_a_stale_version_is_refused_with_the_current_state(
             version=stale,
         )
     assert caught.value.status_code == 409
-    assert caught.value.current is not None
-    assert caught.value.current["version"] == listing.version
-    assert caught.value.current["next_step"] == "storefront"
+    current = caught.value.current
+    assert isinstance(current, dict)
+    assert current["version"] == listing.version
+    assert current["next_step"] == "storefront"
     assert _count(session, StepRecord) == records
     assert listing.storefront_url is None
     with pytest.raises(StaleVersion):
