@@ -50,7 +50,7 @@ def _columns(unit: AdminUnit) -> dict[str, object]:
     }
 
 
-@router.get("", response_model=Page[AreaRead])
+@router.get("")
 def list_areas(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -80,7 +80,7 @@ def list_areas(
     )
 
 
-@router.get("/{area_id}", response_model=AreaRead)
+@router.get("/{area_id}")
 def get_area(
     session: SessionDep, principal: CurrentPrincipal, area_id: int, as_of: AsOf = None
 ) -> AreaRead:
@@ -89,7 +89,7 @@ def get_area(
     return to_read(session, [area_service.get(session, area_id)], as_of)[0]
 
 
-@router.get("/{area_id}/children", response_model=list[AreaRead])
+@router.get("/{area_id}/children")
 def get_children(
     session: SessionDep, principal: CurrentPrincipal, area_id: int, as_of: AsOf = None
 ) -> list[AreaRead]:
@@ -101,7 +101,7 @@ def get_children(
     return to_read(session, [c for c in children if c.id in readable], as_of)
 
 
-@router.get("/{area_id}/ancestors", response_model=list[AreaRead])
+@router.get("/{area_id}/ancestors")
 def get_ancestors(
     session: SessionDep, principal: CurrentPrincipal, area_id: int, as_of: AsOf = None
 ) -> list[AreaRead]:
@@ -111,11 +111,7 @@ def get_ancestors(
     return to_read(session, area_service.ancestors(session, unit, as_of=as_of), as_of)
 
 
-@router.post(
-    "/{area_id}/hamlets",
-    response_model=AreaRead,
-    status_code=status.HTTP_201_CREATED,
-)
+@router.post("/{area_id}/hamlets", status_code=status.HTTP_201_CREATED)
 def create_hamlet(
     session: SessionDep, principal: AreaEditor, area_id: int, body: HamletCreate
 ) -> AreaRead:
@@ -127,11 +123,7 @@ def create_hamlet(
     return to_read(session, [unit])[0]
 
 
-@router.post(
-    "/hamlets/import",
-    response_model=HamletImportResult,
-    status_code=status.HTTP_201_CREATED,
-)
+@router.post("/hamlets/import", status_code=status.HTTP_201_CREATED)
 def import_hamlets(
     session: SessionDep,
     principal: AreaEditor,

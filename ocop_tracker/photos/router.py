@@ -24,10 +24,10 @@ from ocop_tracker.photos.schemas import (
 )
 from ocop_tracker.photos.upload import capped_body, receive_photo, upload_bytes
 
-router = APIRouter(tags=["photos"])
+# Every route documents the 409 of a stale write, which carries the record as it is now.
+router = APIRouter(tags=["photos"], responses=STALE_RESPONSES)
 
 UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
-    **STALE_RESPONSES,
     507: {"model": ErrorBody},
     200: {"model": PhotoRead, "description": "The same photo was uploaded before"},
 }
@@ -87,11 +87,7 @@ def readiness_read(state: Readiness) -> ReadinessRead:
     return ReadinessRead.model_validate(state, from_attributes=True)
 
 
-@router.get(
-    "/products/{product_id}/photos",
-    response_model=list[PhotoRead],
-    responses=STALE_RESPONSES,
-)
+@router.get("/products/{product_id}/photos")
 def list_photos(
     session: SessionDep, principal: CurrentPrincipal, product_id: int
 ) -> list[PhotoRead]:
@@ -152,7 +148,7 @@ async def upload_photo(
     return JSONResponse(body, status_code=result.status_code, headers=headers)
 
 
-@router.get("/photos/{photo_id}", response_model=PhotoRead, responses=STALE_RESPONSES)
+@router.get("/photos/{photo_id}")
 def get_photo(
     session: SessionDep, principal: CurrentPrincipal, photo_id: int
 ) -> PhotoRead:
@@ -160,7 +156,7 @@ def get_photo(
     return photo_read(photo_views.get_photo(session, principal.user, photo_id))
 
 
-@router.patch("/photos/{photo_id}", response_model=PhotoRead, responses=STALE_RESPONSES)
+@router.patch("/photos/{photo_id}")
 def update_photo(
     session: SessionDep, principal: CurrentPrincipal, photo_id: int, body: PhotoUpdate
 ) -> PhotoRead:
@@ -176,11 +172,7 @@ def update_photo(
     return photo_read(photo)
 
 
-@router.delete(
-    "/photos/{photo_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=STALE_RESPONSES,
-)
+@router.delete("/photos/{photo_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_photo(
     session: SessionDep, principal: CurrentPrincipal, photo_id: int
 ) -> Response:
@@ -189,11 +181,7 @@ def delete_photo(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get(
-    "/products/{product_id}/photo-readiness",
-    response_model=list[ReadinessRead],
-    responses=STALE_RESPONSES,
-)
+@router.get("/products/{product_id}/photo-readiness")
 def photo_readiness(
     session: SessionDep, principal: CurrentPrincipal, product_id: int
 ) -> list[ReadinessRead]:
@@ -207,7 +195,6 @@ def photo_readiness(
 @router.get(
     "/products/{product_id}/photo-pack",
     responses={
-        **STALE_RESPONSES,
         200: {
             "content": {
                 "application/zip": {"schema": {"type": "string", "format": "binary"}}
@@ -237,11 +224,7 @@ def photo_pack(
     )
 
 
-@router.get(
-    "/listings/{listing_id}/photos",
-    response_model=list[PhotoRead],
-    responses=STALE_RESPONSES,
-)
+@router.get("/listings/{listing_id}/photos")
 def list_evidence(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -255,9 +238,7 @@ def list_evidence(
     ]
 
 
-@router.get(
-    "/photo-rules", response_model=list[PhotoRuleRead], responses=STALE_RESPONSES
-)
+@router.get("/photo-rules")
 def list_rules(session: SessionDep, principal: CurrentPrincipal) -> list[PhotoRuleRead]:
     """What each marketplace asks of a product's photos."""
     return [
@@ -274,11 +255,7 @@ def list_rules(session: SessionDep, principal: CurrentPrincipal) -> list[PhotoRu
     ]
 
 
-@router.put(
-    "/photo-rules/{marketplace_id}",
-    response_model=PhotoRuleRead,
-    responses=STALE_RESPONSES,
-)
+@router.put("/photo-rules/{marketplace_id}")
 def set_rule(
     session: SessionDep,
     principal: CurrentPrincipal,

@@ -39,7 +39,8 @@ from ocop_tracker.producers.schemas import (
 )
 from ocop_tracker.producers.views import ProducerView
 
-router = APIRouter(tags=["producers"])
+# Every route documents the 409 of a stale write, which carries the record as it is now.
+router = APIRouter(tags=["producers"], responses=STALE_RESPONSES)
 
 
 def to_read(session: Session, views: list[ProducerView]) -> list[ProducerRead]:
@@ -96,7 +97,7 @@ def account_read(
     )
 
 
-@router.get("/producers", response_model=Page[ProducerRead], responses=STALE_RESPONSES)
+@router.get("/producers")
 def list_producers(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -127,12 +128,7 @@ def list_producers(
     )
 
 
-@router.post(
-    "/producers",
-    response_model=ProducerRead,
-    status_code=status.HTTP_201_CREATED,
-    responses=STALE_RESPONSES,
-)
+@router.post("/producers", status_code=status.HTTP_201_CREATED)
 def create_producer(
     session: SessionDep, principal: CurrentPrincipal, body: ProducerCreate
 ) -> ProducerRead:
@@ -143,9 +139,7 @@ def create_producer(
     return to_read(session, [producer_views.view(session, producer)])[0]
 
 
-@router.get(
-    "/producers/{producer_id}", response_model=ProducerRead, responses=STALE_RESPONSES
-)
+@router.get("/producers/{producer_id}")
 def get_producer(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -163,9 +157,7 @@ def get_producer(
     return to_read(session, [view])[0]
 
 
-@router.patch(
-    "/producers/{producer_id}", response_model=ProducerRead, responses=STALE_RESPONSES
-)
+@router.patch("/producers/{producer_id}", response_model=ProducerRead)
 def update_producer(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -185,11 +177,7 @@ def update_producer(
     return to_read(session, [producer_views.view(session, producer)])[0]
 
 
-@router.get(
-    "/producers/{producer_id}/consents",
-    response_model=ConsentOverview,
-    responses=STALE_RESPONSES,
-)
+@router.get("/producers/{producer_id}/consents")
 def get_consents(
     session: SessionDep, principal: CurrentPrincipal, producer_id: int
 ) -> ConsentOverview:
@@ -222,12 +210,7 @@ def _consent_read(consent: Any, recorder: str | None) -> ConsentRecord:
     )
 
 
-@router.post(
-    "/producers/{producer_id}/consents",
-    response_model=ConsentRecord,
-    status_code=status.HTTP_201_CREATED,
-    responses=STALE_RESPONSES,
-)
+@router.post("/producers/{producer_id}/consents", status_code=status.HTTP_201_CREATED)
 def change_consent(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -242,11 +225,7 @@ def change_consent(
     return _consent_read(consent, principal.user.display_name)
 
 
-@router.get(
-    "/producers/{producer_id}/payment-account",
-    response_model=PaymentAccountRead,
-    responses=STALE_RESPONSES,
-)
+@router.get("/producers/{producer_id}/payment-account")
 def get_payment_account(
     session: SessionDep, principal: CurrentPrincipal, producer_id: int
 ) -> PaymentAccountRead:
@@ -257,9 +236,7 @@ def get_payment_account(
 
 
 @router.put(
-    "/producers/{producer_id}/payment-account",
-    response_model=PaymentAccountRead,
-    responses=STALE_RESPONSES,
+    "/producers/{producer_id}/payment-account", response_model=PaymentAccountRead
 )
 def set_payment_account(
     session: SessionDep,

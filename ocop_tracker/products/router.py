@@ -39,7 +39,8 @@ from ocop_tracker.products.schemas import (
 )
 from ocop_tracker.products.views import CertificateView, ProductView
 
-router = APIRouter(tags=["products"])
+# Every route documents the 409 of a stale write, which carries the record as it is now.
+router = APIRouter(tags=["products"], responses=STALE_RESPONSES)
 
 
 def product_read(view: ProductView) -> ProductRead:
@@ -100,7 +101,7 @@ def _certificate_now(cert: Certificate) -> CertificateRead:
     return certificate_read(product_views.certificate_view(cert, clock.today()))
 
 
-@router.get("/products", response_model=Page[ProductRead], responses=STALE_RESPONSES)
+@router.get("/products")
 def list_products(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -142,12 +143,7 @@ def list_products(
     )
 
 
-@router.post(
-    "/products",
-    response_model=ProductRead,
-    status_code=status.HTTP_201_CREATED,
-    responses=STALE_RESPONSES,
-)
+@router.post("/products", status_code=status.HTTP_201_CREATED)
 def create_product(
     session: SessionDep, principal: CurrentPrincipal, body: ProductCreate
 ) -> ProductRead:
@@ -158,9 +154,7 @@ def create_product(
     return _product_now(session, product)
 
 
-@router.get(
-    "/products/{product_id}", response_model=ProductRead, responses=STALE_RESPONSES
-)
+@router.get("/products/{product_id}")
 def get_product(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -176,9 +170,7 @@ def get_product(
     return _product_now(session, product)
 
 
-@router.patch(
-    "/products/{product_id}", response_model=ProductRead, responses=STALE_RESPONSES
-)
+@router.patch("/products/{product_id}", response_model=ProductRead)
 def update_product(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -195,11 +187,7 @@ def update_product(
     return _product_now(session, product)
 
 
-@router.get(
-    "/products/{product_id}/certificates",
-    response_model=list[CertificateRead],
-    responses=STALE_RESPONSES,
-)
+@router.get("/products/{product_id}/certificates")
 def list_certificates(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -216,12 +204,7 @@ def list_certificates(
     ]
 
 
-@router.post(
-    "/products/{product_id}/certificates",
-    response_model=CertificateRead,
-    status_code=status.HTTP_201_CREATED,
-    responses=STALE_RESPONSES,
-)
+@router.post("/products/{product_id}/certificates", status_code=status.HTTP_201_CREATED)
 def add_certificate(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -239,7 +222,6 @@ def add_certificate(
 @router.patch(
     "/products/{product_id}/certificates/{certificate_id}",
     response_model=CertificateRead,
-    responses=STALE_RESPONSES,
 )
 def update_certificate(
     session: SessionDep,
@@ -266,7 +248,6 @@ def update_certificate(
 @router.post(
     "/products/{product_id}/certificates/{certificate_id}/revoke",
     response_model=CertificateRead,
-    responses=STALE_RESPONSES,
 )
 def revoke_certificate(
     session: SessionDep,
@@ -286,7 +267,7 @@ def revoke_certificate(
     return _certificate_now(cert)
 
 
-@router.get("/ocop-groups", response_model=list[GroupRead], responses=STALE_RESPONSES)
+@router.get("/ocop-groups")
 def list_groups(session: SessionDep, principal: CurrentPrincipal) -> list[GroupRead]:
     """The six OCOP groups (Decision 919/QĐ-TTg) with their subgroups."""
     return [
@@ -300,12 +281,7 @@ def list_groups(session: SessionDep, principal: CurrentPrincipal) -> list[GroupR
     ]
 
 
-@router.post(
-    "/ocop-groups/{group_id}/subgroups",
-    response_model=SubgroupRead,
-    status_code=status.HTTP_201_CREATED,
-    responses=STALE_RESPONSES,
-)
+@router.post("/ocop-groups/{group_id}/subgroups", status_code=status.HTTP_201_CREATED)
 def add_subgroup(
     session: SessionDep,
     principal: CurrentPrincipal,

@@ -34,7 +34,7 @@ def _read(session: Session, team: Team, hamlet: AdminUnit | None = None) -> Team
     )
 
 
-@router.get("", response_model=Page[TeamRead])
+@router.get("")
 def list_teams(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -49,7 +49,7 @@ def list_teams(
     return Page[TeamRead](items=items, total=total, limit=limit, offset=offset)
 
 
-@router.post("", response_model=TeamRead, status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED)
 def create_team(
     session: SessionDep, principal: CurrentPrincipal, body: TeamCreate
 ) -> TeamRead:
@@ -60,7 +60,7 @@ def create_team(
     )
 
 
-@router.get("/{team_id}", response_model=TeamRead)
+@router.get("/{team_id}")
 def get_team(
     session: SessionDep, principal: CurrentPrincipal, team_id: int
 ) -> TeamRead:
@@ -68,7 +68,7 @@ def get_team(
     return _read(session, team_service.get_team(session, principal.user, team_id))
 
 
-@router.get("/{team_id}/members", response_model=list[MemberRead])
+@router.get("/{team_id}/members")
 def list_members(
     session: SessionDep, principal: CurrentPrincipal, team_id: int
 ) -> list[MemberRead]:
@@ -80,11 +80,7 @@ def list_members(
     ]
 
 
-@router.post(
-    "/{team_id}/members",
-    response_model=MemberRead,
-    status_code=status.HTTP_201_CREATED,
-)
+@router.post("/{team_id}/members", status_code=status.HTTP_201_CREATED)
 def add_member(
     session: SessionDep, principal: CurrentPrincipal, team_id: int, body: MemberCreate
 ) -> MemberRead:
@@ -94,7 +90,7 @@ def add_member(
     return MemberRead.model_validate(member)
 
 
-@router.patch("/{team_id}/members/{member_id}", response_model=MemberRead)
+@router.patch("/{team_id}/members/{member_id}")
 def update_member(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -110,10 +106,7 @@ def update_member(
     return MemberRead.model_validate(member)
 
 
-@router.delete(
-    "/{team_id}/members/{member_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
-)
+@router.delete("/{team_id}/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
 def remove_member(
     session: SessionDep, principal: CurrentPrincipal, team_id: int, member_id: int
 ) -> None:

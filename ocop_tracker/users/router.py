@@ -21,7 +21,7 @@ router = APIRouter(prefix="/users", tags=["users"])
 Manager = Annotated[Principal, require_roles(Role.admin, Role.official)]
 
 
-@router.get("", response_model=Page[UserRead])
+@router.get("")
 def list_users(
     session: SessionDep,
     principal: Manager,
@@ -38,11 +38,7 @@ def list_users(
     return Page[UserRead](items=items, total=total, limit=limit, offset=offset)
 
 
-@router.post(
-    "",
-    response_model=UserCreated,
-    status_code=status.HTTP_201_CREATED,
-)
+@router.post("", status_code=status.HTTP_201_CREATED)
 def create_user(
     session: SessionDep, principal: Manager, body: UserCreate
 ) -> UserCreated:
@@ -59,7 +55,7 @@ def create_user(
     return UserCreated(user=UserRead.model_validate(user), one_time_password=one_time)
 
 
-@router.get("/{user_id}", response_model=UserRead)
+@router.get("/{user_id}")
 def get_user(session: SessionDep, principal: Manager, user_id: int) -> UserRead:
     """One account."""
     return UserRead.model_validate(
@@ -67,7 +63,7 @@ def get_user(session: SessionDep, principal: Manager, user_id: int) -> UserRead:
     )
 
 
-@router.patch("/{user_id}", response_model=UserRead)
+@router.patch("/{user_id}")
 def update_user(
     session: SessionDep, principal: Manager, user_id: int, body: UserUpdate
 ) -> UserRead:
@@ -78,7 +74,7 @@ def update_user(
     return UserRead.model_validate(user)
 
 
-@router.post("/{user_id}/password-reset", response_model=PasswordReset)
+@router.post("/{user_id}/password-reset")
 def reset_password(
     session: SessionDep, principal: Manager, user_id: int
 ) -> PasswordReset:
@@ -88,10 +84,7 @@ def reset_password(
     )
 
 
-@router.post(
-    "/{user_id}/sessions/revoke",
-    status_code=status.HTTP_204_NO_CONTENT,
-)
+@router.post("/{user_id}/sessions/revoke", status_code=status.HTTP_204_NO_CONTENT)
 def end_sessions(session: SessionDep, principal: Manager, user_id: int) -> None:
     """End every session of the account."""
     user_service.end_sessions(session, principal.user, user_id)
