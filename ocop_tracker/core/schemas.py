@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
@@ -23,6 +24,13 @@ class Page(Schema, Generic[T]):
     total: int
     limit: int
     offset: int
+
+
+class SortOrder(StrEnum):
+    """Ascending or descending."""
+
+    asc = "asc"
+    desc = "desc"
 
 
 class ErrorRow(BaseModel):

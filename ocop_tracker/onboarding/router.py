@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal, require_roles
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import IsoDate, Page, WholeNumber
+from ocop_tracker.core.schemas import IsoDate, Page, SortOrder, WholeNumber
 from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding import views as onboarding_views
@@ -24,7 +24,6 @@ from ocop_tracker.onboarding.schemas import (
     MarketplaceStepRead,
     MarketplaceStepUrlRule,
     SortField,
-    SortOrder,
     StepBlock,
     StepRecordCreate,
     StepUnblock,

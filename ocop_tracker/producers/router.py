@@ -18,6 +18,7 @@ from ocop_tracker.core.schemas import (
     Offset,
     Page,
     SearchText,
+    SortOrder,
     WholeNumber,
 )
 from ocop_tracker.core.versions import StaleVersion, stale_response
@@ -35,7 +36,6 @@ from ocop_tracker.producers.schemas import (
     ProducerRead,
     ProducerUpdate,
     SortField,
-    SortOrder,
 )
 from ocop_tracker.producers.views import ProducerView
 

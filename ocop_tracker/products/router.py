@@ -16,10 +16,11 @@ from ocop_tracker.core.schemas import (
     Offset,
     Page,
     SearchText,
+    SortOrder,
     WholeNumber,
 )
 from ocop_tracker.core.versions import StaleVersion, stale_response
-from ocop_tracker.producers.schemas import SortField, SortOrder
+from ocop_tracker.producers.schemas import SortField
 from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products import views as product_views
