@@ -3,7 +3,7 @@
 import datetime as dt
 import re
 from enum import StrEnum
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Self, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, BeforeValidator, ConfigDict
@@ -15,6 +15,17 @@ class Schema(BaseModel):
     """Read and write models: built from ORM objects, unknown fields refused."""
 
     model_config = ConfigDict(from_attributes=True, extra="forbid")
+
+    @classmethod
+    def from_object(cls, source: object, **given: object) -> Self:
+        """This model from ``source``'s attributes of the same names, as
+        ``model_validate`` reads them, but for the fields ``given`` here."""
+        values = {
+            name: getattr(source, name)
+            for name in cls.model_fields
+            if name not in given and hasattr(source, name)
+        }
+        return cls.model_validate({**values, **given})
 
 
 class Page(Schema, Generic[T]):

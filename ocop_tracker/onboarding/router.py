@@ -43,14 +43,8 @@ AsOf = Annotated[
 
 
 def _marketplace(market: Marketplace, steps: list[MarketplaceStep]) -> MarketplaceRead:
-    return MarketplaceRead(
-        id=market.id,
-        code=market.code,
-        name=market.name,
-        domain=market.domain,
-        is_active=market.is_active,
-        is_named_in_plan=market.is_named_in_plan,
-        steps=[MarketplaceStepRead.model_validate(s) for s in steps],
+    return MarketplaceRead.from_object(
+        market, steps=[MarketplaceStepRead.model_validate(s) for s in steps]
     )
 
 

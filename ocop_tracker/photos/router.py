@@ -9,11 +9,12 @@ from fastapi.responses import JSONResponse
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.schemas import STALE_RESPONSES, ErrorBody, WholeNumber
+from ocop_tracker.onboarding.models import Marketplace
 from ocop_tracker.photos import packs as photo_packs
 from ocop_tracker.photos import readiness as photo_rules
 from ocop_tracker.photos import service as photo_service
 from ocop_tracker.photos import views as photo_views
-from ocop_tracker.photos.models import Photo
+from ocop_tracker.photos.models import Photo, PhotoRule
 from ocop_tracker.photos.readiness import Readiness
 from ocop_tracker.photos.schemas import (
     PhotoRead,
@@ -61,24 +62,17 @@ IdempotencyKey = Annotated[
 
 def photo_read(photo: Photo) -> PhotoRead:
     """The API model of a photo."""
-    return PhotoRead(
-        id=photo.id,
-        product_id=photo.product_id,
-        kind=photo.kind,
-        listing_id=photo.listing_id,
-        step_code=photo.step_code,
-        position=photo.position,
-        is_main=photo.is_main,
-        is_public=photo.is_public,
-        content_type=photo.content_type,
-        width=photo.width,
-        height=photo.height,
-        size_bytes=photo.size_bytes,
-        thumb_width=photo.thumb_width,
-        thumb_height=photo.thumb_height,
+    return PhotoRead.from_object(
+        photo,
         url=photo_views.photo_url(photo, "full"),
         thumb_url=photo_views.photo_url(photo, "thumb"),
-        created_at=photo.created_at,
+    )
+
+
+def rule_read(rule: PhotoRule, market: Marketplace) -> PhotoRuleRead:
+    """The API model of a marketplace's photo rule."""
+    return PhotoRuleRead.from_object(
+        rule, marketplace_id=market.id, marketplace_code=market.code
     )
 
 
@@ -241,18 +235,7 @@ def list_evidence(
 @router.get("/photo-rules")
 def list_rules(session: SessionDep, principal: CurrentPrincipal) -> list[PhotoRuleRead]:
     """What each marketplace asks of a product's photos."""
-    return [
-        PhotoRuleRead(
-            marketplace_id=market.id,
-            marketplace_code=market.code,
-            min_count=rule.min_count,
-            min_width=rule.min_width,
-            min_height=rule.min_height,
-            require_main=rule.require_main,
-            pack_size=rule.pack_size,
-        )
-        for rule, market in photo_rules.list_rules(session)
-    ]
+    return [rule_read(rule, market) for rule, market in photo_rules.list_rules(session)]
 
 
 @router.put("/photo-rules/{marketplace_id}")
@@ -274,12 +257,4 @@ def set_rule(
         pack_size=body.pack_size,
     )
     market = next(m for r, m in photo_rules.list_rules(session) if r.id == rule.id)
-    return PhotoRuleRead(
-        marketplace_id=market.id,
-        marketplace_code=market.code,
-        min_count=rule.min_count,
-        min_width=rule.min_width,
-        min_height=rule.min_height,
-        require_main=rule.require_main,
-        pack_size=rule.pack_size,
-    )
+    return rule_read(rule, market)

@@ -47,22 +47,11 @@ def to_read(session: Session, views: list[ProducerView]) -> list[ProducerRead]:
     """API models of producer views, with their hamlet names."""
     names = producer_views.hamlet_names(session, views)
     return [
-        ProducerRead(
-            id=v.id,
-            hamlet_id=v.hamlet_id,
+        ProducerRead.from_object(
+            v,
             hamlet_name=names.get(v.hamlet_id, ""),
-            kind=v.kind,
-            name=v.name,
-            representative=v.representative,
-            phone=v.phone,
             phone_display=display_vn(v.phone) or None,
-            tax_code=v.tax_code,
             consents=dict(v.consents),
-            version=v.version,
-            created_at=v.created_at,
-            updated_at=v.updated_at,
-            as_of=v.as_of,
-            recorded_on=v.recorded_on,
         )
         for v in views
     ]
@@ -86,14 +75,8 @@ def account_read(
             version=None,
             updated_at=None,
         )
-    return PaymentAccountRead(
-        producer_id=producer_id,
-        provider=account.provider,
-        status=account.status,
-        last4=account.last4,
-        masked=producer_service.mask(account),
-        version=account.version,
-        updated_at=account.updated_at,
+    return PaymentAccountRead.from_object(
+        account, producer_id=producer_id, masked=producer_service.mask(account)
     )
 
 
@@ -199,15 +182,7 @@ def get_consents(
 
 
 def _consent_read(consent: Any, recorder: str | None) -> ConsentRecord:
-    return ConsentRecord(
-        id=consent.id,
-        field=consent.field,
-        granted=consent.granted,
-        recorded_by_id=consent.recorded_by_id,
-        recorded_by_name=recorder,
-        recorded_at=consent.recorded_at,
-        note=consent.note,
-    )
+    return ConsentRecord.from_object(consent, recorded_by_name=recorder)
 
 
 @router.post("/producers/{producer_id}/consents", status_code=status.HTTP_201_CREATED)

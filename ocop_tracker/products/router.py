@@ -46,52 +46,12 @@ router = APIRouter(tags=["products"], responses=STALE_RESPONSES)
 
 def product_read(view: ProductView) -> ProductRead:
     """The API model of a product view."""
-    return ProductRead(
-        id=view.id,
-        producer_id=view.producer_id,
-        producer_name=view.producer_name,
-        hamlet_id=view.hamlet_id,
-        name=view.name,
-        kind=view.kind,
-        group_id=view.group_id,
-        subgroup_id=view.subgroup_id,
-        unit=view.unit,
-        price=view.price,
-        description=view.description,
-        gtin=view.gtin,
-        public_code=view.public_code,
-        stars=view.stars,
-        certificate_status=view.certificate_status,
-        certificate_expires_on=view.certificate_expires_on,
-        version=view.version,
-        created_at=view.created_at,
-        updated_at=view.updated_at,
-        as_of=view.as_of,
-        recorded_on=view.recorded_on,
-    )
+    return ProductRead.model_validate(view)
 
 
 def certificate_read(view: CertificateView) -> CertificateRead:
     """The API model of a certificate view."""
-    return CertificateRead(
-        id=view.id,
-        product_id=view.product_id,
-        stars=view.stars,
-        score=view.score,
-        decision_number=view.decision_number,
-        decision_date=view.decision_date,
-        authority=view.authority,
-        level=view.level,
-        expires_on=view.expires_on,
-        revoked_on=view.revoked_on,
-        revoke_reason=view.revoke_reason,
-        status=view.status,
-        version=view.version,
-        created_at=view.created_at,
-        updated_at=view.updated_at,
-        as_of=view.as_of,
-        recorded_on=view.recorded_on,
-    )
+    return CertificateRead.model_validate(view)
 
 
 def _product_now(session: Session, product: Product) -> ProductRead:
@@ -272,11 +232,8 @@ def revoke_certificate(
 def list_groups(session: SessionDep, principal: CurrentPrincipal) -> list[GroupRead]:
     """The six OCOP groups (Decision 919/QĐ-TTg) with their subgroups."""
     return [
-        GroupRead(
-            id=group.id,
-            code=group.code,
-            name=group.name,
-            subgroups=[SubgroupRead.model_validate(s) for s in subs],
+        GroupRead.from_object(
+            group, subgroups=[SubgroupRead.model_validate(s) for s in subs]
         )
         for group, subs in product_views.list_groups(session)
     ]
