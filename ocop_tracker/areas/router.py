@@ -19,7 +19,7 @@ from ocop_tracker.auth.scope import (
 )
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import InvalidInput
-from ocop_tracker.core.schemas import IsoDate, Page, WholeNumber
+from ocop_tracker.core.schemas import IsoDate, Limit, Offset, Page, WholeNumber
 from ocop_tracker.users.models import Role
 
 router = APIRouter(prefix="/areas", tags=["areas"])
@@ -61,8 +61,8 @@ def list_areas(
     level: Level | None = None,
     parent_id: WholeNumber | None = None,
     edition: Edition | None = None,
-    limit: Annotated[WholeNumber, Query(ge=1, le=200)] = 50,
-    offset: Annotated[WholeNumber, Query(ge=0, le=1_000_000)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[AreaRead]:
     """Search the tree ignoring diacritics and case ("ke sach" finds "Kế Sách")."""
     units, total = area_service.search(

@@ -10,7 +10,7 @@ from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.auth.deps import Principal, require_roles
 from ocop_tracker.auth.scope import scope_to_user
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import ErrorBody, Page, Schema, WholeNumber
+from ocop_tracker.core.schemas import ErrorBody, Limit, Page, Schema, WholeNumber
 from ocop_tracker.users.models import Role
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -44,7 +44,7 @@ def list_events(
     object_type: Annotated[str | None, Query(max_length=40)] = None,
     object_id: Annotated[str | None, Query(max_length=40)] = None,
     actor_id: WholeNumber | None = None,
-    limit: Annotated[WholeNumber, Query(ge=1, le=200)] = 50,
+    limit: Limit = 50,
     offset: Annotated[WholeNumber, Query(ge=0, le=10_000_000)] = 0,
 ) -> Page[AuditRead]:
     """Events, newest first; the department sees those of its province."""

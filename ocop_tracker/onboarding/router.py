@@ -8,7 +8,14 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal, require_roles
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import IsoDate, Page, SortOrder, WholeNumber
+from ocop_tracker.core.schemas import (
+    IsoDate,
+    Limit,
+    Offset,
+    Page,
+    SortOrder,
+    WholeNumber,
+)
 from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding import views as onboarding_views
@@ -148,8 +155,8 @@ def list_listings(
     ] = None,
     sort: SortField = SortField.updated_at,
     order: SortOrder = SortOrder.desc,
-    limit: Annotated[WholeNumber, Query(ge=1, le=200)] = 50,
-    offset: Annotated[WholeNumber, Query(ge=0, le=1_000_000)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
     as_of: AsOf = None,
 ) -> Page[ListingRead]:
     """Listings inside the caller's area; ``status=awaiting_verification`` is the queue."""

@@ -1,14 +1,12 @@
 """JSON API of community digital teams and their rosters."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import Page, WholeNumber
+from ocop_tracker.core.schemas import Limit, Offset, Page
 from ocop_tracker.teams import service as team_service
 from ocop_tracker.teams.models import Team
 from ocop_tracker.teams.schemas import (
@@ -38,8 +36,8 @@ def _read(session: Session, team: Team, hamlet: AdminUnit | None = None) -> Team
 def list_teams(
     session: SessionDep,
     principal: CurrentPrincipal,
-    limit: Annotated[WholeNumber, Query(ge=1, le=200)] = 50,
-    offset: Annotated[WholeNumber, Query(ge=0, le=1_000_000)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[TeamRead]:
     """Teams inside the caller's area."""
     rows, total = team_service.list_teams(

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, status
 
 from ocop_tracker.auth.deps import Principal, require_roles
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import Page, WholeNumber
+from ocop_tracker.core.schemas import Limit, Offset, Page
 from ocop_tracker.users import service as user_service
 from ocop_tracker.users.models import Role
 from ocop_tracker.users.schemas import (
@@ -27,8 +27,8 @@ def list_users(
     principal: Manager,
     q: Annotated[str | None, Query(max_length=100)] = None,
     role: Role | None = None,
-    limit: Annotated[WholeNumber, Query(ge=1, le=200)] = 50,
-    offset: Annotated[WholeNumber, Query(ge=0, le=1_000_000)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[UserRead]:
     """Accounts inside the caller's area."""
     users, total = user_service.list_users(
