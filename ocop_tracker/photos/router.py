@@ -156,12 +156,7 @@ def update_photo(
 ) -> PhotoRead:
     """Choose the main photo, show or hide a photo publicly, or move it."""
     photo = photo_service.update_photo(
-        session,
-        principal.user,
-        photo_id,
-        is_main=body.is_main,
-        is_public=body.is_public,
-        position=body.position,
+        session, principal.user, photo_id, **body.model_dump()
     )
     return photo_read(photo)
 
@@ -247,14 +242,7 @@ def set_rule(
 ) -> PhotoRuleRead:
     """Set a marketplace's photo rule (admins only)."""
     rule = photo_rules.set_rule(
-        session,
-        principal.user,
-        marketplace_id,
-        min_count=body.min_count,
-        min_width=body.min_width,
-        min_height=body.min_height,
-        require_main=body.require_main,
-        pack_size=body.pack_size,
+        session, principal.user, marketplace_id, **body.model_dump()
     )
     market = next(m for r, m in photo_rules.list_rules(session) if r.id == rule.id)
     return rule_read(rule, market)
