@@ -1,11 +1,9 @@
 """JSON API of producers, their consents and payment accounts."""
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from ocop_tracker.auth.deps import CurrentPrincipal
@@ -24,7 +22,12 @@ from ocop_tracker.core.schemas import (
 from ocop_tracker.core.versions import StaleVersion, stale_response
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers import views as producer_views
-from ocop_tracker.producers.models import PaymentAccount, PaymentStatus, ProducerKind
+from ocop_tracker.producers.models import (
+    PaymentAccount,
+    PaymentStatus,
+    Producer,
+    ProducerKind,
+)
 from ocop_tracker.producers.schemas import (
     ConsentChange,
     ConsentOverview,
@@ -57,8 +60,8 @@ def to_read(session: Session, views: list[ProducerView]) -> list[ProducerRead]:
     ]
 
 
-def _read_producer(session: Session) -> Callable[[Any], BaseModel]:
-    return lambda p: to_read(session, [producer_views.view(session, p)])[0]
+def _producer_now(session: Session, producer: Producer) -> ProducerRead:
+    return to_read(session, [producer_views.view(session, producer)])[0]
 
 
 def account_read(
@@ -119,7 +122,7 @@ def create_producer(
     producer = producer_service.create_producer(
         session, principal.user, **body.model_dump()
     )
-    return to_read(session, [producer_views.view(session, producer)])[0]
+    return _producer_now(session, producer)
 
 
 @router.get("/producers/{producer_id}")
@@ -156,8 +159,8 @@ def update_producer(
             **body.model_dump(exclude_unset=True),
         )
     except StaleVersion as exc:
-        return stale_response(session, exc, _read_producer(session))
-    return to_read(session, [producer_views.view(session, producer)])[0]
+        return stale_response(session, exc, lambda p: _producer_now(session, p))
+    return _producer_now(session, producer)
 
 
 @router.get("/producers/{producer_id}/consents")
