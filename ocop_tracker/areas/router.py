@@ -50,6 +50,12 @@ def _columns(unit: AdminUnit) -> dict[str, object]:
     }
 
 
+def _readable(session: Session, principal: Principal, area_id: int) -> AdminUnit:
+    """The unit, once the caller is known to be allowed to read it."""
+    ensure_area_readable(session, principal.user, area_id)
+    return area_service.get(session, area_id)
+
+
 @router.get("")
 def list_areas(
     session: SessionDep,
@@ -85,8 +91,7 @@ def get_area(
     session: SessionDep, principal: CurrentPrincipal, area_id: int, as_of: AsOf = None
 ) -> AreaRead:
     """One unit."""
-    ensure_area_readable(session, principal.user, area_id)
-    return to_read(session, [area_service.get(session, area_id)], as_of)[0]
+    return to_read(session, [_readable(session, principal, area_id)], as_of)[0]
 
 
 @router.get("/{area_id}/children")
@@ -94,8 +99,7 @@ def get_children(
     session: SessionDep, principal: CurrentPrincipal, area_id: int, as_of: AsOf = None
 ) -> list[AreaRead]:
     """The units directly under this one on a date (those the caller may read)."""
-    ensure_area_readable(session, principal.user, area_id)
-    unit = area_service.get(session, area_id)
+    unit = _readable(session, principal, area_id)
     children = area_service.children(session, unit, as_of=as_of)
     readable = readable_area_ids(session, principal.user, [c.id for c in children])
     return to_read(session, [c for c in children if c.id in readable], as_of)
@@ -106,8 +110,7 @@ def get_ancestors(
     session: SessionDep, principal: CurrentPrincipal, area_id: int, as_of: AsOf = None
 ) -> list[AreaRead]:
     """The units above this one on a date, province first."""
-    ensure_area_readable(session, principal.user, area_id)
-    unit = area_service.get(session, area_id)
+    unit = _readable(session, principal, area_id)
     return to_read(session, area_service.ancestors(session, unit, as_of=as_of), as_of)
 
 
