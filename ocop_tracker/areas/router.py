@@ -36,18 +36,7 @@ def to_read(
 ) -> list[AreaRead]:
     """API models of ``units``, with their chat-group names."""
     names = area_service.group_names(session, units, as_of=as_of)
-    return [
-        AreaRead.model_validate({**_columns(u), "group_name": names.get(u.id, "")})
-        for u in units
-    ]
-
-
-def _columns(unit: AdminUnit) -> dict[str, object]:
-    return {
-        name: getattr(unit, name)
-        for name in AreaRead.model_fields
-        if name != "group_name"
-    }
+    return [AreaRead.from_object(u, group_name=names.get(u.id, "")) for u in units]
 
 
 def _readable(session: Session, principal: Principal, area_id: int) -> AdminUnit:

@@ -22,13 +22,10 @@ router = APIRouter(prefix="/teams", tags=["teams"])
 
 def _read(session: Session, team: Team, hamlet: AdminUnit | None = None) -> TeamRead:
     hamlet = hamlet or session.get(AdminUnit, team.hamlet_id)
-    return TeamRead(
-        id=team.id,
-        hamlet_id=team.hamlet_id,
+    return TeamRead.from_object(
+        team,
         hamlet_name=hamlet.name if hamlet else "",
-        member_count=team.member_count,
         group_name=team_service.group_name(session, team),
-        version=team.version,
     )
 
 
