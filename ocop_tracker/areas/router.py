@@ -19,7 +19,7 @@ from ocop_tracker.auth.scope import (
 )
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import InvalidInput
-from ocop_tracker.core.schemas import IsoDate, Page, WholeNumber
+from ocop_tracker.core.schemas import IsoDate, Limit, Offset, Page, WholeNumber
 from ocop_tracker.users.models import Role
 
 router = APIRouter(prefix="/areas", tags=["areas"])
@@ -36,21 +36,16 @@ def to_read(
 ) -> list[AreaRead]:
     """API models of ``units``, with their chat-group names."""
     names = area_service.group_names(session, units, as_of=as_of)
-    return [
-        AreaRead.model_validate({**_columns(u), "group_name": names.get(u.id, "")})
-        for u in units
-    ]
+    return [AreaRead.from_object(u, group_name=names.get(u.id, "")) for u in units]
 
 
-def _columns(unit: AdminUnit) -> dict[str, object]:
-    return {
-        name: getattr(unit, name)
-        for name in AreaRead.model_fields
-        if name != "group_name"
-    }
+def _readable(session: Session, principal: Principal, area_id: int) -> AdminUnit:
+    """The unit, once the caller is known to be allowed to read it."""
+    ensure_area_readable(session, principal.user, area_id)
+    return area_service.get(session, area_id)
 
 
-@router.get("", response_model=Page[AreaRead])
+@router.get("")
 def list_areas(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -61,8 +56,8 @@ def list_areas(
     level: Level | None = None,
     parent_id: WholeNumber | None = None,
     edition: Edition | None = None,
-    limit: Annotated[WholeNumber, Query(ge=1, le=200)] = 50,
-    offset: Annotated[WholeNumber, Query(ge=0, le=1_000_000)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[AreaRead]:
     """Search the tree ignoring diacritics and case ("ke sach" finds "Kế Sách")."""
     units, total = area_service.search(
@@ -80,42 +75,35 @@ def list_areas(
     )
 
 
-@router.get("/{area_id}", response_model=AreaRead)
+@router.get("/{area_id}")
 def get_area(
     session: SessionDep, principal: CurrentPrincipal, area_id: int, as_of: AsOf = None
 ) -> AreaRead:
     """One unit."""
-    ensure_area_readable(session, principal.user, area_id)
-    return to_read(session, [area_service.get(session, area_id)], as_of)[0]
+    return to_read(session, [_readable(session, principal, area_id)], as_of)[0]
 
 
-@router.get("/{area_id}/children", response_model=list[AreaRead])
+@router.get("/{area_id}/children")
 def get_children(
     session: SessionDep, principal: CurrentPrincipal, area_id: int, as_of: AsOf = None
 ) -> list[AreaRead]:
     """The units directly under this one on a date (those the caller may read)."""
-    ensure_area_readable(session, principal.user, area_id)
-    unit = area_service.get(session, area_id)
+    unit = _readable(session, principal, area_id)
     children = area_service.children(session, unit, as_of=as_of)
     readable = readable_area_ids(session, principal.user, [c.id for c in children])
     return to_read(session, [c for c in children if c.id in readable], as_of)
 
 
-@router.get("/{area_id}/ancestors", response_model=list[AreaRead])
+@router.get("/{area_id}/ancestors")
 def get_ancestors(
     session: SessionDep, principal: CurrentPrincipal, area_id: int, as_of: AsOf = None
 ) -> list[AreaRead]:
     """The units above this one on a date, province first."""
-    ensure_area_readable(session, principal.user, area_id)
-    unit = area_service.get(session, area_id)
+    unit = _readable(session, principal, area_id)
     return to_read(session, area_service.ancestors(session, unit, as_of=as_of), as_of)
 
 
-@router.post(
-    "/{area_id}/hamlets",
-    response_model=AreaRead,
-    status_code=status.HTTP_201_CREATED,
-)
+@router.post("/{area_id}/hamlets", status_code=status.HTTP_201_CREATED)
 def create_hamlet(
     session: SessionDep, principal: AreaEditor, area_id: int, body: HamletCreate
 ) -> AreaRead:
@@ -127,11 +115,7 @@ def create_hamlet(
     return to_read(session, [unit])[0]
 
 
-@router.post(
-    "/hamlets/import",
-    response_model=HamletImportResult,
-    status_code=status.HTTP_201_CREATED,
-)
+@router.post("/hamlets/import", status_code=status.HTTP_201_CREATED)
 def import_hamlets(
     session: SessionDep,
     principal: AreaEditor,

@@ -10,7 +10,7 @@ from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.auth.deps import Principal, require_roles
 from ocop_tracker.auth.scope import scope_to_user
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import ErrorBody, Page, Schema, WholeNumber
+from ocop_tracker.core.schemas import ErrorBody, Limit, Page, Schema, WholeNumber
 from ocop_tracker.users.models import Role
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -36,11 +36,7 @@ class AuditRead(Schema):
     detail: str | None
 
 
-@router.get(
-    "",
-    response_model=Page[AuditRead],
-    responses={c: {"model": ErrorBody} for c in (401, 403, 422)},
-)
+@router.get("", responses={c: {"model": ErrorBody} for c in (401, 403, 422)})
 def list_events(
     session: SessionDep,
     principal: Reader,
@@ -48,7 +44,7 @@ def list_events(
     object_type: Annotated[str | None, Query(max_length=40)] = None,
     object_id: Annotated[str | None, Query(max_length=40)] = None,
     actor_id: WholeNumber | None = None,
-    limit: Annotated[WholeNumber, Query(ge=1, le=200)] = 50,
+    limit: Limit = 50,
     offset: Annotated[WholeNumber, Query(ge=0, le=10_000_000)] = 0,
 ) -> Page[AuditRead]:
     """Events, newest first; the department sees those of its province."""

@@ -85,7 +85,7 @@ def change_password(
     return response
 
 
-@router.get("/me", response_model=Me)
+@router.get("/me")
 def me(principal: CurrentPrincipal) -> Me:
     """The signed-in user."""
     return Me(
@@ -94,7 +94,7 @@ def me(principal: CurrentPrincipal) -> Me:
     )
 
 
-@router.get("/tokens", response_model=list[TokenRead])
+@router.get("/tokens")
 def list_tokens(session: SessionDep, principal: CurrentPrincipal) -> list[TokenRead]:
     """One's own API tokens."""
     return [
@@ -103,11 +103,7 @@ def list_tokens(session: SessionDep, principal: CurrentPrincipal) -> list[TokenR
     ]
 
 
-@router.post(
-    "/tokens",
-    response_model=TokenCreated,
-    status_code=status.HTTP_201_CREATED,
-)
+@router.post("/tokens", status_code=status.HTTP_201_CREATED)
 def create_token(
     session: SessionDep, principal: CurrentPrincipal, body: TokenCreate
 ) -> TokenCreated:

@@ -2,7 +2,8 @@
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Generic, TypeVar
+from enum import StrEnum
+from typing import Annotated, Any, Generic, Self, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -15,6 +16,17 @@ class Schema(BaseModel):
 
     model_config = ConfigDict(from_attributes=True, extra="forbid")
 
+    @classmethod
+    def from_object(cls, source: object, **given: object) -> Self:
+        """This model from ``source``'s attributes of the same names, as
+        ``model_validate`` reads them, but for the fields ``given`` here."""
+        values = {
+            name: getattr(source, name)
+            for name in cls.model_fields
+            if name not in given and hasattr(source, name)
+        }
+        return cls.model_validate({**values, **given})
+
 
 class Page(Schema, Generic[T]):
     """One page of a list, with the total count of matches."""
@@ -23,6 +35,13 @@ class Page(Schema, Generic[T]):
     total: int
     limit: int
     offset: int
+
+
+class SortOrder(StrEnum):
+    """Ascending or descending."""
+
+    asc = "asc"
+    desc = "desc"
 
 
 class ErrorRow(BaseModel):

@@ -8,7 +8,14 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal, require_roles
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import IsoDate, Page, WholeNumber
+from ocop_tracker.core.schemas import (
+    IsoDate,
+    Limit,
+    Offset,
+    Page,
+    SortOrder,
+    WholeNumber,
+)
 from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding import views as onboarding_views
@@ -24,7 +31,6 @@ from ocop_tracker.onboarding.schemas import (
     MarketplaceStepRead,
     MarketplaceStepUrlRule,
     SortField,
-    SortOrder,
     StepBlock,
     StepRecordCreate,
     StepUnblock,
@@ -44,14 +50,8 @@ AsOf = Annotated[
 
 
 def _marketplace(market: Marketplace, steps: list[MarketplaceStep]) -> MarketplaceRead:
-    return MarketplaceRead(
-        id=market.id,
-        code=market.code,
-        name=market.name,
-        domain=market.domain,
-        is_active=market.is_active,
-        is_named_in_plan=market.is_named_in_plan,
-        steps=[MarketplaceStepRead.model_validate(s) for s in steps],
+    return MarketplaceRead.from_object(
+        market, steps=[MarketplaceStepRead.model_validate(s) for s in steps]
     )
 
 
@@ -59,7 +59,7 @@ def _marketplace_now(session: Session, market: Marketplace) -> MarketplaceRead:
     return _marketplace(market, marketplaces.steps(session, market.id))
 
 
-@router.get("/marketplaces", response_model=list[MarketplaceRead])
+@router.get("/marketplaces")
 def list_marketplaces(
     session: SessionDep, principal: CurrentPrincipal
 ) -> list[MarketplaceRead]:
@@ -67,11 +67,7 @@ def list_marketplaces(
     return [_marketplace(m, s) for m, s in marketplaces.list_marketplaces(session)]
 
 
-@router.post(
-    "/marketplaces",
-    response_model=MarketplaceRead,
-    status_code=http_status.HTTP_201_CREATED,
-)
+@router.post("/marketplaces", status_code=http_status.HTTP_201_CREATED)
 def create_marketplace(
     session: SessionDep, principal: Admin, body: MarketplaceCreate
 ) -> MarketplaceRead:
@@ -97,9 +93,7 @@ def create_marketplace(
 
 
 @router.post(
-    "/marketplaces/{marketplace_id}/steps",
-    response_model=MarketplaceRead,
-    status_code=http_status.HTTP_201_CREATED,
+    "/marketplaces/{marketplace_id}/steps", status_code=http_status.HTTP_201_CREATED
 )
 def add_marketplace_step(
     session: SessionDep,
@@ -122,10 +116,7 @@ def add_marketplace_step(
     return _marketplace_now(session, market)
 
 
-@router.put(
-    "/marketplaces/{marketplace_id}/steps/{step_code}/url-rule",
-    response_model=MarketplaceRead,
-)
+@router.put("/marketplaces/{marketplace_id}/steps/{step_code}/url-rule")
 def set_step_url_rule(
     session: SessionDep,
     principal: Admin,
@@ -146,7 +137,7 @@ def set_step_url_rule(
     return _marketplace_now(session, market)
 
 
-@router.get("/listings", response_model=Page[ListingRead])
+@router.get("/listings")
 def list_listings(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -164,8 +155,8 @@ def list_listings(
     ] = None,
     sort: SortField = SortField.updated_at,
     order: SortOrder = SortOrder.desc,
-    limit: Annotated[WholeNumber, Query(ge=1, le=200)] = 50,
-    offset: Annotated[WholeNumber, Query(ge=0, le=1_000_000)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
     as_of: AsOf = None,
 ) -> Page[ListingRead]:
     """Listings inside the caller's area; ``status=awaiting_verification`` is the queue."""
@@ -187,11 +178,7 @@ def list_listings(
     return Page[ListingRead](items=items, total=total, limit=limit, offset=offset)
 
 
-@router.post(
-    "/listings",
-    response_model=ListingRead,
-    status_code=http_status.HTTP_201_CREATED,
-)
+@router.post("/listings", status_code=http_status.HTTP_201_CREATED)
 def create_listing(
     session: SessionDep, principal: CurrentPrincipal, body: ListingCreate
 ) -> ListingRead:
@@ -209,7 +196,7 @@ def create_listing(
     return onboarding_views.read(session, listing)
 
 
-@router.get("/listings/{listing_id}", response_model=ListingRead)
+@router.get("/listings/{listing_id}")
 def get_listing(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -223,7 +210,7 @@ def get_listing(
     return onboarding_views.read(session, listing)
 
 
-@router.get("/listings/{listing_id}/steps", response_model=ListingSteps)
+@router.get("/listings/{listing_id}/steps")
 def list_steps(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -235,7 +222,7 @@ def list_steps(
     return onboarding_service.steps_view(session, principal.user, listing, as_of=as_of)
 
 
-@router.post("/listings/{listing_id}/steps", response_model=ListingSteps)
+@router.post("/listings/{listing_id}/steps")
 def record_step(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -256,10 +243,7 @@ def record_step(
     return onboarding_service.steps_view(session, principal.user, listing)
 
 
-@router.post(
-    "/listings/{listing_id}/steps/{step}/block",
-    response_model=ListingSteps,
-)
+@router.post("/listings/{listing_id}/steps/{step}/block")
 def block_step(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -280,10 +264,7 @@ def block_step(
     return onboarding_service.steps_view(session, principal.user, listing)
 
 
-@router.post(
-    "/listings/{listing_id}/steps/{step}/unblock",
-    response_model=ListingSteps,
-)
+@router.post("/listings/{listing_id}/steps/{step}/unblock")
 def unblock_step(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -303,10 +284,7 @@ def unblock_step(
     return onboarding_service.steps_view(session, principal.user, listing)
 
 
-@router.get(
-    "/listings/{listing_id}/verification",
-    response_model=list[VerificationRead],
-)
+@router.get("/listings/{listing_id}/verification")
 def list_verifications(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -323,10 +301,7 @@ def list_verifications(
     ]
 
 
-@router.post(
-    "/listings/{listing_id}/verification",
-    response_model=ListingRead,
-)
+@router.post("/listings/{listing_id}/verification")
 def verify_listing(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -346,7 +321,7 @@ def verify_listing(
     return onboarding_views.read(session, listing)
 
 
-@router.post("/listings/{listing_id}/delist", response_model=ListingRead)
+@router.post("/listings/{listing_id}/delist")
 def delist_listing(
     session: SessionDep,
     principal: CurrentPrincipal,

@@ -37,13 +37,6 @@ class SortField(StrEnum):
     status = "status"
 
 
-class SortOrder(StrEnum):
-    """Ascending or descending."""
-
-    asc = "asc"
-    desc = "desc"
-
-
 class MarketplaceStepRead(Schema):
     """One onboarding step of a marketplace."""
 

@@ -17,6 +17,7 @@ from ocop_tracker.auth.scope import check_writer, ensure_area_readable, ensure_v
 from ocop_tracker.core import clock
 from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ocop_tracker.core.schemas import SortOrder
 from ocop_tracker.core.text import clean_text, fold, required_text
 from ocop_tracker.core.versions import check_version, flush_versioned
 from ocop_tracker.history import service as history
@@ -35,7 +36,6 @@ from ocop_tracker.onboarding.schemas import (
     ListingRead,
     ListingSteps,
     SortField,
-    SortOrder,
     StepRead,
     StepState,
 )

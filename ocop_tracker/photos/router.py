@@ -9,11 +9,12 @@ from fastapi.responses import JSONResponse
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.schemas import STALE_RESPONSES, ErrorBody, WholeNumber
+from ocop_tracker.onboarding.models import Marketplace
 from ocop_tracker.photos import packs as photo_packs
 from ocop_tracker.photos import readiness as photo_rules
 from ocop_tracker.photos import service as photo_service
 from ocop_tracker.photos import views as photo_views
-from ocop_tracker.photos.models import Photo
+from ocop_tracker.photos.models import Photo, PhotoRule
 from ocop_tracker.photos.readiness import Readiness
 from ocop_tracker.photos.schemas import (
     PhotoRead,
@@ -24,10 +25,10 @@ from ocop_tracker.photos.schemas import (
 )
 from ocop_tracker.photos.upload import capped_body, receive_photo, upload_bytes
 
-router = APIRouter(tags=["photos"])
+# Every route documents the 409 of a stale write, which carries the record as it is now.
+router = APIRouter(tags=["photos"], responses=STALE_RESPONSES)
 
 UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
-    **STALE_RESPONSES,
     507: {"model": ErrorBody},
     200: {"model": PhotoRead, "description": "The same photo was uploaded before"},
 }
@@ -61,24 +62,17 @@ IdempotencyKey = Annotated[
 
 def photo_read(photo: Photo) -> PhotoRead:
     """The API model of a photo."""
-    return PhotoRead(
-        id=photo.id,
-        product_id=photo.product_id,
-        kind=photo.kind,
-        listing_id=photo.listing_id,
-        step_code=photo.step_code,
-        position=photo.position,
-        is_main=photo.is_main,
-        is_public=photo.is_public,
-        content_type=photo.content_type,
-        width=photo.width,
-        height=photo.height,
-        size_bytes=photo.size_bytes,
-        thumb_width=photo.thumb_width,
-        thumb_height=photo.thumb_height,
+    return PhotoRead.from_object(
+        photo,
         url=photo_views.photo_url(photo, "full"),
         thumb_url=photo_views.photo_url(photo, "thumb"),
-        created_at=photo.created_at,
+    )
+
+
+def rule_read(rule: PhotoRule, market: Marketplace) -> PhotoRuleRead:
+    """The API model of a marketplace's photo rule."""
+    return PhotoRuleRead.from_object(
+        rule, marketplace_id=market.id, marketplace_code=market.code
     )
 
 
@@ -87,11 +81,7 @@ def readiness_read(state: Readiness) -> ReadinessRead:
     return ReadinessRead.model_validate(state, from_attributes=True)
 
 
-@router.get(
-    "/products/{product_id}/photos",
-    response_model=list[PhotoRead],
-    responses=STALE_RESPONSES,
-)
+@router.get("/products/{product_id}/photos")
 def list_photos(
     session: SessionDep, principal: CurrentPrincipal, product_id: int
 ) -> list[PhotoRead]:
@@ -152,7 +142,7 @@ async def upload_photo(
     return JSONResponse(body, status_code=result.status_code, headers=headers)
 
 
-@router.get("/photos/{photo_id}", response_model=PhotoRead, responses=STALE_RESPONSES)
+@router.get("/photos/{photo_id}")
 def get_photo(
     session: SessionDep, principal: CurrentPrincipal, photo_id: int
 ) -> PhotoRead:
@@ -160,27 +150,18 @@ def get_photo(
     return photo_read(photo_views.get_photo(session, principal.user, photo_id))
 
 
-@router.patch("/photos/{photo_id}", response_model=PhotoRead, responses=STALE_RESPONSES)
+@router.patch("/photos/{photo_id}")
 def update_photo(
     session: SessionDep, principal: CurrentPrincipal, photo_id: int, body: PhotoUpdate
 ) -> PhotoRead:
     """Choose the main photo, show or hide a photo publicly, or move it."""
     photo = photo_service.update_photo(
-        session,
-        principal.user,
-        photo_id,
-        is_main=body.is_main,
-        is_public=body.is_public,
-        position=body.position,
+        session, principal.user, photo_id, **body.model_dump()
     )
     return photo_read(photo)
 
 
-@router.delete(
-    "/photos/{photo_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=STALE_RESPONSES,
-)
+@router.delete("/photos/{photo_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_photo(
     session: SessionDep, principal: CurrentPrincipal, photo_id: int
 ) -> Response:
@@ -189,11 +170,7 @@ def delete_photo(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get(
-    "/products/{product_id}/photo-readiness",
-    response_model=list[ReadinessRead],
-    responses=STALE_RESPONSES,
-)
+@router.get("/products/{product_id}/photo-readiness")
 def photo_readiness(
     session: SessionDep, principal: CurrentPrincipal, product_id: int
 ) -> list[ReadinessRead]:
@@ -207,7 +184,6 @@ def photo_readiness(
 @router.get(
     "/products/{product_id}/photo-pack",
     responses={
-        **STALE_RESPONSES,
         200: {
             "content": {
                 "application/zip": {"schema": {"type": "string", "format": "binary"}}
@@ -237,11 +213,7 @@ def photo_pack(
     )
 
 
-@router.get(
-    "/listings/{listing_id}/photos",
-    response_model=list[PhotoRead],
-    responses=STALE_RESPONSES,
-)
+@router.get("/listings/{listing_id}/photos")
 def list_evidence(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -255,30 +227,13 @@ def list_evidence(
     ]
 
 
-@router.get(
-    "/photo-rules", response_model=list[PhotoRuleRead], responses=STALE_RESPONSES
-)
+@router.get("/photo-rules")
 def list_rules(session: SessionDep, principal: CurrentPrincipal) -> list[PhotoRuleRead]:
     """What each marketplace asks of a product's photos."""
-    return [
-        PhotoRuleRead(
-            marketplace_id=market.id,
-            marketplace_code=market.code,
-            min_count=rule.min_count,
-            min_width=rule.min_width,
-            min_height=rule.min_height,
-            require_main=rule.require_main,
-            pack_size=rule.pack_size,
-        )
-        for rule, market in photo_rules.list_rules(session)
-    ]
+    return [rule_read(rule, market) for rule, market in photo_rules.list_rules(session)]
 
 
-@router.put(
-    "/photo-rules/{marketplace_id}",
-    response_model=PhotoRuleRead,
-    responses=STALE_RESPONSES,
-)
+@router.put("/photo-rules/{marketplace_id}")
 def set_rule(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -287,22 +242,7 @@ def set_rule(
 ) -> PhotoRuleRead:
     """Set a marketplace's photo rule (admins only)."""
     rule = photo_rules.set_rule(
-        session,
-        principal.user,
-        marketplace_id,
-        min_count=body.min_count,
-        min_width=body.min_width,
-        min_height=body.min_height,
-        require_main=body.require_main,
-        pack_size=body.pack_size,
+        session, principal.user, marketplace_id, **body.model_dump()
     )
     market = next(m for r, m in photo_rules.list_rules(session) if r.id == rule.id)
-    return PhotoRuleRead(
-        marketplace_id=market.id,
-        marketplace_code=market.code,
-        min_count=rule.min_count,
-        min_width=rule.min_width,
-        min_height=rule.min_height,
-        require_main=rule.require_main,
-        pack_size=rule.pack_size,
-    )
+    return rule_read(rule, market)

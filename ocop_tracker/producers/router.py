@@ -1,11 +1,9 @@
 """JSON API of producers, their consents and payment accounts."""
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from ocop_tracker.auth.deps import CurrentPrincipal
@@ -18,12 +16,18 @@ from ocop_tracker.core.schemas import (
     Offset,
     Page,
     SearchText,
+    SortOrder,
     WholeNumber,
 )
 from ocop_tracker.core.versions import StaleVersion, stale_response
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers import views as producer_views
-from ocop_tracker.producers.models import PaymentAccount, PaymentStatus, ProducerKind
+from ocop_tracker.producers.models import (
+    PaymentAccount,
+    PaymentStatus,
+    Producer,
+    ProducerKind,
+)
 from ocop_tracker.producers.schemas import (
     ConsentChange,
     ConsentOverview,
@@ -35,40 +39,29 @@ from ocop_tracker.producers.schemas import (
     ProducerRead,
     ProducerUpdate,
     SortField,
-    SortOrder,
 )
 from ocop_tracker.producers.views import ProducerView
 
-router = APIRouter(tags=["producers"])
+# Every route documents the 409 of a stale write, which carries the record as it is now.
+router = APIRouter(tags=["producers"], responses=STALE_RESPONSES)
 
 
 def to_read(session: Session, views: list[ProducerView]) -> list[ProducerRead]:
     """API models of producer views, with their hamlet names."""
     names = producer_views.hamlet_names(session, views)
     return [
-        ProducerRead(
-            id=v.id,
-            hamlet_id=v.hamlet_id,
+        ProducerRead.from_object(
+            v,
             hamlet_name=names.get(v.hamlet_id, ""),
-            kind=v.kind,
-            name=v.name,
-            representative=v.representative,
-            phone=v.phone,
             phone_display=display_vn(v.phone) or None,
-            tax_code=v.tax_code,
             consents=dict(v.consents),
-            version=v.version,
-            created_at=v.created_at,
-            updated_at=v.updated_at,
-            as_of=v.as_of,
-            recorded_on=v.recorded_on,
         )
         for v in views
     ]
 
 
-def _read_producer(session: Session) -> Callable[[Any], BaseModel]:
-    return lambda p: to_read(session, [producer_views.view(session, p)])[0]
+def _producer_now(session: Session, producer: Producer) -> ProducerRead:
+    return to_read(session, [producer_views.view(session, producer)])[0]
 
 
 def account_read(
@@ -85,18 +78,12 @@ def account_read(
             version=None,
             updated_at=None,
         )
-    return PaymentAccountRead(
-        producer_id=producer_id,
-        provider=account.provider,
-        status=account.status,
-        last4=account.last4,
-        masked=producer_service.mask(account),
-        version=account.version,
-        updated_at=account.updated_at,
+    return PaymentAccountRead.from_object(
+        account, producer_id=producer_id, masked=producer_service.mask(account)
     )
 
 
-@router.get("/producers", response_model=Page[ProducerRead], responses=STALE_RESPONSES)
+@router.get("/producers")
 def list_producers(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -127,12 +114,7 @@ def list_producers(
     )
 
 
-@router.post(
-    "/producers",
-    response_model=ProducerRead,
-    status_code=status.HTTP_201_CREATED,
-    responses=STALE_RESPONSES,
-)
+@router.post("/producers", status_code=status.HTTP_201_CREATED)
 def create_producer(
     session: SessionDep, principal: CurrentPrincipal, body: ProducerCreate
 ) -> ProducerRead:
@@ -140,12 +122,10 @@ def create_producer(
     producer = producer_service.create_producer(
         session, principal.user, **body.model_dump()
     )
-    return to_read(session, [producer_views.view(session, producer)])[0]
+    return _producer_now(session, producer)
 
 
-@router.get(
-    "/producers/{producer_id}", response_model=ProducerRead, responses=STALE_RESPONSES
-)
+@router.get("/producers/{producer_id}")
 def get_producer(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -163,9 +143,7 @@ def get_producer(
     return to_read(session, [view])[0]
 
 
-@router.patch(
-    "/producers/{producer_id}", response_model=ProducerRead, responses=STALE_RESPONSES
-)
+@router.patch("/producers/{producer_id}", response_model=ProducerRead)
 def update_producer(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -181,15 +159,11 @@ def update_producer(
             **body.model_dump(exclude_unset=True),
         )
     except StaleVersion as exc:
-        return stale_response(session, exc, _read_producer(session))
-    return to_read(session, [producer_views.view(session, producer)])[0]
+        return stale_response(session, exc, lambda p: _producer_now(session, p))
+    return _producer_now(session, producer)
 
 
-@router.get(
-    "/producers/{producer_id}/consents",
-    response_model=ConsentOverview,
-    responses=STALE_RESPONSES,
-)
+@router.get("/producers/{producer_id}/consents")
 def get_consents(
     session: SessionDep, principal: CurrentPrincipal, producer_id: int
 ) -> ConsentOverview:
@@ -211,23 +185,10 @@ def get_consents(
 
 
 def _consent_read(consent: Any, recorder: str | None) -> ConsentRecord:
-    return ConsentRecord(
-        id=consent.id,
-        field=consent.field,
-        granted=consent.granted,
-        recorded_by_id=consent.recorded_by_id,
-        recorded_by_name=recorder,
-        recorded_at=consent.recorded_at,
-        note=consent.note,
-    )
+    return ConsentRecord.from_object(consent, recorded_by_name=recorder)
 
 
-@router.post(
-    "/producers/{producer_id}/consents",
-    response_model=ConsentRecord,
-    status_code=status.HTTP_201_CREATED,
-    responses=STALE_RESPONSES,
-)
+@router.post("/producers/{producer_id}/consents", status_code=status.HTTP_201_CREATED)
 def change_consent(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -242,11 +203,7 @@ def change_consent(
     return _consent_read(consent, principal.user.display_name)
 
 
-@router.get(
-    "/producers/{producer_id}/payment-account",
-    response_model=PaymentAccountRead,
-    responses=STALE_RESPONSES,
-)
+@router.get("/producers/{producer_id}/payment-account")
 def get_payment_account(
     session: SessionDep, principal: CurrentPrincipal, producer_id: int
 ) -> PaymentAccountRead:
@@ -257,9 +214,7 @@ def get_payment_account(
 
 
 @router.put(
-    "/producers/{producer_id}/payment-account",
-    response_model=PaymentAccountRead,
-    responses=STALE_RESPONSES,
+    "/producers/{producer_id}/payment-account", response_model=PaymentAccountRead
 )
 def set_payment_account(
     session: SessionDep,

@@ -27,13 +27,6 @@ class SortField(StrEnum):
     updated_at = "updated_at"
 
 
-class SortOrder(StrEnum):
-    """Ascending or descending."""
-
-    asc = "asc"
-    desc = "desc"
-
-
 class ConsentState(Schema):
     """Whether a field may be public now, and the record that says so."""
 

@@ -16,10 +16,11 @@ from ocop_tracker.core.schemas import (
     Offset,
     Page,
     SearchText,
+    SortOrder,
     WholeNumber,
 )
 from ocop_tracker.core.versions import StaleVersion, stale_response
-from ocop_tracker.producers.schemas import SortField, SortOrder
+from ocop_tracker.producers.schemas import SortField
 from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products import views as product_views
@@ -39,57 +40,18 @@ from ocop_tracker.products.schemas import (
 )
 from ocop_tracker.products.views import CertificateView, ProductView
 
-router = APIRouter(tags=["products"])
+# Every route documents the 409 of a stale write, which carries the record as it is now.
+router = APIRouter(tags=["products"], responses=STALE_RESPONSES)
 
 
 def product_read(view: ProductView) -> ProductRead:
     """The API model of a product view."""
-    return ProductRead(
-        id=view.id,
-        producer_id=view.producer_id,
-        producer_name=view.producer_name,
-        hamlet_id=view.hamlet_id,
-        name=view.name,
-        kind=view.kind,
-        group_id=view.group_id,
-        subgroup_id=view.subgroup_id,
-        unit=view.unit,
-        price=view.price,
-        description=view.description,
-        gtin=view.gtin,
-        public_code=view.public_code,
-        stars=view.stars,
-        certificate_status=view.certificate_status,
-        certificate_expires_on=view.certificate_expires_on,
-        version=view.version,
-        created_at=view.created_at,
-        updated_at=view.updated_at,
-        as_of=view.as_of,
-        recorded_on=view.recorded_on,
-    )
+    return ProductRead.model_validate(view)
 
 
 def certificate_read(view: CertificateView) -> CertificateRead:
     """The API model of a certificate view."""
-    return CertificateRead(
-        id=view.id,
-        product_id=view.product_id,
-        stars=view.stars,
-        score=view.score,
-        decision_number=view.decision_number,
-        decision_date=view.decision_date,
-        authority=view.authority,
-        level=view.level,
-        expires_on=view.expires_on,
-        revoked_on=view.revoked_on,
-        revoke_reason=view.revoke_reason,
-        status=view.status,
-        version=view.version,
-        created_at=view.created_at,
-        updated_at=view.updated_at,
-        as_of=view.as_of,
-        recorded_on=view.recorded_on,
-    )
+    return CertificateRead.model_validate(view)
 
 
 def _product_now(session: Session, product: Product) -> ProductRead:
@@ -100,7 +62,7 @@ def _certificate_now(cert: Certificate) -> CertificateRead:
     return certificate_read(product_views.certificate_view(cert, clock.today()))
 
 
-@router.get("/products", response_model=Page[ProductRead], responses=STALE_RESPONSES)
+@router.get("/products")
 def list_products(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -142,12 +104,7 @@ def list_products(
     )
 
 
-@router.post(
-    "/products",
-    response_model=ProductRead,
-    status_code=status.HTTP_201_CREATED,
-    responses=STALE_RESPONSES,
-)
+@router.post("/products", status_code=status.HTTP_201_CREATED)
 def create_product(
     session: SessionDep, principal: CurrentPrincipal, body: ProductCreate
 ) -> ProductRead:
@@ -158,9 +115,7 @@ def create_product(
     return _product_now(session, product)
 
 
-@router.get(
-    "/products/{product_id}", response_model=ProductRead, responses=STALE_RESPONSES
-)
+@router.get("/products/{product_id}")
 def get_product(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -176,9 +131,7 @@ def get_product(
     return _product_now(session, product)
 
 
-@router.patch(
-    "/products/{product_id}", response_model=ProductRead, responses=STALE_RESPONSES
-)
+@router.patch("/products/{product_id}", response_model=ProductRead)
 def update_product(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -195,11 +148,7 @@ def update_product(
     return _product_now(session, product)
 
 
-@router.get(
-    "/products/{product_id}/certificates",
-    response_model=list[CertificateRead],
-    responses=STALE_RESPONSES,
-)
+@router.get("/products/{product_id}/certificates")
 def list_certificates(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -216,12 +165,7 @@ def list_certificates(
     ]
 
 
-@router.post(
-    "/products/{product_id}/certificates",
-    response_model=CertificateRead,
-    status_code=status.HTTP_201_CREATED,
-    responses=STALE_RESPONSES,
-)
+@router.post("/products/{product_id}/certificates", status_code=status.HTTP_201_CREATED)
 def add_certificate(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -239,7 +183,6 @@ def add_certificate(
 @router.patch(
     "/products/{product_id}/certificates/{certificate_id}",
     response_model=CertificateRead,
-    responses=STALE_RESPONSES,
 )
 def update_certificate(
     session: SessionDep,
@@ -266,7 +209,6 @@ def update_certificate(
 @router.post(
     "/products/{product_id}/certificates/{certificate_id}/revoke",
     response_model=CertificateRead,
-    responses=STALE_RESPONSES,
 )
 def revoke_certificate(
     session: SessionDep,
@@ -286,26 +228,18 @@ def revoke_certificate(
     return _certificate_now(cert)
 
 
-@router.get("/ocop-groups", response_model=list[GroupRead], responses=STALE_RESPONSES)
+@router.get("/ocop-groups")
 def list_groups(session: SessionDep, principal: CurrentPrincipal) -> list[GroupRead]:
     """The six OCOP groups (Decision 919/QĐ-TTg) with their subgroups."""
     return [
-        GroupRead(
-            id=group.id,
-            code=group.code,
-            name=group.name,
-            subgroups=[SubgroupRead.model_validate(s) for s in subs],
+        GroupRead.from_object(
+            group, subgroups=[SubgroupRead.model_validate(s) for s in subs]
         )
         for group, subs in product_views.list_groups(session)
     ]
 
 
-@router.post(
-    "/ocop-groups/{group_id}/subgroups",
-    response_model=SubgroupRead,
-    status_code=status.HTTP_201_CREATED,
-    responses=STALE_RESPONSES,
-)
+@router.post("/ocop-groups/{group_id}/subgroups", status_code=status.HTTP_201_CREATED)
 def add_subgroup(
     session: SessionDep,
     principal: CurrentPrincipal,

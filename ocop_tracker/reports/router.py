@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse, Response
 from ocop_tracker.audit import listener as audit
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import IsoDate, WholeNumber
+from ocop_tracker.core.schemas import IsoDate, Limit, Offset, WholeNumber
 from ocop_tracker.reports import service as report_service
 from ocop_tracker.reports.downloads import XLSX, file_response
 from ocop_tracker.reports.schemas import (
@@ -56,8 +56,8 @@ def actions(
     hamlet_id: Annotated[WholeNumber | None, Query(ge=1)] = None,
     marketplace: Annotated[str | None, Query(max_length=30)] = None,
     blocked: bool = False,
-    limit: Annotated[WholeNumber, Query(ge=1, le=200)] = 50,
-    offset: Annotated[WholeNumber, Query(ge=0, le=1_000_000)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Actions:
     """Valid OCOP products not yet listed, certificates expiring within 90 days, troubles."""
     return report_service.actions(

@@ -1,14 +1,12 @@
 """JSON API of community digital teams and their rosters."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import Page, WholeNumber
+from ocop_tracker.core.schemas import Limit, Offset, Page
 from ocop_tracker.teams import service as team_service
 from ocop_tracker.teams.models import Team
 from ocop_tracker.teams.schemas import (
@@ -24,22 +22,19 @@ router = APIRouter(prefix="/teams", tags=["teams"])
 
 def _read(session: Session, team: Team, hamlet: AdminUnit | None = None) -> TeamRead:
     hamlet = hamlet or session.get(AdminUnit, team.hamlet_id)
-    return TeamRead(
-        id=team.id,
-        hamlet_id=team.hamlet_id,
+    return TeamRead.from_object(
+        team,
         hamlet_name=hamlet.name if hamlet else "",
-        member_count=team.member_count,
         group_name=team_service.group_name(session, team),
-        version=team.version,
     )
 
 
-@router.get("", response_model=Page[TeamRead])
+@router.get("")
 def list_teams(
     session: SessionDep,
     principal: CurrentPrincipal,
-    limit: Annotated[WholeNumber, Query(ge=1, le=200)] = 50,
-    offset: Annotated[WholeNumber, Query(ge=0, le=1_000_000)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[TeamRead]:
     """Teams inside the caller's area."""
     rows, total = team_service.list_teams(
@@ -49,7 +44,7 @@ def list_teams(
     return Page[TeamRead](items=items, total=total, limit=limit, offset=offset)
 
 
-@router.post("", response_model=TeamRead, status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED)
 def create_team(
     session: SessionDep, principal: CurrentPrincipal, body: TeamCreate
 ) -> TeamRead:
@@ -60,7 +55,7 @@ def create_team(
     )
 
 
-@router.get("/{team_id}", response_model=TeamRead)
+@router.get("/{team_id}")
 def get_team(
     session: SessionDep, principal: CurrentPrincipal, team_id: int
 ) -> TeamRead:
@@ -68,7 +63,7 @@ def get_team(
     return _read(session, team_service.get_team(session, principal.user, team_id))
 
 
-@router.get("/{team_id}/members", response_model=list[MemberRead])
+@router.get("/{team_id}/members")
 def list_members(
     session: SessionDep, principal: CurrentPrincipal, team_id: int
 ) -> list[MemberRead]:
@@ -80,11 +75,7 @@ def list_members(
     ]
 
 
-@router.post(
-    "/{team_id}/members",
-    response_model=MemberRead,
-    status_code=status.HTTP_201_CREATED,
-)
+@router.post("/{team_id}/members", status_code=status.HTTP_201_CREATED)
 def add_member(
     session: SessionDep, principal: CurrentPrincipal, team_id: int, body: MemberCreate
 ) -> MemberRead:
@@ -94,7 +85,7 @@ def add_member(
     return MemberRead.model_validate(member)
 
 
-@router.patch("/{team_id}/members/{member_id}", response_model=MemberRead)
+@router.patch("/{team_id}/members/{member_id}")
 def update_member(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -110,10 +101,7 @@ def update_member(
     return MemberRead.model_validate(member)
 
 
-@router.delete(
-    "/{team_id}/members/{member_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
-)
+@router.delete("/{team_id}/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
 def remove_member(
     session: SessionDep, principal: CurrentPrincipal, team_id: int, member_id: int
 ) -> None:

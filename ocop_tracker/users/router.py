@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, status
 
 from ocop_tracker.auth.deps import Principal, require_roles
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import Page, WholeNumber
+from ocop_tracker.core.schemas import Limit, Offset, Page
 from ocop_tracker.users import service as user_service
 from ocop_tracker.users.models import Role
 from ocop_tracker.users.schemas import (
@@ -21,14 +21,14 @@ router = APIRouter(prefix="/users", tags=["users"])
 Manager = Annotated[Principal, require_roles(Role.admin, Role.official)]
 
 
-@router.get("", response_model=Page[UserRead])
+@router.get("")
 def list_users(
     session: SessionDep,
     principal: Manager,
     q: Annotated[str | None, Query(max_length=100)] = None,
     role: Role | None = None,
-    limit: Annotated[WholeNumber, Query(ge=1, le=200)] = 50,
-    offset: Annotated[WholeNumber, Query(ge=0, le=1_000_000)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[UserRead]:
     """Accounts inside the caller's area."""
     users, total = user_service.list_users(
@@ -38,11 +38,7 @@ def list_users(
     return Page[UserRead](items=items, total=total, limit=limit, offset=offset)
 
 
-@router.post(
-    "",
-    response_model=UserCreated,
-    status_code=status.HTTP_201_CREATED,
-)
+@router.post("", status_code=status.HTTP_201_CREATED)
 def create_user(
     session: SessionDep, principal: Manager, body: UserCreate
 ) -> UserCreated:
@@ -59,7 +55,7 @@ def create_user(
     return UserCreated(user=UserRead.model_validate(user), one_time_password=one_time)
 
 
-@router.get("/{user_id}", response_model=UserRead)
+@router.get("/{user_id}")
 def get_user(session: SessionDep, principal: Manager, user_id: int) -> UserRead:
     """One account."""
     return UserRead.model_validate(
@@ -67,7 +63,7 @@ def get_user(session: SessionDep, principal: Manager, user_id: int) -> UserRead:
     )
 
 
-@router.patch("/{user_id}", response_model=UserRead)
+@router.patch("/{user_id}")
 def update_user(
     session: SessionDep, principal: Manager, user_id: int, body: UserUpdate
 ) -> UserRead:
@@ -78,7 +74,7 @@ def update_user(
     return UserRead.model_validate(user)
 
 
-@router.post("/{user_id}/password-reset", response_model=PasswordReset)
+@router.post("/{user_id}/password-reset")
 def reset_password(
     session: SessionDep, principal: Manager, user_id: int
 ) -> PasswordReset:
@@ -88,10 +84,7 @@ def reset_password(
     )
 
 
-@router.post(
-    "/{user_id}/sessions/revoke",
-    status_code=status.HTTP_204_NO_CONTENT,
-)
+@router.post("/{user_id}/sessions/revoke", status_code=status.HTTP_204_NO_CONTENT)
 def end_sessions(session: SessionDep, principal: Manager, user_id: int) -> None:
     """End every session of the account."""
     user_service.end_sessions(session, principal.user, user_id)

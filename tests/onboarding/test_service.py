@@ -12,6 +12,7 @@ from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.auth.scope import OutOfScope
 from ocop_tracker.core import clock
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ocop_tracker.core.schemas import SortOrder
 from ocop_tracker.core.versions import StaleVersion
 from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.onboarding import service as onboarding_service
@@ -23,7 +24,7 @@ from ocop_tracker.onboarding.models import (
     StepRecord,
     Verification,
 )
-from ocop_tracker.onboarding.schemas import SortField, SortOrder, StepState
+from ocop_tracker.onboarding.schemas import SortField, StepState
 from ocop_tracker.products.models import Product
 from ocop_tracker.users.models import User
 from tests.factories import meet_photo_rule

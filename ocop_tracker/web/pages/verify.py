@@ -12,11 +12,12 @@ from ocop_tracker.areas import service as area_service
 from ocop_tracker.auth.deps import Principal, require_roles
 from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.errors import AppError
+from ocop_tracker.core.schemas import SortOrder
 from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding import views as onboarding_views
 from ocop_tracker.onboarding.models import Decision, ListingStatus, Marketplace
-from ocop_tracker.onboarding.schemas import ListingRead, SortField, SortOrder
+from ocop_tracker.onboarding.schemas import ListingRead, SortField
 from ocop_tracker.onboarding.workflow import CLAIM_STEP
 from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import Role
