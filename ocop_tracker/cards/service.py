@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas import views as area_views
 from ocop_tracker.audit.listener import record
 from ocop_tracker.auth.scope import OutOfScope, ensure_visible
 from ocop_tracker.cards import qr, repository
@@ -102,7 +102,7 @@ def select_products(
         if actor is not None:
             ensure_visible(session, actor, area_id, "địa bàn")
         else:
-            area_service.get(session, area_id)
+            area_views.get(session, area_id)
     day = clock.today()
     if product_ids:
         hamlets = repository.hamlets_of(session, product_ids)

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.scope import covers, ensure_visible
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -58,7 +58,7 @@ def list_teams(
 def create_team(session: Session, actor: User, *, hamlet_id: int) -> Team:
     """Start the team of a hamlet (one per hamlet)."""
     _check_roster_editor(session, actor, hamlet_id)
-    hamlet = area_service.get(session, hamlet_id)
+    hamlet = area_views.get(session, hamlet_id)
     if hamlet.level is not Level.hamlet:
         raise InvalidInput("Tổ công nghệ số được lập ở khóm/ấp.", field="hamlet_id")
     if repository.by_hamlet(session, hamlet_id) is not None:
@@ -214,5 +214,5 @@ def remove_member(session: Session, actor: User, team: Team, member_id: int) -> 
 
 def group_name(session: Session, team: Team) -> str:
     """The team's Zalo/Viber group, by the plan's convention."""
-    hamlet = area_service.get(session, team.hamlet_id)
-    return area_service.group_names(session, [hamlet]).get(hamlet.id, "")
+    hamlet = area_views.get(session, team.hamlet_id)
+    return area_views.group_names(session, [hamlet]).get(hamlet.id, "")

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import rules
-from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth import security
 from ocop_tracker.auth import service as auth_service
@@ -52,7 +52,7 @@ def _check_area(session: Session, role: Role, area_id: int | None) -> AdminUnit 
         return None
     if area_id is None:
         raise InvalidInput("Tài khoản này cần một địa bàn.", field="area_id")
-    area = area_service.get(session, area_id)
+    area = area_views.get(session, area_id)
     if area.level not in ROLE_LEVELS[role]:
         raise InvalidInput(
             f"Vai trò {ROLE_LABELS[role]} không gắn với cấp {rules.LEVEL_LABELS[area.level]}.",

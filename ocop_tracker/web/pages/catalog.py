@@ -15,7 +15,6 @@ from fastapi import APIRouter, Form, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
@@ -120,7 +119,7 @@ def worklist(
     )
     areas: Sequence[AdminUnit] = []
     if user.role not in TEAM_ROLES:
-        areas, _ = area_service.search(
+        areas, _ = area_views.search(
             session, level=Level.hamlet, viewer=user, limit=CHOICE_LIMIT
         )
     return render(
@@ -536,7 +535,7 @@ def _product_page(
                 state=states[market.id],
             )
         )
-    hamlet = area_service.get(session, product.hamlet_id)
+    hamlet = area_views.get(session, product.hamlet_id)
     gallery = photo_pages.gallery(session, user, product)
     return render(
         request,

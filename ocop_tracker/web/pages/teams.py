@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.core.db import SessionDep, refusable
@@ -48,14 +48,14 @@ def _roster_page(
     status_code: int = 200,
 ) -> Response:
     user = principal.user
-    hamlet = area_service.get(session, team.hamlet_id)
+    hamlet = area_views.get(session, team.hamlet_id)
     return render(
         request,
         "teams/roster.html",
         {
             "team": team,
             "hamlet": hamlet,
-            "places": list(reversed(area_service.ancestors(session, hamlet))),
+            "places": list(reversed(area_views.ancestors(session, hamlet))),
             "group_name": team_service.group_name(session, team),
             "members": team_service.members(session, user, team),
             "may_edit": user.role in team_service.ROSTER_EDITORS,
@@ -89,7 +89,7 @@ def _list_page(
     startable: list[AdminUnit] = []
     if user.role in TEAM_STARTERS:
         # Hamlets of one's area that have no team yet (first 200, by name).
-        candidates, _ = area_service.search(
+        candidates, _ = area_views.search(
             session, level=Level.hamlet, viewer=user, limit=200
         )
         started, _ = team_service.list_teams(session, user, limit=STARTED_LIMIT)
@@ -104,10 +104,10 @@ def _list_page(
             "offset": offset,
             "page_size": PAGE_SIZE,
             "max_members": MAX_MEMBERS,
-            "group_names": area_service.group_names(session, hamlets),
+            "group_names": area_views.group_names(session, hamlets),
             "places": {
-                h.id: list(reversed(area_service.ancestors(session, h)))
-                for h in hamlets
+                i: list(reversed(chain))
+                for i, chain in area_views.ancestors_of(session, hamlets).items()
             },
             "startable": startable,
             **refusal_context(refused),
@@ -125,7 +125,7 @@ def my_team(
     user = principal.user
     if user.role not in TEAM_ROLES:
         return redirect("/teams")
-    hamlet = area_service.get(session, user.area_id) if user.area_id else None
+    hamlet = area_views.get(session, user.area_id) if user.area_id else None
     if hamlet is not None:
         team = team_service.team_of_hamlet(session, user, hamlet.id)
         if team is not None:
@@ -135,7 +135,7 @@ def my_team(
         "teams/none.html",
         {
             "hamlet": hamlet,
-            "places": list(reversed(area_service.ancestors(session, hamlet)))
+            "places": list(reversed(area_views.ancestors(session, hamlet)))
             if hamlet
             else [],
             "may_start": user.role is Role.team_leader and hamlet is not None,

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Form, Query, Request, status
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.deps import Principal, require_roles
 from ocop_tracker.core.db import SessionDep, refusable
@@ -49,16 +49,14 @@ def _area_field(area_id: str) -> dict[str, str]:
 
 def _hamlet_choices(session: Session, actor: User) -> list[tuple[int, str]]:
     """Hamlets of the actor's area, each with its commune: ``Khóm 3 (Phường 5)``."""
-    hamlets, _ = area_service.search(
-        session, level=Level.hamlet, viewer=actor, limit=200
-    )
+    hamlets, _ = area_views.search(session, level=Level.hamlet, viewer=actor, limit=200)
     communes: dict[int, AdminUnit] = {}
     choices = []
     for h in hamlets:
         label = h.name
         if h.parent_id is not None:
             if h.parent_id not in communes:
-                communes[h.parent_id] = area_service.get(session, h.parent_id)
+                communes[h.parent_id] = area_views.get(session, h.parent_id)
             label = f"{h.name} ({communes[h.parent_id].name})"
         choices.append((h.id, label))
     return choices
@@ -75,7 +73,7 @@ def _with_current(
 
 def _area_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     return {
-        i: area_service.get(session, i).name for i in {i for i in ids if i is not None}
+        i: area_views.get(session, i).name for i in {i for i in ids if i is not None}
     }
 
 
@@ -130,7 +128,7 @@ def _edit_page(
 ) -> Response:
     actor = principal.user
     manageable = user_service.may_manage(session, actor, user.role, user.area_id)
-    area = area_service.get(session, user.area_id) if user.area_id else None
+    area = area_views.get(session, user.area_id) if user.area_id else None
     return render(
         request,
         "users/edit.html",

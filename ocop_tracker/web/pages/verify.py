@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas import views as area_views
 from ocop_tracker.auth.deps import Principal, require_roles
 from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.errors import AppError
@@ -71,7 +71,7 @@ def _queue_page(
         claim = next((s for s in steps.steps if s.code == CLAIM_STEP), None)
         claimant = read.claimed_by_id or (claim.done_by_id if claim else None)
         if read.hamlet_id not in hamlets:
-            hamlets[read.hamlet_id] = area_service.get(session, read.hamlet_id).name
+            hamlets[read.hamlet_id] = area_views.get(session, read.hamlet_id).name
         claims.append(
             Claim(
                 listing=read,
