@@ -24,7 +24,7 @@ from ocop_tracker.cards.downloads import pdf_response
 from ocop_tracker.cards.layout import LAYOUT_LABELS, Layout
 from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.templating import templates
-from ocop_tracker.public import service as public_service
+from ocop_tracker.public import views as public_views
 from ocop_tracker.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -33,7 +33,7 @@ router = APIRouter(include_in_schema=False)
 PICK_LIMIT = 200
 
 
-def product_scans(anchor: object, product_id: int) -> public_service.ScanSummary | None:
+def product_scans(anchor: object, product_id: int) -> public_views.ScanSummary | None:
     """Scans of a product, read in the session that loaded ``anchor`` (the page's)."""
     try:
         session = object_session(anchor)
@@ -41,7 +41,7 @@ def product_scans(anchor: object, product_id: int) -> public_service.ScanSummary
         return None
     if session is None:
         return None
-    return public_service.scan_summary(session, product_id)
+    return public_views.scan_summary(session, product_id)
 
 
 templates.env.globals["product_scans"] = product_scans
