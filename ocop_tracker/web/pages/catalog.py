@@ -46,7 +46,7 @@ from ocop_tracker.products.models import CertLevel, Product, ProductKind
 from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import TEAM_ROLES, WRITERS, User
 from ocop_tracker.web.pages import photos as photo_pages
-from ocop_tracker.web.render import redirect, render
+from ocop_tracker.web.render import local_time, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -74,15 +74,6 @@ def may_write(user: User) -> bool:
 def _require_writer(user: User) -> None:
     if not may_write(user):
         raise Forbidden("Vai trò của bạn chỉ được xem, không được thêm sản phẩm.")
-
-
-def local_time(value: dt.datetime | None) -> str:
-    """A stored UTC moment as Vietnamese clock time: 14:05 31/12/2025."""
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(clock.VIETNAM).strftime("%H:%M %d/%m/%Y")
 
 
 def _field_error(exc: AppError) -> str | None:

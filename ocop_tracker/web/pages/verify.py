@@ -20,8 +20,7 @@ from ocop_tracker.onboarding.schemas import ListingRead, SortField, SortOrder
 from ocop_tracker.onboarding.workflow import CLAIM_STEP
 from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import Role
-from ocop_tracker.web.pages.catalog import local_time
-from ocop_tracker.web.render import redirect, refusal_context, render
+from ocop_tracker.web.render import local_time, redirect, refusal_context, render
 
 router = APIRouter(include_in_schema=False)
 # Two forms a row: 30 rows keep the page under 60 KB; verified rows leave the queue.
