@@ -20,4 +20,3 @@ def list_tokens(session: Session, user: User) -> list[ApiToken]:
             .order_by(ApiToken.id.desc())
         )
     )
-

@@ -58,4 +58,3 @@ def group_name(session: Session, team: Team) -> str:
     """The team's Zalo/Viber group, by the plan's convention."""
     hamlet = area_views.get(session, team.hamlet_id)
     return area_views.group_names(session, [hamlet]).get(hamlet.id, "")
-
