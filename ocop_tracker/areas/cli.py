@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import Edition
 from ocop_tracker.core.cli import ensure_schema, err, out, progress, session_scope
 from ocop_tracker.core.errors import AppError
@@ -60,9 +61,9 @@ def areas_add_hamlet(
     """Add a hamlet (khóm/ấp) under a commune."""
     ensure_schema()
     with session_scope() as session:
-        commune = area_service.commune_by_code(session, commune_code, edition)
+        commune = area_views.commune_by_code(session, commune_code, edition)
         unit = area_service.add_hamlet(session, commune_id=commune.id, name=name)
-        group = area_service.group_names(session, [unit]).get(unit.id, "")
+        group = area_views.group_names(session, [unit]).get(unit.id, "")
         out.print(f"Added #{unit.id} {unit.name} under {commune.name}  ({group})")
 
 

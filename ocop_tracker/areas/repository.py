@@ -109,7 +109,8 @@ def ancestors(session: Session, unit_id: int, *, day: dt.date) -> Sequence[Admin
 def chains(
     session: Session, unit_ids: Iterable[int], *, day: dt.date
 ) -> dict[int, list[AdminUnit]]:
-    """For each unit, itself and its ancestors on ``day`` (one query for a page)."""
+    """For each unit, its ancestors on ``day`` from the root down, then itself
+    (one query for a page)."""
     ids = list(unit_ids)
     result: dict[int, list[AdminUnit]] = {unit_id: [] for unit_id in ids}
     if not ids:
@@ -118,6 +119,7 @@ def chains(
         select(AdminUnitLink.descendant_id, AdminUnit)
         .join(AdminUnit, AdminUnit.id == AdminUnitLink.ancestor_id)
         .where(AdminUnitLink.descendant_id.in_(ids), link_valid_on(day))
+        .order_by(AdminUnitLink.descendant_id, AdminUnitLink.depth.desc())
     )
     for descendant_id, unit in session.execute(stmt):
         result[descendant_id].append(unit)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, UploadFile, status
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
 from ocop_tracker.areas.schemas import AreaRead, HamletCreate, HamletImportResult
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal, require_roles
@@ -35,14 +36,14 @@ def to_read(
     session: Session, units: Sequence[AdminUnit], as_of: dt.date | None = None
 ) -> list[AreaRead]:
     """API models of ``units``, with their chat-group names."""
-    names = area_service.group_names(session, units, as_of=as_of)
+    names = area_views.group_names(session, units, as_of=as_of)
     return [AreaRead.from_object(u, group_name=names.get(u.id, "")) for u in units]
 
 
 def _readable(session: Session, principal: Principal, area_id: int) -> AdminUnit:
     """The unit, once the caller is known to be allowed to read it."""
     ensure_area_readable(session, principal.user, area_id)
-    return area_service.get(session, area_id)
+    return area_views.get(session, area_id)
 
 
 @router.get("")
@@ -60,7 +61,7 @@ def list_areas(
     offset: Offset = 0,
 ) -> Page[AreaRead]:
     """Search the tree ignoring diacritics and case ("ke sach" finds "Kế Sách")."""
-    units, total = area_service.search(
+    units, total = area_views.search(
         session,
         q=q,
         level=level,
@@ -89,7 +90,7 @@ def get_children(
 ) -> list[AreaRead]:
     """The units directly under this one on a date (those the caller may read)."""
     unit = _readable(session, principal, area_id)
-    children = area_service.children(session, unit, as_of=as_of)
+    children = area_views.children(session, unit, as_of=as_of)
     readable = readable_area_ids(session, principal.user, [c.id for c in children])
     return to_read(session, [c for c in children if c.id in readable], as_of)
 
@@ -100,7 +101,7 @@ def get_ancestors(
 ) -> list[AreaRead]:
     """The units above this one on a date, province first."""
     unit = _readable(session, principal, area_id)
-    return to_read(session, area_service.ancestors(session, unit, as_of=as_of), as_of)
+    return to_read(session, area_views.ancestors(session, unit, as_of=as_of), as_of)
 
 
 @router.post("/{area_id}/hamlets", status_code=status.HTTP_201_CREATED)

@@ -1,4 +1,6 @@
-"""Rules about areas: importing the official lists, hamlets, re-homing, reads.
+"""Rules about areas: importing the official lists, hamlets, re-homing.
+
+The reads (one unit, search, the tree on a date) are in ``areas/views.py``.
 
 Services never commit; the caller (request, CLI command) owns the transaction.
 """
@@ -13,6 +15,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import repository, rules, sources
+from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import (
     AdminUnit,
     AdminUnitLink,
@@ -20,86 +23,12 @@ from ocop_tracker.areas.models import (
     Edition,
     Level,
 )
-from ocop_tracker.auth.scope import scope_areas
 from ocop_tracker.core.clock import today
 from ocop_tracker.core.errors import Conflict, InvalidInput, NotFound
-from ocop_tracker.core.text import fold, has_forbidden_chars, normalize
-from ocop_tracker.users.models import User
+from ocop_tracker.core.text import has_forbidden_chars, normalize
 
 MAX_NAME = 120
 Progress = Callable[[int], None]
-
-
-# --- reads -----------------------------------------------------------------
-
-
-def get(session: Session, unit_id: int) -> AdminUnit:
-    """One unit, or NotFound."""
-    unit = repository.get(session, unit_id)
-    if unit is None:
-        raise NotFound("Không tìm thấy đơn vị hành chính này.")
-    return unit
-
-
-def search(
-    session: Session,
-    *,
-    q: str | None = None,
-    level: Level | None = None,
-    parent_id: int | None = None,
-    edition: Edition | None = None,
-    limit: int = 50,
-    offset: int = 0,
-    viewer: User | None = None,
-) -> tuple[Sequence[AdminUnit], int]:
-    """Units whose name matches ``q`` ignoring diacritics and case, paginated.
-
-    With a ``viewer``, only the units that user may read.
-
-    A query with nothing searchable in it (only punctuation) matches nothing.
-    """
-    key = fold(q) if q is not None and q.strip() else None
-    if key == "":
-        return [], 0
-    stmt = repository.search_statement(
-        q=key, level=level, parent_id=parent_id, edition=edition
-    )
-    if viewer is not None:
-        stmt = scope_areas(stmt, viewer, AdminUnit.id)
-    return repository.page(session, stmt, limit=limit, offset=offset)
-
-
-def children(
-    session: Session, unit: AdminUnit, *, as_of: dt.date | None = None
-) -> Sequence[AdminUnit]:
-    """The unit's children on a date (default today)."""
-    return repository.children(session, unit.id, day=as_of or today())
-
-
-def ancestors(
-    session: Session, unit: AdminUnit, *, as_of: dt.date | None = None
-) -> Sequence[AdminUnit]:
-    """The unit's ancestors on a date (default today), root first."""
-    return repository.ancestors(session, unit.id, day=as_of or today())
-
-
-def hamlets_under(
-    session: Session, unit: AdminUnit, *, as_of: dt.date, limit: int
-) -> Sequence[AdminUnit]:
-    """The first ``limit`` hamlets under the unit on a date, by id."""
-    return repository.hamlets_under(session, unit.id, day=as_of, limit=limit)
-
-
-def group_names(
-    session: Session, units: Sequence[AdminUnit], *, as_of: dt.date | None = None
-) -> dict[int, str]:
-    """The plan's chat-group name of each unit (one query for all of them)."""
-    chains = repository.chains(session, [u.id for u in units], day=as_of or today())
-    return {
-        unit_id: rules.group_name({u.level: u.short_name for u in chain})
-        for unit_id, chain in chains.items()
-        if chain
-    }
 
 
 # --- importing the official lists -----------------------------------------
@@ -335,7 +264,7 @@ def add_hamlet(
     session: Session, *, commune_id: int, name: str, valid_from: dt.date | None = None
 ) -> AdminUnit:
     """Create a hamlet (khóm/ấp) under a commune."""
-    commune = get(session, commune_id)
+    commune = area_views.get(session, commune_id)
     clean = clean_name(name, what="Tên khóm/ấp")
     _check_hamlet(session, commune, clean)
     unit = _hamlet_unit(commune, clean, valid_from)
@@ -414,7 +343,7 @@ def import_hamlets_csv(
                     row_edition = Edition(row[columns["edition"]].strip())
                 except ValueError:
                     raise InvalidInput("phiên bản phải là 2022 hoặc 2025.") from None
-            commune = commune_by_code(session, code, row_edition)
+            commune = area_views.commune_by_code(session, code, row_edition)
             if allowed is not None and not allowed(commune):
                 raise NotFound(f"không có xã/phường mã '{code}' trong địa bàn của bạn.")
             if (commune.id, name.casefold()) in seen:
@@ -429,22 +358,6 @@ def import_hamlets_csv(
     if errors:
         raise CsvImportError(errors)
     return [add_hamlet(session, commune_id=c.id, name=n) for c, n in planned]
-
-
-def commune_by_code(session: Session, code: str, edition: Edition | None) -> AdminUnit:
-    """The commune carrying an official code (the edition settles ambiguity)."""
-    found = [
-        u
-        for u in repository.communes_with_code(session, code)
-        if edition is None or u.edition == edition
-    ]
-    if not found:
-        raise NotFound(f"không có xã/phường mã '{code}'.")
-    if len(found) > 1:
-        raise InvalidInput(
-            f"mã '{code}' có ở cả hai phiên bản danh mục: ghi rõ cột edition (2022/2025)."
-        )
-    return found[0]
 
 
 # --- re-homing hamlets onto the 2025 map -----------------------------------
@@ -487,7 +400,9 @@ def rehome(
     old_communes = {h.parent_id for h in hamlets if h.parent_id is not None}
     targets: dict[int, list[AdminUnit]] = {}
     for m in repository.mappings_from(session, old_communes):
-        targets.setdefault(m.old_unit_id, []).append(get(session, m.new_unit_id))
+        targets.setdefault(m.old_unit_id, []).append(
+            area_views.get(session, m.new_unit_id)
+        )
     if hamlets and not targets:
         raise NotFound(
             "Chưa nhập danh mục 2025 cho tỉnh/thành mới: chạy 'areas import --edition 2025' trước."
@@ -500,7 +415,7 @@ def rehome(
     result = RehomeResult()
     for hamlet in hamlets:
         assert hamlet.parent_id is not None
-        old_commune = get(session, hamlet.parent_id)
+        old_commune = area_views.get(session, hamlet.parent_id)
         candidates = targets.get(hamlet.parent_id, [])
         chosen = assignments.get(hamlet.id)
         if chosen is not None:
@@ -527,29 +442,3 @@ def rehome(
         result.moved.append((hamlet, old_commune, new_commune))
     session.flush()
     return result
-
-
-def across_reform(session: Session, unit: AdminUnit) -> Sequence[AdminUnit]:
-    """The same communes on the other map: a 2025 unit's 2022 forerunners at its
-    level, or the 2025 units a 2022 unit went into (communes for a district)."""
-    if unit.level is Level.hamlet:
-        return []
-    if unit.edition is Edition.e2025:
-        return repository.across_reform(
-            session, unit.id, level=unit.level, forward=False
-        )
-    levels = rules.EDITION_LEVELS[Edition.e2025]
-    level = unit.level if unit.level in levels else Level.commune
-    return repository.across_reform(session, unit.id, level=level, forward=True)
-
-
-def mapped_units(
-    session: Session, unit: AdminUnit
-) -> tuple[Sequence[AdminUnit], Sequence[AdminUnit]]:
-    """Where an old commune went on 1/7/2025, and what a new commune took in."""
-    return repository.mapped_units(session, unit.id)
-
-
-def counts(session: Session) -> dict[tuple[Edition, Level], int]:
-    """Units per edition and level."""
-    return repository.count_by_edition_level(session)

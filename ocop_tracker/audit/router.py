@@ -4,11 +4,9 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from sqlalchemy import func, select
 
-from ocop_tracker.audit.models import AuditEvent
+from ocop_tracker.audit import views as audit_views
 from ocop_tracker.auth.deps import Principal, require_roles
-from ocop_tracker.auth.scope import scope_to_user
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.schemas import ErrorBody, Limit, Page, Schema, WholeNumber
 from ocop_tracker.users.models import Role
@@ -48,19 +46,16 @@ def list_events(
     offset: Annotated[WholeNumber, Query(ge=0, le=10_000_000)] = 0,
 ) -> Page[AuditRead]:
     """Events, newest first; the department sees those of its province."""
-    stmt = scope_to_user(select(AuditEvent), principal.user, AuditEvent.area_id)
-    for column, value in (
-        (AuditEvent.action, action),
-        (AuditEvent.object_type, object_type),
-        (AuditEvent.object_id, object_id),
-        (AuditEvent.actor_id, actor_id),
-    ):
-        if value is not None:
-            stmt = stmt.where(column == value)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(AuditEvent.id.desc()).limit(limit).offset(offset)
-    ).all()
+    rows, total = audit_views.list_events(
+        session,
+        principal.user,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        actor_id=actor_id,
+        limit=limit,
+        offset=offset,
+    )
     return Page[AuditRead](
         items=[AuditRead.model_validate(r) for r in rows],
         total=total,

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse, Response
 
 from ocop_tracker.auth import service as auth_service
+from ocop_tracker.auth import views as auth_views
 from ocop_tracker.auth.cookies import clear_session_cookie, set_session_cookie
 from ocop_tracker.auth.deps import CurrentPrincipal, check_same_origin
 from ocop_tracker.auth.schemas import (
@@ -99,7 +100,7 @@ def list_tokens(session: SessionDep, principal: CurrentPrincipal) -> list[TokenR
     """One's own API tokens."""
     return [
         TokenRead.model_validate(t)
-        for t in auth_service.list_tokens(session, principal.user)
+        for t in auth_views.list_tokens(session, principal.user)
     ]
 
 

@@ -282,17 +282,6 @@ def create_token(
     return plain, token
 
 
-def list_tokens(session: Session, user: User) -> list[ApiToken]:
-    """A user's tokens, newest first."""
-    return list(
-        session.scalars(
-            select(ApiToken)
-            .where(ApiToken.user_id == user.id)
-            .order_by(ApiToken.id.desc())
-        )
-    )
-
-
 def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
     """Revoke one of the user's own tokens."""
     token = session.get(ApiToken, token_id)

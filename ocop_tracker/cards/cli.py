@@ -25,7 +25,7 @@ def cards(
     layout: Annotated[Layout, typer.Option(help="Card layout")] = Layout.a4_2x4,
 ) -> None:
     """Print the QR cards of every product under an area to a PDF file."""
-    from ocop_tracker.areas import service as area_service
+    from ocop_tracker.areas import views as area_views
     from ocop_tracker.cards import service
     from ocop_tracker.core.text import fold
 
@@ -37,7 +37,7 @@ def cards(
         if area_id is None:
             assert area is not None
             key = fold(area)
-            found, _ = area_service.search(session, q=area, limit=50)
+            found, _ = area_views.search(session, q=area, limit=50)
             exact = [u for u in found if key in {fold(u.name), fold(u.short_name)}]
             matches = exact or list(found)
             if len(matches) != 1:
@@ -49,7 +49,7 @@ def cards(
                     err.print(
                         f"'{area}' matches several areas; choose one with --area-id:"
                     )
-                    groups = area_service.group_names(session, matches)
+                    groups = area_views.group_names(session, matches)
                     for u in matches:
                         err.print(
                             f"  {u.id}  {u.name}  ({groups.get(u.id, '')})",
@@ -57,7 +57,7 @@ def cards(
                         )
                 raise typer.Exit(code=2)
             area_id = matches[0].id
-        unit = area_service.get(session, area_id)
+        unit = area_views.get(session, area_id)
         ids = service.select_products(session, None, area_id=unit.id, product_ids=[])
         with progress() as bar:
             task = bar.add_task(f"Thẻ QR {unit.name}", total=len(ids))

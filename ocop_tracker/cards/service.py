@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas import views as area_views
 from ocop_tracker.audit.listener import record
 from ocop_tracker.auth.scope import OutOfScope, ensure_visible
 from ocop_tracker.cards import qr, repository
@@ -27,8 +27,8 @@ from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.db import side_write
 from ocop_tracker.core.errors import AppError, InvalidInput, NotFound, TooManyRequests
 from ocop_tracker.public import repository as public_repository
-from ocop_tracker.public import service as public_service
-from ocop_tracker.public.service import PublicProduct
+from ocop_tracker.public import views as public_views
+from ocop_tracker.public.views import PublicProduct
 from ocop_tracker.users.models import User
 
 MAX_CARDS = 5000
@@ -102,7 +102,7 @@ def select_products(
         if actor is not None:
             ensure_visible(session, actor, area_id, "địa bàn")
         else:
-            area_service.get(session, area_id)
+            area_views.get(session, area_id)
     day = clock.today()
     if product_ids:
         hamlets = repository.hamlets_of(session, product_ids)
@@ -178,7 +178,7 @@ def matrices_for(
 
 def card_data(session: Session, product_ids: Sequence[int]) -> list[CardData]:
     """The cards of these products, under the public page's rules (consent, stars)."""
-    products = public_service.by_ids(session, product_ids)
+    products = public_views.by_ids(session, product_ids)
     matrices = matrices_for(session, products)
     return [
         CardData(

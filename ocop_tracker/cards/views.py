@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.auth.scope import covered_ids, covers
 from ocop_tracker.cards import repository
@@ -43,7 +43,7 @@ def picking(session: Session, user: User, area_id: int, *, limit: int) -> Pickin
 def ancestors(session: Session, user: User, area: AdminUnit) -> list[AdminUnit]:
     """The area's ancestors (itself left out) inside the user's area, root first."""
     chain: Sequence[AdminUnit] = [
-        a for a in area_service.ancestors(session, area) if a.id != area.id
+        a for a in area_views.ancestors(session, area) if a.id != area.id
     ]
     readable = covered_ids(session, user, [a.id for a in chain])
     return [a for a in chain if a.id in readable]

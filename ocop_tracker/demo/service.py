@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
 from ocop_tracker.demo import history as demo_history
 from ocop_tracker.demo import photos as demo_photos
@@ -257,7 +258,7 @@ def _team(
 ) -> None:
     """A pilot hamlet's official, team, roster and catalog."""
     assert hamlet.parent_id is not None
-    commune = area_service.get(session, hamlet.parent_id)
+    commune = area_views.get(session, hamlet.parent_id)
     official = _account(
         session,
         result,

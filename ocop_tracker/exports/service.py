@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import repository as area_repository
-from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.audit.listener import record
 from ocop_tracker.audit.models import AuditEvent
@@ -68,7 +68,7 @@ def _places(session: Session, hamlet_ids: set[int]) -> dict[int, list[str]]:
     units = [
         u for u in (session.get(AdminUnit, i) for i in hamlet_ids) if u is not None
     ]
-    chains = {u.id: area_service.ancestors(session, u) for u in units}
+    chains = area_views.ancestors_of(session, units)
     return {u.id: [u.name, *(a.name for a in reversed(chains[u.id]))] for u in units}
 
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import Level
 from ocop_tracker.auth.scope import check_writer
 from ocop_tracker.core.base import utcnow
@@ -75,7 +75,7 @@ def _search_key(name: str, representative: str | None, tax_code: str | None) -> 
 
 
 def _check_hamlet(session: Session, hamlet_id: int) -> None:
-    if area_service.get(session, hamlet_id).level is not Level.hamlet:
+    if area_views.get(session, hamlet_id).level is not Level.hamlet:
         raise InvalidInput("Chủ thể phải thuộc một khóm/ấp.", field="hamlet_id")
 
 

@@ -30,8 +30,9 @@ from ocop_tracker.core.http import is_head
 from ocop_tracker.core.templating import templates
 from ocop_tracker.photos import views as photo_views
 from ocop_tracker.products import rules
-from ocop_tracker.public import hotpath, service
-from ocop_tracker.public.service import PublicProduct
+from ocop_tracker.public import hotpath
+from ocop_tracker.public import views as public_views
+from ocop_tracker.public.views import PublicProduct
 
 router = APIRouter(tags=["public"], include_in_schema=False)
 
@@ -70,7 +71,7 @@ def render_page(view: PublicProduct, photo: tuple[str | None, str | None]) -> by
 
 def _load(request: Request, code: str) -> tuple[PublicProduct | None, bytes | None]:
     with hotpath.provided_session(request) as session:
-        view = service.by_code(session, code)
+        view = public_views.by_code(session, code)
         if view is None:
             return None, None
         photo = _photo(session, view.product_id)
@@ -192,7 +193,7 @@ async def product_page(code: str, request: Request) -> Response:
 
 def _code_by_gtin(request: Request, gtin: str) -> str | None:
     with hotpath.provided_session(request) as session:
-        return service.code_by_gtin(session, gtin)
+        return public_views.code_by_gtin(session, gtin)
 
 
 @router.get("/01/{gtin}")

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.scope import OutOfScope, covers, reads_history_of
 from ocop_tracker.core.clock import start_of_day, today, vn_date
@@ -124,7 +124,7 @@ def across_reform(session: Session, actor: User, area: Area) -> list[AdminUnit]:
         return []
     return [
         u
-        for u in area_service.across_reform(session, area.unit)
+        for u in area_views.across_reform(session, area.unit)
         if covers(session, actor, u.id) or reads_history_of(session, actor, u.id)
     ]
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.scope import covered_ids, covers, reads_history_of
 from ocop_tracker.onboarding.models import Marketplace
@@ -292,7 +292,7 @@ def crumbs(
     out: list[tuple[int, str]] = []
     if user.role is Role.admin:
         out.append((NATION, "Toàn quốc"))
-    chain = area_service.ancestors(session, unit, as_of=day)
+    chain = area_views.ancestors(session, unit, as_of=day)
     covered = covered_ids(session, user, [u.id for u in chain])
     for u in chain:
         if u.id in covered or reads_history_of(session, user, u.id):
@@ -306,7 +306,7 @@ def hamlets(
     """The first ``limit`` hamlets under a checked unit on ``day`` (none for the country)."""
     if unit is None:
         return []
-    return list(area_service.hamlets_under(session, unit, as_of=day, limit=limit))
+    return list(area_views.hamlets_under(session, unit, as_of=day, limit=limit))
 
 
 def marketplaces(session: Session) -> list[Marketplace]:

@@ -8,6 +8,7 @@ from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.schemas import Limit, Offset, Page
 from ocop_tracker.teams import service as team_service
+from ocop_tracker.teams import views as team_views
 from ocop_tracker.teams.models import Team
 from ocop_tracker.teams.schemas import (
     MemberCreate,
@@ -25,7 +26,7 @@ def _read(session: Session, team: Team, hamlet: AdminUnit | None = None) -> Team
     return TeamRead.from_object(
         team,
         hamlet_name=hamlet.name if hamlet else "",
-        group_name=team_service.group_name(session, team),
+        group_name=team_views.group_name(session, team),
     )
 
 
@@ -37,7 +38,7 @@ def list_teams(
     offset: Offset = 0,
 ) -> Page[TeamRead]:
     """Teams inside the caller's area."""
-    rows, total = team_service.list_teams(
+    rows, total = team_views.list_teams(
         session, principal.user, limit=limit, offset=offset
     )
     items = [_read(session, team, hamlet) for team, hamlet in rows]
@@ -60,7 +61,7 @@ def get_team(
     session: SessionDep, principal: CurrentPrincipal, team_id: int
 ) -> TeamRead:
     """One team."""
-    return _read(session, team_service.get_team(session, principal.user, team_id))
+    return _read(session, team_views.get_team(session, principal.user, team_id))
 
 
 @router.get("/{team_id}/members")
@@ -68,10 +69,10 @@ def list_members(
     session: SessionDep, principal: CurrentPrincipal, team_id: int
 ) -> list[MemberRead]:
     """The roster."""
-    team = team_service.get_team(session, principal.user, team_id)
+    team = team_views.get_team(session, principal.user, team_id)
     return [
         MemberRead.model_validate(m)
-        for m in team_service.members(session, principal.user, team)
+        for m in team_views.members(session, principal.user, team)
     ]
 
 
@@ -80,7 +81,7 @@ def add_member(
     session: SessionDep, principal: CurrentPrincipal, team_id: int, body: MemberCreate
 ) -> MemberRead:
     """Add a member (at most 10)."""
-    team = team_service.get_team(session, principal.user, team_id)
+    team = team_views.get_team(session, principal.user, team_id)
     member = team_service.add_member(session, principal.user, team, **body.model_dump())
     return MemberRead.model_validate(member)
 
@@ -94,7 +95,7 @@ def update_member(
     body: MemberUpdate,
 ) -> MemberRead:
     """Change a member (send ``version`` to avoid lost edits)."""
-    team = team_service.get_team(session, principal.user, team_id)
+    team = team_views.get_team(session, principal.user, team_id)
     member = team_service.update_member(
         session, principal.user, team, member_id, **body.model_dump(exclude_unset=True)
     )
@@ -106,5 +107,5 @@ def remove_member(
     session: SessionDep, principal: CurrentPrincipal, team_id: int, member_id: int
 ) -> None:
     """Take a member off the roster."""
-    team = team_service.get_team(session, principal.user, team_id)
+    team = team_views.get_team(session, principal.user, team_id)
     team_service.remove_member(session, principal.user, team, member_id)

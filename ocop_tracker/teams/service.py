@@ -1,17 +1,19 @@
-"""Rules of the teams: one per hamlet, at most 10 members, one leader, one deputy."""
+"""Rules of the teams: one per hamlet, at most 10 members, one leader, one deputy.
 
-from collections.abc import Sequence
+The reads (a team, the list, the roster) are in ``teams/views.py``.
+"""
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas import service as area_service
-from ocop_tracker.areas.models import AdminUnit, Level
+from ocop_tracker.areas import views as area_views
+from ocop_tracker.areas.models import Level
 from ocop_tracker.auth.scope import covers, ensure_visible
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ocop_tracker.core.phone import normalize_vn
 from ocop_tracker.core.text import has_forbidden_chars, normalize
 from ocop_tracker.teams import repository
+from ocop_tracker.teams import views as team_views
 from ocop_tracker.teams.models import (
     MAX_MEMBERS,
     POSITION_LABELS,
@@ -33,32 +35,10 @@ def _check_roster_editor(session: Session, actor: User, hamlet_id: int) -> None:
         raise Forbidden("Chỉ tổ trưởng hoặc cán bộ phụ trách được sửa danh sách tổ.")
 
 
-def get_team(session: Session, actor: User, team_id: int) -> Team:
-    """A team the actor may see (404 otherwise)."""
-    team = session.get(Team, team_id)
-    if team is None:
-        raise NotFound("Không tìm thấy tổ này.")
-    ensure_visible(session, actor, team.hamlet_id, "tổ")
-    return team
-
-
-def team_of_hamlet(session: Session, actor: User, hamlet_id: int) -> Team | None:
-    """The team of a hamlet the actor may see, if it has been started."""
-    ensure_visible(session, actor, hamlet_id, "khóm/ấp")
-    return repository.by_hamlet(session, hamlet_id)
-
-
-def list_teams(
-    session: Session, actor: User, *, limit: int = 50, offset: int = 0
-) -> tuple[Sequence[tuple[Team, AdminUnit]], int]:
-    """Teams inside the actor's area, with their hamlets."""
-    return repository.page(session, actor, limit=limit, offset=offset)
-
-
 def create_team(session: Session, actor: User, *, hamlet_id: int) -> Team:
     """Start the team of a hamlet (one per hamlet)."""
     _check_roster_editor(session, actor, hamlet_id)
-    hamlet = area_service.get(session, hamlet_id)
+    hamlet = area_views.get(session, hamlet_id)
     if hamlet.level is not Level.hamlet:
         raise InvalidInput("Tổ công nghệ số được lập ở khóm/ấp.", field="hamlet_id")
     if repository.by_hamlet(session, hamlet_id) is not None:
@@ -67,12 +47,6 @@ def create_team(session: Session, actor: User, *, hamlet_id: int) -> Team:
     session.add(team)
     session.flush()
     return team
-
-
-def members(session: Session, actor: User, team: Team) -> Sequence[TeamMember]:
-    """The roster, leader first."""
-    ensure_visible(session, actor, team.hamlet_id, "tổ")
-    return repository.members(session, team.id)
 
 
 def _clean_name(value: str) -> str:
@@ -154,15 +128,6 @@ def add_member(
     return member
 
 
-def get_member(session: Session, actor: User, team: Team, member_id: int) -> TeamMember:
-    """One member of a team the actor may see."""
-    member = session.get(TeamMember, member_id)
-    if member is None or member.team_id != team.id:
-        raise NotFound("Không tìm thấy thành viên này.")
-    ensure_visible(session, actor, member.hamlet_id, "thành viên")
-    return member
-
-
 def update_member(
     session: Session,
     actor: User,
@@ -174,7 +139,7 @@ def update_member(
 ) -> TeamMember:
     """Change a member; a stale ``version`` is refused with 409."""
     _check_roster_editor(session, actor, team.hamlet_id)
-    member = get_member(session, actor, team, member_id)
+    member = team_views.get_member(session, actor, team, member_id)
     if version is not None and version != member.version:
         raise Conflict("Thành viên vừa được người khác sửa; hãy tải lại và thử lại.")
     if "full_name" in changes and changes["full_name"] is not None:
@@ -205,14 +170,8 @@ def update_member(
 def remove_member(session: Session, actor: User, team: Team, member_id: int) -> None:
     """Take a member off the roster."""
     _check_roster_editor(session, actor, team.hamlet_id)
-    member = get_member(session, actor, team, member_id)
+    member = team_views.get_member(session, actor, team, member_id)
     session.delete(member)
     session.flush()
     repository.free_seat(session, team.id)
     session.expire(team)
-
-
-def group_name(session: Session, team: Team) -> str:
-    """The team's Zalo/Viber group, by the plan's convention."""
-    hamlet = area_service.get(session, team.hamlet_id)
-    return area_service.group_names(session, [hamlet]).get(hamlet.id, "")

@@ -8,6 +8,7 @@ from ocop_tracker.auth.deps import Principal, require_roles
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.schemas import Limit, Offset, Page
 from ocop_tracker.users import service as user_service
+from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import Role
 from ocop_tracker.users.schemas import (
     PasswordReset,
@@ -31,7 +32,7 @@ def list_users(
     offset: Offset = 0,
 ) -> Page[UserRead]:
     """Accounts inside the caller's area."""
-    users, total = user_service.list_users(
+    users, total = user_views.list_users(
         session, principal.user, q=q, role=role, limit=limit, offset=offset
     )
     items = [UserRead.model_validate(u) for u in users]
@@ -59,7 +60,7 @@ def create_user(
 def get_user(session: SessionDep, principal: Manager, user_id: int) -> UserRead:
     """One account."""
     return UserRead.model_validate(
-        user_service.get_visible(session, principal.user, user_id)
+        user_views.get_visible(session, principal.user, user_id)
     )
 
 

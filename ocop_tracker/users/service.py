@@ -1,19 +1,21 @@
-"""Accounts: who may create and change whom (SECURITY.md T8), passwords, sessions."""
+"""Accounts: who may create and change whom (SECURITY.md T8), passwords, sessions.
 
-from collections.abc import Sequence
+The reads (an account, the list, ``may_manage``) are in ``users/views.py``.
+"""
 
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import rules
-from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth import security
 from ocop_tracker.auth import service as auth_service
-from ocop_tracker.auth.scope import covers, ensure_visible
+from ocop_tracker.auth.scope import ensure_visible
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ocop_tracker.core.labels import labels
 from ocop_tracker.core.text import fold, has_forbidden_chars, normalize
 from ocop_tracker.users import passwords, repository
+from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import TEAM_ROLES, Role, User
 
 # The level of area each role works at.
@@ -36,52 +38,18 @@ def _clean(value: str, what: str, max_len: int, *, field: str) -> str:
     return clean
 
 
-def may_manage(session: Session, actor: User, role: Role, area_id: int | None) -> bool:
-    """Admins manage everyone; officials only team accounts inside their area."""
-    if actor.role is Role.admin:
-        return True
-    return (
-        actor.role is Role.official
-        and role in TEAM_ROLES
-        and covers(session, actor, area_id)
-    )
-
-
 def _check_area(session: Session, role: Role, area_id: int | None) -> AdminUnit | None:
     if role is Role.admin:
         return None
     if area_id is None:
         raise InvalidInput("Tài khoản này cần một địa bàn.", field="area_id")
-    area = area_service.get(session, area_id)
+    area = area_views.get(session, area_id)
     if area.level not in ROLE_LEVELS[role]:
         raise InvalidInput(
             f"Vai trò {ROLE_LABELS[role]} không gắn với cấp {rules.LEVEL_LABELS[area.level]}.",
             field="area_id",
         )
     return area
-
-
-def get_visible(session: Session, actor: User, user_id: int) -> User:
-    """A user the actor may see (404 otherwise)."""
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("Không tìm thấy tài khoản này.")
-    if actor.role is not Role.admin:
-        ensure_visible(session, actor, user.area_id, "tài khoản")
-    return user
-
-
-def list_users(
-    session: Session,
-    actor: User,
-    *,
-    q: str | None = None,
-    role: Role | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> tuple[Sequence[User], int]:
-    """Users inside the actor's area."""
-    return repository.page(session, actor, q=q, role=role, limit=limit, offset=offset)
 
 
 def create_user(
@@ -99,7 +67,7 @@ def create_user(
     Without a password a one-time password is generated: it must be changed at
     first sign-in and expires in 24 hours. Returns the user and that password.
     """
-    if actor is not None and not may_manage(session, actor, role, area_id):
+    if actor is not None and not user_views.may_manage(session, actor, role, area_id):
         if actor.role is Role.official and role in TEAM_ROLES and area_id is not None:
             ensure_visible(session, actor, area_id, "địa bàn")
         raise Forbidden(
@@ -148,8 +116,8 @@ def update_user(
     version: int | None = None,
 ) -> User:
     """Change an account; the next request of that user sees the change."""
-    user = get_visible(session, actor, user_id)
-    if not may_manage(session, actor, user.role, user.area_id):
+    user = user_views.get_visible(session, actor, user_id)
+    if not user_views.may_manage(session, actor, user.role, user.area_id):
         raise Forbidden("Bạn không được sửa tài khoản này.")
     if version is not None and version != user.version:
         raise Conflict("Tài khoản vừa được người khác sửa; hãy tải lại và thử lại.")
@@ -158,7 +126,7 @@ def update_user(
     new_role = role or user.role
     new_area = area_id if area_id is not None else user.area_id
     if (role is not None or area_id is not None) and (
-        not may_manage(session, actor, new_role, new_area)
+        not user_views.may_manage(session, actor, new_role, new_area)
     ):
         raise Forbidden("Bạn không được giao vai trò hoặc địa bàn này.")
     if role is not None or area_id is not None:
@@ -180,8 +148,11 @@ def update_user(
 
 def reset_password(session: Session, actor: User, user_id: int) -> str:
     """A new one-time password for someone else; their sessions end."""
-    user = get_visible(session, actor, user_id)
-    if not may_manage(session, actor, user.role, user.area_id) or user.id == actor.id:
+    user = user_views.get_visible(session, actor, user_id)
+    if (
+        not user_views.may_manage(session, actor, user.role, user.area_id)
+        or user.id == actor.id
+    ):
         raise Forbidden("Bạn không được đặt lại mật khẩu tài khoản này.")
     plain = security.new_password()
     auth_service.set_password(session, user, plain, one_time=True)
@@ -191,8 +162,8 @@ def reset_password(session: Session, actor: User, user_id: int) -> str:
 
 def end_sessions(session: Session, actor: User, user_id: int) -> int:
     """End every session of a user (admins and the user's official)."""
-    user = get_visible(session, actor, user_id)
-    if not may_manage(session, actor, user.role, user.area_id):
+    user = user_views.get_visible(session, actor, user_id)
+    if not user_views.may_manage(session, actor, user.role, user.area_id):
         raise Forbidden("Bạn không được kết thúc phiên của tài khoản này.")
     return auth_service.revoke_sessions(
         session, user.id, reason="ended by administrator"

@@ -1,5 +1,6 @@
 """Rendering pages with the signed-in user, CSRF token and notices."""
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -8,6 +9,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from ocop_tracker.auth.deps import Principal
+from ocop_tracker.core import clock
 from ocop_tracker.core.errors import AppError
 from ocop_tracker.core.templating import templates
 
@@ -100,3 +102,12 @@ def safe_next(value: str | None) -> str:
     ):
         return "/"
     return value
+
+
+def local_time(value: dt.datetime | None) -> str:
+    """A stored UTC moment as Vietnamese clock time: 14:05 31/12/2025."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(clock.VIETNAM).strftime("%H:%M %d/%m/%Y")

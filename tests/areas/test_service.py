@@ -11,6 +11,7 @@ from vietnam_provinces import Province, Ward
 
 from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import (
     AdminUnit,
     AdminUnitLink,
@@ -54,7 +55,7 @@ def test_soc_trang_2022_has_its_11_districts_and_every_official_commune(
     province = unit(
         session, "Tỉnh Sóc Trăng", edition=Edition.e2022, level=Level.province
     )
-    districts = area_service.children(session, province, as_of=BEFORE)
+    districts = area_views.children(session, province, as_of=BEFORE)
     assert len(districts) == 11
     assert {d.name for d in districts} >= {
         "Thành phố Sóc Trăng",
@@ -65,10 +66,10 @@ def test_soc_trang_2022_has_its_11_districts_and_every_official_commune(
     loaded = {
         (d.name, c.name, c.code)
         for d in districts
-        for c in area_service.children(session, d, as_of=BEFORE)
+        for c in area_views.children(session, d, as_of=BEFORE)
     }
     ke_sach = next(d for d in districts if d.name == "Huyện Kế Sách")
-    names = [c.name for c in area_service.children(session, ke_sach)]
+    names = [c.name for c in area_views.children(session, ke_sach)]
     # Vietnamese order: Đ stands with the D's, not after Z.
     assert names.index("Xã Đại Hải") < names.index("Xã Kế An")
     official = set(_official_2022("Sóc Trăng"))
@@ -80,7 +81,7 @@ def test_can_tho_2025_has_103_communes_with_official_codes(session: Session) -> 
     city = unit(
         session, "Thành phố Cần Thơ", edition=Edition.e2025, level=Level.province
     )
-    communes = area_service.children(session, city)
+    communes = area_views.children(session, city)
     assert len(communes) == 103
     official = next(p for p in Province.iter_all() if p.name == "Thành phố Cần Thơ")
     expected = {
@@ -98,11 +99,11 @@ def test_old_to_new_mapping_is_stored_with_its_date(session: Session) -> None:
     nhon_my_old = unit(
         session, "Xã Nhơn Mỹ", edition=Edition.e2022, level=Level.commune
     )
-    to_new, _ = area_service.mapped_units(session, nhon_my_old)
+    to_new, _ = area_views.mapped_units(session, nhon_my_old)
     assert [u.name for u in to_new] == ["Xã Nhơn Mỹ"]
     nhon_my_new = to_new[0]
     assert nhon_my_new.edition is Edition.e2025
-    _, from_old = area_service.mapped_units(session, nhon_my_new)
+    _, from_old = area_views.mapped_units(session, nhon_my_new)
     assert {u.name for u in from_old} == {"Xã Nhơn Mỹ", "Xã An Mỹ", "Xã Song Phụng"}
     rows = session.scalars(
         select(AreaMapping).where(AreaMapping.new_unit_id == nhon_my_new.id)
@@ -149,33 +150,33 @@ def test_import_another_province_adds_it_with_links(session: Session) -> None:
 
 
 def test_search_ignores_diacritics_and_case(session: Session) -> None:
-    units, total = area_service.search(session, q="ke sach")
+    units, total = area_views.search(session, q="ke sach")
     names = {(u.name, u.edition) for u in units}
     assert ("Huyện Kế Sách", Edition.e2022) in names
     assert ("Xã Kế Sách", Edition.e2025) in names
     assert total == len(units)
-    assert area_service.search(session, q="KẾ SÁCH")[1] == total
-    assert area_service.search(session, q="kesach")[1] == total
+    assert area_views.search(session, q="KẾ SÁCH")[1] == total
+    assert area_views.search(session, q="kesach")[1] == total
 
 
 def test_search_treats_like_wildcards_literally(session: Session) -> None:
-    assert area_service.search(session, q="%")[1] == 0
-    assert area_service.search(session, q="_")[1] == 0
+    assert area_views.search(session, q="%")[1] == 0
+    assert area_views.search(session, q="_")[1] == 0
 
 
 def test_ancestors_and_subtree_of_a_pilot_hamlet(session: Session) -> None:
     # The demo's pilot hamlets live on the 2025 map, and on the 2022 map before it.
     hamlet = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
-    chain = [u.name for u in area_service.ancestors(session, hamlet)]
+    chain = [u.name for u in area_views.ancestors(session, hamlet)]
     assert chain == ["Thành phố Cần Thơ", "Phường Sóc Trăng"]
     assert (
-        area_service.group_names(session, [hamlet])[hamlet.id]
+        area_views.group_names(session, [hamlet])[hamlet.id]
         == "CNCD_Khom3_SocTrang_CanTho"
     )
-    chain = [u.name for u in area_service.ancestors(session, hamlet, as_of=BEFORE)]
+    chain = [u.name for u in area_views.ancestors(session, hamlet, as_of=BEFORE)]
     assert chain == ["Tỉnh Sóc Trăng", "Thành phố Sóc Trăng", "Phường 5"]
     assert (
-        area_service.group_names(session, [hamlet], as_of=BEFORE)[hamlet.id]
+        area_views.group_names(session, [hamlet], as_of=BEFORE)[hamlet.id]
         == "CNCD_Khom3_Phuong5_SocTrang"
     )
     pilots = {"Khóm 3", "Ấp An Thường", "Ấp Châu Thành"}
@@ -218,7 +219,7 @@ def test_add_hamlet_stores_nfc_from_nfd_input(session: Session) -> None:
     assert hamlet.name == "Ấp Phước Hòa"
     assert hamlet.unit_type == "Ấp"
     assert (
-        area_service.group_names(session, [hamlet])[hamlet.id]
+        area_views.group_names(session, [hamlet])[hamlet.id]
         == "CNCD_PhuocHoa_NhonMy_KeSach"
     )
 
@@ -313,25 +314,25 @@ def test_rehome_moves_hamlets_and_keeps_the_old_tree_for_past_dates(
     assert hamlet.parent_id == new_commune.id
     assert hamlet.edition is Edition.e2025
     # Today, and from 1/7/2025: the new tree.
-    assert [u.name for u in area_service.ancestors(session, hamlet)] == [
+    assert [u.name for u in area_views.ancestors(session, hamlet)] == [
         "Thành phố Cần Thơ",
         "Phường Sóc Trăng",
     ]
-    assert [u.name for u in area_service.ancestors(session, hamlet, as_of=AFTER)] == [
+    assert [u.name for u in area_views.ancestors(session, hamlet, as_of=AFTER)] == [
         "Thành phố Cần Thơ",
         "Phường Sóc Trăng",
     ]
-    assert hamlet in area_service.children(session, new_commune)
-    assert hamlet not in area_service.children(session, old_commune)
+    assert hamlet in area_views.children(session, new_commune)
+    assert hamlet not in area_views.children(session, old_commune)
     # Before the reform: the old tree, as the plan's reports saw it.
-    assert [u.name for u in area_service.ancestors(session, hamlet, as_of=BEFORE)] == [
+    assert [u.name for u in area_views.ancestors(session, hamlet, as_of=BEFORE)] == [
         "Tỉnh Sóc Trăng",
         "Thành phố Sóc Trăng",
         "Phường 5",
     ]
-    assert hamlet in area_service.children(session, old_commune, as_of=BEFORE)
+    assert hamlet in area_views.children(session, old_commune, as_of=BEFORE)
     assert (
-        area_service.group_names(session, [hamlet])[hamlet.id]
+        area_views.group_names(session, [hamlet])[hamlet.id]
         == "CNCD_Khom10_SocTrang_CanTho"
     )
     # A second run has nothing left to move.

@@ -8,6 +8,7 @@ from ocop_tracker.areas.models import Edition, Level
 from ocop_tracker.core.errors import Conflict, InvalidInput
 from ocop_tracker.teams import repository as team_repository
 from ocop_tracker.teams import service as team_service
+from ocop_tracker.teams import views as team_views
 from ocop_tracker.teams.models import Background, Position
 from ocop_tracker.users import repository as user_repository
 from tests.conftest import SignIn
@@ -32,7 +33,7 @@ def test_an_eleventh_member_is_refused(session: Session) -> None:
     with pytest.raises(Conflict, match="10 thành viên"):
         team_service.add_member(session, leader, team, full_name="Người thứ mười một")
     session.refresh(team)
-    assert len(team_service.members(session, leader, team)) == 10
+    assert len(team_views.members(session, leader, team)) == 10
 
 
 def test_removing_frees_a_seat(session: Session) -> None:
@@ -98,7 +99,7 @@ def test_a_member_account_must_belong_to_the_teams_hamlet(session: Session) -> N
 
 def test_group_name_follows_the_plan(session: Session) -> None:
     _, team = _leader_and_team(session)
-    assert team_service.group_name(session, team) == "CNCD_Khom3_SocTrang_CanTho"
+    assert team_views.group_name(session, team) == "CNCD_Khom3_SocTrang_CanTho"
 
 
 def test_stale_version_is_refused_over_http(sign_in: SignIn, session: Session) -> None:

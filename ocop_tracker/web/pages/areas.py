@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import Edition, Level
 from ocop_tracker.areas.rules import EDITION_LABELS, LEVEL_LABELS
 from ocop_tracker.auth.deps import CurrentPrincipal
@@ -29,7 +29,7 @@ def browse(
 ) -> Response:
     """Provinces of each edition, or the units matching a search (in one's area)."""
     if q.strip():
-        units, total = area_service.search(
+        units, total = area_views.search(
             session,
             q=q,
             edition=edition,
@@ -38,16 +38,14 @@ def browse(
             viewer=principal.user,
         )
     else:
-        units, total = area_service.search(
+        units, total = area_views.search(
             session,
             level=Level.province,
             edition=edition,
             limit=200,
             viewer=principal.user,
         )
-    chains = (
-        {u.id: area_service.ancestors(session, u) for u in units} if q.strip() else {}
-    )
+    chains = area_views.ancestors_of(session, units) if q.strip() else {}
     return render(
         request,
         "areas/list.html",
@@ -76,11 +74,11 @@ def detail(
 ) -> Response:
     """One unit: where it sits, its chat group, its children, its 2025 mapping."""
     ensure_area_readable(session, principal.user, area_id)
-    unit = area_service.get(session, area_id)
-    children = area_service.children(session, unit, as_of=as_of)
+    unit = area_views.get(session, area_id)
+    children = area_views.children(session, unit, as_of=as_of)
     readable = readable_area_ids(session, principal.user, [c.id for c in children])
     children = [c for c in children if c.id in readable]
-    to_new, from_old = area_service.mapped_units(session, unit)
+    to_new, from_old = area_views.mapped_units(session, unit)
     mapped = readable_area_ids(
         session, principal.user, [u.id for u in [*to_new, *from_old]]
     )
@@ -91,9 +89,9 @@ def detail(
         "areas/detail.html",
         {
             "unit": unit,
-            "ancestors": area_service.ancestors(session, unit, as_of=as_of),
+            "ancestors": area_views.ancestors(session, unit, as_of=as_of),
             "children": children,
-            "group_name": area_service.group_names(session, [unit], as_of=as_of).get(
+            "group_name": area_views.group_names(session, [unit], as_of=as_of).get(
                 unit.id
             ),
             "to_new": to_new,

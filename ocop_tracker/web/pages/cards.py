@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session, object_session
 from starlette.responses import Response
 
-from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.auth.scope import ensure_visible
@@ -24,7 +24,7 @@ from ocop_tracker.cards.downloads import pdf_response
 from ocop_tracker.cards.layout import LAYOUT_LABELS, Layout
 from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.templating import templates
-from ocop_tracker.public import service as public_service
+from ocop_tracker.public import views as public_views
 from ocop_tracker.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -33,7 +33,7 @@ router = APIRouter(include_in_schema=False)
 PICK_LIMIT = 200
 
 
-def product_scans(anchor: object, product_id: int) -> public_service.ScanSummary | None:
+def product_scans(anchor: object, product_id: int) -> public_views.ScanSummary | None:
     """Scans of a product, read in the session that loaded ``anchor`` (the page's)."""
     try:
         session = object_session(anchor)
@@ -41,7 +41,7 @@ def product_scans(anchor: object, product_id: int) -> public_service.ScanSummary
         return None
     if session is None:
         return None
-    return public_service.scan_summary(session, product_id)
+    return public_views.scan_summary(session, product_id)
 
 
 templates.env.globals["product_scans"] = product_scans
@@ -53,9 +53,9 @@ def _start_area(
     user = principal.user
     if area_id is not None:
         ensure_visible(session, user, area_id, "địa bàn")
-        return area_service.get(session, area_id)
+        return area_views.get(session, area_id)
     if user.area_id is not None:
-        return area_service.get(session, user.area_id)
+        return area_views.get(session, user.area_id)
     return None
 
 
@@ -71,7 +71,7 @@ def _form(
     status_code: int = 200,
 ) -> Response:
     if area is None:  # admin without an area: start from the provinces
-        roots, _ = area_service.search(session, level=Level.province, limit=100)
+        roots, _ = area_views.search(session, level=Level.province, limit=100)
         return render(
             request,
             "cards/print.html",
@@ -92,9 +92,7 @@ def _form(
             status_code=status_code,
         )
     picked = card_views.picking(session, principal.user, area.id, limit=PICK_LIMIT)
-    children = (
-        [] if area.level is Level.hamlet else area_service.children(session, area)
-    )
+    children = [] if area.level is Level.hamlet else area_views.children(session, area)
     ancestors = card_views.ancestors(session, principal.user, area)
     return render(
         request,

@@ -15,7 +15,6 @@ from fastapi import APIRouter, Form, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
@@ -47,7 +46,7 @@ from ocop_tracker.products.models import CertLevel, Product, ProductKind
 from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import TEAM_ROLES, WRITERS, User
 from ocop_tracker.web.pages import photos as photo_pages
-from ocop_tracker.web.render import redirect, render
+from ocop_tracker.web.render import local_time, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -75,15 +74,6 @@ def may_write(user: User) -> bool:
 def _require_writer(user: User) -> None:
     if not may_write(user):
         raise Forbidden("Vai trò của bạn chỉ được xem, không được thêm sản phẩm.")
-
-
-def local_time(value: dt.datetime | None) -> str:
-    """A stored UTC moment as Vietnamese clock time: 14:05 31/12/2025."""
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(clock.VIETNAM).strftime("%H:%M %d/%m/%Y")
 
 
 def _field_error(exc: AppError) -> str | None:
@@ -120,7 +110,7 @@ def worklist(
     )
     areas: Sequence[AdminUnit] = []
     if user.role not in TEAM_ROLES:
-        areas, _ = area_service.search(
+        areas, _ = area_views.search(
             session, level=Level.hamlet, viewer=user, limit=CHOICE_LIMIT
         )
     return render(
@@ -536,7 +526,7 @@ def _product_page(
                 state=states[market.id],
             )
         )
-    hamlet = area_service.get(session, product.hamlet_id)
+    hamlet = area_views.get(session, product.hamlet_id)
     gallery = photo_pages.gallery(session, user, product)
     return render(
         request,

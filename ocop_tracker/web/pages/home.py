@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import Level
 from ocop_tracker.areas.rules import EDITION_LABELS
 from ocop_tracker.auth.deps import OptionalPrincipal
@@ -20,15 +20,15 @@ def home(
     """Landing page; signed in, the hamlets of one's area and their chat groups."""
     context: dict[str, object] = {"editions": EDITION_LABELS}
     if principal is not None and not principal.user.must_change_password:
-        hamlets, total = area_service.search(
+        hamlets, total = area_views.search(
             session, level=Level.hamlet, limit=20, viewer=principal.user
         )
         context.update(
             hamlets=hamlets,
             total_hamlets=total,
-            group_names=area_service.group_names(session, hamlets),
-            chains={h.id: area_service.ancestors(session, h) for h in hamlets},
-            area=area_service.get(session, principal.user.area_id)
+            group_names=area_views.group_names(session, hamlets),
+            chains=area_views.ancestors_of(session, hamlets),
+            area=area_views.get(session, principal.user.area_id)
             if principal.user.area_id
             else None,
         )

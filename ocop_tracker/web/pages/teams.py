@@ -6,13 +6,14 @@ from fastapi import APIRouter, Form, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.errors import AppError
 from ocop_tracker.core.phone import display_vn
 from ocop_tracker.teams import service as team_service
+from ocop_tracker.teams import views as team_views
 from ocop_tracker.teams.models import (
     BACKGROUND_LABELS,
     MAX_MEMBERS,
@@ -48,16 +49,16 @@ def _roster_page(
     status_code: int = 200,
 ) -> Response:
     user = principal.user
-    hamlet = area_service.get(session, team.hamlet_id)
+    hamlet = area_views.get(session, team.hamlet_id)
     return render(
         request,
         "teams/roster.html",
         {
             "team": team,
             "hamlet": hamlet,
-            "places": list(reversed(area_service.ancestors(session, hamlet))),
-            "group_name": team_service.group_name(session, team),
-            "members": team_service.members(session, user, team),
+            "places": list(reversed(area_views.ancestors(session, hamlet))),
+            "group_name": team_views.group_name(session, team),
+            "members": team_views.members(session, user, team),
             "may_edit": user.role in team_service.ROSTER_EDITORS,
             "is_full": team.member_count >= MAX_MEMBERS,
             "max_members": MAX_MEMBERS,
@@ -84,15 +85,15 @@ def _list_page(
     status_code: int = 200,
 ) -> Response:
     user = principal.user
-    rows, total = team_service.list_teams(session, user, limit=PAGE_SIZE, offset=offset)
+    rows, total = team_views.list_teams(session, user, limit=PAGE_SIZE, offset=offset)
     hamlets = [hamlet for _, hamlet in rows]
     startable: list[AdminUnit] = []
     if user.role in TEAM_STARTERS:
         # Hamlets of one's area that have no team yet (first 200, by name).
-        candidates, _ = area_service.search(
+        candidates, _ = area_views.search(
             session, level=Level.hamlet, viewer=user, limit=200
         )
-        started, _ = team_service.list_teams(session, user, limit=STARTED_LIMIT)
+        started, _ = team_views.list_teams(session, user, limit=STARTED_LIMIT)
         with_team = {team.hamlet_id for team, _ in started}
         startable = [h for h in candidates if h.id not in with_team]
     return render(
@@ -104,10 +105,10 @@ def _list_page(
             "offset": offset,
             "page_size": PAGE_SIZE,
             "max_members": MAX_MEMBERS,
-            "group_names": area_service.group_names(session, hamlets),
+            "group_names": area_views.group_names(session, hamlets),
             "places": {
-                h.id: list(reversed(area_service.ancestors(session, h)))
-                for h in hamlets
+                i: list(reversed(chain))
+                for i, chain in area_views.ancestors_of(session, hamlets).items()
             },
             "startable": startable,
             **refusal_context(refused),
@@ -125,9 +126,9 @@ def my_team(
     user = principal.user
     if user.role not in TEAM_ROLES:
         return redirect("/teams")
-    hamlet = area_service.get(session, user.area_id) if user.area_id else None
+    hamlet = area_views.get(session, user.area_id) if user.area_id else None
     if hamlet is not None:
-        team = team_service.team_of_hamlet(session, user, hamlet.id)
+        team = team_views.team_of_hamlet(session, user, hamlet.id)
         if team is not None:
             return redirect(f"/teams/{team.id}")
     return render(
@@ -135,7 +136,7 @@ def my_team(
         "teams/none.html",
         {
             "hamlet": hamlet,
-            "places": list(reversed(area_service.ancestors(session, hamlet)))
+            "places": list(reversed(area_views.ancestors(session, hamlet)))
             if hamlet
             else [],
             "may_start": user.role is Role.team_leader and hamlet is not None,
@@ -181,7 +182,7 @@ def roster(
     request: Request, session: SessionDep, principal: CurrentPrincipal, team_id: int
 ) -> Response:
     """The roster: leader and deputy first, with forms for those who may edit."""
-    team = team_service.get_team(session, principal.user, team_id)
+    team = team_views.get_team(session, principal.user, team_id)
     return _roster_page(request, session, principal, team)
 
 
@@ -197,7 +198,7 @@ def add_member(
     phone: Phone = "",
 ) -> Response:
     """Add a member (at most 10)."""
-    team = team_service.get_team(session, principal.user, team_id)
+    team = team_views.get_team(session, principal.user, team_id)
     with refusable(session) as refusal:
         team_service.add_member(
             session,
@@ -209,7 +210,7 @@ def add_member(
             phone=phone,
         )
     if refusal.error is not None:
-        team = team_service.get_team(session, principal.user, team_id)
+        team = team_views.get_team(session, principal.user, team_id)
         submitted = {
             "full_name": full_name,
             "position": position.value,
@@ -242,7 +243,7 @@ def update_member(
     phone: Phone = "",
 ) -> Response:
     """Change a member; someone else's newer edit is not overwritten."""
-    team = team_service.get_team(session, principal.user, team_id)
+    team = team_views.get_team(session, principal.user, team_id)
     with refusable(session) as refusal:
         team_service.update_member(
             session,
@@ -256,7 +257,7 @@ def update_member(
             phone=phone,
         )
     if refusal.error is not None:
-        team = team_service.get_team(session, principal.user, team_id)
+        team = team_views.get_team(session, principal.user, team_id)
         submitted = {
             "full_name": full_name,
             "position": position.value,
@@ -285,11 +286,11 @@ def remove_member(
     member_id: int,
 ) -> Response:
     """Take a member off the roster."""
-    team = team_service.get_team(session, principal.user, team_id)
+    team = team_views.get_team(session, principal.user, team_id)
     with refusable(session) as refusal:
         team_service.remove_member(session, principal.user, team, member_id)
     if refusal.error is not None:
-        team = team_service.get_team(session, principal.user, team_id)
+        team = team_views.get_team(session, principal.user, team_id)
         return _roster_page(
             request,
             session,

@@ -7,12 +7,13 @@ from fastapi import APIRouter, Form, Query, Request, status
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.deps import Principal, require_roles
 from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.errors import AppError, InvalidInput
 from ocop_tracker.users import service as user_service
+from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import TEAM_ROLES, Role, User
 from ocop_tracker.web.render import redirect, refusal_context, render
 
@@ -49,16 +50,14 @@ def _area_field(area_id: str) -> dict[str, str]:
 
 def _hamlet_choices(session: Session, actor: User) -> list[tuple[int, str]]:
     """Hamlets of the actor's area, each with its commune: ``Khóm 3 (Phường 5)``."""
-    hamlets, _ = area_service.search(
-        session, level=Level.hamlet, viewer=actor, limit=200
-    )
+    hamlets, _ = area_views.search(session, level=Level.hamlet, viewer=actor, limit=200)
     communes: dict[int, AdminUnit] = {}
     choices = []
     for h in hamlets:
         label = h.name
         if h.parent_id is not None:
             if h.parent_id not in communes:
-                communes[h.parent_id] = area_service.get(session, h.parent_id)
+                communes[h.parent_id] = area_views.get(session, h.parent_id)
             label = f"{h.name} ({communes[h.parent_id].name})"
         choices.append((h.id, label))
     return choices
@@ -75,7 +74,7 @@ def _with_current(
 
 def _area_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     return {
-        i: area_service.get(session, i).name for i in {i for i in ids if i is not None}
+        i: area_views.get(session, i).name for i in {i for i in ids if i is not None}
     }
 
 
@@ -92,7 +91,7 @@ def _list_page(
     status_code: int = 200,
 ) -> Response:
     actor = principal.user
-    users, total = user_service.list_users(
+    users, total = user_views.list_users(
         session, actor, q=q or None, limit=PAGE_SIZE, offset=offset
     )
     return render(
@@ -129,8 +128,8 @@ def _edit_page(
     status_code: int = 200,
 ) -> Response:
     actor = principal.user
-    manageable = user_service.may_manage(session, actor, user.role, user.area_id)
-    area = area_service.get(session, user.area_id) if user.area_id else None
+    manageable = user_views.may_manage(session, actor, user.role, user.area_id)
+    area = area_views.get(session, user.area_id) if user.area_id else None
     return render(
         request,
         "users/edit.html",
@@ -230,7 +229,7 @@ def edit_form(
     request: Request, session: SessionDep, principal: Manager, user_id: int
 ) -> Response:
     """One account: its details and, when one may manage it, the forms."""
-    user = user_service.get_visible(session, principal.user, user_id)
+    user = user_views.get_visible(session, principal.user, user_id)
     return _edit_page(request, session, principal, user)
 
 
@@ -248,7 +247,7 @@ def update_user(
     is_active: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     """Save the account; an unticked box disables it and ends its sessions."""
-    user = user_service.get_visible(session, principal.user, user_id)
+    user = user_views.get_visible(session, principal.user, user_id)
     with refusable(session) as refusal:
         new_area = _area_id(hamlet_id, area_id)
         user_service.update_user(
@@ -264,7 +263,7 @@ def update_user(
     if refusal.error is not None:
         # Reloaded as it is now (a 409: someone else's version); the typed
         # values stay in the form.
-        user = user_service.get_visible(session, principal.user, user_id)
+        user = user_views.get_visible(session, principal.user, user_id)
         submitted = {
             "display_name": display_name,
             "role": role.value,
@@ -291,7 +290,7 @@ def reset_password(
 ) -> Response:
     """A new one-time password, shown once; the account's sessions end."""
     password = user_service.reset_password(session, principal.user, user_id)
-    user = user_service.get_visible(session, principal.user, user_id)
+    user = user_views.get_visible(session, principal.user, user_id)
     return _secret_page(request, principal, user, password, created=False)
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas import views as area_views
 from ocop_tracker.auth.deps import Principal, require_roles
 from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.errors import AppError
@@ -21,8 +21,7 @@ from ocop_tracker.onboarding.schemas import ListingRead, SortField
 from ocop_tracker.onboarding.workflow import CLAIM_STEP
 from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import Role
-from ocop_tracker.web.pages.catalog import local_time
-from ocop_tracker.web.render import redirect, refusal_context, render
+from ocop_tracker.web.render import local_time, redirect, refusal_context, render
 
 router = APIRouter(include_in_schema=False)
 # Two forms a row: 30 rows keep the page under 60 KB; verified rows leave the queue.
@@ -72,7 +71,7 @@ def _queue_page(
         claim = next((s for s in steps.steps if s.code == CLAIM_STEP), None)
         claimant = read.claimed_by_id or (claim.done_by_id if claim else None)
         if read.hamlet_id not in hamlets:
-            hamlets[read.hamlet_id] = area_service.get(session, read.hamlet_id).name
+            hamlets[read.hamlet_id] = area_views.get(session, read.hamlet_id).name
         claims.append(
             Claim(
                 listing=read,

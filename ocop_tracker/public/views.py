@@ -13,6 +13,10 @@ The rules (SECURITY.md T32, T33, §L6), decided here once for page and card:
   so their names show without consent. Without a name: the producer type and commune;
 - the phone only with a ``phone`` consent, whatever the producer type;
 - never: the representative, tax code, payment data, internal ids, team members.
+
+Nothing here writes (the public domain has no commands): the scan counts are
+written by ``public/hotpath.py``, on the side of the page that counts them. Not
+scoped by user: it is what anyone may see.
 """
 
 import datetime as dt

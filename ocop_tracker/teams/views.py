@@ -1,0 +1,60 @@
+"""Reads of the teams: a team, a hamlet's team, the list, the roster, the group.
+
+Nothing here writes; the roster's commands are in ``teams/service.py``. Every
+read checks the actor may see the team's hamlet (``auth/scope.py``).
+"""
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from ocop_tracker.areas import views as area_views
+from ocop_tracker.areas.models import AdminUnit
+from ocop_tracker.auth.scope import ensure_visible
+from ocop_tracker.core.errors import NotFound
+from ocop_tracker.teams import repository
+from ocop_tracker.teams.models import Team, TeamMember
+from ocop_tracker.users.models import User
+
+
+def get_team(session: Session, actor: User, team_id: int) -> Team:
+    """A team the actor may see (404 otherwise)."""
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound("Không tìm thấy tổ này.")
+    ensure_visible(session, actor, team.hamlet_id, "tổ")
+    return team
+
+
+def team_of_hamlet(session: Session, actor: User, hamlet_id: int) -> Team | None:
+    """The team of a hamlet the actor may see, if it has been started."""
+    ensure_visible(session, actor, hamlet_id, "khóm/ấp")
+    return repository.by_hamlet(session, hamlet_id)
+
+
+def list_teams(
+    session: Session, actor: User, *, limit: int = 50, offset: int = 0
+) -> tuple[Sequence[tuple[Team, AdminUnit]], int]:
+    """Teams inside the actor's area, with their hamlets."""
+    return repository.page(session, actor, limit=limit, offset=offset)
+
+
+def members(session: Session, actor: User, team: Team) -> Sequence[TeamMember]:
+    """The roster, leader first."""
+    ensure_visible(session, actor, team.hamlet_id, "tổ")
+    return repository.members(session, team.id)
+
+
+def get_member(session: Session, actor: User, team: Team, member_id: int) -> TeamMember:
+    """One member of a team the actor may see."""
+    member = session.get(TeamMember, member_id)
+    if member is None or member.team_id != team.id:
+        raise NotFound("Không tìm thấy thành viên này.")
+    ensure_visible(session, actor, member.hamlet_id, "thành viên")
+    return member
+
+
+def group_name(session: Session, team: Team) -> str:
+    """The team's Zalo/Viber group, by the plan's convention."""
+    hamlet = area_views.get(session, team.hamlet_id)
+    return area_views.group_names(session, [hamlet]).get(hamlet.id, "")
