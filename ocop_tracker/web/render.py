@@ -39,6 +39,7 @@ NOTICES = {
     "product_renamed": "Đã lưu tên mới. Thẻ QR đã in vẫn ghi tên cũ: hãy in lại.",
     "certificate_saved": "Đã lưu giấy chứng nhận OCOP.",
     "certificate_revoked": "Đã thu hồi giấy chứng nhận OCOP.",
+    "token_revoked": "Đã thu hồi token. Ứng dụng dùng token này không truy cập được nữa.",
 }
 
 
