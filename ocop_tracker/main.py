@@ -34,8 +34,10 @@ from ocop_tracker.web.pages import catalog as catalog_pages
 from ocop_tracker.web.pages import home as home_pages
 from ocop_tracker.web.pages import imports as import_pages
 from ocop_tracker.web.pages import photos as photo_pages
+from ocop_tracker.web.pages import product_edit as product_edit_pages
 from ocop_tracker.web.pages import reports as report_pages
 from ocop_tracker.web.pages import teams as team_pages
+from ocop_tracker.web.pages import tokens as token_pages
 from ocop_tracker.web.pages import users as user_pages
 from ocop_tracker.web.pages import verify as verify_pages
 
@@ -84,8 +86,10 @@ def create_app() -> FastAPI:
     app.include_router(home_pages.router)
     app.include_router(area_pages.router)
     app.include_router(auth_pages.router)
+    app.include_router(token_pages.router)
     app.include_router(team_pages.router)
     app.include_router(user_pages.router)
+    app.include_router(product_edit_pages.router)
     app.include_router(catalog_pages.router)
     app.include_router(verify_pages.router)
     app.include_router(import_pages.router)

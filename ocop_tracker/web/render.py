@@ -37,6 +37,11 @@ NOTICES = {
     "photo_again": "Ảnh này đã có trong bộ ảnh, không thêm lần nữa.",
     "photo_main": "Đã chọn ảnh chính.",
     "photo_removed": "Đã xóa ảnh.",
+    "product_saved": "Đã lưu sản phẩm.",
+    "product_renamed": "Đã lưu tên mới. Thẻ QR đã in vẫn ghi tên cũ: hãy in lại.",
+    "certificate_saved": "Đã lưu giấy chứng nhận OCOP.",
+    "certificate_revoked": "Đã thu hồi giấy chứng nhận OCOP.",
+    "token_revoked": "Đã thu hồi token. Ứng dụng dùng token này không truy cập được nữa.",
 }
 
 

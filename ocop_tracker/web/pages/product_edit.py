@@ -1,0 +1,443 @@
+"""Changing a product and its OCOP certificates as pages: edit every field,
+correct a certificate, revoke one (a confirmation page), and the reprint page a
+renamed product leads to.
+
+Plain forms that post, then redirect; a refusal the user can fix shows the form
+again with every typed value and each message beside its field. A stale
+version (someone else saved first) keeps the typed values too, shows the record
+as it is now, and carries the current version so saving again overwrites.
+"""
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from ocop_tracker.auth.deps import CurrentPrincipal, Principal
+from ocop_tracker.core import clock
+from ocop_tracker.core.db import SessionDep, refusable
+from ocop_tracker.core.errors import AppError, Forbidden, InvalidInput
+from ocop_tracker.core.labels import labels
+from ocop_tracker.core.versions import UNSET, StaleVersion, Unset
+from ocop_tracker.products import certificates as certificate_service
+from ocop_tracker.products import rules
+from ocop_tracker.products import service as product_service
+from ocop_tracker.products import views as product_views
+from ocop_tracker.products.models import Certificate, CertLevel, Product, ProductKind
+from ocop_tracker.users.models import WRITERS, User
+from ocop_tracker.web.pages.catalog import parse_date, parse_price
+from ocop_tracker.web.render import redirect, refusal_context, render
+
+router = APIRouter(include_in_schema=False)
+
+PRODUCT_KIND_LABELS: Mapping[ProductKind, str] = labels(ProductKind)
+
+Short = Annotated[str, Form(max_length=300)]
+Number = Annotated[str, Form(max_length=20)]
+
+# Said instead of the service's "reload and try again": reloading would lose
+# what the user typed, which the page keeps.
+STALE_PRODUCT = (
+    "Trong lúc bạn sửa, người khác đã lưu sản phẩm này. Những gì bạn gõ vẫn còn "
+    "trong các ô; giá trị đang lưu ghi ở khung “Đang lưu”. Xem lại rồi bấm Lưu "
+    "để ghi đè."
+)
+STALE_CERTIFICATE = (
+    "Trong lúc bạn sửa, người khác đã lưu giấy chứng nhận này. Những gì bạn gõ vẫn "
+    "còn trong các ô; giá trị đang lưu ghi ở khung “Đang lưu”. Xem lại rồi bấm "
+    "Lưu để ghi đè."
+)
+
+
+def may_write(user: User) -> bool:
+    """Whether the caller changes products (SECURITY.md §L3)."""
+    return user.role in WRITERS
+
+
+def _require_writer(user: User) -> None:
+    if not may_write(user):
+        raise Forbidden("Vai trò của bạn chỉ được xem, không được sửa sản phẩm.")
+
+
+def _refusal(exc: AppError | None, stale_message: str) -> dict[str, Any]:
+    context = refusal_context(exc)
+    stale = isinstance(exc, StaleVersion)
+    if stale:
+        context["error"] = stale_message
+    context["stale"] = stale
+    return context
+
+
+def _optional_number(raw: str, field: str, message: str) -> int | None:
+    """A whole number typed in a form, or None when left empty."""
+    value = raw.strip()
+    if not value:
+        return None
+    if not value.isdecimal() or not value.isascii():
+        raise InvalidInput(message, field=field)
+    return int(value)
+
+
+def _optional_date(raw: str, field: str, label: str) -> dt.date | None:
+    return parse_date(raw, field, label) if raw.strip() else None
+
+
+# --- the product -----------------------------------------------------------------------
+
+
+def _product_values(product: Product) -> dict[str, str]:
+    """The form's values as the record holds them."""
+    return {
+        "name": product.name,
+        "kind": product.kind.value,
+        "group_id": str(product.group_id or ""),
+        "subgroup_id": str(product.subgroup_id or ""),
+        "unit": product.unit or "",
+        "price": "" if product.price is None else str(int(product.price)),
+        "description": product.description or "",
+        "gtin": product.gtin or "",
+    }
+
+
+def _product_form(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    product: Product,
+    *,
+    values: Mapping[str, str] | None = None,
+    refused: AppError | None = None,
+    status_code: int = 200,
+) -> Response:
+    groups = product_views.list_groups(session)
+    certificates = product_views.list_certificates(session, principal.user, product)
+    return render(
+        request,
+        "products/edit.html",
+        {
+            "product": product,
+            "current": _product_values(product),
+            "values": values if values is not None else _product_values(product),
+            "kinds": PRODUCT_KIND_LABELS,
+            "groups": groups,
+            "group_names": {g.id: g.name for g, _ in groups},
+            "subgroup_names": {s.id: s.name for _, subs in groups for s in subs},
+            "certificates": certificates,
+            "cert_labels": rules.STATUS_LABELS,
+            **_refusal(refused, STALE_PRODUCT),
+        },
+        principal,
+        status_code=status_code,
+    )
+
+
+@router.get("/products/{product_id}/edit")
+def edit_product_form(
+    request: Request, session: SessionDep, principal: CurrentPrincipal, product_id: int
+) -> Response:
+    """Every field of a product, to change; its certificates, to correct or revoke."""
+    product = product_views.get_product(session, principal.user, product_id)
+    _require_writer(principal.user)
+    return _product_form(request, session, principal, product)
+
+
+@router.post("/products/{product_id}/edit")
+def edit_product(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    product_id: int,
+    version: Annotated[int, Form()],
+    kind: Annotated[ProductKind, Form()],
+    name: Short = "",
+    group_id: Annotated[str, Form(max_length=12)] = "",
+    subgroup_id: Annotated[str, Form(max_length=12)] = "",
+    unit: Annotated[str, Form(max_length=100)] = "",
+    price: Annotated[str, Form(max_length=40)] = "",
+    description: Annotated[str, Form(max_length=2000)] = "",
+    gtin: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Save the product; a new name leads to reprinting its cards."""
+    product = product_views.get_product(session, principal.user, product_id)
+    _require_writer(principal.user)
+    old_name = product.name
+    with refusable(session) as refusal:
+        changed = product_service.update_product(
+            session,
+            principal.user,
+            product.id,
+            version=version,
+            name=name,
+            kind=kind,
+            group_id=_optional_number(
+                group_id, "group_id", "Hãy chọn nhóm trong danh sách."
+            ),
+            subgroup_id=_optional_number(
+                subgroup_id, "subgroup_id", "Hãy chọn phân nhóm trong danh sách."
+            ),
+            unit=unit,
+            price=parse_price(price),
+            description=description,
+            gtin=gtin,
+        )
+        new_name = changed.name
+    if (exc := refusal.error) is not None:
+        product = product_views.get_product(session, principal.user, product_id)
+        typed = {
+            "name": name,
+            "kind": kind.value,
+            "group_id": group_id,
+            "subgroup_id": subgroup_id,
+            "unit": unit,
+            "price": price,
+            "description": description,
+            "gtin": gtin,
+        }
+        return _product_form(
+            request,
+            session,
+            principal,
+            product,
+            values=typed,
+            refused=exc,
+            status_code=exc.status_code,
+        )
+    if new_name != old_name:
+        return redirect(f"/products/{product_id}/reprint", "product_renamed")
+    return redirect(f"/products/{product_id}", "product_saved")
+
+
+@router.get("/products/{product_id}/reprint")
+def reprint_page(
+    request: Request, session: SessionDep, principal: CurrentPrincipal, product_id: int
+) -> Response:
+    """Why and how to print a product's cards again after a new name."""
+    product = product_views.get_product(session, principal.user, product_id)
+    return render(request, "products/reprint.html", {"product": product}, principal)
+
+
+# --- a certificate ----------------------------------------------------------------------
+
+
+def _certificate_values(cert: Certificate) -> dict[str, str]:
+    return {
+        "stars": str(cert.stars),
+        "score": "" if cert.score is None else str(cert.score),
+        "decision_number": cert.decision_number,
+        "decision_date": cert.decision_date.isoformat(),
+        "authority": cert.authority,
+        "level": cert.level.value,
+        "expires_on": cert.expires_on.isoformat(),
+    }
+
+
+def _certificate_form(
+    request: Request,
+    principal: Principal,
+    product: Product,
+    cert: Certificate,
+    *,
+    values: Mapping[str, str] | None = None,
+    refused: AppError | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "products/certificate_edit.html",
+        {
+            "product": product,
+            "cert": cert,
+            "current": _certificate_values(cert),
+            "values": values if values is not None else _certificate_values(cert),
+            "stars": rules.OCOP_STARS,
+            "levels": rules.LEVEL_LABELS,
+            "today": clock.today(),
+            **_refusal(refused, STALE_CERTIFICATE),
+        },
+        principal,
+        status_code=status_code,
+    )
+
+
+@router.get("/products/{product_id}/certificates/{certificate_id}/edit")
+def edit_certificate_form(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    product_id: int,
+    certificate_id: int,
+) -> Response:
+    """Every field of a certificate, to correct."""
+    product = product_views.get_product(session, principal.user, product_id)
+    cert = product_views.get_certificate(
+        session, principal.user, product, certificate_id
+    )
+    _require_writer(principal.user)
+    return _certificate_form(request, principal, product, cert)
+
+
+def _expiry(raw: str, stored: dt.date) -> dt.date | Unset | None:
+    """The expiry the form asks for: left as stored (the service moves a default
+    expiry with a new decision date), empty (the default), or a date."""
+    if raw.strip() == stored.isoformat():
+        return UNSET
+    return _optional_date(raw, "expires_on", "ngày hết hạn")
+
+
+@router.post("/products/{product_id}/certificates/{certificate_id}/edit")
+def edit_certificate(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    product_id: int,
+    certificate_id: int,
+    version: Annotated[int, Form()],
+    level: Annotated[CertLevel, Form()],
+    stars: Number = "",
+    score: Number = "",
+    decision_number: Annotated[str, Form(max_length=100)] = "",
+    decision_date: Number = "",
+    authority: Short = "",
+    expires_on: Number = "",
+) -> Response:
+    """Save the corrected certificate; every rule is checked again."""
+    product = product_views.get_product(session, principal.user, product_id)
+    cert = product_views.get_certificate(
+        session, principal.user, product, certificate_id
+    )
+    _require_writer(principal.user)
+    with refusable(session) as refusal:
+        star_count = _optional_number(
+            stars, "stars", "Hãy chọn hạng sao (3, 4 hoặc 5)."
+        )
+        if star_count is None:
+            raise InvalidInput("Hãy chọn hạng sao (3, 4 hoặc 5).", field="stars")
+        certificate_service.update_certificate(
+            session,
+            principal.user,
+            product,
+            cert.id,
+            version=version,
+            stars=star_count,
+            score=_optional_number(score, "score", "Điểm phải là số nguyên, vd 72."),
+            decision_number=decision_number,
+            decision_date=parse_date(decision_date, "decision_date", "ngày quyết định"),
+            authority=authority,
+            level=level,
+            expires_on=_expiry(expires_on, cert.expires_on),
+        )
+    if (exc := refusal.error) is not None:
+        product = product_views.get_product(session, principal.user, product_id)
+        cert = product_views.get_certificate(
+            session, principal.user, product, certificate_id
+        )
+        typed = {
+            "stars": stars,
+            "score": score,
+            "decision_number": decision_number,
+            "decision_date": decision_date,
+            "authority": authority,
+            "level": level.value,
+            "expires_on": expires_on,
+        }
+        return _certificate_form(
+            request,
+            principal,
+            product,
+            cert,
+            values=typed,
+            refused=exc,
+            status_code=exc.status_code,
+        )
+    return redirect(f"/products/{product_id}", "certificate_saved")
+
+
+def _revoke_form(
+    request: Request,
+    principal: Principal,
+    product: Product,
+    cert: Certificate,
+    *,
+    values: Mapping[str, str] | None = None,
+    refused: AppError | None = None,
+    status_code: int = 200,
+) -> Response:
+    today = clock.today()
+    return render(
+        request,
+        "products/certificate_revoke.html",
+        {
+            "product": product,
+            "cert": cert,
+            "levels": rules.LEVEL_LABELS,
+            "today": today,
+            "values": values or {"revoked_on": today.isoformat(), "reason": ""},
+            **_refusal(refused, STALE_CERTIFICATE),
+        },
+        principal,
+        status_code=status_code,
+    )
+
+
+@router.get("/products/{product_id}/certificates/{certificate_id}/revoke")
+def revoke_certificate_form(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    product_id: int,
+    certificate_id: int,
+) -> Response:
+    """Ask for the date and the reason before revoking a certificate."""
+    product = product_views.get_product(session, principal.user, product_id)
+    cert = product_views.get_certificate(
+        session, principal.user, product, certificate_id
+    )
+    _require_writer(principal.user)
+    return _revoke_form(request, principal, product, cert)
+
+
+@router.post("/products/{product_id}/certificates/{certificate_id}/revoke")
+def revoke_certificate(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    product_id: int,
+    certificate_id: int,
+    version: Annotated[int, Form()],
+    revoked_on: Number = "",
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Revoke the certificate from a date, for a reason."""
+    product = product_views.get_product(session, principal.user, product_id)
+    cert = product_views.get_certificate(
+        session, principal.user, product, certificate_id
+    )
+    _require_writer(principal.user)
+    with refusable(session) as refusal:
+        certificate_service.revoke_certificate(
+            session,
+            principal.user,
+            product,
+            cert.id,
+            revoked_on=parse_date(revoked_on, "revoked_on", "ngày thu hồi"),
+            reason=reason,
+            version=version,
+        )
+    if (exc := refusal.error) is not None:
+        product = product_views.get_product(session, principal.user, product_id)
+        cert = product_views.get_certificate(
+            session, principal.user, product, certificate_id
+        )
+        return _revoke_form(
+            request,
+            principal,
+            product,
+            cert,
+            values={"revoked_on": revoked_on, "reason": reason},
+            refused=exc,
+            status_code=exc.status_code,
+        )
+    return redirect(f"/products/{product_id}", "certificate_revoked")
