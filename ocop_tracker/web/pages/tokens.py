@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from ocop_tracker.auth import service as auth_service
+from ocop_tracker.auth import views as auth_views
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.auth.models import ApiToken
 from ocop_tracker.core import clock
@@ -79,7 +80,7 @@ def _page(
     status_code: int = 200,
 ) -> Response:
     now = utcnow()
-    rows = [_row(t, now) for t in auth_service.list_tokens(session, principal.user)]
+    rows = [_row(t, now) for t in auth_views.list_tokens(session, principal.user)]
     return render(
         request,
         "auth/tokens.html",
