@@ -35,6 +35,11 @@ NOTICES = {
     "photo_again": "Ảnh này đã có trong bộ ảnh, không thêm lần nữa.",
     "photo_main": "Đã chọn ảnh chính.",
     "photo_removed": "Đã xóa ảnh.",
+    "producer_created": "Đã thêm chủ thể.",
+    "producer_saved": "Đã lưu thông tin chủ thể.",
+    "consent_granted": "Đã ghi nhận sự đồng ý.",
+    "consent_withdrawn": "Đã ghi nhận việc rút lại sự đồng ý.",
+    "account_saved": "Đã lưu tài khoản thanh toán.",
 }
 
 
