@@ -34,6 +34,7 @@ from ocop_tracker.web.pages import catalog as catalog_pages
 from ocop_tracker.web.pages import home as home_pages
 from ocop_tracker.web.pages import imports as import_pages
 from ocop_tracker.web.pages import photos as photo_pages
+from ocop_tracker.web.pages import producers as producer_pages
 from ocop_tracker.web.pages import product_edit as product_edit_pages
 from ocop_tracker.web.pages import reports as report_pages
 from ocop_tracker.web.pages import teams as team_pages
@@ -91,6 +92,7 @@ def create_app() -> FastAPI:
     app.include_router(user_pages.router)
     app.include_router(product_edit_pages.router)
     app.include_router(catalog_pages.router)
+    app.include_router(producer_pages.router)
     app.include_router(verify_pages.router)
     app.include_router(import_pages.router)
     app.include_router(photo_pages.router)

@@ -72,6 +72,11 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "bank": "Ngân hàng",
         "other": "Khác",
     },
+    "PaymentStatus": {
+        "none": "Chưa có",
+        "in_progress": "Đang mở",
+        "opened": "Đã mở",
+    },
     # products.models, products.rules
     "ProductKind": {
         "ocop": "Sản phẩm OCOP",

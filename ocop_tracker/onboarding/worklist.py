@@ -139,6 +139,29 @@ def product_states(
     }
 
 
+def states_of_products(
+    session: Session, actor: User, product_ids: Sequence[int]
+) -> dict[int, list[MarketState]]:
+    """Each product's state on every active marketplace (and any other it has a
+    listing on), by product id, in the same few queries whatever their number."""
+    listings = repository.listings_of_products(session, actor, product_ids)
+    by_pair = {(lst.product_id, lst.marketplace_id): lst for lst in listings}
+    all_markets = marketplaces.list_marketplaces(session)
+    names = step_names(all_markets)
+    blocked = _blocked(session, actor, listings)
+    states: dict[int, list[MarketState]] = {}
+    for product_id in product_ids:
+        row = []
+        for m, _ in all_markets:
+            listing = by_pair.get((product_id, m.id))
+            if listing is None and not m.is_active:
+                continue
+            codes = blocked.get(listing.id, []) if listing is not None else []
+            row.append(market_state(m, listing, names, codes))
+        states[product_id] = row
+    return states
+
+
 def worklist(
     session: Session,
     actor: User,

@@ -3,8 +3,8 @@
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Exists, Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.areas.models import AdminUnit
@@ -15,6 +15,7 @@ from ocop_tracker.producers.models import (
     Consent,
     ConsentField,
     PaymentAccount,
+    PaymentStatus,
     Producer,
     ProducerKind,
 )
@@ -42,8 +43,14 @@ def list_statement(
     area_id: int | None = None,
     kind: ProducerKind | None = None,
     q: str | None = None,
+    has_payment: bool | None = None,
+    has_consent: bool | None = None,
 ) -> Select[Producer]:
-    """Producers inside the actor's area matching the filters (``q`` folded)."""
+    """Producers inside the actor's area matching the filters (``q`` folded).
+
+    ``has_payment``: with (or without) an opened e-payment account;
+    ``has_consent``: agreeing (or not) to show at least one field publicly now.
+    """
     stmt = scope_to_user(select(Producer), actor, Producer.hamlet_id)
     if area_id is not None:
         stmt = stmt.where(
@@ -53,7 +60,32 @@ def list_statement(
         stmt = stmt.where(Producer.kind == kind)
     if q:
         stmt = stmt.where(*like_words(Producer.search_key, q))
+    if has_payment is not None:
+        opened = exists().where(
+            PaymentAccount.producer_id == Producer.id,
+            PaymentAccount.status == PaymentStatus.opened,
+        )
+        stmt = stmt.where(opened if has_payment else ~opened)
+    if has_consent is not None:
+        granted = _granted_now()
+        stmt = stmt.where(granted if has_consent else ~granted)
     return stmt
+
+
+def _granted_now() -> Exists:
+    """A producer's newest record of some field is a grant (correlated EXISTS)."""
+    newer = aliased(Consent)
+    superseded = exists().where(
+        newer.producer_id == Consent.producer_id,
+        newer.field == Consent.field,
+        or_(
+            newer.recorded_at > Consent.recorded_at,
+            and_(newer.recorded_at == Consent.recorded_at, newer.id > Consent.id),
+        ),
+    )
+    return exists().where(
+        Consent.producer_id == Producer.id, Consent.granted.is_(True), ~superseded
+    )
 
 
 def hamlet_names(session: Session, hamlet_ids: Iterable[int]) -> dict[int, str]:
@@ -111,6 +143,19 @@ def payment_account(session: Session, producer_id: int) -> PaymentAccount | None
         .order_by(PaymentAccount.id)
         .limit(1)
     )
+
+
+def payment_accounts(
+    session: Session, producer_ids: Iterable[int]
+) -> dict[int, PaymentAccount]:
+    """Each producer's payment account (the first recorded), in one statement."""
+    found: dict[int, PaymentAccount] = {}
+    stmt = select(PaymentAccount).order_by(PaymentAccount.id)
+    for account in query.all_in(
+        session, stmt, PaymentAccount.producer_id, producer_ids
+    ):
+        found.setdefault(account.producer_id, account)
+    return found
 
 
 def products_of(session: Session, producer_id: int) -> Sequence[Product]:

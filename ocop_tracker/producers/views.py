@@ -26,6 +26,7 @@ from ocop_tracker.producers.models import (
     Producer,
     ProducerKind,
 )
+from ocop_tracker.products.models import Product
 from ocop_tracker.users.models import User
 
 
@@ -64,18 +65,26 @@ def list_producers(
     area_id: int | None = None,
     kind: ProducerKind | None = None,
     q: str | None = None,
+    has_payment: bool | None = None,
+    has_consent: bool | None = None,
     sort: str = "name",
     order: str = "asc",
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[ProducerView], int]:
-    """Producers inside the actor's area; ``area_id`` narrows to a subtree."""
+    """Producers inside the actor's area; ``area_id`` narrows to a subtree.
+
+    ``has_payment`` keeps those with (or without) an opened e-payment account,
+    ``has_consent`` those agreeing (or not) to show some field publicly now.
+    """
     stmt = repository.list_statement(
         actor,
         day=clock.today(),
         area_id=area_id,
         kind=kind,
         q=fold(q) if q else None,
+        has_payment=has_payment,
+        has_consent=has_consent,
     )
     order_by = query.list_order(Producer, sort, order)
     rows, total = query.page(
@@ -193,3 +202,18 @@ def get_payment_account(
     """The producer's payment account (masked), if recorded."""
     ensure_visible(session, actor, producer.hamlet_id, "chủ thể")
     return repository.payment_account(session, producer.id)
+
+
+def payment_accounts(
+    session: Session, views: Sequence[ProducerView]
+) -> dict[int, PaymentAccount]:
+    """The payment accounts of these producers (read in scope), in one statement."""
+    return repository.payment_accounts(session, [v.id for v in views])
+
+
+def products(session: Session, actor: User, producer: Producer) -> Sequence[Product]:
+    """The producer's products, by name (they lie in its hamlet, so in scope)."""
+    ensure_visible(session, actor, producer.hamlet_id, "chủ thể")
+    return sorted(
+        repository.products_of(session, producer.id), key=lambda p: (p.name, p.id)
+    )

@@ -42,6 +42,11 @@ NOTICES = {
     "certificate_saved": "Đã lưu giấy chứng nhận OCOP.",
     "certificate_revoked": "Đã thu hồi giấy chứng nhận OCOP.",
     "token_revoked": "Đã thu hồi token. Ứng dụng dùng token này không truy cập được nữa.",
+    "producer_created": "Đã thêm chủ thể.",
+    "producer_saved": "Đã lưu thông tin chủ thể.",
+    "consent_granted": "Đã ghi nhận sự đồng ý.",
+    "consent_withdrawn": "Đã ghi nhận việc rút lại sự đồng ý.",
+    "account_saved": "Đã lưu tài khoản thanh toán.",
 }
 
 

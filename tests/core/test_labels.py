@@ -8,7 +8,12 @@ from ocop_tracker.areas.models import Edition, Level
 from ocop_tracker.cards.layout import Layout
 from ocop_tracker.core.labels import CATALOGUE, label, labels, labels_by_value
 from ocop_tracker.onboarding.models import Decision, ListingStatus
-from ocop_tracker.producers.models import ConsentField, PaymentProvider, ProducerKind
+from ocop_tracker.producers.models import (
+    ConsentField,
+    PaymentProvider,
+    PaymentStatus,
+    ProducerKind,
+)
 from ocop_tracker.products.models import CertLevel, ProductKind
 from ocop_tracker.products.rules import CertificateStatus
 from ocop_tracker.teams.models import Background, Position
@@ -23,6 +28,7 @@ ENUMS: list[type[Enum]] = [
     ProducerKind,
     ConsentField,
     PaymentProvider,
+    PaymentStatus,
     ProductKind,
     CertLevel,
     CertificateStatus,

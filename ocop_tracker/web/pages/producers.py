@@ -1,0 +1,487 @@
+"""Producers (chủ thể OCOP) as pages: the list of one's area, a producer's page
+with its products, consents and e-payment account, and the forms to add, edit,
+record consent and set the account.
+
+Reads come from ``producers/views.py`` (and the worklist's states), commands
+from ``producers/service.py``; every form posts, then redirects, and a refusal
+shows the same form again with the typed values and each message beside its field.
+"""
+
+from collections.abc import Mapping
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from ocop_tracker.areas import views as area_views
+from ocop_tracker.areas.models import AdminUnit
+from ocop_tracker.auth.deps import CurrentPrincipal, Principal
+from ocop_tracker.core.db import SessionDep, refusable
+from ocop_tracker.core.errors import AppError, Forbidden
+from ocop_tracker.core.labels import labels
+from ocop_tracker.core.phone import display_vn
+from ocop_tracker.core.versions import StaleVersion
+from ocop_tracker.onboarding import worklist as onboarding_worklist
+from ocop_tracker.producers import service as producer_service
+from ocop_tracker.producers import views as producer_views
+from ocop_tracker.producers.models import (
+    ConsentField,
+    PaymentProvider,
+    PaymentStatus,
+    Producer,
+    ProducerKind,
+)
+from ocop_tracker.products.models import ProductKind
+from ocop_tracker.users import views as user_views
+from ocop_tracker.users.models import WRITERS, User
+from ocop_tracker.web.pages.catalog import state_words
+from ocop_tracker.web.render import local_time, redirect, refusal_context, render
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 30
+CHOICE_LIMIT = 200
+KIND_LABELS: Mapping[ProducerKind, str] = labels(ProducerKind)
+CONSENT_LABELS: Mapping[ConsentField, str] = labels(ConsentField)
+PROVIDER_LABELS: Mapping[PaymentProvider, str] = labels(PaymentProvider)
+PAYMENT_STATUS_LABELS: Mapping[PaymentStatus, str] = labels(PaymentStatus)
+PRODUCT_KIND_LABELS: Mapping[ProductKind, str] = labels(ProductKind)
+# What a consent changes, in the words a villager is told before agreeing.
+CONSEQUENCES: Mapping[ConsentField, tuple[str, str]] = {
+    ConsentField.display_name: (
+        "Tên sẽ hiện trên thẻ QR và trang công khai của sản phẩm.",
+        "Tên sẽ không còn hiện trên trang công khai; trang chỉ ghi loại chủ thể "
+        "và xã. Thẻ QR đã in cần in lại.",
+    ),
+    ConsentField.phone: (
+        "Số điện thoại sẽ hiện trên trang công khai của sản phẩm để người mua gọi.",
+        "Số điện thoại sẽ không còn hiện trên trang công khai.",
+    ),
+    ConsentField.photo: (
+        "Ảnh có chủ thể được phép đưa lên trang công khai của sản phẩm.",
+        "Ảnh có chủ thể không được đưa lên trang công khai nữa.",
+    ),
+}
+# Tri-state filters of the list: "" all, "yes", "no".
+YES_NO = {"yes": True, "no": False}
+
+Short = Annotated[str, Form(max_length=300)]
+PhoneForm = Annotated[str, Form(max_length=40)]
+
+
+def may_write(user: User) -> bool:
+    """Whether the page offers forms; the service decides (``check_writer``)."""
+    return user.role in WRITERS
+
+
+def _require_writer(user: User) -> None:
+    if not may_write(user):
+        raise Forbidden("Vai trò của bạn chỉ được xem, không được sửa chủ thể.")
+
+
+def _hamlet_options(
+    session: Session, user: User, current: AdminUnit | None = None
+) -> list[AdminUnit]:
+    """The hamlets a producer may be put in, with its own even beyond the first 200."""
+    hamlets = list(area_views.hamlet_choices(session, user, limit=CHOICE_LIMIT))
+    if current is not None and all(h.id != current.id for h in hamlets):
+        hamlets.insert(0, current)
+    return hamlets
+
+
+# --- the list ------------------------------------------------------------------------
+
+
+def _kind_of(raw: str) -> ProducerKind | None:
+    return ProducerKind(raw) if raw in ProducerKind.__members__ else None
+
+
+def _int_or_none(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+
+
+@router.get("/producers")
+def list_producers(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    q: Annotated[str, Query(max_length=100)] = "",
+    kind: Annotated[str, Query(max_length=30)] = "",
+    hamlet_id: Annotated[str, Query(max_length=12)] = "",
+    payment: Annotated[str, Query(max_length=3)] = "",
+    consent: Annotated[str, Query(max_length=3)] = "",
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> Response:
+    """The producers of one's area: search (without diacritics too), filters, pages."""
+    user = principal.user
+    filters = {
+        "q": q.strip(),
+        "kind": kind if _kind_of(kind) else "",
+        "hamlet_id": hamlet_id if _int_or_none(hamlet_id) else "",
+        "payment": payment if payment in YES_NO else "",
+        "consent": consent if consent in YES_NO else "",
+    }
+    views, total = producer_views.list_producers(
+        session,
+        user,
+        area_id=_int_or_none(hamlet_id),
+        kind=_kind_of(kind),
+        q=filters["q"] or None,
+        has_payment=YES_NO.get(payment),
+        has_consent=YES_NO.get(consent),
+        limit=PAGE_SIZE,
+        offset=offset,
+    )
+    kept = {k: v for k, v in filters.items() if v}
+    hamlets = area_views.hamlet_choices(session, user, limit=CHOICE_LIMIT)
+    return render(
+        request,
+        "producers/list.html",
+        {
+            "rows": views,
+            "total": total,
+            "offset": offset,
+            "page_size": PAGE_SIZE,
+            "filters": filters,
+            "filtered": bool(kept),
+            "page_url": lambda at: "/producers?" + urlencode({**kept, "offset": at}),
+            "hamlets": hamlets if len(hamlets) > 1 else [],
+            "hamlet_names": producer_views.hamlet_names(session, views),
+            "accounts": producer_views.payment_accounts(session, views),
+            "kinds": KIND_LABELS,
+            "consent_labels": CONSENT_LABELS,
+            "opened": PaymentStatus.opened,
+            "mask": producer_service.mask,
+            "may_write": may_write(user),
+        },
+        principal,
+    )
+
+
+# --- a producer's page ---------------------------------------------------------------
+
+
+def _detail_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    producer: Producer,
+    *,
+    refused: AppError | None = None,
+    form: str | None = None,
+    values: Mapping[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    user = principal.user
+    view = producer_views.view(session, producer)
+    hamlet = area_views.get(session, producer.hamlet_id)
+    products = producer_views.products(session, user, producer)
+    states = onboarding_worklist.states_of_products(
+        session, user, [p.id for p in products]
+    )
+    current = producer_views.current_consents(session, producer)
+    history = producer_views.consent_history(session, user, producer)
+    account = producer_views.get_payment_account(session, user, producer)
+    people = user_views.display_names(
+        session, [c.recorded_by_id for c in current.values() if c is not None]
+    )
+    return render(
+        request,
+        "producers/detail.html",
+        {
+            "producer": view,
+            "kind_label": KIND_LABELS[view.kind],
+            "hamlet": hamlet,
+            "places": list(reversed(area_views.ancestors(session, hamlet))),
+            "phone": display_vn,
+            "products": products,
+            "product_kinds": PRODUCT_KIND_LABELS,
+            "states": states,
+            "state_words": state_words,
+            "current": current,
+            "history": history,
+            "people": people,
+            "consent_labels": CONSENT_LABELS,
+            "consequences": CONSEQUENCES,
+            "account": account,
+            "masked": producer_service.mask(account) if account else None,
+            "providers": PROVIDER_LABELS,
+            "payment_statuses": PAYMENT_STATUS_LABELS,
+            "when": local_time,
+            "may_write": may_write(user),
+            "form": form,
+            "values": values or {},
+            **refusal_context(refused),
+        },
+        principal,
+        status_code=status_code,
+    )
+
+
+@router.get("/producers/new")
+def new_producer(
+    request: Request, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    """The form to register a producer in a hamlet of one's area."""
+    _require_writer(principal.user)
+    return _form_page(request, session, principal, None, values={"kind": "household"})
+
+
+@router.post("/producers/new")
+def create_producer(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    hamlet_id: Annotated[int, Form()],
+    kind: Annotated[ProducerKind, Form()],
+    name: Short = "",
+    representative: Short = "",
+    phone: PhoneForm = "",
+    tax_code: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Register a producer, then open its page."""
+    with refusable(session) as refusal:
+        producer = producer_service.create_producer(
+            session,
+            principal.user,
+            hamlet_id=hamlet_id,
+            kind=kind,
+            name=name,
+            representative=representative,
+            phone=phone,
+            tax_code=tax_code,
+        )
+    if refusal.error is not None:
+        typed = {
+            "hamlet_id": str(hamlet_id),
+            "kind": kind.value,
+            "name": name,
+            "representative": representative,
+            "phone": phone,
+            "tax_code": tax_code,
+        }
+        return _form_page(
+            request,
+            session,
+            principal,
+            None,
+            values=typed,
+            refused=refusal.error,
+            status_code=refusal.error.status_code,
+        )
+    return redirect(f"/producers/{producer.id}", "producer_created")
+
+
+@router.get("/producers/{producer_id}")
+def producer_page(
+    request: Request, session: SessionDep, principal: CurrentPrincipal, producer_id: int
+) -> Response:
+    """A producer: details, products on each marketplace, consents, e-payment."""
+    producer = producer_views.get_producer(session, principal.user, producer_id)
+    return _detail_page(request, session, principal, producer)
+
+
+# --- edit ------------------------------------------------------------------------------
+
+
+def _values_of(producer: Producer) -> dict[str, str]:
+    return {
+        "hamlet_id": str(producer.hamlet_id),
+        "kind": producer.kind.value,
+        "name": producer.name,
+        "representative": producer.representative or "",
+        "phone": display_vn(producer.phone),
+        "tax_code": producer.tax_code or "",
+        "version": str(producer.version),
+    }
+
+
+def _squeezed(value: str) -> str:
+    """A value without spaces, so "0912 345 678" and "0912345678" compare equal."""
+    return "".join(value.split())
+
+
+def _form_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    producer: Producer | None,
+    *,
+    values: Mapping[str, str],
+    refused: AppError | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The add or edit form; after a stale edit, the values as they are now beside."""
+    user = principal.user
+    here = area_views.get(session, producer.hamlet_id) if producer else None
+    hamlets = _hamlet_options(session, user, here)
+    current: dict[str, str] = {}
+    if producer is not None and here is not None and isinstance(refused, StaleVersion):
+        now = _values_of(producer)
+        # The next save, made knowing the current values, goes over them.
+        values = {**values, "version": now["version"]}
+        shown = {**now, "kind": KIND_LABELS[producer.kind], "hamlet_id": here.name}
+        current = {
+            k: shown[k]
+            for k, v in now.items()
+            if k != "version" and _squeezed(v) != _squeezed(values.get(k, ""))
+        }
+    return render(
+        request,
+        "producers/form.html",
+        {
+            "producer": producer,
+            "values": values,
+            "current": current,
+            "stale": isinstance(refused, StaleVersion),
+            "hamlets": hamlets,
+            "kinds": KIND_LABELS,
+            **refusal_context(refused),
+        },
+        principal,
+        status_code=status_code,
+    )
+
+
+@router.get("/producers/{producer_id}/edit")
+def edit_producer(
+    request: Request, session: SessionDep, principal: CurrentPrincipal, producer_id: int
+) -> Response:
+    """The edit form, holding the version read so no newer edit is overwritten."""
+    producer = producer_views.get_producer(session, principal.user, producer_id)
+    _require_writer(principal.user)
+    return _form_page(
+        request, session, principal, producer, values=_values_of(producer)
+    )
+
+
+@router.post("/producers/{producer_id}/edit")
+def update_producer(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    producer_id: int,
+    version: Annotated[int, Form()],
+    hamlet_id: Annotated[int, Form()],
+    kind: Annotated[ProducerKind, Form()],
+    name: Short = "",
+    representative: Short = "",
+    phone: PhoneForm = "",
+    tax_code: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Save the producer; someone else's newer edit is shown, not overwritten."""
+    user = principal.user
+    producer = producer_views.get_producer(session, user, producer_id)
+    with refusable(session) as refusal:
+        producer_service.update_producer(
+            session,
+            user,
+            producer_id,
+            version=version,
+            hamlet_id=hamlet_id,
+            kind=kind,
+            name=name,
+            representative=representative,
+            phone=phone,
+            tax_code=tax_code,
+        )
+    if refusal.error is not None:
+        producer = producer_views.get_producer(session, user, producer_id)
+        typed = {
+            "hamlet_id": str(hamlet_id),
+            "kind": kind.value,
+            "name": name,
+            "representative": representative,
+            "phone": phone,
+            "tax_code": tax_code,
+            "version": str(version),
+        }
+        return _form_page(
+            request,
+            session,
+            principal,
+            producer,
+            values=typed,
+            refused=refusal.error,
+            status_code=refusal.error.status_code,
+        )
+    return redirect(f"/producers/{producer.id}", "producer_saved")
+
+
+# --- consent and e-payment ---------------------------------------------------------
+
+
+@router.post("/producers/{producer_id}/consents")
+def record_consent(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    producer_id: int,
+    field: Annotated[ConsentField, Form()],
+    granted: Annotated[bool, Form()],
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Give (with a note: who agreed, how) or withdraw consent for one public field."""
+    user = principal.user
+    producer = producer_views.get_producer(session, user, producer_id)
+    with refusable(session) as refusal:
+        producer_service.record_consent(
+            session, user, producer, field=field, granted=granted, note=note
+        )
+    if refusal.error is not None:
+        producer = producer_views.get_producer(session, user, producer_id)
+        return _detail_page(
+            request,
+            session,
+            principal,
+            producer,
+            refused=refusal.error,
+            form=f"consent-{field.value}",
+            values={"note": note},
+            status_code=refusal.error.status_code,
+        )
+    done = "consent_granted" if granted else "consent_withdrawn"
+    # The notice before the fragment, so the page opens at the consent changed.
+    return redirect(f"/producers/{producer_id}?done={done}#consent-{field.value}")
+
+
+@router.post("/producers/{producer_id}/payment-account")
+def set_payment_account(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    producer_id: int,
+    provider: Annotated[PaymentProvider, Form()],
+    status: Annotated[PaymentStatus, Form()],
+    account_number: Annotated[str, Form(max_length=60)] = "",
+    version: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    """Record the e-payment account: provider, status, the last 4 characters only."""
+    user = principal.user
+    producer = producer_views.get_producer(session, user, producer_id)
+    with refusable(session) as refusal:
+        producer_service.set_payment_account(
+            session,
+            user,
+            producer,
+            provider=provider,
+            status=status,
+            account_number=account_number.strip() or None,
+            version=_int_or_none(version),
+        )
+    if refusal.error is not None:
+        producer = producer_views.get_producer(session, user, producer_id)
+        # The account number is never sent back: it must not reach screens.
+        return _detail_page(
+            request,
+            session,
+            principal,
+            producer,
+            refused=refusal.error,
+            form="account",
+            values={"provider": provider.value, "status": status.value},
+            status_code=refusal.error.status_code,
+        )
+    return redirect(f"/producers/{producer_id}?done=account_saved#account")
