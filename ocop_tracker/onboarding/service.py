@@ -356,10 +356,13 @@ def create_listing(
     )
     market = repository.marketplace(session, marketplace_id)
     if market is None:
-        raise InvalidInput("Sàn thương mại điện tử (marketplace_id) không tồn tại.")
+        raise InvalidInput(
+            "Không có sàn thương mại điện tử này; hãy chọn một sàn trong danh sách.",
+            field="marketplace_id",
+        )
     if not market.is_active:
         raise InvalidInput(
-            f"Sàn {market.name} (marketplace_id) đã ngừng, không mở hồ sơ mới."
+            f"Sàn {market.name} đã ngừng, không mở hồ sơ mới.", field="marketplace_id"
         )
     defs = marketplaces.step_defs(session, market.id)
     if not any(d.code == workflow.CLAIM_STEP for d in defs):
@@ -476,7 +479,6 @@ def record_step(
         label="Ghi chú",
         max_len=workflow.MAX_NOTE,
         multiline=True,
-        named="after",
     )
     record = records.get(code)
     if record is None:
@@ -588,7 +590,6 @@ def block_step(
         label="Lý do tạm dừng",
         max_len=workflow.MAX_REASON,
         multiline=True,
-        named="after",
     )
     record = records.get(definition.code)
     if record is None:
@@ -719,7 +720,6 @@ def delist(
         label="Lý do gỡ khỏi sàn",
         max_len=workflow.MAX_REASON,
         multiline=True,
-        named="after",
     )
     _, defs, records = _market_and_steps(session, listing)
     listing.delist_reason = clean_reason

@@ -293,7 +293,7 @@ def _optional_id(raw: str, field: str) -> int | None:
     if not value:
         return None
     if not value.isdecimal() or not value.isascii():
-        raise InvalidInput(f"{field}: Lựa chọn không hợp lệ.")
+        raise InvalidInput("Lựa chọn không hợp lệ.", field=field)
     return int(value)
 
 
@@ -401,7 +401,7 @@ def parse_date(raw: str, field: str, label: str) -> dt.date:
     """A date from ``<input type=date>`` (2025-12-31) or typed as 31/12/2025."""
     value = raw.strip()
     if not value:
-        raise InvalidInput(f"{field}: Hãy nhập {label}.")
+        raise InvalidInput(f"Hãy nhập {label}.", field=field)
     try:
         if "/" in value:
             day, month, year = (int(part) for part in value.split("/"))
@@ -409,7 +409,8 @@ def parse_date(raw: str, field: str, label: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(
-            f"{field}: {label[:1].upper()}{label[1:]} không hợp lệ, ví dụ 31/12/2025."
+            f"{label[:1].upper()}{label[1:]} không hợp lệ, ví dụ 31/12/2025.",
+            field=field,
         ) from None
 
 
