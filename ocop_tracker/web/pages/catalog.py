@@ -47,7 +47,7 @@ from ocop_tracker.products.models import CertLevel, Product, ProductKind
 from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import TEAM_ROLES, WRITERS, User
 from ocop_tracker.web.pages import photos as photo_pages
-from ocop_tracker.web.render import redirect, render
+from ocop_tracker.web.render import redirect, refusal_context, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -480,15 +480,42 @@ class Checklist:
     state: MarketState
 
 
+# The fields a user types in each of the product page's step forms.
+_STEP_FORM_FIELDS: Mapping[str, frozenset[str]] = {
+    "record": frozenset({"evidence_url", "note"}),
+    "block": frozenset({"reason"}),
+}
+
+
 @dataclass(frozen=True)
 class FormError:
-    """A refused step form, shown beside the listing it belongs to."""
+    """A refused step form, shown beside the listing it belongs to: the
+    message at the top, each of its fields' messages beside the field."""
 
     listing_id: int
     step: str
     action: str  # "record", "block", "unblock", "start"
     message: str
     values: Mapping[str, str]
+    fields: Mapping[str, str]
+
+    @property
+    def prefix(self) -> str:
+        """The start of the ids of this form's fields (``macros.html``)."""
+        return f"s{self.listing_id}-{self.step}-"
+
+
+def _form_error(
+    exc: AppError,
+    listing_id: int,
+    step: str,
+    action: str,
+    values: Mapping[str, str] | None = None,
+) -> FormError:
+    shown = _STEP_FORM_FIELDS.get(action, frozenset())
+    context = refusal_context(exc)
+    fields = {k: v for k, v in context["fields"].items() if k in shown}
+    return FormError(listing_id, step, action, exc.message, values or {}, fields)
 
 
 def _product_page(
@@ -622,7 +649,7 @@ def start_listing(
             marketplace_id=marketplace_id,
         )
     if (exc := refusal.error) is not None:
-        error = FormError(0, str(marketplace_id), "start", exc.message, {})
+        error = _form_error(exc, 0, str(marketplace_id), "start")
         return _refused(request, session, principal, product_id, exc, error)
     return redirect(f"/products/{product_id}", "listing_started")
 
@@ -653,7 +680,7 @@ def record_step(
         )
     if (exc := refusal.error) is not None:
         values = {"evidence_url": evidence_url, "note": note}
-        error = FormError(listing_id, step, "record", exc.message, values)
+        error = _form_error(exc, listing_id, step, "record", values)
         return _refused(request, session, principal, product_id, exc, error)
     done = "listing_claimed" if step == "listing" else "step_recorded"
     return redirect(f"/products/{product_id}", done)
@@ -677,7 +704,8 @@ def block_step(
             session, principal.user, listing, step=step, reason=reason, version=version
         )
     if (exc := refusal.error) is not None:
-        error = FormError(listing_id, step, "block", exc.message, {"reason": reason})
+        values = {"reason": reason}
+        error = _form_error(exc, listing_id, step, "block", values)
         return _refused(request, session, principal, product_id, exc, error)
     return redirect(f"/products/{product_id}", "step_blocked")
 
@@ -699,6 +727,6 @@ def unblock_step(
             session, principal.user, listing, step=step, version=version
         )
     if (exc := refusal.error) is not None:
-        error = FormError(listing_id, step, "unblock", exc.message, {})
+        error = _form_error(exc, listing_id, step, "unblock")
         return _refused(request, session, principal, product_id, exc, error)
     return redirect(f"/products/{product_id}", "step_unblocked")
