@@ -119,7 +119,7 @@ def test_full_walk_to_verified_and_beyond(
     _record(session, member, listing, "quality", note="Đã ký cam kết")
     assert listing.next_step is None
     assert _status(listing) is ListingStatus.listed
-    view = onboarding_service.steps_view(session, member, listing)
+    view = onboarding_views.steps_view(session, member, listing)
     assert [s.state for s in view.steps] == [StepState.done] * 6
     record = next(s for s in view.steps if s.code == "storefront")
     assert record.evidence_url == storefront
@@ -201,7 +201,7 @@ def test_blocked_step_holds_progress_until_unblocked(
         version=listing.version,
     )
     assert listing.next_step == "payment"
-    view = onboarding_service.steps_view(session, leader, listing)
+    view = onboarding_views.steps_view(session, leader, listing)
     payment = next(s for s in view.steps if s.code == "payment")
     assert payment.state is StepState.blocked
     assert payment.blocked_reason == "Hộ chưa có CCCD gắn chip"
@@ -216,7 +216,7 @@ def test_blocked_step_holds_progress_until_unblocked(
     onboarding_service.unblock_step(
         session, leader, listing, step="payment", version=listing.version
     )
-    view = onboarding_service.steps_view(session, leader, listing)
+    view = onboarding_views.steps_view(session, leader, listing)
     assert next(s for s in view.steps if s.code == "payment").state is StepState.todo
     _record(session, leader, listing, "payment")
     assert listing.next_step == "listing"
@@ -708,7 +708,7 @@ def test_lists_stay_inside_the_area(session: Session, pilot: Pilot) -> None:
         ("sct.soctrang", True),
         ("admin", True),
     ):
-        items, total = onboarding_service.list_listings(
+        items, total = onboarding_views.list_listings(
             session, actor(session, login), limit=200
         )
         ids = {i.id for i in items}
@@ -728,9 +728,9 @@ def test_an_area_filter_never_widens_the_area(session: Session, pilot: Pilot) ->
     )
     member = actor(session, "thanhvien.khom3")
     with pytest.raises(NotFound):
-        onboarding_service.list_listings(session, member, area_id=pilot.anthuong.id)
+        onboarding_views.list_listings(session, member, area_id=pilot.anthuong.id)
     assert pilot.khom3.parent_id is not None
-    items, _ = onboarding_service.list_listings(
+    items, _ = onboarding_views.list_listings(
         session, member, area_id=pilot.khom3.parent_id
     )
     assert {i.hamlet_id for i in items} == {pilot.khom3.id}
@@ -750,7 +750,7 @@ def test_filters_and_sorting(session: Session, pilot: Pilot, spare: Spare) -> No
     )
 
     def ids(**kwargs: Any) -> list[int]:
-        items, total = onboarding_service.list_listings(
+        items, total = onboarding_views.list_listings(
             session, official, area_id=spare.hamlet.id, **kwargs
         )
         if "limit" not in kwargs:
@@ -806,30 +806,30 @@ def test_state_as_of_a_past_day(session: Session, pilot: Pilot) -> None:
     official = actor(session, "canbo.khom3")
     d0, d1, d2, d3 = (dt.date(2031, 3, d) for d in (1, 2, 3, 4))
     with pytest.raises(NotFound, match="01/03/2031"):
-        onboarding_service.read_as_of(session, official, listing.id, d0)
-    then = onboarding_service.read_as_of(session, official, listing.id, d2)
+        onboarding_views.read_as_of(session, official, listing.id, d0)
+    then = onboarding_views.read_as_of(session, official, listing.id, d2)
     assert then.status is ListingStatus.awaiting_verification
     assert then.version is None
-    assert onboarding_service.read_as_of(session, official, listing.id, d3).status is (
+    assert onboarding_views.read_as_of(session, official, listing.id, d3).status is (
         ListingStatus.listed
     )
-    steps_then = onboarding_service.steps_view(session, official, listing, as_of=d1)
+    steps_then = onboarding_views.steps_view(session, official, listing, as_of=d1)
     states = {s.code: s.state for s in steps_then.steps}
     assert states["first_order"] is StepState.blocked
     assert states["listing"] is StepState.done
-    steps_now = onboarding_service.steps_view(session, official, listing, as_of=d3)
+    steps_now = onboarding_views.steps_view(session, official, listing, as_of=d3)
     assert {s.code: s.state for s in steps_now.steps}["first_order"] is StepState.todo
     mine: dict[str, Any] = {"product_id": pilot.product.id}
-    queue, total = onboarding_service.list_listings(
+    queue, total = onboarding_views.list_listings(
         session, official, status=ListingStatus.awaiting_verification, as_of=d2, **mine
     )
     assert [i.id for i in queue] == [listing.id]
     assert total == 1
-    assert onboarding_service.list_listings(session, official, as_of=d0, **mine) == (
+    assert onboarding_views.list_listings(session, official, as_of=d0, **mine) == (
         [],
         0,
     )
-    live, _ = onboarding_service.list_listings(
+    live, _ = onboarding_views.list_listings(
         session, official, verified=True, as_of=d3, **mine
     )
     assert [i.id for i in live] == [listing.id]

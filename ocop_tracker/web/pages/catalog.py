@@ -535,7 +535,7 @@ def _product_page(
     groups = product_views.list_groups(session)
     group_names = {g.id: g.name for g, _ in groups}
     subgroup_names = {s.id: s.name for _, subs in groups for s in subs}
-    listings, _ = onboarding_service.list_listings(
+    listings, _ = onboarding_views.list_listings(
         session, user, product_id=product.id, limit=50
     )
     by_market = {lst.marketplace_id: lst for lst in listings}
@@ -551,7 +551,7 @@ def _product_page(
         decisions: Sequence[Any] = []
         if read is not None:
             listing = onboarding_views.get_listing(session, user, read.id)
-            steps_view = onboarding_service.steps_view(session, user, listing)
+            steps_view = onboarding_views.steps_view(session, user, listing)
             decisions = onboarding_views.verifications(session, user, listing)
             people += [s.done_by_id for s in steps_view.steps]
             people += [v.decided_by_id for v in decisions]
