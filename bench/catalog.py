@@ -8,7 +8,7 @@ synthetic hamlets), in three parts:
    as an admin, once as a dry run and once for real (committed).
 2. A catalog generated in bulk with SQLAlchemy Core (producers, products,
    certificates, listings on voso and postmart), then ``products.service
-   .list_products()`` and ``onboarding.service.list_listings()`` as department
+   .list_products()`` and ``onboarding.views.list_listings()`` as department
    users (one province each).
 3. Products written through the services with a backdated audit clock, so that
    they have a history, then ``products.service.product_as_of()`` on past days.
@@ -56,7 +56,7 @@ from ocop_tracker.core.text import fold
 from ocop_tracker.imports import reader
 from ocop_tracker.imports import service as import_service
 from ocop_tracker.models import Base
-from ocop_tracker.onboarding import service as onboarding_service
+from ocop_tracker.onboarding import views as onboarding_views
 from ocop_tracker.onboarding.models import ListingStatus, Marketplace
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers.models import ProducerKind
@@ -838,7 +838,7 @@ def _lists(
         totals.clear()
 
         def listings(user: User) -> None:
-            _, total = onboarding_service.list_listings(
+            _, total = onboarding_views.list_listings(
                 session, user, status=ListingStatus.awaiting_verification, limit=50
             )
             totals.append(total)

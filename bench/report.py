@@ -165,7 +165,7 @@ What it measures, on SQLite (a temporary file, WAL, the project's
    provinces drawn at random), p50/p95 of
    `products.service.list_products()` page 1 (limit 50): plain, with `q=`,
    with `stars=`, with `certificate=`; and
-   `onboarding.service.list_listings(status=awaiting_verification)`.
+   `onboarding.views.list_listings(status=awaiting_verification)`.
 6. **`as_of` reads**: 200 products (`--history-products`) written through the
    services (producer, product, a 4★ certificate, two edits 90 days apart),
    with the audit listener's clock moved back to days in 2024 so that they

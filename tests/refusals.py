@@ -35,6 +35,17 @@ def refused(
     no_code(error.message)
 
 
+def assert_field(body: dict[str, object], field: str, pattern: str) -> None:
+    """An API error body that names exactly ``field``, with a message for it
+    matching ``pattern`` (the same as ``detail``), and no code in either."""
+    fields = body["fields"]
+    assert isinstance(fields, dict), body
+    assert set(fields) == {field}, body
+    assert re.search(pattern, fields[field]), body
+    assert body["detail"] == fields[field], body
+    no_code(fields[field])
+
+
 class _Fields(HTMLParser):
     """Controls with their attributes, and the text of every element with an id."""
 

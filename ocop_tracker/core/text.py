@@ -2,7 +2,6 @@
 
 import re
 import unicodedata
-from typing import Literal
 
 from ocop_tracker.core.errors import InvalidInput
 
@@ -76,24 +75,17 @@ def clean_text(
     max_len: int,
     required: bool = False,
     multiline: bool = False,
-    named: Literal["before", "after"] = "before",
 ) -> str | None:
     """Typed text in canonical form (NFC, single spaces), None when empty.
 
     Refuses control or hidden characters, text longer than ``max_len`` and,
     when ``required``, an empty value, with an ``InvalidInput`` naming the
     field. ``multiline`` text (descriptions, notes, reasons) keeps its line
-    breaks. The refusal names ``field`` beside its message; ``named="after"``
-    still writes the field's code in the message ("Cần nhập lý do (reason).")
-    for the listings' clients until their raise sites name their fields.
+    breaks. The refusal names ``field`` beside its message.
     """
 
     def refuse(says: str) -> InvalidInput:
-        if named == "before":
-            return InvalidInput(f"{label} {says}", field=field)
-        if says == _EMPTY:
-            return InvalidInput(f"Cần nhập {label.lower()} ({field}).")
-        return InvalidInput(f"{label} ({field}) {says}")
+        return InvalidInput(f"{label} {says}", field=field)
 
     if raw is not None and has_forbidden_chars(raw, multiline=multiline):
         raise refuse(_HIDDEN)
@@ -114,7 +106,6 @@ def required_text(
     label: str,
     max_len: int,
     multiline: bool = False,
-    named: Literal["before", "after"] = "before",
 ) -> str:
     """``clean_text`` of a value that must not be empty."""
     value = clean_text(
@@ -124,7 +115,6 @@ def required_text(
         max_len=max_len,
         required=True,
         multiline=multiline,
-        named=named,
     )
     assert value is not None  # required: empty was refused
     return value

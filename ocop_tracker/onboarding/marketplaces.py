@@ -51,7 +51,9 @@ def resolve(session: Session, ref: str) -> Marketplace:
         else repository.marketplace_by_code(session, value.lower())
     )
     if market is None:
-        raise InvalidInput(f"Không có sàn thương mại điện tử “{value}” (marketplace).")
+        raise InvalidInput(
+            f"Không có sàn thương mại điện tử “{value}”.", field="marketplace"
+        )
     return market
 
 
@@ -102,7 +104,6 @@ def create_marketplace(
         field="name",
         label="Tên sàn",
         max_len=MAX_NAME,
-        named="after",
     )
     clean_domain = workflow.clean_domain(domain)
     if repository.marketplace_by_code(session, clean_code) is not None:
@@ -217,7 +218,6 @@ def _new_def(
         field="name",
         label="Tên bước",
         max_len=MAX_STEP_NAME,
-        named="after",
     )
     position = workflow.check_new_step(existing, code=clean_code, evidence=evidence)
     pattern, example = url_rule

@@ -160,7 +160,7 @@ def list_listings(
     as_of: AsOf = None,
 ) -> Page[ListingRead]:
     """Listings inside the caller's area; ``status=awaiting_verification`` is the queue."""
-    items, total = onboarding_service.list_listings(
+    items, total = onboarding_views.list_listings(
         session,
         principal.user,
         area_id=area_id,
@@ -205,7 +205,7 @@ def get_listing(
 ) -> ListingRead:
     """One listing, now or as it stood at the end of ``as_of``."""
     if as_of is not None:
-        return onboarding_service.read_as_of(session, principal.user, listing_id, as_of)
+        return onboarding_views.read_as_of(session, principal.user, listing_id, as_of)
     listing = onboarding_views.get_listing(session, principal.user, listing_id)
     return onboarding_views.read(session, listing)
 
@@ -219,7 +219,7 @@ def list_steps(
 ) -> ListingSteps:
     """Every step of the listing's marketplace with what was recorded, in order."""
     listing = onboarding_views.get_listing(session, principal.user, listing_id)
-    return onboarding_service.steps_view(session, principal.user, listing, as_of=as_of)
+    return onboarding_views.steps_view(session, principal.user, listing, as_of=as_of)
 
 
 @router.post("/listings/{listing_id}/steps")
@@ -240,7 +240,7 @@ def record_step(
         note=body.note,
         version=body.version,
     )
-    return onboarding_service.steps_view(session, principal.user, listing)
+    return onboarding_views.steps_view(session, principal.user, listing)
 
 
 @router.post("/listings/{listing_id}/steps/{step}/block")
@@ -261,7 +261,7 @@ def block_step(
         reason=body.reason,
         version=body.version,
     )
-    return onboarding_service.steps_view(session, principal.user, listing)
+    return onboarding_views.steps_view(session, principal.user, listing)
 
 
 @router.post("/listings/{listing_id}/steps/{step}/unblock")
@@ -281,7 +281,7 @@ def unblock_step(
         step=step,
         version=body.version if body else None,
     )
-    return onboarding_service.steps_view(session, principal.user, listing)
+    return onboarding_views.steps_view(session, principal.user, listing)
 
 
 @router.get("/listings/{listing_id}/verification")

@@ -7,41 +7,28 @@ any refusal.
 """
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ocop_tracker.auth.scope import check_writer, ensure_area_readable, ensure_visible
+from ocop_tracker.auth.scope import check_writer, ensure_visible
 from ocop_tracker.core import clock
 from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from ocop_tracker.core.schemas import SortOrder
-from ocop_tracker.core.text import clean_text, fold, required_text
+from ocop_tracker.core.text import clean_text, required_text
 from ocop_tracker.core.versions import check_version, flush_versioned
-from ocop_tracker.history import service as history
 from ocop_tracker.onboarding import marketplaces, repository, workflow
 from ocop_tracker.onboarding.models import (
     Decision,
     Listing,
     ListingStatus,
     Marketplace,
-    MarketplaceStep,
     StepRecord,
     StepStatus,
     Verification,
 )
-from ocop_tracker.onboarding.schemas import (
-    ListingRead,
-    ListingSteps,
-    SortField,
-    StepRead,
-    StepState,
-)
-from ocop_tracker.onboarding.views import LISTING_COLUMNS as _LISTING_COLUMNS
-from ocop_tracker.onboarding.views import WHAT, get_listing, read
-from ocop_tracker.onboarding.views import read_row as _read_row
+from ocop_tracker.onboarding.views import WHAT, read
 from ocop_tracker.onboarding.workflow import StepDef
 from ocop_tracker.users.models import WRITERS, Role, User
 
@@ -54,254 +41,6 @@ DELISTERS = STEP_WRITERS | VERIFIERS
 # The listings' 409 code, which their clients read (the other domains say "conflict").
 STALE_CODE = "stale_version"
 URL_LABELS = {"storefront": "Đường dẫn gian hàng", "listing": "Đường dẫn sản phẩm"}
-_RECORD_COLUMNS = ("evidence_url", "note", "blocked_reason", "done_by_id", "done_at")
-
-
-# --- reading: the list and the steps, now or as of a date -------------------
-
-
-def _read_state(
-    state: Mapping[str, Any], product_name: str, marketplace_code: str
-) -> ListingRead:
-    data = {name: state.get(name) for name in _LISTING_COLUMNS}
-    # The trail records neither version bumps nor touch-only updates.
-    data.update(version=None, updated_at=None)
-    return ListingRead.model_validate(
-        {**data, "product_name": product_name, "marketplace_code": marketplace_code}
-    )
-
-
-def read_as_of(
-    session: Session, actor: User, listing_id: int, day: dt.date
-) -> ListingRead:
-    """A listing as it stood at the end of ``day`` (404 if it did not exist yet).
-
-    By the rule of ``history.records_as_of``: a listing's status is what was
-    recorded by then, but a delisting counts from its own date (coverage reads
-    it the same way), and a listing entered later did not exist yet.
-    """
-    listing = get_listing(session, actor, listing_id)
-    record = history.records_as_of(
-        session, Listing.__tablename__, [listing.id], day
-    ).get(listing.id)
-    if record is None:
-        raise NotFound(f"Hồ sơ lên sàn này chưa có vào ngày {day:%d/%m/%Y}.")
-    state = _dated_delistings(session, {listing.id: record.state}, day)[listing.id]
-    return _read_state(state, *repository.names(session, listing))
-
-
-def _dated_delistings(
-    session: Session, states: dict[int, dict[str, Any]], day: dt.date
-) -> dict[int, dict[str, Any]]:
-    """``states`` of listings as of ``day`` with the delistings recorded later but
-    dated on or before ``day`` applied (rule 1 of ``history.records_as_of``)."""
-    later = history.changes_after(session, Listing.__tablename__, list(states), day)
-    for listing_id, changes in later.items():
-        for after in changes:
-            gone = after.get("delisted_on")
-            if (
-                after.get("status") == ListingStatus.delisted.value
-                and gone
-                and dt.date.fromisoformat(str(gone)) <= day
-            ):
-                states[listing_id] = {
-                    **states[listing_id],
-                    "status": ListingStatus.delisted.value,
-                    "delisted_on": gone,
-                    "delist_reason": after.get("delist_reason"),
-                }
-                break
-    return states
-
-
-def list_listings(
-    session: Session,
-    actor: User,
-    *,
-    area_id: int | None = None,
-    product_id: int | None = None,
-    marketplace: str | None = None,
-    status: ListingStatus | None = None,
-    next_step: str | None = None,
-    verified: bool | None = None,
-    sort: SortField = SortField.updated_at,
-    order: SortOrder = SortOrder.desc,
-    limit: int = 50,
-    offset: int = 0,
-    as_of: dt.date | None = None,
-) -> tuple[list[ListingRead], int]:
-    """Listings inside the actor's area matching the filters, one page, with the total.
-
-    ``area_id`` narrows to a subtree (never widens the actor's area);
-    ``marketplace`` is an id or a code; ``verified`` means live and verified
-    (status ``listed``). With ``as_of`` every listing is replayed to the end of
-    that day and the filters apply to that state; sorting on ``updated_at``
-    then uses ``created_at``, the only time the trail keeps for every row.
-    """
-    if area_id is not None:
-        ensure_area_readable(session, actor, area_id)
-    market_id = marketplaces.resolve(session, marketplace).id if marketplace else None
-    stmt = repository.list_statement(
-        actor,
-        day=as_of or clock.today(),
-        area_id=area_id,
-        product_id=product_id,
-        marketplace_id=market_id,
-    )
-    if as_of is None:
-        rows, total = repository.page(
-            session,
-            repository.with_state(
-                stmt, status=status, next_step=next_step, verified=verified
-            ),
-            sort=sort.value,
-            descending=order is SortOrder.desc,
-            limit=limit,
-            offset=offset,
-        )
-        return [_read_row(*row) for row in rows], total
-    names = repository.names_by_id(session, stmt)
-    states = _dated_delistings(
-        session,
-        history.states_as_of(session, Listing.__tablename__, list(names), as_of),
-        as_of,
-    )
-    reads = [
-        _read_state(states[i], *names[i])
-        for i in names
-        if i in states
-        and _matches(states[i], status=status, next_step=next_step, verified=verified)
-    ]
-    reads.sort(key=_sort_key(sort), reverse=order is SortOrder.desc)
-    return reads[offset : offset + limit], len(reads)
-
-
-def _matches(
-    state: Mapping[str, Any],
-    *,
-    status: ListingStatus | None,
-    next_step: str | None,
-    verified: bool | None,
-) -> bool:
-    if status is not None and state.get("status") != status.value:
-        return False
-    if next_step is not None and state.get("next_step") != next_step:
-        return False
-    is_listed = state.get("status") == ListingStatus.listed.value
-    return verified is None or verified is is_listed
-
-
-def _sort_key(sort: SortField) -> Callable[[ListingRead], tuple[Any, int]]:
-    def key(item: ListingRead) -> tuple[Any, int]:
-        primary: Any
-        if sort is SortField.product_name:
-            primary = fold(item.product_name)
-        elif sort is SortField.status:
-            primary = item.status.value
-        elif sort is SortField.created_at:
-            primary = item.created_at
-        else:
-            primary = item.updated_at or item.created_at
-        return primary, item.id
-
-    return key
-
-
-def steps_view(
-    session: Session, actor: User, listing: Listing, *, as_of: dt.date | None = None
-) -> ListingSteps:
-    """A listing and every step of its marketplace in order, now or as of a date."""
-    ensure_visible(session, actor, listing.hamlet_id, WHAT)
-    steps = marketplaces.steps(session, listing.marketplace_id)
-    if as_of is None:
-        records = {
-            code: {
-                "status": r.status.value,
-                **{k: getattr(r, k) for k in _RECORD_COLUMNS},
-            }
-            for code, r in repository.records_of(session, listing.id).items()
-        }
-        return _steps(
-            read(session, listing), [marketplaces.as_def(s) for s in steps], records
-        )
-    listing_then = read_as_of(session, actor, listing.id, as_of)
-    return _steps(
-        listing_then,
-        _step_defs_as_of(session, steps, as_of),
-        _records_as_of(session, listing, as_of),
-    )
-
-
-def _step_defs_as_of(
-    session: Session, steps: Sequence[MarketplaceStep], day: dt.date
-) -> list[StepDef]:
-    """The steps a marketplace had at the end of ``day``.
-
-    Steps seeded by a migration left no trail: they have always existed.
-    """
-    ids = [s.id for s in steps]
-    states = history.states_as_of(session, MarketplaceStep.__tablename__, ids, day)
-    traced = repository.ids_with_events(session, MarketplaceStep.__tablename__, ids)
-    defs = [
-        StepDef(
-            code=str(st["code"]),
-            position=int(st["position"]),
-            name=str(st["name"]),
-            evidence=st.get("evidence"),
-            url_pattern=st.get("url_pattern"),
-            url_example=st.get("url_example"),
-        )
-        for st in states.values()
-    ]
-    defs.extend(marketplaces.as_def(s) for s in steps if s.id not in traced)
-    return workflow.ordered(defs)
-
-
-def _records_as_of(
-    session: Session, listing: Listing, day: dt.date
-) -> dict[str, dict[str, Any]]:
-    ids = repository.step_record_ids_in_hamlet(session, listing.hamlet_id)
-    states = history.states_as_of(session, StepRecord.__tablename__, ids, day)
-    return {
-        str(st["step_code"]): st
-        for st in states.values()
-        if st.get("listing_id") == listing.id
-    }
-
-
-def _steps(
-    listing: ListingRead,
-    defs: Sequence[StepDef],
-    records: Mapping[str, Mapping[str, Any]],
-) -> ListingSteps:
-    statuses = {code: StepStatus(r["status"]) for code, r in records.items()}
-    items = []
-    for d in workflow.ordered(defs):
-        record = records.get(d.code, {})
-        if statuses.get(d.code) is StepStatus.blocked:
-            state = StepState.blocked
-        elif workflow.is_done(d.code, statuses, listing.status):
-            state = StepState.done
-        else:
-            state = StepState.todo
-        items.append(
-            StepRead.model_validate(
-                {
-                    "code": d.code,
-                    "position": d.position,
-                    "name": d.name,
-                    "evidence": d.evidence,
-                    "url_example": d.url_example,
-                    "state": state,
-                    "is_next": d.code == listing.next_step,
-                    **{k: record.get(k) for k in _RECORD_COLUMNS},
-                }
-            )
-        )
-    return ListingSteps(listing=listing, steps=items)
-
-
-# --- writing -------------------------------------------------------------------
 
 
 def _check_action(
@@ -356,10 +95,13 @@ def create_listing(
     )
     market = repository.marketplace(session, marketplace_id)
     if market is None:
-        raise InvalidInput("Sàn thương mại điện tử (marketplace_id) không tồn tại.")
+        raise InvalidInput(
+            "Không có sàn thương mại điện tử này; hãy chọn một sàn trong danh sách.",
+            field="marketplace_id",
+        )
     if not market.is_active:
         raise InvalidInput(
-            f"Sàn {market.name} (marketplace_id) đã ngừng, không mở hồ sơ mới."
+            f"Sàn {market.name} đã ngừng, không mở hồ sơ mới.", field="marketplace_id"
         )
     defs = marketplaces.step_defs(session, market.id)
     if not any(d.code == workflow.CLAIM_STEP for d in defs):
@@ -476,7 +218,6 @@ def record_step(
         label="Ghi chú",
         max_len=workflow.MAX_NOTE,
         multiline=True,
-        named="after",
     )
     record = records.get(code)
     if record is None:
@@ -588,7 +329,6 @@ def block_step(
         label="Lý do tạm dừng",
         max_len=workflow.MAX_REASON,
         multiline=True,
-        named="after",
     )
     record = records.get(definition.code)
     if record is None:
@@ -719,7 +459,6 @@ def delist(
         label="Lý do gỡ khỏi sàn",
         max_len=workflow.MAX_REASON,
         multiline=True,
-        named="after",
     )
     _, defs, records = _market_and_steps(session, listing)
     listing.delist_reason = clean_reason

@@ -76,7 +76,7 @@ def find_step(steps: Sequence[StepDef], code: str, marketplace: str) -> StepDef:
         if step.code == code:
             return step
     raise InvalidInput(
-        f"Bước (step) “{code}” không có trong quy trình của sàn {marketplace}."
+        f"Bước “{code}” không có trong quy trình của sàn {marketplace}.", field="step"
     )
 
 
@@ -194,11 +194,10 @@ def clean_comment(decision: Decision, raw: str | None) -> str | None:
         label="Nhận xét",
         max_len=MAX_COMMENT,
         multiline=True,
-        named="after",
     )
     if decision is Decision.rejected and not comment:
         raise InvalidInput(
-            "Cần ghi nhận xét (comment) khi từ chối, để tổ biết phải sửa gì."
+            "Cần ghi nhận xét khi từ chối, để tổ biết phải sửa gì.", field="comment"
         )
     return comment
 
@@ -210,10 +209,11 @@ def check_can_delist(
     if status is not ListingStatus.listed:
         raise Conflict("Chỉ gỡ được hồ sơ đang ở trạng thái đã lên sàn (đã xác minh).")
     if on > today:
-        raise InvalidInput("Ngày gỡ khỏi sàn (date) không được sau hôm nay.")
+        raise InvalidInput("Ngày gỡ khỏi sàn không được sau hôm nay.", field="date")
     if verified_on is not None and on < verified_on:
         raise InvalidInput(
-            f"Ngày gỡ khỏi sàn (date) không được trước ngày xác minh {verified_on:%d/%m/%Y}."
+            f"Ngày gỡ khỏi sàn không được trước ngày xác minh {verified_on:%d/%m/%Y}.",
+            field="date",
         )
 
 
@@ -237,31 +237,32 @@ def clean_url(
     Returns the URL with scheme and host in lower case.
     """
     value = (raw or "").strip()
-    where = f"{label} ({field})"
+
+    def refuse(says: str) -> InvalidInput:
+        return InvalidInput(f"{label} {says}", field=field)
+
     if not value:
-        raise InvalidInput(f"Cần nhập {label.lower()} ({field}).")
+        raise InvalidInput(f"Cần nhập {label.lower()}.", field=field)
     if len(value) > MAX_URL:
-        raise InvalidInput(f"{where} dài quá {MAX_URL} ký tự.")
+        raise refuse(f"dài quá {MAX_URL} ký tự.")
     if has_forbidden_chars(value) or "\\" in value or any(c.isspace() for c in value):
-        raise InvalidInput(f"{where} chứa ký tự không hợp lệ (khoảng trắng, \\ …).")
+        raise refuse("chứa ký tự không hợp lệ (khoảng trắng, \\ …).")
     try:
         parts = urlsplit(value)
     except ValueError:
-        raise InvalidInput(f"{where} không phải một địa chỉ web hợp lệ.") from None
+        raise refuse("không phải một địa chỉ web hợp lệ.") from None
     if parts.scheme.lower() != "https":
-        raise InvalidInput(f"{where} phải bắt đầu bằng https://.")
+        raise refuse("phải bắt đầu bằng https://.")
     netloc = parts.netloc
     if "@" in netloc:
-        raise InvalidInput(
-            f"{where} không được chứa tên đăng nhập (dấu @) trước tên miền."
-        )
+        raise refuse("không được chứa tên đăng nhập (dấu @) trước tên miền.")
     host = netloc.lower()
     if ":" in host:
-        raise InvalidInput(f"{where} không được ghi cổng hay địa chỉ IP.")
+        raise refuse("không được ghi cổng hay địa chỉ IP.")
     if not _HOST.match(host):
-        raise InvalidInput(f"{where} có tên miền không hợp lệ.")
+        raise refuse("có tên miền không hợp lệ.")
     if domain is not None and not host_in_domain(host, domain):
-        raise InvalidInput(f"{where} phải là trang trên {domain} (https://{domain}/…).")
+        raise refuse(f"phải là trang trên {domain} (https://{domain}/…).")
     return urlunsplit(("https", host, parts.path, parts.query, parts.fragment))
 
 
@@ -273,6 +274,7 @@ def check_page(
     page: str,
     pattern: str | None,
     example: str | None,
+    field: str = "evidence_url",
 ) -> None:
     """A cleaned evidence URL must be the right kind of page, never the home page.
 
@@ -283,11 +285,13 @@ def check_page(
     hint = f" Ví dụ: {example}" if example else ""
     if path in {"", "/"}:
         raise InvalidInput(
-            f"{label} phải là {page} trên {domain}, không phải trang chủ của sàn.{hint}"
+            f"{label} phải là {page} trên {domain}, không phải trang chủ của sàn.{hint}",
+            field=field,
         )
     if pattern and re.fullmatch(pattern, path) is None:
         raise InvalidInput(
-            f"{label} chưa phải {page} trên {domain} (trang gian hàng, danh mục hay trang khác không được nhận).{hint}"
+            f"{label} chưa phải {page} trên {domain} (trang gian hàng, danh mục hay trang khác không được nhận).{hint}",
+            field=field,
         )
 
 
@@ -300,17 +304,21 @@ def clean_url_rule(
     if clean_pattern is not None:
         if len(clean_pattern) > MAX_URL_RULE or not clean_pattern.startswith("/"):
             raise InvalidInput(
-                f"Mẫu đường dẫn phải bắt đầu bằng / và dài tối đa {MAX_URL_RULE} ký tự, ví dụ /[^/]+-p[0-9]+\\.html."
+                f"Mẫu đường dẫn phải bắt đầu bằng / và dài tối đa {MAX_URL_RULE} ký tự, ví dụ /[^/]+-p[0-9]+\\.html.",
+                field="url_pattern",
             )
         try:
             re.compile(clean_pattern)
         except re.error as exc:
             raise InvalidInput(
-                f"Mẫu đường dẫn không phải biểu thức chính quy hợp lệ: {exc.msg}."
+                f"Mẫu đường dẫn không phải biểu thức chính quy hợp lệ: {exc.msg}.",
+                field="url_pattern",
             ) from None
     if clean_example is not None:
         if len(clean_example) > MAX_URL_RULE:
-            raise InvalidInput(f"Đường dẫn ví dụ dài quá {MAX_URL_RULE} ký tự.")
+            raise InvalidInput(
+                f"Đường dẫn ví dụ dài quá {MAX_URL_RULE} ký tự.", field="url_example"
+            )
         label = "Đường dẫn ví dụ"
         clean_example = clean_url(
             clean_example, domain=domain, field="url_example", label=label
@@ -322,6 +330,7 @@ def clean_url_rule(
             page=page,
             pattern=clean_pattern,
             example=None,
+            field="url_example",
         )
     return clean_pattern, clean_example
 
@@ -331,10 +340,13 @@ def clean_domain(raw: str) -> str:
     value = raw.strip().lower()
     if "://" in value or "/" in value:
         raise InvalidInput(
-            "Tên miền (domain) chỉ ghi tên, không ghi https:// hay đường dẫn, ví dụ voso.vn."
+            "Tên miền chỉ ghi tên, không ghi https:// hay đường dẫn, ví dụ voso.vn.",
+            field="domain",
         )
     if not _HOST.match(value):
-        raise InvalidInput("Tên miền (domain) không hợp lệ, ví dụ đúng: voso.vn.")
+        raise InvalidInput(
+            "Tên miền không hợp lệ, ví dụ đúng: voso.vn.", field="domain"
+        )
     return value
 
 
@@ -343,7 +355,8 @@ def clean_code(raw: str, *, field: str, label: str, example: str) -> str:
     value = raw.strip().lower()
     if not _CODE.match(value):
         raise InvalidInput(
-            f"{label} ({field}) gồm 2–30 chữ thường không dấu, số hoặc _, bắt đầu bằng chữ, ví dụ {example}."
+            f"{label} gồm 2–30 chữ thường không dấu, số hoặc _, bắt đầu bằng chữ, ví dụ {example}.",
+            field=field,
         )
     return value
 
@@ -356,10 +369,12 @@ def check_new_step(
         raise Conflict(f"Sàn đã có bước “{code}”.")
     if evidence is not None and evidence not in EVIDENCE_KINDS:
         raise InvalidInput(
-            "Bằng chứng (evidence) chỉ nhận giá trị “url” hoặc để trống."
+            "Bằng chứng chỉ nhận giá trị “url” (đường dẫn) hoặc để trống.",
+            field="evidence",
         )
     if code in URL_COLUMNS and evidence != EVIDENCE_URL:
         raise InvalidInput(
-            f"Bước “{code}” phải có bằng chứng là đường dẫn (evidence = “url”)."
+            f"Bước “{code}” phải có bằng chứng là đường dẫn (“url”).",
+            field="evidence",
         )
     return max((s.position for s in existing), default=0) + 1

@@ -201,15 +201,19 @@ def set_rule(
         raise Forbidden("Chỉ quản trị hệ thống được sửa yêu cầu ảnh của sàn.")
     market = marketplaces.get(session, marketplace_id)
     if not 1 <= min_count <= MAX_PHOTOS:
-        raise InvalidInput(f"min_count: Số ảnh tối thiểu phải từ 1 đến {MAX_PHOTOS}.")
+        raise InvalidInput(
+            f"Số ảnh tối thiểu phải từ 1 đến {MAX_PHOTOS}.", field="min_count"
+        )
     for name, value in (("min_width", min_width), ("min_height", min_height)):
         if not 1 <= value <= processing.FULL_SIDE:
             raise InvalidInput(
-                f"{name}: Kích thước tối thiểu phải từ 1 đến {processing.FULL_SIDE} px."
+                f"Kích thước tối thiểu phải từ 1 đến {processing.FULL_SIDE} px.",
+                field=name,
             )
     if not 200 <= pack_size <= processing.FULL_SIDE:
         raise InvalidInput(
-            f"pack_size: Cỡ ảnh trong bộ ảnh phải từ 200 đến {processing.FULL_SIDE} px."
+            f"Cỡ ảnh trong bộ ảnh phải từ 200 đến {processing.FULL_SIDE} px.",
+            field="pack_size",
         )
     rule = repository.rule_of(session, market.id)
     if rule is None:

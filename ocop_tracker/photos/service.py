@@ -127,16 +127,19 @@ def check_upload(
         return Target(product)
     if listing_id is None or not step_code:
         raise InvalidInput(
-            "Ảnh minh chứng cần cả hồ sơ lên sàn (listing_id) và mã bước (step)."
+            "Ảnh minh chứng cần cả hồ sơ lên sàn và bước mà ảnh chứng minh.",
+            field="listing_id" if listing_id is None else "step",
         )
     listing = onboarding_views.get_listing(session, actor, listing_id)
     if listing.product_id != product.id:
-        raise InvalidInput("Hồ sơ lên sàn (listing_id) không phải của sản phẩm này.")
+        raise InvalidInput(
+            "Hồ sơ lên sàn này không phải của sản phẩm này.", field="listing_id"
+        )
     code = step_code.strip()
     defs = marketplaces.step_defs(session, listing.marketplace_id)
     if not any(d.code == code for d in defs):
         raise InvalidInput(
-            f"Bước (step) “{code}” không có trong quy trình của sàn này."
+            f"Bước “{code}” không có trong quy trình của sàn này.", field="step"
         )
     return Target(product, listing, code)
 
@@ -411,7 +414,7 @@ def update_photo(
         photo.is_public = is_public
     if position is not None:
         if not 1 <= position <= 1000:
-            raise InvalidInput("position: Vị trí ảnh phải từ 1 đến 1000.")
+            raise InvalidInput("Vị trí ảnh phải từ 1 đến 1000.", field="position")
         photo.position = position
     session.flush()
     if sync and photo.kind is PhotoKind.product:

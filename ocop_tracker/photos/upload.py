@@ -83,7 +83,7 @@ async def upload_bytes(request: Request) -> bytes:
             upload = form.get("file")
             if not isinstance(upload, UploadFile):
                 raise InvalidInput(
-                    "Chưa chọn ảnh: hãy chọn hoặc chụp một ảnh (trường file)."
+                    "Chưa chọn ảnh: hãy chọn hoặc chụp một ảnh.", field="file"
                 )
             data = await upload.read(MAX_BYTES + 1)
         finally:

@@ -136,8 +136,9 @@ def check_day(day: dt.date | None) -> dt.date:
         return now
     if day > now:
         raise InvalidInput(
-            f"as_of: Ngày báo cáo {day:%d/%m/%Y} chưa tới; chọn ngày từ hôm nay "
-            f"({now:%d/%m/%Y}) trở về trước."
+            f"Ngày báo cáo {day:%d/%m/%Y} chưa tới; chọn ngày từ hôm nay "
+            f"({now:%d/%m/%Y}) trở về trước.",
+            field="as_of",
         )
     return day
 
@@ -149,11 +150,14 @@ def parse_month(raw: str | None) -> dt.date:
         return now.replace(day=1)
     m = _MONTH.match(raw.strip())
     if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 2000:
-        raise InvalidInput("month: Tháng phải viết dạng YYYY-MM, ví dụ 2026-10.")
+        raise InvalidInput(
+            "Tháng phải viết dạng YYYY-MM, ví dụ 2026-10.", field="month"
+        )
     month = dt.date(int(m.group(1)), int(m.group(2)), 1)
     if month > now.replace(day=1):
         raise InvalidInput(
-            f"month: Tháng {month:%m/%Y} chưa tới; chỉ báo cáo được đến tháng {now:%m/%Y}."
+            f"Tháng {month:%m/%Y} chưa tới; chỉ báo cáo được đến tháng {now:%m/%Y}.",
+            field="month",
         )
     return month
 
@@ -380,7 +384,9 @@ def actions(
             if m.code == marketplace or str(m.id) == marketplace
         ]
         if not found:
-            raise InvalidInput(f"marketplace: Không có sàn “{marketplace[:40]}”.")
+            raise InvalidInput(
+                f"Không có sàn “{marketplace[:40]}”.", field="marketplace"
+            )
         market_id = found[0].id
     rows, total = repository.unlisted(
         session,
@@ -628,7 +634,7 @@ def submit_refusal(actor: User, area_id: int) -> AppError | None:
     (an admin for any unit), never for the whole country.
     """
     if area_id == NATION:
-        return InvalidInput("area_id: Hãy chọn đơn vị nộp báo cáo.")
+        return InvalidInput("Hãy chọn đơn vị nộp báo cáo.", field="area_id")
     if actor.role not in SUBMITTERS:
         return Forbidden(
             "Chỉ tổ trưởng, cán bộ xã/phường hoặc Sở được nộp báo cáo tháng."
@@ -666,14 +672,15 @@ def submit(
     now = today()
     if now < last:
         raise InvalidInput(
-            f"month: Báo cáo tháng {first:%m/%Y} nộp từ ngày cuối tháng ({last:%d/%m/%Y})."
+            f"Báo cáo tháng {first:%m/%Y} nộp từ ngày cuối tháng ({last:%d/%m/%Y}).",
+            field="month",
         )
     if note is not None and has_forbidden_chars(note, multiline=True):
-        raise InvalidInput("note: Ghi chú chứa ký tự điều khiển hoặc ký tự ẩn.")
+        raise InvalidInput("Ghi chú chứa ký tự điều khiển hoặc ký tự ẩn.", field="note")
     clean_note = normalize_multiline(note) if note else None
     clean_note = clean_note or None
     if clean_note is not None and len(clean_note) > 1000:
-        raise InvalidInput("note: Ghi chú tối đa 1000 ký tự.")
+        raise InvalidInput("Ghi chú tối đa 1000 ký tự.", field="note")
     report = monthly_of(session, area, first)
     version = repository.latest_version(session, area.id, first) + 1
     submission = ReportSubmission(

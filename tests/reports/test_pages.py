@@ -20,6 +20,7 @@ from tests.factories import (
     make_product,
     unit,
 )
+from tests.refusals import field_error, invalid_fields
 
 HTML = {"accept": "text/html"}
 
@@ -155,6 +156,18 @@ def test_submit_from_the_board_makes_a_new_version(sign_in: SignIn) -> None:
     bad = c.post("/reports/submissions", data={"month": "2999-01"})
     assert bad.status_code == 422
     assert "chưa tới" in bad.text
+    assert field_error(bad.text, "month").startswith("Tháng 01/2999 chưa tới")
+    assert invalid_fields(bad.text) == {"month"}
+    hidden = c.post(
+        "/reports/submissions", data={"month": month, "note": "Ghi chú gõ dở\x07"}
+    )
+    assert hidden.status_code == 422
+    assert field_error(hidden.text, "note") == (
+        "Ghi chú chứa ký tự điều khiển hoặc ký tự ẩn."
+    )
+    assert invalid_fields(hidden.text) == {"note"}
+    assert 'href="#note"' in hidden.text  # the summary links to the field
+    assert ">Ghi chú gõ dở" in hidden.text  # what was typed is kept
 
 
 def test_monthly_download_from_the_page(sign_in: SignIn) -> None:

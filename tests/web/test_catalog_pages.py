@@ -383,6 +383,68 @@ def test_product_page_shows_one_checklist_per_marketplace(
     assert "3 sao" in html
 
 
+def test_a_refused_step_form_shows_each_message_beside_its_field(
+    sign_in: SignIn, session: Session
+) -> None:
+    client = sign_in("thanhvien.khom3")
+    product = product_named(session, "Bánh in nhân đậu xanh")
+    pid = product.id
+    started = client.post(
+        f"/products/{pid}/listings",
+        data=form(client, marketplace_id=market_id(session, "postmart")),
+        follow_redirects=False,
+    )
+    assert started.status_code == 303, started.text
+    listing = listing_of(session, pid, "postmart")
+    assert listing.next_step == "storefront"
+    prefix = f"s{listing.id}-storefront-"
+
+    wrong = "https://voso.vn/shop/banh-in"
+    refused = client.post(
+        f"/listings/{listing.id}/steps",
+        data=form(
+            client,
+            step="storefront",
+            version=listing.version,
+            evidence_url=wrong,
+            note="Gian hàng của chị Lan",
+        ),
+    )
+    assert refused.status_code == 422
+    html = refused.text
+    message = field_error(html, "evidence_url", prefix)
+    assert message.startswith("Đường dẫn gian hàng phải là trang trên postmart.vn")
+    assert message == alert(html)
+    assert invalid_fields(html) == {"evidence_url"}
+    assert f'href="#{prefix}evidence_url"' in html  # the summary links to the field
+    assert f'value="{wrong}"' in html
+    assert 'value="Gian hàng của chị Lan"' in html
+
+    no_reason = client.post(
+        f"/listings/{listing.id}/steps/storefront/block",
+        data=form(client, reason=" ", version=listing.version),
+    )
+    assert no_reason.status_code == 422
+    reason = field_error(no_reason.text, "reason", prefix)
+    assert reason == "Lý do tạm dừng không được để trống."
+    assert invalid_fields(no_reason.text) == {"reason"}
+
+    stale = client.post(
+        f"/listings/{listing.id}/steps",
+        data=form(
+            client,
+            step="storefront",
+            version=listing.version - 1,
+            evidence_url="https://postmart.vn/shop/banh-in",
+            note="Ghi chú gõ dở",
+        ),
+    )
+    assert stale.status_code == 409
+    assert 'value="https://postmart.vn/shop/banh-in"' in stale.text
+    assert 'value="Ghi chú gõ dở"' in stale.text
+    assert listing_of(session, pid, "postmart").storefront_url is None
+
+
 def test_steps_are_recorded_in_order_blocked_and_unblocked(
     sign_in: SignIn, session: Session
 ) -> None:

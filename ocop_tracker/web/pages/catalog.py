@@ -46,7 +46,7 @@ from ocop_tracker.products.models import CertLevel, Product, ProductKind
 from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import TEAM_ROLES, WRITERS, User
 from ocop_tracker.web.pages import photos as photo_pages
-from ocop_tracker.web.render import local_time, redirect, render
+from ocop_tracker.web.render import local_time, redirect, refusal_context, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -283,7 +283,7 @@ def _optional_id(raw: str, field: str) -> int | None:
     if not value:
         return None
     if not value.isdecimal() or not value.isascii():
-        raise InvalidInput(f"{field}: Lựa chọn không hợp lệ.")
+        raise InvalidInput("Lựa chọn không hợp lệ.", field=field)
     return int(value)
 
 
@@ -391,7 +391,7 @@ def parse_date(raw: str, field: str, label: str) -> dt.date:
     """A date from ``<input type=date>`` (2025-12-31) or typed as 31/12/2025."""
     value = raw.strip()
     if not value:
-        raise InvalidInput(f"{field}: Hãy nhập {label}.")
+        raise InvalidInput(f"Hãy nhập {label}.", field=field)
     try:
         if "/" in value:
             day, month, year = (int(part) for part in value.split("/"))
@@ -399,7 +399,8 @@ def parse_date(raw: str, field: str, label: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(
-            f"{field}: {label[:1].upper()}{label[1:]} không hợp lệ, ví dụ 31/12/2025."
+            f"{label[:1].upper()}{label[1:]} không hợp lệ, ví dụ 31/12/2025.",
+            field=field,
         ) from None
 
 
@@ -469,15 +470,42 @@ class Checklist:
     state: MarketState
 
 
+# The fields a user types in each of the product page's step forms.
+_STEP_FORM_FIELDS: Mapping[str, frozenset[str]] = {
+    "record": frozenset({"evidence_url", "note"}),
+    "block": frozenset({"reason"}),
+}
+
+
 @dataclass(frozen=True)
 class FormError:
-    """A refused step form, shown beside the listing it belongs to."""
+    """A refused step form, shown beside the listing it belongs to: the
+    message at the top, each of its fields' messages beside the field."""
 
     listing_id: int
     step: str
     action: str  # "record", "block", "unblock", "start"
     message: str
     values: Mapping[str, str]
+    fields: Mapping[str, str]
+
+    @property
+    def prefix(self) -> str:
+        """The start of the ids of this form's fields (``macros.html``)."""
+        return f"s{self.listing_id}-{self.step}-"
+
+
+def _form_error(
+    exc: AppError,
+    listing_id: int,
+    step: str,
+    action: str,
+    values: Mapping[str, str] | None = None,
+) -> FormError:
+    shown = _STEP_FORM_FIELDS.get(action, frozenset())
+    context = refusal_context(exc)
+    fields = {k: v for k, v in context["fields"].items() if k in shown}
+    return FormError(listing_id, step, action, exc.message, values or {}, fields)
 
 
 def _product_page(
@@ -497,7 +525,7 @@ def _product_page(
     groups = product_views.list_groups(session)
     group_names = {g.id: g.name for g, _ in groups}
     subgroup_names = {s.id: s.name for _, subs in groups for s in subs}
-    listings, _ = onboarding_service.list_listings(
+    listings, _ = onboarding_views.list_listings(
         session, user, product_id=product.id, limit=50
     )
     by_market = {lst.marketplace_id: lst for lst in listings}
@@ -513,7 +541,7 @@ def _product_page(
         decisions: Sequence[Any] = []
         if read is not None:
             listing = onboarding_views.get_listing(session, user, read.id)
-            steps_view = onboarding_service.steps_view(session, user, listing)
+            steps_view = onboarding_views.steps_view(session, user, listing)
             decisions = onboarding_views.verifications(session, user, listing)
             people += [s.done_by_id for s in steps_view.steps]
             people += [v.decided_by_id for v in decisions]
@@ -611,7 +639,7 @@ def start_listing(
             marketplace_id=marketplace_id,
         )
     if (exc := refusal.error) is not None:
-        error = FormError(0, str(marketplace_id), "start", exc.message, {})
+        error = _form_error(exc, 0, str(marketplace_id), "start")
         return _refused(request, session, principal, product_id, exc, error)
     return redirect(f"/products/{product_id}", "listing_started")
 
@@ -642,7 +670,7 @@ def record_step(
         )
     if (exc := refusal.error) is not None:
         values = {"evidence_url": evidence_url, "note": note}
-        error = FormError(listing_id, step, "record", exc.message, values)
+        error = _form_error(exc, listing_id, step, "record", values)
         return _refused(request, session, principal, product_id, exc, error)
     done = "listing_claimed" if step == "listing" else "step_recorded"
     return redirect(f"/products/{product_id}", done)
@@ -666,7 +694,8 @@ def block_step(
             session, principal.user, listing, step=step, reason=reason, version=version
         )
     if (exc := refusal.error) is not None:
-        error = FormError(listing_id, step, "block", exc.message, {"reason": reason})
+        values = {"reason": reason}
+        error = _form_error(exc, listing_id, step, "block", values)
         return _refused(request, session, principal, product_id, exc, error)
     return redirect(f"/products/{product_id}", "step_blocked")
 
@@ -688,6 +717,6 @@ def unblock_step(
             session, principal.user, listing, step=step, version=version
         )
     if (exc := refusal.error) is not None:
-        error = FormError(listing_id, step, "unblock", exc.message, {})
+        error = _form_error(exc, listing_id, step, "unblock")
         return _refused(request, session, principal, product_id, exc, error)
     return redirect(f"/products/{product_id}", "step_unblocked")

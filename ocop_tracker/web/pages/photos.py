@@ -175,7 +175,9 @@ def set_public(
 ) -> Response:
     """Show the photo on the public page, or hide it."""
     if public not in {"", "0", "1", "on"}:
-        raise InvalidInput("public: giá trị không hợp lệ.")
+        raise InvalidInput(
+            "Hãy chọn hiện hoặc ẩn ảnh trên trang công khai.", field="public"
+        )
     photo = photo_service.update_photo(
         session, principal.user, photo_id, is_public=public in {"1", "on"}
     )

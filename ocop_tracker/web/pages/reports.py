@@ -16,14 +16,14 @@ from ocop_tracker.audit import listener as audit
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.auth.scope import covers
 from ocop_tracker.core import clock
-from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.errors import AppError
 from ocop_tracker.reports import charts
 from ocop_tracker.reports import service as report_service
 from ocop_tracker.reports import views as report_views
 from ocop_tracker.reports.downloads import file_response
 from ocop_tracker.reports.schemas import ReportFormat
-from ocop_tracker.web.render import recoverable, redirect, render
+from ocop_tracker.web.render import recoverable, redirect, refusal_context, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -95,7 +95,7 @@ def dashboard(
     except AppError as exc:
         if not recoverable(exc):
             raise
-        day, error = clock.today(), exc.message.split(": ", 1)[-1]
+        day, error = clock.today(), exc.message
     cov = report_service.coverage_of(session, area, day)
     trend = report_service.trend_of(session, area, day)
     # Teams' progress this month, for commendation (not for the whole country:
@@ -208,6 +208,11 @@ def submissions_page(
     )
 
 
+# The submission form's fields a refusal can be shown beside (the month is
+# chosen in the form above it).
+_SUBMIT_FIELDS = frozenset({"month", "note"})
+
+
 @router.post("/reports/submissions")
 def submit_page(
     request: Request,
@@ -219,16 +224,16 @@ def submit_page(
 ) -> Response:
     """Send one's own monthly report; a second one is a new version."""
     user = principal.user
-    try:
+    with refusable(session) as refusal:
         submission, message = report_service.submit(
             session, user, area_id=area_id, month=month, note=note
         )
-    except AppError as exc:
-        if not recoverable(exc):
-            raise
+    if (exc := refusal.error) is not None:
         board = report_service.board(
             session, user, area_id, month if report_service.valid_month(month) else None
         )
+        refused = refusal_context(exc)
+        shown = {k: v for k, v in refused["fields"].items() if k in _SUBMIT_FIELDS}
         return render(
             request,
             "reports/submissions.html",
@@ -238,7 +243,9 @@ def submit_page(
                 "month": month,
                 "labels": STATUS_LABELS,
                 "message": None,
-                "error": exc.message.split(": ", 1)[-1],
+                "error": refused["error"],
+                "fields": shown,
+                "note": note,
                 "may_submit": True,
                 "due_passed": clock.today() >= board.due,
             },

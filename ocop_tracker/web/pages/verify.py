@@ -54,7 +54,7 @@ def _queue_page(
     status_code: int = 200,
 ) -> Response:
     user = principal.user
-    reads, total = onboarding_service.list_listings(
+    reads, total = onboarding_views.list_listings(
         session,
         user,
         status=ListingStatus.awaiting_verification,
@@ -67,7 +67,7 @@ def _queue_page(
     claims: list[Claim] = []
     for read in reads:
         listing = onboarding_views.get_listing(session, user, read.id)
-        steps = onboarding_service.steps_view(session, user, listing)
+        steps = onboarding_views.steps_view(session, user, listing)
         claim = next((s for s in steps.steps if s.code == CLAIM_STEP), None)
         claimant = read.claimed_by_id or (claim.done_by_id if claim else None)
         if read.hamlet_id not in hamlets:
