@@ -30,17 +30,19 @@ from ocop_tracker.reports import daily
 from ocop_tracker.web.pages import areas as area_pages
 from ocop_tracker.web.pages import auth as auth_pages
 from ocop_tracker.web.pages import cards as card_pages
-from ocop_tracker.web.pages import catalog as catalog_pages
 from ocop_tracker.web.pages import home as home_pages
 from ocop_tracker.web.pages import imports as import_pages
 from ocop_tracker.web.pages import photos as photo_pages
 from ocop_tracker.web.pages import producers as producer_pages
 from ocop_tracker.web.pages import product_edit as product_edit_pages
+from ocop_tracker.web.pages import products as product_pages
 from ocop_tracker.web.pages import reports as report_pages
 from ocop_tracker.web.pages import teams as team_pages
 from ocop_tracker.web.pages import tokens as token_pages
 from ocop_tracker.web.pages import users as user_pages
 from ocop_tracker.web.pages import verify as verify_pages
+from ocop_tracker.web.pages import wizard as wizard_pages
+from ocop_tracker.web.pages import worklist as worklist_pages
 
 
 @asynccontextmanager
@@ -91,7 +93,9 @@ def create_app() -> FastAPI:
     app.include_router(team_pages.router)
     app.include_router(user_pages.router)
     app.include_router(product_edit_pages.router)
-    app.include_router(catalog_pages.router)
+    app.include_router(worklist_pages.router)
+    app.include_router(wizard_pages.router)  # before /products/{id}
+    app.include_router(product_pages.router)
     app.include_router(producer_pages.router)
     app.include_router(verify_pages.router)
     app.include_router(import_pages.router)

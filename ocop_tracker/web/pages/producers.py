@@ -36,7 +36,7 @@ from ocop_tracker.producers.models import (
 from ocop_tracker.products.models import ProductKind
 from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import WRITERS, User
-from ocop_tracker.web.pages.catalog import state_words
+from ocop_tracker.web.forms import state_words
 from ocop_tracker.web.render import local_time, redirect, refusal_context, render
 
 router = APIRouter(include_in_schema=False)

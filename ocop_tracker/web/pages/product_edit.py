@@ -28,7 +28,7 @@ from ocop_tracker.products import service as product_service
 from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import Certificate, CertLevel, Product, ProductKind
 from ocop_tracker.users.models import WRITERS, User
-from ocop_tracker.web.pages.catalog import parse_date, parse_price
+from ocop_tracker.web.forms import parse_date, parse_price
 from ocop_tracker.web.render import redirect, refusal_context, render
 
 router = APIRouter(include_in_schema=False)

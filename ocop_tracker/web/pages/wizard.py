@@ -1,0 +1,323 @@
+"""Adding a product, step by step: its producer, the product, then its OCOP certificate.
+
+Every step is a plain form post answered by a 303 redirect; a refusal the user
+can fix shows the same step again with each message beside its field and the typed values.
+"""
+
+from collections.abc import Mapping
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from ocop_tracker.areas import views as area_views
+from ocop_tracker.auth.deps import CurrentPrincipal, Principal
+from ocop_tracker.core import clock
+from ocop_tracker.core.db import SessionDep, refusable
+from ocop_tracker.core.errors import AppError, Forbidden
+from ocop_tracker.producers import service as producer_service
+from ocop_tracker.producers import views as producer_views
+from ocop_tracker.producers.models import Producer, ProducerKind
+from ocop_tracker.products import certificates as certificate_service
+from ocop_tracker.products import rules
+from ocop_tracker.products import service as product_service
+from ocop_tracker.products import views as product_views
+from ocop_tracker.products.models import CertLevel, Product, ProductKind
+from ocop_tracker.users.models import TEAM_ROLES, User
+from ocop_tracker.web.forms import (
+    CHOICE_LIMIT,
+    PRODUCER_KIND_LABELS,
+    PRODUCT_KIND_LABELS,
+    Short,
+    Text,
+    may_write,
+    optional_id,
+    parse_date,
+    parse_price,
+    parse_stars,
+)
+from ocop_tracker.web.render import redirect, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _require_writer(user: User) -> None:
+    if not may_write(user):
+        raise Forbidden("Vai trò của bạn chỉ được xem, không được thêm sản phẩm.")
+
+
+def _field_error(exc: AppError) -> str | None:
+    """The form field a refusal names (``AppError.fields``), if any."""
+    return next(iter(exc.fields), None)
+
+
+def _producer_step(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    *,
+    error: str | None = None,
+    field: str | None = None,
+    values: Mapping[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    user = principal.user
+    producers, total = producer_views.list_producers(session, user, limit=CHOICE_LIMIT)
+    hamlets = area_views.hamlet_choices(session, user, limit=CHOICE_LIMIT)
+    return render(
+        request,
+        "catalog/new_producer.html",
+        {
+            "producers": producers,
+            "total": total,
+            "hamlets": hamlets,
+            "hamlet_names": {h.id: h.name for h in hamlets}
+            | producer_views.hamlet_names(session, producers),
+            "fixed_hamlet": user.role in TEAM_ROLES,
+            "kinds": PRODUCER_KIND_LABELS,
+            "error": error,
+            "field": field,
+            "fields": {field: error} if field and error else {},
+            "values": values or {},
+        },
+        principal,
+        status_code=status_code,
+    )
+
+
+@router.get("/products/new")
+def new_product(
+    request: Request, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    """Step 1 of adding a product: pick its producer or register a new one."""
+    _require_writer(principal.user)
+    return _producer_step(request, session, principal)
+
+
+@router.post("/products/new")
+def create_producer(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    hamlet_id: Annotated[int, Form()],
+    kind: Annotated[ProducerKind, Form()],
+    name: Short = "",
+    representative: Short = "",
+    phone: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Register a producer in a hamlet of one's area, then go on to its product."""
+    with refusable(session) as refusal:
+        producer = producer_service.create_producer(
+            session,
+            principal.user,
+            hamlet_id=hamlet_id,
+            kind=kind,
+            name=name,
+            representative=representative,
+            phone=phone,
+        )
+    if (exc := refusal.error) is not None:
+        return _producer_step(
+            request,
+            session,
+            principal,
+            error=exc.message,
+            field=_field_error(exc),
+            values={
+                "hamlet_id": str(hamlet_id),
+                "kind": kind.value,
+                "name": name,
+                "representative": representative,
+                "phone": phone,
+            },
+            status_code=exc.status_code,
+        )
+    return redirect(
+        f"/products/new/product?producer_id={producer.id}", "producer_added"
+    )
+
+
+def _product_step(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    producer: Producer,
+    *,
+    error: str | None = None,
+    field: str | None = None,
+    values: Mapping[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "catalog/new_product.html",
+        {
+            "producer": producer,
+            "producer_kind": PRODUCER_KIND_LABELS[producer.kind],
+            "kinds": PRODUCT_KIND_LABELS,
+            "groups": product_views.list_groups(session),
+            "error": error,
+            "field": field,
+            "fields": {field: error} if field and error else {},
+            "values": values or {},
+        },
+        principal,
+        status_code=status_code,
+    )
+
+
+@router.get("/products/new/product")
+def new_product_details(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    producer_id: Annotated[int, Query(ge=1)],
+) -> Response:
+    """Step 2: the product itself."""
+    producer = producer_views.get_producer(session, principal.user, producer_id)
+    _require_writer(principal.user)
+    return _product_step(request, session, principal, producer)
+
+
+@router.post("/products/new/product")
+def create_product(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    producer_id: Annotated[int, Form()],
+    kind: Annotated[ProductKind, Form()],
+    name: Short = "",
+    group_id: Annotated[str, Form(max_length=12)] = "",
+    subgroup_id: Annotated[str, Form(max_length=12)] = "",
+    unit: Annotated[str, Form(max_length=100)] = "",
+    price: Annotated[str, Form(max_length=40)] = "",
+    description: Text = "",
+    gtin: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Register the product; OCOP products go on to their certificate."""
+    producer = producer_views.get_producer(session, principal.user, producer_id)
+    with refusable(session) as refusal:
+        product = product_service.create_product(
+            session,
+            principal.user,
+            producer_id=producer.id,
+            name=name,
+            kind=kind,
+            group_id=optional_id(group_id, "group_id"),
+            subgroup_id=optional_id(subgroup_id, "subgroup_id"),
+            unit=unit,
+            price=parse_price(price),
+            description=description,
+            gtin=gtin,
+        )
+    if (exc := refusal.error) is not None:
+        producer = producer_views.get_producer(session, principal.user, producer_id)
+        return _product_step(
+            request,
+            session,
+            principal,
+            producer,
+            error=exc.message,
+            field=_field_error(exc),
+            values={
+                "name": name,
+                "kind": kind.value,
+                "group_id": group_id,
+                "subgroup_id": subgroup_id,
+                "unit": unit,
+                "price": price,
+                "description": description,
+                "gtin": gtin,
+            },
+            status_code=exc.status_code,
+        )
+    if product.kind is ProductKind.ocop:
+        return redirect(f"/products/{product.id}/certificates/new", "product_added")
+    return redirect(f"/products/{product.id}", "product_added")
+
+
+def _certificate_step(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    product: Product,
+    *,
+    error: str | None = None,
+    field: str | None = None,
+    values: Mapping[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "catalog/new_certificate.html",
+        {
+            "product": product,
+            "is_ocop": product.kind is ProductKind.ocop,
+            "stars": rules.OCOP_STARS,
+            "levels": rules.LEVEL_LABELS,
+            "today": clock.today(),
+            "error": error,
+            "field": field,
+            "fields": {field: error} if field and error else {},
+            "values": values or {},
+        },
+        principal,
+        status_code=status_code,
+    )
+
+
+@router.get("/products/{product_id}/certificates/new")
+def new_certificate(
+    request: Request, session: SessionDep, principal: CurrentPrincipal, product_id: int
+) -> Response:
+    """Step 3: the OCOP recognition decision (skippable)."""
+    product = product_views.get_product(session, principal.user, product_id)
+    _require_writer(principal.user)
+    return _certificate_step(request, session, principal, product)
+
+
+@router.post("/products/{product_id}/certificates/new")
+def add_certificate(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    product_id: int,
+    level: Annotated[CertLevel, Form()],
+    stars: Annotated[str, Form(max_length=4)] = "",
+    decision_number: Annotated[str, Form(max_length=100)] = "",
+    decision_date: Annotated[str, Form(max_length=20)] = "",
+    authority: Short = "",
+) -> Response:
+    """Record the certificate, then open the product page."""
+    product = product_views.get_product(session, principal.user, product_id)
+    with refusable(session) as refusal:
+        certificate_service.add_certificate(
+            session,
+            principal.user,
+            product,
+            stars=parse_stars(stars),
+            decision_number=decision_number,
+            decision_date=parse_date(decision_date, "decision_date", "ngày quyết định"),
+            authority=authority,
+            level=level,
+        )
+    if (exc := refusal.error) is not None:
+        product = product_views.get_product(session, principal.user, product_id)
+        return _certificate_step(
+            request,
+            session,
+            principal,
+            product,
+            error=exc.message,
+            field=_field_error(exc),
+            values={
+                "stars": stars,
+                "decision_number": decision_number,
+                "decision_date": decision_date,
+                "authority": authority,
+                "level": level.value,
+            },
+            status_code=exc.status_code,
+        )
+    return redirect(f"/products/{product_id}", "certificate_added")
