@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -40,26 +40,26 @@ class LoginResult:
     token: str
 
 
+def _failures_since(
+    session: Session, whose: ColumnElement[bool], since: dt.datetime
+) -> int:
+    """Failed sign-ins matching ``whose`` (an account, an address) since ``since``."""
+    count = session.scalar(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(whose, LoginAttempt.at >= since)
+    )
+    return count or 0
+
+
 def _throttle(session: Session, key: str, client_ip: str | None) -> None:
     settings = get_settings()
     since = utcnow() - dt.timedelta(hours=1)
-    per_account = (
-        session.scalar(
-            select(func.count())
-            .select_from(LoginAttempt)
-            .where(LoginAttempt.login_key == key, LoginAttempt.at >= since)
-        )
-        or 0
-    )
+    per_account = _failures_since(session, LoginAttempt.login_key == key, since)
     per_address = 0
     if client_ip:
-        per_address = (
-            session.scalar(
-                select(func.count())
-                .select_from(LoginAttempt)
-                .where(LoginAttempt.client_ip == client_ip, LoginAttempt.at >= since)
-            )
-            or 0
+        per_address = _failures_since(
+            session, LoginAttempt.client_ip == client_ip, since
         )
     if (
         per_account >= settings.login_failures_per_account

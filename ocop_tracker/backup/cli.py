@@ -1,6 +1,8 @@
 """``ocop-tracker backup FILE`` and ``ocop-tracker restore FILE``."""
 
 import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +27,23 @@ def _size(n: int) -> str:
     return f"{n} B"
 
 
+def _progress(message: str) -> None:
+    """A step of a long backup or restore, on stderr."""
+    err.print(message, highlight=False)
+
+
+@contextmanager
+def _refusal_exits(note: str = "") -> Iterator[None]:
+    """A refused backup or restore: its message (and ``note``) on stderr, exit code 2."""
+    from ocop_tracker.backup import service
+
+    try:
+        yield
+    except service.BackupError as exc:
+        err.print(f"[red]Lỗi:[/red] {exc.message}{note}", highlight=False)
+        raise typer.Exit(code=2) from None
+
+
 def backup(
     file: Annotated[
         Path, typer.Argument(dir_okay=False, help="The backup file to write (a ZIP)")
@@ -44,16 +63,10 @@ def backup(
     if file.exists() and not overwrite:
         err.print(f"[red]Lỗi:[/red] {file} đã có; dùng --overwrite để ghi đè.")
         raise typer.Exit(code=2)
-    try:
+    with _refusal_exits():
         result = service.create_backup(
-            settings.database_url,
-            settings.media_dir,
-            file,
-            progress=lambda m: err.print(m, highlight=False),
+            settings.database_url, settings.media_dir, file, progress=_progress
         )
-    except service.BackupError as exc:
-        err.print(f"[red]Lỗi:[/red] {exc.message}", highlight=False)
-        raise typer.Exit(code=2) from None
     detail = (
         f"backup {result.path.name}: {result.rows} rows in {len(result.tables)} tables, "
         f"{len(result.media)} media files, revision {result.revision}, "
@@ -90,18 +103,10 @@ def restore(
     from ocop_tracker.core.config import get_settings
 
     settings = get_settings()
-    try:
+    with _refusal_exits(". Không có gì được ghi."):
         result = service.restore_backup(
-            settings.database_url,
-            settings.media_dir,
-            file,
-            progress=lambda m: err.print(m, highlight=False),
+            settings.database_url, settings.media_dir, file, progress=_progress
         )
-    except service.BackupError as exc:
-        err.print(
-            f"[red]Lỗi:[/red] {exc.message}. Không có gì được ghi.", highlight=False
-        )
-        raise typer.Exit(code=2) from None
     detail = (
         f"restore {file.name}: {result.rows} rows, {result.media_files} media files, "
         f"revision {result.revision} -> {result.head}, by {_actor()} (command line)"

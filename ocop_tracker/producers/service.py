@@ -16,7 +16,12 @@ from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.errors import Conflict, InvalidInput
 from ocop_tracker.core.labels import labels
 from ocop_tracker.core.phone import normalize_vn
-from ocop_tracker.core.text import clean_text, fold, has_forbidden_chars
+from ocop_tracker.core.text import (
+    clean_text,
+    fold,
+    has_forbidden_chars,
+    required_text,
+)
 from ocop_tracker.core.versions import (
     UNSET,
     StaleVersion,
@@ -79,6 +84,10 @@ def _check_hamlet(session: Session, hamlet_id: int) -> None:
         raise InvalidInput("Chủ thể phải thuộc một khóm/ấp.", field="hamlet_id")
 
 
+def _clean_name(name: str | None) -> str:
+    return required_text(name, field="name", label="Tên chủ thể", max_len=200)
+
+
 def _check_unique_name(
     session: Session, hamlet_id: int, name: str, exclude_id: int | None = None
 ) -> None:
@@ -108,10 +117,7 @@ def create_producer(
     """
     check_writer(session, actor, hamlet_id, "khóm/ấp", roles)
     _check_hamlet(session, hamlet_id)
-    clean_name = clean_text(
-        name, field="name", label="Tên chủ thể", max_len=200, required=True
-    )
-    assert clean_name is not None
+    clean_name = _clean_name(name)
     clean_rep = clean_text(
         representative, field="representative", label="Người đại diện", max_len=120
     )
@@ -163,11 +169,7 @@ def update_producer(
             new_hamlet = hamlet_id
     new_name = producer.name
     if not isinstance(name, Unset):
-        cleaned = clean_text(
-            name, field="name", label="Tên chủ thể", max_len=200, required=True
-        )
-        assert cleaned is not None
-        new_name = cleaned
+        new_name = _clean_name(name)
     if new_name != producer.name or new_hamlet != producer.hamlet_id:
         _check_unique_name(session, new_hamlet, new_name, exclude_id=producer.id)
     if not isinstance(kind, Unset):

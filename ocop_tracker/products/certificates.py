@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ocop_tracker.auth.scope import check_writer
 from ocop_tracker.core import clock
 from ocop_tracker.core.errors import Conflict, InvalidInput
-from ocop_tracker.core.text import clean_text
+from ocop_tracker.core.text import required_text
 from ocop_tracker.core.versions import UNSET, Unset, check_version, flush_versioned
 from ocop_tracker.products import repository, rules
 from ocop_tracker.products import views as product_views
@@ -38,24 +38,18 @@ def _check_certificate(
     """Every rule of a certificate, in the order a person fills the form."""
     rules.check_stars(fields.stars)
     rules.check_score(fields.stars, fields.score)
-    number = clean_text(
-        fields.decision_number,
-        field="decision_number",
-        label="Số quyết định",
-        max_len=60,
-        required=True,
+    number = rules.clean_decision_number(
+        required_text(
+            fields.decision_number,
+            field="decision_number",
+            label="Số quyết định",
+            max_len=60,
+        )
     )
-    assert number is not None
-    number = rules.clean_decision_number(number)
     rules.check_decision_date(fields.decision_date, clock.today())
-    authority = clean_text(
-        fields.authority,
-        field="authority",
-        label="Cơ quan công nhận",
-        max_len=200,
-        required=True,
+    authority = required_text(
+        fields.authority, field="authority", label="Cơ quan công nhận", max_len=200
     )
-    assert authority is not None
     rules.check_level(fields.stars, fields.decision_date, fields.level)
     rules.check_expiry(fields.decision_date, fields.expires_on)
     clash = repository.certificate_numbered(
@@ -225,13 +219,8 @@ def revoke_certificate(
         raise InvalidInput(
             "Ngày thu hồi không được trước ngày quyết định.", field="revoked_on"
         )
-    cert.revoke_reason = clean_text(
-        reason,
-        field="reason",
-        label="Lý do thu hồi",
-        max_len=300,
-        required=True,
-        multiline=True,
+    cert.revoke_reason = required_text(
+        reason, field="reason", label="Lý do thu hồi", max_len=300, multiline=True
     )
     cert.revoked_on = revoked_on
     flush_versioned(session, "Giấy chứng nhận")

@@ -10,7 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ocop_tracker.auth.scope import check_writer
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from ocop_tracker.core.text import clean_text
+from ocop_tracker.core.text import clean_text, required_text
 from ocop_tracker.core.versions import UNSET, Unset, check_version, flush_versioned
 from ocop_tracker.producers import views as producer_views
 from ocop_tracker.products import repository, rules
@@ -92,6 +92,10 @@ def _new_public_code(session: Session) -> str:
     raise Conflict("Không tạo được mã công khai, hãy thử lại.")  # pragma: no cover
 
 
+def _clean_name(name: str | None) -> str:
+    return required_text(name, field="name", label="Tên sản phẩm", max_len=200)
+
+
 def _check_unique_name(
     session: Session, producer_id: int, name: str, exclude_id: int | None = None
 ) -> None:
@@ -118,10 +122,7 @@ def create_product(
     """Register a product of a producer in the actor's area; its public code is new."""
     producer = producer_views.get_producer(session, actor, producer_id)
     check_writer(session, actor, producer.hamlet_id, "chủ thể", roles)
-    clean_name = clean_text(
-        name, field="name", label="Tên sản phẩm", max_len=200, required=True
-    )
-    assert clean_name is not None
+    clean_name = _clean_name(name)
     group, subgroup = _groups(session, group_id, subgroup_id)
     clean_unit = clean_text(unit, field="unit", label="Đơn vị tính", max_len=40)
     clean_desc = clean_text(
@@ -185,11 +186,7 @@ def update_product(
         check_writer(session, actor, producer.hamlet_id, "chủ thể")
     new_name = product.name
     if not isinstance(name, Unset):
-        cleaned = clean_text(
-            name, field="name", label="Tên sản phẩm", max_len=200, required=True
-        )
-        assert cleaned is not None
-        new_name = cleaned
+        new_name = _clean_name(name)
     if new_name != product.name or producer.id != product.producer_id:
         _check_unique_name(session, producer.id, new_name, exclude_id=product.id)
     if not isinstance(kind, Unset):
@@ -248,10 +245,7 @@ def add_subgroup(
         raise Forbidden("Chỉ quản trị hệ thống được sửa danh mục nhóm sản phẩm OCOP.")
     if repository.get_group(session, group_id) is None:
         raise NotFound("Không tìm thấy nhóm sản phẩm OCOP này.")
-    clean = clean_text(
-        name, field="name", label="Tên phân nhóm", max_len=200, required=True
-    )
-    assert clean is not None
+    clean = required_text(name, field="name", label="Tên phân nhóm", max_len=200)
     clash = repository.subgroup_named(session, group_id, clean)
     if clash is not None:
         raise Conflict(f"Nhóm này đã có phân nhóm '{clash.name}'.", field="name")

@@ -1,6 +1,7 @@
 """Community digital teams as pages: one's own team, the list, the roster."""
 
-from typing import Annotated
+from dataclasses import asdict, dataclass
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from sqlalchemy.orm import Session
@@ -34,6 +35,29 @@ STARTED_LIMIT = 1000
 
 Name = Annotated[str, Form(max_length=200)]
 Phone = Annotated[str, Form(max_length=40)]
+
+
+@dataclass(frozen=True)
+class MemberForm:
+    """A member as typed into the roster's add or edit form."""
+
+    full_name: str
+    position: Position
+    background: Background
+    phone: str
+
+    def fields(self) -> dict[str, Any]:
+        """The service's keyword arguments."""
+        return asdict(self)
+
+    def shown(self) -> dict[str, str]:
+        """The values to put back into the form when it is refused."""
+        return {
+            "full_name": self.full_name,
+            "position": self.position.value,
+            "background": self.background.value,
+            "phone": self.phone,
+        }
 
 
 def _roster_page(
@@ -72,6 +96,32 @@ def _roster_page(
         },
         principal,
         status_code=status_code,
+    )
+
+
+def _roster_refused(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    team_id: int,
+    error: AppError,
+    *,
+    add: dict[str, str] | None = None,
+    edit_id: int | None = None,
+    edit: dict[str, str] | None = None,
+) -> Response:
+    """The roster shown again over a refused change, reloaded as it is now."""
+    team = team_views.get_team(session, principal.user, team_id)
+    return _roster_page(
+        request,
+        session,
+        principal,
+        team,
+        refused=error,
+        add=add,
+        edit_id=edit_id,
+        edit=edit,
+        status_code=error.status_code,
     )
 
 
@@ -198,33 +248,13 @@ def add_member(
     phone: Phone = "",
 ) -> Response:
     """Add a member (at most 10)."""
+    typed = MemberForm(full_name, position, background, phone)
     team = team_views.get_team(session, principal.user, team_id)
     with refusable(session) as refusal:
-        team_service.add_member(
-            session,
-            principal.user,
-            team,
-            full_name=full_name,
-            position=position,
-            background=background,
-            phone=phone,
-        )
+        team_service.add_member(session, principal.user, team, **typed.fields())
     if refusal.error is not None:
-        team = team_views.get_team(session, principal.user, team_id)
-        submitted = {
-            "full_name": full_name,
-            "position": position.value,
-            "background": background.value,
-            "phone": phone,
-        }
-        return _roster_page(
-            request,
-            session,
-            principal,
-            team,
-            refused=refusal.error,
-            add=submitted,
-            status_code=refusal.error.status_code,
+        return _roster_refused(
+            request, session, principal, team_id, refusal.error, add=typed.shown()
         )
     return redirect(f"/teams/{team_id}", "member_added")
 
@@ -243,6 +273,7 @@ def update_member(
     phone: Phone = "",
 ) -> Response:
     """Change a member; someone else's newer edit is not overwritten."""
+    typed = MemberForm(full_name, position, background, phone)
     team = team_views.get_team(session, principal.user, team_id)
     with refusable(session) as refusal:
         team_service.update_member(
@@ -251,28 +282,17 @@ def update_member(
             team,
             member_id,
             version=version,
-            full_name=full_name,
-            position=position,
-            background=background,
-            phone=phone,
+            **typed.fields(),
         )
     if refusal.error is not None:
-        team = team_views.get_team(session, principal.user, team_id)
-        submitted = {
-            "full_name": full_name,
-            "position": position.value,
-            "background": background.value,
-            "phone": phone,
-        }
-        return _roster_page(
+        return _roster_refused(
             request,
             session,
             principal,
-            team,
-            refused=refusal.error,
+            team_id,
+            refusal.error,
             edit_id=member_id,
-            edit=submitted,
-            status_code=refusal.error.status_code,
+            edit=typed.shown(),
         )
     return redirect(f"/teams/{team_id}", "member_saved")
 
@@ -290,13 +310,5 @@ def remove_member(
     with refusable(session) as refusal:
         team_service.remove_member(session, principal.user, team, member_id)
     if refusal.error is not None:
-        team = team_views.get_team(session, principal.user, team_id)
-        return _roster_page(
-            request,
-            session,
-            principal,
-            team,
-            refused=refusal.error,
-            status_code=refusal.error.status_code,
-        )
+        return _roster_refused(request, session, principal, team_id, refusal.error)
     return redirect(f"/teams/{team_id}", "member_removed")

@@ -1,6 +1,7 @@
 """Accounts as pages, for admins and officials (SECURITY.md T8)."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, status
@@ -78,6 +79,34 @@ def _area_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     }
 
 
+@dataclass(frozen=True)
+class AccountRefusal:
+    """A refused account form: the service's error and the values as typed."""
+
+    error: AppError
+    typed: dict[str, str]
+
+    def context(self) -> dict[str, object]:
+        """The message beside each field (an area's beside the input used) and
+        the typed values put back."""
+        rename = _area_field(self.typed["area_id"])
+        return {**refusal_context(self.error, rename=rename), "form": self.typed}
+
+
+def _account_form(actor: User, refused: AccountRefusal | None) -> dict[str, object]:
+    """What the new-account and edit forms both show: roles, area input, refusal."""
+    return {
+        "role_labels": user_service.ROLE_LABELS,
+        "roles": _roles_for(actor),
+        "typed_area": actor.role is Role.admin,
+        **(refused.context() if refused else {**refusal_context(None), "form": {}}),
+    }
+
+
+def _status(refused: AccountRefusal | None) -> int:
+    return refused.error.status_code if refused else status.HTTP_200_OK
+
+
 def _list_page(
     request: Request,
     session: Session,
@@ -85,10 +114,7 @@ def _list_page(
     *,
     q: str = "",
     offset: int = 0,
-    refused: AppError | None = None,
-    rename: dict[str, str] | None = None,
-    form: dict[str, str] | None = None,
-    status_code: int = 200,
+    refused: AccountRefusal | None = None,
 ) -> Response:
     actor = principal.user
     users, total = user_views.list_users(
@@ -104,15 +130,11 @@ def _list_page(
             "offset": offset,
             "page_size": PAGE_SIZE,
             "area_names": _area_names(session, (u.area_id for u in users)),
-            "role_labels": user_service.ROLE_LABELS,
-            "roles": _roles_for(actor),
             "hamlets": _hamlet_choices(session, actor),
-            "typed_area": actor.role is Role.admin,
-            **refusal_context(refused, rename=rename),
-            "form": form or {},
+            **_account_form(actor, refused),
         },
         principal,
-        status_code=status_code,
+        status_code=_status(refused),
     )
 
 
@@ -122,10 +144,7 @@ def _edit_page(
     principal: Principal,
     user: User,
     *,
-    refused: AppError | None = None,
-    rename: dict[str, str] | None = None,
-    form: dict[str, str] | None = None,
-    status_code: int = 200,
+    refused: AccountRefusal | None = None,
 ) -> Response:
     actor = principal.user
     manageable = user_views.may_manage(session, actor, user.role, user.area_id)
@@ -138,17 +157,13 @@ def _edit_page(
             "area": area,
             "manageable": manageable,
             "is_self": user.id == actor.id,
-            "role_labels": user_service.ROLE_LABELS,
-            "roles": _roles_for(actor),
             "hamlets": _with_current(session, _hamlet_choices(session, actor), area)
             if manageable
             else [],
-            "typed_area": actor.role is Role.admin,
-            **refusal_context(refused, rename=rename),
-            "form": form or {},
+            **_account_form(actor, refused),
         },
         principal,
-        status_code=status_code,
+        status_code=_status(refused),
     )
 
 
@@ -215,10 +230,7 @@ def create_user(
             request,
             session,
             principal,
-            refused=refusal.error,
-            rename=_area_field(area_id),
-            form=submitted,
-            status_code=refusal.error.status_code,
+            refused=AccountRefusal(refusal.error, submitted),
         )
     # No password was given, so the service made a one-time one.
     return _secret_page(request, principal, user, password or "", created=True)
@@ -276,10 +288,7 @@ def update_user(
             session,
             principal,
             user,
-            refused=refusal.error,
-            rename=_area_field(area_id),
-            form=submitted,
-            status_code=refusal.error.status_code,
+            refused=AccountRefusal(refusal.error, submitted),
         )
     return redirect(f"/users/{user_id}", "saved")
 
