@@ -23,7 +23,7 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
     },
     "Level": {
         "province": "Tỉnh/Thành phố",
-        "district": "Huyện/Thị xã/Thành phố",
+        "district": "Quận/Huyện/Thị xã/Thành phố",
         "commune": "Xã/Phường/Thị trấn",
         "hamlet": "Khóm/Ấp",
     },
