@@ -1,13 +1,15 @@
 """What the product pages share: their words for kinds and marketplace states, typed
-fields, parsing what people type, who may post.
+fields, parsing what people type, who may post, and one form per record (a producer)
+that every page adding or changing it reads.
 """
 
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Form
+from pydantic import BaseModel, Field
 
 from ocop_tracker.core.errors import InvalidInput
 from ocop_tracker.core.labels import label, labels
@@ -103,3 +105,56 @@ def parse_stars(raw: str) -> int:
     if not value.isdecimal() or not value.isascii():
         raise InvalidInput("Hãy chọn hạng sao (3, 4 hoặc 5).", field="stars")
     return int(value)
+
+
+# --- one form per record ---------------------------------------------------------------
+# Each form is taken whole from the posted fields (``Annotated[XForm, Form()]``): the
+# text fields stay as typed, to be shown again on a refusal; numbers and dates typed
+# by people are read by ``service_args`` inside the refusable block, so a bad one is
+# a message beside its field, not a 422 from FastAPI.
+
+
+class ProducerForm(BaseModel):
+    """A producer as typed on the add form (the catalog's first step too)."""
+
+    hamlet_id: int
+    kind: ProducerKind
+    name: str = Field("", max_length=300)
+    representative: str = Field("", max_length=300)
+    phone: str = Field("", max_length=40)
+    tax_code: str = Field("", max_length=40)
+
+    def service_args(self) -> dict[str, Any]:
+        """The keyword arguments of ``producer_service.create_producer``."""
+        return {
+            "hamlet_id": self.hamlet_id,
+            "kind": self.kind,
+            "name": self.name,
+            "representative": self.representative,
+            "phone": self.phone,
+            "tax_code": self.tax_code,
+        }
+
+    def typed(self) -> dict[str, str]:
+        """The values to put back in the form after a refusal."""
+        return {
+            "hamlet_id": str(self.hamlet_id),
+            "kind": self.kind.value,
+            "name": self.name,
+            "representative": self.representative,
+            "phone": self.phone,
+            "tax_code": self.tax_code,
+        }
+
+
+class ProducerEdit(ProducerForm):
+    """The edit form: the producer's fields and the version they were read at."""
+
+    version: int
+
+    def service_args(self) -> dict[str, Any]:
+        """The keyword arguments of ``producer_service.update_producer``."""
+        return {**super().service_args(), "version": self.version}
+
+    def typed(self) -> dict[str, str]:
+        return {**super().typed(), "version": str(self.version)}

@@ -18,7 +18,7 @@ from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.errors import AppError, Forbidden
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers import views as producer_views
-from ocop_tracker.producers.models import Producer, ProducerKind
+from ocop_tracker.producers.models import Producer
 from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import rules
 from ocop_tracker.products import service as product_service
@@ -29,6 +29,7 @@ from ocop_tracker.web.forms import (
     CHOICE_LIMIT,
     PRODUCER_KIND_LABELS,
     PRODUCT_KIND_LABELS,
+    ProducerForm,
     Short,
     Text,
     may_write,
@@ -100,22 +101,12 @@ def create_producer(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    hamlet_id: Annotated[int, Form()],
-    kind: Annotated[ProducerKind, Form()],
-    name: Short = "",
-    representative: Short = "",
-    phone: Annotated[str, Form(max_length=40)] = "",
+    form: Annotated[ProducerForm, Form()],
 ) -> Response:
     """Register a producer in a hamlet of one's area, then go on to its product."""
     with refusable(session) as refusal:
         producer = producer_service.create_producer(
-            session,
-            principal.user,
-            hamlet_id=hamlet_id,
-            kind=kind,
-            name=name,
-            representative=representative,
-            phone=phone,
+            session, principal.user, **form.service_args()
         )
     if (exc := refusal.error) is not None:
         return _producer_step(
@@ -124,13 +115,7 @@ def create_producer(
             principal,
             error=exc.message,
             field=_field_error(exc),
-            values={
-                "hamlet_id": str(hamlet_id),
-                "kind": kind.value,
-                "name": name,
-                "representative": representative,
-                "phone": phone,
-            },
+            values=form.typed(),
             status_code=exc.status_code,
         )
     return redirect(
