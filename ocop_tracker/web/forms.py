@@ -1,12 +1,12 @@
 """What the product pages share: their words for kinds and marketplace states, typed
-fields, parsing what people type, who may post, and one form per record (a producer)
+fields, parsing what people type, who may post, and one form per record (a producer, a product)
 that every page adding or changing it reads.
 """
 
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from fastapi import Form
 from pydantic import BaseModel, Field
@@ -74,12 +74,15 @@ def parse_price(raw: str) -> int | None:
     return int(digits)
 
 
-def optional_id(raw: str, field: str) -> int | None:
+def optional_id(
+    raw: str, field: str, message: str = "Lựa chọn không hợp lệ."
+) -> int | None:
+    """A whole number typed or chosen in a form, or None when left empty."""
     value = raw.strip()
     if not value:
         return None
     if not value.isdecimal() or not value.isascii():
-        raise InvalidInput("Lựa chọn không hợp lệ.", field=field)
+        raise InvalidInput(message, field=field)
     return int(value)
 
 
@@ -158,3 +161,67 @@ class ProducerEdit(ProducerForm):
 
     def typed(self) -> dict[str, str]:
         return {**super().typed(), "version": str(self.version)}
+
+
+class ProductForm(BaseModel):
+    """A product as typed: its name, kind, group, unit, price, description, GTIN."""
+
+    # What a group that is not a number is told (the edit page names the list).
+    group_message: ClassVar[str] = "Lựa chọn không hợp lệ."
+    subgroup_message: ClassVar[str] = "Lựa chọn không hợp lệ."
+
+    kind: ProductKind
+    name: str = Field("", max_length=300)
+    group_id: str = Field("", max_length=12)
+    subgroup_id: str = Field("", max_length=12)
+    unit: str = Field("", max_length=100)
+    price: str = Field("", max_length=40)
+    description: str = Field("", max_length=2000)
+    gtin: str = Field("", max_length=40)
+
+    def service_args(self) -> dict[str, Any]:
+        """The product's keyword arguments for ``product_service``; a bad number
+        is refused (``InvalidInput``) beside its field."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "group_id": optional_id(self.group_id, "group_id", self.group_message),
+            "subgroup_id": optional_id(
+                self.subgroup_id, "subgroup_id", self.subgroup_message
+            ),
+            "unit": self.unit,
+            "price": parse_price(self.price),
+            "description": self.description,
+            "gtin": self.gtin,
+        }
+
+    def typed(self) -> dict[str, str]:
+        """The values to put back in the form after a refusal."""
+        return {
+            "name": self.name,
+            "kind": self.kind.value,
+            "group_id": self.group_id,
+            "subgroup_id": self.subgroup_id,
+            "unit": self.unit,
+            "price": self.price,
+            "description": self.description,
+            "gtin": self.gtin,
+        }
+
+
+class NewProduct(ProductForm):
+    """The catalog's second step: the product and the producer it is added to."""
+
+    producer_id: int
+
+
+class ProductEdit(ProductForm):
+    """The edit form: the product's fields and the version they were read at."""
+
+    group_message: ClassVar[str] = "Hãy chọn nhóm trong danh sách."
+    subgroup_message: ClassVar[str] = "Hãy chọn phân nhóm trong danh sách."
+
+    version: int
+
+    def service_args(self) -> dict[str, Any]:
+        return {**super().service_args(), "version": self.version}

@@ -28,7 +28,7 @@ from ocop_tracker.products import service as product_service
 from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import Certificate, CertLevel, Product, ProductKind
 from ocop_tracker.users.models import WRITERS, User
-from ocop_tracker.web.forms import parse_date, parse_price
+from ocop_tracker.web.forms import ProductEdit, parse_date
 from ocop_tracker.web.render import redirect, refusal_context, render
 
 router = APIRouter(include_in_schema=False)
@@ -150,15 +150,7 @@ def edit_product(
     session: SessionDep,
     principal: CurrentPrincipal,
     product_id: int,
-    version: Annotated[int, Form()],
-    kind: Annotated[ProductKind, Form()],
-    name: Short = "",
-    group_id: Annotated[str, Form(max_length=12)] = "",
-    subgroup_id: Annotated[str, Form(max_length=12)] = "",
-    unit: Annotated[str, Form(max_length=100)] = "",
-    price: Annotated[str, Form(max_length=40)] = "",
-    description: Annotated[str, Form(max_length=2000)] = "",
-    gtin: Annotated[str, Form(max_length=40)] = "",
+    form: Annotated[ProductEdit, Form()],
 ) -> Response:
     """Save the product; a new name leads to reprinting its cards."""
     product = product_views.get_product(session, principal.user, product_id)
@@ -166,42 +158,17 @@ def edit_product(
     old_name = product.name
     with refusable(session) as refusal:
         changed = product_service.update_product(
-            session,
-            principal.user,
-            product.id,
-            version=version,
-            name=name,
-            kind=kind,
-            group_id=_optional_number(
-                group_id, "group_id", "Hãy chọn nhóm trong danh sách."
-            ),
-            subgroup_id=_optional_number(
-                subgroup_id, "subgroup_id", "Hãy chọn phân nhóm trong danh sách."
-            ),
-            unit=unit,
-            price=parse_price(price),
-            description=description,
-            gtin=gtin,
+            session, principal.user, product.id, **form.service_args()
         )
         new_name = changed.name
     if (exc := refusal.error) is not None:
         product = product_views.get_product(session, principal.user, product_id)
-        typed = {
-            "name": name,
-            "kind": kind.value,
-            "group_id": group_id,
-            "subgroup_id": subgroup_id,
-            "unit": unit,
-            "price": price,
-            "description": description,
-            "gtin": gtin,
-        }
         return _product_form(
             request,
             session,
             principal,
             product,
-            values=typed,
+            values=form.typed(),
             refused=exc,
             status_code=exc.status_code,
         )

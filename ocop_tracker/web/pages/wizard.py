@@ -29,13 +29,11 @@ from ocop_tracker.web.forms import (
     CHOICE_LIMIT,
     PRODUCER_KIND_LABELS,
     PRODUCT_KIND_LABELS,
+    NewProduct,
     ProducerForm,
     Short,
-    Text,
     may_write,
-    optional_id,
     parse_date,
-    parse_price,
     parse_stars,
 )
 from ocop_tracker.web.render import redirect, render
@@ -170,34 +168,18 @@ def create_product(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    producer_id: Annotated[int, Form()],
-    kind: Annotated[ProductKind, Form()],
-    name: Short = "",
-    group_id: Annotated[str, Form(max_length=12)] = "",
-    subgroup_id: Annotated[str, Form(max_length=12)] = "",
-    unit: Annotated[str, Form(max_length=100)] = "",
-    price: Annotated[str, Form(max_length=40)] = "",
-    description: Text = "",
-    gtin: Annotated[str, Form(max_length=40)] = "",
+    form: Annotated[NewProduct, Form()],
 ) -> Response:
     """Register the product; OCOP products go on to their certificate."""
-    producer = producer_views.get_producer(session, principal.user, producer_id)
+    producer = producer_views.get_producer(session, principal.user, form.producer_id)
     with refusable(session) as refusal:
         product = product_service.create_product(
-            session,
-            principal.user,
-            producer_id=producer.id,
-            name=name,
-            kind=kind,
-            group_id=optional_id(group_id, "group_id"),
-            subgroup_id=optional_id(subgroup_id, "subgroup_id"),
-            unit=unit,
-            price=parse_price(price),
-            description=description,
-            gtin=gtin,
+            session, principal.user, producer_id=producer.id, **form.service_args()
         )
     if (exc := refusal.error) is not None:
-        producer = producer_views.get_producer(session, principal.user, producer_id)
+        producer = producer_views.get_producer(
+            session, principal.user, form.producer_id
+        )
         return _product_step(
             request,
             session,
@@ -205,16 +187,7 @@ def create_product(
             producer,
             error=exc.message,
             field=_field_error(exc),
-            values={
-                "name": name,
-                "kind": kind.value,
-                "group_id": group_id,
-                "subgroup_id": subgroup_id,
-                "unit": unit,
-                "price": price,
-                "description": description,
-                "gtin": gtin,
-            },
+            values=form.typed(),
             status_code=exc.status_code,
         )
     if product.kind is ProductKind.ocop:
