@@ -1,5 +1,5 @@
 """What the product pages share: their words for kinds and marketplace states, typed
-fields, parsing what people type, who may post, and one form per record (a producer, a product)
+fields, parsing what people type, who may post, and one form per record (a producer, a product, a certificate)
 that every page adding or changing it reads.
 """
 
@@ -13,12 +13,13 @@ from pydantic import BaseModel, Field
 
 from ocop_tracker.core.errors import InvalidInput
 from ocop_tracker.core.labels import label, labels
+from ocop_tracker.core.versions import UNSET, Unset
 from ocop_tracker.onboarding.models import (
     ListingStatus,
 )
 from ocop_tracker.onboarding.worklist import MarketState
 from ocop_tracker.producers.models import ProducerKind
-from ocop_tracker.products.models import ProductKind
+from ocop_tracker.products.models import CertLevel, ProductKind
 from ocop_tracker.users.models import WRITERS, User
 
 CHOICE_LIMIT = 200
@@ -225,3 +226,82 @@ class ProductEdit(ProductForm):
 
     def service_args(self) -> dict[str, Any]:
         return {**super().service_args(), "version": self.version}
+
+
+class CertificateForm(BaseModel):
+    """An OCOP certificate as typed: stars, the decision, who decided, its level."""
+
+    level: CertLevel
+    stars: str = Field("", max_length=4)
+    decision_number: str = Field("", max_length=100)
+    decision_date: str = Field("", max_length=20)
+    authority: str = Field("", max_length=300)
+
+    def _scores(self) -> dict[str, Any]:
+        """Numbers read between the stars and the decision date (none here)."""
+        return {}
+
+    def service_args(self) -> dict[str, Any]:
+        """The keyword arguments of ``certificate_service.add_certificate``; each
+        typed number or date is read in the order of the form."""
+        return {
+            "stars": parse_stars(self.stars),
+            **self._scores(),
+            "decision_number": self.decision_number,
+            "decision_date": parse_date(
+                self.decision_date, "decision_date", "ngày quyết định"
+            ),
+            "authority": self.authority,
+            "level": self.level,
+        }
+
+    def typed(self) -> dict[str, str]:
+        """The values to put back in the form after a refusal."""
+        return {
+            "stars": self.stars,
+            "decision_number": self.decision_number,
+            "decision_date": self.decision_date,
+            "authority": self.authority,
+            "level": self.level.value,
+        }
+
+
+class CertificateEdit(CertificateForm):
+    """The correction form: every field, the score and expiry, and the version."""
+
+    stars: str = Field("", max_length=20)
+    score: str = Field("", max_length=20)
+    expires_on: str = Field("", max_length=20)
+    version: int
+
+    def _scores(self) -> dict[str, Any]:
+        return {
+            "score": optional_id(self.score, "score", "Điểm phải là số nguyên, vd 72.")
+        }
+
+    def update_args(self, stored_expiry: dt.date) -> dict[str, Any]:
+        """The keyword arguments of ``certificate_service.update_certificate``."""
+        return {
+            **self.service_args(),
+            "version": self.version,
+            "expires_on": self._expiry(stored_expiry),
+        }
+
+    def _expiry(self, stored: dt.date) -> dt.date | Unset | None:
+        """The expiry the form asks for: left as stored (the service moves a default
+        expiry with a new decision date), empty (the default), or a date."""
+        raw = self.expires_on
+        if raw.strip() == stored.isoformat():
+            return UNSET
+        return parse_date(raw, "expires_on", "ngày hết hạn") if raw.strip() else None
+
+    def typed(self) -> dict[str, str]:
+        return {
+            "stars": self.stars,
+            "score": self.score,
+            "decision_number": self.decision_number,
+            "decision_date": self.decision_date,
+            "authority": self.authority,
+            "level": self.level.value,
+            "expires_on": self.expires_on,
+        }

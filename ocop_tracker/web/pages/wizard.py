@@ -23,18 +23,16 @@ from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import rules
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products import views as product_views
-from ocop_tracker.products.models import CertLevel, Product, ProductKind
+from ocop_tracker.products.models import Product, ProductKind
 from ocop_tracker.users.models import TEAM_ROLES, User
 from ocop_tracker.web.forms import (
     CHOICE_LIMIT,
     PRODUCER_KIND_LABELS,
     PRODUCT_KIND_LABELS,
+    CertificateForm,
     NewProduct,
     ProducerForm,
-    Short,
     may_write,
-    parse_date,
-    parse_stars,
 )
 from ocop_tracker.web.render import redirect, render
 
@@ -241,24 +239,13 @@ def add_certificate(
     session: SessionDep,
     principal: CurrentPrincipal,
     product_id: int,
-    level: Annotated[CertLevel, Form()],
-    stars: Annotated[str, Form(max_length=4)] = "",
-    decision_number: Annotated[str, Form(max_length=100)] = "",
-    decision_date: Annotated[str, Form(max_length=20)] = "",
-    authority: Short = "",
+    form: Annotated[CertificateForm, Form()],
 ) -> Response:
     """Record the certificate, then open the product page."""
     product = product_views.get_product(session, principal.user, product_id)
     with refusable(session) as refusal:
         certificate_service.add_certificate(
-            session,
-            principal.user,
-            product,
-            stars=parse_stars(stars),
-            decision_number=decision_number,
-            decision_date=parse_date(decision_date, "decision_date", "ngày quyết định"),
-            authority=authority,
-            level=level,
+            session, principal.user, product, **form.service_args()
         )
     if (exc := refusal.error) is not None:
         product = product_views.get_product(session, principal.user, product_id)
@@ -269,13 +256,7 @@ def add_certificate(
             product,
             error=exc.message,
             field=_field_error(exc),
-            values={
-                "stars": stars,
-                "decision_number": decision_number,
-                "decision_date": decision_date,
-                "authority": authority,
-                "level": level.value,
-            },
+            values=form.typed(),
             status_code=exc.status_code,
         )
     return redirect(f"/products/{product_id}", "certificate_added")
