@@ -1,22 +1,25 @@
 """What the product pages share: their words for kinds and marketplace states, typed
-fields, parsing what people type, who may post.
+fields, parsing what people type, who may post, and one form per record (a producer, a product, a certificate)
+that every page adding or changing it reads.
 """
 
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 
 from fastapi import Form
+from pydantic import BaseModel, Field
 
 from ocop_tracker.core.errors import InvalidInput
 from ocop_tracker.core.labels import label, labels
+from ocop_tracker.core.versions import UNSET, Unset
 from ocop_tracker.onboarding.models import (
     ListingStatus,
 )
 from ocop_tracker.onboarding.worklist import MarketState
 from ocop_tracker.producers.models import ProducerKind
-from ocop_tracker.products.models import ProductKind
+from ocop_tracker.products.models import CertLevel, ProductKind
 from ocop_tracker.users.models import WRITERS, User
 
 CHOICE_LIMIT = 200
@@ -72,12 +75,15 @@ def parse_price(raw: str) -> int | None:
     return int(digits)
 
 
-def optional_id(raw: str, field: str) -> int | None:
+def optional_id(
+    raw: str, field: str, message: str = "Lựa chọn không hợp lệ."
+) -> int | None:
+    """A whole number typed or chosen in a form, or None when left empty."""
     value = raw.strip()
     if not value:
         return None
     if not value.isdecimal() or not value.isascii():
-        raise InvalidInput("Lựa chọn không hợp lệ.", field=field)
+        raise InvalidInput(message, field=field)
     return int(value)
 
 
@@ -103,3 +109,199 @@ def parse_stars(raw: str) -> int:
     if not value.isdecimal() or not value.isascii():
         raise InvalidInput("Hãy chọn hạng sao (3, 4 hoặc 5).", field="stars")
     return int(value)
+
+
+# --- one form per record ---------------------------------------------------------------
+# Each form is taken whole from the posted fields (``Annotated[XForm, Form()]``): the
+# text fields stay as typed, to be shown again on a refusal; numbers and dates typed
+# by people are read by ``service_args`` inside the refusable block, so a bad one is
+# a message beside its field, not a 422 from FastAPI.
+
+
+class ProducerForm(BaseModel):
+    """A producer as typed on the add form (the catalog's first step too)."""
+
+    hamlet_id: int
+    kind: ProducerKind
+    name: str = Field("", max_length=300)
+    representative: str = Field("", max_length=300)
+    phone: str = Field("", max_length=40)
+    tax_code: str = Field("", max_length=40)
+
+    def service_args(self) -> dict[str, Any]:
+        """The keyword arguments of ``producer_service.create_producer``."""
+        return {
+            "hamlet_id": self.hamlet_id,
+            "kind": self.kind,
+            "name": self.name,
+            "representative": self.representative,
+            "phone": self.phone,
+            "tax_code": self.tax_code,
+        }
+
+    def typed(self) -> dict[str, str]:
+        """The values to put back in the form after a refusal."""
+        return {
+            "hamlet_id": str(self.hamlet_id),
+            "kind": self.kind.value,
+            "name": self.name,
+            "representative": self.representative,
+            "phone": self.phone,
+            "tax_code": self.tax_code,
+        }
+
+
+class ProducerEdit(ProducerForm):
+    """The edit form: the producer's fields and the version they were read at."""
+
+    version: int
+
+    def service_args(self) -> dict[str, Any]:
+        """The keyword arguments of ``producer_service.update_producer``."""
+        return {**super().service_args(), "version": self.version}
+
+    def typed(self) -> dict[str, str]:
+        return {**super().typed(), "version": str(self.version)}
+
+
+class ProductForm(BaseModel):
+    """A product as typed: its name, kind, group, unit, price, description, GTIN."""
+
+    # What a group that is not a number is told (the edit page names the list).
+    group_message: ClassVar[str] = "Lựa chọn không hợp lệ."
+    subgroup_message: ClassVar[str] = "Lựa chọn không hợp lệ."
+
+    kind: ProductKind
+    name: str = Field("", max_length=300)
+    group_id: str = Field("", max_length=12)
+    subgroup_id: str = Field("", max_length=12)
+    unit: str = Field("", max_length=100)
+    price: str = Field("", max_length=40)
+    description: str = Field("", max_length=2000)
+    gtin: str = Field("", max_length=40)
+
+    def service_args(self) -> dict[str, Any]:
+        """The product's keyword arguments for ``product_service``; a bad number
+        is refused (``InvalidInput``) beside its field."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "group_id": optional_id(self.group_id, "group_id", self.group_message),
+            "subgroup_id": optional_id(
+                self.subgroup_id, "subgroup_id", self.subgroup_message
+            ),
+            "unit": self.unit,
+            "price": parse_price(self.price),
+            "description": self.description,
+            "gtin": self.gtin,
+        }
+
+    def typed(self) -> dict[str, str]:
+        """The values to put back in the form after a refusal."""
+        return {
+            "name": self.name,
+            "kind": self.kind.value,
+            "group_id": self.group_id,
+            "subgroup_id": self.subgroup_id,
+            "unit": self.unit,
+            "price": self.price,
+            "description": self.description,
+            "gtin": self.gtin,
+        }
+
+
+class NewProduct(ProductForm):
+    """The catalog's second step: the product and the producer it is added to."""
+
+    producer_id: int
+
+
+class ProductEdit(ProductForm):
+    """The edit form: the product's fields and the version they were read at."""
+
+    group_message: ClassVar[str] = "Hãy chọn nhóm trong danh sách."
+    subgroup_message: ClassVar[str] = "Hãy chọn phân nhóm trong danh sách."
+
+    version: int
+
+    def service_args(self) -> dict[str, Any]:
+        return {**super().service_args(), "version": self.version}
+
+
+class CertificateForm(BaseModel):
+    """An OCOP certificate as typed: stars, the decision, who decided, its level."""
+
+    level: CertLevel
+    stars: str = Field("", max_length=4)
+    decision_number: str = Field("", max_length=100)
+    decision_date: str = Field("", max_length=20)
+    authority: str = Field("", max_length=300)
+
+    def _scores(self) -> dict[str, Any]:
+        """Numbers read between the stars and the decision date (none here)."""
+        return {}
+
+    def service_args(self) -> dict[str, Any]:
+        """The keyword arguments of ``certificate_service.add_certificate``; each
+        typed number or date is read in the order of the form."""
+        return {
+            "stars": parse_stars(self.stars),
+            **self._scores(),
+            "decision_number": self.decision_number,
+            "decision_date": parse_date(
+                self.decision_date, "decision_date", "ngày quyết định"
+            ),
+            "authority": self.authority,
+            "level": self.level,
+        }
+
+    def typed(self) -> dict[str, str]:
+        """The values to put back in the form after a refusal."""
+        return {
+            "stars": self.stars,
+            "decision_number": self.decision_number,
+            "decision_date": self.decision_date,
+            "authority": self.authority,
+            "level": self.level.value,
+        }
+
+
+class CertificateEdit(CertificateForm):
+    """The correction form: every field, the score and expiry, and the version."""
+
+    stars: str = Field("", max_length=20)
+    score: str = Field("", max_length=20)
+    expires_on: str = Field("", max_length=20)
+    version: int
+
+    def _scores(self) -> dict[str, Any]:
+        return {
+            "score": optional_id(self.score, "score", "Điểm phải là số nguyên, vd 72.")
+        }
+
+    def update_args(self, stored_expiry: dt.date) -> dict[str, Any]:
+        """The keyword arguments of ``certificate_service.update_certificate``."""
+        return {
+            **self.service_args(),
+            "version": self.version,
+            "expires_on": self._expiry(stored_expiry),
+        }
+
+    def _expiry(self, stored: dt.date) -> dt.date | Unset | None:
+        """The expiry the form asks for: left as stored (the service moves a default
+        expiry with a new decision date), empty (the default), or a date."""
+        raw = self.expires_on
+        if raw.strip() == stored.isoformat():
+            return UNSET
+        return parse_date(raw, "expires_on", "ngày hết hạn") if raw.strip() else None
+
+    def typed(self) -> dict[str, str]:
+        return {
+            "stars": self.stars,
+            "score": self.score,
+            "decision_number": self.decision_number,
+            "decision_date": self.decision_date,
+            "authority": self.authority,
+            "level": self.level.value,
+            "expires_on": self.expires_on,
+        }

@@ -36,7 +36,7 @@ from ocop_tracker.producers.models import (
 from ocop_tracker.products.models import ProductKind
 from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import WRITERS, User
-from ocop_tracker.web.forms import state_words
+from ocop_tracker.web.forms import ProducerEdit, ProducerForm, state_words
 from ocop_tracker.web.render import local_time, redirect, refusal_context, render
 
 router = APIRouter(include_in_schema=False)
@@ -66,9 +66,6 @@ CONSEQUENCES: Mapping[ConsentField, tuple[str, str]] = {
 }
 # Tri-state filters of the list: "" all, "yes", "no".
 YES_NO = {"yes": True, "no": False}
-
-Short = Annotated[str, Form(max_length=300)]
-PhoneForm = Annotated[str, Form(max_length=40)]
 
 
 def may_write(user: User) -> bool:
@@ -234,40 +231,20 @@ def create_producer(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    hamlet_id: Annotated[int, Form()],
-    kind: Annotated[ProducerKind, Form()],
-    name: Short = "",
-    representative: Short = "",
-    phone: PhoneForm = "",
-    tax_code: Annotated[str, Form(max_length=40)] = "",
+    form: Annotated[ProducerForm, Form()],
 ) -> Response:
     """Register a producer, then open its page."""
     with refusable(session) as refusal:
         producer = producer_service.create_producer(
-            session,
-            principal.user,
-            hamlet_id=hamlet_id,
-            kind=kind,
-            name=name,
-            representative=representative,
-            phone=phone,
-            tax_code=tax_code,
+            session, principal.user, **form.service_args()
         )
     if refusal.error is not None:
-        typed = {
-            "hamlet_id": str(hamlet_id),
-            "kind": kind.value,
-            "name": name,
-            "representative": representative,
-            "phone": phone,
-            "tax_code": tax_code,
-        }
         return _form_page(
             request,
             session,
             principal,
             None,
-            values=typed,
+            values=form.typed(),
             refused=refusal.error,
             status_code=refusal.error.status_code,
         )
@@ -363,47 +340,23 @@ def update_producer(
     session: SessionDep,
     principal: CurrentPrincipal,
     producer_id: int,
-    version: Annotated[int, Form()],
-    hamlet_id: Annotated[int, Form()],
-    kind: Annotated[ProducerKind, Form()],
-    name: Short = "",
-    representative: Short = "",
-    phone: PhoneForm = "",
-    tax_code: Annotated[str, Form(max_length=40)] = "",
+    form: Annotated[ProducerEdit, Form()],
 ) -> Response:
     """Save the producer; someone else's newer edit is shown, not overwritten."""
     user = principal.user
     producer = producer_views.get_producer(session, user, producer_id)
     with refusable(session) as refusal:
         producer_service.update_producer(
-            session,
-            user,
-            producer_id,
-            version=version,
-            hamlet_id=hamlet_id,
-            kind=kind,
-            name=name,
-            representative=representative,
-            phone=phone,
-            tax_code=tax_code,
+            session, user, producer_id, **form.service_args()
         )
     if refusal.error is not None:
         producer = producer_views.get_producer(session, user, producer_id)
-        typed = {
-            "hamlet_id": str(hamlet_id),
-            "kind": kind.value,
-            "name": name,
-            "representative": representative,
-            "phone": phone,
-            "tax_code": tax_code,
-            "version": str(version),
-        }
         return _form_page(
             request,
             session,
             principal,
             producer,
-            values=typed,
+            values=form.typed(),
             refused=refusal.error,
             status_code=refusal.error.status_code,
         )

@@ -8,7 +8,6 @@ version (someone else saved first) keeps the typed values too, shows the record
 as it is now, and carries the current version so saving again overwrites.
 """
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -19,23 +18,22 @@ from starlette.responses import Response
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.core import clock
 from ocop_tracker.core.db import SessionDep, refusable
-from ocop_tracker.core.errors import AppError, Forbidden, InvalidInput
+from ocop_tracker.core.errors import AppError, Forbidden
 from ocop_tracker.core.labels import labels
-from ocop_tracker.core.versions import UNSET, StaleVersion, Unset
+from ocop_tracker.core.versions import StaleVersion
 from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import rules
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products import views as product_views
-from ocop_tracker.products.models import Certificate, CertLevel, Product, ProductKind
+from ocop_tracker.products.models import Certificate, Product, ProductKind
 from ocop_tracker.users.models import WRITERS, User
-from ocop_tracker.web.forms import parse_date, parse_price
+from ocop_tracker.web.forms import CertificateEdit, ProductEdit, parse_date
 from ocop_tracker.web.render import redirect, refusal_context, render
 
 router = APIRouter(include_in_schema=False)
 
 PRODUCT_KIND_LABELS: Mapping[ProductKind, str] = labels(ProductKind)
 
-Short = Annotated[str, Form(max_length=300)]
 Number = Annotated[str, Form(max_length=20)]
 
 # Said instead of the service's "reload and try again": reloading would lose
@@ -69,20 +67,6 @@ def _refusal(exc: AppError | None, stale_message: str) -> dict[str, Any]:
         context["error"] = stale_message
     context["stale"] = stale
     return context
-
-
-def _optional_number(raw: str, field: str, message: str) -> int | None:
-    """A whole number typed in a form, or None when left empty."""
-    value = raw.strip()
-    if not value:
-        return None
-    if not value.isdecimal() or not value.isascii():
-        raise InvalidInput(message, field=field)
-    return int(value)
-
-
-def _optional_date(raw: str, field: str, label: str) -> dt.date | None:
-    return parse_date(raw, field, label) if raw.strip() else None
 
 
 # --- the product -----------------------------------------------------------------------
@@ -150,15 +134,7 @@ def edit_product(
     session: SessionDep,
     principal: CurrentPrincipal,
     product_id: int,
-    version: Annotated[int, Form()],
-    kind: Annotated[ProductKind, Form()],
-    name: Short = "",
-    group_id: Annotated[str, Form(max_length=12)] = "",
-    subgroup_id: Annotated[str, Form(max_length=12)] = "",
-    unit: Annotated[str, Form(max_length=100)] = "",
-    price: Annotated[str, Form(max_length=40)] = "",
-    description: Annotated[str, Form(max_length=2000)] = "",
-    gtin: Annotated[str, Form(max_length=40)] = "",
+    form: Annotated[ProductEdit, Form()],
 ) -> Response:
     """Save the product; a new name leads to reprinting its cards."""
     product = product_views.get_product(session, principal.user, product_id)
@@ -166,42 +142,17 @@ def edit_product(
     old_name = product.name
     with refusable(session) as refusal:
         changed = product_service.update_product(
-            session,
-            principal.user,
-            product.id,
-            version=version,
-            name=name,
-            kind=kind,
-            group_id=_optional_number(
-                group_id, "group_id", "Hãy chọn nhóm trong danh sách."
-            ),
-            subgroup_id=_optional_number(
-                subgroup_id, "subgroup_id", "Hãy chọn phân nhóm trong danh sách."
-            ),
-            unit=unit,
-            price=parse_price(price),
-            description=description,
-            gtin=gtin,
+            session, principal.user, product.id, **form.service_args()
         )
         new_name = changed.name
     if (exc := refusal.error) is not None:
         product = product_views.get_product(session, principal.user, product_id)
-        typed = {
-            "name": name,
-            "kind": kind.value,
-            "group_id": group_id,
-            "subgroup_id": subgroup_id,
-            "unit": unit,
-            "price": price,
-            "description": description,
-            "gtin": gtin,
-        }
         return _product_form(
             request,
             session,
             principal,
             product,
-            values=typed,
+            values=form.typed(),
             refused=exc,
             status_code=exc.status_code,
         )
@@ -279,14 +230,6 @@ def edit_certificate_form(
     return _certificate_form(request, principal, product, cert)
 
 
-def _expiry(raw: str, stored: dt.date) -> dt.date | Unset | None:
-    """The expiry the form asks for: left as stored (the service moves a default
-    expiry with a new decision date), empty (the default), or a date."""
-    if raw.strip() == stored.isoformat():
-        return UNSET
-    return _optional_date(raw, "expires_on", "ngày hết hạn")
-
-
 @router.post("/products/{product_id}/certificates/{certificate_id}/edit")
 def edit_certificate(
     request: Request,
@@ -294,14 +237,7 @@ def edit_certificate(
     principal: CurrentPrincipal,
     product_id: int,
     certificate_id: int,
-    version: Annotated[int, Form()],
-    level: Annotated[CertLevel, Form()],
-    stars: Number = "",
-    score: Number = "",
-    decision_number: Annotated[str, Form(max_length=100)] = "",
-    decision_date: Number = "",
-    authority: Short = "",
-    expires_on: Number = "",
+    form: Annotated[CertificateEdit, Form()],
 ) -> Response:
     """Save the corrected certificate; every rule is checked again."""
     product = product_views.get_product(session, principal.user, product_id)
@@ -310,45 +246,24 @@ def edit_certificate(
     )
     _require_writer(principal.user)
     with refusable(session) as refusal:
-        star_count = _optional_number(
-            stars, "stars", "Hãy chọn hạng sao (3, 4 hoặc 5)."
-        )
-        if star_count is None:
-            raise InvalidInput("Hãy chọn hạng sao (3, 4 hoặc 5).", field="stars")
         certificate_service.update_certificate(
             session,
             principal.user,
             product,
             cert.id,
-            version=version,
-            stars=star_count,
-            score=_optional_number(score, "score", "Điểm phải là số nguyên, vd 72."),
-            decision_number=decision_number,
-            decision_date=parse_date(decision_date, "decision_date", "ngày quyết định"),
-            authority=authority,
-            level=level,
-            expires_on=_expiry(expires_on, cert.expires_on),
+            **form.update_args(cert.expires_on),
         )
     if (exc := refusal.error) is not None:
         product = product_views.get_product(session, principal.user, product_id)
         cert = product_views.get_certificate(
             session, principal.user, product, certificate_id
         )
-        typed = {
-            "stars": stars,
-            "score": score,
-            "decision_number": decision_number,
-            "decision_date": decision_date,
-            "authority": authority,
-            "level": level.value,
-            "expires_on": expires_on,
-        }
         return _certificate_form(
             request,
             principal,
             product,
             cert,
-            values=typed,
+            values=form.typed(),
             refused=exc,
             status_code=exc.status_code,
         )

@@ -18,24 +18,21 @@ from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.errors import AppError, Forbidden
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers import views as producer_views
-from ocop_tracker.producers.models import Producer, ProducerKind
+from ocop_tracker.producers.models import Producer
 from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import rules
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products import views as product_views
-from ocop_tracker.products.models import CertLevel, Product, ProductKind
+from ocop_tracker.products.models import Product, ProductKind
 from ocop_tracker.users.models import TEAM_ROLES, User
 from ocop_tracker.web.forms import (
     CHOICE_LIMIT,
     PRODUCER_KIND_LABELS,
     PRODUCT_KIND_LABELS,
-    Short,
-    Text,
+    CertificateForm,
+    NewProduct,
+    ProducerForm,
     may_write,
-    optional_id,
-    parse_date,
-    parse_price,
-    parse_stars,
 )
 from ocop_tracker.web.render import redirect, render
 
@@ -100,22 +97,12 @@ def create_producer(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    hamlet_id: Annotated[int, Form()],
-    kind: Annotated[ProducerKind, Form()],
-    name: Short = "",
-    representative: Short = "",
-    phone: Annotated[str, Form(max_length=40)] = "",
+    form: Annotated[ProducerForm, Form()],
 ) -> Response:
     """Register a producer in a hamlet of one's area, then go on to its product."""
     with refusable(session) as refusal:
         producer = producer_service.create_producer(
-            session,
-            principal.user,
-            hamlet_id=hamlet_id,
-            kind=kind,
-            name=name,
-            representative=representative,
-            phone=phone,
+            session, principal.user, **form.service_args()
         )
     if (exc := refusal.error) is not None:
         return _producer_step(
@@ -124,13 +111,7 @@ def create_producer(
             principal,
             error=exc.message,
             field=_field_error(exc),
-            values={
-                "hamlet_id": str(hamlet_id),
-                "kind": kind.value,
-                "name": name,
-                "representative": representative,
-                "phone": phone,
-            },
+            values=form.typed(),
             status_code=exc.status_code,
         )
     return redirect(
@@ -185,34 +166,18 @@ def create_product(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    producer_id: Annotated[int, Form()],
-    kind: Annotated[ProductKind, Form()],
-    name: Short = "",
-    group_id: Annotated[str, Form(max_length=12)] = "",
-    subgroup_id: Annotated[str, Form(max_length=12)] = "",
-    unit: Annotated[str, Form(max_length=100)] = "",
-    price: Annotated[str, Form(max_length=40)] = "",
-    description: Text = "",
-    gtin: Annotated[str, Form(max_length=40)] = "",
+    form: Annotated[NewProduct, Form()],
 ) -> Response:
     """Register the product; OCOP products go on to their certificate."""
-    producer = producer_views.get_producer(session, principal.user, producer_id)
+    producer = producer_views.get_producer(session, principal.user, form.producer_id)
     with refusable(session) as refusal:
         product = product_service.create_product(
-            session,
-            principal.user,
-            producer_id=producer.id,
-            name=name,
-            kind=kind,
-            group_id=optional_id(group_id, "group_id"),
-            subgroup_id=optional_id(subgroup_id, "subgroup_id"),
-            unit=unit,
-            price=parse_price(price),
-            description=description,
-            gtin=gtin,
+            session, principal.user, producer_id=producer.id, **form.service_args()
         )
     if (exc := refusal.error) is not None:
-        producer = producer_views.get_producer(session, principal.user, producer_id)
+        producer = producer_views.get_producer(
+            session, principal.user, form.producer_id
+        )
         return _product_step(
             request,
             session,
@@ -220,16 +185,7 @@ def create_product(
             producer,
             error=exc.message,
             field=_field_error(exc),
-            values={
-                "name": name,
-                "kind": kind.value,
-                "group_id": group_id,
-                "subgroup_id": subgroup_id,
-                "unit": unit,
-                "price": price,
-                "description": description,
-                "gtin": gtin,
-            },
+            values=form.typed(),
             status_code=exc.status_code,
         )
     if product.kind is ProductKind.ocop:
@@ -283,24 +239,13 @@ def add_certificate(
     session: SessionDep,
     principal: CurrentPrincipal,
     product_id: int,
-    level: Annotated[CertLevel, Form()],
-    stars: Annotated[str, Form(max_length=4)] = "",
-    decision_number: Annotated[str, Form(max_length=100)] = "",
-    decision_date: Annotated[str, Form(max_length=20)] = "",
-    authority: Short = "",
+    form: Annotated[CertificateForm, Form()],
 ) -> Response:
     """Record the certificate, then open the product page."""
     product = product_views.get_product(session, principal.user, product_id)
     with refusable(session) as refusal:
         certificate_service.add_certificate(
-            session,
-            principal.user,
-            product,
-            stars=parse_stars(stars),
-            decision_number=decision_number,
-            decision_date=parse_date(decision_date, "decision_date", "ngày quyết định"),
-            authority=authority,
-            level=level,
+            session, principal.user, product, **form.service_args()
         )
     if (exc := refusal.error) is not None:
         product = product_views.get_product(session, principal.user, product_id)
@@ -311,13 +256,7 @@ def add_certificate(
             product,
             error=exc.message,
             field=_field_error(exc),
-            values={
-                "stars": stars,
-                "decision_number": decision_number,
-                "decision_date": decision_date,
-                "authority": authority,
-                "level": level.value,
-            },
+            values=form.typed(),
             status_code=exc.status_code,
         )
     return redirect(f"/products/{product_id}", "certificate_added")
