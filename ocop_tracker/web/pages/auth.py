@@ -16,6 +16,7 @@ from ocop_tracker.auth.deps import (
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.errors import AppError, InvalidInput
+from ocop_tracker.web.pages.home import landing
 from ocop_tracker.web.render import redirect, refusal_context, render, safe_next
 
 router = APIRouter(include_in_schema=False)
@@ -57,7 +58,9 @@ def login_form(
 ) -> Response:
     """The sign-in form (already signed in: straight on)."""
     if principal is not None:
-        return redirect(safe_next(next))
+        return redirect(
+            landing(principal.user) if next in ("", "/") else safe_next(next)
+        )
     return _login_page(request, next_url=safe_next(next))
 
 
@@ -107,9 +110,14 @@ def login(
             login=login,
             status_code=401,
         )
-    target = (
-        "/account/password" if result.user.must_change_password else safe_next(next)
-    )
+    # A ``next`` given at sign-in wins; without one, the role's work. A refused
+    # ``next`` (another site) goes to ``/``, which sends on to the same work.
+    if result.user.must_change_password:
+        target = "/account/password"
+    elif next in ("", "/"):
+        target = landing(result.user)
+    else:
+        target = safe_next(next)
     response = redirect(target)
     set_session_cookie(response, result.token)
     response.delete_cookie(LOGIN_COOKIE, path="/login")

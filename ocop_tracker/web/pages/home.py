@@ -1,4 +1,13 @@
-"""The home page: what the service is for; for a signed-in user, their area."""
+"""The home page: what the service is for; for a signed-in user, their work.
+
+Signed in, ``/`` sends each role to the page it works on (``landing``): the
+teams to their worklist, officials to the verification queue (the action
+list is one link away there), the department to the dashboard. The admin
+keeps the home page: its work spans accounts, areas and chat groups, and the
+hamlets with their groups are its directory. A redirect (303) rather than the
+role's page rendered here, so the address bar, the nav's current item and a
+reload all name the real page, without any script.
+"""
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
@@ -8,16 +17,39 @@ from ocop_tracker.areas.models import Level
 from ocop_tracker.areas.rules import EDITION_LABELS
 from ocop_tracker.auth.deps import OptionalPrincipal
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.web.render import render
+from ocop_tracker.users.models import Role, User
+from ocop_tracker.web.render import NOTICES, redirect, render
 
 router = APIRouter(include_in_schema=False)
+
+# Where each role's work is; a role not named here stays on the home page.
+LANDINGS: dict[Role, str] = {
+    Role.team_leader: "/worklist",
+    Role.team_member: "/worklist",
+    Role.official: "/verify",
+    Role.department: "/reports",
+}
+
+
+def landing(user: User) -> str:
+    """The page a user lands on after signing in: their role's work, or ``/``."""
+    if user.must_change_password:
+        return "/"
+    return LANDINGS.get(user.role, "/")
 
 
 @router.get("/")
 def home(
     request: Request, session: SessionDep, principal: OptionalPrincipal
 ) -> Response:
-    """Landing page; signed in, the hamlets of one's area and their chat groups."""
+    """Landing page; signed in, the role's work (or, for the admin, the hamlets
+    of one's area and their chat groups)."""
+    if principal is not None:
+        target = landing(principal.user)
+        if target != "/":
+            # A notice meant for the home page (password changed) goes along.
+            done = request.query_params.get("done", "")
+            return redirect(target, done if done in NOTICES else None)
     context: dict[str, object] = {"editions": EDITION_LABELS}
     if principal is not None and not principal.user.must_change_password:
         hamlets, total = area_views.search(
