@@ -43,6 +43,7 @@ from ocop_tracker.web.pages import users as user_pages
 from ocop_tracker.web.pages import verify as verify_pages
 from ocop_tracker.web.pages import wizard as wizard_pages
 from ocop_tracker.web.pages import worklist as worklist_pages
+from ocop_tracker.web.render import error_viewer
 
 
 @asynccontextmanager
@@ -125,7 +126,7 @@ def create_app() -> FastAPI:
         the media directory is unwritable or nearly full (uploads would fail)."""
         return readiness()
 
-    install_error_handlers(app)
+    install_error_handlers(app, viewer=error_viewer)
     app.add_middleware(PublicPageMiddleware)  # cached /p/ pages, before routing
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware)

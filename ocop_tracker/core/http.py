@@ -2,7 +2,7 @@
 
 import logging
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.routing import iter_route_contexts
 from sqlalchemy import exc as sa_exc
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -118,6 +119,33 @@ def wants_html(request: Request) -> bool:
     return "text/html" in accept or (request.method == "POST" and "json" not in accept)
 
 
+# Who is signed in, for an error page's header: handed over by ``create_app``
+# (``web.render.error_viewer``), since core imports no domain. None: anonymous.
+Viewer = Callable[[Request], object | None]
+
+
+async def _page_viewer(request: Request, status: int) -> object | None:
+    """The signed-in user for an HTML error page's header, or None.
+
+    A 4xx page shows the header as every other page does. A 5xx page, a
+    broken session or a database that does not answer fall back to the
+    anonymous header: the error page itself must never fail.
+    """
+    viewer: Viewer | None = getattr(request.app.state, "error_viewer", None)
+    if viewer is None or status >= 500 or not wants_html(request):
+        return None
+    try:
+        return await run_in_threadpool(viewer, request)
+    except Exception as exc:
+        log.warning(
+            "error page shown anonymously on %s %s: %s",
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+        )
+        return None
+
+
 def _error(
     request: Request,
     status: int,
@@ -125,6 +153,7 @@ def _error(
     detail: str,
     *,
     fields: Mapping[str, str] | None = None,
+    principal: object | None = None,
     **extra: object,
 ) -> Response:
     fields = dict(fields or {})
@@ -134,7 +163,12 @@ def _error(
         return templates.TemplateResponse(
             request,
             "errors/error.html",
-            {"status": status, "detail": detail, "fields": fields},
+            {
+                "status": status,
+                "detail": detail,
+                "fields": fields,
+                "principal": principal,
+            },
             status_code=status,
         )
     return JSONResponse(
@@ -275,9 +309,11 @@ def _allowed_methods(request: Request, fallback: str = "") -> str:
     return ", ".join(sorted(methods)) or fallback
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, *, viewer: Viewer | None = None) -> None:
     """One error body everywhere: {"error", "detail", "fields"}, or the error page
-    for HTML. ``fields`` maps each refused field to its message ({} when none)."""
+    for HTML. ``fields`` maps each refused field to its message ({} when none).
+    ``viewer`` names who is signed in for the error page's header."""
+    app.state.error_viewer = viewer
 
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> Response:
@@ -298,7 +334,13 @@ def install_error_handlers(app: FastAPI) -> None:
             # A stale write answers with the record as it is now (409).
             extra["current"] = jsonable_encoder(current)
         response = _error(
-            request, exc.status_code, exc.code, exc.message, fields=exc.fields, **extra
+            request,
+            exc.status_code,
+            exc.code,
+            exc.message,
+            fields=exc.fields,
+            principal=await _page_viewer(request, exc.status_code),
+            **extra,
         )
         retry_after = getattr(exc, "retry_after", None)
         if retry_after:
@@ -322,6 +364,7 @@ def install_error_handlers(app: FastAPI) -> None:
             "validation_error",
             "; ".join(parts) or "Dữ liệu không hợp lệ.",
             fields=validation_fields(exc.errors()),
+            principal=await _page_viewer(request, 422),
         )
 
     @app.exception_handler(StarletteHTTPException)
@@ -330,7 +373,13 @@ def install_error_handlers(app: FastAPI) -> None:
         code = {404: "not_found", 405: "method_not_allowed"}.get(
             exc.status_code, "http_error"
         )
-        response = _error(request, exc.status_code, code, detail)
+        response = _error(
+            request,
+            exc.status_code,
+            code,
+            detail,
+            principal=await _page_viewer(request, exc.status_code),
+        )
         if exc.headers:
             response.headers.update(exc.headers)
         if exc.status_code == 405:

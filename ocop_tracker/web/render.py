@@ -1,17 +1,23 @@
 """Rendering pages with the signed-in user, CSRF token and notices."""
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass
+from typing import Any, cast
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from ocop_tracker.auth import service as auth_service
 from ocop_tracker.auth.deps import Principal
 from ocop_tracker.core import clock
+from ocop_tracker.core.config import get_settings
+from ocop_tracker.core.db import get_session
 from ocop_tracker.core.errors import AppError
 from ocop_tracker.core.templating import templates
+from ocop_tracker.users.models import Role
 
 # Notices shown after a redirect, chosen by code so no user text travels in URLs.
 NOTICES = {
@@ -121,3 +127,47 @@ def local_time(value: dt.datetime | None) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(clock.VIETNAM).strftime("%H:%M %d/%m/%Y")
+
+
+@dataclass(frozen=True)
+class HeaderUser:
+    """What the page header shows of the signed-in user."""
+
+    display_name: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class HeaderPrincipal:
+    """The signed-in user as an error page's header needs it (``base.html``):
+    plain values, read while the session was open, so rendering loads nothing."""
+
+    user: HeaderUser
+    csrf_token: str
+
+
+def error_viewer(request: Request) -> HeaderPrincipal | None:
+    """Who is signed in by cookie, for an error page (``core.http``).
+
+    The route's own session has ended by then (or no route ran: a 404 for an
+    unknown path), so the session cookie is read again in a session of the
+    app's own provider. No cookie, or an expired or revoked session: None.
+    A database error propagates; the caller falls back to the anonymous header.
+    """
+    token = request.cookies.get(get_settings().session_cookie)
+    if not token:
+        return None
+    provide = request.app.dependency_overrides.get(get_session, get_session)
+    sessions = cast(Generator[Session], provide(request))
+    try:
+        session = next(sessions)
+        resolved = auth_service.resolve_session(session, token)
+        if resolved is None:
+            return None
+        user, auth_session = resolved
+        return HeaderPrincipal(
+            user=HeaderUser(display_name=user.display_name, role=user.role),
+            csrf_token=auth_session.csrf_token,
+        )
+    finally:
+        sessions.close()  # read only: nothing to commit
