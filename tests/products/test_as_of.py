@@ -14,7 +14,6 @@ from ocop_tracker.core import clock
 from tests.conftest import SignIn
 from tests.factories import make_hamlet, unit
 
-TODAY = clock.today()
 DECIDED = dt.date(2025, 6, 1)
 D = dt.date(2025, 6, 10)  # the day of the report in issue #13
 
@@ -94,7 +93,10 @@ def test_a_product_entered_later_is_answered_as_of_its_certificate(
         "valid",
         4,
     )
-    assert (then["as_of"], then["recorded_on"]) == (D.isoformat(), TODAY.isoformat())
+    assert (then["as_of"], then["recorded_on"]) == (
+        D.isoformat(),
+        clock.today().isoformat(),
+    )
 
     one = official.get(url, params={"as_of": D.isoformat()})
     assert one.status_code == 200, one.text
@@ -102,7 +104,10 @@ def test_a_product_entered_later_is_answered_as_of_its_certificate(
     assert body["name"] == "Bánh pía sầu riêng"  # the first recorded value
     assert body["producer_name"] == "Hộ Bà Năm"
     assert (body["stars"], body["certificate_status"]) == (4, "valid")
-    assert (body["as_of"], body["recorded_on"]) == (D.isoformat(), TODAY.isoformat())
+    assert (body["as_of"], body["recorded_on"]) == (
+        D.isoformat(),
+        clock.today().isoformat(),
+    )
     assert official.get(url).json()["recorded_on"] is None  # today: no flag
 
     coverage = _coverage(official, area_id, D)

@@ -17,7 +17,6 @@ from tests.factories import make_hamlet, unit
 from tests.refusals import no_code
 
 VN = dt.timezone(dt.timedelta(hours=7))
-TODAY = clock.today()  # in Vietnam, as the services count days
 
 
 def _counts(session: Session) -> tuple[int, ...]:
@@ -102,7 +101,7 @@ def test_bad_input_is_a_4xx_naming_the_field_and_nothing_is_written(
     url = f"/api/v1/products/{product['id']}/certificates"
     assert member.post(url, json=CERT).status_code == 201
     before = _counts(session)
-    future = (TODAY + dt.timedelta(days=1)).isoformat()
+    future = (clock.today() + dt.timedelta(days=1)).isoformat()
     cases: list[tuple[str, dict[str, Any], int, str, str]] = [
         (url, {**CERT, "stars": 2, "decision_number": "a"}, 422, "stars", "Hạng sao"),
         (url, {**CERT, "stars": 7, "decision_number": "b"}, 422, "stars", "Hạng sao"),

@@ -35,7 +35,6 @@ from tests.factories import make_hamlet, unit
 from tests.refusals import refused
 
 VN = dt.timezone(dt.timedelta(hours=7))
-TODAY = clock.today()  # in Vietnam, as the services count days
 
 
 def _user(session: Session, login: str) -> User:
@@ -176,6 +175,13 @@ def test_a_gtin_belongs_to_one_product_whatever_its_length(session: Session) -> 
     assert "Bánh" not in caught.value.message
 
 
+TOMORROW = object()  # stands for the day after the test's today
+
+
+def _tomorrow() -> dt.date:
+    return clock.today() + dt.timedelta(days=1)
+
+
 @pytest.mark.parametrize(
     ("extra", "pattern"),
     [
@@ -306,7 +312,7 @@ def test_a_certificate_expires_36_months_after_its_decision(session: Session) ->
         ({"stars": 2}, r"^stars: Hạng sao phải là 3, 4 hoặc 5"),
         ({"stars": 6}, r"^stars: "),
         (
-            {"decision_date": TODAY + dt.timedelta(days=1)},
+            {"decision_date": TOMORROW},
             r"^decision_date: Ngày quyết định không được sau ngày hôm nay",
         ),
         (
@@ -328,6 +334,9 @@ def test_bad_certificates_are_refused_naming_the_field(
 ) -> None:
     product = _product(session, _producer(session))
     before = _counts(session)
+    # Tomorrow is read when the test runs, not when it is collected (a run may
+    # cross midnight in Vietnam).
+    extra = {k: _tomorrow() if v is TOMORROW else v for k, v in extra.items()}
     # The pattern reads "^<field>: <message>": the field is named beside it.
     field, _, message = pattern.removeprefix("^").partition(": ")
     with refused(InvalidInput, field, "^" + message):
@@ -389,7 +398,7 @@ def test_revoking_a_certificate(session: Session) -> None:
             member,
             product,
             cert.id,
-            revoked_on=TODAY + dt.timedelta(days=1),
+            revoked_on=clock.today() + dt.timedelta(days=1),
             reason="Vi phạm",
             version=1,
         )
@@ -426,7 +435,7 @@ def test_revoking_a_certificate(session: Session) -> None:
         dt.date(2025, 2, 1),
         "Không duy trì chất lượng",
     )
-    assert rules.status_of(cert, TODAY) is CertificateStatus.revoked
+    assert rules.status_of(cert, clock.today()) is CertificateStatus.revoked
     with refused(Conflict, "revoked_on", r"^"):
         certificate_service.revoke_certificate(
             session,
@@ -440,7 +449,13 @@ def test_revoking_a_certificate(session: Session) -> None:
     other = _product(session, _producer(session, name="Cơ sở Hai"))
     with pytest.raises(NotFound):
         certificate_service.revoke_certificate(
-            session, member, other, cert.id, revoked_on=TODAY, reason="x", version=2
+            session,
+            member,
+            other,
+            cert.id,
+            revoked_on=clock.today(),
+            reason="x",
+            version=2,
         )
 
 
@@ -467,7 +482,7 @@ def _catalogue(session: Session) -> tuple[dict[str, Product], AdminUnit]:
         kind=ProductKind.agricultural,
         login=OFFICIAL,
     )
-    recent = TODAY - dt.timedelta(days=30)
+    recent = clock.today() - dt.timedelta(days=30)
     # An older 3★ and a newer 4★ are both in force: the newer one speaks.
     _cert(session, p["valid4"], decision_date=dt.date(2024, 3, 1), number="0")
     _cert(session, p["valid4"], stars=4, decision_date=recent)
@@ -476,7 +491,7 @@ def _catalogue(session: Session) -> tuple[dict[str, Product], AdminUnit]:
         session,
         p["expiring"],
         decision_date=dt.date(2024, 1, 5),
-        expires_on=TODAY + dt.timedelta(days=30),
+        expires_on=clock.today() + dt.timedelta(days=30),
     )
     _cert(session, p["expired"], stars=4, decision_date=dt.date(2021, 1, 5))
     revoked = _cert(session, p["revoked"], stars=5, decision_date=dt.date(2024, 6, 1))
@@ -723,7 +738,7 @@ def test_as_of_lists_agree_with_live_lists_today(session: Session) -> None:
             session, official, certificate=choice, limit=200
         )
         replayed, total = product_views.list_products(
-            session, official, certificate=choice, limit=200, as_of=TODAY
+            session, official, certificate=choice, limit=200, as_of=clock.today()
         )
         assert total == live_total
         assert [(v.id, v.stars, v.certificate_status) for v in replayed] == [

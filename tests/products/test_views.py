@@ -25,8 +25,6 @@ from tests.factories import (
     pilot_hamlet,
 )
 
-TODAY = clock.today()
-
 
 @contextmanager
 def _statements(session: Session) -> Iterator[list[str]]:
@@ -80,7 +78,7 @@ def test_a_product_page_costs_the_same_statements_for_30_as_for_3(
 ) -> None:
     big, small = two_hamlets
     admin = make_actor(session)
-    as_of = None if days_back is None else TODAY - dt.timedelta(days=days_back)
+    as_of = None if days_back is None else clock.today() - dt.timedelta(days=days_back)
 
     def page(area: AdminUnit) -> Callable[[], list[Any]]:
         def read() -> list[Any]:
