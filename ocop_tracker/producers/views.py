@@ -58,6 +58,17 @@ def get_producer(session: Session, actor: User, producer_id: int) -> Producer:
     return producer
 
 
+def same_name(
+    session: Session, actor: User, hamlet_id: int, name: str
+) -> Producer | None:
+    """The producer of a hamlet the actor may see with this name (case ignored).
+
+    What a refused "this producer already exists" offers to continue with.
+    """
+    ensure_visible(session, actor, hamlet_id, "khóm/ấp")
+    return repository.same_name(session, hamlet_id, name.strip())
+
+
 def list_producers(
     session: Session,
     actor: User,

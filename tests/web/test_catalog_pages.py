@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.onboarding.models import (
     Listing,
     ListingStatus,
@@ -19,6 +20,7 @@ from ocop_tracker.onboarding.models import (
 from ocop_tracker.producers.models import Producer
 from ocop_tracker.products.models import Certificate, Product
 from tests.conftest import SignIn
+from tests.factories import make_producer
 from tests.refusals import field_error, invalid_fields
 
 HTML = {"accept": "text/html"}
@@ -281,6 +283,51 @@ def test_a_bad_phone_keeps_the_typed_values_and_writes_nothing(
     assert '<option value="cooperative" selected>' in html
     assert 'aria-invalid="true"' in html
     assert count(session, Producer) == before
+
+
+def test_a_producer_that_exists_offers_to_continue_with_it(
+    sign_in: SignIn, session: Session
+) -> None:
+    client = sign_in("thanhvien.khom3")
+    hamlet = session.get(AdminUnit, product_named(session, "Lạp xưởng tươi").hamlet_id)
+    assert hamlet is not None
+    producer = make_producer(session, hamlet, name="Hộ Bà Tư Bánh Pía")
+    session.commit()
+    before = count(session, Producer)
+    response = client.post(
+        "/products/new",
+        data=form(
+            client,
+            hamlet_id=producer.hamlet_id,
+            kind=producer.kind.value,
+            name=f"  {producer.name.upper()} ",
+        ),
+    )
+    assert response.status_code == 409
+    html = response.text
+    assert field_error(html, "name") is not None
+    assert invalid_fields(html) == {"name"}
+    link = f'href="/products/new/product?producer_id={producer.id}"'
+    assert link in html
+    assert f"Tiếp tục với {producer.name}" in html
+    assert count(session, Producer) == before
+    step2 = client.get(f"/products/new/product?producer_id={producer.id}", headers=HTML)
+    assert step2.status_code == 200
+    assert producer.name in step2.text
+
+
+def test_a_refusal_other_than_a_name_clash_offers_no_producer(
+    sign_in: SignIn, session: Session
+) -> None:
+    client = sign_in("thanhvien.khom3")
+    hamlet = product_named(session, "Lạp xưởng tươi").hamlet_id
+    response = client.post(
+        "/products/new",
+        data=form(client, hamlet_id=hamlet, kind="household", name="Hộ mới", phone="1"),
+    )
+    assert response.status_code == 422
+    assert "Chủ thể này đã có" not in response.text
+    assert "/products/new/product?producer_id=" not in response.text
 
 
 def test_a_wrong_gtin_check_digit_writes_nothing(

@@ -15,7 +15,7 @@ from ocop_tracker.areas import views as area_views
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.core import clock
 from ocop_tracker.core.db import SessionDep, refusable
-from ocop_tracker.core.errors import AppError, Forbidden
+from ocop_tracker.core.errors import AppError, Conflict, Forbidden
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers import views as producer_views
 from ocop_tracker.producers.models import Producer
@@ -57,6 +57,7 @@ def _producer_step(
     error: str | None = None,
     field: str | None = None,
     values: Mapping[str, str] | None = None,
+    existing: Producer | None = None,
     status_code: int = 200,
 ) -> Response:
     user = principal.user
@@ -77,6 +78,7 @@ def _producer_step(
             "field": field,
             "fields": {field: error} if field and error else {},
             "values": values or {},
+            "existing": existing,
         },
         principal,
         status_code=status_code,
@@ -105,6 +107,11 @@ def create_producer(
             session, principal.user, **form.service_args()
         )
     if (exc := refusal.error) is not None:
+        existing = None
+        if isinstance(exc, Conflict) and _field_error(exc) == "name":
+            existing = producer_views.same_name(
+                session, principal.user, form.hamlet_id, form.name
+            )
         return _producer_step(
             request,
             session,
@@ -112,6 +119,7 @@ def create_producer(
             error=exc.message,
             field=_field_error(exc),
             values=form.typed(),
+            existing=existing,
             status_code=exc.status_code,
         )
     return redirect(
