@@ -34,7 +34,7 @@ from ocop_tracker.web.forms import (
     ProducerForm,
     may_write,
 )
-from ocop_tracker.web.render import redirect, render
+from ocop_tracker.web.render import redirect, refusal_context, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,21 +44,14 @@ def _require_writer(user: User) -> None:
         raise Forbidden("Vai trò của bạn chỉ được xem, không được thêm sản phẩm.")
 
 
-def _field_error(exc: AppError) -> str | None:
-    """The form field a refusal names (``AppError.fields``), if any."""
-    return next(iter(exc.fields), None)
-
-
 def _producer_step(
     request: Request,
     session: Session,
     principal: Principal,
     *,
-    error: str | None = None,
-    field: str | None = None,
+    refused: AppError | None = None,
     values: Mapping[str, str] | None = None,
     existing: Producer | None = None,
-    status_code: int = 200,
 ) -> Response:
     user = principal.user
     producers, total = producer_views.list_producers(session, user, limit=CHOICE_LIMIT)
@@ -74,14 +67,12 @@ def _producer_step(
             | producer_views.hamlet_names(session, producers),
             "fixed_hamlet": user.role in TEAM_ROLES,
             "kinds": PRODUCER_KIND_LABELS,
-            "error": error,
-            "field": field,
-            "fields": {field: error} if field and error else {},
+            **refusal_context(refused),
             "values": values or {},
             "existing": existing,
         },
         principal,
-        status_code=status_code,
+        status_code=refused.status_code if refused else 200,
     )
 
 
@@ -108,7 +99,7 @@ def create_producer(
         )
     if (exc := refusal.error) is not None:
         existing = None
-        if isinstance(exc, Conflict) and _field_error(exc) == "name":
+        if isinstance(exc, Conflict) and "name" in exc.fields:
             existing = producer_views.same_name(
                 session, principal.user, form.hamlet_id, form.name
             )
@@ -116,11 +107,9 @@ def create_producer(
             request,
             session,
             principal,
-            error=exc.message,
-            field=_field_error(exc),
+            refused=exc,
             values=form.typed(),
             existing=existing,
-            status_code=exc.status_code,
         )
     return redirect(
         f"/products/new/product?producer_id={producer.id}", "producer_added"
@@ -133,10 +122,8 @@ def _product_step(
     principal: Principal,
     producer: Producer,
     *,
-    error: str | None = None,
-    field: str | None = None,
+    refused: AppError | None = None,
     values: Mapping[str, str] | None = None,
-    status_code: int = 200,
 ) -> Response:
     return render(
         request,
@@ -146,13 +133,11 @@ def _product_step(
             "producer_kind": PRODUCER_KIND_LABELS[producer.kind],
             "kinds": PRODUCT_KIND_LABELS,
             "groups": product_views.list_groups(session),
-            "error": error,
-            "field": field,
-            "fields": {field: error} if field and error else {},
+            **refusal_context(refused),
             "values": values or {},
         },
         principal,
-        status_code=status_code,
+        status_code=refused.status_code if refused else 200,
     )
 
 
@@ -191,10 +176,8 @@ def create_product(
             session,
             principal,
             producer,
-            error=exc.message,
-            field=_field_error(exc),
+            refused=exc,
             values=form.typed(),
-            status_code=exc.status_code,
         )
     if product.kind is ProductKind.ocop:
         return redirect(f"/products/{product.id}/certificates/new", "product_added")
@@ -207,10 +190,8 @@ def _certificate_step(
     principal: Principal,
     product: Product,
     *,
-    error: str | None = None,
-    field: str | None = None,
+    refused: AppError | None = None,
     values: Mapping[str, str] | None = None,
-    status_code: int = 200,
 ) -> Response:
     return render(
         request,
@@ -221,13 +202,11 @@ def _certificate_step(
             "stars": rules.OCOP_STARS,
             "levels": rules.LEVEL_LABELS,
             "today": clock.today(),
-            "error": error,
-            "field": field,
-            "fields": {field: error} if field and error else {},
+            **refusal_context(refused),
             "values": values or {},
         },
         principal,
-        status_code=status_code,
+        status_code=refused.status_code if refused else 200,
     )
 
 
@@ -262,9 +241,7 @@ def add_certificate(
             session,
             principal,
             product,
-            error=exc.message,
-            field=_field_error(exc),
+            refused=exc,
             values=form.typed(),
-            status_code=exc.status_code,
         )
     return redirect(f"/products/{product_id}", "certificate_added")
