@@ -1,5 +1,6 @@
 """Checking that a refusal names its field, and that no code is in its message."""
 
+import html as html_lib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -93,6 +94,24 @@ def field_error(html: str, name: str, prefix: str | None = None) -> str:
     assert messages, control
     no_code(messages[0])
     return messages[0]
+
+
+_ALERT = re.compile(r'<p class="errors" role="alert">(.*?)</p>', re.S)
+_SUMMARY = re.compile(r'<nav class="summary-fields".*?</nav>', re.S)
+_LINK = re.compile(r'<li><a href="#[^"]+">(.*?)</a></li>', re.S)
+
+
+def top_message(html: str) -> str:
+    """What the top of a refused page says: its error box, or, where every
+    message belongs to a field, the summary's links to them (each said once)."""
+    found = _ALERT.search(html)
+    if found:
+        return html_lib.unescape(found.group(1))
+    summary = _SUMMARY.search(html)
+    assert summary, "no error box nor summary on the page"
+    links = [html_lib.unescape(m) for m in _LINK.findall(summary.group(0))]
+    assert links, "an empty summary"
+    return "; ".join(links)
 
 
 def invalid_fields(html: str) -> set[str]:

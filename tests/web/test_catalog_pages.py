@@ -21,7 +21,7 @@ from ocop_tracker.producers.models import Producer
 from ocop_tracker.products.models import Certificate, Product
 from tests.conftest import SignIn
 from tests.factories import make_producer
-from tests.refusals import field_error, invalid_fields
+from tests.refusals import field_error, invalid_fields, top_message
 
 HTML = {"accept": "text/html"}
 PAGE_BUDGET = 60 * 1024
@@ -30,12 +30,6 @@ PAGE_BUDGET = 60 * 1024
 def form(client: TestClient, **fields: Any) -> dict[str, Any]:
     """Form fields as a browser sends them, with the page's CSRF token."""
     return {"csrf_token": client.headers["X-CSRF-Token"], **fields}
-
-
-def alert(html: str) -> str:
-    found = re.search(r'<p class="errors" role="alert">(.*?)</p>', html, re.S)
-    assert found, "no error box on the page"
-    return found.group(1)
 
 
 def product_named(session: Session, name: str) -> Product:
@@ -275,7 +269,7 @@ def test_a_bad_phone_keeps_the_typed_values_and_writes_nothing(
     )
     assert response.status_code == 422
     html = response.text
-    assert field_error(html, "phone") == alert(html)
+    assert field_error(html, "phone") == top_message(html)
     assert invalid_fields(html) == {"phone"}
     assert 'value="HTX Rau sạch Khóm 3"' in html
     assert 'value="Thạch Thị Sa Ra"' in html
@@ -348,8 +342,8 @@ def test_a_wrong_gtin_check_digit_writes_nothing(
         ),
     )
     assert response.status_code == 422
-    assert field_error(response.text, "gtin") == alert(response.text)
-    assert "chữ số kiểm tra" in alert(response.text)
+    assert field_error(response.text, "gtin") == top_message(response.text)
+    assert "chữ số kiểm tra" in top_message(response.text)
     assert 'value="Bánh pía khoai môn"' in response.text
     assert 'value="8934567890125"' in response.text
     assert count(session, Product) == before
@@ -365,7 +359,7 @@ def test_a_price_in_words_is_refused(sign_in: SignIn, session: Session) -> None:
         ),
     )
     assert response.status_code == 422
-    assert field_error(response.text, "price") == alert(response.text)
+    assert field_error(response.text, "price") == top_message(response.text)
 
 
 @pytest.mark.parametrize(
@@ -397,7 +391,7 @@ def test_a_bad_certificate_is_refused_and_nothing_written(
         ),
     )
     assert response.status_code == 422
-    assert field_error(response.text, field) == alert(response.text)
+    assert field_error(response.text, field) == top_message(response.text)
     assert 'value="999/QĐ-UBND"' in response.text
     assert count(session, Certificate) == before
 
@@ -461,7 +455,7 @@ def test_a_refused_step_form_shows_each_message_beside_its_field(
     html = refused.text
     message = field_error(html, "evidence_url", prefix)
     assert message.startswith("Đường dẫn gian hàng phải là trang trên postmart.vn")
-    assert message == alert(html)
+    assert message == top_message(html)
     assert invalid_fields(html) == {"evidence_url"}
     assert f'href="#{prefix}evidence_url"' in html  # the summary links to the field
     assert f'value="{wrong}"' in html
@@ -515,7 +509,7 @@ def test_steps_are_recorded_in_order_blocked_and_unblocked(
         data=form(client, step="payment", version=listing.version, note="Sớm quá"),
     )
     assert out_of_order.status_code == 422
-    assert "làm theo thứ tự" in alert(out_of_order.text)
+    assert "làm theo thứ tự" in top_message(out_of_order.text)
     session.expire_all()
     assert [
         r.step_code
@@ -545,7 +539,7 @@ def test_steps_are_recorded_in_order_blocked_and_unblocked(
         ),
     )
     assert refused.status_code == 422
-    assert "tạm dừng" in alert(refused.text)
+    assert "tạm dừng" in top_message(refused.text)
 
     unblocked = client.post(
         f"/listings/{listing.id}/steps/storefront/unblock",
@@ -564,7 +558,7 @@ def test_steps_are_recorded_in_order_blocked_and_unblocked(
         ),
     )
     assert bad_url.status_code == 422
-    assert "postmart.vn" in alert(bad_url.text)
+    assert "postmart.vn" in top_message(bad_url.text)
     assert 'value="https://voso.vn/shop/x"' in bad_url.text
     recorded = client.post(
         f"/listings/{listing.id}/steps",
@@ -655,7 +649,7 @@ def test_a_rejection_needs_a_comment(sign_in: SignIn, session: Session) -> None:
         data=form(client, decision="rejected", comment="  ", version=listing.version),
     )
     assert response.status_code == 422
-    assert "nhận xét" in alert(response.text).lower()
+    assert "nhận xét" in top_message(response.text).lower()
     assert count(session, Verification) == before
     assert (
         listing_of(session, pid, "voso").status is ListingStatus.awaiting_verification

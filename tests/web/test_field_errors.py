@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.areas.models import Edition, Level
 from tests.factories import unit
-from tests.refusals import field_error, invalid_fields, no_code
+from tests.refusals import field_error, invalid_fields, no_code, top_message
 from tests.web.test_team_pages import khom3_team
-from tests.web.test_user_pages import HTML, alert, sign_in, user_by_login
+from tests.web.test_user_pages import HTML, sign_in, user_by_login
 
 
 def _value(html: str, name: str) -> str:
@@ -74,7 +74,7 @@ def test_a_refused_member_is_marked_on_the_add_form_only(
     html = response.text
     message = field_error(html, "phone", prefix="f-")
     assert "Số điện thoại" in message
-    assert alert(html) == message
+    assert top_message(html) == message
     assert _summary_links(html) == ["f-phone"]
     # Only the add form is marked: the members' edit forms are left alone.
     assert html.count('aria-invalid="true"') == 1
@@ -117,8 +117,8 @@ def test_a_stale_account_edit_keeps_every_typed_value(
     )
     assert stale.status_code == 409
     html = stale.text
-    no_code(alert(html))
-    assert "vừa được người khác sửa" in alert(html)
+    no_code(top_message(html))
+    assert "vừa được người khác sửa" in top_message(html)
     assert _value(html, "display_name") == typed
     assert '<option value="team_leader" selected>' in html
     assert 'name="is_active" value="on" checked' not in html  # unticked stays unticked

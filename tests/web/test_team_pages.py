@@ -1,7 +1,5 @@
 """The team pages: one's own team, the list and the roster, as plain HTML forms."""
 
-import re
-
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,6 +9,7 @@ from ocop_tracker.teams.models import Team, TeamMember
 from ocop_tracker.users import service as user_service
 from ocop_tracker.users.models import Role
 from tests.factories import make_hamlet, unit
+from tests.refusals import top_message
 
 PASSWORD = "mua-lua-thom-2026"
 HTML = {"accept": "text/html"}
@@ -50,13 +49,6 @@ def member_count(session: Session, team: Team) -> int:
     return len(
         session.scalars(select(TeamMember).where(TeamMember.team_id == team.id)).all()
     )
-
-
-def alert(html: str) -> str:
-    """The text of the page's error box."""
-    found = re.search(r'<p class="errors" role="alert">(.*?)</p>', html, re.S)
-    assert found, "no error box on the page"
-    return found.group(1)
 
 
 def test_my_team_leads_a_leader_to_the_roster_of_their_hamlet(
@@ -193,7 +185,7 @@ def test_a_stale_edit_is_refused_and_the_typed_values_stay(
         },
     )
     assert stale.status_code == 409
-    assert "vừa được người khác sửa" in alert(stale.text)
+    assert "vừa được người khác sửa" in top_message(stale.text)
     assert "<details open>" in stale.text  # the form being edited stays open
     assert 'value="0912 000 111"' in stale.text
     member = member_named(session, team, "Thạch Sô Phol")
@@ -218,7 +210,7 @@ def test_a_bad_phone_is_explained_and_the_form_keeps_what_was_typed(
         },
     )
     assert response.status_code == 422
-    assert "Số điện thoại" in alert(response.text)
+    assert "Số điện thoại" in top_message(response.text)
     assert 'value="Kim Thị Sóc Kha"' in response.text
     assert 'value="12345"' in response.text
     assert '<option value="teacher" selected>' in response.text
@@ -240,7 +232,7 @@ def test_a_second_deputy_is_refused_with_the_holder_named(
         },
     )
     assert response.status_code == 409
-    assert alert(response.text) == "Tổ đã có tổ phó: Lý Thị Mỹ Linh."
+    assert top_message(response.text) == "Tổ đã có tổ phó: Lý Thị Mỹ Linh."
     assert member_count(session, team) == 4
 
 
@@ -266,7 +258,7 @@ def test_the_eleventh_member_is_refused(client: TestClient, session: Session) ->
         data={"csrf_token": csrf, "full_name": "Người thứ mười một"},
     )
     assert refused.status_code == 409
-    assert alert(refused.text) == "Tổ đã đủ 10 thành viên (tối đa theo kế hoạch)."
+    assert top_message(refused.text) == "Tổ đã đủ 10 thành viên (tối đa theo kế hoạch)."
     assert member_count(session, team) == 10
     assert member_named(session, team, "Người thứ mười một") is None
 
@@ -404,7 +396,7 @@ def test_a_leader_of_a_new_hamlet_starts_the_team(
         "/teams", data={"csrf_token": csrf, "hamlet_id": str(hamlet.id)}
     )
     assert again.status_code == 409
-    assert alert(again.text) == "Khóm 9 đã có tổ công nghệ số."
+    assert top_message(again.text) == "Khóm 9 đã có tổ công nghệ số."
 
 
 def test_a_member_of_a_hamlet_without_a_team_gets_no_start_button(

@@ -11,6 +11,7 @@ from ocop_tracker.areas.models import Edition, Level
 from ocop_tracker.auth.models import AuthSession
 from ocop_tracker.users.models import Role, User
 from tests.factories import unit
+from tests.refusals import top_message
 
 PASSWORD = "mua-lua-thom-2026"
 HTML = {"accept": "text/html"}
@@ -45,12 +46,6 @@ def secret(html: str) -> str:
     """The one-time password shown on the page."""
     found = re.search(r'<code class="secret">([^<]+)</code>', html)
     assert found, "no one-time password on the page"
-    return html_lib.unescape(found.group(1))
-
-
-def alert(html: str) -> str:
-    found = re.search(r'<p class="errors" role="alert">(.*?)</p>', html, re.S)
-    assert found, "no error box on the page"
     return html_lib.unescape(found.group(1))
 
 
@@ -176,7 +171,9 @@ def test_a_taken_login_is_explained_and_the_form_keeps_the_values(
         },
     )
     assert response.status_code == 409
-    assert alert(response.text) == "Tên đăng nhập 'totruong.khom3' đã có người dùng."
+    assert (
+        top_message(response.text) == "Tên đăng nhập 'totruong.khom3' đã có người dùng."
+    )
     assert 'value="Người Trùng Tên"' in response.text
     assert f'<option value="{hamlet.id}" selected>' in response.text
     assert '<code class="secret">' not in response.text
@@ -255,7 +252,7 @@ def test_official_renames_and_disables_a_team_account(
         },
     )
     assert stale.status_code == 409
-    assert "vừa được người khác sửa" in alert(stale.text)
+    assert "vừa được người khác sửa" in top_message(stale.text)
     assert 'value="Tên Cũ"' in stale.text
 
 
@@ -419,4 +416,4 @@ def test_admin_moves_accounts_by_hamlet_list_or_typed_area_id(
         },
     )
     assert wrong_level.status_code == 422
-    assert "không gắn với cấp" in alert(wrong_level.text)
+    assert "không gắn với cấp" in top_message(wrong_level.text)
