@@ -65,17 +65,16 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "phone": "số điện thoại",
         "photo": "ảnh của chủ thể",
     },
-    "PaymentProvider": {
-        "viettel_money": "Viettel Money",
-        "vnpt_money": "VNPT Money",
-        "mobifone_money": "MobiFone Money",
-        "bank": "Ngân hàng",
-        "other": "Khác",
+    "PaymentKind": {
+        "e_wallet": "Ví điện tử",
+        "mobile_money": "Mobile Money",
+        "bank": "Tài khoản ngân hàng",
     },
     "PaymentStatus": {
-        "none": "Chưa có",
-        "in_progress": "Đang mở",
-        "opened": "Đã mở",
+        "guided": "Đã hướng dẫn",
+        "applied": "Đã đăng ký, chờ mở",
+        "open": "Đã mở",
+        "closed": "Đã đóng",
     },
     # products.models, products.rules
     "ProductKind": {

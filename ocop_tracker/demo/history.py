@@ -30,7 +30,6 @@ from ocop_tracker.onboarding.models import Decision, Listing, Marketplace
 from ocop_tracker.photos import readiness as photo_readiness
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers.models import (
-    PaymentProvider,
     PaymentStatus,
     Producer,
     ProducerKind,
@@ -158,13 +157,14 @@ def _hamlet_history(
         phone="0299 3821 456",
     )
     at(FIRST_DAY + dt.timedelta(days=40))
-    producer_service.set_payment_account(
+    producer_service.add_payment_account(
         session,
         worker,
         producer,
-        provider=PaymentProvider.viettel_money,
-        status=PaymentStatus.opened,
+        provider="viettel_money",
+        status=PaymentStatus.open,
         account_number="0299382145",
+        sim_in_holder_name=True,
     )
     span = (today - FIRST_DAY).days
     # One set of pictures for the cooperative's products (drawn and processed once).

@@ -22,7 +22,6 @@ from ocop_tracker.photos.packs import slug
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers.models import (
     ConsentField,
-    PaymentProvider,
     PaymentStatus,
     Producer,
     ProducerKind,
@@ -67,7 +66,8 @@ class Maker:
     kind: ProducerKind
     representative: str
     phone: str
-    payment: tuple[PaymentProvider, PaymentStatus, str | None]
+    # (provider code, status, account number, SIM in the holder's name)
+    payments: tuple[tuple[str, PaymentStatus, str | None, bool | None], ...]
     consents: tuple[ConsentField, ...]
     items: list[Item]
 
@@ -79,7 +79,10 @@ CATALOG: dict[str, list[Maker]] = {
             ProducerKind.household,
             "Trần Kim Hoa",
             "0299 3822 101",
-            (PaymentProvider.viettel_money, PaymentStatus.opened, "0971234567"),
+            (
+                ("viettel_money", PaymentStatus.open, "0971234567", True),
+                ("momo", PaymentStatus.guided, None, None),
+            ),
             (ConsentField.display_name,),
             [
                 Item(
@@ -119,7 +122,7 @@ CATALOG: dict[str, list[Maker]] = {
             ProducerKind.cooperative,
             "Lý Văn Phát",
             "0299 3822 102",
-            (PaymentProvider.vnpt_money, PaymentStatus.in_progress, None),
+            (("vnpt_money", PaymentStatus.applied, None, False),),
             (),
             [
                 Item(
@@ -140,7 +143,7 @@ CATALOG: dict[str, list[Maker]] = {
             ProducerKind.cooperative_group,
             "Nguyễn Văn Lực",
             "0913 555 201",
-            (PaymentProvider.mobifone_money, PaymentStatus.opened, "0901112233"),
+            (("mobifone_money", PaymentStatus.open, "0901112233", True),),
             (),
             [
                 Item(
@@ -176,7 +179,10 @@ CATALOG: dict[str, list[Maker]] = {
             ProducerKind.cooperative,
             "Danh Sóc",
             "0914 777 301",
-            (PaymentProvider.bank, PaymentStatus.opened, "0123456789012"),
+            (
+                ("agribank", PaymentStatus.open, "0123456789012", None),
+                ("zalopay", PaymentStatus.applied, None, None),
+            ),
             (ConsentField.display_name, ConsentField.phone),
             [
                 Item(
@@ -201,7 +207,7 @@ CATALOG: dict[str, list[Maker]] = {
             ProducerKind.household,
             "Lâm Thị Ngọc",
             "0914 777 302",
-            (PaymentProvider.viettel_money, PaymentStatus.none, None),
+            (("viettel_money", PaymentStatus.guided, None, None),),
             (),
             [
                 Item(
@@ -255,15 +261,16 @@ def load(
             representative=maker.representative,
             phone=maker.phone,
         )
-        provider, status, number = maker.payment
-        producer_service.set_payment_account(
-            session,
-            worker,
-            producer,
-            provider=provider,
-            status=status,
-            account_number=number,
-        )
+        for provider, status, number, sim in maker.payments:
+            producer_service.add_payment_account(
+                session,
+                worker,
+                producer,
+                provider=provider,
+                status=status,
+                account_number=number,
+                sim_in_holder_name=sim,
+            )
         for consent in maker.consents:
             producer_service.record_consent(
                 session,

@@ -4,7 +4,7 @@ import datetime as dt
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ocop_tracker.audit.models import Audited
 from ocop_tracker.core.base import (
@@ -34,22 +34,26 @@ class ConsentField(StrEnum):
     photo = "photo"
 
 
-class PaymentProvider(StrEnum):
-    """E-wallets, Mobile Money and banks households use."""
+class PaymentKind(StrEnum):
+    """The three kinds of e-payment account households use."""
 
-    viettel_money = "viettel_money"
-    vnpt_money = "vnpt_money"
-    mobifone_money = "mobifone_money"
-    bank = "bank"
-    other = "other"
+    e_wallet = "e_wallet"  # ví điện tử (MoMo, ZaloPay…)
+    mobile_money = "mobile_money"  # Mobile Money, on the carrier's SIM
+    bank = "bank"  # tài khoản ngân hàng
 
 
 class PaymentStatus(StrEnum):
-    """Where opening the producer's e-payment account stands."""
+    """Where opening an e-payment account stands; "open" is what counts.
 
-    none = "none"
-    in_progress = "in_progress"
-    opened = "opened"
+    The trail of accounts recorded before seller accounts (issue 16) holds
+    the older words ``none``, ``in_progress`` and ``opened``
+    (the reports read both: ``reports/rules.OPEN_PAYMENT``).
+    """
+
+    guided = "guided"  # đã hướng dẫn
+    applied = "applied"  # đã đăng ký, chờ mở
+    open = "open"
+    closed = "closed"
 
 
 class Producer(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
@@ -94,8 +98,28 @@ class Consent(IdMixin, Audited, Base):
     note: Mapped[str | None] = mapped_column(String(300))
 
 
+class PaymentProvider(IdMixin, TimestampMixin, Audited, Base):
+    """An e-wallet, Mobile Money service or bank: data, seeded, admins add more.
+
+    ``carrier`` is the mobile network a Mobile Money service runs on.
+    """
+
+    __tablename__ = "payment_providers"
+
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[PaymentKind] = mapped_column(str_enum(PaymentKind, 20))
+    carrier: Mapped[str | None] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(default=100)
+
+
 class PaymentAccount(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
-    """The producer's e-payment account: provider and last 4 characters only."""
+    """One of a producer's e-payment accounts: provider and last 4 characters only.
+
+    A producer may have several; it "has e-payment" while one is open. For
+    Mobile Money, ``sim_in_holder_name`` says whether the SIM is registered in
+    the account holder's own name (the service needs it to open).
+    """
 
     __tablename__ = "payment_accounts"
 
@@ -105,6 +129,14 @@ class PaymentAccount(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
     hamlet_id: Mapped[int] = mapped_column(
         ForeignKey("admin_units.id", ondelete="RESTRICT")
     )
-    provider: Mapped[PaymentProvider] = mapped_column(str_enum(PaymentProvider, 20))
+    provider: Mapped[str] = mapped_column(
+        String(40), ForeignKey("payment_providers.code", ondelete="RESTRICT")
+    )
+    kind: Mapped[PaymentKind] = mapped_column(str_enum(PaymentKind, 20))
     status: Mapped[PaymentStatus] = mapped_column(str_enum(PaymentStatus, 20))
     last4: Mapped[str | None] = mapped_column(String(4))
+    sim_in_holder_name: Mapped[bool | None]
+
+    provider_info: Mapped[PaymentProvider] = relationship(
+        lazy="joined", innerjoin=True, viewonly=True
+    )

@@ -15,6 +15,7 @@ from ocop_tracker.producers.models import (
     Consent,
     ConsentField,
     PaymentAccount,
+    PaymentProvider,
     PaymentStatus,
     Producer,
     ProducerKind,
@@ -48,7 +49,7 @@ def list_statement(
 ) -> Select[Producer]:
     """Producers inside the actor's area matching the filters (``q`` folded).
 
-    ``has_payment``: with (or without) an opened e-payment account;
+    ``has_payment``: with (or without) an open e-payment account;
     ``has_consent``: agreeing (or not) to show at least one field publicly now.
     """
     stmt = scope_to_user(select(Producer), actor, Producer.hamlet_id)
@@ -63,7 +64,7 @@ def list_statement(
     if has_payment is not None:
         opened = exists().where(
             PaymentAccount.producer_id == Producer.id,
-            PaymentAccount.status == PaymentStatus.opened,
+            PaymentAccount.status == PaymentStatus.open,
         )
         stmt = stmt.where(opened if has_payment else ~opened)
     if has_consent is not None:
@@ -135,26 +136,40 @@ def consents_of(session: Session, producer_id: int) -> Sequence[Consent]:
     ).all()
 
 
-def payment_account(session: Session, producer_id: int) -> PaymentAccount | None:
-    """The producer's payment account, if one was recorded."""
-    return session.scalar(
-        select(PaymentAccount)
-        .where(PaymentAccount.producer_id == producer_id)
-        .order_by(PaymentAccount.id)
-        .limit(1)
+def payment_provider(session: Session, code: str) -> PaymentProvider | None:
+    """A payment provider by its code."""
+    return session.scalar(select(PaymentProvider).where(PaymentProvider.code == code))
+
+
+def payment_providers(session: Session) -> Sequence[PaymentProvider]:
+    """Every payment provider, in the order they are offered."""
+    stmt = select(PaymentProvider).order_by(
+        PaymentProvider.position, PaymentProvider.id
     )
+    return session.scalars(stmt).all()
+
+
+def next_provider_position(session: Session) -> int:
+    """Where a new provider goes: after the last one."""
+    last = session.scalar(select(func.max(PaymentProvider.position)))
+    return (last or 0) + 10
+
+
+def get_payment_account(session: Session, account_id: int) -> PaymentAccount | None:
+    """One payment account by id."""
+    return session.get(PaymentAccount, account_id)
 
 
 def payment_accounts(
     session: Session, producer_ids: Iterable[int]
-) -> dict[int, PaymentAccount]:
-    """Each producer's payment account (the first recorded), in one statement."""
-    found: dict[int, PaymentAccount] = {}
+) -> dict[int, list[PaymentAccount]]:
+    """Each producer's payment accounts, in the order recorded, in one statement."""
+    found: dict[int, list[PaymentAccount]] = {}
     stmt = select(PaymentAccount).order_by(PaymentAccount.id)
     for account in query.all_in(
         session, stmt, PaymentAccount.producer_id, producer_ids
     ):
-        found.setdefault(account.producer_id, account)
+        found.setdefault(account.producer_id, []).append(account)
     return found
 
 

@@ -24,7 +24,6 @@ from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers import views as producer_views
 from ocop_tracker.producers.models import (
     PaymentAccount,
-    PaymentStatus,
     Producer,
     ProducerKind,
 )
@@ -33,8 +32,11 @@ from ocop_tracker.producers.schemas import (
     ConsentOverview,
     ConsentRecord,
     ConsentState,
+    PaymentAccountCreate,
     PaymentAccountRead,
-    PaymentAccountWrite,
+    PaymentAccountUpdate,
+    PaymentProviderCreate,
+    PaymentProviderRead,
     ProducerCreate,
     ProducerRead,
     ProducerUpdate,
@@ -64,22 +66,12 @@ def _producer_now(session: Session, producer: Producer) -> ProducerRead:
     return to_read(session, [producer_views.view(session, producer)])[0]
 
 
-def account_read(
-    producer_id: int, account: PaymentAccount | None
-) -> PaymentAccountRead:
-    """The masked account; "none" when nothing was recorded yet."""
-    if account is None:
-        return PaymentAccountRead(
-            producer_id=producer_id,
-            provider=None,
-            status=PaymentStatus.none,
-            last4=None,
-            masked=None,
-            version=None,
-            updated_at=None,
-        )
+def account_read(account: PaymentAccount) -> PaymentAccountRead:
+    """The masked account."""
     return PaymentAccountRead.from_object(
-        account, producer_id=producer_id, masked=producer_service.mask(account)
+        account,
+        provider_name=account.provider_info.name,
+        masked=producer_views.mask(account),
     )
 
 
@@ -203,38 +195,96 @@ def change_consent(
     return _consent_read(consent, principal.user.display_name)
 
 
-@router.get("/producers/{producer_id}/payment-account")
-def get_payment_account(
+@router.get("/producers/{producer_id}/payment-accounts")
+def list_payment_accounts(
     session: SessionDep, principal: CurrentPrincipal, producer_id: int
-) -> PaymentAccountRead:
-    """The producer's e-payment account: provider, status and last 4 characters."""
+) -> list[PaymentAccountRead]:
+    """The producer's e-payment accounts: provider, kind, status, last 4 characters.
+
+    A producer "has e-payment" while one of them is open.
+    """
     producer = producer_views.get_producer(session, principal.user, producer_id)
-    account = producer_views.get_payment_account(session, principal.user, producer)
-    return account_read(producer.id, account)
+    accounts = producer_views.accounts_of(session, principal.user, producer)
+    return [account_read(a) for a in accounts]
 
 
-@router.put(
-    "/producers/{producer_id}/payment-account", response_model=PaymentAccountRead
+@router.post(
+    "/producers/{producer_id}/payment-accounts",
+    status_code=status.HTTP_201_CREATED,
 )
-def set_payment_account(
+def add_payment_account(
     session: SessionDep,
     principal: CurrentPrincipal,
     producer_id: int,
-    body: PaymentAccountWrite,
-) -> PaymentAccountRead | JSONResponse:
-    """Set the account; a full number is accepted but only its last 4 are kept."""
+    body: PaymentAccountCreate,
+) -> PaymentAccountRead:
+    """Record one more account; a full number is accepted, only its last 4 are kept."""
     producer = producer_views.get_producer(session, principal.user, producer_id)
-    number = body.account_number.get_secret_value() if body.account_number else None
+    account = producer_service.add_payment_account(
+        session, principal.user, producer, **_account_args(body)
+    )
+    return account_read(account)
+
+
+@router.get("/payment-accounts/{account_id}")
+def get_payment_account(
+    session: SessionDep, principal: CurrentPrincipal, account_id: int
+) -> PaymentAccountRead:
+    """One e-payment account, masked."""
+    return account_read(
+        producer_views.get_payment_account(session, principal.user, account_id)
+    )
+
+
+@router.put("/payment-accounts/{account_id}", response_model=PaymentAccountRead)
+def update_payment_account(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    account_id: int,
+    body: PaymentAccountUpdate,
+) -> PaymentAccountRead | JSONResponse:
+    """Change an account read at ``version`` (409 with the account as it is now)."""
+    account = producer_views.get_payment_account(session, principal.user, account_id)
     try:
-        account = producer_service.set_payment_account(
+        producer_service.update_payment_account(
             session,
             principal.user,
-            producer,
-            provider=body.provider,
-            status=body.status,
-            account_number=number,
+            account,
             version=body.version,
+            **_account_args(body),
         )
     except StaleVersion as exc:
-        return stale_response(session, exc, lambda a: account_read(producer_id, a))
-    return account_read(producer.id, account)
+        return stale_response(session, exc, account_read)
+    return account_read(account)
+
+
+@router.get("/payment-providers")
+def list_payment_providers(
+    session: SessionDep, principal: CurrentPrincipal
+) -> list[PaymentProviderRead]:
+    """The e-wallets, Mobile Money services and banks an account can be with."""
+    return [
+        PaymentProviderRead.from_object(p)
+        for p in producer_views.payment_providers(session)
+    ]
+
+
+@router.post("/payment-providers", status_code=status.HTTP_201_CREATED)
+def add_payment_provider(
+    session: SessionDep, principal: CurrentPrincipal, body: PaymentProviderCreate
+) -> PaymentProviderRead:
+    """Admins add a provider to choose from."""
+    provider = producer_service.add_payment_provider(
+        session, principal.user, **body.model_dump()
+    )
+    return PaymentProviderRead.from_object(provider)
+
+
+def _account_args(body: PaymentAccountCreate) -> dict[str, Any]:
+    number = body.account_number.get_secret_value() if body.account_number else None
+    return {
+        "provider": body.provider,
+        "status": body.status,
+        "account_number": number,
+        "sim_in_holder_name": body.sim_in_holder_name,
+    }

@@ -13,7 +13,7 @@ from pydantic import Field, SecretStr, StrictBool
 from ocop_tracker.core.schemas import Schema
 from ocop_tracker.producers.models import (
     ConsentField,
-    PaymentProvider,
+    PaymentKind,
     PaymentStatus,
     ProducerKind,
 )
@@ -112,21 +112,55 @@ class ConsentOverview(Schema):
 
 
 class PaymentAccountRead(Schema):
-    """Provider, status and the last 4 characters; never the account number."""
+    """Provider, kind, status and the last 4 characters; never the account number."""
 
+    id: int
     producer_id: int
-    provider: PaymentProvider | None
+    provider: str
+    provider_name: str
+    kind: PaymentKind
     status: PaymentStatus
     last4: str | None
     masked: str | None
-    version: int | None
-    updated_at: dt.datetime | None
+    sim_in_holder_name: bool | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
 
-class PaymentAccountWrite(Schema):
-    """Set the account; the number is cut to its last 4 characters at once."""
+class PaymentAccountCreate(Schema):
+    """One more account; the number is cut to its last 4 characters at once.
 
-    provider: PaymentProvider
+    ``provider`` is a code from ``GET /payment-providers``; for Mobile Money,
+    ``sim_in_holder_name`` says whether the SIM is in the holder's own name
+    (required to record it open).
+    """
+
+    provider: str = Field(max_length=40)
     status: PaymentStatus
     account_number: SecretStr | None = Field(default=None, max_length=100)
-    version: int | None = None
+    sim_in_holder_name: StrictBool | None = None
+
+
+class PaymentAccountUpdate(PaymentAccountCreate):
+    """The whole account again, with the version it was read at."""
+
+    version: int
+
+
+class PaymentProviderRead(Schema):
+    """A wallet, Mobile Money service or bank; ``carrier`` for Mobile Money."""
+
+    code: str
+    name: str
+    kind: PaymentKind
+    carrier: str | None
+
+
+class PaymentProviderCreate(Schema):
+    """A provider an admin adds to the list."""
+
+    code: str = Field(max_length=40)
+    name: str = Field(max_length=120)
+    kind: PaymentKind
+    carrier: str | None = Field(default=None, max_length=40)

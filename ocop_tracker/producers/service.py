@@ -13,7 +13,7 @@ from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import Level
 from ocop_tracker.auth.scope import check_writer
 from ocop_tracker.core.base import utcnow
-from ocop_tracker.core.errors import Conflict, InvalidInput
+from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput
 from ocop_tracker.core.labels import labels
 from ocop_tracker.core.phone import normalize_vn
 from ocop_tracker.core.text import (
@@ -24,7 +24,6 @@ from ocop_tracker.core.text import (
 )
 from ocop_tracker.core.versions import (
     UNSET,
-    StaleVersion,
     Unset,
     check_version,
     flush_versioned,
@@ -35,6 +34,7 @@ from ocop_tracker.producers.models import (
     Consent,
     ConsentField,
     PaymentAccount,
+    PaymentKind,
     PaymentProvider,
     PaymentStatus,
     Producer,
@@ -45,9 +45,9 @@ from ocop_tracker.users.models import WRITERS, Role, User
 
 SEARCH_KEY_LENGTH = 400
 CONSENT_LABELS: Mapping[ConsentField, str] = labels(ConsentField)
-PROVIDER_LABELS: Mapping[PaymentProvider, str] = labels(PaymentProvider)
 _ACCOUNT_SEPARATORS = re.compile(r"[\s.\-_/]")
 _ACCOUNT_CHARS = re.compile(r"[0-9A-Za-z]{4,34}")
+_PROVIDER_CODE = re.compile(r"[a-z][a-z0-9_]{1,39}")
 _TAX_CODE = re.compile(r"[0-9A-Z][0-9A-Z-]{2,18}[0-9A-Z]")
 
 
@@ -208,8 +208,9 @@ def _move(session: Session, producer: Producer, hamlet_id: int) -> None:
         cert.hamlet_id = hamlet_id
     for consent in repository.consents_of(session, producer.id):
         consent.hamlet_id = hamlet_id
-    account = repository.payment_account(session, producer.id)
-    if account is not None:
+    for account in repository.payment_accounts(session, [producer.id]).get(
+        producer.id, []
+    ):
         account.hamlet_id = hamlet_id
 
 
@@ -263,14 +264,7 @@ def record_consent(
     return consent
 
 
-# --- payment account ---------------------------------------------------------------
-
-
-def mask(account: PaymentAccount) -> str | None:
-    """``Viettel Money ••••6789``: the only form an account is ever shown in."""
-    if account.last4 is None:
-        return None
-    return f"{PROVIDER_LABELS[account.provider]} ••••{account.last4}"
+# --- payment accounts --------------------------------------------------------------
 
 
 def last4_of(account_number: str) -> str:
@@ -285,47 +279,124 @@ def last4_of(account_number: str) -> str:
     return cleaned[-4:].upper()
 
 
-def set_payment_account(
+def _provider(session: Session, code: str) -> PaymentProvider:
+    provider = repository.payment_provider(session, code)
+    if provider is None:
+        raise InvalidInput(
+            "Hãy chọn ví điện tử, Mobile Money hoặc ngân hàng trong danh sách.",
+            field="provider",
+        )
+    return provider
+
+
+def _check_sim(
+    provider: PaymentProvider, status: PaymentStatus, sim: bool | None
+) -> bool | None:
+    """Mobile Money runs on a SIM in the holder's own name; others have no SIM."""
+    if provider.kind is not PaymentKind.mobile_money:
+        return None
+    if status is PaymentStatus.open and sim is not True:
+        sim_of = f"SIM {provider.carrier}" if provider.carrier else "SIM"
+        raise InvalidInput(
+            f"{provider.name} chỉ mở được trên {sim_of} đăng ký chính chủ (đúng "
+            "tên người giữ tài khoản). Hãy đăng ký lại SIM tại cửa hàng nhà mạng, "
+            "mang theo căn cước công dân.",
+            field="sim_in_holder_name",
+        )
+    return sim
+
+
+def add_payment_account(
     session: Session,
     actor: User,
     producer: Producer,
     *,
-    provider: PaymentProvider,
+    provider: str,
     status: PaymentStatus,
     account_number: str | None = None,
-    version: int | None = None,
+    sim_in_holder_name: bool | None = None,
 ) -> PaymentAccount:
-    """Create or change the account; only provider and the last 4 characters are kept.
+    """Record one more e-payment account; only its provider and last 4 are kept."""
+    check_writer(session, actor, producer.hamlet_id, "chủ thể")
+    found = _provider(session, provider)
+    last4 = last4_of(account_number) if account_number else None
+    account = PaymentAccount(
+        producer_id=producer.id,
+        hamlet_id=producer.hamlet_id,
+        provider=found.code,
+        kind=found.kind,
+        status=status,
+        last4=last4,
+        sim_in_holder_name=_check_sim(found, status, sim_in_holder_name),
+    )
+    session.add(account)
+    session.flush()
+    return account
+
+
+def update_payment_account(
+    session: Session,
+    actor: User,
+    account: PaymentAccount,
+    *,
+    version: int,
+    provider: str,
+    status: PaymentStatus,
+    account_number: str | None = None,
+    sim_in_holder_name: bool | None = None,
+) -> PaymentAccount:
+    """Change an account read at ``version``.
 
     Without ``account_number`` the stored last 4 stay, unless the provider
     changes (then they belonged to the old account and are dropped).
     """
-    check_writer(session, actor, producer.hamlet_id, "chủ thể")
+    check_writer(session, actor, account.hamlet_id, "chủ thể")
+    check_version(account, version, "Tài khoản thanh toán", field=None)
+    found = _provider(session, provider)
+    sim = _check_sim(found, status, sim_in_holder_name)
     last4 = last4_of(account_number) if account_number else None
-    account = repository.payment_account(session, producer.id)
-    if account is None:
-        account = PaymentAccount(
-            producer_id=producer.id,
-            hamlet_id=producer.hamlet_id,
-            provider=provider,
-            status=status,
-            last4=last4,
-        )
-        session.add(account)
-        session.flush()
-        return account
-    if version is None:
-        raise StaleVersion(
-            "version: Chủ thể đã có tài khoản thanh toán; hãy gửi kèm phiên bản "
-            "đang xem để không ghi đè thay đổi của người khác.",
-            current=account,
-        )
-    check_version(account, version, "Tài khoản thanh toán")
-    if last4 is None and provider != account.provider:
+    if last4 is None and found.code != account.provider:
         account.last4 = None
     elif last4 is not None:
         account.last4 = last4
-    account.provider = provider
+    account.provider = found.code
+    account.kind = found.kind
     account.status = status
+    account.sim_in_holder_name = sim
     flush_versioned(session, "Tài khoản thanh toán")
+    session.expire(account, ["provider_info"])
     return account
+
+
+def add_payment_provider(
+    session: Session,
+    actor: User,
+    *,
+    code: str,
+    name: str,
+    kind: PaymentKind,
+    carrier: str | None = None,
+) -> PaymentProvider:
+    """An admin adds a wallet, Mobile Money service or bank to choose from."""
+    if actor.role is not Role.admin:
+        raise Forbidden("Chỉ quản trị viên thêm được nhà cung cấp thanh toán.")
+    clean_code = required_text(code, field="code", label="Mã", max_len=40).lower()
+    if not _PROVIDER_CODE.fullmatch(clean_code):
+        raise InvalidInput(
+            "Mã chỉ gồm chữ thường không dấu, số và dấu gạch dưới (vd: vnpay).",
+            field="code",
+        )
+    if repository.payment_provider(session, clean_code) is not None:
+        raise Conflict(f"Đã có nhà cung cấp mã '{clean_code}'.", field="code")
+    provider = PaymentProvider(
+        code=clean_code,
+        name=required_text(name, field="name", label="Tên", max_len=120),
+        kind=kind,
+        carrier=clean_text(carrier, field="carrier", label="Nhà mạng", max_len=40)
+        if kind is PaymentKind.mobile_money
+        else None,
+        position=repository.next_provider_position(session),
+    )
+    session.add(provider)
+    session.flush()
+    return provider

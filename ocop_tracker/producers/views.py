@@ -23,6 +23,8 @@ from ocop_tracker.producers.models import (
     Consent,
     ConsentField,
     PaymentAccount,
+    PaymentProvider,
+    PaymentStatus,
     Producer,
     ProducerKind,
 )
@@ -208,18 +210,56 @@ def consent_history(
 
 
 def get_payment_account(
+    session: Session, actor: User, account_id: int
+) -> PaymentAccount:
+    """One payment account the actor may see (404 otherwise)."""
+    account = repository.get_payment_account(session, account_id)
+    if account is None:
+        raise NotFound("Không tìm thấy tài khoản thanh toán này.")
+    ensure_visible(session, actor, account.hamlet_id, "tài khoản thanh toán")
+    return account
+
+
+def accounts_of(
     session: Session, actor: User, producer: Producer
-) -> PaymentAccount | None:
-    """The producer's payment account (masked), if recorded."""
+) -> Sequence[PaymentAccount]:
+    """The producer's payment accounts, in the order recorded."""
     ensure_visible(session, actor, producer.hamlet_id, "chủ thể")
-    return repository.payment_account(session, producer.id)
+    return repository.payment_accounts(session, [producer.id]).get(producer.id, [])
 
 
 def payment_accounts(
     session: Session, views: Sequence[ProducerView]
-) -> dict[int, PaymentAccount]:
+) -> dict[int, list[PaymentAccount]]:
     """The payment accounts of these producers (read in scope), in one statement."""
     return repository.payment_accounts(session, [v.id for v in views])
+
+
+def payment_providers(session: Session) -> Sequence[PaymentProvider]:
+    """The wallets, Mobile Money services and banks to choose from."""
+    return repository.payment_providers(session)
+
+
+def mask(account: PaymentAccount) -> str | None:
+    """``Viettel Money ••••6789``: the only form an account number is ever shown in."""
+    if account.last4 is None:
+        return None
+    return f"{account.provider_info.name} ••••{account.last4}"
+
+
+def payment_summary(accounts: Sequence[PaymentAccount]) -> str | None:
+    """The producer's open accounts in a line (masked), or None if none is open."""
+    shown = [
+        mask(a) or a.provider_info.name
+        for a in accounts
+        if a.status is PaymentStatus.open
+    ]
+    return ", ".join(shown) or None
+
+
+def has_open_payment(accounts: Sequence[PaymentAccount]) -> bool:
+    """A producer "has e-payment" while one of its accounts is open."""
+    return any(a.status is PaymentStatus.open for a in accounts)
 
 
 def products(session: Session, actor: User, producer: Producer) -> Sequence[Product]:

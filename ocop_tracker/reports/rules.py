@@ -177,11 +177,17 @@ def product_dims(
     )
 
 
+# A payment account's status words that mean open: "open", and "opened" in the
+# trail of the days before accounts took the plan's words (issue 16), so that
+# figures as of those days stay as they were.
+OPEN_PAYMENT = frozenset({"open", "opened"})
+
+
 def producer_dims(facts: ProducerFacts, day: dt.date) -> Dims | None:
     """How the producer counts on ``day`` (None before it exists)."""
     if facts.exists.on(day) is None:
         return None
-    paying = any(p.on(day) == "opened" for p in facts.payments)
+    paying = any(p.on(day) in OPEN_PAYMENT for p in facts.payments)
     return Dims(PRODUCER, kind=facts.kind, paying=paying)
 
 

@@ -14,7 +14,7 @@ from ocop_tracker.core import clock
 from ocop_tracker.producers.models import Consent, PaymentAccount, Producer
 from tests.conftest import SignIn
 from tests.factories import make_hamlet, unit
-from tests.refusals import no_code
+from tests.refusals import assert_field, no_code
 
 VN = dt.timezone(dt.timedelta(hours=7))
 
@@ -129,10 +129,10 @@ def test_scope_and_roles(sign_in: SignIn, session: Session) -> None:
     assert member.get(url).status_code == 404
     assert member.patch(url, json={"name": "X", "version": 1}).status_code == 404
     assert member.get(f"{url}/consents").status_code == 404
-    assert member.get(f"{url}/payment-account").status_code == 404
+    assert member.get(f"{url}/payment-accounts").status_code == 404
     assert (
-        member.put(
-            f"{url}/payment-account", json={"provider": "bank", "status": "opened"}
+        member.post(
+            f"{url}/payment-accounts", json={"provider": "bank", "status": "open"}
         ).status_code
         == 404
     )
@@ -161,8 +161,8 @@ def test_scope_and_roles(sign_in: SignIn, session: Session) -> None:
         == 403
     )
     assert (
-        department.put(
-            f"{url}/payment-account", json={"provider": "bank", "status": "opened"}
+        department.post(
+            f"{url}/payment-accounts", json={"provider": "bank", "status": "open"}
         ).status_code
         == 403
     )
@@ -249,29 +249,30 @@ def test_consent_over_http(sign_in: SignIn, session: Session) -> None:
 CANARY = "9704 1234 5678 9012"
 
 
-def test_payment_account_keeps_only_the_last_four(
+def test_payment_accounts_keep_only_the_last_four(
     sign_in: SignIn, session: Session
 ) -> None:
     member = sign_in("thanhvien.khom3")
     producer = _create(member, session)
-    url = f"/api/v1/producers/{producer['id']}/payment-account"
-    empty = member.get(url).json()
-    assert (empty["status"], empty["provider"], empty["version"]) == (
-        "none",
-        None,
-        None,
-    )
-    put = member.put(
+    url = f"/api/v1/producers/{producer['id']}/payment-accounts"
+    assert member.get(url).json() == []
+    post = member.post(
         url,
-        json={"provider": "bank", "status": "opened", "account_number": CANARY},
+        json={"provider": "bank", "status": "open", "account_number": CANARY},
     )
-    assert put.status_code == 200
-    assert put.json()["last4"] == "9012"
-    assert put.json()["masked"] == "Ngân hàng ••••9012"
-    assert "5678" not in put.text
-    assert "97041234" not in put.text.replace(" ", "")
-    got = member.get(url)
-    assert got.json() == put.json()
+    assert post.status_code == 201
+    body = post.json()
+    assert (body["last4"], body["kind"], body["provider_name"]) == (
+        "9012",
+        "bank",
+        "Ngân hàng khác",
+    )
+    assert body["masked"] == "Ngân hàng khác ••••9012"
+    assert "5678" not in post.text
+    assert "97041234" not in post.text.replace(" ", "")
+    one = f"/api/v1/payment-accounts/{body['id']}"
+    assert member.get(one).json() == body
+    assert member.get(url).json() == [body]
     producer_body = member.get(f"/api/v1/producers/{producer['id']}").text
     assert "9012" not in producer_body
     digits = "9704123456789012"
@@ -280,20 +281,82 @@ def test_payment_account_keeps_only_the_last_four(
             flat = "".join(str(v) for v in row).replace(" ", "")
             assert digits not in flat, table
             assert "12345678" not in flat, table
-    stale = member.put(url, json={"provider": "bank", "status": "none", "version": 9})
+    stale = member.put(one, json={"provider": "bank", "status": "closed", "version": 9})
     assert stale.status_code == 409
     assert stale.json()["current"]["last4"] == "9012"
     bad = member.put(
-        url,
+        one,
         json={
             "provider": "bank",
-            "status": "opened",
+            "status": "open",
             "account_number": "1#2",
             "version": 1,
         },
     )
     assert bad.status_code == 422
+    assert bad.json()["fields"].keys() == {"account_number"}
     assert "1#2" not in bad.text
+    closed = member.put(
+        one, json={"provider": "bank", "status": "closed", "version": 1}
+    )
+    assert closed.status_code == 200
+    assert (closed.json()["status"], closed.json()["last4"]) == ("closed", "9012")
+
+
+def test_mobile_money_needs_a_sim_in_the_holders_name_over_http(
+    sign_in: SignIn, session: Session
+) -> None:
+    member = sign_in("thanhvien.khom3")
+    producer = _create(member, session)
+    url = f"/api/v1/producers/{producer['id']}/payment-accounts"
+    refused = member.post(
+        url,
+        json={
+            "provider": "mobifone_money",
+            "status": "open",
+            "sim_in_holder_name": False,
+        },
+    )
+    assert refused.status_code == 422
+    assert_field(refused.json(), "sim_in_holder_name", "SIM MobiFone")
+    taken = member.post(
+        url,
+        json={
+            "provider": "mobifone_money",
+            "status": "open",
+            "sim_in_holder_name": True,
+        },
+    )
+    assert taken.status_code == 201
+    assert (taken.json()["kind"], taken.json()["sim_in_holder_name"]) == (
+        "mobile_money",
+        True,
+    )
+    unknown = member.post(url, json={"provider": "paypal", "status": "open"})
+    assert unknown.status_code == 422
+    assert_field(unknown.json(), "provider", "danh sách")
+
+
+def test_payment_providers_are_data_admins_add_them(sign_in: SignIn) -> None:
+    member = sign_in("thanhvien.khom3")
+    listed = member.get("/api/v1/payment-providers").json()
+    by_code = {p["code"]: p for p in listed}
+    assert by_code["viettel_money"] == {
+        "code": "viettel_money",
+        "name": "Viettel Money",
+        "kind": "mobile_money",
+        "carrier": "Viettel",
+    }
+    assert {"momo", "zalopay", "agribank"} <= by_code.keys()
+    new = {"code": "vnpay", "name": "VNPAY", "kind": "e_wallet"}
+    assert member.post("/api/v1/payment-providers", json=new).status_code == 403
+    admin = sign_in("admin")
+    made = admin.post("/api/v1/payment-providers", json=new)
+    assert made.status_code == 201
+    assert made.json()["carrier"] is None
+    assert admin.post("/api/v1/payment-providers", json=new).status_code == 409
+    assert listed[-1]["code"] != "vnpay"
+    assert member.get("/api/v1/payment-providers").json()[-1]["code"] == "vnpay"
 
 
 def test_as_of_over_http(sign_in: SignIn, session: Session) -> None:

@@ -20,7 +20,7 @@ from ocop_tracker.producers.models import (
     Consent,
     ConsentField,
     PaymentAccount,
-    PaymentProvider,
+    PaymentKind,
     PaymentStatus,
     Producer,
     ProducerKind,
@@ -225,12 +225,11 @@ def test_moving_a_producer_takes_everything_along(session: Session) -> None:
         granted=True,
         note="Phiếu",
     )
-    producer_service.set_payment_account(
-        session,
-        official,
-        producer,
-        provider=PaymentProvider.viettel_money,
-        status=PaymentStatus.opened,
+    producer_service.add_payment_account(
+        session, official, producer, provider="momo", status=PaymentStatus.open
+    )
+    producer_service.add_payment_account(
+        session, official, producer, provider="agribank", status=PaymentStatus.applied
     )
     producer_service.update_producer(
         session,
@@ -427,16 +426,17 @@ def test_only_provider_and_last_four_are_ever_stored(
     producer = _make(session)
     tables = ("producers", "payment_accounts", "audit_events")
     assert "98765432" not in _dump(session, *tables)
-    account = producer_service.set_payment_account(
+    account = producer_service.add_payment_account(
         session,
         member,
         producer,
-        provider=PaymentProvider.bank,
-        status=PaymentStatus.opened,
+        provider="bank",
+        status=PaymentStatus.open,
         account_number=CANARY,
     )
-    assert (account.last4, account.status) == ("5432", PaymentStatus.opened)
-    assert producer_service.mask(account) == "Ngân hàng ••••5432"
+    assert (account.last4, account.status) == ("5432", PaymentStatus.open)
+    assert account.kind is PaymentKind.bank
+    assert producer_views.mask(account) == "Ngân hàng khác ••••5432"
     session.flush()
     dump = _dump(session, *tables)
     for fragment in ("98765432", "ACC-H1a", "ACCH1A"):
@@ -452,86 +452,206 @@ def test_only_provider_and_last_four_are_ever_stored(
     assert [e.action for e in events] == ["create"]
 
 
-def test_a_bad_account_number_is_refused_without_echoing_it(session: Session) -> None:
+def test_a_bad_account_number_or_provider_is_refused_without_echoing_it(
+    session: Session,
+) -> None:
+    member = _user(session, "thanhvien.khom3")
     producer = _make(session)
     with refused(InvalidInput, "account_number", r"^") as caught:
-        producer_service.set_payment_account(
+        producer_service.add_payment_account(
             session,
-            _user(session, "thanhvien.khom3"),
+            member,
             producer,
-            provider=PaymentProvider.bank,
-            status=PaymentStatus.opened,
+            provider="bank",
+            status=PaymentStatus.open,
             account_number="12#",
         )
     assert "12#" not in caught.value.message
-    assert (
-        producer_views.get_payment_account(
-            session, _user(session, "thanhvien.khom3"), producer
+    with refused(InvalidInput, "provider", "danh sách"):
+        producer_service.add_payment_account(
+            session, member, producer, provider="paypal", status=PaymentStatus.open
         )
-        is None
+    assert producer_views.accounts_of(session, member, producer) == []
+
+
+def test_a_producer_keeps_several_accounts_and_has_e_payment_while_one_is_open(
+    session: Session,
+) -> None:
+    member = _user(session, "thanhvien.khom3")
+    producer = _make(session)
+    wallet = producer_service.add_payment_account(
+        session, member, producer, provider="momo", status=PaymentStatus.applied
     )
+    bank = producer_service.add_payment_account(
+        session,
+        member,
+        producer,
+        provider="agribank",
+        status=PaymentStatus.guided,
+        account_number="1234 5678 9012",
+    )
+    accounts = producer_views.accounts_of(session, member, producer)
+    assert [a.id for a in accounts] == [wallet.id, bank.id]
+    assert [a.kind for a in accounts] == [PaymentKind.e_wallet, PaymentKind.bank]
+    assert not producer_views.has_open_payment(accounts)
+    assert producer_views.payment_summary(accounts) is None
+    producer_service.update_payment_account(
+        session,
+        member,
+        bank,
+        version=bank.version,
+        provider="agribank",
+        status=PaymentStatus.open,
+    )
+    assert producer_views.has_open_payment(accounts)
+    assert producer_views.payment_summary(accounts) == "Agribank ••••9012"
+    assert producer_views.get_payment_account(session, member, bank.id) is bank
+    outsider = _user(session, "thanhvien.anthuong")
+    with pytest.raises(NotFound):
+        producer_views.get_payment_account(session, outsider, bank.id)
+
+
+def test_mobile_money_opens_only_on_a_sim_in_the_holders_name(
+    session: Session,
+) -> None:
+    member = _user(session, "thanhvien.khom3")
+    producer = _make(session)
+    for sim in (None, False):
+        with refused(InvalidInput, "sim_in_holder_name", "chính chủ") as caught:
+            producer_service.add_payment_account(
+                session,
+                member,
+                producer,
+                provider="viettel_money",
+                status=PaymentStatus.open,
+                sim_in_holder_name=sim,
+            )
+        assert "SIM Viettel" in caught.value.message
+    # Applied while the SIM is re-registered; open once it is.
+    account = producer_service.add_payment_account(
+        session,
+        member,
+        producer,
+        provider="viettel_money",
+        status=PaymentStatus.applied,
+        sim_in_holder_name=False,
+    )
+    assert (account.kind, account.sim_in_holder_name) == (
+        PaymentKind.mobile_money,
+        False,
+    )
+    producer_service.update_payment_account(
+        session,
+        member,
+        account,
+        version=account.version,
+        provider="viettel_money",
+        status=PaymentStatus.open,
+        sim_in_holder_name=True,
+    )
+    assert account.status is PaymentStatus.open
+    # A wallet or a bank has no SIM to speak of: the answer is not kept.
+    wallet = producer_service.add_payment_account(
+        session,
+        member,
+        producer,
+        provider="zalopay",
+        status=PaymentStatus.open,
+        sim_in_holder_name=True,
+    )
+    assert wallet.sim_in_holder_name is None
 
 
 def test_changing_an_account_needs_its_version(session: Session) -> None:
     member = _user(session, "thanhvien.khom3")
     producer = _make(session)
-    account = producer_service.set_payment_account(
+    account = producer_service.add_payment_account(
         session,
         member,
         producer,
-        provider=PaymentProvider.viettel_money,
-        status=PaymentStatus.in_progress,
+        provider="viettel_money",
+        status=PaymentStatus.applied,
         account_number="0912 345 678",
+        sim_in_holder_name=True,
     )
     assert account.last4 == "5678"
     with pytest.raises(StaleVersion):
-        producer_service.set_payment_account(
+        producer_service.update_payment_account(
             session,
             member,
-            producer,
-            provider=PaymentProvider.viettel_money,
-            status=PaymentStatus.opened,
+            account,
+            version=7,
+            provider="viettel_money",
+            status=PaymentStatus.open,
+            sim_in_holder_name=True,
         )
-    producer_service.set_payment_account(
+    producer_service.update_payment_account(
         session,
         member,
-        producer,
-        provider=PaymentProvider.viettel_money,
-        status=PaymentStatus.opened,
+        account,
         version=1,
+        provider="viettel_money",
+        status=PaymentStatus.open,
+        sim_in_holder_name=True,
     )
     assert (account.status, account.last4, account.version) == (
-        PaymentStatus.opened,
+        PaymentStatus.open,
         "5678",
         2,
     )
     # Another provider: the old last 4 belonged to the old account.
-    producer_service.set_payment_account(
+    producer_service.update_payment_account(
         session,
         member,
-        producer,
-        provider=PaymentProvider.vnpt_money,
-        status=PaymentStatus.in_progress,
+        account,
         version=2,
+        provider="vnpt_money",
+        status=PaymentStatus.applied,
     )
     assert account.last4 is None
+    assert producer_views.mask(account) is None
     with pytest.raises(StaleVersion):
-        producer_service.set_payment_account(
+        producer_service.update_payment_account(
             session,
             member,
-            producer,
-            provider=PaymentProvider.vnpt_money,
-            status=PaymentStatus.opened,
+            account,
             version=2,
+            provider="vnpt_money",
+            status=PaymentStatus.closed,
         )
     with pytest.raises(Forbidden):
-        producer_service.set_payment_account(
+        producer_service.update_payment_account(
             session,
             _user(session, "sct.soctrang"),
-            producer,
-            provider=PaymentProvider.bank,
-            status=PaymentStatus.none,
+            account,
             version=3,
+            provider="bank",
+            status=PaymentStatus.closed,
+        )
+
+
+def test_admins_add_a_provider_others_cannot(session: Session) -> None:
+    admin = _user(session, "admin")
+    provider = producer_service.add_payment_provider(
+        session, admin, code="VNPay", name="VNPAY", kind=PaymentKind.e_wallet
+    )
+    assert provider.code == "vnpay"
+    assert provider.code in {p.code for p in producer_views.payment_providers(session)}
+    with refused(Conflict, "code", "vnpay"):
+        producer_service.add_payment_provider(
+            session, admin, code="vnpay", name="Khác", kind=PaymentKind.e_wallet
+        )
+    with refused(InvalidInput, "code", "chữ thường"):
+        producer_service.add_payment_provider(
+            session, admin, code="ví mới", name="Ví", kind=PaymentKind.e_wallet
+        )
+    with pytest.raises(Forbidden):
+        producer_service.add_payment_provider(
+            session,
+            _user(session, "sct.soctrang"),
+            code="other_wallet",
+            name="Ví",
+            kind=PaymentKind.e_wallet,
         )
 
 

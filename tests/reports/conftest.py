@@ -24,7 +24,7 @@ from ocop_tracker.onboarding.models import (
 )
 from ocop_tracker.producers.models import (
     PaymentAccount,
-    PaymentProvider,
+    PaymentKind,
     PaymentStatus,
     Producer,
     ProducerKind,
@@ -141,12 +141,14 @@ def build_random(
             account = PaymentAccount(
                 producer_id=producer.id,
                 hamlet_id=hamlet.id,
-                provider=PaymentProvider.viettel_money,
-                status=PaymentStatus.in_progress,
+                provider="viettel_money",
+                kind=PaymentKind.mobile_money,
+                status=PaymentStatus.applied,
+                sim_in_holder_name=True,
             )
 
             def open_account(a: PaymentAccount = account) -> None:
-                a.status = PaymentStatus.opened
+                a.status = PaymentStatus.open
 
             later(acct_days[0], lambda a=account: session.add(a))
             later(acct_days[1], open_account)

@@ -156,7 +156,8 @@ def recount(session: Session, area_id: int, day: dt.date) -> dict[str, int]:
         out[f"producers.kind.{kind}"] += 1
         if any(
             a.producer_id == r.id
-            and account_states.get(a.id, {}).get("status") == "opened"
+            # "opened": the word of the days before accounts took the plan's words
+            and account_states.get(a.id, {}).get("status") in {"open", "opened"}
             for a in accounts
         ):
             out["producers.paying"] += 1

@@ -2,10 +2,8 @@
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ocop_tracker.producers.models import PaymentAccount
 from ocop_tracker.users.models import User
 
 if TYPE_CHECKING:
@@ -38,13 +36,5 @@ def request(
         return ("POST", url, {"data": form})
     if route == "POST /producers/{producer_id}/consents":
         form = {"field": "phone", "granted": "true", "note": "Ký phiếu đồng ý"}
-        return ("POST", url, {"data": form})
-    if route == "POST /producers/{producer_id}/payment-account":
-        account = session.scalar(
-            select(PaymentAccount).where(PaymentAccount.producer_id == producer.id)
-        )
-        form = {"provider": "viettel_money", "status": "opened"}
-        if account is not None:
-            form["version"] = str(account.version)
         return ("POST", url, {"data": form})
     return ("GET", url, {})

@@ -388,22 +388,6 @@ def _catalog_request(
             f"/api/v1/producers/{producer.id}/consents",
             json({"field": "display_name", "granted": True, "note": "Phiếu đồng ý"}),
         ),
-        "GET /api/v1/producers/{producer_id}/payment-account": (
-            "GET",
-            f"/api/v1/producers/{producer.id}/payment-account",
-            {},
-        ),
-        "PUT /api/v1/producers/{producer_id}/payment-account": (
-            "PUT",
-            f"/api/v1/producers/{producer.id}/payment-account",
-            json(
-                {
-                    "provider": "viettel_money",
-                    "status": "opened",
-                    "account_number": "0912345678",
-                }
-            ),
-        ),
         "POST /api/v1/products": (
             "POST",
             path,

@@ -13,7 +13,6 @@ from ocop_tracker.producers.models import (
     Consent,
     ConsentField,
     PaymentAccount,
-    PaymentProvider,
     PaymentStatus,
     Producer,
     ProducerKind,
@@ -21,7 +20,7 @@ from ocop_tracker.producers.models import (
 from tests.conftest import SignIn
 from tests.factories import make_actor, make_listing, make_producer, make_product
 from tests.factories import pilot_hamlet as hamlet_named
-from tests.refusals import field_error
+from tests.refusals import field_error, top_message
 
 HTML = {"accept": "text/html"}
 PAGE_BUDGET = 60 * 1024
@@ -86,13 +85,18 @@ def test_list_filters_by_kind_payment_and_consent(
     paid = khom3_producer(session, name="Hộ Lọc Có Ví")
     coop = khom3_producer(session, name="HTX Lọc Thử", kind=ProducerKind.cooperative)
     actor = make_actor(session)
-    producer_service.set_payment_account(
+    producer_service.add_payment_account(
         session,
         actor,
         paid,
-        provider=PaymentProvider.viettel_money,
-        status=PaymentStatus.opened,
+        provider="viettel_money",
+        status=PaymentStatus.open,
         account_number="0971234567",
+        sim_in_holder_name=True,
+    )
+    # An account not yet open does not make "has e-payment".
+    producer_service.add_payment_account(
+        session, actor, coop, provider="momo", status=PaymentStatus.applied
     )
     producer_service.record_consent(
         session,
@@ -171,7 +175,8 @@ def test_producer_page_shows_details_products_states_consents_and_account(
     assert "Tên sẽ hiện trên thẻ QR và trang công khai" in html
     assert html.count("Chưa đồng ý</span>") == 3
     assert f'href="/producers/{producer.id}/edit"' in html
-    assert "Ghi tài khoản thanh toán" in html
+    assert "Thêm tài khoản thanh toán" in html
+    assert "Chưa ghi tài khoản thanh toán nào." in html
 
 
 def test_a_read_only_role_sees_no_form_and_its_posts_are_refused(
@@ -425,42 +430,94 @@ def test_consent_needs_a_note_then_can_be_withdrawn(
     assert [c.granted for c in rows] == [True, False]
 
 
-def test_the_account_keeps_only_the_last_four(
+def test_accounts_keep_only_the_last_four_and_refusals_stay_beside_the_field(
     sign_in: SignIn, session: Session
 ) -> None:
     producer = khom3_producer(session, name="Hộ Ví Thử")
     client = sign_in("totruong.khom3")
-    url = f"/producers/{producer.id}/payment-account"
+    url = f"/producers/{producer.id}/payment-accounts"
     refused = client.post(
         url,
         data=form(
             client,
             provider="vnpt_money",
-            status="opened",
+            status="open",
             account_number="12",
+            sim_in_holder_name="yes",
         ),
     )
     assert refused.status_code == 422
     assert field_error(refused.text, "account_number", prefix="a-")
     assert 'value="12"' not in refused.text
+    assert '<details id="account-new" open>' in refused.text
+
+    no_sim = client.post(
+        url,
+        data=form(
+            client, provider="vnpt_money", status="open", sim_in_holder_name="no"
+        ),
+    )
+    assert no_sim.status_code == 422
+    assert "SIM VinaPhone" in field_error(
+        no_sim.text, "sim_in_holder_name", prefix="a-"
+    )
+    # What was typed stays chosen.
+    assert '<option value="no" selected>' in no_sim.text
 
     saved = client.post(
         url,
         data=form(
             client,
             provider="vnpt_money",
-            status="opened",
+            status="open",
             account_number="0981 234 567",
+            sim_in_holder_name="yes",
         ),
         follow_redirects=False,
     )
     assert saved.status_code == 303
-    session.expire_all()
-    account = session.scalar(
-        select(PaymentAccount).where(PaymentAccount.producer_id == producer.id)
+    second = client.post(
+        url,
+        data=form(client, provider="agribank", status="applied"),
+        follow_redirects=False,
     )
-    assert account is not None
-    assert account.last4 == "4567"
+    assert second.status_code == 303
+    session.expire_all()
+    accounts = session.scalars(
+        select(PaymentAccount)
+        .where(PaymentAccount.producer_id == producer.id)
+        .order_by(PaymentAccount.id)
+    ).all()
+    assert [(a.provider, a.last4) for a in accounts] == [
+        ("vnpt_money", "4567"),
+        ("agribank", None),
+    ]
     html = client.get(f"/producers/{producer.id}", headers=HTML).text
     assert "VNPT Money ••••4567" in html
     assert "0981 234 567" not in html
+    assert "Đã đăng ký, chờ mở" in html
+
+    bank = accounts[1]
+    edit = f"/payment-accounts/{bank.id}"
+    stale = client.post(
+        edit,
+        data=form(client, provider="agribank", status="open", version="9"),
+    )
+    assert stale.status_code == 409
+    assert "<details open>" in stale.text
+    assert "vừa được người khác sửa" in top_message(stale.text)
+    opened = client.post(
+        edit,
+        data=form(
+            client,
+            provider="agribank",
+            status="open",
+            version=str(bank.version),
+            account_number="1900 1234 5678",
+        ),
+        follow_redirects=False,
+    )
+    assert opened.status_code == 303
+    assert opened.headers["location"].endswith(f"#account-{bank.id}")
+    listed = client.get("/producers", params={"q": "vi thu"}, headers=HTML).text
+    assert "VNPT Money ••••4567, Agribank ••••5678" in listed

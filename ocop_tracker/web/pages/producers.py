@@ -8,10 +8,11 @@ shows the same form again with the typed values and each message beside its fiel
 """
 
 from collections.abc import Mapping
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -28,7 +29,7 @@ from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers import views as producer_views
 from ocop_tracker.producers.models import (
     ConsentField,
-    PaymentProvider,
+    PaymentKind,
     PaymentStatus,
     Producer,
     ProducerKind,
@@ -45,7 +46,7 @@ PAGE_SIZE = 30
 CHOICE_LIMIT = 200
 KIND_LABELS: Mapping[ProducerKind, str] = labels(ProducerKind)
 CONSENT_LABELS: Mapping[ConsentField, str] = labels(ConsentField)
-PROVIDER_LABELS: Mapping[PaymentProvider, str] = labels(PaymentProvider)
+PAYMENT_KIND_LABELS: Mapping[PaymentKind, str] = labels(PaymentKind)
 PAYMENT_STATUS_LABELS: Mapping[PaymentStatus, str] = labels(PaymentStatus)
 PRODUCT_KIND_LABELS: Mapping[ProductKind, str] = labels(ProductKind)
 # What a consent changes, in the words a villager is told before agreeing.
@@ -149,8 +150,7 @@ def list_producers(
             "accounts": producer_views.payment_accounts(session, views),
             "kinds": KIND_LABELS,
             "consent_labels": CONSENT_LABELS,
-            "opened": PaymentStatus.opened,
-            "mask": producer_service.mask,
+            "summary": producer_views.payment_summary,
             "may_write": may_write(user),
         },
         principal,
@@ -180,7 +180,7 @@ def _detail_page(
     )
     current = producer_views.current_consents(session, producer)
     history = producer_views.consent_history(session, user, producer)
-    account = producer_views.get_payment_account(session, user, producer)
+    accounts = producer_views.accounts_of(session, user, producer)
     people = user_views.display_names(
         session, [c.recorded_by_id for c in current.values() if c is not None]
     )
@@ -202,10 +202,12 @@ def _detail_page(
             "people": people,
             "consent_labels": CONSENT_LABELS,
             "consequences": CONSEQUENCES,
-            "account": account,
-            "masked": producer_service.mask(account) if account else None,
-            "providers": PROVIDER_LABELS,
+            "accounts": accounts,
+            "mask": producer_views.mask,
+            "providers": producer_views.payment_providers(session),
+            "payment_kinds": PAYMENT_KIND_LABELS,
             "payment_statuses": PAYMENT_STATUS_LABELS,
+            "mobile_money": PaymentKind.mobile_money,
             "when": local_time,
             "may_write": may_write(user),
             "form": form,
@@ -400,41 +402,102 @@ def record_consent(
     return redirect(f"/producers/{producer_id}?done={done}#consent-{field.value}")
 
 
-@router.post("/producers/{producer_id}/payment-account")
-def set_payment_account(
+class PaymentAccountForm(BaseModel):
+    """An e-payment account as typed; the number is never sent back."""
+
+    provider: str = Field("", max_length=40)
+    status: PaymentStatus
+    account_number: str = Field("", max_length=60)
+    sim_in_holder_name: str = Field("", max_length=3)
+    version: int | None = None
+
+    def service_args(self) -> dict[str, Any]:
+        """The keyword arguments of the service's add and update."""
+        return {
+            "provider": self.provider,
+            "status": self.status,
+            "account_number": self.account_number.strip() or None,
+            "sim_in_holder_name": YES_NO.get(self.sim_in_holder_name),
+        }
+
+    def typed(self) -> dict[str, str]:
+        """What goes back in the form after a refusal (never the number)."""
+        return {
+            "provider": self.provider,
+            "status": self.status.value,
+            "sim_in_holder_name": self.sim_in_holder_name,
+        }
+
+
+@router.post("/producers/{producer_id}/payment-accounts")
+def add_payment_account(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
     producer_id: int,
-    provider: Annotated[PaymentProvider, Form()],
-    status: Annotated[PaymentStatus, Form()],
-    account_number: Annotated[str, Form(max_length=60)] = "",
-    version: Annotated[str, Form(max_length=12)] = "",
+    form: Annotated[PaymentAccountForm, Form()],
 ) -> Response:
-    """Record the e-payment account: provider, status, the last 4 characters only."""
+    """Record one more e-payment account: provider, status, the last 4 only."""
     user = principal.user
     producer = producer_views.get_producer(session, user, producer_id)
     with refusable(session) as refusal:
-        producer_service.set_payment_account(
-            session,
-            user,
-            producer,
-            provider=provider,
-            status=status,
-            account_number=account_number.strip() or None,
-            version=_int_or_none(version),
+        account = producer_service.add_payment_account(
+            session, user, producer, **form.service_args()
         )
     if refusal.error is not None:
-        producer = producer_views.get_producer(session, user, producer_id)
-        # The account number is never sent back: it must not reach screens.
-        return _detail_page(
+        return _account_refused(
+            request, session, principal, producer_id, "account-new", form, refusal.error
+        )
+    return redirect(f"/producers/{producer_id}?done=account_saved#account-{account.id}")
+
+
+@router.post("/payment-accounts/{account_id}")
+def update_payment_account(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    account_id: int,
+    form: Annotated[PaymentAccountForm, Form()],
+) -> Response:
+    """Change one e-payment account read at its version."""
+    user = principal.user
+    account = producer_views.get_payment_account(session, user, account_id)
+    producer_id = account.producer_id
+    with refusable(session) as refusal:
+        producer_service.update_payment_account(
+            session, user, account, version=form.version or 0, **form.service_args()
+        )
+    if refusal.error is not None:
+        return _account_refused(
             request,
             session,
             principal,
-            producer,
-            refused=refusal.error,
-            form="account",
-            values={"provider": provider.value, "status": status.value},
-            status_code=refusal.error.status_code,
+            producer_id,
+            f"account-{account_id}",
+            form,
+            refusal.error,
         )
-    return redirect(f"/producers/{producer_id}?done=account_saved#account")
+    return redirect(f"/producers/{producer_id}?done=account_saved#account-{account_id}")
+
+
+def _account_refused(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    producer_id: int,
+    which: str,
+    form: PaymentAccountForm,
+    refused: AppError,
+) -> Response:
+    """The producer's page again, the refused account form open with its messages."""
+    producer = producer_views.get_producer(session, principal.user, producer_id)
+    return _detail_page(
+        request,
+        session,
+        principal,
+        producer,
+        refused=refused,
+        form=which,
+        values=form.typed(),
+        status_code=refused.status_code,
+    )

@@ -27,7 +27,6 @@ from ocop_tracker.onboarding.models import (
 from ocop_tracker.onboarding.schemas import ListingSteps
 from ocop_tracker.onboarding.worklist import MarketState
 from ocop_tracker.photos import readiness as photo_readiness
-from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers import views as producer_views
 from ocop_tracker.products import rules
 from ocop_tracker.products import views as product_views
@@ -111,7 +110,7 @@ def _product_page(
     user = principal.user
     view = product_views.view(session, product)
     producer = producer_views.get_producer(session, user, product.producer_id)
-    account = producer_views.get_payment_account(session, user, producer)
+    accounts = producer_views.accounts_of(session, user, producer)
     certificates = product_views.list_certificates(session, user, product)
     groups = product_views.list_groups(session)
     group_names = {g.id: g.name for g, _ in groups}
@@ -154,7 +153,7 @@ def _product_page(
             "product": view,
             "producer": producer,
             "producer_kind": PRODUCER_KIND_LABELS[producer.kind],
-            "account": producer_service.mask(account) if account else None,
+            "account": producer_views.payment_summary(accounts),
             "certificates": certificates,
             "cert_labels": rules.STATUS_LABELS,
             "level_labels": rules.LEVEL_LABELS,
