@@ -91,3 +91,46 @@ def test_month_ends_cap_at_the_last_day() -> None:
     assert rules.month_end(D(2024, 2, 3)) == D(2024, 2, 29)
     assert rules.share(1, 3) == 33.3
     assert rules.share(0, 0) is None
+
+
+def test_a_payment_account_counts_open_in_the_old_words_and_the_new() -> None:
+    """Accounts recorded before issue 16 left "opened" in the trail, later ones
+    "open": a producer pays on every day either holds, and not before or after."""
+    d = dt.date
+
+    def facts(*trails: list[tuple[dt.date, str | None]]) -> rules.ProducerFacts:
+        return rules.ProducerFacts(
+            producer_id=1,
+            hamlet_id=1,
+            kind="household",
+            exists=rules.timeline([(d(2026, 1, 1), "1")]),
+            payments=[rules.timeline(t) for t in trails],
+        )
+
+    before = facts(
+        [
+            (d(2026, 1, 2), "in_progress"),
+            (d(2026, 2, 1), "opened"),
+            (d(2026, 12, 2), "open"),
+        ]
+    )
+    after = facts([(d(2026, 12, 3), "applied"), (d(2026, 12, 9), "open")])
+    closed = facts([(d(2026, 1, 2), "opened"), (d(2026, 12, 5), "closed")])
+
+    def paying(f: rules.ProducerFacts, day: dt.date) -> bool:
+        dims = rules.producer_dims(f, day)
+        assert dims is not None
+        return dims.paying
+
+    assert [
+        paying(before, x) for x in (d(2026, 1, 31), d(2026, 2, 1), d(2026, 12, 2))
+    ] == [
+        False,
+        True,
+        True,
+    ]
+    assert [paying(after, x) for x in (d(2026, 12, 8), d(2026, 12, 9))] == [False, True]
+    assert [paying(closed, x) for x in (d(2026, 12, 4), d(2026, 12, 5))] == [
+        True,
+        False,
+    ]

@@ -1,0 +1,110 @@
+"""The e-payment accounts' migration (issue 16) keeps every account, in the new words."""
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+
+from ocop_tracker.core.migrate import alembic_config
+from tests.dbutil import fresh_database
+
+BEFORE = "9a61f3e8c2b4"
+AFTER = "5c7d2e9a41f0"
+NOW = dt.datetime(2026, 11, 30, 3, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> Iterator[str]:
+    with fresh_database(tmp_path, "pay") as found:
+        yield found
+
+
+def _row(table: sa.Table, **given: Any) -> dict[str, Any]:
+    """``given``, with a plain value for every other required column."""
+    row = dict(given)
+    for column in table.columns:
+        if column.name in row or column.nullable or column.primary_key:
+            continue
+        python = column.type.python_type
+        row[column.name] = (
+            NOW
+            if python is dt.datetime
+            else 1
+            if python is int
+            else False
+            if python is bool
+            else (getattr(column.type, "enums", None) or ["x"])[0]
+        )
+    return row
+
+
+def test_accounts_move_to_the_plans_words_and_back(url: str) -> None:
+    cfg = alembic_config(url)
+    command.upgrade(cfg, BEFORE)
+    engine = sa.create_engine(url)
+    meta = sa.MetaData()
+    meta.reflect(engine)
+    units, producers = meta.tables["admin_units"], meta.tables["producers"]
+    accounts = meta.tables["payment_accounts"]
+    old = [
+        ("viettel_money", "opened", "4567"),
+        ("vnpt_money", "in_progress", None),
+        ("bank", "none", None),
+        ("other", "opened", "9999"),
+    ]
+    with engine.begin() as conn:
+        conn.execute(units.insert(), [_row(units, id=1, name="Khóm 3", code="h1")])
+        conn.execute(
+            producers.insert(), [_row(producers, id=1, hamlet_id=1, name="Hộ A")]
+        )
+        conn.execute(
+            accounts.insert(),
+            [
+                _row(
+                    accounts,
+                    id=i + 1,
+                    producer_id=1,
+                    hamlet_id=1,
+                    provider=p,
+                    status=s,
+                    last4=l4,
+                )
+                for i, (p, s, l4) in enumerate(old)
+            ],
+        )
+    engine.dispose()
+
+    command.upgrade(cfg, AFTER)
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT provider, kind, status, last4, sim_in_holder_name "
+                "FROM payment_accounts ORDER BY id"
+            )
+        ).all()
+        providers = dict(
+            conn.execute(sa.text("SELECT code, kind FROM payment_providers")).all()
+        )
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        ("viettel_money", "mobile_money", "open", "4567", None),
+        ("vnpt_money", "mobile_money", "applied", None, None),
+        ("bank", "bank", "guided", None, None),
+        ("other", "e_wallet", "open", "9999", None),
+    ]
+    assert providers["momo"] == "e_wallet"
+    assert providers["agribank"] == "bank"
+
+    command.downgrade(cfg, BEFORE)
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        back = conn.execute(
+            sa.text("SELECT provider, status, last4 FROM payment_accounts ORDER BY id")
+        ).all()
+    engine.dispose()
+    assert [tuple(r) for r in back] == old
