@@ -71,5 +71,6 @@ def test_field_labels_name_real_columns_and_readable_kinds() -> None:
         columns = set(tables[table].columns.keys())
         for name, (text, kind) in fields.items():
             assert name in columns, f"{table}.{name}"
-            assert text.strip() == text and text
+            assert text.strip() == text
+            assert text
             assert kind in VALUE_KINDS or kind in CATALOGUE, f"{table}.{name}: {kind}"

@@ -1,4 +1,4 @@
-""""Lịch sử" pages of a product, a producer, a listing and a certificate: who
+""" "Lịch sử" pages of a product, a producer, a listing and a certificate: who
 changed what, when (Vietnam time), before → after in Vietnamese words, scoped,
 paged, batched; and the record as it stood on a past date."""
 
