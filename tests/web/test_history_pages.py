@@ -4,14 +4,11 @@ paged, batched; and the record as it stood on a past date."""
 
 import datetime as dt
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 import time_machine
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.audit import context as audit_context
@@ -32,6 +29,7 @@ from tests.factories import (
     make_product,
     pilot_hamlet,
 )
+from tests.onboarding.test_worklist import statements
 from tests.refusals import field_error, invalid_fields
 
 HTML = {"accept": "text/html"}
@@ -40,12 +38,17 @@ VN = clock.VIETNAM
 THEN = dt.datetime(2026, 3, 2, 9, 0, tzinfo=VN)
 
 
-def member(session: Session) -> User:
-    """The team member of Khóm 3, acting in the session from now on."""
-    user = user_repository.by_login(session, "thanhvien.khom3")
+def act_as(session: Session, login: str) -> User:
+    """The account ``login``, acting in the session from now on."""
+    user = user_repository.by_login(session, login)
     assert user is not None
     audit_context.set_actor(session, actor_id=user.id, actor_login=user.login)
     return user
+
+
+def member(session: Session) -> User:
+    """The team member of Khóm 3, acting in the session from now on."""
+    return act_as(session, "thanhvien.khom3")
 
 
 def events_of(html: str) -> list[str]:
@@ -53,13 +56,16 @@ def events_of(html: str) -> list[str]:
     return html.split("<li>\n    <b>")[1:]
 
 
-def check_page(html: str) -> None:
+CODES = ("_id", "ocop</", "household", "in_progress", "listed<", "update<", "None")
+
+
+def check_page(html: str, codes: tuple[str, ...] = CODES) -> None:
     """Phone-sized, no script of its own, no code or UTC shown to people."""
     assert len(html.encode()) < PAGE_BUDGET
     assert "<script" not in html
     assert "UTC" not in html
     body = html.split("<main", 1)[1]
-    for code in ("_id", "ocop</", "household", "in_progress", "listed<", "None"):
+    for code in codes:
         assert code not in body, code
 
 
@@ -259,21 +265,6 @@ def test_a_certificate_history(sign_in: SignIn, session: Session, made: Made) ->
     assert "Hạng sao: 4" in page.text
     assert "Số quyết định:" in page.text
     assert "Xem lại như vào một ngày" not in page.text
-
-
-@contextmanager
-def statements(session: Session) -> Iterator[list[Any]]:
-    seen: list[Any] = []
-    connection = session.connection()
-
-    def note(*args: Any) -> None:
-        seen.append(args[2])
-
-    event.listen(connection, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(connection, "before_cursor_execute", note)
 
 
 def _edit(session: Session, product: Product, times: int) -> Product:
