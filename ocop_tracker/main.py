@@ -28,8 +28,10 @@ from ocop_tracker.public.middleware import PublicPageMiddleware
 from ocop_tracker.public.router import router as public_router
 from ocop_tracker.reports import daily
 from ocop_tracker.web.pages import areas as area_pages
+from ocop_tracker.web.pages import audit as audit_pages
 from ocop_tracker.web.pages import auth as auth_pages
 from ocop_tracker.web.pages import cards as card_pages
+from ocop_tracker.web.pages import history as history_pages
 from ocop_tracker.web.pages import home as home_pages
 from ocop_tracker.web.pages import imports as import_pages
 from ocop_tracker.web.pages import photos as photo_pages
@@ -103,6 +105,8 @@ def create_app() -> FastAPI:
     app.include_router(photo_pages.router)
     app.include_router(card_pages.router)
     app.include_router(report_pages.router)
+    app.include_router(history_pages.router)
+    app.include_router(audit_pages.router)
     app.include_router(public_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     if settings.docs_enabled:

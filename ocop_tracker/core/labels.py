@@ -107,6 +107,10 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "approved": "Duyệt",
         "rejected": "Từ chối",
     },
+    "StepStatus": {
+        "done": "Đã xong",
+        "blocked": "Đang vướng",
+    },
     # cards.layout
     "Layout": {
         "a4-2x4": "A4, 8 thẻ (2 × 4) để treo tại quầy",
@@ -129,3 +133,145 @@ def labels(enum: type[E]) -> dict[E, str]:
 def labels_by_value(enum: type[Enum]) -> dict[str, str]:
     """``labels`` keyed by the members' values, for code that holds plain strings."""
     return {str(member.value): label(member) for member in enum}
+
+
+# --- the audit trail and a record's history ---------------------------------------
+# Keyed by the table an event names (``audit_events.object_type``), since ``core``
+# imports no domain. A field absent from ``FIELDS`` is internal (a search key, a
+# version, a public code) and never shown; a value is read by its kind: an enum
+# catalogued above (by class name), or one of ``VALUE_KINDS``.
+
+VALUE_KINDS = frozenset(
+    {
+        "text",
+        "bool",
+        "date",
+        "moment",
+        "money",
+        "area",
+        "user",
+        "producer",
+        "product",
+        "group",
+        "subgroup",
+        "marketplace",
+        "step",
+    }
+)
+
+RECORDS: Mapping[str, str] = {
+    "products": "Sản phẩm",
+    "producers": "Chủ thể",
+    "certificates": "Giấy chứng nhận OCOP",
+    "listings": "Hồ sơ lên sàn",
+    "step_records": "Bước lên sàn",
+    "verifications": "Xác minh lên sàn",
+    "producer_consents": "Đồng ý công khai",
+    "payment_accounts": "Tài khoản thanh toán",
+    "photos": "Ảnh sản phẩm",
+    "photo_rules": "Quy định ảnh của sàn",
+    "users": "Tài khoản người dùng",
+    "api_tokens": "Token truy cập",
+    "auth_sessions": "Phiên đăng nhập",
+    "teams": "Tổ công nghệ số",
+    "team_members": "Thành viên tổ",
+    "admin_units": "Đơn vị hành chính",
+    "ocop_groups": "Nhóm sản phẩm OCOP",
+    "ocop_subgroups": "Phân nhóm sản phẩm OCOP",
+    "marketplaces": "Sàn thương mại điện tử",
+    "marketplace_steps": "Bước của sàn",
+    "report_submissions": "Báo cáo tháng",
+}
+OTHER_RECORD = "Dữ liệu khác"
+
+ACTIONS: Mapping[str, str] = {
+    "create": "Thêm mới",
+    "update": "Sửa",
+    "delete": "Xóa",
+    "denied": "Bị từ chối truy cập",
+    "login_success": "Đăng nhập",
+    "login_failure": "Đăng nhập sai",
+    "logout": "Đăng xuất",
+    "sessions_revoked": "Kết thúc các phiên đăng nhập",
+    "export": "Tải dữ liệu xuống",
+    "import_ocop_list": "Nhập danh sách OCOP",
+    "report_submitted": "Gửi báo cáo tháng",
+    "backup": "Sao lưu",
+    "restore": "Khôi phục từ bản sao lưu",
+}
+OTHER_ACTION = "Hoạt động khác"
+
+# Per record kind: field → (label, kind of its value).
+FIELDS: Mapping[str, Mapping[str, tuple[str, str]]] = {
+    "products": {
+        "name": ("Tên sản phẩm", "text"),
+        "kind": ("Loại sản phẩm", "ProductKind"),
+        "producer_id": ("Chủ thể", "producer"),
+        "hamlet_id": ("Khóm/ấp", "area"),
+        "group_id": ("Nhóm sản phẩm OCOP", "group"),
+        "subgroup_id": ("Phân nhóm", "subgroup"),
+        "unit": ("Đơn vị tính", "text"),
+        "price": ("Giá bán", "money"),
+        "description": ("Mô tả", "text"),
+        "gtin": ("Mã vạch (GTIN)", "text"),
+    },
+    "producers": {
+        "name": ("Tên chủ thể", "text"),
+        "kind": ("Loại chủ thể", "ProducerKind"),
+        "hamlet_id": ("Khóm/ấp", "area"),
+        "representative": ("Người đại diện", "text"),
+        "phone": ("Số điện thoại", "text"),
+        "tax_code": ("Mã số thuế", "text"),
+    },
+    "certificates": {
+        "product_id": ("Sản phẩm", "product"),
+        "stars": ("Hạng sao", "text"),
+        "score": ("Điểm đánh giá", "text"),
+        "decision_number": ("Số quyết định", "text"),
+        "decision_date": ("Ngày quyết định", "date"),
+        "authority": ("Cơ quan công nhận", "text"),
+        "level": ("Cấp công nhận", "CertLevel"),
+        "expires_on": ("Ngày hết hạn", "date"),
+        "revoked_on": ("Ngày thu hồi", "date"),
+        "revoke_reason": ("Lý do thu hồi", "text"),
+    },
+    "listings": {
+        "product_id": ("Sản phẩm", "product"),
+        "marketplace_id": ("Sàn", "marketplace"),
+        "status": ("Trạng thái", "ListingStatus"),
+        "next_step": ("Bước tiếp theo", "step"),
+        "storefront_url": ("Địa chỉ gian hàng", "text"),
+        "listing_url": ("Địa chỉ sản phẩm trên sàn", "text"),
+        "claimed_by_id": ("Người báo đã lên sàn", "user"),
+        "verified_at": ("Thời điểm xác minh", "moment"),
+        "verified_by_id": ("Người xác minh", "user"),
+        "delisted_on": ("Ngày gỡ khỏi sàn", "date"),
+        "delist_reason": ("Lý do gỡ khỏi sàn", "text"),
+    },
+    "step_records": {
+        "step_code": ("Bước", "step"),
+        "status": ("Tình trạng bước", "StepStatus"),
+        "evidence_url": ("Đường dẫn minh chứng", "text"),
+        "note": ("Ghi chú", "text"),
+        "blocked_reason": ("Lý do vướng", "text"),
+        "done_by_id": ("Người thực hiện", "user"),
+        "done_at": ("Thời điểm thực hiện", "moment"),
+    },
+    "verifications": {
+        "decision": ("Quyết định", "Decision"),
+        "comment": ("Nhận xét", "text"),
+        "decided_by_id": ("Người xác minh", "user"),
+        "decided_at": ("Thời điểm xác minh", "moment"),
+    },
+    "producer_consents": {
+        "field": ("Thông tin công khai", "ConsentField"),
+        "granted": ("Đồng ý", "bool"),
+        "note": ("Cách ghi nhận", "text"),
+        "recorded_by_id": ("Người ghi nhận", "user"),
+    },
+    "payment_accounts": {
+        "provider": ("Nhà cung cấp", "PaymentProvider"),
+        "status": ("Tình trạng", "PaymentStatus"),
+        "last4": ("4 ký tự cuối", "text"),
+    },
+}

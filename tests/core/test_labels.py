@@ -6,8 +6,17 @@ import pytest
 
 from ocop_tracker.areas.models import Edition, Level
 from ocop_tracker.cards.layout import Layout
-from ocop_tracker.core.labels import CATALOGUE, label, labels, labels_by_value
-from ocop_tracker.onboarding.models import Decision, ListingStatus
+from ocop_tracker.core.labels import (
+    CATALOGUE,
+    FIELDS,
+    RECORDS,
+    VALUE_KINDS,
+    label,
+    labels,
+    labels_by_value,
+)
+from ocop_tracker.models import Base
+from ocop_tracker.onboarding.models import Decision, ListingStatus, StepStatus
 from ocop_tracker.producers.models import (
     ConsentField,
     PaymentProvider,
@@ -34,6 +43,7 @@ ENUMS: list[type[Enum]] = [
     CertificateStatus,
     ListingStatus,
     Decision,
+    StepStatus,
     Layout,
 ]
 
@@ -52,3 +62,15 @@ def test_maps_by_member_and_by_value_agree() -> None:
     assert labels(ListingStatus)[ListingStatus.delisted] == "Đã gỡ khỏi sàn"
     assert labels_by_value(Level)["commune"] == label(Level.commune)
     assert list(labels(Decision)) == list(Decision)
+
+
+def test_field_labels_name_real_columns_and_readable_kinds() -> None:
+    tables = Base.metadata.tables
+    for table, fields in FIELDS.items():
+        assert table in RECORDS
+        columns = set(tables[table].columns.keys())
+        for name, (text, kind) in fields.items():
+            assert name in columns, f"{table}.{name}"
+            assert text.strip() == text
+            assert text
+            assert kind in VALUE_KINDS or kind in CATALOGUE, f"{table}.{name}: {kind}"
