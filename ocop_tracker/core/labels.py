@@ -270,8 +270,10 @@ FIELDS: Mapping[str, Mapping[str, tuple[str, str]]] = {
         "recorded_by_id": ("Người ghi nhận", "user"),
     },
     "payment_accounts": {
-        "provider": ("Nhà cung cấp", "PaymentProvider"),
+        "provider": ("Nhà cung cấp", "provider"),
+        "kind": ("Loại tài khoản", "PaymentKind"),
         "status": ("Tình trạng", "PaymentStatus"),
         "last4": ("4 ký tự cuối", "text"),
+        "sim_in_holder_name": ("SIM chính chủ", "bool"),
     },
 }

@@ -19,7 +19,7 @@ from ocop_tracker.models import Base
 from ocop_tracker.onboarding.models import Decision, ListingStatus, StepStatus
 from ocop_tracker.producers.models import (
     ConsentField,
-    PaymentProvider,
+    PaymentKind,
     PaymentStatus,
     ProducerKind,
 )
@@ -36,7 +36,7 @@ ENUMS: list[type[Enum]] = [
     Background,
     ProducerKind,
     ConsentField,
-    PaymentProvider,
+    PaymentKind,
     PaymentStatus,
     ProductKind,
     CertLevel,

@@ -87,6 +87,7 @@ class Words:
 
     names: dict[str, dict[int, str]]
     steps: dict[tuple[int, str], str]
+    providers: Mapping[str, str] = field(default_factory=dict)
 
     def value(self, kind: str, raw: Any, marketplace_id: int | None = None) -> str:
         """One stored value in Vietnamese (never a code)."""
@@ -104,6 +105,8 @@ class Words:
             return local_time(_moment(raw))
         if kind == "money":
             return f"{int(Decimal(str(raw))):,}".replace(",", ".") + " đ"
+        if kind == "provider":
+            return self.providers.get(str(raw), EMPTY)
         if kind == "step":
             if marketplace_id is None:
                 return EMPTY
@@ -148,6 +151,7 @@ def words_for(
     return Words(
         audit_views.names(session, wanted),
         audit_views.step_names(session, set(listings.values())),
+        {p.code: p.name for p in producer_views.payment_providers(session)},
     )
 
 
