@@ -156,6 +156,7 @@ VALUE_KINDS = frozenset(
         "subgroup",
         "marketplace",
         "step",
+        "provider",
     }
 )
 
