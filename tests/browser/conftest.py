@@ -144,7 +144,8 @@ class AxeLog:
     checks: list[dict[str, Any]] = field(default_factory=list)
     missed: list[dict[str, str]] = field(default_factory=list)
     kept: list[Snapshot] = field(default_factory=list)
-    seen: set[str] = field(default_factory=set)
+    # What axe said of each document already checked (a test may open one again).
+    seen: dict[str, tuple[dict[str, Any], list[str]]] = field(default_factory=dict)
     engine: str = ""
     # Where axe runs: a page with script on for each viewport size, in contexts
     # made by ``open_context`` (the browser's own, so they are not watched).
@@ -181,9 +182,12 @@ class AxeLog:
                 f"{snap.width}x{snap.height} {snap.url}\n{snap.html}".encode()
             ).hexdigest()
             if key in self.seen:
-                continue
-            self.seen.add(key)
-            failures += self._run(self.page(snap.width, snap.height), snap, test)
+                record, found = self.seen[key]
+                self.checks.append({**record, "test": test, "repeat": True})
+            else:
+                found = self._run(self.page(snap.width, snap.height), snap, test)
+                self.seen[key] = self.checks[-1], found
+            failures += found
         return failures
 
     def _run(self, page: Page, snap: Snapshot, test: str) -> list[str]:
@@ -232,11 +236,12 @@ class AxeLog:
     def summary(self) -> dict[str, Any]:
         totals: Counter[str] = Counter()
         for check in self.checks:
-            totals.update(check["violations"])
+            if not check.get("repeat"):
+                totals.update(check["violations"])
         return {
             "axe_core": self.engine,
             "failing_impacts": sorted(FAILING),
-            "documents_checked": len(self.checks),
+            "documents_checked": sum(not c.get("repeat") for c in self.checks),
             "pages": len({check["url"] for check in self.checks}),
             "violations_by_impact": {impact: totals[impact] for impact in IMPACTS},
             "not_checked": self.missed,
@@ -266,6 +271,7 @@ def axe_log(browser: Browser, artifacts: Path) -> Iterator[AxeLog]:
         yield log
     for page in log.pages.values():
         page.context.close()
+    artifacts.mkdir(exist_ok=True)
     (artifacts / "axe-summary.json").write_text(
         json.dumps(log.summary(), ensure_ascii=False, indent=1) + "\n"
     )
