@@ -26,10 +26,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Page, Route
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 from playwright.sync_api import Error as PlaywrightError
 
 CHROMIUM = "/usr/bin/chromium"
+DEMO_PASSWORD = "mua-lua-thom-2026"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
@@ -108,6 +109,20 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def sign_in(live_server: str) -> Callable[[Page, str], None]:
+    """Signs a page in with a demo account (every demo account has one password)."""
+
+    def sign_in(page: Page, login: str) -> None:
+        page.goto(f"{live_server}/login")
+        page.get_by_label("Tên đăng nhập hoặc số điện thoại").fill(login)
+        page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Đăng nhập").click()
+        expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
+
+    return sign_in
 
 
 @pytest.fixture(scope="session")

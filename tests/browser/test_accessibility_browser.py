@@ -11,18 +11,18 @@ and headings that never skip a level. axe runs through ``conftest.py`` on every
 page; here a violation of any impact fails, not only serious ones.
 """
 
+from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, ViewportSize
 
 if TYPE_CHECKING:
     from tests.browser.conftest import AxeLog
 
 PHONE = ViewportSize(width=360, height=740)
-PASSWORD = "mua-lua-thom-2026"
 TAP = 44
 
 # Each visible interactive element under 44×44, described for the message.
@@ -114,14 +114,6 @@ ROLES: dict[str, tuple[str | None, list[Step]]] = {
 }
 
 
-def _sign_in(page: Page, live_server: str, login: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Tên đăng nhập hoặc số điện thoại").fill(login)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
-
-
 def _open(page: Page, live_server: str, step: Step) -> None:
     if isinstance(step, str):
         response = page.goto(f"{live_server}{step}")
@@ -150,6 +142,7 @@ def test_main_pages_on_a_phone(
     browser: Browser,
     live_server: str,
     artifacts: Path,
+    sign_in: Callable[[Page, str], None],
     axe_every_page: "AxeLog",
     request: pytest.FixtureRequest,
     role: str,
@@ -158,7 +151,7 @@ def test_main_pages_on_a_phone(
     context = browser.new_context(viewport=PHONE, locale="vi-VN")
     page = context.new_page()
     if login:
-        _sign_in(page, live_server, login)
+        sign_in(page, login)
     folder = artifacts / "a11y"
     folder.mkdir(parents=True, exist_ok=True)
     small: list[str] = []
