@@ -1,9 +1,9 @@
 """A live server on loopback and Debian's Chromium, headless, for page tests.
 
 Every page a browser test opens is checked by axe-core (axe-playwright-python):
-each time a page of any context finishes loading, its document is kept as it
-stands (script on or off), and after the test axe runs over each kept document
-in a page of the same size with script on. A serious or critical violation
+each time a page of any context finishes loading, and when its context closes,
+its document is kept as it stands (script on or off), and after the test axe
+runs over each kept document in a page of the same size with script on. A serious or critical violation
 fails the test; the counts by impact over all pages go to
 ``test-results/axe-summary.json``.
 """
@@ -179,7 +179,16 @@ class AxeLog:
             self.kept.append(Snapshot(page.url, html, size["width"], size["height"]))
 
     def watch(self, context: BrowserContext) -> None:
+        """Keep each page of the context as it loads, and as it stands at close."""
         context.on("page", lambda page: page.on("load", self.keep))
+        close = context.close
+
+        def keep_then_close(reason: str | None = None) -> None:
+            for page in context.pages:
+                self.keep(page)  # a test often closes as soon as its last page loads
+            close(reason=reason)
+
+        context.close = keep_then_close  # type: ignore[method-assign]
 
     def page(self, width: int, height: int) -> Page:
         if (width, height) not in self.pages:
@@ -249,6 +258,7 @@ class AxeLog:
         return failures
 
     def summary(self) -> dict[str, Any]:
+        checked = {check["url"] for check in self.checks}
         totals: Counter[str] = Counter()
         for check in self.checks:
             if not check.get("repeat"):
@@ -257,9 +267,10 @@ class AxeLog:
             "axe_core": self.engine,
             "failing_impacts": sorted(FAILING),
             "documents_checked": sum(not c.get("repeat") for c in self.checks),
-            "pages": len({check["url"] for check in self.checks}),
+            "pages": len(checked),
             "violations_by_impact": {impact: totals[impact] for impact in IMPACTS},
-            "not_checked": self.missed,
+            # Caught as they navigated away or closed, and never kept afterwards.
+            "not_checked": [m for m in self.missed if m["url"] not in checked],
             "checks": self.checks,
         }
 
