@@ -43,7 +43,7 @@ def test_department_dashboard_at_1280(
         page.get_by_role("img", name="Tỷ lệ lên sàn cuối mỗi tháng, mục tiêu 100%")
     ).to_be_visible()
     expect(
-        page.get_by_role("img", name="Tỷ lệ lên sàn theo đơn vị trực thuộc")
+        page.get_by_role("group", name="Tỷ lệ lên sàn theo đơn vị trực thuộc")
     ).to_be_visible()
     page.screenshot(
         path=artifacts / "reports-dashboard-department-1280.png", full_page=True
