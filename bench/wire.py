@@ -62,12 +62,14 @@ def live_server(code: str | None) -> Iterator[str]:
         subprocess.run(
             [sys.executable, "-m", "ocop_tracker", "demo"],
             env=env,
+            cwd=code,
             check=True,
             capture_output=True,
         )
         server = subprocess.Popen(
             [sys.executable, "-m", "ocop_tracker", "serve", "--port", str(port)],
             env=env,
+            cwd=code,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
