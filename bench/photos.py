@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.report import Row, fmt_num, markdown_table
-from bench.timing import Samples, percentile
+from bench.timing import Samples, percentile, wait_healthy
 
 ROUTE_RUNS = 24
 HEIC_RUNS = 10
@@ -362,15 +362,7 @@ def workers_rate(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("uvicorn did not start") from None
-                time.sleep(0.2)
+        wait_healthy(base, server)
         name, token, csrf = session_cookie()
         targets = [new_product() for _ in range((photos + 11) // 12)]
         jobs = [

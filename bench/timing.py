@@ -1,7 +1,9 @@
 """Timing helpers: repeated measurements bounded by a count and a time budget."""
 
 import math
+import subprocess
 import time
+import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -73,3 +75,18 @@ def measure(
     if not durations:
         raise ValueError("nothing measured: give more inputs than warmup")
     return Samples(tuple(durations))
+
+
+def wait_healthy(
+    base: str, server: "subprocess.Popen[bytes]", seconds: float = 30
+) -> None:
+    """Wait until the server at ``base`` answers ``/healthz`` (it died or took too long: raise)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=1):
+                return
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError(f"the server at {base} did not start") from None
+            time.sleep(0.2)

@@ -19,11 +19,17 @@ from ocop_tracker.core import migrate
 from ocop_tracker.core.config import Env, get_settings
 from ocop_tracker.core.db import get_engine, writing
 from ocop_tracker.core.http import (
+    CompressionMiddleware,
     HeadAsGetMiddleware,
     SecurityHeadersMiddleware,
     install_error_handlers,
 )
-from ocop_tracker.core.templating import STATIC_DIR, templates
+from ocop_tracker.core.templating import (
+    STATIC_DIR,
+    HashedStaticFiles,
+    static_digests,
+    templates,
+)
 from ocop_tracker.public.middleware import PublicPageMiddleware
 from ocop_tracker.public.router import router as public_router
 from ocop_tracker.reports import daily
@@ -108,7 +114,8 @@ def create_app() -> FastAPI:
     app.include_router(history_pages.router)
     app.include_router(audit_pages.router)
     app.include_router(public_router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    static_digests()  # the static files' hashed URLs, from their contents
+    app.mount("/static", HashedStaticFiles(directory=STATIC_DIR), name="static")
     if settings.docs_enabled:
         _mount_docs(app)
 
@@ -134,6 +141,7 @@ def create_app() -> FastAPI:
     app.add_middleware(PublicPageMiddleware)  # cached /p/ pages, before routing
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(CompressionMiddleware)  # sees the final headers
     app.add_middleware(HeadAsGetMiddleware)  # outermost: HEAD answered as GET
     return app
 

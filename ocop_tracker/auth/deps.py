@@ -1,12 +1,12 @@
 """Who is asking: session cookie or bearer token, CSRF, roles."""
 
-import secrets
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
 from ocop_tracker.audit import context as audit_context
+from ocop_tracker.auth import security
 from ocop_tracker.auth import service as auth_service
 from ocop_tracker.auth.models import AuthSession
 from ocop_tracker.core.config import get_settings
@@ -36,8 +36,11 @@ class Principal:
 
     @property
     def csrf_token(self) -> str:
-        """The token forms must send back (empty for bearer-token callers)."""
-        return self.auth_session.csrf_token if self.auth_session else ""
+        """The token forms must send back (empty for bearer-token callers),
+        masked afresh each time it is read (``security.mask_csrf``)."""
+        if self.auth_session is None:
+            return ""
+        return security.mask_csrf(self.auth_session.csrf_token)
 
 
 class CsrfRefused(Forbidden):
@@ -105,7 +108,7 @@ def get_principal(
     audit_context.set_actor(session, actor_id=user.id, actor_login=user.login)
     if request.method not in SAFE_METHODS:
         check_same_origin(request)
-        if not csrf or not secrets.compare_digest(csrf, auth_session.csrf_token):
+        if not csrf or not security.csrf_matches(csrf, auth_session.csrf_token):
             raise CsrfRefused(
                 "Phiên làm việc không hợp lệ, vui lòng tải lại trang và thử lại."
             )

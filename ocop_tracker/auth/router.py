@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse, Response
 
+from ocop_tracker.auth import security
 from ocop_tracker.auth import service as auth_service
 from ocop_tracker.auth import views as auth_views
 from ocop_tracker.auth.cookies import clear_session_cookie, set_session_cookie
@@ -45,7 +46,7 @@ def login(request: Request, session: SessionDep, body: LoginBody) -> JSONRespons
         )
     me = Me(
         user=UserRead.model_validate(result.user),
-        csrf_token=result.auth_session.csrf_token,
+        csrf_token=security.mask_csrf(result.auth_session.csrf_token),
     )
     response = JSONResponse(me.model_dump(mode="json"))
     set_session_cookie(response, result.token)
@@ -78,7 +79,7 @@ def change_password(
     csrf = None
     if token is not None:
         resolved = auth_service.resolve_session(session, token)
-        csrf = resolved[1].csrf_token if resolved else None
+        csrf = security.mask_csrf(resolved[1].csrf_token) if resolved else None
     me = Me(user=UserRead.model_validate(principal.user), csrf_token=csrf)
     response = JSONResponse(me.model_dump(mode="json"))
     if token is not None:

@@ -1,5 +1,6 @@
 """Password hashing (argon2id), random tokens and their digests."""
 
+import base64
 import hashlib
 import secrets
 import unicodedata
@@ -58,3 +59,41 @@ def new_password() -> str:
     return "-".join(
         "".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4)
     )
+
+
+# --- CSRF tokens masked per response (BREACH) -------------------------------------
+# A compressed page that repeats a secret verbatim next to text an attacker can
+# reflect leaks it byte by byte through the compressed length (BREACH). So a page
+# never carries the session's CSRF secret itself: each time it is shown it is
+# XORed with a fresh random pad and sent as pad + masked, which differs on every
+# response and unmasks to the same secret.
+
+
+def mask_csrf(secret: str) -> str:
+    """The CSRF secret as one response carries it: pad + (secret XOR pad), URL-safe."""
+    raw = secret.encode()
+    pad = secrets.token_bytes(len(raw))
+    masked = bytes(a ^ b for a, b in zip(raw, pad, strict=True))
+    return base64.urlsafe_b64encode(pad + masked).rstrip(b"=").decode()
+
+
+def csrf_matches(submitted: str, secret: str) -> bool:
+    """True when ``submitted`` is the secret, masked (``mask_csrf``) or as it is.
+
+    The bare secret is what API clients read from ``/auth/login`` of old and
+    keep sending in ``X-CSRF-Token``; a masked one is what pages carry.
+    """
+    if not submitted or not secret:
+        return False
+    expected = secret.encode()
+    if len(submitted) == len(secret):
+        return secrets.compare_digest(submitted.encode(), expected)
+    try:
+        raw = base64.urlsafe_b64decode(submitted + "=" * (-len(submitted) % 4))
+    except (ValueError, UnicodeEncodeError):
+        return False
+    half = len(raw) // 2
+    if len(raw) != 2 * len(expected):
+        return False
+    unmasked = bytes(a ^ b for a, b in zip(raw[:half], raw[half:], strict=True))
+    return secrets.compare_digest(unmasked, expected)

@@ -1,11 +1,14 @@
-"""Security headers on every response and the error handlers (JSON and HTML)."""
+"""Security headers, HEAD, compression, and the error handlers (JSON and HTML)."""
 
+import gzip
 import logging
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
+import brotli
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -13,6 +16,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.routing import iter_route_contexts
 from sqlalchemy import exc as sa_exc
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -451,3 +455,167 @@ def install_error_handlers(app: FastAPI, *, viewer: Viewer | None = None) -> Non
             "internal_error",
             f"Lỗi hệ thống, mã lỗi {error_id}. Vui lòng thử lại hoặc báo cho quản trị viên.",
         )
+
+
+# --- compression --------------------------------------------------------------------
+
+COMPRESS_MIN_BYTES = 512
+# Text compresses well; images, PDF, XLSX, ZIP are compressed already.
+COMPRESSIBLE = (
+    "text/",
+    "application/json",
+    "application/javascript",
+    "application/xml",
+    "application/problem+json",
+    "application/manifest+json",
+    "image/svg+xml",
+)
+# Brotli's quality: fast enough per response for pages made per user, and the
+# best for what caches may keep (static files, the public page), compressed once.
+BROTLI_QUALITY = 5
+BROTLI_QUALITY_KEPT = 11
+GZIP_LEVEL = 6
+KEPT_MAX = 256
+
+
+def accepted_encoding(header: str) -> str | None:
+    """``br`` or ``gzip`` as the client's ``Accept-Encoding`` allows (br first), or None."""
+    weights: dict[str, float] = {}
+    for part in header.split(","):
+        name, _, params = part.strip().partition(";")
+        q = 1.0
+        key, _, value = params.strip().partition("=")
+        if key.strip() == "q":
+            try:
+                q = float(value)
+            except ValueError:
+                q = 0.0
+        weights[name.strip().lower()] = q
+    for encoding in ("br", "gzip"):
+        q = weights.get(encoding, weights.get("*", 0.0))
+        if q > 0:
+            return encoding
+    return None
+
+
+def compress(body: bytes, encoding: str, *, kept: bool = False) -> bytes:
+    """``body`` compressed with ``br`` or ``gzip``."""
+    if encoding == "br":
+        return bytes(
+            brotli.compress(
+                body,
+                mode=brotli.MODE_TEXT,
+                quality=BROTLI_QUALITY_KEPT if kept else BROTLI_QUALITY,
+            )
+        )
+    return gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
+
+
+class CompressionMiddleware:
+    """Compresses text answers (HTML, CSS, JS, JSON) with brotli or gzip.
+
+    Our own, not Starlette's ``GZipMiddleware``: that one knows gzip only, and
+    compresses every answer again. Here a body of one message (every page, API
+    answer and static file this app sends; a streamed download is let through
+    as it is) of a compressible type and at least ``COMPRESS_MIN_BYTES`` is
+    compressed with the best encoding the client accepts; ``Content-Length``
+    is set to the compressed size and ``Vary: Accept-Encoding`` is added even
+    when the client takes none, so a cache never hands a compressed body to a
+    client that cannot read it. An answer a cache may keep (it has an ETag and
+    is not ``no-store`` or ``private``: static files, the public product page)
+    is compressed once per ETag and encoding, at brotli's best, and served from
+    memory after; its ETag becomes weak, since the bytes differ from the
+    uncompressed ones. A 206, 204 or 304, or an answer already encoded, is left
+    alone. Pages carry masked CSRF tokens (``auth.security.mask_csrf``), so no
+    secret repeats across compressed responses (BREACH).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.kept: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        encoding = accepted_encoding(_scope_header(scope, b"accept-encoding"))
+        start: Message | None = None
+        passing = False
+
+        async def send_compressed(message: Message) -> None:
+            nonlocal start, passing
+            if passing:
+                await send(message)
+                return
+            if message["type"] == "http.response.start":
+                start = message
+                return
+            if message["type"] != "http.response.body" or start is None:
+                await send(message)
+                return
+            body: bytes = message.get("body", b"")
+            headers = MutableHeaders(raw=list(start.get("headers", [])))
+            if start["status"] == 304:
+                _weak_if_asked(scope, headers)
+            if message.get("more_body", False) or not _compressible(
+                start["status"], headers, len(body)
+            ):
+                passing = True
+                await send({**start, "headers": headers.raw})
+                await send(message)
+                return
+            headers.add_vary_header("Accept-Encoding")
+            if encoding is not None:
+                body = self._compressed(scope, headers, body, encoding)
+                headers["content-encoding"] = encoding
+                headers["content-length"] = str(len(body))
+                etag = headers.get("etag")
+                if etag and not etag.startswith("W/"):
+                    headers["etag"] = f"W/{etag}"
+            await send({**start, "headers": headers.raw})
+            await send({**message, "body": body})
+
+        await self.app(scope, receive, send_compressed)
+
+    def _compressed(
+        self, scope: Scope, headers: MutableHeaders, body: bytes, encoding: str
+    ) -> bytes:
+        cache_control = headers.get("cache-control", "")
+        etag = headers.get("etag")
+        if not etag or "no-store" in cache_control or "private" in cache_control:
+            return compress(body, encoding)
+        key = (scope["path"], etag, encoding)
+        kept = self.kept.get(key)
+        if kept is None:
+            kept = compress(body, encoding, kept=True)
+            self.kept[key] = kept
+            if len(self.kept) > KEPT_MAX:
+                self.kept.popitem(last=False)
+        else:
+            self.kept.move_to_end(key)
+        return kept
+
+
+def _weak_if_asked(scope: Scope, headers: MutableHeaders) -> None:
+    # A 304 names the ETag the client holds: the weak one of a compressed body.
+    etag = headers.get("etag")
+    if etag and not etag.startswith("W/"):
+        asked = _scope_header(scope, b"if-none-match")
+        if f"W/{etag}" in {tag.strip() for tag in asked.split(",")}:
+            headers["etag"] = f"W/{etag}"
+
+
+def _compressible(status: int, headers: MutableHeaders, size: int) -> bool:
+    if status in (204, 206, 304) or size < COMPRESS_MIN_BYTES:
+        return False
+    if "content-encoding" in headers:
+        return False
+    content_type = headers.get("content-type", "").lower()
+    return content_type.startswith(COMPRESSIBLE)
+
+
+def _scope_header(scope: Scope, name: bytes) -> str:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return ""

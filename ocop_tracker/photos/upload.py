@@ -18,6 +18,7 @@ from starlette.formparsers import MultiPartException
 from ocop_tracker.core.errors import InvalidInput
 from ocop_tracker.photos import service as photo_service
 from ocop_tracker.photos.processing import MAX_BYTES
+from ocop_tracker.photos.readiness import MAX_PHOTOS
 from ocop_tracker.photos.service import PhotoError, Target, UploadResult
 from ocop_tracker.users.models import User
 
@@ -73,23 +74,38 @@ async def upload_bytes(request: Request) -> bytes:
     """The uploaded file's bytes: the ``file`` field of a form, or the raw body."""
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
-        try:
-            form = await request.form(max_files=1, max_fields=20)
-        except MultiPartException as exc:
+        # The form's temporary files are closed by ``capped_body``.
+        files = await form_files(request, max_files=1)
+        if not files:
             raise InvalidInput(
-                f"Biểu mẫu gửi ảnh không hợp lệ: {exc.message}"
-            ) from None
-        try:
-            upload = form.get("file")
-            if not isinstance(upload, UploadFile):
-                raise InvalidInput(
-                    "Chưa chọn ảnh: hãy chọn hoặc chụp một ảnh.", field="file"
-                )
-            data = await upload.read(MAX_BYTES + 1)
-        finally:
-            await form.close()
-    else:
-        data = await request.body()
+                "Chưa chọn ảnh: hãy chọn hoặc chụp một ảnh.", field="file"
+            )
+        return await upload_data(files[0])
+    return _checked(await request.body())
+
+
+async def form_files(
+    request: Request, *, max_files: int = MAX_PHOTOS
+) -> list[UploadFile]:
+    """The files of a form's ``file`` field (several with ``multiple``); a part
+    with no file chosen (no name, no bytes) is no file."""
+    try:
+        form = await request.form(max_files=max_files, max_fields=20)
+    except MultiPartException as exc:
+        raise InvalidInput(f"Biểu mẫu gửi ảnh không hợp lệ: {exc.message}") from None
+    return [
+        item
+        for item in form.getlist("file")
+        if isinstance(item, UploadFile) and (item.filename or item.size)
+    ]
+
+
+async def upload_data(upload: UploadFile) -> bytes:
+    """One uploaded file's bytes, refused when larger than a photo may be or empty."""
+    return _checked(await upload.read(MAX_BYTES + 1))
+
+
+def _checked(data: bytes) -> bytes:
     if len(data) > MAX_BYTES:
         raise _too_large()
     if not data:

@@ -16,6 +16,7 @@ import asyncio
 import re
 import time
 import weakref
+from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
@@ -42,27 +43,44 @@ HTML = "text/html; charset=utf-8"
 CACHE_CONTROL = f"public, max-age={hotpath.MAX_AGE}"
 
 
-def _photo(session: Session, product_id: int) -> tuple[str | None, str | None]:
-    """(thumbnail URL, full URL) of the product's main public photo, if any."""
+@dataclass(frozen=True)
+class PagePhoto:
+    """The main photo as the page shows it: the small rendition for phones
+    (400 px wide, ``processing.THUMB_SIDE``), the full one for wider screens."""
+
+    thumb: str
+    thumb_width: int
+    full: str
+    full_width: int
+
+    @property
+    def srcset(self) -> str:
+        """The renditions with their widths, for the browser to choose."""
+        return f"{self.thumb} {self.thumb_width}w, {self.full} {self.full_width}w"
+
+
+def _photo(session: Session, product_id: int) -> PagePhoto | None:
+    """The product's main public photo, if any."""
     photo = photo_views.main_public_photo(session, product_id)
     if photo is None:
-        return None, None
-    return (
-        photo_views.photo_url(photo, rendition="thumb"),
-        photo_views.photo_url(photo, rendition="full"),
+        return None
+    return PagePhoto(
+        thumb=photo_views.photo_url(photo, rendition="thumb"),
+        thumb_width=photo.thumb_width,
+        full=photo_views.photo_url(photo, rendition="full"),
+        full_width=photo.width,
     )
 
 
-def render_page(view: PublicProduct, photo: tuple[str | None, str | None]) -> bytes:
+def render_page(view: PublicProduct, photo: PagePhoto | None) -> bytes:
     """The page's HTML (also used by the benchmark and tests)."""
     base = get_settings().public_base_url
-    thumb, full = photo
     return (
         templates.env.get_template("public/product.html")
         .render(
             p=view,
-            photo=full or thumb,
-            og_image=f"{base}{full}" if full else None,
+            photo=photo,
+            og_image=f"{base}{photo.full}" if photo else None,
             base_url=base,
         )
         .encode()

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from ocop_tracker.auth import security
 from ocop_tracker.auth import service as auth_service
 from ocop_tracker.auth.deps import Principal
 from ocop_tracker.core import clock
@@ -167,7 +168,7 @@ def error_viewer(request: Request) -> HeaderPrincipal | None:
         user, auth_session = resolved
         return HeaderPrincipal(
             user=HeaderUser(display_name=user.display_name, role=user.role),
-            csrf_token=auth_session.csrf_token,
+            csrf_token=security.mask_csrf(auth_session.csrf_token),
         )
     finally:
         sessions.close()  # read only: nothing to commit

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, ConsoleMessage, ViewportSize, expect
+from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, expect
 
 PHONE = ViewportSize(width=360, height=740)
 PASSWORD = "mua-lua-thom-2026"
@@ -25,6 +25,15 @@ def _photo(seed: int) -> bytes:
     out = io.BytesIO()
     im.save(out, "JPEG", quality=85, exif=exif.tobytes())
     return out.getvalue()
+
+
+def _sign_in(page: Page, live_server: str) -> None:
+    """Signed in as the demo hamlet leader."""
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Tên đăng nhập hoặc số điện thoại").fill("totruong.khom3")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
 
 
 def _collect(message: ConsoleMessage, problems: list[str]) -> None:
@@ -45,11 +54,7 @@ def test_upload_a_photo_and_see_it_in_the_gallery(
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("dialog", lambda d: problems.append(f"dialog: {d.message}"))
 
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Tên đăng nhập hoặc số điện thoại").fill("totruong.khom3")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
+    _sign_in(page, live_server)
 
     page.goto(f"{live_server}/worklist")
     hrefs = [
@@ -105,11 +110,7 @@ def test_deleting_a_photo_asks_first(
     page.on("dialog", lambda d: problems.append(f"dialog: {d.message}"))
     run = "js" if javascript else "no-js"
 
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Tên đăng nhập hoặc số điện thoại").fill("totruong.khom3")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
+    _sign_in(page, live_server)
     page.goto(f"{live_server}/worklist")
     page.get_by_role("link", name="Bánh pía sầu riêng trứng muối").first.click()
     gallery = page.locator("#anh .gallery > li")
@@ -132,4 +133,46 @@ def test_deleting_a_photo_asks_first(
     expect(page.get_by_role("status")).to_have_text("Đã xóa ảnh.")
     expect(page.locator("#anh .gallery > li")).to_have_count(before - 1)
     assert problems == []
+    context.close()
+
+
+def test_several_photos_without_javascript_one_refused(
+    browser: Browser, live_server: str, artifacts: Path
+) -> None:
+    """Without JavaScript, two photos and a drawing go in one form: the photos
+    are taken, the drawing is refused, and the product page says so beside
+    the form (not an error page)."""
+    context = browser.new_context(
+        viewport=PHONE, java_script_enabled=False, locale="vi-VN"
+    )
+    page = context.new_page()
+    _sign_in(page, live_server)
+    page.goto(f"{live_server}/worklist")
+    page.get_by_role("link", name="Bánh pía sầu riêng trứng muối").first.click()
+    title = page.get_by_role("heading", level=1).inner_text()
+    gallery = page.locator("#anh .gallery img")
+    before = gallery.count()
+    page.get_by_label(re.compile("Thêm ảnh")).set_input_files(
+        [
+            {"name": "IMG_3001.JPG", "mimeType": "image/jpeg", "buffer": _photo(21)},
+            {
+                "name": "logo.svg",
+                "mimeType": "image/svg+xml",
+                "buffer": b'<svg xmlns="http://www.w3.org/2000/svg"/>',
+            },
+            {"name": "IMG_3002.JPG", "mimeType": "image/jpeg", "buffer": _photo(22)},
+        ]
+    )
+    response_status: list[int] = []
+    page.on("response", lambda r: response_status.append(r.status))
+    page.get_by_role("button", name="Tải ảnh lên").click()
+    outcome = page.locator("#photo-file-error")
+    expect(outcome).to_be_visible(timeout=30_000)
+    assert 415 in response_status
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(outcome).to_contain_text("Đã nhận 2 ảnh: IMG_3001.JPG, IMG_3002.JPG.")
+    expect(outcome).to_contain_text("logo.svg")
+    expect(gallery).to_have_count(before + 2)
+    outcome.scroll_into_view_if_needed()
+    page.screenshot(path=artifacts / "photos-refused-no-js.png")
     context.close()

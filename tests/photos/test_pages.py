@@ -13,7 +13,12 @@ from tests.photos import corpus
 HTML = {"accept": "text/html"}
 
 
-def _form_upload(client: TestClient, product_id: int, data: bytes) -> object:
+def _form_upload(
+    client: TestClient,
+    product_id: int,
+    data: bytes,
+    *more: tuple[str, bytes, str],
+) -> object:
     token = client.headers["X-CSRF-Token"]
     bare = TestClient(client.app, base_url="https://127.0.0.1")
     bare.cookies = client.cookies
@@ -22,7 +27,10 @@ def _form_upload(client: TestClient, product_id: int, data: bytes) -> object:
         return bare.post(
             f"/products/{product_id}/photos",
             data={"csrf_token": token},
-            files={"file": ("IMG_0001.HEIC", data, "image/heic")},
+            files=[
+                ("file", ("IMG_0001.HEIC", data, "image/heic")),
+                *(("file", part) for part in more),
+            ],
             headers=HTML,
             follow_redirects=False,
         )
@@ -60,7 +68,77 @@ def test_plain_form_bad_file_shows_a_vietnamese_error(
     session.commit()
     response = _form_upload(leader, product.id, corpus.SVG)
     assert response.status_code == 415  # type: ignore[attr-defined]
-    assert "chỉ nhận ảnh JPEG, PNG, WebP hoặc HEIC/HEIF" in response.text  # type: ignore[attr-defined]
+    text = response.text  # type: ignore[attr-defined]
+    # The product's own page again, the message beside the upload form.
+    assert f"<h1>{product.name}</h1>" in text or product.name in text
+    assert 'id="photo-file-error"' in text
+    assert 'aria-describedby="photo-file-error"' in text
+    assert "<b>IMG_0001.HEIC</b>: " in text
+    assert "chỉ nhận ảnh JPEG, PNG, WebP hoặc HEIC/HEIF" in text
+    assert "Về trang chủ" not in text
+
+
+def test_plain_form_takes_several_photos_each_on_its_own(
+    sign_in: SignIn, session: Session
+) -> None:
+    leader = sign_in("totruong.khom3")
+    product = make_product(session, make_producer(session, pilot_hamlet(session)))
+    session.commit()
+    page = leader.get(f"/products/{product.id}", headers=HTML)
+    assert re.search(
+        r'<input id="photo-file" type="file" name="file" multiple', page.text
+    )
+    response = _form_upload(
+        leader,
+        product.id,
+        corpus.plain_jpeg(900, 900, seed=31),
+        ("ve.svg", corpus.SVG, "image/svg+xml"),
+        ("vuon.jpg", corpus.plain_jpeg(1000, 800, seed=32), "image/jpeg"),
+        ("rong.jpg", b"", "image/jpeg"),
+    )
+    assert response.status_code == 415  # type: ignore[attr-defined]
+    text = response.text  # type: ignore[attr-defined]
+    assert "Đã nhận 2 ảnh: IMG_0001.HEIC, vuon.jpg." in text
+    assert "Không nhận 2 ảnh:" in text
+    assert "<b>ve.svg</b>: " in text
+    assert "<b>rong.jpg</b>: Chưa có ảnh: tệp gửi lên rỗng." in text
+    # The taken photos are stored, and shown in the gallery of the page itself.
+    session.expire_all()
+    photos = session.query(Photo).filter_by(product_id=product.id).all()
+    assert len(photos) == 2
+    assert text.count("/thumb?v=") == 2
+
+    again = _form_upload(leader, product.id, corpus.plain_jpeg(900, 900, seed=31))
+    assert again.status_code == 303  # type: ignore[attr-defined]
+    assert again.headers["location"].endswith("done=photo_again#anh")  # type: ignore[attr-defined]
+
+
+def test_plain_form_refuses_photos_past_the_limit_one_by_one(
+    sign_in: SignIn, session: Session
+) -> None:
+    from ocop_tracker.photos.readiness import MAX_PHOTOS
+
+    leader = sign_in("totruong.khom3")
+    product = make_product(session, make_producer(session, pilot_hamlet(session)))
+    session.commit()
+    for seed in range(MAX_PHOTOS - 1):
+        leader.post(
+            f"/api/v1/products/{product.id}/photos",
+            content=corpus.plain_jpeg(300, 300, seed=100 + seed),
+            headers={"Content-Type": "image/jpeg"},
+        )
+    response = _form_upload(
+        leader,
+        product.id,
+        corpus.plain_jpeg(300, 300, seed=41),
+        ("hai.jpg", corpus.plain_jpeg(300, 300, seed=42), "image/jpeg"),
+    )
+    assert response.status_code == 409  # type: ignore[attr-defined]
+    text = response.text  # type: ignore[attr-defined]
+    assert "Đã nhận 1 ảnh: IMG_0001.HEIC." in text
+    assert f"<b>hai.jpg</b>: Sản phẩm đã có đủ {MAX_PHOTOS} ảnh" in text
+    session.expire_all()
+    assert session.query(Photo).filter_by(product_id=product.id).count() == MAX_PHOTOS
 
 
 def test_main_public_and_delete_forms(sign_in: SignIn, session: Session) -> None:

@@ -4,24 +4,24 @@ The gallery itself is a partial (``photos/_gallery.html``) included in the
 product page; ``gallery(...)`` builds what it needs.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 from starlette.responses import FileResponse, Response
 
 from ocop_tracker.auth.deps import CurrentPrincipal, OptionalPrincipal
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.errors import InvalidInput, NotFound
+from ocop_tracker.core.errors import AppError, InvalidInput, NotFound
 from ocop_tracker.photos import processing, storage
 from ocop_tracker.photos import readiness as photo_readiness
 from ocop_tracker.photos import service as photo_service
 from ocop_tracker.photos import views as photo_views
 from ocop_tracker.photos.models import Photo
 from ocop_tracker.photos.readiness import Readiness
-from ocop_tracker.photos.upload import capped_body, receive_photo, upload_bytes
+from ocop_tracker.photos.upload import form_files, receive_photo, upload_data
 from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import Product
 from ocop_tracker.users.models import User
@@ -39,6 +39,29 @@ PHOTO_CSP = (
 
 
 @dataclass(frozen=True)
+class Refused:
+    """A photo of a form upload that was not taken, and why."""
+
+    name: str
+    message: str
+
+
+@dataclass
+class UploadOutcome:
+    """What became of each photo of one form upload (``receive_form``)."""
+
+    taken: list[str] = field(default_factory=list)
+    again: list[str] = field(default_factory=list)
+    refused: list[Refused] = field(default_factory=list)
+    status_code: int = 200
+
+    @property
+    def done(self) -> str:
+        """The notice of the page it leads to when nothing was refused."""
+        return "photo_added" if self.taken or not self.again else "photo_again"
+
+
+@dataclass(frozen=True)
 class Gallery:
     """What the product page's photo section shows."""
 
@@ -50,10 +73,17 @@ class Gallery:
     max_photos: int
     max_mb: int
     urls: dict[int, tuple[str, str]]
+    outcome: UploadOutcome | None = None
 
 
-def gallery(session: Session, user: User, product: Product) -> Gallery:
-    """The product's photos, readiness per marketplace, and whether the user may add."""
+def gallery(
+    session: Session,
+    user: User,
+    product: Product,
+    outcome: UploadOutcome | None = None,
+) -> Gallery:
+    """The product's photos, readiness per marketplace, and whether the user may
+    add; with ``outcome``, what became of the photos of a refused form upload."""
     photos = photo_views.list_photos(session, user, product.id)
     return Gallery(
         product_id=product.id,
@@ -70,7 +100,46 @@ def gallery(session: Session, user: User, product: Product) -> Gallery:
             )
             for p in photos
         },
+        outcome=outcome,
     )
+
+
+async def receive_form(
+    request: Request, session: Session, user: User, product_id: int
+) -> UploadOutcome:
+    """The photos of the plain form (works without JavaScript), one by one.
+
+    Each photo is stored, or refused, on its own: a taken photo is committed
+    before the next one is read, and a refused one leaves nothing (it is
+    refused before anything is written; its transaction is rolled back all the
+    same). Scope and role are checked once, first: a denial refuses them all.
+    """
+    target = await run_in_threadpool(
+        photo_service.check_upload, session, user, product_id
+    )
+    outcome = UploadOutcome()
+    files = await form_files(request)
+    if not files:
+        outcome.refused.append(
+            Refused("", "Chưa chọn ảnh: hãy chọn hoặc chụp một ảnh.")
+        )
+        outcome.status_code = 422
+    for number, upload in enumerate(files, start=1):
+        name = upload.filename or f"Ảnh {number}"
+        try:
+            data = await upload_data(upload)
+            result = await receive_photo(session, user, target, data, key=None)
+        except AppError as exc:
+            if exc.audit_action is not None:
+                raise
+            await run_in_threadpool(session.rollback)
+            outcome.refused.append(Refused(name, exc.message))
+            if outcome.status_code < 400:
+                outcome.status_code = exc.status_code
+            continue
+        await run_in_threadpool(session.commit)
+        (outcome.taken if result.status_code == 201 else outcome.again).append(name)
+    return outcome
 
 
 @router.get("/photos/{photo_id}/delete")
@@ -135,26 +204,6 @@ def serve_photo(
         )
         raise NotFound("Không tìm thấy tệp ảnh này.")
     return FileResponse(path, media_type=photo.content_type, headers=headers)
-
-
-@router.post("/products/{product_id}/photos")
-async def upload_photo_form(
-    request: Request,
-    _body: Annotated[None, Depends(capped_body)],
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    product_id: int,
-) -> Response:
-    """The plain form (works without JavaScript): one photo, then back to the gallery."""
-    user = principal.user
-    target = await run_in_threadpool(
-        photo_service.check_upload, session, user, product_id
-    )
-    data = await upload_bytes(request)
-    key = photo_service.clean_key(request.headers.get("idempotency-key"))
-    result = await receive_photo(session, user, target, data, key=key)
-    done = "photo_added" if result.status_code == 201 else "photo_again"
-    return redirect(f"/products/{product_id}?done={done}#anh")
 
 
 @router.post("/photos/{photo_id}/main")

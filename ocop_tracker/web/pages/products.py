@@ -6,7 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -27,6 +28,7 @@ from ocop_tracker.onboarding.models import (
 from ocop_tracker.onboarding.schemas import ListingSteps
 from ocop_tracker.onboarding.worklist import MarketState
 from ocop_tracker.photos import readiness as photo_readiness
+from ocop_tracker.photos.upload import capped_body
 from ocop_tracker.producers import views as producer_views
 from ocop_tracker.products import rules
 from ocop_tracker.products import views as product_views
@@ -105,6 +107,7 @@ def _product_page(
     product: Product,
     *,
     error: FormError | None = None,
+    upload: photo_pages.UploadOutcome | None = None,
     status_code: int = 200,
 ) -> Response:
     user = principal.user
@@ -145,7 +148,7 @@ def _product_page(
             )
         )
     hamlet = area_views.get(session, product.hamlet_id)
-    gallery = photo_pages.gallery(session, user, product)
+    gallery = photo_pages.gallery(session, user, product, upload)
     return render(
         request,
         "catalog/product.html",
@@ -189,6 +192,37 @@ def product_page(
     """The product, its producer and certificates, one checklist per marketplace."""
     product = product_views.get_product(session, principal.user, product_id)
     return _product_page(request, session, principal, product)
+
+
+@router.post("/products/{product_id}/photos")
+async def upload_photos(
+    request: Request,
+    _body: Annotated[None, Depends(capped_body)],
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    product_id: int,
+) -> Response:
+    """The plain photo form (works without JavaScript): each photo taken or
+    refused on its own, then back to the gallery; with a refusal, the product
+    page again (its status), saying which photos were taken and why the
+    others were not. Here, not in ``photos.py``: it shows the product page."""
+    outcome = await photo_pages.receive_form(
+        request, session, principal.user, product_id
+    )
+    if not outcome.refused:
+        return redirect(f"/products/{product_id}?done={outcome.done}#anh")
+    product = await run_in_threadpool(
+        product_views.get_product, session, principal.user, product_id
+    )
+    return await run_in_threadpool(
+        _product_page,
+        request,
+        session,
+        principal,
+        product,
+        upload=outcome,
+        status_code=outcome.status_code,
+    )
 
 
 def _refused(
