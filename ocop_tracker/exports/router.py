@@ -1,6 +1,7 @@
 """Downloading products, certificates, listings and producers as CSV or XLSX."""
 
 from typing import Annotated
+
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
@@ -10,7 +11,8 @@ from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.schemas import ErrorBody, WholeNumber
 from ocop_tracker.exports import service as export_service
 from ocop_tracker.exports.downloads import file_response
-from ocop_tracker.exports.service import XLSX, Dataset, FileFormat, Filters
+from ocop_tracker.exports.service import Dataset, FileFormat, Filters
+from ocop_tracker.exports.writer import XLSX
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 

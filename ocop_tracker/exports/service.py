@@ -23,7 +23,7 @@ from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.errors import TooManyRequests
 from ocop_tracker.core.labels import label, labels
 from ocop_tracker.exports import repository
-from ocop_tracker.exports.writer import Cell, write_csv, write_xlsx
+from ocop_tracker.exports.writer import XLSX, Cell, write_csv, write_xlsx
 from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.onboarding.worklist import step_names
 from ocop_tracker.producers import service as producer_service
@@ -41,7 +41,6 @@ CHUNK = 500
 # Past this size the file being written moves from memory to a temporary file.
 SPOOL_BYTES = 4 * 1024 * 1024
 READ_BYTES = 64 * 1024
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONSENT_LABELS = labels(ConsentField)
 
 
@@ -400,7 +399,9 @@ def _producer_rows(
             account = accounts.get(v.id)
             payment = (
                 " ".join(
-                    filter(None, (label(account.status), producer_service.mask(account)))
+                    filter(
+                        None, (label(account.status), producer_service.mask(account))
+                    )
                 )
                 if account
                 else None

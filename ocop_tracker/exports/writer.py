@@ -19,6 +19,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 Cell = str | int | Decimal | dt.date | None
 # A cell a spreadsheet would read as a formula or a control sequence.
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\x00")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "%d/%m/%Y"
 XLSX_DATE_FORMAT = "DD/MM/YYYY"
 
@@ -56,7 +57,12 @@ def write_csv(
 
 def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Cell) -> object:
     if isinstance(value, dt.date):
-        cell = WriteOnlyCell(sheet, value=value)
+        moment = (
+            dt.datetime.combine(value, dt.time())
+            if not isinstance(value, dt.datetime)
+            else value
+        )
+        cell = WriteOnlyCell(sheet, value=moment)
         cell.number_format = XLSX_DATE_FORMAT
         return cell
     return safe(value)
