@@ -33,12 +33,8 @@ def _row(
     hamlet: str = "",
     number: str = "501/QĐ-UBND",
 ) -> list[Any]:
-    return [product, producer, province, district, commune, hamlet, 3, number] + [
-        "10/03/2024",
-        "huyện",
-        "85.000",
-        "2200999888",
-    ]
+    tail = ["10/03/2024", "huyện", "85.000", "2200999888"]
+    return [product, producer, province, district, commune, hamlet, 3, number, *tail]
 
 
 def _xlsx(rows: list[list[Any]], header: list[str] = HEADER) -> bytes:

@@ -80,7 +80,7 @@ def test_csv_with_semicolons_and_headers_without_diacritics() -> None:
 
 
 def test_missing_columns_are_named_in_the_files_words() -> None:
-    with pytest.raises(InvalidInput, match="Thiếu cột: Số sao.") as caught:
+    with pytest.raises(InvalidInput, match=r"Thiếu cột: Số sao\.$") as caught:
         read_rows(
             "Tên sản phẩm,Chủ thể,Mã xã,Khóm/Ấp,Số quyết định,Ngày quyết định\n".encode(),
             "x.csv",
