@@ -22,6 +22,7 @@ from ocop_tracker.auth.scope import covers, ensure_area_readable
 from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.errors import TooManyRequests
 from ocop_tracker.core.labels import label, labels
+from ocop_tracker.core.phone import display_vn
 from ocop_tracker.exports import repository
 from ocop_tracker.exports.writer import XLSX, Cell, write_csv, write_xlsx
 from ocop_tracker.onboarding import marketplaces
@@ -407,7 +408,9 @@ def _producer_rows(
                 else None
             )
             private: list[Cell] = (
-                [v.representative, v.phone, v.tax_code] if personal else []
+                [v.representative, v.phone and display_vn(v.phone), v.tax_code]
+                if personal
+                else []
             )
             yield [
                 v.name,
