@@ -9,10 +9,10 @@ one audit event per file naming the filters and the row count.
 
 import datetime as dt
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from enum import StrEnum
-from typing import IO
+from typing import IO, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -43,6 +43,7 @@ CHUNK = 500
 SPOOL_BYTES = 4 * 1024 * 1024
 READ_BYTES = 64 * 1024
 CONSENT_LABELS = labels(ConsentField)
+V = TypeVar("V")
 
 
 class Dataset(StrEnum):
@@ -208,12 +209,24 @@ class _Places:
         return self.known.get(hamlet_id, "")
 
 
+def _pages(fetch: Callable[[int], tuple[list[V], int]]) -> Iterator[list[V]]:
+    """Every page a view answers, ``CHUNK`` rows at a time, until its total."""
+    offset = 0
+    while True:
+        views, total = fetch(offset)
+        if not views:
+            return
+        yield views
+        offset += len(views)
+        if offset >= total:
+            return
+
+
 def _product_chunks(
     session: Session, user: User, filters: Filters
 ) -> Iterator[list[ProductView]]:
-    offset = 0
-    while True:
-        views, total = product_views.list_products(
+    return _pages(
+        lambda offset: product_views.list_products(
             session,
             user,
             area_id=filters.area_id,
@@ -221,12 +234,7 @@ def _product_chunks(
             limit=CHUNK,
             offset=offset,
         )
-        if not views:
-            return
-        yield views
-        offset += len(views)
-        if offset >= total:
-            return
+    )
 
 
 PRODUCT_HEADER = [
@@ -361,9 +369,8 @@ def _producer_header(personal: bool) -> list[str]:
 def _producer_chunks(
     session: Session, user: User, filters: Filters
 ) -> Iterator[list[ProducerView]]:
-    offset = 0
-    while True:
-        views, total = producer_views.list_producers(
+    return _pages(
+        lambda offset: producer_views.list_producers(
             session,
             user,
             area_id=filters.area_id,
@@ -374,12 +381,7 @@ def _producer_chunks(
             limit=CHUNK,
             offset=offset,
         )
-        if not views:
-            return
-        yield views
-        offset += len(views)
-        if offset >= total:
-            return
+    )
 
 
 def _consents(granted: Mapping[ConsentField, bool]) -> str:

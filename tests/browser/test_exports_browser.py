@@ -5,20 +5,10 @@ and a list whose rows a person must place."""
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, expect
 
 from ocop_tracker.core.text import fold
-
-PHONE = ViewportSize(width=360, height=740)
-PASSWORD = "mua-lua-thom-2026"
-
-
-def _sign_in(page: Page, live_server: str, login: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Tên đăng nhập hoặc số điện thoại").fill(login)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
+from tests.browser.test_producer_pages_browser import PHONE, _sign_in
 
 
 def test_official_downloads_the_worklist_and_imports_a_list(

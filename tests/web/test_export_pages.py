@@ -10,6 +10,7 @@ import html
 import io
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.core import clock
 from ocop_tracker.core.labels import label
 from ocop_tracker.core.phone import display_vn
+from ocop_tracker.exports import service as export_service
 from ocop_tracker.onboarding.models import ListingStatus
 from ocop_tracker.producers.models import ProducerKind
 from ocop_tracker.products.rules import CertificateStatus
@@ -252,3 +254,15 @@ def test_an_out_of_scope_reader_gets_neither_rows_nor_personal_columns(
             "Ngày nhập",
         ]
     ]
+
+
+def test_rows_read_a_chunk_at_a_time_make_the_same_file(
+    sign_in: SignIn, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _world(session)
+    member = sign_in("thanhvien.khom3")
+    urls = ["/exports/producers?format=csv&q=zyxw", "/exports/products?format=csv"]
+    whole = [_csv(member, url) for url in urls]
+    monkeypatch.setattr(export_service, "CHUNK", 1)
+    assert [_csv(member, url) for url in urls] == whole
+    assert len(whole[0]) == 3  # header and both producers, one statement each
