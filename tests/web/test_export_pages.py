@@ -266,3 +266,15 @@ def test_rows_read_a_chunk_at_a_time_make_the_same_file(
     monkeypatch.setattr(export_service, "CHUNK", 1)
     assert [_csv(member, url) for url in urls] == whole
     assert len(whole[0]) == 3  # header and both producers, one statement each
+
+
+def test_the_eleventh_download_in_an_hour_is_refused_in_words(
+    sign_in: SignIn,
+) -> None:
+    official = sign_in("canbo.khom3")
+    for _ in range(10):
+        assert official.get("/exports/listings?format=csv").status_code == 200
+    refused = official.get("/exports/products", headers=HTML)
+    assert refused.status_code == 429
+    assert "Mỗi giờ chỉ được xuất tối đa 10 tệp" in refused.text
+    assert refused.headers["content-type"].startswith("text/html")
