@@ -107,8 +107,10 @@ def test_a_row_without_a_hamlet_goes_to_the_communes_unplaced_hamlet(
     assert dry.json()["producers_new"] == 1
     assert _counts(session) == before  # not even the "Chưa xếp ấp" hamlet
 
+    assert (dry.json()["unplaced"], dry.json()["hamlets_new"]) == (1, 1)
     done = _import(department, data, dry_run=False)
     assert done.status_code == 201, done.text
+    assert (done.json()["unplaced"], done.json()["hamlets_new"]) == (1, 1)
     an_thuong = pilot_hamlet(session, "Ấp An Thường")
     producer = _producer(session, "Hộ ông Tám")
     unplaced = session.get(AdminUnit, producer.hamlet_id)

@@ -130,6 +130,8 @@ def test_dry_run_then_import_then_again_changes_nothing(
         "products_new": 3,
         "certificates_new": 3,
         "unchanged": 0,
+        "unplaced": 0,
+        "hamlets_new": 0,
         "written": False,
     }
     assert _counts(session) == before
