@@ -91,7 +91,7 @@ class Finder:
     ) -> Place:
         """The row's commune and hamlet, or ``Unplaceable`` saying what is missing."""
         if code:
-            found = list(area_repository.communes_with_code(self.session, code))
+            found = self._communes_coded(code)
             where = f"xã mã {code}"
         elif commune:
             found = self._communes_named(commune, district, province)
@@ -153,6 +153,14 @@ class Finder:
             ):
                 return False
         return True
+
+    def _communes_coded(self, code: str) -> list[AdminUnit]:
+        key = ("#", code)
+        if key not in self.communes:
+            self.communes[key] = list(
+                area_repository.communes_with_code(self.session, code)
+            )
+        return self.communes[key]
 
     def _communes_named(
         self, name: str, district: str | None, province: str | None
