@@ -6,7 +6,7 @@ import io
 from typing import Any
 
 from fastapi.testclient import TestClient
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,7 @@ from ocop_tracker.producers.models import Producer
 from ocop_tracker.products.models import Certificate, Product
 from tests.conftest import SignIn
 from tests.factories import make_actor, pilot_hamlet
+from tests.imports.test_service import xlsx
 
 HEADER = ["Tên sản phẩm", "Chủ thể", "Tỉnh", "Huyện", "Xã", "Khóm/Ấp", "Số sao"]
 HEADER += ["Số quyết định", "Ngày quyết định", "Cấp công nhận", "Giá", "Mã số thuế"]
@@ -35,17 +36,6 @@ def _row(
 ) -> list[Any]:
     tail = ["10/03/2024", "huyện", "85.000", "2200999888"]
     return [product, producer, province, district, commune, hamlet, 3, number, *tail]
-
-
-def _xlsx(rows: list[list[Any]], header: list[str] = HEADER) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in [header, *rows]:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def _import(client: TestClient, data: bytes, *, dry_run: bool) -> Any:
@@ -74,7 +64,7 @@ def test_a_commune_and_hamlet_named_without_codes_diacritics_or_type_words(
     sign_in: SignIn, session: Session
 ) -> None:
     department = sign_in("sct.soctrang")
-    data = _xlsx(
+    data = xlsx(
         [
             _row(
                 "Mè láo",
@@ -83,7 +73,8 @@ def test_a_commune_and_hamlet_named_without_codes_diacritics_or_type_words(
                 commune="phuong soc trang",
                 hamlet="khom 3",
             )
-        ]
+        ],
+        HEADER,
     )
     done = _import(department, data, dry_run=False)
     assert done.status_code == 201, done.text
@@ -99,7 +90,7 @@ def test_a_row_without_a_hamlet_goes_to_the_communes_unplaced_hamlet(
     sign_in: SignIn, session: Session
 ) -> None:
     department = sign_in("sct.soctrang")
-    data = _xlsx([_row("Khô cá lóc", "Hộ ông Tám", commune="Xã An Thạnh")])
+    data = xlsx([_row("Khô cá lóc", "Hộ ông Tám", commune="Xã An Thạnh")], HEADER)
     before = _counts(session)
 
     dry = _import(department, data, dry_run=True)
@@ -153,7 +144,7 @@ def test_ambiguous_or_unknown_communes_are_listed_for_a_person_and_nothing_is_wr
         ),
     ]
     before = _counts(session)
-    response = _import(department, _xlsx(rows), dry_run=False)
+    response = _import(department, xlsx(rows, HEADER), dry_run=False)
     assert response.status_code == 422
     listed = {r["row"]: r for r in response.json()["rows"]}
     assert sorted(listed) == [3, 4, 5]
@@ -166,7 +157,7 @@ def test_ambiguous_or_unknown_communes_are_listed_for_a_person_and_nothing_is_wr
     page = department.post(
         "/imports",
         data={"csrf_token": department.headers["X-CSRF-Token"], "mode": "write"},
-        files={"file": ("ds.xlsx", _xlsx(rows))},
+        files={"file": ("ds.xlsx", xlsx(rows, HEADER))},
         headers={"accept": "text/html"},
     )
     assert page.status_code == 422
@@ -180,7 +171,7 @@ def test_a_district_tells_namesakes_apart(sign_in: SignIn, session: Session) -> 
     admin = sign_in("admin")
     rows = [_row("Bánh in", "Hộ E", district="TP. Sóc Trăng", commune="Phường 1")]
     rows[0][3] = "Thành phố Sóc Trăng"
-    dry = _import(admin, _xlsx(rows), dry_run=True)
+    dry = _import(admin, xlsx(rows, HEADER), dry_run=True)
     assert dry.status_code == 200, dry.text
     assert dry.json()["producers_new"] == 1
 
