@@ -143,12 +143,16 @@ def export(
         ensure_area_readable(session, user, filters.area_id)
     table = _table(session, user, dataset, filters, today)
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
-    if file_format is FileFormat.csv:
-        count = write_csv(out, table.header, table.rows)
-        media = "text/csv; charset=utf-8"
-    else:
-        count = write_xlsx(out, table.title, table.header, table.rows)
-        media = XLSX
+    try:
+        if file_format is FileFormat.csv:
+            count = write_csv(out, table.header, table.rows)
+            media = "text/csv; charset=utf-8"
+        else:
+            count = write_xlsx(out, table.title, table.header, table.rows)
+            media = XLSX
+    except BaseException:
+        out.close()
+        raise
     size = out.tell()
     out.seek(0)
     record(
