@@ -37,6 +37,7 @@ from ocop_tracker.web.pages import areas as area_pages
 from ocop_tracker.web.pages import audit as audit_pages
 from ocop_tracker.web.pages import auth as auth_pages
 from ocop_tracker.web.pages import cards as card_pages
+from ocop_tracker.web.pages import exports as export_pages
 from ocop_tracker.web.pages import history as history_pages
 from ocop_tracker.web.pages import home as home_pages
 from ocop_tracker.web.pages import imports as import_pages
@@ -108,6 +109,7 @@ def create_app() -> FastAPI:
     app.include_router(producer_pages.router)
     app.include_router(verify_pages.router)
     app.include_router(import_pages.router)
+    app.include_router(export_pages.router)
     app.include_router(photo_pages.router)
     app.include_router(card_pages.router)
     app.include_router(report_pages.router)

@@ -1,29 +1,49 @@
-"""Exports of products, certificates and listings: the rows the user may see."""
+"""Exports of products, certificates, listings and producers: the rows the user
+may see, filtered as on screen, written chunk by chunk into a spooled file.
+
+The API (``exports/router.py``) and the pages (``web/pages/exports.py``) both
+call ``export``: the same scope (rows come from ``products/views.py`` and
+``producers/views.py``, so out-of-area rows never appear), the same rate limit,
+one audit event per file naming the filters and the row count.
+"""
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
 from enum import StrEnum
+from typing import IO, TypeVar
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.areas import views as area_views
-from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.audit.listener import record
-from ocop_tracker.audit.models import AuditEvent
-from ocop_tracker.auth.scope import area_filter, ensure_area_readable
+from ocop_tracker.auth.scope import covers, ensure_area_readable
 from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.errors import TooManyRequests
-from ocop_tracker.exports.writer import Cell
-from ocop_tracker.onboarding.models import Listing, Marketplace
-from ocop_tracker.producers.models import Producer
+from ocop_tracker.core.labels import label, labels
+from ocop_tracker.core.phone import display_vn
+from ocop_tracker.exports import repository
+from ocop_tracker.exports.writer import XLSX, Cell, write_csv, write_xlsx
+from ocop_tracker.onboarding import marketplaces
+from ocop_tracker.onboarding.worklist import step_names
+from ocop_tracker.producers import service as producer_service
+from ocop_tracker.producers import views as producer_views
+from ocop_tracker.producers.models import ConsentField, ProducerKind
+from ocop_tracker.producers.views import ProducerView
 from ocop_tracker.products import rules as product_rules
-from ocop_tracker.products.models import Certificate, Product
+from ocop_tracker.products import views as product_views
+from ocop_tracker.products.views import ProductView
 from ocop_tracker.users.models import User
 
 EXPORTS_PER_HOUR = 10
+# Rows read per statement: memory stays bounded whatever the area's size.
+CHUNK = 500
+# Past this size the file being written moves from memory to a temporary file.
+SPOOL_BYTES = 4 * 1024 * 1024
+READ_BYTES = 64 * 1024
+CONSENT_LABELS = labels(ConsentField)
+V = TypeVar("V")
 
 
 class Dataset(StrEnum):
@@ -32,208 +52,378 @@ class Dataset(StrEnum):
     products = "products"
     certificates = "certificates"
     listings = "listings"
+    producers = "producers"
+
+
+class FileFormat(StrEnum):
+    """Formats offered."""
+
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filters on screen; ``area_id`` is any area inside the reader's."""
+
+    area_id: int | None = None
+    q: str | None = None
+    producer_kind: ProducerKind | None = None
+    has_payment: bool | None = None
+    has_consent: bool | None = None
+
+    def describe(self) -> str:
+        """The filters set, for the audit trail."""
+        return " ".join(
+            f"{f.name}={getattr(self, f.name)}"
+            for f in fields(self)
+            if getattr(self, f.name) is not None
+        )
 
 
 @dataclass
 class Table:
-    """A header and its rows, ready for a writer."""
+    """A header and its rows (produced as they are read), ready for a writer."""
 
     title: str
     header: list[str]
-    rows: list[list[Cell]]
+    rows: Iterator[list[Cell]]
+
+
+@dataclass
+class ExportFile:
+    """A written export: its name, type, row count and bytes (read once)."""
+
+    name: str
+    media_type: str
+    rows: int
+    size: int
+    body: IO[bytes]
+
+    def chunks(self) -> Iterator[bytes]:
+        """The bytes in pieces, closing the file at the end."""
+        try:
+            while piece := self.body.read(READ_BYTES):
+                yield piece
+        finally:
+            self.body.close()
 
 
 def _check_rate(session: Session, user: User) -> None:
     since = utcnow() - dt.timedelta(hours=1)
-    done = (
-        session.scalar(
-            select(func.count())
-            .select_from(AuditEvent)
-            .where(
-                AuditEvent.action == "export",
-                AuditEvent.actor_id == user.id,
-                AuditEvent.at >= since,
-            )
-        )
-        or 0
-    )
-    if done >= EXPORTS_PER_HOUR:
+    if repository.exports_since(session, user.id, since) >= EXPORTS_PER_HOUR:
         raise TooManyRequests(
             f"Mỗi giờ chỉ được xuất tối đa {EXPORTS_PER_HOUR} tệp. Vui lòng thử lại sau.",
             retry_after=3600,
         )
 
 
-def _places(session: Session, hamlet_ids: set[int]) -> dict[int, list[str]]:
-    units = [
-        u for u in (session.get(AdminUnit, i) for i in hamlet_ids) if u is not None
-    ]
-    chains = area_views.ancestors_of(session, units)
-    return {u.id: [u.name, *(a.name for a in reversed(chains[u.id]))] for u in units}
+def shows_personal(session: Session, user: User, filters: Filters) -> bool:
+    """Whether the producers' personal fields (representative, phone, tax code)
+    go in the file: as in the JSON API, for a reader whose area covers them —
+    the area filtered on, or else the reader's own area."""
+    return covers(session, user, filters.area_id or user.area_id)
 
 
-def build(
+def export(
     session: Session,
     user: User,
     dataset: Dataset,
+    file_format: FileFormat,
     *,
-    area_id: int | None,
+    filters: Filters,
     today: dt.date,
-) -> Table:
-    """The rows of ``dataset`` inside the user's area (and ``area_id``, if given)."""
+) -> ExportFile:
+    """The rows of ``dataset`` the user may see, matching ``filters``, as a file.
+
+    At most ``EXPORTS_PER_HOUR`` files an hour per user; each one is audited.
+    """
     _check_rate(session, user)
-    if area_id is not None:
-        ensure_area_readable(session, user, area_id)
-    products_stmt = (
-        select(Product, Producer)
-        .join(Producer, Producer.id == Product.producer_id)
-        .where(area_filter(user, Product.hamlet_id))
-    )
-    if area_id is not None:
-        products_stmt = products_stmt.where(
-            Product.hamlet_id.in_(area_repository.subtree_ids(area_id, day=today))
-        )
-    pairs = [
-        (row[0], row[1]) for row in session.execute(products_stmt.order_by(Product.id))
-    ]
-    ids = [p.id for p, _ in pairs]
-    certs: dict[int, list[Certificate]] = {}
-    for cert in session.scalars(
-        select(Certificate)
-        .where(Certificate.product_id.in_(ids))
-        .order_by(Certificate.id)
-    ):
-        certs.setdefault(cert.product_id, []).append(cert)
-    places = _places(session, {p.hamlet_id for p, _ in pairs})
-    table = _table(session, dataset, pairs, certs, places, today)
+    if filters.area_id is not None:
+        ensure_area_readable(session, user, filters.area_id)
+    table = _table(session, user, dataset, filters, today)
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
+    try:
+        if file_format is FileFormat.csv:
+            count = write_csv(out, table.header, table.rows)
+            media = "text/csv; charset=utf-8"
+        else:
+            count = write_xlsx(out, table.title, table.header, table.rows)
+            media = XLSX
+    except BaseException:
+        out.close()
+        raise
+    size = out.tell()
+    out.seek(0)
     record(
         session,
         "export",
         object_type=dataset.value,
-        area_id=area_id or user.area_id,
-        detail=f"dataset={dataset.value} area_id={area_id} rows={len(table.rows)}",
+        area_id=filters.area_id or user.area_id,
+        detail=f"dataset={dataset.value} format={file_format.value} "
+        f"{filters.describe()} rows={count}".replace("  ", " "),
     )
-    return table
-
-
-def _place(places: dict[int, list[str]], hamlet_id: int) -> list[Cell]:
-    names = places.get(hamlet_id, [])
-    return [", ".join(names)]
+    return ExportFile(
+        name=f"ocop-{dataset.value}-{today.isoformat()}.{file_format.value}",
+        media_type=media,
+        rows=count,
+        size=size,
+        body=out,
+    )
 
 
 def _table(
-    session: Session,
-    dataset: Dataset,
-    pairs: Sequence[tuple[Product, Producer]],
-    certs: dict[int, list[Certificate]],
-    places: dict[int, list[str]],
-    today: dt.date,
+    session: Session, user: User, dataset: Dataset, filters: Filters, today: dt.date
 ) -> Table:
+    places = _Places(session)
+    if dataset is Dataset.producers:
+        personal = shows_personal(session, user, filters)
+        return Table(
+            "Chu the",
+            _producer_header(personal),
+            _producer_rows(session, user, filters, places, personal),
+        )
+    chunks = _product_chunks(session, user, filters)
     if dataset is Dataset.products:
-        rows: list[list[Cell]] = []
-        for product, producer in pairs:
-            cert, status = product_rules.standing(certs.get(product.id, []), today)
-            rows.append(
-                [
-                    product.public_code,
-                    product.name,
-                    product.kind.value,
-                    producer.name,
-                    producer.kind.value,
-                    *_place(places, product.hamlet_id),
-                    cert.stars if cert else None,
-                    status.value if status else None,
-                    cert.expires_on if cert else None,
-                    product.gtin,
-                    product.unit,
-                    product.price,
-                ]
-            )
-        return Table(
-            "San pham",
-            [
-                "Mã công khai",
-                "Tên sản phẩm",
-                "Loại",
-                "Chủ thể",
-                "Loại hình chủ thể",
-                "Địa bàn",
-                "Số sao",
-                "Tình trạng chứng nhận",
-                "Hết hạn",
-                "GTIN",
-                "Đơn vị",
-                "Giá",
-            ],
-            rows,
-        )
+        return Table("San pham", PRODUCT_HEADER, _product_rows(session, chunks, places))
     if dataset is Dataset.certificates:
-        names = {p.id: p.name for p, _ in pairs}
-        rows = [
-            [
-                names[c.product_id],
-                c.decision_number,
-                c.decision_date,
-                c.stars,
-                c.score,
-                c.level.value,
-                c.authority,
-                c.expires_on,
-                c.revoked_on,
-                product_rules.status_of(c, today).value,
-            ]
-            for product_id in names
-            for c in certs.get(product_id, [])
-        ]
         return Table(
-            "Chung nhan",
-            [
-                "Sản phẩm",
-                "Số quyết định",
-                "Ngày quyết định",
-                "Số sao",
-                "Điểm",
-                "Cấp",
-                "Cơ quan công nhận",
-                "Hết hạn",
-                "Thu hồi",
-                "Tình trạng",
-            ],
-            rows,
+            "Chung nhan", CERTIFICATE_HEADER, _certificate_rows(session, chunks, today)
         )
-    where = {p.id: (p.name, p.hamlet_id) for p, _ in pairs}
-    stmt = (
-        select(Listing, Marketplace.name)
-        .join(Marketplace, Marketplace.id == Listing.marketplace_id)
-        .where(Listing.product_id.in_(list(where)))
-        .order_by(Listing.id)
+    return Table("Gian hang", LISTING_HEADER, _listing_rows(session, chunks, places))
+
+
+class _Places:
+    """'Khóm 3, Phường 1, …' for each hamlet, read once per new chunk of hamlets."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.known: dict[int, str] = {}
+
+    def learn(self, hamlet_ids: Sequence[int]) -> None:
+        units = repository.units(
+            self.session, [i for i in hamlet_ids if i not in self.known]
+        )
+        chains = area_views.ancestors_of(self.session, units)
+        for u in units:
+            names = [u.name, *(a.name for a in reversed(chains[u.id]))]
+            self.known[u.id] = ", ".join(names)
+
+    def __getitem__(self, hamlet_id: int) -> str:
+        return self.known.get(hamlet_id, "")
+
+
+def _pages(fetch: Callable[[int], tuple[list[V], int]]) -> Iterator[list[V]]:
+    """Every page a view answers, ``CHUNK`` rows at a time, until its total."""
+    offset = 0
+    while True:
+        views, total = fetch(offset)
+        if not views:
+            return
+        yield views
+        offset += len(views)
+        if offset >= total:
+            return
+
+
+def _product_chunks(
+    session: Session, user: User, filters: Filters
+) -> Iterator[list[ProductView]]:
+    return _pages(
+        lambda offset: product_views.list_products(
+            session,
+            user,
+            area_id=filters.area_id,
+            q=filters.q,
+            limit=CHUNK,
+            offset=offset,
+        )
     )
-    rows = [
-        [
-            where[listing.product_id][0],
-            market,
-            *_place(places, where[listing.product_id][1]),
-            listing.status.value,
-            listing.next_step,
-            listing.storefront_url,
-            listing.listing_url,
-            listing.verified_at.date() if listing.verified_at else None,
-            listing.delisted_on,
-        ]
-        for listing, market in session.execute(stmt)
+
+
+PRODUCT_HEADER = [
+    "Mã công khai",
+    "Tên sản phẩm",
+    "Loại",
+    "Chủ thể",
+    "Loại hình chủ thể",
+    "Địa bàn",
+    "Số sao",
+    "Tình trạng chứng nhận",
+    "Hết hạn",
+    "GTIN",
+    "Đơn vị",
+    "Giá",
+]
+
+
+def _optional_label(member: StrEnum | None) -> str | None:
+    return label(member) if member is not None else None
+
+
+def _product_rows(
+    session: Session, chunks: Iterator[list[ProductView]], places: _Places
+) -> Iterator[list[Cell]]:
+    for views in chunks:
+        places.learn([p.hamlet_id for p in views])
+        kinds = repository.producer_kinds(session, [p.producer_id for p in views])
+        for p in views:
+            yield [
+                p.public_code,
+                p.name,
+                label(p.kind),
+                p.producer_name,
+                _optional_label(kinds.get(p.producer_id)),
+                places[p.hamlet_id],
+                p.stars,
+                _optional_label(p.certificate_status),
+                p.certificate_expires_on,
+                p.gtin,
+                p.unit,
+                p.price,
+            ]
+
+
+CERTIFICATE_HEADER = [
+    "Sản phẩm",
+    "Số quyết định",
+    "Ngày quyết định",
+    "Số sao",
+    "Điểm",
+    "Cấp",
+    "Cơ quan công nhận",
+    "Hết hạn",
+    "Thu hồi",
+    "Tình trạng",
+]
+
+
+def _certificate_rows(
+    session: Session, chunks: Iterator[list[ProductView]], today: dt.date
+) -> Iterator[list[Cell]]:
+    for views in chunks:
+        certs = repository.certificates_of(session, [p.id for p in views])
+        for p in views:
+            for c in certs[p.id]:
+                yield [
+                    p.name,
+                    c.decision_number,
+                    c.decision_date,
+                    c.stars,
+                    c.score,
+                    label(c.level),
+                    c.authority,
+                    c.expires_on,
+                    c.revoked_on,
+                    label(product_rules.status_of(c, today)),
+                ]
+
+
+LISTING_HEADER = [
+    "Sản phẩm",
+    "Sàn",
+    "Địa bàn",
+    "Trạng thái",
+    "Bước tiếp theo",
+    "Gian hàng",
+    "Trang sản phẩm",
+    "Ngày xác minh",
+    "Ngày gỡ",
+]
+
+
+def _listing_rows(
+    session: Session, chunks: Iterator[list[ProductView]], places: _Places
+) -> Iterator[list[Cell]]:
+    steps = step_names(marketplaces.list_marketplaces(session))
+    for views in chunks:
+        places.learn([p.hamlet_id for p in views])
+        by_id = {p.id: p for p in views}
+        for listing, market in repository.listings_of(session, list(by_id)):
+            p = by_id[listing.product_id]
+            step = listing.next_step
+            yield [
+                p.name,
+                market,
+                places[p.hamlet_id],
+                label(listing.status),
+                steps.get((listing.marketplace_id, step), step) if step else None,
+                listing.storefront_url,
+                listing.listing_url,
+                listing.verified_at.date() if listing.verified_at else None,
+                listing.delisted_on,
+            ]
+
+
+PERSONAL_HEADER = ["Người đại diện", "Số điện thoại", "Mã số thuế"]
+
+
+def _producer_header(personal: bool) -> list[str]:
+    return [
+        "Tên chủ thể",
+        "Loại hình chủ thể",
+        "Địa bàn",
+        *(PERSONAL_HEADER if personal else []),
+        "Thanh toán điện tử",
+        "Đồng ý công khai",
+        "Ngày nhập",
     ]
-    return Table(
-        "Gian hang",
-        [
-            "Sản phẩm",
-            "Sàn",
-            "Địa bàn",
-            "Trạng thái",
-            "Bước tiếp theo",
-            "Gian hàng",
-            "Trang sản phẩm",
-            "Ngày xác minh",
-            "Ngày gỡ",
-        ],
-        rows,
+
+
+def _producer_chunks(
+    session: Session, user: User, filters: Filters
+) -> Iterator[list[ProducerView]]:
+    return _pages(
+        lambda offset: producer_views.list_producers(
+            session,
+            user,
+            area_id=filters.area_id,
+            kind=filters.producer_kind,
+            q=filters.q,
+            has_payment=filters.has_payment,
+            has_consent=filters.has_consent,
+            limit=CHUNK,
+            offset=offset,
+        )
     )
+
+
+def _consents(granted: Mapping[ConsentField, bool]) -> str:
+    return ", ".join(CONSENT_LABELS[f] for f, yes in granted.items() if yes)
+
+
+def _producer_rows(
+    session: Session,
+    user: User,
+    filters: Filters,
+    places: _Places,
+    personal: bool,
+) -> Iterator[list[Cell]]:
+    for views in _producer_chunks(session, user, filters):
+        places.learn([v.hamlet_id for v in views])
+        accounts = producer_views.payment_accounts(session, views)
+        for v in views:
+            account = accounts.get(v.id)
+            payment = (
+                " ".join(
+                    filter(
+                        None, (label(account.status), producer_service.mask(account))
+                    )
+                )
+                if account
+                else None
+            )
+            private: list[Cell] = (
+                [v.representative, v.phone and display_vn(v.phone), v.tax_code]
+                if personal
+                else []
+            )
+            yield [
+                v.name,
+                label(v.kind),
+                places[v.hamlet_id],
+                *private,
+                payment,
+                _consents(v.consents) or None,
+                v.created_at.date(),
+            ]

@@ -1,16 +1,27 @@
-"""CSV and XLSX files that spreadsheets cannot turn into formulas (SECURITY.md T35)."""
+"""CSV and XLSX files that spreadsheets cannot turn into formulas (SECURITY.md T35).
+
+Rows are written as they come (an iterable, read chunk by chunk by the caller)
+into a binary file, so a big area never sits in memory as one list; dates are
+written the Vietnamese way, dd/mm/yyyy.
+"""
 
 import csv
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import IO
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 Cell = str | int | Decimal | dt.date | None
 # A cell a spreadsheet would read as a formula or a control sequence.
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\x00")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DATE_FORMAT = "%d/%m/%Y"
+XLSX_DATE_FORMAT = "DD/MM/YYYY"
 
 
 def safe(value: Cell) -> Cell:
@@ -20,25 +31,73 @@ def safe(value: Cell) -> Cell:
     return value
 
 
-def to_csv(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
-    """RFC 4180 CSV in UTF-8 with a BOM (so Excel reads Vietnamese correctly)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+def _csv_cell(value: Cell) -> Cell:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.strftime(DATE_FORMAT)
+    return safe(value)
+
+
+def write_csv(
+    out: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[Cell]]
+) -> int:
+    """RFC 4180 CSV in UTF-8 with a BOM (so Excel reads Vietnamese correctly);
+    returns the number of data rows."""
+    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
+    writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(header)
+    count = 0
     for row in rows:
-        writer.writerow(["" if v is None else safe(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        writer.writerow([_csv_cell(v) for v in row])
+        count += 1
+    text.detach()
+    return count
 
 
-def to_xlsx(
-    sheet_name: str, header: Sequence[str], rows: Sequence[Sequence[Cell]]
-) -> bytes:
-    """One sheet, header first; every text cell stays text."""
+def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Cell) -> object:
+    if isinstance(value, dt.date):
+        moment = (
+            dt.datetime.combine(value, dt.time())
+            if not isinstance(value, dt.datetime)
+            else value
+        )
+        cell = WriteOnlyCell(sheet, value=moment)
+        cell.number_format = XLSX_DATE_FORMAT
+        return cell
+    return safe(value)
+
+
+def write_xlsx(
+    out: IO[bytes],
+    sheet_name: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Cell]],
+) -> int:
+    """One sheet, header first; every text cell stays text, dates read dd/mm/yyyy;
+    returns the number of data rows."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(sheet_name[:31])
     sheet.append(list(header))
+    count = 0
     for row in rows:
-        sheet.append([safe(v) for v in row])
-    out = io.BytesIO()
+        sheet.append([_xlsx_cell(sheet, v) for v in row])
+        count += 1
     book.save(out)
+    return count
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
+    """The whole CSV as bytes (small files)."""
+    out = io.BytesIO()
+    write_csv(out, header, rows)
+    return out.getvalue()
+
+
+def to_xlsx(
+    sheet_name: str, header: Sequence[str], rows: Iterable[Sequence[Cell]]
+) -> bytes:
+    """The whole XLSX as bytes (small files: the import template)."""
+    out = io.BytesIO()
+    write_xlsx(out, sheet_name, header, rows)
     return out.getvalue()

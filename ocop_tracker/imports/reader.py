@@ -21,37 +21,79 @@ from ocop_tracker.core.text import fold
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 25_000
 
-# Canonical column → header spellings accepted (compared folded: no diacritics, lower case).
+# Canonical column → its header in the template, then the other spellings
+# accepted (compared folded: no diacritics, lower case). These are exactly the
+# columns the importer reads (``imports/service.py``), in the template's order.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "product_name": ("ten san pham", "san pham", "product name", "product"),
-    "product_kind": ("loai san pham", "product kind"),
-    "producer_name": ("chu the", "ten chu the", "chu the ocop", "producer"),
-    "producer_kind": ("loai hinh chu the", "loai hinh", "producer kind"),
-    "representative": ("nguoi dai dien", "dai dien", "representative"),
-    "phone": ("so dien thoai", "dien thoai", "phone"),
-    "tax_code": ("ma so thue", "ma so doanh nghiep", "tax code"),
-    "commune_code": ("ma xa", "ma xa phuong", "commune code"),
-    "hamlet": ("khom ap", "ap khom", "ap", "khom", "hamlet"),
-    "group": ("nhom san pham", "nhom", "group"),
-    "unit": ("don vi tinh", "don vi", "unit"),
-    "price": ("gia", "gia ban", "price"),
-    "gtin": ("ma gtin", "gtin", "ma vach"),
-    "stars": ("so sao", "hang sao", "stars"),
-    "score": ("diem", "diem danh gia", "score"),
-    "decision_number": ("so quyet dinh", "quyet dinh so", "decision number"),
-    "decision_date": ("ngay quyet dinh", "ngay cong nhan", "decision date"),
-    "authority": ("co quan cong nhan", "co quan ban hanh", "authority"),
-    "level": ("cap cong nhan", "cap", "level"),
+    "product_name": ("Tên sản phẩm", "san pham", "product name", "product"),
+    "producer_name": ("Chủ thể", "ten chu the", "chu the ocop", "producer"),
+    "producer_kind": ("Loại hình chủ thể", "loai hinh", "producer kind"),
+    "representative": ("Người đại diện", "dai dien", "representative"),
+    "phone": ("Số điện thoại", "dien thoai", "phone"),
+    "tax_code": ("Mã số thuế", "ma so doanh nghiep", "tax code"),
+    "province": ("Tỉnh", "tinh thanh pho", "tinh thanh", "province"),
+    "district": ("Huyện", "quan huyen", "huyen thi xa", "district"),
+    "commune": ("Xã", "ten xa", "xa phuong", "xa phuong thi tran", "commune"),
+    "commune_code": ("Mã xã", "ma xa phuong", "commune code"),
+    "hamlet": ("Khóm/Ấp", "ap khom", "ap", "khom", "hamlet"),
+    "group": ("Nhóm sản phẩm", "nhom", "group"),
+    "unit": ("Đơn vị tính", "don vi", "unit"),
+    "price": ("Giá", "gia ban", "price"),
+    "gtin": ("Mã GTIN", "gtin", "ma vach"),
+    "stars": ("Số sao", "hang sao", "stars"),
+    "score": ("Điểm", "diem danh gia", "score"),
+    "decision_number": ("Số quyết định", "quyet dinh so", "decision number"),
+    "decision_date": ("Ngày quyết định", "ngay cong nhan", "decision date"),
+    "authority": ("Cơ quan công nhận", "co quan ban hanh", "authority"),
+    "level": ("Cấp công nhận", "cap", "level"),
 }
+HEADERS: dict[str, str] = {column: names[0] for column, names in COLUMNS.items()}
 REQUIRED = (
     "product_name",
     "producer_name",
-    "commune_code",
-    "hamlet",
     "stars",
     "decision_number",
     "decision_date",
 )
+# Where a row is: the commune's code, or its name (with its district and province
+# to tell communes of the same name apart); the hamlet is optional.
+PLACE_COLUMNS = ("commune_code", "commune")
+# The template's example row, one value per column (a commune named, no code).
+EXAMPLE: dict[str, str] = {
+    "product_name": "Bánh pía sầu riêng trứng muối",
+    "producer_name": "Cơ sở bánh pía Tân Huê Viên",
+    "producer_kind": "Doanh nghiệp",
+    "representative": "Nguyễn Văn A",
+    "phone": "0912 345 678",
+    "tax_code": "2200123456",
+    "province": "Sóc Trăng",
+    "district": "Châu Thành",
+    "commune": "Phú Tân",
+    "commune_code": "",
+    "hamlet": "Ấp Phú Hòa",
+    "group": "Thực phẩm",
+    "unit": "hộp 500 g",
+    "price": "85.000",
+    "gtin": "",
+    "stars": "4",
+    "score": "82",
+    "decision_number": "1234/QĐ-UBND",
+    "decision_date": "15/04/2024",
+    "authority": "UBND tỉnh Sóc Trăng",
+    "level": "tỉnh",
+}
+
+
+def _folded_header(text: str) -> str:
+    folded = re.sub(r"[^a-z0-9 ]", " ", fold(text)).strip()
+    return re.sub(r"\s+", " ", folded)
+
+
+SPELLINGS: dict[str, str] = {
+    _folded_header(spelling): column
+    for column, names in COLUMNS.items()
+    for spelling in names
+}
 
 
 @dataclass(frozen=True)
@@ -63,12 +105,7 @@ class Row:
 
 
 def _key(header: object) -> str | None:
-    folded = re.sub(r"[^a-z0-9 ]", " ", fold(str(header or ""))).strip()
-    folded = re.sub(r"\s+", " ", folded)
-    for column, spellings in COLUMNS.items():
-        if folded in spellings:
-            return column
-    return None
+    return SPELLINGS.get(_folded_header(str(header or "")))
 
 
 def _cell(value: object) -> str | dt.date | None:
@@ -125,7 +162,9 @@ def read_rows(data: bytes, filename: str) -> list[Row]:
     if header is None:
         raise InvalidInput("Tệp trống.")
     keys = [_key(h) for h in header]
-    missing = [c for c in REQUIRED if c not in keys]
+    missing = [HEADERS[c] for c in REQUIRED if c not in keys]
+    if not any(c in keys for c in PLACE_COLUMNS):
+        missing.append(f"{HEADERS['commune_code']} hoặc {HEADERS['commune']}")
     if missing:
         raise InvalidInput("Thiếu cột: " + ", ".join(missing) + ".")
     rows: list[Row] = []

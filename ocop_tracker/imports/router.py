@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
+from pydantic import Field
 
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
@@ -23,6 +24,10 @@ class ImportResult(Schema):
     products_new: int
     certificates_new: int
     unchanged: int
+    unplaced: int = Field(
+        description="Rows naming no hamlet, put in their commune's 'Chưa xếp ấp'"
+    )
+    hamlets_new: int = Field(description="'Chưa xếp ấp' hamlets created")
     written: bool
 
 
@@ -44,6 +49,8 @@ def import_ocop_list(
         products_new=report.products_new,
         certificates_new=report.certificates_new,
         unchanged=report.unchanged,
+        unplaced=report.unplaced,
+        hamlets_new=report.hamlets_new,
         written=report.written,
     )
     return JSONResponse(body.model_dump(), status_code=201 if report.written else 200)

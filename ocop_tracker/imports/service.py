@@ -5,6 +5,13 @@ whole file in one transaction or, at the first problem, nothing. Rows are matche
 to what exists — producer by (hamlet, name), product by (producer, name),
 certificate by (product, decision number) — so importing a file again changes
 nothing. A row outside the importer's area refuses the whole file.
+
+A row lies in a commune named by its official code or by its name (with the
+district and province to tell namesakes apart), and in the hamlet it names; a
+row naming no hamlet puts its producer in the commune's "Chưa xếp ấp" hamlet
+(``imports/places.py``), created on writing, for a person to move later. A row
+no commune or hamlet fits, or several do, is never guessed: it is listed apart
+(``RowProblem.to_place``) and, like every problem, nothing of the file is written.
 """
 
 import datetime as dt
@@ -15,13 +22,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import repository as area_repository
-from ocop_tracker.areas.models import AdminUnit, Level
+from ocop_tracker.areas import service as area_service
+from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.audit.listener import record
 from ocop_tracker.auth.scope import covers
 from ocop_tracker.core import clock
 from ocop_tracker.core.errors import AppError, Forbidden, InvalidInput
 from ocop_tracker.core.phone import normalize_vn
 from ocop_tracker.core.text import fold, normalize
+from ocop_tracker.imports.places import UNPLACED, Finder, Place, Unplaceable
 from ocop_tracker.imports.reader import Row, parse_date
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers.models import Producer, ProducerKind
@@ -60,10 +69,12 @@ LEVEL_WORDS: dict[str, CertLevel] = {
 
 @dataclass
 class RowProblem:
-    """What is wrong with one row (row 1 is the header)."""
+    """What is wrong with one row (row 1 is the header); ``to_place``: no commune
+    or hamlet fits the row, or several do, and a person must say which."""
 
     row: int
     message: str
+    to_place: bool = False
 
 
 @dataclass
@@ -75,8 +86,20 @@ class ImportReport:
     products_new: int = 0
     certificates_new: int = 0
     unchanged: int = 0
+    unplaced: int = 0  # rows put in their commune's "Chưa xếp ấp"
+    hamlets_new: int = 0  # "Chưa xếp ấp" hamlets created
     problems: list[RowProblem] = field(default_factory=list)
     written: bool = False
+
+    @property
+    def to_place(self) -> list[RowProblem]:
+        """The rows a person must place."""
+        return [p for p in self.problems if p.to_place]
+
+    @property
+    def other_problems(self) -> list[RowProblem]:
+        """The other problems."""
+        return [p for p in self.problems if not p.to_place]
 
 
 class ImportRefused(InvalidInput):
@@ -92,15 +115,18 @@ class ImportRefused(InvalidInput):
 @dataclass
 class _Planned:
     row: int
-    hamlet: AdminUnit
+    place: Place
     producer_name: str
     producer_kind: ProducerKind
     representative: str | None
     phone: str | None
+    tax_code: str | None
     product_name: str
     product_kind: ProductKind
     group_id: int | None
     gtin: str | None
+    unit: str | None
+    price: int | None
     stars: int
     score: int | None
     decision_number: str
@@ -117,32 +143,29 @@ def _text(row: Row, key: str) -> str | None:
     return clean or None
 
 
-def _hamlet(
-    session: Session,
-    actor: User,
-    row: Row,
-    cache: dict[tuple[str, str], AdminUnit | None],
-) -> AdminUnit:
-    code, name = _text(row, "commune_code"), _text(row, "hamlet")
-    if not code or not name:
-        raise InvalidInput("thiếu mã xã hoặc tên khóm/ấp.")
-    key = (code, name.casefold())
-    if key not in cache:
-        found = None
-        for commune in area_repository.communes_with_code(session, code):
-            hamlet = area_repository.sibling_named(session, commune.id, name)
-            if hamlet is not None and hamlet.level is Level.hamlet:
-                found = hamlet
-                break
-        cache[key] = found
-    hamlet = cache[key]
-    if hamlet is None:
-        raise InvalidInput(
-            f"không có khóm/ấp '{name}' ở xã mã {code} (thêm khóm/ấp trước)."
-        )
-    if not covers(session, actor, hamlet.id):
-        raise InvalidInput(f"'{name}' (xã mã {code}) nằm ngoài địa bàn của bạn.")
-    return hamlet
+def _place(session: Session, actor: User, row: Row, finder: Finder) -> Place:
+    place = finder.place(
+        code=_text(row, "commune_code"),
+        commune=_text(row, "commune"),
+        district=_text(row, "district"),
+        province=_text(row, "province"),
+        hamlet=_text(row, "hamlet"),
+    )
+    area = place.hamlet or place.commune
+    if not covers(session, actor, area.id):
+        raise InvalidInput(f"'{area.name}' nằm ngoài địa bàn của bạn.")
+    return place
+
+
+def _price(row: Row) -> int | None:
+    text = _text(row, "price")
+    if not text:
+        return None
+    digits = fold(text).removesuffix("vnd").removesuffix("dong").rstrip(" d")
+    digits = digits.replace(".", "").replace(",", "").replace(" ", "")
+    if not digits.isdigit() or len(digits) > 12:
+        raise InvalidInput(f"giá '{text}' phải là số đồng (vd 85.000).")
+    return int(digits)
 
 
 def _plan_row(
@@ -150,10 +173,10 @@ def _plan_row(
     actor: User,
     row: Row,
     groups: dict[str, int],
-    cache: dict[tuple[str, str], AdminUnit | None],
+    finder: Finder,
     today: dt.date,
 ) -> _Planned:
-    hamlet = _hamlet(session, actor, row, cache)
+    place = _place(session, actor, row, finder)
     producer_name = _text(row, "producer_name")
     product_name = _text(row, "product_name")
     if not producer_name or not product_name:
@@ -194,15 +217,18 @@ def _plan_row(
     group_text = fold(_text(row, "group") or "")
     return _Planned(
         row=row.number,
-        hamlet=hamlet,
+        place=place,
         producer_name=producer_name,
         producer_kind=producer_kind,
         representative=_text(row, "representative"),
         phone=phone,
+        tax_code=_text(row, "tax_code"),
         product_name=product_name,
         product_kind=ProductKind.ocop,
         group_id=groups.get(group_text),
         gtin=gtin,
+        unit=_text(row, "unit"),
+        price=_price(row),
         stars=stars,
         score=score,
         decision_number=product_rules.clean_decision_number(
@@ -235,14 +261,15 @@ def import_rows(
     today = clock.today()
     groups = {fold(g.name): g.id for g in session.scalars(select(OcopGroup))}
     groups.update({fold(g.code): g.id for g in session.scalars(select(OcopGroup))})
-    cache: dict[tuple[str, str], AdminUnit | None] = {}
+    finder = Finder(session)
     planned: list[_Planned] = []
-    seen: set[tuple[int, str, str]] = set()
+    seen: set[tuple[int, int, str, str]] = set()
     for row in rows:
         try:
-            item = _plan_row(session, actor, row, groups, cache, today)
+            item = _plan_row(session, actor, row, groups, finder, today)
             key = (
-                item.hamlet.id,
+                item.place.commune.id,
+                item.place.hamlet.id if item.place.hamlet else 0,
                 fold(item.product_name),
                 item.decision_number.casefold(),
             )
@@ -250,14 +277,22 @@ def import_rows(
                 raise InvalidInput("trùng với một dòng trước trong tệp.")
             seen.add(key)
             planned.append(item)
+        except Unplaceable as exc:
+            report.problems.append(RowProblem(row.number, exc.message, to_place=True))
         except AppError as exc:
             report.problems.append(RowProblem(row.number, exc.message))
     if report.problems:
         raise ImportRefused(report)
     nested = session.begin_nested()
+    unplaced: dict[int, AdminUnit] = {}
     try:
         for item in planned:
-            _apply(session, actor, item, report)
+            hamlet = item.place.hamlet
+            if hamlet is None:
+                hamlet = _placed_before(session, item) or _unplaced(
+                    session, item, unplaced, report
+                )
+            _apply(session, actor, item, hamlet, report)
     except AppError as exc:
         nested.rollback()
         report.problems.append(RowProblem(item.row, exc.message))
@@ -271,15 +306,62 @@ def import_rows(
         session,
         "import_ocop_list",
         area_id=actor.area_id,
-        detail=f"rows={report.rows} producers+={report.producers_new} products+={report.products_new} certificates+={report.certificates_new}",
+        detail=f"rows={report.rows} producers+={report.producers_new} products+={report.products_new} certificates+={report.certificates_new} unplaced={report.unplaced}",
     )
     return report
 
 
-def _apply(session: Session, actor: User, item: _Planned, report: ImportReport) -> None:
+def _placed_before(session: Session, item: _Planned) -> AdminUnit | None:
+    """The hamlet of the commune's producer of that name, if there is one (it may
+    have been placed by a person since an earlier import): importing again
+    finds it there rather than making a second one in "Chưa xếp ấp"."""
+    commune = item.place.commune
+    hamlet_ids = session.scalars(
+        select(Producer.hamlet_id).where(
+            Producer.name == item.producer_name,
+            Producer.hamlet_id.in_(
+                area_repository.subtree_ids(commune.id, day=clock.today())
+            ),
+        )
+    ).all()
+    if len(hamlet_ids) > 1:
+        raise InvalidInput(
+            f"'{commune.name}' có {len(hamlet_ids)} chủ thể tên '{item.producer_name}' "
+            "ở các khóm/ấp khác nhau; hãy ghi khóm/ấp."
+        )
+    return area_repository.get(session, hamlet_ids[0]) if hamlet_ids else None
+
+
+def _unplaced(
+    session: Session,
+    item: _Planned,
+    known: dict[int, AdminUnit],
+    report: ImportReport,
+) -> AdminUnit:
+    """The commune's "Chưa xếp ấp" hamlet, created the first time it is needed."""
+    commune = item.place.commune
+    report.unplaced += 1
+    if commune.id not in known:
+        found = area_repository.sibling_named(session, commune.id, UNPLACED)
+        if found is None:
+            found = area_service.add_hamlet(
+                session, commune_id=commune.id, name=UNPLACED
+            )
+            report.hamlets_new += 1
+        known[commune.id] = found
+    return known[commune.id]
+
+
+def _apply(
+    session: Session,
+    actor: User,
+    item: _Planned,
+    hamlet: AdminUnit,
+    report: ImportReport,
+) -> None:
     producer = session.scalar(
         select(Producer).where(
-            Producer.hamlet_id == item.hamlet.id, Producer.name == item.producer_name
+            Producer.hamlet_id == hamlet.id, Producer.name == item.producer_name
         )
     )
     changed = False
@@ -287,11 +369,12 @@ def _apply(session: Session, actor: User, item: _Planned, report: ImportReport) 
         producer = producer_service.create_producer(
             session,
             actor,
-            hamlet_id=item.hamlet.id,
+            hamlet_id=hamlet.id,
             kind=item.producer_kind,
             name=item.producer_name,
             representative=item.representative,
             phone=item.phone,
+            tax_code=item.tax_code,
             roles=IMPORTERS,
         )
         report.producers_new += 1
@@ -310,6 +393,8 @@ def _apply(session: Session, actor: User, item: _Planned, report: ImportReport) 
             kind=item.product_kind,
             group_id=item.group_id,
             gtin=item.gtin,
+            unit=item.unit,
+            price=item.price,
             roles=IMPORTERS,
         )
         report.products_new += 1

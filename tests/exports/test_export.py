@@ -71,7 +71,7 @@ def test_csv_holds_only_rows_in_area_and_escapes_formulas(
     assert "Khô cá kèo" not in response.text
     assert "0912345678" not in response.text and "+84912345678" not in response.text  # noqa: PT018
     ours = next(r for r in rows if r[1] == f"'{FORMULA}")
-    assert ours[7] == "expiring"  # expires in 40 days, within 90
+    assert ours[7] == "Sắp hết hạn"  # expires in 40 days, within 90 (its label)
 
 
 def test_xlsx_is_readable_and_keeps_text_as_text(

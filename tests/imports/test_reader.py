@@ -79,12 +79,27 @@ def test_csv_with_semicolons_and_headers_without_diacritics() -> None:
     assert parse_date(rows[0].values["decision_date"]) == dt.date(2023, 8, 15)
 
 
-def test_missing_columns_are_named() -> None:
-    with pytest.raises(InvalidInput, match="stars"):
+def test_missing_columns_are_named_in_the_files_words() -> None:
+    with pytest.raises(InvalidInput, match=r"Thiếu cột: Số sao\.$") as caught:
         read_rows(
             "Tên sản phẩm,Chủ thể,Mã xã,Khóm/Ấp,Số quyết định,Ngày quyết định\n".encode(),
             "x.csv",
         )
+    assert "stars" not in caught.value.message
+
+
+def test_a_place_needs_a_commune_code_or_name_but_no_hamlet() -> None:
+    header = "Tên sản phẩm,Chủ thể,Số sao,Số quyết định,Ngày quyết định"
+    with pytest.raises(InvalidInput, match="Mã xã hoặc Xã"):
+        read_rows(f"{header},Khóm/Ấp\n".encode(), "x.csv")
+    rows = read_rows(
+        f"{header},Xã,Huyện,Tỉnh\nMắm,Hộ Tư,3,1/QĐ,01/02/2024,xã phú tân,"
+        "Châu Thành,Sóc Trăng\n".encode(),
+        "x.csv",
+    )
+    assert rows[0].values["commune"] == "xã phú tân"
+    assert rows[0].values["district"] == "Châu Thành"
+    assert "hamlet" not in rows[0].values
 
 
 @pytest.mark.parametrize(

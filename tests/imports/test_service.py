@@ -42,11 +42,12 @@ def _codes(session: Session) -> None:
         pair[0] = commune.code
 
 
-def _xlsx(rows: list[list[Any]]) -> bytes:
+def xlsx(rows: list[list[Any]], header: list[str] = HEADER) -> bytes:
+    """An XLSX of ``rows`` under ``header``, as an official list arrives."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    for row in [HEADER, *rows]:
+    for row in [header, *rows]:
         sheet.append(row)
     out = io.BytesIO()
     book.save(out)
@@ -116,7 +117,7 @@ def test_dry_run_then_import_then_again_changes_nothing(
     sign_in: SignIn, session: Session
 ) -> None:
     department = sign_in("sct.soctrang")
-    data = _xlsx(_rows(session))
+    data = xlsx(_rows(session))
     before = _counts(session)
     dry = department.post(
         "/api/v1/imports/ocop-list",
@@ -130,6 +131,8 @@ def test_dry_run_then_import_then_again_changes_nothing(
         "products_new": 3,
         "certificates_new": 3,
         "unchanged": 0,
+        "unplaced": 0,
+        "hamlets_new": 0,
         "written": False,
     }
     assert _counts(session) == before
@@ -197,7 +200,7 @@ def test_one_bad_row_refuses_the_file_and_names_every_problem(
     response = department.post(
         "/api/v1/imports/ocop-list",
         params={"dry_run": "false"},
-        files={"file": ("ocop.xlsx", _xlsx(rows))},
+        files={"file": ("ocop.xlsx", xlsx(rows))},
     )
     assert response.status_code == 422
     assert [r["row"] for r in response.json()["rows"]] == [5, 6, 7]
@@ -212,7 +215,7 @@ def test_a_row_outside_the_importers_area_refuses_the_whole_file(
     response = official.post(
         "/api/v1/imports/ocop-list",
         params={"dry_run": "false"},
-        files={"file": ("ocop.xlsx", _xlsx(_rows(session)))},
+        files={"file": ("ocop.xlsx", xlsx(_rows(session)))},
     )
     assert response.status_code == 422
     assert [r["row"] for r in response.json()["rows"]] == [4]
@@ -224,6 +227,6 @@ def test_team_roles_may_not_import(sign_in: SignIn, session: Session) -> None:
     leader = sign_in("totruong.khom3")
     response = leader.post(
         "/api/v1/imports/ocop-list",
-        files={"file": ("ocop.xlsx", _xlsx(_rows(session)))},
+        files={"file": ("ocop.xlsx", xlsx(_rows(session)))},
     )
     assert response.status_code == 403

@@ -1,14 +1,18 @@
-"""The import page: upload the official OCOP list, see the dry-run report, then import."""
+"""The import page: upload the official OCOP list, see the dry-run report, then
+import; and the template to fill in."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
 from ocop_tracker.auth.deps import Principal, require_roles
 from ocop_tracker.core.db import SessionDep, refusable
+from ocop_tracker.exports.writer import XLSX
 from ocop_tracker.imports import service as import_service
+from ocop_tracker.imports.places import UNPLACED
 from ocop_tracker.imports.reader import read_rows
+from ocop_tracker.imports.template import FILE_NAME, template_xlsx
 from ocop_tracker.imports.upload import read_upload
 from ocop_tracker.users.models import Role
 from ocop_tracker.web.render import render
@@ -19,11 +23,34 @@ Importer = Annotated[
 ]
 
 
+def _page(
+    request: Request, principal: Principal, status_code: int = 200, **context: Any
+) -> Response:
+    return render(
+        request,
+        "imports/form.html",
+        {"report": None, "error": None, "unplaced": UNPLACED, **context},
+        principal,
+        status_code=status_code,
+    )
+
+
 @router.get("/imports")
 def import_form(request: Request, principal: Importer) -> Response:
     """The upload form."""
-    return render(
-        request, "imports/form.html", {"report": None, "error": None}, principal
+    return _page(request, principal)
+
+
+@router.get("/imports/template.xlsx")
+def import_template(principal: Importer) -> Response:
+    """The template: the columns the importer reads, one example row."""
+    return Response(
+        template_xlsx(),
+        media_type=XLSX,
+        headers={
+            "content-disposition": f'attachment; filename="{FILE_NAME}"',
+            "cache-control": "no-store",
+        },
     )
 
 
@@ -44,30 +71,22 @@ def import_file(
         )
     exc = refusal.error
     if isinstance(exc, import_service.ImportRefused):
-        return render(
+        return _page(
             request,
-            "imports/form.html",
-            {
-                "report": exc.report,
-                "error": exc.message,
-                "file_name": name,
-                "dry_run": dry_run,
-            },
             principal,
-            status_code=422,
+            422,
+            report=exc.report,
+            error=exc.message,
+            file_name=name,
+            dry_run=dry_run,
         )
     if exc is not None:
-        return render(
-            request,
-            "imports/form.html",
-            {"report": None, "error": exc.message},
-            principal,
-            status_code=exc.status_code,
-        )
-    return render(
+        return _page(request, principal, exc.status_code, error=exc.message)
+    return _page(
         request,
-        "imports/form.html",
-        {"report": report, "error": None, "file_name": name, "dry_run": dry_run},
         principal,
-        status_code=201 if report.written else 200,
+        201 if report.written else 200,
+        report=report,
+        file_name=name,
+        dry_run=dry_run,
     )

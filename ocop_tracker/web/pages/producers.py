@@ -38,6 +38,7 @@ from ocop_tracker.products.models import ProductKind
 from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import WRITERS, User
 from ocop_tracker.web.forms import ProducerEdit, ProducerForm, state_words
+from ocop_tracker.web.pages.exports import export_url
 from ocop_tracker.web.render import local_time, redirect, refusal_context, render
 
 router = APIRouter(include_in_schema=False)
@@ -145,6 +146,7 @@ def list_producers(
             "filters": filters,
             "filtered": bool(kept),
             "page_url": lambda at: "/producers?" + urlencode({**kept, "offset": at}),
+            "export_url": export_url(kept),
             "hamlets": hamlets if len(hamlets) > 1 else [],
             "hamlet_names": producer_views.hamlet_names(session, views),
             "accounts": producer_views.payment_accounts(session, views),

@@ -21,6 +21,7 @@ from ocop_tracker.web.forms import (
     may_write,
     state_words,
 )
+from ocop_tracker.web.pages.exports import export_url
 from ocop_tracker.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -58,6 +59,7 @@ def worklist(
             "may_write": may_write(user),
             "kinds": PRODUCT_KIND_LABELS,
             "cert_labels": rules.STATUS_LABELS,
+            "export_url": export_url({"area_id": area_id, "q": q.strip()}),
         },
         principal,
     )
