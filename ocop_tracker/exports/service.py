@@ -27,7 +27,6 @@ from ocop_tracker.exports import repository
 from ocop_tracker.exports.writer import XLSX, Cell, write_csv, write_xlsx
 from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.onboarding.worklist import step_names
-from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers import views as producer_views
 from ocop_tracker.producers.models import ConsentField, ProducerKind
 from ocop_tracker.producers.views import ProducerView
@@ -403,15 +402,13 @@ def _producer_rows(
         places.learn([v.hamlet_id for v in views])
         accounts = producer_views.payment_accounts(session, views)
         for v in views:
-            account = accounts.get(v.id)
             payment = (
-                " ".join(
-                    filter(
-                        None, (label(account.status), producer_service.mask(account))
-                    )
+                "; ".join(
+                    " ".join(filter(None, (label(a.status), producer_views.mask(a))))
+                    or a.provider_info.name
+                    for a in accounts.get(v.id, [])
                 )
-                if account
-                else None
+                or None
             )
             private: list[Cell] = (
                 [v.representative, v.phone and display_vn(v.phone), v.tax_code]
