@@ -404,8 +404,8 @@ def _producer_rows(
         for v in views:
             payment = (
                 "; ".join(
-                    " ".join(filter(None, (label(a.status), producer_views.mask(a))))
-                    or a.provider_info.name
+                    f"{producer_views.mask(a) or a.provider_info.name} "
+                    f"({label(a.status)})"
                     for a in accounts.get(v.id, [])
                 )
                 or None
