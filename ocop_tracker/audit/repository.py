@@ -1,6 +1,7 @@
 """Every SQL statement that reads the audit trail (the listener writes it)."""
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
 from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.core import query
@@ -24,3 +25,17 @@ def events_statement(
 
 
 NEWEST_FIRST = (AuditEvent.id.desc(),)
+
+
+def last_writer(session: Session, object_type: str, object_id: int) -> int | None:
+    """Who made the newest row change (create, update, delete) of one record."""
+    return session.scalar(
+        select(AuditEvent.actor_id)
+        .where(
+            AuditEvent.object_type == object_type,
+            AuditEvent.object_id == str(object_id),
+            AuditEvent.action.in_(("create", "update", "delete")),
+        )
+        .order_by(*NEWEST_FIRST)
+        .limit(1)
+    )

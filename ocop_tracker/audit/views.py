@@ -36,3 +36,9 @@ def list_events(
     return query.page(
         session, stmt, order_by=repository.NEWEST_FIRST, limit=limit, offset=offset
     )
+
+
+def last_writer(session: Session, object_type: str, object_id: int) -> int | None:
+    """Who last changed a record (the trail's newest row change), unscoped: a
+    service asks it about a record it already checked the actor may write."""
+    return repository.last_writer(session, object_type, object_id)

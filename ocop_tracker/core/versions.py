@@ -8,7 +8,7 @@ well. The API answers a stale write with the record as it is now
 (``stale_response``), so the client can merge and retry.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any, Final
 
@@ -51,6 +51,23 @@ def _stale_message(what: str, field: str | None, rest: str) -> str:
     return f"{field}: {what}{rest}" if field else f"{what}{rest}"
 
 
+def is_resend(
+    actor_id: int,
+    writer_id: int | None,
+    stored: Mapping[str, object],
+    sent: Mapping[str, object],
+) -> bool:
+    """True when ``actor_id`` wrote the record last and it holds what was sent.
+
+    The rule of a resend (``check_version``'s ``resent``): the same user, and
+    every value sent equal to the stored one once cleaned as the write would
+    clean it. Anything else — another writer, one value different — is a 409.
+    """
+    return writer_id == actor_id and all(
+        key in stored and stored[key] == value for key, value in sent.items()
+    )
+
+
 def check_version(
     record: Any,
     version: int | None,
@@ -59,15 +76,25 @@ def check_version(
     field: str | None = "version",
     current: Callable[[Any], object] | None = None,
     code: str | None = None,
-) -> None:
+    resent: Callable[[], bool] | None = None,
+) -> bool:
     """Refuse a change based on another version than the stored one.
 
     ``None`` means the client sent no version (nothing to check). ``current``
     turns the record into what the 409 carries (default: the record itself).
     ``field`` is the message's field prefix (None: no prefix).
+
+    A form sent again after its answer was lost carries the version read
+    before the first send. ``resent`` (asked only for a stale version) says
+    whether the stored record already is that write, by the same user
+    (``is_resend``): then this returns True, the caller changes nothing and
+    answers success, so the resend is idempotent. Returns False when the
+    version is current.
     """
     if version is None or version == record.version:
-        return
+        return False
+    if resent is not None and resent():
+        return True
     raise StaleVersion(
         _stale_message(
             what,
