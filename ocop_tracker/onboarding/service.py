@@ -110,7 +110,10 @@ def _step_resent(
 
 
 def _listing_resent(
-    session: Session, actor: User, listing: Listing, sent: Callable[[], dict[str, object]]
+    session: Session,
+    actor: User,
+    listing: Listing,
+    sent: Callable[[], dict[str, object]],
 ) -> Callable[[], bool]:
     """A delisting or re-listing sent again: the listing holds ``sent()``, and
     its last recorded change was ``actor``'s."""
@@ -568,9 +571,7 @@ def delist(
     return listing
 
 
-def relist(
-    session: Session, actor: User, listing: Listing, *, version: int
-) -> Listing:
+def relist(session: Session, actor: User, listing: Listing, *, version: int) -> Listing:
     """Bring a delisted listing back: it is in progress again, and counts again
     only once its new "listed" claim is verified.
 

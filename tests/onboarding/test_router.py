@@ -432,7 +432,12 @@ def test_delist(sign_in: SignIn, pilot: Pilot) -> None:
     assert claim.status_code == 409, claim.text
     assert "Đưa lên sàn lại" in claim.json()["detail"]
     relist = f"{API}/listings/{listing['id']}/relist"
-    assert sign_in("sct.soctrang").post(relist, json={"version": body["version"]}).status_code == 403
+    assert (
+        sign_in("sct.soctrang")
+        .post(relist, json={"version": body["version"]})
+        .status_code
+        == 403
+    )
     assert member.post(relist, json={}).status_code == 422
     back = member.post(relist, json={"version": body["version"]})
     assert back.status_code == 200, back.text

@@ -564,7 +564,12 @@ def test_a_step_sent_again_by_its_writer_is_a_no_op(
     _record(session, member, listing, "payment", note="Ví  Viettel Money")
     version, events = listing.version, _count(session, AuditEvent)
     again = onboarding_service.record_step(
-        session, member, listing, step="payment", note="Ví  Viettel Money", version=stale
+        session,
+        member,
+        listing,
+        step="payment",
+        note="Ví  Viettel Money",
+        version=stale,
     )
     assert again is listing
     assert (listing.version, _count(session, AuditEvent)) == (version, events)

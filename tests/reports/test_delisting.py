@@ -246,7 +246,11 @@ def test_a_back_dated_delisting_leaves_past_coverage(
         session.commit()
         assert [
             _listed(department, areas, day)["hamlet"][0]
-            for day in (dt.date(2031, 10, 14), dt.date(2031, 12, 4), dt.date(2031, 12, 5))
+            for day in (
+                dt.date(2031, 10, 14),
+                dt.date(2031, 12, 4),
+                dt.date(2031, 12, 5),
+            )
         ] == [1, 0, 1]
 
     # A delisting dated after today is refused and writes nothing.
