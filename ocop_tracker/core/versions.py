@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from ocop_tracker.core.errors import Conflict
+from ocop_tracker.core.errors import AppError, Conflict
 
 
 class Unset(Enum):
@@ -54,18 +54,26 @@ def _stale_message(what: str, field: str | None, rest: str) -> str:
 def is_resend(
     actor_id: int,
     writer_id: int | None,
-    stored: Mapping[str, object],
+    record: object | None,
     sent: Mapping[str, object],
 ) -> bool:
-    """True when ``actor_id`` wrote the record last and it holds what was sent.
+    """True when ``actor_id`` wrote ``record`` last and it holds what was sent.
 
     The rule of a resend (``check_version``'s ``resent``): the same user, and
-    every value sent equal to the stored one once cleaned as the write would
-    clean it. Anything else — another writer, one value different — is a 409.
+    every value sent, cleaned as the write would clean it, equal to the
+    stored one. Anything else — another writer, one value different — is a
+    409.
     """
-    return writer_id == actor_id and all(
-        key in stored and stored[key] == value for key, value in sent.items()
+    return (
+        record is not None
+        and writer_id == actor_id
+        and all(getattr(record, key) == value for key, value in sent.items())
     )
+
+
+def given(**values: object) -> dict[str, object]:
+    """The values an update names (``UNSET`` ones left out), for ``is_resend``."""
+    return {key: value for key, value in values.items() if value is not UNSET}
 
 
 def check_version(
@@ -87,13 +95,13 @@ def check_version(
     A form sent again after its answer was lost carries the version read
     before the first send. ``resent`` (asked only for a stale version) says
     whether the stored record already is that write, by the same user
-    (``is_resend``): then this returns True, the caller changes nothing and
-    answers success, so the resend is idempotent. Returns False when the
-    version is current.
+    (``is_resend``; a value it cannot clean means no): then this returns True,
+    the caller changes nothing and answers success, so the resend is
+    idempotent. Returns False when the version is current.
     """
     if version is None or version == record.version:
         return False
-    if resent is not None and resent():
+    if resent is not None and _resent(resent):
         return True
     raise StaleVersion(
         _stale_message(
@@ -105,6 +113,14 @@ def check_version(
         current=current(record) if current is not None else record,
         code=code,
     )
+
+
+def _resent(resent: Callable[[], bool]) -> bool:
+    try:
+        return resent()
+    except AppError:
+        # A value the write would refuse cannot be what is stored.
+        return False
 
 
 def flush_versioned(

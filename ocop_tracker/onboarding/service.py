@@ -16,13 +16,7 @@ from ocop_tracker.audit import views as audit_views
 from ocop_tracker.auth.scope import check_writer, ensure_visible
 from ocop_tracker.core import clock
 from ocop_tracker.core.base import utcnow
-from ocop_tracker.core.errors import (
-    AppError,
-    Conflict,
-    Forbidden,
-    InvalidInput,
-    NotFound,
-)
+from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ocop_tracker.core.text import clean_text, required_text
 from ocop_tracker.core.versions import check_version, flush_versioned, is_resend
 from ocop_tracker.onboarding import marketplaces, repository, workflow
@@ -78,18 +72,6 @@ def _check_version(
     )
 
 
-def _resent(check: Callable[[], bool]) -> Callable[[], bool]:
-    """``check`` made safe: a value the write would refuse is no resend."""
-
-    def resent() -> bool:
-        try:
-            return check()
-        except AppError:
-            return False
-
-    return resent
-
-
 def _step_resent(
     session: Session,
     actor: User,
@@ -101,12 +83,10 @@ def _step_resent(
 
     def check() -> bool:
         record = repository.records_of(session, listing.id).get(code)
-        if record is None:
-            return False
-        stored = {k: getattr(record, k) for k in ("status", *_RESEND_COLUMNS)}
-        return is_resend(actor.id, record.done_by_id, stored, sent())
+        writer = record.done_by_id if record else None
+        return is_resend(actor.id, writer, record, sent())
 
-    return _resent(check)
+    return check
 
 
 def _listing_resent(
@@ -119,17 +99,10 @@ def _listing_resent(
     its last recorded change was ``actor``'s."""
 
     def check() -> bool:
-        stored = {
-            k: getattr(listing, k) for k in ("status", "delisted_on", "delist_reason")
-        }
         writer = audit_views.last_writer(session, Listing.__tablename__, listing.id)
-        return is_resend(actor.id, writer, stored, sent())
+        return is_resend(actor.id, writer, listing, sent())
 
-    return _resent(check)
-
-
-# The columns of a step record a resent step form must find as it sends them.
-_RESEND_COLUMNS = ("evidence_url", "note", "blocked_reason")
+    return check
 
 
 def _flush(session: Session, listing: Listing) -> None:

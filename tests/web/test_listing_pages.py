@@ -227,7 +227,9 @@ def test_a_photo_proves_a_step_and_a_refusal_shows_beside_its_form(
     page = member.get(added.headers["location"], headers=HTML).text
     assert "Đã thêm ảnh minh chứng cho bước này." in page
     assert 'alt="Ảnh minh chứng 1"' in page
-    evidence = member.get(f"/api/v1/listings/{lid}/photos", params={"step": "storefront"})
+    evidence = member.get(
+        f"/api/v1/listings/{lid}/photos", params={"step": "storefront"}
+    )
     assert len(evidence.json()) == 1
 
     prefix = f"s{lid}-storefront-"
