@@ -76,6 +76,25 @@ def given(**values: object) -> dict[str, object]:
     return {key: value for key, value in values.items() if value is not UNSET}
 
 
+def resent_by(
+    actor_id: int,
+    record: object,
+    sent: Mapping[str, object],
+    *,
+    clean: Mapping[str, Callable[[Any], object]],
+    writer: Callable[[], int | None],
+) -> Callable[[], bool]:
+    """``check_version``'s ``resent`` for an update: ``sent`` cleaned field by
+    field by ``clean`` (the write's own cleaning; other fields as sent) is
+    what ``record`` holds, and ``writer()`` (who changed it last) is the actor."""
+
+    def resent() -> bool:
+        values = {k: clean[k](v) if k in clean else v for k, v in sent.items()}
+        return is_resend(actor_id, writer(), record, values)
+
+    return resent
+
+
 def check_version(
     record: Any,
     version: int | None,

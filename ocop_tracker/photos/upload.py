@@ -7,7 +7,7 @@ The body is read, capped, before anything parses it; a declared
 ``Content-Length`` over the cap is refused before a byte is read.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
@@ -37,38 +37,31 @@ def _too_large() -> PhotoError:
     )
 
 
-async def capped_body(request: Request) -> AsyncIterator[None]:
-    """Dependency: read the body (≤ 20 MB + envelope) before anything parses it.
+def _capped(*, drain: bool) -> Callable[[Request], AsyncIterator[None]]:
+    async def dependency(request: Request) -> AsyncIterator[None]:
+        await _read_capped(request, drain=drain)
+        try:
+            yield
+        finally:
+            # Whoever parsed the form, its temporary files close with the request.
+            form = getattr(request, "_form", None)
+            if form is not None:
+                await form.close()
 
-    Declared before the caller's identity so the CSRF check's form parsing
-    reads the capped copy, never an unbounded stream. Whoever parsed the form,
-    its temporary files are closed when the request ends.
-    """
-    await _read_capped(request)
-    try:
-        yield
-    finally:
-        form = getattr(request, "_form", None)
-        if form is not None:
-            await form.close()
+    return dependency
 
 
-async def capped_form_body(request: Request) -> AsyncIterator[None]:
-    """``capped_body`` for a page's form, whose refusal is shown beside the form.
-
-    A body over the cap is read to its end (up to ``DRAIN``) and dropped, but
-    for its first bytes: the form's small fields come first, so the CSRF check
-    still reads its token, and ``upload_bytes`` then refuses the photo as too
-    large. The browser, having sent everything, shows the page that answers.
-    A body over ``DRAIN`` is refused at once, as by ``capped_body``.
-    """
-    await _read_capped(request, drain=True)
-    try:
-        yield
-    finally:
-        form = getattr(request, "_form", None)
-        if form is not None:
-            await form.close()
+# Dependency: read the body (≤ 20 MB + envelope) before anything parses it.
+# Declared before the caller's identity so the CSRF check's form parsing reads
+# the capped copy, never an unbounded stream.
+capped_body = _capped(drain=False)
+# The same for a page's form, whose refusal is shown beside the form: a body
+# over the cap is read to its end (up to ``DRAIN``) and dropped but for its
+# first bytes. The form's small fields come first, so the CSRF check still
+# reads its token, and ``upload_bytes`` then refuses the photo as too large;
+# the browser, having sent everything, shows the page that answers. A body
+# over ``DRAIN`` is refused at once, as by ``capped_body``.
+capped_form_body = _capped(drain=True)
 
 
 async def _read_capped(request: Request, *, drain: bool = False) -> None:

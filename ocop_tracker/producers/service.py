@@ -5,8 +5,7 @@ are in ``producers/views.py``.
 """
 
 import re
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
@@ -31,7 +30,7 @@ from ocop_tracker.core.versions import (
     check_version,
     flush_versioned,
     given,
-    is_resend,
+    resent_by,
 )
 from ocop_tracker.producers import repository
 from ocop_tracker.producers import views as producer_views
@@ -173,19 +172,21 @@ def update_producer(
         tax_code=tax_code,
     )
 
-    def resent() -> bool:
-        # The form sent again after its answer was lost: this user's change,
-        # already stored (values cleaned as below).
-        clean: dict[str, Callable[[Any], object]] = {
+    # The form sent again after its answer was lost: this user's change, stored.
+    resent = resent_by(
+        actor.id,
+        producer,
+        sent,
+        clean={
             "name": _clean_name,
             "representative": _clean_representative,
             "phone": _clean_phone,
             "tax_code": _clean_tax_code,
-        }
-        values = {k: clean[k](v) if k in clean else v for k, v in sent.items()}
-        writer = audit_views.last_writer(session, Producer.__tablename__, producer.id)
-        return is_resend(actor.id, writer, producer, values)
-
+        },
+        writer=lambda: audit_views.last_writer(
+            session, Producer.__tablename__, producer.id
+        ),
+    )
     if check_version(producer, version, "Chủ thể", resent=resent):
         return producer
     new_hamlet = producer.hamlet_id

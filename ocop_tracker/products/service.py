@@ -4,9 +4,6 @@ Services never commit; the request (or command) owns the transaction. Reads
 are in ``products/views.py``, certificate commands in ``products/certificates.py``.
 """
 
-from collections.abc import Callable
-from typing import Any
-
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -21,7 +18,7 @@ from ocop_tracker.core.versions import (
     check_version,
     flush_versioned,
     given,
-    is_resend,
+    resent_by,
 )
 from ocop_tracker.producers import views as producer_views
 from ocop_tracker.products import repository, rules
@@ -204,20 +201,22 @@ def update_product(
         gtin=gtin,
     )
 
-    def resent() -> bool:
-        # The form sent again after its answer was lost: this user's change,
-        # already stored (values cleaned as below).
-        clean: dict[str, Callable[[Any], object]] = {
+    # The form sent again after its answer was lost: this user's change, stored.
+    resent = resent_by(
+        actor.id,
+        product,
+        sent,
+        clean={
             "name": _clean_name,
             "unit": _clean_unit,
             "description": _clean_description,
             "price": _clean_price,
             "gtin": lambda v: _clean_gtin(session, v, exclude_id=product.id),
-        }
-        values = {k: clean[k](v) if k in clean else v for k, v in sent.items()}
-        writer = audit_views.last_writer(session, Product.__tablename__, product.id)
-        return is_resend(actor.id, writer, product, values)
-
+        },
+        writer=lambda: audit_views.last_writer(
+            session, Product.__tablename__, product.id
+        ),
+    )
     if check_version(product, version, "Sản phẩm", resent=resent):
         return product
     producer = producer_views.get_producer(session, actor, product.producer_id)

@@ -488,7 +488,8 @@ def test_delist_and_list_again(session: Session, pilot: Pilot) -> None:
         _record(session, member, listing, "listing", URLS["voso"][1])
     onboarding_service.relist(session, member, listing, version=listing.version)
     assert _status(listing) is ListingStatus.in_progress
-    assert (listing.delisted_on, listing.delist_reason) == (None, None)
+    assert listing.delisted_on is None
+    assert listing.delist_reason is None
     assert (listing.verified_at, listing.verified_by_id) == (None, None)
     assert listing.next_step == "listing"
     _record(session, member, listing, "listing", URLS["voso"][1])

@@ -29,7 +29,8 @@ def test_a_product_edit_sent_again_by_its_writer_is_saved_once(
     session.expire_all()
     saved = session.get_one(Product, pid)
     version = saved.version
-    assert (saved.unit, saved.price) == ("hũ", 75000)
+    assert saved.unit == "hũ"
+    assert int(saved.price or 0) == 75000
     again = member.post(url, data=form(member, **sent), follow_redirects=False)
     assert again.status_code == 303, again.text
     assert again.headers["location"] == first.headers["location"]
