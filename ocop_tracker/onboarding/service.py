@@ -83,8 +83,15 @@ def _step_resent(
 
     def check() -> bool:
         record = repository.records_of(session, listing.id).get(code)
-        writer = record.done_by_id if record else None
-        return is_resend(actor.id, writer, record, sent())
+        if record is None:
+            return False
+        if record.status is StepStatus.done and not workflow.is_done(
+            code, {code: record.status}, listing.status
+        ):
+            # A claim that no longer stands (rejected, delisted, re-listed)
+            # is not what a resend of it would find: it must be made again.
+            return False
+        return is_resend(actor.id, record.done_by_id, record, sent())
 
     return check
 

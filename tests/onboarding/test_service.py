@@ -432,6 +432,7 @@ def test_verifying_needs_a_pending_claim(session: Session, pilot: Pilot) -> None
 def test_delist_and_list_again(session: Session, pilot: Pilot) -> None:
     member = actor(session, "thanhvien.khom3")
     listing = _claimed(session, pilot)
+    claimed_at = listing.version - 1
     with pytest.raises(Conflict, match="đã lên sàn"):
         onboarding_service.delist(
             session,
@@ -492,6 +493,17 @@ def test_delist_and_list_again(session: Session, pilot: Pilot) -> None:
     assert listing.delist_reason is None
     assert (listing.verified_at, listing.verified_by_id) == (None, None)
     assert listing.next_step == "listing"
+    # The claim made before the delisting, sent again from an old page, no
+    # longer stands: it is no resend but a stale write.
+    with pytest.raises(StaleVersion):
+        onboarding_service.record_step(
+            session,
+            member,
+            listing,
+            step="listing",
+            evidence_url=URLS["voso"][1],
+            version=claimed_at,
+        )
     _record(session, member, listing, "listing", URLS["voso"][1])
     assert _status(listing) is ListingStatus.awaiting_verification
     assert listing.delisted_on is None
