@@ -92,3 +92,17 @@ def step_names(
 
 
 NEWEST_FIRST = (AuditEvent.id.desc(),)
+
+
+def last_writer(session: Session, object_type: str, object_id: int) -> int | None:
+    """Who made the newest row change (create, update, delete) of one record."""
+    return session.scalar(
+        select(AuditEvent.actor_id)
+        .where(
+            AuditEvent.object_type == object_type,
+            AuditEvent.object_id == str(object_id),
+            AuditEvent.action.in_(("create", "update", "delete")),
+        )
+        .order_by(*NEWEST_FIRST)
+        .limit(1)
+    )

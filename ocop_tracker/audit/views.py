@@ -215,3 +215,9 @@ def places(
                 _URLS[held_by[0]].format(held_by[1]), titled[held_by]
             )
     return out
+
+
+def last_writer(session: Session, object_type: str, object_id: int) -> int | None:
+    """Who last changed a record (the trail's newest row change), unscoped: a
+    service asks it about a record it already checked the actor may write."""
+    return repository.last_writer(session, object_type, object_id)

@@ -30,6 +30,7 @@ from ocop_tracker.onboarding.schemas import (
     MarketplaceStepCreate,
     MarketplaceStepRead,
     MarketplaceStepUrlRule,
+    RelistCreate,
     SortField,
     StepBlock,
     StepRecordCreate,
@@ -338,4 +339,17 @@ def delist_listing(
         reason=body.reason,
         version=body.version,
     )
+    return onboarding_views.read(session, listing)
+
+
+@router.post("/listings/{listing_id}/relist")
+def relist_listing(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    listing_id: int,
+    body: RelistCreate,
+) -> ListingRead:
+    """Bring a delisted listing back: in progress again, its claim to make and verify anew."""
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
+    photo_readiness.relist(session, principal.user, listing, version=body.version)
     return onboarding_views.read(session, listing)

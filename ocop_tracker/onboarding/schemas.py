@@ -197,3 +197,9 @@ class DelistCreate(Schema):
     date: dt.date
     reason: str = Field(max_length=2000)
     version: int
+
+
+class RelistCreate(Schema):
+    """Bring a delisted listing back (its claim is then made and verified again)."""
+
+    version: int

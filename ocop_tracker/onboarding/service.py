@@ -7,17 +7,18 @@ any refusal.
 """
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ocop_tracker.audit import views as audit_views
 from ocop_tracker.auth.scope import check_writer, ensure_visible
 from ocop_tracker.core import clock
 from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ocop_tracker.core.text import clean_text, required_text
-from ocop_tracker.core.versions import check_version, flush_versioned
+from ocop_tracker.core.versions import check_version, flush_versioned, is_resend
 from ocop_tracker.onboarding import marketplaces, repository, workflow
 from ocop_tracker.onboarding.models import (
     Decision,
@@ -53,15 +54,62 @@ def _check_action(
     check_writer(session, actor, hamlet_id, WHAT, roles, message)
 
 
-def _check_version(session: Session, listing: Listing, version: int | None) -> None:
-    check_version(
+def _check_version(
+    session: Session,
+    listing: Listing,
+    version: int | None,
+    resent: Callable[[], bool] | None = None,
+) -> bool:
+    """The listing's version check; True for a resend of what is stored (no-op)."""
+    return check_version(
         listing,
         version,
         "Hồ sơ lên sàn",
         field=None,
         current=lambda _: read(session, listing).model_dump(mode="json"),
         code=STALE_CODE,
+        resent=resent,
     )
+
+
+def _step_resent(
+    session: Session,
+    actor: User,
+    listing: Listing,
+    code: str,
+    sent: Callable[[], dict[str, object]],
+) -> Callable[[], bool]:
+    """A step form sent again: the step's record holds ``sent()``, by ``actor``."""
+
+    def check() -> bool:
+        record = repository.records_of(session, listing.id).get(code)
+        if record is None:
+            return False
+        if record.status is StepStatus.done and not workflow.is_done(
+            code, {code: record.status}, listing.status
+        ):
+            # A claim that no longer stands (rejected, delisted, re-listed)
+            # is not what a resend of it would find: it must be made again.
+            return False
+        return is_resend(actor.id, record.done_by_id, record, sent())
+
+    return check
+
+
+def _listing_resent(
+    session: Session,
+    actor: User,
+    listing: Listing,
+    sent: Callable[[], dict[str, object]],
+) -> Callable[[], bool]:
+    """A delisting or re-listing sent again: the listing holds ``sent()``, and
+    its last recorded change was ``actor``'s."""
+
+    def check() -> bool:
+        writer = audit_views.last_writer(session, Listing.__tablename__, listing.id)
+        return is_resend(actor.id, writer, listing, sent())
+
+    return check
 
 
 def _flush(session: Session, listing: Listing) -> None:
@@ -161,6 +209,18 @@ def _evidence(step: StepDef, market: Marketplace, raw: str | None) -> str | None
     return workflow.clean_url(raw, domain=None, label=label)
 
 
+def _clean_note(raw: str | None) -> str | None:
+    return clean_text(
+        raw, field="note", label="Ghi chú", max_len=workflow.MAX_NOTE, multiline=True
+    )
+
+
+def _clean_reason(raw: str, label: str) -> str:
+    return required_text(
+        raw, field="reason", label=label, max_len=workflow.MAX_REASON, multiline=True
+    )
+
+
 def rule_step_refusal(session: Session, market: Marketplace, step: StepDef) -> Conflict:
     """Why the photos step cannot be recorded by hand, with the rule's numbers."""
     rule = repository.photo_rule_of(session, market.id)
@@ -199,10 +259,27 @@ def record_step(
         STEP_WRITERS,
         "Vai trò của bạn không được ghi các bước lên sàn.",
     )
-    _check_version(session, listing, version)
+    code = step.strip()
+
+    def sent() -> dict[str, object]:
+        market = marketplaces.get(session, listing.marketplace_id)
+        definition = workflow.find_step(
+            marketplaces.step_defs(session, market.id), code, market.name
+        )
+        return {
+            "status": StepStatus.done,
+            "evidence_url": _evidence(definition, market, evidence_url),
+            "note": _clean_note(note),
+            "blocked_reason": None,
+        }
+
+    if _check_version(
+        session, listing, version, _step_resent(session, actor, listing, code, sent)
+    ):
+        return listing
+    workflow.check_open(listing.status)
     market, defs, records = _market_and_steps(session, listing)
     statuses = _statuses(records)
-    code = step.strip()
     if code == workflow.RULE_STEP:
         # Recorded by the photo rule only (apply_rule_step), never claimed by hand.
         raise rule_step_refusal(
@@ -212,13 +289,7 @@ def record_step(
         defs, statuses, listing.status, code, marketplace=market.name
     )
     url = _evidence(definition, market, evidence_url)
-    clean_note = clean_text(
-        note,
-        field="note",
-        label="Ghi chú",
-        max_len=workflow.MAX_NOTE,
-        multiline=True,
-    )
+    clean_note = _clean_note(note)
     record = records.get(code)
     if record is None:
         record = StepRecord(
@@ -317,19 +388,24 @@ def block_step(
         STEP_WRITERS,
         "Vai trò của bạn không được tạm dừng các bước lên sàn.",
     )
-    _check_version(session, listing, version)
+    label = "Lý do tạm dừng"
+
+    def sent() -> dict[str, object]:
+        return {
+            "status": StepStatus.blocked,
+            "blocked_reason": _clean_reason(reason, label),
+        }
+
+    resent = _step_resent(session, actor, listing, step.strip(), sent)
+    if _check_version(session, listing, version, resent):
+        return listing
+    workflow.check_open(listing.status)
     market, defs, records = _market_and_steps(session, listing)
     statuses = _statuses(records)
     definition = workflow.check_can_block(
         defs, statuses, listing.status, step, marketplace=market.name
     )
-    clean_reason = required_text(
-        reason,
-        field="reason",
-        label="Lý do tạm dừng",
-        max_len=workflow.MAX_REASON,
-        multiline=True,
-    )
+    clean_reason = _clean_reason(reason, label)
     record = records.get(definition.code)
     if record is None:
         record = StepRecord(
@@ -444,7 +520,19 @@ def delist(
         DELISTERS,
         "Vai trò của bạn không được báo gỡ sản phẩm khỏi sàn.",
     )
-    _check_version(session, listing, version)
+    label = "Lý do gỡ khỏi sàn"
+
+    def sent() -> dict[str, object]:
+        return {
+            "status": ListingStatus.delisted,
+            "delisted_on": on,
+            "delist_reason": _clean_reason(reason, label),
+        }
+
+    if _check_version(
+        session, listing, version, _listing_resent(session, actor, listing, sent)
+    ):
+        return listing
     verified_on = (
         listing.verified_at.astimezone(clock.VIETNAM).date()
         if listing.verified_at
@@ -453,17 +541,57 @@ def delist(
     workflow.check_can_delist(
         listing.status, on=on, today=clock.today(), verified_on=verified_on
     )
-    clean_reason = required_text(
-        reason,
-        field="reason",
-        label="Lý do gỡ khỏi sàn",
-        max_len=workflow.MAX_REASON,
-        multiline=True,
-    )
+    clean_reason = _clean_reason(reason, label)
     _, defs, records = _market_and_steps(session, listing)
     listing.delist_reason = clean_reason
     listing.delisted_on = on
     listing.status = ListingStatus.delisted
+    listing.next_step = workflow.next_step(defs, _statuses(records), listing.status)
+    _flush(session, listing)
+    return listing
+
+
+def relist(session: Session, actor: User, listing: Listing, *, version: int) -> Listing:
+    """Bring a delisted listing back: it is in progress again, and counts again
+    only once its new "listed" claim is verified.
+
+    The steps the household keeps (storefront, payment, first order, quality
+    commitment) stay done; the claim must be made again (the product page's
+    URL may have changed) and verified, and the photos step follows the
+    marketplace's rule again (``photos.readiness.relist`` re-checks it). The
+    delisting stays in the trail, so past figures still see it.
+    """
+    _check_action(
+        session,
+        actor,
+        listing.hamlet_id,
+        STEP_WRITERS,
+        "Vai trò của bạn không được đưa sản phẩm lên sàn lại.",
+    )
+
+    def sent() -> dict[str, object]:
+        return {
+            "status": ListingStatus.in_progress,
+            "delisted_on": None,
+            "delist_reason": None,
+        }
+
+    if _check_version(
+        session, listing, version, _listing_resent(session, actor, listing, sent)
+    ):
+        return listing
+    workflow.check_can_relist(listing.status)
+    market, defs, records = _market_and_steps(session, listing)
+    if not market.is_active:
+        raise Conflict(
+            f"Sàn {market.name} đã ngừng hoạt động, không đưa sản phẩm lên lại được."
+        )
+    listing.status = ListingStatus.in_progress
+    listing.delisted_on = None
+    listing.delist_reason = None
+    listing.verified_at = None
+    listing.verified_by_id = None
+    listing.claimed_by_id = None
     listing.next_step = workflow.next_step(defs, _statuses(records), listing.status)
     _flush(session, listing)
     return listing

@@ -217,6 +217,20 @@ def check_can_delist(
         )
 
 
+def check_open(status: ListingStatus) -> None:
+    """A delisted listing takes no step until it is brought back (re-listed)."""
+    if status is ListingStatus.delisted:
+        raise Conflict(
+            "Sản phẩm đã gỡ khỏi sàn: hãy bấm “Đưa lên sàn lại” trước, rồi làm tiếp các bước."
+        )
+
+
+def check_can_relist(status: ListingStatus) -> None:
+    """Only a delisted listing can be brought back."""
+    if status is not ListingStatus.delisted:
+        raise Conflict("Chỉ đưa lên sàn lại được sản phẩm đã gỡ khỏi sàn.")
+
+
 def host_in_domain(host: str, domain: str) -> bool:
     """True for the domain itself or one of its subdomains (not a look-alike)."""
     return host == domain or host.endswith("." + domain)

@@ -2,8 +2,8 @@
 
 ``sync_steps`` is the only writer of each listing's "photos" step: recorded once
 the marketplace's rule is met, re-opened while the listing is not yet verified
-when it no longer is. Opening a listing and lifting a block go through here so
-the step follows the rule at once.
+when it no longer is. Opening a listing, lifting a block and re-listing go
+through here so the step follows the rule at once.
 """
 
 from collections.abc import Sequence
@@ -162,6 +162,14 @@ def unblock_step(
     if step.strip() == PHOTOS_STEP:
         product = product_views.get_product(session, actor, listing.product_id)
         sync_steps(session, actor, product)
+    return listing
+
+
+def relist(session: Session, actor: User, listing: Listing, *, version: int) -> Listing:
+    """Bring a delisted listing back; its photos step follows the photo rule again."""
+    onboarding_service.relist(session, actor, listing, version=version)
+    product = product_views.get_product(session, actor, listing.product_id)
+    sync_steps(session, actor, product)
     return listing
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import Level
+from ocop_tracker.audit import views as audit_views
 from ocop_tracker.auth.scope import check_writer
 from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput
@@ -27,6 +28,8 @@ from ocop_tracker.core.versions import (
     Unset,
     check_version,
     flush_versioned,
+    given,
+    resent_by,
 )
 from ocop_tracker.producers import repository
 from ocop_tracker.producers import views as producer_views
@@ -60,6 +63,10 @@ def _clean_phone(raw: str | None) -> str | None:
     if has_forbidden_chars(raw):
         raise InvalidInput("Số điện thoại chứa ký tự không hợp lệ.", field="phone")
     return normalize_vn(raw, field="phone")
+
+
+def _clean_representative(raw: str | None) -> str | None:
+    return clean_text(raw, field="representative", label="Người đại diện", max_len=120)
 
 
 def _clean_tax_code(raw: str | None) -> str | None:
@@ -118,9 +125,7 @@ def create_producer(
     check_writer(session, actor, hamlet_id, "khóm/ấp", roles)
     _check_hamlet(session, hamlet_id)
     clean_name = _clean_name(name)
-    clean_rep = clean_text(
-        representative, field="representative", label="Người đại diện", max_len=120
-    )
+    clean_rep = _clean_representative(representative)
     clean_phone = _clean_phone(phone)
     clean_tax = _clean_tax_code(tax_code)
     _check_unique_name(session, hamlet_id, clean_name)
@@ -158,7 +163,32 @@ def update_producer(
     """
     producer = producer_views.get_producer(session, actor, producer_id)
     check_writer(session, actor, producer.hamlet_id, "chủ thể")
-    check_version(producer, version, "Chủ thể")
+    sent = given(
+        hamlet_id=hamlet_id,
+        kind=kind,
+        name=name,
+        representative=representative,
+        phone=phone,
+        tax_code=tax_code,
+    )
+
+    # The form sent again after its answer was lost: this user's change, stored.
+    resent = resent_by(
+        actor.id,
+        producer,
+        sent,
+        clean={
+            "name": _clean_name,
+            "representative": _clean_representative,
+            "phone": _clean_phone,
+            "tax_code": _clean_tax_code,
+        },
+        writer=lambda: audit_views.last_writer(
+            session, Producer.__tablename__, producer.id
+        ),
+    )
+    if check_version(producer, version, "Chủ thể", resent=resent):
+        return producer
     new_hamlet = producer.hamlet_id
     if not isinstance(hamlet_id, Unset):
         if hamlet_id is None:
@@ -177,9 +207,7 @@ def update_producer(
             raise InvalidInput("Hãy chọn loại chủ thể.", field="kind")
         producer.kind = kind
     if not isinstance(representative, Unset):
-        producer.representative = clean_text(
-            representative, field="representative", label="Người đại diện", max_len=120
-        )
+        producer.representative = _clean_representative(representative)
     if not isinstance(phone, Unset):
         producer.phone = _clean_phone(phone)
     if not isinstance(tax_code, Unset):

@@ -8,10 +8,18 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ocop_tracker.audit import views as audit_views
 from ocop_tracker.auth.scope import check_writer
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ocop_tracker.core.text import clean_text, required_text
-from ocop_tracker.core.versions import UNSET, Unset, check_version, flush_versioned
+from ocop_tracker.core.versions import (
+    UNSET,
+    Unset,
+    check_version,
+    flush_versioned,
+    given,
+    resent_by,
+)
 from ocop_tracker.producers import views as producer_views
 from ocop_tracker.products import repository, rules
 from ocop_tracker.products import views as product_views
@@ -96,6 +104,16 @@ def _clean_name(name: str | None) -> str:
     return required_text(name, field="name", label="Tên sản phẩm", max_len=200)
 
 
+def _clean_unit(raw: str | None) -> str | None:
+    return clean_text(raw, field="unit", label="Đơn vị tính", max_len=40)
+
+
+def _clean_description(raw: str | None) -> str | None:
+    return clean_text(
+        raw, field="description", label="Mô tả", max_len=2000, multiline=True
+    )
+
+
 def _check_unique_name(
     session: Session, producer_id: int, name: str, exclude_id: int | None = None
 ) -> None:
@@ -124,14 +142,8 @@ def create_product(
     check_writer(session, actor, producer.hamlet_id, "chủ thể", roles)
     clean_name = _clean_name(name)
     group, subgroup = _groups(session, group_id, subgroup_id)
-    clean_unit = clean_text(unit, field="unit", label="Đơn vị tính", max_len=40)
-    clean_desc = clean_text(
-        description,
-        field="description",
-        label="Mô tả",
-        max_len=2000,
-        multiline=True,
-    )
+    clean_unit = _clean_unit(unit)
+    clean_desc = _clean_description(description)
     clean_price = _clean_price(price)
     code = _clean_gtin(session, gtin)
     _check_unique_name(session, producer.id, clean_name)
@@ -177,7 +189,36 @@ def update_product(
     """
     product = product_views.get_product(session, actor, product_id)
     check_writer(session, actor, product.hamlet_id, "sản phẩm")
-    check_version(product, version, "Sản phẩm")
+    sent = given(
+        producer_id=producer_id,
+        name=name,
+        kind=kind,
+        group_id=group_id,
+        subgroup_id=subgroup_id,
+        unit=unit,
+        price=price,
+        description=description,
+        gtin=gtin,
+    )
+
+    # The form sent again after its answer was lost: this user's change, stored.
+    resent = resent_by(
+        actor.id,
+        product,
+        sent,
+        clean={
+            "name": _clean_name,
+            "unit": _clean_unit,
+            "description": _clean_description,
+            "price": _clean_price,
+            "gtin": lambda v: _clean_gtin(session, v, exclude_id=product.id),
+        },
+        writer=lambda: audit_views.last_writer(
+            session, Product.__tablename__, product.id
+        ),
+    )
+    if check_version(product, version, "Sản phẩm", resent=resent):
+        return product
     producer = producer_views.get_producer(session, actor, product.producer_id)
     if not isinstance(producer_id, Unset) and producer_id != product.producer_id:
         if producer_id is None:
@@ -209,15 +250,9 @@ def update_product(
         )
         product.group_id, product.subgroup_id = group, subgroup
     if not isinstance(unit, Unset):
-        product.unit = clean_text(unit, field="unit", label="Đơn vị tính", max_len=40)
+        product.unit = _clean_unit(unit)
     if not isinstance(description, Unset):
-        product.description = clean_text(
-            description,
-            field="description",
-            label="Mô tả",
-            max_len=2000,
-            multiline=True,
-        )
+        product.description = _clean_description(description)
     if not isinstance(price, Unset):
         _set_price(product, _clean_price(price))
     if not isinstance(gtin, Unset):

@@ -428,6 +428,36 @@ def test_delist(sign_in: SignIn, pilot: Pilot) -> None:
         params={"status": "delisted", "product_id": pilot.product.id},
     ).json()
     assert [i["id"] for i in down_now["items"]] == [listing["id"]]
+    claim = _step(member, body, "listing", URLS["voso"][1])
+    assert claim.status_code == 409, claim.text
+    assert "Đưa lên sàn lại" in claim.json()["detail"]
+    relist = f"{API}/listings/{listing['id']}/relist"
+    assert (
+        sign_in("sct.soctrang")
+        .post(relist, json={"version": body["version"]})
+        .status_code
+        == 403
+    )
+    assert member.post(relist, json={}).status_code == 422
+    back = member.post(relist, json={"version": body["version"]})
+    assert back.status_code == 200, back.text
+    again = back.json()
+    assert (again["status"], again["next_step"], again["delisted_on"]) == (
+        "in_progress",
+        "listing",
+        None,
+    )
+    assert (again["verified_at"], again["delist_reason"]) == (None, None)
+    # The answer was lost and the same user sends the same form: success, no change.
+    resent = member.post(relist, json={"version": body["version"]})
+    assert resent.status_code == 200, resent.text
+    assert resent.json()["version"] == again["version"]
+    twice = member.post(relist, json={"version": again["version"]})
+    assert twice.status_code == 409
+    assert "đã gỡ khỏi sàn" in twice.json()["detail"]
+    claimed = _step(member, again, "listing", URLS["voso"][1])
+    assert claimed.status_code == 200, claimed.text
+    assert claimed.json()["listing"]["status"] == "awaiting_verification"
 
 
 def test_a_stale_version_is_a_409_and_writes_nothing(

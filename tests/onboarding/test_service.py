@@ -8,6 +8,7 @@ import time_machine
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from ocop_tracker.audit import context as audit_context
 from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.auth.scope import OutOfScope
 from ocop_tracker.core import clock
@@ -431,6 +432,7 @@ def test_verifying_needs_a_pending_claim(session: Session, pilot: Pilot) -> None
 def test_delist_and_list_again(session: Session, pilot: Pilot) -> None:
     member = actor(session, "thanhvien.khom3")
     listing = _claimed(session, pilot)
+    claimed_at = listing.version - 1
     with pytest.raises(Conflict, match="đã lên sàn"):
         onboarding_service.delist(
             session,
@@ -483,10 +485,136 @@ def test_delist_and_list_again(session: Session, pilot: Pilot) -> None:
     assert listing.delisted_on == today
     assert listing.delist_reason == "Sàn gỡ vì thiếu giấy chứng nhận"
     assert listing.next_step == "listing"
+    with pytest.raises(Conflict, match="Đưa lên sàn lại"):
+        _record(session, member, listing, "listing", URLS["voso"][1])
+    onboarding_service.relist(session, member, listing, version=listing.version)
+    assert _status(listing) is ListingStatus.in_progress
+    assert listing.delisted_on is None
+    assert listing.delist_reason is None
+    assert (listing.verified_at, listing.verified_by_id) == (None, None)
+    assert listing.next_step == "listing"
+    # The claim made before the delisting, sent again from an old page, no
+    # longer stands: it is no resend but a stale write.
+    with pytest.raises(StaleVersion):
+        onboarding_service.record_step(
+            session,
+            member,
+            listing,
+            step="listing",
+            evidence_url=URLS["voso"][1],
+            version=claimed_at,
+        )
     _record(session, member, listing, "listing", URLS["voso"][1])
     assert _status(listing) is ListingStatus.awaiting_verification
     assert listing.delisted_on is None
     assert listing.verified_at is None
+
+
+def test_relist_only_a_delisted_listing(session: Session, pilot: Pilot) -> None:
+    member = actor(session, "thanhvien.khom3")
+    listing = _claimed(session, pilot)
+    with pytest.raises(Conflict, match="đã gỡ khỏi sàn"):
+        onboarding_service.relist(session, member, listing, version=listing.version)
+    onboarding_service.verify(
+        session,
+        actor(session, "canbo.khom3"),
+        listing,
+        decision=Decision.approved,
+        version=listing.version,
+    )
+    onboarding_service.delist(
+        session,
+        member,
+        listing,
+        on=clock.today(),
+        reason="Hết hàng",
+        version=listing.version,
+    )
+    with pytest.raises(Forbidden):
+        onboarding_service.relist(
+            session, actor(session, "sct.soctrang"), listing, version=listing.version
+        )
+    with pytest.raises(Conflict, match="Đưa lên sàn lại"):
+        onboarding_service.block_step(
+            session,
+            member,
+            listing,
+            step="listing",
+            reason="Chờ hàng",
+            version=listing.version,
+        )
+    stale = listing.version
+    # Who wrote a listing last is read from the trail, which a request fills.
+    _acting(session, member)
+    onboarding_service.relist(session, member, listing, version=listing.version)
+    version = listing.version
+    # The same user sends the same form again (the answer was lost): a no-op.
+    onboarding_service.relist(session, member, listing, version=stale)
+    assert (_status(listing), listing.version) == (ListingStatus.in_progress, version)
+    leader = actor(session, "totruong.khom3")
+    _acting(session, leader)
+    with pytest.raises(StaleVersion):
+        onboarding_service.relist(session, leader, listing, version=stale)
+
+
+def _acting(session: Session, user: User) -> None:
+    audit_context.set_actor(session, actor_id=user.id, actor_login=user.login)
+
+
+def _walk_to_payment(session: Session, pilot: Pilot) -> tuple[Listing, User]:
+    member = actor(session, "thanhvien.khom3")
+    listing = _listing(session, pilot)
+    _record(session, member, listing, "photos")
+    _record(session, member, listing, "storefront", URLS["voso"][0])
+    return listing, member
+
+
+def test_a_step_sent_again_by_its_writer_is_a_no_op(
+    session: Session, pilot: Pilot
+) -> None:
+    listing, member = _walk_to_payment(session, pilot)
+    stale = listing.version
+    _record(session, member, listing, "payment", note="Ví  Viettel Money")
+    version, events = listing.version, _count(session, AuditEvent)
+    again = onboarding_service.record_step(
+        session,
+        member,
+        listing,
+        step="payment",
+        note="Ví  Viettel Money",
+        version=stale,
+    )
+    assert again is listing
+    assert (listing.version, _count(session, AuditEvent)) == (version, events)
+    with pytest.raises(StaleVersion):  # one value differs
+        onboarding_service.record_step(
+            session, member, listing, step="payment", note="Ví MoMo", version=stale
+        )
+    with pytest.raises(StaleVersion):  # another user, the same values
+        onboarding_service.record_step(
+            session,
+            actor(session, "totruong.khom3"),
+            listing,
+            step="payment",
+            note="Ví  Viettel Money",
+            version=stale,
+        )
+
+
+def test_a_block_sent_again_by_its_writer_is_a_no_op(
+    session: Session, pilot: Pilot
+) -> None:
+    listing, member = _walk_to_payment(session, pilot)
+    stale = listing.version
+    block = {"step": "payment", "reason": "Chờ Mobile Money"}
+    onboarding_service.block_step(session, member, listing, **block, version=stale)
+    version = listing.version
+    onboarding_service.block_step(session, member, listing, **block, version=stale)
+    assert listing.version == version
+    with pytest.raises(StaleVersion):
+        onboarding_service.block_step(
+            session, member, listing, step="payment", reason="Khác", version=stale
+        )
 
 
 def test_a_stale_version_is_refused_with_the_current_state(

@@ -212,6 +212,23 @@ def test_a_back_dated_delisting_leaves_past_coverage(
             d: _numbers(f) for d, f in after.items()
         }
 
+    # Re-listed on 4 December: in progress again, not counted yet.
+    with _at(dt.date(2031, 12, 4)):
+        official, department = sign_in("canbo.khom3"), sign_in("sct.soctrang")
+        listing = _ok(
+            official.post(
+                f"{API}/listings/{listing['id']}/relist",
+                json={"version": listing["version"]},
+            )
+        )
+        assert (listing["status"], listing["delisted_on"]) == ("in_progress", None)
+        assert _listed(department, areas, dt.date(2031, 12, 4))["hamlet"][0] == 0
+        url = f"{API}/listings/{listing['id']}"
+        assert [
+            _ok(official.get(url, params={"as_of": day}))["status"]
+            for day in ("2031-10-14", "2031-12-03", "2031-12-04")
+        ] == ["listed", "delisted", "in_progress"]
+
     # Listed again from the day its new claim is verified, and only from then.
     with _at(dt.date(2031, 12, 5)):
         official, department = sign_in("canbo.khom3"), sign_in("sct.soctrang")
@@ -224,6 +241,17 @@ def test_a_back_dated_delisting_leaves_past_coverage(
         )
         listing = _ok(official.get(f"{API}/listings/{listing['id']}"))
         assert listing["delisted_on"] is None
+        assert _listed(department, areas, dt.date(2031, 12, 4))["hamlet"][0] == 0
+        segments.rebuild(session.connection())
+        session.commit()
+        assert [
+            _listed(department, areas, day)["hamlet"][0]
+            for day in (
+                dt.date(2031, 10, 14),
+                dt.date(2031, 12, 4),
+                dt.date(2031, 12, 5),
+            )
+        ] == [1, 0, 1]
 
     # A delisting dated after today is refused and writes nothing.
     with _at(dt.date(2031, 12, 6)):

@@ -13,7 +13,8 @@ from starlette.responses import Response
 
 from ocop_tracker.areas import views as area_views
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
-from ocop_tracker.core.db import SessionDep, refusable
+from ocop_tracker.core import clock
+from ocop_tracker.core.db import Refusal, SessionDep, refusable
 from ocop_tracker.core.errors import AppError
 from ocop_tracker.core.labels import labels
 from ocop_tracker.core.phone import display_vn
@@ -28,12 +29,22 @@ from ocop_tracker.onboarding.models import (
 from ocop_tracker.onboarding.schemas import ListingSteps
 from ocop_tracker.onboarding.worklist import MarketState
 from ocop_tracker.photos import readiness as photo_readiness
-from ocop_tracker.photos.upload import capped_body
+from ocop_tracker.photos import service as photo_service
+from ocop_tracker.photos import views as photo_views
+from ocop_tracker.photos.processing import Processed
+from ocop_tracker.photos.service import Target
+from ocop_tracker.photos.upload import (
+    capped_body,
+    capped_form_body,
+    prepare_photo,
+    upload_bytes,
+)
 from ocop_tracker.producers import views as producer_views
 from ocop_tracker.products import rules
 from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import Product, ProductKind
 from ocop_tracker.users import views as user_views
+from ocop_tracker.users.models import User
 from ocop_tracker.web.forms import (
     LISTING_STATUS_LABELS,
     PRODUCER_KIND_LABELS,
@@ -41,6 +52,7 @@ from ocop_tracker.web.forms import (
     Short,
     Text,
     may_write,
+    parse_date,
     state_words,
 )
 from ocop_tracker.web.pages import photos as photo_pages
@@ -56,7 +68,11 @@ DECISION_LABELS: Mapping[Decision, str] = labels(Decision)
 _STEP_FORM_FIELDS: Mapping[str, frozenset[str]] = {
     "record": frozenset({"evidence_url", "note"}),
     "block": frozenset({"reason"}),
+    "photo": frozenset({"file"}),
+    "delist": frozenset({"date", "reason"}),
 }
+# The listing's own forms, named like a step in a ``FormError``.
+DELIST, RELIST = "delist", "relist"
 
 
 @dataclass(frozen=True)
@@ -67,6 +83,8 @@ class Checklist:
     steps: ListingSteps | None
     verifications: Sequence[Any]
     state: MarketState
+    # Evidence photos by step code: (thumbnail URL, full URL) of each.
+    evidence: Mapping[str, list[tuple[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -132,10 +150,12 @@ def _product_page(
             continue
         steps_view = None
         decisions: Sequence[Any] = []
+        evidence: dict[str, list[tuple[str, str]]] = {}
         if read is not None:
             listing = onboarding_views.get_listing(session, user, read.id)
             steps_view = onboarding_views.steps_view(session, user, listing)
             decisions = onboarding_views.verifications(session, user, listing)
+            evidence = _evidence(session, user, listing.id)
             people += [s.done_by_id for s in steps_view.steps]
             people += [v.decided_by_id for v in decisions]
             people += [read.claimed_by_id, read.verified_by_id]
@@ -145,6 +165,7 @@ def _product_page(
                 steps=steps_view,
                 verifications=decisions,
                 state=states[market.id],
+                evidence=evidence,
             )
         )
     hamlet = area_views.get(session, product.hamlet_id)
@@ -174,6 +195,9 @@ def _product_page(
             "when": local_time,
             "phone": display_vn,
             "may_write": may_write(user),
+            "may_delist": user.role in onboarding_service.DELISTERS,
+            "today": clock.today(),
+            "local_date": clock.vn_date,
             "may_add_certificate": may_write(user) and view.kind is ProductKind.ocop,
             "form_error": error,
             "gallery": gallery,
@@ -344,3 +368,130 @@ def unblock_step(
         error = _form_error(exc, listing_id, step, "unblock")
         return _refused(request, session, principal, product_id, exc, error)
     return redirect(f"/products/{product_id}", "step_unblocked")
+
+
+def _evidence(
+    session: Session, user: User, listing_id: int
+) -> dict[str, list[tuple[str, str]]]:
+    """A listing's evidence photos by step: (thumbnail URL, full URL) of each."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for photo in photo_views.list_evidence(session, user, listing_id):
+        out.setdefault(photo.step_code or "", []).append(
+            (
+                photo_views.photo_url(photo, "thumb"),
+                photo_views.photo_url(photo, "full"),
+            )
+        )
+    return out
+
+
+def _store(
+    session: Session,
+    user: User,
+    target: Target,
+    data: bytes,
+    processed: Processed | None,
+) -> Refusal:
+    """Store the decoded photo; a refusal rolls back to before it."""
+    with refusable(session) as refusal:
+        photo_service.upload(session, user, target, data, processed=processed)
+    return refusal
+
+
+def _to_listing(product_id: int, listing_id: int, done: str) -> Response:
+    """Back to the product page, at the listing the form belonged to."""
+    return redirect(f"/products/{product_id}?done={done}#listing-{listing_id}")
+
+
+@router.post("/listings/{listing_id}/delist")
+def delist(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    listing_id: int,
+    version: Annotated[int, Form()],
+    date: Annotated[str, Form(max_length=20)] = "",
+    reason: Short = "",
+) -> Response:
+    """Report that a live listing went down: on which day, and why."""
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
+    product_id = listing.product_id
+    with refusable(session) as refusal:
+        onboarding_service.delist(
+            session,
+            principal.user,
+            listing,
+            on=parse_date(date, "date", "ngày gỡ khỏi sàn"),
+            reason=reason,
+            version=version,
+        )
+    if (exc := refusal.error) is not None:
+        values = {"date": date, "reason": reason}
+        error = _form_error(exc, listing_id, DELIST, DELIST, values)
+        return _refused(request, session, principal, product_id, exc, error)
+    return _to_listing(product_id, listing_id, "listing_delisted")
+
+
+@router.post("/listings/{listing_id}/relist")
+def relist(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    listing_id: int,
+    version: Annotated[int, Form()],
+) -> Response:
+    """Bring a delisted listing back: its claim is made and verified again."""
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
+    product_id = listing.product_id
+    with refusable(session) as refusal:
+        photo_readiness.relist(session, principal.user, listing, version=version)
+    if (exc := refusal.error) is not None:
+        error = _form_error(exc, listing_id, RELIST, RELIST)
+        return _refused(request, session, principal, product_id, exc, error)
+    return _to_listing(product_id, listing_id, "listing_relisted")
+
+
+@router.post("/listings/{listing_id}/steps/{step}/photos")
+async def upload_step_photo(
+    request: Request,
+    _body: Annotated[None, Depends(capped_form_body)],
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    listing_id: int,
+    step: str,
+) -> Response:
+    """A photo proving a step (plain multipart form), tied to that step.
+
+    A refused photo (not an image, too large, too many) comes back to the
+    product page, its message beside the step's photo form.
+    """
+    user = principal.user
+    listing = await run_in_threadpool(
+        onboarding_views.get_listing, session, user, listing_id
+    )
+    product_id = listing.product_id
+    target = await run_in_threadpool(
+        photo_service.check_upload,
+        session,
+        user,
+        product_id,
+        listing_id=listing_id,
+        step_code=step,
+    )
+    with refusable(session) as refusal:
+        data = await upload_bytes(request)
+        processed = await prepare_photo(session, user, target, data, key=None)
+    if refusal.error is None:
+        refusal = await run_in_threadpool(
+            _store, session, user, target, data, processed
+        )
+    if (exc := refusal.error) is not None:
+        error = _form_error(exc, listing_id, step, "photo", {})
+        if not error.fields:
+            error = FormError(
+                listing_id, step, "photo", exc.message, {}, {"file": exc.message}
+            )
+        return await run_in_threadpool(
+            _refused, request, session, principal, product_id, exc, error
+        )
+    return _to_listing(product_id, listing_id, "evidence_added")
