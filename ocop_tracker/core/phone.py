@@ -28,3 +28,16 @@ def display_vn(e164: str | None) -> str:
         return ""
     number = phonenumbers.parse(e164, "VN")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+MASK = "•"
+
+
+def mask_vn(e164: str | None) -> str | None:
+    """``+84912345678`` → ``09•• ••• 678``: the only form a private number is shown in."""
+    if not e164:
+        return None
+    shown = display_vn(e164)
+    digits = [i for i, c in enumerate(shown) if c.isdigit()]
+    hidden = set(digits[2:-3])
+    return "".join(MASK if i in hidden else c for i, c in enumerate(shown))

@@ -41,6 +41,7 @@ from ocop_tracker.producers.models import (
     ProducerKind,
 )
 from ocop_tracker.products.rules import product_search_key
+from ocop_tracker.sellers import service as seller_service
 from ocop_tracker.users.models import WRITERS, Role, User
 
 SEARCH_KEY_LENGTH = 400
@@ -211,6 +212,7 @@ def _move(session: Session, producer: Producer, hamlet_id: int) -> None:
     account = repository.payment_account(session, producer.id)
     if account is not None:
         account.hamlet_id = hamlet_id
+    seller_service.follow_producer(session, producer.id, hamlet_id)
 
 
 # --- consent ------------------------------------------------------------------------
