@@ -5,8 +5,10 @@ import datetime as dt
 
 import pytest
 import time_machine
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.auth.scope import OutOfScope
 from ocop_tracker.core import clock
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -303,7 +305,8 @@ def test_only_a_verified_claim_opens_the_shop(
         session, official, account, decision=Decision.approved, version=account.version
     )
     view = seller_views.read(session, account)
-    assert view.status is SellerStatus.open and view.is_open
+    assert view.status is SellerStatus.open
+    assert view.is_open
     assert view.claim_status is ClaimStatus.approved
     assert view.verified_by_id == official.id
     assert view.shop_name == "Bánh pía Bà Tư"
@@ -381,7 +384,8 @@ def test_a_rejection_needs_a_comment_and_leaves_the_shop_not_open(
     )
     view = seller_views.read(session, account)
     assert view.claim_status is ClaimStatus.rejected
-    assert view.status is SellerStatus.applied and not view.is_open
+    assert view.status is SellerStatus.applied
+    assert not view.is_open
     assert view.verifications[0].comment == "Đường dẫn mở ra gian hàng của hộ khác."
     with pytest.raises(Conflict, match="không chờ xác minh"):
         seller_service.verify(
@@ -469,17 +473,20 @@ def test_a_past_day_is_answered_from_the_trail(
         )
     official = actor(session, "canbo.khom3")
     first = seller_views.read_as_of(session, official, account.id, dt.date(2026, 3, 3))
-    assert first.status is SellerStatus.preparing and not first.is_open
+    assert first.status is SellerStatus.preparing
+    assert not first.is_open
     assert not any(i.done for i in first.checklist)
     assert first.version is None
     claimed = seller_views.read_as_of(
         session, official, account.id, dt.date(2026, 3, 8)
     )
-    assert claimed.claim_status is ClaimStatus.pending and not claimed.is_open
+    assert claimed.claim_status is ClaimStatus.pending
+    assert not claimed.is_open
     assert claimed.checklist_ready
     assert claimed.verifications == []
     opened = seller_views.read_as_of(session, official, account.id, dt.date(2026, 3, 9))
-    assert opened.is_open and opened.status_on == dt.date(2026, 3, 9)
+    assert opened.is_open
+    assert opened.status_on == dt.date(2026, 3, 9)
     assert len(opened.verifications) == 1
     with pytest.raises(NotFound, match="chưa có"):
         seller_views.read_as_of(session, official, account.id, dt.date(2026, 3, 1))
@@ -490,10 +497,6 @@ def test_a_past_day_is_answered_from_the_trail(
 
 
 def test_the_login_never_reaches_the_trail(session: Session, sellers: Sellers) -> None:
-    from sqlalchemy import select
-
-    from ocop_tracker.audit.models import AuditEvent
-
     account = _new(session, sellers, login_phone="0912345678", login_email="a@b.vn")
     session.flush()
     events = session.scalars(
@@ -542,4 +545,5 @@ def test_admins_edit_the_prerequisites(session: Session, sellers: Sellers) -> No
         session, admin, sellers.producer, marketplace_id=sellers.postmart.id
     )
     codes = [i.code for i in seller_views.read(session, account).checklist]
-    assert codes[-1] == "shop_photo" and "business_registration" not in codes
+    assert codes[-1] == "shop_photo"
+    assert "business_registration" not in codes
