@@ -20,7 +20,7 @@ from ocop_tracker.core.base import (
     str_enum,
     utcnow,
 )
-from ocop_tracker.onboarding.models import Decision
+from ocop_tracker.onboarding.models import DecisionColumns
 
 
 class SellerStatus(StrEnum):
@@ -122,7 +122,7 @@ class SellerChecklistItem(IdMixin, Audited, Base):
     __table_args__ = (UniqueConstraint("seller_account_id", "item_code"),)
 
 
-class SellerVerification(IdMixin, Audited, Base):
+class SellerVerification(DecisionColumns, IdMixin, Audited, Base):
     """An official's decision on an "open" claim; a rejection needs a comment."""
 
     __tablename__ = "seller_verifications"
@@ -130,12 +130,3 @@ class SellerVerification(IdMixin, Audited, Base):
     seller_account_id: Mapped[int] = mapped_column(
         ForeignKey("seller_accounts.id", ondelete="CASCADE"), index=True
     )
-    hamlet_id: Mapped[int] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="RESTRICT")
-    )
-    decision: Mapped[Decision] = mapped_column(str_enum(Decision, 10))
-    comment: Mapped[str | None] = mapped_column(String(1000))
-    decided_by_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="RESTRICT")
-    )
-    decided_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -1,11 +1,13 @@
 """JSON API of seller accounts: a producer's shop per marketplace, its checklist,
 the "open" claim and its verification; the marketplaces' prerequisites (admins)."""
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Body
 from fastapi import status as http_status
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal, require_roles
 from ocop_tracker.core.db import SessionDep
@@ -14,6 +16,7 @@ from ocop_tracker.core.versions import StaleVersion, stale_response
 from ocop_tracker.producers import views as producer_views
 from ocop_tracker.sellers import service as seller_service
 from ocop_tracker.sellers import views as seller_views
+from ocop_tracker.sellers.models import SellerAccount
 from ocop_tracker.sellers.schemas import (
     ChecklistChange,
     OpenClaim,
@@ -30,6 +33,17 @@ from ocop_tracker.users.models import Role
 # Created without a prefix (api.py includes it under /api/v1): paths are written in full.
 router = APIRouter(tags=["sellers"], responses=STALE_RESPONSES)
 Admin = Annotated[Principal, require_roles(Role.admin)]
+
+
+def _after(
+    session: Session, account: SellerAccount, command: Callable[[], object]
+) -> SellerAccountRead | JSONResponse:
+    """Run a command on the account and answer it as it stands (409 when stale)."""
+    try:
+        command()
+    except StaleVersion as exc:
+        return stale_response(session, exc, lambda a: seller_views.read(session, a))
+    return seller_views.read(session, account)
 
 
 @router.get("/producers/{producer_id}/seller-accounts")
@@ -85,13 +99,14 @@ def update_account(
 ) -> SellerAccountRead | JSONResponse:
     """Change an account; send the ``version`` you read (409 with the current one)."""
     account = seller_views.get_account(session, principal.user, account_id)
-    try:
-        seller_service.update_account(
-            session, principal.user, account, **body.model_dump(exclude_unset=True)
-        )
-    except StaleVersion as exc:
-        return stale_response(session, exc, lambda a: seller_views.read(session, a))
-    return seller_views.read(session, account)
+    changes = body.model_dump(exclude_unset=True)
+    return _after(
+        session,
+        account,
+        lambda: seller_service.update_account(
+            session, principal.user, account, **changes
+        ),
+    )
 
 
 @router.post(
@@ -107,18 +122,14 @@ def set_checklist_item(
 ) -> SellerAccountRead | JSONResponse:
     """Mark a prerequisite done (``done: false`` undoes it), with a note or evidence URL."""
     account = seller_views.get_account(session, principal.user, account_id)
-    change = body or ChecklistChange()
-    try:
-        seller_service.set_item(
-            session,
-            principal.user,
-            account,
-            item_code=item_code,
-            **change.model_dump(),
-        )
-    except StaleVersion as exc:
-        return stale_response(session, exc, lambda a: seller_views.read(session, a))
-    return seller_views.read(session, account)
+    change = (body or ChecklistChange()).model_dump()
+    return _after(
+        session,
+        account,
+        lambda: seller_service.set_item(
+            session, principal.user, account, item_code=item_code, **change
+        ),
+    )
 
 
 @router.post("/seller-accounts/{account_id}/claim", response_model=SellerAccountRead)
@@ -130,11 +141,13 @@ def claim_open(
 ) -> SellerAccountRead | JSONResponse:
     """Report the shop open with its URL; it counts as open once an official verifies it."""
     account = seller_views.get_account(session, principal.user, account_id)
-    try:
-        seller_service.claim_open(session, principal.user, account, **body.model_dump())
-    except StaleVersion as exc:
-        return stale_response(session, exc, lambda a: seller_views.read(session, a))
-    return seller_views.read(session, account)
+    return _after(
+        session,
+        account,
+        lambda: seller_service.claim_open(
+            session, principal.user, account, **body.model_dump()
+        ),
+    )
 
 
 @router.post(
@@ -148,11 +161,13 @@ def verify_account(
 ) -> SellerAccountRead | JSONResponse:
     """Approve an "open" claim, or reject it with a comment (never one's own claim)."""
     account = seller_views.get_account(session, principal.user, account_id)
-    try:
-        seller_service.verify(session, principal.user, account, **body.model_dump())
-    except StaleVersion as exc:
-        return stale_response(session, exc, lambda a: seller_views.read(session, a))
-    return seller_views.read(session, account)
+    return _after(
+        session,
+        account,
+        lambda: seller_service.verify(
+            session, principal.user, account, **body.model_dump()
+        ),
+    )
 
 
 @router.get("/marketplaces/{marketplace_id}/prerequisites")

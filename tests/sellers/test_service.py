@@ -49,6 +49,32 @@ def _ready(session: Session, account: SellerAccount, login: str) -> None:
         )
 
 
+def _claim(
+    session: Session,
+    sellers: Sellers,
+    account: SellerAccount,
+    login: str = "thanhvien.khom3",
+    **extra: str,
+) -> SellerAccount:
+    return seller_service.claim_open(
+        session,
+        actor(session, login),
+        account,
+        shop_url=shop_url(sellers.producer, "voso"),
+        version=account.version,
+        **extra,
+    )
+
+
+def _claimed(
+    session: Session, sellers: Sellers, login: str = "thanhvien.khom3", **extra: str
+) -> SellerAccount:
+    """An applied account, its required items done and claimed open by ``login``."""
+    account = _new(session, sellers, status=SellerStatus.applied)
+    _ready(session, account, login)
+    return _claim(session, sellers, account, login, **extra)
+
+
 def test_an_account_starts_with_the_seeded_checklist_in_order(
     session: Session, sellers: Sellers
 ) -> None:
@@ -275,16 +301,7 @@ def test_only_a_verified_claim_opens_the_shop(
 ) -> None:
     member = actor(session, "thanhvien.khom3")
     official = actor(session, "canbo.khom3")
-    account = _new(session, sellers, status=SellerStatus.applied)
-    _ready(session, account, "thanhvien.khom3")
-    seller_service.claim_open(
-        session,
-        member,
-        account,
-        shop_url=shop_url(sellers.producer, "voso"),
-        shop_name="Bánh pía Bà Tư",
-        version=account.version,
-    )
+    account = _claimed(session, sellers, shop_name="Bánh pía Bà Tư")
     with pytest.raises(Conflict, match="chờ cán bộ xác minh"):
         seller_service.update_account(
             session,
@@ -331,15 +348,7 @@ def test_only_a_verified_claim_opens_the_shop(
 
 def test_nobody_verifies_their_own_claim(session: Session, sellers: Sellers) -> None:
     official = actor(session, "canbo.khom3")
-    account = _new(session, sellers, status=SellerStatus.applied)
-    _ready(session, account, "canbo.khom3")
-    seller_service.claim_open(
-        session,
-        official,
-        account,
-        shop_url=shop_url(sellers.producer, "voso"),
-        version=account.version,
-    )
+    account = _claimed(session, sellers, "canbo.khom3")
     with pytest.raises(Forbidden, match="tự xác minh việc mở gian hàng"):
         seller_service.verify(
             session,
@@ -354,17 +363,8 @@ def test_nobody_verifies_their_own_claim(session: Session, sellers: Sellers) -> 
 def test_a_rejection_needs_a_comment_and_leaves_the_shop_not_open(
     session: Session, sellers: Sellers
 ) -> None:
-    member = actor(session, "thanhvien.khom3")
     official = actor(session, "canbo.khom3")
-    account = _new(session, sellers, status=SellerStatus.applied)
-    _ready(session, account, "thanhvien.khom3")
-    seller_service.claim_open(
-        session,
-        member,
-        account,
-        shop_url=shop_url(sellers.producer, "voso"),
-        version=account.version,
-    )
+    account = _claimed(session, sellers)
     with refused(InvalidInput, "comment", "Cần ghi nhận xét"):
         seller_service.verify(
             session,
@@ -396,13 +396,7 @@ def test_a_rejection_needs_a_comment_and_leaves_the_shop_not_open(
             version=account.version,
         )
     # Fixed, the team claims again.
-    seller_service.claim_open(
-        session,
-        member,
-        account,
-        shop_url=shop_url(sellers.producer, "voso"),
-        version=account.version,
-    )
+    _claim(session, sellers, account)
     assert account.claim_status is ClaimStatus.pending
 
 
@@ -449,20 +443,13 @@ def test_accounts_follow_their_producer_when_it_moves(
 def test_a_past_day_is_answered_from_the_trail(
     session: Session, sellers: Sellers
 ) -> None:
-    member = actor(session, "thanhvien.khom3")
     start = dt.datetime(2026, 3, 2, 3, 0, tzinfo=dt.UTC)
     with time_machine.travel(start, tick=False):
         account = _new(session, sellers, status=SellerStatus.preparing)
         session.flush()
     with time_machine.travel(start + dt.timedelta(days=5), tick=False):
         _ready(session, account, "thanhvien.khom3")
-        seller_service.claim_open(
-            session,
-            member,
-            account,
-            shop_url=shop_url(sellers.producer, "voso"),
-            version=account.version,
-        )
+        _claim(session, sellers, account)
     with time_machine.travel(start + dt.timedelta(days=7), tick=False):
         seller_service.verify(
             session,
