@@ -207,11 +207,14 @@ def update_account(
                 rules.check_move(account.status, status, account.claim_status)
                 new_status = status
     on = account.status_on
-    if new_status is not account.status or not isinstance(status_on, Unset):
+    moved = new_status is not account.status
+    if moved or not isinstance(status_on, Unset):
         with errors.check("status_on"):
+            # A new status comes on or after the last change; a correction of
+            # the current status's day only stays out of the future.
             on = _status_on(
                 None if isinstance(status_on, Unset) else status_on,
-                account.status_on,
+                account.status_on if moved else dt.date.min,
             )
     changes: dict[str, object] = {}
     if not isinstance(shop_name, Unset):

@@ -215,6 +215,16 @@ def test_a_change_carries_its_day_never_in_the_future_nor_before_the_last(
         version=account.version,
     )
     assert account.status_on == clock.today() - dt.timedelta(days=3)
+    # A correction of the current status's day, without a move.
+    seller_service.update_account(
+        session,
+        member,
+        account,
+        status_on=clock.today() - dt.timedelta(days=12),
+        version=account.version,
+    )
+    assert account.status is SellerStatus.preparing
+    assert account.status_on == clock.today() - dt.timedelta(days=12)
 
 
 def test_a_stale_version_is_a_409(session: Session, sellers: Sellers) -> None:
