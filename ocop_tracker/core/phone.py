@@ -3,6 +3,7 @@
 import phonenumbers
 
 from ocop_tracker.core.errors import InvalidInput
+from ocop_tracker.core.text import has_forbidden_chars
 
 
 def normalize_vn(raw: str, *, field: str = "phone") -> str:
@@ -20,6 +21,15 @@ def normalize_vn(raw: str, *, field: str = "phone") -> str:
     if number.country_code != 84 or not phonenumbers.is_valid_number(number):
         raise InvalidInput("Số điện thoại không phải số Việt Nam hợp lệ.", field=field)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def clean_vn(raw: str | None, *, field: str = "phone") -> str | None:
+    """A typed number in its stored form (``normalize_vn``); blank is None."""
+    if raw is None or not raw.strip():
+        return None
+    if has_forbidden_chars(raw):
+        raise InvalidInput("Số điện thoại chứa ký tự không hợp lệ.", field=field)
+    return normalize_vn(raw, field=field)
 
 
 def display_vn(e164: str | None) -> str:

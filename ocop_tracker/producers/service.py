@@ -15,11 +15,10 @@ from ocop_tracker.auth.scope import check_writer
 from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.errors import Conflict, InvalidInput
 from ocop_tracker.core.labels import labels
-from ocop_tracker.core.phone import normalize_vn
+from ocop_tracker.core.phone import clean_vn
 from ocop_tracker.core.text import (
     clean_text,
     fold,
-    has_forbidden_chars,
     required_text,
 )
 from ocop_tracker.core.versions import (
@@ -53,14 +52,6 @@ _TAX_CODE = re.compile(r"[0-9A-Z][0-9A-Z-]{2,18}[0-9A-Z]")
 
 
 # --- shared checks ---------------------------------------------------------------
-
-
-def _clean_phone(raw: str | None) -> str | None:
-    if raw is None or not raw.strip():
-        return None
-    if has_forbidden_chars(raw):
-        raise InvalidInput("Số điện thoại chứa ký tự không hợp lệ.", field="phone")
-    return normalize_vn(raw, field="phone")
 
 
 def _clean_tax_code(raw: str | None) -> str | None:
@@ -122,7 +113,7 @@ def create_producer(
     clean_rep = clean_text(
         representative, field="representative", label="Người đại diện", max_len=120
     )
-    clean_phone = _clean_phone(phone)
+    clean_phone = clean_vn(phone)
     clean_tax = _clean_tax_code(tax_code)
     _check_unique_name(session, hamlet_id, clean_name)
     producer = Producer(
@@ -182,7 +173,7 @@ def update_producer(
             representative, field="representative", label="Người đại diện", max_len=120
         )
     if not isinstance(phone, Unset):
-        producer.phone = _clean_phone(phone)
+        producer.phone = clean_vn(phone)
     if not isinstance(tax_code, Unset):
         producer.tax_code = _clean_tax_code(tax_code)
     renamed = new_name != producer.name

@@ -21,11 +21,10 @@ from ocop_tracker.core.errors import (
     InvalidInput,
     NotFound,
 )
-from ocop_tracker.core.phone import normalize_vn
+from ocop_tracker.core.phone import clean_vn
 from ocop_tracker.core.text import (
     clean_email,
     clean_text,
-    has_forbidden_chars,
     required_text,
 )
 from ocop_tracker.core.versions import UNSET, Unset, check_version, flush_versioned
@@ -69,16 +68,6 @@ def _flush(session: Session, account: SellerAccount) -> None:
     # so the account's version guards the whole of it.
     account.updated_at = utcnow()
     flush_versioned(session, STALE_WHAT, also=(IntegrityError,))
-
-
-def _clean_phone(raw: str | None) -> str | None:
-    if raw is None or not raw.strip():
-        return None
-    if has_forbidden_chars(raw):
-        raise InvalidInput(
-            "Số điện thoại chứa ký tự không hợp lệ.", field="login_phone"
-        )
-    return normalize_vn(raw, field="login_phone")
 
 
 def _clean_shop_name(raw: str | None) -> str | None:
@@ -137,7 +126,7 @@ def create_account(
     with errors.check("shop_url"):
         url = _shop_url(session, market, shop_url)
     with errors.check("login_phone"):
-        phone = _clean_phone(login_phone)
+        phone = clean_vn(login_phone, field="login_phone")
     with errors.check("login_email"):
         email = clean_email(login_email, field="login_email", label="E-mail đăng nhập")
     errors.raise_any()
@@ -228,7 +217,7 @@ def update_account(
             changes["shop_url"] = url
     if not isinstance(login_phone, Unset):
         with errors.check("login_phone"):
-            changes["login_phone"] = _clean_phone(login_phone)
+            changes["login_phone"] = clean_vn(login_phone, field="login_phone")
     if not isinstance(login_email, Unset):
         with errors.check("login_email"):
             changes["login_email"] = clean_email(
