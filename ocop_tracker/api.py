@@ -14,6 +14,7 @@ from ocop_tracker.photos.router import router as photos_router
 from ocop_tracker.producers.router import router as producers_router
 from ocop_tracker.products.router import router as products_router
 from ocop_tracker.reports.router import router as reports_router
+from ocop_tracker.sellers.router import router as sellers_router
 from ocop_tracker.teams.router import router as teams_router
 from ocop_tracker.users.router import router as users_router
 
@@ -28,6 +29,7 @@ for router in (
     producers_router,
     products_router,
     onboarding_router,
+    sellers_router,
     exports_router,
     imports_router,
     photos_router,

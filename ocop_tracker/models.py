@@ -18,6 +18,7 @@ from ocop_tracker.producers.models import Consent, PaymentAccount, Producer
 from ocop_tracker.products.models import Certificate, OcopGroup, OcopSubgroup, Product
 from ocop_tracker.public import models as public_models
 from ocop_tracker.reports import models as report_models
+from ocop_tracker.sellers import models as seller_models
 from ocop_tracker.teams.models import Team, TeamMember
 from ocop_tracker.users.models import User
 
@@ -48,4 +49,5 @@ __all__ = [
     "photo_models",
     "public_models",
     "report_models",
+    "seller_models",
 ]

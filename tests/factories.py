@@ -28,6 +28,10 @@ from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import rules as product_rules
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products.models import Certificate, CertLevel, Product, ProductKind
+from ocop_tracker.sellers import rules as seller_rules
+from ocop_tracker.sellers import service as seller_service
+from ocop_tracker.sellers import views as seller_views
+from ocop_tracker.sellers.models import SellerAccount, SellerStatus
 from ocop_tracker.users import repository as user_repository
 from ocop_tracker.users import service as user_service
 from ocop_tracker.users.models import Role, User
@@ -255,6 +259,59 @@ def make_listing(
         version=listing.version,
     )
     return listing
+
+
+def shop_url(producer: Producer, marketplace: str) -> str:
+    """A shop page of this producer on a seeded marketplace, as its URL rule asks."""
+    n = producer.id
+    if marketplace == "voso":
+        return f"https://voso.vn/ho-san-xuat-{n}-s{n}"
+    return f"https://postmart.vn/shop/ho-san-xuat-{n}"
+
+
+def make_seller_account(
+    session: Session,
+    producer: Producer,
+    marketplace: str = "voso",
+    *,
+    status: SellerStatus = SellerStatus.open,
+    actor: User | None = None,
+) -> SellerAccount:
+    """``producer``'s account on a seeded marketplace (``voso``, ``postmart``) in
+    ``status``: one a team sets by hand (``not_started``, ``preparing``,
+    ``applied``), or ``open`` (every required prerequisite done, the claim
+    verified by a second admin, since nobody verifies their own claim)."""
+    who = actor or make_actor(session)
+    market = marketplaces.resolve(session, marketplace)
+    if status in seller_rules.STARTS:
+        return seller_service.create_account(
+            session, who, producer, marketplace_id=market.id, status=status
+        )
+    if status is not SellerStatus.open:
+        raise ValueError("move an open account on with seller_service.update_account")
+    account = seller_service.create_account(
+        session, who, producer, marketplace_id=market.id, status=SellerStatus.applied
+    )
+    for item in seller_views.prerequisites(session, market.id, active_only=True):
+        if item.required:
+            seller_service.set_item(
+                session, who, account, item_code=item.code, done=True
+            )
+    seller_service.claim_open(
+        session,
+        who,
+        account,
+        shop_url=shop_url(producer, marketplace),
+        version=account.version,
+    )
+    seller_service.verify(
+        session,
+        make_actor(session, FACTORY_VERIFIER),
+        account,
+        decision=Decision.approved,
+        version=account.version,
+    )
+    return account
 
 
 @functools.cache

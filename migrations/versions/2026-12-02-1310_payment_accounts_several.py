@@ -14,7 +14,7 @@
   this revision stay as they were.
 
 Revision ID: 5c7d2e9a41f0
-Revises: 9a61f3e8c2b4
+Revises: c3e9f1a27b45
 Create Date: 2026-12-02 13:10:00
 """
 
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5c7d2e9a41f0"
-down_revision: str | None = "9a61f3e8c2b4"
+down_revision: str | None = "c3e9f1a27b45"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -111,6 +111,20 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "done": "Đã xong",
         "blocked": "Đang vướng",
     },
+    # sellers.models
+    "SellerStatus": {
+        "not_started": "Chưa bắt đầu",
+        "preparing": "Đang chuẩn bị",
+        "applied": "Đã đăng ký, chờ sàn duyệt",
+        "open": "Đang mở",
+        "suspended": "Tạm ngừng",
+        "closed": "Đã đóng",
+    },
+    "ClaimStatus": {
+        "pending": "Chờ xác minh",
+        "approved": "Đã xác minh",
+        "rejected": "Bị từ chối",
+    },
     # cards.layout
     "Layout": {
         "a4-2x4": "A4, 8 thẻ (2 × 4) để treo tại quầy",

@@ -3,6 +3,7 @@
 import phonenumbers
 
 from ocop_tracker.core.errors import InvalidInput
+from ocop_tracker.core.text import has_forbidden_chars
 
 
 def normalize_vn(raw: str, *, field: str = "phone") -> str:
@@ -22,9 +23,31 @@ def normalize_vn(raw: str, *, field: str = "phone") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def clean_vn(raw: str | None, *, field: str = "phone") -> str | None:
+    """A typed number in its stored form (``normalize_vn``); blank is None."""
+    if raw is None or not raw.strip():
+        return None
+    if has_forbidden_chars(raw):
+        raise InvalidInput("Số điện thoại chứa ký tự không hợp lệ.", field=field)
+    return normalize_vn(raw, field=field)
+
+
 def display_vn(e164: str | None) -> str:
     """``+84912345678`` → ``0912 345 678``."""
     if not e164:
         return ""
     number = phonenumbers.parse(e164, "VN")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+MASK = "•"
+
+
+def mask_vn(e164: str | None) -> str | None:
+    """``+84912345678`` → ``09•• ••• 678``: the only form a private number is shown in."""
+    if not e164:
+        return None
+    shown = display_vn(e164)
+    digits = [i for i, c in enumerate(shown) if c.isdigit()]
+    hidden = set(digits[2:-3])
+    return "".join(MASK if i in hidden else c for i, c in enumerate(shown))

@@ -118,3 +118,32 @@ def required_text(
     )
     assert value is not None  # required: empty was refused
     return value
+
+
+_EMAIL = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@"
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,63}"
+)
+MAX_EMAIL = 254
+
+
+def clean_email(raw: str | None, *, field: str, label: str = "E-mail") -> str | None:
+    """An e-mail address (ASCII, one @, a domain with a dot), the domain in lower case."""
+    if raw is None or not raw.strip():
+        return None
+    value = raw.strip()
+    if len(value) > MAX_EMAIL or not _EMAIL.fullmatch(value):
+        raise InvalidInput(
+            f"{label} không hợp lệ, ví dụ đúng: ten@gmail.com.", field=field
+        )
+    local, domain = value.rsplit("@", 1)
+    return f"{local}@{domain.lower()}"
+
+
+def mask_email(value: str | None) -> str | None:
+    """``nguyen@gmail.com`` → ``n•••@gmail.com``: the only form a private e-mail is shown in."""
+    if not value or "@" not in value:
+        return None
+    local, domain = value.rsplit("@", 1)
+    return f"{local[:1]}•••@{domain}"

@@ -67,6 +67,27 @@ def step_defs(session: Session, marketplace_id: int) -> list[StepDef]:
     return [as_def(s) for s in steps(session, marketplace_id)]
 
 
+def clean_shop_url(
+    session: Session,
+    market: Marketplace,
+    raw: str | None,
+    *,
+    field: str = "shop_url",
+) -> str:
+    """A shop page on the marketplace's domain, by the URL rule of its shop step."""
+    shop = next(
+        (s for s in steps(session, market.id) if s.code == workflow.SHOP_STEP), None
+    )
+    return workflow.clean_page_url(
+        raw,
+        domain=market.domain,
+        label="Đường dẫn gian hàng",
+        step=as_def(shop) if shop is not None else None,
+        page=workflow.PAGE_NAMES[workflow.SHOP_STEP],
+        field=field,
+    )
+
+
 def as_def(step: MarketplaceStep) -> StepDef:
     """The workflow's view of a stored step."""
     return StepDef(

@@ -141,14 +141,12 @@ class StepRecord(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
     __table_args__ = (UniqueConstraint("listing_id", "step_code"),)
 
 
-class Verification(IdMixin, Audited, Base):
-    """An official's decision on a "listed" claim; a rejection needs a comment."""
+class DecisionColumns:
+    """Mixin: an official's decision on a claim — where, the answer, why, who, when.
 
-    __tablename__ = "verifications"
+    List it after the model's own columns (the claim it decides).
+    """
 
-    listing_id: Mapped[int] = mapped_column(
-        ForeignKey("listings.id", ondelete="CASCADE"), index=True
-    )
     hamlet_id: Mapped[int] = mapped_column(
         ForeignKey("admin_units.id", ondelete="RESTRICT")
     )
@@ -158,3 +156,13 @@ class Verification(IdMixin, Audited, Base):
         ForeignKey("users.id", ondelete="RESTRICT")
     )
     decided_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Verification(DecisionColumns, IdMixin, Audited, Base):
+    """An official's decision on a "listed" claim; a rejection needs a comment."""
+
+    __tablename__ = "verifications"
+
+    listing_id: Mapped[int] = mapped_column(
+        ForeignKey("listings.id", ondelete="CASCADE"), index=True
+    )

@@ -16,7 +16,7 @@ from ocop_tracker.audit import views as audit_views
 from ocop_tracker.auth.scope import check_writer, ensure_visible
 from ocop_tracker.core import clock
 from ocop_tracker.core.base import utcnow
-from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ocop_tracker.core.errors import Conflict, InvalidInput, NotFound
 from ocop_tracker.core.text import clean_text, required_text
 from ocop_tracker.core.versions import check_version, flush_versioned, is_resend
 from ocop_tracker.onboarding import marketplaces, repository, workflow
@@ -31,12 +31,10 @@ from ocop_tracker.onboarding.models import (
 )
 from ocop_tracker.onboarding.views import WHAT, read
 from ocop_tracker.onboarding.workflow import StepDef
-from ocop_tracker.users.models import WRITERS, Role, User
+from ocop_tracker.users.models import VERIFIERS, WRITERS, Role, User
 
 # Who may open a listing and record, block or unblock its steps (in their area).
 STEP_WRITERS = WRITERS
-# Who may approve or reject a "listed" claim (in their area).
-VERIFIERS = frozenset({Role.admin, Role.department, Role.official})
 # Who may report that a live listing went down: anyone who may see it.
 DELISTERS = STEP_WRITERS | VERIFIERS
 # The listings' 409 code, which their clients read (the other domains say "conflict").
@@ -194,16 +192,9 @@ def _market_and_steps(
 def _evidence(step: StepDef, market: Marketplace, raw: str | None) -> str | None:
     label = URL_LABELS.get(step.code, "Đường dẫn bằng chứng")
     if step.evidence == workflow.EVIDENCE_URL:
-        url = workflow.clean_url(raw, domain=market.domain, label=label)
-        workflow.check_page(
-            url,
-            domain=market.domain,
-            label=label,
-            page=workflow.PAGE_NAMES.get(step.code, "trang bằng chứng"),
-            pattern=step.url_pattern,
-            example=step.url_example,
+        return workflow.clean_page_url(
+            raw, domain=market.domain, label=label, step=step
         )
-        return url
     if raw is None or not raw.strip():
         return None
     return workflow.clean_url(raw, domain=None, label=label)
@@ -476,11 +467,9 @@ def verify(
     )
     _, defs, records = _market_and_steps(session, listing)
     claim = records.get(workflow.CLAIM_STEP)
-    claimants = {listing.claimed_by_id, claim.done_by_id if claim else None}
-    if actor.id in claimants:
-        raise Forbidden(
-            "Bạn không thể tự xác minh việc lên sàn do chính mình báo; cần một cán bộ khác xác minh."
-        )
+    workflow.check_not_claimant(
+        actor.id, {listing.claimed_by_id, claim.done_by_id if claim else None}
+    )
     _check_version(session, listing, version)
     workflow.check_can_verify(listing.status)
     clean = workflow.clean_comment(decision, comment)

@@ -11,12 +11,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from ocop_tracker.core.errors import Conflict, InvalidInput
+from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput
 from ocop_tracker.core.text import clean_text, has_forbidden_chars
 from ocop_tracker.onboarding.models import Decision, ListingStatus, StepStatus
 
 # The step whose recording claims "listed" and asks for verification.
 CLAIM_STEP = "listing"
+# The step whose URL rule says what a shop (gian hàng) page is on a marketplace;
+# a seller account's shop URL is held to the same rule.
+SHOP_STEP = "storefront"
 # Steps whose evidence URL is copied onto the listing, and into which column.
 URL_COLUMNS: Mapping[str, str] = {
     "storefront": "storefront_url",
@@ -186,6 +189,16 @@ def status_after_decision(decision: Decision) -> ListingStatus:
     )
 
 
+def check_not_claimant(
+    actor_id: int, claimants: Iterable[int | None], *, what: str = "việc lên sàn"
+) -> None:
+    """A claim is verified by someone else than whoever made it (never oneself)."""
+    if actor_id in set(claimants):
+        raise Forbidden(
+            f"Bạn không thể tự xác minh {what} do chính mình báo; cần một cán bộ khác xác minh."
+        )
+
+
 def clean_comment(decision: Decision, raw: str | None) -> str | None:
     """The verifier's comment; a rejection must say why."""
     comment = clean_text(
@@ -307,6 +320,33 @@ def check_page(
             f"{label} chưa phải {page} trên {domain} (trang gian hàng, danh mục hay trang khác không được nhận).{hint}",
             field=field,
         )
+
+
+def clean_page_url(
+    raw: str | None,
+    *,
+    domain: str,
+    label: str,
+    step: StepDef | None,
+    page: str | None = None,
+    field: str = "evidence_url",
+) -> str:
+    """An ``https://`` URL on ``domain`` that is the page ``step``'s URL rule asks for.
+
+    ``page`` names the kind of page (default: the step's, from ``PAGE_NAMES``);
+    without a step, any page beyond the home page is taken.
+    """
+    url = clean_url(raw, domain=domain, field=field, label=label)
+    check_page(
+        url,
+        domain=domain,
+        label=label,
+        page=page or PAGE_NAMES.get(step.code if step else "", "trang bằng chứng"),
+        pattern=step.url_pattern if step else None,
+        example=step.url_example if step else None,
+        field=field,
+    )
+    return url
 
 
 def clean_url_rule(

@@ -16,11 +16,10 @@ from ocop_tracker.auth.scope import check_writer
 from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput
 from ocop_tracker.core.labels import labels
-from ocop_tracker.core.phone import normalize_vn
+from ocop_tracker.core.phone import clean_vn
 from ocop_tracker.core.text import (
     clean_text,
     fold,
-    has_forbidden_chars,
     required_text,
 )
 from ocop_tracker.core.versions import (
@@ -44,6 +43,7 @@ from ocop_tracker.producers.models import (
     ProducerKind,
 )
 from ocop_tracker.products.rules import product_search_key
+from ocop_tracker.sellers import service as seller_service
 from ocop_tracker.users.models import WRITERS, Role, User
 
 SEARCH_KEY_LENGTH = 400
@@ -58,11 +58,7 @@ _TAX_CODE = re.compile(r"[0-9A-Z][0-9A-Z-]{2,18}[0-9A-Z]")
 
 
 def _clean_phone(raw: str | None) -> str | None:
-    if raw is None or not raw.strip():
-        return None
-    if has_forbidden_chars(raw):
-        raise InvalidInput("Số điện thoại chứa ký tự không hợp lệ.", field="phone")
-    return normalize_vn(raw, field="phone")
+    return clean_vn(raw)
 
 
 def _clean_representative(raw: str | None) -> str | None:
@@ -209,7 +205,7 @@ def update_producer(
     if not isinstance(representative, Unset):
         producer.representative = _clean_representative(representative)
     if not isinstance(phone, Unset):
-        producer.phone = _clean_phone(phone)
+        producer.phone = clean_vn(phone)
     if not isinstance(tax_code, Unset):
         producer.tax_code = _clean_tax_code(tax_code)
     renamed = new_name != producer.name
@@ -240,6 +236,7 @@ def _move(session: Session, producer: Producer, hamlet_id: int) -> None:
         producer.id, []
     ):
         account.hamlet_id = hamlet_id
+    seller_service.follow_producer(session, producer.id, hamlet_id)
 
 
 # --- consent ------------------------------------------------------------------------

@@ -29,6 +29,8 @@ class Role(StrEnum):
 TEAM_ROLES = frozenset({Role.team_leader, Role.team_member})
 # SECURITY.md §L3: teams write in their hamlet; officials and admins help them.
 WRITERS = frozenset({Role.admin, Role.official, *TEAM_ROLES})
+# Who approves or rejects a claim (a listing live, a shop open), in their area.
+VERIFIERS = frozenset({Role.admin, Role.department, Role.official})
 
 
 class User(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):

@@ -25,6 +25,7 @@ from ocop_tracker.producers.models import (
 )
 from ocop_tracker.products.models import CertLevel, ProductKind
 from ocop_tracker.products.rules import CertificateStatus
+from ocop_tracker.sellers.models import ClaimStatus, SellerStatus
 from ocop_tracker.teams.models import Background, Position
 from ocop_tracker.users.models import Role
 
@@ -44,6 +45,8 @@ ENUMS: list[type[Enum]] = [
     ListingStatus,
     Decision,
     StepStatus,
+    SellerStatus,
+    ClaimStatus,
     Layout,
 ]
 

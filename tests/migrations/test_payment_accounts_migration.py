@@ -12,7 +12,7 @@ from alembic import command
 from ocop_tracker.core.migrate import alembic_config
 from tests.dbutil import fresh_database
 
-BEFORE = "9a61f3e8c2b4"
+BEFORE = "c3e9f1a27b45"
 AFTER = "5c7d2e9a41f0"
 NOW = dt.datetime(2026, 11, 30, 3, 0, tzinfo=dt.UTC)
 

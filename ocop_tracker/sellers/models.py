@@ -1,0 +1,132 @@
+"""Seller accounts (a producer's shop on one marketplace), their checklist and verifications.
+
+DOMAIN.md §4 and §7: the shop belongs to the seller, once per marketplace, not
+to each product. What a marketplace asks before a shop opens is data
+(``SellerPrerequisite``), seeded for voso.vn and postmart.vn, edited by admins.
+"""
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ocop_tracker.audit.models import Audited
+from ocop_tracker.core.base import (
+    Base,
+    IdMixin,
+    TimestampMixin,
+    VersionedMixin,
+    str_enum,
+    utcnow,
+)
+from ocop_tracker.onboarding.models import DecisionColumns
+
+
+class SellerStatus(StrEnum):
+    """Where a producer's shop stands on one marketplace."""
+
+    not_started = "not_started"
+    preparing = "preparing"  # gathering what the marketplace asks
+    applied = "applied"  # signed up, waiting for the marketplace's moderation
+    open = "open"  # open, verified by an official (never set by the team alone)
+    suspended = "suspended"
+    closed = "closed"
+
+
+class ClaimStatus(StrEnum):
+    """Where the team's claim "the shop is open" stands."""
+
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+
+
+class SellerPrerequisite(VersionedMixin, IdMixin, Audited, Base):
+    """One item a marketplace asks before a shop opens, in order (data)."""
+
+    __tablename__ = "seller_prerequisites"
+
+    marketplace_id: Mapped[int] = mapped_column(
+        ForeignKey("marketplaces.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(30))
+    label: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int]
+    required: Mapped[bool] = mapped_column(default=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    __table_args__ = (UniqueConstraint("marketplace_id", "code"),)
+
+
+class SellerAccount(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
+    """A producer's seller account and shop on one marketplace."""
+
+    __tablename__ = "seller_accounts"
+    # The login the household uses on the marketplace is personal data: stored
+    # for the team, shown masked, never copied into the trail in clear.
+    __audit_exclude__ = frozenset({"login_phone", "login_email"})
+
+    producer_id: Mapped[int] = mapped_column(
+        ForeignKey("producers.id", ondelete="RESTRICT"), index=True
+    )
+    marketplace_id: Mapped[int] = mapped_column(
+        ForeignKey("marketplaces.id", ondelete="RESTRICT"), index=True
+    )
+    # The producer's hamlet, copied for scoping (follows the producer when it moves).
+    hamlet_id: Mapped[int] = mapped_column(
+        ForeignKey("admin_units.id", ondelete="RESTRICT"), index=True
+    )
+    status: Mapped[SellerStatus] = mapped_column(
+        str_enum(SellerStatus, 20), default=SellerStatus.not_started
+    )
+    # The day the status last changed (Vietnam day, as the team reports it).
+    status_on: Mapped[dt.date] = mapped_column(Date)
+    shop_name: Mapped[str | None] = mapped_column(String(200))
+    shop_url: Mapped[str | None] = mapped_column(String(500))
+    login_phone: Mapped[str | None] = mapped_column(String(20))
+    login_email: Mapped[str | None] = mapped_column(String(254))
+    claim_status: Mapped[ClaimStatus | None] = mapped_column(str_enum(ClaimStatus, 10))
+    claimed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    claimed_at: Mapped[dt.datetime | None]
+    verified_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    verified_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (UniqueConstraint("producer_id", "marketplace_id"),)
+
+
+class SellerChecklistItem(IdMixin, Audited, Base):
+    """One prerequisite of one seller account: done or undone, by whom, when, why."""
+
+    __tablename__ = "seller_checklist_items"
+
+    seller_account_id: Mapped[int] = mapped_column(
+        ForeignKey("seller_accounts.id", ondelete="CASCADE"), index=True
+    )
+    hamlet_id: Mapped[int] = mapped_column(
+        ForeignKey("admin_units.id", ondelete="RESTRICT")
+    )
+    item_code: Mapped[str] = mapped_column(String(30))
+    done: Mapped[bool]
+    note: Mapped[str | None] = mapped_column(String(1000))
+    evidence_url: Mapped[str | None] = mapped_column(String(500))
+    done_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    done_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("seller_account_id", "item_code"),)
+
+
+class SellerVerification(DecisionColumns, IdMixin, Audited, Base):
+    """An official's decision on an "open" claim; a rejection needs a comment."""
+
+    __tablename__ = "seller_verifications"
+
+    seller_account_id: Mapped[int] = mapped_column(
+        ForeignKey("seller_accounts.id", ondelete="CASCADE"), index=True
+    )

@@ -1,0 +1,227 @@
+"""Reads of seller accounts: one account, a producer's accounts (now or as of a
+past date, replayed by ``history``), and the marketplaces' prerequisites.
+
+Nothing here writes; every read checks area scope first (an account outside
+the caller's area is a 404). A producer's accounts cost the same statements
+whatever their number. The login phone and e-mail leave here masked only.
+"""
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ocop_tracker.auth.scope import ensure_visible
+from ocop_tracker.core.clock import vn_date
+from ocop_tracker.core.errors import NotFound
+from ocop_tracker.core.phone import mask_vn
+from ocop_tracker.core.text import mask_email
+from ocop_tracker.history import service as history
+from ocop_tracker.onboarding import marketplaces
+from ocop_tracker.producers.models import Producer
+from ocop_tracker.sellers import repository
+from ocop_tracker.sellers.models import (
+    SellerAccount,
+    SellerChecklistItem,
+    SellerPrerequisite,
+    SellerStatus,
+    SellerVerification,
+)
+from ocop_tracker.sellers.schemas import (
+    ChecklistItemRead,
+    PrerequisiteRead,
+    SellerAccountRead,
+    SellerVerificationRead,
+)
+from ocop_tracker.users.models import User
+
+WHAT = "tài khoản bán hàng"
+# The columns an account's API view copies from its row (or its replayed state).
+ACCOUNT_COLUMNS = (
+    "id",
+    "producer_id",
+    "marketplace_id",
+    "hamlet_id",
+    "status",
+    "status_on",
+    "shop_name",
+    "shop_url",
+    "claim_status",
+    "claimed_by_id",
+    "claimed_at",
+    "verified_by_id",
+    "verified_at",
+    "created_at",
+    "updated_at",
+    "version",
+)
+_ITEM_COLUMNS = ("done", "note", "evidence_url", "done_by_id", "done_at")
+
+
+def get_account(session: Session, actor: User, account_id: int) -> SellerAccount:
+    """An account the actor may see (404 otherwise)."""
+    account = repository.account(session, account_id)
+    if account is None:
+        raise NotFound(f"Không tìm thấy {WHAT} này.")
+    ensure_visible(session, actor, account.hamlet_id, WHAT)
+    return account
+
+
+def prerequisites(
+    session: Session, marketplace_id: int, *, active_only: bool = False
+) -> list[SellerPrerequisite]:
+    """A marketplace's prerequisites in order (reference data, readable by all)."""
+    market = marketplaces.get(session, marketplace_id)
+    return repository.prerequisites_of(session, [market.id], active_only=active_only)[
+        market.id
+    ]
+
+
+def prerequisite_reads(session: Session, marketplace_id: int) -> list[PrerequisiteRead]:
+    """The API view of a marketplace's prerequisites, retired ones included."""
+    return [
+        PrerequisiteRead.model_validate(p)
+        for p in prerequisites(session, marketplace_id)
+    ]
+
+
+def read(session: Session, account: SellerAccount) -> SellerAccountRead:
+    """The API view of one account as it stands now."""
+    return _reads(session, [account])[0]
+
+
+def accounts_of(
+    session: Session, actor: User, producer: Producer, *, as_of: dt.date | None = None
+) -> list[SellerAccountRead]:
+    """A producer's seller accounts, now or as they stood at the end of ``as_of``."""
+    ensure_visible(session, actor, producer.hamlet_id, WHAT)
+    accounts = repository.accounts_of_producer(session, producer.id)
+    if as_of is None:
+        return _reads(session, accounts)
+    return _reads_as_of(session, accounts, as_of)
+
+
+def read_as_of(
+    session: Session, actor: User, account_id: int, day: dt.date
+) -> SellerAccountRead:
+    """One account as it stood at the end of ``day`` (404 if it did not exist yet)."""
+    account = get_account(session, actor, account_id)
+    found = _reads_as_of(session, [account], day)
+    if not found:
+        raise NotFound(f"Tài khoản bán hàng này chưa có vào ngày {day:%d/%m/%Y}.")
+    return found[0]
+
+
+def _reads(
+    session: Session, accounts: Sequence[SellerAccount]
+) -> list[SellerAccountRead]:
+    ids = [a.id for a in accounts]
+    items = repository.items_of(session, ids)
+    states = {
+        a.id: {
+            **{name: getattr(a, name) for name in ACCOUNT_COLUMNS},
+            "login_phone_masked": mask_vn(a.login_phone),
+            "login_email_masked": mask_email(a.login_email),
+        }
+        for a in accounts
+    }
+    item_states = {
+        account_id: {r.item_code: _item_state(r) for r in rows}
+        for account_id, rows in items.items()
+    }
+    return _assemble(
+        session, states, item_states, repository.verifications_of(session, ids)
+    )
+
+
+def _item_state(record: SellerChecklistItem) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in _ITEM_COLUMNS}
+
+
+def _reads_as_of(
+    session: Session, accounts: Sequence[SellerAccount], day: dt.date
+) -> list[SellerAccountRead]:
+    """By the rule of ``history.records_as_of``: everything as recorded by then."""
+    ids = [a.id for a in accounts]
+    recorded = history.records_as_of(session, SellerAccount.__tablename__, ids, day)
+    states = {
+        i: {
+            **{name: r.state.get(name) for name in ACCOUNT_COLUMNS},
+            # The trail records neither version bumps nor the login (never in clear).
+            "version": None,
+            "updated_at": None,
+            "login_phone_masked": None,
+            "login_email_masked": None,
+        }
+        for i, r in recorded.items()
+    }
+    rows = repository.items_of(session, list(states))
+    item_ids = [r.id for found in rows.values() for r in found]
+    replayed = history.states_as_of(
+        session, SellerChecklistItem.__tablename__, item_ids, day
+    )
+    item_states: dict[int, dict[str, dict[str, Any]]] = {}
+    for state in replayed.values():
+        item_states.setdefault(int(state["seller_account_id"]), {})[
+            str(state["item_code"])
+        ] = {name: state.get(name) for name in _ITEM_COLUMNS}
+    verifications = repository.verifications_of(session, list(states))
+    decided = {
+        i: [v for v in found if vn_date(v.decided_at) <= day]
+        for i, found in verifications.items()
+    }
+    return _assemble(session, states, item_states, decided)
+
+
+def _assemble(
+    session: Session,
+    states: Mapping[int, Mapping[str, Any]],
+    items: Mapping[int, Mapping[str, Mapping[str, Any]]],
+    verifications: Mapping[int, Sequence[SellerVerification]],
+) -> list[SellerAccountRead]:
+    market_ids = {int(s["marketplace_id"]) for s in states.values()}
+    codes = repository.market_codes(session, market_ids)
+    checklists = repository.prerequisites_of(session, market_ids)
+    reads = []
+    for account_id, state in states.items():
+        checklist = [
+            _checklist_item(p, items.get(account_id, {}).get(p.code, {}))
+            for p in checklists[int(state["marketplace_id"])]
+        ]
+        reads.append(
+            SellerAccountRead.model_validate(
+                {
+                    **state,
+                    "marketplace_code": codes.get(int(state["marketplace_id"]), ""),
+                    "is_open": state["status"] == SellerStatus.open,
+                    "checklist_ready": not missing_required(checklist),
+                    "checklist": checklist,
+                    "verifications": [
+                        SellerVerificationRead.model_validate(v)
+                        for v in verifications.get(account_id, [])
+                    ],
+                }
+            )
+        )
+    return reads
+
+
+def _checklist_item(
+    prerequisite: SellerPrerequisite, record: Mapping[str, Any]
+) -> ChecklistItemRead:
+    return ChecklistItemRead.model_validate(
+        {
+            "code": prerequisite.code,
+            "label": prerequisite.label,
+            "position": prerequisite.position,
+            "required": prerequisite.required,
+            **{name: record.get(name) for name in _ITEM_COLUMNS},
+            "done": bool(record.get("done")),
+        }
+    )
+
+
+def missing_required(checklist: Sequence[ChecklistItemRead]) -> list[str]:
+    """The labels of the required items not done yet, in order."""
+    return [item.label for item in checklist if item.required and not item.done]
