@@ -12,10 +12,9 @@ from ocop_tracker.photos.processing import MAX_BYTES
 from ocop_tracker.photos.upload import ENVELOPE
 from tests.conftest import SignIn
 from tests.photos import corpus
-from tests.refusals import field_error, invalid_fields
+from tests.refusals import field_error, invalid_fields, top_message
 from tests.web.test_catalog_pages import (
     HTML,
-    alert,
     check_page,
     form,
     listing_of,
@@ -129,12 +128,12 @@ def test_a_live_listing_is_delisted_then_relisted_from_the_page(
     assert resent.status_code == 303, resent.text
     other = leader.post(f"/listings/{lid}/relist", data=form(leader, version=version))
     assert other.status_code == 409
-    assert "vừa được người khác sửa" in alert(other.text)
+    assert "vừa được người khác sửa" in top_message(other.text)
     again_now = member.post(
         f"/listings/{lid}/relist", data=form(member, version=listing.version)
     )
     assert again_now.status_code == 409
-    assert "đã gỡ khỏi sàn" in alert(again_now.text)
+    assert "đã gỡ khỏi sàn" in top_message(again_now.text)
 
 
 def test_a_step_form_sent_again_by_the_same_user_is_a_success(
