@@ -14,6 +14,7 @@ from ocop_tracker.areas.models import (
     Level,
 )
 from ocop_tracker.core import query
+from ocop_tracker.core.search import like_words
 
 
 def link_valid_on(day: dt.date) -> ColumnElement[bool]:
@@ -39,8 +40,8 @@ def search_statement(
     """Units matching the filters; ``q`` is already folded."""
     stmt = select(AdminUnit)
     if q:
-        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(AdminUnit.search_key.like(f"%{escaped}%", escape="\\"))
+        # One LIKE per word: "thanh an" finds "An Thạnh" as "an thanh" does.
+        stmt = stmt.where(*like_words(AdminUnit.search_key, q))
     return query.where_equal(
         stmt,
         (AdminUnit.level, level),
