@@ -23,7 +23,6 @@ from ocop_tracker.areas.models import (
     Edition,
     Level,
 )
-from ocop_tracker.core.clock import today
 from ocop_tracker.core.errors import Conflict, InvalidInput, NotFound
 from ocop_tracker.core.text import has_forbidden_chars, normalize
 

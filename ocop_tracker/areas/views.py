@@ -161,7 +161,8 @@ PICK_LIMIT = 20
 @dataclass(frozen=True)
 class PickedArea:
     """A unit as a picker shows it: its name, then its parents, nearest first
-    ("Xã An Thạnh 1 — Cù Lao Dung — Sóc Trăng")."""
+    ("Xã An Thạnh 1 — Cù Lao Dung — Sóc Trăng", "Khóm 3 — Phường Sóc Trăng —
+    Cần Thơ")."""
 
     id: int
     name: str
@@ -170,10 +171,17 @@ class PickedArea:
     level: Level
 
 
-def _picked(units: Sequence[AdminUnit], chains: dict[int, list[AdminUnit]]) -> list[PickedArea]:
+def _picked(
+    units: Sequence[AdminUnit], chains: dict[int, list[AdminUnit]]
+) -> list[PickedArea]:
     picked = []
     for u in units:
-        parents = [a.short_name for a in reversed(chains.get(u.id, [])) if a.id != u.id]
+        # A commune keeps its full name ("Phường 5", not "5"); above it, short.
+        parents = [
+            a.name if a.level is Level.commune else a.short_name
+            for a in reversed(chains.get(u.id, []))
+            if a.id != u.id
+        ]
         label = " — ".join([u.name, *parents])
         if u.edition is Edition.e2022:
             label += " (trước 7/2025)"
@@ -189,8 +197,9 @@ def pick(
     levels: Sequence[Level] = (),
     limit: int = PICK_LIMIT,
 ) -> tuple[list[PickedArea], int]:
-    """Units inside the viewer's area whose name matches ``q`` (diacritics and
-    case ignored, word by word), each with its parents; and how many matched.
+    """Units inside the viewer's area with a word of their name starting with
+    each word of ``q`` (diacritics and case ignored), the whole phrase first,
+    each with its parents; and how many matched.
 
     Only the viewer's own subtree: a picker chooses where to act, never a unit
     above one's area.
@@ -198,11 +207,10 @@ def pick(
     key = fold(q) if q.strip() else ""
     if not key.strip():
         return [], 0
-    stmt = repository.search_statement(q=key, level=None, parent_id=None, edition=None)
-    if levels:
-        stmt = stmt.where(AdminUnit.level.in_(list(levels)))
-    stmt = scope_to_user(stmt, viewer, AdminUnit.id)
-    units, total = repository.page(session, stmt, limit=limit, offset=0)
+    stmt = scope_to_user(
+        repository.pick_statement(key, levels=levels), viewer, AdminUnit.id
+    )
+    units, total = repository.pick_run(session, stmt, key, limit=limit)
     chains = repository.chains(session, [u.id for u in units], day=today())
     return _picked(units, chains), total
 

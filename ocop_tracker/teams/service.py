@@ -185,7 +185,9 @@ def enrol_account(session: Session, actor: User, user: User) -> TeamMember:
     joins as a member; the roster's rules (at most 10, one name once) hold.
     """
     if user.role not in TEAM_ROLES or user.area_id is None:
-        raise InvalidInput("Chỉ tài khoản của tổ (tổ trưởng, thành viên) mới vào danh sách tổ.")
+        raise InvalidInput(
+            "Chỉ tài khoản của tổ (tổ trưởng, thành viên) mới vào danh sách tổ."
+        )
     team = repository.by_hamlet(session, user.area_id)
     if team is None:
         team = create_team(session, actor, hamlet_id=user.area_id)

@@ -361,7 +361,7 @@ def test_admin_moves_accounts_by_hamlet_list_or_typed_area_id(
     assert member is not None
     form = client.get(f"/users/{member.id}", headers=HTML).text
     assert f'name="area_id" value="{member.area_id}" checked' in form
-    assert "Ấp An Thường — An Thạnh — Cần Thơ" in form  # kept unless changed
+    assert "Ấp An Thường — Xã An Thạnh — Cần Thơ" in form  # kept unless changed
 
     moved = client.post(
         f"/users/{member.id}",

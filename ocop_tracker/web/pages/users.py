@@ -92,7 +92,9 @@ def _account_form(
 
 
 def _status(refused: AccountRefusal | None) -> int:
-    return refused.error.status_code if refused and refused.error else status.HTTP_200_OK
+    return (
+        refused.error.status_code if refused and refused.error else status.HTTP_200_OK
+    )
 
 
 def _list_page(
