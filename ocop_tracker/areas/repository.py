@@ -82,8 +82,8 @@ def pick_run(
 ) -> tuple[Sequence[AdminUnit], int]:
     """Run a picker's statement: the units whose name holds the whole phrase
     first, then today's map before 2022's, by level and name."""
-    phrase = literal(" ").concat(AdminUnit.search_key).like(
-        f"% {_escaped(q)}%", escape="\\"
+    phrase = (
+        literal(" ").concat(AdminUnit.search_key).like(f"% {_escaped(q)}%", escape="\\")
     )
     total = query.count(session, stmt)
     rows = session.scalars(

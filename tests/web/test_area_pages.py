@@ -472,3 +472,27 @@ def test_a_team_leader_may_not_give_accounts(sign_in: object, session: Session) 
         f"/teams/{team.id}/members/{member.id}/account", data={"login": "moi.khom3"}
     )
     assert refused.status_code == 403
+
+
+# --- the picker on pages that are GET forms ---------------------------------------
+
+
+def test_cards_and_reports_find_an_area_by_name(
+    sign_in: object, session: Session
+) -> None:
+    official = sign_in("canbo.khom3")  # type: ignore[operator]
+    khom3 = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
+    cards = official.get("/cards", params={"area_q": "khom 3"}, headers=HTML)
+    assert cards.status_code == 200
+    assert (
+        f'<a href="/cards?area_id={khom3.id}">Khóm 3 — Phường Sóc Trăng — Cần Thơ</a>'
+        in cards.text
+    )
+    reports = official.get(
+        "/reports", params={"area_q": "khom", "as_of": "2026-01-31"}, headers=HTML
+    )
+    assert reports.status_code == 200
+    assert f'href="/reports?area_id={khom3.id}&amp;as_of=2026-01-31"' in reports.text
+    assert len(reports.content) < PAGE_BUDGET
+    outside = official.get("/cards", params={"area_q": "an thuong"}, headers=HTML)
+    assert "Ấp An Thường" not in outside.text

@@ -1,0 +1,46 @@
+"""An admin makes an official's account by picking the commune in the area
+picker, on a phone-sized screen with JavaScript off."""
+
+from pathlib import Path
+
+from playwright.sync_api import Browser, ViewportSize, expect
+
+PHONE = ViewportSize(width=360, height=740)
+DEMO_PASSWORD = "mua-lua-thom-2026"
+
+
+def test_admin_picks_the_commune_of_a_new_official(
+    browser: Browser, live_server: str, artifacts: Path
+) -> None:
+    context = browser.new_context(
+        viewport=PHONE, java_script_enabled=False, locale="vi-VN", device_scale_factor=2
+    )
+    page = context.new_page()
+    page.goto(f"{live_server}/users")
+    page.get_by_label("Tên đăng nhập hoặc số điện thoại").fill("admin")
+    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", name="Tài khoản", exact=True)).to_be_visible()
+
+    page.get_by_label("Tên đăng nhập", exact=True).fill("canbo.anthanh1")
+    page.get_by_label("Tên hiển thị").fill("Trần Thị Bích Vân")
+    page.get_by_label("Vai trò").select_option("official")
+    page.get_by_label("Tìm địa bàn theo tên").fill("an thanh")
+    page.get_by_role("button", name="Tìm", exact=True).click()
+
+    # The same form again: what was typed is kept, the matches are choices.
+    expect(page.get_by_label("Tên đăng nhập", exact=True)).to_have_value(
+        "canbo.anthanh1"
+    )
+    expect(page.get_by_label("Tên hiển thị")).to_have_value("Trần Thị Bích Vân")
+    choice = page.get_by_label("Xã An Thạnh — Cần Thơ", exact=True)
+    expect(choice).to_be_visible()
+    choice.check()
+    page.locator("fieldset.picker").screenshot(path=artifacts / "area-picker-no-js.png")
+    page.screenshot(path=artifacts / "area-picker-page-no-js.png", full_page=True)
+    page.get_by_role("button", name="Tạo tài khoản").click()
+
+    expect(page.get_by_role("heading", name="Đã tạo tài khoản")).to_be_visible()
+    page.get_by_role("link", name="Xem tài khoản").click()
+    expect(page.get_by_role("link", name="Xã An Thạnh")).to_be_visible()
+    context.close()
