@@ -82,8 +82,13 @@ def pick_run(
 ) -> tuple[Sequence[AdminUnit], int]:
     """Run a picker's statement: the units whose name holds the whole phrase
     first, then today's map before 2022's, by level and name."""
+    # The phrase as whole words: the key runs the short name on after the
+    # name ("xa thanh an thanhan"), so an open end would rank "Thạnh An" too.
     phrase = (
-        literal(" ").concat(AdminUnit.search_key).like(f"% {_escaped(q)}%", escape="\\")
+        literal(" ")
+        .concat(AdminUnit.search_key)
+        .concat(" ")
+        .like(f"% {_escaped(q)} %", escape="\\")
     )
     total = query.count(session, stmt)
     rows = session.scalars(

@@ -2,6 +2,7 @@
 add and rename hamlets; move a 2022 unit's hamlets onto the 2025 map."""
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -143,18 +144,18 @@ def detail(
     return _detail_page(request, session, principal, area_id, as_of=as_of)
 
 
-@router.post("/{area_id}/hamlets")
-def add_hamlet(
+def _hamlet_form(
     request: Request,
-    session: SessionDep,
-    principal: CurrentPrincipal,
+    session: Session,
+    principal: Principal,
     area_id: int,
-    name: HamletName,
+    name: str,
+    command: Callable[[], AdminUnit],
 ) -> Response:
-    """Add a hamlet (khóm/ấp) under a commune of one's area, then open it."""
-    check_writer(session, principal.user, area_id, "xã/phường", HAMLET_EDITORS)
+    """Run a hamlet form's command; open the hamlet, or show the area page
+    again with the name as typed and the message beside it."""
     with refusable(session) as refusal:
-        hamlet = area_service.add_hamlet(session, commune_id=area_id, name=name)
+        hamlet = command()
     if refusal.error is not None:
         return _detail_page(
             request,
@@ -167,6 +168,26 @@ def add_hamlet(
     return redirect(f"/areas/{hamlet.id}", "saved")
 
 
+@router.post("/{area_id}/hamlets")
+def add_hamlet(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    area_id: int,
+    name: HamletName,
+) -> Response:
+    """Add a hamlet (khóm/ấp) under a commune of one's area, then open it."""
+    check_writer(session, principal.user, area_id, "xã/phường", HAMLET_EDITORS)
+    return _hamlet_form(
+        request,
+        session,
+        principal,
+        area_id,
+        name,
+        lambda: area_service.add_hamlet(session, commune_id=area_id, name=name),
+    )
+
+
 @router.post("/{area_id}/name")
 def rename_hamlet(
     request: Request,
@@ -177,18 +198,14 @@ def rename_hamlet(
 ) -> Response:
     """Rename a hamlet of one's area; a name its commune already has is refused."""
     check_writer(session, principal.user, area_id, "khóm/ấp", HAMLET_EDITORS)
-    with refusable(session) as refusal:
-        area_service.rename_hamlet(session, hamlet_id=area_id, name=name)
-    if refusal.error is not None:
-        return _detail_page(
-            request,
-            session,
-            principal,
-            area_id,
-            refused=refusal.error,
-            typed={"name": name},
-        )
-    return redirect(f"/areas/{area_id}", "saved")
+    return _hamlet_form(
+        request,
+        session,
+        principal,
+        area_id,
+        name,
+        lambda: area_service.rename_hamlet(session, hamlet_id=area_id, name=name),
+    )
 
 
 def _rehome_page(
