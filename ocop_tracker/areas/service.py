@@ -221,9 +221,7 @@ def _check_hamlet(session: Session, commune: AdminUnit, name: str) -> None:
         )
     clash = repository.sibling_named(session, commune.id, name)
     if clash is not None:
-        raise Conflict(
-            f"'{commune.name}' đã có '{clash.name}' (mã #{clash.id}).", field="name"
-        )
+        raise Conflict(f"'{commune.name}' đã có '{clash.name}'.", field="name")
 
 
 def _hamlet_unit(
