@@ -3,7 +3,17 @@
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas.models import (
@@ -14,6 +24,7 @@ from ocop_tracker.areas.models import (
     Level,
 )
 from ocop_tracker.core import query
+from ocop_tracker.core.search import like_words
 
 
 def link_valid_on(day: dt.date) -> ColumnElement[bool]:
@@ -39,14 +50,57 @@ def search_statement(
     """Units matching the filters; ``q`` is already folded."""
     stmt = select(AdminUnit)
     if q:
-        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(AdminUnit.search_key.like(f"%{escaped}%", escape="\\"))
+        # One LIKE per word: "thanh an" finds "An Thạnh" as "an thanh" does.
+        stmt = stmt.where(*like_words(AdminUnit.search_key, q))
     return query.where_equal(
         stmt,
         (AdminUnit.level, level),
         (AdminUnit.parent_id, parent_id),
         (AdminUnit.edition, edition),
     )
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def pick_statement(q: str, *, levels: Sequence[Level]) -> Select[AdminUnit]:
+    """Units with a word of their name starting with each word of ``q``
+    (already folded): "an thanh" finds "An Thạnh 1" and "Thạnh An", not
+    "Thành phố Cần Thơ"."""
+    key = literal(" ").concat(AdminUnit.search_key)
+    stmt = select(AdminUnit).where(
+        *(key.like(f"% {_escaped(word)}%", escape="\\") for word in q.split())
+    )
+    if levels:
+        stmt = stmt.where(AdminUnit.level.in_(list(levels)))
+    return stmt
+
+
+def pick_run(
+    session: Session, stmt: Select[AdminUnit], q: str, *, limit: int
+) -> tuple[Sequence[AdminUnit], int]:
+    """Run a picker's statement: the units whose name holds the whole phrase
+    first, then today's map before 2022's, by level and name."""
+    # The phrase as whole words: the key runs the short name on after the
+    # name ("xa thanh an thanhan"), so an open end would rank "Thạnh An" too.
+    phrase = (
+        literal(" ")
+        .concat(AdminUnit.search_key)
+        .concat(" ")
+        .like(f"% {_escaped(q)} %", escape="\\")
+    )
+    total = query.count(session, stmt)
+    rows = session.scalars(
+        stmt.order_by(
+            case((phrase, 0), else_=1),
+            AdminUnit.edition.desc(),
+            _level_order(),
+            AdminUnit.search_key,
+            AdminUnit.id,
+        ).limit(limit)
+    ).all()
+    return rows, total
 
 
 def page(

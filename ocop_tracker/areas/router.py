@@ -10,7 +10,12 @@ from sqlalchemy.orm import Session
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
-from ocop_tracker.areas.schemas import AreaRead, HamletCreate, HamletImportResult
+from ocop_tracker.areas.schemas import (
+    AreaRead,
+    HamletCreate,
+    HamletImportResult,
+    HamletRename,
+)
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal, require_roles
 from ocop_tracker.auth.scope import (
     covers,
@@ -113,6 +118,17 @@ def create_hamlet(
     unit = area_service.add_hamlet(
         session, commune_id=area_id, name=body.name, valid_from=body.valid_from
     )
+    return to_read(session, [unit])[0]
+
+
+@router.patch("/{area_id}")
+def rename_hamlet(
+    session: SessionDep, principal: AreaEditor, area_id: int, body: HamletRename
+) -> AreaRead:
+    """Rename a hamlet (khóm/ấp) of the caller's area; refused when a sibling
+    already has the name."""
+    ensure_visible(session, principal.user, area_id, "khóm/ấp")
+    unit = area_service.rename_hamlet(session, hamlet_id=area_id, name=body.name)
     return to_read(session, [unit])[0]
 
 

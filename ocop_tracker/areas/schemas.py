@@ -37,3 +37,9 @@ class HamletImportResult(Schema):
     """Hamlets created from a CSV file."""
 
     created: list[AreaRead]
+
+
+class HamletRename(Schema):
+    """A hamlet's new name."""
+
+    name: str = Field(min_length=1, max_length=200)

@@ -23,7 +23,6 @@ from ocop_tracker.areas.models import (
     Edition,
     Level,
 )
-from ocop_tracker.core.clock import today
 from ocop_tracker.core.errors import Conflict, InvalidInput, NotFound
 from ocop_tracker.core.text import has_forbidden_chars, normalize
 
@@ -222,9 +221,7 @@ def _check_hamlet(session: Session, commune: AdminUnit, name: str) -> None:
         )
     clash = repository.sibling_named(session, commune.id, name)
     if clash is not None:
-        raise Conflict(
-            f"'{commune.name}' đã có '{clash.name}' (mã #{clash.id}).", field="name"
-        )
+        raise Conflict(f"'{commune.name}' đã có '{clash.name}'.", field="name")
 
 
 def _hamlet_unit(
@@ -274,6 +271,33 @@ def add_hamlet(
     _link_under(session, unit, commune, valid_from)
     session.flush()
     return unit
+
+
+def rename_hamlet(session: Session, *, hamlet_id: int, name: str) -> AdminUnit:
+    """Give a hamlet (khóm/ấp) a new name, unique among its commune's hamlets.
+
+    The change is audited like every change of a unit (``Audited``).
+    """
+    hamlet = area_views.get(session, hamlet_id)
+    if hamlet.level is not Level.hamlet:
+        raise InvalidInput(
+            "Chỉ đổi tên được khóm/ấp; xã, huyện, tỉnh theo danh mục nhà nước.",
+            field="name",
+        )
+    clean = clean_name(name, what="Tên khóm/ấp")
+    if hamlet.parent_id is not None:
+        clash = repository.sibling_named(
+            session, hamlet.parent_id, clean, exclude_id=hamlet.id
+        )
+        if clash is not None:
+            parent = area_views.get(session, hamlet.parent_id)
+            raise Conflict(f"'{parent.name}' đã có '{clash.name}'.", field="name")
+    unit_type, short = rules.split_type(clean)
+    hamlet.name, hamlet.short_name = clean, short
+    hamlet.unit_type = unit_type if unit_type in rules.HAMLET_TYPES else None
+    hamlet.search_key = rules.search_key(clean, short)
+    session.flush()
+    return hamlet
 
 
 @dataclass
@@ -389,34 +413,39 @@ def rehome(
     commune was split are listed unless ``assignments`` (hamlet id → new
     commune id) says where each goes.
     """
-    assignments = assignments or {}
     (ref,) = sources.resolve_provinces(Edition.e2022, [province_name])[:1]
     province = repository.units_by_code(session, Edition.e2022, Level.province).get(
         (Level.province, ref.code)
     )
     if province is None:
         raise NotFound(f"Chưa nhập danh mục 2022 của {ref.name}.")
-    hamlets = repository.hamlets_under(session, province.id, day=today())
-    old_communes = {h.parent_id for h in hamlets if h.parent_id is not None}
-    targets: dict[int, list[AdminUnit]] = {}
-    for m in repository.mappings_from(session, old_communes):
-        targets.setdefault(m.old_unit_id, []).append(
-            area_views.get(session, m.new_unit_id)
+    return rehome_unit(session, unit_id=province.id, assignments=assignments)
+
+
+def rehome_unit(
+    session: Session, *, unit_id: int, assignments: dict[int, int] | None = None
+) -> RehomeResult:
+    """Move the hamlets under a 2022 unit (province, district or commune) to
+    their 2025 communes, as ``rehome`` does for a whole province."""
+    assignments = assignments or {}
+    unit = area_views.get(session, unit_id)
+    if unit.edition is not Edition.e2022 or unit.level is Level.hamlet:
+        raise InvalidInput(
+            "Chỉ chuyển được khóm/ấp của một tỉnh, huyện hay xã theo danh mục 2022."
         )
-    if hamlets and not targets:
+    cases = area_views.rehome_plan(session, unit)
+    if cases and not any(c.candidates for c in cases):
         raise NotFound(
             "Chưa nhập danh mục 2025 cho tỉnh/thành mới: chạy 'areas import --edition 2025' trước."
         )
-    unknown = set(assignments) - {h.id for h in hamlets}
+    unknown = set(assignments) - {c.hamlet.id for c in cases}
     if unknown:
         raise InvalidInput(
-            f"Khóm/ấp #{min(unknown)} không thuộc {ref.name} (danh mục 2022)."
+            f"Khóm/ấp #{min(unknown)} không thuộc {unit.name} (danh mục 2022)."
         )
     result = RehomeResult()
-    for hamlet in hamlets:
-        assert hamlet.parent_id is not None
-        old_commune = area_views.get(session, hamlet.parent_id)
-        candidates = targets.get(hamlet.parent_id, [])
+    for case in cases:
+        hamlet, old_commune, candidates = case.hamlet, case.old_commune, case.candidates
         chosen = assignments.get(hamlet.id)
         if chosen is not None:
             new_commune = next((c for c in candidates if c.id == chosen), None)
@@ -427,7 +456,7 @@ def rehome(
         elif len(candidates) == 1:
             new_commune = candidates[0]
         else:
-            result.needs_choice.append((hamlet, old_commune, candidates))
+            result.needs_choice.append((hamlet, old_commune, list(candidates)))
             continue
         clash = repository.sibling_named(
             session, new_commune.id, hamlet.name, exclude_id=hamlet.id

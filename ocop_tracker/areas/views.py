@@ -7,12 +7,13 @@ Nothing here writes; the commands (imports, hamlets, re-homing) are in
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import repository, rules
-from ocop_tracker.areas.models import AdminUnit, Edition, Level
-from ocop_tracker.auth.scope import scope_areas
+from ocop_tracker.areas.models import AdminUnit, AreaMapping, Edition, Level
+from ocop_tracker.auth.scope import covered_ids, scope_areas, scope_to_user
 from ocop_tracker.core.clock import today
 from ocop_tracker.core.errors import InvalidInput, NotFound
 from ocop_tracker.core.text import fold
@@ -150,3 +151,127 @@ def hamlet_choices(
         return [get(session, user.area_id)] if user.area_id else []
     hamlets, _ = search(session, level=Level.hamlet, viewer=user, limit=limit)
     return hamlets
+
+
+# --- the area picker ---------------------------------------------------------
+
+PICK_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class PickedArea:
+    """A unit as a picker shows it: its name, then its parents, nearest first
+    ("Xã An Thạnh 1 — Cù Lao Dung — Sóc Trăng", "Khóm 3 — Phường Sóc Trăng —
+    Cần Thơ")."""
+
+    id: int
+    name: str
+    label: str
+    edition: Edition
+    level: Level
+
+
+def _picked(
+    units: Sequence[AdminUnit], chains: dict[int, list[AdminUnit]]
+) -> list[PickedArea]:
+    picked = []
+    for u in units:
+        # A commune keeps its full name ("Phường 5", not "5"); above it, short.
+        parents = [
+            a.name if a.level is Level.commune else a.short_name
+            for a in reversed(chains.get(u.id, []))
+            if a.id != u.id
+        ]
+        label = " — ".join([u.name, *parents])
+        if u.edition is Edition.e2022:
+            label += " (trước 7/2025)"
+        picked.append(PickedArea(u.id, u.name, label, u.edition, u.level))
+    return picked
+
+
+def pick(
+    session: Session,
+    viewer: User,
+    q: str,
+    *,
+    levels: Sequence[Level] = (),
+    limit: int = PICK_LIMIT,
+) -> tuple[list[PickedArea], int]:
+    """Units inside the viewer's area with a word of their name starting with
+    each word of ``q`` (diacritics and case ignored), the whole phrase first,
+    each with its parents; and how many matched.
+
+    Only the viewer's own subtree: a picker chooses where to act, never a unit
+    above one's area.
+    """
+    key = fold(q) if q.strip() else ""
+    if not key.strip():
+        return [], 0
+    stmt = scope_to_user(
+        repository.pick_statement(key, levels=levels), viewer, AdminUnit.id
+    )
+    units, total = repository.pick_run(session, stmt, key, limit=limit)
+    chains = repository.chains(session, [u.id for u in units], day=today())
+    return _picked(units, chains), total
+
+
+def picked(session: Session, viewer: User, area_id: int | None) -> PickedArea | None:
+    """One unit as a picker shows it, when it lies inside the viewer's area."""
+    if area_id is None or not covered_ids(session, viewer, [area_id]):
+        return None
+    unit = repository.get(session, area_id)
+    if unit is None:
+        return None
+    return _picked([unit], repository.chains(session, [unit.id], day=today()))[0]
+
+
+# --- re-homing hamlets onto the 2025 map ---------------------------------------
+
+
+@dataclass(frozen=True)
+class RehomeCase:
+    """A hamlet still on the 2022 map, with the 2025 communes it may go to.
+
+    One candidate: it moves by itself, unless ``clash`` (a hamlet of the same
+    name already there). Several: a person chooses. None: the mapping is not
+    loaded.
+    """
+
+    hamlet: AdminUnit
+    old_commune: AdminUnit
+    candidates: Sequence[AdminUnit]
+    clash: AdminUnit | None = None
+
+    @property
+    def needs_choice(self) -> bool:
+        """True when the old commune was divided among several new ones."""
+        return len(self.candidates) > 1
+
+
+def rehome_plan(session: Session, unit: AdminUnit) -> list[RehomeCase]:
+    """Where each hamlet still under a 2022 ``unit`` would go on 1/7/2025."""
+    hamlets = repository.hamlets_under(session, unit.id, day=today())
+    old_ids = {h.parent_id for h in hamlets if h.parent_id is not None}
+    targets: dict[int, list[AdminUnit]] = {}
+    for m in repository.mappings_from(session, old_ids):
+        targets.setdefault(m.old_unit_id, []).append(get(session, m.new_unit_id))
+    cases = []
+    for hamlet in hamlets:
+        assert hamlet.parent_id is not None
+        candidates = targets.get(hamlet.parent_id, [])
+        clash = (
+            repository.sibling_named(
+                session, candidates[0].id, hamlet.name, exclude_id=hamlet.id
+            )
+            if len(candidates) == 1
+            else None
+        )
+        cases.append(
+            RehomeCase(hamlet, get(session, hamlet.parent_id), candidates, clash)
+        )
+    return cases
+
+
+def mappings_of(session: Session, unit: AdminUnit) -> Sequence[AreaMapping]:
+    """The stored old → new mappings of an old commune (kind, default, date)."""
+    return repository.mappings_from(session, [unit.id])

@@ -81,3 +81,22 @@ def member_by_name(session: Session, team_id: int, name: str) -> TeamMember | No
             TeamMember.team_id == team_id, TeamMember.full_name == name
         )
     )
+
+
+def teams_of_user(session: Session, user_id: int) -> Sequence[tuple[Team, AdminUnit]]:
+    """The teams whose roster names the account, with their hamlets."""
+    return [
+        (row[0], row[1])
+        for row in session.execute(
+            select(Team, AdminUnit)
+            .join(TeamMember, TeamMember.team_id == Team.id)
+            .join(AdminUnit, AdminUnit.id == Team.hamlet_id)
+            .where(TeamMember.user_id == user_id)
+            .order_by(AdminUnit.search_key, Team.id)
+        )
+    ]
+
+
+def member_of_user(session: Session, user_id: int) -> TeamMember | None:
+    """The roster entry carrying the account, if any."""
+    return session.scalar(select(TeamMember).where(TeamMember.user_id == user_id))

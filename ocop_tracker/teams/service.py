@@ -3,7 +3,6 @@
 The reads (a team, the list, the roster) are in ``teams/views.py``.
 """
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import views as area_views
@@ -22,7 +21,8 @@ from ocop_tracker.teams.models import (
     Team,
     TeamMember,
 )
-from ocop_tracker.users.models import Role, User
+from ocop_tracker.users import service as user_service
+from ocop_tracker.users.models import TEAM_ROLES, Role, User
 
 # Who may change a roster, inside their own area.
 ROSTER_EDITORS = frozenset({Role.admin, Role.official, Role.team_leader})
@@ -87,7 +87,7 @@ def _check_account(
             "Tài khoản gắn với thành viên phải thuộc đúng khóm/ấp của tổ.",
             field="user_id",
         )
-    taken = session.scalar(select(TeamMember).where(TeamMember.user_id == user_id))
+    taken = repository.member_of_user(session, user_id)
     if taken is not None and taken.id != member_id:
         raise Conflict("Tài khoản này đã gắn với một thành viên khác.", field="user_id")
 
@@ -175,3 +175,59 @@ def remove_member(session: Session, actor: User, team: Team, member_id: int) -> 
     session.flush()
     repository.free_seat(session, team.id)
     session.expire(team)
+
+
+def enrol_account(session: Session, actor: User, user: User) -> TeamMember:
+    """Put a team account on the roster of its hamlet's team, under its display
+    name, starting the team when the hamlet has none.
+
+    A team leader's account takes the leader's seat when it is free, else it
+    joins as a member; the roster's rules (at most 10, one name once) hold.
+    """
+    if user.role not in TEAM_ROLES or user.area_id is None:
+        raise InvalidInput(
+            "Chỉ tài khoản của tổ (tổ trưởng, thành viên) mới vào danh sách tổ."
+        )
+    team = repository.by_hamlet(session, user.area_id)
+    if team is None:
+        team = create_team(session, actor, hamlet_id=user.area_id)
+    position = Position.member
+    if (
+        user.role is Role.team_leader
+        and repository.holder_of(session, team.id, Position.leader) is None
+    ):
+        position = Position.leader
+    return add_member(
+        session,
+        actor,
+        team,
+        full_name=user.display_name,
+        position=position,
+        user_id=user.id,
+    )
+
+
+def give_account(
+    session: Session, actor: User, team: Team, member_id: int, *, login: str
+) -> tuple[User, str]:
+    """Make an account for a roster member (its hamlet, the member's name; a
+    leader or deputy leads, the others are members) and link it to them.
+
+    Returns the account and its one-time password, shown once.
+    """
+    _check_roster_editor(session, actor, team.hamlet_id)
+    member = team_views.get_member(session, actor, team, member_id)
+    if member.user_id is not None:
+        raise Conflict("Thành viên này đã có tài khoản.", field="login")
+    role = Role.team_leader if member.position is Position.leader else Role.team_member
+    user, password = user_service.create_user(
+        session,
+        actor,
+        login=login,
+        display_name=member.full_name,
+        role=role,
+        area_id=team.hamlet_id,
+    )
+    member.user_id = user.id
+    session.flush()
+    return user, password or ""

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit
-from ocop_tracker.auth.scope import ensure_visible
+from ocop_tracker.auth.scope import covered_ids, ensure_visible
 from ocop_tracker.core.errors import NotFound
 from ocop_tracker.teams import repository
 from ocop_tracker.teams.models import Team, TeamMember
@@ -58,3 +58,12 @@ def group_name(session: Session, team: Team) -> str:
     """The team's Zalo/Viber group, by the plan's convention."""
     hamlet = area_views.get(session, team.hamlet_id)
     return area_views.group_names(session, [hamlet]).get(hamlet.id, "")
+
+
+def teams_of_user(
+    session: Session, actor: User, user_id: int
+) -> Sequence[tuple[Team, AdminUnit]]:
+    """The teams whose roster names an account, those the actor may see."""
+    rows = repository.teams_of_user(session, user_id)
+    seen = covered_ids(session, actor, [team.hamlet_id for team, _ in rows])
+    return [(team, hamlet) for team, hamlet in rows if team.hamlet_id in seen]

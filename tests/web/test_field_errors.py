@@ -39,7 +39,7 @@ def test_a_refused_account_form_shows_the_message_beside_the_login(
             "login": "to truong moi",
             "display_name": "Lý Thị Mỹ Tiên",
             "role": "team_member",
-            "hamlet_id": str(hamlet.id),
+            "area_id": str(hamlet.id),
         },
     )
     assert response.status_code == 422
@@ -51,7 +51,7 @@ def test_a_refused_account_form_shows_the_message_beside_the_login(
     assert 'id="f-login"' in html
     assert _value(html, "login") == "to truong moi"
     assert _value(html, "display_name") == "Lý Thị Mỹ Tiên"
-    assert f'<option value="{hamlet.id}" selected>' in html
+    assert f'name="area_id" value="{hamlet.id}" checked' in html
     assert "login:" not in html
 
 
@@ -97,7 +97,7 @@ def test_a_stale_account_edit_keeps_every_typed_value(
             "version": str(old),
             "display_name": "Nguyễn Thị Thu Trang (đã sửa)",
             "role": "team_member",
-            "hamlet_id": str(member.area_id),
+            "area_id": str(member.area_id),
             "is_active": "on",
         },
         follow_redirects=False,
@@ -111,7 +111,7 @@ def test_a_stale_account_edit_keeps_every_typed_value(
             "version": str(old),
             "display_name": typed,
             "role": "team_leader",
-            "hamlet_id": str(member.area_id),
+            "area_id": str(member.area_id),
         },
         headers=HTML,
     )

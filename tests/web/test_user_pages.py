@@ -67,8 +67,7 @@ def test_admin_creates_a_team_member_and_sees_the_one_time_password_once(
             "login": "Thanhvien.Moi",
             "display_name": "Trịnh Thị Ánh Tuyết",
             "role": "team_member",
-            "hamlet_id": str(hamlet.id),
-            "area_id": "",
+            "area_id": str(hamlet.id),
         },
     )
     assert created.status_code == 201
@@ -104,9 +103,8 @@ def test_an_official_offers_only_team_roles_and_hamlets_of_the_commune(
     assert '<option value="team_member"' in page.text
     assert '<option value="official"' not in page.text
     assert '<option value="admin"' not in page.text
-    assert 'name="area_id"' not in page.text
-    assert "Khóm 3 (Phường Sóc Trăng)" in page.text
-    assert "Ấp An Thường" not in page.text
+    assert "Không gắn địa bàn" not in page.text  # an account of a team has one
+    assert 'name="area_q"' in page.text  # the area picker's search
     # The list shows the accounts of the commune only.
     assert "totruong.khom3" in page.text
     assert "totruong.anthuong" not in page.text
@@ -145,7 +143,7 @@ def test_an_official_creates_a_leader_for_a_hamlet_of_the_commune(
             "login": "topho.khom3",
             "display_name": "Lý Thị Mỹ Linh",
             "role": "team_leader",
-            "hamlet_id": str(hamlet.id),
+            "area_id": str(hamlet.id),
         },
     )
     assert response.status_code == 201
@@ -167,7 +165,7 @@ def test_a_taken_login_is_explained_and_the_form_keeps_the_values(
             "login": "totruong.khom3",
             "display_name": "Người Trùng Tên",
             "role": "team_member",
-            "hamlet_id": str(hamlet.id),
+            "area_id": str(hamlet.id),
         },
     )
     assert response.status_code == 409
@@ -175,7 +173,7 @@ def test_a_taken_login_is_explained_and_the_form_keeps_the_values(
         top_message(response.text) == "Tên đăng nhập 'totruong.khom3' đã có người dùng."
     )
     assert 'value="Người Trùng Tên"' in response.text
-    assert f'<option value="{hamlet.id}" selected>' in response.text
+    assert f'name="area_id" value="{hamlet.id}" checked' in response.text
     assert '<code class="secret">' not in response.text
 
 
@@ -226,7 +224,7 @@ def test_official_renames_and_disables_a_team_account(
             "version": str(member.version),
             "display_name": "Nguyễn Thị Thu Trang (Khóm 3)",
             "role": "team_member",
-            "hamlet_id": str(member.area_id),
+            "area_id": str(member.area_id),
         },  # the active box left unticked
         follow_redirects=False,
     )
@@ -247,7 +245,7 @@ def test_official_renames_and_disables_a_team_account(
             "version": str(member.version),
             "display_name": "Tên Cũ",
             "role": "team_member",
-            "hamlet_id": str(member.area_id),
+            "area_id": str(member.area_id),
             "is_active": "on",
         },
     )
@@ -359,8 +357,8 @@ def test_admin_moves_accounts_by_hamlet_list_or_typed_area_id(
     member = user_by_login(session, "thanhvien.anthuong")
     assert member is not None
     form = client.get(f"/users/{member.id}", headers=HTML).text
-    assert f'<option value="{member.area_id}" selected>' in form
-    assert 'name="area_id" value=""' in form  # typing is only for a change
+    assert f'name="area_id" value="{member.area_id}" checked' in form
+    assert "Ấp An Thường — Xã An Thạnh — Cần Thơ" in form  # kept unless changed
 
     moved = client.post(
         f"/users/{member.id}",
@@ -369,8 +367,7 @@ def test_admin_moves_accounts_by_hamlet_list_or_typed_area_id(
             "version": str(member.version),
             "display_name": member.display_name,
             "role": "team_member",
-            "hamlet_id": str(khom3),
-            "area_id": "",
+            "area_id": str(khom3),
             "is_active": "on",
         },
         follow_redirects=False,
@@ -392,7 +389,6 @@ def test_admin_moves_accounts_by_hamlet_list_or_typed_area_id(
             "version": str(official.version),
             "display_name": official.display_name,
             "role": "official",
-            "hamlet_id": "",
             "area_id": str(commune),
             "is_active": "on",
         },
@@ -410,8 +406,7 @@ def test_admin_moves_accounts_by_hamlet_list_or_typed_area_id(
             "version": str(official.version),
             "display_name": official.display_name,
             "role": "official",
-            "hamlet_id": str(khom3),
-            "area_id": "",
+            "area_id": str(khom3),
             "is_active": "on",
         },
     )

@@ -25,6 +25,7 @@ from ocop_tracker.cards.layout import LAYOUT_LABELS, Layout
 from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.templating import templates
 from ocop_tracker.public import views as public_views
+from ocop_tracker.web import picker as picker_kit
 from ocop_tracker.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -69,7 +70,9 @@ def _form(
     chosen: list[int] | None = None,
     error: str | None = None,
     status_code: int = 200,
+    area_q: str = "",
 ) -> Response:
+    finder = picker_kit.picker(session, principal.user, q=area_q)
     if area is None:  # admin without an area: start from the provinces
         roots, _ = area_views.search(session, level=Level.province, limit=100)
         return render(
@@ -87,6 +90,7 @@ def _form(
                 "error": error,
                 "limit": PICK_LIMIT,
                 "max_cards": service.MAX_CARDS,
+                "finder": finder,
             },
             principal,
             status_code=status_code,
@@ -109,6 +113,7 @@ def _form(
             "error": error,
             "limit": PICK_LIMIT,
             "max_cards": service.MAX_CARDS,
+            "finder": finder,
         },
         principal,
         status_code=status_code,
@@ -121,10 +126,12 @@ def cards_page(
     session: SessionDep,
     principal: CurrentPrincipal,
     area_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    area_q: Annotated[str, Query(max_length=100)] = "",
 ) -> Response:
-    """Choose the area (drilling down), the products and the layout to print."""
+    """Choose the area (drilling down or searching by name), the products and
+    the layout to print."""
     area = _start_area(session, principal, area_id)
-    return _form(request, session, principal, area)
+    return _form(request, session, principal, area, area_q=area_q)
 
 
 @router.get("/cards/pdf")

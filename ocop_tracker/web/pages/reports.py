@@ -23,6 +23,7 @@ from ocop_tracker.reports import service as report_service
 from ocop_tracker.reports import views as report_views
 from ocop_tracker.reports.downloads import file_response
 from ocop_tracker.reports.schemas import ReportFormat
+from ocop_tracker.web import picker as picker_kit
 from ocop_tracker.web.render import recoverable, redirect, refusal_context, render
 
 router = APIRouter(include_in_schema=False)
@@ -85,8 +86,10 @@ def dashboard(
     principal: CurrentPrincipal,
     area_id: Annotated[int | None, Query(ge=0)] = None,
     as_of: dt.date | None = None,
+    area_q: Annotated[str, Query(max_length=100)] = "",
 ) -> Response:
-    """Coverage of an area at a glance, with drill-down, trend and funnel."""
+    """Coverage of an area at a glance, with drill-down, trend and funnel; a
+    search finds another area of one's own by name."""
     user = principal.user
     area = report_service.resolve_area(session, user, area_id, past=True)
     try:
@@ -126,6 +129,7 @@ def dashboard(
             "reform": _reform(session, principal, area, day),
             # A unit read only as the past of the user's area: figures, no actions.
             "own": area.unit is None or covers(session, user, area.id),
+            "finder": picker_kit.picker(session, user, q=area_q),
         },
         principal,
         status_code=422 if error else 200,

@@ -3,7 +3,7 @@
 from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request, status
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -23,6 +23,7 @@ from ocop_tracker.teams.models import (
     Position,
     Team,
 )
+from ocop_tracker.users import service as user_service
 from ocop_tracker.users.models import TEAM_ROLES, Role
 from ocop_tracker.web.render import redirect, refusal_context, render
 
@@ -32,6 +33,9 @@ PAGE_SIZE = 50
 TEAM_STARTERS = frozenset({Role.admin, Role.official})
 # Enough to cover a district; beyond it, starting a team twice is refused anyway.
 STARTED_LIMIT = 1000
+
+# Roles that make accounts, so may give a roster member one.
+ACCOUNT_GIVERS = frozenset({Role.admin, Role.official})
 
 Name = Annotated[str, Form(max_length=200)]
 Phone = Annotated[str, Form(max_length=40)]
@@ -70,6 +74,8 @@ def _roster_page(
     add: dict[str, str] | None = None,
     edit_id: int | None = None,
     edit: dict[str, str] | None = None,
+    account_id: int | None = None,
+    account: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
     user = principal.user
@@ -84,6 +90,7 @@ def _roster_page(
             "group_name": team_views.group_name(session, team),
             "members": team_views.members(session, user, team),
             "may_edit": user.role in team_service.ROSTER_EDITORS,
+            "may_give_account": user.role in ACCOUNT_GIVERS,
             "is_full": team.member_count >= MAX_MEMBERS,
             "max_members": MAX_MEMBERS,
             "positions": POSITION_LABELS,
@@ -93,6 +100,8 @@ def _roster_page(
             "add": add or {},
             "edit_id": edit_id,
             "edit": edit or {},
+            "account_id": account_id,
+            "account": account or {},
         },
         principal,
         status_code=status_code,
@@ -109,6 +118,8 @@ def _roster_refused(
     add: dict[str, str] | None = None,
     edit_id: int | None = None,
     edit: dict[str, str] | None = None,
+    account_id: int | None = None,
+    account: dict[str, str] | None = None,
 ) -> Response:
     """The roster shown again over a refused change, reloaded as it is now."""
     team = team_views.get_team(session, principal.user, team_id)
@@ -121,6 +132,8 @@ def _roster_refused(
         add=add,
         edit_id=edit_id,
         edit=edit,
+        account_id=account_id,
+        account=account,
         status_code=error.status_code,
     )
 
@@ -312,3 +325,44 @@ def remove_member(
     if refusal.error is not None:
         return _roster_refused(request, session, principal, team_id, refusal.error)
     return redirect(f"/teams/{team_id}", "member_removed")
+
+
+@router.post("/teams/{team_id}/members/{member_id}/account")
+def give_account(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    team_id: int,
+    member_id: int,
+    login: Annotated[str, Form(max_length=64)],
+) -> Response:
+    """Make an account for a member of the roster; its one-time password is
+    shown once."""
+    team = team_views.get_team(session, principal.user, team_id)
+    with refusable(session) as refusal:
+        account, password = team_service.give_account(
+            session, principal.user, team, member_id, login=login
+        )
+    if refusal.error is not None:
+        return _roster_refused(
+            request,
+            session,
+            principal,
+            team_id,
+            refusal.error,
+            account_id=member_id,
+            account={"login": login},
+        )
+    return render(
+        request,
+        "users/created.html",
+        {
+            "user": account,
+            "password": password,
+            "created": True,
+            "role_labels": user_service.ROLE_LABELS,
+            "team_id": team_id,
+        },
+        principal,
+        status_code=status.HTTP_201_CREATED,
+    )

@@ -9,19 +9,23 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from ocop_tracker.areas import views as area_views
-from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.deps import Principal, require_roles
 from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.errors import AppError, InvalidInput
+from ocop_tracker.teams import service as team_service
+from ocop_tracker.teams import views as team_views
+from ocop_tracker.teams.models import TeamMember
 from ocop_tracker.users import service as user_service
 from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import TEAM_ROLES, Role, User
+from ocop_tracker.web import picker as picker_kit
 from ocop_tracker.web.render import redirect, refusal_context, render
 
 router = APIRouter(prefix="/users", include_in_schema=False)
 Manager = Annotated[Principal, require_roles(Role.admin, Role.official)]
 PAGE_SIZE = 50
 AreaField = Annotated[str, Form(max_length=12)]
+SearchField = Annotated[str, Form(max_length=100)]
 
 
 def _roles_for(actor: User) -> list[Role]:
@@ -31,46 +35,20 @@ def _roles_for(actor: User) -> list[Role]:
     return [r for r in Role if r in TEAM_ROLES]
 
 
-def _area_id(hamlet_id: str, area_id: str) -> int | None:
-    """The typed area id wins over the hamlet chosen in the list; empty means none."""
-    raw = area_id.strip() or hamlet_id.strip()
+def _area_id(raw: str) -> int | None:
+    """The area chosen in the picker; empty means none."""
+    raw = raw.strip()
     if not raw:
         return None
     if not raw.isdigit():
-        raise InvalidInput(
-            "Mã địa bàn phải là một số.",
-            field="area_id" if area_id.strip() else "hamlet_id",
-        )
+        raise InvalidInput("Hãy chọn địa bàn trong danh sách.", field="area_id")
     return int(raw)
 
 
-def _area_field(area_id: str) -> dict[str, str]:
-    """The form field an area refusal goes beside: the typed id, else the list."""
-    return {} if area_id.strip() else {"area_id": "hamlet_id"}
-
-
-def _hamlet_choices(session: Session, actor: User) -> list[tuple[int, str]]:
-    """Hamlets of the actor's area, each with its commune: ``Khóm 3 (Phường 5)``."""
-    hamlets, _ = area_views.search(session, level=Level.hamlet, viewer=actor, limit=200)
-    communes: dict[int, AdminUnit] = {}
-    choices = []
-    for h in hamlets:
-        label = h.name
-        if h.parent_id is not None:
-            if h.parent_id not in communes:
-                communes[h.parent_id] = area_views.get(session, h.parent_id)
-            label = f"{h.name} ({communes[h.parent_id].name})"
-        choices.append((h.id, label))
-    return choices
-
-
-def _with_current(
-    session: Session, choices: list[tuple[int, str]], area: AdminUnit | None
-) -> list[tuple[int, str]]:
-    """The choices, with the account's own hamlet even when past the first 200."""
-    if area is None or area.level is not Level.hamlet or area.id in dict(choices):
-        return choices
-    return [(area.id, area.name), *choices]
+def _finding(find: str, area_q: str, area_id: str) -> bool:
+    """True when the form asks the picker to search rather than to save: the
+    "Tìm" button, or a search typed with nothing chosen yet."""
+    return bool(find) or (bool(area_q.strip()) and not area_id.strip())
 
 
 def _area_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
@@ -81,30 +59,42 @@ def _area_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
 
 @dataclass(frozen=True)
 class AccountRefusal:
-    """A refused account form: the service's error and the values as typed."""
+    """A form shown again: the service's error (none when the picker only
+    searched) and the values as typed."""
 
-    error: AppError
+    error: AppError | None
     typed: dict[str, str]
 
     def context(self) -> dict[str, object]:
-        """The message beside each field (an area's beside the input used) and
-        the typed values put back."""
-        rename = _area_field(self.typed["area_id"])
-        return {**refusal_context(self.error, rename=rename), "form": self.typed}
+        """The message beside each field and the typed values put back."""
+        return {**refusal_context(self.error), "form": self.typed}
 
 
-def _account_form(actor: User, refused: AccountRefusal | None) -> dict[str, object]:
-    """What the new-account and edit forms both show: roles, area input, refusal."""
+def _account_form(
+    session: Session,
+    actor: User,
+    refused: AccountRefusal | None,
+    current: int | None = None,
+) -> dict[str, object]:
+    """What the new-account and edit forms both show: roles, the area picker
+    (the chosen or ``current`` area, and the matches of a search), refusal."""
+    typed = refused.typed if refused else {}
+    chosen = picker_kit.parse_id(typed["area_id"]) if "area_id" in typed else current
     return {
         "role_labels": user_service.ROLE_LABELS,
         "roles": _roles_for(actor),
-        "typed_area": actor.role is Role.admin,
+        "any_area": actor.role is Role.admin,
+        "picker": picker_kit.picker(
+            session, actor, q=typed.get("area_q", ""), chosen_id=chosen
+        ),
         **(refused.context() if refused else {**refusal_context(None), "form": {}}),
     }
 
 
 def _status(refused: AccountRefusal | None) -> int:
-    return refused.error.status_code if refused else status.HTTP_200_OK
+    return (
+        refused.error.status_code if refused and refused.error else status.HTTP_200_OK
+    )
 
 
 def _list_page(
@@ -130,8 +120,7 @@ def _list_page(
             "offset": offset,
             "page_size": PAGE_SIZE,
             "area_names": _area_names(session, (u.area_id for u in users)),
-            "hamlets": _hamlet_choices(session, actor),
-            **_account_form(actor, refused),
+            **_account_form(session, actor, refused),
         },
         principal,
         status_code=_status(refused),
@@ -157,10 +146,8 @@ def _edit_page(
             "area": area,
             "manageable": manageable,
             "is_self": user.id == actor.id,
-            "hamlets": _with_current(session, _hamlet_choices(session, actor), area)
-            if manageable
-            else [],
-            **_account_form(actor, refused),
+            "teams": team_views.teams_of_user(session, actor, user.id),
+            **_account_form(session, actor, refused, current=user.area_id),
         },
         principal,
         status_code=_status(refused),
@@ -168,7 +155,14 @@ def _edit_page(
 
 
 def _secret_page(
-    request: Request, principal: Principal, user: User, password: str, *, created: bool
+    request: Request,
+    principal: Principal,
+    user: User,
+    password: str,
+    *,
+    created: bool,
+    enrolled: TeamMember | None = None,
+    roster_error: AppError | None = None,
 ) -> Response:
     return render(
         request,
@@ -178,6 +172,8 @@ def _secret_page(
             "password": password,
             "created": created,
             "role_labels": user_service.ROLE_LABELS,
+            "enrolled": enrolled,
+            "roster_error": roster_error.message if roster_error else None,
         },
         principal,
         status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -204,10 +200,25 @@ def create_user(
     login: Annotated[str, Form(max_length=64)],
     display_name: Annotated[str, Form(max_length=120)],
     role: Annotated[Role, Form()],
-    hamlet_id: AreaField = "",
     area_id: AreaField = "",
+    area_q: SearchField = "",
+    find: Annotated[str, Form(max_length=5)] = "",
+    roster: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
-    """Create an account with a one-time password, shown once."""
+    """Create an account with a one-time password, shown once; a team
+    account may join its hamlet's roster at once. "Tìm" only searches areas."""
+    typed = {
+        "login": login,
+        "display_name": display_name,
+        "role": role.value,
+        "area_id": area_id,
+        "area_q": area_q,
+        "roster": roster,
+    }
+    if _finding(find, area_q, area_id):
+        return _list_page(
+            request, session, principal, refused=AccountRefusal(None, typed)
+        )
     # A denial propagates from ``refusable``: audited by the error handler.
     with refusable(session) as refusal:
         user, password = user_service.create_user(
@@ -216,24 +227,32 @@ def create_user(
             login=login,
             display_name=display_name,
             role=role,
-            area_id=_area_id(hamlet_id, area_id),
+            area_id=_area_id(area_id),
         )
     if refusal.error is not None:
-        submitted = {
-            "login": login,
-            "display_name": display_name,
-            "role": role.value,
-            "hamlet_id": hamlet_id,
-            "area_id": area_id,
-        }
         return _list_page(
             request,
             session,
             principal,
-            refused=AccountRefusal(refusal.error, submitted),
+            refused=AccountRefusal(refusal.error, typed),
         )
+    enrolled: TeamMember | None = None
+    roster_error: AppError | None = None
+    if roster and user.role in TEAM_ROLES:
+        # The account stands even when the roster refuses (full, a name taken).
+        with refusable(session) as joining:
+            enrolled = team_service.enrol_account(session, principal.user, user)
+        roster_error = joining.error
     # No password was given, so the service made a one-time one.
-    return _secret_page(request, principal, user, password or "", created=True)
+    return _secret_page(
+        request,
+        principal,
+        user,
+        password or "",
+        created=True,
+        enrolled=enrolled,
+        roster_error=roster_error,
+    )
 
 
 @router.get("/{user_id}")
@@ -254,14 +273,27 @@ def update_user(
     display_name: Annotated[str, Form(max_length=120)],
     role: Annotated[Role, Form()],
     version: Annotated[int, Form()],
-    hamlet_id: AreaField = "",
     area_id: AreaField = "",
+    area_q: SearchField = "",
+    find: Annotated[str, Form(max_length=5)] = "",
     is_active: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
-    """Save the account; an unticked box disables it and ends its sessions."""
+    """Save the account; an unticked box disables it and ends its sessions.
+    "Tìm" only searches areas."""
     user = user_views.get_visible(session, principal.user, user_id)
+    typed = {
+        "display_name": display_name,
+        "role": role.value,
+        "area_id": area_id,
+        "area_q": area_q,
+        "is_active": is_active,
+    }
+    if _finding(find, area_q, area_id):
+        return _edit_page(
+            request, session, principal, user, refused=AccountRefusal(None, typed)
+        )
     with refusable(session) as refusal:
-        new_area = _area_id(hamlet_id, area_id)
+        new_area = _area_id(area_id)
         user_service.update_user(
             session,
             principal.user,
@@ -276,19 +308,12 @@ def update_user(
         # Reloaded as it is now (a 409: someone else's version); the typed
         # values stay in the form.
         user = user_views.get_visible(session, principal.user, user_id)
-        submitted = {
-            "display_name": display_name,
-            "role": role.value,
-            "hamlet_id": hamlet_id,
-            "area_id": area_id,
-            "is_active": is_active,
-        }
         return _edit_page(
             request,
             session,
             principal,
             user,
-            refused=AccountRefusal(refusal.error, submitted),
+            refused=AccountRefusal(refusal.error, typed),
         )
     return redirect(f"/users/{user_id}", "saved")
 
