@@ -7,6 +7,7 @@ when the suite runs on PostgreSQL), never the run's shared one.
 
 import json
 import os
+import re
 import stat
 import threading
 import zipfile
@@ -202,7 +203,16 @@ def test_restored_service_answers_the_same(
                     got.append(response.content)
                 answers.append(got)
     for path, a, b in zip(paths, *answers, strict=True):
-        assert a == b, path
+        assert _unmasked(a) == _unmasked(b), path
+
+
+# Each answer carries the session's CSRF secret masked with a fresh pad
+# (BREACH): equal answers differ there and nowhere else.
+_CSRF = re.compile(rb'("csrf_token":"|name="csrf_token" value=")[^"]+"')
+
+
+def _unmasked(body: bytes) -> bytes:
+    return _CSRF.sub(rb'\1(masked)"', body)
 
 
 def test_backup_while_the_service_writes(

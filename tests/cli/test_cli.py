@@ -295,6 +295,9 @@ def test_downgrade_by_steps_names_the_revision_reached(cli: Cli) -> None:
     assert _revision(cli) is None
 
 
+CHECKPOINTS = "8d0b5f2c4a63"  # the revision that adds report_checkpoints
+
+
 def test_downgrade_refuses_to_destroy_data_and_never_stops_half_way(cli: Cli) -> None:
     cli("db", "upgrade")
     cli("demo")
@@ -321,13 +324,19 @@ def test_downgrade_refuses_to_destroy_data_and_never_stops_half_way(cli: Cli) ->
     with cli.engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(Product))
 
-    # Three steps down: the URL rules' seed and columns (nothing lost: the seed
-    # is data a migration wrote), then the checkpoints, which hold rows.
-    three = cli("db", "downgrade", "-3", ok=False)
-    assert three.exit_code == 2
-    assert "report_checkpoints" in three.output
+    # Down by as many steps as lie above the report checkpoints' revision, then
+    # that one: the seeds on the way lose nothing (data a migration wrote), the
+    # checkpoints hold rows.
+    chain = [
+        r.revision
+        for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    ]
+    steps = f"-{chain.index(CHECKPOINTS) + 1}"
+    refused_steps = cli("db", "downgrade", steps, ok=False)
+    assert refused_steps.exit_code == 2
+    assert "report_checkpoints" in refused_steps.output
     assert _revision(cli) == head
-    done = cli("db", "downgrade", "--destroy-data", "-3")
+    done = cli("db", "downgrade", "--destroy-data", steps)
     assert "Database downgraded to" in done.stdout
     assert _revision(cli) != head
     assert "report_checkpoints" not in _tables(cli)

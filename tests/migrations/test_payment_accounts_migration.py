@@ -13,7 +13,7 @@ from ocop_tracker.core.migrate import alembic_config
 from tests.dbutil import fresh_database
 
 BEFORE = "c3e9f1a27b45"
-AFTER = "5c7d2e9a41f0"
+AFTER = "6d8e3f0b52a1"
 NOW = dt.datetime(2026, 11, 30, 3, 0, tzinfo=dt.UTC)
 
 
