@@ -46,8 +46,7 @@ def test_official_downloads_the_worklist_and_imports_a_list(
     assert caught.value.suggested_filename == "mau-danh-sach-ocop.xlsx"
 
     book = Workbook()
-    sheet = book.active
-    assert sheet is not None
+    sheet = book.worksheets[0]
     sheet.append(["Tên sản phẩm", "Chủ thể", "Xã", "Số sao", "Số quyết định"])
     sheet["F1"] = "Ngày quyết định"
     sheet.append(["Bánh pía", "Hộ Năm", "Phường Sóc Trăng", 3, "9/QĐ", "10/03/2024"])

@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, expect
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    FilePayload,
+    Page,
+    ViewportSize,
+    expect,
+)
 
 PHONE = ViewportSize(width=360, height=740)
 PASSWORD = "mua-lua-thom-2026"
@@ -152,17 +159,16 @@ def test_several_photos_without_javascript_one_refused(
     title = page.get_by_role("heading", level=1).inner_text()
     gallery = page.locator("#anh .gallery img")
     before = gallery.count()
-    page.get_by_label(re.compile("Thêm ảnh")).set_input_files(
-        [
-            {"name": "IMG_3001.JPG", "mimeType": "image/jpeg", "buffer": _photo(21)},
-            {
-                "name": "logo.svg",
-                "mimeType": "image/svg+xml",
-                "buffer": b'<svg xmlns="http://www.w3.org/2000/svg"/>',
-            },
-            {"name": "IMG_3002.JPG", "mimeType": "image/jpeg", "buffer": _photo(22)},
-        ]
-    )
+    files: list[FilePayload] = [
+        {"name": "IMG_3001.JPG", "mimeType": "image/jpeg", "buffer": _photo(21)},
+        {
+            "name": "logo.svg",
+            "mimeType": "image/svg+xml",
+            "buffer": b'<svg xmlns="http://www.w3.org/2000/svg"/>',
+        },
+        {"name": "IMG_3002.JPG", "mimeType": "image/jpeg", "buffer": _photo(22)},
+    ]
+    page.get_by_label(re.compile("Thêm ảnh")).set_input_files(files)
     response_status: list[int] = []
     page.on("response", lambda r: response_status.append(r.status))
     page.get_by_role("button", name="Tải ảnh lên").click()

@@ -87,7 +87,7 @@ def test_accounts_move_to_the_plans_words_and_back(url: str) -> None:
                 "FROM payment_accounts ORDER BY id"
             )
         ).all()
-        providers = dict(
+        providers: dict[str, str] = dict(
             conn.execute(sa.text("SELECT code, kind FROM payment_providers")).all()
         )
     engine.dispose()

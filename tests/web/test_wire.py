@@ -3,6 +3,7 @@ and the public page's photo from the rendition that fits a phone."""
 
 import gzip
 import re
+from typing import Any
 
 import brotli
 import pytest
@@ -21,13 +22,13 @@ HTML = {"accept": "text/html"}
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def _raw(client: TestClient, url: str, encoding: str, **kwargs: object) -> object:
+def _raw(client: TestClient, url: str, encoding: str) -> Any:
     """The answer's bytes as they crossed the wire (not decoded)."""
     with client.stream(
-        "GET", url, headers={"Accept-Encoding": encoding, **HTML}, **kwargs
+        "GET", url, headers={"Accept-Encoding": encoding, **HTML}
     ) as response:
         body = b"".join(response.iter_raw())
-    response._content = body  # type: ignore[attr-defined]
+    response._content = body
     return response
 
 
@@ -61,8 +62,8 @@ def test_pages_go_compressed_as_the_client_accepts(client: TestClient) -> None:
 
     for encoding, decode in (("br", brotli.decompress), ("gzip", gzip.decompress)):
         response = _raw(client, "/login", encoding)
-        headers = response.headers  # type: ignore[attr-defined]
-        body = response.content  # type: ignore[attr-defined]
+        headers = response.headers
+        body = response.content
         assert headers["content-encoding"] == encoding
         assert "Accept-Encoding" in headers["vary"]
         assert int(headers["content-length"]) == len(body)
@@ -111,7 +112,7 @@ def test_head_answers_the_compressed_length_without_a_body(
     assert head.status_code == 200
     assert head.content == b""
     assert head.headers["content-encoding"] == "br"
-    assert head.headers["content-length"] == str(len(get.content))  # type: ignore[attr-defined]
+    assert head.headers["content-length"] == str(len(get.content))
     assert head.headers["vary"] == "Accept-Encoding"
 
 
@@ -125,10 +126,10 @@ def test_public_page_kept_compressed_with_a_weak_etag(
     url = f"/p/{product.public_code}"
     first = _raw(client, url, "br")
     again = _raw(client, url, "br")  # the hot path, from the kept compressed body
-    assert first.content == again.content  # type: ignore[attr-defined]
-    etag = again.headers["etag"]  # type: ignore[attr-defined]
+    assert first.content == again.content
+    etag = again.headers["etag"]
     assert etag.startswith('W/"')
-    assert again.headers["cache-control"] == "public, max-age=60"  # type: ignore[attr-defined]
+    assert again.headers["cache-control"] == "public, max-age=60"
     same = client.get(url, headers={"If-None-Match": etag, "Accept-Encoding": "br"})
     assert same.status_code == 304
     assert same.headers["etag"] == etag
