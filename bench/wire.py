@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import CDPSession, Page, sync_playwright
 
@@ -29,6 +30,7 @@ from bench.timing import wait_healthy
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "mua-lua-thom-2026"
 LOGIN = "totruong.khom3"
+OFFICIAL = "canbo.khom3"
 
 
 @dataclass
@@ -131,34 +133,57 @@ def run(dpr: float, code: str | None = None) -> list[tuple[str, Load, Load]]:
             headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-quic"],
         )
-        # Signed in once; each page then gets a context of its own (a cold cache).
-        setup = browser.new_context(viewport={"width": 360, "height": 740})
-        page = setup.new_page()
-        page.goto(f"{base}/login")
-        page.get_by_label("Tên đăng nhập hoặc số điện thoại").fill(LOGIN)
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.wait_for_url(f"{base}/worklist")
-        page.get_by_role("link", name="Bánh pía sầu riêng trứng muối").first.click()
-        product = page.url.split("?")[0]
-        public = page.get_by_role("link", name="Xem trang công khai").get_attribute(
-            "href"
-        )
-        state = setup.storage_state()
-        setup.close()
+        # Signed in once per role; each page then gets a context of its own (a
+        # cold cache).
+        states: dict[str, Any] = {}
+        for login in (LOGIN, OFFICIAL):
+            setup = browser.new_context(viewport={"width": 360, "height": 740})
+            page = setup.new_page()
+            page.goto(f"{base}/login")
+            page.get_by_label("Tên đăng nhập hoặc số điện thoại").fill(login)
+            page.get_by_label("Mật khẩu").fill(PASSWORD)
+            page.get_by_role("button", name="Đăng nhập").click()
+            page.wait_for_load_state("load")
+            if login == LOGIN:
+                page.goto(f"{base}/worklist")
+                page.get_by_role(
+                    "link", name="Bánh pía sầu riêng trứng muối"
+                ).first.click()
+                product = page.url.split("?")[0]
+                public = page.get_by_role(
+                    "link", name="Xem trang công khai"
+                ).get_attribute("href")
+                page.get_by_role("link", name="Cơ sở bánh pía Kim Hoa (demo)").click()
+                producer = page.url.split("?")[0]
+            states[login] = setup.storage_state()
+            setup.close()
+        leader, official = LOGIN, OFFICIAL
         pages = [
-            ("Đăng nhập (/login)", f"{base}/login", False),
-            ("Việc cần làm (/worklist)", f"{base}/worklist", True),
-            ("Sản phẩm (/products/{id})", product, True),
-            ("Hộ sản xuất (/producers)", f"{base}/producers", True),
-            ("Báo cáo (/reports)", f"{base}/reports", True),
-            ("Trang công khai (/p/{code})", f"{base}{public}", False),
+            ("Đăng nhập (/login)", f"{base}/login", None),
+            ("Việc cần làm (/worklist)", f"{base}/worklist", leader),
+            ("Sản phẩm (/products/{id})", product, leader),
+            ("Sửa sản phẩm (/products/{id}/edit)", f"{product}/edit", leader),
+            ("Lịch sử sản phẩm (/products/{id}/history)", f"{product}/history", leader),
+            ("Thêm sản phẩm (/products/new)", f"{base}/products/new", leader),
+            ("Hộ sản xuất (/producers)", f"{base}/producers", leader),
+            ("Một chủ thể (/producers/{id})", producer, leader),
+            ("Tổ của tôi (/team)", f"{base}/team", leader),
+            ("In thẻ QR (/cards)", f"{base}/cards", leader),
+            ("Địa bàn (/areas)", f"{base}/areas", leader),
+            ("Token API (/account/tokens)", f"{base}/account/tokens", leader),
+            ("Báo cáo (/reports)", f"{base}/reports", leader),
+            ("Xác minh (/verify)", f"{base}/verify", official),
+            ("Nhật ký (/audit)", f"{base}/audit", official),
+            ("Các tổ (/teams)", f"{base}/teams", official),
+            ("Tài khoản (/users)", f"{base}/users", official),
+            ("Nhập danh sách (/imports)", f"{base}/imports", official),
+            ("Trang công khai (/p/{code})", f"{base}{public}", None),
         ]
-        for name, url, signed_in in pages:
+        for name, url, who in pages:
             context = browser.new_context(
                 viewport={"width": 360, "height": 740},
                 device_scale_factor=dpr,
-                storage_state=state if signed_in else None,
+                storage_state=states[who] if who else None,
             )
             tab = context.new_page()
             cdp = context.new_cdp_session(tab)
@@ -184,6 +209,8 @@ def table(rows: list[tuple[str, Load, Load]], dpr: float) -> str:
             f"| {name} | {cold.total / 1000:.1f} | {cold.photos / 1000:.1f} "
             f"| {cold.requests} | {warm.total / 1000:.1f} | {warm.cached}/{warm.requests} |"
         )
+    name, largest, _ = max(rows, key=lambda row: row[1].total)
+    lines += ["", f"Largest cold: {name}, {largest.total / 1000:.1f} kB."]
     return "\n".join(lines)
 
 
