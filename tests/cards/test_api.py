@@ -1,13 +1,9 @@
 """Printing cards through the API, the print page and the command line, on the real
 database: scope, limits, consent, kept QR matrices, decoding every code."""
 
-import io
 from pathlib import Path
 
-import pypdf
-import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pytest
-import zxingcpp
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -19,23 +15,10 @@ from ocop_tracker.core.config import get_settings
 from ocop_tracker.producers.models import ConsentField
 from ocop_tracker.products.models import Product
 from ocop_tracker.public.models import ProductScanDay, QrMatrix
+from tests.cards.reading import decode_qr, pdf_text
 from tests.conftest import SignIn
 from tests.factories import make_listing, make_product
 from tests.public.conftest import an_thuong, canary_producer, consent, khom3
-
-
-def _decode(pdf: bytes) -> list[str]:
-    found: list[str] = []
-    for page in pdfium.PdfDocument(pdf):
-        found.extend(
-            r.text for r in zxingcpp.read_barcodes(page.render(scale=200 / 72).to_pil())
-        )
-    return found
-
-
-def _text(pdf: bytes) -> str:
-    reader = pypdf.PdfReader(io.BytesIO(pdf))
-    return " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
 
 
 def _codes_under(session: Session, hamlet_id: int) -> set[str]:
@@ -70,10 +53,10 @@ def test_official_prints_the_hamlet_and_every_code_decodes(
     assert response.headers["cache-control"] == "no-store"
     base = get_settings().public_base_url
     expected = {f"{base}/p/{code}" for code in _codes_under(session, hamlet.id)}
-    decoded = _decode(response.content)
+    decoded = decode_qr(response.content)
     assert len(decoded) == len(expected) == int(response.headers["x-card-count"])
     assert set(decoded) == expected  # the configured base URL, never the Host
-    text = _text(response.content)
+    text = pdf_text(response.content)
     assert "Bánh pía Tân Huê Viên" in text
     assert "voso.vn" in text
 
@@ -89,16 +72,18 @@ def test_selection_by_product_ids_and_consent_on_the_card(
     pdf = client.get(
         "/api/v1/cards.pdf", params={"product_ids": str(product.id)}
     ).content
-    assert "Hộ Ông Bảy Riêng Tư" not in _text(pdf)
-    assert "Hộ sản xuất kinh doanh tại Phường Sóc Trăng" in _text(pdf)
+    assert "Hộ Ông Bảy Riêng Tư" not in pdf_text(pdf)
+    assert "Hộ sản xuất kinh doanh tại Phường Sóc Trăng" in pdf_text(pdf)
 
     consent(session, producer, ConsentField.display_name, True)
     session.commit()
     pdf = client.get(
         "/api/v1/cards.pdf", params={"product_ids": [str(product.id)], "layout": "a6"}
     ).content
-    assert "Hộ Ông Bảy Riêng Tư" in _text(pdf)
-    assert _decode(pdf) == [f"{get_settings().public_base_url}/p/{product.public_code}"]
+    assert "Hộ Ông Bảy Riêng Tư" in pdf_text(pdf)
+    assert decode_qr(pdf) == [
+        f"{get_settings().public_base_url}/p/{product.public_code}"
+    ]
 
 
 def test_qr_matrix_is_made_once_and_remade_for_a_new_base_url(
@@ -132,7 +117,7 @@ def test_qr_matrix_is_made_once_and_remade_for_a_new_base_url(
     monkeypatch.setattr(get_settings(), "public_base_url", "https://ocop.example.vn")
     pdf = client.get("/api/v1/cards.pdf", params={"product_ids": product.id}).content
     assert calls == [f"https://ocop.example.vn/p/{product.public_code}"]
-    assert _decode(pdf) == calls
+    assert decode_qr(pdf) == calls
     session.expire_all()
     kept = session.get(QrMatrix, product.id)
     assert kept is not None
@@ -278,7 +263,7 @@ def test_cli_prints_the_pilot_hamlet(tmp_path: Path) -> None:
         app, ["cards", "--area", "Khóm 3", "--layout", "a4-2x4", "-o", str(out)]
     )
     assert result.exit_code == 0, result.output
-    decoded = _decode(out.read_bytes())
+    decoded = decode_qr(out.read_bytes())
     assert decoded
     assert all(d.startswith(f"{get_settings().public_base_url}/p/") for d in decoded)
     ambiguous = CliRunner().invoke(app, ["cards", "--area", "Ấp", "-o", str(out)])

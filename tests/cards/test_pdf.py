@@ -10,13 +10,12 @@ import unicodedata
 from typing import Any
 
 import pypdf
-import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pytest
-import zxingcpp
 from pypdf.generic import ContentStream
 
 from ocop_tracker.cards import qr
 from ocop_tracker.cards.layout import SPECS, CardData, Layout, render, wrap
+from tests.cards.reading import decode_qr
 
 BASE = "https://ocop.soctrang.gov.vn"
 NAMES = [
@@ -56,21 +55,12 @@ def _cards(count: int) -> list[CardData]:
     return cards
 
 
-def _decode_all(pdf: bytes) -> list[str]:
-    found: list[str] = []
-    document = pdfium.PdfDocument(pdf)
-    for page in document:
-        image = page.render(scale=200 / 72).to_pil().convert("L")
-        found.extend(r.text for r in zxingcpp.read_barcodes(image))
-    return found
-
-
 @pytest.mark.parametrize("layout", list(Layout))
 def test_every_code_decodes_to_its_product_url(layout: Layout) -> None:
     count = SPECS[layout].per_page + 3 if layout is not Layout.a6 else 4
     cards = _cards(count)
     pdf = render(cards, layout)
-    decoded = _decode_all(pdf)
+    decoded = decode_qr(pdf)
     assert sorted(decoded) == sorted(c.url for c in cards)
     for text in decoded:
         assert re.fullmatch(rf"{re.escape(BASE)}/p/[A-Za-z0-9_-]{{22,}}", text)
@@ -154,7 +144,7 @@ def test_huge_name_is_cut_not_slow() -> None:
     card = _cards(1)[0]
     long_card = CardData(**{**card.__dict__, "product_name": "Bánh " * 20_000})
     pdf = render([long_card], Layout.a4_3x8)
-    assert _decode_all(pdf) == [card.url]
+    assert decode_qr(pdf) == [card.url]
 
 
 def test_wrap_ends_a_cut_text_with_an_ellipsis() -> None:
