@@ -18,7 +18,7 @@ from ocop_tracker.onboarding.models import (
     ListingStatus,
 )
 from ocop_tracker.onboarding.worklist import MarketState
-from ocop_tracker.producers.models import ProducerKind
+from ocop_tracker.producers.models import PaymentStatus, ProducerKind
 from ocop_tracker.products.models import CertLevel, ProductKind
 from ocop_tracker.users.models import WRITERS, User
 
@@ -304,4 +304,35 @@ class CertificateEdit(CertificateForm):
             "authority": self.authority,
             "level": self.level.value,
             "expires_on": self.expires_on,
+        }
+
+
+# A yes/no select or filter as the pages send it ("" means not said).
+YES_NO: Mapping[str, bool] = {"yes": True, "no": False}
+
+
+class PaymentAccountForm(BaseModel):
+    """An e-payment account as typed; the number is never sent back."""
+
+    provider: str = Field("", max_length=40)
+    status: PaymentStatus
+    account_number: str = Field("", max_length=60)
+    sim_in_holder_name: str = Field("", max_length=3)
+    version: int | None = None
+
+    def service_args(self) -> dict[str, Any]:
+        """The keyword arguments of the service's add and update."""
+        return {
+            "provider": self.provider,
+            "status": self.status,
+            "account_number": self.account_number.strip() or None,
+            "sim_in_holder_name": YES_NO.get(self.sim_in_holder_name),
+        }
+
+    def typed(self) -> dict[str, str]:
+        """What goes back in the form after a refusal (never the number)."""
+        return {
+            "provider": self.provider,
+            "status": self.status.value,
+            "sim_in_holder_name": self.sim_in_holder_name,
         }

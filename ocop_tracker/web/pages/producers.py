@@ -8,11 +8,10 @@ shows the same form again with the typed values and each message beside its fiel
 """
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
-from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -37,7 +36,13 @@ from ocop_tracker.producers.models import (
 from ocop_tracker.products.models import ProductKind
 from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import WRITERS, User
-from ocop_tracker.web.forms import ProducerEdit, ProducerForm, state_words
+from ocop_tracker.web.forms import (
+    YES_NO,
+    PaymentAccountForm,
+    ProducerEdit,
+    ProducerForm,
+    state_words,
+)
 from ocop_tracker.web.pages.exports import export_url
 from ocop_tracker.web.render import local_time, redirect, refusal_context, render
 
@@ -67,7 +72,6 @@ CONSEQUENCES: Mapping[ConsentField, tuple[str, str]] = {
     ),
 }
 # Tri-state filters of the list: "" all, "yes", "no".
-YES_NO = {"yes": True, "no": False}
 
 
 def may_write(user: User) -> bool:
@@ -402,33 +406,6 @@ def record_consent(
     done = "consent_granted" if granted else "consent_withdrawn"
     # The notice before the fragment, so the page opens at the consent changed.
     return redirect(f"/producers/{producer_id}?done={done}#consent-{field.value}")
-
-
-class PaymentAccountForm(BaseModel):
-    """An e-payment account as typed; the number is never sent back."""
-
-    provider: str = Field("", max_length=40)
-    status: PaymentStatus
-    account_number: str = Field("", max_length=60)
-    sim_in_holder_name: str = Field("", max_length=3)
-    version: int | None = None
-
-    def service_args(self) -> dict[str, Any]:
-        """The keyword arguments of the service's add and update."""
-        return {
-            "provider": self.provider,
-            "status": self.status,
-            "account_number": self.account_number.strip() or None,
-            "sim_in_holder_name": YES_NO.get(self.sim_in_holder_name),
-        }
-
-    def typed(self) -> dict[str, str]:
-        """What goes back in the form after a refusal (never the number)."""
-        return {
-            "provider": self.provider,
-            "status": self.status.value,
-            "sim_in_holder_name": self.sim_in_holder_name,
-        }
 
 
 @router.post("/producers/{producer_id}/payment-accounts")
