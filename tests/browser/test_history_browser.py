@@ -5,6 +5,7 @@ Chromium at 360 × 740 with script off, against the live demo; screenshots go to
 ``test-results/history/``.
 """
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,18 +14,9 @@ from playwright.sync_api import Browser, Page, ViewportSize, expect
 from ocop_tracker.core import clock
 
 PHONE = ViewportSize(width=360, height=740)
-PASSWORD = "mua-lua-thom-2026"
 PRODUCT = "Bánh in nhân đậu xanh"
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page: Page, base: str, login: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Tên đăng nhập hoặc số điện thoại").fill(login)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
 
 
 def _fits(page: Page) -> None:
@@ -38,7 +30,10 @@ def _set_price(page: Page, price: str) -> None:
 
 
 def test_a_product_history_after_an_edit_and_the_audit_page_without_script(
-    browser: Browser, live_server: str, artifacts: Path
+    browser: Browser,
+    live_server: str,
+    artifacts: Path,
+    sign_in: Callable[[Page, str], None],
 ) -> None:
     folder = artifacts / "history"
     folder.mkdir(exist_ok=True)
@@ -46,7 +41,7 @@ def test_a_product_history_after_an_edit_and_the_audit_page_without_script(
         viewport=PHONE, locale="vi-VN", java_script_enabled=False
     )
     page = team.new_page()
-    _sign_in(page, live_server, "thanhvien.khom3")
+    sign_in(page, "thanhvien.khom3")
     page.goto(f"{live_server}/worklist")
     page.get_by_role("link", name=PRODUCT, exact=True).first.click()
     product_url = page.url
@@ -88,7 +83,7 @@ def test_a_product_history_after_an_edit_and_the_audit_page_without_script(
         viewport=PHONE, locale="vi-VN", java_script_enabled=False
     )
     page = department.new_page()
-    _sign_in(page, live_server, "sct.soctrang")
+    sign_in(page, "sct.soctrang")
     page.get_by_role("link", name="Nhật ký").click()
     expect(page.get_by_role("heading", name="Nhật ký hoạt động")).to_be_visible()
     expect(page.locator("ol.events > li").first).to_contain_text("Đăng nhập")
