@@ -8,7 +8,7 @@ to each product. What a marketplace asks before a shop opens is data
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ocop_tracker.audit.models import Audited
@@ -130,3 +130,33 @@ class SellerVerification(DecisionColumns, IdMixin, Audited, Base):
     seller_account_id: Mapped[int] = mapped_column(
         ForeignKey("seller_accounts.id", ondelete="CASCADE"), index=True
     )
+
+
+class SellerActivity(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
+    """What a shop did in one month, as the team reports it (DOMAIN.md §8).
+
+    One row per seller account and month (``month`` is the month's first day).
+    Self-reported: orders, revenue in đồng, the last order's day, and the orders
+    the marketplace cancelled because nobody confirmed them in time.
+    """
+
+    __tablename__ = "seller_activity"
+
+    seller_account_id: Mapped[int] = mapped_column(
+        ForeignKey("seller_accounts.id", ondelete="CASCADE"), index=True
+    )
+    # The producer's hamlet, copied for scoping (follows the producer when it moves).
+    hamlet_id: Mapped[int] = mapped_column(
+        ForeignKey("admin_units.id", ondelete="RESTRICT"), index=True
+    )
+    month: Mapped[dt.date] = mapped_column(Date)
+    orders: Mapped[int] = mapped_column(default=0)
+    revenue_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_order_on: Mapped[dt.date | None] = mapped_column(Date)
+    cancelled_unconfirmed: Mapped[int] = mapped_column(default=0)
+    note: Mapped[str | None] = mapped_column(String(1000))
+    reported_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    __table_args__ = (UniqueConstraint("seller_account_id", "month"),)
