@@ -30,6 +30,7 @@ from ocop_tracker.core.templating import (
     static_digests,
     templates,
 )
+from ocop_tracker.links import daily as link_daily
 from ocop_tracker.public.middleware import PublicPageMiddleware
 from ocop_tracker.public.router import router as public_router
 from ocop_tracker.reports import daily
@@ -57,7 +58,8 @@ from ocop_tracker.web.render import error_viewer
 
 @asynccontextmanager
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    """Refuse to serve a database whose schema is behind the code; roll the counts daily."""
+    """Refuse to serve a database whose schema is behind the code; roll the counts
+    daily; check the listing links daily when ``OCOP_LINK_CHECK`` is on."""
     with get_engine().connect() as conn:
         current = migrate.current_revision(conn)
     head = migrate.head_revision()
@@ -72,11 +74,15 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.daily_roll is not None
         else settings.env != Env.test
     )
-    task = asyncio.create_task(daily.run_daily(writing(get_engine()))) if roll else None
+    tasks = (
+        [asyncio.create_task(daily.run_daily(writing(get_engine())))] if roll else []
+    )
+    if settings.link_check:  # the listing link check: off unless asked for
+        tasks.append(asyncio.create_task(link_daily.run_daily(writing(get_engine()))))
     try:
         yield
     finally:
-        if task is not None:
+        for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

@@ -4,6 +4,7 @@ from ocop_tracker.areas.models import AdminUnit, AdminUnitLink, AreaMapping
 from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.auth.models import ApiToken, AuthSession, LoginAttempt
 from ocop_tracker.core.base import Base
+from ocop_tracker.links.models import LinkCheck
 from ocop_tracker.onboarding.models import (
     Listing,
     Marketplace,
@@ -32,6 +33,7 @@ __all__ = [
     "Base",
     "Certificate",
     "Consent",
+    "LinkCheck",
     "Listing",
     "LoginAttempt",
     "Marketplace",

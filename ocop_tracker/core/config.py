@@ -4,7 +4,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -46,6 +46,20 @@ class Settings(BaseSettings):
     # Each worker moves the report counts to the new day just after midnight
     # (Vietnam); None = on, except in tests.
     daily_roll: bool | None = None
+    # The listing link check (issue 16 item 7, SECURITY.md §M "Outbound
+    # requests"): once a day each worker re-checks verified shop and product
+    # URLs on the marketplaces' own domains. Off unless asked for.
+    link_check: bool = False
+    # Named in the check's User-Agent so a marketplace can reach the operator:
+    # an e-mail address or a URL; None = the service's public address.
+    link_check_contact: str | None = None
+    link_check_concurrency: int = Field(default=4, ge=1, le=16)
+    link_check_timeout_s: float = Field(default=10.0, gt=0, le=60)
+    link_check_max_bytes: int = Field(default=256 * 1024, ge=1024)
+    # Test seam, accepted only with OCOP_ENV=test: a marketplace host mapped to
+    # a local origin (``{"voso.vn": "http://127.0.0.1:8123"}``); hosts not in
+    # it are never requested in tests.
+    link_check_test_origins: dict[str, str] = {}
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":
@@ -55,6 +69,8 @@ class Settings(BaseSettings):
                 "(set OCOP_ENV=development for a local trial)"
             )
         self.public_base_url = self.public_base_url.rstrip("/")
+        if self.link_check_test_origins and self.env != Env.test:
+            raise ValueError("OCOP_LINK_CHECK_TEST_ORIGINS is accepted only in tests")
         return self
 
     @property

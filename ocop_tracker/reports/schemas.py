@@ -174,6 +174,27 @@ class TroubleItem(Out):
     since: dt.date | None
 
 
+# --- link check (issue 16 item 7): URLs that may have been taken down ---------
+class MaybeRemovedItem(Out):
+    """A verified shop or product page that answered "gone" (404/410) or led to the
+    marketplace's home page on two days or more in a row: "có thể đã bị gỡ".
+    Only a flag for a person to look at; nothing was delisted."""
+
+    kind: str  # "shop" (a producer's shop) or "listing" (a product page)
+    owner_id: int  # the producer (shop) or the product (listing)
+    owner: str
+    hamlet: str
+    marketplace: str
+    url: str
+    answer: str  # what the page answered last, in words
+    bad_days: int
+    since: dt.date | None
+    checked_on: dt.date
+
+
+# --- end link check ------------------------------------------------------------
+
+
 class Actions(Out):
     """The action list of an area (today)."""
 
@@ -183,6 +204,8 @@ class Actions(Out):
     unlisted: list[ActionItem]
     expiring: list[ExpiringItem]
     troubles: list[TroubleItem]
+    # link check (issue 16 item 7): shop and product pages that may be gone
+    maybe_removed: list[MaybeRemovedItem] = []
 
 
 class TeamLine(Out):

@@ -21,6 +21,7 @@ from ocop_tracker.core.errors import AppError, Forbidden, InvalidInput
 from ocop_tracker.core.labels import label, labels_by_value
 from ocop_tracker.core.phone import display_vn
 from ocop_tracker.core.text import has_forbidden_chars, normalize_multiline
+from ocop_tracker.links import views as link_views
 from ocop_tracker.onboarding.models import ListingStatus
 from ocop_tracker.producers.models import ProducerKind
 from ocop_tracker.products import rules as product_rules
@@ -40,6 +41,7 @@ from ocop_tracker.reports.schemas import (
     ExpiringItem,
     Headline,
     Line,
+    MaybeRemovedItem,
     OcopHeadline,
     Payments,
     Ratio,
@@ -61,6 +63,13 @@ OTHER_KIND_LABELS: Mapping[str, str] = {
 LISTING_STATUS_LABELS: Mapping[str, str] = labels_by_value(ListingStatus)
 SUBMITTERS = frozenset({Role.admin, Role.department, Role.official, Role.team_leader})
 ACTION_LIMIT = 200
+# link check (issue 16 item 7): what a flagged page answered last, in words.
+LINK_ANSWERS: Mapping[str, str] = {
+    "gone": "trang báo không còn (404/410)",
+    "home": "chuyển về trang chủ của sàn",
+    "error": "lần gần nhất không truy cập được",
+    "ok": "còn hoạt động",
+}
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -483,6 +492,30 @@ def actions(
         )
         for x, p, m, h in trouble_rows
     ]
+    # --- link check (issue 16 item 7): "có thể đã bị gỡ" --------------------------
+    maybe_removed = [
+        MaybeRemovedItem(
+            kind=f.kind.value,
+            owner_id=f.owner_id,
+            owner=f.owner,
+            hamlet=f.hamlet,
+            marketplace=f.marketplace,
+            url=f.url,
+            answer=LINK_ANSWERS.get(f.outcome.value if f.outcome else "", "—"),
+            bad_days=f.bad_days,
+            since=f.since,
+            checked_on=f.checked_on,
+        )
+        for f in link_views.flagged(
+            session,
+            area.id,
+            day,
+            hamlet_id=hamlet_id,
+            marketplace_id=market_id,
+            limit=ACTION_LIMIT,
+        )
+    ]
+    # --- end link check ----------------------------------------------------------
     return Actions(
         area=area.ref,
         as_of=day,
@@ -490,6 +523,7 @@ def actions(
         unlisted=items,
         expiring=expiring,
         troubles=troubles,
+        maybe_removed=maybe_removed,
     )
 
 
