@@ -65,7 +65,7 @@ SUBMITTERS = frozenset({Role.admin, Role.department, Role.official, Role.team_le
 ACTION_LIMIT = 200
 # link check (issue 16 item 7): what a flagged page answered last, in words.
 LINK_ANSWERS: Mapping[str, str] = {
-    "gone": "trang báo không còn (404/410)",
+    "gone": "trang báo không còn tồn tại",
     "home": "chuyển về trang chủ của sàn",
     "error": "lần gần nhất không truy cập được",
     "ok": "còn hoạt động",
