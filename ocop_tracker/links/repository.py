@@ -127,14 +127,13 @@ def flagged(
     """Flagged checks whose subject is still live at the URL checked, in an area:
     ``(check, name, owner id, marketplace domain, hamlet name)``, oldest first."""
 
-    def scoped(stmt: Any) -> Any:
+    # Scoped by the subject's hamlet now (the copy in the check may be a day old).
+    def scoped(stmt: Any, hamlet: Any) -> Any:
         if area_id != NATION:
-            stmt = stmt.where(
-                LinkCheck.hamlet_id.in_(area_repository.subtree_ids(area_id, day=day))
-            )
+            stmt = stmt.where(hamlet.in_(area_repository.subtree_ids(area_id, day=day)))
         if hamlet_id is not None:
             stmt = stmt.where(
-                LinkCheck.hamlet_id.in_(area_repository.subtree_ids(hamlet_id, day=day))
+                hamlet.in_(area_repository.subtree_ids(hamlet_id, day=day))
             )
         if marketplace_id is not None:
             stmt = stmt.where(LinkCheck.marketplace_id == marketplace_id)
@@ -149,10 +148,11 @@ def flagged(
         )
         .join(Product, Product.id == Listing.product_id)
         .join(Marketplace, Marketplace.id == LinkCheck.marketplace_id)
-        .join(AdminUnit, AdminUnit.id == LinkCheck.hamlet_id)
+        .join(AdminUnit, AdminUnit.id == Listing.hamlet_id)
         .where(
             Listing.status == ListingStatus.listed, Listing.listing_url == LinkCheck.url
-        )
+        ),
+        Listing.hamlet_id,
     )
     shops = scoped(
         select(
@@ -165,11 +165,12 @@ def flagged(
         )
         .join(Producer, Producer.id == SellerAccount.producer_id)
         .join(Marketplace, Marketplace.id == LinkCheck.marketplace_id)
-        .join(AdminUnit, AdminUnit.id == LinkCheck.hamlet_id)
+        .join(AdminUnit, AdminUnit.id == SellerAccount.hamlet_id)
         .where(
             SellerAccount.status == SellerStatus.open,
             SellerAccount.shop_url == LinkCheck.url,
-        )
+        ),
+        SellerAccount.hamlet_id,
     )
     rows: list[Sequence[Any]] = []
     for stmt in (shops, listings):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from ocop_tracker import __version__
-from ocop_tracker.areas.models import AdminUnit
+from ocop_tracker.areas.models import AdminUnit, Edition, Level
 from ocop_tracker.cli import app as cli_app
 from ocop_tracker.core.clock import today
 from ocop_tracker.core.config import Env, Settings
@@ -24,6 +24,7 @@ from tests.factories import (
     make_producer,
     make_product,
     make_seller_account,
+    unit,
 )
 from tests.links.conftest import Marketplace
 
@@ -141,8 +142,12 @@ def test_two_bad_days_flag_the_page_and_an_ok_clears_it(
     shop_path = account.shop_url.removeprefix("https://voso.vn")
     market.routes[path] = "404"
     market.routes[shop_path] = "home"
+    anthuong = unit(session, "Ấp An Thường", edition=Edition.e2025, level=Level.hamlet)
+    elsewhere, elsewhere_path = _listing(session, anthuong, "Hành tím Vĩnh Châu")
+    market.routes[elsewhere_path] = "410"
     session.commit()
     urls = (listing.listing_url, account.shop_url)
+    elsewhere_url, elsewhere_id = elsewhere.listing_url, elsewhere.id
     listing_id, account_id = listing.id, account.id
     c = sign_in("canbo.khom3")
 
@@ -162,6 +167,9 @@ def test_two_bad_days_flag_the_page_and_an_ok_clears_it(
         ("shop", "Hộ Bà Chín Củ Kiệu", 2),
     }
     assert all(r["since"] == yesterday.isoformat() for r in rows)
+    everything = c.get("/api/v1/reports/actions").json()["maybe_removed"]
+    assert _check(session, SubjectKind.listing, elsewhere_id).bad_count == 2
+    assert elsewhere_url not in {r["url"] for r in everything}, "out of scope"
 
     page = c.get("/reports/actions")
     assert page.status_code == 200
