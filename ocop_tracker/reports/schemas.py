@@ -56,6 +56,31 @@ class ChildLine(Line):
     both: int
 
 
+class ChildSellers(Out):
+    """One child area's producers on the marketplaces and its month's activity."""
+
+    area_id: int
+    label: str
+    households: int
+    households_shop: int
+    households_shop_paying: int
+    households_shop_paying_percent: float | None
+    producers: int
+    shop_paying: int
+    shop_paying_percent: float | None
+    active_shops: int
+    orders: int
+    revenue_vnd: int
+
+
+class SellerTrendPoint(Out):
+    """At the end of one month: households with a shop and e-payment, orders."""
+
+    month: dt.date
+    households_shop_paying: int
+    orders: int
+
+
 class Headline(Out):
     """Products counted, listed on at least one marketplace, on both named ones."""
 
@@ -196,6 +221,16 @@ class TeamLine(Out):
     listed_month: int
     moved_total: int
     listed_total: int
+    households_shop: int = Field(
+        default=0, description="Households of the hamlet with an open shop"
+    )
+    households_shop_paying: int = Field(
+        default=0,
+        description="Households of the hamlet with an open shop and open e-payment",
+    )
+    active_shops: int = Field(
+        default=0, description="Shops of the hamlet with an order in the month"
+    )
 
 
 class Teams(Out):

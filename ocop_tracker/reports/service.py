@@ -36,6 +36,7 @@ from ocop_tracker.reports.schemas import (
     Board,
     BoardLine,
     ChildLine,
+    ChildSellers,
     Coverage,
     ExpiringItem,
     Headline,
@@ -43,6 +44,7 @@ from ocop_tracker.reports.schemas import (
     OcopHeadline,
     Payments,
     Ratio,
+    SellerTrendPoint,
     SubmissionRead,
     TeamLine,
     Teams,
@@ -357,6 +359,94 @@ def trend_of(session: Session, area: Area, until: dt.date) -> Trend:
     )
 
 
+# --- producers on the marketplaces: by child area, by month -----------------------------
+
+HOUSEHOLDS = f"producers.kind.{ProducerKind.household.value}"
+HH_SHOP = f"{HOUSEHOLDS}.shop"
+HH_SHOP_PAYING = f"{HOUSEHOLDS}.shop_paying"
+TEAM_METRICS = (HH_SHOP, HH_SHOP_PAYING)
+CHILD_METRICS = (
+    HOUSEHOLDS,
+    HH_SHOP,
+    HH_SHOP_PAYING,
+    "producers",
+    "producers.shop_paying",
+)
+TREND_MONTHS = 12
+
+
+def _seller_figures(
+    session: Session, area_ids: Sequence[int], day: dt.date, metrics: Sequence[str]
+) -> dict[int, dict[str, int]]:
+    """The ledger's producer figures of areas on ``day`` (one read for them all)."""
+    if not area_ids:
+        return {}
+    ledger_listener.sync(session)
+    figures, _ = views.read(session.connection(), list(area_ids), day, list(metrics))
+    return figures
+
+
+def sellers_by_child(session: Session, area: Area, day: dt.date) -> list[ChildSellers]:
+    """Per child area on ``day``: households and producers with a shop and
+    e-payment, and the activity of ``day``'s month (the drill-down's second table)."""
+    children = _children(session, area, day)
+    ids = [c.id for c in children]
+    figures = _seller_figures(session, ids, day, CHILD_METRICS)
+    active = repository.month_activity(session, ids, day.replace(day=1), day)
+    out = []
+    for c in children:
+        f = figures.get(c.id, {})
+        a = active.get(c.id, (0, 0, 0))
+        if not c.current and not any(f.values()) and not any(a):
+            continue
+        households, producers = f.get(HOUSEHOLDS, 0), f.get("producers", 0)
+        out.append(
+            ChildSellers.model_construct(
+                area_id=c.id,
+                label=c.name,
+                households=households,
+                households_shop=f.get(HH_SHOP, 0),
+                households_shop_paying=f.get(HH_SHOP_PAYING, 0),
+                households_shop_paying_percent=rules.share(
+                    f.get(HH_SHOP_PAYING, 0), households
+                ),
+                producers=producers,
+                shop_paying=f.get("producers.shop_paying", 0),
+                shop_paying_percent=rules.share(
+                    f.get("producers.shop_paying", 0), producers
+                ),
+                active_shops=a[0],
+                orders=a[1],
+                revenue_vnd=a[2],
+            )
+        )
+    return out
+
+
+def seller_trend(
+    session: Session, area: Area, day: dt.date, orders: Mapping[dt.date, int]
+) -> list[SellerTrendPoint]:
+    """The last 12 months up to ``day``: households with a shop and e-payment at
+    each month's end (``day`` for the running month), and the month's orders
+    (``orders``, by first day of the month, as the coverage's activity gives them)."""
+    start = day.replace(day=1)
+    for _ in range(TREND_MONTHS - 1):
+        start = (start - rules.ONE_DAY).replace(day=1)
+    ledger_listener.sync(session)
+    conn = session.connection()
+    points = []
+    for end in rules.month_ends(start, day):
+        figures, _ = views.read(conn, [area.id], end, [HH_SHOP_PAYING])
+        points.append(
+            SellerTrendPoint.model_construct(
+                month=end.replace(day=1),
+                households_shop_paying=figures[area.id].get(HH_SHOP_PAYING, 0),
+                orders=orders.get(end.replace(day=1), 0),
+            )
+        )
+    return points
+
+
 # --- action list ------------------------------------------------------------------------
 
 
@@ -521,6 +611,8 @@ def teams_of(session: Session, area: Area, first: dt.date) -> Teams:
     moved_m, listed_m = repository.progress(session, hamlets, start_of_day(first), end)
     moved_t, listed_t = repository.progress(session, hamlets, None, end)
     leaders = repository.teams_of(session, hamlets)
+    on_shops = _seller_figures(session, hamlets, day, TEAM_METRICS)
+    active = repository.month_activity(session, hamlets, first, day)
     lines = [
         TeamLine(
             team_id=t.id,
@@ -531,6 +623,9 @@ def teams_of(session: Session, area: Area, first: dt.date) -> Teams:
             listed_month=listed_m.get(u.id, 0),
             moved_total=moved_t.get(u.id, 0),
             listed_total=listed_t.get(u.id, 0),
+            households_shop=on_shops.get(u.id, {}).get(HH_SHOP, 0),
+            households_shop_paying=on_shops.get(u.id, {}).get(HH_SHOP_PAYING, 0),
+            active_shops=active.get(u.id, (0, 0, 0))[0],
         )
         for t, u in pairs
     ]
@@ -556,6 +651,7 @@ class MonthlyReport:
     trend: Trend
     teams: Teams
     generated_at: dt.datetime
+    sellers_by_child: list[ChildSellers]
 
     def snapshot(self) -> dict[str, Any]:
         """The figures as JSON (what a submission freezes)."""
@@ -568,6 +664,9 @@ class MonthlyReport:
             "coverage": self.coverage.model_dump(mode="json"),
             "trend": self.trend.model_dump(mode="json"),
             "teams": self.teams.model_dump(mode="json"),
+            "sellers_by_child": [
+                c.model_dump(mode="json") for c in self.sellers_by_child
+            ],
             "generated_at": self.generated_at.isoformat(),
         }
 
@@ -595,6 +694,7 @@ def monthly_of(session: Session, area: Area, first: dt.date) -> MonthlyReport:
         trend=trend_of(session, area, as_of),
         teams=teams_of(session, area, first),
         generated_at=dt.datetime.now(dt.UTC),
+        sellers_by_child=sellers_by_child(session, area, as_of),
     )
 
 

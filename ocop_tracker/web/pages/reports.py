@@ -122,6 +122,10 @@ def dashboard(
             "bars": charts.coverage_bars(cov.by_child, link),
             "trend_svg": charts.trend_line(trend.points),
             "funnel_svg": charts.funnel(cov.funnel),
+            "sellers_children": report_service.sellers_by_child(session, area, day),
+            "seller_trend": report_service.seller_trend(
+                session, area, day, {a.month: a.orders for a in cov.activity}
+            ),
             "teams": teams.teams[:20] if teams else [],
             "last_month": _months(2)[1],
             "months": _months(),
