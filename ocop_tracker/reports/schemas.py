@@ -108,6 +108,43 @@ class Payments(Out):
     by_kind: list[Ratio]
 
 
+class MarketplaceShops(Out):
+    """Producers with an open shop on one marketplace."""
+
+    marketplace_id: int
+    code: str
+    name: str
+    open: int
+
+
+class SellerIndicators(Out):
+    """Producers on the marketplaces (DOMAIN.md §8): shops, e-payment, both.
+
+    ``households`` are producers of the household kind; percentages are shares
+    of ``producers`` (and of ``households``), None when there are none.
+    """
+
+    producers: int
+    households: int
+    shop_any: int
+    shop_both: int
+    paying: int
+    shop_paying: int
+    households_shop_paying: int
+    shop_by_marketplace: list[MarketplaceShops]
+    shop_paying_percent: float | None
+    households_shop_paying_percent: float | None
+
+
+class ActivityMonth(Out):
+    """What the area's shops did in one month (self-reported, DOMAIN.md §8)."""
+
+    month: dt.date = Field(description="first day of the month")
+    active_shops: int = Field(description="shops with at least one order that month")
+    orders: int
+    revenue_vnd: int
+
+
 class Coverage(Out):
     """Coverage of an area on a date (DOMAIN.md §3)."""
 
@@ -127,6 +164,10 @@ class Coverage(Out):
     by_producer_type: list[Line]
     funnel: list[Ratio]
     payments: Payments
+    sellers: SellerIndicators
+    activity: list[ActivityMonth] = Field(
+        description="the 12 months ending with the report date's month, oldest first"
+    )
 
 
 class TrendPoint(Out):

@@ -32,6 +32,7 @@ from ocop_tracker.reports.schemas import (
     ActionItem,
     ActionListing,
     Actions,
+    ActivityMonth,
     AreaRef,
     Board,
     BoardLine,
@@ -41,9 +42,11 @@ from ocop_tracker.reports.schemas import (
     ExpiringItem,
     Headline,
     Line,
+    MarketplaceShops,
     OcopHeadline,
     Payments,
     Ratio,
+    SellerIndicators,
     SellerTrendPoint,
     SubmissionRead,
     TeamLine,
@@ -215,6 +218,63 @@ def coverage(
 
 
 HEADLINE = ("ocop", "ocop.listed", "ocop.both", "other", "other.listed")
+HOUSEHOLD = ProducerKind.household.value
+ACTIVITY_MONTHS = 12
+
+
+def _sellers(
+    f: Mapping[str, int], markets: Sequence[repository.MarketRef]
+) -> SellerIndicators:
+    """Producers with shops, e-payment and both, from the area's figures."""
+
+    def g(name: str) -> int:
+        return f.get(name, 0)
+
+    producers, households = g("producers"), g(f"producers.kind.{HOUSEHOLD}")
+    households_both = g(f"producers.kind.{HOUSEHOLD}.shop_paying")
+    return SellerIndicators.model_construct(
+        producers=producers,
+        households=households,
+        shop_any=g("producers.shop"),
+        shop_both=g("producers.shop.both"),
+        paying=g("producers.paying"),
+        shop_paying=g("producers.shop_paying"),
+        households_shop_paying=households_both,
+        shop_by_marketplace=[
+            MarketplaceShops.model_construct(
+                marketplace_id=m.id,
+                code=m.code,
+                name=m.name,
+                open=g(f"producers.shop.{m.id}"),
+            )
+            for m in markets
+        ],
+        shop_paying_percent=rules.share(g("producers.shop_paying"), producers),
+        households_shop_paying_percent=rules.share(households_both, households),
+    )
+
+
+def activity_months(day: dt.date, count: int = ACTIVITY_MONTHS) -> list[dt.date]:
+    """First days of the ``count`` months ending with ``day``'s month, oldest first."""
+    out = [day.replace(day=1)]
+    while len(out) < count:
+        out.append((out[-1] - rules.ONE_DAY).replace(day=1))
+    return out[::-1]
+
+
+def _activity(session: Session, area: Area, day: dt.date) -> list[ActivityMonth]:
+    """The area's shops' activity in the 12 months up to ``day``'s."""
+    months = activity_months(day)
+    sums = views.activity(session.connection(), area.id, months)
+    return [
+        ActivityMonth.model_construct(
+            month=m,
+            active_shops=sums[m].active_shops,
+            orders=sums[m].orders,
+            revenue_vnd=sums[m].revenue_vnd,
+        )
+        for m in months
+    ]
 
 
 def coverage_of(session: Session, area: Area, day: dt.date) -> Coverage:
@@ -321,6 +381,8 @@ def coverage_of(session: Session, area: Area, day: dt.date) -> Coverage:
                 for k, label in PRODUCER_KIND_LABELS.items()
             ],
         ),
+        sellers=_sellers(f, markets),
+        activity=_activity(session, area, day),
     )
 
 
