@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, distinct, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ocop_tracker.areas import repository as area_repository
@@ -25,7 +25,6 @@ from ocop_tracker.onboarding.models import (
 from ocop_tracker.producers.models import Producer
 from ocop_tracker.products.models import Certificate, OcopGroup, Product, ProductKind
 from ocop_tracker.reports.models import NATION, ReportSubmission
-from ocop_tracker.sellers.models import SellerActivity
 from ocop_tracker.teams.models import Position, Team, TeamMember
 
 
@@ -468,45 +467,4 @@ def submissions_for(
         .order_by(ReportSubmission.version)
     ):
         out[s.area_id].append(s)
-    return out
-
-
-def month_activity(
-    session: Session, area_ids: Sequence[int], month: dt.date, day: dt.date
-) -> dict[int, tuple[int, int, int]]:
-    """Per area (its hamlets under the tree of ``day``): shops with an order in
-    ``month`` (its first day), the month's orders and revenue in VND."""
-    units = [a for a in area_ids if a != NATION]
-    figures = (
-        func.count(
-            distinct(
-                case(
-                    (SellerActivity.orders > 0, SellerActivity.seller_account_id),
-                )
-            )
-        ),
-        func.coalesce(func.sum(SellerActivity.orders), 0),
-        func.coalesce(func.sum(SellerActivity.revenue_vnd), 0),
-    )
-    out: dict[int, tuple[int, int, int]] = {}
-    if NATION in area_ids:
-        row = session.execute(
-            select(*figures).where(SellerActivity.month == month)
-        ).one()
-        out[NATION] = (int(row[0]), int(row[1]), int(row[2]))
-    if units:
-        stmt = (
-            select(AdminUnitLink.ancestor_id, *figures)
-            .join(
-                AdminUnitLink, AdminUnitLink.descendant_id == SellerActivity.hamlet_id
-            )
-            .where(
-                AdminUnitLink.ancestor_id.in_(units),
-                area_repository.link_valid_on(day),
-                SellerActivity.month == month,
-            )
-            .group_by(AdminUnitLink.ancestor_id)
-        )
-        for area_id, active, orders, revenue in session.execute(stmt):
-            out[area_id] = (int(active), int(orders), int(revenue))
     return out

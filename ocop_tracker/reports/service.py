@@ -454,12 +454,12 @@ def sellers_by_child(session: Session, area: Area, day: dt.date) -> list[ChildSe
     children = _children(session, area, day)
     ids = [c.id for c in children]
     figures = _seller_figures(session, ids, day, CHILD_METRICS)
-    active = repository.month_activity(session, ids, day.replace(day=1), day)
+    active = views.month_activity(session.connection(), ids, day.replace(day=1))
     out = []
     for c in children:
         f = figures.get(c.id, {})
-        a = active.get(c.id, (0, 0, 0))
-        if not c.current and not any(f.values()) and not any(a):
+        a = active[c.id]
+        if not c.current and not any(f.values()) and not a:
             continue
         households, producers = f.get(HOUSEHOLDS, 0), f.get("producers", 0)
         out.append(
@@ -477,9 +477,9 @@ def sellers_by_child(session: Session, area: Area, day: dt.date) -> list[ChildSe
                 shop_paying_percent=rules.share(
                     f.get("producers.shop_paying", 0), producers
                 ),
-                active_shops=a[0],
-                orders=a[1],
-                revenue_vnd=a[2],
+                active_shops=a.active_shops,
+                orders=a.orders,
+                revenue_vnd=a.revenue_vnd,
             )
         )
     return out
@@ -674,7 +674,7 @@ def teams_of(session: Session, area: Area, first: dt.date) -> Teams:
     moved_t, listed_t = repository.progress(session, hamlets, None, end)
     leaders = repository.teams_of(session, hamlets)
     on_shops = _seller_figures(session, hamlets, day, TEAM_METRICS)
-    active = repository.month_activity(session, hamlets, first, day)
+    active = views.month_activity(session.connection(), hamlets, first)
     lines = [
         TeamLine(
             team_id=t.id,
@@ -687,7 +687,7 @@ def teams_of(session: Session, area: Area, first: dt.date) -> Teams:
             listed_total=listed_t.get(u.id, 0),
             households_shop=on_shops.get(u.id, {}).get(HH_SHOP, 0),
             households_shop_paying=on_shops.get(u.id, {}).get(HH_SHOP_PAYING, 0),
-            active_shops=active.get(u.id, (0, 0, 0))[0],
+            active_shops=active[u.id].active_shops,
         )
         for t, u in pairs
     ]

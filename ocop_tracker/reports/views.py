@@ -288,6 +288,13 @@ def activity(
     return ledger_activity.read(conn, area_id, months)
 
 
+def month_activity(
+    conn: Connection, area_ids: Sequence[int], month: dt.date
+) -> dict[int, rules.ActivitySums]:
+    """What each area's shops did in one month (its first day): kept sums."""
+    return ledger_activity.read_areas(conn, area_ids, month)
+
+
 # --- the pages' reads -----------------------------------------------------------------
 
 
