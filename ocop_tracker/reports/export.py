@@ -15,6 +15,7 @@ from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.lineplots import LinePlot
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -81,7 +82,7 @@ def _seller_rows(report: MonthlyReport) -> list[list[str]]:
     month = report.coverage.activity[-1]
     rows = [
         ["Chỉ tiêu", "Số lượng", "Tỷ lệ"],
-        ["Chủ thể OCOP và nông sản", _num(s.producers), ""],
+        ["Chủ thể (doanh nghiệp, hợp tác xã, tổ hợp tác, hộ)", _num(s.producers), ""],
         ["  trong đó hộ sản xuất kinh doanh", _num(s.households), ""],
     ]
     rows += [
@@ -117,7 +118,7 @@ def _seller_child_rows(report: MonthlyReport) -> list[list[str]]:
         [
             "Đơn vị",
             "Hộ có gian hàng và thanh toán điện tử",
-            "Tỷ lệ hộ",
+            "Tỷ lệ",
             "Gian hàng có đơn",
             "Đơn hàng",
             "Doanh thu",
@@ -218,7 +219,7 @@ def _team_rows(report: MonthlyReport) -> list[list[str]]:
             "Lên sàn (tháng)",
             "Lên sàn (tổng)",
             "Hộ có gian hàng",
-            "Có cả thanh toán điện tử",
+            "Hộ có gian hàng và thanh toán điện tử",
             "Gian hàng có đơn",
         ]
     ]
@@ -339,10 +340,12 @@ def _table(
 ) -> Table:
     cell = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10)
     head = ParagraphStyle("cell-head", parent=cell, fontName=bold)
-    data = [
-        [_label(row[0], head if i == 0 else cell), *row[1:]]
-        for i, row in enumerate(rows)
+    # Column titles wrap inside their column (a long title would run over the next).
+    title = ParagraphStyle("cell-title", parent=head, alignment=TA_RIGHT)
+    data: list[list[Any]] = [
+        [_label(rows[0][0], head), *(Paragraph(_t(v), title) for v in rows[0][1:])]
     ]
+    data += [[_label(row[0], cell), *row[1:]] for row in rows[1:]]
     table = Table(data, colWidths=list(widths), repeatRows=1)
     table.setStyle(
         TableStyle(
@@ -524,7 +527,7 @@ def to_pdf(report: MonthlyReport) -> bytes:
         *_section(
             Paragraph(_t("Hộ và chủ thể trên sàn theo đơn vị trực thuộc"), h2),
             _seller_child_rows(report),
-            (44 * mm, 34 * mm, 20 * mm, 22 * mm, 20 * mm, 34 * mm),
+            (40 * mm, 26 * mm, 16 * mm, 24 * mm, 22 * mm, 32 * mm),
             pair,
             width,
             Paragraph(_t("Không có đơn vị trực thuộc."), body),
@@ -532,7 +535,7 @@ def to_pdf(report: MonthlyReport) -> bytes:
         *_section(
             Paragraph(_t("Hoạt động của các gian hàng 12 tháng gần nhất"), h2),
             _activity_rows(report),
-            (40 * mm, 40 * mm, 40 * mm, 54 * mm),
+            (40 * mm, 36 * mm, 36 * mm, 48 * mm),
             pair,
             width,
         ),
@@ -546,7 +549,7 @@ def to_pdf(report: MonthlyReport) -> bytes:
         *_section(
             Paragraph(_t("Kết quả của các tổ (để khen thưởng)"), h2),
             _team_rows(report),
-            (39 * mm, 20 * mm, 20 * mm, 20 * mm, 20 * mm, 23 * mm, 32 * mm),
+            (36 * mm, 20 * mm, 20 * mm, 20 * mm, 20 * mm, 24 * mm, 20 * mm),
             pair,
             width,
             Paragraph(_t("Chưa có tổ công nghệ số cộng đồng nào trong địa bàn."), body),

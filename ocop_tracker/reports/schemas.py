@@ -74,11 +74,13 @@ class ChildSellers(Out):
 
 
 class SellerTrendPoint(Out):
-    """At the end of one month: households with a shop and e-payment, orders."""
+    """At the end of one month: households with a shop and e-payment; the
+    month's orders and revenue."""
 
     month: dt.date
     households_shop_paying: int
     orders: int
+    revenue_vnd: int
 
 
 class Headline(Out):

@@ -423,7 +423,7 @@ def trend_of(session: Session, area: Area, until: dt.date) -> Trend:
 
 # --- producers on the marketplaces: by child area, by month -----------------------------
 
-HOUSEHOLDS = f"producers.kind.{ProducerKind.household.value}"
+HOUSEHOLDS = f"producers.kind.{HOUSEHOLD}"
 HH_SHOP = f"{HOUSEHOLDS}.shop"
 HH_SHOP_PAYING = f"{HOUSEHOLDS}.shop_paying"
 TEAM_METRICS = (HH_SHOP, HH_SHOP_PAYING)
@@ -434,7 +434,6 @@ CHILD_METRICS = (
     "producers",
     "producers.shop_paying",
 )
-TREND_MONTHS = 12
 
 
 def _seller_figures(
@@ -486,24 +485,25 @@ def sellers_by_child(session: Session, area: Area, day: dt.date) -> list[ChildSe
 
 
 def seller_trend(
-    session: Session, area: Area, day: dt.date, orders: Mapping[dt.date, int]
+    session: Session, area: Area, day: dt.date, activity: Sequence[ActivityMonth]
 ) -> list[SellerTrendPoint]:
     """The last 12 months up to ``day``: households with a shop and e-payment at
-    each month's end (``day`` for the running month), and the month's orders
-    (``orders``, by first day of the month, as the coverage's activity gives them)."""
-    start = day.replace(day=1)
-    for _ in range(TREND_MONTHS - 1):
-        start = (start - rules.ONE_DAY).replace(day=1)
+    each month's end (``day`` for the running month), and the month's orders and
+    revenue (from ``activity``, the coverage's months)."""
+    sums = {a.month: a for a in activity}
     ledger_listener.sync(session)
     conn = session.connection()
     points = []
-    for end in rules.month_ends(start, day):
+    for month in activity_months(day):
+        end = min(rules.month_end(month), day)
         figures, _ = views.read(conn, [area.id], end, [HH_SHOP_PAYING])
+        got = sums.get(month)
         points.append(
             SellerTrendPoint.model_construct(
-                month=end.replace(day=1),
+                month=month,
                 households_shop_paying=figures[area.id].get(HH_SHOP_PAYING, 0),
-                orders=orders.get(end.replace(day=1), 0),
+                orders=got.orders if got else 0,
+                revenue_vnd=got.revenue_vnd if got else 0,
             )
         )
     return points

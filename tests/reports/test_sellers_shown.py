@@ -124,9 +124,11 @@ def test_dashboard_shows_the_api_figures(sign_in: SignIn, session: Session) -> N
             in html
         )
         assert f"<b>{month['active_shops']}</b><span>gian hàng có đơn" in html
-        assert f"<b>{month['orders']}</b><span>đơn hàng tháng" in html
         revenue = export._vnd(month["revenue_vnd"])
-        assert f"<b>{revenue}</b><span>doanh thu tháng" in html
+        assert (
+            f"<b>{month['orders']} đơn · {revenue}</b><span>đơn hàng và doanh thu"
+            in html
+        )
         assert "<script" not in html
         assert len(html.encode()) < 60_000
     # The drill-down: the hamlet's row on its commune's page is its own figures.

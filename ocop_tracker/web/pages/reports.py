@@ -124,7 +124,7 @@ def dashboard(
             "funnel_svg": charts.funnel(cov.funnel),
             "sellers_children": report_service.sellers_by_child(session, area, day),
             "seller_trend": report_service.seller_trend(
-                session, area, day, {a.month: a.orders for a in cov.activity}
+                session, area, day, cov.activity
             ),
             "teams": teams.teams[:20] if teams else [],
             "last_month": _months(2)[1],
