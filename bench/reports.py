@@ -22,8 +22,15 @@ bearer token, so routing, auth, scope, JSON are all paid for):
   or end in between (the date is a 15th: the widest window,
   read forward from the month end before or backward from the one after), next to the GROUP BY over every segment open that day (the way
   before checkpoints) — the ratio is that GROUP BY / the checkpoint read;
+- the sellers block and 12 months of activity (issue #16, ``bench/sellers.py``
+  generates seller and e-payment accounts and activity beside the catalog):
+  checked against a recount from ``seller_accounts`` and ``seller_activity``,
+  then their own kept reads timed (≤ 10 ms p50) next to the activity counted
+  from the rows; as of a past date they come with the coverage read above,
+  whose figures are checked against the segments;
 - the monthly report PDF of a province (≤ 3 s);
-- one listing change kept in step (ORM flush through the listener), rolled back.
+- one listing change kept in step (ORM flush through the listener), rolled back;
+- one shop suspended with its month's orders reported, kept in step, rolled back.
 
 Run on its own: ``.venv/bin/python -m bench.reports [--products N] [--hamlets N]``.
 """
@@ -73,7 +80,7 @@ from ocop_tracker.reports import ledger, segments, views
 from ocop_tracker.reports import listener as ledger_listener
 from ocop_tracker.reports import service as report_service
 from ocop_tracker.reports.models import NATION
-from ocop_tracker.sellers.models import SellerAccount, SellerStatus
+from ocop_tracker.sellers.models import SellerAccount, SellerActivity, SellerStatus
 from ocop_tracker.users import service as user_service
 from ocop_tracker.users.models import Role
 
@@ -540,6 +547,7 @@ def _reads(
             )
         )
     rows.append(_write_cost(engine, database, budget_s))
+    rows.append(_seller_write_cost(engine, database, budget_s))
     return rows
 
 
@@ -570,6 +578,57 @@ def _write_cost(engine: Engine, database: str, budget_s: float) -> Row:
         database,
         samples,
         notes="ORM flush incl. audit event, then the ledger refresh commit runs",
+    )
+
+
+def _seller_write_cost(engine: Engine, database: str, budget_s: float) -> Row:
+    """A shop suspended and its month's orders reported, kept in step (rolled back)."""
+    rng = random.Random(16)
+    month = clock.today().replace(day=1)
+    with Session(engine) as session:
+        ids = session.scalars(
+            select(SellerAccount.id)
+            .where(SellerAccount.status == SellerStatus.open)
+            .limit(500)
+        ).all()
+    samples: list[float] = []
+    deadline = time.perf_counter() + budget_s
+    for account_id in rng.sample(list(ids), min(len(ids), 60)):
+        with Session(engine) as session:
+            account = session.get_one(SellerAccount, account_id)
+            start = time.perf_counter()
+            account.status = SellerStatus.suspended
+            account.status_on = clock.today()
+            row = session.scalar(
+                select(SellerActivity).where(
+                    SellerActivity.seller_account_id == account_id,
+                    SellerActivity.month == month,
+                )
+            )
+            if row is None:
+                session.add(
+                    SellerActivity(
+                        seller_account_id=account_id,
+                        hamlet_id=account.hamlet_id,
+                        month=month,
+                        orders=3,
+                        revenue_vnd=450_000,
+                    )
+                )
+            else:
+                row.orders += 3
+                row.revenue_vnd += 450_000
+            ledger_listener.sync(session)
+            samples.append(time.perf_counter() - start)
+            session.rollback()
+        if time.perf_counter() > deadline:
+            break
+    return _row(
+        "reports: a shop suspended + its month's orders, kept in step",
+        database,
+        samples,
+        notes="ORM flush incl. audit events, producer segments and the hamlet's "
+        "activity recounted, posted up the tree",
     )
 
 

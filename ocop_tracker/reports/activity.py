@@ -128,8 +128,10 @@ def refresh(conn: Connection, hamlets: Iterable[int]) -> int:
     current = state(conn)
     if not ids or current is None or current[1]:
         return 0
-    new = hamlet_sums(conn, ids)
+    # The kept rows first, locked (PostgreSQL): a writer of the same hamlets
+    # that commits meanwhile is then seen both in them and in the recount.
     old = _stored(conn, ids)
+    new = hamlet_sums(conn, ids)
     deltas = {
         k: new.get(k, ZERO) - old.get(k, ZERO)
         for k in new.keys() | old.keys()
