@@ -1,6 +1,7 @@
 """Producers on the marketplaces as shown: the dashboard, the monthly report's PDF
 and XLSX and the teams' progress give the API's figures for the same area and day."""
 
+import datetime as dt
 import io
 import re
 from typing import Any
@@ -276,3 +277,22 @@ def test_the_pdf_chart_shows_the_units_with_most_products_first() -> None:
     assert len(shown) == export.CHART_ROWS
     assert [ln.label for ln in shown[:3]] == ["Xã M", "Xã A", "Xã Z"]
     assert shown[3].label == "Phường 00"
+
+
+def test_a_past_day_shows_the_api_figures_of_that_day(
+    sign_in: SignIn, session: Session
+) -> None:
+    commune, _ = _world(session)
+    c = sign_in("admin")
+    day = today().replace(day=1) - dt.timedelta(days=1)
+    params = {"area_id": commune.id, "as_of": day.isoformat()}
+    api = c.get("/api/v1/reports/coverage", params=params).json()
+    html = c.get("/reports", params=params).text
+    sellers, month = api["sellers"], api["activity"][-1]
+    assert _headline(html) == (sellers["households_shop_paying"], sellers["households"])
+    assert f"gian hàng có đơn tháng {day:%m/%Y}" in html
+    revenue = export._vnd(month["revenue_vnd"])
+    assert f"<b>{month['orders']} đơn · {revenue}</b>" in html
+    # The two households' shops opened today: they do not count on that day.
+    now = _api(c, commune.id)["sellers"]
+    assert now["households_shop_paying"] == sellers["households_shop_paying"] + 2
