@@ -285,7 +285,7 @@ def test_a_past_day_shows_the_api_figures_of_that_day(
     commune, _ = _world(session)
     c = sign_in("admin")
     day = today().replace(day=1) - dt.timedelta(days=1)
-    params = {"area_id": commune.id, "as_of": day.isoformat()}
+    params: dict[str, str | int] = {"area_id": commune.id, "as_of": day.isoformat()}
     api = c.get("/api/v1/reports/coverage", params=params).json()
     html = c.get("/reports", params=params).text
     sellers, month = api["sellers"], api["activity"][-1]
