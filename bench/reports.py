@@ -22,8 +22,15 @@ bearer token, so routing, auth, scope, JSON are all paid for):
   or end in between (the date is a 15th: the widest window,
   read forward from the month end before or backward from the one after), next to the GROUP BY over every segment open that day (the way
   before checkpoints) — the ratio is that GROUP BY / the checkpoint read;
+- the sellers block and 12 months of activity (issue #16, ``bench/sellers.py``
+  generates seller and e-payment accounts and activity beside the catalog):
+  checked against a recount from ``seller_accounts`` and ``seller_activity``,
+  then their own kept reads timed (≤ 10 ms p50) next to the activity counted
+  from the rows; as of a past date they come with the coverage read above,
+  whose figures are checked against the segments;
 - the monthly report PDF of a province (≤ 3 s);
-- one listing change kept in step (ORM flush through the listener), rolled back.
+- one listing change kept in step (ORM flush through the listener), rolled back;
+- one shop suspended with its month's orders reported, kept in step, rolled back.
 
 Run on its own: ``.venv/bin/python -m bench.reports [--products N] [--hamlets N]``.
 """
@@ -51,6 +58,7 @@ from bench.databases import (
     sqlite_database,
 )
 from bench.report import Row, fmt_int, fmt_num, markdown_table, once_row
+from bench.sellers import generate_sellers
 from bench.timing import timed
 from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.areas import service as area_service
@@ -67,10 +75,12 @@ from ocop_tracker.core.db import (
 from ocop_tracker.core.migrate import upgrade
 from ocop_tracker.onboarding.models import Listing, ListingStatus
 from ocop_tracker.products.models import Certificate, Product, ProductKind
+from ocop_tracker.reports import activity as ledger_activity
 from ocop_tracker.reports import ledger, segments, views
 from ocop_tracker.reports import listener as ledger_listener
 from ocop_tracker.reports import service as report_service
 from ocop_tracker.reports.models import NATION
+from ocop_tracker.sellers.models import SellerAccount, SellerActivity, SellerStatus
 from ocop_tracker.users import service as user_service
 from ocop_tracker.users.models import Role
 
@@ -191,6 +201,21 @@ def run(
                 f"{fmt_int(counts['listings'])} listings",
             )
         )
+        log(f"{database}: seller and e-payment accounts, 12 months of activity")
+        with Session(engine) as session:
+            made, seconds = timed(lambda: generate_sellers(session))
+            session.commit()
+        rows.append(
+            Row(
+                "reports: seller accounts and activity generated (bulk Core)",
+                database,
+                count=f"{fmt_int(made['seller_accounts'])} seller accounts",
+                value=fmt_num(seconds),
+                notes=f"s; {fmt_int(made['open_shops'])} open shops, "
+                f"{fmt_int(made['payments'])} e-payment accounts, "
+                f"{fmt_int(made['activity'])} activity rows",
+            )
+        )
         if engine.dialect.name == "postgresql":
             with engine.begin() as conn:
                 conn.execute(text("ANALYZE"))
@@ -221,6 +246,94 @@ def run(
     finally:
         engine.dispose()
     return rows
+
+
+def recount_sellers(session: Session, area_id: int) -> dict[str, int]:
+    """Producers with an open shop (any, per marketplace) today, from the rows."""
+    stmt = (
+        select(SellerAccount.marketplace_id, func.count(SellerAccount.producer_id))
+        .where(SellerAccount.status == SellerStatus.open)
+        .group_by(SellerAccount.marketplace_id)
+    )
+    anyone = select(func.count(func.distinct(SellerAccount.producer_id))).where(
+        SellerAccount.status == SellerStatus.open
+    )
+    if area_id != NATION:
+        under = area_repository.subtree_ids(area_id, day=clock.today())
+        stmt = stmt.where(SellerAccount.hamlet_id.in_(under))
+        anyone = anyone.where(SellerAccount.hamlet_id.in_(under))
+    out = {f"shop.{m}": int(n) for m, n in session.execute(stmt)}
+    out["shop"] = int(session.scalar(anyone) or 0)
+    return out
+
+
+def _sellers_rows(
+    engine: Engine,
+    database: str,
+    label: str,
+    area: int,
+    body: dict[str, Any],
+    budget_s: float,
+) -> list[Row]:
+    """The sellers block and activity equal a recount; their own read, timed."""
+    sellers = body["sellers"]
+    today = clock.today()
+    months = report_service.activity_months(today)
+    with Session(engine) as session:
+        want = recount_sellers(session, area)
+        got = {
+            f"shop.{m['marketplace_id']}": m["open"]
+            for m in sellers["shop_by_marketplace"]
+        }
+        got["shop"] = sellers["shop_any"]
+        assert {k: v for k, v in got.items() if v} == {
+            k: v for k, v in want.items() if v
+        }, ("the kept shops must equal the recount", got, want)
+        conn = session.connection()
+        slow_activity = ledger_activity.recount(conn, area, months)
+        for month in body["activity"]:
+            s = slow_activity[dt.date.fromisoformat(month["month"])]
+            assert (s.active_shops, s.orders, s.revenue_vnd) == (
+                month["active_shops"],
+                month["orders"],
+                month["revenue_vnd"],
+            ), ("the kept activity must equal the recount", month)
+        names = views_metric_names(body)
+
+        def kept() -> None:
+            views.read(conn, [area], today, names)
+            views.activity(conn, area, months)
+
+        fast = _samples(kept, 60, budget_s)
+        slow = _samples(
+            partial(ledger_activity.recount, conn, area, months), 3, budget_s, warmup=0
+        )
+    return [
+        _row(
+            f"reports: sellers + 12 months of activity today, {label}, kept reads",
+            database,
+            fast,
+            goal="≤ 10 ms p50",
+            goal_ms=10.0,
+            notes=f"{fmt_int(sellers['shop_any'])} producers with a shop, "
+            f"{fmt_int(sellers['shop_paying'])} with shop and e-payment; "
+            "equal the recount",
+            ratio=f"activity from rows {fmt_num(statistics.median(slow) * 1000)} ms = "
+            f"{statistics.median(slow) / statistics.median(fast):,.0f}× slower",
+        )
+    ]
+
+
+def views_metric_names(body: dict[str, Any]) -> list[str]:
+    """The ledger figures the sellers block is built from."""
+    names = ["producers", "producers.paying", "producers.shop", "producers.shop.both"]
+    names += ["producers.shop_paying", "producers.kind.household"]
+    names += ["producers.kind.household.shop_paying"]
+    names += [
+        f"producers.shop.{m['marketplace_id']}"
+        for m in body["sellers"]["shop_by_marketplace"]
+    ]
+    return names
 
 
 def _checkpoint_rows(engine: Engine) -> int:
@@ -346,6 +459,7 @@ def _reads(
                     ratio=ratio,
                 )
             )
+            rows += _sellers_rows(engine, database, label, area, body, budget_s)
             rows.append(
                 _row(
                     f"reports: recount from rows, {label}",
@@ -433,6 +547,7 @@ def _reads(
             )
         )
     rows.append(_write_cost(engine, database, budget_s))
+    rows.append(_seller_write_cost(engine, database, budget_s))
     return rows
 
 
@@ -463,6 +578,57 @@ def _write_cost(engine: Engine, database: str, budget_s: float) -> Row:
         database,
         samples,
         notes="ORM flush incl. audit event, then the ledger refresh commit runs",
+    )
+
+
+def _seller_write_cost(engine: Engine, database: str, budget_s: float) -> Row:
+    """A shop suspended and its month's orders reported, kept in step (rolled back)."""
+    rng = random.Random(16)
+    month = clock.today().replace(day=1)
+    with Session(engine) as session:
+        ids = session.scalars(
+            select(SellerAccount.id)
+            .where(SellerAccount.status == SellerStatus.open)
+            .limit(500)
+        ).all()
+    samples: list[float] = []
+    deadline = time.perf_counter() + budget_s
+    for account_id in rng.sample(list(ids), min(len(ids), 60)):
+        with Session(engine) as session:
+            account = session.get_one(SellerAccount, account_id)
+            start = time.perf_counter()
+            account.status = SellerStatus.suspended
+            account.status_on = clock.today()
+            row = session.scalar(
+                select(SellerActivity).where(
+                    SellerActivity.seller_account_id == account_id,
+                    SellerActivity.month == month,
+                )
+            )
+            if row is None:
+                session.add(
+                    SellerActivity(
+                        seller_account_id=account_id,
+                        hamlet_id=account.hamlet_id,
+                        month=month,
+                        orders=3,
+                        revenue_vnd=450_000,
+                    )
+                )
+            else:
+                row.orders += 3
+                row.revenue_vnd += 450_000
+            ledger_listener.sync(session)
+            samples.append(time.perf_counter() - start)
+            session.rollback()
+        if time.perf_counter() > deadline:
+            break
+    return _row(
+        "reports: a shop suspended + its month's orders, kept in step",
+        database,
+        samples,
+        notes="ORM flush incl. audit events, producer segments and the hamlet's "
+        "activity recounted, posted up the tree",
     )
 
 

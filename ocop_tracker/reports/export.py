@@ -15,6 +15,7 @@ from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.lineplots import LinePlot
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -33,7 +34,7 @@ from reportlab.platypus import (
 from ocop_tracker.cards import fonts
 from ocop_tracker.exports.writer import safe
 from ocop_tracker.reports.rules import vn_clock
-from ocop_tracker.reports.schemas import Line, Ratio
+from ocop_tracker.reports.schemas import ChildLine, Line, Ratio
 from ocop_tracker.reports.service import MonthlyReport
 
 GREEN = colors.HexColor("#1f7a4d")
@@ -69,6 +70,93 @@ def _pct(value: float | None) -> str:
 
 def _num(value: int) -> str:
     return f"{value:,}".replace(",", ".")
+
+
+def _vnd(value: int) -> str:
+    return f"{_num(value)} đ"
+
+
+def _seller_rows(report: MonthlyReport) -> list[list[str]]:
+    """Producers on the marketplaces and the month's activity (DOMAIN.md §8)."""
+    s = report.coverage.sellers
+    month = report.coverage.activity[-1]
+    rows = [
+        ["Chỉ tiêu", "Số lượng", "Tỷ lệ"],
+        ["Chủ thể (doanh nghiệp, hợp tác xã, tổ hợp tác, hộ)", _num(s.producers), ""],
+        ["  trong đó hộ sản xuất kinh doanh", _num(s.households), ""],
+    ]
+    rows += [
+        [f"Chủ thể có gian hàng trên {m.name}", _num(m.open), ""]
+        for m in s.shop_by_marketplace
+    ]
+    rows += [
+        ["Chủ thể có gian hàng trên cả hai sàn", _num(s.shop_both), ""],
+        ["Chủ thể có tài khoản thanh toán điện tử", _num(s.paying), ""],
+        [
+            "Chủ thể có gian hàng và tài khoản thanh toán điện tử",
+            _num(s.shop_paying),
+            _pct(s.shop_paying_percent),
+        ],
+        [
+            "Hộ có gian hàng và tài khoản thanh toán điện tử",
+            _num(s.households_shop_paying),
+            _pct(s.households_shop_paying_percent),
+        ],
+        [
+            f"Gian hàng có đơn trong tháng {month.month:%m/%Y}",
+            _num(month.active_shops),
+            "",
+        ],
+        [f"Đơn hàng trong tháng {month.month:%m/%Y}", _num(month.orders), ""],
+        [f"Doanh thu trong tháng {month.month:%m/%Y}", _vnd(month.revenue_vnd), ""],
+    ]
+    return rows
+
+
+def _seller_child_rows(report: MonthlyReport) -> list[list[str]]:
+    rows = [
+        [
+            "Đơn vị",
+            "Hộ có gian hàng và thanh toán điện tử",
+            "Tỷ lệ",
+            "Gian hàng có đơn",
+            "Đơn hàng",
+            "Doanh thu",
+        ]
+    ]
+    rows += [
+        [
+            c.label,
+            f"{_num(c.households_shop_paying)}/{_num(c.households)}",
+            _pct(c.households_shop_paying_percent),
+            _num(c.active_shops),
+            _num(c.orders),
+            _vnd(c.revenue_vnd),
+        ]
+        for c in report.sellers_by_child
+    ]
+    return rows
+
+
+def _activity_rows(report: MonthlyReport) -> list[list[str]]:
+    rows = [["Tháng", "Gian hàng có đơn", "Đơn hàng", "Doanh thu"]]
+    rows += [
+        [
+            f"{a.month:%m/%Y}",
+            _num(a.active_shops),
+            _num(a.orders),
+            _vnd(a.revenue_vnd),
+        ]
+        for a in report.coverage.activity
+    ]
+    return rows
+
+
+def chart_lines(lines: Sequence[ChildLine]) -> list[ChildLine]:
+    """The bar chart's units: those with the most products first, then by name
+    (a city's 15 first wards by name may hold nothing), at most ``CHART_ROWS``."""
+    ranked = sorted(lines, key=lambda ln: (-ln.total, ln.label.casefold()))
+    return ranked[:CHART_ROWS]
 
 
 def _title(report: MonthlyReport) -> str:
@@ -129,8 +217,10 @@ def _team_rows(report: MonthlyReport) -> list[list[str]]:
             "Tổ (khóm/ấp)",
             "Tiến thêm (tháng)",
             "Lên sàn (tháng)",
-            "Tiến thêm (tổng)",
             "Lên sàn (tổng)",
+            "Hộ có gian hàng",
+            "Hộ có gian hàng và thanh toán điện tử",
+            "Gian hàng có đơn",
         ]
     ]
     rows += [
@@ -138,8 +228,10 @@ def _team_rows(report: MonthlyReport) -> list[list[str]]:
             t.hamlet,
             _num(t.moved_month),
             _num(t.listed_month),
-            _num(t.moved_total),
             _num(t.listed_total),
+            _num(t.households_shop),
+            _num(t.households_shop_paying),
+            _num(t.active_shops),
         ]
         for t in report.teams.teams
     ]
@@ -147,7 +239,7 @@ def _team_rows(report: MonthlyReport) -> list[list[str]]:
 
 
 def _bar_chart(report: MonthlyReport, font: str) -> Drawing:
-    lines = report.coverage.by_child[:CHART_ROWS] or []
+    lines = chart_lines(report.coverage.by_child)
     height = 40 + 14 * max(1, len(lines))
     d = Drawing(170 * mm, height)
     d.add(
@@ -248,10 +340,12 @@ def _table(
 ) -> Table:
     cell = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10)
     head = ParagraphStyle("cell-head", parent=cell, fontName=bold)
-    data = [
-        [_label(row[0], head if i == 0 else cell), *row[1:]]
-        for i, row in enumerate(rows)
+    # Column titles wrap inside their column (a long title would run over the next).
+    title = ParagraphStyle("cell-title", parent=head, alignment=TA_RIGHT)
+    data: list[list[Any]] = [
+        [_label(rows[0][0], head), *(Paragraph(_t(v), title) for v in rows[0][1:])]
     ]
+    data += [[_label(row[0], cell), *row[1:]] for row in rows[1:]]
     table = Table(data, colWidths=list(widths), repeatRows=1)
     table.setStyle(
         TableStyle(
@@ -424,6 +518,28 @@ def to_pdf(report: MonthlyReport) -> bytes:
             None, _lines_rows("Loại chủ thể", c.by_producer_type), wide, pair, width
         ),
         *_section(
+            Paragraph(_t("Hộ và chủ thể trên sàn thương mại điện tử"), h2),
+            _seller_rows(report),
+            (95 * mm, 35 * mm, 30 * mm),
+            pair,
+            width,
+        ),
+        *_section(
+            Paragraph(_t("Hộ và chủ thể trên sàn theo đơn vị trực thuộc"), h2),
+            _seller_child_rows(report),
+            (40 * mm, 26 * mm, 16 * mm, 24 * mm, 22 * mm, 32 * mm),
+            pair,
+            width,
+            Paragraph(_t("Không có đơn vị trực thuộc."), body),
+        ),
+        *_section(
+            Paragraph(_t("Hoạt động của các gian hàng 12 tháng gần nhất"), h2),
+            _activity_rows(report),
+            (40 * mm, 36 * mm, 36 * mm, 48 * mm),
+            pair,
+            width,
+        ),
+        *_section(
             Paragraph(_t("Các bước đưa sản phẩm lên sàn"), h2),
             _funnel_rows(c.funnel),
             (95 * mm, 35 * mm, 30 * mm),
@@ -433,7 +549,7 @@ def to_pdf(report: MonthlyReport) -> bytes:
         *_section(
             Paragraph(_t("Kết quả của các tổ (để khen thưởng)"), h2),
             _team_rows(report),
-            (50 * mm, 28 * mm, 28 * mm, 28 * mm, 26 * mm),
+            (36 * mm, 20 * mm, 20 * mm, 20 * mm, 20 * mm, 24 * mm, 20 * mm),
             pair,
             width,
             Paragraph(_t("Chưa có tổ công nghệ số cộng đồng nào trong địa bàn."), body),
@@ -534,6 +650,9 @@ def to_xlsx(report: MonthlyReport) -> bytes:
                 "Lên sàn (tháng)",
                 "Tiến thêm (tổng)",
                 "Lên sàn (tổng)",
+                "Hộ có gian hàng",
+                "Hộ có gian hàng và thanh toán điện tử",
+                "Gian hàng có đơn (tháng)",
             ]
         ]
         + [
@@ -544,8 +663,84 @@ def to_xlsx(report: MonthlyReport) -> bytes:
                 t.listed_month,
                 t.moved_total,
                 t.listed_total,
+                t.households_shop,
+                t.households_shop_paying,
+                t.active_shops,
             ]
             for t in report.teams.teams
+        ],
+    )
+    s = c.sellers
+    month = c.activity[-1]
+    sheet(
+        "Trên sàn",
+        [
+            ["Chỉ tiêu", "Số lượng", "Tỷ lệ (%)"],
+            ["Chủ thể", s.producers, None],
+            ["Hộ sản xuất kinh doanh", s.households, None],
+            *[
+                [f"Chủ thể có gian hàng trên {m.name}", m.open, None]
+                for m in s.shop_by_marketplace
+            ],
+            ["Chủ thể có gian hàng trên cả hai sàn", s.shop_both, None],
+            ["Chủ thể có tài khoản thanh toán điện tử", s.paying, None],
+            [
+                "Chủ thể có gian hàng và tài khoản thanh toán điện tử",
+                s.shop_paying,
+                s.shop_paying_percent,
+            ],
+            [
+                "Hộ có gian hàng và tài khoản thanh toán điện tử",
+                s.households_shop_paying,
+                s.households_shop_paying_percent,
+            ],
+            [
+                f"Gian hàng có đơn trong tháng {month.month:%m/%Y}",
+                month.active_shops,
+                None,
+            ],
+            [f"Đơn hàng trong tháng {month.month:%m/%Y}", month.orders, None],
+            [
+                f"Doanh thu trong tháng {month.month:%m/%Y} (đồng)",
+                month.revenue_vnd,
+                None,
+            ],
+            [],
+            [
+                "Đơn vị",
+                "Hộ",
+                "Hộ có gian hàng",
+                "Hộ có gian hàng và thanh toán điện tử",
+                "Tỷ lệ hộ (%)",
+                "Chủ thể",
+                "Chủ thể có gian hàng và thanh toán điện tử",
+                "Gian hàng có đơn",
+                "Đơn hàng",
+                "Doanh thu (đồng)",
+            ],
+            *[
+                [
+                    ch.label,
+                    ch.households,
+                    ch.households_shop,
+                    ch.households_shop_paying,
+                    ch.households_shop_paying_percent,
+                    ch.producers,
+                    ch.shop_paying,
+                    ch.active_shops,
+                    ch.orders,
+                    ch.revenue_vnd,
+                ]
+                for ch in report.sellers_by_child
+            ],
+        ],
+    )
+    sheet(
+        "Hoạt động gian hàng",
+        [["Tháng", "Gian hàng có đơn", "Đơn hàng", "Doanh thu (đồng)"]]
+        + [
+            [f"{a.month:%m/%Y}", a.active_shops, a.orders, a.revenue_vnd]
+            for a in c.activity
         ],
     )
     out = io.BytesIO()

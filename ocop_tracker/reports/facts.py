@@ -8,7 +8,8 @@ certificate counts by its decision, expiry and revocation dates and a
 delisting from its ``delisted_on``, whenever they were recorded (coverage is
 valid-time, DOMAIN.md §3). Rows written without a trail (bulk loads) count
 from their own dates: ``verified_at`` to ``delisted_on`` for a listing,
-``done_at`` for a step, ``created_at`` otherwise.
+``done_at`` for a step, ``created_at`` otherwise. A seller account's status
+counts from its own day (``status_on``), like a delisting.
 
 Reads are batched in chunks on the raw connection: ``rebuild()`` runs them for
 every product of the country, and the listener runs them inside a flush.
@@ -35,6 +36,7 @@ from ocop_tracker.reports.rules import (
     ProductFacts,
     Timeline,
 )
+from ocop_tracker.sellers.models import SellerAccount
 
 
 def _events(
@@ -87,6 +89,43 @@ def _listing_trails(
                 out[key] = [c for c in out[key] if c[0] <= since]
                 day = since
             out[key].append((day, None if status is None else str(status)))
+    return out
+
+
+def _shop_trails(
+    conn: Connection, ids: Sequence[int]
+) -> dict[int, list[tuple[dt.date, str | None]]]:
+    """Per seller account, ``(day, status)`` in order, each status from its own day.
+
+    A status holds from the day the team says it changed (``status_on``),
+    whenever that was recorded, as a delisting does. Each change of status
+    starts an episode; correcting the current status's day moves its start; an
+    episode recorded later that starts on or before an earlier one's start
+    replaces it.
+    """
+    episodes: dict[int, list[list[Any]]] = defaultdict(list)  # [start, status]
+    status: dict[int, str | None] = {}
+    for key, action, day, after in _events(conn, "seller_accounts", ids):
+        if action == "delete":
+            episodes[key].append([day, None])
+            continue
+        raw = after.get("status_on")
+        since = day if raw is None else min(day, dt.date.fromisoformat(str(raw)))
+        if action == "create" or (
+            "status" in after and after["status"] != status.get(key)
+        ):
+            value = after.get("status")
+            status[key] = None if value is None else str(value)
+            episodes[key].append([since, status[key]])
+        elif raw is not None and episodes[key]:
+            episodes[key][-1][0] = since
+    out: dict[int, list[tuple[dt.date, str | None]]] = {}
+    for key, eps in episodes.items():
+        kept: list[tuple[dt.date, str | None]] = []
+        for start, value in eps:
+            kept = [e for e in kept if e[0] < start]
+            kept.append((start, value))
+        out[key] = kept
     return out
 
 
@@ -210,6 +249,7 @@ def producer_facts(conn: Connection, ids: Sequence[int]) -> dict[int, ProducerFa
     """Facts of the producers that still exist, by id."""
     producers: Table = Producer.__table__  # type: ignore[assignment]
     accounts: Table = PaymentAccount.__table__  # type: ignore[assignment]
+    sellers: Table = SellerAccount.__table__  # type: ignore[assignment]
     out: dict[int, ProducerFacts] = {}
     for chunk in chunks(sorted(set(ids))):
         rows = conn.execute(
@@ -239,6 +279,21 @@ def producer_facts(conn: Connection, ids: Sequence[int]) -> dict[int, ProducerFa
         for aid, pid, status, created_at in account_rows:
             trail = trails.get(aid) or [(vn_date(created_at), str(status))]
             payments[pid].append(rules.timeline(trail))
+        seller_rows = conn.execute(
+            select(
+                sellers.c.id,
+                sellers.c.producer_id,
+                sellers.c.marketplace_id,
+                sellers.c.status,
+                sellers.c.status_on,
+            ).where(sellers.c.producer_id.in_(present))
+        ).all()
+        shop_trails = _shop_trails(conn, [r[0] for r in seller_rows])
+        now = today()
+        shops: dict[int, dict[int, Timeline]] = defaultdict(dict)
+        for sid, pid, mid, status, status_on in seller_rows:
+            trail = shop_trails.get(sid) or [(min(status_on, now), str(status))]
+            shops[pid][mid] = rules.timeline(trail)
         for pid, hamlet_id, kind, created_at in rows:
             out[pid] = ProducerFacts(
                 producer_id=pid,
@@ -246,5 +301,6 @@ def producer_facts(conn: Connection, ids: Sequence[int]) -> dict[int, ProducerFa
                 kind=str(kind),
                 exists=rules.timeline(exists.get(pid) or [(vn_date(created_at), "1")]),
                 payments=payments.get(pid, []),
+                shops=shops.get(pid, {}),
             )
     return out

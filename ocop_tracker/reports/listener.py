@@ -1,8 +1,9 @@
 """Keeps the coverage ledger in step with every ORM write, inside the same transaction.
 
 ``after_flush`` notes which products and producers a flush touched (a
-certificate, listing, step, verification, payment account or the rows
-themselves). ``before_commit`` flushes what is left and recomputes their
+certificate, listing, step, verification, payment or seller account, or the
+rows themselves) and which hamlets' monthly activity (a ``seller_activity``
+row, a seller account moved with its producer or deleted). ``before_commit`` flushes what is left and recomputes their
 segments and counts once per transaction — an import of 20,000 rows flushing
 row by row pays one batched refresh, not 20,000 — in the same transaction as
 the writes, so both commit or neither. Readers call ``sync()`` first, so a
@@ -27,7 +28,8 @@ from ocop_tracker.onboarding.models import (
 )
 from ocop_tracker.producers.models import PaymentAccount, Producer
 from ocop_tracker.products.models import Certificate, Product
-from ocop_tracker.reports import segments
+from ocop_tracker.reports import activity, segments
+from ocop_tracker.sellers.models import SellerAccount, SellerActivity
 
 KEY = "reports_pending"
 # Set in session.info to switch the listener off (bulk loads that rebuild after).
@@ -42,6 +44,9 @@ class Pending:
     producers: set[int] = field(default_factory=set)
     listings: set[int] = field(default_factory=set)
     producer_products: set[int] = field(default_factory=set)
+    # Hamlets and seller accounts whose monthly activity sums must be recounted.
+    activity_hamlets: set[int] = field(default_factory=set)
+    activity_accounts: set[int] = field(default_factory=set)
     stale: bool = False
 
 
@@ -80,6 +85,15 @@ def collect(session: Session, _flush: UOWTransaction) -> None:
                 p.producer_products.add(obj.id)
         elif isinstance(obj, PaymentAccount):
             p.producers.add(obj.producer_id)
+        elif isinstance(obj, SellerAccount):
+            p.producers.add(obj.producer_id)
+            moved = inspect(obj).attrs.hamlet_id.history
+            if obj in session.deleted or moved.has_changes():
+                p.activity_hamlets.add(obj.hamlet_id)
+                p.activity_hamlets.update(h for h in moved.deleted if h is not None)
+        elif isinstance(obj, SellerActivity):
+            p.activity_accounts.add(obj.seller_account_id)
+            p.activity_hamlets.add(obj.hamlet_id)
         elif obj not in session.new and _moves_counts(obj):
             p.stale = True
 
@@ -126,3 +140,14 @@ def sync(session: Session) -> None:
     if p.stale:
         segments.mark_stale(conn)
     segments.refresh(conn, products=products, producers=p.producers)
+    hamlets = set(p.activity_hamlets)
+    if p.activity_accounts:
+        table = SellerAccount.__table__  # type: ignore[assignment]
+        hamlets.update(
+            conn.scalars(
+                select(table.c.hamlet_id).where(
+                    table.c.id.in_(sorted(p.activity_accounts))
+                )
+            )
+        )
+    activity.refresh(conn, hamlets)

@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Date,
     ForeignKey,
     Index,
@@ -136,6 +137,26 @@ class ReportCheckpointDay(Base):
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     # The tree changed that day: the checkpoint cannot be read backwards from.
     tree_change: Mapped[bool] = mapped_column(default=False)
+
+
+class ReportActivity(Base):
+    """What the shops of one area did in one month: sums kept in step with writes.
+
+    Per area node (hamlet, every ancestor under the tree of the month's last
+    day, ``NATION``) and month (its first day), from ``seller_activity``
+    counted at the seller account's hamlet (``reports/activity.py``).
+    """
+
+    __tablename__ = "report_activity"
+
+    area_id: Mapped[int] = mapped_column(Integer)
+    month: Mapped[dt.date] = mapped_column(Date)
+    # Shops with at least one order in the month.
+    active_shops: Mapped[int] = mapped_column(default=0)
+    orders: Mapped[int] = mapped_column(BigInteger, default=0)
+    revenue_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (PrimaryKeyConstraint("area_id", "month"),)
 
 
 class ReportState(Base):

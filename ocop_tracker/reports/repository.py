@@ -338,18 +338,19 @@ def group_names(session: Session) -> dict[int, str]:
 
 @dataclass(frozen=True)
 class MarketRef:
-    """A marketplace's id, code and domain."""
+    """A marketplace's id, code, domain and name."""
 
     id: int
     code: str
     domain: str
+    name: str
 
 
 def market_refs(session: Session) -> list[MarketRef]:
     """Every marketplace, the named ones first (Core: no ORM objects)."""
-    stmt = select(Marketplace.id, Marketplace.code, Marketplace.domain).order_by(
-        Marketplace.is_named_in_plan.desc(), Marketplace.id
-    )
+    stmt = select(
+        Marketplace.id, Marketplace.code, Marketplace.domain, Marketplace.name
+    ).order_by(Marketplace.is_named_in_plan.desc(), Marketplace.id)
     return [MarketRef(*row) for row in session.execute(stmt)]
 
 

@@ -101,6 +101,8 @@ class ProducerFacts:
     kind: str
     exists: Timeline
     payments: Sequence[Timeline]  # each account's status over time
+    # Per marketplace id, the seller account's status over time (DOMAIN.md §4).
+    shops: Mapping[int, Timeline] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,8 @@ class Dims:
     both: bool = False
     expiring: bool = False
     paying: bool = False
+    # A product: the marketplaces it is listed on; a producer: those it has an
+    # open shop on (``both``: on every named one).
     markets: str = ""
     steps: str = ""
 
@@ -183,12 +187,30 @@ def product_dims(
 OPEN_PAYMENT = frozenset({"open", "opened"})
 
 
-def producer_dims(facts: ProducerFacts, day: dt.date) -> Dims | None:
-    """How the producer counts on ``day`` (None before it exists)."""
+# A seller account's status that means an open shop.
+OPEN_SHOP = "open"
+
+
+def producer_dims(
+    facts: ProducerFacts, day: dt.date, named: frozenset[int] = frozenset()
+) -> Dims | None:
+    """How the producer counts on ``day`` (None before it exists).
+
+    ``markets`` holds the marketplaces it has an open shop on, ``listed`` any
+    shop, ``both`` a shop on every marketplace the plan names.
+    """
     if facts.exists.on(day) is None:
         return None
     paying = any(p.on(day) in OPEN_PAYMENT for p in facts.payments)
-    return Dims(PRODUCER, kind=facts.kind, paying=paying)
+    shops = sorted(m for m, tl in facts.shops.items() if tl.on(day) == OPEN_SHOP)
+    return Dims(
+        PRODUCER,
+        kind=facts.kind,
+        paying=paying,
+        listed=bool(shops),
+        both=bool(named) and named.issubset(shops),
+        markets=",".join(str(m) for m in shops),
+    )
 
 
 def product_breaks(facts: ProductFacts) -> set[dt.date]:
@@ -216,6 +238,8 @@ def producer_breaks(facts: ProducerFacts) -> set[dt.date]:
     days = set(facts.exists.days())
     for p in facts.payments:
         days.update(p.days())
+    for tl in facts.shops.values():
+        days.update(tl.days())
     return days
 
 
@@ -241,10 +265,12 @@ def product_segments(facts: ProductFacts, named: frozenset[int]) -> list[Segment
     return spans([(d, product_dims(facts, d, named)) for d in days])
 
 
-def producer_segments(facts: ProducerFacts) -> list[Segment]:
+def producer_segments(
+    facts: ProducerFacts, named: frozenset[int] = frozenset()
+) -> list[Segment]:
     """The producer's dims as spans of days."""
     days = sorted(producer_breaks(facts))
-    return spans([(d, producer_dims(facts, d)) for d in days])
+    return spans([(d, producer_dims(facts, d, named)) for d in days])
 
 
 def metrics(dims: Dims) -> list[str]:
@@ -272,9 +298,17 @@ def metrics(dims: Dims) -> list[str]:
             out.append("other.both")
         out += [f"other.mp.{m}" for m in dims.markets.split(",") if m]
         return out
-    out = ["producers", f"producers.kind.{dims.kind}"]
+    kind = f"producers.kind.{dims.kind}"
+    out = ["producers", kind]
     if dims.paying:
-        out += ["producers.paying", f"producers.kind.{dims.kind}.paying"]
+        out += ["producers.paying", f"{kind}.paying"]
+    if dims.listed:
+        out += ["producers.shop", f"{kind}.shop"]
+        out += [f"producers.shop.{m}" for m in dims.markets.split(",") if m]
+        if dims.paying:
+            out += ["producers.shop_paying", f"{kind}.shop_paying"]
+    if dims.both:
+        out.append("producers.shop.both")
     return out
 
 
@@ -319,6 +353,37 @@ def month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
         out.append(min(month_end(month), last))
         month = month_end(month) + ONE_DAY
     return out
+
+
+@dataclass(frozen=True)
+class ActivitySums:
+    """What shops did in a month: shops with an order, orders, revenue (đồng)."""
+
+    active_shops: int = 0
+    orders: int = 0
+    revenue_vnd: int = 0
+
+    def __add__(self, other: "ActivitySums") -> "ActivitySums":
+        return ActivitySums(
+            self.active_shops + other.active_shops,
+            self.orders + other.orders,
+            self.revenue_vnd + other.revenue_vnd,
+        )
+
+    def __sub__(self, other: "ActivitySums") -> "ActivitySums":
+        return ActivitySums(
+            self.active_shops - other.active_shops,
+            self.orders - other.orders,
+            self.revenue_vnd - other.revenue_vnd,
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.active_shops or self.orders or self.revenue_vnd)
+
+
+def activity_day(month: dt.date) -> dt.date:
+    """The day whose tree a month's activity is counted under: its last."""
+    return month_end(month)
 
 
 def share(part: int, whole: int) -> float | None:

@@ -56,6 +56,33 @@ class ChildLine(Line):
     both: int
 
 
+class ChildSellers(Out):
+    """One child area's producers on the marketplaces and its month's activity."""
+
+    area_id: int
+    label: str
+    households: int
+    households_shop: int
+    households_shop_paying: int
+    households_shop_paying_percent: float | None
+    producers: int
+    shop_paying: int
+    shop_paying_percent: float | None
+    active_shops: int
+    orders: int
+    revenue_vnd: int
+
+
+class SellerTrendPoint(Out):
+    """At the end of one month: households with a shop and e-payment; the
+    month's orders and revenue."""
+
+    month: dt.date
+    households_shop_paying: int
+    orders: int
+    revenue_vnd: int
+
+
 class Headline(Out):
     """Products counted, listed on at least one marketplace, on both named ones."""
 
@@ -83,6 +110,43 @@ class Payments(Out):
     by_kind: list[Ratio]
 
 
+class MarketplaceShops(Out):
+    """Producers with an open shop on one marketplace."""
+
+    marketplace_id: int
+    code: str
+    name: str
+    open: int
+
+
+class SellerIndicators(Out):
+    """Producers on the marketplaces (DOMAIN.md §8): shops, e-payment, both.
+
+    ``households`` are producers of the household kind; percentages are shares
+    of ``producers`` (and of ``households``), None when there are none.
+    """
+
+    producers: int
+    households: int
+    shop_any: int
+    shop_both: int
+    paying: int
+    shop_paying: int
+    households_shop_paying: int
+    shop_by_marketplace: list[MarketplaceShops]
+    shop_paying_percent: float | None
+    households_shop_paying_percent: float | None
+
+
+class ActivityMonth(Out):
+    """What the area's shops did in one month (self-reported, DOMAIN.md §8)."""
+
+    month: dt.date = Field(description="first day of the month")
+    active_shops: int = Field(description="shops with at least one order that month")
+    orders: int
+    revenue_vnd: int
+
+
 class Coverage(Out):
     """Coverage of an area on a date (DOMAIN.md §3)."""
 
@@ -102,6 +166,10 @@ class Coverage(Out):
     by_producer_type: list[Line]
     funnel: list[Ratio]
     payments: Payments
+    sellers: SellerIndicators
+    activity: list[ActivityMonth] = Field(
+        description="the 12 months ending with the report date's month, oldest first"
+    )
 
 
 class TrendPoint(Out):
@@ -219,6 +287,16 @@ class TeamLine(Out):
     listed_month: int
     moved_total: int
     listed_total: int
+    households_shop: int = Field(
+        default=0, description="Households of the hamlet with an open shop"
+    )
+    households_shop_paying: int = Field(
+        default=0,
+        description="Households of the hamlet with an open shop and open e-payment",
+    )
+    active_shops: int = Field(
+        default=0, description="Shops of the hamlet with an order in the month"
+    )
 
 
 class Teams(Out):

@@ -17,7 +17,7 @@ from ocop_tracker.core.clock import today
 from ocop_tracker.core.db import without_time_limits
 from ocop_tracker.producers.models import Producer
 from ocop_tracker.products.models import Product
-from ocop_tracker.reports import rules
+from ocop_tracker.reports import activity, rules
 from ocop_tracker.reports.checkpoints import extend_checkpoints, post_checkpoints
 from ocop_tracker.reports.facts import named_marketplaces, producer_facts, product_facts
 from ocop_tracker.reports.ledger import (
@@ -62,7 +62,7 @@ def compute(
     for rid in producers:
         g = rf.get(rid)
         out[(PRODUCER, rid)] = (
-            [(g.hamlet_id, s) for s in rules.producer_segments(g)] if g else []
+            [(g.hamlet_id, s) for s in rules.producer_segments(g, marks)] if g else []
         )
     return out
 
@@ -377,3 +377,4 @@ def rebuild_counts(conn: Connection, counts_day: dt.date) -> None:
     conn.execute(delete(CHECKPOINTS))
     conn.execute(delete(CHECKPOINT_DAYS))
     extend_checkpoints(conn, counts_day)
+    activity.rebuild(conn)

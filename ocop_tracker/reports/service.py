@@ -33,18 +33,23 @@ from ocop_tracker.reports.schemas import (
     ActionItem,
     ActionListing,
     Actions,
+    ActivityMonth,
     AreaRef,
     Board,
     BoardLine,
     ChildLine,
+    ChildSellers,
     Coverage,
     ExpiringItem,
     Headline,
     Line,
+    MarketplaceShops,
     MaybeRemovedItem,
     OcopHeadline,
     Payments,
     Ratio,
+    SellerIndicators,
+    SellerTrendPoint,
     SubmissionRead,
     TeamLine,
     Teams,
@@ -222,6 +227,63 @@ def coverage(
 
 
 HEADLINE = ("ocop", "ocop.listed", "ocop.both", "other", "other.listed")
+HOUSEHOLD = ProducerKind.household.value
+ACTIVITY_MONTHS = 12
+
+
+def _sellers(
+    f: Mapping[str, int], markets: Sequence[repository.MarketRef]
+) -> SellerIndicators:
+    """Producers with shops, e-payment and both, from the area's figures."""
+
+    def g(name: str) -> int:
+        return f.get(name, 0)
+
+    producers, households = g("producers"), g(f"producers.kind.{HOUSEHOLD}")
+    households_both = g(f"producers.kind.{HOUSEHOLD}.shop_paying")
+    return SellerIndicators.model_construct(
+        producers=producers,
+        households=households,
+        shop_any=g("producers.shop"),
+        shop_both=g("producers.shop.both"),
+        paying=g("producers.paying"),
+        shop_paying=g("producers.shop_paying"),
+        households_shop_paying=households_both,
+        shop_by_marketplace=[
+            MarketplaceShops.model_construct(
+                marketplace_id=m.id,
+                code=m.code,
+                name=m.name,
+                open=g(f"producers.shop.{m.id}"),
+            )
+            for m in markets
+        ],
+        shop_paying_percent=rules.share(g("producers.shop_paying"), producers),
+        households_shop_paying_percent=rules.share(households_both, households),
+    )
+
+
+def activity_months(day: dt.date, count: int = ACTIVITY_MONTHS) -> list[dt.date]:
+    """First days of the ``count`` months ending with ``day``'s month, oldest first."""
+    out = [day.replace(day=1)]
+    while len(out) < count:
+        out.append((out[-1] - rules.ONE_DAY).replace(day=1))
+    return out[::-1]
+
+
+def _activity(session: Session, area: Area, day: dt.date) -> list[ActivityMonth]:
+    """The area's shops' activity in the 12 months up to ``day``'s."""
+    months = activity_months(day)
+    sums = views.activity(session.connection(), area.id, months)
+    return [
+        ActivityMonth.model_construct(
+            month=m,
+            active_shops=sums[m].active_shops,
+            orders=sums[m].orders,
+            revenue_vnd=sums[m].revenue_vnd,
+        )
+        for m in months
+    ]
 
 
 def coverage_of(session: Session, area: Area, day: dt.date) -> Coverage:
@@ -328,6 +390,8 @@ def coverage_of(session: Session, area: Area, day: dt.date) -> Coverage:
                 for k, label in PRODUCER_KIND_LABELS.items()
             ],
         ),
+        sellers=_sellers(f, markets),
+        activity=_activity(session, area, day),
     )
 
 
@@ -364,6 +428,94 @@ def trend_of(session: Session, area: Area, until: dt.date) -> Trend:
             for d in days
         ],
     )
+
+
+# --- producers on the marketplaces: by child area, by month -----------------------------
+
+HOUSEHOLDS = f"producers.kind.{HOUSEHOLD}"
+HH_SHOP = f"{HOUSEHOLDS}.shop"
+HH_SHOP_PAYING = f"{HOUSEHOLDS}.shop_paying"
+TEAM_METRICS = (HH_SHOP, HH_SHOP_PAYING)
+CHILD_METRICS = (
+    HOUSEHOLDS,
+    HH_SHOP,
+    HH_SHOP_PAYING,
+    "producers",
+    "producers.shop_paying",
+)
+
+
+def _seller_figures(
+    session: Session, area_ids: Sequence[int], day: dt.date, metrics: Sequence[str]
+) -> dict[int, dict[str, int]]:
+    """The ledger's producer figures of areas on ``day`` (one read for them all)."""
+    if not area_ids:
+        return {}
+    ledger_listener.sync(session)
+    figures, _ = views.read(session.connection(), list(area_ids), day, list(metrics))
+    return figures
+
+
+def sellers_by_child(session: Session, area: Area, day: dt.date) -> list[ChildSellers]:
+    """Per child area on ``day``: households and producers with a shop and
+    e-payment, and the activity of ``day``'s month (the drill-down's second table)."""
+    children = _children(session, area, day)
+    ids = [c.id for c in children]
+    figures = _seller_figures(session, ids, day, CHILD_METRICS)
+    active = views.month_activity(session.connection(), ids, day.replace(day=1))
+    out = []
+    for c in children:
+        f = figures.get(c.id, {})
+        a = active[c.id]
+        if not c.current and not any(f.values()) and not a:
+            continue
+        households, producers = f.get(HOUSEHOLDS, 0), f.get("producers", 0)
+        out.append(
+            ChildSellers.model_construct(
+                area_id=c.id,
+                label=c.name,
+                households=households,
+                households_shop=f.get(HH_SHOP, 0),
+                households_shop_paying=f.get(HH_SHOP_PAYING, 0),
+                households_shop_paying_percent=rules.share(
+                    f.get(HH_SHOP_PAYING, 0), households
+                ),
+                producers=producers,
+                shop_paying=f.get("producers.shop_paying", 0),
+                shop_paying_percent=rules.share(
+                    f.get("producers.shop_paying", 0), producers
+                ),
+                active_shops=a.active_shops,
+                orders=a.orders,
+                revenue_vnd=a.revenue_vnd,
+            )
+        )
+    return out
+
+
+def seller_trend(
+    session: Session, area: Area, day: dt.date, activity: Sequence[ActivityMonth]
+) -> list[SellerTrendPoint]:
+    """The last 12 months up to ``day``: households with a shop and e-payment at
+    each month's end (``day`` for the running month), and the month's orders and
+    revenue (from ``activity``, the coverage's months)."""
+    sums = {a.month: a for a in activity}
+    ledger_listener.sync(session)
+    conn = session.connection()
+    points = []
+    for month in activity_months(day):
+        end = min(rules.month_end(month), day)
+        figures, _ = views.read(conn, [area.id], end, [HH_SHOP_PAYING])
+        got = sums.get(month)
+        points.append(
+            SellerTrendPoint.model_construct(
+                month=month,
+                households_shop_paying=figures[area.id].get(HH_SHOP_PAYING, 0),
+                orders=got.orders if got else 0,
+                revenue_vnd=got.revenue_vnd if got else 0,
+            )
+        )
+    return points
 
 
 # --- action list ------------------------------------------------------------------------
@@ -555,6 +707,8 @@ def teams_of(session: Session, area: Area, first: dt.date) -> Teams:
     moved_m, listed_m = repository.progress(session, hamlets, start_of_day(first), end)
     moved_t, listed_t = repository.progress(session, hamlets, None, end)
     leaders = repository.teams_of(session, hamlets)
+    on_shops = _seller_figures(session, hamlets, day, TEAM_METRICS)
+    active = views.month_activity(session.connection(), hamlets, first)
     lines = [
         TeamLine(
             team_id=t.id,
@@ -565,6 +719,9 @@ def teams_of(session: Session, area: Area, first: dt.date) -> Teams:
             listed_month=listed_m.get(u.id, 0),
             moved_total=moved_t.get(u.id, 0),
             listed_total=listed_t.get(u.id, 0),
+            households_shop=on_shops.get(u.id, {}).get(HH_SHOP, 0),
+            households_shop_paying=on_shops.get(u.id, {}).get(HH_SHOP_PAYING, 0),
+            active_shops=active[u.id].active_shops,
         )
         for t, u in pairs
     ]
@@ -590,6 +747,7 @@ class MonthlyReport:
     trend: Trend
     teams: Teams
     generated_at: dt.datetime
+    sellers_by_child: list[ChildSellers]
 
     def snapshot(self) -> dict[str, Any]:
         """The figures as JSON (what a submission freezes)."""
@@ -602,6 +760,9 @@ class MonthlyReport:
             "coverage": self.coverage.model_dump(mode="json"),
             "trend": self.trend.model_dump(mode="json"),
             "teams": self.teams.model_dump(mode="json"),
+            "sellers_by_child": [
+                c.model_dump(mode="json") for c in self.sellers_by_child
+            ],
             "generated_at": self.generated_at.isoformat(),
         }
 
@@ -629,6 +790,7 @@ def monthly_of(session: Session, area: Area, first: dt.date) -> MonthlyReport:
         trend=trend_of(session, area, as_of),
         teams=teams_of(session, area, first),
         generated_at=dt.datetime.now(dt.UTC),
+        sellers_by_child=sellers_by_child(session, area, as_of),
     )
 
 

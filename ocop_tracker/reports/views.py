@@ -18,6 +18,7 @@ from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.scope import covered_ids, covers, reads_history_of
 from ocop_tracker.onboarding.models import Marketplace
+from ocop_tracker.reports import activity as ledger_activity
 from ocop_tracker.reports import repository, rules
 from ocop_tracker.reports.checkpoints import COMMUNE_METRICS, communes_among, window
 from ocop_tracker.reports.ledger import (
@@ -278,6 +279,20 @@ def first_day(conn: Connection, area_id: int) -> dt.date | None:
         )
     value: dt.date | None = conn.scalar(stmt)
     return value
+
+
+def activity(
+    conn: Connection, area_id: int, months: Sequence[dt.date]
+) -> dict[dt.date, rules.ActivitySums]:
+    """What the area's shops did in each month (first days): kept sums."""
+    return ledger_activity.read(conn, area_id, months)
+
+
+def month_activity(
+    conn: Connection, area_ids: Sequence[int], month: dt.date
+) -> dict[int, rules.ActivitySums]:
+    """What each area's shops did in one month (its first day): kept sums."""
+    return ledger_activity.read_areas(conn, area_ids, month)
 
 
 # --- the pages' reads -----------------------------------------------------------------

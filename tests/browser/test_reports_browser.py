@@ -49,7 +49,10 @@ def test_department_dashboard_at_1280(
         path=artifacts / "reports-dashboard-department-1280.png", full_page=True
     )
     # Drill down: a ward, by clicking its row.
-    page.get_by_role("table").get_by_role("link", name="Phường Sóc Trăng").click()
+    coverage = page.get_by_role("table").filter(
+        has=page.get_by_role("columnheader", name="OCOP", exact=True)
+    )
+    coverage.get_by_role("link", name="Phường Sóc Trăng").click()
     expect(
         page.get_by_role(
             "heading", name="Tiến độ đưa sản phẩm OCOP lên sàn · Phường Sóc Trăng"

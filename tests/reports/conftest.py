@@ -3,6 +3,7 @@
 import datetime as dt
 import random
 import secrets
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pytest
@@ -38,6 +39,7 @@ from ocop_tracker.products.models import (
     ProductKind,
 )
 from ocop_tracker.reports.rules import FUNNEL_STEPS
+from ocop_tracker.sellers.models import SellerAccount, SellerActivity, SellerStatus
 from tests.factories import make_hamlet, unit
 
 
@@ -82,6 +84,121 @@ def today() -> dt.date:
 def _days(rng: random.Random, start: dt.date, n: int, last: dt.date) -> list[dt.date]:
     span = max(1, (last - start).days)
     return sorted(start + dt.timedelta(days=rng.randrange(span)) for _ in range(n))
+
+
+SHOP_PATHS = (
+    [SellerStatus.preparing, SellerStatus.applied, SellerStatus.open],
+    [SellerStatus.applied, SellerStatus.open, SellerStatus.suspended],
+    [
+        SellerStatus.applied,
+        SellerStatus.open,
+        SellerStatus.suspended,
+        SellerStatus.open,
+    ],
+    [
+        SellerStatus.preparing,
+        SellerStatus.applied,
+        SellerStatus.open,
+        SellerStatus.closed,
+    ],
+    [SellerStatus.preparing],
+)
+
+
+def _random_shops(
+    session: Session,
+    rng: random.Random,
+    producer: Producer,
+    markets: Sequence[Marketplace],
+    hamlets: Sequence[AdminUnit],
+    born: dt.date,
+    end: dt.date,
+    later: Callable[[dt.date, object], None],
+) -> None:
+    """Seller accounts moving along a path, days often backdated or corrected,
+    monthly activity, and sometimes the producer moving to another hamlet."""
+    accounts: list[SellerAccount] = []
+    for market in rng.sample(list(markets), rng.randrange(len(markets) + 1)):
+        account = SellerAccount(
+            producer_id=producer.id,
+            marketplace_id=market.id,
+            hamlet_id=producer.hamlet_id,
+            status=SellerStatus.not_started,
+            status_on=born,
+        )
+        accounts.append(account)
+        path = rng.choice(SHOP_PATHS)
+        days = _days(rng, born, 1 + len(path), end)
+
+        def open_account(a: SellerAccount = account) -> None:
+            a.hamlet_id = producer.hamlet_id  # where the producer is by then
+            session.add(a)
+
+        later(days[0], open_account)
+        previous = days[0]
+        for day, status in zip(days[1:], path, strict=False):
+            # Often recorded late, dated back to a day since the last change.
+            on = day
+            if rng.random() < 0.5:
+                on = previous + dt.timedelta(
+                    days=rng.randrange((day - previous).days + 1)
+                )
+
+            def move(
+                a: SellerAccount = account, s: SellerStatus = status, d: dt.date = on
+            ) -> None:
+                a.status = s
+                a.status_on = d
+
+            later(day, move)
+            if rng.random() < 0.3:
+                # The day of the current status corrected, earlier or later.
+                fixed = max(previous, on + dt.timedelta(days=rng.randrange(-20, 20)))
+                fixed = min(fixed, day)
+
+                def correct(a: SellerAccount = account, d: dt.date = fixed) -> None:
+                    a.status_on = d
+
+                later(day, correct)
+            previous = on
+        month = days[0].replace(day=1)
+        while month <= end:
+            if rng.random() < 0.3:
+                row = SellerActivity(
+                    seller_account_id=0,
+                    hamlet_id=producer.hamlet_id,
+                    month=month,
+                    orders=rng.choice((0, 1, 3, 12)),
+                    revenue_vnd=rng.randrange(0, 5_000_000, 1000),
+                )
+                when = min(end, (month + dt.timedelta(days=40)).replace(day=1))
+
+                def report(r: SellerActivity = row, a: SellerAccount = account) -> None:
+                    r.seller_account_id = a.id
+                    r.hamlet_id = a.hamlet_id
+                    session.add(r)
+
+                later(when, report)
+                if rng.random() < 0.2:
+
+                    def amend(r: SellerActivity = row) -> None:
+                        r.orders += 2
+                        r.revenue_vnd += 150_000
+
+                    later(when, amend)
+                elif rng.random() < 0.1:
+                    later(when, lambda r=row: session.delete(r))
+            month = (month + dt.timedelta(days=32)).replace(day=1)
+    if accounts and rng.random() < 0.3:
+        target = rng.choice(list(hamlets))
+
+        def move_producer(p: Producer = producer, h: int = target.id) -> None:
+            p.hamlet_id = h
+            for a in accounts:
+                if a in session:
+                    a.hamlet_id = h
+
+        later(_days(rng, born, 1, end)[0], move_producer)
 
 
 def build_random(
@@ -152,6 +269,7 @@ def build_random(
 
             later(acct_days[0], lambda a=account: session.add(a))
             later(acct_days[1], open_account)
+        _random_shops(session, rng, producer, markets, hamlets, born, end, later)
         if kind is ProductKind.ocop:
             for c in range(rng.choice((0, 1, 1, 2))):
                 decided = dt.date(2021, 1, 1) + dt.timedelta(

@@ -24,6 +24,7 @@ from ocop_tracker.producers.models import PaymentAccount, Producer
 from ocop_tracker.products import rules as product_rules
 from ocop_tracker.products.models import Certificate, Product
 from ocop_tracker.reports.models import NATION
+from ocop_tracker.sellers.models import SellerAccount, SellerActivity
 
 
 def hamlets_on(session: Session, area_id: int, day: dt.date) -> set[int] | None:
@@ -51,6 +52,61 @@ def delisted_later(session: Session, day: dt.date) -> set[int]:
         ):
             out.add(int(object_id))
     return out
+
+
+def shop_open_on(session: Session, account_id: int, day: dt.date) -> bool:
+    """The seller account's status on ``day`` is "open", each status from its own day.
+
+    Replayed from the trail: every change of status is an episode starting on
+    its ``status_on`` (capped at the day it was recorded); a correction of the
+    day moves the current episode's start. On ``day`` the status is the one of
+    the latest-recorded episode started by then that no episode recorded after
+    it starts on or before.
+    """
+    episodes: list[list[object]] = []
+    last: object = None
+    for _, action, recorded, after in history.row_changes(
+        session, "seller_accounts", [account_id]
+    ):
+        if action == "delete":
+            episodes.append([recorded, None])
+            continue
+        raw = after.get("status_on")
+        start = recorded if raw is None else min(recorded, dt.date.fromisoformat(raw))
+        if action == "create" or ("status" in after and after["status"] != last):
+            last = after.get("status")
+            episodes.append([start, last])
+        elif raw is not None:
+            episodes[-1][0] = start
+    standing = [
+        (i, e)
+        for i, e in enumerate(episodes)
+        if e[0] <= day  # type: ignore[operator]
+        and not any(later[0] <= e[0] for later in episodes[i + 1 :])  # type: ignore[operator]
+    ]
+    return bool(standing) and standing[-1][1][1] == "open"
+
+
+def recount_activity(
+    session: Session, area_id: int, month: dt.date
+) -> tuple[int, int, int]:
+    """Shops with an order, orders and revenue of the area's shops in ``month``.
+
+    At each shop's hamlet today, under the tree of the month's last day.
+    """
+    last = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    under = hamlets_on(session, area_id, last - dt.timedelta(days=1))
+    active = orders = revenue = 0
+    for row in session.scalars(
+        select(SellerActivity).where(SellerActivity.month == month)
+    ):
+        account = session.get_one(SellerAccount, row.seller_account_id)
+        if under is not None and account.hamlet_id not in under:
+            continue
+        active += row.orders > 0
+        orders += row.orders
+        revenue += row.revenue_vnd
+    return active, orders, revenue
 
 
 def recount(session: Session, area_id: int, day: dt.date) -> dict[str, int]:
@@ -162,4 +218,24 @@ def recount(session: Session, area_id: int, day: dt.date) -> dict[str, int]:
         ):
             out["producers.paying"] += 1
             out[f"producers.kind.{kind}.paying"] += 1
+            paying = True
+        else:
+            paying = False
+        shops = {
+            a.marketplace_id
+            for a in session.scalars(
+                select(SellerAccount).where(SellerAccount.producer_id == r.id)
+            )
+            if shop_open_on(session, a.id, day)
+        }
+        if shops:
+            out["producers.shop"] += 1
+            out[f"producers.kind.{kind}.shop"] += 1
+            for m in shops:
+                out[f"producers.shop.{m}"] += 1
+            if paying:
+                out["producers.shop_paying"] += 1
+                out[f"producers.kind.{kind}.shop_paying"] += 1
+        if named and named <= shops:
+            out["producers.shop.both"] += 1
     return {k: v for k, v in out.items() if v}

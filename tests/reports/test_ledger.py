@@ -11,7 +11,7 @@ from ocop_tracker.products.models import Certificate, CertLevel, Product, Produc
 from ocop_tracker.reports import checkpoints, ledger, segments, views
 from ocop_tracker.reports.models import ReportCheckpoint, ReportCheckpointDay
 from tests.reports.conftest import Clock, build_random, today
-from tests.reports.naive import recount
+from tests.reports.naive import recount, recount_activity
 
 HEADLINE = checkpoints.COMMUNE_METRICS
 
@@ -41,7 +41,23 @@ def _check(
                 got = {k: v for k, v in headline[area].items() if v and k in HEADLINE}
                 assert got == {k: v for k, v in want.items() if k in HEADLINE}
             checked += 1
+    _check_activity(session, areas, days)
     return checked
+
+
+def _check_activity(session: Session, areas: list[int], days: list[dt.date]) -> None:
+    """Each area's monthly activity, kept, equals a recount of the rows."""
+    months = sorted({d.replace(day=1) for d in days if d <= today()})
+    conn = session.connection()
+    for area in areas:
+        got = views.activity(conn, area, months)
+        for month in months:
+            sums = got[month]
+            want = recount_activity(session, area, month)
+            assert (sums.active_shops, sums.orders, sums.revenue_vnd) == want, (
+                area,
+                month,
+            )
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -69,6 +85,15 @@ def test_kept_figures_equal_a_recount(
     assert state is not None
     assert not state[1], "the counts are in step, not stale"
     assert _check(session, world.areas, days) == len(world.areas) * len(days)
+    kept = views.read(session.connection(), [0], now)[0][0]
+    assert kept.get("producers.shop"), "some producers have an open shop"
+    assert any(
+        views.activity(session.connection(), 0, [d.replace(day=1)])[
+            d.replace(day=1)
+        ].orders
+        for d in days
+        if d <= now
+    ), "some shops reported orders"
 
 
 def test_fast_path_answers_today_from_counts(session: Session, clock: Clock) -> None:

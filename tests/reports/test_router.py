@@ -234,3 +234,66 @@ def test_admin_sees_the_whole_country_by_province(sign_in: SignIn) -> None:
     names = [c["label"] for c in body["by_child"]]
     assert names, "the provinces of today"
     assert sum(c["total"] for c in body["by_child"]) == body["ocop"]["total"]
+
+
+def test_sellers_and_activity_count_a_household_with_shops_and_orders(
+    sign_in: SignIn, session: Session
+) -> None:
+    from ocop_tracker.producers.models import PaymentAccount, PaymentKind, PaymentStatus
+    from ocop_tracker.sellers.models import SellerActivity
+    from tests.factories import make_producer, make_seller_account, pilot_hamlet
+
+    c = sign_in("admin")
+    hamlet = pilot_hamlet(session)
+    params = {"area_id": hamlet.id}
+    before = c.get("/api/v1/reports/coverage", params=params).json()
+    producer = make_producer(session, hamlet)
+    voso = make_seller_account(session, producer, "voso")
+    make_seller_account(session, producer, "postmart")
+    session.add(
+        PaymentAccount(
+            producer_id=producer.id,
+            hamlet_id=hamlet.id,
+            provider="viettel_money",
+            kind=PaymentKind.mobile_money,
+            status=PaymentStatus.open,
+            sim_in_holder_name=True,
+        )
+    )
+    month = today().replace(day=1)
+    session.add(
+        SellerActivity(
+            seller_account_id=voso.id,
+            hamlet_id=hamlet.id,
+            month=month,
+            orders=7,
+            revenue_vnd=1_250_000,
+        )
+    )
+    session.commit()
+    after = c.get("/api/v1/reports/coverage", params=params).json()
+    s0, s1 = before["sellers"], after["sellers"]
+    for key in ("producers", "households", "shop_any", "shop_both", "paying"):
+        assert s1[key] == s0[key] + 1, key
+    assert s1["shop_paying"] == s0["shop_paying"] + 1
+    assert s1["households_shop_paying"] == s0["households_shop_paying"] + 1
+    assert s1["shop_paying_percent"] is not None
+    opened = {m["code"]: m["open"] for m in s1["shop_by_marketplace"]}
+    assert (
+        opened["voso"]
+        == {m["code"]: m["open"] for m in s0["shop_by_marketplace"]}["voso"] + 1
+    )
+    months = after["activity"]
+    assert len(months) == 12
+    assert months[-1]["month"] == month.isoformat()
+    now, was = months[-1], before["activity"][-1]
+    assert now["active_shops"] == was["active_shops"] + 1
+    assert now["orders"] == was["orders"] + 7
+    assert now["revenue_vnd"] == was["revenue_vnd"] + 1_250_000
+    # A past date reads as it was before the shops opened.
+    past = c.get(
+        "/api/v1/reports/coverage",
+        params={**params, "as_of": (today() - dt.timedelta(days=1)).isoformat()},
+    ).json()
+    assert past["sellers"]["shop_any"] == s0["shop_any"]
+    assert past["activity"][-1]["month"] <= month.isoformat()

@@ -134,3 +134,52 @@ def test_a_payment_account_counts_open_in_the_old_words_and_the_new() -> None:
         True,
         False,
     ]
+
+
+def test_a_producers_shops_give_the_plans_figures() -> None:
+    """Open shops per marketplace, on every named one, and with e-payment."""
+    d = dt.date
+    voso, postmart, other = 1, 2, 3
+    facts = rules.ProducerFacts(
+        producer_id=1,
+        hamlet_id=1,
+        kind="household",
+        exists=rules.timeline([(d(2026, 1, 1), "1")]),
+        payments=[rules.timeline([(d(2026, 3, 1), "open")])],
+        shops={
+            voso: rules.timeline([(d(2026, 1, 5), "applied"), (d(2026, 2, 1), "open")]),
+            postmart: rules.timeline(
+                [(d(2026, 4, 1), "open"), (d(2026, 6, 1), "suspended")]
+            ),
+            other: rules.timeline([(d(2026, 4, 1), "open")]),
+        },
+    )
+    named = frozenset({voso, postmart})
+
+    def figures(day: dt.date) -> set[str]:
+        dims = rules.producer_dims(facts, day, named)
+        assert dims is not None
+        return set(rules.metrics(dims))
+
+    assert "producers.shop" not in figures(d(2026, 1, 31))
+    assert {"producers.shop", "producers.shop.1", "producers.kind.household.shop"} <= (
+        figures(d(2026, 2, 1))
+    )
+    assert "producers.shop_paying" not in figures(d(2026, 2, 28))
+    march = figures(d(2026, 3, 1))
+    assert {"producers.shop_paying", "producers.kind.household.shop_paying"} <= march
+    april = figures(d(2026, 4, 1))
+    assert {"producers.shop.both", "producers.shop.2", "producers.shop.3"} <= april
+    june = figures(d(2026, 6, 1))
+    assert "producers.shop.both" not in june
+    assert "producers.shop.2" not in june
+    days = sorted(rules.producer_breaks(facts))
+    assert d(2026, 6, 1) in days, "a shop's change is a break of the producer's spans"
+    segments = rules.producer_segments(facts, named)
+    assert [s.start for s in segments] == [
+        d(2026, 1, 1),
+        d(2026, 2, 1),
+        d(2026, 3, 1),
+        d(2026, 4, 1),
+        d(2026, 6, 1),
+    ]

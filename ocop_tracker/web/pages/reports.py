@@ -109,6 +109,9 @@ def dashboard(
         else None
     )
     link = "/reports?" + (f"as_of={day.isoformat()}&" if as_of else "") + "area_id="
+    # The drill-down of the producers on the shops lists the units that have any.
+    on_shops = report_service.sellers_by_child(session, area, day)
+    sellers_children = [c for c in on_shops if c.producers or c.orders]
     return render(
         request,
         "reports/dashboard.html",
@@ -122,6 +125,11 @@ def dashboard(
             "bars": charts.coverage_bars(cov.by_child, link),
             "trend_svg": charts.trend_line(trend.points),
             "funnel_svg": charts.funnel(cov.funnel),
+            "sellers_children": sellers_children,
+            "sellers_quiet": len(on_shops) - len(sellers_children),
+            "seller_trend": report_service.seller_trend(
+                session, area, day, cov.activity
+            ),
             "teams": teams.teams[:20] if teams else [],
             "last_month": _months(2)[1],
             "months": _months(),

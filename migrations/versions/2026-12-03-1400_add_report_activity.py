@@ -1,0 +1,39 @@
+"""Shops' monthly activity kept per area and month (issue #16 item 6).
+
+Schema only. After upgrading a database that already holds a ledger, run
+``ocop-tracker reports rebuild`` once: it fills these sums and recounts the
+producers' segments, which now carry their open shops (until then the new
+figures read as 0).
+
+Revision ID: b7d2e9a4c613
+Revises: e4a1c7d93b20
+Create Date: 2026-12-03 14:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "b7d2e9a4c613"
+down_revision: str | None = "e4a1c7d93b20"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Apply this revision."""
+    op.create_table(
+        "report_activity",
+        sa.Column("area_id", sa.Integer(), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("active_shops", sa.Integer(), nullable=False),
+        sa.Column("orders", sa.BigInteger(), nullable=False),
+        sa.Column("revenue_vnd", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("area_id", "month", name=op.f("pk_report_activity")),
+    )
+
+
+def downgrade() -> None:
+    """Revert this revision."""
+    op.drop_table("report_activity")
