@@ -6,8 +6,8 @@ producers' segments, which now carry their open shops (until then the new
 figures read as 0).
 
 Revision ID: b7d2e9a4c613
-Revises: e4a1c7d93b20
-Create Date: 2026-12-03 14:00:00
+Revises: 7b3e5d1a9c42
+Create Date: 2026-12-03 14:10:00
 """
 
 from collections.abc import Sequence
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b7d2e9a4c613"
-down_revision: str | None = "e4a1c7d93b20"
+down_revision: str | None = "7b3e5d1a9c42"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
