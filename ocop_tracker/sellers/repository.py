@@ -1,15 +1,18 @@
 """Every SQL statement about seller accounts, their checklist, verifications and prerequisites."""
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.core import query
-from ocop_tracker.onboarding.models import Marketplace
+from ocop_tracker.onboarding.models import Decision, Marketplace
 from ocop_tracker.sellers.models import (
     SellerAccount,
+    SellerActivity,
     SellerChecklistItem,
+    SellerFlagRule,
     SellerPrerequisite,
     SellerVerification,
 )
@@ -94,3 +97,80 @@ def verifications_of(
         SellerVerification.seller_account_id,
         account_ids,
     )
+
+
+def activity_of(session: Session, account_id: int) -> Sequence[SellerActivity]:
+    """An account's months, newest first."""
+    return session.scalars(
+        select(SellerActivity)
+        .where(SellerActivity.seller_account_id == account_id)
+        .order_by(SellerActivity.month.desc())
+    ).all()
+
+
+def activity_month(
+    session: Session, account_id: int, month: dt.date
+) -> SellerActivity | None:
+    """One month of an account, if reported."""
+    return session.scalar(
+        select(SellerActivity).where(
+            SellerActivity.seller_account_id == account_id,
+            SellerActivity.month == month,
+        )
+    )
+
+
+def activity_rows_of(
+    session: Session, account_ids: Iterable[int]
+) -> dict[int, list[SellerActivity]]:
+    """Each account's months, newest first (one query)."""
+    return query.grouped_in(
+        session,
+        select(SellerActivity).order_by(SellerActivity.month.desc()),
+        SellerActivity.seller_account_id,
+        account_ids,
+    )
+
+
+def activity_of_producer(
+    session: Session, producer_id: int
+) -> Sequence[SellerActivity]:
+    """Every month of a producer's accounts (to follow the producer when it moves)."""
+    return session.scalars(
+        select(SellerActivity)
+        .join(SellerAccount, SellerAccount.id == SellerActivity.seller_account_id)
+        .where(SellerAccount.producer_id == producer_id)
+    ).all()
+
+
+def first_openings(
+    session: Session, account_ids: Iterable[int]
+) -> dict[int, dt.datetime]:
+    """When an official first approved each account's "open" claim (one query)."""
+    ids = list(account_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(
+            SellerVerification.seller_account_id,
+            func.min(SellerVerification.decided_at),
+        )
+        .where(
+            SellerVerification.seller_account_id.in_(ids),
+            SellerVerification.decision == Decision.approved,
+        )
+        .group_by(SellerVerification.seller_account_id)
+    ).all()
+    return {account_id: at for account_id, at in rows}
+
+
+def flag_rules(session: Session) -> Sequence[SellerFlagRule]:
+    """The flag rules in the action list's order."""
+    return session.scalars(
+        select(SellerFlagRule).order_by(SellerFlagRule.position, SellerFlagRule.id)
+    ).all()
+
+
+def flag_rule(session: Session, code: str) -> SellerFlagRule | None:
+    """One flag rule by code."""
+    return session.scalar(select(SellerFlagRule).where(SellerFlagRule.code == code))

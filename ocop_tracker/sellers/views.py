@@ -8,6 +8,7 @@ whatever their number. The login phone and e-mail leave here masked only.
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -23,13 +24,16 @@ from ocop_tracker.producers.models import Producer
 from ocop_tracker.sellers import repository
 from ocop_tracker.sellers.models import (
     SellerAccount,
+    SellerActivity,
     SellerChecklistItem,
     SellerPrerequisite,
     SellerStatus,
     SellerVerification,
 )
 from ocop_tracker.sellers.schemas import (
+    ActivityRead,
     ChecklistItemRead,
+    FlagRuleRead,
     PrerequisiteRead,
     SellerAccountRead,
     SellerVerificationRead,
@@ -225,3 +229,52 @@ def _checklist_item(
 def missing_required(checklist: Sequence[ChecklistItemRead]) -> list[str]:
     """The labels of the required items not done yet, in order."""
     return [item.label for item in checklist if item.required and not item.done]
+
+
+# --- monthly activity ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShopDays:
+    """The days an account's activity is bounded by (``sellers.rules.check_activity``)."""
+
+    started_on: dt.date  # first tracked or opened, whichever came first
+    opened_on: dt.date | None  # first verified open; None: never open
+
+
+def shop_days(
+    session: Session, accounts: Sequence[SellerAccount]
+) -> dict[int, ShopDays]:
+    """Each account's start and opening day (one query for them all)."""
+    openings = repository.first_openings(session, [a.id for a in accounts])
+    days = {}
+    for account in accounts:
+        opened = openings.get(account.id)
+        opened_on = vn_date(opened) if opened is not None else None
+        created = vn_date(account.created_at)
+        started = min(created, opened_on) if opened_on else created
+        days[account.id] = ShopDays(started_on=started, opened_on=opened_on)
+    return days
+
+
+def activity(
+    session: Session, actor: User, account: SellerAccount
+) -> list[ActivityRead]:
+    """An account's reported months, newest first (the actor must see the account)."""
+    ensure_visible(session, actor, account.hamlet_id, WHAT)
+    return [
+        ActivityRead.model_validate(row)
+        for row in repository.activity_of(session, account.id)
+    ]
+
+
+def activity_month(
+    session: Session, account: SellerAccount, month: dt.date
+) -> SellerActivity | None:
+    """One reported month of a visible account, if any."""
+    return repository.activity_month(session, account.id, month)
+
+
+def flag_rules(session: Session) -> list[FlagRuleRead]:
+    """The flag rules in the action list's order (reference data, readable by all)."""
+    return [FlagRuleRead.model_validate(r) for r in repository.flag_rules(session)]
