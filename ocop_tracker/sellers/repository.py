@@ -161,7 +161,7 @@ def first_openings(
         )
         .group_by(SellerVerification.seller_account_id)
     ).all()
-    return {account_id: at for account_id, at in rows}
+    return {row[0]: row[1] for row in rows}
 
 
 def flag_rules(session: Session) -> Sequence[SellerFlagRule]:
