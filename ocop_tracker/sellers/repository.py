@@ -2,18 +2,31 @@
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from ocop_tracker.areas import repository as area_repository
+from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.core import query
-from ocop_tracker.onboarding.models import Decision, Marketplace
+from ocop_tracker.onboarding.models import (
+    Decision,
+    Listing,
+    ListingStatus,
+    Marketplace,
+    StepRecord,
+    StepStatus,
+)
+from ocop_tracker.producers.models import Producer
+from ocop_tracker.products.models import Product
 from ocop_tracker.sellers.models import (
     SellerAccount,
     SellerActivity,
     SellerChecklistItem,
     SellerFlagRule,
     SellerPrerequisite,
+    SellerStatus,
     SellerVerification,
 )
 
@@ -174,3 +187,122 @@ def flag_rules(session: Session) -> Sequence[SellerFlagRule]:
 def flag_rule(session: Session, code: str) -> SellerFlagRule | None:
     """One flag rule by code."""
     return session.scalar(select(SellerFlagRule).where(SellerFlagRule.code == code))
+
+
+# The listing step a first order is recorded on (``onboarding`` seeds it).
+FIRST_ORDER_STEP = "first_order"
+
+
+# --- flags ---------------------------------------------------------------------------
+# Each flag is one statement, joined to what the action list shows (producer,
+# hamlet, marketplace, product), limited to ``limit`` rows, oldest first.
+
+
+def _in_area(column: Any, area_id: int | None, day: dt.date) -> Any:
+    if area_id is None:
+        return column.is_not(None)
+    return column.in_(area_repository.subtree_ids(area_id, day=day))
+
+
+def open_without_listing(
+    session: Session, area_id: int | None, day: dt.date, opened_by: dt.date, limit: int
+) -> list[Any]:
+    """Open shops, open since ``opened_by`` or earlier, with no live product on
+    their marketplace: (account, producer, hamlet, marketplace)."""
+    live = (
+        select(Listing.id)
+        .join(Product, Product.id == Listing.product_id)
+        .where(
+            Product.producer_id == SellerAccount.producer_id,
+            Listing.marketplace_id == SellerAccount.marketplace_id,
+            Listing.status == ListingStatus.listed,
+        )
+        .correlate(SellerAccount)
+    )
+    stmt = (
+        select(SellerAccount, Producer, AdminUnit, Marketplace)
+        .join(Producer, Producer.id == SellerAccount.producer_id)
+        .join(AdminUnit, AdminUnit.id == SellerAccount.hamlet_id)
+        .join(Marketplace, Marketplace.id == SellerAccount.marketplace_id)
+        .where(
+            SellerAccount.status == SellerStatus.open,
+            SellerAccount.status_on <= opened_by,
+            ~exists(live),
+            _in_area(SellerAccount.hamlet_id, area_id, day),
+        )
+        .order_by(SellerAccount.status_on, SellerAccount.id)
+        .limit(limit)
+    )
+    return list(session.execute(stmt).all())
+
+
+def dormant(
+    session: Session,
+    area_id: int | None,
+    day: dt.date,
+    quiet_since: dt.date,
+    limit: int,
+) -> list[Any]:
+    """Open shops whose last order (or, never ordered, their opening day) is on or
+    before ``quiet_since``: (account, producer, hamlet, marketplace, last order)."""
+    last = (
+        select(
+            SellerActivity.seller_account_id.label("account_id"),
+            func.max(SellerActivity.last_order_on).label("last_order_on"),
+        )
+        .group_by(SellerActivity.seller_account_id)
+        .subquery()
+    )
+    since = func.coalesce(last.c.last_order_on, SellerAccount.status_on)
+    stmt = (
+        select(SellerAccount, Producer, AdminUnit, Marketplace, last.c.last_order_on)
+        .join(Producer, Producer.id == SellerAccount.producer_id)
+        .join(AdminUnit, AdminUnit.id == SellerAccount.hamlet_id)
+        .join(Marketplace, Marketplace.id == SellerAccount.marketplace_id)
+        .outerjoin(last, last.c.account_id == SellerAccount.id)
+        .where(
+            SellerAccount.status == SellerStatus.open,
+            since <= quiet_since,
+            _in_area(SellerAccount.hamlet_id, area_id, day),
+        )
+        .order_by(since, SellerAccount.id)
+        .limit(limit)
+    )
+    return list(session.execute(stmt).all())
+
+
+def live_without_first_order(
+    session: Session,
+    area_id: int | None,
+    day: dt.date,
+    live_before: dt.datetime,
+    limit: int,
+) -> list[Any]:
+    """Listings live (verified) before ``live_before`` whose first-order step is
+    not done: (listing, product, producer, hamlet, marketplace)."""
+    done = (
+        select(StepRecord.id)
+        .where(
+            StepRecord.listing_id == Listing.id,
+            StepRecord.step_code == FIRST_ORDER_STEP,
+            StepRecord.status == StepStatus.done,
+        )
+        .correlate(Listing)
+    )
+    stmt = (
+        select(Listing, Product, Producer, AdminUnit, Marketplace)
+        .join(Product, Product.id == Listing.product_id)
+        .join(Producer, Producer.id == Product.producer_id)
+        .join(AdminUnit, AdminUnit.id == Listing.hamlet_id)
+        .join(Marketplace, Marketplace.id == Listing.marketplace_id)
+        .where(
+            Listing.status == ListingStatus.listed,
+            Listing.verified_at.is_not(None),
+            Listing.verified_at < live_before,
+            ~exists(done),
+            _in_area(Listing.hamlet_id, area_id, day),
+        )
+        .order_by(Listing.verified_at, Listing.id)
+        .limit(limit)
+    )
+    return list(session.execute(stmt).all())
