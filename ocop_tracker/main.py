@@ -33,6 +33,7 @@ from ocop_tracker.core.templating import (
 from ocop_tracker.public.middleware import PublicPageMiddleware
 from ocop_tracker.public.router import router as public_router
 from ocop_tracker.reports import daily
+from ocop_tracker.web.pages import activity as activity_pages
 from ocop_tracker.web.pages import areas as area_pages
 from ocop_tracker.web.pages import audit as audit_pages
 from ocop_tracker.web.pages import auth as auth_pages
@@ -109,6 +110,7 @@ def create_app() -> FastAPI:
     app.include_router(producer_pages.router)
     app.include_router(verify_pages.router)
     app.include_router(import_pages.router)
+    app.include_router(activity_pages.router)
     app.include_router(export_pages.router)
     app.include_router(photo_pages.router)
     app.include_router(card_pages.router)

@@ -306,3 +306,41 @@ def live_without_first_order(
         .limit(limit)
     )
     return list(session.execute(stmt).all())
+
+
+# --- the activity import's lookups (each one statement) -------------------------------
+
+
+def producers_matching(
+    session: Session, ids: Iterable[int], names: Iterable[str]
+) -> list[tuple[Producer, AdminUnit]]:
+    """Producers by id or by exact name, with their hamlet."""
+    id_list, name_list = list(ids), list(names)
+    if not id_list and not name_list:
+        return []
+    stmt = (
+        select(Producer, AdminUnit)
+        .join(AdminUnit, AdminUnit.id == Producer.hamlet_id)
+        .where(Producer.id.in_(id_list) | Producer.name.in_(name_list))
+        .order_by(Producer.id)
+    )
+    return [(p, h) for p, h in session.execute(stmt).all()]
+
+
+def accounts_of_producers(
+    session: Session, producer_ids: Iterable[int]
+) -> list[SellerAccount]:
+    """Every seller account of these producers."""
+    return list(
+        query.all_in(
+            session,
+            select(SellerAccount).order_by(SellerAccount.id),
+            SellerAccount.producer_id,
+            list(producer_ids),
+        )
+    )
+
+
+def marketplaces(session: Session) -> Sequence[Marketplace]:
+    """Every marketplace."""
+    return session.scalars(select(Marketplace).order_by(Marketplace.id)).all()

@@ -13,13 +13,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ocop_tracker.auth.scope import ensure_visible
+from ocop_tracker.areas.models import AdminUnit
+from ocop_tracker.auth.scope import covered_ids, ensure_visible
 from ocop_tracker.core.clock import vn_date
 from ocop_tracker.core.errors import NotFound
 from ocop_tracker.core.phone import mask_vn
 from ocop_tracker.core.text import mask_email
 from ocop_tracker.history import service as history
 from ocop_tracker.onboarding import marketplaces
+from ocop_tracker.onboarding.models import Marketplace
 from ocop_tracker.producers.models import Producer
 from ocop_tracker.sellers import repository
 from ocop_tracker.sellers.models import (
@@ -278,3 +280,37 @@ def activity_month(
 def flag_rules(session: Session) -> list[FlagRuleRead]:
     """The flag rules in the action list's order (reference data, readable by all)."""
     return [FlagRuleRead.model_validate(r) for r in repository.flag_rules(session)]
+
+
+@dataclass(frozen=True)
+class ImportLookup:
+    """What an activity import matches its rows against (a handful of statements)."""
+
+    producers: list[
+        tuple[Producer, AdminUnit]
+    ]  # by id or exact name, in the actor's area
+    marketplaces: list[Marketplace]
+    accounts: dict[tuple[int, int], SellerAccount]  # (producer, marketplace) → account
+    months: dict[tuple[int, dt.date], SellerActivity]  # (account, month) → reported
+    days: dict[int, ShopDays]
+
+
+def import_lookup(
+    session: Session, actor: User, ids: Sequence[int], names: Sequence[str]
+) -> ImportLookup:
+    """The producers a file names (only those the actor sees), their accounts,
+    their reported months and the marketplaces."""
+    found = repository.producers_matching(session, ids, names)
+    seen = covered_ids(session, actor, {p.hamlet_id for p, _ in found})
+    producers = [(p, h) for p, h in found if p.hamlet_id in seen]
+    accounts = repository.accounts_of_producers(session, [p.id for p, _ in producers])
+    months = repository.activity_rows_of(session, [a.id for a in accounts])
+    return ImportLookup(
+        producers=producers,
+        marketplaces=list(repository.marketplaces(session)),
+        accounts={(a.producer_id, a.marketplace_id): a for a in accounts},
+        months={
+            (r.seller_account_id, r.month): r for rows in months.values() for r in rows
+        },
+        days=shop_days(session, accounts),
+    )
