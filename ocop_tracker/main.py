@@ -34,6 +34,7 @@ from ocop_tracker.links import daily as link_daily
 from ocop_tracker.public.middleware import PublicPageMiddleware
 from ocop_tracker.public.router import router as public_router
 from ocop_tracker.reports import daily
+from ocop_tracker.web.pages import activity as activity_pages
 from ocop_tracker.web.pages import areas as area_pages
 from ocop_tracker.web.pages import audit as audit_pages
 from ocop_tracker.web.pages import auth as auth_pages
@@ -115,6 +116,7 @@ def create_app() -> FastAPI:
     app.include_router(producer_pages.router)
     app.include_router(verify_pages.router)
     app.include_router(import_pages.router)
+    app.include_router(activity_pages.router)
     app.include_router(export_pages.router)
     app.include_router(photo_pages.router)
     app.include_router(card_pages.router)

@@ -13,6 +13,7 @@ from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
+from ocop_tracker.demo import activity as demo_activity
 from ocop_tracker.demo import history as demo_history
 from ocop_tracker.demo import photos as demo_photos
 from ocop_tracker.demo import products as demo_products
@@ -143,6 +144,7 @@ def load(session: Session) -> DemoResult:
     for extra in (
         demo_history.load(session, [(h, p.key) for p, h in hamlets]),
         demo_photos.load(session),
+        demo_activity.load(session, [(h, p.key) for p, h in hamlets]),
     ):
         if extra:
             result.changed = True

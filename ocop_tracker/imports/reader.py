@@ -10,7 +10,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from openpyxl import load_workbook
@@ -104,10 +104,6 @@ class Row:
     values: dict[str, str | dt.date | None]
 
 
-def _key(header: object) -> str | None:
-    return SPELLINGS.get(_folded_header(str(header or "")))
-
-
 def _cell(value: object) -> str | dt.date | None:
     if value is None:
         return None
@@ -155,18 +151,43 @@ def _table(data: bytes, filename: str) -> Iterator[list[object]]:
 
 def read_rows(data: bytes, filename: str) -> list[Row]:
     """The rows of the first sheet (XLSX) or of the CSV, by canonical column."""
+
+    def missing(keys: Sequence[str | None]) -> list[str]:
+        absent = [HEADERS[c] for c in REQUIRED if c not in keys]
+        if not any(c in keys for c in PLACE_COLUMNS):
+            absent.append(f"{HEADERS['commune_code']} hoặc {HEADERS['commune']}")
+        return absent
+
+    return read_table(data, filename, SPELLINGS, missing)
+
+
+def spellings_of(columns: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """Each accepted header, folded, to its canonical column."""
+    return {
+        _folded_header(spelling): column
+        for column, names in columns.items()
+        for spelling in names
+    }
+
+
+def read_table(
+    data: bytes,
+    filename: str,
+    spellings: Mapping[str, str],
+    missing: Callable[[Sequence[str | None]], list[str]],
+) -> list[Row]:
+    """The rows of a sheet whose headers ``spellings`` knows; ``missing`` names
+    the required columns a header lacks (the file is refused when it names any)."""
     if len(data) > MAX_BYTES:
         raise InvalidInput("Tệp lớn quá 10 MB.", status_code=413)
     table = _table(data, filename)
     header = next(table, None)
     if header is None:
         raise InvalidInput("Tệp trống.")
-    keys = [_key(h) for h in header]
-    missing = [HEADERS[c] for c in REQUIRED if c not in keys]
-    if not any(c in keys for c in PLACE_COLUMNS):
-        missing.append(f"{HEADERS['commune_code']} hoặc {HEADERS['commune']}")
-    if missing:
-        raise InvalidInput("Thiếu cột: " + ", ".join(missing) + ".")
+    keys = [spellings.get(_folded_header(str(h or ""))) for h in header]
+    absent = missing(keys)
+    if absent:
+        raise InvalidInput("Thiếu cột: " + ", ".join(absent) + ".")
     rows: list[Row] = []
     for number, values in enumerate(table, start=2):
         cells = {

@@ -22,7 +22,12 @@ from ocop_tracker.onboarding.models import (
     StepStatus,
     Verification,
 )
-from ocop_tracker.producers.models import Producer
+from ocop_tracker.producers.models import (
+    PaymentAccount,
+    PaymentKind,
+    PaymentStatus,
+    Producer,
+)
 from ocop_tracker.products.models import Certificate, OcopGroup, Product, ProductKind
 from ocop_tracker.reports.models import NATION, ReportSubmission
 from ocop_tracker.teams.models import Position, Team, TeamMember
@@ -468,3 +473,25 @@ def submissions_for(
     ):
         out[s.area_id].append(s)
     return out
+
+
+def mobile_money_waiting(
+    session: Session, area_id: int, day: dt.date, *, hamlet_id: int | None, limit: int
+) -> list[Any]:
+    """Mobile Money accounts guided or applied for, longest waiting first:
+    (account, producer, hamlet) — one statement."""
+    stmt = (
+        select(PaymentAccount, Producer, AdminUnit)
+        .join(Producer, Producer.id == PaymentAccount.producer_id)
+        .join(AdminUnit, AdminUnit.id == PaymentAccount.hamlet_id)
+        .where(
+            PaymentAccount.kind == PaymentKind.mobile_money,
+            PaymentAccount.status.in_((PaymentStatus.guided, PaymentStatus.applied)),
+            _under(PaymentAccount.hamlet_id, area_id, day),
+        )
+        .order_by(PaymentAccount.updated_at, PaymentAccount.id)
+        .limit(limit)
+    )
+    if hamlet_id is not None:
+        stmt = stmt.where(_under(PaymentAccount.hamlet_id, hamlet_id, day))
+    return list(session.execute(stmt).all())

@@ -261,6 +261,45 @@ class MaybeRemovedItem(Out):
 
 
 # --- end link check ------------------------------------------------------------
+# --- activity after listing (issue #16 item 5): flags and waiting Mobile Money ---
+
+
+class FlagLine(Out):
+    """A shop or listing a flag rule points at, with the days it has waited."""
+
+    producer_id: int
+    producer: str
+    hamlet: str
+    marketplace: str
+    days: int
+    since: dt.date
+    seller_account_id: int | None
+    listing_id: int | None
+    product_id: int | None
+    product: str | None
+    last_order_on: dt.date | None
+
+
+class FlagGroup(Out):
+    """One flag rule's section of the action list (its title says N days)."""
+
+    code: str
+    title: str
+    days: int
+    items: list[FlagLine]
+
+
+class MobileMoneyWaiting(Out):
+    """A Mobile Money account guided or applied for, not open yet."""
+
+    payment_account_id: int
+    producer_id: int
+    producer: str
+    hamlet: str
+    provider: str
+    status: str
+    since: dt.date
+    days: int
 
 
 class Actions(Out):
@@ -274,6 +313,8 @@ class Actions(Out):
     troubles: list[TroubleItem]
     # link check (issue 16 item 7): shop and product pages that may be gone
     maybe_removed: list[MaybeRemovedItem] = []
+    flags: list[FlagGroup] = Field(default_factory=list)
+    mobile_money: list[MobileMoneyWaiting] = Field(default_factory=list)
 
 
 class TeamLine(Out):

@@ -41,10 +41,13 @@ from ocop_tracker.reports.schemas import (
     ChildSellers,
     Coverage,
     ExpiringItem,
+    FlagGroup,
+    FlagLine,
     Headline,
     Line,
     MarketplaceShops,
     MaybeRemovedItem,
+    MobileMoneyWaiting,
     OcopHeadline,
     Payments,
     Ratio,
@@ -57,6 +60,7 @@ from ocop_tracker.reports.schemas import (
     TrendPoint,
     TroubleItem,
 )
+from ocop_tracker.sellers import flags as seller_flags
 from ocop_tracker.users.models import Role, User
 
 LEVEL_LABELS: Mapping[str, str] = {"nation": "Toàn quốc", **labels_by_value(Level)}
@@ -676,7 +680,53 @@ def actions(
         expiring=expiring,
         troubles=troubles,
         maybe_removed=maybe_removed,
+        **_after_listing(session, actor, area, day, hamlet_id),
     )
+
+
+# --- activity after listing (issue #16 item 5) ---------------------------------------
+# The flags of ``sellers/flags.py`` and the Mobile Money accounts still waiting:
+# one statement per section whatever the area's size.
+
+
+def flag_title(code: str, label_text: str, days: int) -> str:
+    """A flag section's title; the dormant one says its N."""
+    if code == seller_flags.DORMANT_SHOP:
+        return f"{days} ngày chưa có đơn"
+    return label_text
+
+
+def _after_listing(
+    session: Session, actor: User, area: Area, day: dt.date, hamlet_id: int | None
+) -> dict[str, Any]:
+    where = hamlet_id if hamlet_id is not None else area.id
+    groups = [
+        FlagGroup(
+            code=s.code,
+            title=flag_title(s.code, s.label, s.days),
+            days=s.days,
+            items=[FlagLine.model_validate(f, from_attributes=True) for f in s.items],
+        )
+        for s in seller_flags.sections(
+            session, actor, None if where == NATION else where, day, limit=ACTION_LIMIT
+        )
+    ]
+    waiting = [
+        MobileMoneyWaiting(
+            payment_account_id=x.id,
+            producer_id=p.id,
+            producer=p.name,
+            hamlet=h.name,
+            provider=x.provider_info.name,
+            status=label(x.status),
+            since=vn_date(x.updated_at),
+            days=max(0, (day - vn_date(x.updated_at)).days),
+        )
+        for x, p, h in repository.mobile_money_waiting(
+            session, area.id, day, hamlet_id=hamlet_id, limit=ACTION_LIMIT
+        )
+    ]
+    return {"flags": groups, "mobile_money": waiting}
 
 
 def _contact(representative: str | None, phone: str | None) -> str | None:

@@ -160,3 +160,21 @@ class SellerActivity(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
     )
 
     __table_args__ = (UniqueConstraint("seller_account_id", "month"),)
+
+
+class SellerFlagRule(VersionedMixin, IdMixin, Audited, Base):
+    """A rule that flags a shop or a listing for the action list (data, admins edit).
+
+    ``days`` is the rule's N: a shop open N days with no live listing
+    (``shop_no_listing``), an open shop with no order for N days
+    (``dormant_shop``), a listing live N days without its first order
+    (``no_first_order``). A rule not active flags nothing.
+    """
+
+    __tablename__ = "seller_flag_rules"
+
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    label: Mapped[str] = mapped_column(String(200))
+    days: Mapped[int]
+    is_active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=100)

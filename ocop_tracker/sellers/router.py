@@ -4,7 +4,7 @@ the "open" claim and its verification; the marketplaces' prerequisites (admins).
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Path
 from fastapi import status as http_status
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
@@ -14,11 +14,17 @@ from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.schemas import STALE_RESPONSES, AsOf
 from ocop_tracker.core.versions import StaleVersion, stale_response
 from ocop_tracker.producers import views as producer_views
+from ocop_tracker.sellers import activity as seller_activity
+from ocop_tracker.sellers import rules as seller_rules
 from ocop_tracker.sellers import service as seller_service
 from ocop_tracker.sellers import views as seller_views
 from ocop_tracker.sellers.models import SellerAccount
 from ocop_tracker.sellers.schemas import (
+    ActivityPut,
+    ActivityRead,
     ChecklistChange,
+    FlagRuleRead,
+    FlagRuleUpdate,
     OpenClaim,
     PrerequisiteCreate,
     PrerequisiteRead,
@@ -214,3 +220,59 @@ def update_prerequisite(
     except StaleVersion as exc:
         return stale_response(session, exc, PrerequisiteRead.model_validate)
     return PrerequisiteRead.model_validate(item)
+
+
+@router.get("/seller-accounts/{account_id}/activity")
+def list_activity(
+    session: SessionDep, principal: CurrentPrincipal, account_id: int
+) -> list[ActivityRead]:
+    """The shop's reported months, newest first."""
+    account = seller_views.get_account(session, principal.user, account_id)
+    return seller_views.activity(session, principal.user, account)
+
+
+@router.put(
+    "/seller-accounts/{account_id}/activity/{month}", response_model=ActivityRead
+)
+def put_activity(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    account_id: int,
+    month: Annotated[str, Path(max_length=20, description="The month, YYYY-MM")],
+    body: ActivityPut,
+) -> ActivityRead | JSONResponse:
+    """Record a month, or correct it with the ``version`` you read (409 with the current one)."""
+    account = seller_views.get_account(session, principal.user, account_id)
+    first = seller_rules.parse_month(month)
+    try:
+        row = seller_activity.record_month(
+            session, principal.user, account, month=first, **body.model_dump()
+        )
+    except StaleVersion as exc:
+        return stale_response(session, exc, ActivityRead.model_validate)
+    return ActivityRead.model_validate(row)
+
+
+@router.get("/seller-flag-rules")
+def list_flag_rules(
+    session: SessionDep, principal: CurrentPrincipal
+) -> list[FlagRuleRead]:
+    """The rules that put shops and listings on the action list, with their days."""
+    return seller_views.flag_rules(session)
+
+
+@router.put("/seller-flag-rules/{code}", response_model=FlagRuleRead)
+def update_flag_rule(
+    session: SessionDep,
+    principal: Admin,
+    code: Annotated[str, Path(max_length=30)],
+    body: FlagRuleUpdate,
+) -> FlagRuleRead | JSONResponse:
+    """Change a rule's days or turn it off (admin)."""
+    try:
+        rule = seller_activity.update_flag_rule(
+            session, principal.user, code, **body.model_dump()
+        )
+    except StaleVersion as exc:
+        return stale_response(session, exc, FlagRuleRead.model_validate)
+    return FlagRuleRead.model_validate(rule)

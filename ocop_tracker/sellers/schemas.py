@@ -151,3 +151,50 @@ class SellerVerificationCreate(Schema):
     decision: Decision
     comment: str | None = Field(default=None, max_length=5000)
     version: int
+
+
+class ActivityRead(Schema):
+    """One month of a shop's activity, as the team reported it."""
+
+    id: int
+    seller_account_id: int
+    month: dt.date = Field(description="The month's first day")
+    orders: int
+    revenue_vnd: int
+    last_order_on: dt.date | None
+    cancelled_unconfirmed: int = Field(
+        description="Orders the marketplace cancelled because nobody confirmed them in time"
+    )
+    note: str | None
+    reported_by_id: int | None
+    updated_at: dt.datetime
+    version: int
+
+
+class ActivityPut(Schema):
+    """A month's figures; send the ``version`` you read to correct a month."""
+
+    orders: int = Field(ge=0, le=1_000_000)
+    revenue_vnd: int = Field(default=0, ge=0, le=1_000_000_000_000)
+    last_order_on: IsoDate | None = None
+    cancelled_unconfirmed: int = Field(default=0, ge=0, le=1_000_000)
+    note: str | None = Field(default=None, max_length=5000)
+    version: int | None = None
+
+
+class FlagRuleRead(Schema):
+    """A rule that puts a shop or a listing on the action list."""
+
+    code: str
+    label: str
+    days: int
+    is_active: bool
+    version: int
+
+
+class FlagRuleUpdate(Schema):
+    """Change a rule's number of days or turn it off (admin)."""
+
+    days: int | None = Field(default=None, ge=0, le=3650)
+    is_active: bool | None = None
+    version: int | None = None

@@ -400,6 +400,8 @@ def follow_producer(session: Session, producer_id: int, hamlet_id: int) -> None:
     for decisions in repository.verifications_of(session, ids).values():
         for decision in decisions:
             decision.hamlet_id = hamlet_id
+    for month in repository.activity_of_producer(session, producer_id):
+        month.hamlet_id = hamlet_id
 
 
 # --- prerequisites (admins) ---------------------------------------------------------

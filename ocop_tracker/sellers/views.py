@@ -8,28 +8,34 @@ whatever their number. The login phone and e-mail leave here masked only.
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ocop_tracker.auth.scope import ensure_visible
+from ocop_tracker.areas.models import AdminUnit
+from ocop_tracker.auth.scope import covered_ids, ensure_visible
 from ocop_tracker.core.clock import vn_date
 from ocop_tracker.core.errors import NotFound
 from ocop_tracker.core.phone import mask_vn
 from ocop_tracker.core.text import mask_email
 from ocop_tracker.history import service as history
 from ocop_tracker.onboarding import marketplaces
+from ocop_tracker.onboarding.models import Marketplace
 from ocop_tracker.producers.models import Producer
 from ocop_tracker.sellers import repository
 from ocop_tracker.sellers.models import (
     SellerAccount,
+    SellerActivity,
     SellerChecklistItem,
     SellerPrerequisite,
     SellerStatus,
     SellerVerification,
 )
 from ocop_tracker.sellers.schemas import (
+    ActivityRead,
     ChecklistItemRead,
+    FlagRuleRead,
     PrerequisiteRead,
     SellerAccountRead,
     SellerVerificationRead,
@@ -225,3 +231,86 @@ def _checklist_item(
 def missing_required(checklist: Sequence[ChecklistItemRead]) -> list[str]:
     """The labels of the required items not done yet, in order."""
     return [item.label for item in checklist if item.required and not item.done]
+
+
+# --- monthly activity ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShopDays:
+    """The days an account's activity is bounded by (``sellers.rules.check_activity``)."""
+
+    started_on: dt.date  # first tracked or opened, whichever came first
+    opened_on: dt.date | None  # first verified open; None: never open
+
+
+def shop_days(
+    session: Session, accounts: Sequence[SellerAccount]
+) -> dict[int, ShopDays]:
+    """Each account's start and opening day (one query for them all)."""
+    openings = repository.first_openings(session, [a.id for a in accounts])
+    days = {}
+    for account in accounts:
+        opened = openings.get(account.id)
+        opened_on = vn_date(opened) if opened is not None else None
+        created = vn_date(account.created_at)
+        started = min(created, opened_on) if opened_on else created
+        days[account.id] = ShopDays(started_on=started, opened_on=opened_on)
+    return days
+
+
+def activity(
+    session: Session, actor: User, account: SellerAccount
+) -> list[ActivityRead]:
+    """An account's reported months, newest first (the actor must see the account)."""
+    ensure_visible(session, actor, account.hamlet_id, WHAT)
+    return [
+        ActivityRead.model_validate(row)
+        for row in repository.activity_of(session, account.id)
+    ]
+
+
+def activity_month(
+    session: Session, account: SellerAccount, month: dt.date
+) -> SellerActivity | None:
+    """One reported month of a visible account, if any."""
+    return repository.activity_month(session, account.id, month)
+
+
+def flag_rules(session: Session) -> list[FlagRuleRead]:
+    """The flag rules in the action list's order (reference data, readable by all)."""
+    return [FlagRuleRead.model_validate(r) for r in repository.flag_rules(session)]
+
+
+@dataclass(frozen=True)
+class ImportLookup:
+    """What an activity import matches its rows against (a handful of statements)."""
+
+    producers: list[
+        tuple[Producer, AdminUnit]
+    ]  # by id or exact name, in the actor's area
+    marketplaces: list[Marketplace]
+    accounts: dict[tuple[int, int], SellerAccount]  # (producer, marketplace) → account
+    months: dict[tuple[int, dt.date], SellerActivity]  # (account, month) → reported
+    days: dict[int, ShopDays]
+
+
+def import_lookup(
+    session: Session, actor: User, ids: Sequence[int], names: Sequence[str]
+) -> ImportLookup:
+    """The producers a file names (only those the actor sees), their accounts,
+    their reported months and the marketplaces."""
+    found = repository.producers_matching(session, ids, names)
+    seen = covered_ids(session, actor, {p.hamlet_id for p, _ in found})
+    producers = [(p, h) for p, h in found if p.hamlet_id in seen]
+    accounts = repository.accounts_of_producers(session, [p.id for p, _ in producers])
+    months = repository.activity_rows_of(session, [a.id for a in accounts])
+    return ImportLookup(
+        producers=producers,
+        marketplaces=list(repository.marketplaces(session)),
+        accounts={(a.producer_id, a.marketplace_id): a for a in accounts},
+        months={
+            (r.seller_account_id, r.month): r for rows in months.values() for r in rows
+        },
+        days=shop_days(session, accounts),
+    )

@@ -11,7 +11,7 @@ from typing import Annotated, Any, ClassVar
 from fastapi import Form
 from pydantic import BaseModel, Field
 
-from ocop_tracker.core.errors import InvalidInput
+from ocop_tracker.core.errors import FieldErrors, InvalidInput
 from ocop_tracker.core.labels import label, labels
 from ocop_tracker.core.versions import UNSET, Unset
 from ocop_tracker.onboarding.models import (
@@ -20,6 +20,7 @@ from ocop_tracker.onboarding.models import (
 from ocop_tracker.onboarding.worklist import MarketState
 from ocop_tracker.producers.models import PaymentStatus, ProducerKind
 from ocop_tracker.products.models import CertLevel, ProductKind
+from ocop_tracker.sellers import rules as seller_rules
 from ocop_tracker.users.models import WRITERS, User
 
 CHOICE_LIMIT = 200
@@ -335,4 +336,53 @@ class PaymentAccountForm(BaseModel):
             "provider": self.provider,
             "status": self.status.value,
             "sim_in_holder_name": self.sim_in_holder_name,
+        }
+
+
+class ActivityForm(BaseModel):
+    """A shop's month as typed: the month ("2026-11" from the month picker, or
+    "11/2026" typed), counts and revenue as people write them ("1.250.000")."""
+
+    month: str = Field("", max_length=20)
+    orders: str = Field("", max_length=30)
+    revenue_vnd: str = Field("", max_length=40)
+    last_order_on: str = Field("", max_length=20)
+    cancelled_unconfirmed: str = Field("", max_length=30)
+    note: str = Field("", max_length=2000)
+    version: int | None = None
+
+    def service_args(self) -> dict[str, Any]:
+        """The keyword arguments of ``sellers.activity.record_month``; every
+        unreadable field refused at once, each beside its field."""
+        errors = FieldErrors()
+        args: dict[str, Any] = {"note": self.note, "version": self.version}
+        with errors.check("month"):
+            args["month"] = seller_rules.parse_month(self.month)
+        for name, what in (
+            ("orders", "Số đơn"),
+            ("revenue_vnd", "Doanh thu"),
+            ("cancelled_unconfirmed", "Số đơn bị hủy"),
+        ):
+            with errors.check(name):
+                args[name] = seller_rules.parse_whole(
+                    getattr(self, name), field=name, label=what
+                )
+        args["last_order_on"] = None
+        if self.last_order_on.strip():
+            with errors.check("last_order_on"):
+                args["last_order_on"] = parse_date(
+                    self.last_order_on, "last_order_on", "ngày đơn gần nhất"
+                )
+        errors.raise_any()
+        return args
+
+    def typed(self) -> dict[str, str]:
+        """What goes back in the form after a refusal."""
+        return {
+            "month": self.month,
+            "orders": self.orders,
+            "revenue_vnd": self.revenue_vnd,
+            "last_order_on": self.last_order_on,
+            "cancelled_unconfirmed": self.cancelled_unconfirmed,
+            "note": self.note,
         }

@@ -201,3 +201,16 @@ def test_the_department_reads_its_2022_past_and_officials_their_commune_s(
             params={"area_id": other.id, "as_of": BEFORE.isoformat()},
         )
         assert r.status_code == 404, name
+
+
+def test_the_demo_shops_report_months_and_one_is_dormant(
+    session: Session, sign_in: SignIn
+) -> None:
+    official = sign_in("canbo.khom3")
+    body = official.get("/api/v1/reports/actions").json()
+    dormant = next(g for g in body["flags"] if g["code"] == "dormant_shop")
+    assert [f for f in dormant["items"] if f["last_order_on"] is not None]
+    shop = dormant["items"][0]["seller_account_id"]
+    months = official.get(f"/api/v1/seller-accounts/{shop}/activity").json()
+    assert len(months) >= 4
+    assert months[0]["orders"] == 0

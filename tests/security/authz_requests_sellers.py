@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ocop_tracker.core import clock
 from ocop_tracker.onboarding.models import Marketplace
 from ocop_tracker.sellers import service as seller_service
 from ocop_tracker.sellers import views as seller_views
@@ -65,6 +66,13 @@ def request(
     route: str, path: str, w: "World", t: str, actor: User | None, session: Session
 ) -> Request | None:
     """The request of one seller account route, or None for other domains' routes."""
+    if route.startswith(
+        ("GET /api/v1/seller-flag-rules", "PUT /api/v1/seller-flag-rules")
+    ):
+        url = path.replace("{code}", "dormant_shop")
+        if route.startswith("PUT"):
+            return ("PUT", url, {"json": {"days": 60}})
+        return ("GET", url, {})
     if "/seller-accounts" not in path and "/prerequisites" not in path:
         return None
     producer = w.producer[t]
@@ -94,6 +102,9 @@ def request(
     url = path.replace("{account_id}", str(account.id)).replace(
         "{item_code}", "identity"
     )
+    if route.endswith("/activity/{month}"):
+        month = f"{clock.today():%Y-%m}"
+        return ("PUT", url.replace("{month}", month), {"json": {"orders": 0}})
     if route == "PATCH /api/v1/seller-accounts/{account_id}":
         body = {"shop_name": "Gian hàng thử quyền", "version": account.version}
         return ("PATCH", url, {"json": body})

@@ -1,0 +1,255 @@
+"""Activity after listing: a shop's months (``/seller-accounts/{id}/activity``)
+with the form to record or correct one, the spreadsheet import of months
+(``/imports/activity``, with its template) and the flag rules admins edit
+(``/seller-flags``)."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from starlette.responses import Response
+
+from ocop_tracker.auth.deps import CurrentPrincipal, Principal, require_roles
+from ocop_tracker.core import clock
+from ocop_tracker.core.db import SessionDep, refusable
+from ocop_tracker.core.errors import AppError
+from ocop_tracker.exports.writer import XLSX
+from ocop_tracker.imports import activity as activity_import
+from ocop_tracker.imports.template import activity_template_xlsx
+from ocop_tracker.imports.upload import read_upload
+from ocop_tracker.onboarding import marketplaces
+from ocop_tracker.producers import views as producer_views
+from ocop_tracker.sellers import activity as seller_activity
+from ocop_tracker.sellers import rules as seller_rules
+from ocop_tracker.sellers import views as seller_views
+from ocop_tracker.sellers.models import SellerAccount
+from ocop_tracker.users.models import Role
+from ocop_tracker.web.forms import ActivityForm, may_write
+from ocop_tracker.web.render import redirect, refusal_context, render
+
+router = APIRouter(include_in_schema=False)
+Admin = Annotated[Principal, require_roles(Role.admin)]
+
+
+def _month_page(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    account: SellerAccount,
+    *,
+    values: dict[str, str],
+    version: int | None = None,
+    refused: AppError | None = None,
+) -> Response:
+    user = principal.user
+    producer = producer_views.get_producer(session, user, account.producer_id)
+    market = marketplaces.get(session, account.marketplace_id)
+    months = seller_views.activity(session, user, account)
+    return render(
+        request,
+        "activity/account.html",
+        {
+            "account": account,
+            "producer": producer,
+            "market": market,
+            "status": seller_rules.STATUS_LABELS[account.status],
+            "months": months,
+            "may_write": may_write(user),
+            "values": values,
+            "version": version,
+            **refusal_context(refused),
+        },
+        principal,
+        status_code=refused.status_code if refused else 200,
+    )
+
+
+@router.get("/seller-accounts/{account_id}/activity")
+def activity_page(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    account_id: int,
+    month: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    """A shop's months, newest first, and the form to record one (or correct
+    the month named by ``?month=2026-11``)."""
+    account = seller_views.get_account(session, principal.user, account_id)
+    values = {"month": f"{clock.today():%Y-%m}"}
+    version = None
+    if month:
+        try:
+            first = seller_rules.parse_month(month)
+        except AppError:
+            first = None
+        row = seller_views.activity_month(session, account, first) if first else None
+        if row is not None:
+            version = row.version
+            values = {
+                "month": f"{row.month:%Y-%m}",
+                "orders": str(row.orders),
+                "revenue_vnd": f"{row.revenue_vnd:,}".replace(",", "."),
+                "last_order_on": row.last_order_on.isoformat()
+                if row.last_order_on
+                else "",
+                "cancelled_unconfirmed": str(row.cancelled_unconfirmed),
+                "note": row.note or "",
+            }
+    return _month_page(
+        request, session, principal, account, values=values, version=version
+    )
+
+
+@router.post("/seller-accounts/{account_id}/activity")
+def record_month(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    account_id: int,
+    form: Annotated[ActivityForm, Form()],
+) -> Response:
+    """Record or correct a month; a refusal shows the form again as typed."""
+    user = principal.user
+    account = seller_views.get_account(session, user, account_id)
+    with refusable(session) as refusal:
+        seller_activity.record_month(session, user, account, **form.service_args())
+    if refusal.error is not None:
+        return _month_page(
+            request,
+            session,
+            principal,
+            account,
+            values=form.typed(),
+            version=form.version,
+            refused=refusal.error,
+        )
+    return redirect(f"/seller-accounts/{account_id}/activity", "saved")
+
+
+# --- the import ------------------------------------------------------------------------
+
+
+def _import_page(
+    request: Request, principal: Principal, status_code: int = 200, **context: Any
+) -> Response:
+    return render(
+        request,
+        "activity/import.html",
+        {
+            "report": None,
+            "error": None,
+            "headers": activity_import.HEADERS,
+            **context,
+        },
+        principal,
+        status_code=status_code,
+    )
+
+
+@router.get("/imports/activity")
+def import_form(request: Request, principal: CurrentPrincipal) -> Response:
+    """The upload form of shops' monthly figures."""
+    return _import_page(request, principal)
+
+
+@router.get("/imports/activity/template.xlsx")
+def import_template(principal: CurrentPrincipal) -> Response:
+    """The template: the columns the activity import reads, one example row."""
+    return Response(
+        activity_template_xlsx(),
+        media_type=XLSX,
+        headers={
+            "content-disposition": f'attachment; filename="{activity_import.TEMPLATE_NAME}"',
+            "cache-control": "no-store",
+        },
+    )
+
+
+@router.post("/imports/activity")
+def import_file(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    upload: Annotated[tuple[bytes, str], Depends(read_upload)],
+    mode: Annotated[str, Form(pattern="^(check|write)$")] = "check",
+) -> Response:
+    """Check the file (nothing written) or import it, all rows or none."""
+    data, name = upload
+    dry_run = mode != "write"
+    with refusable(session) as refusal:
+        report = activity_import.import_activity(
+            session, principal.user, activity_import.read(data, name), dry_run=dry_run
+        )
+    exc = refusal.error
+    if isinstance(exc, activity_import.ActivityImportRefused):
+        return _import_page(
+            request,
+            principal,
+            422,
+            report=exc.report,
+            error=f"Tệp có {len(exc.report.problems)} lỗi, chưa ghi gì.",
+            file_name=name,
+            dry_run=dry_run,
+        )
+    if exc is not None:
+        return _import_page(request, principal, exc.status_code, error=exc.message)
+    return _import_page(
+        request,
+        principal,
+        201 if report.written else 200,
+        report=report,
+        file_name=name,
+        dry_run=dry_run,
+    )
+
+
+# --- flag rules (admins) ---------------------------------------------------------------
+
+
+@router.get("/seller-flags")
+def flag_rules_page(
+    request: Request, session: SessionDep, principal: Admin
+) -> Response:
+    """The rules that put shops and listings on the action list, with their days."""
+    return render(
+        request,
+        "activity/flags.html",
+        {"rules": seller_views.flag_rules(session), "error": None, "fields": {}},
+        principal,
+    )
+
+
+@router.post("/seller-flags/{code}")
+def update_flag_rule(
+    request: Request,
+    session: SessionDep,
+    principal: Admin,
+    code: str,
+    days: Annotated[str, Form(max_length=10)] = "",
+    is_active: Annotated[str, Form(max_length=5)] = "",
+    version: Annotated[int | None, Form()] = None,
+) -> Response:
+    """Change a rule's days or turn it on or off."""
+    with refusable(session) as refusal:
+        number = seller_rules.parse_whole(days, field="days", label="Số ngày")
+        seller_activity.update_flag_rule(
+            session,
+            principal.user,
+            code,
+            days=number,
+            is_active=is_active == "yes",
+            version=version,
+        )
+    if refusal.error is not None:
+        return render(
+            request,
+            "activity/flags.html",
+            {
+                "rules": seller_views.flag_rules(session),
+                "refused_code": code,
+                "typed_days": days,
+                **refusal_context(refusal.error),
+            },
+            principal,
+            status_code=refusal.error.status_code,
+        )
+    return redirect("/seller-flags", "saved")
