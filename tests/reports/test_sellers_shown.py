@@ -282,10 +282,14 @@ def test_the_pdf_chart_shows_the_units_with_most_products_first() -> None:
 def test_a_past_day_shows_the_api_figures_of_that_day(
     sign_in: SignIn, session: Session
 ) -> None:
-    commune, _ = _world(session)
     c = sign_in("admin")
     day = today().replace(day=1) - dt.timedelta(days=1)
+    commune = session.get(AdminUnit, _khom3(session).parent_id)
+    assert commune is not None
     params: dict[str, str | int] = {"area_id": commune.id, "as_of": day.isoformat()}
+    before_past = c.get("/api/v1/reports/coverage", params=params).json()["sellers"]
+    before_now = _api(c, commune.id)["sellers"]
+    _world(session)
     api = c.get("/api/v1/reports/coverage", params=params).json()
     html = c.get("/reports", params=params).text
     sellers, month = api["sellers"], api["activity"][-1]
@@ -294,5 +298,6 @@ def test_a_past_day_shows_the_api_figures_of_that_day(
     revenue = export._vnd(month["revenue_vnd"])
     assert f"<b>{month['orders']} đơn · {revenue}</b>" in html
     # The two households' shops opened today: they do not count on that day.
+    assert sellers == before_past
     now = _api(c, commune.id)["sellers"]
-    assert now["households_shop_paying"] == sellers["households_shop_paying"] + 2
+    assert now["households_shop_paying"] == before_now["households_shop_paying"] + 2
