@@ -134,6 +134,20 @@ def progress(read: SellerAccountRead) -> tuple[int, int]:
     return sum(1 for item in read.checklist if item.done), len(read.checklist)
 
 
+def trail_of(session: Session, account: SellerAccount) -> dict[str, list[int]]:
+    """The records whose audit events make an account's history: the account,
+    its checklist records and the officials' decisions (two queries)."""
+    return {
+        SellerAccount.__tablename__: [account.id],
+        SellerChecklistItem.__tablename__: [
+            r.id for r in repository.items_of(session, [account.id])[account.id]
+        ],
+        SellerVerification.__tablename__: [
+            v.id for v in repository.verifications_of(session, [account.id])[account.id]
+        ],
+    }
+
+
 def _reads(
     session: Session, accounts: Sequence[SellerAccount]
 ) -> list[SellerAccountRead]:

@@ -20,6 +20,7 @@ from ocop_tracker.sellers.models import (
     SellerPrerequisite,
     SellerStatus,
 )
+from ocop_tracker.users.models import User
 from tests.conftest import SignIn
 from tests.factories import make_producer, make_seller_account, shop_url
 from tests.factories import pilot_hamlet as hamlet_named
@@ -209,6 +210,7 @@ def test_the_account_page_edits_status_shop_and_login(
     page = team.get(f"/seller-accounts/{account_id}", headers=HTML)
     assert "09•• ••• 678" in page.text
     assert "0912345678" not in page.text
+    assert "+84912345678" not in page.text
     assert "batu.banhpia@gmail.com" not in page.text
 
     # Empty login fields keep what is stored.
@@ -274,7 +276,9 @@ def test_the_checklist_ticks_undoes_and_refuses_a_bad_evidence_url(
     page = team.get(f"/seller-accounts/{account_id}", headers=HTML)
     assert "1/6 việc đã xong" in page.text
     assert "Đã xem CCCD bản gốc" in page.text
-    assert "Nguyễn" in page.text or "Trần" in page.text or "Lê" in page.text
+    member = session.scalar(select(User).where(User.login == "thanhvien.khom3"))
+    assert member is not None
+    assert member.display_name in page.text  # who ticked it
 
     refused = team.post(
         f"/seller-accounts/{account_id}/checklist/otp_phone",
@@ -552,3 +556,30 @@ def test_admins_keep_each_marketplaces_prerequisites(
     assert field_error(bad.text, "position", "item-shop_logo-")
     team = sign_in("thanhvien.khom3")
     assert team.get(base, headers=HTML).status_code == 403
+
+
+def test_an_accounts_history_says_what_changed_and_how_it_stood(
+    sign_in: SignIn, session: Session, world: World
+) -> None:
+    team = sign_in("thanhvien.khom3")
+    account_id = _start(team, world, shop_name="Bánh pía Bà Tư")
+    _tick_required(team, session, account_id)
+    page = team.get(f"/seller-accounts/{account_id}/history", headers=HTML)
+    assert page.status_code == 200
+    check_page(page.text)
+    assert "Hộ Bà Tư Bánh Pía" in page.text
+    assert "Gian hàng trên sàn" in page.text
+    assert "Việc cần chuẩn bị của gian hàng" in page.text
+    assert "Đang chuẩn bị" in page.text
+    then = team.get(
+        f"/seller-accounts/{account_id}/history",
+        params={"as_of": clock.today().isoformat()},
+        headers=HTML,
+    )
+    assert then.status_code == 200
+    assert "Bánh pía Bà Tư" in then.text
+    stranger = sign_in("thanhvien.anthuong")
+    assert (
+        stranger.get(f"/seller-accounts/{account_id}/history", headers=HTML).status_code
+        == 404
+    )
