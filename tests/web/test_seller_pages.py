@@ -372,7 +372,7 @@ def test_officials_reject_with_a_comment_then_approve_a_shop_opening(
     queue = official.get("/verify", headers=HTML)
     assert queue.status_code == 200
     check_page(queue.text)
-    assert "Gian hàng chờ xác minh" in queue.text
+    assert "Xác minh gian hàng đã mở" in queue.text
     assert f'id="shop-{account_id}"' in queue.text
     assert "Hộ Bà Tư Bánh Pía" in queue.text
     assert f'href="{shop_url(world.producer, "voso")}"' in queue.text
