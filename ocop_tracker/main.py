@@ -47,7 +47,9 @@ from ocop_tracker.web.pages import photos as photo_pages
 from ocop_tracker.web.pages import producers as producer_pages
 from ocop_tracker.web.pages import product_edit as product_edit_pages
 from ocop_tracker.web.pages import products as product_pages
+from ocop_tracker.web.pages import reference as reference_pages
 from ocop_tracker.web.pages import reports as report_pages
+from ocop_tracker.web.pages import sellers as seller_pages
 from ocop_tracker.web.pages import teams as team_pages
 from ocop_tracker.web.pages import tokens as token_pages
 from ocop_tracker.web.pages import users as user_pages
@@ -115,6 +117,8 @@ def create_app() -> FastAPI:
     app.include_router(product_pages.router)
     app.include_router(producer_pages.router)
     app.include_router(verify_pages.router)
+    app.include_router(seller_pages.router)
+    app.include_router(reference_pages.router)
     app.include_router(import_pages.router)
     app.include_router(activity_pages.router)
     app.include_router(export_pages.router)

@@ -17,6 +17,7 @@ from ocop_tracker.demo import activity as demo_activity
 from ocop_tracker.demo import history as demo_history
 from ocop_tracker.demo import photos as demo_photos
 from ocop_tracker.demo import products as demo_products
+from ocop_tracker.demo import sellers as demo_sellers
 from ocop_tracker.teams import repository as team_repository
 from ocop_tracker.teams import service as team_service
 from ocop_tracker.teams.models import Background, Position, Team
@@ -144,6 +145,7 @@ def load(session: Session) -> DemoResult:
     for extra in (
         demo_history.load(session, [(h, p.key) for p, h in hamlets]),
         demo_photos.load(session),
+        demo_sellers.load(session, [(h, p.key) for p, h in hamlets]),
         demo_activity.load(session, [(h, p.key) for p, h in hamlets]),
     ):
         if extra:

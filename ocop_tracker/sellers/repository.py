@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.areas.models import AdminUnit
+from ocop_tracker.auth.scope import scope_to_user
 from ocop_tracker.core import query
 from ocop_tracker.onboarding.models import (
     Decision,
@@ -21,6 +22,7 @@ from ocop_tracker.onboarding.models import (
 from ocop_tracker.producers.models import Producer
 from ocop_tracker.products.models import Product
 from ocop_tracker.sellers.models import (
+    ClaimStatus,
     SellerAccount,
     SellerActivity,
     SellerChecklistItem,
@@ -29,6 +31,7 @@ from ocop_tracker.sellers.models import (
     SellerStatus,
     SellerVerification,
 )
+from ocop_tracker.users.models import User
 
 
 def account(session: Session, account_id: int) -> SellerAccount | None:
@@ -55,6 +58,29 @@ def accounts_of_producer(session: Session, producer_id: int) -> Sequence[SellerA
         .where(SellerAccount.producer_id == producer_id)
         .order_by(SellerAccount.id)
     ).all()
+
+
+def pending_claims(
+    session: Session, actor: User, *, limit: int
+) -> tuple[Sequence[SellerAccount], int]:
+    """The accounts of the actor's area whose "open" claim waits, the longest first."""
+    stmt = scope_to_user(
+        select(SellerAccount).where(SellerAccount.claim_status == ClaimStatus.pending),
+        actor,
+        SellerAccount.hamlet_id,
+    )
+    return query.page(
+        session,
+        stmt,
+        order_by=(SellerAccount.claimed_at, SellerAccount.id),
+        limit=limit,
+        offset=0,
+    )
+
+
+def producer_names(session: Session, producer_ids: Iterable[int]) -> dict[int, str]:
+    """The name of each producer (one query)."""
+    return query.names_by_id(session, Producer.id, Producer.name, producer_ids)
 
 
 def market_codes(session: Session, marketplace_ids: Iterable[int]) -> dict[int, str]:

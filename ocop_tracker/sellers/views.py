@@ -119,6 +119,41 @@ def read_as_of(
     return found[0]
 
 
+def pending_claims(
+    session: Session, actor: User, *, limit: int
+) -> tuple[list[SellerAccountRead], int]:
+    """Shop openings of the actor's area awaiting verification, the longest
+    waiting first, with their total."""
+    accounts, total = repository.pending_claims(session, actor, limit=limit)
+    return _reads(session, accounts), total
+
+
+def producer_names(
+    session: Session, reads: Sequence[SellerAccountRead]
+) -> dict[int, str]:
+    """The name of each account's producer (one query)."""
+    return repository.producer_names(session, {r.producer_id for r in reads})
+
+
+def progress(read: SellerAccountRead) -> tuple[int, int]:
+    """How many of the account's checklist items are done, of how many."""
+    return sum(1 for item in read.checklist if item.done), len(read.checklist)
+
+
+def trail_of(session: Session, account: SellerAccount) -> dict[str, list[int]]:
+    """The records whose audit events make an account's history: the account,
+    its checklist records and the officials' decisions (two queries)."""
+    return {
+        SellerAccount.__tablename__: [account.id],
+        SellerChecklistItem.__tablename__: [
+            r.id for r in repository.items_of(session, [account.id])[account.id]
+        ],
+        SellerVerification.__tablename__: [
+            v.id for v in repository.verifications_of(session, [account.id])[account.id]
+        ],
+    }
+
+
 def _reads(
     session: Session, accounts: Sequence[SellerAccount]
 ) -> list[SellerAccountRead]:

@@ -18,9 +18,10 @@ from ocop_tracker.onboarding.models import (
     ListingStatus,
 )
 from ocop_tracker.onboarding.worklist import MarketState
-from ocop_tracker.producers.models import PaymentStatus, ProducerKind
+from ocop_tracker.producers.models import PaymentKind, PaymentStatus, ProducerKind
 from ocop_tracker.products.models import CertLevel, ProductKind
 from ocop_tracker.sellers import rules as seller_rules
+from ocop_tracker.sellers.models import SellerStatus
 from ocop_tracker.users.models import WRITERS, User
 
 CHOICE_LIMIT = 200
@@ -385,4 +386,205 @@ class ActivityForm(BaseModel):
             "last_order_on": self.last_order_on,
             "cancelled_unconfirmed": self.cancelled_unconfirmed,
             "note": self.note,
+# --- seller accounts (a producer's shop on one marketplace) ----------------------------
+
+
+def _kept_or_unset(raw: str) -> str | Unset:
+    """A secret typed again replaces it; a field left empty keeps what is stored."""
+    return raw.strip() or UNSET
+
+
+class SellerStartForm(BaseModel):
+    """ "Bắt đầu mở gian hàng" on a producer's page: the marketplace, where it
+    stands, and the shop's name if it has one."""
+
+    marketplace_id: int
+    status: SellerStatus = SellerStatus.preparing
+    shop_name: str = Field("", max_length=300)
+
+    def service_args(self) -> dict[str, Any]:
+        """The keyword arguments of ``seller_service.create_account``."""
+        return {
+            "marketplace_id": self.marketplace_id,
+            "status": self.status,
+            "shop_name": self.shop_name or None,
+        }
+
+    def typed(self) -> dict[str, str]:
+        """The values to put back in the form after a refusal."""
+        return {"status": self.status.value, "shop_name": self.shop_name}
+
+
+class SellerAccountEdit(BaseModel):
+    """A seller account's edit form: a status move with its day, the shop, and
+    the login, shown masked (typing a new one replaces it, empty keeps it)."""
+
+    status: SellerStatus
+    status_on: str = Field("", max_length=20)
+    shop_name: str = Field("", max_length=300)
+    shop_url: str = Field("", max_length=600)
+    login_phone: str = Field("", max_length=40)
+    login_email: str = Field("", max_length=300)
+    version: int
+
+    def service_args(self) -> dict[str, Any]:
+        """The keyword arguments of ``seller_service.update_account``; a day left
+        empty is today when the status moves, and stays as it is otherwise."""
+        return {
+            "version": self.version,
+            "status": self.status,
+            "status_on": parse_date(self.status_on, "status_on", "ngày đổi trạng thái")
+            if self.status_on.strip()
+            else UNSET,
+            "shop_name": self.shop_name,
+            "shop_url": self.shop_url,
+            "login_phone": _kept_or_unset(self.login_phone),
+            "login_email": _kept_or_unset(self.login_email),
+        }
+
+    def typed(self) -> dict[str, str]:
+        """The values to put back in the form after a refusal."""
+        return {
+            "status": self.status.value,
+            "status_on": self.status_on,
+            "shop_name": self.shop_name,
+            "shop_url": self.shop_url,
+            "login_phone": self.login_phone,
+            "login_email": self.login_email,
+        }
+
+
+class ChecklistForm(BaseModel):
+    """One checklist item: done (with a note or evidence) or undone."""
+
+    done: bool = True
+    note: str = Field("", max_length=2000)
+    evidence_url: str = Field("", max_length=600)
+    version: int | None = None
+
+    def service_args(self) -> dict[str, Any]:
+        """The keyword arguments of ``seller_service.set_item`` (but the item)."""
+        return {
+            "done": self.done,
+            "note": self.note or None,
+            "evidence_url": self.evidence_url or None,
+            "version": self.version,
+        }
+
+    def typed(self) -> dict[str, str]:
+        """The values to put back in the form after a refusal."""
+        return {"note": self.note, "evidence_url": self.evidence_url}
+
+
+class OpenClaimForm(BaseModel):
+    """ "Báo gian hàng đã mở": the shop's page on the marketplace, its name."""
+
+    shop_url: str = Field("", max_length=600)
+    shop_name: str = Field("", max_length=300)
+    version: int
+
+    def service_args(self) -> dict[str, Any]:
+        """The keyword arguments of ``seller_service.claim_open``."""
+        return {
+            "shop_url": self.shop_url,
+            "shop_name": self.shop_name or None,
+            "version": self.version,
+        }
+
+    def typed(self) -> dict[str, str]:
+        """The values to put back in the form after a refusal."""
+        return {"shop_url": self.shop_url, "shop_name": self.shop_name}
+
+
+# --- reference data admins keep --------------------------------------------------------
+
+
+class PaymentProviderForm(BaseModel):
+    """A wallet, Mobile Money service or bank an admin adds to the list."""
+
+    code: str = Field("", max_length=60)
+    name: str = Field("", max_length=300)
+    kind: PaymentKind
+    carrier: str = Field("", max_length=100)
+
+    def service_args(self) -> dict[str, Any]:
+        """The keyword arguments of ``producer_service.add_payment_provider``."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "kind": self.kind,
+            "carrier": self.carrier or None,
+        }
+
+    def typed(self) -> dict[str, str]:
+        """The values to put back in the form after a refusal."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "kind": self.kind.value,
+            "carrier": self.carrier,
+        }
+
+
+def parse_position(raw: str) -> int | None:
+    """An item's place in a list, 1–1000, or None when left empty."""
+    value = optional_id(raw, "position", "Thứ tự phải là số nguyên từ 1 đến 1000.")
+    if value is not None and not 1 <= value <= 1000:
+        raise InvalidInput("Thứ tự phải là số nguyên từ 1 đến 1000.", field="position")
+    return value
+
+
+class PrerequisiteForm(BaseModel):
+    """An item a marketplace asks before a shop opens, as an admin adds it."""
+
+    code: str = Field("", max_length=100)
+    label: str = Field("", max_length=1000)
+    required: bool = False
+    position: str = Field("", max_length=12)
+
+    def service_args(self) -> dict[str, Any]:
+        """The keyword arguments of ``seller_service.add_prerequisite``."""
+        return {
+            "code": self.code,
+            "label": self.label,
+            "required": self.required,
+            "position": parse_position(self.position),
+        }
+
+    def typed(self) -> dict[str, str]:
+        """The values to put back in the form after a refusal."""
+        return {
+            "code": self.code,
+            "label": self.label,
+            "required": "on" if self.required else "",
+            "position": self.position,
+        }
+
+
+class PrerequisiteEdit(BaseModel):
+    """An item's words, whether it is required or in use, and its place."""
+
+    label: str = Field("", max_length=1000)
+    required: bool = False
+    is_active: bool = False
+    position: str = Field("", max_length=12)
+    version: int
+
+    def service_args(self) -> dict[str, Any]:
+        """The keyword arguments of ``seller_service.update_prerequisite``."""
+        return {
+            "label": self.label,
+            "required": self.required,
+            "is_active": self.is_active,
+            "position": parse_position(self.position),
+            "version": self.version,
+        }
+
+    def typed(self) -> dict[str, str]:
+        """The values to put back in the form after a refusal."""
+        return {
+            "label": self.label,
+            "required": "on" if self.required else "",
+            "is_active": "on" if self.is_active else "",
+            "position": self.position,
         }

@@ -57,6 +57,16 @@ NOTICES = {
     "consent_granted": "Đã ghi nhận sự đồng ý.",
     "consent_withdrawn": "Đã ghi nhận việc rút lại sự đồng ý.",
     "account_saved": "Đã lưu tài khoản thanh toán.",
+    "seller_started": "Đã bắt đầu theo dõi gian hàng. Tiếp theo: đánh dấu các việc cần chuẩn bị.",
+    "seller_saved": "Đã lưu thông tin gian hàng.",
+    "seller_item_done": "Đã đánh dấu việc này xong.",
+    "seller_item_undone": "Đã bỏ đánh dấu việc này.",
+    "seller_claimed": "Đã báo gian hàng đã mở. Chờ cán bộ xác minh.",
+    "shop_approved": "Đã duyệt: gian hàng đang mở.",
+    "shop_rejected": "Đã từ chối; tổ sẽ thấy nhận xét của bạn.",
+    "provider_added": "Đã thêm nhà cung cấp thanh toán.",
+    "prerequisite_added": "Đã thêm việc cần chuẩn bị.",
+    "prerequisite_saved": "Đã lưu việc cần chuẩn bị.",
 }
 
 

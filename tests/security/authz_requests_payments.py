@@ -20,6 +20,8 @@ ROUTES = {
     "POST /api/v1/payment-providers",
     "POST /producers/{producer_id}/payment-accounts",
     "POST /payment-accounts/{account_id}",
+    "GET /admin/payment-providers",
+    "POST /admin/payment-providers",
 }
 
 
@@ -57,7 +59,7 @@ def request(
         account = _account(session, w, t)
         url = url.replace("{account_id}", str(account.id))
         body["version"] = account.version
-    if route == "POST /api/v1/payment-providers":
+    if route.endswith("/payment-providers"):
         body = {
             "code": f"vi_{t}_{actor.id if actor else 0}",
             "name": "Ví thử",

@@ -14,8 +14,10 @@ def request(
     route: str, path: str, w: "World", t: str, actor: User | None, session: Session
 ) -> tuple[str, str, dict[str, Any]] | None:
     """The request for one of the producer pages, or None for other routes."""
-    if not route.split(" ", 1)[1].startswith("/producers"):
-        return None
+    if not route.split(" ", 1)[1].startswith("/producers") or route.endswith(
+        "/seller-accounts"
+    ):
+        return None  # a producer's seller accounts: authz_requests_sellers.py
     producer = w.producer[t]
     url = path.replace("{producer_id}", str(producer.id))
     if route == "POST /producers/new":

@@ -76,6 +76,8 @@ def request(
     if "/seller-accounts" not in path and "/prerequisites" not in path:
         return None
     producer = w.producer[t]
+    if not path.startswith("/api/"):
+        return _page_request(route, path, w, t, session)
     if route == "GET /api/v1/producers/{producer_id}/seller-accounts":
         _account(session, w, t)
         return ("GET", f"/api/v1/producers/{producer.id}/seller-accounts", {})
@@ -119,4 +121,47 @@ def request(
             url,
             {"json": {"decision": "approved", "version": account.version}},
         )
+    return ("GET", url, {})
+
+
+def _page_request(
+    route: str, path: str, w: "World", t: str, session: Session
+) -> Request:
+    """The pages' forms: the same commands, posted as a browser does."""
+    producer = w.producer[t]
+    if "/prerequisites" in path:
+        url = path.replace("{marketplace_id}", str(_voso(session).id))
+        if route.endswith("{code}"):
+            item = seller_views.prerequisites(session, _voso(session).id)[-1]
+            form = {
+                "label": item.label,
+                "position": str(item.position),
+                "is_active": "on",
+                "version": str(item.version),
+            }
+            return ("POST", url.replace("{code}", item.code), {"data": form})
+        if route.startswith("POST"):
+            form = {"code": f"trang_{t}", "label": f"Việc thử {t}"}
+            return ("POST", url, {"data": form})
+        return ("GET", url, {})
+    if route == "POST /producers/{producer_id}/seller-accounts":
+        form = {"marketplace_id": str(_voso(session).id), "status": "preparing"}
+        return ("POST", f"/producers/{producer.id}/seller-accounts", {"data": form})
+    claim = route.endswith("/claim")
+    verification = route.endswith("/verification")
+    account = _account(session, w, t, ready=claim, claimed=verification)
+    url = path.replace("{account_id}", str(account.id)).replace(
+        "{item_code}", "identity"
+    )
+    version = str(account.version)
+    if route == "POST /seller-accounts/{account_id}":
+        form = {"status": "applied", "shop_name": "Gian hàng thử", "version": version}
+        return ("POST", url, {"data": form})
+    if route.endswith("/checklist/{item_code}"):
+        return ("POST", url, {"data": {"done": "true", "note": "Đã xem CCCD"}})
+    if claim:
+        form = {"shop_url": shop_url(producer, "voso"), "version": version}
+        return ("POST", url, {"data": form})
+    if verification:
+        return ("POST", url, {"data": {"decision": "approved", "version": version}})
     return ("GET", url, {})

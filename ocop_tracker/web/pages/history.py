@@ -2,7 +2,8 @@
 from the audit trail; and the record as it stood on a past date.
 
 A product's history holds its certificates' events, a producer's its consents and
-e-payment account, a listing's its steps and verifications. The record itself is
+e-payment account, a listing's its steps and verifications, a seller account's
+its checklist and the officials' decisions. The record itself is
 read through its domain's views (scoped: out of area → 404), its events through
 ``audit/views.py`` (one page of events costs the same few statements whatever its
 length), and "as it was on date D" through the domains' ``as_of`` reads, which
@@ -40,6 +41,7 @@ from ocop_tracker.core.labels import (
 from ocop_tracker.onboarding import views as onboarding_views
 from ocop_tracker.producers import views as producer_views
 from ocop_tracker.products import views as product_views
+from ocop_tracker.sellers import views as seller_views
 from ocop_tracker.web.forms import parse_date
 from ocop_tracker.web.render import local_time, refusal_context, render
 
@@ -452,6 +454,43 @@ def listing_history(
             "step_records": audit_views.children(session, "step_records", listing.id),
             "verifications": audit_views.children(session, "verifications", listing.id),
         },
+        on,
+    )
+    return _page(request, session, principal, subject, offset=offset, as_of=as_of)
+
+
+@router.get("/seller-accounts/{account_id}/history")
+def seller_account_history(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    account_id: int,
+    offset: Offset = 0,
+    as_of: AsOf = "",
+) -> Response:
+    """A seller account's history (its checklist and verifications too), and the
+    account on a past day."""
+    user = principal.user
+    account = seller_views.get_account(session, user, account_id)
+    names = audit_views.names(
+        session,
+        {"producer": [account.producer_id], "marketplace": [account.marketplace_id]},
+    )
+    title = (
+        f"{names['producer'].get(account.producer_id, '')} — "
+        f"{names['marketplace'].get(account.marketplace_id, '')}"
+    )
+
+    def on(day: dt.date) -> Then:
+        view = seller_views.read_as_of(session, user, account.id, day)
+        return _then(session, "seller_accounts", view, day)
+
+    subject = Subject(
+        f"/seller-accounts/{account.id}/history",
+        title,
+        f"/seller-accounts/{account.id}",
+        "Về trang gian hàng",
+        seller_views.trail_of(session, account),
         on,
     )
     return _page(request, session, principal, subject, offset=offset, as_of=as_of)

@@ -23,7 +23,9 @@ from ocop_tracker.core.errors import AppError, Forbidden
 from ocop_tracker.core.labels import labels
 from ocop_tracker.core.phone import display_vn
 from ocop_tracker.core.versions import StaleVersion
+from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.onboarding import worklist as onboarding_worklist
+from ocop_tracker.onboarding.models import Marketplace
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers import views as producer_views
 from ocop_tracker.producers.models import (
@@ -34,6 +36,11 @@ from ocop_tracker.producers.models import (
     ProducerKind,
 )
 from ocop_tracker.products.models import ProductKind
+from ocop_tracker.sellers import rules as seller_rules
+from ocop_tracker.sellers import service as seller_service
+from ocop_tracker.sellers import views as seller_views
+from ocop_tracker.sellers.models import SellerStatus
+from ocop_tracker.sellers.schemas import SellerAccountRead
 from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import WRITERS, User
 from ocop_tracker.web.forms import (
@@ -41,9 +48,11 @@ from ocop_tracker.web.forms import (
     PaymentAccountForm,
     ProducerEdit,
     ProducerForm,
+    SellerStartForm,
     state_words,
 )
 from ocop_tracker.web.pages.exports import export_url
+from ocop_tracker.web.pages.sellers import claim_words, rejection
 from ocop_tracker.web.render import local_time, redirect, refusal_context, render
 
 router = APIRouter(include_in_schema=False)
@@ -55,6 +64,11 @@ CONSENT_LABELS: Mapping[ConsentField, str] = labels(ConsentField)
 PAYMENT_KIND_LABELS: Mapping[PaymentKind, str] = labels(PaymentKind)
 PAYMENT_STATUS_LABELS: Mapping[PaymentStatus, str] = labels(PaymentStatus)
 PRODUCT_KIND_LABELS: Mapping[ProductKind, str] = labels(ProductKind)
+SELLER_STATUS_LABELS: Mapping[SellerStatus, str] = labels(SellerStatus)
+# The statuses "Bắt đầu mở gian hàng" offers, in their order.
+SELLER_STARTS = [
+    (s.value, SELLER_STATUS_LABELS[s]) for s in SellerStatus if s in seller_rules.STARTS
+]
 # What a consent changes, in the words a villager is told before agreeing.
 CONSEQUENCES: Mapping[ConsentField, tuple[str, str]] = {
     ConsentField.display_name: (
@@ -190,6 +204,7 @@ def _detail_page(
     people = user_views.display_names(
         session, [c.recorded_by_id for c in current.values() if c is not None]
     )
+    shops = _shops(session, user, producer)
     return render(
         request,
         "producers/detail.html",
@@ -214,6 +229,12 @@ def _detail_page(
             "payment_kinds": PAYMENT_KIND_LABELS,
             "payment_statuses": PAYMENT_STATUS_LABELS,
             "mobile_money": PaymentKind.mobile_money,
+            "shops": shops,
+            "seller_statuses": SELLER_STATUS_LABELS,
+            "seller_starts": SELLER_STARTS,
+            "seller_progress": seller_views.progress,
+            "claim_words": claim_words,
+            "rejection": rejection,
             "when": local_time,
             "may_write": may_write(user),
             "form": form,
@@ -223,6 +244,21 @@ def _detail_page(
         principal,
         status_code=status_code,
     )
+
+
+def _shops(
+    session: Session, user: User, producer: Producer
+) -> list[tuple[Marketplace, SellerAccountRead | None]]:
+    """Each active marketplace with the producer's account there, if any (and
+    an account on a marketplace since retired)."""
+    accounts = {
+        a.marketplace_id: a for a in seller_views.accounts_of(session, user, producer)
+    }
+    return [
+        (market, accounts.get(market.id))
+        for market, _ in marketplaces.list_marketplaces(session)
+        if market.is_active or market.id in accounts
+    ]
 
 
 @router.get("/producers/new")
@@ -480,3 +516,36 @@ def _account_refused(
         values=form.typed(),
         status_code=refused.status_code,
     )
+
+
+# --- seller accounts -----------------------------------------------------------------
+
+
+@router.post("/producers/{producer_id}/seller-accounts")
+def start_seller_account(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    producer_id: int,
+    form: Annotated[SellerStartForm, Form()],
+) -> Response:
+    """ "Bắt đầu mở gian hàng" on one marketplace, then open the account's page."""
+    user = principal.user
+    producer = producer_views.get_producer(session, user, producer_id)
+    with refusable(session) as refusal:
+        account = seller_service.create_account(
+            session, user, producer, **form.service_args()
+        )
+    if refusal.error is not None:
+        producer = producer_views.get_producer(session, user, producer_id)
+        return _detail_page(
+            request,
+            session,
+            principal,
+            producer,
+            refused=refusal.error,
+            form=f"seller-new-{form.marketplace_id}",
+            values=form.typed(),
+            status_code=refusal.error.status_code,
+        )
+    return redirect(f"/seller-accounts/{account.id}", "seller_started")

@@ -1,4 +1,5 @@
-"""The verification queue: officials approve or reject "listed" claims of their area."""
+"""The verification queue: officials approve or reject the claims of their area —
+products "listed" on a marketplace, and shops "opened" (seller accounts)."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +20,9 @@ from ocop_tracker.onboarding import views as onboarding_views
 from ocop_tracker.onboarding.models import Decision, ListingStatus, Marketplace
 from ocop_tracker.onboarding.schemas import ListingRead, SortField
 from ocop_tracker.onboarding.workflow import CLAIM_STEP
+from ocop_tracker.sellers import service as seller_service
+from ocop_tracker.sellers import views as seller_views
+from ocop_tracker.sellers.schemas import SellerAccountRead
 from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import Role
 from ocop_tracker.web.render import local_time, redirect, refusal_context, render
@@ -43,6 +47,37 @@ class Claim:
     claimed_at: str
 
 
+@dataclass(frozen=True)
+class ShopClaim:
+    """A shop opening awaiting verification, with who claimed it and when."""
+
+    account: SellerAccountRead
+    market: Marketplace
+    producer: str
+    claimed_by: str
+    claimed_at: str
+
+
+def _shop_claims(
+    session: Session, principal: Principal, markets: Mapping[int, Marketplace]
+) -> tuple[list[ShopClaim], int]:
+    reads, total = seller_views.pending_claims(
+        session, principal.user, limit=QUEUE_LIMIT
+    )
+    producers = seller_views.producer_names(session, reads)
+    people = user_views.display_names(session, [r.claimed_by_id for r in reads])
+    return [
+        ShopClaim(
+            account=r,
+            market=markets[r.marketplace_id],
+            producer=producers.get(r.producer_id, ""),
+            claimed_by=people.get(r.claimed_by_id or 0, ""),
+            claimed_at=local_time(r.claimed_at),
+        )
+        for r in reads
+    ], total
+
+
 def _queue_page(
     request: Request,
     session: Session,
@@ -50,6 +85,7 @@ def _queue_page(
     *,
     refused: AppError | None = None,
     error_id: int | None = None,
+    shop_error_id: int | None = None,
     values: Mapping[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
@@ -83,12 +119,16 @@ def _queue_page(
                 claimed_at=local_time(claim.done_at if claim else None),
             )
         )
+    shops, shop_total = _shop_claims(session, principal, markets)
     return render(
         request,
         "catalog/verify.html",
         {
             "claims": claims,
             "total": total,
+            "shops": shops,
+            "shop_total": shop_total,
+            "shop_error_id": shop_error_id,
             "limit": QUEUE_LIMIT,
             **refusal_context(refused),
             "error_id": error_id,
@@ -139,4 +179,40 @@ def decide(
             status_code=refusal.error.status_code,
         )
     done = "listing_approved" if decision is Decision.approved else "listing_rejected"
+    return redirect("/verify", done)
+
+
+@router.post("/seller-accounts/{account_id}/verification")
+def decide_shop(
+    request: Request,
+    session: SessionDep,
+    principal: Verifier,
+    account_id: int,
+    decision: Annotated[Decision, Form()],
+    version: Annotated[int, Form()],
+    comment: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    """Approve a shop opening (the shop is open from today) or reject it with a comment."""
+    account = seller_views.get_account(session, principal.user, account_id)
+    # Verifying one's own claim is a denial: it propagates, audited, as a 403 page.
+    with refusable(session) as refusal:
+        seller_service.verify(
+            session,
+            principal.user,
+            account,
+            decision=decision,
+            comment=comment or None,
+            version=version,
+        )
+    if refusal.error is not None:
+        return _queue_page(
+            request,
+            session,
+            principal,
+            refused=refusal.error,
+            shop_error_id=account_id,
+            values={"comment": comment},
+            status_code=refusal.error.status_code,
+        )
+    done = "shop_approved" if decision is Decision.approved else "shop_rejected"
     return redirect("/verify", done)

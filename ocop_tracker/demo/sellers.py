@@ -1,0 +1,181 @@
+"""Demo seller accounts: the demo producers' shops on voso.vn and postmart.vn in
+each state a team meets (DOMAIN.md §4, §7).
+
+Not started, preparing with part of the checklist done, applied, claimed and
+waiting for the official, open and verified, suspended, closed, and a claim the
+official sent back with a comment. Everything goes through the services, as the
+hamlet's team and its official would do it (the official never verifies a claim
+of its own). Idempotent: a producer that already has an account is left alone.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ocop_tracker.areas.models import AdminUnit
+from ocop_tracker.onboarding.models import Decision, Marketplace
+from ocop_tracker.photos.packs import slug
+from ocop_tracker.producers.models import Producer
+from ocop_tracker.sellers import repository as seller_repository
+from ocop_tracker.sellers import service as seller_service
+from ocop_tracker.sellers import views as seller_views
+from ocop_tracker.sellers.models import SellerAccount, SellerStatus
+from ocop_tracker.users.models import User
+
+# What a shop should look like; ``ticks`` is how many checklist items are done
+# (None: every required one), ``end`` what happens after the team's steps.
+OPEN = "open"  # claimed and approved
+PENDING = "pending"  # claimed, waiting for the official
+REJECTED = "rejected"  # claimed, sent back with a comment
+SUSPENDED = "suspended"  # approved, then suspended by the marketplace
+CLOSED = "closed"  # approved, then closed
+
+
+@dataclass(frozen=True)
+class Shop:
+    """A demo producer's wished shop on one marketplace."""
+
+    producer: str
+    market: str
+    status: SellerStatus
+    ticks: int | None = 0
+    end: str = ""
+
+
+SHOPS: tuple[Shop, ...] = (
+    # Khóm 3: a household preparing on postmart (voso is left for the team to
+    # start), a cooperative waiting for the official on voso and open on postmart.
+    Shop("Cơ sở bánh pía Kim Hoa (demo)", "postmart", SellerStatus.preparing, 2),
+    Shop("HTX bánh in Phường 5 (demo)", "voso", SellerStatus.applied, None, PENDING),
+    Shop("HTX bánh in Phường 5 (demo)", "postmart", SellerStatus.applied, None, OPEN),
+    # Ấp An Thường: a shop the marketplace suspended, one not started.
+    Shop(
+        "Tổ hợp tác cá kèo An Thạnh (demo)",
+        "voso",
+        SellerStatus.applied,
+        None,
+        SUSPENDED,
+    ),
+    Shop("Tổ hợp tác cá kèo An Thạnh (demo)", "postmart", SellerStatus.not_started),
+    # Ấp Châu Thành: one closed, one sent back by the official.
+    Shop(
+        "HTX nông nghiệp Châu Thành (demo)",
+        "postmart",
+        SellerStatus.applied,
+        None,
+        CLOSED,
+    ),
+    Shop("HTX nông nghiệp Châu Thành (demo)", "voso", SellerStatus.applied, None, OPEN),
+    Shop("Hộ bà Lâm Thị Ngọc (demo)", "postmart", SellerStatus.applied, 5),
+    Shop("Hộ bà Lâm Thị Ngọc (demo)", "voso", SellerStatus.applied, None, REJECTED),
+)
+# The demo's login and e-mail on the marketplace (a test number, never a real one).
+LOGIN_PHONE = "0912 000 {:03d}"
+
+
+def shop_url(market: Marketplace, name: str, number: int) -> str:
+    """A shop page of the producer on ``market``, as its URL rule asks."""
+    if market.code == "voso":
+        return f"https://{market.domain}/{slug(name)}-s{number}"
+    return f"https://{market.domain}/shop/{slug(name)}"
+
+
+def load(session: Session, pilots: Sequence[tuple[AdminUnit, str]]) -> list[str]:
+    """Give the demo producers their shops; returns lines saying what changed.
+
+    ``pilots`` are the pilot hamlets with the tail of their accounts' logins.
+    """
+    markets = {m.code: m for m in session.scalars(select(Marketplace))}
+    teams: dict[int, tuple[User, User]] = {}
+    for hamlet, key in pilots:
+        worker = session.scalar(select(User).where(User.login == f"thanhvien.{key}"))
+        official = session.scalar(select(User).where(User.login == f"canbo.{key}"))
+        if worker is not None and official is not None:
+            teams[hamlet.id] = (worker, official)
+    lines: list[str] = []
+    for shop in SHOPS:
+        producer = session.scalar(
+            select(Producer).where(Producer.name == shop.producer)
+        )
+        market = markets.get(shop.market)
+        if producer is None or market is None or producer.hamlet_id not in teams:
+            continue
+        if seller_repository.account_of(session, producer.id, market.id) is not None:
+            continue
+        worker, official = teams[producer.hamlet_id]
+        _open_shop(session, shop, producer, market, worker, official)
+        lines.append(f"Gian hàng trên {market.domain}: {producer.name}.")
+    return lines
+
+
+def _open_shop(
+    session: Session,
+    shop: Shop,
+    producer: Producer,
+    market: Marketplace,
+    worker: User,
+    official: User,
+) -> SellerAccount:
+    account = seller_service.create_account(
+        session,
+        worker,
+        producer,
+        marketplace_id=market.id,
+        status=shop.status,
+        shop_name=producer.name.removesuffix(" (demo)")
+        if shop.status is not SellerStatus.not_started
+        else None,
+        login_phone=LOGIN_PHONE.format(producer.id % 1000)
+        if shop.status is not SellerStatus.not_started
+        else None,
+    )
+    items = seller_views.prerequisites(session, market.id, active_only=True)
+    chosen = (
+        [i for i in items if i.required] if shop.ticks is None else items[: shop.ticks]
+    )
+    for item in chosen:
+        seller_service.set_item(
+            session,
+            worker,
+            account,
+            item_code=item.code,
+            done=True,
+            note="Đã kiểm tra cùng chủ hộ (demo)",
+        )
+    if not shop.end:
+        return account
+    seller_service.claim_open(
+        session,
+        worker,
+        account,
+        shop_url=shop_url(market, producer.name, producer.id),
+        version=account.version,
+    )
+    if shop.end == PENDING:
+        return account
+    if shop.end == REJECTED:
+        seller_service.verify(
+            session,
+            official,
+            account,
+            decision=Decision.rejected,
+            comment="Trang gian hàng chưa ghi tên và địa chỉ của hộ; bổ sung rồi báo lại (demo).",
+            version=account.version,
+        )
+        return account
+    seller_service.verify(
+        session, official, account, decision=Decision.approved, version=account.version
+    )
+    if shop.end in (SUSPENDED, CLOSED):
+        seller_service.update_account(
+            session,
+            worker,
+            account,
+            version=account.version,
+            status=SellerStatus.suspended
+            if shop.end == SUSPENDED
+            else SellerStatus.closed,
+        )
+    return account

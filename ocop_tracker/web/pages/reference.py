@@ -1,0 +1,195 @@
+"""Reference data admins keep, as pages: the e-payment providers to choose from
+(wallets, Mobile Money services, banks) and, per marketplace, the checklist of
+what it asks before a shop opens (seller prerequisites).
+
+Linked from the admin's home page. Reads come from ``producers/views.py``,
+``sellers/views.py`` and ``onboarding/marketplaces.py``; commands from
+``producers/service.py`` and ``sellers/service.py``, which refuse anyone but
+an admin. Every form posts, then redirects; a refusal shows the page again with
+the typed values and each message beside its field.
+"""
+
+from collections.abc import Mapping
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from ocop_tracker.auth.deps import Principal, require_roles
+from ocop_tracker.core.db import SessionDep, refusable
+from ocop_tracker.core.errors import AppError
+from ocop_tracker.core.labels import labels
+from ocop_tracker.onboarding import marketplaces
+from ocop_tracker.producers import service as producer_service
+from ocop_tracker.producers import views as producer_views
+from ocop_tracker.producers.models import PaymentKind
+from ocop_tracker.sellers import service as seller_service
+from ocop_tracker.sellers import views as seller_views
+from ocop_tracker.users.models import Role
+from ocop_tracker.web.forms import (
+    PaymentProviderForm,
+    PrerequisiteEdit,
+    PrerequisiteForm,
+)
+from ocop_tracker.web.render import redirect, refusal_context, render
+
+router = APIRouter(include_in_schema=False)
+
+Admin = Annotated[Principal, require_roles(Role.admin)]
+PAYMENT_KIND_LABELS: Mapping[PaymentKind, str] = labels(PaymentKind)
+
+
+# --- payment providers ----------------------------------------------------------------
+
+
+def _providers_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    *,
+    refused: AppError | None = None,
+    values: Mapping[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "reference/providers.html",
+        {
+            "providers": producer_views.payment_providers(session),
+            "kinds": PAYMENT_KIND_LABELS,
+            "markets": [m for m, _ in marketplaces.list_marketplaces(session)],
+            "values": values or {"kind": PaymentKind.e_wallet.value},
+            **refusal_context(refused),
+        },
+        principal,
+        status_code=status_code,
+    )
+
+
+@router.get("/admin/payment-providers")
+def providers(request: Request, session: SessionDep, principal: Admin) -> Response:
+    """The wallets, Mobile Money services and banks, and the form to add one."""
+    return _providers_page(request, session, principal)
+
+
+@router.post("/admin/payment-providers")
+def add_provider(
+    request: Request,
+    session: SessionDep,
+    principal: Admin,
+    form: Annotated[PaymentProviderForm, Form()],
+) -> Response:
+    """Add a provider to the list a producer's e-payment account is chosen from."""
+    with refusable(session) as refusal:
+        producer_service.add_payment_provider(
+            session, principal.user, **form.service_args()
+        )
+    if refusal.error is not None:
+        return _providers_page(
+            request,
+            session,
+            principal,
+            refused=refusal.error,
+            values=form.typed(),
+            status_code=refusal.error.status_code,
+        )
+    return redirect("/admin/payment-providers", "provider_added")
+
+
+# --- seller prerequisites, per marketplace ----------------------------------------------
+
+
+def _prerequisites_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    marketplace_id: int,
+    *,
+    refused: AppError | None = None,
+    form: str | None = None,
+    values: Mapping[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    market = marketplaces.get(session, marketplace_id)
+    return render(
+        request,
+        "reference/prerequisites.html",
+        {
+            "market": market,
+            "markets": [m for m, _ in marketplaces.list_marketplaces(session)],
+            "items": seller_views.prerequisites(session, market.id),
+            "form": form,
+            "values": values or {"required": "on"},
+            **refusal_context(refused),
+        },
+        principal,
+        status_code=status_code,
+    )
+
+
+@router.get("/admin/marketplaces/{marketplace_id}/prerequisites")
+def prerequisites(
+    request: Request, session: SessionDep, principal: Admin, marketplace_id: int
+) -> Response:
+    """What a marketplace asks before a shop opens: the list, each item's form, a new one."""
+    return _prerequisites_page(request, session, principal, marketplace_id)
+
+
+@router.post("/admin/marketplaces/{marketplace_id}/prerequisites")
+def add_prerequisite(
+    request: Request,
+    session: SessionDep,
+    principal: Admin,
+    marketplace_id: int,
+    form: Annotated[PrerequisiteForm, Form()],
+) -> Response:
+    """Add an item to the marketplace's checklist."""
+    with refusable(session) as refusal:
+        seller_service.add_prerequisite(
+            session, principal.user, marketplace_id, **form.service_args()
+        )
+    if refusal.error is not None:
+        return _prerequisites_page(
+            request,
+            session,
+            principal,
+            marketplace_id,
+            refused=refusal.error,
+            form="new",
+            values=form.typed(),
+            status_code=refusal.error.status_code,
+        )
+    return redirect(
+        f"/admin/marketplaces/{marketplace_id}/prerequisites", "prerequisite_added"
+    )
+
+
+@router.post("/admin/marketplaces/{marketplace_id}/prerequisites/{code}")
+def update_prerequisite(
+    request: Request,
+    session: SessionDep,
+    principal: Admin,
+    marketplace_id: int,
+    code: str,
+    form: Annotated[PrerequisiteEdit, Form()],
+) -> Response:
+    """Reword, reorder, make optional or retire an item (records already kept stay)."""
+    with refusable(session) as refusal:
+        seller_service.update_prerequisite(
+            session, principal.user, marketplace_id, code, **form.service_args()
+        )
+    if refusal.error is not None:
+        return _prerequisites_page(
+            request,
+            session,
+            principal,
+            marketplace_id,
+            refused=refusal.error,
+            form=f"item-{code}",
+            values=form.typed(),
+            status_code=refusal.error.status_code,
+        )
+    return redirect(
+        f"/admin/marketplaces/{marketplace_id}/prerequisites?done=prerequisite_saved#item-{code}"
+    )

@@ -1,0 +1,223 @@
+"""A producer's seller account on one marketplace as a page: its details, the
+edit form (a status move with its day, the shop, the masked login), the
+checklist of what the marketplace asks, each item a small form, and "Báo gian
+hàng đã mở", the claim an official verifies on ``/verify``.
+
+Reads come from ``sellers/views.py``, commands from ``sellers/service.py``;
+every form posts, then redirects, and a refusal shows the page again with the
+refused form's typed values and each message beside its field.
+"""
+
+from collections.abc import Mapping
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from ocop_tracker.auth.deps import CurrentPrincipal, Principal
+from ocop_tracker.core.db import SessionDep, refusable
+from ocop_tracker.core.errors import AppError
+from ocop_tracker.core.labels import labels
+from ocop_tracker.onboarding import marketplaces
+from ocop_tracker.producers import views as producer_views
+from ocop_tracker.sellers import rules as seller_rules
+from ocop_tracker.sellers import service as seller_service
+from ocop_tracker.sellers import views as seller_views
+from ocop_tracker.sellers.models import ClaimStatus, SellerStatus
+from ocop_tracker.sellers.schemas import SellerAccountRead
+from ocop_tracker.users import views as user_views
+from ocop_tracker.users.models import WRITERS, User
+from ocop_tracker.web.forms import ChecklistForm, OpenClaimForm, SellerAccountEdit
+from ocop_tracker.web.render import local_time, redirect, refusal_context, render
+
+router = APIRouter(include_in_schema=False)
+
+STATUS_LABELS: Mapping[SellerStatus, str] = labels(SellerStatus)
+CLAIM_LABELS: Mapping[ClaimStatus, str] = labels(ClaimStatus)
+
+
+def may_write(user: User) -> bool:
+    """Whether the page offers forms; the service decides (``check_writer``)."""
+    return user.role in WRITERS
+
+
+def status_choices(current: SellerStatus) -> list[tuple[str, str]]:
+    """The statuses the edit form offers: the current one and the moves
+    ``sellers.rules.MOVES`` allows by hand (never "open": a claim does that)."""
+    allowed = seller_rules.MOVES[current] - {SellerStatus.open}
+    return [
+        (s.value, STATUS_LABELS[s])
+        for s in SellerStatus
+        if s is current or s in allowed
+    ]
+
+
+def claim_words(read: SellerAccountRead) -> str | None:
+    """Where the team's "open" claim stands, in the team's words."""
+    if read.claim_status is ClaimStatus.pending:
+        return "Đã báo mở, chờ cán bộ xác minh"
+    if read.claim_status is ClaimStatus.rejected:
+        return "Cán bộ chưa duyệt việc mở gian hàng"
+    if read.claim_status is ClaimStatus.approved:
+        return "Cán bộ đã xác minh gian hàng đang mở"
+    return None
+
+
+def rejection(read: SellerAccountRead) -> str | None:
+    """The official's comment on the last rejected claim, while it stands."""
+    if read.claim_status is not ClaimStatus.rejected:
+        return None
+    last = next((v for v in read.verifications if v.comment), None)
+    return last.comment if last else None
+
+
+def _people(session: Session, read: SellerAccountRead) -> dict[int, str]:
+    ids = [
+        read.claimed_by_id,
+        read.verified_by_id,
+        *(item.done_by_id for item in read.checklist),
+        *(v.decided_by_id for v in read.verifications),
+    ]
+    return user_views.display_names(session, ids)
+
+
+def _page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    account_id: int,
+    *,
+    refused: AppError | None = None,
+    form: str | None = None,
+    values: Mapping[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    user = principal.user
+    account = seller_views.get_account(session, user, account_id)
+    read = seller_views.read(session, account)
+    producer = producer_views.get_producer(session, user, read.producer_id)
+    market = marketplaces.get(session, read.marketplace_id)
+    writer = may_write(user)
+    done, total = seller_views.progress(read)
+    return render(
+        request,
+        "sellers/detail.html",
+        {
+            "account": read,
+            "producer": producer,
+            "market": market,
+            "status_label": STATUS_LABELS[read.status],
+            "status_options": status_choices(read.status),
+            "claim_words": claim_words(read),
+            "claim_labels": CLAIM_LABELS,
+            "rejection": rejection(read),
+            "done": done,
+            "total": total,
+            "missing": seller_views.missing_required(read.checklist),
+            "people": _people(session, read),
+            "when": local_time,
+            "may_write": writer,
+            "may_claim": writer
+            and read.claim_status is not ClaimStatus.pending
+            and read.status in seller_rules.CLAIMABLE,
+            "form": form,
+            "values": values or {},
+            **refusal_context(refused),
+        },
+        principal,
+        status_code=status_code,
+    )
+
+
+@router.get("/seller-accounts/{account_id}")
+def account_page(
+    request: Request, session: SessionDep, principal: CurrentPrincipal, account_id: int
+) -> Response:
+    """A seller account: its shop, status, checklist and the "open" claim."""
+    return _page(request, session, principal, account_id)
+
+
+@router.post("/seller-accounts/{account_id}")
+def update_account(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    account_id: int,
+    form: Annotated[SellerAccountEdit, Form()],
+) -> Response:
+    """Save the account read at its version: a status move, the shop, the login."""
+    user = principal.user
+    account = seller_views.get_account(session, user, account_id)
+    with refusable(session) as refusal:
+        seller_service.update_account(session, user, account, **form.service_args())
+    if refusal.error is not None:
+        return _page(
+            request,
+            session,
+            principal,
+            account_id,
+            refused=refusal.error,
+            form="edit",
+            values=form.typed(),
+            status_code=refusal.error.status_code,
+        )
+    return redirect(f"/seller-accounts/{account_id}", "seller_saved")
+
+
+@router.post("/seller-accounts/{account_id}/checklist/{item_code}")
+def set_item(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    account_id: int,
+    item_code: str,
+    form: Annotated[ChecklistForm, Form()],
+) -> Response:
+    """Tick an item of the checklist (with a note or evidence), or undo it."""
+    user = principal.user
+    account = seller_views.get_account(session, user, account_id)
+    with refusable(session) as refusal:
+        seller_service.set_item(
+            session, user, account, item_code=item_code, **form.service_args()
+        )
+    if refusal.error is not None:
+        return _page(
+            request,
+            session,
+            principal,
+            account_id,
+            refused=refusal.error,
+            form=f"item-{item_code}",
+            values=form.typed(),
+            status_code=refusal.error.status_code,
+        )
+    done = "seller_item_done" if form.done else "seller_item_undone"
+    return redirect(f"/seller-accounts/{account_id}?done={done}#item-{item_code}")
+
+
+@router.post("/seller-accounts/{account_id}/claim")
+def claim_open(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    account_id: int,
+    form: Annotated[OpenClaimForm, Form()],
+) -> Response:
+    """Report the shop open with its URL; an official verifies it."""
+    user = principal.user
+    account = seller_views.get_account(session, user, account_id)
+    with refusable(session) as refusal:
+        seller_service.claim_open(session, user, account, **form.service_args())
+    if refusal.error is not None:
+        return _page(
+            request,
+            session,
+            principal,
+            account_id,
+            refused=refusal.error,
+            form="claim",
+            values=form.typed(),
+            status_code=refusal.error.status_code,
+        )
+    return redirect(f"/seller-accounts/{account_id}", "seller_claimed")
