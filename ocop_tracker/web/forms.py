@@ -340,52 +340,6 @@ class PaymentAccountForm(BaseModel):
         }
 
 
-class ActivityForm(BaseModel):
-    """A shop's month as typed: the month ("2026-11" from the month picker, or
-    "11/2026" typed), counts and revenue as people write them ("1.250.000")."""
-
-    month: str = Field("", max_length=20)
-    orders: str = Field("", max_length=30)
-    revenue_vnd: str = Field("", max_length=40)
-    last_order_on: str = Field("", max_length=20)
-    cancelled_unconfirmed: str = Field("", max_length=30)
-    note: str = Field("", max_length=2000)
-    version: int | None = None
-
-    def service_args(self) -> dict[str, Any]:
-        """The keyword arguments of ``sellers.activity.record_month``; every
-        unreadable field refused at once, each beside its field."""
-        errors = FieldErrors()
-        args: dict[str, Any] = {"note": self.note, "version": self.version}
-        with errors.check("month"):
-            args["month"] = seller_rules.parse_month(self.month)
-        for name, what in (
-            ("orders", "Số đơn"),
-            ("revenue_vnd", "Doanh thu"),
-            ("cancelled_unconfirmed", "Số đơn bị hủy"),
-        ):
-            with errors.check(name):
-                args[name] = seller_rules.parse_whole(
-                    getattr(self, name), field=name, label=what
-                )
-        args["last_order_on"] = None
-        if self.last_order_on.strip():
-            with errors.check("last_order_on"):
-                args["last_order_on"] = parse_date(
-                    self.last_order_on, "last_order_on", "ngày đơn gần nhất"
-                )
-        errors.raise_any()
-        return args
-
-    def typed(self) -> dict[str, str]:
-        """What goes back in the form after a refusal."""
-        return {
-            "month": self.month,
-            "orders": self.orders,
-            "revenue_vnd": self.revenue_vnd,
-            "last_order_on": self.last_order_on,
-            "cancelled_unconfirmed": self.cancelled_unconfirmed,
-            "note": self.note,
 # --- seller accounts (a producer's shop on one marketplace) ----------------------------
 
 
@@ -587,4 +541,53 @@ class PrerequisiteEdit(BaseModel):
             "required": "on" if self.required else "",
             "is_active": "on" if self.is_active else "",
             "position": self.position,
+        }
+
+
+class ActivityForm(BaseModel):
+    """A shop's month as typed: the month ("2026-11" from the month picker, or
+    "11/2026" typed), counts and revenue as people write them ("1.250.000")."""
+
+    month: str = Field("", max_length=20)
+    orders: str = Field("", max_length=30)
+    revenue_vnd: str = Field("", max_length=40)
+    last_order_on: str = Field("", max_length=20)
+    cancelled_unconfirmed: str = Field("", max_length=30)
+    note: str = Field("", max_length=2000)
+    version: int | None = None
+
+    def service_args(self) -> dict[str, Any]:
+        """The keyword arguments of ``sellers.activity.record_month``; every
+        unreadable field refused at once, each beside its field."""
+        errors = FieldErrors()
+        args: dict[str, Any] = {"note": self.note, "version": self.version}
+        with errors.check("month"):
+            args["month"] = seller_rules.parse_month(self.month)
+        for name, what in (
+            ("orders", "Số đơn"),
+            ("revenue_vnd", "Doanh thu"),
+            ("cancelled_unconfirmed", "Số đơn bị hủy"),
+        ):
+            with errors.check(name):
+                args[name] = seller_rules.parse_whole(
+                    getattr(self, name), field=name, label=what
+                )
+        args["last_order_on"] = None
+        if self.last_order_on.strip():
+            with errors.check("last_order_on"):
+                args["last_order_on"] = parse_date(
+                    self.last_order_on, "last_order_on", "ngày đơn gần nhất"
+                )
+        errors.raise_any()
+        return args
+
+    def typed(self) -> dict[str, str]:
+        """What goes back in the form after a refusal."""
+        return {
+            "month": self.month,
+            "orders": self.orders,
+            "revenue_vnd": self.revenue_vnd,
+            "last_order_on": self.last_order_on,
+            "cancelled_unconfirmed": self.cancelled_unconfirmed,
+            "note": self.note,
         }
