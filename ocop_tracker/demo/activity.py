@@ -87,19 +87,20 @@ def _open_shop(
             decision=Decision.approved,
             version=account.version,
         )
-        # The demo's shops opened months ago: their days are set back (demo only).
-        opened = today - dt.timedelta(days=OPENED_DAYS_AGO)
-        at = dt.datetime.combine(opened, dt.time(9), tzinfo=clock.VIETNAM)
-        account.created_at = at
-        account.status_on = opened
-        account.verified_at = at
-        for decision in session.scalars(
-            select(SellerVerification).where(
-                SellerVerification.seller_account_id == account.id
-            )
-        ):
-            decision.decided_at = at
-        session.flush()
+    # The demo's shops opened months ago: their days are set back (demo only),
+    # those the sellers' demo opened today included.
+    opened = today - dt.timedelta(days=OPENED_DAYS_AGO)
+    at = dt.datetime.combine(opened, dt.time(9), tzinfo=clock.VIETNAM)
+    account.created_at = at
+    account.status_on = opened
+    account.verified_at = at
+    for decision in session.scalars(
+        select(SellerVerification).where(
+            SellerVerification.seller_account_id == account.id
+        )
+    ):
+        decision.decided_at = at
+    session.flush()
     return account
 
 
@@ -148,12 +149,27 @@ def load(session: Session, pilots: Sequence[tuple[AdminUnit, str]]) -> list[str]
         official = user_repository.by_login(session, f"canbo.{key}")
         if worker is None or official is None:
             continue
-        producers = session.scalars(
-            select(Producer)
-            .where(Producer.hamlet_id == hamlet.id)
-            .order_by(Producer.id)
-            .limit(SHOPS_PER_HAMLET)
-        ).all()
+        # Shops the sellers' demo left in another state (claimed, suspended,
+        # closed…) are kept as they are: only producers without a voso account
+        # or with an open one report months.
+        states: dict[int, SellerStatus] = {
+            pid: status
+            for pid, status in session.execute(
+                select(SellerAccount.producer_id, SellerAccount.status).where(
+                    SellerAccount.hamlet_id == hamlet.id,
+                    SellerAccount.marketplace_id == market.id,
+                )
+            )
+        }
+        producers = [
+            p
+            for p in session.scalars(
+                select(Producer)
+                .where(Producer.hamlet_id == hamlet.id)
+                .order_by(Producer.id)
+            )
+            if states.get(p.id, SellerStatus.open) is SellerStatus.open
+        ][:SHOPS_PER_HAMLET]
         for i, producer in enumerate(producers):
             reported = session.scalar(
                 select(SellerActivity.id)
