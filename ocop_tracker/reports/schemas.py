@@ -139,7 +139,12 @@ class SellerIndicators(Out):
 
 
 class ActivityMonth(Out):
-    """What the area's shops did in one month (self-reported, DOMAIN.md §8)."""
+    """What the area's shops did in one month (self-reported, DOMAIN.md §8).
+
+    Counted from the monthly reports as they stand now (a month reported late
+    or corrected counts in a past date's report too), at each shop's hamlet,
+    under the tree of the month's last day.
+    """
 
     month: dt.date = Field(description="first day of the month")
     active_shops: int = Field(description="shops with at least one order that month")
