@@ -90,7 +90,8 @@ def db_upgrade(
     revision: Annotated[str, typer.Argument(help="Target revision")] = "head",
 ) -> None:
     """Apply migrations up to REVISION (default: head)."""
-    migrate.upgrade(revision)
+    if migrate.upgrade(revision):
+        out.print("Đã tính lại số liệu báo cáo theo cách đếm mới.")
     with get_engine().connect() as conn:
         reached = migrate.current_revision(conn)
     out.print(f"Database at {migrate.describe(reached)}.", highlight=False)

@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session
 from ocop_tracker.audit import context as audit_context
 from ocop_tracker.audit import listener as audit_listener
 from ocop_tracker.core import db as core_db
+from ocop_tracker.core import migrate
 from ocop_tracker.photos import service as photo_service
 from ocop_tracker.public import hotpath
 from ocop_tracker.reports import listener as reports_listener
+from ocop_tracker.reports import segments as report_segments
 
 HOOKS: tuple[tuple[str, Callable[..., Any]], ...] = (
     # Each statement: a read request may not write.
@@ -55,6 +57,9 @@ def install() -> None:
     """Register every hook on ``Session``, in order, and hand the audit trail to
     ``core.db``; a second call changes nothing."""
     core_db.use_audit(AUDIT)
+    # An upgrade that changed what the kept report figures are made of
+    # recomputes them before anything reads them.
+    migrate.on_rebuild(report_segments.rebuild_after_upgrade)
     for name, hook in HOOKS:
         if not event.contains(Session, name, hook):
             event.listen(Session, name, hook)

@@ -1,9 +1,9 @@
 """Shops' monthly activity kept per area and month (issue #16 item 6).
 
-Schema only. After upgrading a database that already holds a ledger, run
-``ocop-tracker reports rebuild`` once: it fills these sums and recounts the
-producers' segments, which now carry their open shops (until then the new
-figures read as 0).
+Schema only. The producers' segments now also carry their open shops: a
+database whose ledger is already built has it recomputed right after the
+upgrade (``REBUILDS_LEDGER``, run by ``core.migrate.upgrade``), so no figure
+reads 0 in the meantime.
 
 Revision ID: b7d2e9a4c613
 Revises: 7b3e5d1a9c42
@@ -19,6 +19,8 @@ revision: str = "b7d2e9a4c613"
 down_revision: str | None = "7b3e5d1a9c42"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+# What the kept report figures count changed: recompute them after upgrading.
+REBUILDS_LEDGER = True
 
 
 def upgrade() -> None:

@@ -1,7 +1,7 @@
 """Alembic driven from code: the CLI, the app's start and the tests share it."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from alembic import command
@@ -29,9 +29,52 @@ def alembic_config(
     return cfg
 
 
-def upgrade(revision: str = "head", url: str | None = None) -> None:
-    """Apply migrations up to ``revision``."""
+# A revision whose module sets ``REBUILDS_LEDGER = True`` changed what the
+# kept report figures are made of (a new figure, records moved by a data
+# migration): once the upgrade crossed one, the callbacks handed over here
+# recompute them (``hooks.install`` hands over the reports' rebuild; core
+# imports no domain).
+REBUILD_MARK = "REBUILDS_LEDGER"
+_rebuilders: list[Callable[[str | None], None]] = []
+
+
+def on_rebuild(callback: Callable[[str | None], None]) -> None:
+    """Run ``callback(url)`` after an upgrade that crossed a marked revision."""
+    if callback not in _rebuilders:
+        _rebuilders.append(callback)
+
+
+def _at(url: str | None) -> str | None:
+    engine = make_engine(url or get_settings().database_url)
+    try:
+        with engine.connect() as conn:
+            return current_revision(conn)
+    finally:
+        engine.dispose()
+
+
+def crossed(before: str | None, after: str | None) -> list[Script]:
+    """The revisions an upgrade from ``before`` to ``after`` applied, oldest first."""
+    if after is None or before == after:
+        return []
+    scripts = _script()
+    walked = scripts.iterate_revisions(after, before or "base")
+    return [s for s in reversed(list(walked)) if s.revision != before]
+
+
+def upgrade(revision: str = "head", url: str | None = None) -> bool:
+    """Apply migrations up to ``revision``; True when the kept report figures
+    were rebuilt because a revision on the way asked for it."""
+    before = _at(url)
     command.upgrade(alembic_config(url), revision)
+    applied = crossed(before, _at(url))
+    if not _rebuilders or not any(
+        getattr(s.module, REBUILD_MARK, False) for s in applied
+    ):
+        return False
+    for callback in _rebuilders:
+        callback(url)
+    return True
 
 
 RELATIVE = re.compile(r"-([1-9][0-9]*)")

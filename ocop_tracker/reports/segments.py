@@ -12,9 +12,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, func, insert, or_, select, update
+from sqlalchemy.orm import Session
 
 from ocop_tracker.core.clock import today
-from ocop_tracker.core.db import without_time_limits
+from ocop_tracker.core.config import get_settings
+from ocop_tracker.core.db import make_engine, without_time_limits
 from ocop_tracker.producers.models import Producer
 from ocop_tracker.products.models import Product
 from ocop_tracker.reports import activity, rules
@@ -378,3 +380,19 @@ def rebuild_counts(conn: Connection, counts_day: dt.date) -> None:
     conn.execute(delete(CHECKPOINT_DAYS))
     extend_checkpoints(conn, counts_day)
     activity.rebuild(conn)
+
+
+def rebuild_after_upgrade(url: str | None) -> None:
+    """Recompute a ledger already built, after an upgrade that changed what it
+    counts (``core.migrate.on_rebuild``); a database with none is left alone:
+    nothing of it needs recomputing."""
+    engine = make_engine(url or get_settings().database_url)
+    try:
+        with Session(engine) as session:
+            conn = session.connection()
+            if state(conn) is None:
+                return
+            rebuild(conn)
+            session.commit()
+    finally:
+        engine.dispose()
