@@ -152,15 +152,14 @@ def load(session: Session, pilots: Sequence[tuple[AdminUnit, str]]) -> list[str]
         # Shops the sellers' demo left in another state (claimed, suspended,
         # closed…) are kept as they are: only producers without a voso account
         # or with an open one report months.
-        states: dict[int, SellerStatus] = {
-            pid: status
-            for pid, status in session.execute(
+        states: dict[int, SellerStatus] = dict(
+            session.execute(
                 select(SellerAccount.producer_id, SellerAccount.status).where(
                     SellerAccount.hamlet_id == hamlet.id,
                     SellerAccount.marketplace_id == market.id,
                 )
             )
-        }
+        )
         producers = [
             p
             for p in session.scalars(
