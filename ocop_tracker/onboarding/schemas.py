@@ -136,6 +136,9 @@ class StepRead(Schema):
     url_example: str | None = None
     state: StepState
     is_next: bool
+    # What the step requires and does not hold yet ("seller_open": the
+    # producer's shop on this marketplace is not open).
+    waiting_for: str | None = None
     evidence_url: str | None
     note: str | None
     blocked_reason: str | None
