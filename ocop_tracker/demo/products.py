@@ -442,7 +442,7 @@ def _onboard(
             worker,
             listing,
             step=ALL_STEPS[offer.steps],
-            reason="Gian hàng chưa mở: chủ thể chưa có giấy đăng ký hộ kinh doanh.",
+            reason="Chờ chủ thể gửi giá bán và quy cách đóng gói.",
             version=listing.version,
         )
     elif offer.outcome == "rejected":
