@@ -8,7 +8,7 @@ go through these functions.
 """
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ocop_tracker.core.clock import VIETNAM
@@ -31,16 +31,13 @@ FUNNEL_HISTORY = (
 )
 
 
-def funnel_steps(
-    day: dt.date, retired: Mapping[str, dt.date], count: Callable[[str], int]
-) -> list[str]:
+def funnel_steps(day: dt.date, retired: Mapping[str, dt.date]) -> list[str]:
     """The funnel's steps on ``day``: today's, and a retired one on the days
-    before its retirement where some product had done it (``count``)."""
+    before its retirement (so a past day answers as it did)."""
     return [
         code
         for code in FUNNEL_HISTORY
-        if code in FUNNEL_STEPS
-        or (code in retired and day < retired[code] and count(code) > 0)
+        if code in FUNNEL_STEPS or (code in retired and day < retired[code])
     ]
 
 

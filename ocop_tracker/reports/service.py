@@ -234,9 +234,7 @@ def coverage_of(session: Session, area: Area, day: dt.date) -> Coverage:
     def g(name: str) -> int:
         return f.get(name, 0)
 
-    funnel_steps = rules.funnel_steps(
-        day, repository.retired_steps(session), lambda code: g(f"ocop.step.{code}")
-    )
+    funnel_steps = rules.funnel_steps(day, repository.retired_steps(session))
 
     ocop_total, other_total = g("ocop"), g("other")
     ocop = OcopHeadline.model_construct(
