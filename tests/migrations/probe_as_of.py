@@ -7,6 +7,7 @@ for each day given; and every step record. Nothing is written.
 """
 
 import datetime as dt
+import json
 import sys
 from typing import Any
 
@@ -82,3 +83,4 @@ def main(days: list[dt.date]) -> dict[str, Any]:
 
 if __name__ == "__main__":
     wanted = [dt.date.fromisoformat(d) for d in sys.argv[1].split(",")]
+    sys.stdout.write(json.dumps(main(wanted), sort_keys=True) + "\n")

@@ -132,7 +132,6 @@ def test_the_steps_move_to_the_producer_and_past_answers_stay(
     )
 
     upgraded = _run(ROOT, url, media, "-m", "ocop_tracker", "db", "upgrade")
-    del upgraded
     after = _probe(ROOT, url, media, days)
     _same(before, after)
     _run(ROOT, url, media, "-m", "ocop_tracker", "reports", "rebuild")
@@ -152,7 +151,18 @@ def test_the_steps_move_to_the_producer_and_past_answers_stay(
             sa.text("SELECT DISTINCT next_step FROM listings")
         ).scalars()
         assert not {"storefront", "payment"} & set(next_steps)
+        conflicts = conn.execute(
+            sa.text("SELECT DISTINCT seller_account_id FROM step_moves WHERE conflict")
+        ).scalars()
+        statuses = set(
+            conn.execute(sa.text("SELECT status FROM seller_accounts")).scalars()
+        )
     engine.dispose()
+    # The demo typed a different shop URL on each of a household's listings:
+    # none is guessed, a person is told which to choose.
+    assert conflicts
+    assert "cần người chọn" in upgraded
+    assert {"open", "applied"} <= statuses
     for market, step, retired_on, requires in asked:
         assert (retired_on is not None) is (step in {"storefront", "payment"}), step
         assert (requires == "seller_open") is (step == "listing"), (market, step)
@@ -167,8 +177,23 @@ def _same(before: dict[str, Any], after: dict[str, Any]) -> None:
             if key == "coverage":
                 then = {k: v for k, v in then.items() if k != "source"}
                 now = {k: v for k, v in now.items() if k != "source"}
+            elif then is not None and now is not None:
+                then, now = _recorded(then), _recorded(now)
             assert then == now, name
     assert before["records"] == after["records"]
+
+
+def _recorded(view: dict[str, Any]) -> dict[str, Any]:
+    """A listing's steps as recorded: the definitions' current wording aside
+    (the quality step now asks for a document; a step's requirement is shown
+    only while it is the next one)."""
+    aside = {"evidence", "waiting_for"}
+    return {
+        "listing": view["listing"],
+        "steps": [
+            {k: v for k, v in step.items() if k not in aside} for step in view["steps"]
+        ],
+    }
 
 
 def _check_accounts(conn: sa.Connection, moved: list[dict[str, Any]]) -> None:
@@ -205,6 +230,8 @@ def _check_accounts(conn: sa.Connection, moved: list[dict[str, Any]]) -> None:
             assert account.producer_id == record["producer_id"]
             assert account.marketplace_id == record["marketplace_id"]
             assert move.candidate_url == record["evidence_url"]
+            if record["status"] != "done":
+                continue  # a blocked storefront: its reason stays on its record
             if move.conflict:
                 assert account.shop_url is None
                 continue
