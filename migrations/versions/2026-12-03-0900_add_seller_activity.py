@@ -71,7 +71,6 @@ def upgrade() -> None:
         )
 
 
-
 def downgrade() -> None:
     """Revert this revision."""
     with op.batch_alter_table("seller_activity", schema=None) as batch_op:

@@ -82,17 +82,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Revert this revision."""
-    with op.batch_alter_table("marketplaces", schema=None) as batch_op:
-        batch_op.drop_column("shop_url_example")
-        batch_op.drop_column("shop_url_pattern")
+    """Revert this revision.
 
-    with op.batch_alter_table("marketplace_steps", schema=None) as batch_op:
-        batch_op.drop_column("retired_on")
-        batch_op.drop_column("requires")
-
-    with op.batch_alter_table("step_moves", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_step_moves_step_record_id"))
-        batch_op.drop_index(batch_op.f("ix_step_moves_seller_account_id"))
-
+    The columns go with a plain ``ALTER TABLE … DROP COLUMN`` (SQLite 3.35+
+    does it in place): a batch copy of ``marketplaces`` would break the
+    foreign keys that point at it.
+    """
+    op.drop_column("marketplaces", "shop_url_example")
+    op.drop_column("marketplaces", "shop_url_pattern")
+    op.drop_column("marketplace_steps", "retired_on")
+    op.drop_column("marketplace_steps", "requires")
+    op.drop_index(op.f("ix_step_moves_step_record_id"), table_name="step_moves")
+    op.drop_index(op.f("ix_step_moves_seller_account_id"), table_name="step_moves")
     op.drop_table("step_moves")

@@ -166,6 +166,17 @@ def test_the_steps_move_to_the_producer_and_past_answers_stay(
     for market, step, retired_on, requires in asked:
         assert (retired_on is not None) is (step in {"storefront", "payment"}), step
         assert (requires == "seller_open") is (step == "listing"), (market, step)
+    # Down again would lose where each record went: refused, nothing changed.
+    refused = subprocess.run(
+        [sys.executable, "-m", "ocop_tracker", "db", "downgrade", "-2"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "OCOP_DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert refused.returncode != 0
+    assert "step_moves" in " ".join((refused.stdout + refused.stderr).split())
 
 
 def _same(before: dict[str, Any], after: dict[str, Any]) -> None:
