@@ -123,7 +123,8 @@ LISTING_MIX = (
     (ListingStatus.rejected, 5),
     (ListingStatus.delisted, 10),
 )
-STEP_CODES = ("photos", "storefront", "payment", "listing", "first_order", "quality")
+# A product's own steps (the shop and e-payment are the producer's, issue 16).
+STEP_CODES = ("photos", "listing", "first_order", "quality")
 BATCH = 5_000
 
 _PRODUCERS: Table = Base.metadata.tables["producers"]
@@ -593,7 +594,7 @@ def _listing(
     created = product["created_at"] + dt.timedelta(days=rng.randrange(1, 60))
     updated = created + dt.timedelta(days=rng.randrange(0, 120))
     done = (
-        rng.randrange(len(STEP_CODES))
+        rng.randrange(STEP_CODES.index("listing") + 1)
         if status is ListingStatus.in_progress
         else len(STEP_CODES)
     )
@@ -604,8 +605,8 @@ def _listing(
         "hamlet_id": product["hamlet_id"],
         "status": status.value,
         "next_step": STEP_CODES[done] if done < len(STEP_CODES) else None,
-        "storefront_url": f"https://voso.vn/shop/{product_id}" if done > 1 else None,
-        "listing_url": f"https://voso.vn/p/{product_id}" if done > 3 else None,
+        "storefront_url": None,
+        "listing_url": f"https://voso.vn/p/{product_id}" if done > 1 else None,
         "claimed_by_id": None,
         "verified_at": updated if live else None,
         "verified_by_id": None,

@@ -186,20 +186,38 @@ def make_certificate(
 
 
 def evidence_urls(product: Product, marketplace: str) -> dict[str, str]:
-    """A storefront and a product page of this product on a seeded marketplace,
-    shaped as its seeded URL rules ask, unique to the product."""
-    p, shop = product.id, product.producer_id
+    """A product page of this product on a seeded marketplace, shaped as its
+    seeded URL rule asks, unique to the product; and a link to its signed
+    quality commitment."""
+    p = product.id
+    document = {"quality": f"https://drive.example.vn/cam-ket-chat-luong-{p}.pdf"}
     if marketplace == "voso":
         return {
-            "storefront": f"https://voso.vn/ho-san-xuat-{shop}-s{shop}",
-            workflow.CLAIM_STEP: f"https://voso.vn/san-pham-{p}-p{p}.html",
-        }
+            workflow.CLAIM_STEP: f"https://voso.vn/san-pham-{p}-p{p}.html"
+        } | document
     if marketplace == "postmart":
         return {
-            "storefront": f"https://postmart.vn/shop/ho-san-xuat-{shop}",
-            workflow.CLAIM_STEP: f"https://postmart.vn/p/san-pham-{p}-{p}.html",
-        }
-    return {}
+            workflow.CLAIM_STEP: f"https://postmart.vn/p/san-pham-{p}-{p}.html"
+        } | document
+    return document
+
+
+def ensure_seller_open(
+    session: Session, product: Product, marketplace: str, actor: User | None = None
+) -> None:
+    """The product's producer has an open seller account on the marketplace
+    (made and verified if it has none): the listing step requires it."""
+    market = marketplaces.resolve(session, marketplace)
+    account = session.scalar(
+        select(SellerAccount).where(
+            SellerAccount.producer_id == product.producer_id,
+            SellerAccount.marketplace_id == market.id,
+        )
+    )
+    if account is None:
+        producer = session.get(Producer, product.producer_id)
+        assert producer is not None
+        make_seller_account(session, producer, marketplace, actor=actor)
 
 
 def make_listing(
@@ -224,6 +242,8 @@ def make_listing(
     )
     if status is ListingStatus.in_progress:
         return listing
+    # The listing step needs the producer's shop open on the marketplace.
+    ensure_seller_open(session, product, marketplace, who)
     # The photos step records itself from the marketplace's photo rule.
     meet_photo_rule(session, who, product)
     session.refresh(listing)

@@ -5,7 +5,7 @@ listing) with the day of the last request, its outcome and the run of bad
 answers that flags "có thể đã bị gỡ" in the action list.
 
 Revision ID: 7b3e5d1a9c42
-Revises: 8c3d6e9a1f24
+Revises: c5e80f3a1d27
 Create Date: 2026-12-03 14:00:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "7b3e5d1a9c42"
-down_revision: str | None = "8c3d6e9a1f24"
+down_revision: str | None = "c5e80f3a1d27"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

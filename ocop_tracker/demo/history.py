@@ -23,7 +23,7 @@ from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.audit import listener as audit_listener
 from ocop_tracker.core import clock
 from ocop_tracker.demo import photos as demo_photos
-from ocop_tracker.demo.products import evidence_url
+from ocop_tracker.demo.products import evidence_url, open_shop
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding import workflow
 from ocop_tracker.onboarding.models import Decision, Listing, Marketplace
@@ -41,11 +41,13 @@ from ocop_tracker.products.models import OcopGroup, ProductKind
 from ocop_tracker.reports import rules as report_rules
 from ocop_tracker.reports import service as report_service
 from ocop_tracker.reports.models import ReportSubmission
+from ocop_tracker.sellers import service as seller_service
 from ocop_tracker.users import repository as user_repository
 from ocop_tracker.users.models import User
 
 SEED = 20250701
-STEPS = ("photos", "storefront", "payment", "listing", "first_order", "quality")
+# A product's own steps (DOMAIN.md §4); the shop opens on the producer first.
+STEPS = ("photos", "listing", "first_order", "quality")
 # Real Sóc Trăng product kinds (DOMAIN.md §2); the cooperatives are invented.
 PRODUCTS = (
     ("Kẹo dừa sáp", 3),
@@ -77,14 +79,15 @@ def _clock() -> Iterator[Callable[[dt.date], None]]:
             dt.UTC
         )
 
-    saved = (getattr(audit_listener, "utcnow"), getattr(onboarding_service, "utcnow"))  # noqa: B009
-    setattr(audit_listener, "utcnow", stamp)  # noqa: B010 - demo only
-    setattr(onboarding_service, "utcnow", stamp)  # noqa: B010
+    modules = (audit_listener, onboarding_service, seller_service)
+    saved = [getattr(m, "utcnow") for m in modules]  # noqa: B009
+    for m in modules:
+        setattr(m, "utcnow", stamp)  # noqa: B010 - demo only
     try:
         yield at
     finally:
-        setattr(audit_listener, "utcnow", saved[0])  # noqa: B010
-        setattr(onboarding_service, "utcnow", saved[1])  # noqa: B010
+        for m, before in zip(modules, saved, strict=True):
+            setattr(m, "utcnow", before)  # noqa: B010
 
 
 def _user(session: Session, login: str) -> User | None:
@@ -212,7 +215,7 @@ def _hamlet_history(
             listing = photo_readiness.open_listing(
                 session, worker, product_id=product.id, marketplace_id=markets[code].id
             )
-            stop = 6 if i < len(PRODUCTS) - 2 else 2 + i % 3
+            stop = 4 if i < len(PRODUCTS) - 2 else 1 + i % 3
             for step in STEPS[:stop]:
                 if step == workflow.RULE_STEP:
                     continue
@@ -220,11 +223,10 @@ def _hamlet_history(
                 if day >= today:
                     break
                 at(day)
-                url = (
-                    evidence_url(markets[code], step, name, 3100 + hamlet.id)
-                    if step == "storefront"
-                    else evidence_url(markets[code], step, title, 800000 + product.id)
-                )
+                if step == workflow.CLAIM_STEP:
+                    # The cooperative's shop opened before its first product went on.
+                    open_shop(session, product, markets[code], worker, official, on=day)
+                url = evidence_url(markets[code], step, title, 800000 + product.id)
                 listing = onboarding_service.record_step(
                     session,
                     worker,

@@ -29,9 +29,13 @@ from ocop_tracker.producers.models import (
 from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products.models import CertLevel, OcopGroup, Product, ProductKind
+from ocop_tracker.sellers import service as seller_service
+from ocop_tracker.sellers import views as seller_views
+from ocop_tracker.sellers.models import SellerAccount, SellerStatus
 from ocop_tracker.users.models import User
 
-ALL_STEPS = ("photos", "storefront", "payment", "listing", "first_order", "quality")
+# A product's own steps (DOMAIN.md §4); the shop is the producer's seller account.
+ALL_STEPS = ("photos", "listing", "first_order", "quality")
 
 
 @dataclass
@@ -39,7 +43,7 @@ class Offer:
     """A product's wished state on one marketplace."""
 
     market: str
-    steps: int  # how many steps are done, in order
+    steps: int  # how many of the product's steps are done, in order
     outcome: str = ""  # "", "verified", "rejected", "delisted", "blocked"
 
 
@@ -98,7 +102,7 @@ CATALOG: dict[str, list[Maker]] = {
                         "UBND tỉnh Sóc Trăng",
                         CertLevel.province,
                     ),
-                    [Offer("voso", 6, "verified"), Offer("postmart", 6, "verified")],
+                    [Offer("voso", 4, "verified"), Offer("postmart", 4, "verified")],
                 ),
                 Item(
                     "Lạp xưởng tươi",
@@ -113,7 +117,7 @@ CATALOG: dict[str, list[Maker]] = {
                         "UBND thành phố Sóc Trăng",
                         CertLevel.district,
                     ),
-                    [Offer("voso", 4), Offer("postmart", 1, "blocked")],
+                    [Offer("voso", 2), Offer("postmart", 1, "blocked")],
                 ),
             ],
         ),
@@ -159,7 +163,7 @@ CATALOG: dict[str, list[Maker]] = {
                         "UBND tỉnh Sóc Trăng",
                         CertLevel.province,
                     ),
-                    [Offer("voso", 4, "delisted")],
+                    [Offer("voso", 2, "delisted")],
                 ),
                 Item(
                     "Mía hấp Cù Lao Dung",
@@ -168,7 +172,7 @@ CATALOG: dict[str, list[Maker]] = {
                     30000,
                     "Mía hấp đóng gói, đặc sản cù lao.",
                     None,
-                    [Offer("postmart", 4, "rejected")],
+                    [Offer("postmart", 2, "rejected")],
                 ),
             ],
         ),
@@ -198,7 +202,7 @@ CATALOG: dict[str, list[Maker]] = {
                         "Thủ tướng Chính phủ",
                         CertLevel.central,
                     ),
-                    [Offer("voso", 6, "verified"), Offer("postmart", 5, "verified")],
+                    [Offer("voso", 4, "verified"), Offer("postmart", 3, "verified")],
                 )
             ],
         ),
@@ -312,22 +316,86 @@ def load(
     return changed
 
 
-# Evidence URLs shaped as each marketplace's step rule asks (the data seeded
-# by the migrations: a shop page, a product page), for a demo name and number.
+# URLs shaped as each marketplace's rules ask (the data seeded by the
+# migrations: a shop page, a product page), for a demo name and number; and
+# the signed quality commitment, kept as a document.
+SHOP = "shop"
 _URL_SHAPES = {
-    ("voso", "storefront"): "https://{domain}/{slug}-s{number}",
+    ("voso", SHOP): "https://{domain}/{slug}-s{number}",
     ("voso", "listing"): "https://{domain}/{slug}-p{number}.html",
-    ("postmart", "storefront"): "https://{domain}/shop/{slug}",
+    ("postmart", SHOP): "https://{domain}/shop/{slug}",
     ("postmart", "listing"): "https://{domain}/p/{slug}-{number}.html",
 }
+_DOCUMENT = "https://drive.example.vn/ocop-demo/cam-ket-{slug}-{number}.pdf"
 
 
 def evidence_url(market: Marketplace, step: str, name: str, number: int) -> str | None:
-    """A plausible evidence URL of ``step`` on ``market`` (None for other steps)."""
+    """A plausible evidence URL of ``step`` (or ``SHOP``) on ``market`` (None
+    for steps that take none)."""
     shape = _URL_SHAPES.get((market.code, step))
+    if shape is None and step == "quality":
+        shape = _DOCUMENT
     if shape is None:
         return None
     return shape.format(domain=market.domain, slug=slug(name), number=number)
+
+
+def open_shop(
+    session: Session,
+    product: Product,
+    market: Marketplace,
+    worker: User,
+    official: User,
+    *,
+    on: dt.date | None = None,
+) -> SellerAccount:
+    """The producer's seller account on ``market``, open: made, its required
+    prerequisites done, claimed by the team and verified by the official.
+
+    An account already there is left as it is. ``on``: the day the shop
+    opened (the demo history's past days).
+    """
+    account = session.scalar(
+        select(SellerAccount).where(
+            SellerAccount.producer_id == product.producer_id,
+            SellerAccount.marketplace_id == market.id,
+        )
+    )
+    if account is not None:
+        return account
+    producer = session.get(Producer, product.producer_id)
+    assert producer is not None
+    name = producer.name.replace(" (demo lịch sử)", "").replace(" (demo)", "")
+    account = seller_service.create_account(
+        session,
+        worker,
+        producer,
+        marketplace_id=market.id,
+        status=SellerStatus.applied,
+        status_on=on,
+        shop_name=name,
+    )
+    for item in seller_views.prerequisites(session, market.id, active_only=True):
+        if item.required:
+            seller_service.set_item(
+                session, worker, account, item_code=item.code, done=True
+            )
+    url = evidence_url(market, SHOP, f"{name} demo", 3100 + producer.id)
+    assert url is not None
+    seller_service.claim_open(
+        session, worker, account, shop_url=url, version=account.version
+    )
+    seller_service.verify(
+        session,
+        official,
+        account,
+        decision=Decision.approved,
+        version=account.version,
+    )
+    if on is not None and account.status_on != on:
+        account.status_on = on
+        session.flush()
+    return account
 
 
 def _onboard(
@@ -346,11 +414,10 @@ def _onboard(
     for code in ALL_STEPS[: offer.steps]:
         if code == workflow.RULE_STEP:
             continue
-        evidence = (
-            evidence_url(market, code, f"{product.name} demo", product.producer_id)
-            if code == "storefront"
-            else evidence_url(market, code, product.name, 700000 + product.id)
-        )
+        if code == workflow.CLAIM_STEP:
+            # The product goes on the producer's shop, which must be open.
+            open_shop(session, product, market, worker, official)
+        evidence = evidence_url(market, code, product.name, 700000 + product.id)
         listing = onboarding_service.record_step(
             session,
             worker,
@@ -375,7 +442,7 @@ def _onboard(
             worker,
             listing,
             step=ALL_STEPS[offer.steps],
-            reason="Chủ thể chưa có giấy đăng ký hộ kinh doanh để mở gian hàng.",
+            reason="Chờ chủ thể gửi giá bán và quy cách đóng gói.",
             version=listing.version,
         )
     elif offer.outcome == "rejected":

@@ -1,7 +1,8 @@
 """Marketplaces as data: voso.vn and postmart.vn are seeded, an admin adds others.
 
-Each marketplace has a domain (where storefront and listing URLs must live)
-and an ordered list of onboarding steps; the workflow reads them, never a
+Each marketplace has a domain (where shop and listing URLs must live), the
+shape of a shop page on it, and an ordered list of a product's onboarding
+steps (retired ones kept as history); the workflow reads them, never a
 marketplace's name.
 """
 
@@ -57,9 +58,13 @@ def resolve(session: Session, ref: str) -> Marketplace:
     return market
 
 
-def steps(session: Session, marketplace_id: int) -> list[MarketplaceStep]:
-    """A marketplace's steps in order."""
-    return repository.steps_of(session, [marketplace_id])[marketplace_id]
+def steps(
+    session: Session, marketplace_id: int, *, retired: bool = False
+) -> list[MarketplaceStep]:
+    """A marketplace's steps in order: those asked today, or with ``retired`` every one."""
+    return repository.steps_of(session, [marketplace_id], retired=retired)[
+        marketplace_id
+    ]
 
 
 def step_defs(session: Session, marketplace_id: int) -> list[StepDef]:
@@ -74,18 +79,19 @@ def clean_shop_url(
     *,
     field: str = "shop_url",
 ) -> str:
-    """A shop page on the marketplace's domain, by the URL rule of its shop step."""
-    shop = next(
-        (s for s in steps(session, market.id) if s.code == workflow.SHOP_STEP), None
-    )
-    return workflow.clean_page_url(
-        raw,
+    """A shop page on the marketplace's domain, by the marketplace's shop URL rule."""
+    label = "Đường dẫn gian hàng"
+    url = workflow.clean_url(raw, domain=market.domain, field=field, label=label)
+    workflow.check_page(
+        url,
         domain=market.domain,
-        label="Đường dẫn gian hàng",
-        step=as_def(shop) if shop is not None else None,
-        page=workflow.PAGE_NAMES[workflow.SHOP_STEP],
+        label=label,
+        page=workflow.SHOP_PAGE,
+        pattern=market.shop_url_pattern,
+        example=market.shop_url_example,
         field=field,
     )
+    return url
 
 
 def as_def(step: MarketplaceStep) -> StepDef:
@@ -97,6 +103,8 @@ def as_def(step: MarketplaceStep) -> StepDef:
         evidence=step.evidence,
         url_pattern=step.url_pattern,
         url_example=step.url_example,
+        requires=step.requires,
+        retired_on=step.retired_on,
     )
 
 
@@ -173,7 +181,8 @@ def add_step(
     Listings that had done every step now have this one to do.
     """
     _check_admin(actor)
-    existing = step_defs(session, market.id)
+    # Retired steps keep their code and position: a new step comes after them.
+    existing = [as_def(s) for s in steps(session, market.id, retired=True)]
     new = _new_def(
         existing,
         code,
@@ -268,4 +277,5 @@ def _row(marketplace_id: int, d: StepDef) -> MarketplaceStep:
         evidence=d.evidence,
         url_pattern=d.url_pattern,
         url_example=d.url_example,
+        requires=d.requires,
     )

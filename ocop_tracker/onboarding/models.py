@@ -55,6 +55,12 @@ class Marketplace(IdMixin, Audited, Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     # The plan names voso.vn and postmart.vn: "both named platforms" in reports.
     is_named_in_plan: Mapped[bool] = mapped_column(default=False)
+    # What a shop (gian hàng) page is on this marketplace: a regular expression
+    # the whole path must match, and an example shown in the refusal. A seller
+    # account's shop URL is held to it. Data: an admin corrects it when the
+    # marketplace changes its addresses.
+    shop_url_pattern: Mapped[str | None] = mapped_column(String(300))
+    shop_url_example: Mapped[str | None] = mapped_column(String(300))
 
 
 class MarketplaceStep(IdMixin, Audited, Base):
@@ -76,6 +82,13 @@ class MarketplaceStep(IdMixin, Audited, Base):
     # corrects them when the marketplace changes its addresses.
     url_pattern: Mapped[str | None] = mapped_column(String(300))
     url_example: Mapped[str | None] = mapped_column(String(300))
+    # What must hold before the step can be recorded, as data: "seller_open"
+    # (the producer's seller account on this marketplace is open), or none.
+    requires: Mapped[str | None] = mapped_column(String(30))
+    # The day the step stopped being asked (the shop and the e-payment account
+    # moved to the producer, issue 16): kept as history, never deleted, so the
+    # days before still answer as they did.
+    retired_on: Mapped[dt.date | None] = mapped_column(Date)
 
     __table_args__ = (
         UniqueConstraint("marketplace_id", "code"),
@@ -166,3 +179,30 @@ class Verification(DecisionColumns, IdMixin, Audited, Base):
     listing_id: Mapped[int] = mapped_column(
         ForeignKey("listings.id", ondelete="CASCADE"), index=True
     )
+
+
+class StepMove(IdMixin, Base):
+    """Where a retired step's record went when the steps moved to the producer.
+
+    Written by the migration that retired the "storefront" and "payment" steps
+    (issue 16): one row per step record moved, naming the seller account or
+    e-payment account it became. ``conflict`` marks a shop URL that was not
+    taken because the producer's listings on that marketplace carried
+    different ones: a person chooses (the account was made without a URL, and
+    ``candidate_url`` is one of the choices).
+    """
+
+    __tablename__ = "step_moves"
+
+    step_record_id: Mapped[int] = mapped_column(
+        ForeignKey("step_records.id", ondelete="CASCADE"), index=True
+    )
+    seller_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("seller_accounts.id", ondelete="SET NULL"), index=True
+    )
+    payment_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("payment_accounts.id", ondelete="SET NULL")
+    )
+    candidate_url: Mapped[str | None] = mapped_column(String(500))
+    conflict: Mapped[bool] = mapped_column(default=False)
+    moved_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import repository as area_repository
@@ -21,8 +21,9 @@ from ocop_tracker.onboarding.models import (
     StepStatus,
     Verification,
 )
-from ocop_tracker.photos.models import PhotoRule
+from ocop_tracker.photos.models import Photo, PhotoKind, PhotoRule
 from ocop_tracker.products.models import Product
+from ocop_tracker.sellers.models import SellerAccount, SellerStatus
 from ocop_tracker.users.models import User
 
 # A listing with the names shown beside it: (listing, product name, marketplace code).
@@ -61,12 +62,15 @@ def photo_rule_of(session: Session, marketplace_id: int) -> PhotoRule | None:
 
 
 def steps_of(
-    session: Session, marketplace_ids: Iterable[int]
+    session: Session, marketplace_ids: Iterable[int], *, retired: bool = False
 ) -> dict[int, list[MarketplaceStep]]:
-    """Each marketplace's steps in order (one query for all of them)."""
+    """Each marketplace's steps in order (one query for all of them): those
+    asked today, or with ``retired`` the retired ones too."""
     stmt = select(MarketplaceStep).order_by(
         MarketplaceStep.marketplace_id, MarketplaceStep.position
     )
+    if not retired:
+        stmt = stmt.where(MarketplaceStep.retired_on.is_(None))
     return query.grouped_in(
         session, stmt, MarketplaceStep.marketplace_id, marketplace_ids
     )
@@ -114,17 +118,69 @@ def records_of(session: Session, listing_id: int) -> dict[str, StepRecord]:
     }
 
 
+def seller_open(session: Session, product_id: int, marketplace_id: int) -> bool:
+    """True when the product's producer has an open seller account on the marketplace."""
+    found = session.scalar(
+        select(SellerAccount.id)
+        .join(Product, Product.producer_id == SellerAccount.producer_id)
+        .where(
+            Product.id == product_id,
+            SellerAccount.marketplace_id == marketplace_id,
+            SellerAccount.status == SellerStatus.open,
+        )
+    )
+    return found is not None
+
+
+def producer_of(session: Session, product_id: int) -> int | None:
+    """The id of a product's producer."""
+    return session.scalar(select(Product.producer_id).where(Product.id == product_id))
+
+
+def evidence_count(session: Session, listing_id: int, step_code: str) -> int:
+    """How many evidence photos one step of a listing has."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Photo)
+            .where(
+                Photo.listing_id == listing_id,
+                Photo.kind == PhotoKind.evidence,
+                Photo.step_code == step_code,
+            )
+        )
+        or 0
+    )
+
+
+def step_asked() -> ColumnElement[bool]:
+    """A step record's step is still asked on its listing's marketplace (not retired)."""
+    return (
+        select(MarketplaceStep.id)
+        .join(Listing, Listing.marketplace_id == MarketplaceStep.marketplace_id)
+        .where(
+            Listing.id == StepRecord.listing_id,
+            MarketplaceStep.code == StepRecord.step_code,
+            MarketplaceStep.retired_on.is_(None),
+        )
+        .exists()
+    )
+
+
 def blocked_steps(
     session: Session, actor: User, listing_ids: Iterable[int]
 ) -> dict[int, list[str]]:
-    """Each listing's blocked step codes, inside the actor's area (one query)."""
+    """Each listing's blocked step codes (steps still asked), inside the actor's
+    area (one query)."""
     ids = list(set(listing_ids))
     found: dict[int, list[str]] = {}
     if not ids:
         return found
     stmt = scope_to_user(
         select(StepRecord.listing_id, StepRecord.step_code).where(
-            StepRecord.listing_id.in_(ids), StepRecord.status == StepStatus.blocked
+            StepRecord.listing_id.in_(ids),
+            StepRecord.status == StepStatus.blocked,
+            step_asked(),
         ),
         actor,
         StepRecord.hamlet_id,

@@ -15,9 +15,11 @@ from ocop_tracker.onboarding.models import Decision, ListingStatus
 
 
 class Evidence(StrEnum):
-    """What evidence a step asks for."""
+    """What evidence a step asks for: a page on the marketplace, or a document
+    (a photo of it uploaded to the step, or a link to it)."""
 
     url = "url"
+    document = "document"
 
 
 class StepState(StrEnum):
@@ -47,10 +49,12 @@ class MarketplaceStepRead(Schema):
     evidence: str | None
     url_pattern: str | None = None
     url_example: str | None = None
+    requires: str | None = None
 
 
 class MarketplaceRead(Schema):
-    """A marketplace with its ordered onboarding steps."""
+    """A marketplace with its product's onboarding steps asked today, in order,
+    and what a shop page is on it."""
 
     id: int
     code: str
@@ -58,6 +62,8 @@ class MarketplaceRead(Schema):
     domain: str
     is_active: bool
     is_named_in_plan: bool
+    shop_url_pattern: str | None = None
+    shop_url_example: str | None = None
     steps: list[MarketplaceStepRead]
 
 
@@ -136,6 +142,9 @@ class StepRead(Schema):
     url_example: str | None = None
     state: StepState
     is_next: bool
+    # What the step requires and does not hold yet ("seller_open": the
+    # producer's shop on this marketplace is not open).
+    waiting_for: str | None = None
     evidence_url: str | None
     note: str | None
     blocked_reason: str | None

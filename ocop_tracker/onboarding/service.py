@@ -19,7 +19,7 @@ from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.errors import Conflict, InvalidInput, NotFound
 from ocop_tracker.core.text import clean_text, required_text
 from ocop_tracker.core.versions import check_version, flush_versioned, is_resend
-from ocop_tracker.onboarding import marketplaces, repository, workflow
+from ocop_tracker.onboarding import marketplaces, repository, views, workflow
 from ocop_tracker.onboarding.models import (
     Decision,
     Listing,
@@ -39,7 +39,7 @@ STEP_WRITERS = WRITERS
 DELISTERS = STEP_WRITERS | VERIFIERS
 # The listings' 409 code, which their clients read (the other domains say "conflict").
 STALE_CODE = "stale_version"
-URL_LABELS = {"storefront": "Đường dẫn gian hàng", "listing": "Đường dẫn sản phẩm"}
+URL_LABELS = {workflow.CLAIM_STEP: "Đường dẫn sản phẩm"}
 
 
 def _check_action(
@@ -279,7 +279,18 @@ def record_step(
     definition = workflow.check_can_record(
         defs, statuses, listing.status, code, marketplace=market.name
     )
+    workflow.check_requirement(
+        definition,
+        views.requirements(session, listing, definition),
+        domain=market.domain,
+    )
     url = _evidence(definition, market, evidence_url)
+    if definition.evidence == workflow.EVIDENCE_DOCUMENT:
+        workflow.check_document(
+            definition,
+            url=url,
+            photos=repository.evidence_count(session, listing.id, code),
+        )
     clean_note = _clean_note(note)
     record = records.get(code)
     if record is None:
@@ -544,8 +555,7 @@ def relist(session: Session, actor: User, listing: Listing, *, version: int) -> 
     """Bring a delisted listing back: it is in progress again, and counts again
     only once its new "listed" claim is verified.
 
-    The steps the household keeps (storefront, payment, first order, quality
-    commitment) stay done; the claim must be made again (the product page's
+    The steps the product keeps (first order, quality commitment) stay done; the claim must be made again (the product page's
     URL may have changed) and verified, and the photos step follows the
     marketplace's rule again (``photos.readiness.relist`` re-checks it). The
     delisting stays in the trail, so past figures still see it.

@@ -238,6 +238,17 @@ def _sort_key(sort: SortField) -> Callable[[ListingRead], tuple[Any, int]]:
     return key
 
 
+def requirements(session: Session, listing: Listing, step: StepDef) -> dict[str, bool]:
+    """Whether what ``step`` requires (data) holds for this listing now."""
+    if step.requires == workflow.SELLER_OPEN:
+        return {
+            workflow.SELLER_OPEN: repository.seller_open(
+                session, listing.product_id, listing.marketplace_id
+            )
+        }
+    return {}
+
+
 def steps_view(
     session: Session, actor: User, listing: Listing, *, as_of: dt.date | None = None
 ) -> ListingSteps:
@@ -252,13 +263,23 @@ def steps_view(
             }
             for code, r in repository.records_of(session, listing.id).items()
         }
-        return _steps(
-            read(session, listing), [marketplaces.as_def(s) for s in steps], records
-        )
+        defs = [marketplaces.as_def(s) for s in steps]
+        waiting = {
+            d.code: code
+            for d in defs
+            if d.code == listing.next_step
+            for code, met in requirements(session, listing, d).items()
+            if not met
+        }
+        return _steps(read(session, listing), defs, records, waiting)
     listing_then = read_as_of(session, actor, listing.id, as_of)
     return _steps(
         listing_then,
-        _step_defs_as_of(session, steps, as_of),
+        _step_defs_as_of(
+            session,
+            marketplaces.steps(session, listing.marketplace_id, retired=True),
+            as_of,
+        ),
         _records_as_of(session, listing, as_of),
     )
 
@@ -266,10 +287,13 @@ def steps_view(
 def _step_defs_as_of(
     session: Session, steps: Sequence[MarketplaceStep], day: dt.date
 ) -> list[StepDef]:
-    """The steps a marketplace had at the end of ``day``.
+    """The steps a marketplace asked at the end of ``day``.
 
-    Steps seeded by a migration left no trail: they have always existed.
+    Steps seeded by a migration left no trail: they have always existed. A
+    retired step (set by a migration, without a trail) is asked until the day
+    before its retirement.
     """
+    retired = {s.id: s.retired_on for s in steps}
     ids = [s.id for s in steps]
     states = history.states_as_of(session, MarketplaceStep.__tablename__, ids, day)
     traced = repository.ids_with_events(session, MarketplaceStep.__tablename__, ids)
@@ -281,11 +305,13 @@ def _step_defs_as_of(
             evidence=st.get("evidence"),
             url_pattern=st.get("url_pattern"),
             url_example=st.get("url_example"),
+            requires=st.get("requires"),
+            retired_on=retired.get(sid),
         )
-        for st in states.values()
+        for sid, st in states.items()
     ]
     defs.extend(marketplaces.as_def(s) for s in steps if s.id not in traced)
-    return workflow.ordered(defs)
+    return workflow.ordered(d for d in defs if workflow.asked_on(d, day))
 
 
 def _records_as_of(
@@ -304,6 +330,7 @@ def _steps(
     listing: ListingRead,
     defs: Sequence[StepDef],
     records: Mapping[str, Mapping[str, Any]],
+    waiting: Mapping[str, str] | None = None,
 ) -> ListingSteps:
     statuses = {code: StepStatus(r["status"]) for code, r in records.items()}
     items = []
@@ -325,6 +352,7 @@ def _steps(
                     "url_example": d.url_example,
                     "state": state,
                     "is_next": d.code == listing.next_step,
+                    "waiting_for": (waiting or {}).get(d.code),
                     **{k: record.get(k) for k in _RECORD_COLUMNS},
                 }
             )

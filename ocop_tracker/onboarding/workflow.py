@@ -1,8 +1,12 @@
 """The onboarding rules, pure: ordered steps as data, evidence URLs, status changes.
 
 Nothing here reads the database or branches on a marketplace: every marketplace
-is a domain and an ordered list of steps (DOMAIN.md §4). The service loads the
-data, asks these functions, and writes what they answer.
+is a domain and an ordered list of steps (DOMAIN.md §4). The steps are the
+product's own — photos, listing, first order, quality commitment; the shop and
+the e-payment account belong to the producer (``sellers/``, ``producers/``).
+What must hold before a step is data too (``requires``), and a step no longer
+asked is retired on a date, never deleted. The service loads the data, asks
+these functions, and writes what they answer.
 """
 
 import datetime as dt
@@ -17,26 +21,25 @@ from ocop_tracker.onboarding.models import Decision, ListingStatus, StepStatus
 
 # The step whose recording claims "listed" and asks for verification.
 CLAIM_STEP = "listing"
-# The step whose URL rule says what a shop (gian hàng) page is on a marketplace;
-# a seller account's shop URL is held to the same rule.
-SHOP_STEP = "storefront"
+# What a shop (gian hàng) page is called in refusals; its URL rule is the
+# marketplace's (``shop_url_pattern``), held by every seller account's shop URL.
+SHOP_PAGE = "trang gian hàng"
 # Steps whose evidence URL is copied onto the listing, and into which column.
-URL_COLUMNS: Mapping[str, str] = {
-    "storefront": "storefront_url",
-    CLAIM_STEP: "listing_url",
-}
+URL_COLUMNS: Mapping[str, str] = {CLAIM_STEP: "listing_url"}
 # The step recorded by the marketplace's photo rule, never by hand: the photos
 # service records it when the product's photos meet the rule and re-opens it
 # when they no longer do (until the listing is verified).
 RULE_STEP = "photos"
 # What kind of page each URL step's evidence must be, in words.
-PAGE_NAMES: Mapping[str, str] = {
-    "storefront": "trang gian hàng",
-    CLAIM_STEP: "trang sản phẩm",
-}
-# The only kind of evidence a step may ask for today (photos come later).
+PAGE_NAMES: Mapping[str, str] = {CLAIM_STEP: "trang sản phẩm"}
+# The evidence a step may ask for: a page on the marketplace ("url"), or a
+# document — a photo of it uploaded to the step, or a link to it ("document").
 EVIDENCE_URL = "url"
-EVIDENCE_KINDS = frozenset({EVIDENCE_URL})
+EVIDENCE_DOCUMENT = "document"
+EVIDENCE_KINDS = frozenset({EVIDENCE_URL, EVIDENCE_DOCUMENT})
+# What a step may require before it is recorded (``MarketplaceStep.requires``).
+SELLER_OPEN = "seller_open"
+REQUIREMENTS = frozenset({SELLER_OPEN})
 # The claim stands (the step counts as done) only while it is pending or approved.
 CLAIM_STANDS = frozenset({ListingStatus.awaiting_verification, ListingStatus.listed})
 # A listing an official has verified (live, or live once and taken down).
@@ -66,6 +69,13 @@ class StepDef:
     evidence: str | None = None
     url_pattern: str | None = None
     url_example: str | None = None
+    requires: str | None = None
+    retired_on: dt.date | None = None
+
+
+def asked_on(step: StepDef, day: dt.date | None = None) -> bool:
+    """True while the step is asked: not retired, or retired after ``day``."""
+    return step.retired_on is None or (day is not None and step.retired_on > day)
 
 
 def ordered(steps: Iterable[StepDef]) -> list[StepDef]:
@@ -165,6 +175,24 @@ def check_can_unblock(
     if records.get(code) is not StepStatus.blocked:
         raise InvalidInput(f"Bước “{step.name}” ({code}) không bị tạm dừng.")
     return step
+
+
+def check_requirement(step: StepDef, met: Mapping[str, bool], *, domain: str) -> None:
+    """What the step requires (data) must hold; payment is never required."""
+    if step.requires == SELLER_OPEN and not met.get(SELLER_OPEN, False):
+        raise InvalidInput(
+            f"Gian hàng của chủ thể trên {domain} chưa mở (chưa được cán bộ xác minh), nên chưa đăng sản phẩm được. Hãy mở gian hàng ở trang của chủ thể, mục tài khoản bán hàng, rồi ghi bước này.",
+            field="evidence_url",
+        )
+
+
+def check_document(step: StepDef, *, url: str | None, photos: int) -> None:
+    """A step asking for a document has a photo of it, or a link to it."""
+    if step.evidence == EVIDENCE_DOCUMENT and url is None and photos == 0:
+        raise InvalidInput(
+            f"Bước “{step.name}” cần bằng chứng: thêm ảnh văn bản đã ký (mục “Thêm ảnh minh chứng”) hoặc ghi đường dẫn tới văn bản.",
+            field="evidence_url",
+        )
 
 
 def status_after_record(code: str, status: ListingStatus) -> ListingStatus:
@@ -423,7 +451,7 @@ def check_new_step(
         raise Conflict(f"Sàn đã có bước “{code}”.")
     if evidence is not None and evidence not in EVIDENCE_KINDS:
         raise InvalidInput(
-            "Bằng chứng chỉ nhận giá trị “url” (đường dẫn) hoặc để trống.",
+            "Bằng chứng chỉ nhận giá trị “url” (đường dẫn), “document” (ảnh hoặc đường dẫn văn bản) hoặc để trống.",
             field="evidence",
         )
     if code in URL_COLUMNS and evidence != EVIDENCE_URL:

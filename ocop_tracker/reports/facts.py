@@ -24,7 +24,12 @@ from sqlalchemy import Connection, Table, select
 
 from ocop_tracker.core.clock import today, vn_date
 from ocop_tracker.history import service as history_service
-from ocop_tracker.onboarding.models import Listing, Marketplace, StepRecord
+from ocop_tracker.onboarding.models import (
+    Listing,
+    Marketplace,
+    MarketplaceStep,
+    StepRecord,
+)
 from ocop_tracker.producers.models import PaymentAccount, Producer
 from ocop_tracker.products.models import Certificate, Product
 from ocop_tracker.reports import rules
@@ -137,13 +142,31 @@ def named_marketplaces(conn: Connection) -> frozenset[int]:
     )
 
 
+def retired_steps(conn: Connection) -> dict[tuple[int, str], dt.date]:
+    """The day each retired step stopped being asked, by (marketplace id, code)."""
+    table: Table = MarketplaceStep.__table__  # type: ignore[assignment]
+    return {
+        (mid, code): day
+        for mid, code, day in conn.execute(
+            select(table.c.marketplace_id, table.c.code, table.c.retired_on).where(
+                table.c.retired_on.is_not(None)
+            )
+        )
+    }
+
+
 def product_facts(conn: Connection, ids: Sequence[int]) -> dict[int, ProductFacts]:
-    """Facts of the products that still exist, by id."""
+    """Facts of the products that still exist, by id.
+
+    A retired step's record counts until its step's retirement day, so days
+    before it answer as they did (issue 16 retired "storefront", "payment").
+    """
     products: Table = Product.__table__  # type: ignore[assignment]
     producers: Table = Producer.__table__  # type: ignore[assignment]
     certs: Table = Certificate.__table__  # type: ignore[assignment]
     listings: Table = Listing.__table__  # type: ignore[assignment]
     steps: Table = StepRecord.__table__  # type: ignore[assignment]
+    retired = retired_steps(conn)
     out: dict[int, ProductFacts] = {}
     for chunk in chunks(sorted(set(ids))):
         rows = conn.execute(
@@ -197,9 +220,11 @@ def product_facts(conn: Connection, ids: Sequence[int]) -> dict[int, ProductFact
             ).where(steps.c.listing_id.in_(listing_ids))
         ).all()
         step_trails = _trails(conn, "step_records", [r[0] for r in step_rows], "status")
+        market_of = {r[0]: r[2] for r in listing_rows}
         steps_by_listing: dict[int, dict[str, Timeline]] = defaultdict(dict)
         for sid, lid, code, status, done_at in step_rows:
             trail = step_trails.get(sid) or [(vn_date(done_at), str(status))]
+            trail = rules.retire(trail, retired.get((market_of[lid], code)))
             steps_by_listing[lid][code] = rules.timeline(trail)
         facts_listings: dict[int, list[ListingFact]] = defaultdict(list)
         for lid, pid, mid, status, verified_at, delisted_on, created_at in listing_rows:

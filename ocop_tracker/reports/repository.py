@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.areas.models import AdminUnit, AdminUnitLink
@@ -98,6 +98,7 @@ def unlisted(
                 exists().where(
                     StepRecord.listing_id == Listing.id,
                     StepRecord.status == StepStatus.blocked,
+                    _step_asked(),
                 )
             )
         )
@@ -125,6 +126,35 @@ def listings_of(session: Session, product_ids: Sequence[int]) -> dict[int, list[
     return out
 
 
+def _step_asked() -> ColumnElement[bool]:
+    """A step record's step is still asked on its marketplace (not retired)."""
+    listing = aliased(Listing)
+    return (
+        select(MarketplaceStep.id)
+        .join(listing, listing.marketplace_id == MarketplaceStep.marketplace_id)
+        .where(
+            listing.id == StepRecord.listing_id,
+            MarketplaceStep.code == StepRecord.step_code,
+            MarketplaceStep.retired_on.is_(None),
+        )
+        .exists()
+    )
+
+
+def retired_steps(session: Session) -> dict[str, dt.date]:
+    """Each retired step code and the day it was retired (the earliest, if several)."""
+    out: dict[str, dt.date] = {}
+    stmt = (
+        select(MarketplaceStep.code, MarketplaceStep.retired_on)
+        .where(MarketplaceStep.retired_on.is_not(None))
+        .order_by(MarketplaceStep.retired_on)
+    )
+    for code, day in session.execute(stmt):
+        if day is not None:
+            out.setdefault(code, day)
+    return out
+
+
 def blocked_of(
     session: Session, listing_ids: Sequence[int]
 ) -> dict[int, list[StepRecord]]:
@@ -136,6 +166,7 @@ def blocked_of(
         select(StepRecord).where(
             StepRecord.listing_id.in_(listing_ids),
             StepRecord.status == StepStatus.blocked,
+            _step_asked(),
         )
     ):
         out[record.listing_id].append(record)

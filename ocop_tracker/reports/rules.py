@@ -16,8 +16,39 @@ from ocop_tracker.products import rules as product_rules
 
 ONE_DAY = dt.timedelta(days=1)
 
-# The funnel of DOMAIN.md §4 (step codes of the default marketplaces).
-FUNNEL_STEPS = ("photos", "storefront", "payment", "listing", "first_order", "quality")
+# The funnel of DOMAIN.md §4 (step codes of the default marketplaces): a
+# product's own steps. The shop and the e-payment account are the producer's.
+FUNNEL_STEPS = ("photos", "listing", "first_order", "quality")
+# Every step the funnel ever had, in order: the retired ones ("storefront",
+# "payment", until issue 16) still answer for the days they were asked.
+FUNNEL_HISTORY = (
+    "photos",
+    "storefront",
+    "payment",
+    "listing",
+    "first_order",
+    "quality",
+)
+
+
+def funnel_steps(day: dt.date, retired: Mapping[str, dt.date]) -> list[str]:
+    """The funnel's steps on ``day``: today's, and a retired one on the days
+    before its retirement (so a past day answers as it did)."""
+    return [
+        code
+        for code in FUNNEL_HISTORY
+        if code in FUNNEL_STEPS or (code in retired and day < retired[code])
+    ]
+
+
+def retire(
+    trail: Sequence[tuple[dt.date, str | None]], on: dt.date | None
+) -> list[tuple[dt.date, str | None]]:
+    """A step's trail ended on its step's retirement day (nothing counts from then)."""
+    if on is None:
+        return list(trail)
+    return [c for c in trail if c[0] < on] + [(on, None)]
+
 
 OCOP, LAPSED, OTHER, PRODUCER = "ocop", "lapsed", "other", "producer"
 

@@ -309,6 +309,8 @@ def coverage_of(session: Session, area: Area, day: dt.date) -> Coverage:
     def g(name: str) -> int:
         return f.get(name, 0)
 
+    funnel_steps = rules.funnel_steps(day, repository.retired_steps(session))
+
     ocop_total, other_total = g("ocop"), g("other")
     ocop = OcopHeadline.model_construct(
         total=ocop_total,
@@ -377,7 +379,7 @@ def coverage_of(session: Session, area: Area, day: dt.date) -> Coverage:
         ],
         funnel=[
             _ratio(code, steps.get(code, code), g(f"ocop.step.{code}"), ocop_total)
-            for code in rules.FUNNEL_STEPS
+            for code in funnel_steps
         ]
         + [_ratio("verified", "Đã xác minh trên sàn", g("ocop.listed"), ocop_total)],
         payments=Payments.model_construct(

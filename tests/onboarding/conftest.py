@@ -22,6 +22,7 @@ from tests.factories import (
     make_hamlet,
     make_producer,
     make_product,
+    make_seller_account,
     unit,
 )
 
@@ -30,6 +31,8 @@ VOSO_STOREFRONT = "https://voso.vn/ho-ba-sau-s3145375"
 VOSO_LISTING = "https://voso.vn/banh-pia-sau-rieng-p737219.html"
 POSTMART_STOREFRONT = "https://postmart.vn/shop/ho-ba-sau"
 POSTMART_LISTING = "https://www.postmart.vn/p/banh-pia-sau-rieng-43160.html"
+# A link to a signed quality commitment (a step asking for a document).
+DOCUMENT = "https://drive.example.vn/cam-ket-chat-luong.pdf"
 URLS = {
     "voso": (VOSO_STOREFRONT, VOSO_LISTING),
     "postmart": (POSTMART_STOREFRONT, POSTMART_LISTING),
@@ -65,21 +68,25 @@ class Pilot:
 
 @pytest.fixture
 def pilot(session: Session) -> Pilot:
-    """Three products and the two marketplaces, committed to the test transaction."""
+    """Three products and the two marketplaces, committed to the test transaction.
+
+    Their producers' shops are open on both marketplaces (verified), so their
+    products can be listed.
+    """
     khom3 = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
     anthuong = unit(session, "Ấp An Thường", edition=Edition.e2025, level=Level.hamlet)
+    producers = [make_producer(session, h) for h in (khom3, khom3, anthuong)]
+    for producer in producers:
+        for code in ("voso", "postmart"):
+            make_seller_account(session, producer, code)
     world = Pilot(
         khom3=khom3,
         anthuong=anthuong,
         product=make_product(
-            session, make_producer(session, khom3), name="Bánh pía sầu riêng trứng muối"
+            session, producers[0], name="Bánh pía sầu riêng trứng muối"
         ),
-        other_product=make_product(
-            session, make_producer(session, khom3), name="Lạp xưởng tươi"
-        ),
-        foreign_product=make_product(
-            session, make_producer(session, anthuong), name="Hành tím"
-        ),
+        other_product=make_product(session, producers[1], name="Lạp xưởng tươi"),
+        foreign_product=make_product(session, producers[2], name="Hành tím"),
         voso=marketplace(session, "voso"),
         postmart=marketplace(session, "postmart"),
     )
@@ -103,11 +110,12 @@ def spare(session: Session, pilot: Pilot) -> Spare:
     commune = session.get(AdminUnit, pilot.khom3.parent_id)
     assert commune is not None
     hamlet = make_hamlet(session, commune)
+    # The first product's producer has an open shop on voso.vn; the second's none.
+    first_producer = make_producer(session, hamlet)
+    make_seller_account(session, first_producer, "voso")
     world = Spare(
         hamlet=hamlet,
-        first=make_product(
-            session, make_producer(session, hamlet), name="Bánh pía kim sa"
-        ),
+        first=make_product(session, first_producer, name="Bánh pía kim sa"),
         second=make_product(session, make_producer(session, hamlet), name="Mắm cá lóc"),
     )
     session.commit()

@@ -13,12 +13,11 @@ from sqlalchemy.orm import Session
 from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.onboarding.models import Listing, StepRecord, Verification
 from tests.conftest import SignIn
-from tests.onboarding.conftest import URLS, Pilot, Spare
+from tests.onboarding.conftest import DOCUMENT, URLS, Pilot, Spare
 from tests.photos import corpus
 from tests.refusals import assert_field
 
 API = "/api/v1"
-BEFORE_LISTING = ("photos", "storefront", "payment")
 
 
 def _open(client: TestClient, product_id: int, marketplace_id: int) -> dict[str, Any]:
@@ -74,12 +73,8 @@ def _claim(
     """Open a listing and walk it up to the "listed" claim."""
     market = pilot.voso if code == "voso" else pilot.postmart
     listing = _open(client, product_id or pilot.product.id, market.id)
-    storefront, page = URLS[code]
-    for step in BEFORE_LISTING:
-        listing = _ok_step(
-            client, listing, step, storefront if step == "storefront" else None
-        )
-    return _ok_step(client, listing, "listing", page)
+    listing = _ok_step(client, listing, "photos")
+    return _ok_step(client, listing, "listing", URLS[code][1])
 
 
 def _verify(
@@ -104,11 +99,9 @@ def test_marketplaces_come_with_their_ordered_steps(sign_in: SignIn) -> None:
         assert market["is_named_in_plan"] is True
         assert [(s["code"], s["position"], s["evidence"]) for s in market["steps"]] == [
             ("photos", 1, None),
-            ("storefront", 2, "url"),
-            ("payment", 3, None),
             ("listing", 4, "url"),
             ("first_order", 5, None),
-            ("quality", 6, None),
+            ("quality", 6, "document"),
         ]
 
 
@@ -163,9 +156,9 @@ def test_only_an_admin_adds_marketplaces_and_steps(
 def test_full_walk_photos_to_verified(sign_in: SignIn, pilot: Pilot, code: str) -> None:
     member = sign_in("thanhvien.khom3")
     listing = _claim(member, pilot, code)
-    storefront, page = URLS[code]
+    page = URLS[code][1]
     assert listing["status"] == "awaiting_verification"
-    assert listing["storefront_url"] == storefront
+    assert listing["storefront_url"] is None
     assert listing["listing_url"] == page
     assert listing["marketplace_code"] == code
     official = sign_in("canbo.khom3")
@@ -181,10 +174,10 @@ def test_full_walk_photos_to_verified(sign_in: SignIn, pilot: Pilot, code: str) 
     assert live["verified_at"] is not None
     assert live["next_step"] == "first_order"
     live = _ok_step(member, live, "first_order")
-    live = _ok_step(member, live, "quality")
+    live = _ok_step(member, live, "quality", DOCUMENT)
     assert live["next_step"] is None
     steps = member.get(f"{API}/listings/{listing['id']}/steps").json()
-    assert [s["state"] for s in steps["steps"]] == ["done"] * 6
+    assert [s["state"] for s in steps["steps"]] == ["done"] * 4
     assert steps["listing"]["status"] == "listed"
     verified = member.get(
         f"{API}/listings",
@@ -217,23 +210,23 @@ def test_block_and_unblock(sign_in: SignIn, pilot: Pilot) -> None:
     leader = sign_in("totruong.khom3")
     listing = _open(leader, pilot.product.id, pilot.voso.id)
     listing = _ok_step(leader, listing, "photos")
-    url = f"{API}/listings/{listing['id']}/steps/storefront"
+    url = f"{API}/listings/{listing['id']}/steps/listing"
     blocked = leader.post(
         f"{url}/block",
         json={"reason": "Chủ hộ đi vắng", "version": listing["version"]},
     )
     assert blocked.status_code == 200, blocked.text
     view = blocked.json()
-    storefront = next(s for s in view["steps"] if s["code"] == "storefront")
-    assert storefront["state"] == "blocked"
-    assert storefront["blocked_reason"] == "Chủ hộ đi vắng"
-    assert storefront["is_next"] is True
+    step = next(s for s in view["steps"] if s["code"] == "listing")
+    assert step["state"] == "blocked"
+    assert step["blocked_reason"] == "Chủ hộ đi vắng"
+    assert step["is_next"] is True
     listing = view["listing"]
-    refused = _step(leader, listing, "storefront", URLS["voso"][0])
+    refused = _step(leader, listing, "listing", URLS["voso"][1])
     assert refused.status_code == 422
     assert "tạm dừng" in refused.json()["detail"]
     no_reason = leader.post(
-        f"{API}/listings/{listing['id']}/steps/payment/block", json={"reason": ""}
+        f"{API}/listings/{listing['id']}/steps/first_order/block", json={"reason": ""}
     )
     assert no_reason.status_code == 422
     assert_field(no_reason.json(), "reason", r"^Lý do tạm dừng không được để trống\.$")
@@ -242,8 +235,8 @@ def test_block_and_unblock(sign_in: SignIn, pilot: Pilot) -> None:
     unblocked = leader.post(f"{url}/unblock", json={"version": listing["version"]})
     assert unblocked.status_code == 200, unblocked.text
     listing = unblocked.json()["listing"]
-    listing = _ok_step(leader, listing, "storefront", URLS["voso"][0])
-    assert listing["next_step"] == "payment"
+    listing = _ok_step(leader, listing, "listing", URLS["voso"][1])
+    assert listing["next_step"] == "first_order"
     assert leader.post(f"{url}/unblock").status_code == 422
     assert (
         leader.post(
@@ -256,13 +249,14 @@ def test_block_and_unblock(sign_in: SignIn, pilot: Pilot) -> None:
 @pytest.mark.parametrize(
     "url",
     [
-        "http://voso.vn/gian-hang/1",
+        "http://voso.vn/banh-p1.html",
         "javascript:alert(document.cookie)",
-        "https://voso.vn@evil.example/gian-hang",
-        "https://voso.vn.evil.example/gian-hang",
-        "https://evilvoso.vn/gian-hang",
-        "https://postmart.vn/shop/1",
-        "https://voso.vn:444/gian-hang",
+        "https://voso.vn@evil.example/banh-p1.html",
+        "https://voso.vn.evil.example/banh-p1.html",
+        "https://evilvoso.vn/banh-p1.html",
+        "https://postmart.vn/p/banh-1.html",
+        "https://voso.vn:444/banh-p1.html",
+        "https://voso.vn/ho-ba-sau-s3145375",
         "",
     ],
 )
@@ -272,15 +266,13 @@ def test_wrong_or_foreign_urls_are_a_422_naming_the_field(
     member = sign_in("thanhvien.khom3")
     listing = _ok_step(member, _open(member, pilot.product.id, pilot.voso.id), "photos")
     records = _count(session, StepRecord)
-    response = _step(member, listing, "storefront", url)
+    response = _step(member, listing, "listing", url)
     assert response.status_code == 422
     assert_field(
-        response.json(), "evidence_url", "Đường dẫn gian hàng|đường dẫn gian hàng"
+        response.json(), "evidence_url", "Đường dẫn sản phẩm|đường dẫn sản phẩm"
     )
     assert _count(session, StepRecord) == records
-    assert (
-        member.get(f"{API}/listings/{listing['id']}").json()["storefront_url"] is None
-    )
+    assert member.get(f"{API}/listings/{listing['id']}").json()["listing_url"] is None
 
 
 def test_unknown_fields_are_refused(sign_in: SignIn, pilot: Pilot) -> None:
@@ -468,15 +460,15 @@ def test_a_stale_version_is_a_409_and_writes_nothing(
     opened = _open(member, pilot.product.id, pilot.voso.id)
     _ok_step(leader, opened, "photos")  # the leader moves on first
     records = _count(session, StepRecord)
-    response = _step(member, opened, "storefront", URLS["voso"][0])
+    response = _step(member, opened, "listing", URLS["voso"][1])
     assert response.status_code == 409
     body = response.json()
     assert body["error"] == "stale_version"
     assert "tải lại" in body["detail"]
     assert _count(session, StepRecord) == records
-    assert member.get(f"{API}/listings/{opened['id']}").json()["storefront_url"] is None
+    assert member.get(f"{API}/listings/{opened['id']}").json()["listing_url"] is None
     stale_block = member.post(
-        f"{API}/listings/{opened['id']}/steps/storefront/block",
+        f"{API}/listings/{opened['id']}/steps/listing/block",
         json={"reason": "x", "version": opened["version"]},
     )
     assert stale_block.status_code == 409
@@ -488,9 +480,9 @@ def test_a_stale_version_answers_with_the_current_listing(
     member = sign_in("thanhvien.khom3")
     opened = _open(member, pilot.product.id, pilot.voso.id)
     moved = _ok_step(member, opened, "photos")
-    body = _step(member, opened, "storefront", URLS["voso"][0]).json()
+    body = _step(member, opened, "listing", URLS["voso"][1]).json()
     assert body["current"]["version"] == moved["version"]
-    assert body["current"]["next_step"] == "storefront"
+    assert body["current"]["next_step"] == "listing"
 
 
 def test_as_of_a_past_day(sign_in: SignIn, pilot: Pilot) -> None:
@@ -521,7 +513,7 @@ def test_as_of_a_past_day(sign_in: SignIn, pilot: Pilot) -> None:
     assert later.json()["total"] == 0
     steps = official.get(f"{url}/steps", params={"as_of": "2031-03-02"}).json()
     assert steps["listing"]["status"] == "awaiting_verification"
-    assert [s["state"] for s in steps["steps"]][:4] == ["done"] * 4
+    assert [s["state"] for s in steps["steps"]] == ["done", "done", "todo", "todo"]
     assert (
         official.get(f"{url}/verification", params={"as_of": "2031-03-03"}).json() == []
     )

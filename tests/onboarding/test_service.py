@@ -26,13 +26,20 @@ from ocop_tracker.onboarding.models import (
     Verification,
 )
 from ocop_tracker.onboarding.schemas import SortField, StepState
+from ocop_tracker.photos import service as photo_service
+from ocop_tracker.producers.models import Producer
 from ocop_tracker.products.models import Product
+from ocop_tracker.sellers import service as seller_service
+from ocop_tracker.sellers import views as seller_views
+from ocop_tracker.sellers.models import SellerStatus
 from ocop_tracker.users.models import User
-from tests.factories import meet_photo_rule
-from tests.onboarding.conftest import URLS, Pilot, Spare, actor
+from tests.factories import make_seller_account, meet_photo_rule
+from tests.onboarding.conftest import DOCUMENT, URLS, Pilot, Spare, actor
+from tests.photos import corpus
 from tests.refusals import refused
 
-BEFORE_LISTING = ("photos", "storefront", "payment")
+BEFORE_LISTING = ("photos",)
+SHOP = "https://voso.vn/ho-ba-sau-s3145375"
 
 
 def _listing(session: Session, pilot: Pilot, code: str = "voso") -> Listing:
@@ -72,12 +79,8 @@ def _claimed(session: Session, pilot: Pilot, code: str = "voso") -> Listing:
     """A listing walked up to a "listed" claim by the Khóm 3 team member."""
     member = actor(session, "thanhvien.khom3")
     listing = _listing(session, pilot, code)
-    storefront, page = URLS[code]
-    for step in BEFORE_LISTING:
-        _record(
-            session, member, listing, step, storefront if step == "storefront" else None
-        )
-    _record(session, member, listing, "listing", page)
+    _record(session, member, listing, "photos")
+    _record(session, member, listing, "listing", URLS[code][1])
     return listing
 
 
@@ -100,12 +103,11 @@ def test_full_walk_to_verified_and_beyond(
     assert _status(listing) is ListingStatus.in_progress
     assert listing.next_step == "photos"
     assert listing.hamlet_id == pilot.khom3.id
-    storefront, page = URLS[code]
+    page = URLS[code][1]
     _record(session, member, listing, "photos", note="8 ảnh, nền trắng")
-    assert listing.next_step == "storefront"
-    _record(session, member, listing, "storefront", storefront)
-    assert listing.storefront_url == storefront
-    _record(session, member, listing, "payment", note="Viettel Money")
+    # The shop and the e-payment account are the producer's: the next step is
+    # the product page (the producer's shop is open in the fixture).
+    assert listing.next_step == "listing"
     _record(session, member, listing, "listing", page)
     assert _status(listing) is ListingStatus.awaiting_verification
     assert listing.listing_url == page
@@ -118,13 +120,19 @@ def test_full_walk_to_verified_and_beyond(
     assert listing.verified_by_id == official.id
     assert listing.verified_at is not None
     _record(session, member, listing, "first_order")
-    _record(session, member, listing, "quality", note="Đã ký cam kết")
+    _record(session, member, listing, "quality", DOCUMENT, note="Đã ký cam kết")
     assert listing.next_step is None
     assert _status(listing) is ListingStatus.listed
     view = onboarding_views.steps_view(session, member, listing)
-    assert [s.state for s in view.steps] == [StepState.done] * 6
-    record = next(s for s in view.steps if s.code == "storefront")
-    assert record.evidence_url == storefront
+    assert [s.code for s in view.steps] == [
+        "photos",
+        "listing",
+        "first_order",
+        "quality",
+    ]
+    assert [s.state for s in view.steps] == [StepState.done] * 4
+    record = next(s for s in view.steps if s.code == "quality")
+    assert record.evidence_url == DOCUMENT
     assert record.done_by_id == member.id
     assert record.done_at is not None
 
@@ -167,9 +175,9 @@ def test_the_version_moves_with_every_step(session: Session, pilot: Pilot) -> No
     listing = _listing(session, pilot)
     _record(session, member, listing, "photos")
     first = listing.version
-    _record(session, member, listing, "storefront", URLS["voso"][0])
+    _record(session, member, listing, "listing", URLS["voso"][1])
     assert listing.version == first + 1
-    _record(session, member, listing, "storefront", URLS["voso"][0], "Sửa ghi chú")
+    _record(session, member, listing, "listing", URLS["voso"][1], "Sửa ghi chú")
     assert listing.version == first + 2
 
 
@@ -180,8 +188,8 @@ def test_out_of_order_is_refused_and_writes_nothing(
     listing = _listing(session, pilot)
     _record(session, member, listing, "photos")
     version, records = listing.version, _count(session, StepRecord)
-    with pytest.raises(InvalidInput, match=r"\(listing\).*\(storefront\)"):
-        _record(session, member, listing, "listing", URLS["voso"][1])
+    with pytest.raises(InvalidInput, match=r"\(first_order\).*\(listing\)"):
+        _record(session, member, listing, "first_order")
     assert listing.version == version
     assert _count(session, StepRecord) == records
     assert _status(listing) is ListingStatus.in_progress
@@ -193,35 +201,34 @@ def test_blocked_step_holds_progress_until_unblocked(
     leader = actor(session, "totruong.khom3")
     listing = _listing(session, pilot)
     _record(session, leader, listing, "photos")
-    _record(session, leader, listing, "storefront", URLS["voso"][0])
     onboarding_service.block_step(
         session,
         leader,
         listing,
-        step="payment",
-        reason="Hộ chưa có CCCD gắn chip",
+        step="listing",
+        reason="Trang sản phẩm chờ sàn duyệt",
         version=listing.version,
     )
-    assert listing.next_step == "payment"
+    assert listing.next_step == "listing"
     view = onboarding_views.steps_view(session, leader, listing)
-    payment = next(s for s in view.steps if s.code == "payment")
-    assert payment.state is StepState.blocked
-    assert payment.blocked_reason == "Hộ chưa có CCCD gắn chip"
+    step = next(s for s in view.steps if s.code == "listing")
+    assert step.state is StepState.blocked
+    assert step.blocked_reason == "Trang sản phẩm chờ sàn duyệt"
     with pytest.raises(InvalidInput, match="tạm dừng"):
-        _record(session, leader, listing, "payment")
-    with pytest.raises(InvalidInput, match=r"\(payment\) đang tạm dừng"):
         _record(session, leader, listing, "listing", URLS["voso"][1])
+    with pytest.raises(InvalidInput, match=r"\(listing\) đang tạm dừng"):
+        _record(session, leader, listing, "first_order")
     with pytest.raises(Conflict, match="tạm dừng rồi"):
         onboarding_service.block_step(
-            session, leader, listing, step="payment", reason="Lần hai"
+            session, leader, listing, step="listing", reason="Lần hai"
         )
     onboarding_service.unblock_step(
-        session, leader, listing, step="payment", version=listing.version
+        session, leader, listing, step="listing", version=listing.version
     )
     view = onboarding_views.steps_view(session, leader, listing)
-    assert next(s for s in view.steps if s.code == "payment").state is StepState.todo
-    _record(session, leader, listing, "payment")
-    assert listing.next_step == "listing"
+    assert next(s for s in view.steps if s.code == "listing").state is StepState.todo
+    _record(session, leader, listing, "listing", URLS["voso"][1])
+    assert listing.next_step == "first_order"
 
 
 def test_blocked_steps_of_a_page_in_one_call(session: Session, pilot: Pilot) -> None:
@@ -259,14 +266,14 @@ def test_block_needs_a_reason_and_a_step_not_done(
     _record(session, leader, listing, "photos")
     with refused(InvalidInput, "reason", r"^Lý do tạm dừng không được để trống\.$"):
         onboarding_service.block_step(
-            session, leader, listing, step="storefront", reason=" "
+            session, leader, listing, step="listing", reason=" "
         )
     with pytest.raises(InvalidInput, match="đã hoàn thành"):
         onboarding_service.block_step(
             session, leader, listing, step="photos", reason="x"
         )
     with pytest.raises(InvalidInput, match="không bị tạm dừng"):
-        onboarding_service.unblock_step(session, leader, listing, step="storefront")
+        onboarding_service.unblock_step(session, leader, listing, step="listing")
     with pytest.raises(InvalidInput, match="“nope”"):
         onboarding_service.block_step(session, leader, listing, step="nope", reason="x")
 
@@ -274,40 +281,109 @@ def test_block_needs_a_reason_and_a_step_not_done(
 @pytest.mark.parametrize(
     "url",
     [
-        "http://voso.vn/gian-hang/1",
+        "http://voso.vn/banh-p1.html",
         "javascript:alert(document.cookie)",
-        "https://voso.vn@evil.example/gian-hang",
-        "https://voso.vn.evil.example/gian-hang",
-        "https://postmart.vn/shop/1",
+        "https://voso.vn@evil.example/banh-p1.html",
+        "https://voso.vn.evil.example/banh-p1.html",
+        "https://postmart.vn/p/banh-1.html",
         None,
     ],
 )
-def test_storefront_urls_must_be_https_on_the_marketplace(
+def test_listing_urls_must_be_https_on_the_marketplace(
     session: Session, pilot: Pilot, url: str | None
 ) -> None:
     member = actor(session, "thanhvien.khom3")
     listing = _listing(session, pilot)
     _record(session, member, listing, "photos")
     version = listing.version
-    with refused(
-        InvalidInput, "evidence_url", "Đường dẫn gian hàng|đường dẫn gian hàng"
-    ):
-        _record(session, member, listing, "storefront", url)
+    with refused(InvalidInput, "evidence_url", "Đường dẫn sản phẩm|đường dẫn sản phẩm"):
+        _record(session, member, listing, "listing", url)
     assert listing.version == version
-    assert listing.storefront_url is None
-    assert listing.next_step == "storefront"
+    assert listing.listing_url is None
+    assert listing.next_step == "listing"
 
 
 def test_evidence_on_other_steps_is_optional_but_https(
     session: Session, pilot: Pilot
 ) -> None:
     member = actor(session, "thanhvien.khom3")
-    listing = _listing(session, pilot)
-    _record(session, member, listing, "photos")
-    _record(session, member, listing, "storefront", URLS["voso"][0])
-    _record(session, member, listing, "payment", "https://drive.example.com/anh")
+    listing = _claimed(session, pilot)
+    _record(session, member, listing, "first_order", "https://drive.example.com/anh")
     with pytest.raises(InvalidInput, match="https://"):
-        _record(session, member, listing, "payment", "http://drive.example.com/anh")
+        _record(session, member, listing, "quality", "http://drive.example.com/doc")
+
+
+def test_the_quality_commitment_needs_a_document_or_a_photo(
+    session: Session, pilot: Pilot
+) -> None:
+    member = actor(session, "thanhvien.khom3")
+    listing = _claimed(session, pilot)
+    _record(session, member, listing, "first_order")
+    version = listing.version
+    with refused(InvalidInput, "evidence_url", "ảnh văn bản đã ký"):
+        _record(session, member, listing, "quality", note="Đã ký")
+    assert listing.version == version
+    product = session.get(Product, listing.product_id)
+    assert product is not None
+    data = corpus.plain_jpeg(640, 480, seed=77)
+    target = photo_service.check_upload(
+        session, member, product.id, listing_id=listing.id, step_code="quality"
+    )
+    photo_service.upload(session, member, target, data)
+    _record(session, member, listing, "quality", note="Ảnh bản cam kết đã ký")
+    assert listing.next_step is None
+
+
+def test_the_product_page_waits_for_the_producers_shop(
+    session: Session, pilot: Pilot, spare: Spare
+) -> None:
+    """The listing step requires the producer's shop open on that marketplace;
+    payment is no prerequisite."""
+    member = actor(session, "admin")
+    leader = actor(session, "canbo.khom3")
+    listing = onboarding_service.create_listing(
+        session, leader, product_id=spare.second.id, marketplace_id=pilot.voso.id
+    )
+    _record(session, leader, listing, "photos")
+    view = onboarding_views.steps_view(session, leader, listing)
+    step = next(s for s in view.steps if s.code == "listing")
+    assert step.is_next
+    assert step.waiting_for == "seller_open"
+    version = listing.version
+    with refused(
+        InvalidInput, "evidence_url", r"^Gian hàng của chủ thể trên voso\.vn chưa mở"
+    ):
+        _record(session, leader, listing, "listing", URLS["voso"][1])
+    assert listing.version == version
+    producer = session.get(Producer, spare.second.producer_id)
+    assert producer is not None
+    account = make_seller_account(
+        session, producer, "voso", status=SellerStatus.applied
+    )
+    with refused(InvalidInput, "evidence_url", "chưa mở"):
+        _record(session, leader, listing, "listing", URLS["voso"][1])
+    # The team claims the shop open; it counts once an official verifies it.
+    for item in seller_views.prerequisites(session, pilot.voso.id, active_only=True):
+        if item.required:
+            seller_service.set_item(
+                session, member, account, item_code=item.code, done=True
+            )
+    seller_service.claim_open(
+        session, member, account, shop_url=SHOP, version=account.version
+    )
+    with refused(InvalidInput, "evidence_url", "chưa mở"):
+        _record(session, leader, listing, "listing", URLS["voso"][1])
+    seller_service.verify(
+        session,
+        actor(session, "canbo.khom3"),
+        account,
+        decision=Decision.approved,
+        version=account.version,
+    )
+    view = onboarding_views.steps_view(session, leader, listing)
+    assert next(s for s in view.steps if s.code == "listing").waiting_for is None
+    _record(session, leader, listing, "listing", URLS["voso"][1])
+    assert _status(listing) is ListingStatus.awaiting_verification
 
 
 def test_rejection_needs_a_comment_then_the_team_claims_again(
@@ -361,14 +437,7 @@ def test_rejection_needs_a_comment_then_the_team_claims_again(
 def test_nobody_verifies_their_own_claim(session: Session, pilot: Pilot) -> None:
     official = actor(session, "canbo.khom3")
     listing = _listing(session, pilot)
-    for step in BEFORE_LISTING:
-        _record(
-            session,
-            official,
-            listing,
-            step,
-            URLS["voso"][0] if step == "storefront" else None,
-        )
+    _record(session, official, listing, "photos")
     _record(session, official, listing, "listing", URLS["voso"][1])
     with pytest.raises(Forbidden, match="tự xác minh"):
         onboarding_service.verify(
@@ -561,42 +630,39 @@ def _acting(session: Session, user: User) -> None:
     audit_context.set_actor(session, actor_id=user.id, actor_login=user.login)
 
 
-def _walk_to_payment(session: Session, pilot: Pilot) -> tuple[Listing, User]:
+def _walk_to_first_order(session: Session, pilot: Pilot) -> tuple[Listing, User]:
     member = actor(session, "thanhvien.khom3")
-    listing = _listing(session, pilot)
-    _record(session, member, listing, "photos")
-    _record(session, member, listing, "storefront", URLS["voso"][0])
-    return listing, member
+    return _claimed(session, pilot), member
 
 
 def test_a_step_sent_again_by_its_writer_is_a_no_op(
     session: Session, pilot: Pilot
 ) -> None:
-    listing, member = _walk_to_payment(session, pilot)
+    listing, member = _walk_to_first_order(session, pilot)
     stale = listing.version
-    _record(session, member, listing, "payment", note="Ví  Viettel Money")
+    _record(session, member, listing, "first_order", note="Đơn  đầu tiên")
     version, events = listing.version, _count(session, AuditEvent)
     again = onboarding_service.record_step(
         session,
         member,
         listing,
-        step="payment",
-        note="Ví  Viettel Money",
+        step="first_order",
+        note="Đơn  đầu tiên",
         version=stale,
     )
     assert again is listing
     assert (listing.version, _count(session, AuditEvent)) == (version, events)
     with pytest.raises(StaleVersion):  # one value differs
         onboarding_service.record_step(
-            session, member, listing, step="payment", note="Ví MoMo", version=stale
+            session, member, listing, step="first_order", note="Khác", version=stale
         )
     with pytest.raises(StaleVersion):  # another user, the same values
         onboarding_service.record_step(
             session,
             actor(session, "totruong.khom3"),
             listing,
-            step="payment",
-            note="Ví  Viettel Money",
+            step="first_order",
+            note="Đơn  đầu tiên",
             version=stale,
         )
 
@@ -604,16 +670,16 @@ def test_a_step_sent_again_by_its_writer_is_a_no_op(
 def test_a_block_sent_again_by_its_writer_is_a_no_op(
     session: Session, pilot: Pilot
 ) -> None:
-    listing, member = _walk_to_payment(session, pilot)
+    listing, member = _walk_to_first_order(session, pilot)
     stale = listing.version
-    block = {"step": "payment", "reason": "Chờ Mobile Money"}
+    block = {"step": "first_order", "reason": "Chờ khách đặt"}
     onboarding_service.block_step(session, member, listing, **block, version=stale)
     version = listing.version
     onboarding_service.block_step(session, member, listing, **block, version=stale)
     assert listing.version == version
     with pytest.raises(StaleVersion):
         onboarding_service.block_step(
-            session, member, listing, step="payment", reason="Khác", version=stale
+            session, member, listing, step="first_order", reason="Khác", version=stale
         )
 
 
@@ -630,17 +696,17 @@ def test_a_stale_version_is_refused_with_the_current_state(
             session,
             member,
             listing,
-            step="storefront",
-            evidence_url=URLS["voso"][0],
+            step="listing",
+            evidence_url=URLS["voso"][1],
             version=stale,
         )
     assert caught.value.status_code == 409
     current = caught.value.current
     assert isinstance(current, dict)
     assert current["version"] == listing.version
-    assert current["next_step"] == "storefront"
+    assert current["next_step"] == "listing"
     assert _count(session, StepRecord) == records
-    assert listing.storefront_url is None
+    assert listing.listing_url is None
     with pytest.raises(StaleVersion):
         onboarding_service.verify(
             session,
@@ -798,7 +864,7 @@ def test_marketplace_rules(session: Session, pilot: Pilot) -> None:
         )
     with refused(InvalidInput, "evidence", "^Bằng chứng chỉ nhận"):
         marketplaces.add_step(
-            session, admin, pilot.voso, code="storefront2", name="x", evidence="photo"
+            session, admin, pilot.voso, code="shop2", name="x", evidence="photo"
         )
     with pytest.raises(Conflict, match="“photos”"):
         marketplaces.add_step(session, admin, pilot.voso, code="photos", name="Ảnh")
@@ -875,9 +941,7 @@ def test_filters_and_sorting(session: Session, pilot: Pilot, spare: Spare) -> No
     claimed = onboarding_service.create_listing(
         session, official, product_id=spare.first.id, marketplace_id=pilot.voso.id
     )
-    for step in BEFORE_LISTING:
-        url = URLS["voso"][0] if step == "storefront" else None
-        _record(session, official, claimed, step, url)
+    _record(session, official, claimed, "photos")
     _record(session, official, claimed, "listing", URLS["voso"][1])
     other = onboarding_service.create_listing(
         session, official, product_id=spare.second.id, marketplace_id=pilot.postmart.id

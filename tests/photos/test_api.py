@@ -338,7 +338,7 @@ def test_main_photo_and_readiness_complete_the_step(
     assert record is not None
     assert record.status.value == "done"
     steps = leader.get(f"/api/v1/listings/{listing.json()['id']}/steps").json()
-    assert steps["listing"]["next_step"] == "storefront"
+    assert steps["listing"]["next_step"] == "listing"
     photos = leader.get(f"/api/v1/products/{product.id}/photos").json()
     assert photos[0]["id"] == first["id"]
     assert sum(p["is_main"] for p in photos) == 1
@@ -409,15 +409,15 @@ def test_evidence_photo_on_a_listing_step(
         product.id,
         corpus.plain_jpeg(500, 400),
         listing_id=listing["id"],
-        step="payment",
+        step="quality",
     )
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["kind"] == "evidence"
     assert body["is_public"] is False
-    assert body["step_code"] == "payment"
+    assert body["step_code"] == "quality"
     listed = leader.get(
-        f"/api/v1/listings/{listing['id']}/photos", params={"step": "payment"}
+        f"/api/v1/listings/{listing['id']}/photos", params={"step": "quality"}
     )
     assert [p["id"] for p in listed.json()] == [body["id"]]
     assert client.get(body["url"]).status_code == 401  # evidence is never public

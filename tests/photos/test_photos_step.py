@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.onboarding.models import Listing, Marketplace, StepRecord
 from ocop_tracker.photos.models import Photo
+from ocop_tracker.producers.models import Producer
 from tests.conftest import SignIn
+from tests.factories import make_seller_account
 from tests.photos import corpus
 from tests.photos.helpers import api_product
 
@@ -131,7 +133,7 @@ def test_three_photos_uploaded_from_the_page_record_the_step(
     record = _photos_record(session, listing.id)
     assert record is not None
     assert record.status.value == "done"
-    assert _listing(session, product["id"]).next_step == "storefront"
+    assert _listing(session, product["id"]).next_step == "listing"
     # Nobody chose a main photo: the first one is.
     photos = member.get(f"{API}/products/{product['id']}/photos").json()
     assert [p["is_main"] for p in photos] == [True, False, False]
@@ -148,7 +150,7 @@ def test_photos_uploaded_before_the_listing_count_when_it_opens(
         _page_upload(member, product["id"], seed)
     listing = _open_on_page(member, session, product["id"])
     assert _photos_record(session, listing.id) is not None
-    assert listing.next_step == "storefront"
+    assert listing.next_step == "listing"
 
 
 def test_deleting_a_photo_that_breaks_the_rule_reopens_the_step(
@@ -192,11 +194,11 @@ def test_a_verified_listing_keeps_its_photos_step(
     for seed in (61, 62, 63):
         _page_upload(member, product["id"], seed)
     body = member.get(f"{API}/listings/{listing.id}").json()
-    for step, url in (
-        ("storefront", "https://voso.vn/ho-keo-chuoi-s3145375"),
-        ("payment", None),
-        ("listing", "https://voso.vn/keo-chuoi-p737300.html"),
-    ):
+    producer = session.get(Producer, product["producer_id"])
+    assert producer is not None
+    make_seller_account(session, producer, "voso")  # the product goes on its shop
+    session.commit()
+    for step, url in (("listing", "https://voso.vn/keo-chuoi-p737300.html"),):
         done = member.post(
             f"{API}/listings/{listing.id}/steps",
             json={"step": step, "version": body["version"], "evidence_url": url},

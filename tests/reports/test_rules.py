@@ -183,3 +183,50 @@ def test_a_producers_shops_give_the_plans_figures() -> None:
         d(2026, 4, 1),
         d(2026, 6, 1),
     ]
+
+
+def test_a_retired_step_counts_until_its_retirement_day() -> None:
+    """Issue 16 retired "storefront": days before still count it, not from then on."""
+    retired_on = D(2026, 12, 3)
+    trail = [(D(2025, 3, 1), "done"), (D(2027, 1, 1), "done")]
+    ended = timeline(rules.retire(trail, retired_on))
+    assert ended.on(D(2026, 12, 2)) == "done"
+    assert ended.on(retired_on) is None
+    assert ended.on(D(2027, 2, 1)) is None
+    assert rules.retire(trail, None) == trail
+    cert = CertFact(1, D(2024, 1, 1), D(2029, 1, 1), None, 4)
+    listing = ListingFact(
+        1,
+        timeline([(D(2025, 2, 1), "in_progress")]),
+        {
+            "storefront": ended,
+            "photos": timeline([(D(2025, 2, 1), "done")]),
+        },
+    )
+    facts = _product([cert], [listing])
+    before = rules.product_dims(facts, D(2026, 12, 2), frozenset())
+    after = rules.product_dims(facts, retired_on, frozenset())
+    assert before is not None
+    assert after is not None
+    assert before.steps == "photos,storefront"
+    assert after.steps == "photos"
+    assert "ocop.step.storefront" in rules.metrics(before)
+    assert "ocop.step.storefront" not in rules.metrics(after)
+
+
+def test_the_funnel_shows_a_retired_step_only_for_the_days_it_was_asked() -> None:
+    retired = {"storefront": D(2026, 12, 3), "payment": D(2026, 12, 3)}
+    assert rules.funnel_steps(D(2026, 12, 3), retired) == [
+        "photos",
+        "listing",
+        "first_order",
+        "quality",
+    ]
+    assert rules.funnel_steps(D(2026, 11, 30), retired) == [
+        "photos",
+        "storefront",
+        "payment",
+        "listing",
+        "first_order",
+        "quality",
+    ]

@@ -69,7 +69,7 @@ def request(
         jpeg = corpus.plain_jpeg(320, 240, seed=4242)
         return (
             "POST",
-            f"/listings/{listing.id}/steps/storefront/photos",
+            f"/listings/{listing.id}/steps/listing/photos",
             {"data": {}, "files": {"file": ("anh.jpg", jpeg, "image/jpeg")}},
         )
     return None

@@ -206,7 +206,7 @@ def _steps(
 def _catalog(session: Session, world: World) -> None:
     """Per target hamlet: a producer, two products, a certificate and three listings.
 
-    The voso listing of the first product is in progress with "storefront"
+    The voso listing of the first product is in progress with "listing"
     blocked; its postmart listing awaits verification (claimed by a team
     account); the second product is live on voso (verified).
     """
@@ -278,7 +278,7 @@ def _catalog(session: Session, world: World) -> None:
             StepRecord(
                 listing_id=listing.id,
                 hamlet_id=hamlet.id,
-                step_code="storefront",
+                step_code="listing",
                 status=StepStatus.blocked,
                 blocked_reason="Chờ giấy phép",
                 done_by_id=claimer.id,
@@ -288,14 +288,14 @@ def _catalog(session: Session, world: World) -> None:
             session,
             claimed,
             hamlet.id,
-            ("photos", "storefront", "payment", "listing"),
+            ("photos", "listing"),
             claimer,
         )
         _steps(
             session,
             live,
             hamlet.id,
-            ("photos", "storefront", "payment", "listing"),
+            ("photos", "listing"),
             claimer,
         )
         session.flush()
@@ -491,12 +491,12 @@ def _catalog_request(
         ),
         "POST /api/v1/listings/{listing_id}/steps/{step}/block": (
             "POST",
-            f"/api/v1/listings/{listing.id}/steps/payment/block",
+            f"/api/v1/listings/{listing.id}/steps/first_order/block",
             json({"reason": "Chờ chủ thể", "version": listing.version}),
         ),
         "POST /api/v1/listings/{listing_id}/steps/{step}/unblock": (
             "POST",
-            f"/api/v1/listings/{listing.id}/steps/storefront/unblock",
+            f"/api/v1/listings/{listing.id}/steps/listing/unblock",
             json({"version": listing.version}),
         ),
         "GET /api/v1/listings/{listing_id}/verification": (
@@ -580,12 +580,12 @@ def _catalog_request(
         ),
         "POST /listings/{listing_id}/steps/{step}/block": (
             "POST",
-            f"/listings/{listing.id}/steps/payment/block",
+            f"/listings/{listing.id}/steps/first_order/block",
             form({"reason": "Chờ chủ thể", "version": str(listing.version)}),
         ),
         "POST /listings/{listing_id}/steps/{step}/unblock": (
             "POST",
-            f"/listings/{listing.id}/steps/storefront/unblock",
+            f"/listings/{listing.id}/steps/listing/unblock",
             form({"version": str(listing.version)}),
         ),
         "POST /listings/{listing_id}/verification": (

@@ -21,7 +21,7 @@ from ocop_tracker.onboarding.models import (
 from ocop_tracker.producers.models import Producer
 from ocop_tracker.products.models import Certificate, Product
 from tests.conftest import SignIn
-from tests.factories import make_producer
+from tests.factories import make_producer, make_seller_account
 from tests.refusals import field_error, invalid_fields, top_message
 
 HTML = {"accept": "text/html"}
@@ -90,8 +90,8 @@ def test_worklist_shows_the_hamlet_products_with_their_state_in_words(
     assert "Gạo ST25" not in html
     assert "Đã lên sàn ✓" in html
     assert "Chờ xác minh" in html
-    assert "Đang vướng: Mở gian hàng cho chủ thể" in html
-    assert "Bước tiếp theo: Mở gian hàng cho chủ thể" in html
+    assert "Đang vướng: Đăng sản phẩm lên sàn" in html
+    assert "Bước tiếp theo: Đăng sản phẩm lên sàn" in html
     assert "Chưa bắt đầu" in html
     assert "4 sao" in html
     assert 'href="/products/new"' in html
@@ -419,7 +419,7 @@ def test_product_page_shows_one_checklist_per_marketplace(
     assert "Chờ xác minh" in html
     assert re.search(r"https://voso\.vn/lap-xuong-tuoi-p[0-9]+\.html", html)
     assert 'rel="noopener noreferrer"' in html
-    assert "Đang vướng: Chủ thể chưa có giấy đăng ký hộ kinh doanh" in html
+    assert "Đang vướng: Chờ chủ thể gửi giá bán và quy cách đóng gói" in html
     assert "Gỡ chặn" in html
     assert "Trần Văn Hùng" in html  # the leader recorded the demo steps
     assert "3 sao" in html
@@ -438,32 +438,57 @@ def test_a_refused_step_form_shows_each_message_beside_its_field(
     )
     assert started.status_code == 303, started.text
     listing = listing_of(session, pid, "postmart")
-    assert listing.next_step == "storefront"
-    prefix = f"s{listing.id}-storefront-"
+    # The product page goes on the producer's shop, not open on postmart.vn yet:
+    # the step form says so, with the way to the producer's page.
+    assert listing.next_step == "listing"
+    prefix = f"s{listing.id}-listing-"
+    page = client.get(f"/products/{pid}", headers=HTML).text
+    assert "Gian hàng của chủ thể trên postmart.vn chưa mở" in page
+    assert f'href="/producers/{product.producer_id}">mở gian hàng' in page
+    typed = "https://postmart.vn/p/banh-in-nhan-dau-xanh-43001.html"
+    waiting = client.post(
+        f"/listings/{listing.id}/steps",
+        data=form(
+            client,
+            step="listing",
+            version=listing.version,
+            evidence_url=typed,
+            note="Trang của chị Lan",
+        ),
+    )
+    assert waiting.status_code == 422
+    message = field_error(waiting.text, "evidence_url", prefix)
+    assert message.startswith("Gian hàng của chủ thể trên postmart.vn chưa mở")
+    assert f'value="{typed}"' in waiting.text
+    assert 'value="Trang của chị Lan"' in waiting.text
+    producer = session.get(Producer, product.producer_id)
+    assert producer is not None
+    make_seller_account(session, producer, "postmart")
+    session.commit()
 
-    wrong = "https://voso.vn/shop/banh-in"
+    wrong = "https://voso.vn/banh-in-p1.html"
     refused = client.post(
         f"/listings/{listing.id}/steps",
         data=form(
             client,
-            step="storefront",
+            step="listing",
             version=listing.version,
             evidence_url=wrong,
-            note="Gian hàng của chị Lan",
+            note="Trang của chị Lan",
         ),
     )
     assert refused.status_code == 422
     html = refused.text
     message = field_error(html, "evidence_url", prefix)
-    assert message.startswith("Đường dẫn gian hàng phải là trang trên postmart.vn")
+    assert message.startswith("Đường dẫn sản phẩm phải là trang trên postmart.vn")
     assert message == top_message(html)
     assert invalid_fields(html) == {"evidence_url"}
     assert f'href="#{prefix}evidence_url"' in html  # the summary links to the field
     assert f'value="{wrong}"' in html
-    assert 'value="Gian hàng của chị Lan"' in html
+    assert 'value="Trang của chị Lan"' in html
 
     no_reason = client.post(
-        f"/listings/{listing.id}/steps/storefront/block",
+        f"/listings/{listing.id}/steps/listing/block",
         data=form(client, reason=" ", version=listing.version),
     )
     assert no_reason.status_code == 422
@@ -475,16 +500,16 @@ def test_a_refused_step_form_shows_each_message_beside_its_field(
         f"/listings/{listing.id}/steps",
         data=form(
             client,
-            step="storefront",
+            step="listing",
             version=listing.version - 1,
-            evidence_url="https://postmart.vn/shop/banh-in",
+            evidence_url=typed,
             note="Ghi chú gõ dở",
         ),
     )
     assert stale.status_code == 409
-    assert 'value="https://postmart.vn/shop/banh-in"' in stale.text
+    assert f'value="{typed}"' in stale.text
     assert 'value="Ghi chú gõ dở"' in stale.text
-    assert listing_of(session, pid, "postmart").storefront_url is None
+    assert listing_of(session, pid, "postmart").listing_url is None
 
 
 def test_steps_are_recorded_in_order_blocked_and_unblocked(
@@ -503,11 +528,11 @@ def test_steps_are_recorded_in_order_blocked_and_unblocked(
     assert started.headers["location"] == f"/products/{pid}?done=listing_started"
     listing = listing_of(session, pid, "postmart")
     # The product already has photos meeting the rule: the photos step recorded itself.
-    assert listing.next_step == "storefront"
+    assert listing.next_step == "listing"
 
     out_of_order = client.post(
         f"/listings/{listing.id}/steps",
-        data=form(client, step="payment", version=listing.version, note="Sớm quá"),
+        data=form(client, step="first_order", version=listing.version, note="Sớm quá"),
     )
     assert out_of_order.status_code == 422
     assert "làm theo thứ tự" in top_message(out_of_order.text)
@@ -520,7 +545,7 @@ def test_steps_are_recorded_in_order_blocked_and_unblocked(
     ] == ["photos"]
 
     blocked = client.post(
-        f"/listings/{listing.id}/steps/storefront/block",
+        f"/listings/{listing.id}/steps/listing/block",
         data=form(client, reason="Chủ hộ chưa có email", version=listing.version),
         follow_redirects=False,
     )
@@ -530,30 +555,35 @@ def test_steps_are_recorded_in_order_blocked_and_unblocked(
     assert "Đang vướng: Chủ hộ chưa có email" in html
 
     listing = listing_of(session, pid, "postmart")
+    page_url = "https://postmart.vn/p/banh-in-nhan-dau-xanh-43001.html"
     refused = client.post(
         f"/listings/{listing.id}/steps",
         data=form(
             client,
-            step="storefront",
+            step="listing",
             version=listing.version,
-            evidence_url="https://postmart.vn/shop/banh-in",
+            evidence_url=page_url,
         ),
     )
     assert refused.status_code == 422
     assert "tạm dừng" in top_message(refused.text)
 
     unblocked = client.post(
-        f"/listings/{listing.id}/steps/storefront/unblock",
+        f"/listings/{listing.id}/steps/listing/unblock",
         data=form(client, version=listing.version),
         follow_redirects=False,
     )
     assert unblocked.status_code == 303, unblocked.text
+    producer = session.get(Producer, product.producer_id)
+    assert producer is not None
+    make_seller_account(session, producer, "postmart")
+    session.commit()
     listing = listing_of(session, pid, "postmart")
     bad_url = client.post(
         f"/listings/{listing.id}/steps",
         data=form(
             client,
-            step="storefront",
+            step="listing",
             version=listing.version,
             evidence_url="https://voso.vn/shop/x",
         ),
@@ -565,10 +595,10 @@ def test_steps_are_recorded_in_order_blocked_and_unblocked(
         f"/listings/{listing.id}/steps",
         data=form(
             client,
-            step="storefront",
+            step="listing",
             version=listing.version,
-            evidence_url="https://postmart.vn/shop/banh-in",
-            note="Gian hàng của HTX",
+            evidence_url=page_url,
+            note="Trang sản phẩm của HTX",
         ),
         follow_redirects=False,
     )
@@ -577,13 +607,13 @@ def test_steps_are_recorded_in_order_blocked_and_unblocked(
         f"/listings/{listing.id}/steps",
         data=form(
             client,
-            step="payment",
+            step="first_order",
             version=listing.version,
         ),
     )
     assert stale.status_code == 409
     page = client.get(f"/products/{pid}", headers=HTML).text
-    assert "Gian hàng của HTX" in page
+    assert "Trang sản phẩm của HTX" in page
     assert "Nguyễn Thị Thu Trang" in page  # who recorded it
 
 
@@ -598,7 +628,7 @@ def test_a_department_reads_product_pages_without_forms(
     assert "Gỡ chặn" not in html
     listing = listing_of(session, pid, "postmart")
     refused = client.post(
-        f"/listings/{listing.id}/steps/storefront/unblock",
+        f"/listings/{listing.id}/steps/listing/unblock",
         data=form(client, version=listing.version),
     )
     assert refused.status_code == 403
@@ -681,11 +711,12 @@ def test_no_one_verifies_their_own_claim(sign_in: SignIn, session: Session) -> N
     product = product_named(session, "Bánh in nhân đậu xanh")
     pid = product.id
     listing = listing_of(session, pid, "voso")
-    steps = [
-        ("storefront", "https://voso.vn/htx-banh-in-s3145001"),
-        ("payment", ""),
-        ("listing", "https://voso.vn/banh-in-nhan-dau-xanh-p737001.html"),
-    ]
+    # The cooperative's shop opens on voso.vn first.
+    producer = session.get(Producer, product.producer_id)
+    assert producer is not None
+    make_seller_account(session, producer, "voso")
+    session.commit()
+    steps = [("listing", "https://voso.vn/banh-in-nhan-dau-xanh-p737001.html")]
     for step, url in steps:
         listing = listing_of(session, pid, "voso")
         done = client.post(
@@ -749,14 +780,14 @@ def test_forms_carry_the_csrf_token_and_versions(
     bare = TestClient(client.app, base_url="https://127.0.0.1")
     bare.cookies.update(client.cookies)
     refused = bare.post(
-        f"/listings/{listing.id}/steps/storefront/unblock",
+        f"/listings/{listing.id}/steps/listing/unblock",
         data={"version": listing.version},
     )
     assert refused.status_code == 403
     session.expire_all()
     record = session.scalar(
         select(StepRecord).where(
-            StepRecord.listing_id == listing.id, StepRecord.step_code == "storefront"
+            StepRecord.listing_id == listing.id, StepRecord.step_code == "listing"
         )
     )
     assert record is not None

@@ -10,7 +10,9 @@ from ocop_tracker.core import clock
 from ocop_tracker.onboarding.models import ListingStatus
 from ocop_tracker.photos.processing import MAX_BYTES
 from ocop_tracker.photos.upload import ENVELOPE
+from ocop_tracker.producers.models import Producer
 from tests.conftest import SignIn
+from tests.factories import make_seller_account
 from tests.photos import corpus
 from tests.refusals import field_error, invalid_fields, top_message
 from tests.web.test_catalog_pages import (
@@ -148,12 +150,17 @@ def test_a_step_form_sent_again_by_the_same_user_is_a_success(
         follow_redirects=False,
     )
     assert started.status_code == 303, started.text
+    # The cooperative's shop is open on postmart.vn: its product can go on it.
+    producer = session.get(Producer, product.producer_id)
+    assert producer is not None
+    make_seller_account(session, producer, "postmart")
+    session.commit()
     listing = listing_of(session, pid, "postmart")
     lid, version = listing.id, listing.version
     sent = {
-        "step": "storefront",
-        "evidence_url": "https://postmart.vn/shop/banh-in",
-        "note": "Gian hàng của HTX",
+        "step": "listing",
+        "evidence_url": "https://postmart.vn/p/banh-in-nhan-dau-xanh-43001.html",
+        "note": "Trang sản phẩm của HTX",
     }
     first = member.post(
         f"/listings/{lid}/steps",
@@ -182,7 +189,7 @@ def test_a_step_form_sent_again_by_the_same_user_is_a_success(
         f"/listings/{lid}/steps", data=form(leader, version=version, **sent)
     )
     assert other.status_code == 409
-    assert 'value="Gian hàng của HTX"' in other.text
+    assert 'value="Trang sản phẩm của HTX"' in other.text
 
 
 def _evidence_form(html: str, lid: int, step: str) -> str:
@@ -209,14 +216,16 @@ def test_a_photo_proves_a_step_and_a_refusal_shows_beside_its_form(
     lid = listing_of(session, pid, "postmart").id
     page = member.get(f"/products/{pid}", headers=HTML).text
     check_page(page)
-    assert 'name="file"' in _evidence_form(page, lid, "storefront")
-    url = f"/listings/{lid}/steps/storefront/photos"
+    assert 'name="file"' in _evidence_form(page, lid, "listing")
+    url = f"/listings/{lid}/steps/listing/photos"
     token = {"csrf_token": member.headers["X-CSRF-Token"]}
 
     added = member.post(
         url,
         data=token,
-        files={"file": ("gian-hang.jpg", corpus.plain_jpeg(640, 480), "image/jpeg")},
+        files={
+            "file": ("trang-san-pham.jpg", corpus.plain_jpeg(640, 480), "image/jpeg")
+        },
         follow_redirects=False,
     )
     assert added.status_code == 303, added.text
@@ -226,12 +235,10 @@ def test_a_photo_proves_a_step_and_a_refusal_shows_beside_its_form(
     page = member.get(added.headers["location"], headers=HTML).text
     assert "Đã thêm ảnh minh chứng cho bước này." in page
     assert 'alt="Ảnh minh chứng 1"' in page
-    evidence = member.get(
-        f"/api/v1/listings/{lid}/photos", params={"step": "storefront"}
-    )
+    evidence = member.get(f"/api/v1/listings/{lid}/photos", params={"step": "listing"})
     assert len(evidence.json()) == 1
 
-    prefix = f"s{lid}-storefront-"
+    prefix = f"s{lid}-listing-"
     not_image = member.post(
         url, data=token, files={"file": ("a.jpg", b"not an image", "image/jpeg")}
     )
