@@ -158,7 +158,7 @@ def load(session: Session, pilots: Sequence[tuple[AdminUnit, str]]) -> list[str]
                     SellerAccount.hamlet_id == hamlet.id,
                     SellerAccount.marketplace_id == market.id,
                 )
-            )
+            ).all()
         )
         producers = [
             p
