@@ -149,9 +149,9 @@ def load(session: Session, pilots: Sequence[tuple[AdminUnit, str]]) -> list[str]
         official = user_repository.by_login(session, f"canbo.{key}")
         if worker is None or official is None:
             continue
-        # Shops the sellers' demo left in another state (claimed, suspended,
-        # closed…) are kept as they are: only producers without a voso account
-        # or with an open one report months.
+        # Only open shops report months: those the sellers' demo left in
+        # another state (claimed, suspended, closed…) and the producers the
+        # team has yet to bring on are kept as they are.
         states: dict[int, SellerStatus] = dict(
             session.execute(
                 select(SellerAccount.producer_id, SellerAccount.status).where(
@@ -167,7 +167,7 @@ def load(session: Session, pilots: Sequence[tuple[AdminUnit, str]]) -> list[str]
                 .where(Producer.hamlet_id == hamlet.id)
                 .order_by(Producer.id)
             )
-            if states.get(p.id, SellerStatus.open) is SellerStatus.open
+            if states.get(p.id) is SellerStatus.open
         ][:SHOPS_PER_HAMLET]
         for i, producer in enumerate(producers):
             reported = session.scalar(

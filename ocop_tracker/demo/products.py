@@ -140,6 +140,46 @@ CATALOG: dict[str, list[Maker]] = {
                 )
             ],
         ),
+        # A household at the start: two OCOP products with their photos, no
+        # shop, no e-payment account yet (the team's next visit).
+        Maker(
+            "Hộ ông Trần Văn Sáu (demo)",
+            ProducerKind.household,
+            "Trần Văn Sáu",
+            "0299 3822 106",
+            (),
+            (ConsentField.display_name,),
+            [
+                Item(
+                    "Bánh cam Sóc Trăng",
+                    ProductKind.ocop,
+                    "hộp 10 cái",
+                    40000,
+                    "Bánh cam nhân đậu xanh, chiên giòn, làm trong ngày.",
+                    (
+                        3,
+                        "905/QĐ-UBND",
+                        dt.date(2025, 5, 20),
+                        "UBND thành phố Sóc Trăng",
+                        CertLevel.district,
+                    ),
+                ),
+                Item(
+                    "Tương hột nếp",
+                    ProductKind.ocop,
+                    "hũ 500 g",
+                    35000,
+                    "Tương hột nấu từ nếp và đậu nành, ủ theo cách của người Hoa Sóc Trăng.",
+                    (
+                        3,
+                        "906/QĐ-UBND",
+                        dt.date(2025, 5, 20),
+                        "UBND thành phố Sóc Trăng",
+                        CertLevel.district,
+                    ),
+                ),
+            ],
+        ),
     ],
     "Ấp An Thường": [
         Maker(

@@ -47,7 +47,7 @@ class Shop:
 SHOPS: tuple[Shop, ...] = (
     # Khóm 3: a household preparing on postmart (voso is left for the team to
     # start), a cooperative waiting for the official on voso and open on postmart.
-    Shop("Cơ sở bánh pía Kim Hoa (demo)", "postmart", SellerStatus.preparing, 2),
+    Shop("Hộ ông Trần Văn Sáu (demo)", "postmart", SellerStatus.preparing, 2),
     Shop("HTX bánh in Phường 5 (demo)", "voso", SellerStatus.applied, None, PENDING),
     Shop("HTX bánh in Phường 5 (demo)", "postmart", SellerStatus.applied, None, OPEN),
     # Ấp An Thường: a shop the marketplace suspended, one not started.
@@ -59,16 +59,10 @@ SHOPS: tuple[Shop, ...] = (
         SUSPENDED,
     ),
     Shop("Tổ hợp tác cá kèo An Thạnh (demo)", "postmart", SellerStatus.not_started),
-    # Ấp Châu Thành: one closed, one sent back by the official.
-    Shop(
-        "HTX nông nghiệp Châu Thành (demo)",
-        "postmart",
-        SellerStatus.applied,
-        None,
-        CLOSED,
-    ),
+    # Ấp Châu Thành: a household's shop closed on postmart, sent back by the
+    # official on voso.
     Shop("HTX nông nghiệp Châu Thành (demo)", "voso", SellerStatus.applied, None, OPEN),
-    Shop("Hộ bà Lâm Thị Ngọc (demo)", "postmart", SellerStatus.applied, 5),
+    Shop("Hộ bà Lâm Thị Ngọc (demo)", "postmart", SellerStatus.applied, None, CLOSED),
     Shop("Hộ bà Lâm Thị Ngọc (demo)", "voso", SellerStatus.applied, None, REJECTED),
 )
 # The demo's login and e-mail on the marketplace (a test number, never a real one).
@@ -102,9 +96,14 @@ def load(session: Session, pilots: Sequence[tuple[AdminUnit, str]]) -> list[str]
         market = markets.get(shop.market)
         if producer is None or market is None or producer.hamlet_id not in teams:
             continue
-        if seller_repository.account_of(session, producer.id, market.id) is not None:
-            continue
         worker, official = teams[producer.hamlet_id]
+        account = seller_repository.account_of(session, producer.id, market.id)
+        if account is not None:
+            # Opened by the listings' demo (a live listing needs an open shop):
+            # only what the marketplace did since is played on it.
+            if _end(session, shop, account, worker):
+                lines.append(f"Gian hàng trên {market.domain}: {producer.name}.")
+            continue
         _open_shop(session, shop, producer, market, worker, official)
         lines.append(f"Gian hàng trên {market.domain}: {producer.name}.")
     return lines
@@ -168,14 +167,16 @@ def _open_shop(
     seller_service.verify(
         session, official, account, decision=Decision.approved, version=account.version
     )
-    if shop.end in (SUSPENDED, CLOSED):
-        seller_service.update_account(
-            session,
-            worker,
-            account,
-            version=account.version,
-            status=SellerStatus.suspended
-            if shop.end == SUSPENDED
-            else SellerStatus.closed,
-        )
+    _end(session, shop, account, worker)
     return account
+
+
+def _end(session: Session, shop: Shop, account: SellerAccount, worker: User) -> bool:
+    """Suspend or close an open shop as the demo wishes; True when it moved."""
+    ends = {SUSPENDED: SellerStatus.suspended, CLOSED: SellerStatus.closed}
+    if shop.end not in ends or account.status is not SellerStatus.open:
+        return False
+    seller_service.update_account(
+        session, worker, account, version=account.version, status=ends[shop.end]
+    )
+    return True
