@@ -31,7 +31,7 @@ from ocop_tracker.products.models import Certificate, CertLevel, Product, Produc
 from ocop_tracker.sellers import rules as seller_rules
 from ocop_tracker.sellers import service as seller_service
 from ocop_tracker.sellers import views as seller_views
-from ocop_tracker.sellers.models import SellerAccount, SellerStatus
+from ocop_tracker.sellers.models import ClaimStatus, SellerAccount, SellerStatus
 from ocop_tracker.users import repository as user_repository
 from ocop_tracker.users import service as user_service
 from ocop_tracker.users.models import Role, User
@@ -214,10 +214,12 @@ def ensure_seller_open(
             SellerAccount.marketplace_id == market.id,
         )
     )
+    producer = session.get(Producer, product.producer_id)
+    assert producer is not None
     if account is None:
-        producer = session.get(Producer, product.producer_id)
-        assert producer is not None
         make_seller_account(session, producer, marketplace, actor=actor)
+    elif account.status is not SellerStatus.open:
+        open_seller_account(session, account, producer, marketplace, actor=actor)
 
 
 def make_listing(
@@ -312,6 +314,30 @@ def make_seller_account(
     account = seller_service.create_account(
         session, who, producer, marketplace_id=market.id, status=SellerStatus.applied
     )
+    return open_seller_account(session, account, producer, marketplace, actor=who)
+
+
+def open_seller_account(
+    session: Session,
+    account: SellerAccount,
+    producer: Producer,
+    marketplace: str,
+    *,
+    actor: User | None = None,
+) -> SellerAccount:
+    """Open an account not open yet: the required checklist done, the claim made
+    (unless one is pending) and verified by a second admin."""
+    who = actor or make_actor(session)
+    market = marketplaces.resolve(session, marketplace)
+    if account.claim_status is ClaimStatus.pending:
+        seller_service.verify(
+            session,
+            make_actor(session, FACTORY_VERIFIER),
+            account,
+            decision=Decision.approved,
+            version=account.version,
+        )
+        return account
     for item in seller_views.prerequisites(session, market.id, active_only=True):
         if item.required:
             seller_service.set_item(

@@ -46,10 +46,10 @@ class Shop:
 
 SHOPS: tuple[Shop, ...] = (
     # Khóm 3: a household preparing on postmart (voso is left for the team to
-    # start), a cooperative waiting for the official on voso and open on postmart.
+    # start), a cooperative waiting for the official on voso and with no shop
+    # on postmart yet (its product's postmart listing waits for one).
     Shop("Hộ ông Trần Văn Sáu (demo)", "postmart", SellerStatus.preparing, 2),
     Shop("HTX bánh in Phường 5 (demo)", "voso", SellerStatus.applied, None, PENDING),
-    Shop("HTX bánh in Phường 5 (demo)", "postmart", SellerStatus.applied, None, OPEN),
     # Ấp An Thường: a shop the marketplace suspended, one not started.
     Shop(
         "Tổ hợp tác cá kèo An Thạnh (demo)",

@@ -21,7 +21,7 @@ from ocop_tracker.onboarding.models import (
 from ocop_tracker.producers.models import Producer
 from ocop_tracker.products.models import Certificate, Product
 from tests.conftest import SignIn
-from tests.factories import make_producer, make_seller_account
+from tests.factories import ensure_seller_open, make_producer, make_seller_account
 from tests.refusals import field_error, invalid_fields, top_message
 
 HTML = {"accept": "text/html"}
@@ -444,7 +444,9 @@ def test_a_refused_step_form_shows_each_message_beside_its_field(
     prefix = f"s{listing.id}-listing-"
     page = client.get(f"/products/{pid}", headers=HTML).text
     assert "Gian hàng của chủ thể trên postmart.vn chưa mở" in page
-    assert f'href="/producers/{product.producer_id}">mở gian hàng' in page
+    assert (
+        f'href="/producers/{product.producer_id}#seller-postmart">mở gian hàng' in page
+    )
     typed = "https://postmart.vn/p/banh-in-nhan-dau-xanh-43001.html"
     waiting = client.post(
         f"/listings/{listing.id}/steps",
@@ -711,10 +713,8 @@ def test_no_one_verifies_their_own_claim(sign_in: SignIn, session: Session) -> N
     product = product_named(session, "Bánh in nhân đậu xanh")
     pid = product.id
     listing = listing_of(session, pid, "voso")
-    # The cooperative's shop opens on voso.vn first.
-    producer = session.get(Producer, product.producer_id)
-    assert producer is not None
-    make_seller_account(session, producer, "voso")
+    # The cooperative's shop (its claim waiting in the demo) opens on voso.vn first.
+    ensure_seller_open(session, product, "voso")
     session.commit()
     steps = [("listing", "https://voso.vn/banh-in-nhan-dau-xanh-p737001.html")]
     for step, url in steps:

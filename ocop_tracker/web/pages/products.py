@@ -43,6 +43,8 @@ from ocop_tracker.producers import views as producer_views
 from ocop_tracker.products import rules
 from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import Product, ProductKind
+from ocop_tracker.sellers import rules as seller_rules
+from ocop_tracker.sellers import views as seller_views
 from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import User
 from ocop_tracker.web.forms import (
@@ -170,6 +172,10 @@ def _product_page(
         )
     hamlet = area_views.get(session, product.hamlet_id)
     gallery = photo_pages.gallery(session, user, product, upload)
+    # The shop each marketplace's listing hangs on (the producer's, one per marketplace).
+    shops = {
+        a.marketplace_id: a for a in seller_views.accounts_of(session, user, producer)
+    }
     return render(
         request,
         "catalog/product.html",
@@ -188,6 +194,8 @@ def _product_page(
             else None,
             "hamlet": hamlet,
             "checklists": checklists,
+            "shops": shops,
+            "shop_statuses": seller_rules.STATUS_LABELS,
             "status_labels": LISTING_STATUS_LABELS,
             "decision_labels": DECISION_LABELS,
             "people": user_views.display_names(session, people),
