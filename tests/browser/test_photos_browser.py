@@ -121,6 +121,7 @@ def test_deleting_a_photo_asks_first(
     page.goto(f"{live_server}/worklist")
     page.get_by_role("link", name="Bánh pía sầu riêng trứng muối").first.click()
     gallery = page.locator("#anh .gallery > li")
+    expect(gallery.first).to_be_visible()  # the product's page has loaded
     before = gallery.count()
     assert before >= 2
     delete = gallery.last.get_by_role("link", name="Xóa ảnh…")
