@@ -246,9 +246,12 @@ def test_sellers_and_activity_count_a_household_with_shops_and_orders(
 
     c = sign_in("admin")
     hamlet = pilot_hamlet(session)
-    params = {"area_id": hamlet.id}
+    params: dict[str, str | int] = {"area_id": hamlet.id}
     before = c.get("/api/v1/reports/coverage", params=params).json()
-    yesterday = {**params, "as_of": (today() - dt.timedelta(days=1)).isoformat()}
+    yesterday: dict[str, str | int] = {
+        **params,
+        "as_of": (today() - dt.timedelta(days=1)).isoformat(),
+    }
     past_before = c.get("/api/v1/reports/coverage", params=yesterday).json()
     producer = make_producer(session, hamlet)
     voso = make_seller_account(session, producer, "voso")
