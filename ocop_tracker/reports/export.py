@@ -86,7 +86,7 @@ def _seller_rows(report: MonthlyReport) -> list[list[str]]:
         ["  trong đó hộ sản xuất kinh doanh", _num(s.households), ""],
     ]
     rows += [
-        [f"Chủ thể có gian hàng trên {m.name}", _num(m.open), ""]
+        [f"Chủ thể có gian hàng trên {m.domain}", _num(m.open), ""]
         for m in s.shop_by_marketplace
     ]
     rows += [
@@ -679,7 +679,7 @@ def to_xlsx(report: MonthlyReport) -> bytes:
             ["Chủ thể", s.producers, None],
             ["Hộ sản xuất kinh doanh", s.households, None],
             *[
-                [f"Chủ thể có gian hàng trên {m.name}", m.open, None]
+                [f"Chủ thể có gian hàng trên {m.domain}", m.open, None]
                 for m in s.shop_by_marketplace
             ],
             ["Chủ thể có gian hàng trên cả hai sàn", s.shop_both, None],

@@ -116,6 +116,7 @@ class MarketplaceShops(Out):
     marketplace_id: int
     code: str
     name: str
+    domain: str  # how pages and reports name it: voso.vn
     open: int
 
 

@@ -258,6 +258,7 @@ def _sellers(
                 marketplace_id=m.id,
                 code=m.code,
                 name=m.name,
+                domain=m.domain,
                 open=g(f"producers.shop.{m.id}"),
             )
             for m in markets

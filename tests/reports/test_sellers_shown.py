@@ -118,7 +118,8 @@ def test_dashboard_shows_the_api_figures(sign_in: SignIn, session: Session) -> N
         )
         for m in sellers["shop_by_marketplace"]:
             assert (
-                f"<b>{m['open']}</b><span>chủ thể có gian hàng trên {m['name']}" in html
+                f"<b>{m['open']}</b><span>chủ thể có gian hàng trên {m['domain']}"
+                in html
             )
         assert (
             f"<b>{sellers['shop_both']}</b><span>chủ thể có gian hàng trên cả hai sàn"
