@@ -14,12 +14,18 @@ from ocop_tracker.core.config import PROJECT_DIR, get_settings
 from ocop_tracker.core.db import make_engine, without_time_limits
 
 
+def _scripts_config() -> Config:
+    """Where the migrations are; no database (reading the scripts needs none)."""
+    cfg = Config(str(PROJECT_DIR / "alembic.ini"))
+    cfg.set_main_option("script_location", str(PROJECT_DIR / "migrations"))
+    return cfg
+
+
 def alembic_config(
     url: str | None = None, connection: Connection | None = None
 ) -> Config:
     """Config for this project's migrations against ``url`` (default: settings)."""
-    cfg = Config(str(PROJECT_DIR / "alembic.ini"))
-    cfg.set_main_option("script_location", str(PROJECT_DIR / "migrations"))
+    cfg = _scripts_config()
     cfg.set_main_option(
         "sqlalchemy.url", (url or get_settings().database_url).replace("%", "%%")
     )
@@ -106,7 +112,7 @@ class Loss:
 
 
 def _script() -> ScriptDirectory:
-    return ScriptDirectory.from_config(alembic_config())
+    return ScriptDirectory.from_config(_scripts_config())
 
 
 def describe(revision: str | None) -> str:
@@ -296,7 +302,7 @@ def downgrade(
 
 def head_revision() -> str | None:
     """The newest revision the code knows."""
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return ScriptDirectory.from_config(_scripts_config()).get_current_head()
 
 
 def current_revision(connection: Connection) -> str | None:

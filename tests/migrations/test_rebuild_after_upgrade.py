@@ -59,3 +59,22 @@ def test_a_built_ledger_is_rebuilt_by_the_upgrade(url: str) -> None:
 def test_a_database_without_a_ledger_is_left_without_one(url: str) -> None:
     migrate.upgrade("head", url)
     assert _state(url) == []
+
+
+def test_an_upgrade_given_its_url_needs_no_settings(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A tool that names its database (the benchmarks, a restore) runs where the
+    # service's settings are not set: reading the scripts must not need them.
+    from ocop_tracker.core.config import get_settings
+
+    monkeypatch.setenv("OCOP_ENV", "production")
+    monkeypatch.delenv("OCOP_SECRET_KEY", raising=False)
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="OCOP_SECRET_KEY"):
+            get_settings()
+        migrate.upgrade(BEFORE_SHOPS, url)
+        assert migrate.crossed(BEFORE_SHOPS, migrate.head_revision())
+    finally:
+        get_settings.cache_clear()
