@@ -15,6 +15,7 @@ from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
 from ocop_tracker.demo import activity as demo_activity
 from ocop_tracker.demo import history as demo_history
+from ocop_tracker.demo import payouts as demo_payouts
 from ocop_tracker.demo import photos as demo_photos
 from ocop_tracker.demo import products as demo_products
 from ocop_tracker.demo import sellers as demo_sellers
@@ -147,6 +148,7 @@ def load(session: Session) -> DemoResult:
         demo_photos.load(session),
         demo_sellers.load(session, [(h, p.key) for p, h in hamlets]),
         demo_activity.load(session, [(h, p.key) for p, h in hamlets]),
+        demo_payouts.load(session, [(h, p.key) for p, h in hamlets]),
     ):
         if extra:
             result.changed = True

@@ -86,6 +86,11 @@ class SellerAccount(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
     shop_url: Mapped[str | None] = mapped_column(String(500))
     login_phone: Mapped[str | None] = mapped_column(String(20))
     login_email: Mapped[str | None] = mapped_column(String(254))
+    # Where the marketplace pays the shop's sales: one of the producer's own
+    # e-payment accounts (DOMAIN.md §7), or not said yet.
+    payout_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("payment_accounts.id", ondelete="SET NULL")
+    )
     claim_status: Mapped[ClaimStatus | None] = mapped_column(str_enum(ClaimStatus, 10))
     claimed_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")

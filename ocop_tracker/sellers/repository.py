@@ -16,6 +16,7 @@ from ocop_tracker.onboarding.models import (
     Listing,
     ListingStatus,
     Marketplace,
+    StepMove,
     StepRecord,
     StepStatus,
 )
@@ -145,6 +146,49 @@ def activity_of(session: Session, account_id: int) -> Sequence[SellerActivity]:
         .where(SellerActivity.seller_account_id == account_id)
         .order_by(SellerActivity.month.desc())
     ).all()
+
+
+def latest_activity(
+    session: Session, account_ids: Iterable[int]
+) -> dict[int, SellerActivity]:
+    """Each account's latest reported month (one query)."""
+    ids = list(account_ids)
+    if not ids:
+        return {}
+    latest = (
+        select(
+            SellerActivity.seller_account_id.label("account_id"),
+            func.max(SellerActivity.month).label("month"),
+        )
+        .where(SellerActivity.seller_account_id.in_(ids))
+        .group_by(SellerActivity.seller_account_id)
+        .subquery()
+    )
+    rows = session.scalars(
+        select(SellerActivity).join(
+            latest,
+            (latest.c.account_id == SellerActivity.seller_account_id)
+            & (latest.c.month == SellerActivity.month),
+        )
+    ).all()
+    return {r.seller_account_id: r for r in rows}
+
+
+def url_candidates(session: Session, account_id: int) -> list[str]:
+    """The different shop URLs the retired storefront step held for an account
+    (``step_moves`` marked ``conflict``), for a person to choose from."""
+    return list(
+        session.scalars(
+            select(StepMove.candidate_url)
+            .where(
+                StepMove.seller_account_id == account_id,
+                StepMove.conflict.is_(True),
+                StepMove.candidate_url.is_not(None),
+            )
+            .distinct()
+            .order_by(StepMove.candidate_url)
+        ).all()
+    )
 
 
 def activity_month(

@@ -91,6 +91,10 @@ class SellerAccountRead(Schema):
     shop_url: str | None
     login_phone_masked: str | None
     login_email_masked: str | None
+    payout_account_id: int | None = Field(
+        default=None,
+        description="The producer's e-payment account the marketplace pays into",
+    )
     claim_status: ClaimStatus | None
     claimed_by_id: int | None
     claimed_at: dt.datetime | None
@@ -125,6 +129,10 @@ class SellerAccountUpdate(Schema):
     shop_url: str | None = Field(default=None, max_length=2000)
     login_phone: str | None = Field(default=None, max_length=100)
     login_email: str | None = Field(default=None, max_length=1000)
+    payout_account_id: int | None = Field(
+        default=None,
+        description="One of the producer's own e-payment accounts; null clears it",
+    )
     version: int
 
 

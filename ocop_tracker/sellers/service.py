@@ -30,7 +30,7 @@ from ocop_tracker.core.text import (
 from ocop_tracker.core.versions import UNSET, Unset, check_version, flush_versioned
 from ocop_tracker.onboarding import marketplaces, workflow
 from ocop_tracker.onboarding.models import Decision, Marketplace
-from ocop_tracker.producers.models import Producer
+from ocop_tracker.producers.models import PaymentAccount, PaymentStatus, Producer
 from ocop_tracker.sellers import repository, rules
 from ocop_tracker.sellers import views as seller_views
 from ocop_tracker.sellers.models import (
@@ -177,6 +177,7 @@ def update_account(
     shop_url: str | Unset | None = UNSET,
     login_phone: str | Unset | None = UNSET,
     login_email: str | Unset | None = UNSET,
+    payout_account_id: int | Unset | None = UNSET,
 ) -> SellerAccount:
     """Change an account; fields left UNSET stay, None clears an optional one.
 
@@ -223,6 +224,11 @@ def update_account(
             changes["login_email"] = clean_email(
                 login_email, field="login_email", label="E-mail đăng nhập"
             )
+    if not isinstance(payout_account_id, Unset):
+        with errors.check("payout_account_id"):
+            changes["payout_account_id"] = _payout(
+                session, account, payout_account_id
+            )
     errors.raise_any()
     account.status = new_status
     account.status_on = on
@@ -230,6 +236,26 @@ def update_account(
         setattr(account, name, value)
     _flush(session, account)
     return account
+
+
+def _payout(
+    session: Session, account: SellerAccount, payment_id: int | None
+) -> int | None:
+    """The payout account must be one of the producer's own, not closed."""
+    if payment_id is None or payment_id == account.payout_account_id:
+        return payment_id
+    payment = session.get(PaymentAccount, payment_id)
+    if payment is None or payment.producer_id != account.producer_id:
+        raise InvalidInput(
+            "Hãy chọn một tài khoản thanh toán của chính chủ thể này.",
+            field="payout_account_id",
+        )
+    if payment.status is PaymentStatus.closed:
+        raise InvalidInput(
+            "Tài khoản thanh toán này đã đóng; hãy chọn tài khoản khác.",
+            field="payout_account_id",
+        )
+    return payment_id
 
 
 # --- checklist ----------------------------------------------------------------------

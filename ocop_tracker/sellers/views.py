@@ -53,6 +53,7 @@ ACCOUNT_COLUMNS = (
     "status_on",
     "shop_name",
     "shop_url",
+    "payout_account_id",
     "claim_status",
     "claimed_by_id",
     "claimed_at",
@@ -303,6 +304,26 @@ def activity(
         ActivityRead.model_validate(row)
         for row in repository.activity_of(session, account.id)
     ]
+
+
+def latest_activity(
+    session: Session, reads: Sequence[SellerAccountRead]
+) -> dict[int, ActivityRead]:
+    """The latest reported month of each of these accounts (read in scope), in one query."""
+    return {
+        account_id: ActivityRead.model_validate(row)
+        for account_id, row in repository.latest_activity(
+            session, [r.id for r in reads]
+        ).items()
+    }
+
+
+def url_choices(session: Session, read: SellerAccountRead) -> list[str]:
+    """The shop URLs to choose from while an account moved from the retired
+    storefront step has none (its products had recorded different ones)."""
+    if read.shop_url is not None:
+        return []
+    return repository.url_candidates(session, read.id)
 
 
 def activity_month(

@@ -379,6 +379,8 @@ class SellerAccountEdit(BaseModel):
     shop_url: str = Field("", max_length=600)
     login_phone: str = Field("", max_length=40)
     login_email: str = Field("", max_length=300)
+    # absent (a form without the field) keeps the payout account; empty clears it
+    payout_account_id: str | None = Field(None, max_length=20)
     version: int
 
     def service_args(self) -> dict[str, Any]:
@@ -394,6 +396,9 @@ class SellerAccountEdit(BaseModel):
             "shop_url": self.shop_url,
             "login_phone": _kept_or_unset(self.login_phone),
             "login_email": _kept_or_unset(self.login_email),
+            "payout_account_id": UNSET
+            if self.payout_account_id is None
+            else optional_id(self.payout_account_id, "payout_account_id"),
         }
 
     def typed(self) -> dict[str, str]:
@@ -405,6 +410,7 @@ class SellerAccountEdit(BaseModel):
             "shop_url": self.shop_url,
             "login_phone": self.login_phone,
             "login_email": self.login_email,
+            "payout_account_id": self.payout_account_id or "",
         }
 
 

@@ -17,7 +17,13 @@ from ocop_tracker.onboarding.models import Decision
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.sellers import service as seller_service
 from ocop_tracker.sellers import views as seller_views
-from ocop_tracker.sellers.models import ClaimStatus, SellerAccount, SellerStatus
+from ocop_tracker.producers.models import PaymentAccount, PaymentStatus, Producer
+from ocop_tracker.sellers.models import (
+    ClaimStatus,
+    SellerAccount,
+    SellerActivity,
+    SellerStatus,
+)
 from tests.factories import make_seller_account, shop_url
 from tests.onboarding.conftest import actor
 from tests.refusals import refused
@@ -544,3 +550,94 @@ def test_admins_edit_the_prerequisites(session: Session, sellers: Sellers) -> No
     codes = [i.code for i in seller_views.read(session, account).checklist]
     assert codes[-1] == "shop_photo"
     assert "business_registration" not in codes
+
+
+def _payment(
+    session: Session, producer: Producer, status: PaymentStatus = PaymentStatus.open
+) -> PaymentAccount:
+    return producer_service.add_payment_account(
+        session,
+        actor(session, "thanhvien.khom3"),
+        producer,
+        provider="viettel_money",
+        status=status,
+        account_number="0912345678",
+        sim_in_holder_name=True,
+    )
+
+
+def test_the_payout_points_to_one_of_the_producers_own_accounts(
+    session: Session, sellers: Sellers
+) -> None:
+    account = _new(session, sellers)
+    wallet = _payment(session, sellers.producer)
+    worker = actor(session, "thanhvien.khom3")
+    seller_service.update_account(
+        session, worker, account, version=account.version, payout_account_id=wallet.id
+    )
+    assert seller_views.read(session, account).payout_account_id == wallet.id
+    # Another producer's account is refused beside the field, and nothing changes.
+    theirs = producer_service.add_payment_account(
+        session,
+        actor(session, "admin"),
+        sellers.foreign,
+        provider="momo",
+        status=PaymentStatus.open,
+    )
+    with refused(InvalidInput, "payout_account_id", "của chính chủ thể này"):
+        seller_service.update_account(
+            session,
+            worker,
+            account,
+            version=account.version,
+            payout_account_id=theirs.id,
+        )
+    with refused(InvalidInput, "payout_account_id", "của chính chủ thể này"):
+        seller_service.update_account(
+            session, worker, account, version=account.version, payout_account_id=-1
+        )
+    assert account.payout_account_id == wallet.id
+    # A closed account is not offered as a new payout; None clears it.
+    closed = _payment(session, sellers.producer, PaymentStatus.closed)
+    with refused(InvalidInput, "payout_account_id", "đã đóng"):
+        seller_service.update_account(
+            session,
+            worker,
+            account,
+            version=account.version,
+            payout_account_id=closed.id,
+        )
+    seller_service.update_account(
+        session, worker, account, version=account.version, payout_account_id=None
+    )
+    assert seller_views.read(session, account).payout_account_id is None
+
+
+def test_the_latest_reported_month_of_each_account(
+    session: Session, sellers: Sellers
+) -> None:
+    voso = _new(session, sellers)
+    other = seller_service.create_account(
+        session,
+        actor(session, "thanhvien.khom3"),
+        sellers.producer,
+        marketplace_id=sellers.postmart.id,
+    )
+    for month, orders in ((dt.date(2026, 9, 1), 4), (dt.date(2026, 10, 1), 7)):
+        session.add(
+            SellerActivity(
+                seller_account_id=voso.id,
+                hamlet_id=voso.hamlet_id,
+                month=month,
+                orders=orders,
+                revenue_vnd=orders * 100_000,
+            )
+        )
+    session.flush()
+    reads = seller_views.accounts_of(
+        session, actor(session, "thanhvien.khom3"), sellers.producer
+    )
+    latest = seller_views.latest_activity(session, reads)
+    assert set(latest) == {voso.id}
+    assert (latest[voso.id].month, latest[voso.id].orders) == (dt.date(2026, 10, 1), 7)
+    assert other.id not in latest

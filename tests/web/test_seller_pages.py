@@ -12,17 +12,31 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.core import clock
-from ocop_tracker.onboarding.models import Marketplace
-from ocop_tracker.producers.models import PaymentProvider, Producer
+from ocop_tracker.onboarding.models import (
+    ListingStatus,
+    Marketplace,
+    StepMove,
+    StepRecord,
+    StepStatus,
+)
+from ocop_tracker.producers import service as producer_service
+from ocop_tracker.producers.models import PaymentProvider, PaymentStatus, Producer
 from ocop_tracker.sellers.models import (
     ClaimStatus,
     SellerAccount,
+    SellerActivity,
     SellerPrerequisite,
     SellerStatus,
 )
 from ocop_tracker.users.models import User
 from tests.conftest import SignIn
-from tests.factories import make_producer, make_seller_account, shop_url
+from tests.factories import (
+    make_listing,
+    make_producer,
+    make_product,
+    make_seller_account,
+    shop_url,
+)
 from tests.factories import pilot_hamlet as hamlet_named
 from tests.refusals import field_error, top_message
 from tests.web.test_producer_pages import check_page
@@ -583,3 +597,175 @@ def test_an_accounts_history_says_what_changed_and_how_it_stood(
         stranger.get(f"/seller-accounts/{account_id}/history", headers=HTML).status_code
         == 404
     )
+
+
+# --- payout, the latest month, URLs to choose from ------------------------------------
+
+
+def test_the_shop_is_paid_into_one_of_the_producers_payment_accounts(
+    sign_in: SignIn, session: Session, world: World
+) -> None:
+    team = sign_in("thanhvien.khom3")
+    account_id = _start(team, world)
+    worker = session.scalar(select(User).where(User.login == "thanhvien.khom3"))
+    assert worker is not None
+    wallet = producer_service.add_payment_account(
+        session,
+        worker,
+        world.producer,
+        provider="viettel_money",
+        status=PaymentStatus.open,
+        account_number="0912345678",
+        sim_in_holder_name=True,
+    )
+    gone = producer_service.add_payment_account(
+        session, worker, world.producer, provider="momo", status=PaymentStatus.closed
+    )
+    other = make_producer(
+        session, hamlet_named(session, "Khóm 3"), name="Hộ Ông Sáu Bánh Tét"
+    )
+    theirs = producer_service.add_payment_account(
+        session, worker, other, provider="zalopay", status=PaymentStatus.open
+    )
+    session.commit()
+
+    page = team.get(f"/seller-accounts/{account_id}", headers=HTML)
+    check_page(page.text)
+    assert "Chưa chọn tài khoản" in page.text
+    assert f'<option value="{wallet.id}">Viettel Money ••••5678</option>' in page.text
+    assert f'<option value="{gone.id}"' not in page.text  # closed: not offered
+    assert f'<option value="{theirs.id}"' not in page.text
+
+    # Another producer's account, typed into the form by hand: refused beside
+    # the field, every typed value kept, nothing saved.
+    refused = team.post(
+        f"/seller-accounts/{account_id}",
+        data=form(
+            team,
+            status="applied",
+            shop_name="Bánh pía Bà Tư",
+            payout_account_id=str(theirs.id),
+            version=_account(session, account_id).version,
+        ),
+    )
+    assert refused.status_code == 422
+    assert "của chính chủ thể này" in field_error(
+        refused.text, "payout_account_id", "e-"
+    )
+    assert 'value="Bánh pía Bà Tư"' in refused.text
+    assert _account(session, account_id).payout_account_id is None
+
+    saved = team.post(
+        f"/seller-accounts/{account_id}",
+        data=form(
+            team,
+            status="preparing",
+            shop_name="Bánh pía Bà Tư",
+            payout_account_id=str(wallet.id),
+            version=_account(session, account_id).version,
+        ),
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    assert _account(session, account_id).payout_account_id == wallet.id
+    page = team.get(f"/seller-accounts/{account_id}", headers=HTML)
+    assert "Nhận tiền bán hàng về</dt><dd>Viettel Money ••••5678</dd>" in page.text
+    assert f'<option value="{wallet.id}" selected>' in page.text
+    producer_page = team.get(f"/producers/{world.producer.id}", headers=HTML)
+    assert "Nhận tiền bán hàng về: Viettel Money ••••5678" in producer_page.text
+    # The API reads and clears it too.
+    read = team.get(f"/api/v1/seller-accounts/{account_id}").json()
+    assert read["payout_account_id"] == wallet.id
+    cleared = team.patch(
+        f"/api/v1/seller-accounts/{account_id}",
+        json={"payout_account_id": None, "version": read["version"]},
+    )
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["payout_account_id"] is None
+
+
+def test_the_producer_page_shows_each_shops_latest_month(
+    sign_in: SignIn, session: Session, world: World
+) -> None:
+    account = make_seller_account(session, world.producer, "voso")
+    session.add(
+        SellerActivity(
+            seller_account_id=account.id,
+            hamlet_id=account.hamlet_id,
+            month=dt.date(2026, 10, 1),
+            orders=12,
+            revenue_vnd=910_000,
+            last_order_on=dt.date(2026, 10, 28),
+        )
+    )
+    session.commit()
+    page = sign_in("thanhvien.khom3").get(
+        f"/producers/{world.producer.id}", headers=HTML
+    )
+    assert "Tháng 10/2026: 12 đơn, 910.000 đ, đơn gần nhất 28/10/2026" in page.text
+    # postmart has no account: no month is invented for it.
+    assert page.text.count("Tháng 10/2026") == 1
+
+
+def test_urls_left_for_a_person_to_choose_are_offered_on_the_account_page(
+    sign_in: SignIn, session: Session, world: World
+) -> None:
+    team = sign_in("thanhvien.khom3")
+    account_id = _start(team, world, status="applied")
+    # What the step migration leaves when the producer's products recorded
+    # different shop URLs: the account without one, the candidates kept.
+    urls = [
+        shop_url(world.producer, "voso"),
+        f"https://voso.vn/ba-tu-s{world.producer.id}9",
+    ]
+    for n, url in enumerate(urls):
+        product = make_product(session, world.producer, name=f"Bánh pía {n + 1}")
+        listing = make_listing(
+            session, product, "voso", status=ListingStatus.in_progress
+        )
+        record = StepRecord(
+            listing_id=listing.id,
+            hamlet_id=listing.hamlet_id,
+            step_code="storefront",
+            status=StepStatus.done,
+            evidence_url=url,
+        )
+        session.add(record)
+        session.flush()
+        session.add(
+            StepMove(
+                step_record_id=record.id,
+                seller_account_id=account_id,
+                candidate_url=url,
+                conflict=True,
+            )
+        )
+    session.commit()
+    page = team.get(f"/seller-accounts/{account_id}", headers=HTML)
+    check_page(page.text)
+    assert "Chọn đường dẫn gian hàng" in page.text
+    for url in urls:
+        assert f'href="{url}"' in page.text
+    picked = team.get(
+        f"/seller-accounts/{account_id}", params={"shop_url": urls[1]}, headers=HTML
+    )
+    assert f'name="shop_url" value="{urls[1]}" id="claim-shop_url"' in picked.text
+    # Only a candidate is taken from the address, never any typed URL.
+    other = team.get(
+        f"/seller-accounts/{account_id}",
+        params={"shop_url": "https://voso.vn/someone-else"},
+        headers=HTML,
+    )
+    assert "https://voso.vn/someone-else" not in other.text
+    # Once the shop has its URL there is nothing left to choose.
+    _tick_required(team, session, account_id)
+    claimed = team.post(
+        f"/seller-accounts/{account_id}/claim",
+        data=form(
+            team, shop_url=urls[1], version=_account(session, account_id).version
+        ),
+        follow_redirects=False,
+    )
+    assert claimed.status_code == 303, claimed.text
+    page = team.get(f"/seller-accounts/{account_id}", headers=HTML)
+    assert "Chọn đường dẫn gian hàng" not in page.text

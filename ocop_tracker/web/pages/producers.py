@@ -52,7 +52,7 @@ from ocop_tracker.web.forms import (
     state_words,
 )
 from ocop_tracker.web.pages.exports import export_url
-from ocop_tracker.web.pages.sellers import claim_words, rejection
+from ocop_tracker.web.pages.sellers import claim_words, payout_label, rejection
 from ocop_tracker.web.render import local_time, redirect, refusal_context, render
 
 router = APIRouter(include_in_schema=False)
@@ -205,6 +205,7 @@ def _detail_page(
         session, [c.recorded_by_id for c in current.values() if c is not None]
     )
     shops = _shops(session, user, producer)
+    latest = seller_views.latest_activity(session, [s for _, s in shops if s])
     return render(
         request,
         "producers/detail.html",
@@ -233,6 +234,8 @@ def _detail_page(
             "seller_statuses": SELLER_STATUS_LABELS,
             "seller_starts": SELLER_STARTS,
             "seller_progress": seller_views.progress,
+            "latest_activity": latest,
+            "payout": lambda shop: payout_label(accounts, shop.payout_account_id),
             "claim_words": claim_words,
             "rejection": rejection,
             "when": local_time,

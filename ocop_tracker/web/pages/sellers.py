@@ -8,7 +8,7 @@ every form posts, then redirects, and a refusal shows the page again with the
 refused form's typed values and each message beside its field.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -21,6 +21,7 @@ from ocop_tracker.core.errors import AppError
 from ocop_tracker.core.labels import labels
 from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.producers import views as producer_views
+from ocop_tracker.producers.models import PaymentAccount, PaymentStatus
 from ocop_tracker.sellers import rules as seller_rules
 from ocop_tracker.sellers import service as seller_service
 from ocop_tracker.sellers import views as seller_views
@@ -35,6 +36,7 @@ router = APIRouter(include_in_schema=False)
 
 STATUS_LABELS: Mapping[SellerStatus, str] = labels(SellerStatus)
 CLAIM_LABELS: Mapping[ClaimStatus, str] = labels(ClaimStatus)
+PAYMENT_STATUS_LABELS: Mapping[PaymentStatus, str] = labels(PaymentStatus)
 
 
 def may_write(user: User) -> bool:
@@ -72,6 +74,30 @@ def rejection(read: SellerAccountRead) -> str | None:
     return last.comment if last else None
 
 
+def _payment_words(account: PaymentAccount) -> str:
+    words = producer_views.mask(account) or account.provider_info.name
+    if account.status is PaymentStatus.open:
+        return words
+    return f"{words} ({PAYMENT_STATUS_LABELS[account.status].lower()})"
+
+
+def payout_label(accounts: Sequence[PaymentAccount], chosen: int | None) -> str | None:
+    """The e-payment account the shop's sales are paid into, in words."""
+    found = next((a for a in accounts if a.id == chosen), None)
+    return _payment_words(found) if found is not None else None
+
+
+def payout_options(
+    accounts: Sequence[PaymentAccount], chosen: int | None
+) -> list[tuple[str, str]]:
+    """The producer's accounts the payout may point to (closed ones only if chosen)."""
+    return [("", "Chưa chọn")] + [
+        (str(a.id), _payment_words(a))
+        for a in accounts
+        if a.status is not PaymentStatus.closed or a.id == chosen
+    ]
+
+
 def _people(session: Session, read: SellerAccountRead) -> dict[int, str]:
     ids = [
         read.claimed_by_id,
@@ -100,6 +126,9 @@ def _page(
     market = marketplaces.get(session, read.marketplace_id)
     writer = may_write(user)
     done, total = seller_views.progress(read)
+    payments = producer_views.accounts_of(session, user, producer)
+    choices = seller_views.url_choices(session, read)
+    picked = request.query_params.get("shop_url")
     return render(
         request,
         "sellers/detail.html",
@@ -116,6 +145,10 @@ def _page(
             "total": total,
             "missing": seller_views.missing_required(read.checklist),
             "people": _people(session, read),
+            "payout": payout_label(payments, read.payout_account_id),
+            "payout_options": payout_options(payments, read.payout_account_id),
+            "url_choices": choices,
+            "picked_url": picked if picked in choices else None,
             "when": local_time,
             "may_write": writer,
             "may_claim": writer
