@@ -177,18 +177,17 @@ def latest_activity(
 def url_candidates(session: Session, account_id: int) -> list[str]:
     """The different shop URLs the retired storefront step held for an account
     (``step_moves`` marked ``conflict``), for a person to choose from."""
-    return list(
-        session.scalars(
-            select(StepMove.candidate_url)
-            .where(
-                StepMove.seller_account_id == account_id,
-                StepMove.conflict.is_(True),
-                StepMove.candidate_url.is_not(None),
-            )
-            .distinct()
-            .order_by(StepMove.candidate_url)
-        ).all()
+    found = session.scalars(
+        select(StepMove.candidate_url)
+        .where(
+            StepMove.seller_account_id == account_id,
+            StepMove.conflict.is_(True),
+            StepMove.candidate_url.is_not(None),
+        )
+        .distinct()
+        .order_by(StepMove.candidate_url)
     )
+    return [url for url in found if url is not None]
 
 
 def activity_month(

@@ -226,9 +226,7 @@ def update_account(
             )
     if not isinstance(payout_account_id, Unset):
         with errors.check("payout_account_id"):
-            changes["payout_account_id"] = _payout(
-                session, account, payout_account_id
-            )
+            changes["payout_account_id"] = _payout(session, account, payout_account_id)
     errors.raise_any()
     account.status = new_status
     account.status_on = on

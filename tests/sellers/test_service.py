@@ -15,9 +15,9 @@ from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ocop_tracker.core.versions import StaleVersion
 from ocop_tracker.onboarding.models import Decision
 from ocop_tracker.producers import service as producer_service
+from ocop_tracker.producers.models import PaymentAccount, PaymentStatus, Producer
 from ocop_tracker.sellers import service as seller_service
 from ocop_tracker.sellers import views as seller_views
-from ocop_tracker.producers.models import PaymentAccount, PaymentStatus, Producer
 from ocop_tracker.sellers.models import (
     ClaimStatus,
     SellerAccount,
