@@ -308,6 +308,17 @@ class MobileMoneyWaiting(Out):
     days: int
 
 
+class UrlChoiceItem(Out):
+    """A shop whose URL a person must choose among those its products recorded."""
+
+    seller_account_id: int
+    producer_id: int
+    producer: str
+    hamlet: str
+    marketplace: str
+    candidates: int
+
+
 class Actions(Out):
     """The action list of an area (today)."""
 
@@ -321,6 +332,8 @@ class Actions(Out):
     maybe_removed: list[MaybeRemovedItem] = []
     flags: list[FlagGroup] = Field(default_factory=list)
     mobile_money: list[MobileMoneyWaiting] = Field(default_factory=list)
+    # shops the step migration left without a URL (several recorded): a person chooses
+    url_choices: list[UrlChoiceItem] = Field(default_factory=list)
 
 
 class TeamLine(Out):

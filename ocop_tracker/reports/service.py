@@ -59,6 +59,7 @@ from ocop_tracker.reports.schemas import (
     Trend,
     TrendPoint,
     TroubleItem,
+    UrlChoiceItem,
 )
 from ocop_tracker.sellers import flags as seller_flags
 from ocop_tracker.users.models import Role, User
@@ -729,7 +730,13 @@ def _after_listing(
             session, area.id, day, hamlet_id=hamlet_id, limit=ACTION_LIMIT
         )
     ]
-    return {"flags": groups, "mobile_money": waiting}
+    choices = [
+        UrlChoiceItem.model_validate(c, from_attributes=True)
+        for c in seller_flags.url_choices(
+            session, actor, None if where == NATION else where, day, limit=ACTION_LIMIT
+        )
+    ]
+    return {"flags": groups, "mobile_money": waiting, "url_choices": choices}
 
 
 def _contact(representative: str | None, phone: str | None) -> str | None:

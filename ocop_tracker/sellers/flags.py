@@ -68,19 +68,60 @@ def sections(
 ) -> list[FlagSection]:
     """Every active rule with what it flags in the area (None: the actor's own;
     the whole country for those who see everything)."""
-    if area_id is None and not sees_everything(actor):
-        if actor.area_id is None:
-            return []
-        area_id = actor.area_id
-    if area_id is not None and area_id != actor.area_id:
-        ensure_visible(session, actor, area_id, "địa bàn")
+    readable, area = _area(session, actor, area_id)
+    if not readable:
+        return []
     out = []
     for rule in repository.flag_rules(session):
         if not rule.is_active:
             continue
-        found = _flagged(session, rule.code, rule.days, area_id, today, limit)
+        found = _flagged(session, rule.code, rule.days, area, today, limit)
         out.append(FlagSection(rule.code, rule.label, rule.days, found))
     return out
+
+
+@dataclass(frozen=True)
+class UrlChoice:
+    """A shop whose URL a person must choose among what its products recorded."""
+
+    seller_account_id: int
+    producer_id: int
+    producer: str
+    hamlet: str
+    marketplace: str  # its domain
+    candidates: int
+
+
+def url_choices(
+    session: Session,
+    actor: User,
+    area_id: int | None,
+    today: dt.date,
+    *,
+    limit: int = LIMIT,
+) -> list[UrlChoice]:
+    """Shops left without a URL by the step migration (``StepMove.conflict``),
+    in the area (None: as ``sections``)."""
+    readable, area = _area(session, actor, area_id)
+    if not readable:
+        return []
+    return [
+        UrlChoice(a.id, p.id, p.name, h.name, m.domain, n)
+        for a, p, h, m, n in repository.urls_to_choose(session, area, today, limit)
+    ]
+
+
+def _area(
+    session: Session, actor: User, area_id: int | None
+) -> tuple[bool, int | None]:
+    """Whether the actor has an area to read, and which (None: the whole country)."""
+    if area_id is None and not sees_everything(actor):
+        if actor.area_id is None:
+            return False, None
+        area_id = actor.area_id
+    if area_id is not None and area_id != actor.area_id:
+        ensure_visible(session, actor, area_id, "địa bàn")
+    return True, area_id
 
 
 def flags(

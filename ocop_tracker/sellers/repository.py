@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import repository as area_repository
@@ -271,6 +271,35 @@ def _in_area(column: Any, area_id: int | None, day: dt.date) -> Any:
     if area_id is None:
         return column.is_not(None)
     return column.in_(area_repository.subtree_ids(area_id, day=day))
+
+
+def urls_to_choose(
+    session: Session, area_id: int | None, day: dt.date, limit: int
+) -> list[Any]:
+    """Accounts the step migration left without a shop URL because their
+    products had recorded different ones, not claimed since: (account,
+    producer, hamlet, marketplace, how many URLs to choose from)."""
+    candidates = func.count(func.distinct(StepMove.candidate_url))
+    stmt = (
+        select(SellerAccount, Producer, AdminUnit, Marketplace, candidates)
+        .join(StepMove, StepMove.seller_account_id == SellerAccount.id)
+        .join(Producer, Producer.id == SellerAccount.producer_id)
+        .join(AdminUnit, AdminUnit.id == SellerAccount.hamlet_id)
+        .join(Marketplace, Marketplace.id == SellerAccount.marketplace_id)
+        .where(
+            StepMove.conflict.is_(True),
+            SellerAccount.shop_url.is_(None),
+            or_(
+                SellerAccount.claim_status.is_(None),
+                SellerAccount.claim_status != ClaimStatus.pending,
+            ),
+            _in_area(SellerAccount.hamlet_id, area_id, day),
+        )
+        .group_by(SellerAccount.id, Producer.id, AdminUnit.id, Marketplace.id)
+        .order_by(SellerAccount.id)
+        .limit(limit)
+    )
+    return list(session.execute(stmt).all())
 
 
 def open_without_listing(

@@ -757,6 +757,15 @@ def test_urls_left_for_a_person_to_choose_are_offered_on_the_account_page(
         headers=HTML,
     )
     assert "https://voso.vn/someone-else" not in other.text
+    # The action list points the area's people at it; another area sees nothing.
+    actions = sign_in("canbo.khom3").get("/reports/actions", headers=HTML)
+    assert "Gian hàng cần chọn đường dẫn (1)" in actions.text
+    assert f'href="/seller-accounts/{account_id}#url-choices"' in actions.text
+    assert "voso.vn: 2 đường dẫn để chọn" in actions.text
+    api = sign_in("canbo.khom3").get("/api/v1/reports/actions").json()
+    assert [c["seller_account_id"] for c in api["url_choices"]] == [account_id]
+    elsewhere = sign_in("canbo.anthuong").get("/reports/actions", headers=HTML)
+    assert "Gian hàng cần chọn đường dẫn" not in elsewhere.text
     # Once the shop has its URL there is nothing left to choose.
     _tick_required(team, session, account_id)
     claimed = team.post(
@@ -769,3 +778,5 @@ def test_urls_left_for_a_person_to_choose_are_offered_on_the_account_page(
     assert claimed.status_code == 303, claimed.text
     page = team.get(f"/seller-accounts/{account_id}", headers=HTML)
     assert "Chọn đường dẫn gian hàng" not in page.text
+    actions = sign_in("canbo.khom3").get("/reports/actions", headers=HTML)
+    assert "Gian hàng cần chọn đường dẫn" not in actions.text
