@@ -30,6 +30,7 @@ from ocop_tracker.core.templating import (
     static_digests,
     templates,
 )
+from ocop_tracker.households.router import router as household_router
 from ocop_tracker.links import daily as link_daily
 from ocop_tracker.public.middleware import PublicPageMiddleware
 from ocop_tracker.public.router import router as public_router
@@ -42,6 +43,7 @@ from ocop_tracker.web.pages import cards as card_pages
 from ocop_tracker.web.pages import exports as export_pages
 from ocop_tracker.web.pages import history as history_pages
 from ocop_tracker.web.pages import home as home_pages
+from ocop_tracker.web.pages import households as household_pages
 from ocop_tracker.web.pages import imports as import_pages
 from ocop_tracker.web.pages import photos as photo_pages
 from ocop_tracker.web.pages import producers as producer_pages
@@ -118,6 +120,7 @@ def create_app() -> FastAPI:
     app.include_router(producer_pages.router)
     app.include_router(verify_pages.router)
     app.include_router(seller_pages.router)
+    app.include_router(household_pages.router)
     app.include_router(reference_pages.router)
     app.include_router(import_pages.router)
     app.include_router(activity_pages.router)
@@ -128,6 +131,7 @@ def create_app() -> FastAPI:
     app.include_router(history_pages.router)
     app.include_router(audit_pages.router)
     app.include_router(public_router)
+    app.include_router(household_router)
     static_digests()  # the static files' hashed URLs, from their contents
     app.mount("/static", HashedStaticFiles(directory=STATIC_DIR), name="static")
     if settings.docs_enabled:

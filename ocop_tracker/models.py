@@ -4,6 +4,9 @@ from ocop_tracker.areas.models import AdminUnit, AdminUnitLink, AreaMapping
 from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.auth.models import ApiToken, AuthSession, LoginAttempt
 from ocop_tracker.core.base import Base
+
+# Later domains are imported as modules (their classes are reached through them).
+from ocop_tracker.households import models as household_models
 from ocop_tracker.links.models import LinkCheck
 from ocop_tracker.onboarding.models import (
     Listing,
@@ -12,8 +15,6 @@ from ocop_tracker.onboarding.models import (
     StepRecord,
     Verification,
 )
-
-# Later domains are imported as modules (their classes are reached through them).
 from ocop_tracker.photos import models as photo_models
 from ocop_tracker.producers.models import Consent, PaymentAccount, Producer
 from ocop_tracker.products.models import Certificate, OcopGroup, OcopSubgroup, Product
@@ -48,6 +49,7 @@ __all__ = [
     "TeamMember",
     "User",
     "Verification",
+    "household_models",
     "photo_models",
     "public_models",
     "report_models",

@@ -63,7 +63,9 @@ class SecurityHeadersMiddleware:
                     for k, v in message.get("headers", [])
                     if k.lower() != b"server"
                 ]
-                headers.extend(HEADERS)
+                # A route may set a stricter one (a private page: no referrer).
+                own = {k.lower() for k, _ in headers}
+                headers.extend((k, v) for k, v in HEADERS if k not in own)
                 headers.append((b"x-request-id", request_id.encode()))
                 names = {k.lower() for k, _ in headers}
                 if b"content-security-policy" not in names:

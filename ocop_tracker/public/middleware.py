@@ -26,7 +26,7 @@ from ocop_tracker.public.router import refresh_ahead
 
 HTML = b"text/html; charset=utf-8"
 CACHE_CONTROL = f"public, max-age={hotpath.MAX_AGE}".encode()
-PREFIXES = ("/p/", "/01/")
+PREFIXES = ("/p/", "/01/", "/h/")  # /h/: a household's private page
 
 
 class PublicPageMiddleware:

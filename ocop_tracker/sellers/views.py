@@ -109,6 +109,12 @@ def accounts_of(
     return _reads_as_of(session, accounts, as_of)
 
 
+def own_accounts(session: Session, producer_id: int) -> list[SellerAccountRead]:
+    """A producer's accounts as it sees them on its private page (no actor: the
+    household's link is the capability; the caller has checked it)."""
+    return _reads(session, repository.accounts_of_producer(session, producer_id))
+
+
 def read_as_of(
     session: Session, actor: User, account_id: int, day: dt.date
 ) -> SellerAccountRead:

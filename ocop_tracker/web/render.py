@@ -62,6 +62,7 @@ NOTICES = {
     "seller_item_done": "Đã đánh dấu việc này xong.",
     "seller_item_undone": "Đã bỏ đánh dấu việc này.",
     "seller_claimed": "Đã báo gian hàng đã mở. Chờ cán bộ xác minh.",
+    "household_link_off": "Đã tắt đường dẫn riêng của hộ: phiếu đã in không còn mở được.",
     "shop_approved": "Đã duyệt: gian hàng đang mở.",
     "shop_rejected": "Đã từ chối; tổ sẽ thấy nhận xét của bạn.",
     "provider_added": "Đã thêm nhà cung cấp thanh toán.",

@@ -23,6 +23,7 @@ from ocop_tracker.core.errors import AppError, Forbidden
 from ocop_tracker.core.labels import labels
 from ocop_tracker.core.phone import display_vn
 from ocop_tracker.core.versions import StaleVersion
+from ocop_tracker.households import views as household_views
 from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.onboarding import worklist as onboarding_worklist
 from ocop_tracker.onboarding.models import Marketplace
@@ -235,6 +236,7 @@ def _detail_page(
             "seller_starts": SELLER_STARTS,
             "seller_progress": seller_views.progress,
             "latest_activity": latest,
+            "household_link": household_views.link_state(session, producer),
             "payout": lambda shop: payout_label(accounts, shop.payout_account_id),
             "claim_words": claim_words,
             "rejection": rejection,
