@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import logging
 import os
 import shutil
 from collections.abc import AsyncIterator
@@ -21,6 +22,7 @@ from ocop_tracker.core.db import get_engine, writing
 from ocop_tracker.core.http import (
     CompressionMiddleware,
     HeadAsGetMiddleware,
+    RedactCapabilityLinks,
     SecurityHeadersMiddleware,
     install_error_handlers,
 )
@@ -97,6 +99,9 @@ def create_app() -> FastAPI:
     """Build the application from the current settings."""
     hooks.install()
     settings = get_settings()
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactCapabilityLinks) for f in access.filters):
+        access.addFilter(RedactCapabilityLinks())
     app = FastAPI(
         lifespan=lifespan,
         title="ocop-tracker",

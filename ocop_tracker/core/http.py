@@ -2,6 +2,7 @@
 
 import gzip
 import logging
+import re
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -24,6 +25,27 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ocop_tracker.core.errors import AppError
 
 log = logging.getLogger("ocop_tracker")
+
+# A household's private page is a capability URL (SECURITY.md §M): its token
+# never reaches a log in clear.
+_CAPABILITY = re.compile(r"(/h/)[^/?#\s\"]+")
+
+
+def loggable(path: str) -> str:
+    """A path as logs keep it: a household link's token replaced by "…"."""
+    return _CAPABILITY.sub(r"\1…", path)
+
+
+class RedactCapabilityLinks(logging.Filter):
+    """Keeps household links' tokens out of the access log (uvicorn's)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                loggable(a) if isinstance(a, str) else a for a in record.args
+            )
+        return True
+
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -146,7 +168,7 @@ async def _page_viewer(request: Request, status: int) -> object | None:
         log.warning(
             "error page shown anonymously on %s %s: %s",
             request.method,
-            request.url.path,
+            loggable(request.url.path),
             type(exc).__name__,
         )
         return None
@@ -407,7 +429,7 @@ def install_error_handlers(app: FastAPI, *, viewer: Viewer | None = None) -> Non
                 "data refused by the database %s on %s %s: %s",
                 error_id,
                 request.method,
-                request.url.path,
+                loggable(request.url.path),
                 type(exc.orig).__name__,
             )
             return _error(
@@ -424,7 +446,7 @@ def install_error_handlers(app: FastAPI, *, viewer: Viewer | None = None) -> Non
             "database unavailable %s on %s %s: %s",
             error_id,
             request.method,
-            request.url.path,
+            loggable(request.url.path),
             type(getattr(exc, "orig", None) or exc).__name__,
             exc_info=exc,
         )
@@ -449,7 +471,10 @@ def install_error_handlers(app: FastAPI, *, viewer: Viewer | None = None) -> Non
     async def unexpected(request: Request, exc: Exception) -> Response:
         error_id = uuid.uuid4().hex[:12]
         log.exception(
-            "unhandled error %s on %s %s", error_id, request.method, request.url.path
+            "unhandled error %s on %s %s",
+            error_id,
+            request.method,
+            loggable(request.url.path),
         )
         return _error(
             request,

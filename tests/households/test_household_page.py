@@ -3,6 +3,7 @@ A6 sheet whose QR code opens, without an account, the producer's own progress;
 re-printing or turning it off kills the old link at once."""
 
 import io
+import logging
 
 import pypdf
 import pytest
@@ -11,10 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.audit.models import AuditEvent
+from ocop_tracker.core.http import RedactCapabilityLinks, loggable
 from ocop_tracker.households.models import HouseholdLink
 from ocop_tracker.onboarding.models import ListingStatus
 from ocop_tracker.producers.models import Producer
 from ocop_tracker.products.models import Product
+from ocop_tracker.public import hotpath
 from tests.cards.reading import decode_qr, pdf_text
 from tests.conftest import SignIn
 from tests.factories import make_listing, make_producer, make_product, pilot_hamlet
@@ -66,7 +69,7 @@ def test_the_sheet_opens_the_households_own_page(
     session: Session,
     household: tuple[Producer, Product, Product],
 ) -> None:
-    producer, live, waiting = household
+    producer, _live, _waiting = household
     team = sign_in("thanhvien.khom3")
     pdf, url = _print(team, producer)
     pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
@@ -74,7 +77,8 @@ def test_the_sheet_opens_the_households_own_page(
     width, height = pages[0].mediabox.width, pages[0].mediabox.height
     assert (round(float(width)), round(float(height))) == (298, 420)  # A6 in points
     text = pdf_text(pdf)
-    assert "PHIẾU CỦA HỘ" in text and "Hộ Bà Tư Bánh Pía" in text
+    assert "PHIẾU CỦA HỘ" in text
+    assert "Hộ Bà Tư Bánh Pía" in text
     token = url.rsplit("/", 1)[1]
     assert token not in text  # the secret is in the code only
 
@@ -85,13 +89,17 @@ def test_the_sheet_opens_the_households_own_page(
     assert page.headers["cache-control"] == "private, no-store"
     body = page.text
     assert "Hộ Bà Tư Bánh Pía" in body
-    assert "Bánh pía sầu riêng" in body and "Đang bán trên sàn" in body
-    assert "Bánh pía đậu xanh" in body and "Việc tiếp theo:" in body
+    assert "Bánh pía sầu riêng" in body
+    assert "Đang bán trên sàn" in body
+    assert "Bánh pía đậu xanh" in body
+    assert "Việc tiếp theo:" in body
     # Only this producer: never another's name or product, nor the staff's words.
-    assert "Ông Sáu" not in body and "Bánh tét" not in body
+    assert "Ông Sáu" not in body
+    assert "Bánh tét" not in body
     # The token goes nowhere: no link or resource on the page carries it.
     assert token not in body
-    assert 'src="http' not in body and 'stylesheet" href="http' not in body
+    assert 'src="http' not in body
+    assert 'stylesheet" href="http' not in body
 
 
 def test_a_reprinted_or_turned_off_link_is_the_same_friendly_404(
@@ -139,7 +147,8 @@ def test_views_are_counted_with_an_event_that_keeps_no_address(
     link = session.scalar(
         select(HouseholdLink).where(HouseholdLink.producer_id == producer.id)
     )
-    assert link is not None and link.views == 2
+    assert link is not None
+    assert link.views == 2
     events = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "household_page_view")
     ).all()
@@ -168,3 +177,36 @@ def test_only_the_producers_own_team_prints_its_sheet(
         f"/producers/{producer.id}/household-sheet", data=form(department)
     )
     assert answer.status_code == 403
+
+
+def test_the_public_pages_limit_per_address_applies(client: TestClient) -> None:
+    statuses = {
+        client.get(f"/h/{UNKNOWN}", headers=HTML).status_code
+        for _ in range(hotpath.LIMIT_PER_MINUTE)
+    }
+    assert statuses == {404}
+    refused = client.get(f"/h/{UNKNOWN}", headers=HTML)
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) <= 60
+
+
+def test_no_log_keeps_a_households_token() -> None:
+    token = "Q-FA19TwI3gFLkqzDlrmtKDhsdBjkrLX"
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", f"/h/{token}?lang=vi", "1.1", 200),
+        None,
+    )
+    assert RedactCapabilityLinks().filter(record)
+    assert token not in record.getMessage()
+    assert '"GET /h/…?lang=vi HTTP/1.1" 200' in record.getMessage()
+    assert loggable(f"/h/{token}") == "/h/…"
+    assert loggable("/p/abc") == "/p/abc"
+    assert any(
+        isinstance(f, RedactCapabilityLinks)
+        for f in logging.getLogger("uvicorn.access").filters
+    ), "create_app installs the filter"
