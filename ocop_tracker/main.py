@@ -60,6 +60,7 @@ from ocop_tracker.web.pages import users as user_pages
 from ocop_tracker.web.pages import verify as verify_pages
 from ocop_tracker.web.pages import wizard as wizard_pages
 from ocop_tracker.web.pages import worklist as worklist_pages
+from ocop_tracker.web.pages import zalo as zalo_pages
 from ocop_tracker.web.render import error_viewer
 
 
@@ -126,6 +127,7 @@ def create_app() -> FastAPI:
     app.include_router(verify_pages.router)
     app.include_router(seller_pages.router)
     app.include_router(household_pages.router)
+    app.include_router(zalo_pages.router)
     app.include_router(reference_pages.router)
     app.include_router(import_pages.router)
     app.include_router(activity_pages.router)
