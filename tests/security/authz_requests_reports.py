@@ -23,6 +23,8 @@ READS = {
     "GET /reports/actions",
     "GET /reports/submissions",
     "GET /reports/monthly",
+    "GET /reports/zalo",
+    "GET /reports/zalo.png",
 }
 
 
@@ -39,7 +41,7 @@ def request(
     """The request for one of the reports routes, or None for the others."""
     if route in READS:
         params: dict[str, Any] = {"area_id": w.hamlet[t].id}
-        if route.endswith("monthly") or route.endswith("submissions"):
+        if route.endswith(("monthly", "submissions", "zalo", "zalo.png")):
             params["month"] = MONTH
         return ("GET", path, {"params": params})
     if route == "GET /api/v1/reports/submissions/{submission_id}":
