@@ -3,6 +3,7 @@ with the form to record or correct one, the spreadsheet import of months
 (``/imports/activity``, with its template) and the flag rules admins edit
 (``/seller-flags``)."""
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -12,7 +13,6 @@ from ocop_tracker.auth.deps import CurrentPrincipal, Principal, require_roles
 from ocop_tracker.core import clock
 from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.errors import AppError
-from ocop_tracker.exports.writer import XLSX
 from ocop_tracker.imports import activity as activity_import
 from ocop_tracker.imports.template import activity_template_xlsx
 from ocop_tracker.imports.upload import read_upload
@@ -25,6 +25,7 @@ from ocop_tracker.sellers.models import SellerAccount
 from ocop_tracker.users.models import Role
 from ocop_tracker.web.forms import ActivityForm, may_write
 from ocop_tracker.web.render import redirect, refusal_context, render
+from ocop_tracker.web.uploads import answer_upload, template_download
 
 router = APIRouter(include_in_schema=False)
 Admin = Annotated[Principal, require_roles(Role.admin)]
@@ -154,14 +155,7 @@ def import_form(request: Request, principal: CurrentPrincipal) -> Response:
 @router.get("/imports/activity/template.xlsx")
 def import_template(principal: CurrentPrincipal) -> Response:
     """The template: the columns the activity import reads, one example row."""
-    return Response(
-        activity_template_xlsx(),
-        media_type=XLSX,
-        headers={
-            "content-disposition": f'attachment; filename="{activity_import.TEMPLATE_NAME}"',
-            "cache-control": "no-store",
-        },
-    )
+    return template_download(activity_template_xlsx(), activity_import.TEMPLATE_NAME)
 
 
 @router.post("/imports/activity")
@@ -174,31 +168,17 @@ def import_file(
 ) -> Response:
     """Check the file (nothing written) or import it, all rows or none."""
     data, name = upload
-    dry_run = mode != "write"
-    with refusable(session) as refusal:
-        report = activity_import.import_activity(
+    return answer_upload(
+        session,
+        partial(_import_page, request, principal),
+        lambda dry_run: activity_import.import_activity(
             session, principal.user, activity_import.read(data, name), dry_run=dry_run
-        )
-    exc = refusal.error
-    if isinstance(exc, activity_import.ActivityImportRefused):
-        return _import_page(
-            request,
-            principal,
-            422,
-            report=exc.report,
-            error=f"Tệp có {len(exc.report.problems)} lỗi, chưa ghi gì.",
-            file_name=name,
-            dry_run=dry_run,
-        )
-    if exc is not None:
-        return _import_page(request, principal, exc.status_code, error=exc.message)
-    return _import_page(
-        request,
-        principal,
-        201 if report.written else 200,
-        report=report,
+        ),
+        activity_import.ActivityImportRefused,
         file_name=name,
-        dry_run=dry_run,
+        mode=mode,
+        # The problems are listed below, each with its row and column.
+        problems=lambda exc: f"Tệp có {len(exc.report.problems)} lỗi, chưa ghi gì.",
     )
 
 
