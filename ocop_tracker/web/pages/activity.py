@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal, require_roles
 from ocop_tracker.core import clock
-from ocop_tracker.core.db import SessionDep, refusable
+from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError
 from ocop_tracker.imports import activity as activity_import
 from ocop_tracker.imports.template import activity_template_xlsx
@@ -24,7 +24,8 @@ from ocop_tracker.sellers import views as seller_views
 from ocop_tracker.sellers.models import SellerAccount
 from ocop_tracker.users.models import Role
 from ocop_tracker.web.forms import ActivityForm, may_write
-from ocop_tracker.web.render import redirect, refusal_context, render
+from ocop_tracker.web.refused import submit
+from ocop_tracker.web.render import refusal_context, render
 from ocop_tracker.web.uploads import answer_upload, template_download
 
 router = APIRouter(include_in_schema=False)
@@ -111,19 +112,22 @@ def record_month(
     """Record or correct a month; a refusal shows the form again as typed."""
     user = principal.user
     account = seller_views.get_account(session, user, account_id)
-    with refusable(session) as refusal:
-        seller_activity.record_month(session, user, account, **form.service_args())
-    if refusal.error is not None:
-        return _month_page(
+    return submit(
+        session,
+        lambda: seller_activity.record_month(
+            session, user, account, **form.service_args()
+        ),
+        again=lambda error: _month_page(
             request,
             session,
             principal,
             account,
             values=form.typed(),
             version=form.version,
-            refused=refusal.error,
-        )
-    return redirect(f"/seller-accounts/{account_id}/activity", "saved")
+            refused=error,
+        ),
+        done=lambda _: f"/seller-accounts/{account_id}/activity?done=saved",
+    )
 
 
 # --- the import ------------------------------------------------------------------------
@@ -185,17 +189,35 @@ def import_file(
 # --- flag rules (admins) ---------------------------------------------------------------
 
 
+def _flags_page(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    refused: AppError | None = None,
+    refused_code: str | None = None,
+    typed_days: str = "",
+) -> Response:
+    """The flag rules, each with its form; the refused one's as typed."""
+    return render(
+        request,
+        "activity/flags.html",
+        {
+            "rules": seller_views.flag_rules(session),
+            "refused_code": refused_code,
+            "typed_days": typed_days,
+            **refusal_context(refused),
+        },
+        principal,
+        status_code=refused.status_code if refused is not None else 200,
+    )
+
+
 @router.get("/seller-flags")
 def flag_rules_page(
     request: Request, session: SessionDep, principal: Admin
 ) -> Response:
     """The rules that put shops and listings on the action list, with their days."""
-    return render(
-        request,
-        "activity/flags.html",
-        {"rules": seller_views.flag_rules(session), "error": None, "fields": {}},
-        principal,
-    )
+    return _flags_page(request, session, principal)
 
 
 @router.post("/seller-flags/{code}")
@@ -209,7 +231,8 @@ def update_flag_rule(
     version: Annotated[int | None, Form()] = None,
 ) -> Response:
     """Change a rule's days or turn it on or off."""
-    with refusable(session) as refusal:
+
+    def save() -> None:
         number = seller_rules.parse_whole(days, field="days", label="Số ngày")
         seller_activity.update_flag_rule(
             session,
@@ -219,17 +242,12 @@ def update_flag_rule(
             is_active=is_active == "yes",
             version=version,
         )
-    if refusal.error is not None:
-        return render(
-            request,
-            "activity/flags.html",
-            {
-                "rules": seller_views.flag_rules(session),
-                "refused_code": code,
-                "typed_days": days,
-                **refusal_context(refusal.error),
-            },
-            principal,
-            status_code=refusal.error.status_code,
-        )
-    return redirect("/seller-flags", "saved")
+
+    return submit(
+        session,
+        save,
+        again=lambda error: _flags_page(
+            request, session, principal, error, refused_code=code, typed_days=days
+        ),
+        done=lambda _: "/seller-flags?done=saved",
+    )
