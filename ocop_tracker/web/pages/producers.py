@@ -9,7 +9,6 @@ shows the same form again with the typed values and each message beside its fiel
 
 from collections.abc import Callable, Mapping
 from typing import Annotated, TypeVar
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from sqlalchemy.orm import Session
@@ -54,6 +53,7 @@ from ocop_tracker.web.forms import (
 )
 from ocop_tracker.web.pages.exports import export_url
 from ocop_tracker.web.pages.sellers import claim_words, rejection
+from ocop_tracker.web.paging import paging
 from ocop_tracker.web.refused import Refused, form_context, status_of, submit
 from ocop_tracker.web.render import local_time, refusal_context, render
 
@@ -156,12 +156,11 @@ def list_producers(
         "producers/list.html",
         {
             "rows": views,
-            "total": total,
-            "offset": offset,
-            "page_size": PAGE_SIZE,
+            **paging(
+                "/producers", kept, total=total, offset=offset, page_size=PAGE_SIZE
+            ),
             "filters": filters,
             "filtered": bool(kept),
-            "page_url": lambda at: "/producers?" + urlencode({**kept, "offset": at}),
             "export_url": export_url(kept),
             "hamlets": hamlets if len(hamlets) > 1 else [],
             "hamlet_names": producer_views.hamlet_names(session, views),
