@@ -4,15 +4,19 @@ the answer to an uploaded file, checked (nothing written) or imported, all rows
 or none. Their upload form is ``upload_form`` in ``templates/_macros/imports.html``.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from fastapi import Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from ocop_tracker.auth.deps import Principal
 from ocop_tracker.core.db import refusable
 from ocop_tracker.core.errors import AppError
 from ocop_tracker.exports.writer import XLSX
+from ocop_tracker.web.render import render
 
 
 class Report(Protocol):
@@ -32,9 +36,30 @@ class FileRefused(Protocol):
 R = TypeVar("R", bound=Report)
 E = TypeVar("E", bound=FileRefused)
 
-# The import page with its status and what it shows (``report``, ``error``,
-# ``file_name``, ``dry_run``).
-ImportPage = Callable[..., Response]
+
+@dataclass(frozen=True)
+class ImportPage:
+    """An import page: its template and what it always shows (``shown``)."""
+
+    template: str
+    shown: Mapping[str, Any]
+
+    def render(
+        self,
+        request: Request,
+        principal: Principal,
+        status_code: int = 200,
+        **context: Any,
+    ) -> Response:
+        """The page: the upload form, and above it the report on a file sent or
+        why it was refused (``report``, ``error``, ``file_name``, ``dry_run``)."""
+        return render(
+            request,
+            self.template,
+            {"report": None, "error": None, **self.shown, **context},
+            principal,
+            status_code=status_code,
+        )
 
 
 def template_download(data: bytes, file_name: str) -> Response:
@@ -51,7 +76,7 @@ def template_download(data: bytes, file_name: str) -> Response:
 
 def answer_upload(
     session: Session,
-    page: ImportPage,
+    page: Callable[..., Response],
     run: Callable[[bool], R],
     refused: type[E],
     *,

@@ -4,14 +4,14 @@ with the form to record or correct one, the spreadsheet import of months
 (``/seller-flags``)."""
 
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from starlette.responses import Response
 
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal, require_roles
 from ocop_tracker.core import clock
-from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.errors import AppError
 from ocop_tracker.imports import activity as activity_import
 from ocop_tracker.imports.template import activity_template_xlsx
@@ -25,8 +25,8 @@ from ocop_tracker.sellers.models import SellerAccount
 from ocop_tracker.users.models import Role
 from ocop_tracker.web.forms import ActivityForm, may_write
 from ocop_tracker.web.refused import submit
-from ocop_tracker.web.render import refusal_context, render
-from ocop_tracker.web.uploads import answer_upload, template_download
+from ocop_tracker.web.render import redirect, refusal_context, render
+from ocop_tracker.web.uploads import ImportPage, answer_upload, template_download
 
 router = APIRouter(include_in_schema=False)
 Admin = Annotated[Principal, require_roles(Role.admin)]
@@ -133,27 +133,13 @@ def record_month(
 # --- the import ------------------------------------------------------------------------
 
 
-def _import_page(
-    request: Request, principal: Principal, status_code: int = 200, **context: Any
-) -> Response:
-    return render(
-        request,
-        "activity/import.html",
-        {
-            "report": None,
-            "error": None,
-            "headers": activity_import.HEADERS,
-            **context,
-        },
-        principal,
-        status_code=status_code,
-    )
+IMPORT_PAGE = ImportPage("activity/import.html", {"headers": activity_import.HEADERS})
 
 
 @router.get("/imports/activity")
 def import_form(request: Request, principal: CurrentPrincipal) -> Response:
     """The upload form of shops' monthly figures."""
-    return _import_page(request, principal)
+    return IMPORT_PAGE.render(request, principal)
 
 
 @router.get("/imports/activity/template.xlsx")
@@ -174,7 +160,7 @@ def import_file(
     data, name = upload
     return answer_upload(
         session,
-        partial(_import_page, request, principal),
+        partial(IMPORT_PAGE.render, request, principal),
         lambda dry_run: activity_import.import_activity(
             session, principal.user, activity_import.read(data, name), dry_run=dry_run
         ),
@@ -189,35 +175,17 @@ def import_file(
 # --- flag rules (admins) ---------------------------------------------------------------
 
 
-def _flags_page(
-    request: Request,
-    session: SessionDep,
-    principal: Principal,
-    refused: AppError | None = None,
-    refused_code: str | None = None,
-    typed_days: str = "",
-) -> Response:
-    """The flag rules, each with its form; the refused one's as typed."""
-    return render(
-        request,
-        "activity/flags.html",
-        {
-            "rules": seller_views.flag_rules(session),
-            "refused_code": refused_code,
-            "typed_days": typed_days,
-            **refusal_context(refused),
-        },
-        principal,
-        status_code=refused.status_code if refused is not None else 200,
-    )
-
-
 @router.get("/seller-flags")
 def flag_rules_page(
     request: Request, session: SessionDep, principal: Admin
 ) -> Response:
     """The rules that put shops and listings on the action list, with their days."""
-    return _flags_page(request, session, principal)
+    return render(
+        request,
+        "activity/flags.html",
+        {"rules": seller_views.flag_rules(session), "error": None, "fields": {}},
+        principal,
+    )
 
 
 @router.post("/seller-flags/{code}")
@@ -231,8 +199,7 @@ def update_flag_rule(
     version: Annotated[int | None, Form()] = None,
 ) -> Response:
     """Change a rule's days or turn it on or off."""
-
-    def save() -> None:
+    with refusable(session) as refusal:
         number = seller_rules.parse_whole(days, field="days", label="Số ngày")
         seller_activity.update_flag_rule(
             session,
@@ -242,12 +209,17 @@ def update_flag_rule(
             is_active=is_active == "yes",
             version=version,
         )
-
-    return submit(
-        session,
-        save,
-        again=lambda error: _flags_page(
-            request, session, principal, error, refused_code=code, typed_days=days
-        ),
-        done=lambda _: "/seller-flags?done=saved",
-    )
+    if refusal.error is not None:
+        return render(
+            request,
+            "activity/flags.html",
+            {
+                "rules": seller_views.flag_rules(session),
+                "refused_code": code,
+                "typed_days": days,
+                **refusal_context(refusal.error),
+            },
+            principal,
+            status_code=refusal.error.status_code,
+        )
+    return redirect("/seller-flags", "saved")

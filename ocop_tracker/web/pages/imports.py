@@ -2,7 +2,7 @@
 import; and the template to fill in."""
 
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
@@ -15,8 +15,7 @@ from ocop_tracker.imports.reader import read_rows
 from ocop_tracker.imports.template import FILE_NAME, template_xlsx
 from ocop_tracker.imports.upload import read_upload
 from ocop_tracker.users.models import Role
-from ocop_tracker.web.render import render
-from ocop_tracker.web.uploads import answer_upload, template_download
+from ocop_tracker.web.uploads import ImportPage, answer_upload, template_download
 
 router = APIRouter(include_in_schema=False)
 Importer = Annotated[
@@ -24,22 +23,13 @@ Importer = Annotated[
 ]
 
 
-def _page(
-    request: Request, principal: Principal, status_code: int = 200, **context: Any
-) -> Response:
-    return render(
-        request,
-        "imports/form.html",
-        {"report": None, "error": None, "unplaced": UNPLACED, **context},
-        principal,
-        status_code=status_code,
-    )
+PAGE = ImportPage("imports/form.html", {"unplaced": UNPLACED})
 
 
 @router.get("/imports")
 def import_form(request: Request, principal: Importer) -> Response:
     """The upload form."""
-    return _page(request, principal)
+    return PAGE.render(request, principal)
 
 
 @router.get("/imports/template.xlsx")
@@ -60,7 +50,7 @@ def import_file(
     data, name = upload
     return answer_upload(
         session,
-        partial(_page, request, principal),
+        partial(PAGE.render, request, principal),
         lambda dry_run: import_service.import_rows(
             session, principal.user, read_rows(data, name), dry_run=dry_run
         ),
