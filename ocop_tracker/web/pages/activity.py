@@ -3,7 +3,8 @@ with the form to record or correct one, the spreadsheet import of months
 (``/imports/activity``, with its template) and the flag rules admins edit
 (``/seller-flags``)."""
 
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from starlette.responses import Response
@@ -12,7 +13,6 @@ from ocop_tracker.auth.deps import CurrentPrincipal, Principal, require_roles
 from ocop_tracker.core import clock
 from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.errors import AppError
-from ocop_tracker.exports.writer import XLSX
 from ocop_tracker.imports import activity as activity_import
 from ocop_tracker.imports.template import activity_template_xlsx
 from ocop_tracker.imports.upload import read_upload
@@ -24,7 +24,9 @@ from ocop_tracker.sellers import views as seller_views
 from ocop_tracker.sellers.models import SellerAccount
 from ocop_tracker.users.models import Role
 from ocop_tracker.web.forms import ActivityForm, may_write
+from ocop_tracker.web.refused import submit
 from ocop_tracker.web.render import redirect, refusal_context, render
+from ocop_tracker.web.uploads import ImportPage, answer_upload, template_download
 
 router = APIRouter(include_in_schema=False)
 Admin = Annotated[Principal, require_roles(Role.admin)]
@@ -110,58 +112,40 @@ def record_month(
     """Record or correct a month; a refusal shows the form again as typed."""
     user = principal.user
     account = seller_views.get_account(session, user, account_id)
-    with refusable(session) as refusal:
-        seller_activity.record_month(session, user, account, **form.service_args())
-    if refusal.error is not None:
-        return _month_page(
+    return submit(
+        session,
+        lambda: seller_activity.record_month(
+            session, user, account, **form.service_args()
+        ),
+        again=lambda error: _month_page(
             request,
             session,
             principal,
             account,
             values=form.typed(),
             version=form.version,
-            refused=refusal.error,
-        )
-    return redirect(f"/seller-accounts/{account_id}/activity", "saved")
+            refused=error,
+        ),
+        done=lambda _: f"/seller-accounts/{account_id}/activity?done=saved",
+    )
 
 
 # --- the import ------------------------------------------------------------------------
 
 
-def _import_page(
-    request: Request, principal: Principal, status_code: int = 200, **context: Any
-) -> Response:
-    return render(
-        request,
-        "activity/import.html",
-        {
-            "report": None,
-            "error": None,
-            "headers": activity_import.HEADERS,
-            **context,
-        },
-        principal,
-        status_code=status_code,
-    )
+IMPORT_PAGE = ImportPage("activity/import.html", {"headers": activity_import.HEADERS})
 
 
 @router.get("/imports/activity")
 def import_form(request: Request, principal: CurrentPrincipal) -> Response:
     """The upload form of shops' monthly figures."""
-    return _import_page(request, principal)
+    return IMPORT_PAGE.render(request, principal)
 
 
 @router.get("/imports/activity/template.xlsx")
 def import_template(principal: CurrentPrincipal) -> Response:
     """The template: the columns the activity import reads, one example row."""
-    return Response(
-        activity_template_xlsx(),
-        media_type=XLSX,
-        headers={
-            "content-disposition": f'attachment; filename="{activity_import.TEMPLATE_NAME}"',
-            "cache-control": "no-store",
-        },
-    )
+    return template_download(activity_template_xlsx(), activity_import.TEMPLATE_NAME)
 
 
 @router.post("/imports/activity")
@@ -174,31 +158,17 @@ def import_file(
 ) -> Response:
     """Check the file (nothing written) or import it, all rows or none."""
     data, name = upload
-    dry_run = mode != "write"
-    with refusable(session) as refusal:
-        report = activity_import.import_activity(
+    return answer_upload(
+        session,
+        partial(IMPORT_PAGE.render, request, principal),
+        lambda dry_run: activity_import.import_activity(
             session, principal.user, activity_import.read(data, name), dry_run=dry_run
-        )
-    exc = refusal.error
-    if isinstance(exc, activity_import.ActivityImportRefused):
-        return _import_page(
-            request,
-            principal,
-            422,
-            report=exc.report,
-            error=f"Tệp có {len(exc.report.problems)} lỗi, chưa ghi gì.",
-            file_name=name,
-            dry_run=dry_run,
-        )
-    if exc is not None:
-        return _import_page(request, principal, exc.status_code, error=exc.message)
-    return _import_page(
-        request,
-        principal,
-        201 if report.written else 200,
-        report=report,
+        ),
+        activity_import.ActivityImportRefused,
         file_name=name,
-        dry_run=dry_run,
+        mode=mode,
+        # The problems are listed below, each with its row and column.
+        problems=lambda exc: f"Tệp có {len(exc.report.problems)} lỗi, chưa ghi gì.",
     )
 
 

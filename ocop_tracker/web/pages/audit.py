@@ -9,7 +9,6 @@ pages; events are newest first, 50 a page, each in the words of ``history.py``.
 
 import datetime as dt
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
@@ -22,6 +21,7 @@ from ocop_tracker.core.labels import ACTIONS, RECORDS
 from ocop_tracker.users.models import Role, User
 from ocop_tracker.web.forms import parse_date
 from ocop_tracker.web.pages.history import describe
+from ocop_tracker.web.paging import paging
 from ocop_tracker.web.render import refusal_context, render
 
 router = APIRouter(include_in_schema=False)
@@ -99,13 +99,10 @@ def audit_page(
         "audit/list.html",
         {
             "rows": describe(session, events, with_places=True),
-            "total": total,
-            "offset": offset,
-            "page_size": PAGE_SIZE,
+            **paging("/audit", kept, total=total, offset=offset, page_size=PAGE_SIZE),
             "limit": SHOWN_CHANGES,
             "filters": filters,
             "filtered": bool(kept),
-            "page_url": lambda at: "/audit?" + urlencode({**kept, "offset": at}),
             "kinds": RECORDS,
             "actions": ACTIONS,
             "everything": user.role is Role.admin,

@@ -17,7 +17,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session
@@ -43,6 +42,7 @@ from ocop_tracker.producers import views as producer_views
 from ocop_tracker.products import views as product_views
 from ocop_tracker.sellers import views as seller_views
 from ocop_tracker.web.forms import parse_date
+from ocop_tracker.web.paging import paging
 from ocop_tracker.web.render import local_time, refusal_context, render
 
 router = APIRouter(include_in_schema=False)
@@ -321,10 +321,7 @@ def _page(
         {
             "subject": subject,
             "rows": describe(session, events),
-            "total": total,
-            "offset": offset,
-            "page_size": PAGE_SIZE,
-            "page_url": lambda at: here + "?" + urlencode({**kept, "offset": at}),
+            **paging(here, kept, total=total, offset=offset, page_size=PAGE_SIZE),
             "here": here,
             "as_of": as_of.strip(),
             "then": then,
@@ -334,6 +331,13 @@ def _page(
         principal,
         status_code=refused.status_code if refused is not None else 200,
     )
+
+
+def _joined_title(session: Session, **ids: int) -> str:
+    """The title of a record that joins others, by their names in order
+    (``product=…, marketplace=…``: "Mật ong U Minh — voso.vn")."""
+    names = audit_views.names(session, {kind: [id_] for kind, id_ in ids.items()})
+    return " — ".join(names[kind].get(id_, "") for kind, id_ in ids.items())
 
 
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
@@ -432,13 +436,7 @@ def listing_history(
     user = principal.user
     listing = onboarding_views.get_listing(session, user, listing_id)
     market = listing.marketplace_id
-    names = audit_views.names(
-        session, {"product": [listing.product_id], "marketplace": [market]}
-    )
-    title = (
-        f"{names['product'].get(listing.product_id, '')} — "
-        f"{names['marketplace'].get(market, '')}"
-    )
+    title = _joined_title(session, product=listing.product_id, marketplace=market)
 
     def on(day: dt.date) -> Then:
         view = onboarding_views.read_as_of(session, user, listing.id, day)
@@ -472,13 +470,8 @@ def seller_account_history(
     account on a past day."""
     user = principal.user
     account = seller_views.get_account(session, user, account_id)
-    names = audit_views.names(
-        session,
-        {"producer": [account.producer_id], "marketplace": [account.marketplace_id]},
-    )
-    title = (
-        f"{names['producer'].get(account.producer_id, '')} — "
-        f"{names['marketplace'].get(account.marketplace_id, '')}"
+    title = _joined_title(
+        session, producer=account.producer_id, marketplace=account.marketplace_id
     )
 
     def on(day: dt.date) -> Then:

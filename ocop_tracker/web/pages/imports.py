@@ -1,21 +1,21 @@
 """The import page: upload the official OCOP list, see the dry-run report, then
 import; and the template to fill in."""
 
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
 from ocop_tracker.auth.deps import Principal, require_roles
-from ocop_tracker.core.db import SessionDep, refusable
-from ocop_tracker.exports.writer import XLSX
+from ocop_tracker.core.db import SessionDep
 from ocop_tracker.imports import service as import_service
 from ocop_tracker.imports.places import UNPLACED
 from ocop_tracker.imports.reader import read_rows
 from ocop_tracker.imports.template import FILE_NAME, template_xlsx
 from ocop_tracker.imports.upload import read_upload
 from ocop_tracker.users.models import Role
-from ocop_tracker.web.render import render
+from ocop_tracker.web.uploads import ImportPage, answer_upload, template_download
 
 router = APIRouter(include_in_schema=False)
 Importer = Annotated[
@@ -23,35 +23,19 @@ Importer = Annotated[
 ]
 
 
-def _page(
-    request: Request, principal: Principal, status_code: int = 200, **context: Any
-) -> Response:
-    return render(
-        request,
-        "imports/form.html",
-        {"report": None, "error": None, "unplaced": UNPLACED, **context},
-        principal,
-        status_code=status_code,
-    )
+PAGE = ImportPage("imports/form.html", {"unplaced": UNPLACED})
 
 
 @router.get("/imports")
 def import_form(request: Request, principal: Importer) -> Response:
     """The upload form."""
-    return _page(request, principal)
+    return PAGE.render(request, principal)
 
 
 @router.get("/imports/template.xlsx")
 def import_template(principal: Importer) -> Response:
     """The template: the columns the importer reads, one example row."""
-    return Response(
-        template_xlsx(),
-        media_type=XLSX,
-        headers={
-            "content-disposition": f'attachment; filename="{FILE_NAME}"',
-            "cache-control": "no-store",
-        },
-    )
+    return template_download(template_xlsx(), FILE_NAME)
 
 
 @router.post("/imports")
@@ -64,29 +48,14 @@ def import_file(
 ) -> Response:
     """Check the file (nothing written) or import it, all rows or none."""
     data, name = upload
-    dry_run = mode != "write"
-    with refusable(session) as refusal:
-        report = import_service.import_rows(
+    return answer_upload(
+        session,
+        partial(PAGE.render, request, principal),
+        lambda dry_run: import_service.import_rows(
             session, principal.user, read_rows(data, name), dry_run=dry_run
-        )
-    exc = refusal.error
-    if isinstance(exc, import_service.ImportRefused):
-        return _page(
-            request,
-            principal,
-            422,
-            report=exc.report,
-            error=exc.message,
-            file_name=name,
-            dry_run=dry_run,
-        )
-    if exc is not None:
-        return _page(request, principal, exc.status_code, error=exc.message)
-    return _page(
-        request,
-        principal,
-        201 if report.written else 200,
-        report=report,
+        ),
+        import_service.ImportRefused,
         file_name=name,
-        dry_run=dry_run,
+        mode=mode,
+        problems=lambda exc: exc.message,
     )

@@ -7,9 +7,8 @@ from ``producers/service.py``; every form posts, then redirects, and a refusal
 shows the same form again with the typed values and each message beside its field.
 """
 
-from collections.abc import Mapping
-from typing import Annotated
-from urllib.parse import urlencode
+from collections.abc import Callable, Mapping
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Form, Query, Request
 from sqlalchemy.orm import Session
@@ -18,7 +17,7 @@ from starlette.responses import Response
 from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
-from ocop_tracker.core.db import SessionDep, refusable
+from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError, Forbidden
 from ocop_tracker.core.labels import labels
 from ocop_tracker.core.phone import display_vn
@@ -43,20 +42,24 @@ from ocop_tracker.sellers import views as seller_views
 from ocop_tracker.sellers.models import SellerStatus
 from ocop_tracker.sellers.schemas import SellerAccountRead
 from ocop_tracker.users import views as user_views
-from ocop_tracker.users.models import WRITERS, User
+from ocop_tracker.users.models import User
 from ocop_tracker.web.forms import (
     YES_NO,
     PaymentAccountForm,
     ProducerEdit,
     ProducerForm,
     SellerStartForm,
+    may_write,
     state_words,
 )
 from ocop_tracker.web.pages.exports import export_url
 from ocop_tracker.web.pages.sellers import claim_words, payout_label, rejection
-from ocop_tracker.web.render import local_time, redirect, refusal_context, render
+from ocop_tracker.web.paging import paging
+from ocop_tracker.web.refused import Refused, form_context, status_of, submit
+from ocop_tracker.web.render import local_time, refusal_context, render
 
 router = APIRouter(include_in_schema=False)
+T = TypeVar("T")
 
 PAGE_SIZE = 30
 CHOICE_LIMIT = 200
@@ -87,11 +90,6 @@ CONSEQUENCES: Mapping[ConsentField, tuple[str, str]] = {
     ),
 }
 # Tri-state filters of the list: "" all, "yes", "no".
-
-
-def may_write(user: User) -> bool:
-    """Whether the page offers forms; the service decides (``check_writer``)."""
-    return user.role in WRITERS
 
 
 def _require_writer(user: User) -> None:
@@ -159,12 +157,11 @@ def list_producers(
         "producers/list.html",
         {
             "rows": views,
-            "total": total,
-            "offset": offset,
-            "page_size": PAGE_SIZE,
+            **paging(
+                "/producers", kept, total=total, offset=offset, page_size=PAGE_SIZE
+            ),
             "filters": filters,
             "filtered": bool(kept),
-            "page_url": lambda at: "/producers?" + urlencode({**kept, "offset": at}),
             "export_url": export_url(kept),
             "hamlets": hamlets if len(hamlets) > 1 else [],
             "hamlet_names": producer_views.hamlet_names(session, views),
@@ -186,11 +183,7 @@ def _detail_page(
     session: Session,
     principal: Principal,
     producer: Producer,
-    *,
-    refused: AppError | None = None,
-    form: str | None = None,
-    values: Mapping[str, str] | None = None,
-    status_code: int = 200,
+    refused: Refused | None = None,
 ) -> Response:
     user = principal.user
     view = producer_views.view(session, producer)
@@ -242,13 +235,33 @@ def _detail_page(
             "rejection": rejection,
             "when": local_time,
             "may_write": may_write(user),
-            "form": form,
-            "values": values or {},
-            **refusal_context(refused),
+            **form_context(refused),
         },
         principal,
-        status_code=status_code,
+        status_code=status_of(refused),
     )
+
+
+def _detail_form(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    producer_id: int,
+    which: str,
+    values: Mapping[str, str],
+    command: Callable[[], T],
+    done: Callable[[T], str],
+) -> Response:
+    """Run one of the forms of a producer's page; a refusal shows the page again
+    with the form ``which`` open and its typed ``values``."""
+
+    def again(error: AppError) -> Response:
+        producer = producer_views.get_producer(session, principal.user, producer_id)
+        return _detail_page(
+            request, session, principal, producer, Refused(error, values, which)
+        )
+
+    return submit(session, command, again=again, done=done)
 
 
 def _shops(
@@ -283,21 +296,16 @@ def create_producer(
     form: Annotated[ProducerForm, Form()],
 ) -> Response:
     """Register a producer, then open its page."""
-    with refusable(session) as refusal:
-        producer = producer_service.create_producer(
+    return submit(
+        session,
+        lambda: producer_service.create_producer(
             session, principal.user, **form.service_args()
-        )
-    if refusal.error is not None:
-        return _form_page(
-            request,
-            session,
-            principal,
-            None,
-            values=form.typed(),
-            refused=refusal.error,
-            status_code=refusal.error.status_code,
-        )
-    return redirect(f"/producers/{producer.id}", "producer_created")
+        ),
+        again=lambda error: _form_page(
+            request, session, principal, None, values=form.typed(), refused=error
+        ),
+        done=lambda producer: f"/producers/{producer.id}?done=producer_created",
+    )
 
 
 @router.get("/producers/{producer_id}")
@@ -337,7 +345,6 @@ def _form_page(
     *,
     values: Mapping[str, str],
     refused: AppError | None = None,
-    status_code: int = 200,
 ) -> Response:
     """The add or edit form; after a stale edit, the values as they are now beside."""
     user = principal.user
@@ -367,7 +374,7 @@ def _form_page(
             **refusal_context(refused),
         },
         principal,
-        status_code=status_code,
+        status_code=refused.status_code if refused is not None else 200,
     )
 
 
@@ -393,23 +400,22 @@ def update_producer(
 ) -> Response:
     """Save the producer; someone else's newer edit is shown, not overwritten."""
     user = principal.user
-    producer = producer_views.get_producer(session, user, producer_id)
-    with refusable(session) as refusal:
-        producer_service.update_producer(
+    producer_views.get_producer(session, user, producer_id)  # out of scope: 404
+    return submit(
+        session,
+        lambda: producer_service.update_producer(
             session, user, producer_id, **form.service_args()
-        )
-    if refusal.error is not None:
-        producer = producer_views.get_producer(session, user, producer_id)
-        return _form_page(
+        ),
+        again=lambda error: _form_page(
             request,
             session,
             principal,
-            producer,
+            producer_views.get_producer(session, user, producer_id),
             values=form.typed(),
-            refused=refusal.error,
-            status_code=refusal.error.status_code,
-        )
-    return redirect(f"/producers/{producer.id}", "producer_saved")
+            refused=error,
+        ),
+        done=lambda _: f"/producers/{producer_id}?done=producer_saved",
+    )
 
 
 # --- consent and e-payment ---------------------------------------------------------
@@ -428,25 +434,20 @@ def record_consent(
     """Give (with a note: who agreed, how) or withdraw consent for one public field."""
     user = principal.user
     producer = producer_views.get_producer(session, user, producer_id)
-    with refusable(session) as refusal:
-        producer_service.record_consent(
-            session, user, producer, field=field, granted=granted, note=note
-        )
-    if refusal.error is not None:
-        producer = producer_views.get_producer(session, user, producer_id)
-        return _detail_page(
-            request,
-            session,
-            principal,
-            producer,
-            refused=refusal.error,
-            form=f"consent-{field.value}",
-            values={"note": note},
-            status_code=refusal.error.status_code,
-        )
     done = "consent_granted" if granted else "consent_withdrawn"
-    # The notice before the fragment, so the page opens at the consent changed.
-    return redirect(f"/producers/{producer_id}?done={done}#consent-{field.value}")
+    return _detail_form(
+        request,
+        session,
+        principal,
+        producer_id,
+        f"consent-{field.value}",
+        {"note": note},
+        lambda: producer_service.record_consent(
+            session, user, producer, field=field, granted=granted, note=note
+        ),
+        # The notice before the fragment, so the page opens at the consent changed.
+        lambda _: f"/producers/{producer_id}?done={done}#consent-{field.value}",
+    )
 
 
 @router.post("/producers/{producer_id}/payment-accounts")
@@ -460,15 +461,20 @@ def add_payment_account(
     """Record one more e-payment account: provider, status, the last 4 only."""
     user = principal.user
     producer = producer_views.get_producer(session, user, producer_id)
-    with refusable(session) as refusal:
-        account = producer_service.add_payment_account(
+    return _detail_form(
+        request,
+        session,
+        principal,
+        producer_id,
+        "account-new",
+        form.typed(),
+        lambda: producer_service.add_payment_account(
             session, user, producer, **form.service_args()
-        )
-    if refusal.error is not None:
-        return _account_refused(
-            request, session, principal, producer_id, "account-new", form, refusal.error
-        )
-    return redirect(f"/producers/{producer_id}?done=account_saved#account-{account.id}")
+        ),
+        lambda account: (
+            f"/producers/{producer_id}?done=account_saved#account-{account.id}"
+        ),
+    )
 
 
 @router.post("/payment-accounts/{account_id}")
@@ -483,43 +489,17 @@ def update_payment_account(
     user = principal.user
     account = producer_views.get_payment_account(session, user, account_id)
     producer_id = account.producer_id
-    with refusable(session) as refusal:
-        producer_service.update_payment_account(
-            session, user, account, version=form.version or 0, **form.service_args()
-        )
-    if refusal.error is not None:
-        return _account_refused(
-            request,
-            session,
-            principal,
-            producer_id,
-            f"account-{account_id}",
-            form,
-            refusal.error,
-        )
-    return redirect(f"/producers/{producer_id}?done=account_saved#account-{account_id}")
-
-
-def _account_refused(
-    request: Request,
-    session: Session,
-    principal: Principal,
-    producer_id: int,
-    which: str,
-    form: PaymentAccountForm,
-    refused: AppError,
-) -> Response:
-    """The producer's page again, the refused account form open with its messages."""
-    producer = producer_views.get_producer(session, principal.user, producer_id)
-    return _detail_page(
+    return _detail_form(
         request,
         session,
         principal,
-        producer,
-        refused=refused,
-        form=which,
-        values=form.typed(),
-        status_code=refused.status_code,
+        producer_id,
+        f"account-{account_id}",
+        form.typed(),
+        lambda: producer_service.update_payment_account(
+            session, user, account, version=form.version or 0, **form.service_args()
+        ),
+        lambda _: f"/producers/{producer_id}?done=account_saved#account-{account_id}",
     )
 
 
@@ -537,20 +517,15 @@ def start_seller_account(
     """ "Bắt đầu mở gian hàng" on one marketplace, then open the account's page."""
     user = principal.user
     producer = producer_views.get_producer(session, user, producer_id)
-    with refusable(session) as refusal:
-        account = seller_service.create_account(
+    return _detail_form(
+        request,
+        session,
+        principal,
+        producer_id,
+        f"seller-new-{form.marketplace_id}",
+        form.typed(),
+        lambda: seller_service.create_account(
             session, user, producer, **form.service_args()
-        )
-    if refusal.error is not None:
-        producer = producer_views.get_producer(session, user, producer_id)
-        return _detail_page(
-            request,
-            session,
-            principal,
-            producer,
-            refused=refusal.error,
-            form=f"seller-new-{form.marketplace_id}",
-            values=form.typed(),
-            status_code=refusal.error.status_code,
-        )
-    return redirect(f"/seller-accounts/{account.id}", "seller_started")
+        ),
+        lambda account: f"/seller-accounts/{account.id}?done=seller_started",
+    )

@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from ocop_tracker.auth.deps import Principal, require_roles
-from ocop_tracker.core.db import SessionDep, refusable
-from ocop_tracker.core.errors import AppError
+from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.labels import labels
 from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.producers import service as producer_service
@@ -32,7 +31,8 @@ from ocop_tracker.web.forms import (
     PrerequisiteEdit,
     PrerequisiteForm,
 )
-from ocop_tracker.web.render import redirect, refusal_context, render
+from ocop_tracker.web.refused import Refused, form_context, status_of, submit
+from ocop_tracker.web.render import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,10 +47,7 @@ def _providers_page(
     request: Request,
     session: Session,
     principal: Principal,
-    *,
-    refused: AppError | None = None,
-    values: Mapping[str, str] | None = None,
-    status_code: int = 200,
+    refused: Refused | None = None,
 ) -> Response:
     return render(
         request,
@@ -59,11 +56,10 @@ def _providers_page(
             "providers": producer_views.payment_providers(session),
             "kinds": PAYMENT_KIND_LABELS,
             "markets": [m for m, _ in marketplaces.list_marketplaces(session)],
-            "values": values or {"kind": PaymentKind.e_wallet.value},
-            **refusal_context(refused),
+            **form_context(refused, {"kind": PaymentKind.e_wallet.value}),
         },
         principal,
-        status_code=status_code,
+        status_code=status_of(refused),
     )
 
 
@@ -81,20 +77,16 @@ def add_provider(
     form: Annotated[PaymentProviderForm, Form()],
 ) -> Response:
     """Add a provider to the list a producer's e-payment account is chosen from."""
-    with refusable(session) as refusal:
-        producer_service.add_payment_provider(
+    return submit(
+        session,
+        lambda: producer_service.add_payment_provider(
             session, principal.user, **form.service_args()
-        )
-    if refusal.error is not None:
-        return _providers_page(
-            request,
-            session,
-            principal,
-            refused=refusal.error,
-            values=form.typed(),
-            status_code=refusal.error.status_code,
-        )
-    return redirect("/admin/payment-providers", "provider_added")
+        ),
+        again=lambda error: _providers_page(
+            request, session, principal, Refused(error, form.typed())
+        ),
+        done=lambda _: "/admin/payment-providers?done=provider_added",
+    )
 
 
 # --- seller prerequisites, per marketplace ----------------------------------------------
@@ -105,11 +97,7 @@ def _prerequisites_page(
     session: Session,
     principal: Principal,
     marketplace_id: int,
-    *,
-    refused: AppError | None = None,
-    form: str | None = None,
-    values: Mapping[str, str] | None = None,
-    status_code: int = 200,
+    refused: Refused | None = None,
 ) -> Response:
     market = marketplaces.get(session, marketplace_id)
     return render(
@@ -119,12 +107,10 @@ def _prerequisites_page(
             "market": market,
             "markets": [m for m, _ in marketplaces.list_marketplaces(session)],
             "items": seller_views.prerequisites(session, market.id),
-            "form": form,
-            "values": values or {"required": "on"},
-            **refusal_context(refused),
+            **form_context(refused, {"required": "on"}),
         },
         principal,
-        status_code=status_code,
+        status_code=status_of(refused),
     )
 
 
@@ -145,23 +131,22 @@ def add_prerequisite(
     form: Annotated[PrerequisiteForm, Form()],
 ) -> Response:
     """Add an item to the marketplace's checklist."""
-    with refusable(session) as refusal:
-        seller_service.add_prerequisite(
+    return submit(
+        session,
+        lambda: seller_service.add_prerequisite(
             session, principal.user, marketplace_id, **form.service_args()
-        )
-    if refusal.error is not None:
-        return _prerequisites_page(
+        ),
+        again=lambda error: _prerequisites_page(
             request,
             session,
             principal,
             marketplace_id,
-            refused=refusal.error,
-            form="new",
-            values=form.typed(),
-            status_code=refusal.error.status_code,
-        )
-    return redirect(
-        f"/admin/marketplaces/{marketplace_id}/prerequisites", "prerequisite_added"
+            Refused(error, form.typed(), "new"),
+        ),
+        done=lambda _: (
+            f"/admin/marketplaces/{marketplace_id}/prerequisites"
+            "?done=prerequisite_added"
+        ),
     )
 
 
@@ -175,21 +160,20 @@ def update_prerequisite(
     form: Annotated[PrerequisiteEdit, Form()],
 ) -> Response:
     """Reword, reorder, make optional or retire an item (records already kept stay)."""
-    with refusable(session) as refusal:
-        seller_service.update_prerequisite(
+    return submit(
+        session,
+        lambda: seller_service.update_prerequisite(
             session, principal.user, marketplace_id, code, **form.service_args()
-        )
-    if refusal.error is not None:
-        return _prerequisites_page(
+        ),
+        again=lambda error: _prerequisites_page(
             request,
             session,
             principal,
             marketplace_id,
-            refused=refusal.error,
-            form=f"item-{code}",
-            values=form.typed(),
-            status_code=refusal.error.status_code,
-        )
-    return redirect(
-        f"/admin/marketplaces/{marketplace_id}/prerequisites?done=prerequisite_saved#item-{code}"
+            Refused(error, form.typed(), f"item-{code}"),
+        ),
+        done=lambda _: (
+            f"/admin/marketplaces/{marketplace_id}/prerequisites"
+            f"?done=prerequisite_saved#item-{code}"
+        ),
     )

@@ -8,7 +8,8 @@ every form posts, then redirects, and a refusal shows the page again with the
 refused form's typed values and each message beside its field.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -16,8 +17,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
-from ocop_tracker.core.db import SessionDep, refusable
-from ocop_tracker.core.errors import AppError
+from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.labels import labels
 from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.producers import views as producer_views
@@ -28,20 +28,26 @@ from ocop_tracker.sellers import views as seller_views
 from ocop_tracker.sellers.models import ClaimStatus, SellerStatus
 from ocop_tracker.sellers.schemas import SellerAccountRead
 from ocop_tracker.users import views as user_views
-from ocop_tracker.users.models import WRITERS, User
-from ocop_tracker.web.forms import ChecklistForm, OpenClaimForm, SellerAccountEdit
-from ocop_tracker.web.render import local_time, redirect, refusal_context, render
+from ocop_tracker.web.forms import (
+    ChecklistForm,
+    OpenClaimForm,
+    SellerAccountEdit,
+    may_write,
+)
+from ocop_tracker.web.refused import (
+    PostedForm,
+    Refused,
+    form_context,
+    status_of,
+    submit,
+)
+from ocop_tracker.web.render import local_time, render
 
 router = APIRouter(include_in_schema=False)
 
 STATUS_LABELS: Mapping[SellerStatus, str] = labels(SellerStatus)
 CLAIM_LABELS: Mapping[ClaimStatus, str] = labels(ClaimStatus)
 PAYMENT_STATUS_LABELS: Mapping[PaymentStatus, str] = labels(PaymentStatus)
-
-
-def may_write(user: User) -> bool:
-    """Whether the page offers forms; the service decides (``check_writer``)."""
-    return user.role in WRITERS
 
 
 def status_choices(current: SellerStatus) -> list[tuple[str, str]]:
@@ -113,11 +119,7 @@ def _page(
     session: Session,
     principal: Principal,
     account_id: int,
-    *,
-    refused: AppError | None = None,
-    form: str | None = None,
-    values: Mapping[str, str] | None = None,
-    status_code: int = 200,
+    refused: Refused | None = None,
 ) -> Response:
     user = principal.user
     account = seller_views.get_account(session, user, account_id)
@@ -154,12 +156,35 @@ def _page(
             "may_claim": writer
             and read.claim_status is not ClaimStatus.pending
             and read.status in seller_rules.CLAIMABLE,
-            "form": form,
-            "values": values or {},
-            **refusal_context(refused),
+            **form_context(refused),
         },
         principal,
-        status_code=status_code,
+        status_code=status_of(refused),
+    )
+
+
+def _post(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    account_id: int,
+    which: str,
+    form: PostedForm,
+    command: Callable[..., object],
+    done: str,
+) -> Response:
+    """Run one of the page's forms on the account: ``command(session, user,
+    account, **form.service_args())``; a refusal shows the page again with the
+    form ``which`` open."""
+    user = principal.user
+    account = seller_views.get_account(session, user, account_id)
+    return submit(
+        session,
+        lambda: command(session, user, account, **form.service_args()),
+        again=lambda error: _page(
+            request, session, principal, account_id, Refused(error, form.typed(), which)
+        ),
+        done=lambda _: done,
     )
 
 
@@ -180,22 +205,16 @@ def update_account(
     form: Annotated[SellerAccountEdit, Form()],
 ) -> Response:
     """Save the account read at its version: a status move, the shop, the login."""
-    user = principal.user
-    account = seller_views.get_account(session, user, account_id)
-    with refusable(session) as refusal:
-        seller_service.update_account(session, user, account, **form.service_args())
-    if refusal.error is not None:
-        return _page(
-            request,
-            session,
-            principal,
-            account_id,
-            refused=refusal.error,
-            form="edit",
-            values=form.typed(),
-            status_code=refusal.error.status_code,
-        )
-    return redirect(f"/seller-accounts/{account_id}", "seller_saved")
+    return _post(
+        request,
+        session,
+        principal,
+        account_id,
+        "edit",
+        form,
+        seller_service.update_account,
+        f"/seller-accounts/{account_id}?done=seller_saved",
+    )
 
 
 @router.post("/seller-accounts/{account_id}/checklist/{item_code}")
@@ -208,25 +227,17 @@ def set_item(
     form: Annotated[ChecklistForm, Form()],
 ) -> Response:
     """Tick an item of the checklist (with a note or evidence), or undo it."""
-    user = principal.user
-    account = seller_views.get_account(session, user, account_id)
-    with refusable(session) as refusal:
-        seller_service.set_item(
-            session, user, account, item_code=item_code, **form.service_args()
-        )
-    if refusal.error is not None:
-        return _page(
-            request,
-            session,
-            principal,
-            account_id,
-            refused=refusal.error,
-            form=f"item-{item_code}",
-            values=form.typed(),
-            status_code=refusal.error.status_code,
-        )
     done = "seller_item_done" if form.done else "seller_item_undone"
-    return redirect(f"/seller-accounts/{account_id}?done={done}#item-{item_code}")
+    return _post(
+        request,
+        session,
+        principal,
+        account_id,
+        f"item-{item_code}",
+        form,
+        partial(seller_service.set_item, item_code=item_code),
+        f"/seller-accounts/{account_id}?done={done}#item-{item_code}",
+    )
 
 
 @router.post("/seller-accounts/{account_id}/claim")
@@ -238,19 +249,13 @@ def claim_open(
     form: Annotated[OpenClaimForm, Form()],
 ) -> Response:
     """Report the shop open with its URL; an official verifies it."""
-    user = principal.user
-    account = seller_views.get_account(session, user, account_id)
-    with refusable(session) as refusal:
-        seller_service.claim_open(session, user, account, **form.service_args())
-    if refusal.error is not None:
-        return _page(
-            request,
-            session,
-            principal,
-            account_id,
-            refused=refusal.error,
-            form="claim",
-            values=form.typed(),
-            status_code=refusal.error.status_code,
-        )
-    return redirect(f"/seller-accounts/{account_id}", "seller_claimed")
+    return _post(
+        request,
+        session,
+        principal,
+        account_id,
+        "claim",
+        form,
+        seller_service.claim_open,
+        f"/seller-accounts/{account_id}?done=seller_claimed",
+    )

@@ -1,8 +1,9 @@
 """The verification queue: officials approve or reject the claims of their area —
 products "listed" on a marketplace, and shops "opened" (seller accounts)."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -11,7 +12,7 @@ from starlette.responses import Response
 
 from ocop_tracker.areas import views as area_views
 from ocop_tracker.auth.deps import Principal, require_roles
-from ocop_tracker.core.db import SessionDep, refusable
+from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError
 from ocop_tracker.core.schemas import SortOrder
 from ocop_tracker.onboarding import marketplaces
@@ -25,11 +26,18 @@ from ocop_tracker.sellers import views as seller_views
 from ocop_tracker.sellers.schemas import SellerAccountRead
 from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import Role
-from ocop_tracker.web.render import local_time, redirect, refusal_context, render
+from ocop_tracker.web.refused import submit
+from ocop_tracker.web.render import local_time, refusal_context, render
 
 router = APIRouter(include_in_schema=False)
 # Two forms a row: 30 rows keep the page under 60 KB; verified rows leave the queue.
 QUEUE_LIMIT = 30
+# The notice after a decision, on a listing or on a shop.
+LISTING_NOTICES = {
+    Decision.approved: "listing_approved",
+    Decision.rejected: "listing_rejected",
+}
+SHOP_NOTICES = {Decision.approved: "shop_approved", Decision.rejected: "shop_rejected"}
 
 Verifier = Annotated[
     Principal, require_roles(Role.admin, Role.department, Role.official)
@@ -87,7 +95,6 @@ def _queue_page(
     error_id: int | None = None,
     shop_error_id: int | None = None,
     values: Mapping[str, str] | None = None,
-    status_code: int = 200,
 ) -> Response:
     user = principal.user
     reads, total = onboarding_views.list_listings(
@@ -135,7 +142,7 @@ def _queue_page(
             "values": values or {},
         },
         principal,
-        status_code=status_code,
+        status_code=refused.status_code if refused is not None else 200,
     )
 
 
@@ -143,6 +150,39 @@ def _queue_page(
 def queue(request: Request, session: SessionDep, principal: Verifier) -> Response:
     """Listings of one's area whose team says they are live."""
     return _queue_page(request, session, principal)
+
+
+def _decide(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    verify: Callable[..., object],
+    *,
+    decision: Decision,
+    version: int,
+    comment: str,
+    notices: Mapping[Decision, str],
+    error_id: int | None = None,
+    shop_error_id: int | None = None,
+) -> Response:
+    """Approve or reject one claim with ``verify`` (a service's, its record
+    bound); a refusal shows the queue again with the claim's comment as typed.
+    Deciding on one's own claim is a denial: it propagates from ``refusable``,
+    audited, shown as a 403 page."""
+    return submit(
+        session,
+        lambda: verify(decision=decision, comment=comment or None, version=version),
+        again=lambda error: _queue_page(
+            request,
+            session,
+            principal,
+            refused=error,
+            error_id=error_id,
+            shop_error_id=shop_error_id,
+            values={"comment": comment},
+        ),
+        done=lambda _: f"/verify?done={notices[decision]}",
+    )
 
 
 @router.post("/listings/{listing_id}/verification")
@@ -157,29 +197,17 @@ def decide(
 ) -> Response:
     """Approve a claim (the product is live) or reject it with a comment."""
     listing = onboarding_views.get_listing(session, principal.user, listing_id)
-    # Refusing one's own claim is a denial: it propagates from ``refusable``,
-    # audited, shown as a 403 page.
-    with refusable(session) as refusal:
-        onboarding_service.verify(
-            session,
-            principal.user,
-            listing,
-            decision=decision,
-            comment=comment or None,
-            version=version,
-        )
-    if refusal.error is not None:
-        return _queue_page(
-            request,
-            session,
-            principal,
-            refused=refusal.error,
-            error_id=listing_id,
-            values={"comment": comment},
-            status_code=refusal.error.status_code,
-        )
-    done = "listing_approved" if decision is Decision.approved else "listing_rejected"
-    return redirect("/verify", done)
+    return _decide(
+        request,
+        session,
+        principal,
+        partial(onboarding_service.verify, session, principal.user, listing),
+        decision=decision,
+        version=version,
+        comment=comment,
+        notices=LISTING_NOTICES,
+        error_id=listing_id,
+    )
 
 
 @router.post("/seller-accounts/{account_id}/verification")
@@ -194,25 +222,14 @@ def decide_shop(
 ) -> Response:
     """Approve a shop opening (the shop is open from today) or reject it with a comment."""
     account = seller_views.get_account(session, principal.user, account_id)
-    # Verifying one's own claim is a denial: it propagates, audited, as a 403 page.
-    with refusable(session) as refusal:
-        seller_service.verify(
-            session,
-            principal.user,
-            account,
-            decision=decision,
-            comment=comment or None,
-            version=version,
-        )
-    if refusal.error is not None:
-        return _queue_page(
-            request,
-            session,
-            principal,
-            refused=refusal.error,
-            shop_error_id=account_id,
-            values={"comment": comment},
-            status_code=refusal.error.status_code,
-        )
-    done = "shop_approved" if decision is Decision.approved else "shop_rejected"
-    return redirect("/verify", done)
+    return _decide(
+        request,
+        session,
+        principal,
+        partial(seller_service.verify, session, principal.user, account),
+        decision=decision,
+        version=version,
+        comment=comment,
+        notices=SHOP_NOTICES,
+        shop_error_id=account_id,
+    )
