@@ -6,6 +6,7 @@ that every page adding or changing it reads.
 import datetime as dt
 import re
 from collections.abc import Mapping
+from enum import Enum
 from typing import Annotated, Any, ClassVar
 
 from fastapi import Form
@@ -120,7 +121,31 @@ def parse_stars(raw: str) -> int:
 # a message beside its field, not a 422 from FastAPI.
 
 
-class ProducerForm(BaseModel):
+class TypedForm(BaseModel):
+    """A form whose fields go back into the page as typed after a refusal."""
+
+    # Fields never put back: the record's version, a choice the page fixes, a secret.
+    not_typed: ClassVar[frozenset[str]] = frozenset()
+
+    def typed(self) -> dict[str, str]:
+        """The values to put back in the form after a refusal: text as typed, a
+        choice as its value, a ticked box as "on"."""
+        return {
+            name: _as_typed(getattr(self, name))
+            for name in type(self).model_fields
+            if name not in self.not_typed
+        }
+
+
+def _as_typed(value: object) -> str:
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, bool):
+        return "on" if value else ""
+    return "" if value is None else str(value)
+
+
+class ProducerForm(TypedForm):
     """A producer as typed on the add form (the catalog's first step too)."""
 
     hamlet_id: int
@@ -141,17 +166,6 @@ class ProducerForm(BaseModel):
             "tax_code": self.tax_code,
         }
 
-    def typed(self) -> dict[str, str]:
-        """The values to put back in the form after a refusal."""
-        return {
-            "hamlet_id": str(self.hamlet_id),
-            "kind": self.kind.value,
-            "name": self.name,
-            "representative": self.representative,
-            "phone": self.phone,
-            "tax_code": self.tax_code,
-        }
-
 
 class ProducerEdit(ProducerForm):
     """The edit form: the producer's fields and the version they were read at."""
@@ -162,11 +176,8 @@ class ProducerEdit(ProducerForm):
         """The keyword arguments of ``producer_service.update_producer``."""
         return {**super().service_args(), "version": self.version}
 
-    def typed(self) -> dict[str, str]:
-        return {**super().typed(), "version": str(self.version)}
 
-
-class ProductForm(BaseModel):
+class ProductForm(TypedForm):
     """A product as typed: its name, kind, group, unit, price, description, GTIN."""
 
     # What a group that is not a number is told (the edit page names the list).
@@ -198,28 +209,19 @@ class ProductForm(BaseModel):
             "gtin": self.gtin,
         }
 
-    def typed(self) -> dict[str, str]:
-        """The values to put back in the form after a refusal."""
-        return {
-            "name": self.name,
-            "kind": self.kind.value,
-            "group_id": self.group_id,
-            "subgroup_id": self.subgroup_id,
-            "unit": self.unit,
-            "price": self.price,
-            "description": self.description,
-            "gtin": self.gtin,
-        }
-
 
 class NewProduct(ProductForm):
     """The catalog's second step: the product and the producer it is added to."""
+
+    not_typed: ClassVar[frozenset[str]] = frozenset({"producer_id"})
 
     producer_id: int
 
 
 class ProductEdit(ProductForm):
     """The edit form: the product's fields and the version they were read at."""
+
+    not_typed: ClassVar[frozenset[str]] = frozenset({"version"})
 
     group_message: ClassVar[str] = "Hãy chọn nhóm trong danh sách."
     subgroup_message: ClassVar[str] = "Hãy chọn phân nhóm trong danh sách."
@@ -230,7 +232,7 @@ class ProductEdit(ProductForm):
         return {**super().service_args(), "version": self.version}
 
 
-class CertificateForm(BaseModel):
+class CertificateForm(TypedForm):
     """An OCOP certificate as typed: stars, the decision, who decided, its level."""
 
     level: CertLevel
@@ -257,19 +259,11 @@ class CertificateForm(BaseModel):
             "level": self.level,
         }
 
-    def typed(self) -> dict[str, str]:
-        """The values to put back in the form after a refusal."""
-        return {
-            "stars": self.stars,
-            "decision_number": self.decision_number,
-            "decision_date": self.decision_date,
-            "authority": self.authority,
-            "level": self.level.value,
-        }
-
 
 class CertificateEdit(CertificateForm):
     """The correction form: every field, the score and expiry, and the version."""
+
+    not_typed: ClassVar[frozenset[str]] = frozenset({"version"})
 
     stars: str = Field("", max_length=20)
     score: str = Field("", max_length=20)
@@ -297,24 +291,15 @@ class CertificateEdit(CertificateForm):
             return UNSET
         return parse_date(raw, "expires_on", "ngày hết hạn") if raw.strip() else None
 
-    def typed(self) -> dict[str, str]:
-        return {
-            "stars": self.stars,
-            "score": self.score,
-            "decision_number": self.decision_number,
-            "decision_date": self.decision_date,
-            "authority": self.authority,
-            "level": self.level.value,
-            "expires_on": self.expires_on,
-        }
-
 
 # A yes/no select or filter as the pages send it ("" means not said).
 YES_NO: Mapping[str, bool] = {"yes": True, "no": False}
 
 
-class PaymentAccountForm(BaseModel):
+class PaymentAccountForm(TypedForm):
     """An e-payment account as typed; the number is never sent back."""
+
+    not_typed: ClassVar[frozenset[str]] = frozenset({"account_number", "version"})
 
     provider: str = Field("", max_length=40)
     status: PaymentStatus
@@ -331,14 +316,6 @@ class PaymentAccountForm(BaseModel):
             "sim_in_holder_name": YES_NO.get(self.sim_in_holder_name),
         }
 
-    def typed(self) -> dict[str, str]:
-        """What goes back in the form after a refusal (never the number)."""
-        return {
-            "provider": self.provider,
-            "status": self.status.value,
-            "sim_in_holder_name": self.sim_in_holder_name,
-        }
-
 
 # --- seller accounts (a producer's shop on one marketplace) ----------------------------
 
@@ -348,9 +325,11 @@ def _kept_or_unset(raw: str) -> str | Unset:
     return raw.strip() or UNSET
 
 
-class SellerStartForm(BaseModel):
+class SellerStartForm(TypedForm):
     """ "Bắt đầu mở gian hàng" on a producer's page: the marketplace, where it
     stands, and the shop's name if it has one."""
+
+    not_typed: ClassVar[frozenset[str]] = frozenset({"marketplace_id"})
 
     marketplace_id: int
     status: SellerStatus = SellerStatus.preparing
@@ -364,14 +343,12 @@ class SellerStartForm(BaseModel):
             "shop_name": self.shop_name or None,
         }
 
-    def typed(self) -> dict[str, str]:
-        """The values to put back in the form after a refusal."""
-        return {"status": self.status.value, "shop_name": self.shop_name}
 
-
-class SellerAccountEdit(BaseModel):
+class SellerAccountEdit(TypedForm):
     """A seller account's edit form: a status move with its day, the shop, and
     the login, shown masked (typing a new one replaces it, empty keeps it)."""
+
+    not_typed: ClassVar[frozenset[str]] = frozenset({"version"})
 
     status: SellerStatus
     status_on: str = Field("", max_length=20)
@@ -401,21 +378,11 @@ class SellerAccountEdit(BaseModel):
             else optional_id(self.payout_account_id, "payout_account_id"),
         }
 
-    def typed(self) -> dict[str, str]:
-        """The values to put back in the form after a refusal."""
-        return {
-            "status": self.status.value,
-            "status_on": self.status_on,
-            "shop_name": self.shop_name,
-            "shop_url": self.shop_url,
-            "login_phone": self.login_phone,
-            "login_email": self.login_email,
-            "payout_account_id": self.payout_account_id or "",
-        }
 
-
-class ChecklistForm(BaseModel):
+class ChecklistForm(TypedForm):
     """One checklist item: done (with a note or evidence) or undone."""
+
+    not_typed: ClassVar[frozenset[str]] = frozenset({"done", "version"})
 
     done: bool = True
     note: str = Field("", max_length=2000)
@@ -431,13 +398,11 @@ class ChecklistForm(BaseModel):
             "version": self.version,
         }
 
-    def typed(self) -> dict[str, str]:
-        """The values to put back in the form after a refusal."""
-        return {"note": self.note, "evidence_url": self.evidence_url}
 
-
-class OpenClaimForm(BaseModel):
+class OpenClaimForm(TypedForm):
     """ "Báo gian hàng đã mở": the shop's page on the marketplace, its name."""
+
+    not_typed: ClassVar[frozenset[str]] = frozenset({"version"})
 
     shop_url: str = Field("", max_length=600)
     shop_name: str = Field("", max_length=300)
@@ -451,15 +416,11 @@ class OpenClaimForm(BaseModel):
             "version": self.version,
         }
 
-    def typed(self) -> dict[str, str]:
-        """The values to put back in the form after a refusal."""
-        return {"shop_url": self.shop_url, "shop_name": self.shop_name}
-
 
 # --- reference data admins keep --------------------------------------------------------
 
 
-class PaymentProviderForm(BaseModel):
+class PaymentProviderForm(TypedForm):
     """A wallet, Mobile Money service or bank an admin adds to the list."""
 
     code: str = Field("", max_length=60)
@@ -476,15 +437,6 @@ class PaymentProviderForm(BaseModel):
             "carrier": self.carrier or None,
         }
 
-    def typed(self) -> dict[str, str]:
-        """The values to put back in the form after a refusal."""
-        return {
-            "code": self.code,
-            "name": self.name,
-            "kind": self.kind.value,
-            "carrier": self.carrier,
-        }
-
 
 def parse_position(raw: str) -> int | None:
     """An item's place in a list, 1–1000, or None when left empty."""
@@ -494,7 +446,7 @@ def parse_position(raw: str) -> int | None:
     return value
 
 
-class PrerequisiteForm(BaseModel):
+class PrerequisiteForm(TypedForm):
     """An item a marketplace asks before a shop opens, as an admin adds it."""
 
     code: str = Field("", max_length=100)
@@ -511,18 +463,11 @@ class PrerequisiteForm(BaseModel):
             "position": parse_position(self.position),
         }
 
-    def typed(self) -> dict[str, str]:
-        """The values to put back in the form after a refusal."""
-        return {
-            "code": self.code,
-            "label": self.label,
-            "required": "on" if self.required else "",
-            "position": self.position,
-        }
 
-
-class PrerequisiteEdit(BaseModel):
+class PrerequisiteEdit(TypedForm):
     """An item's words, whether it is required or in use, and its place."""
+
+    not_typed: ClassVar[frozenset[str]] = frozenset({"version"})
 
     label: str = Field("", max_length=1000)
     required: bool = False
@@ -540,19 +485,12 @@ class PrerequisiteEdit(BaseModel):
             "version": self.version,
         }
 
-    def typed(self) -> dict[str, str]:
-        """The values to put back in the form after a refusal."""
-        return {
-            "label": self.label,
-            "required": "on" if self.required else "",
-            "is_active": "on" if self.is_active else "",
-            "position": self.position,
-        }
 
-
-class ActivityForm(BaseModel):
+class ActivityForm(TypedForm):
     """A shop's month as typed: the month ("2026-11" from the month picker, or
     "11/2026" typed), counts and revenue as people write them ("1.250.000")."""
+
+    not_typed: ClassVar[frozenset[str]] = frozenset({"version"})
 
     month: str = Field("", max_length=20)
     orders: str = Field("", max_length=30)
@@ -586,14 +524,3 @@ class ActivityForm(BaseModel):
                 )
         errors.raise_any()
         return args
-
-    def typed(self) -> dict[str, str]:
-        """What goes back in the form after a refusal."""
-        return {
-            "month": self.month,
-            "orders": self.orders,
-            "revenue_vnd": self.revenue_vnd,
-            "last_order_on": self.last_order_on,
-            "cancelled_unconfirmed": self.cancelled_unconfirmed,
-            "note": self.note,
-        }

@@ -8,6 +8,7 @@ Also a template global for the product page's QR block (``cards/_product_block.h
 the product's daily scan counts, read in the page's own session.
 """
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -73,31 +74,16 @@ def _form(
     area_q: str = "",
 ) -> Response:
     finder = picker_kit.picker(session, principal.user, q=area_q)
+    children: Sequence[AdminUnit] = []
+    ancestors: list[AdminUnit] = []
     if area is None:  # admin without an area: start from the provinces
-        roots, _ = area_views.search(session, level=Level.province, limit=100)
-        return render(
-            request,
-            "cards/print.html",
-            {
-                "area": None,
-                "children": roots,
-                "ancestors": [],
-                "layouts": LAYOUT_LABELS,
-                "layout": layout or Layout.a4_2x4.value,
-                "products": [],
-                "count": 0,
-                "chosen": set(),
-                "error": error,
-                "limit": PICK_LIMIT,
-                "max_cards": service.MAX_CARDS,
-                "finder": finder,
-            },
-            principal,
-            status_code=status_code,
-        )
-    picked = card_views.picking(session, principal.user, area.id, limit=PICK_LIMIT)
-    children = [] if area.level is Level.hamlet else area_views.children(session, area)
-    ancestors = card_views.ancestors(session, principal.user, area)
+        picked = card_views.Picking(0, [])
+        children, _ = area_views.search(session, level=Level.province, limit=100)
+    else:
+        picked = card_views.picking(session, principal.user, area.id, limit=PICK_LIMIT)
+        if area.level is not Level.hamlet:
+            children = area_views.children(session, area)
+        ancestors = card_views.ancestors(session, principal.user, area)
     return render(
         request,
         "cards/print.html",

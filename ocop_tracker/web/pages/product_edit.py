@@ -19,20 +19,23 @@ from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.core import clock
 from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.errors import AppError, Forbidden
-from ocop_tracker.core.labels import labels
 from ocop_tracker.core.versions import StaleVersion
 from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import rules
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products import views as product_views
-from ocop_tracker.products.models import Certificate, Product, ProductKind
-from ocop_tracker.users.models import WRITERS, User
-from ocop_tracker.web.forms import CertificateEdit, ProductEdit, parse_date
+from ocop_tracker.products.models import Certificate, Product
+from ocop_tracker.users.models import User
+from ocop_tracker.web.forms import (
+    PRODUCT_KIND_LABELS,
+    CertificateEdit,
+    ProductEdit,
+    may_write,
+    parse_date,
+)
 from ocop_tracker.web.render import redirect, refusal_context, render
 
 router = APIRouter(include_in_schema=False)
-
-PRODUCT_KIND_LABELS: Mapping[ProductKind, str] = labels(ProductKind)
 
 Number = Annotated[str, Form(max_length=20)]
 
@@ -48,11 +51,6 @@ STALE_CERTIFICATE = (
     "còn trong các ô; giá trị đang lưu ghi ở khung “Đang lưu”. Xem lại rồi bấm "
     "Lưu để ghi đè."
 )
-
-
-def may_write(user: User) -> bool:
-    """Whether the caller changes products (SECURITY.md §L3)."""
-    return user.role in WRITERS
 
 
 def _require_writer(user: User) -> None:
@@ -94,7 +92,6 @@ def _product_form(
     *,
     values: Mapping[str, str] | None = None,
     refused: AppError | None = None,
-    status_code: int = 200,
 ) -> Response:
     groups = product_views.list_groups(session)
     certificates = product_views.list_certificates(session, principal.user, product)
@@ -114,7 +111,7 @@ def _product_form(
             **_refusal(refused, STALE_PRODUCT),
         },
         principal,
-        status_code=status_code,
+        status_code=refused.status_code if refused else 200,
     )
 
 
@@ -154,7 +151,6 @@ def edit_product(
             product,
             values=form.typed(),
             refused=exc,
-            status_code=exc.status_code,
         )
     if new_name != old_name:
         return redirect(f"/products/{product_id}/reprint", "product_renamed")
@@ -185,6 +181,17 @@ def _certificate_values(cert: Certificate) -> dict[str, str]:
     }
 
 
+def _writable_certificate(
+    session: Session, user: User, product_id: int, certificate_id: int
+) -> tuple[Product, Certificate]:
+    """A certificate of a product the caller sees, read again as it is now;
+    refused unless the caller changes products."""
+    product = product_views.get_product(session, user, product_id)
+    cert = product_views.get_certificate(session, user, product, certificate_id)
+    _require_writer(user)
+    return product, cert
+
+
 def _certificate_form(
     request: Request,
     principal: Principal,
@@ -193,7 +200,6 @@ def _certificate_form(
     *,
     values: Mapping[str, str] | None = None,
     refused: AppError | None = None,
-    status_code: int = 200,
 ) -> Response:
     return render(
         request,
@@ -209,7 +215,7 @@ def _certificate_form(
             **_refusal(refused, STALE_CERTIFICATE),
         },
         principal,
-        status_code=status_code,
+        status_code=refused.status_code if refused else 200,
     )
 
 
@@ -222,11 +228,9 @@ def edit_certificate_form(
     certificate_id: int,
 ) -> Response:
     """Every field of a certificate, to correct."""
-    product = product_views.get_product(session, principal.user, product_id)
-    cert = product_views.get_certificate(
-        session, principal.user, product, certificate_id
+    product, cert = _writable_certificate(
+        session, principal.user, product_id, certificate_id
     )
-    _require_writer(principal.user)
     return _certificate_form(request, principal, product, cert)
 
 
@@ -240,11 +244,9 @@ def edit_certificate(
     form: Annotated[CertificateEdit, Form()],
 ) -> Response:
     """Save the corrected certificate; every rule is checked again."""
-    product = product_views.get_product(session, principal.user, product_id)
-    cert = product_views.get_certificate(
-        session, principal.user, product, certificate_id
+    product, cert = _writable_certificate(
+        session, principal.user, product_id, certificate_id
     )
-    _require_writer(principal.user)
     with refusable(session) as refusal:
         certificate_service.update_certificate(
             session,
@@ -254,9 +256,8 @@ def edit_certificate(
             **form.update_args(cert.expires_on),
         )
     if (exc := refusal.error) is not None:
-        product = product_views.get_product(session, principal.user, product_id)
-        cert = product_views.get_certificate(
-            session, principal.user, product, certificate_id
+        product, cert = _writable_certificate(
+            session, principal.user, product_id, certificate_id
         )
         return _certificate_form(
             request,
@@ -265,7 +266,6 @@ def edit_certificate(
             cert,
             values=form.typed(),
             refused=exc,
-            status_code=exc.status_code,
         )
     return redirect(f"/products/{product_id}", "certificate_saved")
 
@@ -278,7 +278,6 @@ def _revoke_form(
     *,
     values: Mapping[str, str] | None = None,
     refused: AppError | None = None,
-    status_code: int = 200,
 ) -> Response:
     today = clock.today()
     return render(
@@ -293,7 +292,7 @@ def _revoke_form(
             **_refusal(refused, STALE_CERTIFICATE),
         },
         principal,
-        status_code=status_code,
+        status_code=refused.status_code if refused else 200,
     )
 
 
@@ -306,11 +305,9 @@ def revoke_certificate_form(
     certificate_id: int,
 ) -> Response:
     """Ask for the date and the reason before revoking a certificate."""
-    product = product_views.get_product(session, principal.user, product_id)
-    cert = product_views.get_certificate(
-        session, principal.user, product, certificate_id
+    product, cert = _writable_certificate(
+        session, principal.user, product_id, certificate_id
     )
-    _require_writer(principal.user)
     return _revoke_form(request, principal, product, cert)
 
 
@@ -326,11 +323,9 @@ def revoke_certificate(
     reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     """Revoke the certificate from a date, for a reason."""
-    product = product_views.get_product(session, principal.user, product_id)
-    cert = product_views.get_certificate(
-        session, principal.user, product, certificate_id
+    product, cert = _writable_certificate(
+        session, principal.user, product_id, certificate_id
     )
-    _require_writer(principal.user)
     with refusable(session) as refusal:
         certificate_service.revoke_certificate(
             session,
@@ -342,9 +337,8 @@ def revoke_certificate(
             version=version,
         )
     if (exc := refusal.error) is not None:
-        product = product_views.get_product(session, principal.user, product_id)
-        cert = product_views.get_certificate(
-            session, principal.user, product, certificate_id
+        product, cert = _writable_certificate(
+            session, principal.user, product_id, certificate_id
         )
         return _revoke_form(
             request,
@@ -353,6 +347,5 @@ def revoke_certificate(
             cert,
             values={"revoked_on": revoked_on, "reason": reason},
             refused=exc,
-            status_code=exc.status_code,
         )
     return redirect(f"/products/{product_id}", "certificate_revoked")

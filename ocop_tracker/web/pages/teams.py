@@ -1,6 +1,7 @@
 """Community digital teams as pages: one's own team, the list, the roster."""
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request, status
@@ -64,6 +65,18 @@ class MemberForm:
         }
 
 
+@dataclass(frozen=True)
+class ShownAgain:
+    """The roster's form a refusal shows again with what was typed: the add
+    form, a member's edit form, or the form giving a member an account."""
+
+    add: Mapping[str, str] = field(default_factory=dict)
+    edit_id: int | None = None
+    edit: Mapping[str, str] = field(default_factory=dict)
+    account_id: int | None = None
+    account: Mapping[str, str] = field(default_factory=dict)
+
+
 def _roster_page(
     request: Request,
     session: Session,
@@ -71,12 +84,7 @@ def _roster_page(
     team: Team,
     *,
     refused: AppError | None = None,
-    add: dict[str, str] | None = None,
-    edit_id: int | None = None,
-    edit: dict[str, str] | None = None,
-    account_id: int | None = None,
-    account: dict[str, str] | None = None,
-    status_code: int = 200,
+    again: ShownAgain | None = None,
 ) -> Response:
     user = principal.user
     hamlet = area_views.get(session, team.hamlet_id)
@@ -97,14 +105,10 @@ def _roster_page(
             "backgrounds": BACKGROUND_LABELS,
             "phone": display_vn,
             **refusal_context(refused),
-            "add": add or {},
-            "edit_id": edit_id,
-            "edit": edit or {},
-            "account_id": account_id,
-            "account": account or {},
+            **asdict(again or ShownAgain()),
         },
         principal,
-        status_code=status_code,
+        status_code=refused.status_code if refused else 200,
     )
 
 
@@ -114,28 +118,11 @@ def _roster_refused(
     principal: Principal,
     team_id: int,
     error: AppError,
-    *,
-    add: dict[str, str] | None = None,
-    edit_id: int | None = None,
-    edit: dict[str, str] | None = None,
-    account_id: int | None = None,
-    account: dict[str, str] | None = None,
+    again: ShownAgain | None = None,
 ) -> Response:
     """The roster shown again over a refused change, reloaded as it is now."""
     team = team_views.get_team(session, principal.user, team_id)
-    return _roster_page(
-        request,
-        session,
-        principal,
-        team,
-        refused=error,
-        add=add,
-        edit_id=edit_id,
-        edit=edit,
-        account_id=account_id,
-        account=account,
-        status_code=error.status_code,
-    )
+    return _roster_page(request, session, principal, team, refused=error, again=again)
 
 
 def _list_page(
@@ -145,7 +132,6 @@ def _list_page(
     *,
     offset: int = 0,
     refused: AppError | None = None,
-    status_code: int = 200,
 ) -> Response:
     user = principal.user
     rows, total = team_views.list_teams(session, user, limit=PAGE_SIZE, offset=offset)
@@ -177,7 +163,7 @@ def _list_page(
             **refusal_context(refused),
         },
         principal,
-        status_code=status_code,
+        status_code=refused.status_code if refused else 200,
     )
 
 
@@ -230,13 +216,7 @@ def start_team(
     with refusable(session) as refusal:
         team = team_service.create_team(session, principal.user, hamlet_id=hamlet_id)
     if refusal.error is not None:
-        return _list_page(
-            request,
-            session,
-            principal,
-            refused=refusal.error,
-            status_code=refusal.error.status_code,
-        )
+        return _list_page(request, session, principal, refused=refusal.error)
     return redirect(f"/teams/{team.id}", "team_started")
 
 
@@ -266,8 +246,9 @@ def add_member(
     with refusable(session) as refusal:
         team_service.add_member(session, principal.user, team, **typed.fields())
     if refusal.error is not None:
+        again = ShownAgain(add=typed.shown())
         return _roster_refused(
-            request, session, principal, team_id, refusal.error, add=typed.shown()
+            request, session, principal, team_id, refusal.error, again
         )
     return redirect(f"/teams/{team_id}", "member_added")
 
@@ -304,8 +285,7 @@ def update_member(
             principal,
             team_id,
             refusal.error,
-            edit_id=member_id,
-            edit=typed.shown(),
+            ShownAgain(edit_id=member_id, edit=typed.shown()),
         )
     return redirect(f"/teams/{team_id}", "member_saved")
 
@@ -350,8 +330,7 @@ def give_account(
             principal,
             team_id,
             refusal.error,
-            account_id=member_id,
-            account={"login": login},
+            ShownAgain(account_id=member_id, account={"login": login}),
         )
     return render(
         request,

@@ -2,9 +2,10 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 from fastapi import APIRouter, Form, Query, Request, status
+from pydantic import Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -19,13 +20,12 @@ from ocop_tracker.users import service as user_service
 from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import TEAM_ROLES, Role, User
 from ocop_tracker.web import picker as picker_kit
+from ocop_tracker.web.forms import TypedForm
 from ocop_tracker.web.render import redirect, refusal_context, render
 
 router = APIRouter(prefix="/users", include_in_schema=False)
 Manager = Annotated[Principal, require_roles(Role.admin, Role.official)]
 PAGE_SIZE = 50
-AreaField = Annotated[str, Form(max_length=12)]
-SearchField = Annotated[str, Form(max_length=100)]
 
 
 def _roles_for(actor: User) -> list[Role]:
@@ -35,20 +35,58 @@ def _roles_for(actor: User) -> list[Role]:
     return [r for r in Role if r in TEAM_ROLES]
 
 
-def _area_id(raw: str) -> int | None:
-    """The area chosen in the picker; empty means none."""
-    raw = raw.strip()
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise InvalidInput("Hãy chọn địa bàn trong danh sách.", field="area_id")
-    return int(raw)
+class AreaPicking:
+    """What the new-account and edit forms share: the area picker, whose "Tìm"
+    button only searches."""
+
+    if TYPE_CHECKING:  # the fields of the forms that pick an area
+        area_id: str
+        area_q: str
+        find: str
+
+    def finding(self) -> bool:
+        """True when the form asks the picker to search rather than to save: the
+        "Tìm" button, or a search typed with nothing chosen yet."""
+        return bool(self.find) or (
+            bool(self.area_q.strip()) and not self.area_id.strip()
+        )
+
+    def area(self) -> int | None:
+        """The area chosen in the picker; empty means none."""
+        raw = self.area_id.strip()
+        if not raw:
+            return None
+        if not raw.isdigit():
+            raise InvalidInput("Hãy chọn địa bàn trong danh sách.", field="area_id")
+        return int(raw)
 
 
-def _finding(find: str, area_q: str, area_id: str) -> bool:
-    """True when the form asks the picker to search rather than to save: the
-    "Tìm" button, or a search typed with nothing chosen yet."""
-    return bool(find) or (bool(area_q.strip()) and not area_id.strip())
+class NewAccount(AreaPicking, TypedForm):
+    """The new-account form; a team account may join its hamlet's roster at once."""
+
+    not_typed: ClassVar[frozenset[str]] = frozenset({"find"})
+
+    login: str = Field(max_length=64)
+    display_name: str = Field(max_length=120)
+    role: Role
+    area_id: str = Field("", max_length=12)
+    area_q: str = Field("", max_length=100)
+    find: str = Field("", max_length=5)
+    roster: str = Field("", max_length=5)
+
+
+class AccountEdit(AreaPicking, TypedForm):
+    """The edit form: an unticked box disables the account."""
+
+    not_typed: ClassVar[frozenset[str]] = frozenset({"find", "version"})
+
+    display_name: str = Field(max_length=120)
+    role: Role
+    version: int
+    area_id: str = Field("", max_length=12)
+    area_q: str = Field("", max_length=100)
+    find: str = Field("", max_length=5)
+    is_active: str = Field("", max_length=5)
 
 
 def _area_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
@@ -197,48 +235,34 @@ def create_user(
     request: Request,
     session: SessionDep,
     principal: Manager,
-    login: Annotated[str, Form(max_length=64)],
-    display_name: Annotated[str, Form(max_length=120)],
-    role: Annotated[Role, Form()],
-    area_id: AreaField = "",
-    area_q: SearchField = "",
-    find: Annotated[str, Form(max_length=5)] = "",
-    roster: Annotated[str, Form(max_length=5)] = "",
+    form: Annotated[NewAccount, Form()],
 ) -> Response:
     """Create an account with a one-time password, shown once; a team
     account may join its hamlet's roster at once. "Tìm" only searches areas."""
-    typed = {
-        "login": login,
-        "display_name": display_name,
-        "role": role.value,
-        "area_id": area_id,
-        "area_q": area_q,
-        "roster": roster,
-    }
-    if _finding(find, area_q, area_id):
+    if form.finding():
         return _list_page(
-            request, session, principal, refused=AccountRefusal(None, typed)
+            request, session, principal, refused=AccountRefusal(None, form.typed())
         )
     # A denial propagates from ``refusable``: audited by the error handler.
     with refusable(session) as refusal:
         user, password = user_service.create_user(
             session,
             principal.user,
-            login=login,
-            display_name=display_name,
-            role=role,
-            area_id=_area_id(area_id),
+            login=form.login,
+            display_name=form.display_name,
+            role=form.role,
+            area_id=form.area(),
         )
     if refusal.error is not None:
         return _list_page(
             request,
             session,
             principal,
-            refused=AccountRefusal(refusal.error, typed),
+            refused=AccountRefusal(refusal.error, form.typed()),
         )
     enrolled: TeamMember | None = None
     roster_error: AppError | None = None
-    if roster and user.role in TEAM_ROLES:
+    if form.roster and user.role in TEAM_ROLES:
         # The account stands even when the roster refuses (full, a name taken).
         with refusable(session) as joining:
             enrolled = team_service.enrol_account(session, principal.user, user)
@@ -270,39 +294,30 @@ def update_user(
     session: SessionDep,
     principal: Manager,
     user_id: int,
-    display_name: Annotated[str, Form(max_length=120)],
-    role: Annotated[Role, Form()],
-    version: Annotated[int, Form()],
-    area_id: AreaField = "",
-    area_q: SearchField = "",
-    find: Annotated[str, Form(max_length=5)] = "",
-    is_active: Annotated[str, Form(max_length=5)] = "",
+    form: Annotated[AccountEdit, Form()],
 ) -> Response:
     """Save the account; an unticked box disables it and ends its sessions.
     "Tìm" only searches areas."""
     user = user_views.get_visible(session, principal.user, user_id)
-    typed = {
-        "display_name": display_name,
-        "role": role.value,
-        "area_id": area_id,
-        "area_q": area_q,
-        "is_active": is_active,
-    }
-    if _finding(find, area_q, area_id):
+    if form.finding():
         return _edit_page(
-            request, session, principal, user, refused=AccountRefusal(None, typed)
+            request,
+            session,
+            principal,
+            user,
+            refused=AccountRefusal(None, form.typed()),
         )
     with refusable(session) as refusal:
-        new_area = _area_id(area_id)
+        new_area = form.area()
         user_service.update_user(
             session,
             principal.user,
             user_id,
-            display_name=display_name,
-            role=role if role is not user.role else None,
+            display_name=form.display_name,
+            role=form.role if form.role is not user.role else None,
             area_id=new_area if new_area != user.area_id else None,
-            is_active=bool(is_active),
-            version=version,
+            is_active=bool(form.is_active),
+            version=form.version,
         )
     if refusal.error is not None:
         # Reloaded as it is now (a 409: someone else's version); the typed
@@ -313,7 +328,7 @@ def update_user(
             session,
             principal,
             user,
-            refused=AccountRefusal(refusal.error, typed),
+            refused=AccountRefusal(refusal.error, form.typed()),
         )
     return redirect(f"/users/{user_id}", "saved")
 
