@@ -21,6 +21,7 @@ from ocop_tracker.demo import sellers as demo_sellers
 from ocop_tracker.onboarding.models import Marketplace
 from ocop_tracker.producers.models import Producer
 from ocop_tracker.sellers import activity as seller_activity
+from ocop_tracker.sellers import repository as seller_repository
 from ocop_tracker.sellers import service as seller_service
 from ocop_tracker.sellers.models import (
     SellerAccount,
@@ -52,12 +53,7 @@ def _open_shop(
     official: User,
     today: dt.date,
 ) -> SellerAccount:
-    account = session.scalar(
-        select(SellerAccount).where(
-            SellerAccount.producer_id == producer.id,
-            SellerAccount.marketplace_id == market.id,
-        )
-    )
+    account = seller_repository.account_of(session, producer.id, market.id)
     if account is None:
         account = seller_service.create_account(
             session,

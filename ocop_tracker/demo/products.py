@@ -30,6 +30,7 @@ from ocop_tracker.producers.models import (
 from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products.models import CertLevel, OcopGroup, Product, ProductKind
+from ocop_tracker.sellers import repository as seller_repository
 from ocop_tracker.sellers import service as seller_service
 from ocop_tracker.sellers.models import SellerAccount, SellerStatus
 from ocop_tracker.users.models import User
@@ -395,12 +396,7 @@ def open_shop(
     An account already there is left as it is. ``on``: the day the shop
     opened (the demo history's past days).
     """
-    account = session.scalar(
-        select(SellerAccount).where(
-            SellerAccount.producer_id == product.producer_id,
-            SellerAccount.marketplace_id == market.id,
-        )
-    )
+    account = seller_repository.account_of(session, product.producer_id, market.id)
     if account is not None:
         return account
     producer = session.get(Producer, product.producer_id)
