@@ -180,31 +180,26 @@ def _units_2022(province_codes: set[str] | None) -> Iterator[SourceUnit]:
                 None,
                 None,
             )
-    for r in rows:
-        if (Level.district, r["districtCode"]) not in seen:
-            seen.add((Level.district, r["districtCode"]))
-            yield SourceUnit(
-                Level.district,
-                r["districtCode"],
-                r["district"],
-                _short(r["district"]),
-                r["districtType"] or split_type(r["district"])[0],
-                r["provinceCode"],
-                Level.province,
-            )
-    for r in rows:
-        # Island districts (Hoàng Sa, Bạch Long Vĩ, ...) have no communes.
-        if r["wardCode"] and (Level.commune, r["wardCode"]) not in seen:
-            seen.add((Level.commune, r["wardCode"]))
-            yield SourceUnit(
-                Level.commune,
-                r["wardCode"],
-                r["ward"],
-                _short(r["ward"]),
-                r["wardType"] or split_type(r["ward"])[0],
-                r["districtCode"],
-                Level.district,
-            )
+    # Districts, then communes, each under its parent's code (the legacy table
+    # names a level's columns after it: ``ward``, ``wardCode``, ``wardType``).
+    for level, unit, parent, parent_level in (
+        (Level.district, "district", "province", Level.province),
+        (Level.commune, "ward", "district", Level.district),
+    ):
+        for r in rows:
+            code = r[f"{unit}Code"]
+            # Island districts (Hoàng Sa, Bạch Long Vĩ, ...) have no communes.
+            if code and (level, code) not in seen:
+                seen.add((level, code))
+                yield SourceUnit(
+                    level,
+                    code,
+                    r[unit],
+                    _short(r[unit]),
+                    r[f"{unit}Type"] or split_type(r[unit])[0],
+                    r[f"{parent}Code"],
+                    parent_level,
+                )
 
 
 @lru_cache(maxsize=1)

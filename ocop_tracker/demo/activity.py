@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.core import clock
-from ocop_tracker.onboarding.models import Decision, Marketplace
+from ocop_tracker.demo import sellers as demo_sellers
+from ocop_tracker.onboarding.models import Marketplace
 from ocop_tracker.producers.models import Producer
 from ocop_tracker.sellers import activity as seller_activity
+from ocop_tracker.sellers import repository as seller_repository
 from ocop_tracker.sellers import service as seller_service
-from ocop_tracker.sellers import views as seller_views
 from ocop_tracker.sellers.models import (
     SellerAccount,
     SellerActivity,
@@ -52,12 +53,7 @@ def _open_shop(
     official: User,
     today: dt.date,
 ) -> SellerAccount:
-    account = session.scalar(
-        select(SellerAccount).where(
-            SellerAccount.producer_id == producer.id,
-            SellerAccount.marketplace_id == market.id,
-        )
-    )
+    account = seller_repository.account_of(session, producer.id, market.id)
     if account is None:
         account = seller_service.create_account(
             session,
@@ -67,25 +63,13 @@ def _open_shop(
             status=SellerStatus.applied,
         )
     if account.status is not SellerStatus.open:
-        for item in seller_views.prerequisites(session, market.id, active_only=True):
-            if item.required:
-                seller_service.set_item(
-                    session, worker, account, item_code=item.code, done=True
-                )
-        seller_service.claim_open(
+        demo_sellers.open_verified(
             session,
-            worker,
             account,
+            worker,
+            official,
             shop_url=f"https://voso.vn/ho-san-xuat-{producer.id}-s{producer.id}",
             shop_name=producer.name,
-            version=account.version,
-        )
-        seller_service.verify(
-            session,
-            official,
-            account,
-            decision=Decision.approved,
-            version=account.version,
         )
     # The demo's shops opened months ago: their days are set back (demo only),
     # those the sellers' demo opened today included.

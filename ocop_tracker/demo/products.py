@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.core import clock
 from ocop_tracker.demo import photos as demo_photos
+from ocop_tracker.demo import sellers as demo_sellers
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding import workflow
 from ocop_tracker.onboarding.models import Decision, Listing, Marketplace
@@ -29,8 +30,8 @@ from ocop_tracker.producers.models import (
 from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products.models import CertLevel, OcopGroup, Product, ProductKind
+from ocop_tracker.sellers import repository as seller_repository
 from ocop_tracker.sellers import service as seller_service
-from ocop_tracker.sellers import views as seller_views
 from ocop_tracker.sellers.models import SellerAccount, SellerStatus
 from ocop_tracker.users.models import User
 
@@ -395,12 +396,7 @@ def open_shop(
     An account already there is left as it is. ``on``: the day the shop
     opened (the demo history's past days).
     """
-    account = session.scalar(
-        select(SellerAccount).where(
-            SellerAccount.producer_id == product.producer_id,
-            SellerAccount.marketplace_id == market.id,
-        )
-    )
+    account = seller_repository.account_of(session, product.producer_id, market.id)
     if account is not None:
         return account
     producer = session.get(Producer, product.producer_id)
@@ -415,23 +411,9 @@ def open_shop(
         status_on=on,
         shop_name=name,
     )
-    for item in seller_views.prerequisites(session, market.id, active_only=True):
-        if item.required:
-            seller_service.set_item(
-                session, worker, account, item_code=item.code, done=True
-            )
     url = evidence_url(market, SHOP, f"{name} demo", 3100 + producer.id)
     assert url is not None
-    seller_service.claim_open(
-        session, worker, account, shop_url=url, version=account.version
-    )
-    seller_service.verify(
-        session,
-        official,
-        account,
-        decision=Decision.approved,
-        version=account.version,
-    )
+    demo_sellers.open_verified(session, account, worker, official, shop_url=url)
     if on is not None and account.status_on != on:
         account.status_on = on
         session.flush()

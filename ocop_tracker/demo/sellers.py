@@ -171,6 +171,38 @@ def _open_shop(
     return account
 
 
+def open_verified(
+    session: Session,
+    account: SellerAccount,
+    worker: User,
+    official: User,
+    *,
+    shop_url: str,
+    shop_name: str | None = None,
+) -> None:
+    """Open ``account`` the way every demo does: its required prerequisites
+    ticked and the open claimed by the team, then approved by the official.
+    ``shop_name`` None keeps the account's own."""
+    for item in seller_views.prerequisites(
+        session, account.marketplace_id, active_only=True
+    ):
+        if item.required:
+            seller_service.set_item(
+                session, worker, account, item_code=item.code, done=True
+            )
+    seller_service.claim_open(
+        session,
+        worker,
+        account,
+        shop_url=shop_url,
+        shop_name=shop_name,
+        version=account.version,
+    )
+    seller_service.verify(
+        session, official, account, decision=Decision.approved, version=account.version
+    )
+
+
 def _end(session: Session, shop: Shop, account: SellerAccount, worker: User) -> bool:
     """Suspend or close an open shop as the demo wishes; True when it moved."""
     ends = {SUSPENDED: SellerStatus.suspended, CLOSED: SellerStatus.closed}

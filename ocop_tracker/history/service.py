@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import ColumnElement, Connection, Table, select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.audit.models import AuditEvent
@@ -45,32 +45,49 @@ def _batches(object_ids: Iterable[int]) -> Iterator[list[str]]:
         yield ids[start : start + ID_BATCH]
 
 
+def _events(
+    session: Session,
+    object_type: str,
+    object_ids: Iterable[int],
+    *where: ColumnElement[bool],
+) -> Iterator[tuple[int, str, dt.datetime, dict[str, Any] | None]]:
+    """The records' events matching ``where``, oldest first, asked in batches:
+    ``(id, action, at, after)``."""
+    for ids in _batches(object_ids):
+        stmt = (
+            select(
+                AuditEvent.object_id, AuditEvent.action, AuditEvent.at, AuditEvent.after
+            )
+            .where(
+                AuditEvent.object_type == object_type,
+                AuditEvent.object_id.in_(ids),
+                *where,
+            )
+            .order_by(AuditEvent.id)
+        )
+        for object_id, action, at, after in session.execute(stmt):
+            if object_id is not None:
+                yield int(object_id), action, at, after
+
+
 def states_as_of(
     session: Session, object_type: str, object_ids: Iterable[int], day: dt.date
 ) -> dict[int, dict[str, Any]]:
     """Each record's columns at the end of ``day``; records not existing then are absent."""
     states: dict[int, dict[str, Any] | None] = {}
-    for ids in _batches(object_ids):
-        stmt = (
-            select(AuditEvent.object_id, AuditEvent.action, AuditEvent.after)
-            .where(
-                AuditEvent.object_type == object_type,
-                AuditEvent.object_id.in_(ids),
-                AuditEvent.action.in_(ROW_ACTIONS),
-                AuditEvent.at < end_of_day(day),
-            )
-            .order_by(AuditEvent.id)
-        )
-        for object_id, action, after in session.execute(stmt):
-            if object_id is None:
-                continue
-            key = int(object_id)
-            if action == "create":
-                states[key] = dict(after or {})
-            elif action == "update" and states.get(key) is not None:
-                states[key] = {**(states[key] or {}), **(after or {})}
-            elif action == "delete":
-                states[key] = None
+    for key, action, _at, after in _events(
+        session,
+        object_type,
+        object_ids,
+        AuditEvent.action.in_(ROW_ACTIONS),
+        AuditEvent.at < end_of_day(day),
+    ):
+        if action == "create":
+            states[key] = dict(after or {})
+        elif action == "update" and states.get(key) is not None:
+            states[key] = {**(states[key] or {}), **(after or {})}
+        elif action == "delete":
+            states[key] = None
     return {k: v for k, v in states.items() if v is not None}
 
 
@@ -121,19 +138,10 @@ def first_states(
 ) -> dict[int, tuple[dt.date, dict[str, Any]]]:
     """Each record's first recorded columns and the day it was entered."""
     out: dict[int, tuple[dt.date, dict[str, Any]]] = {}
-    for ids in _batches(object_ids):
-        stmt = (
-            select(AuditEvent.object_id, AuditEvent.at, AuditEvent.after)
-            .where(
-                AuditEvent.object_type == object_type,
-                AuditEvent.object_id.in_(ids),
-                AuditEvent.action == "create",
-            )
-            .order_by(AuditEvent.id)
-        )
-        for object_id, at, after in session.execute(stmt):
-            if object_id is not None:
-                out.setdefault(int(object_id), (vn_date(at), dict(after or {})))
+    for key, _action, at, after in _events(
+        session, object_type, object_ids, AuditEvent.action == "create"
+    ):
+        out.setdefault(key, (vn_date(at), dict(after or {})))
     return out
 
 

@@ -2,9 +2,10 @@
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import repository as area_repository
@@ -26,63 +27,77 @@ def _due(check_url: Any, day: dt.date) -> Any:
     )
 
 
+@dataclass(frozen=True)
+class _Subject:
+    """What the check watches of a kind of subject: its URL, while it is live,
+    and who owns it (the producer of a shop, the product of a listing)."""
+
+    kind: SubjectKind
+    model: type[SellerAccount] | type[Listing]
+    url: Any
+    live: ColumnElement[bool]
+    owner: type[Producer] | type[Product]
+    owner_id: Any
+
+
+_SHOPS = _Subject(
+    SubjectKind.shop,
+    SellerAccount,
+    SellerAccount.shop_url,
+    SellerAccount.status == SellerStatus.open,
+    Producer,
+    SellerAccount.producer_id,
+)
+_LISTINGS = _Subject(
+    SubjectKind.listing,
+    Listing,
+    Listing.listing_url,
+    Listing.status == ListingStatus.listed,
+    Product,
+    Listing.product_id,
+)
+
+
 def due_shops(session: Session, day: dt.date, limit: int) -> list[Any]:
     """Open seller accounts with a shop URL not yet checked today, oldest check first:
     ``(account id, hamlet id, marketplace id, domain, shop URL, last checked day)``."""
-    stmt = (
-        select(
-            SellerAccount.id,
-            SellerAccount.hamlet_id,
-            Marketplace.id,
-            Marketplace.domain,
-            SellerAccount.shop_url,
-            LinkCheck.checked_on,
-        )
-        .join(Marketplace, Marketplace.id == SellerAccount.marketplace_id)
-        .outerjoin(
-            LinkCheck,
-            (LinkCheck.subject_kind == SubjectKind.shop)
-            & (LinkCheck.subject_id == SellerAccount.id),
-        )
-        .where(
-            SellerAccount.status == SellerStatus.open,
-            SellerAccount.shop_url.is_not(None),
-            Marketplace.is_active.is_(True),
-            _due(SellerAccount.shop_url, day),
-        )
-        .order_by(
-            LinkCheck.checked_on.is_not(None), LinkCheck.checked_on, SellerAccount.id
-        )
-        .limit(limit)
-    )
-    return list(session.execute(stmt).all())
+    return _due_rows(session, _SHOPS, day, limit)
 
 
 def due_listings(session: Session, day: dt.date, limit: int) -> list[Any]:
     """Listed (verified, live) listings with a product URL not yet checked today,
     oldest check first, shaped like ``due_shops``."""
+    return _due_rows(session, _LISTINGS, day, limit)
+
+
+def _due_rows(
+    session: Session, subject: _Subject, day: dt.date, limit: int
+) -> list[Any]:
+    """The live subjects of a kind with a URL due a check on ``day`` on an
+    active marketplace, oldest check first."""
+    model, url = subject.model, subject.url
     stmt = (
         select(
-            Listing.id,
-            Listing.hamlet_id,
+            model.id,
+            model.hamlet_id,
             Marketplace.id,
             Marketplace.domain,
-            Listing.listing_url,
+            url,
             LinkCheck.checked_on,
         )
-        .join(Marketplace, Marketplace.id == Listing.marketplace_id)
+        .join(Marketplace, Marketplace.id == model.marketplace_id)
         .outerjoin(
             LinkCheck,
-            (LinkCheck.subject_kind == SubjectKind.listing)
-            & (LinkCheck.subject_id == Listing.id),
+            (LinkCheck.subject_kind == subject.kind)
+            & (LinkCheck.subject_id == model.id),
         )
         .where(
-            Listing.status == ListingStatus.listed,
-            Listing.listing_url.is_not(None),
+            subject.live,
+            url.is_not(None),
             Marketplace.is_active.is_(True),
-            _due(Listing.listing_url, day),
+            _due(url, day),
         )
-        .order_by(LinkCheck.checked_on.is_not(None), LinkCheck.checked_on, Listing.id)
+        .order_by(LinkCheck.checked_on.is_not(None), LinkCheck.checked_on, model.id)
         .limit(limit)
     )
     return list(session.execute(stmt).all())
@@ -139,41 +154,9 @@ def flagged(
             stmt = stmt.where(LinkCheck.marketplace_id == marketplace_id)
         return stmt.where(LinkCheck.bad_count >= min_bad)
 
-    listings = scoped(
-        select(LinkCheck, Product.name, Product.id, Marketplace.domain, AdminUnit.name)
-        .join(
-            Listing,
-            (LinkCheck.subject_kind == SubjectKind.listing)
-            & (Listing.id == LinkCheck.subject_id),
-        )
-        .join(Product, Product.id == Listing.product_id)
-        .join(Marketplace, Marketplace.id == LinkCheck.marketplace_id)
-        .join(AdminUnit, AdminUnit.id == Listing.hamlet_id)
-        .where(
-            Listing.status == ListingStatus.listed, Listing.listing_url == LinkCheck.url
-        ),
-        Listing.hamlet_id,
-    )
-    shops = scoped(
-        select(
-            LinkCheck, Producer.name, Producer.id, Marketplace.domain, AdminUnit.name
-        )
-        .join(
-            SellerAccount,
-            (LinkCheck.subject_kind == SubjectKind.shop)
-            & (SellerAccount.id == LinkCheck.subject_id),
-        )
-        .join(Producer, Producer.id == SellerAccount.producer_id)
-        .join(Marketplace, Marketplace.id == LinkCheck.marketplace_id)
-        .join(AdminUnit, AdminUnit.id == SellerAccount.hamlet_id)
-        .where(
-            SellerAccount.status == SellerStatus.open,
-            SellerAccount.shop_url == LinkCheck.url,
-        ),
-        SellerAccount.hamlet_id,
-    )
     rows: list[Sequence[Any]] = []
-    for stmt in (shops, listings):
+    for subject in (_SHOPS, _LISTINGS):
+        stmt = scoped(_flagged_of(subject), subject.model.hamlet_id)
         rows.extend(
             session.execute(
                 stmt.order_by(LinkCheck.first_bad_on, LinkCheck.id).limit(limit)
@@ -181,3 +164,21 @@ def flagged(
         )
     rows.sort(key=lambda r: (r[0].first_bad_on or day, r[0].id))
     return rows[:limit]
+
+
+def _flagged_of(subject: _Subject) -> Any:
+    """The checks of a kind whose subject is still live at the URL checked:
+    ``(check, owner name, owner id, marketplace domain, hamlet name)``."""
+    model, owner = subject.model, subject.owner
+    return (
+        select(LinkCheck, owner.name, owner.id, Marketplace.domain, AdminUnit.name)
+        .join(
+            model,
+            (LinkCheck.subject_kind == subject.kind)
+            & (model.id == LinkCheck.subject_id),
+        )
+        .join(owner, owner.id == subject.owner_id)
+        .join(Marketplace, Marketplace.id == LinkCheck.marketplace_id)
+        .join(AdminUnit, AdminUnit.id == model.hamlet_id)
+        .where(subject.live, subject.url == LinkCheck.url)
+    )

@@ -19,6 +19,17 @@ from ocop_tracker.users.models import Role, User
 
 MAX_NAME = 100
 MAX_STEP_NAME = 200
+# The columns a stored step and the workflow's ``StepDef`` share (a new step is
+# never retired: ``retired_on`` is only read back).
+_STEP_COLUMNS = (
+    "code",
+    "position",
+    "name",
+    "evidence",
+    "url_pattern",
+    "url_example",
+    "requires",
+)
 
 
 def _check_admin(actor: User) -> None:
@@ -97,14 +108,7 @@ def clean_shop_url(
 def as_def(step: MarketplaceStep) -> StepDef:
     """The workflow's view of a stored step."""
     return StepDef(
-        code=step.code,
-        position=step.position,
-        name=step.name,
-        evidence=step.evidence,
-        url_pattern=step.url_pattern,
-        url_example=step.url_example,
-        requires=step.requires,
-        retired_on=step.retired_on,
+        **{k: getattr(step, k) for k in _STEP_COLUMNS}, retired_on=step.retired_on
     )
 
 
@@ -270,12 +274,5 @@ def _new_def(
 
 def _row(marketplace_id: int, d: StepDef) -> MarketplaceStep:
     return MarketplaceStep(
-        marketplace_id=marketplace_id,
-        code=d.code,
-        position=d.position,
-        name=d.name,
-        evidence=d.evidence,
-        url_pattern=d.url_pattern,
-        url_example=d.url_example,
-        requires=d.requires,
+        marketplace_id=marketplace_id, **{k: getattr(d, k) for k in _STEP_COLUMNS}
     )

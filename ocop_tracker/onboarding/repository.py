@@ -5,7 +5,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.audit.models import AuditEvent
@@ -154,12 +154,16 @@ def evidence_count(session: Session, listing_id: int, step_code: str) -> int:
 
 
 def step_asked() -> ColumnElement[bool]:
-    """A step record's step is still asked on its listing's marketplace (not retired)."""
+    """A step record's step is still asked on its listing's marketplace (not retired).
+
+    The listing is read under an alias of its own, so a statement that already
+    reads ``Listing`` may use this too."""
+    listing = aliased(Listing)
     return (
         select(MarketplaceStep.id)
-        .join(Listing, Listing.marketplace_id == MarketplaceStep.marketplace_id)
+        .join(listing, listing.marketplace_id == MarketplaceStep.marketplace_id)
         .where(
-            Listing.id == StepRecord.listing_id,
+            listing.id == StepRecord.listing_id,
             MarketplaceStep.code == StepRecord.step_code,
             MarketplaceStep.retired_on.is_(None),
         )

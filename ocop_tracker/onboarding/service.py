@@ -7,7 +7,7 @@ any refusal.
 """
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -110,7 +110,14 @@ def _listing_resent(
     return check
 
 
-def _flush(session: Session, listing: Listing) -> None:
+def _flush(
+    session: Session,
+    listing: Listing,
+    defs: Sequence[StepDef],
+    statuses: Mapping[str, StepStatus],
+) -> None:
+    """Save a change of the listing or its steps, its next step recomputed."""
+    listing.next_step = workflow.next_step(defs, statuses, listing.status)
     # Touching the listing bumps its version on every change of its steps, so
     # the listing's version guards the whole onboarding.
     listing.updated_at = utcnow()
@@ -316,8 +323,7 @@ def record_step(
         listing.delist_reason = None
     listing.status = workflow.status_after_record(code, listing.status)
     statuses[code] = StepStatus.done
-    listing.next_step = workflow.next_step(defs, statuses, listing.status)
-    _flush(session, listing)
+    _flush(session, listing, defs, statuses)
     return listing
 
 
@@ -368,8 +374,7 @@ def apply_rule_step(
             return False
         session.delete(record)
         statuses.pop(workflow.RULE_STEP)
-    listing.next_step = workflow.next_step(defs, statuses, listing.status)
-    _flush(session, listing)
+    _flush(session, listing, defs, statuses)
     return True
 
 
@@ -421,8 +426,7 @@ def block_step(
     record.done_by_id = actor.id
     record.done_at = utcnow()
     statuses[definition.code] = StepStatus.blocked
-    listing.next_step = workflow.next_step(defs, statuses, listing.status)
-    _flush(session, listing)
+    _flush(session, listing, defs, statuses)
     return listing
 
 
@@ -450,8 +454,7 @@ def unblock_step(
     )
     session.delete(records[definition.code])
     statuses.pop(definition.code)
-    listing.next_step = workflow.next_step(defs, statuses, listing.status)
-    _flush(session, listing)
+    _flush(session, listing, defs, statuses)
     return listing
 
 
@@ -498,8 +501,7 @@ def verify(
     approved = decision is Decision.approved
     listing.verified_at = now if approved else None
     listing.verified_by_id = actor.id if approved else None
-    listing.next_step = workflow.next_step(defs, _statuses(records), listing.status)
-    _flush(session, listing)
+    _flush(session, listing, defs, _statuses(records))
     return verification
 
 
@@ -546,8 +548,7 @@ def delist(
     listing.delist_reason = clean_reason
     listing.delisted_on = on
     listing.status = ListingStatus.delisted
-    listing.next_step = workflow.next_step(defs, _statuses(records), listing.status)
-    _flush(session, listing)
+    _flush(session, listing, defs, _statuses(records))
     return listing
 
 
@@ -591,6 +592,5 @@ def relist(session: Session, actor: User, listing: Listing, *, version: int) -> 
     listing.verified_at = None
     listing.verified_by_id = None
     listing.claimed_by_id = None
-    listing.next_step = workflow.next_step(defs, _statuses(records), listing.status)
-    _flush(session, listing)
+    _flush(session, listing, defs, _statuses(records))
     return listing

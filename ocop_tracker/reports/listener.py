@@ -13,13 +13,15 @@ recomputes from the rows, so refreshing a subject whose change was rolled back
 ``segments.rebuild()`` after them.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 
-from sqlalchemy import Table, inspect, select
+from sqlalchemy import Connection, Table, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from ocop_tracker.areas.models import AdminUnit
+from ocop_tracker.core.base import Base
 from ocop_tracker.onboarding.models import (
     Listing,
     Marketplace,
@@ -110,6 +112,19 @@ def forget_after_rollback(session: Session) -> None:
     session.info.pop(KEY, None)
 
 
+def _column_of(
+    conn: Connection, model: type[Base], column: str, key: str, keys: set[int]
+) -> Sequence[int]:
+    """``column`` of ``model``'s rows whose ``key`` is one of ``keys``, read from
+    its table (no statement for no keys)."""
+    if not keys:
+        return []
+    table: Table = model.__table__  # type: ignore[assignment]
+    return conn.scalars(
+        select(table.c[column]).where(table.c[key].in_(sorted(keys)))
+    ).all()
+
+
 def sync(session: Session) -> None:
     """Flush, then bring the ledger in step with everything written so far."""
     if session.info.get(DISABLED):
@@ -121,33 +136,13 @@ def sync(session: Session) -> None:
         return
     conn = session.connection()
     products = set(p.products)
-    if p.listings:
-        table: Table = Listing.__table__  # type: ignore[assignment]
-        products.update(
-            conn.scalars(
-                select(table.c.product_id).where(table.c.id.in_(sorted(p.listings)))
-            )
-        )
-    if p.producer_products:
-        table = Product.__table__  # type: ignore[assignment]
-        products.update(
-            conn.scalars(
-                select(table.c.id).where(
-                    table.c.producer_id.in_(sorted(p.producer_products))
-                )
-            )
-        )
+    products.update(_column_of(conn, Listing, "product_id", "id", p.listings))
+    products.update(_column_of(conn, Product, "id", "producer_id", p.producer_products))
     if p.stale:
         segments.mark_stale(conn)
     segments.refresh(conn, products=products, producers=p.producers)
     hamlets = set(p.activity_hamlets)
-    if p.activity_accounts:
-        table = SellerAccount.__table__  # type: ignore[assignment]
-        hamlets.update(
-            conn.scalars(
-                select(table.c.hamlet_id).where(
-                    table.c.id.in_(sorted(p.activity_accounts))
-                )
-            )
-        )
+    hamlets.update(
+        _column_of(conn, SellerAccount, "hamlet_id", "id", p.activity_accounts)
+    )
     activity.refresh(conn, hamlets)

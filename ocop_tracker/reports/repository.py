@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.areas.models import AdminUnit, AdminUnitLink
 from ocop_tracker.core import query
+from ocop_tracker.onboarding import repository as onboarding_repository
 from ocop_tracker.onboarding.models import (
     Decision,
     Listing,
@@ -98,7 +99,7 @@ def unlisted(
                 exists().where(
                     StepRecord.listing_id == Listing.id,
                     StepRecord.status == StepStatus.blocked,
-                    _step_asked(),
+                    onboarding_repository.step_asked(),
                 )
             )
         )
@@ -126,21 +127,6 @@ def listings_of(session: Session, product_ids: Sequence[int]) -> dict[int, list[
     return out
 
 
-def _step_asked() -> ColumnElement[bool]:
-    """A step record's step is still asked on its marketplace (not retired)."""
-    listing = aliased(Listing)
-    return (
-        select(MarketplaceStep.id)
-        .join(listing, listing.marketplace_id == MarketplaceStep.marketplace_id)
-        .where(
-            listing.id == StepRecord.listing_id,
-            MarketplaceStep.code == StepRecord.step_code,
-            MarketplaceStep.retired_on.is_(None),
-        )
-        .exists()
-    )
-
-
 def retired_steps(session: Session) -> dict[str, dt.date]:
     """Each retired step code and the day it was retired (the earliest, if several)."""
     out: dict[str, dt.date] = {}
@@ -166,7 +152,7 @@ def blocked_of(
         select(StepRecord).where(
             StepRecord.listing_id.in_(listing_ids),
             StepRecord.status == StepStatus.blocked,
-            _step_asked(),
+            onboarding_repository.step_asked(),
         )
     ):
         out[record.listing_id].append(record)

@@ -16,11 +16,15 @@ writes.
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.auth.scope import ensure_visible, sees_everything
 from ocop_tracker.core.clock import start_of_day, vn_date
+from ocop_tracker.onboarding.models import Marketplace
+from ocop_tracker.producers.models import Producer
 from ocop_tracker.sellers import repository
 from ocop_tracker.users.models import User
 
@@ -142,38 +146,27 @@ def _flagged(
     cutoff = today - dt.timedelta(days=days)
     if code == SHOP_NO_LISTING:
         return [
-            Flag(
-                code=code,
-                producer_id=p.id,
-                producer=p.name,
-                hamlet=h.name,
-                marketplace=m.domain,
-                days=(today - a.status_on).days,
-                since=a.status_on,
-                seller_account_id=a.id,
-            )
+            _flag(code, today, a.status_on, p, h, m, seller_account_id=a.id)
             for a, p, h, m in repository.open_without_listing(
                 session, area, today, cutoff, limit
             )
         ]
     if code == DORMANT_SHOP:
-        out = []
-        for a, p, h, m, last in repository.dormant(session, area, today, cutoff, limit):
-            since = last or a.status_on
-            out.append(
-                Flag(
-                    code=code,
-                    producer_id=p.id,
-                    producer=p.name,
-                    hamlet=h.name,
-                    marketplace=m.domain,
-                    days=(today - since).days,
-                    since=since,
-                    seller_account_id=a.id,
-                    last_order_on=last,
-                )
+        return [
+            _flag(
+                code,
+                today,
+                last or a.status_on,
+                p,
+                h,
+                m,
+                seller_account_id=a.id,
+                last_order_on=last,
             )
-        return out
+            for a, p, h, m, last in repository.dormant(
+                session, area, today, cutoff, limit
+            )
+        ]
     if code == NO_FIRST_ORDER:
         # Live N full days: verified before the start of the day after the cutoff.
         before = start_of_day(cutoff + dt.timedelta(days=1))
@@ -182,16 +175,14 @@ def _flagged(
             session, area, today, before, limit
         ):
             assert x.verified_at is not None  # the statement asks for it
-            since = vn_date(x.verified_at)
             out.append(
-                Flag(
-                    code=code,
-                    producer_id=p.id,
-                    producer=p.name,
-                    hamlet=h.name,
-                    marketplace=m.domain,
-                    days=(today - since).days,
-                    since=since,
+                _flag(
+                    code,
+                    today,
+                    vn_date(x.verified_at),
+                    p,
+                    h,
+                    m,
                     listing_id=x.id,
                     product_id=product.id,
                     product=product.name,
@@ -199,3 +190,26 @@ def _flagged(
             )
         return out
     return []
+
+
+def _flag(
+    code: str,
+    today: dt.date,
+    since: dt.date,
+    producer: Producer,
+    hamlet: AdminUnit,
+    market: Marketplace,
+    **subject: Any,
+) -> Flag:
+    """A flag of the producer's shop or listing, ``since`` days counted to ``today``;
+    ``subject`` names the shop or listing (``Flag``'s optional fields)."""
+    return Flag(
+        code=code,
+        producer_id=producer.id,
+        producer=producer.name,
+        hamlet=hamlet.name,
+        marketplace=market.domain,
+        days=(today - since).days,
+        since=since,
+        **subject,
+    )
