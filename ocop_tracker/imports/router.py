@@ -15,6 +15,13 @@ from ocop_tracker.imports.reader import read_rows
 from ocop_tracker.imports.upload import read_upload
 
 router = APIRouter(prefix="/imports", tags=["imports"])
+Upload = Annotated[tuple[bytes, str], Depends(read_upload)]
+DryRun = Annotated[bool, Query(description="Check only; write nothing")]
+
+
+def _answer(result: Schema, written: bool) -> JSONResponse:
+    """What an import found (200, dry run) or wrote (201)."""
+    return JSONResponse(result.model_dump(), status_code=201 if written else 200)
 
 
 class ImportResult(Schema):
@@ -36,25 +43,15 @@ class ImportResult(Schema):
 def import_ocop_list(
     session: SessionDep,
     principal: CurrentPrincipal,
-    upload: Annotated[tuple[bytes, str], Depends(read_upload)],
-    dry_run: Annotated[bool, Query(description="Check only; write nothing")] = True,
+    upload: Upload,
+    dry_run: DryRun = True,
 ) -> JSONResponse:
     """Check (``dry_run=true``, the default) or import an XLSX/CSV of OCOP products."""
     data, name = upload
     report = import_service.import_rows(
         session, principal.user, read_rows(data, name), dry_run=dry_run
     )
-    body = ImportResult(
-        rows=report.rows,
-        producers_new=report.producers_new,
-        products_new=report.products_new,
-        certificates_new=report.certificates_new,
-        unchanged=report.unchanged,
-        unplaced=report.unplaced,
-        hamlets_new=report.hamlets_new,
-        written=report.written,
-    )
-    return JSONResponse(body.model_dump(), status_code=201 if report.written else 200)
+    return _answer(ImportResult.from_object(report), report.written)
 
 
 class ActivityImportResult(Schema):
@@ -71,8 +68,8 @@ class ActivityImportResult(Schema):
 def import_seller_activity(
     session: SessionDep,
     principal: CurrentPrincipal,
-    upload: Annotated[tuple[bytes, str], Depends(read_upload)],
-    dry_run: Annotated[bool, Query(description="Check only; write nothing")] = True,
+    upload: Upload,
+    dry_run: DryRun = True,
 ) -> JSONResponse:
     """Check (``dry_run=true``, the default) or import shops' monthly activity (XLSX/CSV).
 
@@ -82,11 +79,10 @@ def import_seller_activity(
     report = activity_import.import_activity(
         session, principal.user, activity_import.read(data, name), dry_run=dry_run
     )
-    body = ActivityImportResult(
-        rows=report.rows,
+    result = ActivityImportResult.from_object(
+        report,
         new=report.count("new"),
         corrected=report.count("corrected"),
         unchanged=report.count("same"),
-        written=report.written,
     )
-    return JSONResponse(body.model_dump(), status_code=201 if report.written else 200)
+    return _answer(result, report.written)

@@ -104,15 +104,9 @@ def add_marketplace_step(
 ) -> MarketplaceRead:
     """Append a step to a marketplace's onboarding (admin)."""
     market = marketplaces.get(session, marketplace_id)
+    # JSON mode: the evidence kind as its value, as the marketplace stores it.
     marketplaces.add_step(
-        session,
-        principal.user,
-        market,
-        code=body.code,
-        name=body.name,
-        evidence=body.evidence.value if body.evidence else None,
-        url_pattern=body.url_pattern,
-        url_example=body.url_example,
+        session, principal.user, market, **body.model_dump(mode="json")
     )
     return _marketplace_now(session, market)
 
@@ -128,12 +122,7 @@ def set_step_url_rule(
     """Set what an evidence URL of a step must look like: a path pattern and an example (admin)."""
     market = marketplaces.get(session, marketplace_id)
     marketplaces.set_url_rule(
-        session,
-        principal.user,
-        market,
-        code=step_code,
-        url_pattern=body.url_pattern,
-        url_example=body.url_example,
+        session, principal.user, market, code=step_code, **body.model_dump()
     )
     return _marketplace_now(session, market)
 
@@ -188,12 +177,7 @@ def create_listing(
     The "photos" step is recorded at once when the product's photos already
     meet the marketplace's rule.
     """
-    listing = photo_readiness.open_listing(
-        session,
-        principal.user,
-        product_id=body.product_id,
-        marketplace_id=body.marketplace_id,
-    )
+    listing = photo_readiness.open_listing(session, principal.user, **body.model_dump())
     return onboarding_views.read(session, listing)
 
 
@@ -233,13 +217,7 @@ def record_step(
     """Record a step as done with its evidence (steps go in order)."""
     listing = onboarding_views.get_listing(session, principal.user, listing_id)
     onboarding_service.record_step(
-        session,
-        principal.user,
-        listing,
-        step=body.step,
-        evidence_url=body.evidence_url,
-        note=body.note,
-        version=body.version,
+        session, principal.user, listing, **body.model_dump()
     )
     return onboarding_views.steps_view(session, principal.user, listing)
 
@@ -255,12 +233,7 @@ def block_step(
     """Block a step with a reason; progress waits until it is unblocked."""
     listing = onboarding_views.get_listing(session, principal.user, listing_id)
     onboarding_service.block_step(
-        session,
-        principal.user,
-        listing,
-        step=step,
-        reason=body.reason,
-        version=body.version,
+        session, principal.user, listing, step=step, **body.model_dump()
     )
     return onboarding_views.steps_view(session, principal.user, listing)
 
@@ -311,14 +284,7 @@ def verify_listing(
 ) -> ListingRead:
     """Approve a "listed" claim, or reject it with a comment (never one's own claim)."""
     listing = onboarding_views.get_listing(session, principal.user, listing_id)
-    onboarding_service.verify(
-        session,
-        principal.user,
-        listing,
-        decision=body.decision,
-        comment=body.comment,
-        version=body.version,
-    )
+    onboarding_service.verify(session, principal.user, listing, **body.model_dump())
     return onboarding_views.read(session, listing)
 
 

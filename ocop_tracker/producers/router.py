@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from ocop_tracker.auth.deps import CurrentPrincipal
+from ocop_tracker.core.answers import written
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.phone import display_vn
 from ocop_tracker.core.schemas import (
@@ -19,7 +20,6 @@ from ocop_tracker.core.schemas import (
     SortOrder,
     WholeNumber,
 )
-from ocop_tracker.core.versions import StaleVersion, stale_response
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers import views as producer_views
 from ocop_tracker.producers.models import (
@@ -143,16 +143,14 @@ def update_producer(
     body: ProducerUpdate,
 ) -> ProducerRead | JSONResponse:
     """Change a producer; send the ``version`` you read (409 with the current one)."""
-    try:
-        producer = producer_service.update_producer(
-            session,
-            principal.user,
-            producer_id,
-            **body.model_dump(exclude_unset=True),
-        )
-    except StaleVersion as exc:
-        return stale_response(session, exc, lambda p: _producer_now(session, p))
-    return _producer_now(session, producer)
+    changes = body.model_dump(exclude_unset=True)
+    return written(
+        session,
+        lambda: producer_service.update_producer(
+            session, principal.user, producer_id, **changes
+        ),
+        lambda producer: _producer_now(session, producer),
+    )
 
 
 @router.get("/producers/{producer_id}/consents")
@@ -245,17 +243,17 @@ def update_payment_account(
 ) -> PaymentAccountRead | JSONResponse:
     """Change an account read at ``version`` (409 with the account as it is now)."""
     account = producer_views.get_payment_account(session, principal.user, account_id)
-    try:
-        producer_service.update_payment_account(
+    return written(
+        session,
+        lambda: producer_service.update_payment_account(
             session,
             principal.user,
             account,
             version=body.version,
             **_account_args(body),
-        )
-    except StaleVersion as exc:
-        return stale_response(session, exc, account_read)
-    return account_read(account)
+        ),
+        account_read,
+    )
 
 
 @router.get("/payment-providers")

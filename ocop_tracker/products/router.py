@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core import clock
+from ocop_tracker.core.answers import written
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.schemas import (
     STALE_RESPONSES,
@@ -19,7 +20,6 @@ from ocop_tracker.core.schemas import (
     SortOrder,
     WholeNumber,
 )
-from ocop_tracker.core.versions import StaleVersion, stale_response
 from ocop_tracker.producers.schemas import SortField
 from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import service as product_service
@@ -139,13 +139,14 @@ def update_product(
     body: ProductUpdate,
 ) -> ProductRead | JSONResponse:
     """Change a product; send the ``version`` you read (409 with the current one)."""
-    try:
-        product = product_service.update_product(
-            session, principal.user, product_id, **body.model_dump(exclude_unset=True)
-        )
-    except StaleVersion as exc:
-        return stale_response(session, exc, lambda p: _product_now(session, p))
-    return _product_now(session, product)
+    changes = body.model_dump(exclude_unset=True)
+    return written(
+        session,
+        lambda: product_service.update_product(
+            session, principal.user, product_id, **changes
+        ),
+        lambda product: _product_now(session, product),
+    )
 
 
 @router.get("/products/{product_id}/certificates")
@@ -193,17 +194,14 @@ def update_certificate(
 ) -> CertificateRead | JSONResponse:
     """Correct a certificate; send the ``version`` you read (409 with the current one)."""
     product = product_views.get_product(session, principal.user, product_id)
-    try:
-        cert = certificate_service.update_certificate(
-            session,
-            principal.user,
-            product,
-            certificate_id,
-            **body.model_dump(exclude_unset=True),
-        )
-    except StaleVersion as exc:
-        return stale_response(session, exc, _certificate_now)
-    return _certificate_now(cert)
+    changes = body.model_dump(exclude_unset=True)
+    return written(
+        session,
+        lambda: certificate_service.update_certificate(
+            session, principal.user, product, certificate_id, **changes
+        ),
+        _certificate_now,
+    )
 
 
 @router.post(
@@ -219,13 +217,13 @@ def revoke_certificate(
 ) -> CertificateRead | JSONResponse:
     """Revoke a certificate from a date, for a reason."""
     product = product_views.get_product(session, principal.user, product_id)
-    try:
-        cert = certificate_service.revoke_certificate(
+    return written(
+        session,
+        lambda: certificate_service.revoke_certificate(
             session, principal.user, product, certificate_id, **body.model_dump()
-        )
-    except StaleVersion as exc:
-        return stale_response(session, exc, _certificate_now)
-    return _certificate_now(cert)
+        ),
+        _certificate_now,
+    )
 
 
 @router.get("/ocop-groups")

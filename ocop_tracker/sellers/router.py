@@ -10,9 +10,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal, require_roles
+from ocop_tracker.core.answers import written
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.schemas import STALE_RESPONSES, AsOf
-from ocop_tracker.core.versions import StaleVersion, stale_response
 from ocop_tracker.producers import views as producer_views
 from ocop_tracker.sellers import activity as seller_activity
 from ocop_tracker.sellers import rules as seller_rules
@@ -45,11 +45,12 @@ def _after(
     session: Session, account: SellerAccount, command: Callable[[], object]
 ) -> SellerAccountRead | JSONResponse:
     """Run a command on the account and answer it as it stands (409 when stale)."""
-    try:
+
+    def run() -> SellerAccount:
         command()
-    except StaleVersion as exc:
-        return stale_response(session, exc, lambda a: seller_views.read(session, a))
-    return seller_views.read(session, account)
+        return account
+
+    return written(session, run, lambda a: seller_views.read(session, a))
 
 
 @router.get("/producers/{producer_id}/seller-accounts")
@@ -213,13 +214,13 @@ def update_prerequisite(
     body: PrerequisiteUpdate,
 ) -> PrerequisiteRead | JSONResponse:
     """Reword, reorder, make optional or retire an item (admin)."""
-    try:
-        item = seller_service.update_prerequisite(
+    return written(
+        session,
+        lambda: seller_service.update_prerequisite(
             session, principal.user, marketplace_id, item_code, **body.model_dump()
-        )
-    except StaleVersion as exc:
-        return stale_response(session, exc, PrerequisiteRead.model_validate)
-    return PrerequisiteRead.model_validate(item)
+        ),
+        PrerequisiteRead.model_validate,
+    )
 
 
 @router.get("/seller-accounts/{account_id}/activity")
@@ -244,13 +245,13 @@ def put_activity(
     """Record a month, or correct it with the ``version`` you read (409 with the current one)."""
     account = seller_views.get_account(session, principal.user, account_id)
     first = seller_rules.parse_month(month)
-    try:
-        row = seller_activity.record_month(
+    return written(
+        session,
+        lambda: seller_activity.record_month(
             session, principal.user, account, month=first, **body.model_dump()
-        )
-    except StaleVersion as exc:
-        return stale_response(session, exc, ActivityRead.model_validate)
-    return ActivityRead.model_validate(row)
+        ),
+        ActivityRead.model_validate,
+    )
 
 
 @router.get("/seller-flag-rules")
@@ -269,10 +270,10 @@ def update_flag_rule(
     body: FlagRuleUpdate,
 ) -> FlagRuleRead | JSONResponse:
     """Change a rule's days or turn it off (admin)."""
-    try:
-        rule = seller_activity.update_flag_rule(
+    return written(
+        session,
+        lambda: seller_activity.update_flag_rule(
             session, principal.user, code, **body.model_dump()
-        )
-    except StaleVersion as exc:
-        return stale_response(session, exc, FlagRuleRead.model_validate)
-    return FlagRuleRead.model_validate(rule)
+        ),
+        FlagRuleRead.model_validate,
+    )
