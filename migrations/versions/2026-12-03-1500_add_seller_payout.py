@@ -20,24 +20,40 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+FK = "fk_seller_accounts_payout_account_id_payment_accounts"
+
+
 def upgrade() -> None:
-    """Apply this revision."""
-    with op.batch_alter_table("seller_accounts") as batch:
-        batch.add_column(sa.Column("payout_account_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key(
-            op.f("fk_seller_accounts_payout_account_id_payment_accounts"),
-            "payment_accounts",
-            ["payout_account_id"],
-            ["id"],
-            ondelete="SET NULL",
+    """Apply this revision.
+
+    On SQLite the column and its reference are added in place: a batch
+    "recreate" would drop the old table, and with foreign keys on, dropping it
+    deletes the rows that cascade from it (checklist items, verifications,
+    months) and clears the step moves that point at it.
+    """
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            "ALTER TABLE seller_accounts ADD COLUMN payout_account_id INTEGER "
+            f"CONSTRAINT {FK} REFERENCES payment_accounts (id) ON DELETE SET NULL"
         )
+        return
+    op.add_column(
+        "seller_accounts", sa.Column("payout_account_id", sa.Integer(), nullable=True)
+    )
+    op.create_foreign_key(
+        FK,
+        "seller_accounts",
+        "payment_accounts",
+        ["payout_account_id"],
+        ["id"],
+        ondelete="SET NULL",
+    )
 
 
 def downgrade() -> None:
-    """Revert this revision."""
-    with op.batch_alter_table("seller_accounts") as batch:
-        batch.drop_constraint(
-            op.f("fk_seller_accounts_payout_account_id_payment_accounts"),
-            type_="foreignkey",
-        )
-        batch.drop_column("payout_account_id")
+    """Revert this revision (in place on SQLite too, for the same reason)."""
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE seller_accounts DROP COLUMN payout_account_id")
+        return
+    op.drop_constraint(FK, "seller_accounts", type_="foreignkey")
+    op.drop_column("seller_accounts", "payout_account_id")

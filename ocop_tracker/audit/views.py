@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas.models import AdminUnit
@@ -111,6 +112,18 @@ def names(
     for kind, ids in wanted.items():
         if kind == "user":
             out[kind] = user_views.display_names(session, ids)
+        elif kind == "payment_account":
+            # Named as the pages show them: provider and last 4 (never more).
+            out[kind] = {
+                a.id: (
+                    f"{a.provider_info.name} ••••{a.last4}"
+                    if a.last4
+                    else a.provider_info.name
+                )
+                for a in query.all_in(
+                    session, select(PaymentAccount), PaymentAccount.id, ids
+                )
+            }
         elif kind in _NAMED:
             out[kind] = query.names_by_id(session, *_NAMED[kind], ids)
     return out

@@ -3,7 +3,7 @@
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ocop_tracker.audit.models import Audited
@@ -134,6 +134,8 @@ class PaymentAccount(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
     )
     kind: Mapped[PaymentKind] = mapped_column(str_enum(PaymentKind, 20))
     status: Mapped[PaymentStatus] = mapped_column(str_enum(PaymentStatus, 20))
+    # The Vietnam day the status last changed (how long Mobile Money has waited).
+    status_on: Mapped[dt.date | None] = mapped_column(Date)
     last4: Mapped[str | None] = mapped_column(String(4))
     sim_in_holder_name: Mapped[bool | None]
 

@@ -120,6 +120,9 @@ class PaymentAccountRead(Schema):
     provider_name: str
     kind: PaymentKind
     status: PaymentStatus
+    status_on: dt.date | None = Field(
+        default=None, description="The day the status last changed (Vietnam)"
+    )
     last4: str | None
     masked: str | None
     sim_in_holder_name: bool | None

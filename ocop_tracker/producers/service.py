@@ -13,6 +13,7 @@ from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import Level
 from ocop_tracker.audit import views as audit_views
 from ocop_tracker.auth.scope import check_writer
+from ocop_tracker.core import clock
 from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput
 from ocop_tracker.core.labels import labels
@@ -351,6 +352,7 @@ def add_payment_account(
         provider=found.code,
         kind=found.kind,
         status=status,
+        status_on=clock.today(),
         last4=last4,
         sim_in_holder_name=_check_sim(found, status, sim_in_holder_name),
     )
@@ -386,6 +388,8 @@ def update_payment_account(
         account.last4 = last4
     account.provider = found.code
     account.kind = found.kind
+    if status is not account.status or account.status_on is None:
+        account.status_on = clock.today()
     account.status = status
     account.sim_in_holder_name = sim
     flush_versioned(session, "Tài khoản thanh toán")

@@ -506,7 +506,7 @@ def mobile_money_waiting(
             PaymentAccount.status.in_((PaymentStatus.guided, PaymentStatus.applied)),
             _under(PaymentAccount.hamlet_id, area_id, day),
         )
-        .order_by(PaymentAccount.updated_at, PaymentAccount.id)
+        .order_by(PaymentAccount.status_on, PaymentAccount.id)
         .limit(limit)
     )
     if hamlet_id is not None:

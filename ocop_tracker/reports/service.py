@@ -723,8 +723,8 @@ def _after_listing(
             hamlet=h.name,
             provider=x.provider_info.name,
             status=label(x.status),
-            since=vn_date(x.updated_at),
-            days=max(0, (day - vn_date(x.updated_at)).days),
+            since=x.status_on or vn_date(x.updated_at),
+            days=max(0, (day - (x.status_on or vn_date(x.updated_at))).days),
         )
         for x, p, h in repository.mobile_money_waiting(
             session, area.id, day, hamlet_id=hamlet_id, limit=ACTION_LIMIT

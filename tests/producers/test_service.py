@@ -706,3 +706,40 @@ def test_a_producer_as_of_a_past_day(session: Session) -> None:
     tomorrow = clock.today() + dt.timedelta(days=1)
     with refused(InvalidInput, "as_of", r"^"):
         producer_views.producer_as_of(session, leader, producer.id, tomorrow)
+
+
+def test_an_accounts_status_carries_the_day_it_changed(session: Session) -> None:
+    member = _user(session, "thanhvien.khom3")
+    producer = _make(session)
+    with time_machine.travel(dt.datetime(2026, 10, 5, 9, 0, tzinfo=VN), tick=False):
+        account = producer_service.add_payment_account(
+            session,
+            member,
+            producer,
+            provider="viettel_money",
+            status=PaymentStatus.guided,
+        )
+    assert account.status_on == dt.date(2026, 10, 5)
+    # Another edit that leaves the status as it is keeps the day…
+    with time_machine.travel(dt.datetime(2026, 10, 20, 9, 0, tzinfo=VN), tick=False):
+        producer_service.update_payment_account(
+            session,
+            member,
+            account,
+            version=account.version,
+            provider="viettel_money",
+            status=PaymentStatus.guided,
+            account_number="0912345678",
+        )
+    assert account.status_on == dt.date(2026, 10, 5)
+    # …a new status takes the day it was recorded.
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=VN), tick=False):
+        producer_service.update_payment_account(
+            session,
+            member,
+            account,
+            version=account.version,
+            provider="viettel_money",
+            status=PaymentStatus.applied,
+        )
+    assert account.status_on == dt.date(2026, 11, 2)

@@ -82,7 +82,7 @@ def test_each_rule_flags_what_it_says_and_nothing_else(
         last_order_on=clock.today() - dt.timedelta(days=10),
     )
     fresh = _shop(session, sellers, "Hộ Cô Tám Khô Mực", 5)  # open 5 days: not yet
-    producer_service.add_payment_account(
+    mobile = producer_service.add_payment_account(
         session,
         make_actor(session),
         sellers.producer,
@@ -90,6 +90,8 @@ def test_each_rule_flags_what_it_says_and_nothing_else(
         status=PaymentStatus.applied,
         sim_in_holder_name=True,
     )
+    # Applied 40 days ago: the wait counts from the status's day, not the last edit.
+    mobile.status_on = clock.today() - dt.timedelta(days=40)
     session.commit()
     found = {
         s.code: s for s in seller_flags.sections(session, team, None, clock.today())
@@ -118,6 +120,8 @@ def test_each_rule_flags_what_it_says_and_nothing_else(
     waiting = {m["producer"]: m for m in body["mobile_money"]}
     assert waiting[sellers.producer.name]["provider"] == "Viettel Money"
     assert waiting[sellers.producer.name]["status"] == "Đã đăng ký, chờ mở"
+    assert waiting[sellers.producer.name]["days"] == 40
+    assert waiting[sellers.producer.name]["since"] == str(mobile.status_on)
     page = official.get("/reports/actions")
     assert page.status_code == 200
     for words in ("60 ngày chưa có đơn", "Mobile Money đang chờ", "Hộ Chị Sáu Mắm Cá"):

@@ -673,6 +673,10 @@ def test_the_shop_is_paid_into_one_of_the_producers_payment_accounts(
     assert f'<option value="{wallet.id}" selected>' in page.text
     producer_page = team.get(f"/producers/{world.producer.id}", headers=HTML)
     assert "Nhận tiền bán hàng về: Viettel Money ••••5678" in producer_page.text
+    # The account's history names it as the pages do.
+    history = team.get(f"/seller-accounts/{account_id}/history", headers=HTML)
+    assert "Tài khoản nhận tiền bán hàng" in history.text
+    assert "Viettel Money ••••5678" in history.text
     # The API reads and clears it too.
     read = team.get(f"/api/v1/seller-accounts/{account_id}").json()
     assert read["payout_account_id"] == wallet.id

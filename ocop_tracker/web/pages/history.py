@@ -52,7 +52,16 @@ EMPTY = "(trống)"
 SYSTEM = "Hệ thống"
 # Value kinds whose values are ids of named records (``audit_views.names``).
 NAMED_KINDS = frozenset(
-    {"area", "user", "producer", "product", "group", "subgroup", "marketplace"}
+    {
+        "area",
+        "user",
+        "producer",
+        "product",
+        "group",
+        "subgroup",
+        "marketplace",
+        "payment_account",
+    }
 )
 # Actions that change a row: their events carry before and after.
 ROW_ACTIONS = ("create", "update", "delete")
