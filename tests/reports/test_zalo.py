@@ -108,6 +108,11 @@ def test_the_page_offers_the_text_and_the_image_of_a_month(sign_in: SignIn) -> N
     assert f"Sản phẩm OCOP đã lên sàn: {ocop['listed']}/{ocop['total']}" in text
     assert len(text) <= zalo.MAX_TEXT
     assert "data-copy" in page.text  # the button JavaScript shows
+    # The image the page shows (its own address, as a browser asks for it).
+    src = re.search(r'<img class="zalo-image" src="([^"]+)"', page.text)
+    assert src is not None
+    image = official.get(src.group(1).replace("&amp;", "&"))
+    assert image.status_code == 200, image.text[:200]
     image = official.get("/reports/zalo.png", params={"month": f"{month:%Y-%m}"})
     assert image.status_code == 200
     assert image.headers["content-type"] == "image/png"

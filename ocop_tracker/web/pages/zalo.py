@@ -58,12 +58,11 @@ def zalo_page(
 ) -> Response:
     """The month's message for the group, and its image."""
     summary = _summary(session, principal.user, area_id, month)
-    query = urlencode(
-        {
-            "area_id": area_id if area_id is not None else "",
-            "month": f"{summary.month:%Y-%m}",
-        }
-    )
+    params = {"month": f"{summary.month:%Y-%m}"}
+    if area_id is not None:
+        params["area_id"] = str(area_id)
+    query = urlencode(params)
+
     return render(
         request,
         "reports/zalo.html",
