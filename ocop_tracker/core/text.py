@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from ocop_tracker.core.errors import InvalidInput
 
@@ -147,3 +148,20 @@ def mask_email(value: str | None) -> str | None:
         return None
     local, domain = value.rsplit("@", 1)
     return f"{local[:1]}•••@{domain}"
+
+
+def wrap_words(text: str, too_wide: Callable[[str], bool]) -> list[str]:
+    """``text`` broken on spaces into lines, each as long as ``too_wide`` allows
+    (a single word wider than that stands on its own line)."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        trial = f"{line} {word}".strip()
+        if line and too_wide(trial):
+            lines.append(line)
+            line = word
+        else:
+            line = trial
+    if line:
+        lines.append(line)
+    return lines

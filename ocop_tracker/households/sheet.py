@@ -16,6 +16,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from ocop_tracker.cards import fonts, qr
+from ocop_tracker.core.text import wrap_words
 
 MARGIN = 8 * mm
 QR_SIDE = 58 * mm
@@ -33,19 +34,8 @@ class SheetData:
 
 
 def _lines(text: str, font: str, size: float, width: float) -> list[str]:
-    """``text`` broken into lines that fit ``width`` (on spaces)."""
-    out: list[str] = []
-    line = ""
-    for word in text.split():
-        trial = f"{line} {word}".strip()
-        if line and stringWidth(trial, font, size) > width:
-            out.append(line)
-            line = word
-        else:
-            line = trial
-    if line:
-        out.append(line)
-    return out
+    """``text`` broken into lines that fit ``width`` points (on spaces)."""
+    return wrap_words(text, lambda line: stringWidth(line, font, size) > width)
 
 
 def render(data: SheetData) -> bytes:

@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ocop_tracker.cards import fonts
 from ocop_tracker.core.templating import vi_number
+from ocop_tracker.core.text import wrap_words
 
 if TYPE_CHECKING:
     from ocop_tracker.reports.service import MonthlyReport
@@ -125,18 +126,7 @@ def _font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
 def _wrap(
     draw: ImageDraw.ImageDraw, words: str, font: ImageFont.FreeTypeFont, width: int
 ) -> list[str]:
-    lines: list[str] = []
-    line = ""
-    for word in words.split():
-        trial = f"{line} {word}".strip()
-        if line and draw.textlength(trial, font=font) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = trial
-    if line:
-        lines.append(line)
-    return lines
+    return wrap_words(words, lambda line: draw.textlength(line, font=font) > width)
 
 
 def image(s: ZaloSummary) -> bytes:
