@@ -135,7 +135,7 @@ def image(s: ZaloSummary) -> bytes:
     draw = ImageDraw.Draw(canvas)
     margin = 64
     width = SIDE - 2 * margin
-    draw.rectangle((0, 0, SIDE, 250), fill=GREEN)
+    draw.rectangle((0, 0, SIDE, 266), fill=GREEN)
     y = 56
     draw.text(
         (margin, y),
@@ -147,7 +147,7 @@ def image(s: ZaloSummary) -> bytes:
     for line in _wrap(draw, s.area, _font(False, 44), width)[:2]:
         draw.text((margin, y), line, font=_font(False, 44), fill="white")
         y += 52
-    y = 290
+    y = 296
     draw.text((margin, y), percent(s.ocop_percent), font=_font(True, 120), fill=GREEN)
     y += 150
     draw.text(
