@@ -184,7 +184,6 @@ RECORDS: Mapping[str, str] = {
     "verifications": "Xác minh lên sàn",
     "producer_consents": "Đồng ý công khai",
     "payment_accounts": "Tài khoản thanh toán",
-    "household_links": "Phiếu của hộ",
     "seller_accounts": "Gian hàng trên sàn",
     "seller_checklist_items": "Việc cần chuẩn bị của gian hàng",
     "seller_verifications": "Xác minh gian hàng",
@@ -219,7 +218,6 @@ ACTIONS: Mapping[str, str] = {
     "report_submitted": "Gửi báo cáo tháng",
     "backup": "Sao lưu",
     "restore": "Khôi phục từ bản sao lưu",
-    "household_page_view": "Hộ mở trang riêng",
 }
 OTHER_ACTION = "Hoạt động khác"
 
