@@ -155,13 +155,9 @@ def labels_by_value(enum: type[Enum]) -> dict[str, str]:
 # version, a public code) and never shown; a value is read by its kind: an enum
 # catalogued above (by class name), or one of ``VALUE_KINDS``.
 
-VALUE_KINDS = frozenset(
+# Kinds whose values are ids of named records (``audit.views.names`` names them).
+NAMED_KINDS = frozenset(
     {
-        "text",
-        "bool",
-        "date",
-        "moment",
-        "money",
         "area",
         "user",
         "producer",
@@ -169,11 +165,18 @@ VALUE_KINDS = frozenset(
         "group",
         "subgroup",
         "marketplace",
-        "step",
-        "provider",
         "payment_account",
     }
 )
+VALUE_KINDS = NAMED_KINDS | {
+    "text",
+    "bool",
+    "date",
+    "moment",
+    "money",
+    "step",
+    "provider",
+}
 
 RECORDS: Mapping[str, str] = {
     "products": "Sản phẩm",

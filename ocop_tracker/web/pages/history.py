@@ -32,6 +32,7 @@ from ocop_tracker.core.labels import (
     ACTIONS,
     CATALOGUE,
     FIELDS,
+    NAMED_KINDS,
     OTHER_ACTION,
     OTHER_RECORD,
     RECORDS,
@@ -50,19 +51,6 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
 EMPTY = "(trống)"
 SYSTEM = "Hệ thống"
-# Value kinds whose values are ids of named records (``audit_views.names``).
-NAMED_KINDS = frozenset(
-    {
-        "area",
-        "user",
-        "producer",
-        "product",
-        "group",
-        "subgroup",
-        "marketplace",
-        "payment_account",
-    }
-)
 # Actions that change a row: their events carry before and after.
 ROW_ACTIONS = ("create", "update", "delete")
 
