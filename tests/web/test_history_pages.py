@@ -59,10 +59,17 @@ def events_of(html: str) -> list[str]:
 CODES = ("_id", "ocop</", "household", "in_progress", "listed<", "update<", "None")
 
 
+CSRF_VALUE = re.compile(r'(name="csrf_token" value=")[^"]*"')
+
+
 def check_page(html: str, codes: tuple[str, ...] = CODES) -> None:
-    """Phone-sized, no script of its own, no code or UTC shown to people."""
+    """Phone-sized, no script of its own, no code or UTC shown to people.
+
+    The forms' CSRF token is random text, read past: it may spell anything.
+    """
     assert len(html.encode()) < PAGE_BUDGET
     assert "<script" not in html
+    html = CSRF_VALUE.sub(r'\1"', html)
     assert "UTC" not in html
     body = html.split("<main", 1)[1]
     for code in codes:
