@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export OCOP_ENV ?= development
 
-.PHONY: install run demo fmt lint typecheck test test-pg test-browser screenshots bench migrate revision check-migrations check lock audit
+.PHONY: install run demo fmt lint typecheck test test-pg test-browser screenshots bench migrate revision check-migrations check lock audit i18n
 
 install:
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -63,3 +63,10 @@ check-migrations:
 
 check:
 	bash scripts/check.sh
+
+# The public page's words: extract the message ids (Vietnamese) with Babel,
+# update the English and Khmer catalogs, compile them into the package.
+i18n:
+	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --omit-header --sort-output -o ocop_tracker/locale/messages.pot .
+	$(VENV)/bin/pybabel update -i ocop_tracker/locale/messages.pot -d ocop_tracker/locale --no-fuzzy-matching --omit-header
+	$(VENV)/bin/pybabel compile -d ocop_tracker/locale --statistics

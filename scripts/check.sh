@@ -19,6 +19,8 @@ run() {
 step "system packages"
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# A Khmer font, as a stock Android phone has: the public page in Khmer is drawn with it.
+fc-list :lang=km 2>/dev/null | grep -q . || missing+=(fonts-khmeros)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

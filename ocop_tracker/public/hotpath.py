@@ -33,8 +33,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from ocop_tracker.core.db import get_session, side_write
-from ocop_tracker.core.templating import templates
-from ocop_tracker.public import repository
+from ocop_tracker.public import i18n, repository
 
 log = logging.getLogger("ocop_tracker.public")
 
@@ -219,16 +218,27 @@ def etag_matches(header: str | None, etag: str) -> bool:
     return False
 
 
+def page_key(code: str, lang: str) -> str:
+    """A page's key in the cache: one page per code and language."""
+    return f"{code}/{lang}"
+
+
+def language_headers(lang: str) -> dict[str, str]:
+    """An answer in ``lang``; what a cache must vary it on (the URL's ``?lang=``
+    aside, the browser's languages choose)."""
+    return {"Content-Language": lang, "Vary": "Accept-Language"}
+
+
 @cache
-def not_found_body() -> bytes:
+def not_found_body(lang: str = i18n.DEFAULT) -> bytes:
     """The friendly 404 page (the same for unknown and withdrawn codes)."""
-    return templates.env.get_template("public/not_found.html").render().encode()
+    return i18n.render("public/not_found.html", lang)
 
 
 @cache
-def too_many_body() -> bytes:
+def too_many_body(lang: str = i18n.DEFAULT) -> bytes:
     """The page a rate-limited visitor gets."""
-    return templates.env.get_template("public/too_many.html").render().encode()
+    return i18n.render("public/too_many.html", lang)
 
 
 @contextmanager

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ocop_tracker.core.clock import today
 from ocop_tracker.core.http import is_head
-from ocop_tracker.public import hotpath
+from ocop_tracker.public import hotpath, i18n
 from ocop_tracker.public.router import refresh_ahead
 
 HTML = b"text/html; charset=utf-8"
@@ -47,27 +47,44 @@ class PublicPageMiddleware:
         client = scope.get("client")
         allowed, retry = hotpath.limiter.allow(client[0] if client else "-", now)
         scope.setdefault("state", {})["public_rate_checked"] = True
+        path: str = scope["path"]
+        lang = i18n.DEFAULT  # a household's page (/h/) speaks Vietnamese
+        if not path.startswith("/h/"):
+            lang = i18n.choose(
+                bytes(scope.get("query_string", b"")).decode("latin-1"),
+                _header(scope, b"accept-language"),
+            ).lang
+        language = [
+            (name.lower().encode(), value.encode())
+            for name, value in hotpath.language_headers(lang).items()
+        ]
         if not allowed:
             await _send(
                 send,
                 429,
-                [(b"content-type", HTML), (b"retry-after", str(retry).encode())],
-                hotpath.too_many_body(),
+                [
+                    (b"content-type", HTML),
+                    (b"retry-after", str(retry).encode()),
+                    *language,
+                ],
+                hotpath.too_many_body(lang),
             )
             return
-        path: str = scope["path"]
-        page = hotpath.pages.get(path[3:], now) if path.startswith("/p/") else None
+        page = None
+        if path.startswith("/p/"):
+            page = hotpath.pages.get(hotpath.page_key(path[3:], lang), now)
         if page is None:
             await self.app(scope, receive, send)
             return
         if page.stale_soon(now):
-            refresh_ahead(Request(scope), path[3:])
+            refresh_ahead(Request(scope), path[3:], lang)
         # A HEAD (a link preview, an uptime check) is no scan.
         flush = not is_head(scope) and hotpath.scans.add(page.product_id, today())
         headers = [
             (b"etag", page.etag.encode()),
             (b"last-modified", page.last_modified.encode()),
             (b"cache-control", CACHE_CONTROL),
+            *language,
         ]
         if hotpath.etag_matches(_header(scope, b"if-none-match"), page.etag):
             await _send(send, 304, headers, b"")

@@ -79,6 +79,7 @@ class PublicProduct:
     certificate_expires_on: dt.date | None
     producer: str  # the public name, or the producer type when not allowed
     producer_named: bool
+    producer_kind: ProducerKind
     phone: str | None  # only with consent
     hamlet: str | None
     commune: str | None
@@ -242,6 +243,7 @@ def _view(
         certificate_expires_on=cert.expires_on if cert is not None else None,
         producer=producer,
         producer_named=named,
+        producer_kind=producer_kind,
         phone=phone,
         hamlet=row.hamlet_name,
         commune=row.commune_name,

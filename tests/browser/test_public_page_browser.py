@@ -86,7 +86,9 @@ def test_public_page_on_a_phone(
         for i in range(shops.count())
     )
     og_url = page.locator('meta[property="og:url"]').get_attribute("content")
-    assert og_url == url
+    assert (
+        og_url == f"{url}?lang=vi"
+    )  # the bare URL negotiates; each language has its own
     if javascript:
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"]
@@ -102,4 +104,58 @@ def test_public_page_on_a_phone(
     assert missing is not None
     assert missing.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Không tìm thấy sản phẩm")
+    context.close()
+
+
+def _fonts_of(page: Page, selector: str) -> dict[str, int]:
+    """The fonts Chromium drew the element's text with, and the glyphs of each
+    (DevTools' CSS.getPlatformFontsForNode): a script with no font of its own
+    would be drawn as empty boxes by a last-resort font."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})
+    cdp.detach()
+    return {f["familyName"]: f["glyphCount"] for f in fonts["fonts"]}
+
+
+def test_public_page_in_khmer_and_english_on_a_phone(
+    browser: Browser, live_server: str, artifacts: Path
+) -> None:
+    """A visitor whose phone reads Khmer gets the page in Khmer, drawn with a Khmer
+    font; the switch (links, no script) gives English, then Vietnamese, and the
+    URL keeps the choice."""
+    url = _public_url(browser, live_server)
+    context = browser.new_context(
+        viewport=PHONE, java_script_enabled=False, locale="km-KH"
+    )
+    page = context.new_page()
+    opened = page.goto(url)
+    assert opened is not None
+    assert opened.status == 200
+    assert page.locator("html").get_attribute("lang") == "km"
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Bánh pía sầu riêng trứng muối"  # names stay as entered
+    )
+    expect(page.get_by_role("heading", name="ទិញតាមអនឡាញ")).to_be_visible()
+    fonts = _fonts_of(page, "main h2")
+    khmer = {name: n for name, n in fonts.items() if "khmer" in name.lower()}
+    assert khmer, fonts
+    assert sum(khmer.values()) >= len("ទិញតាមអនឡាញ") - 2, fonts
+    page.screenshot(path=artifacts / "public-page-km.png", full_page=True)
+
+    page.get_by_role("link", name="English").click()
+    assert page.url.endswith("?lang=en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    expect(page.get_by_role("heading", name="Buy online")).to_be_visible()
+    expect(page.get_by_text("4-star OCOP product")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"]
+    page.screenshot(path=artifacts / "public-page-en.png", full_page=True)
+
+    page.get_by_role("link", name="Tiếng Việt").click()
+    assert page.url.endswith("?lang=vi")
+    expect(page.get_by_role("heading", name="Mua trực tuyến")).to_be_visible()
     context.close()

@@ -73,7 +73,10 @@ def test_open_graph_uses_the_configured_base_url_not_the_host(
     session.commit()
     html = client.get(f"/p/{product.public_code}", headers={"Host": "localhost"}).text
     base = get_settings().public_base_url
-    assert f'<meta property="og:url" content="{base}/p/{product.public_code}">' in html
+    assert (
+        f'<meta property="og:url" content="{base}/p/{product.public_code}?lang=vi">'
+        in html
+    )
     assert f'<meta property="og:title" content="{product.name}">' in html
     assert 'property="og:description"' in html
 
@@ -198,10 +201,12 @@ def test_cache_expires_after_its_ttl(client: TestClient, session: Session) -> No
     product = make_product(session, canary_producer(session, khom3(session)), stars=4)
     session.commit()
     client.get(f"/p/{product.public_code}")
-    cached = hotpath.pages.get(product.public_code, time.monotonic())
+    cached = hotpath.pages.get(
+        hotpath.page_key(product.public_code, "vi"), time.monotonic()
+    )
     assert cached is not None
     later = time.monotonic() + hotpath.PAGE_TTL + 1
-    assert hotpath.pages.get(product.public_code, later) is None
+    assert hotpath.pages.get(hotpath.page_key(product.public_code, "vi"), later) is None
     assert hotpath.PAGE_TTL <= 60
     assert hotpath.MAX_AGE <= 60
 

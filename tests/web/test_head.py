@@ -103,7 +103,9 @@ def test_head_of_the_cached_public_page(client: TestClient, session: Session) ->
     miss = client.head(url)  # rendered by the route, then kept
     assert miss.status_code == 200
     assert miss.content == b""
-    assert hotpath.pages.get(product.public_code, 0.0) is not None
+    assert (
+        hotpath.pages.get(hotpath.page_key(product.public_code, "vi"), 0.0) is not None
+    )
     hit = client.head(url)  # answered by the hot path before routing
     page = client.get(url)
     assert hit.status_code == page.status_code == 200
