@@ -18,6 +18,7 @@ from ocop_tracker.core import migrate
 from ocop_tracker.core.cli import ensure_schema, err, out, session_scope
 from ocop_tracker.core.config import Env, get_settings
 from ocop_tracker.core.db import get_engine
+from ocop_tracker.guides import cli as guides_cli
 from ocop_tracker.links import cli as links_cli
 from ocop_tracker.photos import cli as photos_cli
 from ocop_tracker.reports import cli as reports_cli
@@ -171,6 +172,7 @@ def demo() -> None:
 app.add_typer(photos_cli.app, name="photos")
 app.add_typer(reports_cli.app, name="reports")
 app.add_typer(links_cli.app, name="links")
+app.add_typer(guides_cli.app, name="guides")
 app.command("cards")(cards_cli.cards)
 app.command("backup")(backup_cli.backup)
 app.command("restore")(backup_cli.restore)

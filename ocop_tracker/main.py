@@ -32,6 +32,7 @@ from ocop_tracker.core.templating import (
     static_digests,
     templates,
 )
+from ocop_tracker.guides.router import router as guide_router
 from ocop_tracker.households.router import router as household_router
 from ocop_tracker.links import daily as link_daily
 from ocop_tracker.public.middleware import PublicPageMiddleware
@@ -139,6 +140,7 @@ def create_app() -> FastAPI:
     app.include_router(audit_pages.router)
     app.include_router(public_router)
     app.include_router(household_router)
+    app.include_router(guide_router)
     static_digests()  # the static files' hashed URLs, from their contents
     app.mount("/static", HashedStaticFiles(directory=STATIC_DIR), name="static")
     if settings.docs_enabled:

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # an e-mail address or a URL; None = the service's public address.
     link_check_contact: str | None = None
     link_check_concurrency: int = Field(default=4, ge=1, le=16)
+    # The how-to sheets admins edit: a folder of YAML files; each replaces the
+    # shipped sheet of the same key, or adds one (ocop_tracker/guides/).
+    guides_dir: Path | None = None
     link_check_timeout_s: float = Field(default=10.0, gt=0, le=60)
     link_check_max_bytes: int = Field(default=256 * 1024, ge=1024)
     # Test seam, accepted only with OCOP_ENV=test: a marketplace host mapped to

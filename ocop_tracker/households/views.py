@@ -7,6 +7,7 @@ producers, the shop login). A handful of statements whatever the producer's size
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
@@ -15,13 +16,14 @@ from ocop_tracker.areas import views as area_views
 from ocop_tracker.core import clock
 from ocop_tracker.core.labels import labels
 from ocop_tracker.core.phone import display_vn
+from ocop_tracker.guides import sheets
 from ocop_tracker.households import repository
 from ocop_tracker.households.models import HouseholdLink
 from ocop_tracker.onboarding import marketplaces, worklist
-from ocop_tracker.onboarding.models import ListingStatus
+from ocop_tracker.onboarding.models import Listing, ListingStatus, MarketplaceStep
 from ocop_tracker.producers import repository as producer_repository
 from ocop_tracker.producers import views as producer_views
-from ocop_tracker.producers.models import PaymentStatus, Producer
+from ocop_tracker.producers.models import PaymentKind, PaymentStatus, Producer
 from ocop_tracker.products import rules as product_rules
 from ocop_tracker.products.models import ProductKind
 from ocop_tracker.sellers import views as seller_views
@@ -32,6 +34,9 @@ SELLER_WORDS = labels(SellerStatus)
 PAYMENT_WORDS = labels(PaymentStatus)
 POSITION_WORDS = labels(Position)
 POSITION_RANK = {Position.leader: 0, Position.deputy: 1, Position.member: 2}
+# The e-payment sheets offered to a household with no account yet, in this order:
+# Mobile Money needs no smartphone.
+PAYMENT_GUIDE_ORDER = (PaymentKind.mobile_money, PaymentKind.e_wallet, PaymentKind.bank)
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class MarketLine:
     words: str
     live: bool
     url: str | None = None
+    guide: sheets.GuideLink | None = None  # the how-to sheet of the next step
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,7 @@ class ShopLine:
     is_open: bool
     url: str | None
     missing: list[str]
+    guide: sheets.GuideLink | None = None  # how to open the shop, until it is open
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,7 @@ class HouseholdPage:
     payments: list[str]
     contacts: list[Contact]
     today: dt.date
+    payment_guides: list[sheets.GuideLink] = field(default_factory=list)
 
 
 def _words(state: worklist.MarketState) -> tuple[str, bool]:
@@ -117,6 +125,7 @@ def household_page(session: Session, link: HouseholdLink) -> HouseholdPage:
         payments=_payments(session, producer.id),
         contacts=_contacts(session, producer.hamlet_id),
         today=today,
+        payment_guides=_payment_guides(session, producer.id),
     )
 
 
@@ -146,13 +155,22 @@ def _products(
             x.marketplace_id: x for x in listings if x.product_id == product.id
         }
         lines = []
-        for market, _ in markets:
+        for market, steps in markets:
             listing = by_market.get(market.id)
             if listing is None and not market.is_active:
                 continue
-            words, live = _words(worklist.market_state(market, listing, names))
+            state = worklist.market_state(market, listing, names)
+            words, live = _words(state)
             url = listing.listing_url if live and listing is not None else None
-            lines.append(MarketLine(market.domain, words, live, url))
+            lines.append(
+                MarketLine(
+                    market.domain,
+                    words,
+                    live,
+                    url,
+                    _step_guide(state, listing, steps, market.code),
+                )
+            )
         out.append(
             ProductLine(
                 product.name,
@@ -162,6 +180,35 @@ def _products(
             )
         )
     return out
+
+
+def _step_guide(
+    state: worklist.MarketState,
+    listing: Listing | None,
+    steps: Sequence[MarketplaceStep],
+    market: str,
+) -> sheets.GuideLink | None:
+    """The how-to sheet of what the household does next on a marketplace."""
+    if state.kind == "doing" and listing is not None:
+        return sheets.link("step", listing.next_step, market)
+    if state.kind == "none":
+        first = next((s.code for s in steps if s.retired_on is None), None)
+        return sheets.link("step", first, market)
+    return None
+
+
+def _payment_guides(session: Session, producer_id: int) -> list[sheets.GuideLink]:
+    """How to open an e-payment account: every kind while the household has
+    none open, else nothing."""
+    accounts = producer_repository.payment_accounts(session, [producer_id]).get(
+        producer_id, []
+    )
+    if any(a.status is PaymentStatus.open for a in accounts):
+        return []
+    waiting = [a.kind for a in accounts if a.status is not PaymentStatus.closed]
+    kinds = waiting or list(PAYMENT_GUIDE_ORDER)
+    found = (sheets.link("payment", kind.value) for kind in kinds)
+    return [g for g in dict.fromkeys(found) if g is not None]
 
 
 def _shops(session: Session, producer_id: int) -> list[ShopLine]:
@@ -174,6 +221,9 @@ def _shops(session: Session, producer_id: int) -> list[ShopLine]:
             is_open=r.is_open,
             url=r.shop_url if r.is_open else None,
             missing=[] if r.is_open else seller_views.missing_required(r.checklist),
+            guide=None
+            if r.is_open
+            else sheets.link("shop", "open", r.marketplace_code),
         )
         for r in reads
     ]

@@ -26,7 +26,12 @@ from ocop_tracker.public.router import refresh_ahead
 
 HTML = b"text/html; charset=utf-8"
 CACHE_CONTROL = f"public, max-age={hotpath.MAX_AGE}".encode()
-PREFIXES = ("/p/", "/01/", "/h/")  # /h/: a household's private page
+PREFIXES = (
+    "/p/",
+    "/01/",
+    "/h/",
+    "/guides",
+)  # /h/: a household's page; /guides: how-to sheets
 
 
 class PublicPageMiddleware:
@@ -48,8 +53,8 @@ class PublicPageMiddleware:
         allowed, retry = hotpath.limiter.allow(client[0] if client else "-", now)
         scope.setdefault("state", {})["public_rate_checked"] = True
         path: str = scope["path"]
-        lang = i18n.DEFAULT  # a household's page (/h/) speaks Vietnamese
-        if not path.startswith("/h/"):
+        lang = i18n.DEFAULT  # a household's page and the sheets speak Vietnamese
+        if path.startswith(("/p/", "/01/")):
             lang = i18n.choose(
                 bytes(scope.get("query_string", b"")).decode("latin-1"),
                 _header(scope, b"accept-language"),

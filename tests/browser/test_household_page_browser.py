@@ -5,6 +5,7 @@ on the sheet, decoded, opens the household's own page without an account,
 with its next step; after a re-print the old link gives the friendly 404.
 """
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -54,6 +55,12 @@ def test_a_household_opens_its_private_link_and_a_reprint_kills_the_old_one(
     expect(household.locator("main")).to_contain_text("Việc tiếp theo:")
     expect(household.locator("main")).to_contain_text("Cần giúp, gọi tổ công nghệ số")
     household.screenshot(path=str(artifacts / "household-page-360.png"), full_page=True)
+    # The next step's how-to sheet, one tap away, without an account.
+    household.get_by_role("link", name=re.compile("^Hướng dẫn: ")).first.click()
+    expect(household.get_by_role("heading", name="Các bước")).to_be_visible()
+    expect(household.get_by_role("link", name="In khổ A5 PDF")).to_be_visible()
+    assert household.evaluate("document.documentElement.scrollWidth") <= 360
+    household.screenshot(path=str(artifacts / "guide-sheet-360.png"), full_page=True)
 
     page.reload()
     expect(page.locator("main")).to_contain_text("đã mở 1 lần")

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.core.http import RedactCapabilityLinks, loggable
+from ocop_tracker.guides import sheets
 from ocop_tracker.households.models import HouseholdLink
-from ocop_tracker.onboarding.models import ListingStatus
+from ocop_tracker.onboarding.models import Listing, ListingStatus
 from ocop_tracker.producers.models import Producer
 from ocop_tracker.products.models import Product
 from ocop_tracker.public import hotpath
@@ -210,3 +211,34 @@ def test_no_log_keeps_a_households_token() -> None:
         isinstance(f, RedactCapabilityLinks)
         for f in logging.getLogger("uvicorn.access").filters
     ), "create_app installs the filter"
+
+
+def test_the_page_links_the_how_to_sheet_of_each_next_step(
+    sign_in: SignIn,
+    client: TestClient,
+    session: Session,
+    household: tuple[Producer, Product, Product],
+) -> None:
+    """The product waiting on postmart links the sheet of its next step; the
+    household has no e-payment account yet, so the account sheets are offered
+    (Mobile Money first: it needs no smartphone); each sheet opens from there."""
+    producer, _live, waiting = household
+    _pdf, url = _print(sign_in("thanhvien.khom3"), producer)
+    body = client.get(_path(url), headers=HTML).text
+    listing = session.scalars(
+        select(Listing).where(
+            Listing.product_id == waiting.id,
+            Listing.status == ListingStatus.in_progress,
+        )
+    ).one()
+    sheet = sheets.find("step", listing.next_step or "", "postmart")
+    assert sheet is not None
+    assert f'<a href="/guides/{sheet.key}">Hướng dẫn: {sheet.title}</a>' in body
+    payments = [
+        body.index(f'href="/guides/pay-{kind}"')
+        for kind in ("mobile_money", "e_wallet", "bank")
+    ]
+    assert payments == sorted(payments)
+    opened = client.get(f"/guides/{sheet.key}", headers=HTML)
+    assert opened.status_code == 200
+    assert sheet.steps[0] in opened.text

@@ -18,6 +18,7 @@ from ocop_tracker.core.db import Refusal, SessionDep, refusable
 from ocop_tracker.core.errors import AppError
 from ocop_tracker.core.labels import labels
 from ocop_tracker.core.phone import display_vn
+from ocop_tracker.guides import sheets
 from ocop_tracker.onboarding import marketplaces, workflow
 from ocop_tracker.onboarding import service as onboarding_service
 from ocop_tracker.onboarding import views as onboarding_views
@@ -210,6 +211,7 @@ def _product_page(
             "form_error": error,
             "gallery": gallery,
             "rule_step": workflow.RULE_STEP,
+            "guide_for": sheets.link,  # the how-to sheet of a step, to print
             "photo_states": {r.marketplace_id: r for r in gallery.readiness},
         },
         principal,
