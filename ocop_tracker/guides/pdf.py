@@ -35,45 +35,26 @@ MUTED = colors.HexColor("#555555")
 def _styles(size: Size) -> dict[str, ParagraphStyle]:
     regular, bold = fonts.register()
     base = 11.5 if size == "a4" else 10
+    # name: (font, size, leading, colour, space before, space after), in points
+    table = {
+        "title": (bold, base + 8, base + 12, GREEN, 0, 3 * mm),
+        "summary": (regular, base + 1, base + 6, colors.black, 0, 2 * mm),
+        "heading": (bold, base + 2, base + 6, GREEN, 3 * mm, 1.5 * mm),
+        "item": (regular, base, base + 5, colors.black, 0, 0),
+        "note": (regular, base - 2.5, base + 1, MUTED, 0, 0),
+    }
     return {
-        "title": ParagraphStyle(
-            "title",
-            fontName=bold,
-            fontSize=base + 8,
-            leading=base + 12,
-            textColor=GREEN,
-            spaceAfter=3 * mm,
-        ),
-        "summary": ParagraphStyle(
-            "summary",
-            fontName=regular,
-            fontSize=base + 1,
-            leading=base + 6,
-            spaceAfter=2 * mm,
-        ),
-        "heading": ParagraphStyle(
-            "heading",
-            fontName=bold,
-            fontSize=base + 2,
-            leading=base + 6,
-            spaceBefore=3 * mm,
-            spaceAfter=1.5 * mm,
-            textColor=GREEN,
-        ),
-        "item": ParagraphStyle(
-            "item",
-            fontName=regular,
-            fontSize=base,
-            leading=base + 5,
+        name: ParagraphStyle(
+            name,
+            fontName=font,
+            fontSize=points,
+            leading=leading,
+            textColor=colour,
+            spaceBefore=before,
+            spaceAfter=after,
             alignment=TA_LEFT,
-        ),
-        "note": ParagraphStyle(
-            "note",
-            fontName=regular,
-            fontSize=base - 2.5,
-            leading=base + 1,
-            textColor=MUTED,
-        ),
+        )
+        for name, (font, points, leading, colour, before, after) in table.items()
     }
 
 
