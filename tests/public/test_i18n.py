@@ -14,11 +14,14 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.core.clock import today
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.producers.models import ConsentField, ProducerKind
+from ocop_tracker.products.models import Product
+from ocop_tracker.products.rules import gtin_check_digit
 from ocop_tracker.public import i18n
 from tests.factories import make_certificate, make_listing, make_product
 from tests.public.conftest import canary_producer, consent, khom3
@@ -299,3 +302,26 @@ def test_the_compiled_catalog_is_its_source(lang: str) -> None:
     shipped = {k: v for k, v in compiled._catalog.items() if k}  # type: ignore[attr-defined]
     assert shipped == source, "run `make i18n` (pybabel compile)"
     assert i18n.translations(lang).gettext("Mua trực tuyến") == source["Mua trực tuyến"]
+
+
+def test_the_digital_link_keeps_an_asked_language(
+    client: TestClient, session: Session, code: str
+) -> None:
+    product = session.scalars(select(Product).where(Product.public_code == code)).one()
+    body = f"893{product.id:09d}"
+    product.gtin = body + str(gtin_check_digit(body))
+    session.commit()
+    plain = client.get(f"/01/{product.gtin}", follow_redirects=False)
+    assert plain.headers["location"] == f"/p/{code}"  # the browser's language decides
+    asked = client.get(f"/01/{product.gtin}?lang=km", follow_redirects=False)
+    assert asked.headers["location"] == f"/p/{code}?lang=km"
+
+
+def test_a_compressed_page_varies_on_both_headers(
+    client: TestClient, code: str
+) -> None:
+    answer = client.get(
+        f"/p/{code}", headers={"accept-encoding": "gzip", "accept-language": "km"}
+    )
+    vary = {v.strip().lower() for v in answer.headers["vary"].split(",")}
+    assert {"accept-language", "accept-encoding"} <= vary
