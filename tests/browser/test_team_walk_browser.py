@@ -69,8 +69,11 @@ def _consent(page: Page, grant: bool) -> None:
 
 def _public_main(browser: Browser, url: str) -> str:
     """The public page's main text as a customer's phone first sees it (its own
-    cache: a browser may keep the page up to 60 s, as the page allows)."""
-    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    cache: a browser may keep the page up to 60 s, as the page allows); a phone
+    set to Vietnamese, as the page follows the phone's language."""
+    context = browser.new_context(
+        viewport=PHONE, java_script_enabled=False, locale="vi-VN"
+    )
     page = context.new_page()
     page.goto(url)
     text = page.locator("main").inner_text()
