@@ -6,7 +6,7 @@ goes through ``ensure_visible``; nothing else decides area access.
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.orm import Session
@@ -130,6 +130,25 @@ def ensure_visible(
     """Raise OutOfScope (404) unless ``area_id`` lies in the user's subtree."""
     if not covers(session, user, area_id):
         raise OutOfScope(f"Không tìm thấy {what} này.")
+
+
+class InHamlet(Protocol):
+    """A record placed in a hamlet (its scope)."""
+
+    @property
+    def hamlet_id(self) -> int: ...
+
+
+Placed = TypeVar("Placed", bound=InHamlet)
+
+
+def visible(session: Session, user: User, row: Placed | None, what: str) -> Placed:
+    """``row`` if it exists and lies in the user's subtree; else the same 404,
+    "Không tìm thấy {what} này." (a record outside the area looks missing)."""
+    if row is None:
+        raise NotFound(f"Không tìm thấy {what} này.")
+    ensure_visible(session, user, row.hamlet_id, what)
+    return row
 
 
 def check_writer(

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ocop_tracker.auth.scope import ensure_area_readable, ensure_visible
+from ocop_tracker.auth.scope import ensure_area_readable, ensure_visible, visible
 from ocop_tracker.core import clock
 from ocop_tracker.core.errors import NotFound
 from ocop_tracker.core.schemas import SortOrder
@@ -49,11 +49,7 @@ _RECORD_COLUMNS = ("evidence_url", "note", "blocked_reason", "done_by_id", "done
 
 def get_listing(session: Session, actor: User, listing_id: int) -> Listing:
     """A listing the actor may see (404 otherwise)."""
-    listing = repository.listing(session, listing_id)
-    if listing is None:
-        raise NotFound(f"Không tìm thấy {WHAT} này.")
-    ensure_visible(session, actor, listing.hamlet_id, WHAT)
-    return listing
+    return visible(session, actor, repository.listing(session, listing_id), WHAT)
 
 
 def read(session: Session, listing: Listing) -> ListingRead:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ocop_tracker.auth.scope import ensure_visible
+from ocop_tracker.auth.scope import ensure_visible, visible
 from ocop_tracker.core.errors import NotAuthenticated, NotFound
 from ocop_tracker.onboarding import views as onboarding_views
 from ocop_tracker.photos import repository
@@ -41,11 +41,7 @@ def is_public(photo: Photo) -> bool:
 
 def get_photo(session: Session, actor: User, photo_id: int) -> Photo:
     """A photo the actor may see (404 otherwise)."""
-    photo = repository.get(session, photo_id)
-    if photo is None:
-        raise NotFound("Không tìm thấy ảnh này.")
-    ensure_visible(session, actor, photo.hamlet_id, WHAT)
-    return photo
+    return visible(session, actor, repository.get(session, photo_id), WHAT)
 
 
 def photo_for_viewer(session: Session, actor: User | None, photo_id: int) -> Photo:

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from ocop_tracker.auth.scope import ensure_visible
+from ocop_tracker.auth.scope import ensure_visible, visible
 from ocop_tracker.core import clock, query
 from ocop_tracker.core.errors import NotFound
 from ocop_tracker.core.text import fold
@@ -53,11 +53,7 @@ class ProducerView:
 
 def get_producer(session: Session, actor: User, producer_id: int) -> Producer:
     """A producer the actor may see (404 otherwise)."""
-    producer = repository.get(session, producer_id)
-    if producer is None:
-        raise NotFound("Không tìm thấy chủ thể này.")
-    ensure_visible(session, actor, producer.hamlet_id, "chủ thể")
-    return producer
+    return visible(session, actor, repository.get(session, producer_id), "chủ thể")
 
 
 def same_name(
@@ -214,10 +210,7 @@ def get_payment_account(
 ) -> PaymentAccount:
     """One payment account the actor may see (404 otherwise)."""
     account = repository.get_payment_account(session, account_id)
-    if account is None:
-        raise NotFound("Không tìm thấy tài khoản thanh toán này.")
-    ensure_visible(session, actor, account.hamlet_id, "tài khoản thanh toán")
-    return account
+    return visible(session, actor, account, "tài khoản thanh toán")
 
 
 def accounts_of(

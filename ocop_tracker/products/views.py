@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ocop_tracker.auth.scope import ensure_visible
+from ocop_tracker.auth.scope import ensure_visible, visible
 from ocop_tracker.core import clock, query
 from ocop_tracker.core.errors import InvalidInput, NotFound
 from ocop_tracker.core.text import fold
@@ -318,11 +318,7 @@ def _views_as_of(
 
 def get_product(session: Session, actor: User, product_id: int) -> Product:
     """A product the actor may see (404 otherwise)."""
-    product = repository.get(session, product_id)
-    if product is None:
-        raise NotFound("Không tìm thấy sản phẩm này.")
-    ensure_visible(session, actor, product.hamlet_id, "sản phẩm")
-    return product
+    return visible(session, actor, repository.get(session, product_id), "sản phẩm")
 
 
 def by_public_code(session: Session, code: str) -> Product | None:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas.models import AdminUnit
-from ocop_tracker.auth.scope import covered_ids, ensure_visible
+from ocop_tracker.auth.scope import covered_ids, ensure_visible, visible
 from ocop_tracker.core.clock import vn_date
 from ocop_tracker.core.errors import NotFound
 from ocop_tracker.core.phone import mask_vn
@@ -68,11 +68,7 @@ _ITEM_COLUMNS = ("done", "note", "evidence_url", "done_by_id", "done_at")
 
 def get_account(session: Session, actor: User, account_id: int) -> SellerAccount:
     """An account the actor may see (404 otherwise)."""
-    account = repository.account(session, account_id)
-    if account is None:
-        raise NotFound(f"Không tìm thấy {WHAT} này.")
-    ensure_visible(session, actor, account.hamlet_id, WHAT)
-    return account
+    return visible(session, actor, repository.account(session, account_id), WHAT)
 
 
 def prerequisites(

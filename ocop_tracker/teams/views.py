@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit
-from ocop_tracker.auth.scope import covered_ids, ensure_visible
+from ocop_tracker.auth.scope import covered_ids, ensure_visible, visible
 from ocop_tracker.core.errors import NotFound
 from ocop_tracker.teams import repository
 from ocop_tracker.teams.models import Team, TeamMember
@@ -19,11 +19,7 @@ from ocop_tracker.users.models import User
 
 def get_team(session: Session, actor: User, team_id: int) -> Team:
     """A team the actor may see (404 otherwise)."""
-    team = session.get(Team, team_id)
-    if team is None:
-        raise NotFound("Không tìm thấy tổ này.")
-    ensure_visible(session, actor, team.hamlet_id, "tổ")
-    return team
+    return visible(session, actor, session.get(Team, team_id), "tổ")
 
 
 def team_of_hamlet(session: Session, actor: User, hamlet_id: int) -> Team | None:
