@@ -720,26 +720,28 @@ def test_an_accounts_status_carries_the_day_it_changed(session: Session) -> None
             status=PaymentStatus.guided,
         )
     assert account.status_on == dt.date(2026, 10, 5)
+
+    def edit(
+        day: dt.datetime, status: PaymentStatus, number: str | None = None
+    ) -> None:
+        with time_machine.travel(day, tick=False):
+            producer_service.update_payment_account(
+                session,
+                member,
+                account,
+                version=account.version,
+                provider="viettel_money",
+                status=status,
+                account_number=number,
+            )
+
     # Another edit that leaves the status as it is keeps the day…
-    with time_machine.travel(dt.datetime(2026, 10, 20, 9, 0, tzinfo=VN), tick=False):
-        producer_service.update_payment_account(
-            session,
-            member,
-            account,
-            version=account.version,
-            provider="viettel_money",
-            status=PaymentStatus.guided,
-            account_number="0912345678",
-        )
+    edit(
+        dt.datetime(2026, 10, 20, 9, 0, tzinfo=VN),
+        PaymentStatus.guided,
+        "0912345678",
+    )
     assert account.status_on == dt.date(2026, 10, 5)
     # …a new status takes the day it was recorded.
-    with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=VN), tick=False):
-        producer_service.update_payment_account(
-            session,
-            member,
-            account,
-            version=account.version,
-            provider="viettel_money",
-            status=PaymentStatus.applied,
-        )
+    edit(dt.datetime(2026, 11, 2, 9, 0, tzinfo=VN), PaymentStatus.applied)
     assert account.status_on == dt.date(2026, 11, 2)
