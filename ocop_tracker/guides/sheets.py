@@ -25,6 +25,7 @@ from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.text import has_forbidden_chars, normalize
@@ -136,8 +137,8 @@ def parse(text: str) -> Sheet:
         raise SheetError("; ".join(problems)) from None
 
 
-def _message(error: object) -> str:
-    kind = getattr(error, "get", lambda _k, _d=None: None)("type", "")
+def _message(error: ErrorDetails) -> str:
+    kind = error["type"]
     if kind == "missing":
         return "còn thiếu"
     if kind == "extra_forbidden":
@@ -152,8 +153,7 @@ def _message(error: object) -> str:
         return "chọn một trong step, shop, payment"
     if kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
         return "ngày viết dạng 2026-12-31"
-    message = str(getattr(error, "get", lambda _k, _d=None: "")("msg", ""))
-    return message.removeprefix("Value error, ") or "chưa đúng"
+    return error["msg"].removeprefix("Value error, ") or "chưa đúng"
 
 
 def _read(paths: Iterable[Path], *, strict: bool) -> dict[str, Sheet]:
