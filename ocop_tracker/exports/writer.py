@@ -11,10 +11,12 @@ import io
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import IO
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.writer.excel import ExcelWriter
 
 Cell = str | int | Decimal | dt.date | None
 # A cell a spreadsheet would read as a formula or a control sequence.
@@ -68,11 +70,30 @@ def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Cell) -> object:
     return safe(value)
 
 
+def save_xlsx(book: Workbook, out: IO[bytes], made: dt.date) -> None:
+    """Write ``book`` dated ``made`` (the day the figures are of).
+
+    openpyxl's own ``save`` stamps the current second into the file's
+    properties, so the same rows asked twice (a HEAD, then the GET) could differ
+    in size when the second turned between them; here the file's created and
+    modified dates are the given day, so the same rows give the same length.
+    """
+    moment = dt.datetime.combine(made, dt.time())
+    book.properties.created = moment
+    book.properties.modified = moment
+    if book.write_only and not book.worksheets:
+        book.create_sheet()
+    with ZipFile(out, "w", ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(book, archive).write_data()
+
+
 def write_xlsx(
     out: IO[bytes],
     sheet_name: str,
     header: Sequence[str],
     rows: Iterable[Sequence[Cell]],
+    *,
+    made: dt.date,
 ) -> int:
     """One sheet, header first; every text cell stays text, dates read dd/mm/yyyy;
     returns the number of data rows."""
@@ -83,7 +104,7 @@ def write_xlsx(
     for row in rows:
         sheet.append([_xlsx_cell(sheet, v) for v in row])
         count += 1
-    book.save(out)
+    save_xlsx(book, out, made)
     return count
 
 
@@ -95,9 +116,13 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
 
 
 def to_xlsx(
-    sheet_name: str, header: Sequence[str], rows: Iterable[Sequence[Cell]]
+    sheet_name: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Cell]],
+    *,
+    made: dt.date,
 ) -> bytes:
     """The whole XLSX as bytes (small files: the import template)."""
     out = io.BytesIO()
-    write_xlsx(out, sheet_name, header, rows)
+    write_xlsx(out, sheet_name, header, rows, made=made)
     return out.getvalue()

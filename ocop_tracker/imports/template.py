@@ -1,5 +1,6 @@
 """The import template: exactly the headers the importer reads, and one example row."""
 
+from ocop_tracker.core.clock import today
 from ocop_tracker.exports.writer import to_xlsx
 from ocop_tracker.imports import activity
 from ocop_tracker.imports.reader import COLUMNS, EXAMPLE, HEADERS
@@ -14,6 +15,7 @@ def template_xlsx() -> bytes:
         "Danh sach OCOP",
         [HEADERS[c] for c in columns],
         [[EXAMPLE[c] or None for c in columns]],
+        made=today(),
     )
 
 
@@ -24,4 +26,5 @@ def activity_template_xlsx() -> bytes:
         "So lieu ban hang",
         [activity.HEADERS[c] for c in columns],
         [[activity.EXAMPLE[c] or None for c in columns]],
+        made=today(),
     )

@@ -32,7 +32,7 @@ from reportlab.platypus import (
 )
 
 from ocop_tracker.cards import fonts
-from ocop_tracker.exports.writer import safe
+from ocop_tracker.exports.writer import safe, save_xlsx
 from ocop_tracker.reports.rules import vn_clock
 from ocop_tracker.reports.schemas import ChildLine, Line, Ratio
 from ocop_tracker.reports.service import MonthlyReport
@@ -744,5 +744,5 @@ def to_xlsx(report: MonthlyReport) -> bytes:
         ],
     )
     out = io.BytesIO()
-    book.save(out)
+    save_xlsx(book, out, report.as_of)
     return out.getvalue()

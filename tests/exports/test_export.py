@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 import io
 
+import time_machine
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -87,6 +88,28 @@ def test_xlsx_is_readable_and_keeps_text_as_text(
     decisions = {row[1] for row in values[1:]}
     assert {"EX-IN", "EX-OUT"} <= decisions  # decision numbers are upper-cased
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_the_same_rows_a_second_later_give_a_file_of_the_same_length(
+    sign_in: SignIn, session: Session
+) -> None:
+    """A HEAD and its GET build the file twice; the second may turn between them."""
+    _world(session)
+    department = sign_in("sct.soctrang")
+    noon = dt.datetime.combine(clock.today(), dt.time(5, 0, 1), tzinfo=dt.UTC)
+    lengths, stamps = set(), set()
+    for second in (0, 1, 59):
+        with time_machine.travel(noon + dt.timedelta(seconds=second), tick=False):
+            response = department.get(
+                "/api/v1/exports/products", params={"format": "xlsx"}
+            )
+        assert response.status_code == 200
+        lengths.add(len(response.content))
+        properties = load_workbook(io.BytesIO(response.content)).properties
+        stamps.add((properties.created, properties.modified))
+    assert len(lengths) == 1
+    made = dt.datetime.combine(clock.today(), dt.time())
+    assert stamps == {(made, made)}  # dated the day of the figures
 
 
 def test_exports_are_audited_and_limited_to_ten_an_hour(
