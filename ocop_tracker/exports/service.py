@@ -147,9 +147,7 @@ def export(
             count = write_csv(out, table.header, table.rows)
             media = "text/csv; charset=utf-8"
         else:
-            count = write_xlsx(
-                out, table.title, table.header, table.rows, made=today
-            )
+            count = write_xlsx(out, table.title, table.header, table.rows, made=today)
             media = XLSX
     except BaseException:
         out.close()
