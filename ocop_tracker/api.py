@@ -16,6 +16,7 @@ from ocop_tracker.products.router import router as products_router
 from ocop_tracker.reports.router import router as reports_router
 from ocop_tracker.sellers.router import router as sellers_router
 from ocop_tracker.teams.router import router as teams_router
+from ocop_tracker.training.router import router as training_router
 from ocop_tracker.users.router import router as users_router
 
 # Every operation documents the error answers the handlers give (one body).
@@ -30,6 +31,7 @@ for router in (
     products_router,
     onboarding_router,
     sellers_router,
+    training_router,
     exports_router,
     imports_router,
     photos_router,

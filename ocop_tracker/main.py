@@ -57,6 +57,7 @@ from ocop_tracker.web.pages import reports as report_pages
 from ocop_tracker.web.pages import sellers as seller_pages
 from ocop_tracker.web.pages import teams as team_pages
 from ocop_tracker.web.pages import tokens as token_pages
+from ocop_tracker.web.pages import training as training_pages
 from ocop_tracker.web.pages import users as user_pages
 from ocop_tracker.web.pages import verify as verify_pages
 from ocop_tracker.web.pages import wizard as wizard_pages
@@ -129,6 +130,7 @@ def create_app() -> FastAPI:
     app.include_router(seller_pages.router)
     app.include_router(household_pages.router)
     app.include_router(zalo_pages.router)
+    app.include_router(training_pages.router)
     app.include_router(reference_pages.router)
     app.include_router(import_pages.router)
     app.include_router(activity_pages.router)

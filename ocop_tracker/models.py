@@ -22,6 +22,7 @@ from ocop_tracker.public import models as public_models
 from ocop_tracker.reports import models as report_models
 from ocop_tracker.sellers import models as seller_models
 from ocop_tracker.teams.models import Team, TeamMember
+from ocop_tracker.training import models as training_models
 from ocop_tracker.users.models import User
 
 __all__ = [
@@ -54,4 +55,5 @@ __all__ = [
     "public_models",
     "report_models",
     "seller_models",
+    "training_models",
 ]

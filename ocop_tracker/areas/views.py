@@ -6,7 +6,7 @@ Nothing here writes; the commands (imports, hamlets, re-homing) are in
 """
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -26,6 +26,11 @@ def get(session: Session, unit_id: int) -> AdminUnit:
     if unit is None:
         raise NotFound("Không tìm thấy đơn vị hành chính này.")
     return unit
+
+
+def names(session: Session, unit_ids: Iterable[int]) -> dict[int, str]:
+    """The names of these units, in one statement."""
+    return repository.names(session, unit_ids)
 
 
 def search(

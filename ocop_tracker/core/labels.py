@@ -125,6 +125,20 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "approved": "Đã xác minh",
         "rejected": "Bị từ chối",
     },
+    # training.models
+    "TrainerKind": {
+        "team_member": "Thành viên tổ công nghệ số",
+        "official": "Cán bộ xã/huyện",
+        "partner": "Đối tác (bưu điện, nhà mạng, sàn, ngân hàng…)",
+    },
+    "CoachingStep": {
+        "shop": "Mở gian hàng trên sàn",
+        "payment": "Tài khoản thanh toán điện tử",
+        "photos": "Ảnh sản phẩm",
+        "listing": "Đăng sản phẩm lên sàn",
+        "first_order": "Đơn hàng đầu tiên",
+        "quality": "Cam kết chất lượng",
+    },
     # cards.layout
     "Layout": {
         "a4-2x4": "A4, 8 thẻ (2 × 4) để treo tại quầy",

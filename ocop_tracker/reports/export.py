@@ -152,6 +152,40 @@ def _activity_rows(report: MonthlyReport) -> list[list[str]]:
     return rows
 
 
+def _training_rows(report: MonthlyReport) -> list[list[str]]:
+    """Who has been trained, and the 12 months' sessions and visits."""
+    t = report.coverage.training
+    rows = [
+        ["Chỉ tiêu", "Số lượng", "Tỷ lệ"],
+        [
+            "Hộ có sản phẩm OCOP đã được tập huấn",
+            f"{_num(t.households_ocop_trained)}/{_num(t.households_ocop)}",
+            _pct(t.households_ocop_trained_percent),
+        ],
+        [
+            "Thành viên tổ công nghệ số đã được tập huấn",
+            f"{_num(t.members_trained)}/{_num(t.members)}",
+            _pct(t.members_trained_percent),
+        ],
+        ["Hộ và chủ thể đã được tập huấn", _num(t.producers_trained), ""],
+    ]
+    return rows
+
+
+def _training_month_rows(report: MonthlyReport) -> list[list[str]]:
+    rows = [["Tháng", "Buổi tập huấn", "Lượt người dự", "Hướng dẫn tại hộ"]]
+    rows += [
+        [
+            f"{m.month:%m/%Y}",
+            _num(m.sessions),
+            _num(m.attendees),
+            _num(m.coaching_visits),
+        ]
+        for m in report.coverage.training.months
+    ]
+    return rows
+
+
 def chart_lines(lines: Sequence[ChildLine]) -> list[ChildLine]:
     """The bar chart's units: those with the most products first, then by name
     (a city's 15 first wards by name may hold nothing), at most ``CHART_ROWS``."""
@@ -540,6 +574,21 @@ def to_pdf(report: MonthlyReport) -> bytes:
             width,
         ),
         *_section(
+            Paragraph(_t("Tập huấn"), h2),
+            _training_rows(report),
+            (95 * mm, 35 * mm, 30 * mm),
+            pair,
+            width,
+        ),
+        Spacer(1, 2 * mm),
+        *_section(
+            None,
+            _training_month_rows(report),
+            (40 * mm, 36 * mm, 36 * mm, 48 * mm),
+            pair,
+            width,
+        ),
+        *_section(
             Paragraph(_t("Các bước đưa sản phẩm lên sàn"), h2),
             _funnel_rows(c.funnel),
             (95 * mm, 35 * mm, 30 * mm),
@@ -653,6 +702,9 @@ def to_xlsx(report: MonthlyReport) -> bytes:
                 "Hộ có gian hàng",
                 "Hộ có gian hàng và thanh toán điện tử",
                 "Gian hàng có đơn (tháng)",
+                "Hộ OCOP đã tập huấn",
+                "Thành viên đã tập huấn",
+                "Thành viên",
             ]
         ]
         + [
@@ -666,6 +718,9 @@ def to_xlsx(report: MonthlyReport) -> bytes:
                 t.households_shop,
                 t.households_shop_paying,
                 t.active_shops,
+                t.households_ocop_trained,
+                t.members_trained,
+                t.members,
             ]
             for t in report.teams.teams
         ],
@@ -741,6 +796,33 @@ def to_xlsx(report: MonthlyReport) -> bytes:
         + [
             [f"{a.month:%m/%Y}", a.active_shops, a.orders, a.revenue_vnd]
             for a in c.activity
+        ],
+    )
+    t = c.training
+    training_months: list[list[Cell]] = [
+        [f"{m.month:%m/%Y}", m.sessions, m.attendees, m.coaching_visits]
+        for m in t.months
+    ]
+    sheet(
+        "Tập huấn",
+        [
+            ["Chỉ tiêu", "Số lượng", "Trên tổng số", "Tỷ lệ (%)"],
+            [
+                "Hộ có sản phẩm OCOP đã được tập huấn",
+                t.households_ocop_trained,
+                t.households_ocop,
+                t.households_ocop_trained_percent,
+            ],
+            [
+                "Thành viên tổ công nghệ số đã được tập huấn",
+                t.members_trained,
+                t.members,
+                t.members_trained_percent,
+            ],
+            ["Hộ và chủ thể đã được tập huấn", t.producers_trained, None, None],
+            [],
+            ["Tháng", "Buổi tập huấn", "Lượt người dự", "Hướng dẫn tại hộ"],
+            *training_months,
         ],
     )
     out = io.BytesIO()

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, func, select
 
 from ocop_tracker.core.clock import today, vn_date
 from ocop_tracker.history import service as history_service
@@ -37,11 +37,14 @@ from ocop_tracker.reports.ledger import chunks
 from ocop_tracker.reports.rules import (
     CertFact,
     ListingFact,
+    MemberFacts,
     ProducerFacts,
     ProductFacts,
     Timeline,
 )
 from ocop_tracker.sellers.models import SellerAccount
+from ocop_tracker.teams.models import TeamMember
+from ocop_tracker.training.models import TrainingAttendee, TrainingSession
 
 
 def _events(
@@ -270,6 +273,81 @@ def _listing_fallback(
     return [(start, status)]
 
 
+def trained_from(
+    conn: Connection, column: str, ids: Sequence[int]
+) -> dict[int, dt.date]:
+    """Per producer or team member (``column``: ``producer_id`` or ``member_id``),
+    the day of the first session they attended, as the rows say now (a session's
+    day is its own date, whenever recorded)."""
+    attendees: Table = TrainingAttendee.__table__  # type: ignore[assignment]
+    sessions: Table = TrainingSession.__table__  # type: ignore[assignment]
+    key = attendees.c[column]
+    out: dict[int, dt.date] = {}
+    for subject, day in conn.execute(
+        select(key, func.min(sessions.c.held_on))
+        .join(sessions, sessions.c.id == attendees.c.session_id)
+        .where(key.in_(ids))
+        .group_by(key)
+    ):
+        out[subject] = day
+    return out
+
+
+def _ocop_certs(
+    conn: Connection, producer_ids: Sequence[int]
+) -> dict[int, list[list[CertFact]]]:
+    """Per producer, each of its OCOP products' certificates."""
+    products: Table = Product.__table__  # type: ignore[assignment]
+    certs: Table = Certificate.__table__  # type: ignore[assignment]
+    by_product: dict[tuple[int, int], list[CertFact]] = defaultdict(list)
+    for producer_id, product_id, cid, decided, expires, revoked, stars in conn.execute(
+        select(
+            products.c.producer_id,
+            products.c.id,
+            certs.c.id,
+            certs.c.decision_date,
+            certs.c.expires_on,
+            certs.c.revoked_on,
+            certs.c.stars,
+        )
+        .join(certs, certs.c.product_id == products.c.id)
+        .where(products.c.producer_id.in_(producer_ids), products.c.kind == "ocop")
+    ):
+        by_product[(producer_id, product_id)].append(
+            CertFact(cid, decided, expires, revoked, stars)
+        )
+    out: dict[int, list[list[CertFact]]] = defaultdict(list)
+    for (producer_id, _), facts in sorted(by_product.items()):
+        out[producer_id].append(facts)
+    return out
+
+
+def member_facts(conn: Connection, ids: Sequence[int]) -> dict[int, MemberFacts]:
+    """Facts of the team members that still exist, by id: on a team from the
+    trail's creation to its removal, trained from their first session."""
+    members: Table = TeamMember.__table__  # type: ignore[assignment]
+    out: dict[int, MemberFacts] = {}
+    for chunk in chunks(sorted(set(ids))):
+        rows = conn.execute(
+            select(members.c.id, members.c.hamlet_id, members.c.created_at).where(
+                members.c.id.in_(chunk)
+            )
+        ).all()
+        if not rows:
+            continue
+        present = [r[0] for r in rows]
+        exists = _trails(conn, "team_members", present, None)
+        trained = trained_from(conn, "member_id", present)
+        for mid, hamlet_id, created_at in rows:
+            out[mid] = MemberFacts(
+                member_id=mid,
+                hamlet_id=hamlet_id,
+                exists=rules.timeline(exists.get(mid) or [(vn_date(created_at), "1")]),
+                trained_from=trained.get(mid),
+            )
+    return out
+
+
 def producer_facts(conn: Connection, ids: Sequence[int]) -> dict[int, ProducerFacts]:
     """Facts of the producers that still exist, by id."""
     producers: Table = Producer.__table__  # type: ignore[assignment]
@@ -314,6 +392,8 @@ def producer_facts(conn: Connection, ids: Sequence[int]) -> dict[int, ProducerFa
             ).where(sellers.c.producer_id.in_(present))
         ).all()
         shop_trails = _shop_trails(conn, [r[0] for r in seller_rows])
+        trained = trained_from(conn, "producer_id", present)
+        ocop = _ocop_certs(conn, present)
         now = today()
         shops: dict[int, dict[int, Timeline]] = defaultdict(dict)
         for sid, pid, mid, status, status_on in seller_rows:
@@ -327,5 +407,7 @@ def producer_facts(conn: Connection, ids: Sequence[int]) -> dict[int, ProducerFa
                 exists=rules.timeline(exists.get(pid) or [(vn_date(created_at), "1")]),
                 payments=payments.get(pid, []),
                 shops=shops.get(pid, {}),
+                trained_from=trained.get(pid),
+                ocop_certs=ocop.get(pid, []),
             )
     return out

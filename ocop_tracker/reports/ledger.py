@@ -50,7 +50,7 @@ LINKS: Table = AdminUnitLink.__table__  # type: ignore[assignment]
 CHECKPOINTS: Table = ReportCheckpoint.__table__  # type: ignore[assignment]
 CHECKPOINT_DAYS: Table = ReportCheckpointDay.__table__  # type: ignore[assignment]
 UNITS: Table = AdminUnit.__table__  # type: ignore[assignment]
-PRODUCT, PRODUCER = "product", "producer"
+PRODUCT, PRODUCER, MEMBER = "product", "producer", "member"
 CHUNK = 500
 STATE_ID = 1
 
@@ -66,6 +66,8 @@ DIM_COLUMNS = (
     "paying",
     "markets",
     "steps",
+    "trained",
+    "holds_ocop",
 )
 
 Keyed = tuple[int, Segment]  # (hamlet_id, segment)
@@ -91,6 +93,8 @@ def dims_of(row: Any) -> Dims:
         paying=bool(m["paying"]),
         markets=m["markets"] or "",
         steps=m["steps"] or "",
+        trained=bool(m["trained"]),
+        holds_ocop=bool(m["holds_ocop"]),
     )
 
 

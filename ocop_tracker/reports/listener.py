@@ -30,8 +30,14 @@ from ocop_tracker.onboarding.models import (
 )
 from ocop_tracker.producers.models import PaymentAccount, Producer
 from ocop_tracker.products.models import Certificate, Product
-from ocop_tracker.reports import activity, segments
+from ocop_tracker.reports import activity, segments, training
 from ocop_tracker.sellers.models import SellerAccount, SellerActivity
+from ocop_tracker.teams.models import TeamMember
+from ocop_tracker.training.models import (
+    CoachingVisit,
+    TrainingAttendee,
+    TrainingSession,
+)
 
 KEY = "reports_pending"
 # Set in session.info to switch the listener off (bulk loads that rebuild after).
@@ -49,6 +55,13 @@ class Pending:
     # Hamlets and seller accounts whose monthly activity sums must be recounted.
     activity_hamlets: set[int] = field(default_factory=set)
     activity_accounts: set[int] = field(default_factory=set)
+    # Team members; products whose producer may now hold OCOP or not (issue 17).
+    members: set[int] = field(default_factory=set)
+    ocop_products: set[int] = field(default_factory=set)
+    # Places whose training months must be recounted; sessions whose day moved
+    # (their attendees are trained from another day).
+    training_places: set[int] = field(default_factory=set)
+    moved_sessions: set[int] = field(default_factory=set)
     stale: bool = False
 
 
@@ -77,7 +90,12 @@ def collect(session: Session, _flush: UOWTransaction) -> None:
     for obj in chain(session.new, session.dirty, session.deleted):
         if isinstance(obj, Product):
             p.products.add(obj.id)
-        elif isinstance(obj, Certificate | Listing):
+            p.ocop_products.add(obj.id)
+            p.producers.update(_old_and_new(obj, "producer_id"))
+        elif isinstance(obj, Certificate):
+            p.products.add(obj.product_id)
+            p.ocop_products.add(obj.product_id)
+        elif isinstance(obj, Listing):
             p.products.add(obj.product_id)
         elif isinstance(obj, StepRecord | Verification):
             p.listings.add(obj.listing_id)
@@ -96,8 +114,30 @@ def collect(session: Session, _flush: UOWTransaction) -> None:
         elif isinstance(obj, SellerActivity):
             p.activity_accounts.add(obj.seller_account_id)
             p.activity_hamlets.add(obj.hamlet_id)
+        elif isinstance(obj, TeamMember):
+            p.members.add(obj.id)
+        elif isinstance(obj, TrainingAttendee):
+            if obj.producer_id is not None:
+                p.producers.add(obj.producer_id)
+            if obj.member_id is not None:
+                p.members.add(obj.member_id)
+        elif isinstance(obj, TrainingSession):
+            p.training_places.update(_old_and_new(obj, "area_id"))
+            if obj not in session.new and (
+                obj in session.deleted
+                or inspect(obj).attrs.held_on.history.has_changes()
+            ):
+                p.moved_sessions.add(obj.id)
+        elif isinstance(obj, CoachingVisit):
+            p.training_places.update(_old_and_new(obj, "hamlet_id"))
         elif obj not in session.new and _moves_counts(obj):
             p.stale = True
+
+
+def _old_and_new(obj: object, attr: str) -> set[int]:
+    """A row's ``attr`` now and, when this flush changed it, before."""
+    history = inspect(obj).attrs[attr].history
+    return {v for v in chain(history.deleted, [getattr(obj, attr)]) if v is not None}
 
 
 def refresh_before_commit(session: Session) -> None:
@@ -138,11 +178,24 @@ def sync(session: Session) -> None:
     products = set(p.products)
     products.update(_column_of(conn, Listing, "product_id", "id", p.listings))
     products.update(_column_of(conn, Product, "id", "producer_id", p.producer_products))
+    producers = set(p.producers)
+    producers.update(_column_of(conn, Product, "producer_id", "id", p.ocop_products))
+    members = set(p.members)
+    if p.moved_sessions:
+        for column, into in (("producer_id", producers), ("member_id", members)):
+            into.update(
+                v
+                for v in _column_of(
+                    conn, TrainingAttendee, column, "session_id", p.moved_sessions
+                )
+                if v is not None
+            )
     if p.stale:
         segments.mark_stale(conn)
-    segments.refresh(conn, products=products, producers=p.producers)
+    segments.refresh(conn, products=products, producers=producers, members=members)
     hamlets = set(p.activity_hamlets)
     hamlets.update(
         _column_of(conn, SellerAccount, "hamlet_id", "id", p.activity_accounts)
     )
     activity.refresh(conn, hamlets)
+    training.refresh(conn, p.training_places)

@@ -50,7 +50,7 @@ class ReportSegment(Base):
     __tablename__ = "report_segments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    subject_type: Mapped[str] = mapped_column(String(10))  # product | producer
+    subject_type: Mapped[str] = mapped_column(String(10))  # product|producer|member
     subject_id: Mapped[int]
     hamlet_id: Mapped[int] = mapped_column(
         ForeignKey("admin_units.id", ondelete="CASCADE")
@@ -58,7 +58,9 @@ class ReportSegment(Base):
     start_day: Mapped[dt.date] = mapped_column(Date)
     # First day no longer covered; NULL = still open.
     end_day: Mapped[dt.date | None] = mapped_column(Date)
-    category: Mapped[str] = mapped_column(String(10))  # ocop|lapsed|other|producer
+    category: Mapped[str] = mapped_column(
+        String(10)
+    )  # ocop|lapsed|other|producer|member
     stars: Mapped[int | None]
     group_id: Mapped[int | None]
     # Product kind (other) or producer kind (producer).
@@ -73,6 +75,10 @@ class ReportSegment(Base):
     markets: Mapped[str] = mapped_column(String(200), default="")
     # Sorted step codes done on at least one marketplace ("listing,photos").
     steps: Mapped[str] = mapped_column(String(300), default="")
+    # A producer or team member: has attended a training session by then.
+    trained: Mapped[bool] = mapped_column(default=False)
+    # A producer: holds a product whose OCOP certificate is in force.
+    holds_ocop: Mapped[bool] = mapped_column(default=False)
 
     __table_args__ = (
         Index("ix_report_segments_subject", "subject_type", "subject_id"),
@@ -157,6 +163,29 @@ class ReportActivity(Base):
     revenue_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
 
     __table_args__ = (PrimaryKeyConstraint("area_id", "month"),)
+
+
+class ReportTraining(Base):
+    """Training in one area in one month: sums kept in step with writes.
+
+    Per area node (the session's area or the visited producer's hamlet, every
+    ancestor under the tree of the month's last day, ``NATION``) and month (its
+    first day): sessions held, attendees at them, coaching visits
+    (``reports/training.py``). A session may be held at a commune, which has
+    places under it: rows with ``own`` hold a place's own sums (what a refresh
+    compares a recount with), the others the sums under each area.
+    """
+
+    __tablename__ = "report_training"
+
+    area_id: Mapped[int] = mapped_column(Integer)
+    month: Mapped[dt.date] = mapped_column(Date)
+    own: Mapped[bool] = mapped_column(default=False)
+    sessions: Mapped[int] = mapped_column(default=0)
+    attendees: Mapped[int] = mapped_column(default=0)
+    coaching_visits: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (PrimaryKeyConstraint("area_id", "month", "own"),)
 
 
 class ReportState(Base):

@@ -51,6 +51,7 @@ def retire(
 
 
 OCOP, LAPSED, OTHER, PRODUCER = "ocop", "lapsed", "other", "producer"
+MEMBER = "member"  # a team member: counted for training
 
 
 def vn_clock(moment: dt.datetime) -> str:
@@ -134,6 +135,20 @@ class ProducerFacts:
     payments: Sequence[Timeline]  # each account's status over time
     # Per marketplace id, the seller account's status over time (DOMAIN.md §4).
     shops: Mapping[int, Timeline] = field(default_factory=dict)
+    # The day of the first training session attended, if any.
+    trained_from: dt.date | None = None
+    # Each OCOP product's certificates (a producer "holds OCOP" while one is in force).
+    ocop_certs: Sequence[Sequence[CertFact]] = ()
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    """What a team member's figures depend on."""
+
+    member_id: int
+    hamlet_id: int
+    exists: Timeline
+    trained_from: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -153,6 +168,9 @@ class Dims:
     # open shop on (``both``: on every named one).
     markets: str = ""
     steps: str = ""
+    # A producer or member: trained by then; a producer: holds a product in force.
+    trained: bool = False
+    holds_ocop: bool = False
 
 
 @dataclass(frozen=True)
@@ -241,22 +259,39 @@ def producer_dims(
         listed=bool(shops),
         both=bool(named) and named.issubset(shops),
         markets=",".join(str(m) for m in shops),
+        trained=facts.trained_from is not None and facts.trained_from <= day,
+        holds_ocop=any(
+            product_rules.current_certificate(certs, day) is not None
+            for certs in facts.ocop_certs
+        ),
     )
+
+
+def member_dims(facts: MemberFacts, day: dt.date) -> Dims | None:
+    """How a team member counts on ``day`` (None when not on a team)."""
+    if facts.exists.on(day) is None:
+        return None
+    return Dims(
+        MEMBER,
+        trained=facts.trained_from is not None and facts.trained_from <= day,
+    )
+
+
+def _cert_days(c: CertFact) -> tuple[dt.date, ...]:
+    """The days a certificate's standing may change."""
+    days = (
+        c.decision_date,
+        c.expires_on + ONE_DAY,
+        c.expires_on - dt.timedelta(days=product_rules.EXPIRING_DAYS),
+    )
+    return days if c.revoked_on is None else (*days, c.revoked_on)
 
 
 def product_breaks(facts: ProductFacts) -> set[dt.date]:
     """Every day on which the product's dims may change."""
     days: set[dt.date] = set(facts.exists.days())
     for c in facts.certs:
-        days.update(
-            (
-                c.decision_date,
-                c.expires_on + ONE_DAY,
-                c.expires_on - dt.timedelta(days=product_rules.EXPIRING_DAYS),
-            )
-        )
-        if c.revoked_on is not None:
-            days.add(c.revoked_on)
+        days.update(_cert_days(c))
     for lf in facts.listings:
         days.update(lf.status.days())
         for tl in lf.steps.values():
@@ -271,6 +306,11 @@ def producer_breaks(facts: ProducerFacts) -> set[dt.date]:
         days.update(p.days())
     for tl in facts.shops.values():
         days.update(tl.days())
+    if facts.trained_from is not None:
+        days.add(facts.trained_from)
+    for certs in facts.ocop_certs:
+        for c in certs:
+            days.update(_cert_days(c))
     return days
 
 
@@ -304,6 +344,14 @@ def producer_segments(
     return spans([(d, producer_dims(facts, d, named)) for d in days])
 
 
+def member_segments(facts: MemberFacts) -> list[Segment]:
+    """The team member's dims as spans of days."""
+    days = set(facts.exists.days())
+    if facts.trained_from is not None:
+        days.add(facts.trained_from)
+    return spans([(d, member_dims(facts, d)) for d in sorted(days)])
+
+
 def metrics(dims: Dims) -> list[str]:
     """The figures a subject with these dims adds one to."""
     if dims.category == OCOP:
@@ -321,6 +369,8 @@ def metrics(dims: Dims) -> list[str]:
         return out
     if dims.category == LAPSED:
         return ["ocop.lapsed"]
+    if dims.category == MEMBER:
+        return ["members", "members.trained"] if dims.trained else ["members"]
     if dims.category == OTHER:
         out = ["other", f"other.kind.{dims.kind}"]
         if dims.listed:
@@ -340,6 +390,12 @@ def metrics(dims: Dims) -> list[str]:
             out += ["producers.shop_paying", f"{kind}.shop_paying"]
     if dims.both:
         out.append("producers.shop.both")
+    if dims.trained:
+        out += ["producers.trained", f"{kind}.trained"]
+    if dims.holds_ocop:
+        out += ["producers.ocop", f"{kind}.ocop"]
+        if dims.trained:
+            out += ["producers.ocop.trained", f"{kind}.ocop.trained"]
     return out
 
 

@@ -153,6 +153,36 @@ class ActivityMonth(Out):
     revenue_vnd: int
 
 
+class TrainingMonth(Out):
+    """Training in the area in one month: each session at the area it was held
+    in, each coaching visit at the producer's hamlet."""
+
+    month: dt.date = Field(description="first day of the month")
+    sessions: int
+    attendees: int = Field(description="producers and team members at the sessions")
+    coaching_visits: int
+
+
+class TrainingIndicators(Out):
+    """Who has been trained (issue 17 item 3): a producer or team member counts
+    from the day of the first session they attended.
+
+    ``households_ocop`` are households holding a product whose OCOP
+    certificate is in force; percentages are None when there are none.
+    """
+
+    households_ocop: int
+    households_ocop_trained: int
+    households_ocop_trained_percent: float | None
+    producers_trained: int
+    members: int = Field(description="members of the area's digital teams")
+    members_trained: int
+    members_trained_percent: float | None
+    months: list[TrainingMonth] = Field(
+        description="the 12 months ending with the report date's month, oldest first"
+    )
+
+
 class Coverage(Out):
     """Coverage of an area on a date (DOMAIN.md §3)."""
 
@@ -176,6 +206,7 @@ class Coverage(Out):
     activity: list[ActivityMonth] = Field(
         description="the 12 months ending with the report date's month, oldest first"
     )
+    training: TrainingIndicators
 
 
 class TrendPoint(Out):
@@ -357,6 +388,14 @@ class TeamLine(Out):
     active_shops: int = Field(
         default=0, description="Shops of the hamlet with an order in the month"
     )
+    households_ocop_trained: int = Field(
+        default=0,
+        description="Households of the hamlet holding OCOP that have been trained",
+    )
+    members_trained: int = Field(
+        default=0, description="Members of the team trained at least once"
+    )
+    members: int = Field(default=0, description="Members of the team")
 
 
 class Teams(Out):

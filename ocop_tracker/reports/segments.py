@@ -19,14 +19,20 @@ from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.db import make_engine, without_time_limits
 from ocop_tracker.producers.models import Producer
 from ocop_tracker.products.models import Product
-from ocop_tracker.reports import activity, rules
+from ocop_tracker.reports import activity, rules, training
 from ocop_tracker.reports.checkpoints import extend_checkpoints, post_checkpoints
-from ocop_tracker.reports.facts import named_marketplaces, producer_facts, product_facts
+from ocop_tracker.reports.facts import (
+    member_facts,
+    named_marketplaces,
+    producer_facts,
+    product_facts,
+)
 from ocop_tracker.reports.ledger import (
     CHECKPOINT_DAYS,
     CHECKPOINTS,
     COUNTS,
     DIM_COLUMNS,
+    MEMBER,
     PRODUCER,
     PRODUCT,
     SCHEDULE,
@@ -42,6 +48,7 @@ from ocop_tracker.reports.ledger import (
     utcnow,
 )
 from ocop_tracker.reports.rules import Segment
+from ocop_tracker.teams.models import TeamMember
 
 
 def compute(
@@ -49,6 +56,7 @@ def compute(
     *,
     products: Sequence[int] = (),
     producers: Sequence[int] = (),
+    members: Sequence[int] = (),
     named: frozenset[int] | None = None,
 ) -> dict[tuple[str, int], list[Keyed]]:
     """The segments each subject should have now (empty for a vanished one)."""
@@ -65,6 +73,12 @@ def compute(
         g = rf.get(rid)
         out[(PRODUCER, rid)] = (
             [(g.hamlet_id, s) for s in rules.producer_segments(g, marks)] if g else []
+        )
+    mf = member_facts(conn, members) if members else {}
+    for mid in members:
+        h = mf.get(mid)
+        out[(MEMBER, mid)] = (
+            [(h.hamlet_id, s) for s in rules.member_segments(h)] if h else []
         )
     return out
 
@@ -88,6 +102,8 @@ def _row(subject: tuple[str, int], hamlet_id: int, seg: Segment) -> dict[str, An
         "paying": d.paying,
         "markets": d.markets,
         "steps": d.steps,
+        "trained": d.trained,
+        "holds_ocop": d.holds_ocop,
     }
 
 
@@ -237,12 +253,18 @@ def roll_forward(conn: Connection, to_day: dt.date | None = None) -> None:
 
 
 def refresh(
-    conn: Connection, *, products: Iterable[int] = (), producers: Iterable[int] = ()
+    conn: Connection,
+    *,
+    products: Iterable[int] = (),
+    producers: Iterable[int] = (),
+    members: Iterable[int] = (),
 ) -> int:
     """Bring the ledger in step for these subjects; returns how many changed."""
-    subjects = [(PRODUCT, p) for p in set(products)] + [
-        (PRODUCER, p) for p in set(producers)
-    ]
+    subjects = (
+        [(PRODUCT, p) for p in set(products)]
+        + [(PRODUCER, p) for p in set(producers)]
+        + [(MEMBER, m) for m in set(members)]
+    )
     if not subjects:
         return 0
     _ensure_state(conn, subjects)
@@ -255,6 +277,7 @@ def refresh(
         conn,
         products=[s for k, s in subjects if k == PRODUCT],
         producers=[s for k, s in subjects if k == PRODUCER],
+        members=[s for k, s in subjects if k == MEMBER],
     )
     changed = [
         s
@@ -305,6 +328,7 @@ def rebuild(
     """Recompute the ledger from scratch; ``segments=False`` keeps them, redoes counts."""
     products: Table = Product.__table__  # type: ignore[assignment]
     producers: Table = Producer.__table__  # type: ignore[assignment]
+    members: Table = TeamMember.__table__  # type: ignore[assignment]
     day = counts_day or today()
     made = 0
     # It reads and writes everything: a national-scale GROUP BY takes longer
@@ -313,13 +337,18 @@ def rebuild(
     if segments:
         conn.execute(delete(SEGMENTS))
         named = named_marketplaces(conn)
-        for table, kind in ((products, PRODUCT), (producers, PRODUCER)):
+        for table, kind in (
+            (products, PRODUCT),
+            (producers, PRODUCER),
+            (members, MEMBER),
+        ):
             ids = list(conn.scalars(select(table.c.id).order_by(table.c.id)))
             for chunk in chunks(ids, 5000):
                 computed = compute(
                     conn,
                     products=chunk if kind == PRODUCT else (),
                     producers=chunk if kind == PRODUCER else (),
+                    members=chunk if kind == MEMBER else (),
                     named=named,
                 )
                 rows = [
@@ -380,6 +409,7 @@ def rebuild_counts(conn: Connection, counts_day: dt.date) -> None:
     conn.execute(delete(CHECKPOINT_DAYS))
     extend_checkpoints(conn, counts_day)
     activity.rebuild(conn)
+    training.rebuild(conn)
 
 
 def rebuild_after_upgrade(url: str | None) -> None:

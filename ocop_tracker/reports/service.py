@@ -56,6 +56,8 @@ from ocop_tracker.reports.schemas import (
     SubmissionRead,
     TeamLine,
     Teams,
+    TrainingIndicators,
+    TrainingMonth,
     Trend,
     TrendPoint,
     TroubleItem,
@@ -292,6 +294,39 @@ def _activity(session: Session, area: Area, day: dt.date) -> list[ActivityMonth]
     ]
 
 
+HH_OCOP = f"producers.kind.{HOUSEHOLD}.ocop"
+HH_OCOP_TRAINED = f"{HH_OCOP}.trained"
+
+
+def _training(
+    session: Session, area: Area, f: Mapping[str, int], day: dt.date
+) -> TrainingIndicators:
+    """Who has been trained, from the area's figures, and the 12 months' sessions."""
+    months = activity_months(day)
+    sums = views.training(session.connection(), area.id, months)
+    households, members = f.get(HH_OCOP, 0), f.get("members", 0)
+    return TrainingIndicators.model_construct(
+        households_ocop=households,
+        households_ocop_trained=f.get(HH_OCOP_TRAINED, 0),
+        households_ocop_trained_percent=rules.share(
+            f.get(HH_OCOP_TRAINED, 0), households
+        ),
+        producers_trained=f.get("producers.trained", 0),
+        members=members,
+        members_trained=f.get("members.trained", 0),
+        members_trained_percent=rules.share(f.get("members.trained", 0), members),
+        months=[
+            TrainingMonth.model_construct(
+                month=m,
+                sessions=sums[m].sessions,
+                attendees=sums[m].attendees,
+                coaching_visits=sums[m].coaching_visits,
+            )
+            for m in months
+        ],
+    )
+
+
 def coverage_of(session: Session, area: Area, day: dt.date) -> Coverage:
     """Coverage of an area already checked against the actor's scope.
 
@@ -400,6 +435,7 @@ def coverage_of(session: Session, area: Area, day: dt.date) -> Coverage:
         ),
         sellers=_sellers(f, markets),
         activity=_activity(session, area, day),
+        training=_training(session, area, f, day),
     )
 
 
@@ -443,7 +479,13 @@ def trend_of(session: Session, area: Area, until: dt.date) -> Trend:
 HOUSEHOLDS = f"producers.kind.{HOUSEHOLD}"
 HH_SHOP = f"{HOUSEHOLDS}.shop"
 HH_SHOP_PAYING = f"{HOUSEHOLDS}.shop_paying"
-TEAM_METRICS = (HH_SHOP, HH_SHOP_PAYING)
+TEAM_METRICS = (
+    HH_SHOP,
+    HH_SHOP_PAYING,
+    "producers.kind.household.ocop.trained",
+    "members",
+    "members.trained",
+)
 CHILD_METRICS = (
     HOUSEHOLDS,
     HH_SHOP,
@@ -782,6 +824,9 @@ def teams_of(session: Session, area: Area, first: dt.date) -> Teams:
             households_shop=on_shops.get(u.id, {}).get(HH_SHOP, 0),
             households_shop_paying=on_shops.get(u.id, {}).get(HH_SHOP_PAYING, 0),
             active_shops=active[u.id].active_shops,
+            households_ocop_trained=on_shops.get(u.id, {}).get(HH_OCOP_TRAINED, 0),
+            members=on_shops.get(u.id, {}).get("members", 0),
+            members_trained=on_shops.get(u.id, {}).get("members.trained", 0),
         )
         for t, u in pairs
     ]

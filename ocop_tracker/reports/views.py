@@ -20,6 +20,7 @@ from ocop_tracker.auth.scope import covered_ids, covers, reads_history_of
 from ocop_tracker.onboarding.models import Marketplace
 from ocop_tracker.reports import activity as ledger_activity
 from ocop_tracker.reports import repository, rules
+from ocop_tracker.reports import training as ledger_training
 from ocop_tracker.reports.checkpoints import COMMUNE_METRICS, communes_among, window
 from ocop_tracker.reports.ledger import (
     CHECKPOINT_DAYS,
@@ -293,6 +294,13 @@ def month_activity(
 ) -> dict[int, rules.ActivitySums]:
     """What each area's shops did in one month (its first day): kept sums."""
     return ledger_activity.read_areas(conn, area_ids, month)
+
+
+def training(
+    conn: Connection, area_id: int, months: Sequence[dt.date]
+) -> dict[dt.date, ledger_training.TrainingSums]:
+    """The area's training in each month (first days): kept sums."""
+    return ledger_training.read(conn, area_id, months)
 
 
 # --- the pages' reads -----------------------------------------------------------------

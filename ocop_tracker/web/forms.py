@@ -23,6 +23,7 @@ from ocop_tracker.producers.models import PaymentKind, PaymentStatus, ProducerKi
 from ocop_tracker.products.models import CertLevel, ProductKind
 from ocop_tracker.sellers import rules as seller_rules
 from ocop_tracker.sellers.models import SellerStatus
+from ocop_tracker.training.models import CoachingStep, TrainerKind
 from ocop_tracker.users.models import WRITERS, User
 
 CHOICE_LIMIT = 200
@@ -522,5 +523,84 @@ class ActivityForm(TypedForm):
                 args["last_order_on"] = parse_date(
                     self.last_order_on, "last_order_on", "ngày đơn gần nhất"
                 )
+        errors.raise_any()
+        return args
+
+
+# --- training (issue 17 item 3) ----------------------------------------------------------
+
+
+class TrainingSessionForm(TypedForm):
+    """A training session as typed: where (the area picker), when, the topic,
+    the place, who led it. ``find`` is the picker's search, not a save."""
+
+    not_typed: ClassVar[frozenset[str]] = frozenset({"version", "find"})
+
+    area_id: str = Field("", max_length=20)
+    area_q: str = Field("", max_length=100)
+    find: str = Field("", max_length=3)
+    held_on: str = Field("", max_length=20)
+    topic_id: str = Field("", max_length=20)
+    place: str = Field("", max_length=400)
+    trainer_kind: TrainerKind = TrainerKind.team_member
+    trainer_name: str = Field("", max_length=400)
+    note: str = Field("", max_length=2000)
+    version: int | None = None
+
+    def service_args(self, *, with_area: bool = True) -> dict[str, Any]:
+        """The keyword arguments of the service's create (``with_area``) or
+        update; every unreadable field refused at once, each beside its field."""
+        errors = FieldErrors()
+        args: dict[str, Any] = {
+            "place": self.place,
+            "trainer_kind": self.trainer_kind,
+            "trainer_name": self.trainer_name,
+            "note": self.note,
+        }
+        if with_area:
+            raw = self.area_id.strip()
+            if not (raw.isdigit() and len(raw) <= 10):
+                errors.add("area_id", "Hãy tìm và chọn nơi tổ chức (khóm/ấp, xã…).")
+            else:
+                args["area_id"] = int(raw)
+        with errors.check("held_on"):
+            args["held_on"] = parse_date(self.held_on, "held_on", "ngày tập huấn")
+        raw_topic = self.topic_id.strip()
+        if not (raw_topic.isdigit() and len(raw_topic) <= 10):
+            errors.add("topic_id", "Hãy chọn một chủ đề trong danh sách.")
+        else:
+            args["topic_id"] = int(raw_topic)
+        errors.raise_any()
+        return args
+
+
+class AttendeesForm(BaseModel):
+    """The ticked boxes of a session's list: producers and team members."""
+
+    producer_ids: list[int] = Field(default_factory=list, max_length=1000)
+    member_ids: list[int] = Field(default_factory=list, max_length=1000)
+    version: int | None = None
+
+
+class CoachingVisitForm(TypedForm):
+    """A coaching visit as typed on the producer's page."""
+
+    visited_on: str = Field("", max_length=20)
+    step: CoachingStep = CoachingStep.shop
+    coach_name: str = Field("", max_length=400)
+    note: str = Field("", max_length=2000)
+
+    def service_args(self) -> dict[str, Any]:
+        """The keyword arguments of ``training_service.record_visit``."""
+        errors = FieldErrors()
+        args: dict[str, Any] = {
+            "step": self.step,
+            "coach_name": self.coach_name,
+            "note": self.note,
+        }
+        with errors.check("visited_on"):
+            args["visited_on"] = parse_date(
+                self.visited_on, "visited_on", "ngày hướng dẫn"
+            )
         errors.raise_any()
         return args

@@ -68,6 +68,12 @@ NOTICES = {
     "provider_added": "Đã thêm nhà cung cấp thanh toán.",
     "prerequisite_added": "Đã thêm việc cần chuẩn bị.",
     "prerequisite_saved": "Đã lưu việc cần chuẩn bị.",
+    "training_created": "Đã ghi buổi tập huấn. Tiếp theo: đánh dấu những người đã dự.",
+    "attendees": "Đã lưu danh sách người dự.",
+    "training_saved": "Đã lưu buổi tập huấn.",
+    "training_deleted": "Đã xóa buổi tập huấn.",
+    "visit_saved": "Đã ghi buổi hướng dẫn tại hộ.",
+    "visit_deleted": "Đã xóa buổi hướng dẫn.",
 }
 
 

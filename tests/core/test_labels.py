@@ -27,6 +27,7 @@ from ocop_tracker.products.models import CertLevel, ProductKind
 from ocop_tracker.products.rules import CertificateStatus
 from ocop_tracker.sellers.models import ClaimStatus, SellerStatus
 from ocop_tracker.teams.models import Background, Position
+from ocop_tracker.training.models import CoachingStep, TrainerKind
 from ocop_tracker.users.models import Role
 
 ENUMS: list[type[Enum]] = [
@@ -47,6 +48,8 @@ ENUMS: list[type[Enum]] = [
     StepStatus,
     SellerStatus,
     ClaimStatus,
+    TrainerKind,
+    CoachingStep,
     Layout,
 ]
 

@@ -11,6 +11,7 @@ ledger must give the same numbers.
 
 import datetime as dt
 from collections import Counter
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +26,12 @@ from ocop_tracker.products import rules as product_rules
 from ocop_tracker.products.models import Certificate, Product
 from ocop_tracker.reports.models import NATION
 from ocop_tracker.sellers.models import SellerAccount, SellerActivity
+from ocop_tracker.teams.models import TeamMember
+from ocop_tracker.training.models import (
+    CoachingVisit,
+    TrainingAttendee,
+    TrainingSession,
+)
 
 
 def hamlets_on(session: Session, area_id: int, day: dt.date) -> set[int] | None:
@@ -238,4 +245,80 @@ def recount(session: Session, area_id: int, day: dt.date) -> dict[str, int]:
                 out[f"producers.kind.{kind}.shop_paying"] += 1
         if named and named <= shops:
             out["producers.shop.both"] += 1
+        trained = attended_by(session, TrainingAttendee.producer_id, r.id, day)
+        if trained:
+            out["producers.trained"] += 1
+            out[f"producers.kind.{kind}.trained"] += 1
+        if holds_ocop(session, r.id, day):
+            out["producers.ocop"] += 1
+            out[f"producers.kind.{kind}.ocop"] += 1
+            if trained:
+                out["producers.ocop.trained"] += 1
+                out[f"producers.kind.{kind}.ocop.trained"] += 1
+    members_alive = history.ids_existing_on(session, "team_members", day)
+    for person in session.scalars(select(TeamMember)):
+        if person.id not in members_alive or (
+            under is not None and person.hamlet_id not in under
+        ):
+            continue
+        out["members"] += 1
+        if attended_by(session, TrainingAttendee.member_id, person.id, day):
+            out["members.trained"] += 1
     return {k: v for k, v in out.items() if v}
+
+
+def attended_by(session: Session, column: Any, subject_id: int, day: dt.date) -> bool:
+    """The producer or member attended a session held on or before ``day``."""
+    return (
+        session.scalar(
+            select(TrainingSession.id)
+            .join(TrainingAttendee, TrainingAttendee.session_id == TrainingSession.id)
+            .where(column == subject_id, TrainingSession.held_on <= day)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def holds_ocop(session: Session, producer_id: int, day: dt.date) -> bool:
+    """One of the producer's OCOP products has a certificate in force on ``day``."""
+    for product in session.scalars(
+        select(Product).where(Product.producer_id == producer_id)
+    ):
+        if product.kind.value != "ocop":
+            continue
+        certs = session.scalars(
+            select(Certificate).where(Certificate.product_id == product.id)
+        ).all()
+        if product_rules.current_certificate(certs, day) is not None:
+            return True
+    return False
+
+
+def recount_training(
+    session: Session, area_id: int, month: dt.date
+) -> tuple[int, int, int]:
+    """Sessions, attendees and coaching visits of the area in ``month``, each
+    at its place, under the tree of the month's last day."""
+    last = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    under = hamlets_on(session, area_id, last - dt.timedelta(days=1))
+    sessions = attendees = visits = 0
+    for s in session.scalars(
+        select(TrainingSession).where(
+            TrainingSession.held_on >= month, TrainingSession.held_on < last
+        )
+    ):
+        if under is None or s.area_id in under:
+            sessions += 1
+            attendees += len(
+                session.scalars(
+                    select(TrainingAttendee).where(TrainingAttendee.session_id == s.id)
+                ).all()
+            )
+    for v in session.scalars(
+        select(CoachingVisit).where(
+            CoachingVisit.visited_on >= month, CoachingVisit.visited_on < last
+        )
+    ):
+        visits += under is None or v.hamlet_id in under
+    return sessions, attendees, visits

@@ -15,9 +15,11 @@ def request(
 ) -> tuple[str, str, dict[str, Any]] | None:
     """The request for one of the producer pages, or None for other routes."""
     if not route.split(" ", 1)[1].startswith("/producers") or route.endswith(
-        "/seller-accounts"
+        ("/seller-accounts", "/coaching-visits")
     ):
-        return None  # a producer's seller accounts: authz_requests_sellers.py
+        # A producer's seller accounts: authz_requests_sellers.py; its
+        # coaching visits: authz_requests_training.py.
+        return None
     producer = w.producer[t]
     url = path.replace("{producer_id}", str(producer.id))
     if route == "POST /producers/new":

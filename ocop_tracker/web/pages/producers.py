@@ -17,6 +17,7 @@ from starlette.responses import Response
 from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
+from ocop_tracker.core import clock
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError, Forbidden
 from ocop_tracker.core.labels import labels
@@ -41,10 +42,14 @@ from ocop_tracker.sellers import service as seller_service
 from ocop_tracker.sellers import views as seller_views
 from ocop_tracker.sellers.models import SellerStatus
 from ocop_tracker.sellers.schemas import SellerAccountRead
+from ocop_tracker.training import service as training_service
+from ocop_tracker.training import views as training_views
+from ocop_tracker.training.models import CoachingStep
 from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import User
 from ocop_tracker.web.forms import (
     YES_NO,
+    CoachingVisitForm,
     PaymentAccountForm,
     ProducerEdit,
     ProducerForm,
@@ -56,7 +61,7 @@ from ocop_tracker.web.pages.exports import export_url
 from ocop_tracker.web.pages.sellers import claim_words, payout_label, rejection
 from ocop_tracker.web.paging import paging
 from ocop_tracker.web.refused import Refused, form_context, status_of, submit
-from ocop_tracker.web.render import local_time, refusal_context, render
+from ocop_tracker.web.render import local_time, redirect, refusal_context, render
 
 router = APIRouter(include_in_schema=False)
 T = TypeVar("T")
@@ -69,6 +74,7 @@ PAYMENT_KIND_LABELS: Mapping[PaymentKind, str] = labels(PaymentKind)
 PAYMENT_STATUS_LABELS: Mapping[PaymentStatus, str] = labels(PaymentStatus)
 PRODUCT_KIND_LABELS: Mapping[ProductKind, str] = labels(ProductKind)
 SELLER_STATUS_LABELS: Mapping[SellerStatus, str] = labels(SellerStatus)
+COACHING_STEP_LABELS: Mapping[CoachingStep, str] = labels(CoachingStep)
 # The statuses "Bắt đầu mở gian hàng" offers, in their order.
 SELLER_STARTS = [
     (s.value, SELLER_STATUS_LABELS[s]) for s in SellerStatus if s in seller_rules.STARTS
@@ -235,6 +241,10 @@ def _detail_page(
             "rejection": rejection,
             "when": local_time,
             "may_write": may_write(user),
+            "trained_at": training_views.producer_sessions(session, producer),
+            "visits": training_views.producer_visits(session, producer),
+            "coaching_steps": COACHING_STEP_LABELS,
+            "today": clock.today().isoformat(),
             **form_context(refused),
         },
         principal,
@@ -475,6 +485,42 @@ def add_payment_account(
             f"/producers/{producer_id}?done=account_saved#account-{account.id}"
         ),
     )
+
+
+@router.post("/producers/{producer_id}/coaching-visits")
+def record_coaching_visit(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    producer_id: int,
+    form: Annotated[CoachingVisitForm, Form()],
+) -> Response:
+    """Record a coaching visit at the producer's."""
+    user = principal.user
+    producer = producer_views.get_producer(session, user, producer_id)
+    return _detail_form(
+        request,
+        session,
+        principal,
+        producer_id,
+        "visit-new",
+        form.typed(),
+        lambda: training_service.record_visit(
+            session, user, producer, **form.service_args()
+        ),
+        lambda visit: f"/producers/{producer_id}?done=visit_saved#visit-{visit.id}",
+    )
+
+
+@router.post("/coaching-visits/{visit_id}/delete")
+def delete_coaching_visit(
+    session: SessionDep, principal: CurrentPrincipal, visit_id: int
+) -> Response:
+    """Remove a coaching visit recorded by mistake."""
+    visit = training_views.get_visit(session, principal.user, visit_id)
+    producer_id = visit.producer_id
+    training_service.delete_visit(session, principal.user, visit)
+    return redirect(f"/producers/{producer_id}?done=visit_deleted#training")
 
 
 @router.post("/payment-accounts/{account_id}")

@@ -24,6 +24,7 @@ from ocop_tracker.reports import views as report_views
 from ocop_tracker.reports.downloads import file_response
 from ocop_tracker.reports.schemas import ReportFormat
 from ocop_tracker.web import picker as picker_kit
+from ocop_tracker.web.forms import may_write
 from ocop_tracker.web.render import recoverable, redirect, refusal_context, render
 
 router = APIRouter(include_in_schema=False)
@@ -138,6 +139,7 @@ def dashboard(
             # A unit read only as the past of the user's area: figures, no actions.
             "own": area.unit is None or covers(session, user, area.id),
             "finder": picker_kit.picker(session, user, q=area_q),
+            "may_record_training": may_write(user),
         },
         principal,
         status_code=422 if error else 200,

@@ -1,0 +1,279 @@
+"""Commands on training: sessions, who attended them, coaching visits.
+
+Writers are the team roles, officials and admins, in their area (the
+department reads). A session is held in an area of the writer's; its
+attendees are producers and team members under that area today; the list is
+written whole, with the session's version, and its count kept on the session.
+The reports ledger counts a producer or team member as trained from the day of
+the first session they attended (``reports/facts.py``), and the month's
+sessions, attendees and visits per area (``reports/training.py``).
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy.orm import Session
+
+from ocop_tracker.areas import views as area_views
+from ocop_tracker.auth.scope import check_writer
+from ocop_tracker.core import clock
+from ocop_tracker.core.base import utcnow
+from ocop_tracker.core.errors import FieldErrors, InvalidInput
+from ocop_tracker.core.text import clean_text, required_text
+from ocop_tracker.core.versions import UNSET, Unset, check_version, flush_versioned
+from ocop_tracker.producers.models import Producer
+from ocop_tracker.training import repository, rules
+from ocop_tracker.training.models import (
+    MAX_ATTENDEES,
+    CoachingStep,
+    CoachingVisit,
+    TrainerKind,
+    TrainingAttendee,
+    TrainingSession,
+)
+from ocop_tracker.training.views import VISIT, WHAT
+from ocop_tracker.users.models import WRITERS, User
+
+READ_ONLY = (
+    "Vai trò của bạn chỉ được xem việc tập huấn; việc ghi do tổ công nghệ số "
+    "hoặc cán bộ phụ trách làm."
+)
+
+
+def _check(session: Session, actor: User, area_id: int, what: str = WHAT) -> None:
+    check_writer(session, actor, area_id, what, WRITERS, READ_ONLY)
+
+
+def _topic(session: Session, topic_id: int, day: dt.date, keep: int | None) -> int:
+    """A topic offered on ``day`` (or the one the session already has)."""
+    topic = repository.topic(session, topic_id)
+    if topic is None:
+        raise InvalidInput("Hãy chọn một chủ đề trong danh sách.", field="topic_id")
+    if topic.id != keep and topic.retired_on is not None and topic.retired_on <= day:
+        raise InvalidInput(
+            f"Chủ đề “{topic.name}” không còn dùng từ {topic.retired_on:%d/%m/%Y}.",
+            field="topic_id",
+        )
+    return topic.id
+
+
+def create_session(
+    session: Session,
+    actor: User,
+    *,
+    area_id: int,
+    held_on: dt.date,
+    topic_id: int,
+    place: str,
+    trainer_kind: TrainerKind,
+    trainer_name: str,
+    note: str | None = None,
+) -> TrainingSession:
+    """Record a session held in one of the actor's areas; its attendees come next."""
+    _check(session, actor, area_id, "đơn vị hành chính")
+    area_views.get(session, area_id)
+    errors = FieldErrors()
+    with errors.check("held_on"):
+        rules.check_day(held_on, clock.today(), field="held_on", label="Ngày tập huấn")
+    topic = 0
+    with errors.check("topic_id"):
+        topic = _topic(session, topic_id, held_on, None)
+    clean: dict[str, str | None] = {}
+    with errors.check("place"):
+        clean["place"] = required_text(
+            place, field="place", label="Địa điểm", max_len=rules.MAX_PLACE
+        )
+    with errors.check("trainer_name"):
+        clean["trainer_name"] = required_text(
+            trainer_name,
+            field="trainer_name",
+            label="Người hướng dẫn",
+            max_len=rules.MAX_NAME,
+        )
+    with errors.check("note"):
+        clean["note"] = clean_text(
+            note, field="note", label="Ghi chú", max_len=rules.MAX_NOTE, multiline=True
+        )
+    errors.raise_any()
+    row = TrainingSession(
+        area_id=area_id,
+        held_on=held_on,
+        topic_id=topic,
+        place=clean["place"],
+        trainer_kind=trainer_kind,
+        trainer_name=clean["trainer_name"],
+        note=clean["note"],
+        recorded_by_id=actor.id,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def update_session(
+    session: Session,
+    actor: User,
+    row: TrainingSession,
+    *,
+    version: int | None = None,
+    held_on: dt.date | Unset = UNSET,
+    topic_id: int | Unset = UNSET,
+    place: str | Unset = UNSET,
+    trainer_kind: TrainerKind | Unset = UNSET,
+    trainer_name: str | Unset = UNSET,
+    note: str | Unset | None = UNSET,
+) -> TrainingSession:
+    """Change a session's facts; a stale ``version`` is a 409."""
+    _check(session, actor, row.area_id)
+    check_version(row, version, "Buổi tập huấn")
+    errors = FieldErrors()
+    day = row.held_on if isinstance(held_on, Unset) else held_on
+    if not isinstance(held_on, Unset):
+        with errors.check("held_on"):
+            rules.check_day(
+                held_on, clock.today(), field="held_on", label="Ngày tập huấn"
+            )
+            row.held_on = held_on
+    if not isinstance(topic_id, Unset):
+        with errors.check("topic_id"):
+            row.topic_id = _topic(session, topic_id, day, row.topic_id)
+    if not isinstance(place, Unset):
+        with errors.check("place"):
+            row.place = required_text(
+                place, field="place", label="Địa điểm", max_len=rules.MAX_PLACE
+            )
+    if not isinstance(trainer_kind, Unset):
+        row.trainer_kind = trainer_kind
+    if not isinstance(trainer_name, Unset):
+        with errors.check("trainer_name"):
+            row.trainer_name = required_text(
+                trainer_name,
+                field="trainer_name",
+                label="Người hướng dẫn",
+                max_len=rules.MAX_NAME,
+            )
+    if not isinstance(note, Unset):
+        with errors.check("note"):
+            row.note = clean_text(
+                note,
+                field="note",
+                label="Ghi chú",
+                max_len=rules.MAX_NOTE,
+                multiline=True,
+            )
+    errors.raise_any()
+    flush_versioned(session, "Buổi tập huấn")
+    return row
+
+
+def set_attendees(
+    session: Session,
+    actor: User,
+    row: TrainingSession,
+    *,
+    producer_ids: Iterable[int],
+    member_ids: Iterable[int],
+    version: int | None = None,
+) -> TrainingSession:
+    """Write who attended, whole: producers and team members under the session's
+    area today. Someone outside it (or unknown) is refused by name of the field."""
+    _check(session, actor, row.area_id)
+    check_version(row, version, "Danh sách người dự")
+    producers, members = set(producer_ids), set(member_ids)
+    if len(producers) + len(members) > MAX_ATTENDEES:
+        raise InvalidInput(
+            f"Một buổi ghi tối đa {MAX_ATTENDEES} người dự.", field="producer_ids"
+        )
+    errors = FieldErrors()
+    found = {p.id for p in repository.producers_under(session, row.area_id, producers)}
+    if found != producers:
+        errors.add(
+            "producer_ids",
+            "Có hộ/chủ thể không thuộc địa bàn của buổi tập huấn; hãy tải lại trang.",
+        )
+    seated = {m.id for m in repository.members_under(session, row.area_id, members)}
+    if seated != members:
+        errors.add(
+            "member_ids",
+            "Có thành viên không thuộc tổ trong địa bàn của buổi tập huấn; "
+            "hãy tải lại trang.",
+        )
+    errors.raise_any()
+    current = repository.attendees(session, row.id)
+    gone = [
+        a.id
+        for a in current
+        if (a.producer_id is not None and a.producer_id not in producers)
+        or (a.member_id is not None and a.member_id not in members)
+    ]
+    have_p = {a.producer_id for a in current if a.producer_id is not None}
+    have_m = {a.member_id for a in current if a.member_id is not None}
+    repository.delete_attendees(session, gone)
+    session.flush()
+    for pid in sorted(producers - have_p):
+        session.add(TrainingAttendee(session_id=row.id, producer_id=pid))
+    for mid in sorted(members - have_m):
+        session.add(TrainingAttendee(session_id=row.id, member_id=mid))
+    row.attendee_count = len(producers) + len(members)
+    # The list is part of the session: any change of it moves the version.
+    row.updated_at = utcnow()
+    flush_versioned(session, "Danh sách người dự")
+    return row
+
+
+def delete_session(session: Session, actor: User, row: TrainingSession) -> None:
+    """Remove a session recorded by mistake, with its attendees."""
+    _check(session, actor, row.area_id)
+    repository.drop_session(session, row)
+    session.flush()
+
+
+def record_visit(
+    session: Session,
+    actor: User,
+    producer: Producer,
+    *,
+    visited_on: dt.date,
+    step: CoachingStep,
+    coach_name: str | None = None,
+    note: str | None = None,
+) -> CoachingVisit:
+    """Record a coaching visit at a producer's (in the actor's area)."""
+    _check(session, actor, producer.hamlet_id, "hộ/chủ thể")
+    errors = FieldErrors()
+    with errors.check("visited_on"):
+        rules.check_day(
+            visited_on, clock.today(), field="visited_on", label="Ngày hướng dẫn"
+        )
+    clean: dict[str, str | None] = {}
+    with errors.check("coach_name"):
+        clean["coach_name"] = clean_text(
+            coach_name,
+            field="coach_name",
+            label="Người hướng dẫn",
+            max_len=rules.MAX_NAME,
+        )
+    with errors.check("note"):
+        clean["note"] = clean_text(
+            note, field="note", label="Ghi chú", max_len=rules.MAX_NOTE, multiline=True
+        )
+    errors.raise_any()
+    row = CoachingVisit(
+        producer_id=producer.id,
+        hamlet_id=producer.hamlet_id,
+        visited_on=visited_on,
+        step=step,
+        coach_name=clean["coach_name"] or actor.display_name,
+        note=clean["note"],
+        recorded_by_id=actor.id,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def delete_visit(session: Session, actor: User, row: CoachingVisit) -> None:
+    """Remove a visit recorded by mistake."""
+    _check(session, actor, row.hamlet_id, VISIT)
+    session.delete(row)
+    session.flush()
