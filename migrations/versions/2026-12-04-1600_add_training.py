@@ -166,20 +166,20 @@ def upgrade() -> None:
         sa.Column("member_id", sa.Integer(), nullable=True),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.CheckConstraint(
-            "(producer_id IS NULL) <> (member_id IS NULL)",
+            "producer_id IS NULL OR member_id IS NULL",
             name=op.f("ck_training_attendees_one_attendee"),
         ),
         sa.ForeignKeyConstraint(
             ["member_id"],
             ["team_members.id"],
             name=op.f("fk_training_attendees_member_id_team_members"),
-            ondelete="CASCADE",
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["producer_id"],
             ["producers.id"],
             name=op.f("fk_training_attendees_producer_id_producers"),
-            ondelete="CASCADE",
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["session_id"],

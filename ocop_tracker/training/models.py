@@ -98,7 +98,11 @@ class TrainingSession(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
 
 
 class TrainingAttendee(IdMixin, Audited, Base):
-    """A producer or a team member at a session (exactly one of the two)."""
+    """A producer or a team member at a session (one of the two).
+
+    A producer deleted or a member who left the team later stays counted as
+    having attended (both ids then empty): a session's figures do not change
+    after the fact."""
 
     __tablename__ = "training_attendees"
 
@@ -106,17 +110,17 @@ class TrainingAttendee(IdMixin, Audited, Base):
         ForeignKey("training_sessions.id", ondelete="CASCADE")
     )
     producer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("producers.id", ondelete="CASCADE"), index=True
+        ForeignKey("producers.id", ondelete="SET NULL"), index=True
     )
     member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("team_members.id", ondelete="CASCADE"), index=True
+        ForeignKey("team_members.id", ondelete="SET NULL"), index=True
     )
 
     __table_args__ = (
         UniqueConstraint("session_id", "producer_id"),
         UniqueConstraint("session_id", "member_id"),
         CheckConstraint(
-            "(producer_id IS NULL) <> (member_id IS NULL)", name="one_attendee"
+            "producer_id IS NULL OR member_id IS NULL", name="one_attendee"
         ),
     )
 

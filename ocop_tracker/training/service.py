@@ -180,7 +180,10 @@ def set_attendees(
     _check(session, actor, row.area_id)
     check_version(row, version, "Danh sách người dự")
     producers, members = set(producer_ids), set(member_ids)
-    if len(producers) + len(members) > MAX_ATTENDEES:
+    current = repository.attendees(session, row.id)
+    # Attendees since deleted or gone from their team stay counted.
+    former = sum(1 for a in current if a.producer_id is None and a.member_id is None)
+    if len(producers) + len(members) + former > MAX_ATTENDEES:
         raise InvalidInput(
             f"Một buổi ghi tối đa {MAX_ATTENDEES} người dự.", field="producer_ids"
         )
@@ -199,7 +202,6 @@ def set_attendees(
             "hãy tải lại trang.",
         )
     errors.raise_any()
-    current = repository.attendees(session, row.id)
     gone = [
         a.id
         for a in current
@@ -214,7 +216,7 @@ def set_attendees(
         session.add(TrainingAttendee(session_id=row.id, producer_id=pid))
     for mid in sorted(members - have_m):
         session.add(TrainingAttendee(session_id=row.id, member_id=mid))
-    row.attendee_count = len(producers) + len(members)
+    row.attendee_count = len(producers) + len(members) + former
     # The list is part of the session: any change of it moves the version.
     row.updated_at = utcnow()
     flush_versioned(session, "Danh sách người dự")

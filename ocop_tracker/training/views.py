@@ -28,6 +28,8 @@ from ocop_tracker.training.schemas import (
 from ocop_tracker.users.models import User
 
 WHAT = "buổi tập huấn"
+# An attendee since deleted or gone from the team (still counted).
+FORMER = "Người dự đã rời tổ hoặc đã bị xóa"
 VISIT = "buổi hướng dẫn"
 # How many producers and team members a session's page offers to tick.
 CANDIDATES = 500
@@ -105,7 +107,9 @@ def read(session: Session, row: TrainingSession) -> SessionRead:
             member_id=a.member_id,
             name=producers.get(a.producer_id, "")
             if a.producer_id is not None
-            else members.get(a.member_id or 0, ""),
+            else members.get(a.member_id, "")
+            if a.member_id is not None
+            else FORMER,
         )
         for a in people
     ]

@@ -40,6 +40,15 @@ from ocop_tracker.products.models import (
 )
 from ocop_tracker.reports.rules import FUNNEL_STEPS
 from ocop_tracker.sellers.models import SellerAccount, SellerActivity, SellerStatus
+from ocop_tracker.teams.models import Background, Position, Team, TeamMember
+from ocop_tracker.training.models import (
+    CoachingStep,
+    CoachingVisit,
+    TrainerKind,
+    TrainingAttendee,
+    TrainingSession,
+    TrainingTopic,
+)
 from tests.factories import make_hamlet, unit
 
 
@@ -201,6 +210,114 @@ def _random_shops(
         later(_days(rng, born, 1, end)[0], move_producer)
 
 
+def _random_training(
+    session: Session,
+    rng: random.Random,
+    hamlets: Sequence[AdminUnit],
+    communes: Sequence[AdminUnit],
+    producers: Sequence[tuple[Producer, dt.date]],
+    first: dt.date,
+    end: dt.date,
+    later: Callable[[dt.date, object], None],
+) -> None:
+    """Teams with members joining and leaving, sessions held in a hamlet or a
+    commune with attendees added later, a session's day corrected or the
+    session removed, and coaching visits."""
+    members: list[tuple[TeamMember, dt.date]] = []
+    for h in hamlets:
+        team = Team(hamlet_id=h.id, member_count=0)
+        session.add(team)
+        session.flush()
+        for k in range(rng.randrange(3)):
+            joined = first + dt.timedelta(days=rng.randrange((end - first).days - 5))
+            member = TeamMember(
+                team_id=team.id,
+                hamlet_id=h.id,
+                full_name=f"Thành viên {h.id}-{k}",
+                position=Position.member,
+                background=Background.resident,
+            )
+
+            def join(m: TeamMember = member, t: Team = team) -> None:
+                t.member_count += 1
+                session.add(m)
+
+            later(joined, join)
+            members.append((member, joined))
+            if rng.random() < 0.3:
+                left = joined + dt.timedelta(days=rng.randrange(1, 200))
+
+                def leave(m: TeamMember = member, t: Team = team) -> None:
+                    t.member_count -= 1
+                    session.delete(m)
+
+                if left < end:
+                    later(left, leave)
+    topic = session.scalar(select(TrainingTopic.id).order_by(TrainingTopic.id))
+    for k in range(rng.randrange(2, 6)):
+        where = rng.choice([*hamlets, *communes])
+        held = first + dt.timedelta(days=rng.randrange((end - first).days - 5))
+        row = TrainingSession(
+            area_id=where.id,
+            held_on=held,
+            topic_id=topic,
+            place=f"Hội trường {k}",
+            trainer_kind=TrainerKind.partner,
+            trainer_name="Bưu điện",
+        )
+        later(held, lambda r=row: session.add(r))
+        under = {where.id} | {h.id for h in hamlets if h.parent_id == where.id}
+        people = [p for p, born in producers if p.hamlet_id in under and born <= held]
+        staff = [m for m, joined in members if m.hamlet_id in under and joined <= held]
+        chosen_p = rng.sample(people, min(len(people), rng.randrange(4)))
+        chosen_m = rng.sample(staff, min(len(staff), rng.randrange(3)))
+        recorded = min(end, held + dt.timedelta(days=rng.randrange(0, 20)))
+
+        def attend(
+            r: TrainingSession = row,
+            ps: list[Producer] = chosen_p,
+            ms: list[TeamMember] = chosen_m,
+        ) -> None:
+            alive = set(session.scalars(select(TeamMember.id)))
+            seated = [m for m in ms if m.id in alive]
+            for p in ps:
+                session.add(TrainingAttendee(session_id=r.id, producer_id=p.id))
+            for m in seated:
+                session.add(TrainingAttendee(session_id=r.id, member_id=m.id))
+            r.attendee_count = len(ps) + len(seated)
+
+        later(recorded, attend)
+        if rng.random() < 0.3:
+            fixed = held + dt.timedelta(days=rng.randrange(-40, 40))
+
+            def correct(r: TrainingSession = row, d: dt.date = fixed) -> None:
+                r.held_on = min(d, end)
+
+            later(min(end, recorded + dt.timedelta(days=3)), correct)
+        elif rng.random() < 0.15:
+
+            def drop(r: TrainingSession = row) -> None:
+                for a in session.scalars(
+                    select(TrainingAttendee).where(TrainingAttendee.session_id == r.id)
+                ):
+                    session.delete(a)
+                session.flush()
+                session.delete(r)
+
+            later(min(end, recorded + dt.timedelta(days=5)), drop)
+    for p, born in producers:
+        if rng.random() < 0.3:
+            day = born + dt.timedelta(days=rng.randrange(max(1, (end - born).days)))
+            visit = CoachingVisit(
+                producer_id=p.id,
+                hamlet_id=p.hamlet_id,
+                visited_on=day,
+                step=CoachingStep.payment,
+                coach_name="Tổ trưởng",
+            )
+            later(day, lambda v=visit: session.add(v))
+
+
 def build_random(
     session: Session, clock: Clock, rng: random.Random, *, products: int = 24
 ) -> RandomWorld:
@@ -228,6 +345,7 @@ def build_random(
         seq += 1
         actions.append((day, seq, fn))
 
+    producers: list[tuple[Producer, dt.date]] = []
     for n in range(products):
         hamlet = rng.choice(hamlets)
         born = first + dt.timedelta(days=rng.randrange((end - first).days - 5))
@@ -241,6 +359,7 @@ def build_random(
         )
         session.add(producer)
         session.flush()
+        producers.append((producer, born))
         kind = rng.choices(list(ProductKind), weights=(6, 2, 2))[0]
         product = Product(
             producer_id=producer.id,
@@ -360,6 +479,7 @@ def build_random(
                         r.status = StepStatus.done
 
                     later(min(end, day + dt.timedelta(days=20)), unblock)
+    _random_training(session, rng, hamlets, communes, producers, first, end, later)
     session.flush()
     for day, _, fn in sorted(actions, key=lambda a: (a[0], a[1])):
         clock.at(day)

@@ -11,7 +11,7 @@ from ocop_tracker.products.models import Certificate, CertLevel, Product, Produc
 from ocop_tracker.reports import checkpoints, ledger, segments, views
 from ocop_tracker.reports.models import ReportCheckpoint, ReportCheckpointDay
 from tests.reports.conftest import Clock, build_random, today
-from tests.reports.naive import recount, recount_activity
+from tests.reports.naive import recount, recount_activity, recount_training
 
 HEADLINE = checkpoints.COMMUNE_METRICS
 
@@ -51,6 +51,7 @@ def _check_activity(session: Session, areas: list[int], days: list[dt.date]) -> 
     conn = session.connection()
     for area in areas:
         got = views.activity(conn, area, months)
+        trained = views.training(conn, area, months)
         for month in months:
             sums = got[month]
             want = recount_activity(session, area, month)
@@ -58,6 +59,10 @@ def _check_activity(session: Session, areas: list[int], days: list[dt.date]) -> 
                 area,
                 month,
             )
+            t = trained[month]
+            assert (t.sessions, t.attendees, t.coaching_visits) == recount_training(
+                session, area, month
+            ), (area, month, "training")
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -87,6 +92,11 @@ def test_kept_figures_equal_a_recount(
     assert _check(session, world.areas, days) == len(world.areas) * len(days)
     kept = views.read(session.connection(), [0], now)[0][0]
     assert kept.get("producers.shop"), "some producers have an open shop"
+    assert kept.get("members"), "the teams have members"
+    ever = views.read(session.connection(), [0], now)[0][0]
+    assert ever.get("producers.trained") or ever.get("members.trained"), (
+        "someone has been trained"
+    )
     assert any(
         views.activity(session.connection(), 0, [d.replace(day=1)])[
             d.replace(day=1)
