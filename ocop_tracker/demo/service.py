@@ -19,6 +19,7 @@ from ocop_tracker.demo import payouts as demo_payouts
 from ocop_tracker.demo import photos as demo_photos
 from ocop_tracker.demo import products as demo_products
 from ocop_tracker.demo import sellers as demo_sellers
+from ocop_tracker.demo import training as demo_training
 from ocop_tracker.teams import repository as team_repository
 from ocop_tracker.teams import service as team_service
 from ocop_tracker.teams.models import Background, Position, Team
@@ -149,6 +150,7 @@ def load(session: Session) -> DemoResult:
         demo_sellers.load(session, [(h, p.key) for p, h in hamlets]),
         demo_activity.load(session, [(h, p.key) for p, h in hamlets]),
         demo_payouts.load(session, [(h, p.key) for p, h in hamlets]),
+        demo_training.load(session, [(h, p.key) for p, h in hamlets]),
     ):
         if extra:
             result.changed = True

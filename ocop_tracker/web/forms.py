@@ -566,10 +566,9 @@ class TrainingSessionForm(TypedForm):
         with errors.check("held_on"):
             args["held_on"] = parse_date(self.held_on, "held_on", "ngày tập huấn")
         raw_topic = self.topic_id.strip()
-        if not (raw_topic.isdigit() and len(raw_topic) <= 10):
-            errors.add("topic_id", "Hãy chọn một chủ đề trong danh sách.")
-        else:
-            args["topic_id"] = int(raw_topic)
+        # None chosen: 0, which the service refuses beside the field with the rest.
+        ok = raw_topic.isdigit() and len(raw_topic) <= 10
+        args["topic_id"] = int(raw_topic) if ok else 0
         errors.raise_any()
         return args
 
