@@ -60,6 +60,7 @@ from bench.databases import (
 from bench.report import Row, fmt_int, fmt_num, markdown_table, once_row
 from bench.sellers import generate_sellers
 from bench.timing import timed
+from bench.training import generate_training
 from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit, AdminUnitLink, Edition, Level
@@ -74,13 +75,17 @@ from ocop_tracker.core.db import (
 )
 from ocop_tracker.core.migrate import upgrade
 from ocop_tracker.onboarding.models import Listing, ListingStatus
+from ocop_tracker.producers.models import Producer, ProducerKind
 from ocop_tracker.products.models import Certificate, Product, ProductKind
 from ocop_tracker.reports import activity as ledger_activity
 from ocop_tracker.reports import ledger, segments, views
 from ocop_tracker.reports import listener as ledger_listener
 from ocop_tracker.reports import service as report_service
+from ocop_tracker.reports import training as ledger_training
 from ocop_tracker.reports.models import NATION
 from ocop_tracker.sellers.models import SellerAccount, SellerActivity, SellerStatus
+from ocop_tracker.teams.models import TeamMember
+from ocop_tracker.training.models import TrainingAttendee, TrainingSession
 from ocop_tracker.users import service as user_service
 from ocop_tracker.users.models import Role
 
@@ -216,6 +221,21 @@ def run(
                 f"{fmt_int(made['activity'])} activity rows",
             )
         )
+        log(f"{database}: teams, training sessions and coaching visits")
+        with Session(engine) as session:
+            trained, seconds = timed(lambda: generate_training(session))
+            session.commit()
+        rows.append(
+            Row(
+                "reports: teams and training generated (bulk Core)",
+                database,
+                count=f"{fmt_int(trained['sessions'])} sessions",
+                value=fmt_num(seconds),
+                notes=f"s; {fmt_int(trained['members'])} team members, "
+                f"{fmt_int(trained['attendees'])} attendees, "
+                f"{fmt_int(trained['visits'])} coaching visits",
+            )
+        )
         if engine.dialect.name == "postgresql":
             with engine.begin() as conn:
                 conn.execute(text("ANALYZE"))
@@ -320,6 +340,119 @@ def _sellers_rows(
             "equal the recount",
             ratio=f"activity from rows {fmt_num(statistics.median(slow) * 1000)} ms = "
             f"{statistics.median(slow) / statistics.median(fast):,.0f}× slower",
+        )
+    ]
+
+
+def recount_trained(session: Session, area_id: int) -> dict[str, int]:
+    """Households holding OCOP today and those trained; team members and those
+    trained — straight from the rows (EXISTS over products, certificates and
+    attendance)."""
+    day = clock.today()
+    holds = exists().where(
+        Product.producer_id == Producer.id,
+        Product.kind == ProductKind.ocop,
+        exists().where(
+            Certificate.product_id == Product.id,
+            Certificate.decision_date <= day,
+            Certificate.expires_on >= day,
+            (Certificate.revoked_on.is_(None)) | (Certificate.revoked_on > day),
+        ),
+    )
+
+    def came(column: Any, key: Any) -> Any:
+        return exists().where(
+            column == key,
+            TrainingSession.id == TrainingAttendee.session_id,
+            TrainingSession.held_on <= day,
+        )
+
+    households = (
+        select(func.count())
+        .select_from(Producer)
+        .where(Producer.kind == ProducerKind.household, holds)
+    )
+    members = select(func.count()).select_from(TeamMember)
+    if area_id != NATION:
+        under = area_repository.subtree_ids(area_id, day=day)
+        households = households.where(Producer.hamlet_id.in_(under))
+        members = members.where(TeamMember.hamlet_id.in_(under))
+    return {
+        "households_ocop": int(session.scalar(households) or 0),
+        "households_ocop_trained": int(
+            session.scalar(
+                households.where(came(TrainingAttendee.producer_id, Producer.id))
+            )
+            or 0
+        ),
+        "members": int(session.scalar(members) or 0),
+        "members_trained": int(
+            session.scalar(
+                members.where(came(TrainingAttendee.member_id, TeamMember.id))
+            )
+            or 0
+        ),
+    }
+
+
+TRAINING_METRICS = [
+    "producers.kind.household.ocop",
+    "producers.kind.household.ocop.trained",
+    "producers.trained",
+    "members",
+    "members.trained",
+]
+
+
+def _training_rows(
+    engine: Engine,
+    database: str,
+    label: str,
+    area: int,
+    body: dict[str, Any],
+    budget_s: float,
+) -> list[Row]:
+    """The training block and its 12 months equal a recount; their kept reads, timed."""
+    training = body["training"]
+    today = clock.today()
+    months = report_service.activity_months(today)
+    with Session(engine) as session:
+        want = recount_trained(session, area)
+        got = {k: training[k] for k in want}
+        assert got == want, ("the kept training figures must equal the recount", got)
+        conn = session.connection()
+        by_rows = ledger_training.recount(conn, area, months)
+        for month in training["months"]:
+            s = by_rows[dt.date.fromisoformat(month["month"])]
+            assert (s.sessions, s.attendees, s.coaching_visits) == (
+                month["sessions"],
+                month["attendees"],
+                month["coaching_visits"],
+            ), ("the kept training months must equal the recount", month)
+
+        def kept() -> None:
+            views.read(conn, [area], today, TRAINING_METRICS)
+            views.training(conn, area, months)
+
+        fast = _samples(kept, 60, budget_s)
+        slow = _samples(partial(recount_trained, session, area), 3, budget_s, warmup=0)
+        slow_months = _samples(
+            partial(ledger_training.recount, conn, area, months), 3, budget_s, warmup=0
+        )
+    recounted = statistics.median(slow) + statistics.median(slow_months)
+    return [
+        _row(
+            f"reports: training today + 12 months, {label}, kept reads",
+            database,
+            fast,
+            goal="≤ 10 ms p50",
+            goal_ms=10.0,
+            notes=f"{fmt_int(want['households_ocop_trained'])}/"
+            f"{fmt_int(want['households_ocop'])} OCOP households trained, "
+            f"{fmt_int(want['members_trained'])}/{fmt_int(want['members'])} "
+            "team members; equal the recount",
+            ratio=f"from rows {fmt_num(recounted * 1000)} ms = "
+            f"{recounted / statistics.median(fast):,.0f}× slower",
         )
     ]
 
@@ -460,6 +593,7 @@ def _reads(
                 )
             )
             rows += _sellers_rows(engine, database, label, area, body, budget_s)
+            rows += _training_rows(engine, database, label, area, body, budget_s)
             rows.append(
                 _row(
                     f"reports: recount from rows, {label}",
