@@ -16,6 +16,7 @@ from ocop_tracker.onboarding.models import (
     Verification,
 )
 from ocop_tracker.photos import models as photo_models
+from ocop_tracker.pilots import models as pilot_models
 from ocop_tracker.producers.models import Consent, PaymentAccount, Producer
 from ocop_tracker.products.models import Certificate, OcopGroup, OcopSubgroup, Product
 from ocop_tracker.public import models as public_models
@@ -52,6 +53,7 @@ __all__ = [
     "Verification",
     "household_models",
     "photo_models",
+    "pilot_models",
     "public_models",
     "report_models",
     "seller_models",

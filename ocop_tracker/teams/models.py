@@ -1,8 +1,16 @@
 """Community digital teams (Tổ công nghệ số cộng đồng): one per hamlet."""
 
+import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ocop_tracker.audit.models import Audited
@@ -84,3 +92,29 @@ class TeamMember(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
     )
 
     __table_args__ = (UniqueConstraint("team_id", "full_name"),)
+
+
+class TeamDecision(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
+    """The commune's decision establishing a team (issue 17 item 4): its number,
+    day and signer, and the scanned copy (a PDF, or a photo re-encoded as
+    photos are — SECURITY.md §M), kept in the database: one small file a team."""
+
+    __tablename__ = "team_decisions"
+    # The file's bytes stay out of the trail (its name, size and hash are in).
+    __audit_exclude__ = frozenset({"document"})
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), unique=True
+    )
+    # The team's hamlet, kept on the row so scope checks need no join.
+    hamlet_id: Mapped[int] = mapped_column(
+        ForeignKey("admin_units.id", ondelete="RESTRICT"), index=True
+    )
+    number: Mapped[str] = mapped_column(String(60))
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    signer: Mapped[str] = mapped_column(String(200))
+    document: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    media_type: Mapped[str | None] = mapped_column(String(40))
+    document_name: Mapped[str | None] = mapped_column(String(200))
+    document_size: Mapped[int] = mapped_column(default=0)
+    document_sha256: Mapped[str | None] = mapped_column(String(64))

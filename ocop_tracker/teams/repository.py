@@ -1,15 +1,23 @@
 """Every SQL statement about teams."""
 
+import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session, undefer
 
-from ocop_tracker.areas.models import AdminUnit
+from ocop_tracker.areas import repository as area_repository
+from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.scope import scope_to_user
 from ocop_tracker.core import query
 from ocop_tracker.core.db import execute_dml
-from ocop_tracker.teams.models import MAX_MEMBERS, Position, Team, TeamMember
+from ocop_tracker.teams.models import (
+    MAX_MEMBERS,
+    Position,
+    Team,
+    TeamDecision,
+    TeamMember,
+)
 from ocop_tracker.users.models import User
 
 
@@ -100,3 +108,53 @@ def teams_of_user(session: Session, user_id: int) -> Sequence[tuple[Team, AdminU
 def member_of_user(session: Session, user_id: int) -> TeamMember | None:
     """The roster entry carrying the account, if any."""
     return session.scalar(select(TeamMember).where(TeamMember.user_id == user_id))
+
+
+def decision_of(session: Session, team_id: int) -> TeamDecision | None:
+    """The team's establishment decision (its file's bytes left unread)."""
+    return session.scalar(select(TeamDecision).where(TeamDecision.team_id == team_id))
+
+
+def document_of(session: Session, team_id: int) -> TeamDecision | None:
+    """The team's decision with its file's bytes."""
+    return session.scalar(
+        select(TeamDecision)
+        .options(undefer(TeamDecision.document))
+        .where(TeamDecision.team_id == team_id)
+    )
+
+
+def setup_counts(
+    session: Session, area_id: int | None, day: dt.date
+) -> tuple[int, int, int]:
+    """Hamlets under ``area_id`` (None: the country) on ``day``, those with a
+    team, and the teams with a recorded decision."""
+    hamlets = select(AdminUnit.id).where(AdminUnit.level == Level.hamlet)
+    if area_id is not None:
+        hamlets = hamlets.where(
+            AdminUnit.id.in_(area_repository.subtree_ids(area_id, day=day))
+        )
+    else:
+        hamlets = hamlets.where(
+            or_(AdminUnit.valid_from.is_(None), AdminUnit.valid_from <= day),
+            or_(AdminUnit.valid_to.is_(None), AdminUnit.valid_to >= day),
+        )
+    under = hamlets.subquery()
+    total = session.scalar(select(func.count()).select_from(under)) or 0
+    teams = (
+        session.scalar(
+            select(func.count())
+            .select_from(Team)
+            .where(Team.hamlet_id.in_(select(under)))
+        )
+        or 0
+    )
+    decided = (
+        session.scalar(
+            select(func.count())
+            .select_from(TeamDecision)
+            .where(TeamDecision.hamlet_id.in_(select(under)))
+        )
+        or 0
+    )
+    return int(total), int(teams), int(decided)

@@ -1,16 +1,24 @@
 """JSON API of community digital teams and their rosters."""
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Response, UploadFile, status
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.auth.deps import CurrentPrincipal
+from ocop_tracker.core.answers import written
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import Limit, Offset, Page
+from ocop_tracker.core.errors import NotFound
+from ocop_tracker.core.schemas import IsoDate, Limit, Offset, Page
 from ocop_tracker.teams import service as team_service
 from ocop_tracker.teams import views as team_views
+from ocop_tracker.teams.documents import read_upload
+from ocop_tracker.teams.downloads import document_response
 from ocop_tracker.teams.models import Team
 from ocop_tracker.teams.schemas import (
+    DecisionRead,
     MemberCreate,
     MemberRead,
     MemberUpdate,
@@ -109,3 +117,58 @@ def remove_member(
     """Take a member off the roster."""
     team = team_views.get_team(session, principal.user, team_id)
     team_service.remove_member(session, principal.user, team, member_id)
+
+
+@router.get("/{team_id}/decision")
+def get_decision(
+    session: SessionDep, principal: CurrentPrincipal, team_id: int
+) -> DecisionRead:
+    """The team's establishment decision (404 until recorded)."""
+    team = team_views.get_team(session, principal.user, team_id)
+    row = team_views.decision(session, principal.user, team)
+    if row is None:
+        raise NotFound("Tổ chưa ghi quyết định thành lập.")
+    return DecisionRead.model_validate(row)
+
+
+@router.put("/{team_id}/decision", response_model=DecisionRead)
+def put_decision(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    team_id: int,
+    number: Annotated[str, Form(max_length=200)],
+    decided_on: Annotated[IsoDate, Form()],
+    signer: Annotated[str, Form(max_length=400)],
+    version: Annotated[int | None, Form()] = None,
+    document: Annotated[UploadFile | None, File()] = None,
+) -> DecisionRead | JSONResponse:
+    """Record or correct the decision (multipart, the scanned copy as
+    ``document``: a PDF or a photo; the first time it is required)."""
+    user = principal.user
+    team = team_views.get_team(session, user, team_id)
+    accepted = read_upload(document, number)
+    return written(
+        session,
+        lambda: team_service.record_decision(
+            session,
+            user,
+            team,
+            number=number,
+            decided_on=decided_on,
+            signer=signer,
+            document=accepted,
+            version=version,
+        ),
+        DecisionRead.model_validate,
+    )
+
+
+@router.get("/{team_id}/decision/document")
+def get_decision_document(
+    session: SessionDep, principal: CurrentPrincipal, team_id: int
+) -> Response:
+    """The scanned copy: a PDF as an attachment, a photo inline; sandboxed."""
+    team = team_views.get_team(session, principal.user, team_id)
+    return document_response(
+        team_views.decision_document(session, principal.user, team)
+    )

@@ -1,5 +1,7 @@
 """The API's view of teams and their members."""
 
+import datetime as dt
+
 from pydantic import Field
 
 from ocop_tracker.core.schemas import Schema
@@ -55,3 +57,17 @@ class MemberUpdate(Schema):
     phone: str | None = Field(default=None, max_length=30)
     user_id: int | None = None
     version: int | None = None
+
+
+class DecisionRead(Schema):
+    """The commune's decision establishing the team; its file is fetched apart."""
+
+    team_id: int
+    number: str
+    decided_on: dt.date
+    signer: str
+    media_type: str | None
+    document_name: str | None
+    document_size: int
+    document_sha256: str | None
+    version: int

@@ -3,22 +3,34 @@
 The reads (a team, the list, the roster) are in ``teams/views.py``.
 """
 
+import datetime as dt
+
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import Level
 from ocop_tracker.auth.scope import covers, ensure_visible
-from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ocop_tracker.core import clock
+from ocop_tracker.core.errors import (
+    Conflict,
+    FieldErrors,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+)
 from ocop_tracker.core.phone import normalize_vn
-from ocop_tracker.core.text import has_forbidden_chars, normalize
+from ocop_tracker.core.text import has_forbidden_chars, normalize, required_text
+from ocop_tracker.core.versions import check_version, flush_versioned
 from ocop_tracker.teams import repository
 from ocop_tracker.teams import views as team_views
+from ocop_tracker.teams.documents import Document
 from ocop_tracker.teams.models import (
     MAX_MEMBERS,
     POSITION_LABELS,
     Background,
     Position,
     Team,
+    TeamDecision,
     TeamMember,
 )
 from ocop_tracker.users import service as user_service
@@ -27,6 +39,8 @@ from ocop_tracker.users.models import TEAM_ROLES, Role, User
 # Who may change a roster, inside their own area.
 ROSTER_EDITORS = frozenset({Role.admin, Role.official, Role.team_leader})
 SINGLE_SEATS = frozenset({Position.leader, Position.deputy})
+# The plan's teams were set up from 2021 on; an earlier day is a typing slip.
+EARLIEST_DECISION = dt.date(2020, 1, 1)
 
 
 def _check_roster_editor(session: Session, actor: User, hamlet_id: int) -> None:
@@ -231,3 +245,57 @@ def give_account(
     member.user_id = user.id
     session.flush()
     return user, password or ""
+
+
+def record_decision(
+    session: Session,
+    actor: User,
+    team: Team,
+    *,
+    number: str,
+    decided_on: dt.date,
+    signer: str,
+    document: Document | None = None,
+    version: int | None = None,
+) -> TeamDecision:
+    """Record or correct the commune's decision establishing the team; a file
+    sent replaces the one kept (none sent: the kept one stays)."""
+    _check_roster_editor(session, actor, team.hamlet_id)
+    errors = FieldErrors()
+    clean: dict[str, str] = {}
+    with errors.check("number"):
+        clean["number"] = required_text(
+            number, field="number", label="Số quyết định", max_len=60
+        )
+    with errors.check("signer"):
+        clean["signer"] = required_text(
+            signer, field="signer", label="Người ký", max_len=200
+        )
+    with errors.check("decided_on"):
+        if decided_on > clock.today():
+            raise InvalidInput("Ngày ký không được sau hôm nay.", field="decided_on")
+        if decided_on < EARLIEST_DECISION:
+            raise InvalidInput(
+                f"Ngày ký phải từ {EARLIEST_DECISION:%d/%m/%Y} trở đi.",
+                field="decided_on",
+            )
+    row = repository.decision_of(session, team.id)
+    if row is None and document is None:
+        errors.add("document", "Hãy gửi kèm bản chụp hoặc tệp PDF của quyết định.")
+    errors.raise_any()
+    if row is None:
+        row = TeamDecision(team_id=team.id, hamlet_id=team.hamlet_id)
+        session.add(row)
+    else:
+        check_version(row, version, "Quyết định thành lập tổ")
+    row.number = clean["number"].upper()
+    row.signer = clean["signer"]
+    row.decided_on = decided_on
+    if document is not None:
+        row.document = document.data
+        row.media_type = document.media_type
+        row.document_name = document.name
+        row.document_size = len(document.data)
+        row.document_sha256 = document.sha256
+    flush_versioned(session, "Quyết định thành lập tổ")
+    return row

@@ -4,7 +4,9 @@ Nothing here writes; the roster's commands are in ``teams/service.py``. Every
 read checks the actor may see the team's hamlet (``auth/scope.py``).
 """
 
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -13,7 +15,7 @@ from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.auth.scope import covered_ids, ensure_visible, visible
 from ocop_tracker.core.errors import NotFound
 from ocop_tracker.teams import repository
-from ocop_tracker.teams.models import Team, TeamMember
+from ocop_tracker.teams.models import Team, TeamDecision, TeamMember
 from ocop_tracker.users.models import User
 
 
@@ -63,3 +65,32 @@ def teams_of_user(
     rows = repository.teams_of_user(session, user_id)
     seen = covered_ids(session, actor, [team.hamlet_id for team, _ in rows])
     return [(team, hamlet) for team, hamlet in rows if team.hamlet_id in seen]
+
+
+def decision(session: Session, actor: User, team: Team) -> TeamDecision | None:
+    """The team's establishment decision, if recorded (its file left unread)."""
+    ensure_visible(session, actor, team.hamlet_id, "tổ")
+    return repository.decision_of(session, team.id)
+
+
+def decision_document(session: Session, actor: User, team: Team) -> TeamDecision:
+    """The decision with its file, or the 404 of a team without one."""
+    ensure_visible(session, actor, team.hamlet_id, "tổ")
+    found = repository.document_of(session, team.id)
+    if found is None or found.document is None:
+        raise NotFound("Tổ chưa có bản chụp quyết định thành lập.")
+    return found
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Teams set up in an area (issue 17 item 4)."""
+
+    hamlets: int
+    with_team: int
+    with_decision: int
+
+
+def setup(session: Session, area_id: int | None, day: dt.date) -> Setup:
+    """Hamlets of an area already checked, those with a team, teams with a decision."""
+    return Setup(*repository.setup_counts(session, area_id, day))

@@ -74,6 +74,10 @@ NOTICES = {
     "training_deleted": "Đã xóa buổi tập huấn.",
     "visit_saved": "Đã ghi buổi hướng dẫn tại hộ.",
     "visit_deleted": "Đã xóa buổi hướng dẫn.",
+    "decision_saved": "Đã lưu quyết định thành lập tổ.",
+    "pilot_saved": "Đã lưu đợt thí điểm.",
+    "pilot_unit_added": "Đã thêm đơn vị thí điểm.",
+    "pilot_unit_removed": "Đã bỏ đơn vị khỏi đợt thí điểm.",
 }
 
 

@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request, status
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -12,10 +12,12 @@ from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.core.db import SessionDep, refusable
-from ocop_tracker.core.errors import AppError
+from ocop_tracker.core.errors import AppError, FieldErrors
 from ocop_tracker.core.phone import display_vn
 from ocop_tracker.teams import service as team_service
 from ocop_tracker.teams import views as team_views
+from ocop_tracker.teams.documents import read_upload
+from ocop_tracker.teams.downloads import document_response
 from ocop_tracker.teams.models import (
     BACKGROUND_LABELS,
     MAX_MEMBERS,
@@ -26,6 +28,8 @@ from ocop_tracker.teams.models import (
 )
 from ocop_tracker.users import service as user_service
 from ocop_tracker.users.models import TEAM_ROLES, Role
+from ocop_tracker.web.forms import parse_date
+from ocop_tracker.web.refused import submit
 from ocop_tracker.web.render import redirect, refusal_context, render
 
 router = APIRouter(include_in_schema=False)
@@ -75,6 +79,8 @@ class ShownAgain:
     edit: Mapping[str, str] = field(default_factory=dict)
     account_id: int | None = None
     account: Mapping[str, str] = field(default_factory=dict)
+    decision_open: bool = False
+    decision: Mapping[str, str] = field(default_factory=dict)
 
 
 def _roster_page(
@@ -104,6 +110,7 @@ def _roster_page(
             "positions": POSITION_LABELS,
             "backgrounds": BACKGROUND_LABELS,
             "phone": display_vn,
+            "decided": team_views.decision(session, user, team),
             **refusal_context(refused),
             **asdict(again or ShownAgain()),
         },
@@ -344,4 +351,68 @@ def give_account(
         },
         principal,
         status_code=status.HTTP_201_CREATED,
+    )
+
+
+@router.post("/teams/{team_id}/decision")
+def record_decision(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    team_id: int,
+    number: Annotated[str, Form(max_length=200)] = "",
+    decided_on: Annotated[str, Form(max_length=20)] = "",
+    signer: Annotated[str, Form(max_length=400)] = "",
+    version: Annotated[int | None, Form()] = None,
+    document: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    """Record or correct the commune's decision, with its scanned copy."""
+    user = principal.user
+    team = team_views.get_team(session, user, team_id)
+    typed = {"number": number, "decided_on": decided_on, "signer": signer}
+
+    def command() -> object:
+        errors = FieldErrors()
+        day = None
+        with errors.check("decided_on"):
+            day = parse_date(decided_on, "decided_on", "ngày ký")
+        accepted = None
+        with errors.check("document"):
+            accepted = read_upload(document, number)
+        errors.raise_any()
+        assert day is not None
+        return team_service.record_decision(
+            session,
+            user,
+            team,
+            number=number,
+            decided_on=day,
+            signer=signer,
+            document=accepted,
+            version=version,
+        )
+
+    return submit(
+        session,
+        command,
+        again=lambda error: _roster_refused(
+            request,
+            session,
+            principal,
+            team_id,
+            error,
+            ShownAgain(decision_open=True, decision=typed),
+        ),
+        done=lambda _: f"/teams/{team_id}?done=decision_saved#decision",
+    )
+
+
+@router.get("/teams/{team_id}/decision/document")
+def decision_document(
+    session: SessionDep, principal: CurrentPrincipal, team_id: int
+) -> Response:
+    """The scanned copy of the decision (a PDF as an attachment; sandboxed)."""
+    team = team_views.get_team(session, principal.user, team_id)
+    return document_response(
+        team_views.decision_document(session, principal.user, team)
     )
