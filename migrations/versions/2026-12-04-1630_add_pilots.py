@@ -106,7 +106,6 @@ def upgrade() -> None:
         )
 
 
-
 def downgrade() -> None:
     """Revert this revision."""
     with op.batch_alter_table("team_decisions", schema=None) as batch_op:
