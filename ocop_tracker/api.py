@@ -11,6 +11,7 @@ from ocop_tracker.exports.router import router as exports_router
 from ocop_tracker.imports.router import router as imports_router
 from ocop_tracker.onboarding.router import router as onboarding_router
 from ocop_tracker.photos.router import router as photos_router
+from ocop_tracker.pilots.router import router as pilots_router
 from ocop_tracker.producers.router import router as producers_router
 from ocop_tracker.products.router import router as products_router
 from ocop_tracker.reports.router import router as reports_router
@@ -32,6 +33,7 @@ for router in (
     onboarding_router,
     sellers_router,
     training_router,
+    pilots_router,
     exports_router,
     imports_router,
     photos_router,

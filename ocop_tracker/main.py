@@ -49,6 +49,7 @@ from ocop_tracker.web.pages import home as home_pages
 from ocop_tracker.web.pages import households as household_pages
 from ocop_tracker.web.pages import imports as import_pages
 from ocop_tracker.web.pages import photos as photo_pages
+from ocop_tracker.web.pages import pilots as pilot_pages
 from ocop_tracker.web.pages import producers as producer_pages
 from ocop_tracker.web.pages import product_edit as product_edit_pages
 from ocop_tracker.web.pages import products as product_pages
@@ -131,6 +132,7 @@ def create_app() -> FastAPI:
     app.include_router(household_pages.router)
     app.include_router(zalo_pages.router)
     app.include_router(training_pages.router)
+    app.include_router(pilot_pages.router)
     app.include_router(reference_pages.router)
     app.include_router(import_pages.router)
     app.include_router(activity_pages.router)

@@ -218,6 +218,13 @@ RECORDS: Mapping[str, str] = {
     "marketplaces": "Sàn thương mại điện tử",
     "marketplace_steps": "Bước của sàn",
     "report_submissions": "Báo cáo tháng",
+    "training_topics": "Chủ đề tập huấn",
+    "training_sessions": "Buổi tập huấn",
+    "training_attendees": "Người dự tập huấn",
+    "coaching_visits": "Hướng dẫn tại hộ",
+    "team_decisions": "Quyết định thành lập tổ",
+    "pilots": "Đợt thí điểm",
+    "pilot_units": "Đơn vị thí điểm",
 }
 OTHER_RECORD = "Dữ liệu khác"
 
@@ -336,5 +343,39 @@ FIELDS: Mapping[str, Mapping[str, tuple[str, str]]] = {
         "comment": ("Nhận xét", "text"),
         "decided_by_id": ("Người xác minh", "user"),
         "decided_at": ("Thời điểm xác minh", "moment"),
+    },
+    "training_sessions": {
+        "area_id": ("Tổ chức tại", "area"),
+        "held_on": ("Ngày tập huấn", "date"),
+        "place": ("Địa điểm", "text"),
+        "trainer_kind": ("Ai hướng dẫn", "TrainerKind"),
+        "trainer_name": ("Người hướng dẫn", "text"),
+        "note": ("Ghi chú", "text"),
+        "attendee_count": ("Số người dự", "text"),
+    },
+    "training_attendees": {
+        "producer_id": ("Hộ/chủ thể dự", "producer"),
+    },
+    "coaching_visits": {
+        "producer_id": ("Hộ/chủ thể", "producer"),
+        "visited_on": ("Ngày hướng dẫn", "date"),
+        "step": ("Hướng dẫn việc", "CoachingStep"),
+        "coach_name": ("Người hướng dẫn", "text"),
+        "note": ("Ghi chú", "text"),
+    },
+    "team_decisions": {
+        "number": ("Số quyết định", "text"),
+        "decided_on": ("Ngày ký", "date"),
+        "signer": ("Người ký", "text"),
+        "document_name": ("Tệp bản chụp", "text"),
+    },
+    "pilots": {
+        "name": ("Tên đợt", "text"),
+        "start_on": ("Ngày bắt đầu", "date"),
+        "end_on": ("Ngày kết thúc", "date"),
+        "note": ("Ghi chú", "text"),
+    },
+    "pilot_units": {
+        "unit_id": ("Đơn vị", "area"),
     },
 }

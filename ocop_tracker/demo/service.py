@@ -17,6 +17,7 @@ from ocop_tracker.demo import activity as demo_activity
 from ocop_tracker.demo import history as demo_history
 from ocop_tracker.demo import payouts as demo_payouts
 from ocop_tracker.demo import photos as demo_photos
+from ocop_tracker.demo import pilots as demo_pilots
 from ocop_tracker.demo import products as demo_products
 from ocop_tracker.demo import sellers as demo_sellers
 from ocop_tracker.demo import training as demo_training
@@ -151,6 +152,7 @@ def load(session: Session) -> DemoResult:
         demo_activity.load(session, [(h, p.key) for p, h in hamlets]),
         demo_payouts.load(session, [(h, p.key) for p, h in hamlets]),
         demo_training.load(session, [(h, p.key) for p, h in hamlets]),
+        demo_pilots.load(session, [(h, p.key) for p, h in hamlets]),
     ):
         if extra:
             result.changed = True

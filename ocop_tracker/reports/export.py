@@ -56,7 +56,7 @@ def _cell(value: Cell) -> Cell:
     return value
 
 
-def _t(text: object) -> str:
+def pdf_text(text: object) -> str:
     """NFC text, escaped for reportlab paragraphs; line breaks kept (a
     paragraph would fold them into spaces)."""
     value = unicodedata.normalize("NFC", str(text))
@@ -366,18 +366,19 @@ def _label(text: str, style: ParagraphStyle) -> Paragraph:
         style = ParagraphStyle(
             f"{style.name}-{indent}", parent=style, leftIndent=indent
         )
-    return Paragraph(_t(bare), style)
+    return Paragraph(pdf_text(bare), style)
 
 
-def _table(
-    rows: list[list[str]], widths: Sequence[float], font: str, bold: str
-) -> Table:
+def grid(rows: list[list[str]], widths: Sequence[float], font: str, bold: str) -> Table:
     cell = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10)
     head = ParagraphStyle("cell-head", parent=cell, fontName=bold)
     # Column titles wrap inside their column (a long title would run over the next).
     title = ParagraphStyle("cell-title", parent=head, alignment=TA_RIGHT)
     data: list[list[Any]] = [
-        [_label(rows[0][0], head), *(Paragraph(_t(v), title) for v in rows[0][1:])]
+        [
+            _label(rows[0][0], head),
+            *(Paragraph(pdf_text(v), title) for v in rows[0][1:]),
+        ]
     ]
     data += [[_label(row[0], cell), *row[1:]] for row in rows[1:]]
     table = Table(data, colWidths=list(widths), repeatRows=1)
@@ -402,7 +403,7 @@ def _height(flowable: Flowable, width: float) -> float:
     return float(h + flowable.getSpaceBefore() + flowable.getSpaceAfter())
 
 
-def _section(
+def section(
     heading: Paragraph | None,
     rows: list[list[str]],
     widths: Sequence[float],
@@ -425,16 +426,17 @@ def _section(
             *head,
             empty,
         ]
-    table = _table(rows, widths, font, bold)
+    table = grid(rows, widths, font, bold)
     start = rows if len(rows) <= WHOLE_TABLE + 1 else rows[: KEEP_ROWS + 1]
-    need = _height(_table(start, widths, font, bold), width)
+    need = _height(grid(start, widths, font, bold), width)
     if heading is not None:
         need += _height(heading, width)
     return [CondPageBreak(need), *head, table]
 
 
-def _numbered_canvas(footer: str, font: str) -> type[Canvas]:
-    """A canvas that writes the report's name and "Trang n/N" at the foot of each page."""
+def numbered_canvas(footer: str, font: str, page_width: float = A4[0]) -> type[Canvas]:
+    """A canvas that writes the report's name and "Trang n/N" at the foot of each
+    page (``page_width``: the page's, A4 upright unless told)."""
 
     class NumberedCanvas(Canvas):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -453,7 +455,7 @@ def _numbered_canvas(footer: str, font: str) -> type[Canvas]:
                 self.setFillColor(colors.HexColor("#5a6b61"))
                 self.drawString(MARGIN + 6, 9 * mm, footer)
                 self.drawRightString(
-                    A4[0] - MARGIN - 6, 9 * mm, f"Trang {number}/{total}"
+                    page_width - MARGIN - 6, 9 * mm, f"Trang {number}/{total}"
                 )
                 super().showPage()
             super().save()
@@ -495,19 +497,19 @@ def to_pdf(report: MonthlyReport) -> bytes:
         else f"Tháng chưa kết thúc: số liệu tạm tính đến ngày {report.as_of:%d/%m/%Y}."
     )
     story: list[Any] = [
-        Paragraph(_t(f"{_title(report).upper()} — {report.area.name}"), h1),
+        Paragraph(pdf_text(f"{_title(report).upper()} — {report.area.name}"), h1),
         Paragraph(
-            _t(
+            pdf_text(
                 "Kế hoạch thí điểm Tổ công nghệ số cộng đồng: đưa 100% sản phẩm OCOP lên sàn thương mại điện tử."
             ),
             body,
         ),
-        Paragraph(_t(f"Kính gửi: {report.recipient}."), body),
-        Paragraph(_t(state), body),
+        Paragraph(pdf_text(f"Kính gửi: {report.recipient}."), body),
+        Paragraph(pdf_text(state), body),
         Spacer(1, 4 * mm),
-        *_section(
+        *section(
             Paragraph(
-                _t(
+                pdf_text(
                     f"Tỷ lệ sản phẩm OCOP đã lên sàn: {_pct(c.ocop.percent)} ({_num(c.ocop.listed)}/{_num(c.ocop.total)})"
                 ),
                 h2,
@@ -518,16 +520,19 @@ def to_pdf(report: MonthlyReport) -> bytes:
             width,
         ),
         KeepTogether(
-            [Paragraph(_t("Theo đơn vị trực thuộc"), h2), _bar_chart(report, font)]
+            [
+                Paragraph(pdf_text("Theo đơn vị trực thuộc"), h2),
+                _bar_chart(report, font),
+            ]
         ),
         KeepTogether(
             [
-                Paragraph(_t("Xu hướng tới mục tiêu 100%"), h2),
+                Paragraph(pdf_text("Xu hướng tới mục tiêu 100%"), h2),
                 _trend_chart(report, font),
             ]
         ),
-        *_section(
-            Paragraph(_t("Chi tiết theo đơn vị trực thuộc"), h2),
+        *section(
+            Paragraph(pdf_text("Chi tiết theo đơn vị trực thuộc"), h2),
             [["Đơn vị", "OCOP còn hiệu lực", "Đã lên sàn", "Tỷ lệ"]]
             + [
                 [ln.label, _num(ln.total), _num(ln.listed), _pct(ln.percent)]
@@ -536,82 +541,84 @@ def to_pdf(report: MonthlyReport) -> bytes:
             wide,
             pair,
             width,
-            Paragraph(_t("Không có đơn vị trực thuộc."), body),
+            Paragraph(pdf_text("Không có đơn vị trực thuộc."), body),
         ),
-        *_section(
-            Paragraph(_t("Theo nhóm sản phẩm, hạng sao, loại chủ thể"), h2),
+        *section(
+            Paragraph(pdf_text("Theo nhóm sản phẩm, hạng sao, loại chủ thể"), h2),
             _lines_rows("Nhóm", c.by_group),
             wide,
             pair,
             width,
         ),
         Spacer(1, 2 * mm),
-        *_section(None, _lines_rows("Hạng sao", c.by_stars), wide, pair, width),
+        *section(None, _lines_rows("Hạng sao", c.by_stars), wide, pair, width),
         Spacer(1, 2 * mm),
-        *_section(
+        *section(
             None, _lines_rows("Loại chủ thể", c.by_producer_type), wide, pair, width
         ),
-        *_section(
-            Paragraph(_t("Hộ và chủ thể trên sàn thương mại điện tử"), h2),
+        *section(
+            Paragraph(pdf_text("Hộ và chủ thể trên sàn thương mại điện tử"), h2),
             _seller_rows(report),
             (95 * mm, 35 * mm, 30 * mm),
             pair,
             width,
         ),
-        *_section(
-            Paragraph(_t("Hộ và chủ thể trên sàn theo đơn vị trực thuộc"), h2),
+        *section(
+            Paragraph(pdf_text("Hộ và chủ thể trên sàn theo đơn vị trực thuộc"), h2),
             _seller_child_rows(report),
             (40 * mm, 26 * mm, 16 * mm, 24 * mm, 22 * mm, 32 * mm),
             pair,
             width,
-            Paragraph(_t("Không có đơn vị trực thuộc."), body),
+            Paragraph(pdf_text("Không có đơn vị trực thuộc."), body),
         ),
-        *_section(
-            Paragraph(_t("Hoạt động của các gian hàng 12 tháng gần nhất"), h2),
+        *section(
+            Paragraph(pdf_text("Hoạt động của các gian hàng 12 tháng gần nhất"), h2),
             _activity_rows(report),
             (40 * mm, 36 * mm, 36 * mm, 48 * mm),
             pair,
             width,
         ),
-        *_section(
-            Paragraph(_t("Tập huấn"), h2),
+        *section(
+            Paragraph(pdf_text("Tập huấn"), h2),
             _training_rows(report),
             (95 * mm, 35 * mm, 30 * mm),
             pair,
             width,
         ),
         Spacer(1, 2 * mm),
-        *_section(
+        *section(
             None,
             _training_month_rows(report),
             (40 * mm, 36 * mm, 36 * mm, 48 * mm),
             pair,
             width,
         ),
-        *_section(
-            Paragraph(_t("Các bước đưa sản phẩm lên sàn"), h2),
+        *section(
+            Paragraph(pdf_text("Các bước đưa sản phẩm lên sàn"), h2),
             _funnel_rows(c.funnel),
             (95 * mm, 35 * mm, 30 * mm),
             pair,
             width,
         ),
-        *_section(
-            Paragraph(_t("Kết quả của các tổ (để khen thưởng)"), h2),
+        *section(
+            Paragraph(pdf_text("Kết quả của các tổ (để khen thưởng)"), h2),
             _team_rows(report),
             (36 * mm, 20 * mm, 20 * mm, 20 * mm, 20 * mm, 24 * mm, 20 * mm),
             pair,
             width,
-            Paragraph(_t("Chưa có tổ công nghệ số cộng đồng nào trong địa bàn."), body),
+            Paragraph(
+                pdf_text("Chưa có tổ công nghệ số cộng đồng nào trong địa bàn."), body
+            ),
         ),
         Spacer(1, 6 * mm),
         Paragraph(
-            _t(f"Lập lúc {vn_clock(report.generated_at)}."),
+            pdf_text(f"Lập lúc {vn_clock(report.generated_at)}."),
             body,
         ),
     ]
     doc.build(
         story,
-        canvasmaker=_numbered_canvas(f"{_title(report)} — {report.area.name}", font),
+        canvasmaker=numbered_canvas(f"{_title(report)} — {report.area.name}", font),
     )
     return out.getvalue()
 

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse, Response
 from ocop_tracker.audit import listener as audit
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import IsoDate, Limit, Offset, WholeNumber
+from ocop_tracker.core.schemas import AsOf, IsoDate, Limit, Offset, WholeNumber
 from ocop_tracker.reports import service as report_service
 from ocop_tracker.reports.downloads import XLSX, file_response
 from ocop_tracker.reports.schemas import (
@@ -19,6 +19,7 @@ from ocop_tracker.reports.schemas import (
     SubmissionCreate,
     SubmissionRead,
     Teams,
+    TeamSetup,
     Trend,
 )
 
@@ -89,6 +90,17 @@ def teams(
 ) -> Teams:
     """Per team: products moved forward and listed this month and overall."""
     return report_service.teams(session, principal.user, area_id, month)
+
+
+@router.get("/setup")
+def setup(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    area_id: AreaId = None,
+    as_of: AsOf = None,
+) -> TeamSetup:
+    """Hamlets with a team, teams with a recorded decision, and the pilots."""
+    return report_service.team_setup(session, principal.user, area_id, as_of)
 
 
 @router.get(

@@ -464,3 +464,27 @@ class Board(Out):
         description="Lower units with no product, no producer and no team: not due "
         "to report, not counted late"
     )
+
+
+class PilotWindow(Out):
+    """A pilot with a unit in the area or above it."""
+
+    id: int
+    name: str
+    start_on: dt.date
+    end_on: dt.date
+    status: str = Field(description="upcoming, running or ended (today)")
+    units: list[str]
+
+
+class TeamSetup(Out):
+    """Teams set up in an area on a day (issue 17 item 4): hamlets with a team,
+    teams whose establishment decision is recorded, and the pilots around it."""
+
+    area: AreaRef
+    as_of: dt.date
+    hamlets: int
+    hamlets_with_team: int
+    hamlets_with_team_percent: float | None
+    teams_with_decision: int
+    pilots: list[PilotWindow]

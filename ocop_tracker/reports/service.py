@@ -23,6 +23,7 @@ from ocop_tracker.core.phone import display_vn
 from ocop_tracker.core.text import has_forbidden_chars, normalize_multiline
 from ocop_tracker.links import views as link_views
 from ocop_tracker.onboarding.models import ListingStatus
+from ocop_tracker.pilots import views as pilot_views
 from ocop_tracker.producers.models import ProducerKind
 from ocop_tracker.products import rules as product_rules
 from ocop_tracker.products.models import ProductKind
@@ -50,12 +51,14 @@ from ocop_tracker.reports.schemas import (
     MobileMoneyWaiting,
     OcopHeadline,
     Payments,
+    PilotWindow,
     Ratio,
     SellerIndicators,
     SellerTrendPoint,
     SubmissionRead,
     TeamLine,
     Teams,
+    TeamSetup,
     TrainingIndicators,
     TrainingMonth,
     Trend,
@@ -64,6 +67,7 @@ from ocop_tracker.reports.schemas import (
     UrlChoiceItem,
 )
 from ocop_tracker.sellers import flags as seller_flags
+from ocop_tracker.teams import views as team_views
 from ocop_tracker.users.models import Role, User
 
 LEVEL_LABELS: Mapping[str, str] = {"nation": "Toàn quốc", **labels_by_value(Level)}
@@ -222,6 +226,44 @@ def _line(key: str, label: str, total: int, listed: int) -> Line:
 
 def _children(session: Session, area: Area, day: dt.date) -> list[repository.UnitRef]:
     return repository.children_refs(session, area.id, day)
+
+
+def sync_ledger(session: Session) -> None:
+    """Bring the ledger in step with this transaction's writes before reading it."""
+    ledger_listener.sync(session)
+
+
+def team_setup(
+    session: Session, actor: User, area_id: int | None, as_of: dt.date | None = None
+) -> TeamSetup:
+    """Hamlets with a team, teams with a decision and the pilots, of an area."""
+    area = resolve_area(session, actor, area_id, past=True)
+    return team_setup_of(session, area, check_day(as_of))
+
+
+def team_setup_of(session: Session, area: Area, day: dt.date) -> TeamSetup:
+    """``team_setup`` of an area already checked."""
+    unit_id = area.id if area.unit is not None else None
+    counts = team_views.setup(session, unit_id, day)
+    return TeamSetup(
+        area=area.ref,
+        as_of=day,
+        hamlets=counts.hamlets,
+        hamlets_with_team=counts.with_team,
+        hamlets_with_team_percent=rules.share(counts.with_team, counts.hamlets),
+        teams_with_decision=counts.with_decision,
+        pilots=[
+            PilotWindow(
+                id=p.id,
+                name=p.name,
+                start_on=p.start_on,
+                end_on=p.end_on,
+                status=p.status,
+                units=[u.name for u in p.units],
+            )
+            for p in pilot_views.around(session, unit_id, day)
+        ],
+    )
 
 
 def coverage(

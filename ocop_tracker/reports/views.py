@@ -303,6 +303,13 @@ def training(
     return ledger_training.read(conn, area_id, months)
 
 
+def month_training(
+    conn: Connection, area_ids: Sequence[int], month: dt.date
+) -> dict[int, ledger_training.TrainingSums]:
+    """Each area's training in one month (its first day): kept sums."""
+    return ledger_training.read_areas(conn, area_ids, month)
+
+
 # --- the pages' reads -----------------------------------------------------------------
 
 

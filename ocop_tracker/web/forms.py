@@ -603,3 +603,29 @@ class CoachingVisitForm(TypedForm):
             )
         errors.raise_any()
         return args
+
+
+# --- pilots (issue 17 item 4) -------------------------------------------------------------
+
+
+class PilotForm(TypedForm):
+    """A pilot as typed: its name, window and note."""
+
+    not_typed: ClassVar[frozenset[str]] = frozenset({"version"})
+
+    name: str = Field("", max_length=400)
+    start_on: str = Field("", max_length=20)
+    end_on: str = Field("", max_length=20)
+    note: str = Field("", max_length=2000)
+    version: int | None = None
+
+    def service_args(self) -> dict[str, Any]:
+        """The keyword arguments of the pilot's create or update."""
+        errors = FieldErrors()
+        args: dict[str, Any] = {"name": self.name, "note": self.note}
+        with errors.check("start_on"):
+            args["start_on"] = parse_date(self.start_on, "start_on", "ngày bắt đầu")
+        with errors.check("end_on"):
+            args["end_on"] = parse_date(self.end_on, "end_on", "ngày kết thúc")
+        errors.raise_any()
+        return args

@@ -17,6 +17,7 @@ READS = {
     "GET /api/v1/reports/actions",
     "GET /api/v1/reports/trend",
     "GET /api/v1/reports/teams",
+    "GET /api/v1/reports/setup",
     "GET /api/v1/reports/monthly",
     "GET /api/v1/reports/submissions",
     "GET /reports",

@@ -140,6 +140,7 @@ def dashboard(
             "own": area.unit is None or covers(session, user, area.id),
             "finder": picker_kit.picker(session, user, q=area_q),
             "may_record_training": may_write(user),
+            "setup": report_service.team_setup_of(session, area, day),
         },
         principal,
         status_code=422 if error else 200,
