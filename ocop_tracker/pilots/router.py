@@ -7,6 +7,7 @@ from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.answers import written
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.schemas import STALE_RESPONSES
+from ocop_tracker.exports.writer import XLSX
 from ocop_tracker.pilots import report as pilot_report
 from ocop_tracker.pilots import service as pilot_service
 from ocop_tracker.pilots import views as pilot_views
@@ -89,7 +90,13 @@ def get_report(
     return pilot_report.closing_report(session, row)
 
 
-@router.get("/{pilot_id}/report/download")
+@router.get(
+    "/{pilot_id}/report/download",
+    responses={
+        200: {"content": {"application/pdf": {}, XLSX: {}}, "description": "The report"}
+    },
+    response_class=Response,
+)
 def download_report(
     session: SessionDep,
     principal: CurrentPrincipal,

@@ -163,7 +163,16 @@ def put_decision(
     )
 
 
-@router.get("/{team_id}/decision/document")
+@router.get(
+    "/{team_id}/decision/document",
+    responses={
+        200: {
+            "content": {"application/pdf": {}, "image/jpeg": {}},
+            "description": "The scanned copy",
+        }
+    },
+    response_class=Response,
+)
 def get_decision_document(
     session: SessionDep, principal: CurrentPrincipal, team_id: int
 ) -> Response:
