@@ -90,8 +90,16 @@ def collect(session: Session, _flush: UOWTransaction) -> None:
     for obj in chain(session.new, session.dirty, session.deleted):
         if isinstance(obj, Product):
             p.products.add(obj.id)
-            p.ocop_products.add(obj.id)
-            p.producers.update(_old_and_new(obj, "producer_id"))
+            # Its producer holds OCOP or not only by the product's existence,
+            # kind and owner: a name or price edit leaves the producer alone.
+            state = inspect(obj).attrs
+            if (
+                obj in session.new
+                or obj in session.deleted
+                or state.kind.history.has_changes()
+                or state.producer_id.history.has_changes()
+            ):
+                p.producers.update(_old_and_new(obj, "producer_id"))
         elif isinstance(obj, Certificate):
             p.products.add(obj.product_id)
             p.ocop_products.add(obj.product_id)
