@@ -178,7 +178,11 @@ class ScanCounter:
 
 
 class RateLimiter:
-    """At most ``limit`` requests per address per minute (fixed windows)."""
+    """At most ``limit`` requests per address per minute.
+
+    A window opens with the first request after the last one closed (not on the
+    clock's minute), so a burst is judged as one: a run of ``limit + 1`` requests
+    inside a minute always meets the refusal, whatever second it started on."""
 
     def __init__(self, limit: int = LIMIT_PER_MINUTE, window: float = 60.0) -> None:
         self.limit = limit
@@ -189,7 +193,7 @@ class RateLimiter:
     def allow(self, address: str, now: float) -> tuple[bool, int]:
         """(allowed, seconds until the window resets)."""
         if now - self._start >= self.window:
-            self._start = now - (now % self.window)
+            self._start = now
             self._hits = {}
         hits = self._hits.get(address, 0) + 1
         self._hits[address] = hits
