@@ -86,19 +86,49 @@ def session(connection: Connection) -> Iterator[Session]:
         yield s
 
 
-@pytest.fixture
-def app(session: Session) -> FastAPI:
-    """The application, its sessions bound to the test's transaction."""
+class _Bound:
+    """The test whose transaction the shared application's requests join."""
+
+    session: Session | None = None
+
+
+_APPS: dict[tuple[object, ...], FastAPI] = {}
+
+
+def _shared_app() -> FastAPI:
+    """One application per worker and settings: FastAPI builds each route's
+    request handling on the first request an application gets (about a second
+    for all of ours), so a fresh application per test paid it again and again."""
     from ocop_tracker.main import create_app
 
-    application = create_app()
+    settings = get_settings()
+    key = (id(settings), settings.docs_enabled, tuple(settings.allowed_hosts))
+    if key not in _APPS:
+        application = create_app()
 
-    def override(request: Request) -> Iterator[Session]:
-        session.expunge_all()  # each request loads its objects afresh, as in production
-        yield from core_db.request_transaction(session, request)
+        def override(request: Request) -> Iterator[Session]:
+            session = _Bound.session
+            assert session is not None, "a request outside a test's transaction"
+            session.expunge_all()  # each request loads its objects afresh, as in production
+            yield from core_db.request_transaction(session, request)
 
-    application.dependency_overrides[core_db.get_session] = override
-    return application
+        application.dependency_overrides[core_db.get_session] = override
+        _APPS[key] = application
+    return _APPS[key]
+
+
+@pytest.fixture
+def app(session: Session) -> Iterator[FastAPI]:
+    """The application, its sessions bound to the test's transaction."""
+    application = _shared_app()
+    overrides = dict(application.dependency_overrides)
+    _Bound.session = session
+    try:
+        yield application
+    finally:
+        _Bound.session = None
+        application.dependency_overrides.clear()
+        application.dependency_overrides.update(overrides)
 
 
 @pytest.fixture
