@@ -148,14 +148,17 @@ def rebuild(conn: Connection) -> None:
 
 
 def read(
-    conn: Connection, area_id: int, months: Sequence[dt.date]
+    conn: Connection,
+    area_id: int,
+    months: Sequence[dt.date],
+    current: tuple[dt.date, bool] | None = None,
 ) -> dict[dt.date, ActivitySums]:
     """The area's sums for each month (first days), from the kept table.
 
     While the ledger is stale (the tree changed) or not built, counted from
     the rows under the tree of each month's last day.
     """
-    current = state(conn)
+    current = current or state(conn)
     if current is None or current[1]:
         return recount(conn, area_id, months)
     out = dict.fromkeys(months, ZERO)

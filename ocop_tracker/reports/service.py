@@ -321,10 +321,15 @@ def activity_months(day: dt.date, count: int = ACTIVITY_MONTHS) -> list[dt.date]
     return out[::-1]
 
 
-def _activity(session: Session, area: Area, day: dt.date) -> list[ActivityMonth]:
+def _activity(
+    session: Session,
+    area: Area,
+    day: dt.date,
+    current: views.LedgerState | None = None,
+) -> list[ActivityMonth]:
     """The area's shops' activity in the 12 months up to ``day``'s."""
     months = activity_months(day)
-    sums = views.activity(session.connection(), area.id, months)
+    sums = views.activity(session.connection(), area.id, months, current)
     return [
         ActivityMonth.model_construct(
             month=m,
@@ -341,11 +346,15 @@ HH_OCOP_TRAINED = f"{HH_OCOP}.trained"
 
 
 def _training(
-    session: Session, area: Area, f: Mapping[str, int], day: dt.date
+    session: Session,
+    area: Area,
+    f: Mapping[str, int],
+    day: dt.date,
+    current: views.LedgerState | None = None,
 ) -> TrainingIndicators:
     """Who has been trained, from the area's figures, and the 12 months' sessions."""
     months = activity_months(day)
-    sums = views.training(session.connection(), area.id, months)
+    sums = views.training(session.connection(), area.id, months, current)
     households, members = f.get(HH_OCOP, 0), f.get("members", 0)
     return TrainingIndicators.model_construct(
         households_ocop=households,
@@ -377,10 +386,11 @@ def coverage_of(session: Session, area: Area, day: dt.date) -> Coverage:
     """
     ledger_listener.sync(session)
     conn = session.connection()
-    figures, source = views.read(conn, [area.id], day)
-    f = figures[area.id]
+    current = views.ledger_state(conn)
     children = _children(session, area, day)
-    child_figures, _ = views.read(conn, [c.id for c in children], day, HEADLINE)
+    f, child_figures, source = views.read_with_children(
+        conn, area.id, [c.id for c in children], day, HEADLINE, current
+    )
     markets = repository.market_refs(session)
     groups = repository.group_names(session)
     steps = repository.step_names(session)
@@ -476,8 +486,8 @@ def coverage_of(session: Session, area: Area, day: dt.date) -> Coverage:
             ],
         ),
         sellers=_sellers(f, markets),
-        activity=_activity(session, area, day),
-        training=_training(session, area, f, day),
+        activity=_activity(session, area, day, current),
+        training=_training(session, area, f, day, current),
     )
 
 

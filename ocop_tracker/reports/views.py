@@ -120,14 +120,26 @@ def read_checkpoints(
     return {a: dict(v) for a, v in out.items()}
 
 
+LedgerState = tuple[dt.date, bool]
+
+
+def ledger_state(conn: Connection) -> LedgerState | None:
+    """(counts day, stale), read once for the reads of one answer; None before
+    the first build."""
+    return state(conn)
+
+
 def read_counts(
     conn: Connection,
     area_ids: Sequence[int],
     day: dt.date,
     metrics: Sequence[str] | None = None,
+    current: LedgerState | None = None,
 ) -> dict[int, dict[str, int]] | None:
-    """Figures of areas on ``day`` from the counts, or None when they cannot answer."""
-    current = state(conn)
+    """Figures of areas on ``day`` from the counts, or None when they cannot answer.
+
+    ``current`` is the ledger's state when the caller has already read it."""
+    current = current or state(conn)
     if current is None or current[1] or day < current[0]:
         return None
     counts_day = current[0]
@@ -191,15 +203,52 @@ def read(
     area_ids: Sequence[int],
     day: dt.date,
     metrics: Sequence[str] | None = None,
+    current: LedgerState | None = None,
 ) -> tuple[dict[int, dict[str, int]], str]:
     """Figures of areas on ``day``: from the counts when they can answer, else segments."""
-    fast = read_counts(conn, area_ids, day, metrics)
+    fast = read_counts(conn, area_ids, day, metrics, current)
     if fast is not None:
         return fast, "counts"
     past = read_checkpoints(conn, area_ids, day, metrics)
     if past is not None:
         return past, "checkpoints"
     return read_segments(conn, area_ids, day), "segments"
+
+
+def read_with_children(
+    conn: Connection,
+    area_id: int,
+    child_ids: Sequence[int],
+    day: dt.date,
+    child_metrics: Sequence[str],
+    current: LedgerState | None = None,
+) -> tuple[dict[str, int], dict[int, dict[str, int]], str]:
+    """An area's every figure and its children's ``child_metrics`` on ``day``.
+
+    Today (the counts' own day) in one read of the counts; any other day as
+    ``read`` answers it, the area and its children apart."""
+    current = current or state(conn)
+    if current is None or current[1] or day != current[0] or area_id in child_ids:
+        own, source = read(conn, [area_id], day, None, current)
+        kids, _ = read(conn, child_ids, day, child_metrics, current)
+        return own[area_id], kids, source
+    mine: dict[str, int] = {}
+    kids_out: dict[int, dict[str, int]] = {c: {} for c in child_ids}
+    wanted = COUNTS.c.area_id == area_id
+    if child_ids:
+        wanted = or_(
+            wanted,
+            and_(
+                COUNTS.c.area_id.in_(child_ids),
+                COUNTS.c.metric.in_(child_metrics),
+            ),
+        )
+    for a, metric, value in conn.execute(
+        select(COUNTS.c.area_id, COUNTS.c.metric, COUNTS.c.value).where(wanted)
+    ):
+        into = mine if a == area_id else kids_out[a]
+        into[metric] = into.get(metric, 0) + value
+    return mine, kids_out, "counts"
 
 
 def trend(
@@ -283,10 +332,13 @@ def first_day(conn: Connection, area_id: int) -> dt.date | None:
 
 
 def activity(
-    conn: Connection, area_id: int, months: Sequence[dt.date]
+    conn: Connection,
+    area_id: int,
+    months: Sequence[dt.date],
+    current: LedgerState | None = None,
 ) -> dict[dt.date, rules.ActivitySums]:
     """What the area's shops did in each month (first days): kept sums."""
-    return ledger_activity.read(conn, area_id, months)
+    return ledger_activity.read(conn, area_id, months, current)
 
 
 def month_activity(
@@ -297,10 +349,13 @@ def month_activity(
 
 
 def training(
-    conn: Connection, area_id: int, months: Sequence[dt.date]
+    conn: Connection,
+    area_id: int,
+    months: Sequence[dt.date],
+    current: LedgerState | None = None,
 ) -> dict[dt.date, ledger_training.TrainingSums]:
     """The area's training in each month (first days): kept sums."""
-    return ledger_training.read(conn, area_id, months)
+    return ledger_training.read(conn, area_id, months, current)
 
 
 def month_training(
