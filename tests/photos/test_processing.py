@@ -289,3 +289,41 @@ def test_at_most_two_decodes_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     for t in threads:
         t.join()
     assert peak == processing.MAX_CONCURRENT_DECODES == 2
+
+
+def test_heic_decodes_one_at_a_time_beside_other_formats(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    running: dict[str, int] = {"HEIF": 0, "JPEG": 0}
+    peak: dict[str, int] = {"HEIF": 0, "JPEG": 0, "all": 0}
+    both = 0
+    lock = threading.Lock()
+    real = processing._process
+
+    def counting(data: bytes, fmt: str) -> processing.Processed:
+        nonlocal both
+        with lock:
+            running[fmt] += 1
+            peak[fmt] = max(peak[fmt], running[fmt])
+            if running["HEIF"] and running["JPEG"]:
+                both += 1
+            peak["all"] = max(peak["all"], running["HEIF"] + running["JPEG"])
+        time.sleep(0.05)
+        try:
+            return real(data, fmt)
+        finally:
+            with lock:
+                running[fmt] -= 1
+
+    monkeypatch.setattr(processing, "_process", counting)
+    sources = [corpus.heic(200, 150)] * 4 + [corpus.plain_jpeg(200, 150)] * 4
+    threads = [threading.Thread(target=processing.process, args=(s,)) for s in sources]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert peak["HEIF"] == 1  # a full-size HEIC bitmap at a time
+    assert both > 0  # a JPEG still decodes beside a HEIC
+    assert peak["all"] == processing.MAX_CONCURRENT_DECODES  # and two at most
