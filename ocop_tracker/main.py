@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.routing import iter_route_contexts
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -68,9 +69,10 @@ from ocop_tracker.web.render import error_viewer
 
 
 @asynccontextmanager
-async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    """Refuse to serve a database whose schema is behind the code; roll the counts
-    daily; check the listing links daily when ``OCOP_LINK_CHECK`` is on."""
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Refuse to serve a database whose schema is behind the code; build every
+    route's request handling; roll the counts daily; check the listing links
+    daily when ``OCOP_LINK_CHECK`` is on."""
     with get_engine().connect() as conn:
         current = migrate.current_revision(conn)
     head = migrate.head_revision()
@@ -79,6 +81,11 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
             f"database schema at {current or 'empty'}, code expects {head}: "
             "run 'ocop-tracker db upgrade'"
         )
+    # FastAPI builds a route's request handling when an application first
+    # matches it (about a second for all of ours): done here, before the first
+    # user, not on the first request after every start.
+    for _ in iter_route_contexts(app.routes):
+        pass
     settings = get_settings()
     roll = (
         settings.daily_roll
