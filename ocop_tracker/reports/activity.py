@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ocop_tracker.reports.ledger import (
     LINKS,
     Ancestors,
+    LedgerState,
     chunks,
     link_valid,
     state,
@@ -151,7 +152,7 @@ def read(
     conn: Connection,
     area_id: int,
     months: Sequence[dt.date],
-    current: tuple[dt.date, bool] | None = None,
+    current: LedgerState | None = None,
 ) -> dict[dt.date, ActivitySums]:
     """The area's sums for each month (first days), from the kept table.
 

@@ -98,7 +98,11 @@ def dims_of(row: Any) -> Dims:
     )
 
 
-def state(conn: Connection) -> tuple[dt.date, bool] | None:
+# (the day the counts stand at, stale since the tree changed)
+LedgerState = tuple[dt.date, bool]
+
+
+def state(conn: Connection) -> LedgerState | None:
     """(counts day, stale) or None before the first build."""
     row = conn.execute(
         select(STATE.c.counts_day, STATE.c.stale).where(STATE.c.id == STATE_ID)

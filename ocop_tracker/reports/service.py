@@ -29,6 +29,7 @@ from ocop_tracker.products import rules as product_rules
 from ocop_tracker.products.models import ProductKind
 from ocop_tracker.reports import listener as ledger_listener
 from ocop_tracker.reports import repository, rules, views
+from ocop_tracker.reports.ledger import LedgerState
 from ocop_tracker.reports.models import NATION, ReportSubmission
 from ocop_tracker.reports.schemas import (
     ActionItem,
@@ -325,7 +326,7 @@ def _activity(
     session: Session,
     area: Area,
     day: dt.date,
-    current: views.LedgerState | None = None,
+    current: LedgerState | None = None,
 ) -> list[ActivityMonth]:
     """The area's shops' activity in the 12 months up to ``day``'s."""
     months = activity_months(day)
@@ -350,7 +351,7 @@ def _training(
     area: Area,
     f: Mapping[str, int],
     day: dt.date,
-    current: views.LedgerState | None = None,
+    current: LedgerState | None = None,
 ) -> TrainingIndicators:
     """Who has been trained, from the area's figures, and the 12 months' sessions."""
     months = activity_months(day)

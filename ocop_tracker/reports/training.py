@@ -21,7 +21,14 @@ from typing import Any
 from sqlalchemy import Connection, Date, Table, cast, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ocop_tracker.reports.ledger import LINKS, Ancestors, chunks, link_valid, state
+from ocop_tracker.reports.ledger import (
+    LINKS,
+    Ancestors,
+    LedgerState,
+    chunks,
+    link_valid,
+    state,
+)
 from ocop_tracker.reports.models import NATION, ReportTraining
 from ocop_tracker.reports.rules import activity_day
 from ocop_tracker.training.models import CoachingVisit, TrainingSession
@@ -200,7 +207,7 @@ def read(
     conn: Connection,
     area_id: int,
     months: Sequence[dt.date],
-    current: tuple[dt.date, bool] | None = None,
+    current: LedgerState | None = None,
 ) -> dict[dt.date, TrainingSums]:
     """The area's sums for each month (first days), from the kept table.
 

@@ -31,6 +31,7 @@ from ocop_tracker.reports.ledger import (
     SCHEDULE,
     SEGMENTS,
     UNITS,
+    LedgerState,
     dims_of,
     link_valid,
     state,
@@ -118,9 +119,6 @@ def read_checkpoints(
         for area_id, got in read_segments(conn, sorted(by_segments), day).items():
             out[area_id] = defaultdict(int, got)
     return {a: dict(v) for a, v in out.items()}
-
-
-LedgerState = tuple[dt.date, bool]
 
 
 def ledger_state(conn: Connection) -> LedgerState | None:
