@@ -45,6 +45,9 @@ CHART_ROWS = 15
 # to WHOLE_TABLE rows is never split at all.
 KEEP_ROWS = 3
 WHOLE_TABLE = 12
+# The PDF names the leading teams; a province holds thousands, and the
+# workbook (to_xlsx) lists every one.
+TEAMS_IN_PDF = 30
 MARGIN = 18 * mm
 Cell = str | int | float | dt.date | None
 
@@ -267,9 +270,20 @@ def _team_rows(report: MonthlyReport) -> list[list[str]]:
             _num(t.households_shop_paying),
             _num(t.active_shops),
         ]
-        for t in report.teams.teams
+        for t in report.teams.teams[:TEAMS_IN_PDF]
     ]
     return rows
+
+
+def _teams_left_out(report: MonthlyReport) -> str | None:
+    """The sentence under a teams' table cut to the leading ones, if it was."""
+    count = len(report.teams.teams)
+    if count <= TEAMS_IN_PDF:
+        return None
+    return (
+        f"Bảng nêu {TEAMS_IN_PDF} tổ dẫn đầu trong tháng, trong số {_num(count)} tổ "
+        "của địa bàn. Danh sách đầy đủ có trong bản Excel của báo cáo này."
+    )
 
 
 def _bar_chart(report: MonthlyReport, font: str) -> Drawing:
@@ -496,6 +510,7 @@ def to_pdf(report: MonthlyReport) -> bytes:
         if report.complete
         else f"Tháng chưa kết thúc: số liệu tạm tính đến ngày {report.as_of:%d/%m/%Y}."
     )
+    left_out = _teams_left_out(report)
     story: list[Any] = [
         Paragraph(pdf_text(f"{_title(report).upper()} — {report.area.name}"), h1),
         Paragraph(
@@ -610,6 +625,7 @@ def to_pdf(report: MonthlyReport) -> bytes:
                 pdf_text("Chưa có tổ công nghệ số cộng đồng nào trong địa bàn."), body
             ),
         ),
+        *([Spacer(1, 2 * mm), Paragraph(pdf_text(left_out), body)] if left_out else []),
         Spacer(1, 6 * mm),
         Paragraph(
             pdf_text(f"Lập lúc {vn_clock(report.generated_at)}."),
@@ -632,10 +648,13 @@ def to_xlsx(report: MonthlyReport) -> bytes:
         ws = book.active if first else book.create_sheet(name)
         assert ws is not None
         ws.title = name
-        for i, row in enumerate(rows):
+        # The sheet is new: row n + 1 is the n-th appended. Cells are reached by
+        # their place (``ws[ws.max_row]`` scans every cell: a long table took seconds).
+        for n, row in enumerate(rows, start=1):
             ws.append([_cell(v) for v in row])
-            for cell in ws[ws.max_row]:
-                if i == 0:
+            for col in range(1, len(row) + 1):
+                cell = ws.cell(row=n, column=col)
+                if n == 1:
                     cell.font = head
                 if isinstance(cell.value, dt.date):
                     cell.number_format = "dd/mm/yyyy"

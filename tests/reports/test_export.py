@@ -197,3 +197,54 @@ def test_xlsx_has_no_internal_words_and_shows_vietnam_time(sign_in: SignIn) -> N
     assert before <= _made_at(made[0]) <= after
     as_of = book["Tổng hợp"]["B2"]
     assert as_of.number_format == "dd/mm/yyyy", "dates read the Vietnamese way"
+
+
+def test_a_province_pdf_names_the_leading_teams_and_the_workbook_every_one(
+    session: Session,
+) -> None:
+    """Thousands of teams in a province: the PDF names the leaders, the XLSX all."""
+    user = user_repository.by_login(session, "sct.soctrang")
+    assert user is not None
+    report = report_service.monthly(session, user, None, _last_month())
+    count = export.TEAMS_IN_PDF + 15
+    teams = [
+        TeamLine(
+            team_id=i,
+            hamlet_id=3000 + i,
+            hamlet=f"Ấp Thử Số {i:03d}",
+            leader=None,
+            moved_month=count - i,
+            listed_month=0,
+            moved_total=count - i,
+            listed_total=0,
+        )
+        for i in range(count)
+    ]
+    many = dataclasses.replace(
+        report, teams=report.teams.model_copy(update={"teams": teams})
+    )
+    pdf = export.to_pdf(many)
+    text = " ".join(ln for page in _pages(pdf) for ln in page)
+    shown = set(re.findall(r"Ấp Thử Số (\d{3})", text))
+    assert shown == {f"{i:03d}" for i in range(export.TEAMS_IN_PDF)}
+    assert (
+        f"Bảng nêu {export.TEAMS_IN_PDF} tổ dẫn đầu trong tháng, trong số {count} tổ"
+        in text
+    )
+    _assert_headings_kept_with_what_follows(pdf)
+    book = load_workbook(io.BytesIO(export.to_xlsx(many)))
+    listed = {
+        v
+        for ws in book
+        for row in ws.iter_rows(values_only=True)
+        for v in row
+        if isinstance(v, str) and v.startswith("Ấp Thử Số")
+    }
+    assert len(listed) == count
+    # A commune's few teams are all in the PDF, with no sentence about the rest.
+    few = dataclasses.replace(
+        report, teams=report.teams.model_copy(update={"teams": teams[:5]})
+    )
+    text = " ".join(ln for page in _pages(export.to_pdf(few)) for ln in page)
+    assert len(set(re.findall(r"Ấp Thử Số (\d{3})", text))) == 5
+    assert "tổ dẫn đầu" not in text
