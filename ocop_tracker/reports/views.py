@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import views as area_views
@@ -232,18 +232,23 @@ def read_with_children(
         return own[area_id], kids, source
     mine: dict[str, int] = {}
     kids_out: dict[int, dict[str, int]] = {c: {} for c in child_ids}
+    # The lists go as expanding parameters: a province's children would
+    # otherwise be coerced one by one into the statement on every read.
     wanted = COUNTS.c.area_id == area_id
+    values: dict[str, Any] = {}
     if child_ids:
         wanted = or_(
             wanted,
             and_(
-                COUNTS.c.area_id.in_(child_ids),
-                COUNTS.c.metric.in_(child_metrics),
+                COUNTS.c.area_id.in_(bindparam("kids", expanding=True)),
+                COUNTS.c.metric.in_(bindparam("kid_metrics", expanding=True)),
             ),
         )
+        values = {"kids": list(child_ids), "kid_metrics": list(child_metrics)}
     for a, metric, value in conn.execute(
-        select(COUNTS.c.area_id, COUNTS.c.metric, COUNTS.c.value).where(wanted)
-    ):
+        select(COUNTS.c.area_id, COUNTS.c.metric, COUNTS.c.value).where(wanted),
+        values,
+    ).all():
         into = mine if a == area_id else kids_out[a]
         into[metric] = into.get(metric, 0) + value
     return mine, kids_out, "counts"
