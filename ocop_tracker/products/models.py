@@ -8,6 +8,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Numeric,
     String,
     UniqueConstraint,
@@ -101,8 +102,10 @@ class Certificate(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
 
     __tablename__ = "certificates"
 
+    # Indexed with the decision's day (below): a product's newest certificate
+    # is read from the index, for every product a filtered list holds.
     product_id: Mapped[int] = mapped_column(
-        ForeignKey("products.id", ondelete="RESTRICT"), index=True
+        ForeignKey("products.id", ondelete="RESTRICT")
     )
     hamlet_id: Mapped[int] = mapped_column(
         ForeignKey("admin_units.id", ondelete="RESTRICT"), index=True
@@ -119,6 +122,7 @@ class Certificate(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
     revoke_reason: Mapped[str | None] = mapped_column(String(300))
 
     __table_args__ = (
+        Index("ix_certificates_product_decided", "product_id", "decision_date", "id"),
         UniqueConstraint("product_id", "decision_number"),
         CheckConstraint("stars BETWEEN 3 AND 5", name="stars_ocop"),
         CheckConstraint("score IS NULL OR score BETWEEN 0 AND 100", name="score_range"),
