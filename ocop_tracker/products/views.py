@@ -398,7 +398,12 @@ def list_products(
     stmt = repository.list_statement(actor, filters, day=clock.today())
     order_by = query.list_order(Product, sort, order)
     rows, total = query.page(
-        session, stmt, order_by=order_by, limit=limit, offset=offset
+        session,
+        stmt,
+        order_by=order_by,
+        limit=limit,
+        offset=offset,
+        one_pass=filters.reads_each_row,
     )
     return _views(session, rows), total
 

@@ -556,6 +556,29 @@ def test_stars_and_certificate_filters_agree_with_the_rules(session: Session) ->
     assert _names(views) == ["Gạo Đồng Tiến"]
 
 
+def test_a_filtered_page_carries_the_whole_count_past_the_end_too(
+    session: Session,
+) -> None:
+    """A filter that reads each product counts in the page's own pass; the
+    total is the same on every page, past the last one and with no match."""
+    _, hamlet = _catalogue(session)
+    for filters, expected in (
+        ({"certificate": "valid"}, ["valid3", "valid4"]),
+        ({"stars": 3}, ["expiring", "valid3"]),
+        (
+            {"q": "san pham"},
+            ["bare", "expired", "expiring", "revoked", "valid3", "valid4"],
+        ),
+        ({"certificate": "revoked", "stars": 5}, []),
+    ):
+        seen: list[str] = []
+        for offset in range(0, len(expected) + 4, 2):
+            views, total = _list(session, hamlet, limit=2, offset=offset, **filters)
+            assert total == len(expected), (filters, offset)
+            seen += _names(views)
+        assert sorted(seen) == expected, filters
+
+
 def test_search_sort_page_and_area(session: Session) -> None:
     products, hamlet = _catalogue(session)
     official = _user(session, OFFICIAL)
