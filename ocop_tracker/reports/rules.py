@@ -9,7 +9,8 @@ go through these functions.
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Self
 
 from ocop_tracker.core.clock import VIETNAM
 from ocop_tracker.products import rules as product_rules
@@ -442,30 +443,32 @@ def month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
     return out
 
 
+class FieldSums:
+    """Integer sums kept in a frozen dataclass: added and subtracted field by
+    field, and false when every one is zero (the kept monthly tables)."""
+
+    def _values(self) -> list[int]:
+        return [getattr(self, f.name) for f in fields(self)]  # type: ignore[arg-type]
+
+    def __add__(self, other: Self) -> Self:
+        pairs = zip(self._values(), other._values(), strict=True)
+        return type(self)(*(a + b for a, b in pairs))
+
+    def __sub__(self, other: Self) -> Self:
+        pairs = zip(self._values(), other._values(), strict=True)
+        return type(self)(*(a - b for a, b in pairs))
+
+    def __bool__(self) -> bool:
+        return any(self._values())
+
+
 @dataclass(frozen=True)
-class ActivitySums:
+class ActivitySums(FieldSums):
     """What shops did in a month: shops with an order, orders, revenue (đồng)."""
 
     active_shops: int = 0
     orders: int = 0
     revenue_vnd: int = 0
-
-    def __add__(self, other: "ActivitySums") -> "ActivitySums":
-        return ActivitySums(
-            self.active_shops + other.active_shops,
-            self.orders + other.orders,
-            self.revenue_vnd + other.revenue_vnd,
-        )
-
-    def __sub__(self, other: "ActivitySums") -> "ActivitySums":
-        return ActivitySums(
-            self.active_shops - other.active_shops,
-            self.orders - other.orders,
-            self.revenue_vnd - other.revenue_vnd,
-        )
-
-    def __bool__(self) -> bool:
-        return bool(self.active_shops or self.orders or self.revenue_vnd)
 
 
 def activity_day(month: dt.date) -> dt.date:
