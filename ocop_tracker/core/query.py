@@ -55,16 +55,38 @@ def page(
     offset: int,
     one_pass: bool = False,
 ) -> tuple[Sequence[M], int]:
-    """One page of ``stmt`` in the given order, with the total count.
+    """One page of ``stmt``'s objects in the given order, with the total count
+    (``page_rows``, for a statement of one entity)."""
+    rows, total = page_rows(
+        session,
+        stmt,
+        order_by=order_by,
+        limit=limit,
+        offset=offset,
+        one_pass=one_pass,
+    )
+    return [row[0] for row in rows], total
+
+
+def page_rows(
+    session: Session,
+    stmt: Select[*tuple[Any, ...]],
+    *,
+    order_by: Sequence[Any],
+    limit: int,
+    offset: int,
+    one_pass: bool = False,
+) -> tuple[list[tuple[Any, ...]], int]:
+    """One page of ``stmt``'s rows in the given order, with the total count.
 
     The count is a query of its own, which the index of the list's scope (its
     hamlets) answers alone. With ``one_pass`` it is a window over every
     matching row instead, read beside the page's rows: for a filter that must
-    read each row (a product's certificate, its words), paid once rather than
-    for the count and again for the page; without such a filter SQLite is
-    slower this way (it builds every row before counting). A page past the end
-    has no row to carry the count, and a DISTINCT would count its rows before
-    they are made distinct: those two are counted apart.
+    read each row (a product's certificate, its words, a listing's status),
+    paid once rather than for the count and again for the page; without such a
+    filter SQLite is slower this way (it builds every row before counting). A
+    page past the end has no row to carry the count, and a DISTINCT would count
+    its rows before they are made distinct: those two are counted apart.
     """
     if one_pass and not stmt._distinct:  # SQLAlchemy keeps no public flag for it
         counted = stmt.add_columns(func.count().over().label("total"))
@@ -72,10 +94,11 @@ def page(
             counted.order_by(*order_by).limit(limit).offset(offset)
         ).all()
         if found or not offset:
-            return [row[0] for row in found], found[0].total if found else 0
+            total = found[0].total if found else 0
+            return [tuple(row)[:-1] for row in found], total
     total = count(session, stmt)
-    rows = session.scalars(stmt.order_by(*order_by).limit(limit).offset(offset)).all()
-    return rows, total
+    rows = session.execute(stmt.order_by(*order_by).limit(limit).offset(offset))
+    return [tuple(row) for row in rows], total
 
 
 def ordering(column: Any, tie: Any, *, descending: bool) -> list[ColumnElement[Any]]:

@@ -318,12 +318,19 @@ def page(
     descending: bool,
     limit: int,
     offset: int,
+    one_pass: bool = False,
 ) -> tuple[list[ListingRow], int]:
-    """One page of ``stmt`` in the asked order (id breaks ties), with the total."""
-    total = query.count(session, stmt)
-    order = query.ordering(SORT_COLUMNS[sort], Listing.id, descending=descending)
-    result = session.execute(stmt.order_by(*order).limit(limit).offset(offset))
-    return [(row[0], row[1], row[2]) for row in result], total
+    """One page of ``stmt`` in the asked order (id breaks ties), with the total
+    (``one_pass``: counted in the page's own pass, ``query.page_rows``)."""
+    rows, total = query.page_rows(
+        session,
+        stmt,
+        order_by=query.ordering(SORT_COLUMNS[sort], Listing.id, descending=descending),
+        limit=limit,
+        offset=offset,
+        one_pass=one_pass,
+    )
+    return [(row[0], row[1], row[2]) for row in rows], total
 
 
 def names_by_id(

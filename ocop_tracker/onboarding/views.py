@@ -185,6 +185,8 @@ def list_listings(
             descending=order is SortOrder.desc,
             limit=limit,
             offset=offset,
+            # A state filter reads each listing: counted in the page's pass.
+            one_pass=any(v is not None for v in (status, next_step, verified)),
         )
         return [read_row(*row) for row in rows], total
     names = repository.names_by_id(session, stmt)

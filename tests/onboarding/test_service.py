@@ -971,6 +971,18 @@ def test_filters_and_sorting(session: Session, pilot: Pilot, spare: Spare) -> No
     assert ids(sort=SortField.created_at, order=SortOrder.asc, limit=1, offset=1) == [
         other.id
     ]
+    # A state filter counts in the page's own pass: the same total on every
+    # page, past the last one too.
+    for offset in (0, 1, 2, 5):
+        _, total = onboarding_views.list_listings(
+            session,
+            official,
+            area_id=spare.hamlet.id,
+            verified=False,
+            limit=1,
+            offset=offset,
+        )
+        assert total == 2, offset
     onboarding_service.verify(
         session,
         actor(session, "sct.soctrang"),
