@@ -3,14 +3,18 @@
 The expected status of each cell comes from ``authz_policy.yaml``; the routes
 come from the application itself, so a new route without a policy entry fails.
 Refused calls must change nothing and leave one "denied" audit event.
+
+The world of targets is built once per module (and xdist worker) in an outer
+transaction that is never committed; each cell runs in a savepoint of it that
+is rolled back afterwards, so every cell starts from the same rows.
 """
 
 import datetime as dt
 import hashlib
 import importlib
 import itertools
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, cast
 
@@ -19,7 +23,7 @@ import yaml
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, text
+from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import service as area_service
@@ -43,6 +47,7 @@ from ocop_tracker.products.models import (
     Product,
     ProductKind,
 )
+from ocop_tracker.public import hotpath
 from ocop_tracker.teams import repository as team_repository
 from ocop_tracker.teams.models import Team, TeamMember
 from ocop_tracker.users import repository as user_repository
@@ -108,7 +113,7 @@ def test_every_route_has_a_policy() -> None:
 
 @dataclass
 class World:
-    """Targets in and out of the actors' areas, made fresh for each test."""
+    """Targets in and out of the actors' areas, loaded afresh for each test."""
 
     hamlet: dict[str, AdminUnit]
     commune: dict[str, AdminUnit]
@@ -148,8 +153,7 @@ def _user(
     return user
 
 
-@pytest.fixture
-def world(session: Session) -> World:
+def _build_world(session: Session) -> World:
     h_in = unit(session, "Khóm 3", edition=Edition.e2025, level=Level.hamlet)
     h_out = unit(session, "Ấp An Thường", edition=Edition.e2025, level=Level.hamlet)
     c_in = session.get(AdminUnit, h_in.parent_id)
@@ -187,6 +191,76 @@ def world(session: Session) -> World:
     )
     session.commit()
     return world
+
+
+# Where each object of the world lives: its class and primary key, by field and key.
+WorldKeys = dict[str, dict[str, tuple[type[Any], int]]]
+
+
+@pytest.fixture(scope="module")
+def world_base(engine: Engine) -> Iterator[tuple[Connection, WorldKeys]]:
+    """The world, built once in a transaction that is rolled back at the end."""
+    with engine.connect() as conn:
+        outer = conn.begin()
+        try:
+            with Session(
+                bind=conn,
+                join_transaction_mode="create_savepoint",
+                expire_on_commit=False,
+            ) as session:
+                built = _build_world(session)
+                keys = {
+                    f.name: {
+                        key: (type(obj), obj.id)
+                        for key, obj in getattr(built, f.name).items()
+                    }
+                    for f in fields(built)
+                }
+            yield conn, keys
+        finally:
+            outer.rollback()
+
+
+@pytest.fixture
+def connection(world_base: tuple[Connection, WorldKeys]) -> Iterator[Connection]:
+    """The world's connection; the cell's changes are rolled back to a savepoint."""
+    conn, _ = world_base
+    outer = conn.get_transaction()
+    assert outer is not None
+    assert outer.is_active, "the world's transaction ended"
+    cell = conn.begin_nested()
+    try:
+        yield conn
+    finally:
+        cell.rollback()
+
+
+@pytest.fixture
+def world(world_base: tuple[Connection, WorldKeys], session: Session) -> World:
+    """The world's objects, loaded afresh in the cell's session.
+
+    The public pages' state in the process (page cache, scan batch, rate limit)
+    starts empty too: it would outlive the rolled-back rows it was made from.
+    """
+    hotpath.pages.purge()
+    hotpath.scans.take()
+    hotpath.limiter.reset()
+    _, keys = world_base
+    wanted: dict[type[Any], set[int]] = {}
+    for objects in keys.values():
+        for cls, pk in objects.values():
+            wanted.setdefault(cls, set()).add(pk)
+    loaded = {
+        (cls, obj.id): obj
+        for cls, pks in wanted.items()
+        for obj in session.scalars(select(cls).where(cls.id.in_(pks)))
+    }
+    return World(
+        **{
+            name: {key: loaded[ref] for key, ref in objects.items()}
+            for name, objects in keys.items()
+        }
+    )
 
 
 def _steps(
