@@ -43,6 +43,35 @@ def _last_month() -> str:
     return f"{first:%Y-%m}"
 
 
+def _department_report(session: Session) -> report_service.MonthlyReport:
+    """Last month's report of the department's whole province (the demo's)."""
+    user = user_repository.by_login(session, "sct.soctrang")
+    assert user is not None
+    return report_service.monthly(session, user, None, _last_month())
+
+
+def _with_teams(
+    report: report_service.MonthlyReport, teams: list[TeamLine]
+) -> report_service.MonthlyReport:
+    return dataclasses.replace(
+        report, teams=report.teams.model_copy(update={"teams": teams})
+    )
+
+
+def _team(i: int, hamlet: str, *, moved: int) -> TeamLine:
+    """A team that moved ``moved`` products forward this month (and in all)."""
+    return TeamLine(
+        team_id=i,
+        hamlet_id=2000 + i,
+        hamlet=hamlet,
+        leader=None,
+        moved_month=moved,
+        listed_month=0,
+        moved_total=moved,
+        listed_total=0,
+    )
+
+
 def _pages(pdf: bytes) -> list[list[str]]:
     """Each page's lines of text from top to bottom, as laid out on the page."""
     doc = pdfium.PdfDocument(pdf)
@@ -115,9 +144,7 @@ def test_no_heading_is_left_alone_at_the_foot_of_a_page(
     session: Session,
 ) -> None:
     """Whatever the number of units and teams, a heading stays with its content."""
-    user = user_repository.by_login(session, "sct.soctrang")
-    assert user is not None
-    report = report_service.monthly(session, user, None, _last_month())
+    report = _department_report(session)
     for n in range(0, 44, 2):
         children = [
             ChildLine(
@@ -132,31 +159,16 @@ def test_no_heading_is_left_alone_at_the_foot_of_a_page(
             )
             for i in range(n)
         ]
-        teams = [
-            TeamLine(
-                team_id=i,
-                hamlet_id=2000 + i,
-                hamlet=f"Ấp {i}",
-                leader=None,
-                moved_month=i,
-                listed_month=0,
-                moved_total=i,
-                listed_total=0,
-            )
-            for i in range(n % 9)
-        ]
+        teams = [_team(i, f"Ấp {i}", moved=i) for i in range(n % 9)]
         varied = dataclasses.replace(
-            report,
+            _with_teams(report, teams),
             coverage=report.coverage.model_copy(update={"by_child": children}),
-            teams=report.teams.model_copy(update={"teams": teams}),
         )
         _assert_headings_kept_with_what_follows(export.to_pdf(varied))
 
 
 def test_long_labels_wrap_inside_their_cell(session: Session) -> None:
-    user = user_repository.by_login(session, "sct.soctrang")
-    assert user is not None
-    report = report_service.monthly(session, user, None, _last_month())
+    report = _department_report(session)
     pdf = export.to_pdf(report)
     doc = pdfium.PdfDocument(pdf)
     written = " ".join(" ".join(p.get_textpage().get_text_range().split()) for p in doc)
@@ -203,26 +215,10 @@ def test_a_province_pdf_names_the_leading_teams_and_the_workbook_every_one(
     session: Session,
 ) -> None:
     """Thousands of teams in a province: the PDF names the leaders, the XLSX all."""
-    user = user_repository.by_login(session, "sct.soctrang")
-    assert user is not None
-    report = report_service.monthly(session, user, None, _last_month())
+    report = _department_report(session)
     count = export.TEAMS_IN_PDF + 15
-    teams = [
-        TeamLine(
-            team_id=i,
-            hamlet_id=3000 + i,
-            hamlet=f"Ấp Thử Số {i:03d}",
-            leader=None,
-            moved_month=count - i,
-            listed_month=0,
-            moved_total=count - i,
-            listed_total=0,
-        )
-        for i in range(count)
-    ]
-    many = dataclasses.replace(
-        report, teams=report.teams.model_copy(update={"teams": teams})
-    )
+    teams = [_team(i, f"Ấp Thử Số {i:03d}", moved=count - i) for i in range(count)]
+    many = _with_teams(report, teams)
     pdf = export.to_pdf(many)
     text = " ".join(ln for page in _pages(pdf) for ln in page)
     shown = set(re.findall(r"Ấp Thử Số (\d{3})", text))
@@ -242,9 +238,7 @@ def test_a_province_pdf_names_the_leading_teams_and_the_workbook_every_one(
     }
     assert len(listed) == count
     # A commune's few teams are all in the PDF, with no sentence about the rest.
-    few = dataclasses.replace(
-        report, teams=report.teams.model_copy(update={"teams": teams[:5]})
-    )
+    few = _with_teams(report, teams[:5])
     text = " ".join(ln for page in _pages(export.to_pdf(few)) for ln in page)
     assert len(set(re.findall(r"Ấp Thử Số (\d{3})", text))) == 5
     assert "tổ dẫn đầu" not in text
