@@ -26,7 +26,7 @@ from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.audit.listener import record
 from ocop_tracker.auth.scope import covers
-from ocop_tracker.core import clock
+from ocop_tracker.core import clock, query
 from ocop_tracker.core.errors import AppError, Forbidden, InvalidInput
 from ocop_tracker.core.phone import normalize_vn
 from ocop_tracker.core.text import fold, normalize
@@ -285,6 +285,10 @@ def import_rows(
         raise ImportRefused(report)
     nested = session.begin_nested()
     unplaced: dict[int, AdminUnit] = {}
+    known = _Known(session)
+    known.load_hamlets(
+        sorted({i.place.hamlet.id for i in planned if i.place.hamlet is not None})
+    )
     try:
         for item in planned:
             hamlet = item.place.hamlet
@@ -292,7 +296,7 @@ def import_rows(
                 hamlet = _placed_before(session, item) or _unplaced(
                     session, item, unplaced, report
                 )
-            _apply(session, actor, item, hamlet, report)
+            _apply(session, actor, item, hamlet, report, known)
     except AppError as exc:
         nested.rollback()
         report.problems.append(RowProblem(item.row, exc.message))
@@ -352,18 +356,97 @@ def _unplaced(
     return known[commune.id]
 
 
+class _Known:
+    """The producers, products and certificates the rows may match, read a
+    hamlet's (a producer's, a product's) worth at a time — the file's hamlets
+    in a few queries up front — where each row read all three one by one.
+
+    It holds what the database holds for each place read, and the import adds
+    what it creates, so a row matches exactly what a query at its turn would
+    (names and decision numbers as stored, to the letter)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.producers: dict[int, dict[str, Producer]] = {}
+        self.products: dict[int, dict[str, Product]] = {}
+        self.certificates: dict[int, set[str]] = {}
+
+    def load_hamlets(self, hamlet_ids: Sequence[int]) -> None:
+        """Every producer of these hamlets, their products and certificates."""
+        wanted = [h for h in hamlet_ids if h not in self.producers]
+        for h in wanted:
+            self.producers[h] = {}
+        for chunk in query.chunks(wanted):
+            for producer in self.session.scalars(
+                select(Producer).where(Producer.hamlet_id.in_(chunk))
+            ):
+                self.producers[producer.hamlet_id][producer.name] = producer
+        self._load_products([p.id for h in wanted for p in self.producers[h].values()])
+
+    def _load_products(self, producer_ids: Sequence[int]) -> None:
+        for p in producer_ids:
+            self.products[p] = {}
+        for chunk in query.chunks(producer_ids):
+            for product in self.session.scalars(
+                select(Product).where(Product.producer_id.in_(chunk))
+            ):
+                self.products[product.producer_id][product.name] = product
+        product_ids = [p.id for i in producer_ids for p in self.products[i].values()]
+        for p in product_ids:
+            self.certificates[p] = set()
+        for chunk in query.chunks(product_ids):
+            for product_id, number in self.session.execute(
+                select(Certificate.product_id, Certificate.decision_number).where(
+                    Certificate.product_id.in_(chunk)
+                )
+            ):
+                self.certificates[product_id].add(number)
+
+    def producer(self, hamlet_id: int, name: str) -> Producer | None:
+        """The hamlet's producer of exactly this name."""
+        if hamlet_id not in self.producers:
+            self.load_hamlets([hamlet_id])
+        return self.producers[hamlet_id].get(name)
+
+    def product(self, producer_id: int, name: str) -> Product | None:
+        """The producer's product of exactly this name."""
+        if producer_id not in self.products:
+            self._load_products([producer_id])
+        return self.products[producer_id].get(name)
+
+    def has_certificate(self, product_id: int, number: str) -> bool:
+        """Whether the product holds a certificate of this decision number."""
+        if product_id not in self.certificates:
+            self.certificates[product_id] = set(
+                self.session.scalars(
+                    select(Certificate.decision_number).where(
+                        Certificate.product_id == product_id
+                    )
+                )
+            )
+        return number in self.certificates[product_id]
+
+    def made_producer(self, producer: Producer) -> None:
+        self.producers.setdefault(producer.hamlet_id, {})[producer.name] = producer
+        self.products[producer.id] = {}
+
+    def made_product(self, product: Product) -> None:
+        self.products.setdefault(product.producer_id, {})[product.name] = product
+        self.certificates[product.id] = set()
+
+    def made_certificate(self, product_id: int, number: str) -> None:
+        self.certificates.setdefault(product_id, set()).add(number)
+
+
 def _apply(
     session: Session,
     actor: User,
     item: _Planned,
     hamlet: AdminUnit,
     report: ImportReport,
+    known: _Known,
 ) -> None:
-    producer = session.scalar(
-        select(Producer).where(
-            Producer.hamlet_id == hamlet.id, Producer.name == item.producer_name
-        )
-    )
+    producer = known.producer(hamlet.id, item.producer_name)
     changed = False
     if producer is None:
         producer = producer_service.create_producer(
@@ -377,13 +460,10 @@ def _apply(
             tax_code=item.tax_code,
             roles=IMPORTERS,
         )
+        known.made_producer(producer)
         report.producers_new += 1
         changed = True
-    product = session.scalar(
-        select(Product).where(
-            Product.producer_id == producer.id, Product.name == item.product_name
-        )
-    )
+    product = known.product(producer.id, item.product_name)
     if product is None:
         product = product_service.create_product(
             session,
@@ -397,16 +477,11 @@ def _apply(
             price=item.price,
             roles=IMPORTERS,
         )
+        known.made_product(product)
         report.products_new += 1
         changed = True
-    certificate = session.scalar(
-        select(Certificate).where(
-            Certificate.product_id == product.id,
-            Certificate.decision_number == item.decision_number,
-        )
-    )
-    if certificate is None:
-        certificate_service.add_certificate(
+    if not known.has_certificate(product.id, item.decision_number):
+        certificate = certificate_service.add_certificate(
             session,
             actor,
             product,
@@ -418,6 +493,7 @@ def _apply(
             score=item.score,
             roles=IMPORTERS,
         )
+        known.made_certificate(product.id, certificate.decision_number)
         report.certificates_new += 1
         changed = True
     if not changed:

@@ -131,6 +131,39 @@ def test_a_row_without_a_hamlet_goes_to_the_communes_unplaced_hamlet(
     assert _counts(session)[:3] == (before[0] + 1, before[1] + 1, before[2] + 1)
 
 
+def test_rows_of_one_file_see_what_the_rows_before_them_made(
+    sign_in: SignIn, session: Session
+) -> None:
+    """A producer named twice is made once, in the hamlet its first row names,
+    and found there by a later row that names only its commune; importing again
+    with a new decision adds that certificate alone."""
+    department = sign_in("sct.soctrang")
+    placed = {"commune": "Xã An Thạnh", "hamlet": "Ấp An Thường"}
+    first = _row("Khô cá lóc", "Hộ bà Năm", **placed, number="1/QĐ-UBND")
+    second = _row("Mắm cá lóc", "Hộ bà Năm", commune="Xã An Thạnh", number="2/QĐ")
+    before = _counts(session)
+    done = _import(department, xlsx([first, second], HEADER), dry_run=False)
+    assert done.status_code == 201, done.text
+    body = done.json()
+    assert (body["producers_new"], body["products_new"]) == (1, 2)
+    assert (body["unplaced"], body["hamlets_new"]) == (0, 0)
+    assert _producer(session, "Hộ bà Năm").hamlet_id == (
+        pilot_hamlet(session, "Ấp An Thường").id
+    )
+    renewed = _row("Khô cá lóc", "Hộ bà Năm", **placed, number="3/QĐ-UBND")
+    again = _import(department, xlsx([first, renewed, second], HEADER), dry_run=False)
+    assert again.status_code == 201, again.text
+    body = again.json()
+    assert (body["unchanged"], body["certificates_new"]) == (2, 1)
+    assert (body["producers_new"], body["products_new"]) == (0, 0)
+    assert _counts(session) == (
+        before[0] + 1,
+        before[1] + 2,
+        before[2] + 3,
+        before[3],
+    )
+
+
 def test_ambiguous_or_unknown_communes_are_listed_for_a_person_and_nothing_is_written(
     sign_in: SignIn, session: Session
 ) -> None:
