@@ -1,9 +1,8 @@
 """An export as an HTTP download, shared by the API and the pages."""
 
-from urllib.parse import quote
-
 from starlette.responses import StreamingResponse
 
+from ocop_tracker.core.downloads import disposition
 from ocop_tracker.exports.service import ExportFile
 
 
@@ -13,7 +12,7 @@ def file_response(file: ExportFile) -> StreamingResponse:
         file.chunks(),
         media_type=file.media_type,
         headers={
-            "content-disposition": f"attachment; filename*=UTF-8''{quote(file.name)}",
+            "content-disposition": disposition(file.name),
             "content-length": str(file.size),
             "cache-control": "no-store",
         },

@@ -8,11 +8,11 @@ from fastapi.responses import StreamingResponse
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.clock import today
 from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.downloads import XLSX
 from ocop_tracker.core.schemas import ErrorBody, WholeNumber
 from ocop_tracker.exports import service as export_service
 from ocop_tracker.exports.downloads import file_response
 from ocop_tracker.exports.service import Dataset, FileFormat, Filters
-from ocop_tracker.exports.writer import XLSX
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 

@@ -20,11 +20,12 @@ from ocop_tracker.areas import views as area_views
 from ocop_tracker.audit.listener import record
 from ocop_tracker.auth.scope import covers, ensure_area_readable
 from ocop_tracker.core.base import utcnow
+from ocop_tracker.core.downloads import XLSX
 from ocop_tracker.core.errors import TooManyRequests
 from ocop_tracker.core.labels import label, labels
 from ocop_tracker.core.phone import display_vn
 from ocop_tracker.exports import repository
-from ocop_tracker.exports.writer import XLSX, Cell, write_csv, write_xlsx
+from ocop_tracker.exports.writer import Cell, write_csv, write_xlsx
 from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.onboarding.worklist import step_names
 from ocop_tracker.producers import views as producer_views

@@ -21,7 +21,6 @@ from openpyxl.writer.excel import ExcelWriter
 Cell = str | int | Decimal | dt.date | None
 # A cell a spreadsheet would read as a formula or a control sequence.
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\x00")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "%d/%m/%Y"
 XLSX_DATE_FORMAT = "DD/MM/YYYY"
 

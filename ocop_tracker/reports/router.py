@@ -8,9 +8,10 @@ from fastapi.responses import JSONResponse, Response
 from ocop_tracker.audit import listener as audit
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.downloads import XLSX
 from ocop_tracker.core.schemas import AsOf, IsoDate, Limit, Offset, WholeNumber
 from ocop_tracker.reports import service as report_service
-from ocop_tracker.reports.downloads import XLSX, file_response
+from ocop_tracker.reports.downloads import file_response
 from ocop_tracker.reports.schemas import (
     Actions,
     Board,

@@ -5,10 +5,9 @@ upload) may show in the browser; both under ``Content-Security-Policy:
 sandbox``, never sniffed, never cached by a shared cache.
 """
 
-from urllib.parse import quote
-
 from starlette.responses import Response
 
+from ocop_tracker.core.downloads import disposition
 from ocop_tracker.teams.documents import PDF
 from ocop_tracker.teams.models import TeamDecision
 
@@ -16,12 +15,11 @@ from ocop_tracker.teams.models import TeamDecision
 def document_response(row: TeamDecision) -> Response:
     """The decision's file as kept."""
     name = row.document_name or "quyet-dinh"
-    disposition = "attachment" if row.media_type == PDF else "inline"
     return Response(
         row.document or b"",
         media_type=row.media_type or "application/octet-stream",
         headers={
-            "content-disposition": f"{disposition}; filename*=UTF-8''{quote(name)}",
+            "content-disposition": disposition(name, inline=row.media_type != PDF),
             "content-security-policy": "sandbox",
             "x-content-type-options": "nosniff",
             "cache-control": "private, no-store",

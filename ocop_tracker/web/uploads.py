@@ -14,8 +14,8 @@ from starlette.responses import Response
 
 from ocop_tracker.auth.deps import Principal
 from ocop_tracker.core.db import refusable
+from ocop_tracker.core.downloads import XLSX
 from ocop_tracker.core.errors import AppError
-from ocop_tracker.exports.writer import XLSX
 from ocop_tracker.web.render import render
 
 
