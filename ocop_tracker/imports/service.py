@@ -17,6 +17,7 @@ no commune or hamlet fits, or several do, is never guessed: it is listed apart
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -358,12 +359,13 @@ def _unplaced(
 
 class _Known:
     """The producers, products and certificates the rows may match, read a
-    hamlet's (a producer's, a product's) worth at a time — the file's hamlets
-    in a few queries up front — where each row read all three one by one.
+    hamlet's worth at a time — the file's hamlets in a few queries up front —
+    where each row read all three one by one.
 
-    It holds what the database holds for each place read, and the import adds
+    It holds what the database holds for each hamlet read, and the import adds
     what it creates, so a row matches exactly what a query at its turn would
-    (names and decision numbers as stored, to the letter)."""
+    (names and decision numbers as stored, to the letter). Every producer it
+    returns has its products read, and every product its certificates."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -376,31 +378,22 @@ class _Known:
         wanted = [h for h in hamlet_ids if h not in self.producers]
         for h in wanted:
             self.producers[h] = {}
-        for chunk in query.chunks(wanted):
-            for producer in self.session.scalars(
-                select(Producer).where(Producer.hamlet_id.in_(chunk))
-            ):
-                self.producers[producer.hamlet_id][producer.name] = producer
-        self._load_products([p.id for h in wanted for p in self.producers[h].values()])
+        producers = self._in(select(Producer), Producer.hamlet_id, wanted)
+        for (producer,) in producers:
+            self.producers[producer.hamlet_id][producer.name] = producer
+            self.products[producer.id] = {}
+        ids = [p.id for (p,) in producers]
+        products = self._in(select(Product), Product.producer_id, ids)
+        for (product,) in products:
+            self.products[product.producer_id][product.name] = product
+            self.certificates[product.id] = set()
+        ids = [p.id for (p,) in products]
+        certificates = select(Certificate.product_id, Certificate.decision_number)
+        for product_id, number in self._in(certificates, Certificate.product_id, ids):
+            self.certificates[product_id].add(number)
 
-    def _load_products(self, producer_ids: Sequence[int]) -> None:
-        for p in producer_ids:
-            self.products[p] = {}
-        for chunk in query.chunks(producer_ids):
-            for product in self.session.scalars(
-                select(Product).where(Product.producer_id.in_(chunk))
-            ):
-                self.products[product.producer_id][product.name] = product
-        product_ids = [p.id for i in producer_ids for p in self.products[i].values()]
-        for p in product_ids:
-            self.certificates[p] = set()
-        for chunk in query.chunks(product_ids):
-            for product_id, number in self.session.execute(
-                select(Certificate.product_id, Certificate.decision_number).where(
-                    Certificate.product_id.in_(chunk)
-                )
-            ):
-                self.certificates[product_id].add(number)
+    def _in(self, stmt: Any, column: Any, ids: Sequence[int]) -> list[Any]:
+        return query.rows_in_chunks(self.session, stmt, column, ids)
 
     def producer(self, hamlet_id: int, name: str) -> Producer | None:
         """The hamlet's producer of exactly this name."""
@@ -409,33 +402,23 @@ class _Known:
         return self.producers[hamlet_id].get(name)
 
     def product(self, producer_id: int, name: str) -> Product | None:
-        """The producer's product of exactly this name."""
-        if producer_id not in self.products:
-            self._load_products([producer_id])
+        """The (known) producer's product of exactly this name."""
         return self.products[producer_id].get(name)
 
     def has_certificate(self, product_id: int, number: str) -> bool:
-        """Whether the product holds a certificate of this decision number."""
-        if product_id not in self.certificates:
-            self.certificates[product_id] = set(
-                self.session.scalars(
-                    select(Certificate.decision_number).where(
-                        Certificate.product_id == product_id
-                    )
-                )
-            )
+        """Whether the (known) product holds a certificate of this decision number."""
         return number in self.certificates[product_id]
 
     def made_producer(self, producer: Producer) -> None:
-        self.producers.setdefault(producer.hamlet_id, {})[producer.name] = producer
+        self.producers[producer.hamlet_id][producer.name] = producer
         self.products[producer.id] = {}
 
     def made_product(self, product: Product) -> None:
-        self.products.setdefault(product.producer_id, {})[product.name] = product
+        self.products[product.producer_id][product.name] = product
         self.certificates[product.id] = set()
 
     def made_certificate(self, product_id: int, number: str) -> None:
-        self.certificates.setdefault(product_id, set()).add(number)
+        self.certificates[product_id].add(number)
 
 
 def _apply(
