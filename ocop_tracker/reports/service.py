@@ -206,7 +206,7 @@ def month_text(month: dt.date) -> str:
 
 
 def _ratio(key: str, label: str, count: int, total: int) -> Ratio:
-    return Ratio.model_construct(
+    return Ratio(
         key=key,
         label=label,
         count=count,
@@ -216,7 +216,7 @@ def _ratio(key: str, label: str, count: int, total: int) -> Ratio:
 
 
 def _line(key: str, label: str, total: int, listed: int) -> Line:
-    return Line.model_construct(
+    return Line(
         key=key,
         label=label,
         total=total,
@@ -291,7 +291,7 @@ def _sellers(
 
     producers, households = g("producers"), g(f"producers.kind.{HOUSEHOLD}")
     households_both = g(f"producers.kind.{HOUSEHOLD}.shop_paying")
-    return SellerIndicators.model_construct(
+    return SellerIndicators(
         producers=producers,
         households=households,
         shop_any=g("producers.shop"),
@@ -300,7 +300,7 @@ def _sellers(
         shop_paying=g("producers.shop_paying"),
         households_shop_paying=households_both,
         shop_by_marketplace=[
-            MarketplaceShops.model_construct(
+            MarketplaceShops(
                 marketplace_id=m.id,
                 code=m.code,
                 name=m.name,
@@ -332,7 +332,7 @@ def _activity(
     months = activity_months(day)
     sums = views.activity(session.connection(), area.id, months, current)
     return [
-        ActivityMonth.model_construct(
+        ActivityMonth(
             month=m,
             active_shops=sums[m].active_shops,
             orders=sums[m].orders,
@@ -357,7 +357,7 @@ def _training(
     months = activity_months(day)
     sums = views.training(session.connection(), area.id, months, current)
     households, members = f.get(HH_OCOP, 0), f.get("members", 0)
-    return TrainingIndicators.model_construct(
+    return TrainingIndicators(
         households_ocop=households,
         households_ocop_trained=f.get(HH_OCOP_TRAINED, 0),
         households_ocop_trained_percent=rules.share(
@@ -368,7 +368,7 @@ def _training(
         members_trained=f.get("members.trained", 0),
         members_trained_percent=rules.share(f.get("members.trained", 0), members),
         months=[
-            TrainingMonth.model_construct(
+            TrainingMonth(
                 month=m,
                 sessions=sums[m].sessions,
                 attendees=sums[m].attendees,
@@ -382,8 +382,9 @@ def _training(
 def coverage_of(session: Session, area: Area, day: dt.date) -> Coverage:
     """Coverage of an area already checked against the actor's scope.
 
-    Models are built with ``model_construct``: every value comes from our own
-    counts, and validating a few hundred child lines cost more than reading them.
+    Models are built validated: pydantic's core checks a line in about half the
+    time ``model_construct``'s Python loop takes to skip the checks (measured:
+    1.4 against 3.0 µs a child line), and a wrong value fails here, not later.
     """
     ledger_listener.sync(session)
     conn = session.connection()
@@ -394,15 +395,15 @@ def coverage_of(session: Session, area: Area, day: dt.date) -> Coverage:
     )
     markets = repository.market_refs(session)
     groups = repository.group_names(session)
-    steps = repository.step_names(session)
+    steps = repository.step_refs(session)
 
     def g(name: str) -> int:
         return f.get(name, 0)
 
-    funnel_steps = rules.funnel_steps(day, repository.retired_steps(session))
+    funnel_steps = rules.funnel_steps(day, steps.retired)
 
     ocop_total, other_total = g("ocop"), g("other")
-    ocop = OcopHeadline.model_construct(
+    ocop = OcopHeadline(
         total=ocop_total,
         listed=g("ocop.listed"),
         percent=rules.share(g("ocop.listed"), ocop_total),
@@ -414,7 +415,7 @@ def coverage_of(session: Session, area: Area, day: dt.date) -> Coverage:
         expiring=g("ocop.expiring"),
         lapsed=g("ocop.lapsed"),
     )
-    other = Headline.model_construct(
+    other = Headline(
         total=other_total,
         listed=g("other.listed"),
         percent=rules.share(g("other.listed"), other_total),
@@ -432,7 +433,7 @@ def coverage_of(session: Session, area: Area, day: dt.date) -> Coverage:
             continue
         total, listed = cf.get("ocop", 0), cf.get("ocop.listed", 0)
         by_child.append(
-            ChildLine.model_construct(
+            ChildLine(
                 key=str(c.id),
                 label=c.name,
                 total=total,
@@ -444,7 +445,7 @@ def coverage_of(session: Session, area: Area, day: dt.date) -> Coverage:
             )
         )
     producers = g("producers")
-    return Coverage.model_construct(
+    return Coverage(
         area=area.ref,
         as_of=day,
         source=source,
@@ -468,11 +469,13 @@ def coverage_of(session: Session, area: Area, day: dt.date) -> Coverage:
             for k, label in PRODUCER_KIND_LABELS.items()
         ],
         funnel=[
-            _ratio(code, steps.get(code, code), g(f"ocop.step.{code}"), ocop_total)
+            _ratio(
+                code, steps.names.get(code, code), g(f"ocop.step.{code}"), ocop_total
+            )
             for code in funnel_steps
         ]
         + [_ratio("verified", "Đã xác minh trên sàn", g("ocop.listed"), ocop_total)],
-        payments=Payments.model_construct(
+        payments=Payments(
             producers=producers,
             opened=g("producers.paying"),
             percent=rules.share(g("producers.paying"), producers),
@@ -574,7 +577,7 @@ def sellers_by_child(session: Session, area: Area, day: dt.date) -> list[ChildSe
             continue
         households, producers = f.get(HOUSEHOLDS, 0), f.get("producers", 0)
         out.append(
-            ChildSellers.model_construct(
+            ChildSellers(
                 area_id=c.id,
                 label=c.name,
                 households=households,
@@ -611,7 +614,7 @@ def seller_trend(
         figures, _ = views.read(conn, [area.id], end, [HH_SHOP_PAYING])
         got = sums.get(month)
         points.append(
-            SellerTrendPoint.model_construct(
+            SellerTrendPoint(
                 month=month,
                 households_shop_paying=figures[area.id].get(HH_SHOP_PAYING, 0),
                 orders=got.orders if got else 0,

@@ -11,12 +11,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, or_, select
+from sqlalchemy import Connection, Integer, String, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.scope import covered_ids, covers, reads_history_of
+from ocop_tracker.core import query
 from ocop_tracker.onboarding.models import Marketplace
 from ocop_tracker.reports import activity as ledger_activity
 from ocop_tracker.reports import repository, rules
@@ -232,16 +233,17 @@ def read_with_children(
         return own[area_id], kids, source
     mine: dict[str, int] = {}
     kids_out: dict[int, dict[str, int]] = {c: {} for c in child_ids}
-    # The lists go as expanding parameters: a province's children would
-    # otherwise be coerced one by one into the statement on every read.
+    # The lists go as one parameter each (``query.among``): a province's
+    # children would otherwise be coerced one by one into the statement.
     wanted = COUNTS.c.area_id == area_id
     values: dict[str, Any] = {}
     if child_ids:
+        dialect = conn.dialect.name
         wanted = or_(
             wanted,
             and_(
-                COUNTS.c.area_id.in_(bindparam("kids", expanding=True)),
-                COUNTS.c.metric.in_(bindparam("kid_metrics", expanding=True)),
+                query.among(COUNTS.c.area_id, "kids", Integer(), dialect),
+                query.among(COUNTS.c.metric, "kid_metrics", String(), dialect),
             ),
         )
         values = {"kids": list(child_ids), "kid_metrics": list(child_metrics)}
