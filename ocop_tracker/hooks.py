@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.audit import context as audit_context
 from ocop_tracker.audit import listener as audit_listener
+from ocop_tracker.cards import warm as cards_warm
 from ocop_tracker.core import db as core_db
 from ocop_tracker.core import migrate
 from ocop_tracker.photos import service as photo_service
@@ -30,17 +31,21 @@ HOOKS: tuple[tuple[str, Callable[..., Any]], ...] = (
     # Each flush, before: refuse a read request's change; note a public change.
     ("before_flush", core_db.refuse_flush_in_read),
     ("before_flush", hotpath.note_public_change),
-    # Each flush, after: the audit trail, then the subjects the ledger refreshes.
+    # Each flush, after: the audit trail, the subjects the ledger refreshes, the
+    # products whose QR matrices are to be made.
     ("after_flush", audit_listener.record_changes),
     ("after_flush", reports_listener.collect),
+    ("after_flush", cards_warm.note_new_codes),
     # The commit: the ledger in step inside the transaction, then what follows it.
     ("before_commit", reports_listener.refresh_before_commit),
     ("after_commit", photo_service.unlink_after_commit),
     ("after_commit", hotpath.purge_after_commit),
+    ("after_commit", cards_warm.hand_over_after_commit),
     # A rollback: forget what was noted.
     ("after_rollback", reports_listener.forget_after_rollback),
     ("after_soft_rollback", photo_service.forget_unlinks),
     ("after_soft_rollback", hotpath.forget_public_change),
+    ("after_soft_rollback", cards_warm.forget_new_codes),
 )
 
 

@@ -17,9 +17,15 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from ocop_tracker import __version__, hooks
 from ocop_tracker.api import api_router
+from ocop_tracker.cards import warm as cards_warm
 from ocop_tracker.core import migrate
 from ocop_tracker.core.config import Env, get_settings
-from ocop_tracker.core.db import get_engine, writing
+from ocop_tracker.core.db import (
+    get_engine,
+    get_read_sessionmaker,
+    get_sessionmaker,
+    writing,
+)
 from ocop_tracker.core.http import (
     CompressionMiddleware,
     HeadAsGetMiddleware,
@@ -72,7 +78,8 @@ from ocop_tracker.web.render import error_viewer
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Refuse to serve a database whose schema is behind the code; build every
     route's request handling; roll the counts daily; check the listing links
-    daily when ``OCOP_LINK_CHECK`` is on."""
+    daily when ``OCOP_LINK_CHECK`` is on; make new products' QR matrices in a
+    thread (``cards/warm.py``)."""
     with get_engine().connect() as conn:
         current = migrate.current_revision(conn)
     head = migrate.head_revision()
@@ -97,9 +104,21 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     if settings.link_check:  # the listing link check: off unless asked for
         tasks.append(asyncio.create_task(link_daily.run_daily(writing(get_engine()))))
+    warm = (
+        settings.qr_warm if settings.qr_warm is not None else settings.env != Env.test
+    )
+    warmer = (
+        cards_warm.Warmer(get_read_sessionmaker(), get_sessionmaker()) if warm else None
+    )
+    if warmer is not None:
+        warmer.start()
+        cards_warm.install(warmer)
     try:
         yield
     finally:
+        if warmer is not None:
+            cards_warm.install(None)
+            await asyncio.to_thread(warmer.stop)
         for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # Each worker moves the report counts to the new day just after midnight
     # (Vietnam); None = on, except in tests.
     daily_roll: bool | None = None
+    # Each worker makes the QR matrices of new products in a thread, after
+    # their commit (``cards/warm.py``); None = on, except in tests.
+    qr_warm: bool | None = None
     # The listing link check (issue 16 item 7, SECURITY.md §M "Outbound
     # requests"): once a day each worker re-checks verified shop and product
     # URLs on the marketplaces' own domains. Off unless asked for.

@@ -66,6 +66,7 @@ def test_the_app_registers_every_hook_in_the_documented_order() -> None:
     assert expected["after_flush"] == [
         "ocop_tracker.audit.listener.record_changes",
         "ocop_tracker.reports.listener.collect",
+        "ocop_tracker.cards.warm.note_new_codes",
     ]
 
 
