@@ -339,6 +339,73 @@ def peak_memory_mb(path: Path, mode: str, env: dict[str, str]) -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
+def _status_kb(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"{field} not in /proc/{pid}/status")
+
+
+def served_peak_mb(path: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Rise of the server's own peak RSS (MB) over two pairs of uploads at once,
+    and its resident size before them: ``ocop-tracker serve`` as an operator
+    runs it (one worker, in its own process), warmed up on a small photo of the
+    same format. Only the server is measured; the client is this process."""
+    from PIL import Image
+
+    small = io.BytesIO()
+    with Image.open(path) as im:
+        fmt = im.format
+    Image.new("RGB", (160, 120), (90, 120, 60)).save(small, fmt)
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ocop_tracker", "serve", "--port", str(port)],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base, server)
+        name, token, csrf = session_cookie()
+        products = Products()
+        data = path.read_bytes()
+
+        def upload(body: bytes) -> None:
+            request = urllib.request.Request(
+                f"{base}/api/v1/products/{products.next_id()}/photos",
+                data=body,
+                method="POST",
+                headers={
+                    "Content-Type": "application/octet-stream",
+                    "Cookie": f"{name}={token}",
+                    "X-CSRF-Token": csrf,
+                },
+            )
+            with urllib.request.urlopen(request, timeout=120) as response:
+                assert response.status == 201, response.status
+
+        upload(small.getvalue())  # imports, codecs, connections
+        upload(variant(data, 1))  # one full-size photo: the worker's usual size
+        # Reset the peak to the present size (Linux: "5" to clear_refs).
+        Path(f"/proc/{server.pid}/clear_refs").write_text("5")
+        before = _status_kb(server.pid, "VmRSS")
+        for n in (2, 4):
+            pair = [
+                threading.Thread(target=upload, args=(variant(data, m),))
+                for m in (n, n + 1)
+            ]
+            for t in pair:
+                t.start()
+            for t in pair:
+                t.join()
+        peak = _status_kb(server.pid, "VmHWM")
+        return (peak - before) / 1024.0, before / 1024.0
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -499,6 +566,19 @@ def run(
                     notes="MB, whole route, one worker; HEIC decodes one at a time",
                     goal="< 120 MB",
                     ratio=f"{mem_pairs / 120:.2f}×",
+                )
+            )
+            served, resident = served_peak_mb(path, env)
+            rows.append(
+                Row(
+                    f"server's peak RSS rise, 2 uploads at once, {label}",
+                    "sqlite",
+                    count="2 × 2 uploads",
+                    value=fmt_num(served),
+                    notes="MB, `ocop-tracker serve` alone (VmHWM), one worker; "
+                    f"{fmt_num(resident)} MB resident before",
+                    goal="< 120 MB",
+                    ratio=f"{served / 120:.2f}×",
                 )
             )
         progress("photos: 2 workers")

@@ -5,7 +5,6 @@ domain's, from that domain's ``cli.py``. What commands share (consoles,
 ``session_scope``, ``ensure_schema``) lives in ``core/cli.py``.
 """
 
-import os
 from typing import Annotated
 
 import typer
@@ -14,7 +13,7 @@ from ocop_tracker import hooks
 from ocop_tracker.areas import cli as areas_cli
 from ocop_tracker.backup import cli as backup_cli
 from ocop_tracker.cards import cli as cards_cli
-from ocop_tracker.core import migrate
+from ocop_tracker.core import memory, migrate
 from ocop_tracker.core.cli import ensure_schema, err, out, session_scope
 from ocop_tracker.core.config import Env, get_settings
 from ocop_tracker.core.db import get_engine
@@ -65,11 +64,9 @@ def serve(
 
     get_settings()  # fail early on bad settings
     ensure_schema()
-    # Decoding photos in threads fragments glibc's per-thread arenas: workers
-    # grew 25-56 % over a 30-minute soak (bench/drills/soak.py) and stayed
-    # flat with two arenas. Spawned workers read it when they start; a value
-    # the operator set wins.
-    os.environ.setdefault("MALLOC_ARENA_MAX", "2")
+    # Photos decoded in threads: two malloc arenas and a fixed mmap threshold,
+    # for this process and the workers it spawns (``core/memory.py``).
+    memory.tune_allocator()
     uvicorn.run(
         "ocop_tracker.main:create_app",
         factory=True,

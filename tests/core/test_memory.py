@@ -1,0 +1,44 @@
+"""``serve``'s allocator settings: set for itself and its workers, unless the
+operator set them."""
+
+import json
+import os
+import subprocess
+import sys
+
+SHOW = """
+import json
+from ocop_tracker.core import memory
+print(json.dumps(memory.tune_allocator()))
+"""
+
+
+def _tuned(**preset: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_")
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", SHOW],
+        env={**env, **preset},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    shown: dict[str, str] = json.loads(done.stdout)
+    return shown
+
+
+def test_two_arenas_and_a_fixed_mmap_threshold_by_default() -> None:
+    assert _tuned() == {
+        "MALLOC_ARENA_MAX": "2",
+        "MALLOC_MMAP_THRESHOLD_": "1048576",
+    }
+
+
+def test_a_value_the_operator_set_wins() -> None:
+    assert _tuned(MALLOC_ARENA_MAX="4") == {
+        "MALLOC_ARENA_MAX": "4",
+        "MALLOC_MMAP_THRESHOLD_": "1048576",
+    }
