@@ -159,13 +159,7 @@ def matrices_for(
         matrix = qr.make_matrix(p.url)
         result[p.product_id] = matrix
         new.append(
-            {
-                "product_id": p.product_id,
-                "payload": p.url,
-                "size": matrix.size,
-                "bits": matrix.bits,
-                "created_at": utcnow(),
-            }
+            public_repository.matrix_row(p.product_id, p.url, matrix.size, matrix.bits)
         )
     if new:  # kept for the next print; a print never fails for want of keeping them
         side_write(

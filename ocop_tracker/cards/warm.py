@@ -21,11 +21,10 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.cards import qr
-from ocop_tracker.core.base import utcnow
 from ocop_tracker.products.models import Product
 from ocop_tracker.public import repository as public_repository
 from ocop_tracker.public.views import public_url
@@ -54,13 +53,7 @@ def missing(session: Session, product_ids: Sequence[int]) -> list[dict[str, obje
                 continue
             matrix = qr.make_matrix(url)
             made.append(
-                {
-                    "product_id": product_id,
-                    "payload": url,
-                    "size": matrix.size,
-                    "bits": matrix.bits,
-                    "created_at": utcnow(),
-                }
+                public_repository.matrix_row(product_id, url, matrix.size, matrix.bits)
             )
     return made
 
@@ -160,16 +153,14 @@ def install(warmer: Warmer | None) -> None:
 
 
 def note_new_codes(session: Session, _context: Any) -> None:
-    """Hook (``after_flush``): note products whose public code this flush set."""
-    noted: set[int] | None = None
-    for obj in (*session.new, *session.dirty):
-        if not isinstance(obj, Product) or obj.public_code is None:
-            continue
-        if obj in session.dirty and not inspect(obj).attrs.public_code.history.added:
-            continue
-        if noted is None:
-            noted = session.info.setdefault(KEY, set())
-        noted.add(obj.id)
+    """Hook (``after_flush``): note the products this flush created.
+
+    A public code is given when its product is made and never changed, so the
+    new objects are all there is to look at (not ``session.dirty``, which would
+    walk every object the session holds on each flush of a long import)."""
+    for obj in session.new:
+        if isinstance(obj, Product) and obj.public_code is not None:
+            session.info.setdefault(KEY, set()).add(obj.id)
 
 
 def hand_over_after_commit(session: Session) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.core import query
+from ocop_tracker.core.base import utcnow
 from ocop_tracker.onboarding.models import Listing, ListingStatus, Marketplace
 from ocop_tracker.producers.models import Consent, Producer
 from ocop_tracker.products.models import Certificate, OcopGroup, Product
@@ -196,6 +197,18 @@ def matrices(session: Session, product_ids: Sequence[int]) -> dict[int, Row[Any]
         for row in session.execute(stmt):
             found[row.product_id] = row
     return found
+
+
+def matrix_row(product_id: int, url: str, size: int, bits: bytes) -> dict[str, object]:
+    """The row that keeps a product's QR matrix (of ``url``, ``size`` modules a
+    side, ``bits`` packed as ``cards.qr.Matrix``) for ``keep_matrices``."""
+    return {
+        "product_id": product_id,
+        "payload": url,
+        "size": size,
+        "bits": bits,
+        "created_at": utcnow(),
+    }
 
 
 def keep_matrices(session: Session, values: Sequence[Mapping[str, Any]]) -> None:
