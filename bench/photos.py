@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench.drills.common import running
 from bench.report import Row, fmt_num, markdown_table
 from bench.timing import Samples, percentile, wait_healthy
 
@@ -358,15 +359,16 @@ def served_peak_mb(path: Path, env: dict[str, str]) -> tuple[float, float]:
         fmt = im.format
     Image.new("RGB", (160, 120), (90, 120, 60)).save(small, fmt)
     port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "ocop_tracker", "serve", "--port", str(port)],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     base = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base, server)
+    with (
+        tempfile.TemporaryDirectory() as logs,
+        running(
+            [sys.executable, "-m", "ocop_tracker", "serve", "--port", str(port)],
+            {**os.environ, **env},
+            port,
+            Path(logs) / "server.log",
+        ) as server,
+    ):
         name, token, csrf = session_cookie()
         products = Products()
         data = path.read_bytes()
@@ -401,9 +403,6 @@ def served_peak_mb(path: Path, env: dict[str, str]) -> tuple[float, float]:
                 t.join()
         peak = _status_kb(server.pid, "VmHWM")
         return (peak - before) / 1024.0, before / 1024.0
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
 
 
 def _free_port() -> int:

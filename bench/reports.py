@@ -40,13 +40,13 @@ import datetime as dt
 import http.client
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, exists, func, select, text
@@ -60,6 +60,7 @@ from bench.databases import (
     postgres_database,
     sqlite_database,
 )
+from bench.drills.common import free_port, running
 from bench.report import Row, fmt_int, fmt_num, markdown_table, once_row
 from bench.sellers import generate_sellers
 from bench.timing import timed
@@ -708,27 +709,21 @@ def _served(
     runs it) and a client on one kept-alive connection, as a dashboard's
     browser or another system calls the API. The TestClient rows above add
     its own thread hand-offs, which no client pays."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "OCOP_DATABASE_URL": url}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "ocop_tracker.main:create_app",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
+    port = free_port()
+    command = [
+        sys.executable, "-m", "uvicorn", "--factory", "ocop_tracker.main:create_app",
+        "--port", str(port), "--no-access-log", "--log-level", "warning",
+    ]  # fmt: skip
     rows: list[Row] = []
-    try:
+    with (
+        tempfile.TemporaryDirectory() as logs,
+        running(
+            command,
+            {**os.environ, "OCOP_DATABASE_URL": url},
+            port,
+            Path(logs) / "server.log",
+        ),
+    ):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         headers = {
             "authorization": f"Bearer {token}",
@@ -743,13 +738,6 @@ def _served(
             body = answer.read()
             assert answer.status == 200, (answer.status, body[:300])
 
-        for _ in range(100):
-            try:
-                get("/api/v1/me")
-                break
-            except OSError:
-                conn.close()
-                time.sleep(0.2)
         log(f"{database}: coverage through uvicorn")
         floor = _samples(lambda: get("/api/v1/me"), 300, budget_s, warmup=20)
         rows.append(
@@ -773,9 +761,6 @@ def _served(
                     notes="the same answer as the TestClient row above",
                 )
             )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     return rows
 
 

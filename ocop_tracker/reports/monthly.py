@@ -169,12 +169,17 @@ class MonthlyTable(Generic[S]):
             return self.recount(conn, area_id, months)
         t = self.table
         out = dict.fromkeys(months, self.zero)
+        # The months are first days, oldest first: a range of two parameters
+        # reads the same rows as a list of twelve.
         for row in conn.execute(
             select(t.c.month, *t.c[self.columns]).where(
-                t.c.area_id == area_id, t.c.month.in_(list(months)), *self._kept()
+                t.c.area_id == area_id,
+                t.c.month.between(min(months), max(months)),
+                *self._kept(),
             )
         ):
-            out[row[0]] = self._of(row[1:])
+            if row[0] in out:
+                out[row[0]] = self._of(row[1:])
         return out
 
     def read_areas(
