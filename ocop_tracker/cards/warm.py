@@ -18,6 +18,7 @@ requests) notes nothing more than a set of ids that is dropped at the commit.
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 KEY = "qr_new_codes"
 BATCH = 500  # products per transaction of the warmer
+GATHER_S = 2.0  # seconds a batch waits for more products after its first
 _STOP = object()
 
 
@@ -67,10 +69,15 @@ class Warmer:
     """
 
     def __init__(
-        self, reads: Callable[[], Session], writes: Callable[[], Session]
+        self,
+        reads: Callable[[], Session],
+        writes: Callable[[], Session],
+        *,
+        gather_s: float = GATHER_S,
     ) -> None:
         self.reads = reads
         self.writes = writes
+        self.gather_s = gather_s
         self.waiting: queue.SimpleQueue[object] = queue.SimpleQueue()
         self.thread = threading.Thread(target=self._run, name="qr-warmer", daemon=True)
         self.made = 0
@@ -105,22 +112,28 @@ class Warmer:
                 return
 
     def _next_batch(self) -> tuple[list[int], list[threading.Event], bool]:
-        # Waits for one item, then takes what else already waits (an import's
-        # many commits) up to a batch.
+        # Waits for one item, then gathers what comes within GATHER_S (an
+        # import's commits, a team's burst of new products) up to a batch: on
+        # SQLite each batch takes the write lock once, so a product at a time
+        # would add a writer for every product written. A drain mark ends the
+        # gathering at once.
         ids: list[int] = []
         marks: list[threading.Event] = []
         item = self.waiting.get()
+        deadline = time.monotonic() + self.gather_s
         while True:
             if item is _STOP:
                 return ids, marks, True
             if isinstance(item, threading.Event):
                 marks.append(item)
-            elif isinstance(item, list):
+                return ids, marks, False
+            if isinstance(item, list):
                 ids.extend(item)
-            if len(ids) >= BATCH:
+            left = deadline - time.monotonic()
+            if len(ids) >= BATCH or left <= 0:
                 return ids, marks, False
             try:
-                item = self.waiting.get_nowait()
+                item = self.waiting.get(timeout=left)
             except queue.Empty:
                 return ids, marks, False
 
