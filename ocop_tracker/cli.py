@@ -64,8 +64,8 @@ def serve(
 
     get_settings()  # fail early on bad settings
     ensure_schema()
-    # Photos decoded in threads: two malloc arenas and a fixed mmap threshold,
-    # for this process and the workers it spawns (``core/memory.py``).
+    # Photos decoded in threads: two malloc arenas, for this process and the
+    # workers it spawns (``core/memory.py``).
     memory.tune_allocator()
     uvicorn.run(
         "ocop_tracker.main:create_app",

@@ -1,22 +1,21 @@
 """glibc's allocator, set for a process that decodes large photos in threads.
 
-Two settings, measured with ``bench/photos.py`` (the server's own peak RSS over
-two 12-Mpx HEIC uploads at once, one worker):
+``MALLOC_ARENA_MAX=2``: each thread that allocates would otherwise get an arena
+of its own (libheif decodes in several), and freed memory stays in it; workers
+grew 25–56 % over a 30-minute soak and stayed flat with two.
 
-- ``MALLOC_ARENA_MAX=2``: each thread that allocates would otherwise get an
-  arena of its own (libheif decodes in several), and freed memory stays in it;
-  workers grew 25–56 % over a 30-minute soak and stayed flat with two.
-- ``MALLOC_MMAP_THRESHOLD_`` at 1 MiB: glibc raises its threshold to the size of
-  each large block freed, so after the first photo a 36 MB bitmap comes from the
-  heap and is kept there instead of being handed back. A fixed threshold turns
-  that off: large blocks are mapped and returned whole. Peak rise 108–197 MB
-  with the arenas alone, 104–112 MB with both. Its price: fresh pages for each
-  large block, a 12-Mpx JPEG upload at 117 ms p50 where it took 107.
+glibc reads the variable when a process starts: a worker that ``serve`` spawns
+takes it from the environment, and the process already running (one worker,
+the usual case, which the environment alone left at glibc's default) is set
+with ``mallopt``. A value the operator set wins and is left as it is. Elsewhere
+than glibc nothing is done.
 
-glibc reads these variables when a process starts: a worker that ``serve``
-spawns takes them from the environment, and the process already running (one
-worker, the usual case) is set with ``mallopt``. A variable the operator set
-wins and is left as it is. Elsewhere than glibc nothing is done.
+Tried and not kept: a fixed 1 MiB mmap threshold (``MALLOC_MMAP_THRESHOLD_``).
+It held two 12-Mpx HEIC uploads at once to a 105–112 MB peak rise (108–197 MB
+without), but under the soak's load (8 people writing, uploads, public pages,
+SQLite) every large block's fresh pages slowed the whole worker: upload p95 8.0
+s against 2.7, public page p50 16 ms against 9, and 10 answers of 503 where
+there were none.
 """
 
 import ctypes
@@ -24,20 +23,15 @@ import ctypes.util
 import os
 
 ARENAS = 2
-MMAP_THRESHOLD = 1 << 20  # bytes
 
-# mallopt's parameter numbers (glibc's malloc.h).
-_M_MMAP_THRESHOLD = -3
+# mallopt's parameter number (glibc's malloc.h).
 _M_ARENA_MAX = -8
 
-SETTINGS = (
-    ("MALLOC_ARENA_MAX", _M_ARENA_MAX, ARENAS),
-    ("MALLOC_MMAP_THRESHOLD_", _M_MMAP_THRESHOLD, MMAP_THRESHOLD),
-)
+SETTINGS = (("MALLOC_ARENA_MAX", _M_ARENA_MAX, ARENAS),)
 
 
 def tune_allocator() -> dict[str, str]:
-    """Set both, for this process and the workers it spawns, unless the operator
+    """Set them for this process and the workers it spawns, unless the operator
     did; the variables as they stand after."""
     libc = _glibc()
     for name, parameter, value in SETTINGS:

@@ -1,5 +1,5 @@
-"""``serve``'s allocator settings: set for itself and its workers, unless the
-operator set them."""
+"""``serve``'s allocator setting: set for itself and its workers, unless the
+operator set it."""
 
 import json
 import os
@@ -14,11 +14,7 @@ print(json.dumps(memory.tune_allocator()))
 
 
 def _tuned(**preset: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_")
-    }
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
     done = subprocess.run(
         [sys.executable, "-c", SHOW],
         env={**env, **preset},
@@ -30,15 +26,9 @@ def _tuned(**preset: str) -> dict[str, str]:
     return shown
 
 
-def test_two_arenas_and_a_fixed_mmap_threshold_by_default() -> None:
-    assert _tuned() == {
-        "MALLOC_ARENA_MAX": "2",
-        "MALLOC_MMAP_THRESHOLD_": "1048576",
-    }
+def test_two_arenas_by_default() -> None:
+    assert _tuned() == {"MALLOC_ARENA_MAX": "2"}
 
 
 def test_a_value_the_operator_set_wins() -> None:
-    assert _tuned(MALLOC_ARENA_MAX="4") == {
-        "MALLOC_ARENA_MAX": "4",
-        "MALLOC_MMAP_THRESHOLD_": "1048576",
-    }
+    assert _tuned(MALLOC_ARENA_MAX="4") == {"MALLOC_ARENA_MAX": "4"}
