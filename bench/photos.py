@@ -340,6 +340,22 @@ def peak_memory_mb(path: Path, mode: str, env: dict[str, str]) -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
+def _upload_request(
+    base: str, product_id: int, body: bytes, cookie: str, csrf: str
+) -> urllib.request.Request:
+    """A raw photo upload to a product, as the signed-in bench leader."""
+    return urllib.request.Request(
+        f"{base}/api/v1/products/{product_id}/photos",
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/octet-stream",
+            "Cookie": cookie,
+            "X-CSRF-Token": csrf,
+        },
+    )
+
+
 def _status_kb(pid: int, field: str) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(f"{field}:"):
@@ -374,15 +390,8 @@ def served_peak_mb(path: Path, env: dict[str, str]) -> tuple[float, float]:
         data = path.read_bytes()
 
         def upload(body: bytes) -> None:
-            request = urllib.request.Request(
-                f"{base}/api/v1/products/{products.next_id()}/photos",
-                data=body,
-                method="POST",
-                headers={
-                    "Content-Type": "application/octet-stream",
-                    "Cookie": f"{name}={token}",
-                    "X-CSRF-Token": csrf,
-                },
+            request = _upload_request(
+                base, products.next_id(), body, f"{name}={token}", csrf
             )
             with urllib.request.urlopen(request, timeout=120) as response:
                 assert response.status == 201, response.status
@@ -454,15 +463,8 @@ def workers_rate(
                     if not jobs:
                         return
                     product_id, body = jobs.pop()
-                request = urllib.request.Request(
-                    f"{base}/api/v1/products/{product_id}/photos",
-                    data=body,
-                    method="POST",
-                    headers={
-                        "Content-Type": "application/octet-stream",
-                        "Cookie": f"{name}={token}",
-                        "X-CSRF-Token": csrf,
-                    },
+                request = _upload_request(
+                    base, product_id, body, f"{name}={token}", csrf
                 )
                 start = time.perf_counter()
                 try:
