@@ -23,24 +23,19 @@ import ctypes.util
 import os
 
 ARENAS = 2
-
-# mallopt's parameter number (glibc's malloc.h).
-_M_ARENA_MAX = -8
-
-SETTINGS = (("MALLOC_ARENA_MAX", _M_ARENA_MAX, ARENAS),)
+VARIABLE = "MALLOC_ARENA_MAX"
+_M_ARENA_MAX = -8  # mallopt's parameter number (glibc's malloc.h)
 
 
 def tune_allocator() -> dict[str, str]:
-    """Set them for this process and the workers it spawns, unless the operator
-    did; the variables as they stand after."""
-    libc = _glibc()
-    for name, parameter, value in SETTINGS:
-        if name in os.environ:
-            continue
-        os.environ[name] = str(value)
+    """Two arenas for this process and the workers it spawns, unless the
+    operator set the variable; the variable as it stands after."""
+    if VARIABLE not in os.environ:
+        os.environ[VARIABLE] = str(ARENAS)
+        libc = _glibc()
         if libc is not None:
-            libc.mallopt(parameter, value)
-    return {name: os.environ[name] for name, _, _ in SETTINGS}
+            libc.mallopt(_M_ARENA_MAX, ARENAS)
+    return {VARIABLE: os.environ[VARIABLE]}
 
 
 def _glibc() -> ctypes.CDLL | None:
