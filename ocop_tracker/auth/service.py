@@ -153,19 +153,24 @@ def open_session(
 def resolve_session(session: Session, token: str) -> tuple[User, AuthSession] | None:
     """The live session behind a cookie value, or None (expired, idle, revoked)."""
     settings = get_settings()
-    auth_session = session.scalar(
-        select(AuthSession).where(AuthSession.token_hash == security.digest(token))
-    )
+    # The session and its user in one statement: every page pays this read.
+    found = session.execute(
+        select(AuthSession, User)
+        .join(User, User.id == AuthSession.user_id)
+        .where(AuthSession.token_hash == security.digest(token))
+    ).one_or_none()
+    if found is None:
+        return None
+    auth_session, user = found
     now = utcnow()
-    if auth_session is None or auth_session.revoked_at is not None:
+    if auth_session.revoked_at is not None:
         return None
     idle_limit = auth_session.last_seen_at + dt.timedelta(
         hours=settings.session_idle_hours
     )
     if auth_session.expires_at <= now or idle_limit <= now:
         return None
-    user = session.get(User, auth_session.user_id)
-    if user is None or not user.is_active:
+    if not user.is_active:
         return None
     if now - auth_session.last_seen_at >= TOUCH_EVERY:
         session_id = auth_session.id
@@ -299,16 +304,21 @@ def resolve_token(session: Session, plain: str) -> User | None:
     """The active user behind a bearer token, or None."""
     if not plain.startswith(TOKEN_PREFIX):
         return None
-    token = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == security.digest(plain))
-    )
+    # The token and its user in one statement: every API call pays this read.
+    found = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == security.digest(plain))
+    ).one_or_none()
+    if found is None:
+        return None
+    token, user = found
     now = utcnow()
-    if token is None or token.revoked_at is not None:
+    if token.revoked_at is not None:
         return None
     if token.expires_at is not None and token.expires_at <= now:
         return None
-    user = session.get(User, token.user_id)
-    if user is None or not user.is_active:
+    if not user.is_active:
         return None
     if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
         token_id = token.id
