@@ -16,13 +16,14 @@ PostgreSQL needs none of this (row locks, MVCC): the options are ignored there.
 """
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Protocol, cast
 
+from anyio import CancelScope
 from fastapi import Depends, Request
 from sqlalchemy import (
     Connection,
@@ -35,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.errors import AppError
@@ -439,16 +441,54 @@ def _record_denial(session: Session, request: Request, exc: AppError) -> None:
     session.commit()
 
 
-def get_session(request: Request) -> Iterator[Session]:
+def request_session(request: Request) -> Generator[Session, None, None]:
     """One session per request (see ``request_transaction``): a read request
     reads in a deferred transaction and writes on the side (``side_write``);
-    any other request's transaction begins with SQLite's write lock."""
+    any other request's transaction begins with SQLite's write lock.
+
+    Up to its ``yield`` it does no I/O: a session takes a connection at its
+    first statement. Code outside a route (an error page, the public page's
+    scan counts) runs it as a plain generator; routes get it through
+    ``get_session``."""
     if request.method in READ_METHODS:
         with get_read_sessionmaker()(info={SIDE_SESSIONS: get_sessionmaker()}) as s:
             yield from request_transaction(s, request)
         return
     with get_sessionmaker()() as session:
         yield from request_transaction(session, request)
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """``request_session`` as a route's dependency, with one threadpool hop.
+
+    FastAPI runs a plain generator dependency in two hops (opening, ending);
+    opening does no I/O, so it runs here in the event loop, and only the end
+    (commit or rollback, then the connection back to the pool) goes to the
+    threadpool, shielded so that a client who hangs up does not leave the
+    connection checked out."""
+    steps = request_session(request)
+    session = next(steps)
+    try:
+        yield session
+    except BaseException as exc:
+        with CancelScope(shield=True):
+            await run_in_threadpool(_end_with, steps, exc)
+        raise
+    else:
+        with CancelScope(shield=True):
+            await run_in_threadpool(_end, steps)
+
+
+def _end(steps: Generator[Session, None, None]) -> None:
+    for _ in steps:  # commits, then closes
+        raise RuntimeError("a request session yields once")
+
+
+def _end_with(steps: Generator[Session, None, None], exc: BaseException) -> None:
+    try:
+        steps.throw(exc)  # rolls back (auditing a denial), closes, raises again
+    except StopIteration:
+        return
 
 
 # scope="function": the commit runs before the response is sent, so a failed

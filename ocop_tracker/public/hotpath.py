@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from ocop_tracker.core.db import get_session, side_write
+from ocop_tracker.core.db import get_session, request_session, side_write
 from ocop_tracker.public import i18n, repository
 
 log = logging.getLogger("ocop_tracker.public")
@@ -249,7 +249,7 @@ def too_many_body(lang: str = i18n.DEFAULT) -> bytes:
 def provided_session(request: Request) -> Iterator[Session]:
     """A session from the app's provider (the one ``SessionDep`` resolves, test
     overrides included), committed on success like a route's."""
-    provider: Any = request.app.dependency_overrides.get(get_session, get_session)
+    provider: Any = request.app.dependency_overrides.get(get_session, request_session)
     with contextmanager(provider)(request) as session:
         yield session
 

@@ -15,7 +15,7 @@ from ocop_tracker.auth import service as auth_service
 from ocop_tracker.auth.deps import Principal
 from ocop_tracker.core import clock
 from ocop_tracker.core.config import get_settings
-from ocop_tracker.core.db import get_session
+from ocop_tracker.core.db import get_session, request_session
 from ocop_tracker.core.errors import AppError
 from ocop_tracker.core.templating import templates
 from ocop_tracker.users.models import Role
@@ -182,7 +182,7 @@ def error_viewer(request: Request) -> HeaderPrincipal | None:
     token = request.cookies.get(get_settings().session_cookie)
     if not token:
         return None
-    provide = request.app.dependency_overrides.get(get_session, get_session)
+    provide = request.app.dependency_overrides.get(get_session, request_session)
     sessions = cast(Generator[Session], provide(request))
     try:
         session = next(sessions)
