@@ -15,6 +15,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.routing import iter_route_contexts
+from pydantic import BaseModel
 from sqlalchemy import exc as sa_exc
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
@@ -172,6 +173,17 @@ async def _page_viewer(request: Request, status: int) -> object | None:
             type(exc).__name__,
         )
         return None
+
+
+def model_json(model: BaseModel) -> Response:
+    """A read schema the service built (and pydantic checked) as the JSON answer.
+
+    For a hot ``def`` read route declared with ``response_model=``: FastAPI
+    would check the model again, in one more threadpool hop, and encode it in
+    the event loop. The body is the same (by alias, as FastAPI writes it); the
+    OpenAPI document still shows the route's ``response_model``.
+    """
+    return Response(model.model_dump_json(by_alias=True), media_type="application/json")
 
 
 def _error(
@@ -499,7 +511,9 @@ COMPRESSIBLE = (
 )
 # Brotli's quality: fast enough per response for pages made per user, and the
 # best for what caches may keep (static files, the public page), compressed once.
-BROTLI_QUALITY = 5
+# Measured on a province's coverage (27 KB of JSON): quality 5 took 0.49 ms for
+# 4.7 KB, quality 4 takes 0.27 ms for 5.1 KB (gzip 6: 0.38 ms, 5.0 KB).
+BROTLI_QUALITY = 4
 BROTLI_QUALITY_KEPT = 11
 GZIP_LEVEL = 6
 KEPT_MAX = 256
