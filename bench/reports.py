@@ -623,14 +623,14 @@ def _reads(
                 ids = [area, *children]
                 own = views.read_checkpoints(conn, [area], past)
                 kids = views.read_checkpoints(
-                    conn, children, past, report_service.HEADLINE
+                    conn, children, past, report_service.CHILD_LINE
                 )
                 assert own is not None
                 assert kids is not None
                 slow_figures = views.read_segments(conn, ids, past)
                 for a, want_figures in slow_figures.items():
                     got = own[a] if a == area else kids[a]
-                    keys = None if a == area else set(report_service.HEADLINE)
+                    keys = None if a == area else set(report_service.CHILD_LINE)
                     assert {
                         k: v
                         for k, v in got.items()

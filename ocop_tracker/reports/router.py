@@ -9,6 +9,7 @@ from ocop_tracker.audit import listener as audit
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.downloads import XLSX
+from ocop_tracker.core.http import model_json
 from ocop_tracker.core.schemas import AsOf, IsoDate, Limit, Offset, WholeNumber
 from ocop_tracker.reports import service as report_service
 from ocop_tracker.reports.downloads import file_response
@@ -37,7 +38,7 @@ Month = Annotated[
 ]
 
 
-@router.get("/coverage")
+@router.get("/coverage", response_model=Coverage)
 def coverage(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -45,9 +46,9 @@ def coverage(
     as_of: Annotated[
         IsoDate | None, Query(description="YYYY-MM-DD (default: today)")
     ] = None,
-) -> Coverage:
+) -> Response:
     """Coverage of an area on a date (DOMAIN.md §3), with every breakdown."""
-    return report_service.coverage(session, principal.user, area_id, as_of)
+    return model_json(report_service.coverage(session, principal.user, area_id, as_of))
 
 
 @router.get("/actions")

@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 
+from fastapi.encoders import jsonable_encoder
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import func, select
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
 from ocop_tracker.core.clock import today
+from ocop_tracker.reports import service as report_service
 from ocop_tracker.reports.models import ReportSubmission
 from ocop_tracker.reports.rules import month_end
 from ocop_tracker.users import repository as user_repository
@@ -49,6 +51,27 @@ def test_department_sees_its_province_with_every_breakdown(
     # A product's own steps; the shop and e-payment are the producer's.
     assert [f["key"] for f in body["funnel"]][:2] == ["photos", "listing"]
     assert body["payments"]["producers"] >= body["payments"]["opened"]
+
+
+def test_coverage_is_the_service_answer_as_fastapi_would_write_it(
+    sign_in: SignIn, session: Session
+) -> None:
+    # The route answers its model as JSON itself (``core.http.model_json``):
+    # the body is FastAPI's own encoding of the same model, and the API's
+    # document still names the model.
+    c = sign_in("sct.soctrang")
+    r = c.get("/api/v1/reports/coverage")
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/json"
+    user = user_repository.by_login(session, "sct.soctrang")
+    assert user is not None
+    answer = report_service.coverage(session, user, None, None)
+    assert r.json() == jsonable_encoder(answer)
+    document = c.get("/openapi.json").json()
+    ok = document["paths"]["/api/v1/reports/coverage"]["get"]["responses"]["200"]
+    assert ok["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Coverage"
+    }
 
 
 def test_past_date_and_drill_down(sign_in: SignIn, session: Session) -> None:
