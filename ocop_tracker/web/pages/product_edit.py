@@ -8,7 +8,7 @@ version (someone else saved first) keeps the typed values too, shows the record
 as it is now, and carries the current version so saving again overwrites.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.core import clock
-from ocop_tracker.core.db import SessionDep, refusable
+from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError, Forbidden
 from ocop_tracker.core.versions import StaleVersion
 from ocop_tracker.products import certificates as certificate_service
@@ -33,7 +33,8 @@ from ocop_tracker.web.forms import (
     may_write,
     parse_date,
 )
-from ocop_tracker.web.render import redirect, refusal_context, render
+from ocop_tracker.web.refused import submit
+from ocop_tracker.web.render import refusal_context, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -134,27 +135,29 @@ def edit_product(
     form: Annotated[ProductEdit, Form()],
 ) -> Response:
     """Save the product; a new name leads to reprinting its cards."""
-    product = product_views.get_product(session, principal.user, product_id)
-    _require_writer(principal.user)
+    user = principal.user
+    product = product_views.get_product(session, user, product_id)
+    _require_writer(user)
     old_name = product.name
-    with refusable(session) as refusal:
-        changed = product_service.update_product(
-            session, principal.user, product.id, **form.service_args()
-        )
-        new_name = changed.name
-    if (exc := refusal.error) is not None:
-        product = product_views.get_product(session, principal.user, product_id)
-        return _product_form(
+    return submit(
+        session,
+        lambda: product_service.update_product(
+            session, user, product.id, **form.service_args()
+        ),
+        again=lambda error: _product_form(
             request,
             session,
             principal,
-            product,
+            product_views.get_product(session, user, product_id),
             values=form.typed(),
-            refused=exc,
-        )
-    if new_name != old_name:
-        return redirect(f"/products/{product_id}/reprint", "product_renamed")
-    return redirect(f"/products/{product_id}", "product_saved")
+            refused=error,
+        ),
+        done=lambda changed: (
+            f"/products/{product_id}/reprint?done=product_renamed"
+            if changed.name != old_name
+            else f"/products/{product_id}?done=product_saved"
+        ),
+    )
 
 
 @router.get("/products/{product_id}/reprint")
@@ -219,6 +222,41 @@ def _certificate_form(
     )
 
 
+def _certificate_command(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    product_id: int,
+    certificate_id: int,
+    command: Callable[[Product, Certificate], object],
+    *,
+    page: Callable[..., Response],
+    values: Mapping[str, str],
+    done: str,
+) -> Response:
+    """Run a certificate form's ``command``: refused, its ``page`` again over the
+    certificate as it is now, with the typed ``values``; done, back to the
+    product page with the notice ``done``."""
+    product, cert = _writable_certificate(
+        session, principal.user, product_id, certificate_id
+    )
+
+    def again(error: AppError) -> Response:
+        now_product, now_cert = _writable_certificate(
+            session, principal.user, product_id, certificate_id
+        )
+        return page(
+            request, principal, now_product, now_cert, values=values, refused=error
+        )
+
+    return submit(
+        session,
+        lambda: command(product, cert),
+        again=again,
+        done=lambda _: f"/products/{product_id}?done={done}",
+    )
+
+
 @router.get("/products/{product_id}/certificates/{certificate_id}/edit")
 def edit_certificate_form(
     request: Request,
@@ -244,30 +282,23 @@ def edit_certificate(
     form: Annotated[CertificateEdit, Form()],
 ) -> Response:
     """Save the corrected certificate; every rule is checked again."""
-    product, cert = _writable_certificate(
-        session, principal.user, product_id, certificate_id
-    )
-    with refusable(session) as refusal:
-        certificate_service.update_certificate(
+    return _certificate_command(
+        request,
+        session,
+        principal,
+        product_id,
+        certificate_id,
+        lambda product, cert: certificate_service.update_certificate(
             session,
             principal.user,
             product,
             cert.id,
             **form.update_args(cert.expires_on),
-        )
-    if (exc := refusal.error) is not None:
-        product, cert = _writable_certificate(
-            session, principal.user, product_id, certificate_id
-        )
-        return _certificate_form(
-            request,
-            principal,
-            product,
-            cert,
-            values=form.typed(),
-            refused=exc,
-        )
-    return redirect(f"/products/{product_id}", "certificate_saved")
+        ),
+        page=_certificate_form,
+        values=form.typed(),
+        done="certificate_saved",
+    )
 
 
 def _revoke_form(
@@ -323,11 +354,13 @@ def revoke_certificate(
     reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     """Revoke the certificate from a date, for a reason."""
-    product, cert = _writable_certificate(
-        session, principal.user, product_id, certificate_id
-    )
-    with refusable(session) as refusal:
-        certificate_service.revoke_certificate(
+    return _certificate_command(
+        request,
+        session,
+        principal,
+        product_id,
+        certificate_id,
+        lambda product, cert: certificate_service.revoke_certificate(
             session,
             principal.user,
             product,
@@ -335,17 +368,8 @@ def revoke_certificate(
             revoked_on=parse_date(revoked_on, "revoked_on", "ngày thu hồi"),
             reason=reason,
             version=version,
-        )
-    if (exc := refusal.error) is not None:
-        product, cert = _writable_certificate(
-            session, principal.user, product_id, certificate_id
-        )
-        return _revoke_form(
-            request,
-            principal,
-            product,
-            cert,
-            values={"revoked_on": revoked_on, "reason": reason},
-            refused=exc,
-        )
-    return redirect(f"/products/{product_id}", "certificate_revoked")
+        ),
+        page=_revoke_form,
+        values={"revoked_on": revoked_on, "reason": reason},
+        done="certificate_revoked",
+    )

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from ocop_tracker.areas import views as area_views
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.core import clock
-from ocop_tracker.core.db import SessionDep, refusable
+from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError, Conflict, Forbidden
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers import views as producer_views
@@ -34,7 +34,8 @@ from ocop_tracker.web.forms import (
     ProducerForm,
     may_write,
 )
-from ocop_tracker.web.render import redirect, refusal_context, render
+from ocop_tracker.web.refused import submit
+from ocop_tracker.web.render import refusal_context, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -93,26 +94,30 @@ def create_producer(
     form: Annotated[ProducerForm, Form()],
 ) -> Response:
     """Register a producer in a hamlet of one's area, then go on to its product."""
-    with refusable(session) as refusal:
-        producer = producer_service.create_producer(
-            session, principal.user, **form.service_args()
-        )
-    if (exc := refusal.error) is not None:
+    user = principal.user
+
+    def again(error: AppError) -> Response:
         existing = None
-        if isinstance(exc, Conflict) and "name" in exc.fields:
+        if isinstance(error, Conflict) and "name" in error.fields:
             existing = producer_views.same_name(
-                session, principal.user, form.hamlet_id, form.name
+                session, user, form.hamlet_id, form.name
             )
         return _producer_step(
             request,
             session,
             principal,
-            refused=exc,
+            refused=error,
             values=form.typed(),
             existing=existing,
         )
-    return redirect(
-        f"/products/new/product?producer_id={producer.id}", "producer_added"
+
+    return submit(
+        session,
+        lambda: producer_service.create_producer(session, user, **form.service_args()),
+        again=again,
+        done=lambda producer: (
+            f"/products/new/product?producer_id={producer.id}&done=producer_added"
+        ),
     )
 
 
@@ -162,26 +167,28 @@ def create_product(
     form: Annotated[NewProduct, Form()],
 ) -> Response:
     """Register the product; OCOP products go on to their certificate."""
-    producer = producer_views.get_producer(session, principal.user, form.producer_id)
-    with refusable(session) as refusal:
-        product = product_service.create_product(
-            session, principal.user, producer_id=producer.id, **form.service_args()
-        )
-    if (exc := refusal.error) is not None:
-        producer = producer_views.get_producer(
-            session, principal.user, form.producer_id
-        )
-        return _product_step(
+    user = principal.user
+    producer = producer_views.get_producer(session, user, form.producer_id)
+    return submit(
+        session,
+        lambda: product_service.create_product(
+            session, user, producer_id=producer.id, **form.service_args()
+        ),
+        again=lambda error: _product_step(
             request,
             session,
             principal,
-            producer,
-            refused=exc,
+            producer_views.get_producer(session, user, form.producer_id),
+            refused=error,
             values=form.typed(),
-        )
-    if product.kind is ProductKind.ocop:
-        return redirect(f"/products/{product.id}/certificates/new", "product_added")
-    return redirect(f"/products/{product.id}", "product_added")
+        ),
+        # OCOP products go on to their certificate.
+        done=lambda product: (
+            f"/products/{product.id}/certificates/new?done=product_added"
+            if product.kind is ProductKind.ocop
+            else f"/products/{product.id}?done=product_added"
+        ),
+    )
 
 
 def _certificate_step(
@@ -229,19 +236,20 @@ def add_certificate(
     form: Annotated[CertificateForm, Form()],
 ) -> Response:
     """Record the certificate, then open the product page."""
-    product = product_views.get_product(session, principal.user, product_id)
-    with refusable(session) as refusal:
-        certificate_service.add_certificate(
-            session, principal.user, product, **form.service_args()
-        )
-    if (exc := refusal.error) is not None:
-        product = product_views.get_product(session, principal.user, product_id)
-        return _certificate_step(
+    user = principal.user
+    product = product_views.get_product(session, user, product_id)
+    return submit(
+        session,
+        lambda: certificate_service.add_certificate(
+            session, user, product, **form.service_args()
+        ),
+        again=lambda error: _certificate_step(
             request,
             session,
             principal,
-            product,
-            refused=exc,
+            product_views.get_product(session, user, product_id),
+            refused=error,
             values=form.typed(),
-        )
-    return redirect(f"/products/{product_id}", "certificate_added")
+        ),
+        done=lambda _: f"/products/{product_id}?done=certificate_added",
+    )
