@@ -38,6 +38,14 @@ def _check_window(start_on: dt.date, end_on: dt.date, errors: FieldErrors) -> No
         errors.add("end_on", "Một đợt thí điểm dài tối đa hai năm.")
 
 
+def _clean_name(raw: str) -> str:
+    return required_text(raw, field="name", label="Tên đợt", max_len=200)
+
+
+def _clean_note(raw: str | None) -> str | None:
+    return clean_text(raw, field="note", label="Ghi chú", max_len=1000, multiline=True)
+
+
 def create_pilot(
     session: Session,
     actor: User,
@@ -52,11 +60,9 @@ def create_pilot(
     errors = FieldErrors()
     clean: dict[str, str | None] = {}
     with errors.check("name"):
-        clean["name"] = required_text(name, field="name", label="Tên đợt", max_len=200)
+        clean["name"] = _clean_name(name)
     with errors.check("note"):
-        clean["note"] = clean_text(
-            note, field="note", label="Ghi chú", max_len=1000, multiline=True
-        )
+        clean["note"] = _clean_note(note)
     _check_window(start_on, end_on, errors)
     errors.raise_any()
     row = Pilot(
@@ -88,12 +94,10 @@ def update_pilot(
     errors = FieldErrors()
     if not isinstance(name, Unset):
         with errors.check("name"):
-            row.name = required_text(name, field="name", label="Tên đợt", max_len=200)
+            row.name = _clean_name(name)
     if not isinstance(note, Unset):
         with errors.check("note"):
-            row.note = clean_text(
-                note, field="note", label="Ghi chú", max_len=1000, multiline=True
-            )
+            row.note = _clean_note(note)
     start = row.start_on if isinstance(start_on, Unset) else start_on
     end = row.end_on if isinstance(end_on, Unset) else end_on
     _check_window(start, end, errors)

@@ -57,6 +57,22 @@ def _topic(session: Session, topic_id: int, day: dt.date, keep: int | None) -> i
     return topic.id
 
 
+def _clean_place(raw: str) -> str:
+    return required_text(raw, field="place", label="Địa điểm", max_len=rules.MAX_PLACE)
+
+
+def _clean_trainer(raw: str) -> str:
+    return required_text(
+        raw, field="trainer_name", label="Người hướng dẫn", max_len=rules.MAX_NAME
+    )
+
+
+def _clean_note(raw: str | None) -> str | None:
+    return clean_text(
+        raw, field="note", label="Ghi chú", max_len=rules.MAX_NOTE, multiline=True
+    )
+
+
 def create_session(
     session: Session,
     actor: User,
@@ -80,20 +96,11 @@ def create_session(
         topic = _topic(session, topic_id, held_on, None)
     clean: dict[str, str | None] = {}
     with errors.check("place"):
-        clean["place"] = required_text(
-            place, field="place", label="Địa điểm", max_len=rules.MAX_PLACE
-        )
+        clean["place"] = _clean_place(place)
     with errors.check("trainer_name"):
-        clean["trainer_name"] = required_text(
-            trainer_name,
-            field="trainer_name",
-            label="Người hướng dẫn",
-            max_len=rules.MAX_NAME,
-        )
+        clean["trainer_name"] = _clean_trainer(trainer_name)
     with errors.check("note"):
-        clean["note"] = clean_text(
-            note, field="note", label="Ghi chú", max_len=rules.MAX_NOTE, multiline=True
-        )
+        clean["note"] = _clean_note(note)
     errors.raise_any()
     row = TrainingSession(
         area_id=area_id,
@@ -139,28 +146,15 @@ def update_session(
             row.topic_id = _topic(session, topic_id, day, row.topic_id)
     if not isinstance(place, Unset):
         with errors.check("place"):
-            row.place = required_text(
-                place, field="place", label="Địa điểm", max_len=rules.MAX_PLACE
-            )
+            row.place = _clean_place(place)
     if not isinstance(trainer_kind, Unset):
         row.trainer_kind = trainer_kind
     if not isinstance(trainer_name, Unset):
         with errors.check("trainer_name"):
-            row.trainer_name = required_text(
-                trainer_name,
-                field="trainer_name",
-                label="Người hướng dẫn",
-                max_len=rules.MAX_NAME,
-            )
+            row.trainer_name = _clean_trainer(trainer_name)
     if not isinstance(note, Unset):
         with errors.check("note"):
-            row.note = clean_text(
-                note,
-                field="note",
-                label="Ghi chú",
-                max_len=rules.MAX_NOTE,
-                multiline=True,
-            )
+            row.note = _clean_note(note)
     errors.raise_any()
     flush_versioned(session, "Buổi tập huấn")
     return row
@@ -256,9 +250,7 @@ def record_visit(
             max_len=rules.MAX_NAME,
         )
     with errors.check("note"):
-        clean["note"] = clean_text(
-            note, field="note", label="Ghi chú", max_len=rules.MAX_NOTE, multiline=True
-        )
+        clean["note"] = _clean_note(note)
     errors.raise_any()
     row = CoachingVisit(
         producer_id=producer.id,
