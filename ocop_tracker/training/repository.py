@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -85,30 +86,21 @@ def delete_attendees(session: Session, ids: Iterable[int]) -> None:
         session.delete(row)
 
 
-def producers_under(
-    session: Session, area_id: int, ids: Iterable[int]
-) -> Sequence[Producer]:
-    """Those of ``ids`` that are producers under ``area_id`` today."""
-    return query.all_in(
-        session,
-        select(Producer).where(
-            Producer.hamlet_id.in_(area_repository.subtree_ids(area_id, day=today()))
-        ),
-        Producer.id,
-        ids,
-    )
+# Producers and team members both belong to a hamlet.
+Attendee = TypeVar("Attendee", Producer, TeamMember)
 
 
-def members_under(
-    session: Session, area_id: int, ids: Iterable[int]
-) -> Sequence[TeamMember]:
-    """Those of ``ids`` that are team members under ``area_id`` today."""
+def under_area(
+    session: Session, model: type[Attendee], area_id: int, ids: Iterable[int]
+) -> Sequence[Attendee]:
+    """Those of ``ids`` that are ``model`` rows (producers or team members)
+    under ``area_id`` today."""
     return query.all_in(
         session,
-        select(TeamMember).where(
-            TeamMember.hamlet_id.in_(area_repository.subtree_ids(area_id, day=today()))
+        select(model).where(
+            model.hamlet_id.in_(area_repository.subtree_ids(area_id, day=today()))
         ),
-        TeamMember.id,
+        model.id,
         ids,
     )
 

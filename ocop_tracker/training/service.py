@@ -22,6 +22,7 @@ from ocop_tracker.core.errors import FieldErrors, InvalidInput
 from ocop_tracker.core.text import clean_text, required_text
 from ocop_tracker.core.versions import UNSET, Unset, check_version, flush_versioned
 from ocop_tracker.producers.models import Producer
+from ocop_tracker.teams.models import TeamMember
 from ocop_tracker.training import repository, rules
 from ocop_tracker.training.models import (
     MAX_ATTENDEES,
@@ -182,13 +183,17 @@ def set_attendees(
             f"Một buổi ghi tối đa {MAX_ATTENDEES} người dự.", field="producer_ids"
         )
     errors = FieldErrors()
-    found = {p.id for p in repository.producers_under(session, row.area_id, producers)}
+    found = {
+        p.id for p in repository.under_area(session, Producer, row.area_id, producers)
+    }
     if found != producers:
         errors.add(
             "producer_ids",
             "Có hộ/chủ thể không thuộc địa bàn của buổi tập huấn; hãy tải lại trang.",
         )
-    seated = {m.id for m in repository.members_under(session, row.area_id, members)}
+    seated = {
+        m.id for m in repository.under_area(session, TeamMember, row.area_id, members)
+    }
     if seated != members:
         errors.add(
             "member_ids",
