@@ -137,6 +137,13 @@ class TypedForm(BaseModel):
             if name not in self.not_typed
         }
 
+    def typed_date(self, errors: FieldErrors, name: str, label: str) -> dt.date | None:
+        """The date typed in the field ``name`` (``parse_date``); one that does
+        not read is kept in ``errors`` beside its field, and is None."""
+        with errors.check(name):
+            return parse_date(getattr(self, name), name, label)
+        return None
+
 
 def _as_typed(value: object) -> str:
     if isinstance(value, Enum):
@@ -517,12 +524,11 @@ class ActivityForm(TypedForm):
                 args[name] = seller_rules.parse_whole(
                     getattr(self, name), field=name, label=what
                 )
-        args["last_order_on"] = None
-        if self.last_order_on.strip():
-            with errors.check("last_order_on"):
-                args["last_order_on"] = parse_date(
-                    self.last_order_on, "last_order_on", "ngày đơn gần nhất"
-                )
+        args["last_order_on"] = (
+            self.typed_date(errors, "last_order_on", "ngày đơn gần nhất")
+            if self.last_order_on.strip()
+            else None
+        )
         errors.raise_any()
         return args
 
@@ -563,8 +569,7 @@ class TrainingSessionForm(TypedForm):
                 errors.add("area_id", "Hãy tìm và chọn nơi tổ chức (khóm/ấp, xã…).")
             else:
                 args["area_id"] = int(raw)
-        with errors.check("held_on"):
-            args["held_on"] = parse_date(self.held_on, "held_on", "ngày tập huấn")
+        args["held_on"] = self.typed_date(errors, "held_on", "ngày tập huấn")
         raw_topic = self.topic_id.strip()
         # None chosen: 0, which the service refuses beside the field with the rest.
         ok = raw_topic.isdigit() and len(raw_topic) <= 10
@@ -597,10 +602,7 @@ class CoachingVisitForm(TypedForm):
             "coach_name": self.coach_name,
             "note": self.note,
         }
-        with errors.check("visited_on"):
-            args["visited_on"] = parse_date(
-                self.visited_on, "visited_on", "ngày hướng dẫn"
-            )
+        args["visited_on"] = self.typed_date(errors, "visited_on", "ngày hướng dẫn")
         errors.raise_any()
         return args
 
@@ -623,9 +625,7 @@ class PilotForm(TypedForm):
         """The keyword arguments of the pilot's create or update."""
         errors = FieldErrors()
         args: dict[str, Any] = {"name": self.name, "note": self.note}
-        with errors.check("start_on"):
-            args["start_on"] = parse_date(self.start_on, "start_on", "ngày bắt đầu")
-        with errors.check("end_on"):
-            args["end_on"] = parse_date(self.end_on, "end_on", "ngày kết thúc")
+        args["start_on"] = self.typed_date(errors, "start_on", "ngày bắt đầu")
+        args["end_on"] = self.typed_date(errors, "end_on", "ngày kết thúc")
         errors.raise_any()
         return args
