@@ -11,7 +11,7 @@ from ocop_tracker.core.schemas import STALE_RESPONSES
 from ocop_tracker.pilots import report as pilot_report
 from ocop_tracker.pilots import service as pilot_service
 from ocop_tracker.pilots import views as pilot_views
-from ocop_tracker.pilots.downloads import ReportFormat, file_response
+from ocop_tracker.pilots.downloads import ReportFormat, report_download
 from ocop_tracker.pilots.schemas import (
     PilotCreate,
     PilotRead,
@@ -104,5 +104,4 @@ def download_report(
     format: ReportFormat = ReportFormat.pdf,
 ) -> Response:
     """The closing report as PDF or XLSX."""
-    row = pilot_views.get_pilot(session, principal.user, pilot_id)
-    return file_response(pilot_report.closing_report(session, row), format)
+    return report_download(session, principal.user, pilot_id, format)

@@ -12,10 +12,9 @@ from starlette.responses import Response
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import InvalidInput
-from ocop_tracker.pilots import report as pilot_report
 from ocop_tracker.pilots import service as pilot_service
 from ocop_tracker.pilots import views as pilot_views
-from ocop_tracker.pilots.downloads import ReportFormat, file_response
+from ocop_tracker.pilots.downloads import ReportFormat, report_download
 from ocop_tracker.pilots.models import Pilot
 from ocop_tracker.web import picker as picker_kit
 from ocop_tracker.web.forms import PilotForm
@@ -222,5 +221,4 @@ def pilot_report_file(
     format: ReportFormat = ReportFormat.pdf,
 ) -> Response:
     """The closing report as PDF or XLSX."""
-    row = pilot_views.get_pilot(session, principal.user, pilot_id)
-    return file_response(pilot_report.closing_report(session, row), format)
+    return report_download(session, principal.user, pilot_id, format)
