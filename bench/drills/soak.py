@@ -20,8 +20,11 @@ What it does (loopback only, bounded by ``--minutes``):
      a second: products, households, card prints and public pages
      (``common.team_writes``; ``bench/drills/writers.py`` runs it alone).
 
-   A cleaner deletes older photos through the API every few seconds (a
-   product holds at most 12). Every 30 s the drill samples each worker's RSS
+   The uploads go in turn to up to ``UPLOAD_PRODUCTS`` products of the team's
+   hamlet, as a team photographs several products, and a cleaner deletes their
+   older photos through the API every few seconds (a product holds at most 12,
+   and the app rightly refuses a 13th: with one product, a cleaner held up
+   behind the uploads let it fill). Every 30 s the drill samples each worker's RSS
    and open files (``/proc/PID/status``, ``/proc/PID/fd``) and the temporary
    files (``.tmp-*`` in the media directory, anything in the server's TMPDIR).
 4. Findings: public p95 < 300 ms; upload p95 < 5 s; 0 errors; RSS drift
@@ -75,6 +78,7 @@ UPLOAD_P95_S = 5.0
 RSS_DRIFT = 0.10
 OPEN_FILES_SLACK = 2
 KEEP_PHOTOS = 3
+UPLOAD_PRODUCTS = 4
 SEARCHES = ("bánh", "mật ong", "trà", "nước mắm", "khô", "rượu", "gạo", "tinh dầu")
 
 
@@ -90,10 +94,10 @@ class Sample:
 
 @dataclass
 class Cleaner:
-    """Deletes all but the newest photos of the product, through the API."""
+    """Deletes all but the newest photos of the products, through the API."""
 
     port: int
-    product_id: int
+    product_ids: Sequence[int]
     token: str
     statuses: Counter[int] = field(default_factory=Counter)
 
@@ -116,14 +120,21 @@ class Cleaner:
             conn.close()
 
     def sweep(self) -> None:
-        """One pass: list the photos, delete the older ones."""
-        status, body = self._call("GET", f"/api/v1/products/{self.product_id}/photos")
-        self.statuses[status] += 1
-        if status != 200:
-            return
-        ids = sorted(int(p["id"]) for p in json.loads(body))
-        for photo_id in ids[:-KEEP_PHOTOS]:
-            self.statuses[self._call("DELETE", f"/api/v1/photos/{photo_id}")[0]] += 1
+        """One pass: list each product's photos, delete the older ones."""
+        for product_id in self.product_ids:
+            status, body = self._call("GET", f"/api/v1/products/{product_id}/photos")
+            self.statuses[status] += 1
+            if status != 200:
+                continue
+            ids = sorted(int(p["id"]) for p in json.loads(body))
+            for photo_id in ids[:-KEEP_PHOTOS]:
+                status = self._call("DELETE", f"/api/v1/photos/{photo_id}")[0]
+                self.statuses[status] += 1
+
+
+def upload_products(setup: Setup) -> tuple[int, ...]:
+    """The products the uploads go to in turn."""
+    return setup.product_ids[:UPLOAD_PRODUCTS] or (setup.product_id,)
 
 
 def field_photo() -> bytes:
@@ -162,6 +173,7 @@ def _sample(master: int, at: float, media: Path, tmpdir: Path) -> Sample:
 def _mixes(setup: Setup, photo: bytes) -> tuple[list[load.Request], list[load.Request]]:
     official = {"Authorization": f"Bearer {setup.official_token}"}
     leader = {"Authorization": f"Bearer {setup.leader_token}"}
+    targets = upload_products(setup)
     reads = [
         load.Request(
             "public page", "GET",
@@ -181,7 +193,7 @@ def _mixes(setup: Setup, photo: bytes) -> tuple[list[load.Request], list[load.Re
     uploads = [
         load.Request(
             "photo upload", "POST",
-            lambda _rng, _n: f"/api/v1/products/{setup.product_id}/photos", 1,
+            lambda _rng, n: f"/api/v1/products/{targets[n % len(targets)]}/photos", 1,
             leader,
             content=lambda _rng, n: photo + n.to_bytes(8, "big"),
             content_type="image/jpeg",
@@ -224,7 +236,7 @@ def run(
                 )
                 stop = threading.Event()
                 samples: list[Sample] = []
-                cleaner = Cleaner(port, setup.product_id, setup.leader_token)
+                cleaner = Cleaner(port, upload_products(setup), setup.leader_token)
                 results: dict[str, load.LoadResult] = {}
                 start = time.monotonic()
 
