@@ -18,7 +18,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from ocop_tracker import __version__, hooks
 from ocop_tracker.api import api_router
 from ocop_tracker.cards import warm as cards_warm
-from ocop_tracker.core import migrate
+from ocop_tracker.core import memory, migrate
 from ocop_tracker.core.config import Env, get_settings
 from ocop_tracker.core.db import (
     get_engine,
@@ -79,7 +79,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Refuse to serve a database whose schema is behind the code; build every
     route's request handling; roll the counts daily; check the listing links
     daily when ``OCOP_LINK_CHECK`` is on; make new products' QR matrices in a
-    thread (``cards/warm.py``)."""
+    thread (``cards/warm.py``); keep what start-up made out of the garbage
+    collector's later passes (``core/memory.py``)."""
     with get_engine().connect() as conn:
         current = migrate.current_revision(conn)
     head = migrate.head_revision()
@@ -113,6 +114,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if warmer is not None:
         warmer.start()
         cards_warm.install(warmer)
+    freeze = (
+        settings.gc_freeze
+        if settings.gc_freeze is not None
+        else settings.env != Env.test
+    )
+    if freeze:  # last: everything start-up made is held for the worker's life
+        memory.freeze_start_up()
     try:
         yield
     finally:

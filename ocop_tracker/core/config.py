@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     # Each worker makes the QR matrices of new products in a thread, after
     # their commit (``cards/warm.py``); None = on, except in tests.
     qr_warm: bool | None = None
+    # Each worker moves what it holds after start-up out of the garbage
+    # collector's reach (``core/memory.freeze_start_up``); None = on, except
+    # in tests.
+    gc_freeze: bool | None = None
     # The listing link check (issue 16 item 7, SECURITY.md §M "Outbound
     # requests"): once a day each worker re-checks verified shop and product
     # URLs on the marketplaces' own domains. Off unless asked for.
