@@ -30,7 +30,8 @@ What it does (loopback only, bounded by ``--minutes``):
 4. Findings: public p95 < 300 ms; upload p95 < 5 s; 0 errors; RSS drift
    between the first 5 minutes (from the first sample under load) and the
    last 5 minutes < 10 % per worker (mean of the samples); no growth in
-   open files; no temporary file left at the end; on SQLite no 503 and no
+   open files (the count at rest after the load no higher than the most seen
+   in the first 5 minutes: a leak keeps what it opened, pools give it back); no temporary file left at the end; on SQLite no 503 and no
    "database is locked" in the server's log. The 80/15/5 mix of T44 is kept
    for reads; uploads run at 1/s (the goal's rate), not 5 % of all requests.
 
@@ -43,6 +44,7 @@ import io
 import json
 import os
 import random
+import statistics
 import sys
 import tempfile
 import threading
@@ -76,7 +78,6 @@ WINDOW_S = 300.0
 PUBLIC_P95_S = 0.300
 UPLOAD_P95_S = 5.0
 RSS_DRIFT = 0.10
-OPEN_FILES_SLACK = 2
 KEEP_PHOTOS = 3
 UPLOAD_PRODUCTS = 4
 SEARCHES = ("bánh", "mật ong", "trà", "nước mắm", "khô", "rượu", "gạo", "tinh dầu")
@@ -375,12 +376,19 @@ def _analyse(
             f"{after / 1024:.0f} MiB (last 5 min), drift {drift:+.1%} < "
             f"{RSS_DRIFT:.0%}",
         )
+        # A leak keeps what it opened after the requests are done; connection
+        # pools and requests in flight give theirs back. So the count at rest,
+        # after the load, is held to the most seen in the first 5 minutes; the
+        # windows' medians are shown beside it.
         fa = max(s.open_files[pid] for s in first if pid in s.open_files)
-        fb = max(s.open_files[pid] for s in last if pid in s.open_files)
+        ma = statistics.median(s.open_files[pid] for s in first if pid in s.open_files)
+        mb = statistics.median(s.open_files[pid] for s in last if pid in s.open_files)
+        rest = end_sample.open_files.get(pid)
         check(
-            fb <= fa + OPEN_FILES_SLACK,
-            f"worker {pid}: open files {fa} (max, first 5 min) -> {fb} (max, last "
-            f"5 min), at the end {end_sample.open_files.get(pid)}",
+            rest is not None and rest <= fa,
+            f"worker {pid}: open files at rest after the load {rest} <= {fa} (the "
+            f"most in the first 5 min); median {ma:g} (first 5 min) -> {mb:g} "
+            f"(last 5 min)",
         )
     peak = max((s.temp_files for s in samples), default=0)
     check(
