@@ -337,11 +337,18 @@ def import_hamlets_csv(
     ``allowed`` says which communes the importer may write under; one row
     outside refuses the whole file (the row is named as not found).
     """
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    # newline="": a bare CR ends a line too, as the csv module expects.
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     try:
-        header = [normalize(h).casefold() for h in next(reader)]
-    except StopIteration:
-        raise InvalidInput("Tệp CSV trống.") from None
+        rows = list(reader)
+    except csv.Error:  # e.g. a field over the csv module's size limit
+        raise InvalidInput(
+            f"Tệp CSV hỏng ở dòng {reader.line_num}; hãy lưu lại từ Excel "
+            "(CSV UTF-8) và thử lại."
+        ) from None
+    if not rows:
+        raise InvalidInput("Tệp CSV trống.")
+    header = [normalize(h).casefold() for h in rows[0]]
     columns: dict[str, int] = {}
     for key, aliases in HAMLET_CSV_COLUMNS.items():
         for i, h in enumerate(header):
@@ -355,7 +362,7 @@ def import_hamlets_csv(
     errors: list[RowError] = []
     planned: list[tuple[AdminUnit, str]] = []
     seen: set[tuple[int, str]] = set()
-    for row_no, row in enumerate(reader, start=2):
+    for row_no, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         try:

@@ -254,4 +254,15 @@ def test_csv_import_with_bad_rows_lists_them_and_writes_nothing(
         files={"file": ("h.csv", io.BytesIO(b"a" * 1_000_001), "text/csv")},
     )
     assert too_big.status_code == 413
+    # Found by the API fuzz: a bare carriage return, and a field over the csv
+    # module's size limit, were a 500; both are refused and write nothing.
+    for broken in (b"\r0", b"commune_code,name\n1," + b"x" * 200_000 + b"\n"):
+        refused = admin.post(
+            "/api/v1/areas/hamlets/import",
+            files={"file": ("h.csv", io.BytesIO(broken), "text/csv")},
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["detail"].startswith(
+            ("Tệp CSV thiếu cột", "Tệp CSV hỏng")
+        )
     assert _units(session) == before
