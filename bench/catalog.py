@@ -51,6 +51,7 @@ from ocop_tracker.areas.models import AdminUnit, AdminUnitLink, Edition, Level
 from ocop_tracker.audit import context as audit_context
 from ocop_tracker.audit import listener as audit_listener
 from ocop_tracker.core import clock
+from ocop_tracker.core.base import name_key
 from ocop_tracker.core.db import make_engine, without_time_limits
 from ocop_tracker.core.text import fold
 from ocop_tracker.imports import reader
@@ -482,6 +483,7 @@ def _generate_catalog(session: Session, config: CatalogBenchConfig) -> dict[str,
                 "representative": None,
                 "phone": None,
                 "tax_code": None,
+                "name_key": name_key(name),
                 "search_key": fold(name),
                 "version": 1,
                 "created_at": at,
@@ -515,6 +517,7 @@ def _generate_catalog(session: Session, config: CatalogBenchConfig) -> dict[str,
                 "description": None,
                 "gtin": None,
                 "public_code": _public_code(rng),
+                "name_key": name_key(name),
                 "search_key": rules.product_search_key(name, owner["name"]),
                 "version": 1,
                 "created_at": at,

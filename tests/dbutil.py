@@ -1,11 +1,14 @@
 """Test databases: a fresh SQLite file or a fresh PostgreSQL database per need."""
 
+import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -48,3 +51,27 @@ def reset_caches() -> None:
     core_db.get_engine.cache_clear()
     core_db.get_sessionmaker.cache_clear()
     core_db.get_read_sessionmaker.cache_clear()
+
+
+# The moment ``required_row`` writes into required date-times.
+ROW_MOMENT = dt.datetime(2026, 11, 30, 3, 0, tzinfo=dt.UTC)
+
+
+def required_row(table: sa.Table, **given: Any) -> dict[str, Any]:
+    """``given``, with a plain value for every other required column of ``table``
+    (a reflected table at some revision: a migration test's old rows)."""
+    row = dict(given)
+    for column in table.columns:
+        if column.name in row or column.nullable or column.primary_key:
+            continue
+        python = column.type.python_type
+        row[column.name] = (
+            ROW_MOMENT
+            if python is dt.datetime
+            else 1
+            if python is int
+            else False
+            if python is bool
+            else (getattr(column.type, "enums", None) or ["x"])[0]
+        )
+    return row

@@ -4,9 +4,15 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
+from sqlalchemy import DateTime, Enum, MetaData, String, TypeDecorator
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    declared_attr,
+    mapped_column,
+    validates,
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -79,6 +85,27 @@ class VersionedMixin:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+def name_key(name: str) -> str:
+    """The form two names are compared in when case is ignored ("Hộ Lan" = "hộ lan")."""
+    return name.casefold()
+
+
+class NameKeyMixin:
+    """A typed ``name`` and its ``name_key``, set together whenever the name is.
+
+    A same-name check then reads one index entry (the model indexes the key
+    under its parent), however many rows the parent holds. Compared in Python's
+    casefold, not SQL's lower(): SQLite's lower() folds ASCII letters only.
+    """
+
+    name_key: Mapped[str] = mapped_column(String(400))
+
+    @validates("name")
+    def _keep_name_key(self, _field: str, name: str) -> str:
+        self.name_key = name_key(name)
+        return name
 
 
 def str_enum(enum: type[StrEnum], length: int = 20) -> Enum:

@@ -12,6 +12,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.types import TypeEngine
 
+from ocop_tracker.core.base import name_key
+
 M = TypeVar("M")
 
 # Bound parameters per IN list: well under SQLite's and PostgreSQL's limits.
@@ -144,11 +146,13 @@ def first_named(
     """The first row of ``stmt`` named ``name``, ignoring case, other than ``exclude_id``.
 
     Compared in Python: SQLite's lower() folds ASCII only, and the statements
-    asked (the children of one unit, the producers of one hamlet) are short.
+    asked (the children of one unit, the subgroups of one group) are short;
+    producers and products, which a hamlet holds by the thousand, compare an
+    indexed ``name_key`` instead (``core.base.NameKeyMixin``).
     """
-    wanted = name.casefold()
+    wanted = name_key(name)
     for row in session.scalars(stmt):
-        if row.name.casefold() == wanted and row.id != exclude_id:
+        if name_key(row.name) == wanted and row.id != exclude_id:
             return row
     return None
 

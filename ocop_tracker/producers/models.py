@@ -10,6 +10,7 @@ from ocop_tracker.audit.models import Audited
 from ocop_tracker.core.base import (
     Base,
     IdMixin,
+    NameKeyMixin,
     TimestampMixin,
     VersionedMixin,
     str_enum,
@@ -56,7 +57,7 @@ class PaymentStatus(StrEnum):
     closed = "closed"
 
 
-class Producer(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
+class Producer(VersionedMixin, IdMixin, TimestampMixin, NameKeyMixin, Audited, Base):
     """A producer in a hamlet: the maker of one or more products."""
 
     __tablename__ = "producers"
@@ -74,6 +75,7 @@ class Producer(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
 
     __table_args__ = (
         Index("uq_producers_hamlet_name", "hamlet_id", "name", unique=True),
+        Index("ix_producers_hamlet_name_key", "hamlet_id", "name_key"),
     )
 
 

@@ -19,6 +19,7 @@ from ocop_tracker.audit.models import Audited
 from ocop_tracker.core.base import (
     Base,
     IdMixin,
+    NameKeyMixin,
     TimestampMixin,
     VersionedMixin,
     str_enum,
@@ -63,7 +64,7 @@ class OcopSubgroup(IdMixin, Audited, Base):
     __table_args__ = (UniqueConstraint("group_id", "name"),)
 
 
-class Product(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
+class Product(VersionedMixin, IdMixin, TimestampMixin, NameKeyMixin, Audited, Base):
     """A product of a producer, with the public code its QR card carries."""
 
     __tablename__ = "products"
@@ -93,6 +94,7 @@ class Product(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
 
     __table_args__ = (
         UniqueConstraint("producer_id", "name"),
+        Index("ix_products_producer_name_key", "producer_id", "name_key"),
         CheckConstraint("price IS NULL OR price >= 0", name="price_not_negative"),
     )
 

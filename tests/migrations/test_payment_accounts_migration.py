@@ -1,45 +1,23 @@
 """The e-payment accounts' migration (issue 16) keeps every account, in the new words."""
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from alembic import command
 
 from ocop_tracker.core.migrate import alembic_config
-from tests.dbutil import fresh_database
+from tests.dbutil import fresh_database, required_row
 
 BEFORE = "c3e9f1a27b45"
 AFTER = "6d8e3f0b52a1"
-NOW = dt.datetime(2026, 11, 30, 3, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
 def url(tmp_path: Path) -> Iterator[str]:
     with fresh_database(tmp_path, "pay") as found:
         yield found
-
-
-def _row(table: sa.Table, **given: Any) -> dict[str, Any]:
-    """``given``, with a plain value for every other required column."""
-    row = dict(given)
-    for column in table.columns:
-        if column.name in row or column.nullable or column.primary_key:
-            continue
-        python = column.type.python_type
-        row[column.name] = (
-            NOW
-            if python is dt.datetime
-            else 1
-            if python is int
-            else False
-            if python is bool
-            else (getattr(column.type, "enums", None) or ["x"])[0]
-        )
-    return row
 
 
 def test_accounts_move_to_the_plans_words_and_back(url: str) -> None:
@@ -57,14 +35,17 @@ def test_accounts_move_to_the_plans_words_and_back(url: str) -> None:
         ("other", "opened", "9999"),
     ]
     with engine.begin() as conn:
-        conn.execute(units.insert(), [_row(units, id=1, name="Khóm 3", code="h1")])
         conn.execute(
-            producers.insert(), [_row(producers, id=1, hamlet_id=1, name="Hộ A")]
+            units.insert(), [required_row(units, id=1, name="Khóm 3", code="h1")]
+        )
+        conn.execute(
+            producers.insert(),
+            [required_row(producers, id=1, hamlet_id=1, name="Hộ A")],
         )
         conn.execute(
             accounts.insert(),
             [
-                _row(
+                required_row(
                     accounts,
                     id=i + 1,
                     producer_id=1,

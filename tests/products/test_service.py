@@ -231,6 +231,24 @@ def test_product_names_are_unique_per_producer(session: Session) -> None:
     _product(session, _producer(session, name="Cơ sở Khác"), name="Bánh pía")
 
 
+def test_a_renamed_product_is_found_by_its_new_name_only(session: Session) -> None:
+    producer = _producer(session)
+    product = _product(session, producer, name="Bánh pía")
+    leader = _user(session, "thanhvien.khom3")
+    product_service.update_product(
+        session, leader, product.id, version=1, name="Mè láng"
+    )
+    # The old name is free again; the new one, in any case, is taken.
+    _product(session, producer, name="BÁNH PÍA")
+    with refused(Conflict, "name", r"^"):
+        _product(session, producer, name="MÈ LÁNG")
+    # A product may change the case of its own name.
+    product_service.update_product(
+        session, leader, product.id, version=2, name="MÈ LÁNG"
+    )
+    assert product.name == "MÈ LÁNG"
+
+
 def test_products_follow_scope_and_roles(session: Session) -> None:
     away = _producer(session, "thanhvien.anthuong", "Ấp An Thường", "Hộ Xa")
     with pytest.raises(OutOfScope):
