@@ -21,30 +21,32 @@ from ocop_tracker.cards import warm as cards_warm
 from ocop_tracker.core import db as core_db
 from ocop_tracker.core import migrate
 from ocop_tracker.photos import service as photo_service
-from ocop_tracker.public import hotpath
+from ocop_tracker.public import changes as page_changes
 from ocop_tracker.reports import listener as reports_listener
 from ocop_tracker.reports import segments as report_segments
 
 HOOKS: tuple[tuple[str, Callable[..., Any]], ...] = (
     # Each statement: a read request may not write.
     ("do_orm_execute", core_db.refuse_dml_in_read),
-    # Each flush, before: refuse a read request's change; note a public change.
+    # Each flush, before: refuse a read request's change.
     ("before_flush", core_db.refuse_flush_in_read),
-    ("before_flush", hotpath.note_public_change),
     # Each flush, after: the audit trail, the subjects the ledger refreshes, the
-    # products whose QR matrices are to be made.
+    # products whose QR matrices are to be made, the public pages changed.
     ("after_flush", audit_listener.record_changes),
     ("after_flush", reports_listener.collect),
     ("after_flush", cards_warm.note_new_codes),
-    # The commit: the ledger in step inside the transaction, then what follows it.
+    ("after_flush", page_changes.note),
+    # The commit: the ledger in step and the page changes written inside the
+    # transaction, then what follows it.
     ("before_commit", reports_listener.refresh_before_commit),
+    ("before_commit", page_changes.write_before_commit),
     ("after_commit", photo_service.unlink_after_commit),
-    ("after_commit", hotpath.purge_after_commit),
+    ("after_commit", page_changes.forget_after_commit),
     ("after_commit", cards_warm.hand_over_after_commit),
     # A rollback: forget what was noted.
     ("after_rollback", reports_listener.forget_after_rollback),
     ("after_soft_rollback", photo_service.forget_unlinks),
-    ("after_soft_rollback", hotpath.forget_public_change),
+    ("after_soft_rollback", page_changes.forget_noted),
     ("after_soft_rollback", cards_warm.forget_new_codes),
 )
 

@@ -42,6 +42,7 @@ from ocop_tracker.core.templating import (
 from ocop_tracker.guides.router import router as guide_router
 from ocop_tracker.households.router import router as household_router
 from ocop_tracker.links import daily as link_daily
+from ocop_tracker.public import changes as page_changes
 from ocop_tracker.public.middleware import PublicPageMiddleware
 from ocop_tracker.public.router import router as public_router
 from ocop_tracker.reports import daily
@@ -78,8 +79,9 @@ from ocop_tracker.web.render import error_viewer
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Refuse to serve a database whose schema is behind the code; build every
     route's request handling; roll the counts daily; check the listing links
-    daily when ``OCOP_LINK_CHECK`` is on; make new products' QR matrices in a
-    thread (``cards/warm.py``); keep what start-up made out of the garbage
+    daily when ``OCOP_LINK_CHECK`` is on; watch for changes to public pages
+    (``public/changes.py``); make new products' QR matrices in a thread
+    (``cards/warm.py``); keep what start-up made out of the garbage
     collector's later passes (``core/memory.py``)."""
     with get_engine().connect() as conn:
         current = migrate.current_revision(conn)
@@ -105,6 +107,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     if settings.link_check:  # the listing link check: off unless asked for
         tasks.append(asyncio.create_task(link_daily.run_daily(writing(get_engine()))))
+    watch = (
+        settings.page_watch
+        if settings.page_watch is not None
+        else settings.env != Env.test
+    )
+    if watch:  # public pages forgotten when any worker or server changes them
+        watcher = page_changes.Watcher(get_engine(), writing(get_engine()))
+        await asyncio.to_thread(watcher.read)  # what came before: no page kept yet
+        tasks.append(asyncio.create_task(watcher.run()))
     warm = (
         settings.qr_warm if settings.qr_warm is not None else settings.env != Env.test
     )

@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     # collector's reach (``core/memory.freeze_start_up``); None = on, except
     # in tests.
     gc_freeze: bool | None = None
+    # Each worker watches the database for changes to what public pages show,
+    # committed by any worker or server, and forgets those pages within a
+    # second (``public/changes.py``); None = on, except in tests.
+    page_watch: bool | None = None
     # The listing link check (issue 16 item 7, SECURITY.md §M "Outbound
     # requests"): once a day each worker re-checks verified shop and product
     # URLs on the marketplaces' own domains. Off unless asked for.

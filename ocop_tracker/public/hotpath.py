@@ -2,9 +2,12 @@
 memory, and a per-address rate limit. All per worker process, no locks: the
 event loop runs one request's synchronous code at a time.
 
-- **Cache**: a rendered page is kept for ``PAGE_TTL`` seconds (so a change made
-  through another worker shows within that time) and dropped at once when this
-  process commits a change to anything a page shows (``purge_on_change``).
+- **Cache**: a rendered page is kept until a change to what it shows is
+  committed, by this process or any other on the same database
+  (``public/changes.py``: this process forgets at once, the others' watchers
+  within half a second), and for ``WATCHED_TTL`` seconds at most. A worker
+  without a watcher (tests, ``OCOP_PAGE_WATCH=false``) keeps a page
+  ``PAGE_TTL`` seconds at most.
 - **Scans**: counted per product per day in a dict; the request that finds the
   batch big enough (``FLUSH_EVERY`` scans) or old enough (``FLUSH_SECONDS``) adds
   it to the table with one UPSERT after its response is sent. A worker that is
@@ -37,7 +40,10 @@ from ocop_tracker.public import i18n, repository
 
 log = logging.getLogger("ocop_tracker.public")
 
-PAGE_TTL = 30.0  # seconds a rendered page is reused, at most
+PAGE_TTL = 30.0  # seconds a rendered page is reused, at most, unwatched
+# ... and with a watcher, which forgets a changed page within a second: the
+# bound for what no hook sees (plain SQL, another tool).
+WATCHED_TTL = 300.0
 # Each page lives a random 80–100% of PAGE_TTL, so pages rendered together do not
 # all expire together; one read in its last REFRESH_WITHIN seconds is rendered
 # again in the background (one at a time per worker).
@@ -61,6 +67,7 @@ class CachedPage:
     etag: str
     last_modified: str
     product_id: int
+    producer_id: int
     expires: float
 
     def stale_soon(self, now: float) -> bool:
@@ -93,6 +100,7 @@ class PageCache:
         body: bytes,
         *,
         product_id: int,
+        producer_id: int,
         last_modified: dt.datetime,
         generation: int,
         now: float,
@@ -109,6 +117,7 @@ class PageCache:
                 last_modified.astimezone(dt.UTC), usegmt=True
             ),
             product_id=product_id,
+            producer_id=producer_id,
             expires=now + self.ttl * (0.8 + 0.2 * random.random()),
         )
         if generation == self.generation:
@@ -122,6 +131,19 @@ class PageCache:
         """Drop every page (a change may touch many: a producer has many products)."""
         self._pages.clear()
         self.generation += 1
+
+    def forget(self, *, products: set[int], producers: set[int]) -> None:
+        """Drop the pages of these products and of these producers' products."""
+        if not products and not producers:
+            return
+        self.generation += 1  # a page being read meanwhile may be one of them
+        gone = [
+            key
+            for key, page in self._pages.items()
+            if page.product_id in products or page.producer_id in producers
+        ]
+        for key in gone:
+            del self._pages[key]
 
     def __len__(self) -> int:
         return len(self._pages)
@@ -272,45 +294,3 @@ async def write_scans(request: Request) -> None:
     except Exception:  # a count is not worth a failed page; keep it for the next try
         log.warning("scan counts not written; kept for the next batch", exc_info=True)
         scans.give_back(counts)
-
-
-# Tables whose rows a public page shows: a commit touching one purges the cache.
-WATCHED_TABLES = frozenset(
-    {
-        "products",
-        "producers",
-        "producer_consents",
-        "certificates",
-        "listings",
-        "marketplaces",
-        "ocop_groups",
-        "admin_units",
-        "photos",
-    }
-)
-
-
-def _touches_public(session: Session) -> bool:
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        table = getattr(obj, "__tablename__", None)
-        if table in WATCHED_TABLES:
-            return True
-    return False
-
-
-def note_public_change(session: Session, _context: Any, _instances: Any) -> None:
-    """Hook (``before_flush``): a change to what a public page shows purges the cache."""
-    if _touches_public(session):
-        session.info["public_changed"] = True
-        pages.purge()  # again after the commit; a page read meanwhile is not kept
-
-
-def purge_after_commit(session: Session) -> None:
-    """Hook (``after_commit``): purge again, for a page read meanwhile."""
-    if session.info.pop("public_changed", False):
-        pages.purge()
-
-
-def forget_public_change(session: Session, _previous: Any) -> None:
-    """Hook (``after_soft_rollback``): nothing changed after all."""
-    session.info.pop("public_changed", None)

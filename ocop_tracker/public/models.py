@@ -1,9 +1,10 @@
-"""Models of public: scans of the public page per product per day, and each
-product's QR matrix made once and kept."""
+"""Models of public: scans of the public page per product per day, each
+product's QR matrix made once and kept, and the changes that public pages are
+forgotten by."""
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, LargeBinary, String
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ocop_tracker.core.base import Base, utcnow
@@ -44,3 +45,24 @@ class QrMatrix(Base):
     # Row-major bits, each row padded to whole bytes (numpy.packbits order).
     bits: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class PageChange(Base):
+    """A committed change to what public pages show (``public/changes.py``):
+    a product's, a producer's, or, with neither, every page. Kept an hour.
+
+    No foreign keys: the change of a deleted product must stay to be read.
+    Ids only grow, on SQLite too (AUTOINCREMENT): the watchers read above a floor.
+    """
+
+    __tablename__ = "page_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    product_id: Mapped[int | None]
+    producer_id: Mapped[int | None]
+
+    __table_args__ = (
+        Index("ix_page_changes_at", "at"),
+        {"sqlite_autoincrement": True},
+    )

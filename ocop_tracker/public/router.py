@@ -206,6 +206,7 @@ async def fetch(
                 key,
                 body,
                 product_id=view.product_id,
+                producer_id=view.producer_id,
                 last_modified=view.last_modified,
                 generation=generation,
                 now=time.monotonic(),

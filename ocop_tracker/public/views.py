@@ -66,6 +66,7 @@ class PublicProduct:
     """Everything the public page and the card may show of one product."""
 
     product_id: int  # for the caller's bookkeeping; never rendered
+    producer_id: int  # likewise (the page cache forgets a producer's pages)
     code: str
     url: str
     name: str
@@ -230,6 +231,7 @@ def _view(
     ]
     return PublicProduct(
         product_id=row.id,
+        producer_id=row.producer_id,
         code=row.public_code,
         url=public_url(row.public_code),
         name=row.name,

@@ -67,6 +67,12 @@ def test_the_app_registers_every_hook_in_the_documented_order() -> None:
         "ocop_tracker.audit.listener.record_changes",
         "ocop_tracker.reports.listener.collect",
         "ocop_tracker.cards.warm.note_new_codes",
+        "ocop_tracker.public.changes.note",
+    ]
+    # The page changes are written after the ledger's flush, so they see its rows.
+    assert expected["before_commit"] == [
+        "ocop_tracker.reports.listener.refresh_before_commit",
+        "ocop_tracker.public.changes.write_before_commit",
     ]
 
 
