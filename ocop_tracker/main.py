@@ -43,6 +43,7 @@ from ocop_tracker.guides.router import router as guide_router
 from ocop_tracker.households.router import router as household_router
 from ocop_tracker.links import daily as link_daily
 from ocop_tracker.public import changes as page_changes
+from ocop_tracker.public import hotpath
 from ocop_tracker.public.middleware import PublicPageMiddleware
 from ocop_tracker.public.router import router as public_router
 from ocop_tracker.reports import daily
@@ -116,6 +117,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         watcher = page_changes.Watcher(get_engine(), writing(get_engine()))
         await asyncio.to_thread(watcher.read)  # what came before: no page kept yet
         tasks.append(asyncio.create_task(watcher.run()))
+        # ... and one public rate limit between them
+        tasks.append(asyncio.create_task(hotpath.share_hits(writing(get_engine()))))
     warm = (
         settings.qr_warm if settings.qr_warm is not None else settings.env != Env.test
     )

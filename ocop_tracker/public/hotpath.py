@@ -14,9 +14,11 @@ event loop runs one request's synchronous code at a time.
   killed loses at most that much; nothing about the visitor is kept.
 - **Rate limit**: ``LIMIT_PER_MINUTE`` requests per client address per minute
   (fixed window), keyed on ``request.client.host``, which uvicorn sets from
-  ``X-Forwarded-For`` only for the proxies named in ``--forwarded-allow-ips``.
+  ``X-Forwarded-For`` only for the proxies named in ``--forwarded-allow-ips``;
+  one limit for every worker and server on the database (``share_hits``).
 """
 
+import asyncio
 import datetime as dt
 import hashlib
 import logging
@@ -31,6 +33,7 @@ from email.utils import format_datetime
 from functools import cache
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -57,6 +60,7 @@ MAX_PENDING_KEYS = 50_000  # products × days waiting; beyond this scans are dro
 # load benchmark raises it through OCOP_PUBLIC_RATE_LIMIT (all its load comes
 # from 127.0.0.1); the check itself still runs and is measured.
 LIMIT_PER_MINUTE = int(os.environ.get("OCOP_PUBLIC_RATE_LIMIT", "120"))
+SHARE_S = 0.5  # how often a worker exchanges its counts with the others
 
 
 @dataclass(frozen=True)
@@ -204,13 +208,24 @@ class RateLimiter:
 
     A window opens with the first request after the last one closed (not on the
     clock's minute), so a burst is judged as one: a run of ``limit + 1`` requests
-    inside a minute always meets the refusal, whatever second it started on."""
+    inside a minute always meets the refusal, whatever second it started on.
+
+    While ``share_hits`` runs, the workers and servers on one database enforce
+    one limit: each adds its counts to ``public_hits`` every ``SHARE_S`` and
+    reads back the others' hits of the same addresses in this clock minute and
+    the one before, which count against the limit too. Between two exchanges a
+    worker judges on what it knows: an address may pass the limit by what the
+    others served it in the last ``SHARE_S``."""
 
     def __init__(self, limit: int = LIMIT_PER_MINUTE, window: float = 60.0) -> None:
         self.limit = limit
         self.window = window
         self._start = 0.0
         self._hits: dict[str, int] = {}
+        self.sharing = False
+        self._unsent: dict[str, int] = {}
+        self._own: dict[tuple[str, int], int] = {}  # sent, by address and minute
+        self._others: dict[str, int] = {}  # the other workers' recent hits
 
     def allow(self, address: str, now: float) -> tuple[bool, int]:
         """(allowed, seconds until the window resets)."""
@@ -219,13 +234,46 @@ class RateLimiter:
             self._hits = {}
         hits = self._hits.get(address, 0) + 1
         self._hits[address] = hits
+        if self.sharing:
+            self._unsent[address] = self._unsent.get(address, 0) + 1
+            hits += self._others.get(address, 0)
         retry = max(1, int(self._start + self.window - now + 0.999))
         return hits <= self.limit, retry
+
+    def take_unsent(self, minute: int) -> dict[str, int]:
+        """The hits counted since the last exchange, noted as sent in ``minute``."""
+        unsent, self._unsent = self._unsent, {}
+        self._own = {k: n for k, n in self._own.items() if k[1] >= minute - 1}
+        for address, n in unsent.items():
+            key = (address, minute)
+            self._own[key] = self._own.get(key, 0) + n
+        return unsent
+
+    def watched(self) -> set[str]:
+        """Addresses to read every worker's hits of, beyond those just counted:
+        those the others served (until that fades), and those that used a
+        quarter of the limit here (a scraper sent to another server next)."""
+        heavy = max(1, self.limit // 4)
+        return set(self._others) | {a for a, n in self._hits.items() if n >= heavy}
+
+    def set_totals(self, totals: dict[str, int], minute: int) -> None:
+        """Every worker's hits per address in ``minute`` and the one before:
+        what is not this worker's own counts as the others'."""
+        others: dict[str, int] = {}
+        for address, total in totals.items():
+            own = self._own.get((address, minute), 0)
+            own += self._own.get((address, minute - 1), 0)
+            if total > own:
+                others[address] = total - own
+        self._others = others
 
     def reset(self) -> None:
         """Forget every address (tests)."""
         self._hits = {}
         self._start = 0.0
+        self._unsent = {}
+        self._own = {}
+        self._others = {}
 
 
 pages = PageCache()
@@ -294,3 +342,37 @@ async def write_scans(request: Request) -> None:
     except Exception:  # a count is not worth a failed page; keep it for the next try
         log.warning("scan counts not written; kept for the next batch", exc_info=True)
         scans.give_back(counts)
+
+
+def _exchange(
+    engine: Engine, unsent: dict[str, int], minute: int, wanted: set[str], prune: bool
+) -> dict[str, int]:
+    with engine.begin() as conn:
+        totals = repository.exchange_hits(conn, unsent, minute, wanted)
+        if prune:  # once a minute: the minutes no one reads again
+            repository.forget_hits(conn, minute - 1)
+        return totals
+
+
+async def share_hits(engine: Engine) -> None:
+    """Forever (started by the lifespan): exchange ``limiter``'s counts with the
+    other workers and servers every ``SHARE_S`` (see ``RateLimiter``)."""
+    limiter.sharing = True
+    pruned = 0
+    try:
+        while True:
+            minute = int(time.time() // 60)
+            unsent = limiter.take_unsent(minute)
+            wanted = set(unsent) | limiter.watched()
+            if wanted:
+                try:
+                    totals = await asyncio.to_thread(
+                        _exchange, engine, unsent, minute, wanted, minute != pruned
+                    )
+                    pruned = minute
+                    limiter.set_totals(totals, minute)
+                except Exception:  # a count is not worth a failed page
+                    log.warning("sharing public request counts failed", exc_info=True)
+            await asyncio.sleep(SHARE_S)
+    finally:
+        limiter.sharing = False

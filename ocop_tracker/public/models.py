@@ -1,6 +1,6 @@
 """Models of public: scans of the public page per product per day, each
-product's QR matrix made once and kept, and the changes that public pages are
-forgotten by."""
+product's QR matrix made once and kept, the changes that public pages are
+forgotten by, and the requests per address every worker counts toward one limit."""
 
 import datetime as dt
 
@@ -66,3 +66,17 @@ class PageChange(Base):
         Index("ix_page_changes_at", "at"),
         {"sqlite_autoincrement": True},
     )
+
+
+class PublicHits(Base):
+    """Requests to the public pages per client address per clock minute, added by
+    every worker and server (``hotpath.RateLimiter.share``), so they enforce one
+    limit between them. Kept two minutes.
+    """
+
+    __tablename__ = "public_hits"
+
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Unix time // 60.
+    minute: Mapped[int] = mapped_column(primary_key=True)
+    hits: Mapped[int] = mapped_column(default=0)

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Connection, Row, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -20,7 +20,7 @@ from ocop_tracker.onboarding.models import Listing, ListingStatus, Marketplace
 from ocop_tracker.producers.models import Consent, Producer
 from ocop_tracker.products.models import Certificate, OcopGroup, Product
 from ocop_tracker.products.rules import gtin_variants
-from ocop_tracker.public.models import ProductScanDay, QrMatrix
+from ocop_tracker.public.models import ProductScanDay, PublicHits, QrMatrix
 
 _hamlet = aliased(AdminUnit, name="hamlet")
 _commune = aliased(AdminUnit, name="commune")
@@ -129,6 +129,46 @@ def consents(session: Session, producer_ids: Iterable[int]) -> list[Row[Any]]:
     )
 
 
+# --- requests per address, shared ---------------------------------------------------
+
+
+def exchange_hits(
+    conn: Connection, hits: Mapping[str, int], minute: int, addresses: Iterable[str]
+) -> dict[str, int]:
+    """Add this worker's ``hits`` in ``minute`` (one UPSERT), then every worker's
+    hits of ``addresses`` in that minute and the one before, per address."""
+    if hits:
+        insert = (
+            postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        )
+        stmt = insert(PublicHits).values(
+            [
+                {"address": address, "minute": minute, "hits": n}
+                for address, n in sorted(hits.items())
+            ]
+        )
+        conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[PublicHits.address, PublicHits.minute],
+                set_={"hits": PublicHits.hits + stmt.excluded["hits"]},
+            )
+        )
+    totals: dict[str, int] = {}
+    for part in query.chunks(sorted(set(addresses))):
+        rows = conn.execute(
+            select(PublicHits.address, func.sum(PublicHits.hits))
+            .where(PublicHits.address.in_(part), PublicHits.minute >= minute - 1)
+            .group_by(PublicHits.address)
+        )
+        totals.update({address: int(n) for address, n in rows})
+    return totals
+
+
+def forget_hits(conn: Connection, before_minute: int) -> None:
+    """Delete the counts of minutes before ``before_minute``."""
+    conn.execute(delete(PublicHits).where(PublicHits.minute < before_minute))
+
+
 # --- scans -----------------------------------------------------------------------
 
 
@@ -172,8 +212,6 @@ def scans_of(
 
 def scan_total(session: Session, product_id: int) -> int:
     """Every scan of one product since counting began."""
-    from sqlalchemy import func
-
     return int(
         session.scalar(
             select(func.coalesce(func.sum(ProductScanDay.count), 0)).where(

@@ -19,8 +19,8 @@ from ocop_tracker.core.migrate import alembic_config
 from ocop_tracker.demo import service as demo_service
 from ocop_tracker.producers.models import Consent, ConsentField
 from ocop_tracker.products.models import Product
-from ocop_tracker.public import changes, hotpath
-from ocop_tracker.public.models import PageChange
+from ocop_tracker.public import changes, hotpath, repository
+from ocop_tracker.public.models import PageChange, PublicHits
 from tests.dbutil import fresh_database
 from tests.factories import make_product
 from tests.public.conftest import canary_producer, khom3
@@ -200,5 +200,45 @@ def test_a_change_committed_by_one_process_reaches_anothers_cache(
         finally:
             second.kill()
             second.communicate(timeout=10)  # closes its pipes
+    finally:
+        engine.dispose()
+
+
+def test_two_workers_enforce_one_public_limit(empty_url: str) -> None:
+    engine = create_engine(empty_url)
+    a, b = hotpath.RateLimiter(limit=10), hotpath.RateLimiter(limit=10)
+    a.sharing = b.sharing = True
+    minute = 29_000_000
+
+    def exchange(limiter: hotpath.RateLimiter) -> None:
+        unsent = limiter.take_unsent(minute)
+        with writing(engine).begin() as conn:
+            totals = repository.exchange_hits(
+                conn, unsent, minute, set(unsent) | limiter.watched()
+            )
+        limiter.set_totals(totals, minute)
+
+    try:
+        phone, other = "10.0.0.7", "10.0.0.8"
+        assert all(a.allow(phone, 0.0)[0] for _ in range(6))
+        exchange(a)
+        assert b.allow(phone, 0.0)[0]  # B has not heard of A's six yet
+        assert b.allow(other, 0.0)[0]
+        exchange(b)  # ... and now has: 6 + its own
+        assert [b.allow(phone, 0.0)[0] for _ in range(5)] == [
+            True,
+            True,
+            True,
+            False,
+            False,
+        ]
+        assert b.allow(other, 0.0)[0]  # another address keeps its own count
+        exchange(b)
+        exchange(a)  # A reads B's hits of the address it watches
+        assert not a.allow(phone, 0.0)[0]
+        with writing(engine).begin() as conn:
+            repository.forget_hits(conn, minute + 1)
+            left = conn.scalar(select(func.count()).select_from(PublicHits))
+        assert left == 0
     finally:
         engine.dispose()
