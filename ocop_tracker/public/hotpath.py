@@ -53,7 +53,10 @@ WATCHED_TTL = 300.0
 REFRESH_WITHIN = 10.0
 MAX_AGE = 60  # Cache-Control max-age sent to browsers (SECURITY.md T32: ≤ 60 s)
 MAX_PAGES = 5000  # pages kept per worker (about 5 KB each)
-FLUSH_EVERY = 1000
+# A batch holds one row per product scanned (not per scan), so a bigger batch
+# costs no bigger write, only fewer of them: at 1,000 a busy worker wrote five
+# times a second and served 10-20 % fewer pages (bench/README.md, fifth steps).
+FLUSH_EVERY = 10_000
 FLUSH_SECONDS = 10.0
 MAX_PENDING_KEYS = 50_000  # products × days waiting; beyond this scans are dropped
 # 120 a minute: a person never reaches it, a scraper does (SECURITY.md T50). The
