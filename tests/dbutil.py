@@ -53,6 +53,23 @@ def reset_caches() -> None:
     core_db.get_read_sessionmaker.cache_clear()
 
 
+def tables_at(url: str, revision: str) -> dict[str, sa.Table]:
+    """The database at ``url`` upgraded to ``revision``, its tables reflected (a
+    migration test's old schema, to write old rows into)."""
+    from alembic import command
+
+    from ocop_tracker.core.migrate import alembic_config
+
+    command.upgrade(alembic_config(url), revision)
+    engine = sa.create_engine(url)
+    try:
+        meta = sa.MetaData()
+        meta.reflect(engine)
+        return dict(meta.tables)
+    finally:
+        engine.dispose()
+
+
 # The moment ``required_row`` writes into required date-times.
 ROW_MOMENT = dt.datetime(2026, 11, 30, 3, 0, tzinfo=dt.UTC)
 

@@ -317,6 +317,34 @@ def http_status(port: int, path: str, timeout: float = 2.0) -> int:
         return 0
 
 
+def request(
+    port: int,
+    method: str,
+    path: str,
+    token: str | None = None,
+    body: bytes | None = None,
+    content_type: str = "image/jpeg",
+    *,
+    forwarded: str | None = None,
+) -> tuple[int, bytes]:
+    """One request to 127.0.0.1:``port``: (status, body). ``forwarded``: the
+    phone's address, as the proxy at 127.0.0.1 would pass it on."""
+    headers = {"Host": "127.0.0.1"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if body is not None:
+        headers["Content-Type"] = content_type
+    if forwarded:
+        headers["X-Forwarded-For"] = forwarded
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
 def server_env(
     url: str, media: Path, port: int, extra: dict[str, str] | None = None
 ) -> dict[str, str]:

@@ -39,7 +39,6 @@ Needs root (``unshare -m`` and ``mount``); without it, it says so and stops.
 
 import argparse
 import hashlib
-import http.client
 import io
 import json
 import os
@@ -63,6 +62,7 @@ from bench.drills.common import (
     demo_setup,
     free_port,
     http_status,
+    request,
     running,
     server_env,
 )
@@ -105,28 +105,6 @@ def _setup(url: str) -> tuple[str, int]:
         engine.dispose()
 
 
-def _request(
-    port: int,
-    method: str,
-    path: str,
-    token: str | None = None,
-    body: bytes | None = None,
-    content_type: str = "image/jpeg",
-) -> tuple[int, bytes]:
-    headers = {"Host": "127.0.0.1"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    if body is not None:
-        headers["Content-Type"] = content_type
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        conn.request(method, path, body=body, headers=headers)
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
-
-
 def _files(root: Path) -> dict[str, str]:
     found = {}
     for path in root.rglob("*"):
@@ -163,7 +141,7 @@ def run(size_mb: int, max_uploads: int) -> tuple[list[str], bool]:
             for n in range(max_uploads):
                 photo = _photo(n)
                 before = _files(inside)
-                status, body = _request(
+                status, body = request(
                     port, "POST", f"/api/v1/products/{product_id}/photos", token, photo
                 )
                 if status in (200, 201):
@@ -202,16 +180,16 @@ def run(size_mb: int, max_uploads: int) -> tuple[list[str], bool]:
                 not changed, f"files stored before are unchanged ({len(before)} files)"
             )
             check(
-                _request(port, "GET", "/healthz")[0] == 200,
+                request(port, "GET", "/healthz")[0] == 200,
                 "the app stays up (/healthz 200)",
             )
-            ready = json.loads(_request(port, "GET", "/readyz")[1])
+            ready = json.loads(request(port, "GET", "/readyz")[1])
             check(ready.get("status") == "degraded", f"/readyz says degraded ({ready})")
             if stored and refusal is not None:
-                status, _ = _request(
+                status, _ = request(
                     port, "DELETE", f"/api/v1/photos/{stored[0]}", token
                 )
-                again, _ = _request(
+                again, _ = request(
                     port, "POST", f"/api/v1/products/{product_id}/photos", token, photo
                 )
                 check(
@@ -312,7 +290,7 @@ def run_database(headroom_kb: int, max_writes: int) -> tuple[list[str], bool]:
                         "representative": "Nguyễn Văn Đầy " * 7,
                     }
                 ).encode()
-                return _request(
+                return request(
                     port, "POST", "/api/v1/producers", setup.leader_token, body,
                     "application/json",
                 )  # fmt: skip
@@ -346,7 +324,7 @@ def run_database(headroom_kb: int, max_writes: int) -> tuple[list[str], bool]:
                     not any(w in text for w in LEAK_WORDS),
                     f"the refusal is generic: {text[:120]!r}",
                 )
-            status, _ = _request(
+            status, _ = request(
                 port, "GET", "/api/v1/products?limit=20", setup.official_token
             )
             reads[status] += 1

@@ -31,7 +31,6 @@ store stopped for 10 s.
 """
 
 import argparse
-import http.client
 import io
 import itertools
 import json
@@ -53,6 +52,7 @@ from bench.drills.common import (
     database,
     demo_setup,
     free_port,
+    request,
     running,
     say,
     server_env,
@@ -64,35 +64,11 @@ SHOWN_IN_A_ROW = 5
 WAIT_S = 10.0  # at most, for one change to show on B
 
 
-def _call(
-    port: int,
-    method: str,
-    path: str,
-    *,
-    token: str | None = None,
-    body: Any = None,
-    raw: bytes | None = None,
-    content_type: str | None = None,
-    forwarded: str | None = None,
+def _json(
+    port: int, method: str, path: str, token: str | None = None, body: Any = None
 ) -> tuple[int, bytes]:
-    headers = {"Host": "127.0.0.1"}
-    if forwarded:
-        headers["X-Forwarded-For"] = forwarded
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    data: bytes | None = raw
-    if body is not None:
-        data = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    if content_type:
-        headers["Content-Type"] = content_type
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request(method, path, body=data, headers=headers)
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
+    data = None if body is None else json.dumps(body).encode()
+    return request(port, method, path, token, data, "application/json")
 
 
 @contextmanager
@@ -124,7 +100,7 @@ _phones = itertools.count()
 def _name_shown(port: int, code: str, name: str) -> bool:
     """B's page shows ``name`` (each read from another phone: under the limit)."""
     n = next(_phones)
-    status, body = _call(
+    status, body = request(
         port, "GET", f"/p/{code}", forwarded=f"127.1.{n // 250 % 250}.{n % 250 + 1}"
     )
     if status != 200:
@@ -136,8 +112,8 @@ def _edit_rounds(check: Checks, setup: Setup, a: int, b: int, rounds: int) -> No
     delays: list[float] = []
     missed = 0
     product_id = setup.product_id
-    status, body = _call(
-        a, "GET", f"/api/v1/products/{product_id}", token=setup.official_token
+    status, body = _json(
+        a, "GET", f"/api/v1/products/{product_id}", setup.official_token
     )
     product = json.loads(body)
     code, version = product["public_code"], product["version"]
@@ -146,12 +122,12 @@ def _edit_rounds(check: Checks, setup: Setup, a: int, b: int, rounds: int) -> No
         for _ in range(8):  # both of B's workers keep the page
             _name_shown(b, code, old)
         new = f"Sản phẩm đổi tên lần {n + 1}"
-        status, body = _call(
+        status, body = _json(
             a,
             "PATCH",
             f"/api/v1/products/{product_id}",
-            token=setup.official_token,
-            body={"name": new, "version": version},
+            setup.official_token,
+            {"name": new, "version": version},
         )
         if status != 200:
             check(False, f"rename through A answered {status}: {body[:200]!r}")
@@ -196,19 +172,14 @@ def _photo() -> bytes:
 
 def _upload(check: Checks, setup: Setup, a: int, b: int) -> None:
     product_id = setup.product_ids[-1] if setup.product_ids else setup.product_id
-    status, body = _call(
-        a,
-        "POST",
-        f"/api/v1/products/{product_id}/photos",
-        token=setup.leader_token,
-        raw=_photo(),
-        content_type="image/jpeg",
+    status, body = request(
+        a, "POST", f"/api/v1/products/{product_id}/photos", setup.leader_token, _photo()
     )
     if status != 201:
         check(False, f"upload through A answered {status}: {body[:200]!r}")
         return
     url = json.loads(body)["url"]
-    status, got = _call(b, "GET", url, token=setup.leader_token)
+    status, got = request(b, "GET", url, setup.leader_token)
     check(
         status == 200 and len(got) > 0,
         f"a photo uploaded through A served by B at once: {url} → {status}, {len(got)} bytes",
@@ -219,7 +190,7 @@ def _sign_in_limit(check: Checks, a: int, b: int) -> None:
     statuses: list[int] = []
     for n in range(LIMIT + 2):
         port = (a, b)[n % 2]
-        status, _ = _call(
+        status, _ = _json(
             port,
             "POST",
             "/api/v1/auth/login",
@@ -238,16 +209,7 @@ def _public_limit(check: Checks, setup: Setup, a: int, b: int) -> None:
     code = setup.codes[-1]
     passed = refused = 0
     for n in range(80):  # 20 a second for 4 seconds
-        conn = http.client.HTTPConnection("127.0.0.1", (a, b)[n % 2], timeout=10)
-        try:
-            conn.request(
-                "GET",
-                f"/p/{code}",
-                headers={"Host": "127.0.0.1", "X-Forwarded-For": "127.9.9.9"},
-            )
-            status = conn.getresponse().status
-        finally:
-            conn.close()
+        status, _ = request((a, b)[n % 2], "GET", f"/p/{code}", forwarded="127.9.9.9")
         passed += status == 200
         refused += status == 429
         time.sleep(0.05)

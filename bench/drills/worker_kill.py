@@ -31,9 +31,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bench.drills.common import Checks, free_port, stop_group
+from bench.drills.common import Checks, free_port, request, stop_group
 from bench.drills.common import uvicorn_workers as _workers
-from bench.drills.disk_full import _photo, _request, _setup
+from bench.drills.disk_full import _photo, _setup
 from ocop_tracker.core.config import PROJECT_DIR
 
 UPLOADS = 20
@@ -79,7 +79,7 @@ def run() -> tuple[list[str], bool]:
             while time.monotonic() < end:
                 try:
                     if (
-                        _request(port, "GET", "/healthz")[0] == 200
+                        request(port, "GET", "/healthz")[0] == 200
                         and len(_workers(proc.pid)) == 2
                     ):
                         break
@@ -93,7 +93,7 @@ def run() -> tuple[list[str], bool]:
 
             def upload(i: int) -> None:
                 try:
-                    status, _ = _request(
+                    status, _ = request(
                         port,
                         "POST",
                         f"/api/v1/products/{product_id}/photos",
@@ -132,12 +132,12 @@ def run() -> tuple[list[str], bool]:
             replaced: list[int] = []
             while time.monotonic() < end:
                 replaced = [p for p in _workers(proc.pid) if p not in before]
-                if replaced and _request(port, "GET", "/healthz")[0] == 200:
+                if replaced and request(port, "GET", "/healthz")[0] == 200:
                     break
                 time.sleep(0.5)
             check(bool(replaced), f"the master started a new worker ({replaced})")
             check.lines += _consistency(url, media, check)
-            status, _ = _request(
+            status, _ = request(
                 port,
                 "POST",
                 f"/api/v1/products/{product_id}/photos",

@@ -1,9 +1,5 @@
 """The name keys' migration fills every producer's and product's key as the app folds it."""
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.orm import Session
@@ -11,7 +7,7 @@ from sqlalchemy.orm import Session
 from ocop_tracker.core.migrate import alembic_config
 from ocop_tracker.producers import repository as producer_repository
 from ocop_tracker.products import repository as product_repository
-from tests.dbutil import fresh_database, required_row
+from tests.dbutil import required_row, tables_at
 
 BEFORE = "d83b22bd5ac9"
 AFTER = "7a3e5c1d9b42"
@@ -19,20 +15,12 @@ AFTER = "7a3e5c1d9b42"
 PRODUCTS = 5_003
 
 
-@pytest.fixture
-def url(tmp_path: Path) -> Iterator[str]:
-    with fresh_database(tmp_path, "keys") as found:
-        yield found
-
-
 def test_every_name_gets_its_key_and_the_same_name_check_uses_it(url: str) -> None:
     cfg = alembic_config(url)
-    command.upgrade(cfg, BEFORE)
+    tables = tables_at(url, BEFORE)
+    units, producers = tables["admin_units"], tables["producers"]
+    products = tables["products"]
     engine = sa.create_engine(url)
-    meta = sa.MetaData()
-    meta.reflect(engine)
-    units, producers = meta.tables["admin_units"], meta.tables["producers"]
-    products = meta.tables["products"]
     with engine.begin() as conn:
         conn.execute(units.insert(), [required_row(units, id=1, name="Khóm 3")])
         conn.execute(

@@ -1,33 +1,21 @@
 """The e-payment accounts' migration (issue 16) keeps every account, in the new words."""
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 import sqlalchemy as sa
 from alembic import command
 
 from ocop_tracker.core.migrate import alembic_config
-from tests.dbutil import fresh_database, required_row
+from tests.dbutil import required_row, tables_at
 
 BEFORE = "c3e9f1a27b45"
 AFTER = "6d8e3f0b52a1"
 
 
-@pytest.fixture
-def url(tmp_path: Path) -> Iterator[str]:
-    with fresh_database(tmp_path, "pay") as found:
-        yield found
-
-
 def test_accounts_move_to_the_plans_words_and_back(url: str) -> None:
     cfg = alembic_config(url)
-    command.upgrade(cfg, BEFORE)
+    tables = tables_at(url, BEFORE)
+    units, producers = tables["admin_units"], tables["producers"]
+    accounts = tables["payment_accounts"]
     engine = sa.create_engine(url)
-    meta = sa.MetaData()
-    meta.reflect(engine)
-    units, producers = meta.tables["admin_units"], meta.tables["producers"]
-    accounts = meta.tables["payment_accounts"]
     old = [
         ("viettel_money", "opened", "4567"),
         ("vnpt_money", "in_progress", None),

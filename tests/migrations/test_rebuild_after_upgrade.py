@@ -1,24 +1,15 @@
 """An upgrade across a revision that changes what the ledger counts recomputes it."""
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from ocop_tracker.core import migrate
-from tests.dbutil import fresh_database
 
 # The last revision before the producers' segments carried their open shops.
 BEFORE_SHOPS = "7b3e5d1a9c42"
 LONG_AGO = dt.datetime(2026, 1, 1, 8, 0)
-
-
-@pytest.fixture
-def url(tmp_path: Path) -> Iterator[str]:
-    with fresh_database(tmp_path, "rebuild") as made:
-        yield made
 
 
 def _state(url: str) -> list[tuple[object, ...]]:

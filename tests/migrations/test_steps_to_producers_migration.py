@@ -17,7 +17,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,6 @@ import pytest
 import sqlalchemy as sa
 
 from ocop_tracker.core.clock import VIETNAM
-from tests.dbutil import fresh_database
 
 ROOT = Path(__file__).resolve().parents[2]
 REVISION = "migrations/versions/2026-12-03-1105_move_steps_to_producers.py"
@@ -99,12 +97,6 @@ def _probe(code: Path, url: str, media: Path, days: list[dt.date]) -> dict[str, 
     ).splitlines()[-1]
     answers: dict[str, Any] = json.loads(out)
     return answers
-
-
-@pytest.fixture
-def url(tmp_path: Path) -> Iterator[str]:
-    with fresh_database(tmp_path, "steps") as found:
-        yield found
 
 
 def test_the_steps_move_to_the_producer_and_past_answers_stay(
