@@ -267,9 +267,13 @@ def refresh(
     )
     if not subjects:
         return 0
-    _ensure_state(conn, subjects)
-    roll_forward(conn)
     current = state(conn)
+    if current is None:  # the first write ever
+        _ensure_state(conn, subjects)
+        current = state(conn)
+    elif current[0] < today():  # the first write of a new day
+        roll_forward(conn)
+        current = state(conn)
     assert current is not None
     counts_day, stale = current
     old = stored(conn, subjects)
