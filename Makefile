@@ -7,7 +7,7 @@ export OCOP_ENV ?= development
 
 install:
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q -e ".[dev,postgres]"
+	$(PY) -m pip install -q -e ".[dev,postgres,s3]"
 
 run: install
 	$(PY) -m ocop_tracker demo

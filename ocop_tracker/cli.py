@@ -173,6 +173,7 @@ app.add_typer(guides_cli.app, name="guides")
 app.command("cards")(cards_cli.cards)
 app.command("backup")(backup_cli.backup)
 app.command("restore")(backup_cli.restore)
+app.add_typer(backup_cli.media_app, name="media")
 
 
 def main() -> None:

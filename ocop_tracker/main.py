@@ -3,8 +3,6 @@
 import asyncio
 import contextlib
 import logging
-import os
-import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,7 +16,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from ocop_tracker import __version__, hooks
 from ocop_tracker.api import api_router
 from ocop_tracker.cards import warm as cards_warm
-from ocop_tracker.core import memory, migrate
+from ocop_tracker.core import media, memory, migrate
 from ocop_tracker.core.config import Env, get_settings
 from ocop_tracker.core.db import (
     get_engine,
@@ -225,37 +223,31 @@ def create_app() -> FastAPI:
     return app
 
 
-MEDIA_LOW_BYTES = 64 * 1024 * 1024
-
-
 def readiness() -> JSONResponse:
-    """The state of what requests need: the database, and room for media."""
-    settings = get_settings()
+    """The state of what requests need: the database (503 without it), and the
+    media store ("degraded" when uploads would fail: unwritable, nearly full,
+    or an object store that does not answer; pages are served all the same)."""
     try:
         with get_engine().connect() as conn:
             conn.execute(text("SELECT 1"))
         database = "ok"
     except Exception:
         database = "unavailable"
-    media = "ok"
-    probe = (
-        settings.media_dir if settings.media_dir.exists() else settings.media_dir.parent
-    )
-    try:
-        if not os.access(probe, os.W_OK):
-            media = "unwritable"
-        elif shutil.disk_usage(probe).free < MEDIA_LOW_BYTES:
-            media = "low_space"
-    except OSError:
-        media = "unwritable"
+    store = media.store()
+    state = store.check()
+    found = {
+        "database": database,
+        "media": state,
+        "store": store.location.split(":")[0],
+    }
     if database != "ok":
         return JSONResponse(
-            {"status": "unavailable", "database": database, "media": media},
+            {"status": "unavailable", **found},
             status_code=503,
             headers={"Retry-After": "5"},
         )
-    status = "ready" if media == "ok" else "degraded"
-    return JSONResponse({"status": status, "database": database, "media": media})
+    status = "ready" if state == "ok" else "degraded"
+    return JSONResponse({"status": status, **found})
 
 
 def _mount_docs(app: FastAPI) -> None:

@@ -37,7 +37,7 @@ VENV=${VENV:-.venv}
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip
 # requirements.lock pins every package (the versions the dependency gate audits).
-"$VENV/bin/python" -m pip install -q -c requirements.lock -e ".[dev,postgres]"
+"$VENV/bin/python" -m pip install -q -c requirements.lock -e ".[dev,postgres,s3]"
 
 step "dependency gate (pip-audit over requirements.lock, SECURITY.md T51)"
 "$VENV/bin/python" scripts/audit_deps.py

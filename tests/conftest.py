@@ -21,6 +21,7 @@ from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.migrate import alembic_config
 from ocop_tracker.users import repository as user_repository
 from tests.dbutil import fresh_database, is_postgres, reset_caches
+from tests.s3 import S3Server
 
 os.environ.setdefault("OCOP_ENV", "test")
 # The write path's hooks, as the app and the command line register them.
@@ -174,3 +175,13 @@ def sign_in(app: FastAPI, session: Session) -> Iterator[SignIn]:
 def admin(sign_in: SignIn) -> TestClient:
     """A client signed in as the demo admin."""
     return sign_in("admin")
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """A real S3 protocol server on 127.0.0.1 (moto), for this run's worker."""
+    server = S3Server().start()
+    try:
+        yield server
+    finally:
+        server.stop()

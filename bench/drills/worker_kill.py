@@ -166,19 +166,20 @@ def _consistency(
     finally:
         engine.dispose()
     wanted = {h for _, a, b in rows for h in (a, b)}
-    broken = [
-        h
-        for h in wanted
-        if not storage.path_for(h).exists()
-        or hashlib.sha256(storage.path_for(h).read_bytes()).hexdigest() != h
-    ]
+    broken = []
+    for h in wanted:
+        try:
+            if hashlib.sha256(storage.read(h)).hexdigest() != h:
+                broken.append(h)
+        except FileNotFoundError:
+            broken.append(h)
     check(
         not broken, f"every photo row has its files, sha256 intact ({len(rows)} rows)"
     )
-    files = [p for p in storage.root().rglob("*") if p.is_file()]
-    temp = [p for p in files if p.name.startswith(".")]
-    orphans = [p for p in files if not p.name.startswith(".") and p.stem not in wanted]
+    stored = {digest for digest, _ in storage.stored_hashes()}
+    orphans = stored - wanted
     check(not orphans, f"no file without its row ({len(orphans)})")
+    temp = list((media / "photos").rglob(".tmp-*"))
     return [
         f"  temporary files left by the killed worker: {len(temp)} (swept when old)"
     ]

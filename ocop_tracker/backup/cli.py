@@ -57,6 +57,7 @@ def backup(
     Safe while the service runs: the database is read from one snapshot.
     """
     from ocop_tracker.backup import service
+    from ocop_tracker.core import media
     from ocop_tracker.core.config import get_settings
 
     settings = get_settings()
@@ -65,7 +66,7 @@ def backup(
         raise typer.Exit(code=2)
     with _refusal_exits():
         result = service.create_backup(
-            settings.database_url, settings.media_dir, file, progress=_progress
+            settings.database_url, media.store(), file, progress=_progress
         )
     detail = (
         f"backup {result.path.name}: {result.rows} rows in {len(result.tables)} tables, "
@@ -100,12 +101,13 @@ def restore(
     accounts, areas or an audit trail, or a media directory with files, is refused.
     """
     from ocop_tracker.backup import service
+    from ocop_tracker.core import media
     from ocop_tracker.core.config import get_settings
 
     settings = get_settings()
     with _refusal_exits(". Không có gì được ghi."):
         result = service.restore_backup(
-            settings.database_url, settings.media_dir, file, progress=_progress
+            settings.database_url, media.store(), file, progress=_progress
         )
     detail = (
         f"restore {file.name}: {result.rows} rows, {result.media_files} media files, "
@@ -119,3 +121,76 @@ def restore(
         f"Time taken: {result.seconds:.1f} s.",
         highlight=False,
     )
+
+
+media_app = typer.Typer(help="Where photos and other media live.", no_args_is_help=True)
+
+
+@media_app.command("migrate")
+def migrate_media(
+    to: Annotated[
+        str, typer.Option("--to", help="The target: s3://bucket/prefix or file:///dir")
+    ],
+    source: Annotated[
+        str | None,
+        typer.Option("--from", help="The source (default: the configured media store)"),
+    ] = None,
+) -> None:
+    """Copy every media object to another store, each one read back and its
+    SHA-256 checked. Safe to run again (a verified object is not copied twice)
+    and while the service runs; the source is left as it was.
+
+    The S3 endpoint and keys come from OCOP_S3_*. When it ends, set
+    OCOP_MEDIA_URL to the target, restart the servers, and run it once more
+    to catch photos uploaded in between.
+    """
+    from ocop_tracker.backup import moving
+    from ocop_tracker.core import media
+    from ocop_tracker.core.cli import progress
+    from ocop_tracker.core.config import get_settings
+
+    settings = get_settings()
+    try:
+        origin = media.open_store(source or settings.media_location, settings)
+        target = media.open_store(to, settings, cache=False)
+    except ValueError as exc:
+        err.print(f"[red]Lỗi:[/red] {exc}", highlight=False)
+        raise typer.Exit(code=2) from None
+    if origin.location == target.location:
+        err.print("[red]Lỗi:[/red] nguồn và đích là một nơi.", highlight=False)
+        raise typer.Exit(code=2)
+    out.print(f"Chép ảnh từ {origin.location} sang {target.location}…", highlight=False)
+    try:
+        with progress() as bar:
+            task = bar.add_task("chép và kiểm tra", total=0)
+            result = moving.move(
+                origin,
+                target,
+                found=lambda n: bar.update(task, total=(bar.tasks[0].total or 0) + n),
+                advance=lambda n: bar.advance(task, n),
+            )
+    except (media.StoreUnavailable, OSError) as exc:
+        err.print(
+            f"[red]Lỗi:[/red] không ghi hoặc đọc được kho ({exc}); chạy lại lệnh "
+            "khi kho trả lời: những tệp đã chép sẽ không chép lại.",
+            highlight=False,
+        )
+        raise typer.Exit(code=1) from None
+    except moving.MoveError as exc:
+        err.print(f"[red]Lỗi:[/red] {exc.message}", highlight=False)
+        raise typer.Exit(code=1) from None
+    out.print(
+        f"Xong trong {result.seconds:.1f} giây ({result.passes} lượt): "
+        f"{result.copied} tệp đã chép ({_size(result.bytes_copied)}), "
+        f"{result.present} tệp đã có sẵn và đúng, {result.replaced} tệp sai được chép lại, "
+        f"{result.vanished} tệp đã bị xóa trong lúc chép. "
+        f"Mọi tệp ở đích đều đã được đọc lại và so mã SHA-256.",
+        highlight=False,
+    )
+    if result.damaged:
+        err.print(
+            f"[yellow]{len(result.damaged)} tệp ở nguồn bị hỏng (nội dung khác tên), "
+            "không chép:[/yellow] " + ", ".join(result.damaged[:10]),
+            highlight=False,
+        )
+        raise typer.Exit(code=1)

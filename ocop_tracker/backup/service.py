@@ -32,6 +32,7 @@ into place, then upgrades the schema to head.
 """
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -68,6 +69,7 @@ from ocop_tracker import __version__
 from ocop_tracker.core import migrate
 from ocop_tracker.core.db import make_engine, without_time_limits
 from ocop_tracker.core.errors import AppError
+from ocop_tracker.core.media import FileStore, MediaStore, as_store
 
 FORMAT = "ocop-tracker-backup"
 FORMAT_VERSION = 1
@@ -306,40 +308,18 @@ def _snapshot(url: str, scratch: Path) -> Iterator[Connection]:
 # --- media -----------------------------------------------------------------------
 
 
-def is_temporary(relative: Path) -> bool:
-    """Files a writer has not finished: never backed up, never counted."""
-    return any(
-        part.startswith(".") or part.endswith((".tmp", ".part", "~"))
-        for part in relative.parts
-    )
+def media_files(media: MediaStore | Path) -> list[str]:
+    """The key of every finished media object (a file under a directory, or an
+    object in a bucket), sorted."""
+    return [item.key for item in as_store(media).objects()]
 
 
-def media_files(media_dir: Path) -> list[Path]:
-    """Every finished regular file under ``media_dir``, relative, sorted."""
-    if not media_dir.is_dir():
-        return []
-    found = []
-    for path in media_dir.rglob("*"):
-        relative = path.relative_to(media_dir)
-        if path.is_symlink() or not path.is_file() or is_temporary(relative):
-            continue
-        found.append(relative)
-    return sorted(found)
-
-
-def media_digests(media_dir: Path) -> dict[str, str]:
-    """sha256 of every finished media file, by its path under ``media_dir``."""
+def media_digests(media: MediaStore | Path) -> dict[str, str]:
+    """sha256 of every finished media object, by its key."""
+    store = as_store(media)
     return {
-        rel.as_posix(): _file_sha256(media_dir / rel) for rel in media_files(media_dir)
+        key: hashlib.sha256(store.get(key)).hexdigest() for key in media_files(store)
     }
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # --- backup ------------------------------------------------------------------------
@@ -354,12 +334,13 @@ def _member(name: str, stored: bool) -> zipfile.ZipInfo:
 
 def create_backup(
     url: str,
-    media_dir: Path,
+    media: MediaStore | Path,
     target: Path,
     *,
     progress: Progress | None = None,
 ) -> BackupResult:
-    """Write the database at ``url`` and the files of ``media_dir`` to ``target``.
+    """Write the database at ``url`` and the objects of ``media`` (a store, or a
+    directory) to ``target``.
 
     The file appears complete or not at all (written to a temporary name beside
     it, flushed to disk, then renamed), readable by its owner only (0600).
@@ -381,7 +362,7 @@ def create_backup(
             ) as scratch,
         ):
             with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
-                manifest, result = _write(zf, url, media_dir, Path(scratch), say)
+                manifest, result = _write(zf, url, as_store(media), Path(scratch), say)
                 zf.writestr(
                     _member(MANIFEST, stored=False),
                     json.dumps(manifest, ensure_ascii=False, indent=1),
@@ -400,7 +381,7 @@ def create_backup(
 
 
 def _write(
-    zf: zipfile.ZipFile, url: str, media_dir: Path, scratch: Path, say: Progress
+    zf: zipfile.ZipFile, url: str, store: MediaStore, scratch: Path, say: Progress
 ) -> tuple[dict[str, Any], BackupResult]:
     tables: list[TableSummary] = []
     with _snapshot(url, scratch) as conn:
@@ -435,12 +416,11 @@ def _write(
     # files are content-addressed and deleted only after their row is gone.
     media: list[MediaFile] = []
     vanished: list[str] = []
-    for relative in media_files(media_dir):
-        name = relative.as_posix()
+    for name in media_files(store):
         try:
-            size, sha = _copy_into(zf, media_dir / relative, f"media/{name}")
+            size, sha = _copy_into(zf, store, name)
         except FileNotFoundError:
-            vanished.append(name)  # deleted while we walked the directory
+            vanished.append(name)  # deleted while we walked the store
             continue
         media.append(MediaFile(name, size, sha))
     say(f"media: {len(media)} files")
@@ -470,17 +450,21 @@ def _write(
     return manifest, result
 
 
-def _copy_into(zf: zipfile.ZipFile, path: Path, name: str) -> tuple[int, str]:
+def _copy_into(zf: zipfile.ZipFile, store: MediaStore, key: str) -> tuple[int, str]:
+    path = store.local_path(key)
     digest = hashlib.sha256()
     size = 0
-    with (
-        path.open("rb") as src,
-        zf.open(_member(name, stored=True), "w", force_zip64=True) as out,
-    ):
-        while chunk := src.read(CHUNK):
-            digest.update(chunk)
-            out.write(chunk)
-            size += len(chunk)
+    with zf.open(_member(f"media/{key}", stored=True), "w", force_zip64=True) as out:
+        if path is None:
+            data = store.get(key)  # photos are small: one read each
+            digest.update(data)
+            out.write(data)
+            return len(data), digest.hexdigest()
+        with path.open("rb") as src:
+            while chunk := src.read(CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+                size += len(chunk)
     return size, digest.hexdigest()
 
 
@@ -545,7 +529,7 @@ def _safe_relative(name: str) -> Path:
     return relative
 
 
-def ensure_empty(url: str, media_dir: Path) -> None:
+def ensure_empty(url: str, media: MediaStore | Path) -> None:
     """Refuse an installation that holds data: a restore never merges."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database:
@@ -568,10 +552,16 @@ def ensure_empty(url: str, media_dir: Path) -> None:
                         )
     finally:
         engine.dispose()
-    if media_files(media_dir):
+    store = as_store(media)
+    if media_files(store):
         raise BackupError(
-            f"thư mục ảnh {media_dir} đã có tệp; chỉ khôi phục vào một thư mục trống"
+            f"nơi lưu ảnh {_where(store)} đã có tệp; chỉ khôi phục vào một nơi trống"
         )
+
+
+def _where(store: MediaStore) -> str:
+    path = store.local_path("x")
+    return str(path.parent) if path is not None else store.location
 
 
 def _known_revision(revision: str) -> None:
@@ -603,43 +593,85 @@ def _schema_at(url: str, revision: str) -> None:
 
 def restore_backup(
     url: str,
-    media_dir: Path,
+    media: MediaStore | Path,
     source: Path,
     *,
     progress: Progress | None = None,
 ) -> RestoreResult:
-    """Restore ``source`` into the empty installation (``url``, ``media_dir``)."""
+    """Restore ``source`` into the empty installation (``url``, ``media``).
+
+    Into a directory, the files are staged beside it and renamed into place
+    after the database is loaded; into an object store, the objects are put
+    (and read back) before the database is loaded, and deleted again if the
+    load fails: never a row without its photo.
+    """
     say = progress or (lambda _m: None)
     started = time.perf_counter()
+    store = as_store(media)
     with zipfile.ZipFile(source) as zf:
         manifest = read_manifest(zf)
         say("checking every checksum")
         verify(zf, manifest)
         revision = manifest["database"]["revision"]
         _known_revision(revision)
-        ensure_empty(url, media_dir)
+        ensure_empty(url, store)
         say(f"schema to {revision}")
         _schema_at(url, revision)
-        staging = _stage_media(zf, manifest, media_dir)
-        try:
-            tables = _load(zf, manifest, url, say)
-            _move_media(staging, media_dir)
-        finally:
-            if staging.exists():
-                shutil.rmtree(staging)
+        if isinstance(store, FileStore):
+            staging = _stage_media(zf, manifest, store.root)
+            try:
+                tables = _load(zf, manifest, url, say)
+                _move_media(staging, store.root)
+            finally:
+                if staging.exists():
+                    shutil.rmtree(staging)
+        else:
+            put = _put_media(zf, manifest, store, say)
+            try:
+                tables = _load(zf, manifest, url, say)
+            except BaseException:
+                for key in put:
+                    with contextlib.suppress(OSError):
+                        store.delete(key)
+                raise
     say("schema to head")
     migrate.upgrade("head", url=url)
     check_integrity(url)
-    media = manifest["media"]
+    media_list = manifest["media"]
     return RestoreResult(
         revision=revision,
         head=migrate.head_revision(),
         database=_kind(url),
         tables=tables,
-        media_files=len(media),
-        media_bytes=sum(int(m["size"]) for m in media),
+        media_files=len(media_list),
+        media_bytes=sum(int(m["size"]) for m in media_list),
         seconds=time.perf_counter() - started,
     )
+
+
+def _put_media(
+    zf: zipfile.ZipFile, manifest: dict[str, Any], store: MediaStore, say: Progress
+) -> list[str]:
+    """Every media member into the object store, each read back and checked;
+    what was put is deleted again when one fails."""
+    put: list[str] = []
+    try:
+        for item in manifest["media"]:
+            key = _safe_relative(item["path"]).as_posix()
+            data = zf.read(f"media/{item['path']}")
+            if hashlib.sha256(data).hexdigest() != item["sha256"]:
+                raise BackupError(f"bản sao lưu hỏng: media/{item['path']}")
+            store.put(key, data)
+            put.append(key)
+            if hashlib.sha256(store.get(key)).hexdigest() != item["sha256"]:
+                raise BackupError(f"kho ảnh trả về tệp khác với bản đã ghi: {key}")
+        say(f"media: {len(put)} objects put into {store.location}")
+    except BaseException:
+        for key in put:
+            with contextlib.suppress(OSError):
+                store.delete(key)
+        raise
+    return put
 
 
 def _stage_media(

@@ -4,7 +4,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -28,6 +28,22 @@ class Settings(BaseSettings):
     env: Env = Env.production
     database_url: str = f"sqlite:///{PROJECT_DIR / 'var' / 'ocop.db'}"
     media_dir: Path = PROJECT_DIR / "var" / "media"
+    # Where photos live (``core/media.py``): ``file:///a/directory`` (the same
+    # as OCOP_MEDIA_DIR) or ``s3://bucket/prefix`` on an S3-compatible store,
+    # reached with the four settings below; None = the media_dir directory.
+    media_url: str | None = None
+    s3_endpoint: str | None = None
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    # Public photos answered by a redirect to a short-lived signed URL of the
+    # object store (the store, or a CDN before it, sends the bytes); off =
+    # the service sends them itself.
+    media_redirect: bool = False
+    media_redirect_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    # Photos read from the object store are kept in each worker's memory, up
+    # to this much (MB): served from there, even while the store is down.
+    media_cache_mb: int = Field(default=32, ge=0, le=4096)
     public_base_url: str = "http://127.0.0.1:8000"
     secret_key: str | None = None
     # Host names the service answers to; anything else gets 400 (Host header attacks).
@@ -83,6 +99,12 @@ class Settings(BaseSettings):
                 "(set OCOP_ENV=development for a local trial)"
             )
         self.public_base_url = self.public_base_url.rstrip("/")
+        if self.media_url:
+            from ocop_tracker.core.media import parse_url
+
+            kind, where, _ = parse_url(self.media_url)
+            if kind == "file":
+                self.media_dir = Path(where)
         if self.link_check_test_origins and self.env != Env.test:
             raise ValueError("OCOP_LINK_CHECK_TEST_ORIGINS is accepted only in tests")
         return self
@@ -103,6 +125,18 @@ class Settings(BaseSettings):
     def session_cookie(self) -> str:
         """The session cookie's name."""
         return "ocop_session" if self.plain_http_cookies else "__Host-ocop_session"
+
+    @property
+    def media_location(self) -> str:
+        """Where media live, as a URL: ``file:///…`` or ``s3://bucket/prefix``."""
+        if self.media_url and self.media_url.startswith("s3://"):
+            return self.media_url
+        return self.media_dir.resolve().as_uri()
+
+    @property
+    def media_on_disk(self) -> bool:
+        """True when media live in a directory of this machine."""
+        return not self.media_location.startswith("s3://")
 
     @property
     def is_sqlite(self) -> bool:

@@ -5,6 +5,7 @@ a missing file); a deleted row's files are unlinked only after the commit, and
 only when no other row points to them. Anything left over is for ``photos gc``.
 """
 
+import contextlib
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -49,6 +50,14 @@ class InsufficientStorage(AppError):
 
     status_code = 507
     code = "insufficient_storage"
+
+
+class StoreDown(AppError):
+    """The object store does not answer; nothing was stored (try again soon)."""
+
+    status_code = 503
+    code = "store_unavailable"
+    retry_after = 30
 
 
 # --- after-commit file removal -------------------------------------------------------
@@ -333,8 +342,14 @@ def _store(
                 created.append(rendition.sha256)
     except OSError as exc:
         for digest in created:
-            storage.remove(digest)
+            with contextlib.suppress(OSError):
+                storage.remove(digest)
         storage.log.error("photos: storing failed: %s", exc)
+        if isinstance(exc, storage.StoreUnavailable):
+            raise StoreDown(
+                "Kho ảnh tạm thời không trả lời; ảnh chưa được lưu. "
+                "Vui lòng thử lại sau ít phút."
+            ) from None
         if isinstance(exc, storage.StorageFull):
             raise InsufficientStorage(
                 "Máy chủ hết chỗ lưu ảnh; ảnh chưa được lưu. Vui lòng báo quản trị viên và thử lại sau."

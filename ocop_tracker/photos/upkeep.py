@@ -37,23 +37,20 @@ def collect_garbage(
     dry_run: bool = False,
     now: float | None = None,
 ) -> Garbage:
-    """Remove files no photo row points to (older than ``min_age_seconds``, so an
-    upload in flight keeps its files), temporary files, and old idempotency keys."""
+    """Remove files no photo row points to, as the store lists them (older than
+    ``min_age_seconds``, so an upload in flight keeps its files), temporary
+    files, and old idempotency keys."""
     moment = time.time() if now is None else now
     result = Garbage()
     referenced = repository.referenced_hashes(session)
-    for digest, path in storage.stored_hashes():
+    for digest, stored in storage.stored_hashes():
         if digest in referenced:
             continue
-        try:
-            stat = path.stat()
-        except FileNotFoundError:
-            continue
-        if moment - stat.st_mtime < min_age_seconds:
+        if moment - stored.modified < min_age_seconds:
             result.kept_young += 1
             continue
         result.orphans.append(digest)
-        result.bytes_freed += stat.st_size
+        result.bytes_freed += stored.size
         if not dry_run:
             storage.remove(digest)
     if not dry_run:

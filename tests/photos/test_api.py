@@ -1,6 +1,7 @@
 """The photos API over HTTP: upload, retries, limits, roles, serving, packs, readiness."""
 
 import errno
+import hashlib
 import io
 import zipfile
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ocop_tracker.core import media
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.onboarding.models import Marketplace, StepRecord
 from ocop_tracker.photos import storage
@@ -27,9 +29,13 @@ def _rows(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Photo)) or 0
 
 
-def _files() -> set[Path]:
+def _files() -> set[str]:
+    """Every object of the photo store, temporary files on disk included."""
+    found = {item.key for item in media.store().objects("photos/")}
     base = Path(get_settings().media_dir) / "photos"
-    return {p for p in base.rglob("*") if p.is_file()} if base.exists() else set()
+    if media.store().local_path("photos/x") is not None and base.exists():
+        found |= {p.as_posix() for p in base.rglob(".tmp-*")}
+    return found
 
 
 @pytest.fixture
@@ -52,15 +58,12 @@ def test_upload_stores_a_clean_upright_photo(
     photo = session.get(Photo, body["id"])
     assert photo is not None
     # Read back the stored file itself.
-    path = storage.path_for(photo.sha256)
-    stored = path.read_bytes()
+    stored = storage.read(photo.sha256)
+    assert hashlib.sha256(stored).hexdigest() == photo.sha256
     assert_clean(stored)
-    with Image.open(path) as im:
+    with Image.open(io.BytesIO(stored)) as im:
         assert im.height > im.width
         assert max(im.size) <= 2048
-    assert path.stat().st_mode & 0o777 == 0o640
-    assert path.name == f"{photo.sha256}.jpg"
-    assert not list(path.parent.glob(".tmp-*"))
 
 
 @pytest.mark.parametrize(
@@ -206,6 +209,7 @@ def test_department_reads_but_may_not_write(sign_in: SignIn, session: Session) -
 STORAGE_STEPS = ["mkdir", "open", "write", "fsync", "rename", "fsync_dir"]
 
 
+@pytest.mark.file_store
 @pytest.mark.parametrize("step", STORAGE_STEPS)
 def test_disk_full_at_any_step_is_507_and_leaves_nothing(
     leader: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch, step: str
@@ -221,13 +225,13 @@ def test_disk_full_at_any_step_is_507_and_leaves_nothing(
         if name == step:
             raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(storage, "fault_hook", full)
+    monkeypatch.setattr(media, "fault_hook", full)
     response = upload(leader, product.id, data)
     assert response.status_code == 507
     assert "hết chỗ" in response.json()["detail"]
     assert _rows(session) == rows
     assert _files() == files  # no partial file, no temp file
-    monkeypatch.setattr(storage, "fault_hook", None)
+    monkeypatch.setattr(media, "fault_hook", None)
     assert upload(leader, product.id, data).status_code == 201
 
 
@@ -383,13 +387,13 @@ def test_delete_removes_row_then_files(leader: TestClient, session: Session) -> 
     photo = _photo(leader, product.id, 7)
     row = session.get(Photo, photo["id"])
     assert row is not None
-    full, thumb = storage.path_for(row.sha256), storage.path_for(row.thumb_sha256)
-    assert full.exists()
-    assert thumb.exists()
+    full, thumb = row.sha256, row.thumb_sha256
+    assert storage.exists(full)
+    assert storage.exists(thumb)
     assert leader.delete(f"/api/v1/photos/{photo['id']}").status_code == 204
     assert session.get(Photo, photo["id"]) is None
-    assert not full.exists()
-    assert not thumb.exists()
+    assert not storage.exists(full)
+    assert not storage.exists(thumb)
     assert leader.get(str(photo["url"])).status_code == 404
 
 

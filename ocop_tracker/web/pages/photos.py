@@ -10,10 +10,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 
 from ocop_tracker.auth.deps import CurrentPrincipal, OptionalPrincipal
+from ocop_tracker.core import media
+from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.downloads import ranged
 from ocop_tracker.core.errors import AppError, InvalidInput, NotFound
 from ocop_tracker.photos import processing, storage
 from ocop_tracker.photos import readiness as photo_readiness
@@ -54,6 +57,8 @@ class UploadOutcome:
     again: list[str] = field(default_factory=list)
     refused: list[Refused] = field(default_factory=list)
     status_code: int = 200
+    # Seconds to wait before trying again, when the store was down (503).
+    retry_after: int | None = None
 
     @property
     def done(self) -> str:
@@ -136,6 +141,7 @@ async def receive_form(
             outcome.refused.append(Refused(name, exc.message))
             if outcome.status_code < 400:
                 outcome.status_code = exc.status_code
+            outcome.retry_after = getattr(exc, "retry_after", outcome.retry_after)
             continue
         await run_in_threadpool(session.commit)
         (outcome.taken if result.status_code == 201 else outcome.again).append(name)
@@ -197,13 +203,49 @@ def serve_photo(
         headers["Vary"] = "Cookie"
     if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=304, headers=headers)
-    path = storage.path_for(digest)
-    if not path.is_file():
-        storage.log.error(
-            "photos: file of photo %s (%s) is missing", photo.id, rendition
-        )
-        raise NotFound("Không tìm thấy tệp ảnh này.")
-    return FileResponse(path, media_type=photo.content_type, headers=headers)
+    return _stored_file(photo, rendition, digest, headers, request.headers.get("range"))
+
+
+def _stored_file(
+    photo: Photo,
+    rendition: str,
+    digest: str,
+    headers: dict[str, str],
+    range_header: str | None,
+) -> Response:
+    """The file from the store: sent from disk, read from the object store (and
+    kept in memory), or, by setting, a redirect to a signed URL of a public one."""
+    settings = get_settings()
+    store = media.store()
+    key = storage.key_for(digest)
+    path = store.local_path(key)
+    try:
+        if path is not None:
+            if path.is_file():
+                return FileResponse(
+                    path, media_type=photo.content_type, headers=headers
+                )
+        elif settings.media_redirect and photo_views.is_public(photo):
+            url = store.presign(key, settings.media_redirect_seconds)
+            if url is not None:
+                # The signed URL ends; the redirect is cached for part of its life.
+                keep = settings.media_redirect_seconds // 4
+                return RedirectResponse(
+                    url,
+                    status_code=307,
+                    headers={"Cache-Control": f"public, max-age={keep}"},
+                )
+        else:
+            data = store.get(key)
+            return ranged(data, photo.content_type, headers, range_header)
+    except FileNotFoundError:
+        pass
+    except media.StoreUnavailable:
+        raise photo_service.StoreDown(
+            "Kho ảnh tạm thời không trả lời; vui lòng tải lại sau ít phút."
+        ) from None
+    storage.log.error("photos: file of photo %s (%s) is missing", photo.id, rendition)
+    raise NotFound("Không tìm thấy tệp ảnh này.")
 
 
 @router.post("/photos/{photo_id}/main")

@@ -248,7 +248,7 @@ async def upload_photos(
     product = await run_in_threadpool(
         product_views.get_product, session, principal.user, product_id
     )
-    return await run_in_threadpool(
+    response = await run_in_threadpool(
         _product_page,
         request,
         session,
@@ -257,6 +257,9 @@ async def upload_photos(
         upload=outcome,
         status_code=outcome.status_code,
     )
+    if outcome.retry_after:
+        response.headers["retry-after"] = str(outcome.retry_after)
+    return response
 
 
 def _refused(
