@@ -181,7 +181,7 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
-def _wrk(base: str, paths_file: Path, seconds: float, connections: int) -> Load:
+def wrk_load(base: str, paths_file: Path, seconds: float, connections: int) -> Load:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(_LUA % paths_file)
     out = subprocess.run(
@@ -271,7 +271,7 @@ def _load(
     base: str, paths: list[str], paths_file: Path, seconds: float, connections: int
 ) -> Load:
     if shutil.which("wrk"):
-        return _wrk(base, paths_file, seconds, connections)
+        return wrk_load(base, paths_file, seconds, connections)
     return _python_load(base, paths, seconds, connections)
 
 

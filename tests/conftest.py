@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
+from bench.drills.object_store import S3Server
 from ocop_tracker import hooks
 from ocop_tracker.auth import service as auth_service
 from ocop_tracker.core import db as core_db
@@ -21,7 +22,6 @@ from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.migrate import alembic_config
 from ocop_tracker.users import repository as user_repository
 from tests.dbutil import fresh_database, is_postgres, reset_caches
-from tests.s3 import S3Server
 
 os.environ.setdefault("OCOP_ENV", "test")
 # The write path's hooks, as the app and the command line register them.

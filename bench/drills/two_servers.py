@@ -1,13 +1,15 @@
-"""Drill: two app servers on one database (issue #20 item 6, the parts built so far).
+"""Drill: two app servers on one database and one object store (issue #20 item 6).
 
 What it does (loopback only, bounded, a few minutes):
 
 1. The database: a throwaway PostgreSQL cluster (default) or an SQLite file,
    the schema at head and the demo data; API tokens for an official and a team
-   leader.
+   leader. The media: an S3 protocol server on 127.0.0.1 (moto's server mode,
+   ``bench/drills/object_store.py``) behind a TCP proxy the drill can cut
+   (``latency_proxy.FaultProxy``); ``--media file`` puts them in one folder
+   on this machine instead.
 2. Two ``ocop-tracker serve --workers 2`` on two ports (A and B), production
-   settings, one database and one media folder (both on this machine: the
-   object store of item 1 is not built yet).
+   settings, one database and one media store.
 3. **An edit through A, seen on B**, ``--rounds`` times (default 40): B serves
    a product's public page until both its workers have it cached; the
    official renames the product through A's API; B's page is then read every
@@ -23,28 +25,45 @@ What it does (loopback only, bounded, a few minutes):
    20 times a second, in turn on A and B, for 4 seconds; the four workers
    together let through at most the limit and what half a second of exchange
    lets by (without sharing, each worker would let through the limit).
+7. **The store stopped for 10 s** (S3 only: the proxy resets every
+   connection): uploads through A and B answer 503 with Retry-After; public
+   pages and a photo both servers had read answer 200; ``/readyz`` says
+   "degraded" (never 503: the servers stay behind the load balancer); once
+   the store is back the next upload succeeds with no restart.
+8. **A killed mid-upload**: uploads go to A one after another while A's whole
+   process group is killed (SIGKILL); B keeps serving pages and photos and
+   takes an upload; every photo row has both its objects, each with the
+   SHA-256 its name says, and no object is half-written (orphans, objects
+   stored by a request that never committed, are counted; ``photos gc``
+   removes them).
 
-Not yet drilled (they need the object store): A killed mid-upload, and the
-store stopped for 10 s.
-
-    .venv/bin/python -m bench.drills.two_servers [--database postgres|sqlite] [--rounds 40]
+    .venv/bin/python -m bench.drills.two_servers [--database postgres|sqlite]
+        [--media s3|file] [--rounds 40]
 """
 
 import argparse
+import hashlib
+import http.client
 import io
 import itertools
 import json
 import os
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
+from sqlalchemy import select
 
 from bench.drills.common import (
     Checks,
@@ -57,11 +76,22 @@ from bench.drills.common import (
     say,
     server_env,
 )
+from bench.drills.latency_proxy import FaultProxy
+from bench.drills.object_store import S3Server
+from ocop_tracker.core.config import get_settings
 
 LIMIT = 10  # failed sign-ins per account an hour, for the drill
 PUBLIC_LIMIT = 30  # public requests per address a minute, for the drill
 SHOWN_IN_A_ROW = 5
 WAIT_S = 10.0  # at most, for one change to show on B
+STORE_DOWN_S = 10.0
+
+
+def stop_group_now(proc: subprocess.Popen[bytes]) -> None:
+    """Kill a server's whole process group at once (SIGKILL: no clean exit)."""
+    with suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
 
 
 def _json(
@@ -71,10 +101,43 @@ def _json(
     return request(port, method, path, token, data, "application/json")
 
 
+@dataclass
+class Media:
+    """Where the servers keep photos: settings, and the proxy before the store."""
+
+    env: dict[str, str]
+    proxy: FaultProxy | None = None
+
+
 @contextmanager
-def _servers(url: str, tmp: Path) -> Iterator[tuple[int, int]]:
-    media = tmp / "media"
+def _media(kind: str, tmp: Path) -> Iterator[Media]:
+    if kind == "file":
+        yield Media({"OCOP_MEDIA_DIR": str(tmp / "media")})
+        return
+    server = S3Server().start()
+    try:
+        bucket = server.bucket("drill")
+        proxy = FaultProxy(server.port)
+        proxy.start()
+        try:
+            env = {
+                **server.settings(),
+                "OCOP_S3_ENDPOINT": f"http://127.0.0.1:{proxy.port}",
+                "OCOP_MEDIA_URL": f"s3://{bucket}/tinh",
+            }
+            yield Media(env, proxy)
+        finally:
+            proxy.stop()
+    finally:
+        server.stop()
+
+
+@contextmanager
+def _servers(
+    url: str, tmp: Path, media: Media
+) -> Iterator[tuple[tuple[int, int], tuple[subprocess.Popen[bytes], ...]]]:
     ports = (free_port(), free_port())
+    procs = []
     with ExitStack() as stack:
         for name, port in zip("AB", ports, strict=True):
             command = [
@@ -83,15 +146,20 @@ def _servers(url: str, tmp: Path) -> Iterator[tuple[int, int]]:
             ]  # fmt: skip
             env = server_env(
                 url,
-                media,
+                tmp / "media",
                 port,
                 {
                     "OCOP_LOGIN_FAILURES_PER_ACCOUNT": str(LIMIT),
                     "OCOP_PUBLIC_RATE_LIMIT": str(PUBLIC_LIMIT),
+                    **media.env,
                 },
             )
-            stack.enter_context(running(command, env, port, tmp / f"server-{name}.log"))
-        yield ports
+            procs.append(
+                stack.enter_context(
+                    running(command, env, port, tmp / f"server-{name}.log")
+                )
+            )
+        yield ports, tuple(procs)
 
 
 _phones = itertools.count()
@@ -163,8 +231,9 @@ def _edit_rounds(check: Checks, setup: Setup, a: int, b: int, rounds: int) -> No
     )
 
 
-def _photo() -> bytes:
+def _photo(seed: int = 0) -> bytes:
     image = Image.new("RGB", (1600, 1200), (90, 140, 60))
+    image.putpixel((seed % 1600, seed // 1600 % 1200), (seed % 256, 7, 9))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=85)
     return out.getvalue()
@@ -222,20 +291,234 @@ def _public_limit(check: Checks, setup: Setup, a: int, b: int) -> None:
     )
 
 
-def run(kind: str, rounds: int) -> Checks:
+def _store_stopped(check: Checks, setup: Setup, media: Media, a: int, b: int) -> None:
+    assert media.proxy is not None
+    product_id = setup.product_ids[-1] if setup.product_ids else setup.product_id
+    status, body = request(
+        a,
+        "POST",
+        f"/api/v1/products/{product_id}/photos",
+        setup.leader_token,
+        _photo(1),
+    )
+    if status != 201:
+        check(False, f"upload before the stop answered {status}: {body[:200]!r}")
+        return
+    photo_url = json.loads(body)["url"]
+    for n in range(40):  # every worker of A and B reads it once at least
+        request((a, b)[n % 2], "GET", photo_url, setup.leader_token)
+    code = setup.codes[-1]
+    uploads: Counter[str] = Counter()
+    pages: Counter[int] = Counter()
+    photos: Counter[int] = Counter()
+    ready: Counter[str] = Counter()
+    media.proxy.set_mode("reset")
+    stopped = time.monotonic()
+    n = 0
+    while time.monotonic() - stopped < STORE_DOWN_S:
+        port = (a, b)[n % 2]
+        uploads[_upload_answer(port, product_id, setup.leader_token, 100 + n)] += 1
+        pages[
+            request(port, "GET", f"/p/{code}", forwarded=f"127.8.0.{n % 250 + 1}")[0]
+        ] += 1
+        photos[request(port, "GET", photo_url, setup.leader_token)[0]] += 1
+        ready_status, ready_body = request(port, "GET", "/readyz")
+        ready[f"{ready_status} {json.loads(ready_body).get('status')}"] += 1
+        n += 1
+        time.sleep(0.2)
+    media.proxy.set_mode("pass")
+    back = time.monotonic()
+    recovered: float | None = None
+    while time.monotonic() - back < 30:
+        status, _ = request(
+            (a, b)[n % 2],
+            "POST",
+            f"/api/v1/products/{product_id}/photos",
+            setup.leader_token,
+            _photo(900 + n),
+        )
+        n += 1
+        if status == 201:
+            recovered = time.monotonic() - back
+            break
+        time.sleep(0.2)
+    check(
+        set(uploads) == {"503 Retry-After 30 'thử lại'"},
+        f"store stopped for {STORE_DOWN_S:.0f} s: uploads through A and B "
+        f"answered {dict(uploads)}",
+    )
+    check(
+        set(pages) == {200} and set(photos) == {200},
+        f"meanwhile public pages answered {dict(pages)}, a photo both had read "
+        f"{dict(photos)}",
+    )
+    check(
+        set(ready) == {"200 degraded"},
+        f"meanwhile /readyz answered {dict(ready)} (the servers stay in the pool)",
+    )
+    check(
+        recovered is not None and recovered <= 5,
+        "store back: the next upload succeeded after "
+        + (f"{recovered:.1f} s" if recovered is not None else "more than 30 s")
+        + ", no restart",
+    )
+
+
+def _upload_answer(port: int, product_id: int, token: str, seed: int) -> str:
+    """An upload's status, with its Retry-After and whether it says, in
+    Vietnamese, to try again."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request(
+            "POST",
+            f"/api/v1/products/{product_id}/photos",
+            body=_photo(seed),
+            headers={
+                "Host": "127.0.0.1",
+                "Authorization": f"Bearer {token}",
+                "Content-Type": "image/jpeg",
+            },
+        )
+        response = conn.getresponse()
+        body = response.read().decode("utf-8", "replace")
+        retry = response.getheader("Retry-After")
+    finally:
+        conn.close()
+    said = " 'thử lại'" if "thử lại" in body else ""
+    return f"{response.status}" + (f" Retry-After {retry}" if retry else "") + said
+
+
+def _killed_mid_upload(
+    check: Checks,
+    setup: Setup,
+    url: str,
+    a_proc: subprocess.Popen[bytes],
+    a: int,
+    b: int,
+) -> None:
+    # Products of their own: each takes at most MAX_PHOTOS photos.
+    products = [_new_product(b, setup, n) for n in range(12)]
+    product_id = products[-1]
+    answers: Counter[str] = Counter()
+
+    def uploads() -> None:
+        for n in range(200):
+            try:
+                status, _ = request(
+                    a,
+                    "POST",
+                    f"/api/v1/products/{products[n % 11]}/photos",
+                    setup.leader_token,
+                    _photo(5000 + n),
+                )
+                answers[str(status)] += 1
+            except OSError:
+                answers["connection lost"] += 1
+                return
+
+    sender = threading.Thread(target=uploads)
+    sender.start()
+    time.sleep(1.5)  # some uploads done, one in flight
+    stop_group_now(a_proc)
+    sender.join(30)
+    code = setup.codes[0]
+    page = request(b, "GET", f"/p/{code}", forwarded="127.7.0.1")[0]
+    upload, body = request(
+        b,
+        "POST",
+        f"/api/v1/products/{product_id}/photos",
+        setup.leader_token,
+        _photo(77),
+    )
+    served = (
+        request(b, "GET", json.loads(body)["url"], setup.leader_token)[0]
+        if upload == 201
+        else 0
+    )
+    check(
+        answers.get("connection lost", 0) == 1 and page == 200 and served == 200,
+        f"A killed (SIGKILL) mid-upload after {dict(answers)}: B's public page "
+        f"{page}, upload through B {upload}, its photo {served}",
+    )
+    rows, broken, orphans = _photo_consistency(url)
+    check(
+        not broken,
+        f"every photo row has both its objects, each with the SHA-256 its name says "
+        f"({rows} rows, {len(broken)} broken); {orphans} orphan objects "
+        "(stored, never committed: photos gc removes them)",
+    )
+
+
+def _new_product(port: int, setup: Setup, n: int) -> int:
+    status, body = _json(
+        port,
+        "POST",
+        "/api/v1/products",
+        setup.leader_token,
+        {
+            "producer_id": setup.producer_id,
+            "name": f"Sản phẩm thử ảnh {n}",
+            "kind": "agricultural",
+        },
+    )
+    if status != 201:
+        raise RuntimeError(f"a product for the drill: {status} {body[:200]!r}")
+    product_id: int = json.loads(body)["id"]
+    return product_id
+
+
+def _photo_consistency(url: str) -> tuple[int, list[str], int]:
+    from ocop_tracker.core.db import make_engine
+    from ocop_tracker.photos import storage
+    from ocop_tracker.photos.models import Photo
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(select(Photo.sha256, Photo.thumb_sha256)).all()
+    finally:
+        engine.dispose()
+    wanted = {h for pair in found for h in pair}
+    broken = []
+    for digest in sorted(wanted):
+        try:
+            if hashlib.sha256(storage.read(digest)).hexdigest() != digest:
+                broken.append(digest)
+        except FileNotFoundError:
+            broken.append(digest)
+    stored = {digest for digest, _ in storage.stored_hashes()}
+    for digest in stored - wanted:  # an orphan is whole too
+        if hashlib.sha256(storage.read(digest)).hexdigest() != digest:
+            broken.append(digest)
+    return len(found), broken, len(stored - wanted)
+
+
+def run(kind: str, rounds: int, media_kind: str = "s3") -> Checks:
     """The whole drill; see the module docstring."""
     check = Checks()
     with tempfile.TemporaryDirectory(prefix="ocop-drill-two-") as tmp_name:
         tmp = Path(tmp_name)
-        with database(kind, tmp) as url:
-            say(f"{kind}: schema and demo data")
+        with database(kind, tmp) as url, _media(media_kind, tmp) as media:
+            # This process writes the demo's photos and reads the store as
+            # the servers do.
+            os.environ.update(media.env)
+            os.environ.setdefault("OCOP_MEDIA_DIR", str(tmp / "media"))
+            get_settings.cache_clear()
+            say(f"{kind}, media {media_kind}: schema and demo data")
             setup = demo_setup(url)
-            with _servers(url, tmp) as (a, b):
+            os.environ["OCOP_MEDIA_DIR"] = str(tmp / "media")
+            get_settings.cache_clear()
+            with _servers(url, tmp, media) as ((a, b), (a_proc, _)):
                 say(f"A on 127.0.0.1:{a}, B on 127.0.0.1:{b}; {rounds} edit rounds")
                 _edit_rounds(check, setup, a, b, rounds)
                 _upload(check, setup, a, b)
                 _sign_in_limit(check, a, b)
                 _public_limit(check, setup, a, b)
+                if media.proxy is not None:
+                    say("the store stopped for 10 s")
+                    _store_stopped(check, setup, media, a, b)
+                say("A killed mid-upload")
+                _killed_mid_upload(check, setup, url, a_proc, a, b)
     return check
 
 
@@ -245,12 +528,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--database", choices=("postgres", "sqlite"), default="postgres"
     )
+    parser.add_argument("--media", choices=("s3", "file"), default="s3")
     parser.add_argument("--rounds", type=int, default=40)
     args = parser.parse_args(argv)
     os.environ.setdefault("OCOP_ENV", "test")  # this process's own settings
-    check = run(args.database, args.rounds)
+    check = run(args.database, args.rounds, args.media)
+    store = "one S3 object store" if args.media == "s3" else "one media folder"
     sys.stdout.write(
-        f"Two servers (serve --workers 2 each) on one {args.database} database:\n"
+        f"Two servers (serve --workers 2 each) on one {args.database} database "
+        f"and {store}:\n"
         + "\n".join(check.lines)
         + f"\n  outcome: {'PASS' if check.ok else 'FAIL'}\n"
     )

@@ -3,11 +3,22 @@
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def parse_media_url(url: str) -> tuple[str, str, str]:
+    """``("file", "/path", "")`` or ``("s3", bucket, prefix)`` for a media URL."""
+    parts = urlsplit(url)
+    if parts.scheme == "file" and parts.netloc in {"", "localhost"} and parts.path:
+        return "file", unquote(parts.path), ""
+    if parts.scheme == "s3" and parts.netloc and not parts.query:
+        return "s3", parts.netloc, unquote(parts.path).strip("/")
+    raise ValueError("OCOP_MEDIA_URL must be file:///a/directory or s3://bucket/prefix")
 
 
 class Env(StrEnum):
@@ -100,9 +111,7 @@ class Settings(BaseSettings):
             )
         self.public_base_url = self.public_base_url.rstrip("/")
         if self.media_url:
-            from ocop_tracker.core.media import parse_url
-
-            kind, where, _ = parse_url(self.media_url)
+            kind, where, _ = parse_media_url(self.media_url)
             if kind == "file":
                 self.media_dir = Path(where)
         if self.link_check_test_origins and self.env != Env.test:

@@ -34,9 +34,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import unquote, urlsplit
 
-from ocop_tracker.core.config import Settings, get_settings
+from ocop_tracker.core.config import Settings, get_settings, parse_media_url
 
 log = logging.getLogger("ocop_tracker.media")
 
@@ -456,23 +455,13 @@ class ObjectStore:
 # --- choosing the store -------------------------------------------------------------------
 
 
-def parse_url(url: str) -> tuple[str, str, str]:
-    """``("file", "/path", "")`` or ``("s3", bucket, prefix)`` for a media URL."""
-    parts = urlsplit(url)
-    if parts.scheme == "file" and parts.netloc in {"", "localhost"} and parts.path:
-        return "file", unquote(parts.path), ""
-    if parts.scheme == "s3" and parts.netloc and not parts.query:
-        return "s3", parts.netloc, unquote(parts.path).strip("/")
-    raise ValueError("OCOP_MEDIA_URL must be file:///a/directory or s3://bucket/prefix")
-
-
 def open_store(
     url: str, settings: Settings | None = None, *, cache: bool = True
 ) -> MediaStore:
     """The store at ``url``, with the S3 settings (endpoint, keys) of ``settings``;
     ``cache=False`` reads every object from the store itself (to verify it)."""
     settings = settings or get_settings()
-    kind, where, prefix = parse_url(url)
+    kind, where, prefix = parse_media_url(url)
     if kind == "file":
         return FileStore(Path(where))
     secret = settings.s3_secret_access_key

@@ -10,13 +10,14 @@ import pytest
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
+from bench.drills.object_store import S3Server
 from ocop_tracker.backup import service as backup_service
 from ocop_tracker.cli import app as cli_app
 from ocop_tracker.core import media, migrate
 from ocop_tracker.core.config import Settings, get_settings
 from ocop_tracker.core.db import make_engine
+from ocop_tracker.core.downloads import ranged
 from tests.dbutil import fresh_database
-from tests.s3 import S3Server
 
 
 def _photo_bytes(seed: int) -> tuple[str, bytes]:
@@ -187,3 +188,28 @@ def test_backup_and_restore_with_the_object_store(
     assert backup_service.media_digests(tmp_path / "restored") == (
         backup_service.media_digests(target)
     )
+
+
+def test_byte_ranges_of_a_photo_read_from_the_store() -> None:
+    data = bytes(range(100))
+    headers = {"ETag": '"x"'}
+
+    def answer(range_header: str | None) -> tuple[int, bytes, str | None]:
+        response = ranged(data, "image/jpeg", headers, range_header)
+        return (
+            response.status_code,
+            bytes(response.body),
+            response.headers.get("content-range"),
+        )
+
+    assert answer(None) == (200, data, None)
+    assert answer("bytes=0-9") == (206, data[:10], "bytes 0-9/100")
+    assert answer("bytes=90-") == (206, data[90:], "bytes 90-99/100")
+    assert answer("bytes=-5") == (206, data[95:], "bytes 95-99/100")
+    assert answer("bytes=95-500") == (206, data[95:], "bytes 95-99/100")
+    assert answer("bytes=0-1,5-6") == (200, data, None)  # several: the whole
+    assert answer("bytes=100-")[0] == 416
+    assert answer("bytes=100-")[2] == "bytes */100"
+    response = ranged(data, "image/jpeg", headers, "bytes=0-0")
+    assert response.headers["accept-ranges"] == "bytes"
+    assert response.headers["etag"] == '"x"'

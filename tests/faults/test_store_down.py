@@ -1,7 +1,8 @@
 """The object store stops answering: uploads 503 with Retry-After and a
 Vietnamese message, nothing half-stored; pages and photos already read keep
 being served; ``/readyz`` says so; all comes back by itself when the store
-does. On a moto server of its own (tests/s3.py), stopped and started again."""
+does. On a moto server of its own (bench/drills/object_store.py), stopped and
+started again."""
 
 import urllib.request
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bench.drills.object_store import S3Server
 from ocop_tracker.core import media
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.photos.models import Photo
@@ -18,7 +20,6 @@ from tests.conftest import SignIn
 from tests.factories import make_producer, make_product, pilot_hamlet
 from tests.photos import corpus
 from tests.photos.helpers import upload
-from tests.s3 import S3Server
 
 HTML = {"Accept": "text/html"}
 

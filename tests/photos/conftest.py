@@ -4,8 +4,8 @@ embedded default) and an S3-compatible object store (moto's server on
 
 import pytest
 
+from bench.drills.object_store import S3Server
 from ocop_tracker.core import media
-from tests.s3 import S3Server
 
 # Pure image processing: no store involved.
 _NO_STORE = {"test_processing"}

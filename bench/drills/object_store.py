@@ -1,4 +1,5 @@
-"""A real S3 protocol server on 127.0.0.1 for the tests: moto's server mode.
+"""A real S3 protocol server on 127.0.0.1 for tests, drills and benchmarks:
+moto's server mode.
 
 ``S3Server`` runs ``python -m moto.server`` as a child process (its own
 clock and interpreter: a test that moves the clock moves only its own), makes
