@@ -18,6 +18,7 @@ from bench.drills.object_store import S3Server
 from ocop_tracker import hooks
 from ocop_tracker.auth import service as auth_service
 from ocop_tracker.core import db as core_db
+from ocop_tracker.core import refcache
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.migrate import alembic_config
 from ocop_tracker.users import repository as user_repository
@@ -74,6 +75,8 @@ def connection(engine: Engine) -> Iterator[Connection]:
             yield conn
         finally:
             trans.rollback()
+            # What the test committed is gone: so is what workers kept of it.
+            refcache.purge()
 
 
 @pytest.fixture

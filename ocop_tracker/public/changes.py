@@ -37,6 +37,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, insert, select, text
 from sqlalchemy.orm import Session
 
+from ocop_tracker.core import refcache
 from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.clock import today
 from ocop_tracker.public import hotpath
@@ -65,7 +66,15 @@ _OWNER_COLUMN = {
     "photos": ("product", "product_id"),
     "producer_consents": ("producer", "producer_id"),
 }
-_EVERY_PAGE = frozenset({"marketplaces", "ocop_groups", "admin_units"})
+_EVERY_PAGE = frozenset(
+    {
+        "marketplaces",
+        "ocop_groups",
+        "admin_units",
+        "admin_unit_links",
+        "marketplace_steps",
+    }
+)
 
 
 def _keys_of(obj: object, *, new: bool) -> Iterable[Key]:
@@ -91,6 +100,8 @@ def note(session: Session, _context: Any) -> None:
         keys.update(_keys_of(obj, new=False))
     if keys:
         session.info.setdefault(INFO_KEY, set()).update(keys)
+        if ALL in keys:
+            session.info[refcache.DIRTY] = True
 
 
 def _rows(keys: set[Key]) -> list[dict[str, int | None]]:
@@ -122,6 +133,7 @@ def write_before_commit(session: Session) -> None:
 
 def forget_after_commit(session: Session) -> None:
     """Hook (``after_commit``): this process forgets the changed pages at once."""
+    session.info.pop(refcache.DIRTY, None)
     keys = session.info.pop(INFO_KEY, None)
     if keys:
         forget(keys)
@@ -130,6 +142,7 @@ def forget_after_commit(session: Session) -> None:
 def forget_noted(session: Session, _previous: Any) -> None:
     """Hook (``after_soft_rollback``): nothing changed after all."""
     session.info.pop(INFO_KEY, None)
+    session.info.pop(refcache.DIRTY, None)
 
 
 def forget(keys: Iterable[Key]) -> None:
@@ -137,6 +150,7 @@ def forget(keys: Iterable[Key]) -> None:
     keys = set(keys)
     if ALL in keys:
         hotpath.pages.purge()
+        refcache.purge()
         return
     hotpath.pages.forget(
         products={k for kind, k in keys if kind == "product"},
@@ -216,6 +230,7 @@ class Watcher:
                     await asyncio.to_thread(self.prune)
                 except Exception:
                     hotpath.pages.purge()
+                    refcache.purge()
                     log.warning("reading public page changes failed", exc_info=True)
                 if today() != day:
                     day = today()

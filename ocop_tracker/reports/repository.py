@@ -2,8 +2,9 @@
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
@@ -11,7 +12,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.areas.models import AdminUnit, AdminUnitLink
-from ocop_tracker.core import query
+from ocop_tracker.core import query, refcache
 from ocop_tracker.onboarding import repository as onboarding_repository
 from ocop_tracker.onboarding.models import (
     Decision,
@@ -132,13 +133,18 @@ class StepRefs:
     """The steps' names and retirements, read together (one statement)."""
 
     # A name for each step code (the first marketplace's wording).
-    names: dict[str, str]
+    names: Mapping[str, str]
     # Each retired step code and the day it was retired (the earliest, if several).
-    retired: dict[str, dt.date]
+    retired: Mapping[str, dt.date]
 
 
 def step_refs(session: Session) -> StepRefs:
-    """Every step code's name and, when retired, the day it was."""
+    """Every step code's name and, when retired, the day it was (kept in the
+    worker's memory between requests: ``core/refcache.py``)."""
+    return refcache.remember(session, "step_refs", lambda: _step_refs(session))
+
+
+def _step_refs(session: Session) -> StepRefs:
     names: dict[str, str] = {}
     retired: dict[str, dt.date] = {}
     stmt = select(
@@ -148,7 +154,7 @@ def step_refs(session: Session) -> StepRefs:
         names.setdefault(code, name)
         if day is not None and (code not in retired or day < retired[code]):
             retired[code] = day
-    return StepRefs(names, retired)
+    return StepRefs(MappingProxyType(names), MappingProxyType(retired))
 
 
 def blocked_of(
@@ -362,10 +368,14 @@ def _products_per_hamlet(
     return {row[0]: row[1] for row in session.execute(stmt)}
 
 
-def group_names(session: Session) -> dict[int, str]:
-    """OCOP group names by id."""
+def group_names(session: Session) -> Mapping[int, str]:
+    """OCOP group names by id (kept in memory: ``core/refcache.py``)."""
+    return refcache.remember(session, "group_names", lambda: _group_names(session))
+
+
+def _group_names(session: Session) -> Mapping[int, str]:
     stmt = select(OcopGroup.id, OcopGroup.name).order_by(OcopGroup.id)
-    return {row[0]: row[1] for row in session.execute(stmt)}
+    return MappingProxyType({row[0]: row[1] for row in session.execute(stmt)})
 
 
 @dataclass(frozen=True)
@@ -378,12 +388,17 @@ class MarketRef:
     name: str
 
 
-def market_refs(session: Session) -> list[MarketRef]:
-    """Every marketplace, the named ones first (Core: no ORM objects)."""
+def market_refs(session: Session) -> Sequence[MarketRef]:
+    """Every marketplace, the named ones first (Core: no ORM objects; kept in
+    memory: ``core/refcache.py``)."""
+    return refcache.remember(session, "market_refs", lambda: _market_refs(session))
+
+
+def _market_refs(session: Session) -> Sequence[MarketRef]:
     stmt = select(
         Marketplace.id, Marketplace.code, Marketplace.domain, Marketplace.name
     ).order_by(Marketplace.is_named_in_plan.desc(), Marketplace.id)
-    return [MarketRef(*row) for row in session.execute(stmt)]
+    return tuple(MarketRef(*row) for row in session.execute(stmt))
 
 
 def marketplaces(session: Session) -> list[Marketplace]:
@@ -397,7 +412,7 @@ def marketplaces(session: Session) -> list[Marketplace]:
     )
 
 
-def step_names(session: Session) -> dict[str, str]:
+def step_names(session: Session) -> Mapping[str, str]:
     """A name for each step code (the first marketplace's wording)."""
     return step_refs(session).names
 
@@ -414,8 +429,17 @@ class UnitRef:
     current: bool = True
 
 
-def children_refs(session: Session, area_id: int, day: dt.date) -> list[UnitRef]:
-    """Units directly under an area on ``day`` (the provinces for the country)."""
+def children_refs(session: Session, area_id: int, day: dt.date) -> Sequence[UnitRef]:
+    """Units directly under an area on ``day`` (the provinces for the country;
+    kept in memory: ``core/refcache.py``)."""
+    return refcache.remember(
+        session,
+        ("children", area_id, day),
+        lambda: tuple(_children_refs(session, area_id, day)),
+    )
+
+
+def _children_refs(session: Session, area_id: int, day: dt.date) -> list[UnitRef]:
     if area_id == NATION:
         roots = (
             select(

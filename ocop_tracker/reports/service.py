@@ -225,7 +225,9 @@ def _line(key: str, label: str, total: int, listed: int) -> Line:
     )
 
 
-def _children(session: Session, area: Area, day: dt.date) -> list[repository.UnitRef]:
+def _children(
+    session: Session, area: Area, day: dt.date
+) -> Sequence[repository.UnitRef]:
     return repository.children_refs(session, area.id, day)
 
 
