@@ -92,3 +92,19 @@ def required_row(table: sa.Table, **given: Any) -> dict[str, Any]:
             else (getattr(column.type, "enums", None) or ["x"])[0]
         )
     return row
+
+
+def load_demo(url: str) -> None:
+    """The database at ``url`` at head with the demo data committed (an
+    installation of its own, as a backup or restore test needs)."""
+    from ocop_tracker.core.migrate import upgrade
+    from ocop_tracker.demo import service as demo_service
+
+    upgrade("head", url=url)
+    engine = core_db.make_engine(url)
+    try:
+        with sa.orm.Session(engine) as session:
+            demo_service.load(session)
+            session.commit()
+    finally:
+        engine.dispose()

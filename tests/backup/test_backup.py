@@ -31,7 +31,7 @@ from ocop_tracker.core import migrate
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.db import make_engine
 from ocop_tracker.users import repository as user_repository
-from tests.dbutil import fresh_database, reset_caches
+from tests.dbutil import fresh_database, load_demo, reset_caches
 
 MEDIA = {
     "ab/abcdef0123.jpg": b"\xff\xd8\xff\xe0" + os.urandom(5000),
@@ -78,16 +78,7 @@ def _settings(inst: Installation) -> Iterator[None]:
 
 def _populate(inst: Installation) -> None:
     """Schema at head, the demo data, and media files (plus unfinished ones)."""
-    from ocop_tracker.demo import service as demo_service
-
-    migrate.upgrade("head", url=inst.url)
-    engine = make_engine(inst.url)
-    try:
-        with Session(engine) as session:
-            demo_service.load(session)
-            session.commit()
-    finally:
-        engine.dispose()
+    load_demo(inst.url)
     for name, data in MEDIA.items():
         path = inst.media / name
         path.parent.mkdir(parents=True, exist_ok=True)

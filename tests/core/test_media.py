@@ -13,11 +13,10 @@ from typer.testing import CliRunner
 from bench.drills.object_store import S3Server
 from ocop_tracker.backup import service as backup_service
 from ocop_tracker.cli import app as cli_app
-from ocop_tracker.core import media, migrate
+from ocop_tracker.core import media
 from ocop_tracker.core.config import Settings, get_settings
-from ocop_tracker.core.db import make_engine
 from ocop_tracker.core.downloads import ranged
-from tests.dbutil import fresh_database
+from tests.dbutil import fresh_database, load_demo
 
 
 def _photo_bytes(seed: int) -> tuple[str, bytes]:
@@ -150,24 +149,13 @@ def test_media_migrate_copies_verifies_and_resumes(
 def test_backup_and_restore_with_the_object_store(
     tmp_path: Path, s3_server: S3Server
 ) -> None:
-    from ocop_tracker.demo import service as demo_service
-
     photos = dict(_photo_bytes(seed) for seed in range(30, 36))
     source = s3_server.store(s3_server.bucket(), "tinh", cache_mb=0)
     for key, data in photos.items():
         source.put(key, data)
     file = tmp_path / "backup.zip"
     with fresh_database(tmp_path, "source") as url:
-        migrate.upgrade("head", url=url)
-        engine = make_engine(url)
-        try:
-            from sqlalchemy.orm import Session
-
-            with Session(engine) as session:
-                demo_service.load(session)
-                session.commit()
-        finally:
-            engine.dispose()
+        load_demo(url)
         written = backup_service.create_backup(url, source, file)
     assert {m.path for m in written.media} == set(photos)
     # Into another bucket, and into a directory: the same files.

@@ -41,14 +41,20 @@ def _photos(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Photo)) or 0
 
 
+def _leader_and_product(sign_in: SignIn, session: Session) -> tuple[TestClient, int]:
+    """The Khóm 3 team leader, signed in, and a new product of the hamlet."""
+    leader = sign_in("totruong.khom3")
+    product = make_product(session, make_producer(session, pilot_hamlet(session)))
+    session.commit()
+    return leader, product.id
+
+
 def test_store_down_then_back(
     own_server: tuple[S3Server, str], sign_in: SignIn, session: Session
 ) -> None:
     server, bucket = own_server
-    leader = sign_in("totruong.khom3")
-    product = make_product(session, make_producer(session, pilot_hamlet(session)))
-    session.commit()
-    first = upload(leader, product.id, corpus.plain_jpeg(900, 700, seed=501))
+    leader, product_id = _leader_and_product(sign_in, session)
+    first = upload(leader, product_id, corpus.plain_jpeg(900, 700, seed=501))
     assert first.status_code == 201, first.text
     photo_url = first.json()["url"]
     thumb_url = first.json()["thumb_url"]
@@ -59,13 +65,13 @@ def test_store_down_then_back(
 
     server.stop()
     rows = _photos(session)
-    refused = upload(leader, product.id, corpus.plain_jpeg(900, 700, seed=502))
+    refused = upload(leader, product_id, corpus.plain_jpeg(900, 700, seed=502))
     assert refused.status_code == 503
     assert refused.headers["retry-after"] == "30"
     assert "Kho ảnh tạm thời không trả lời" in refused.json()["detail"]
     assert _photos(session) == rows  # no row without its file
     # Pages and the photos already read are served all the same.
-    assert leader.get(f"/products/{product.id}", headers=HTML).status_code == 200
+    assert leader.get(f"/products/{product_id}", headers=HTML).status_code == 200
     again = leader.get(photo_url)
     assert again.status_code == 200
     assert again.content == served.content
@@ -82,7 +88,7 @@ def test_store_down_then_back(
     server.start()
     server.client().create_bucket(Bucket=bucket)
     assert leader.get("/readyz").json()["status"] == "ready"
-    back = upload(leader, product.id, corpus.plain_jpeg(900, 700, seed=502))
+    back = upload(leader, product_id, corpus.plain_jpeg(900, 700, seed=502))
     assert back.status_code == 201, back.text
     assert leader.get(back.json()["url"]).status_code == 200
 
@@ -91,16 +97,14 @@ def test_store_down_on_the_plain_form(
     own_server: tuple[S3Server, str], sign_in: SignIn, session: Session
 ) -> None:
     server, _ = own_server
-    leader = sign_in("totruong.khom3")
-    product = make_product(session, make_producer(session, pilot_hamlet(session)))
-    session.commit()
+    leader, product_id = _leader_and_product(sign_in, session)
     server.stop()
     token = leader.headers["X-CSRF-Token"]
     bare = TestClient(leader.app, base_url="https://127.0.0.1")
     bare.cookies = leader.cookies
     try:
         page = bare.post(
-            f"/products/{product.id}/photos",
+            f"/products/{product_id}/photos",
             data={"csrf_token": token},
             files=[
                 ("file", ("IMG_0002.JPG", corpus.plain_jpeg(800, 600), "image/jpeg"))
@@ -123,10 +127,8 @@ def test_public_photos_by_signed_redirect(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(get_settings(), "media_redirect", True)
-    leader = sign_in("totruong.khom3")
-    product = make_product(session, make_producer(session, pilot_hamlet(session)))
-    session.commit()
-    body = upload(leader, product.id, corpus.plain_jpeg(900, 700, seed=503)).json()
+    leader, product_id = _leader_and_product(sign_in, session)
+    body = upload(leader, product_id, corpus.plain_jpeg(900, 700, seed=503)).json()
     assert body["is_public"] is True
     answer = leader.get(body["url"], follow_redirects=False)
     assert answer.status_code == 307
