@@ -76,7 +76,8 @@ from ocop_tracker.web.render import error_viewer
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Refuse to serve a database whose schema is behind the code; build every
+    """Refuse to serve a database whose schema is behind the code, or media
+    settings the store cannot be made from; build every
     route's request handling; roll the counts daily; check the listing links
     daily when ``OCOP_LINK_CHECK`` is on; watch for changes to public pages
     (``public/changes.py``); make new products' QR matrices in a thread
@@ -90,6 +91,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             f"database schema at {current or 'empty'}, code expects {head}: "
             "run 'ocop-tracker db upgrade'"
         )
+    # The media store's settings are checked now, not at the first photo (an
+    # s3:// store without obstore installed, say, refuses to start).
+    media.store()
     # FastAPI builds a route's request handling when an application first
     # matches it (about a second for all of ours): done here, before the first
     # user, not on the first request after every start.

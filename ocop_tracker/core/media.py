@@ -315,7 +315,13 @@ class ObjectStore:
         secret_access_key: str | None = None,
         cache_bytes: int = 32 * 1024 * 1024,
     ) -> None:
-        from obstore.store import S3Store
+        try:
+            from obstore.store import S3Store
+        except ImportError:
+            raise RuntimeError(
+                "OCOP_MEDIA_URL=s3://… needs the S3 client: "
+                "pip install -e '.[s3]' (obstore)"
+            ) from None
 
         self.bucket = bucket
         self.prefix = prefix.strip("/")

@@ -4,6 +4,7 @@ of either store, on a real S3 protocol server on 127.0.0.1 (moto)."""
 
 import hashlib
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -201,3 +202,33 @@ def test_byte_ranges_of_a_photo_read_from_the_store() -> None:
     response = ranged(data, "image/jpeg", headers, "bytes=0-0")
     assert response.headers["accept-ranges"] == "bytes"
     assert response.headers["etag"] == '"x"'
+
+
+def test_an_s3_store_without_its_client_refuses_to_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "obstore.store", None)  # not installed
+    settings = Settings(env="test", media_url="s3://ocop-media/tinh")
+    with pytest.raises(RuntimeError, match=r"pip install -e '\.\[s3\]'"):
+        media.open_store(settings.media_location, settings)
+
+
+def test_serve_refuses_media_settings_it_cannot_use(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from ocop_tracker.main import create_app
+
+    monkeypatch.setitem(sys.modules, "obstore.store", None)
+    monkeypatch.setenv("OCOP_MEDIA_URL", "s3://ocop-media/tinh")
+    get_settings.cache_clear()
+    try:
+        with (
+            pytest.raises(RuntimeError, match="needs the S3 client"),
+            TestClient(create_app()),
+        ):
+            pass
+    finally:
+        monkeypatch.delenv("OCOP_MEDIA_URL")
+        get_settings.cache_clear()
