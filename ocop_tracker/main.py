@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.routing import iter_route_contexts
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -40,6 +40,8 @@ from ocop_tracker.core.templating import (
 from ocop_tracker.guides.router import router as guide_router
 from ocop_tracker.households.router import router as household_router
 from ocop_tracker.links import daily as link_daily
+from ocop_tracker.offline import keys as form_keys
+from ocop_tracker.offline.middleware import FormKeyMiddleware
 from ocop_tracker.public import changes as page_changes
 from ocop_tracker.public import hotpath
 from ocop_tracker.public.middleware import PublicPageMiddleware
@@ -55,6 +57,7 @@ from ocop_tracker.web.pages import history as history_pages
 from ocop_tracker.web.pages import home as home_pages
 from ocop_tracker.web.pages import households as household_pages
 from ocop_tracker.web.pages import imports as import_pages
+from ocop_tracker.web.pages import offline as offline_pages
 from ocop_tracker.web.pages import photos as photo_pages
 from ocop_tracker.web.pages import pilots as pilot_pages
 from ocop_tracker.web.pages import producers as producer_pages
@@ -167,6 +170,7 @@ def create_app() -> FastAPI:
     )
     app.include_router(api_router)
     app.include_router(home_pages.router)
+    app.include_router(offline_pages.router)
     app.include_router(area_pages.router)
     app.include_router(auth_pages.router)
     app.include_router(token_pages.router)
@@ -219,6 +223,12 @@ def create_app() -> FastAPI:
         return readiness()
 
     install_error_handlers(app, viewer=error_viewer)
+
+    @app.exception_handler(form_keys.Replayed)
+    async def replayed(_request: Request, exc: form_keys.Replayed) -> Response:
+        return form_keys.replayed_response(exc.status_code, exc.location)
+
+    app.add_middleware(FormKeyMiddleware)  # a keyed form's first answer noted
     app.add_middleware(PublicPageMiddleware)  # cached /p/ pages, before routing
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware)

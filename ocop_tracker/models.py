@@ -8,6 +8,7 @@ from ocop_tracker.core.base import Base
 # Later domains are imported as modules (their classes are reached through them).
 from ocop_tracker.households import models as household_models
 from ocop_tracker.links.models import LinkCheck
+from ocop_tracker.offline import models as offline_models
 from ocop_tracker.onboarding.models import (
     Listing,
     Marketplace,
@@ -52,6 +53,7 @@ __all__ = [
     "User",
     "Verification",
     "household_models",
+    "offline_models",
     "photo_models",
     "pilot_models",
     "public_models",

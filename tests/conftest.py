@@ -7,6 +7,7 @@ for this run and dropped afterwards.
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from fastapi import FastAPI, Request
@@ -21,6 +22,7 @@ from ocop_tracker.core import db as core_db
 from ocop_tracker.core import refcache
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.migrate import alembic_config
+from ocop_tracker.offline import middleware as form_key_middleware
 from ocop_tracker.users import repository as user_repository
 from tests.dbutil import fresh_database, is_postgres, reset_caches
 
@@ -117,6 +119,15 @@ def _shared_app() -> FastAPI:
             yield from core_db.request_transaction(session, request)
 
         application.dependency_overrides[core_db.get_session] = override
+
+        @contextmanager
+        def bound() -> Iterator[Session]:
+            session = _Bound.session
+            assert session is not None, "a request outside a test's transaction"
+            yield session
+
+        # A keyed form's answer is noted after the response, in the test's transaction too.
+        setattr(application.state, form_key_middleware.SESSIONS, bound)
         _APPS[key] = application
     return _APPS[key]
 

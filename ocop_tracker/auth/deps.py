@@ -12,6 +12,7 @@ from ocop_tracker.auth.models import AuthSession
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import Forbidden, NotAuthenticated
+from ocop_tracker.offline import keys as form_keys
 from ocop_tracker.users.models import Role, User
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -89,8 +90,12 @@ def get_principal(
     request: Request,
     session: SessionDep,
     csrf: Annotated[str | None, Depends(submitted_csrf_token)],
+    sent: Annotated[form_keys.SentForm | None, Depends(form_keys.sent_form)],
 ) -> Principal | None:
-    """The caller, reloaded on every request so role, area and disabling apply at once."""
+    """The caller, reloaded on every request so role, area and disabling apply at once.
+
+    A page form sent with an ``Idempotency-Key`` (the outbox's) claims its key
+    once the sender is known and the CSRF token holds (``offline/keys.py``)."""
     authorization = request.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
         user = auth_service.resolve_token(session, authorization[7:].strip())
@@ -112,6 +117,8 @@ def get_principal(
             raise CsrfRefused(
                 "Phiên làm việc không hợp lệ, vui lòng tải lại trang và thử lại."
             )
+        if sent is not None:
+            form_keys.claim(session, request, user.id, sent)
     return Principal(user=user, auth_session=auth_session)
 
 

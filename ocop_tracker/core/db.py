@@ -212,6 +212,9 @@ class WriteInReadRequest(RuntimeError):
 
 READ_ONLY = "read_only_request"
 SIDE_SESSIONS = "side_sessions"
+# Rows a request wrote only for the change its form carries (a form's key,
+# ``offline/keys.py``): a refusal ``refusable`` catches deletes them too.
+GIVE_BACK = "give_back_on_refusal"
 
 
 # --- what a request's transaction needs from the audit trail -----------------
@@ -385,6 +388,7 @@ def request_transaction(session: Session, request: Request) -> Iterator[Session]
         session.commit()
     finally:
         session.info.pop(READ_ONLY, None)
+        session.info.pop(GIVE_BACK, None)
 
 
 class Refusal:
@@ -420,6 +424,8 @@ def refusable(session: Session) -> Iterator[Refusal]:
             raise
         if savepoint.is_active:
             savepoint.rollback()
+        for row in session.info.pop(GIVE_BACK, ()):
+            session.delete(row)  # nothing was written: the form may come again
         # As after a full rollback: what the page reads next comes from the
         # database (a bulk UPDATE inside the savepoint is not tracked).
         session.expire_all()

@@ -10,14 +10,16 @@ database down) is logged and tried again a few minutes later.
 ``ocop-tracker reports roll`` from cron does the same.
 
 The roll also forgets failed sign-ins older than a day (they no longer count
-towards the throttle), in a short transaction of its own: a failure there is
-logged and never holds back the counts.
+towards the throttle) and form keys older than a week (``offline/keys.py``),
+each in a short transaction of its own: a failure there is logged and never
+holds back the counts.
 """
 
 import asyncio
 import datetime as dt
 import logging
 import random
+from collections.abc import Callable
 
 from anyio import to_thread
 from sqlalchemy import Connection, Engine
@@ -25,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from ocop_tracker.auth import service as auth_service
 from ocop_tracker.core.clock import VIETNAM
+from ocop_tracker.offline import keys as form_keys
 from ocop_tracker.reports import ledger, segments
 
 log = logging.getLogger("ocop_tracker.reports")
@@ -53,19 +56,28 @@ def roll_once(bind: Engine | Connection) -> bool:
 
 
 def forget_login_attempts(bind: Engine | Connection) -> int | None:
-    """Delete failed sign-ins older than a day; how many, or None when it failed.
+    """Delete failed sign-ins older than a day, then form keys older than a
+    week; how many sign-ins, or None when that failed.
 
-    Its own short transaction (a savepoint when ``bind`` is already in one), so
-    a failure rolls back only this and is logged, never raised.
+    Each in its own short transaction (a savepoint when ``bind`` is already in
+    one), so a failure rolls back only that one and is logged, never raised.
     """
+    gone = _forget(bind, auth_service.forget_old_attempts, "old failed sign-ins")
+    _forget(bind, form_keys.forget_old, "form keys older than a week")
+    return gone
+
+
+def _forget(
+    bind: Engine | Connection, forget: Callable[[Session], int], what: str
+) -> int | None:
     try:
         with Session(bind, join_transaction_mode="create_savepoint") as session:
-            gone = auth_service.forget_old_attempts(session)
+            gone = forget(session)
             session.commit()
     except Exception:  # the roll is done: a missed clean-up waits for the next day
-        log.exception("auth: forgetting old failed sign-ins failed")
+        log.exception("forgetting %s failed", what)
         return None
-    log.info("auth: forgot %d old failed sign-ins", gone)
+    log.info("forgot %d %s", gone, what)
     return gone
 
 

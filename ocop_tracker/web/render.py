@@ -23,6 +23,7 @@ from ocop_tracker.users.models import Role
 # Notices shown after a redirect, chosen by code so no user text travels in URLs.
 NOTICES = {
     "saved": "Đã lưu.",
+    "already_sent": "Việc này đã được gửi và ghi nhận trước đó.",
     "member_added": "Đã thêm thành viên.",
     "member_saved": "Đã lưu thông tin thành viên.",
     "member_removed": "Đã xóa thành viên khỏi tổ.",

@@ -6,6 +6,29 @@
 (function () {
   "use strict";
   var MAX_SIDE = 2048;
+  function shrink(file) {
+    // Resolves with a JPEG blob ≤ MAX_SIDE, or the file itself if not decodable here.
+    if (!window.createImageBitmap || !/^image\/(jpeg|png|webp)$/.test(file.type)) {
+      return Promise.resolve(file);
+    }
+    return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bmp) {
+      var scale = Math.min(1, MAX_SIDE / Math.max(bmp.width, bmp.height));
+      if (scale === 1 && file.size < 1500000) { bmp.close(); return file; }
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(bmp.width * scale);
+      canvas.height = Math.round(bmp.height * scale);
+      var ctx = canvas.getContext("2d");
+      ctx.fillStyle = "#fff";
+      ctx.fillRect(0, 0, canvas.width, canvas.height);
+      ctx.drawImage(bmp, 0, 0, canvas.width, canvas.height);
+      bmp.close();
+      return new Promise(function (resolve) {
+        canvas.toBlob(function (blob) { resolve(blob || file); }, "image/jpeg", 0.88);
+      });
+    }, function () { return file; });
+  }
+
+  window.ocopShrink = shrink;  // the outbox queues photos shrunk the same way
   var form = document.querySelector("form[data-photo-upload]");
   if (!form || !window.XMLHttpRequest || !window.FormData) { return; }
   var input = form.querySelector("input[type=file]");
@@ -31,28 +54,6 @@
     item.retry.hidden = state !== "failed";
     if (state !== "sending") { item.bar.removeAttribute("value"); }
     item.bar.hidden = state !== "sending";
-  }
-
-  function shrink(file) {
-    // Resolves with a JPEG blob ≤ MAX_SIDE, or the file itself if not decodable here.
-    if (!window.createImageBitmap || !/^image\/(jpeg|png|webp)$/.test(file.type)) {
-      return Promise.resolve(file);
-    }
-    return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bmp) {
-      var scale = Math.min(1, MAX_SIDE / Math.max(bmp.width, bmp.height));
-      if (scale === 1 && file.size < 1500000) { bmp.close(); return file; }
-      var canvas = document.createElement("canvas");
-      canvas.width = Math.round(bmp.width * scale);
-      canvas.height = Math.round(bmp.height * scale);
-      var ctx = canvas.getContext("2d");
-      ctx.fillStyle = "#fff";
-      ctx.fillRect(0, 0, canvas.width, canvas.height);
-      ctx.drawImage(bmp, 0, 0, canvas.width, canvas.height);
-      bmp.close();
-      return new Promise(function (resolve) {
-        canvas.toBlob(function (blob) { resolve(blob || file); }, "image/jpeg", 0.88);
-      });
-    }, function () { return file; });
   }
 
   function send(item) {

@@ -195,7 +195,7 @@ def test_a_step_form_sent_again_by_the_same_user_is_a_success(
 def _evidence_form(html: str, lid: int, step: str) -> str:
     found = re.search(
         rf'<form class="form" action="/listings/{lid}/steps/{step}/photos"'
-        r' method="post" enctype="multipart/form-data">.*?</form>',
+        r' method="post" enctype="multipart/form-data"[^>]*>.*?</form>',
         html,
         re.S,
     )

@@ -1,0 +1,284 @@
+/* The outbox of a team member's phone: an addition to the plain forms.
+ * Registers the service worker; while offline, a form marked data-outbox is
+ * kept in IndexedDB (its fields, a photo shrunk as photos.js does, a key of
+ * its own) instead of being sent; when the signal returns the queue is sent
+ * in order, each with its Idempotency-Key, so sending twice writes once. A
+ * conflict (409) waits for the member's choice; a session that ended waits
+ * for a new sign-in. Items belong to the account that queued them. */
+(function () {
+  "use strict";
+  var me = document.querySelector('meta[name="ocop-user"]');
+  if (!me || !window.indexedDB || !window.fetch || !window.FormData) { return; }
+  var user = Number(me.content);
+  var busy = false;
+
+  function db() {
+    return new Promise(function (resolve, reject) {
+      var open = indexedDB.open("ocop-outbox", 1);
+      open.onupgradeneeded = function () { open.result.createObjectStore("items", { keyPath: "id", autoIncrement: true }); };
+      open.onsuccess = function () { resolve(open.result); };
+      open.onerror = function () { reject(open.error); };
+    });
+  }
+  function tx(mode, work) {
+    return db().then(function (d) {
+      return new Promise(function (resolve, reject) {
+        var t = d.transaction("items", mode);
+        var out = work(t.objectStore("items"));
+        t.oncomplete = function () { resolve(out && out.result !== undefined ? out.result : out); };
+        t.onerror = t.onabort = function () { reject(t.error); };
+      });
+    });
+  }
+  function all() {
+    return tx("readonly", function (s) { return s.getAll(); }).then(function (items) {
+      return items.filter(function (i) { return i.user === user; });
+    });
+  }
+  function put(item) { return tx("readwrite", function (s) { return s.put(item); }); }
+  function drop(id) { return tx("readwrite", function (s) { return s["delete"](id); }); }
+
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    return String(Date.now()) + "-" + Math.random().toString(36).slice(2, 12);
+  }
+  function labelOf(form, field) {
+    var label = (field.id && form.querySelector('label[for="' + field.id + '"]')) || (field.closest && field.closest("label"));
+    return label ? label.firstChild.textContent.trim() : field.name;
+  }
+  function shownValue(field, value) {
+    return field.tagName === "SELECT" && field.selectedIndex >= 0 ? field.options[field.selectedIndex].text : value;
+  }
+
+  // --- queueing ------------------------------------------------------------
+  function queue(form, submitter) {
+    var data = new FormData(form);
+    if (submitter && submitter.name) { data.append(submitter.name, submitter.value); }
+    var shown = [];
+    var fields = [];
+    var files = [];
+    data.forEach(function (value, name) {
+      if (name === "csrf_token") { return; }
+      if (typeof value === "string") { fields.push([name, value]); } else if (value.size) { files.push([name, value]); }
+      var field = form.elements[name];
+      if (field && field.type !== "hidden" && typeof value === "string" && value) { shown.push([labelOf(form, field), shownValue(field, value)]); }
+    });
+    var base = {
+      user: user, url: form.getAttribute("action"), page: location.pathname,
+      what: form.getAttribute("data-outbox"),
+      title: form.getAttribute("data-outbox-name") ? data.get(form.getAttribute("data-outbox-name")) : (document.querySelector("h1") || {}).textContent || "",
+      record: form.getAttribute("data-outbox-record"), at: Date.now(), state: "waiting"
+    };
+    var shrink = window.ocopShrink || function (f) { return Promise.resolve(f); };
+    var makes = files.length ? files.map(function (f) {  // one photo an item, as the page takes them
+      return shrink(f[1]).then(function (blob) {
+        return { fields: fields.concat([[f[0], blob, f[1].name || "anh.jpg"]]), shown: shown.concat([["Ảnh", f[1].name || "ảnh"]]) };
+      });
+    }) : [Promise.resolve({ fields: fields, shown: shown })];
+    return Promise.all(makes).then(function (parts) {
+      return parts.reduce(function (chain, part) {
+        return chain.then(function () {
+          var item = Object.assign({ key: newKey(), fields: part.fields, shown: part.shown }, base);
+          return put(item);
+        });
+      }, Promise.resolve());
+    }).then(function () {
+      form.reset();
+      say("Đã lưu vào hàng chờ trên điện thoại. Sẽ tự gửi khi có mạng.");
+      return refreshCount();
+    }, function () {
+      say("Không lưu được vào hàng chờ: bộ nhớ điện thoại có thể đã đầy. Hãy xóa bớt ảnh hoặc ứng dụng rồi thử lại.");
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (navigator.onLine || !form.hasAttribute("data-outbox")) { return; }
+    event.preventDefault();
+    event.stopPropagation();
+    queue(form, event.submitter);
+  }, true);
+
+  // --- sending -------------------------------------------------------------
+  function body(item) {
+    var data = new FormData();
+    item.fields.forEach(function (f) { if (f.length === 3) { data.append(f[0], f[1], f[2]); } else { data.append(f[0], f[1]); } });
+    return data;
+  }
+  function currentVersion(html, url) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var input = doc.querySelector('form[action="' + url + '"] input[name="version"]');
+    return input ? input.value : null;
+  }
+  function setVersion(item, version) {
+    item.fields.forEach(function (f) { if (f[0] === "version") { f[1] = String(version); } });
+  }
+  function baseOf(item) {
+    var f = item.fields.filter(function (x) { return x[0] === "version"; })[0];
+    return f ? Number(f[1]) : null;
+  }
+
+  function post(item, token) {
+    // The 303 after a form is not followed (its page would cost a download on
+    // a slow link); asking for JSON turns a session that ended into a 401.
+    return fetch(item.url, {
+      method: "POST", body: body(item), credentials: "same-origin", redirect: "manual",
+      headers: { "Idempotency-Key": item.key, "X-CSRF-Token": token, Accept: "application/json" }
+    });
+  }
+
+  function sendOne(item, token, mine) {
+    item.state = "sending";
+    return put(item).then(function () { return post(item, token); }).then(function (r) {
+      if (r.status === 401) { item.state = "login"; return put(item).then(function () { return "stop"; }); }
+      if (r.ok || r.type === "opaqueredirect") {
+        var base = item.base !== undefined ? item.base : baseOf(item);
+        if (item.record && base !== null) {
+          var k = item.record + "@" + base;
+          mine[k] = (mine[k] || 0) + 1;
+        }
+        return drop(item.id).then(function () { return "sent"; });
+      }
+      return r.text().then(function (html) {
+        var base = item.base !== undefined ? item.base : baseOf(item);
+        var own = item.record && base !== null ? mine[item.record + "@" + base] || 0 : 0;
+        if (r.status === 409 && own && !item.rebased) {
+          // Changed since only by this phone's own items sent just before: the
+          // item is sent again on the version they made, with its own key.
+          var now = currentVersion(html, item.url);
+          if (now !== null && Number(now) === base + own) {
+            item.base = base;
+            item.rebased = true;
+            setVersion(item, now);
+            return sendOne(item, token, mine);
+          }
+        }
+        item.state = r.status === 409 ? "conflict" : (r.status >= 500 ? "waiting" : "refused");
+        item.html = html.length < 200000 ? html : "";
+        item.status = r.status;
+        return put(item).then(function () { return r.status >= 500 ? "stop" : "held"; });
+      });
+    }, function () {
+      item.state = "waiting";
+      return put(item).then(function () { return "stop"; });
+    });
+  }
+
+  function flush() {
+    if (busy || !navigator.onLine) { return Promise.resolve(); }
+    busy = true;
+    var done = function () { busy = false; return refreshCount(); };
+    return all().then(function (items) {
+      var waiting = items.filter(function (i) { return i.state === "waiting" || i.state === "sending" || i.state === "login"; });
+      if (!waiting.length) { return; }
+      return fetch("/offline/state", { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
+        if (r.status === 401) {
+          return Promise.all(waiting.map(function (i) { i.state = "login"; return put(i); }));
+        }
+        if (!r.ok) { return; }
+        return r.json().then(function (state) {
+          if (state.user !== user) { return; }
+          var mine = {};
+          var held = {};  // a record with an item waiting for the member: its later items wait too
+          items.forEach(function (i) { if (i.state === "conflict" || i.state === "refused") { held[i.record || i.url] = true; } });
+          return waiting.reduce(function (chain, item) {
+            return chain.then(function (last) {
+              if (last === "stop" || held[item.record || item.url]) { return last; }
+              return sendOne(item, state.csrf_token, mine).then(function (result) {
+                if (result === "held") { held[item.record || item.url] = true; return "go"; }
+                return result;
+              });
+            });
+          }, Promise.resolve());
+        });
+      }, function () { /* still no network */ });
+    }).then(done, done);
+  }
+
+  // --- what the member sees ------------------------------------------------
+  function say(text) {
+    var main = document.getElementById("main");
+    if (!main) { return; }
+    var p = document.getElementById("outbox-say") || document.createElement("p");
+    p.id = "outbox-say";
+    p.className = "notice";
+    p.setAttribute("role", "status");
+    p.textContent = text;
+    main.insertBefore(p, main.firstChild);
+  }
+  function refreshCount() {
+    return all().then(function (items) {
+      var bar = document.getElementById("outbox-count");
+      var who = document.querySelector(".whoami");
+      if (!bar && who) {
+        var line = el("p", null, "outbox-bar");
+        bar = el("a");
+        bar.id = "outbox-count";
+        bar.href = "/offline/outbox";
+        line.appendChild(bar);
+        who.parentNode.insertBefore(line, who.nextSibling);
+      }
+      if (bar) {
+        bar.parentNode.hidden = !items.length;
+        var login = items.some(function (i) { return i.state === "login"; });
+        var stuck = items.filter(function (i) { return i.state === "conflict" || i.state === "refused"; }).length;
+        bar.href = login ? "/login?next=/offline/outbox" : "/offline/outbox";
+        bar.textContent = items.length + " việc chờ gửi" + (login ? " — đăng nhập lại để gửi" : stuck ? " (" + stuck + " cần xem)" : "");
+      }
+      if (window.ocopOutboxPage) { window.ocopOutboxPage(items); }
+    });
+  }
+
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text) { e.textContent = text; }
+    if (cls) { e.className = cls; }
+    return e;
+  }
+  // --- sign-out, another account, the service worker ----------------------
+  var logout = document.querySelector('form[action="/logout"]');
+  if (logout) {
+    logout.addEventListener("submit", function (event) {
+      if (logout.getAttribute("data-go")) { return; }
+      event.preventDefault();
+      all().then(function (items) {
+        if (items.length && !logout.getAttribute("data-warned")) {
+          logout.setAttribute("data-warned", "1");
+          say("Còn " + items.length + " việc chưa gửi (xem ở Hàng chờ). Đăng xuất sẽ xóa chúng khỏi điện thoại; bấm Đăng xuất lần nữa nếu vẫn muốn.");
+          return;
+        }
+        forget(items).then(function () { logout.setAttribute("data-go", "1"); logout.submit(); });
+      });
+    });
+  }
+  function forget(items) {
+    var gone = Promise.all(items.map(function (i) { return drop(i.id); }));
+    var pages = window.caches ? caches.delete("ocop-pages") : Promise.resolve();
+    return Promise.all([gone, pages]).then(null, function () {});
+  }
+  if (localStorage.getItem("ocop-user") !== String(user)) {  // another account: nothing of the last
+    if (window.caches) { caches.delete("ocop-pages"); }
+    localStorage.setItem("ocop-user", String(user));
+    localStorage.removeItem("ocop-kept-at");
+  }
+
+  window.addEventListener("online", function () { flush(); refresh(); });
+  window.addEventListener("offline", function () { say("Đang ngoại tuyến — việc ghi sẽ được lưu vào hàng chờ trên điện thoại."); });
+  function refresh() {
+    var last = Number(localStorage.getItem("ocop-kept-at") || 0);
+    if (!navigator.onLine || !navigator.serviceWorker || !navigator.serviceWorker.controller || Date.now() - last < 600000) { return; }
+    localStorage.setItem("ocop-kept-at", String(Date.now()));
+    navigator.serviceWorker.controller.postMessage({ type: "refresh" });
+  }
+  if (navigator.serviceWorker) {
+    navigator.serviceWorker.register("/sw.js").then(function () { return navigator.serviceWorker.ready; }).then(refresh, function () {});
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.type === "refreshed") { document.documentElement.setAttribute("data-kept", event.data.count + ":" + event.data.bytes); }
+    });
+    navigator.serviceWorker.addEventListener("controllerchange", refresh);
+  }
+  window.ocopOutbox = { flush: flush, all: all, put: put, drop: drop, el: el,
+    currentVersion: currentVersion, setVersion: setVersion, refreshCount: refreshCount };
+  refreshCount().then(flush);
+  setInterval(flush, 60000);  // a link that came back without an "online" event
+})();
