@@ -1,16 +1,16 @@
-/* The outbox of a team member's phone: an addition to the plain forms.
- * Registers the service worker; while offline, a form marked data-outbox is
- * kept in IndexedDB (its fields, a photo shrunk as photos.js does, a key of
- * its own) instead of being sent; when the signal returns the queue is sent
- * in order, each with its Idempotency-Key, so sending twice writes once. A
- * conflict (409) waits for the member's choice; a session that ended waits
- * for a new sign-in. Items belong to the account that queued them. */
+/* The team phone's outbox, an addition to the plain forms: registers the
+ * service worker; offline, a form marked data-outbox is kept in IndexedDB (a
+ * photo shrunk as photos.js does) with a key of its own; online, the queue is
+ * sent in order with each Idempotency-Key, so sending twice writes once. A
+ * conflict or a refusal waits for the member; an ended session for a sign-in.
+ * Items belong to the account that queued them. */
 (function () {
   "use strict";
   var me = document.querySelector('meta[name="ocop-user"]');
   if (!me || !window.indexedDB || !window.fetch || !window.FormData) { return; }
   var user = Number(me.content);
   var busy = false;
+  var MAX_ITEMS = 200;  // with photos shrunk to about 0.3 MB, tens of MB at most
 
   function db() {
     return new Promise(function (resolve, reject) {
@@ -36,11 +36,11 @@
     });
   }
   function put(item) { return tx("readwrite", function (s) { return s.put(item); }); }
+  function putThen(item, result) { return put(item).then(function () { return result; }); }
   function drop(id) { return tx("readwrite", function (s) { return s["delete"](id); }); }
 
   function newKey() {
-    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
-    return String(Date.now()) + "-" + Math.random().toString(36).slice(2, 12);
+    return crypto.randomUUID ? crypto.randomUUID() : Date.now() + "-" + Math.random().toString(36).slice(2);
   }
   function labelOf(form, field) {
     var label = (field.id && form.querySelector('label[for="' + field.id + '"]')) || (field.closest && field.closest("label"));
@@ -52,6 +52,15 @@
 
   // --- queueing ------------------------------------------------------------
   function queue(form, submitter) {
+    return all().then(function (items) {
+      if (items.length >= MAX_ITEMS) {
+        say("Hàng chờ đã đủ " + MAX_ITEMS + " việc. Hãy đợi có mạng để gửi bớt rồi ghi tiếp.", form);
+        return;
+      }
+      return keep(form, submitter);
+    });
+  }
+  function keep(form, submitter) {
     var data = new FormData(form);
     if (submitter && submitter.name) { data.append(submitter.name, submitter.value); }
     var shown = [];
@@ -84,10 +93,13 @@
       }, Promise.resolve());
     }).then(function () {
       form.reset();
-      say("Đã lưu vào hàng chờ trên điện thoại. Sẽ tự gửi khi có mạng.");
+      say("Đã lưu vào hàng chờ trên điện thoại. Sẽ tự gửi khi có mạng.", form);
+      if (navigator.serviceWorker) {  // Background Sync, where the browser has it
+        navigator.serviceWorker.ready.then(function (r) { return r.sync && r.sync.register("outbox"); }).then(null, function () {});
+      }
       return refreshCount();
     }, function () {
-      say("Không lưu được vào hàng chờ: bộ nhớ điện thoại có thể đã đầy. Hãy xóa bớt ảnh hoặc ứng dụng rồi thử lại.");
+      say("Không lưu được vào hàng chờ: bộ nhớ điện thoại có thể đã đầy. Hãy xóa bớt ảnh hoặc ứng dụng rồi thử lại.", form);
     });
   }
 
@@ -119,8 +131,8 @@
   }
 
   function post(item, token) {
-    // The 303 after a form is not followed (its page would cost a download on
-    // a slow link); asking for JSON turns a session that ended into a 401.
+    // The 303 is not followed (a page's download on a slow link); JSON asked
+    // for, an ended session is a 401.
     return fetch(item.url, {
       method: "POST", body: body(item), credentials: "same-origin", redirect: "manual",
       headers: { "Idempotency-Key": item.key, "X-CSRF-Token": token, Accept: "application/json" }
@@ -130,7 +142,7 @@
   function sendOne(item, token, mine) {
     item.state = "sending";
     return put(item).then(function () { return post(item, token); }).then(function (r) {
-      if (r.status === 401) { item.state = "login"; return put(item).then(function () { return "stop"; }); }
+      if (r.status === 401) { item.state = "login"; return putThen(item, "stop"); }
       if (r.ok || r.type === "opaqueredirect") {
         var base = item.base !== undefined ? item.base : baseOf(item);
         if (item.record && base !== null) {
@@ -143,8 +155,7 @@
         var base = item.base !== undefined ? item.base : baseOf(item);
         var own = item.record && base !== null ? mine[item.record + "@" + base] || 0 : 0;
         if (r.status === 409 && own && !item.rebased) {
-          // Changed since only by this phone's own items sent just before: the
-          // item is sent again on the version they made, with its own key.
+          // Changed since only by this phone's items sent just before: sent again on their version.
           var now = currentVersion(html, item.url);
           if (now !== null && Number(now) === base + own) {
             item.base = base;
@@ -156,11 +167,11 @@
         item.state = r.status === 409 ? "conflict" : (r.status >= 500 ? "waiting" : "refused");
         item.html = html.length < 200000 ? html : "";
         item.status = r.status;
-        return put(item).then(function () { return r.status >= 500 ? "stop" : "held"; });
+        return putThen(item, r.status >= 500 ? "stop" : "held");
       });
     }, function () {
       item.state = "waiting";
-      return put(item).then(function () { return "stop"; });
+      return putThen(item, "stop");
     });
   }
 
@@ -196,7 +207,7 @@
   }
 
   // --- what the member sees ------------------------------------------------
-  function say(text) {
+  function say(text, near) {  // at the top of the page, or just above the form sent
     var main = document.getElementById("main");
     if (!main) { return; }
     var p = document.getElementById("outbox-say") || document.createElement("p");
@@ -204,7 +215,7 @@
     p.className = "notice";
     p.setAttribute("role", "status");
     p.textContent = text;
-    main.insertBefore(p, main.firstChild);
+    if (near) { near.parentNode.insertBefore(p, near); } else { main.insertBefore(p, main.firstChild); }
   }
   function refreshCount() {
     return all().then(function (items) {
@@ -273,6 +284,7 @@
   if (navigator.serviceWorker) {
     navigator.serviceWorker.register("/sw.js").then(function () { return navigator.serviceWorker.ready; }).then(refresh, function () {});
     navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.type === "flush") { flush(); }
       if (event.data && event.data.type === "refreshed") { document.documentElement.setAttribute("data-kept", event.data.count + ":" + event.data.bytes); }
     });
     navigator.serviceWorker.addEventListener("controllerchange", refresh);

@@ -112,6 +112,15 @@ self.addEventListener("fetch", function (event) {
   if (request.mode === "navigate") { event.respondWith(page(request, url)); }
 });
 
+/* Background Sync: the signal is back; an open page of the app sends the queue
+ * (with every page closed, it goes when the app is next opened). */
+self.addEventListener("sync", function (event) {
+  if (event.tag !== "outbox") { return; }
+  event.waitUntil(self.clients.matchAll({ type: "window" }).then(function (open) {
+    open.forEach(function (client) { client.postMessage({ type: "flush" }); });
+  }));
+});
+
 /* "refresh": keep the hamlet's pages (one at a time, stopping at the first
  * failure); "forget": drop every kept page (sign-out, another account). */
 self.addEventListener("message", function (event) {

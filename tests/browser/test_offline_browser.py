@@ -127,6 +127,7 @@ def test_work_offline_then_sync_each_item_once(
         form.locator("input[name=note]").fill("Ghi lúc mất sóng ở vườn")
         form.get_by_role("button", name="Ghi nhận").click()
         _queued(page, i + 1)
+    page.screenshot(path=str(artifacts / "offline-product-360.png"))
     upload = page.locator("form[data-photo-upload]")
     upload.locator("input[type=file]").set_input_files(
         files=[FilePayload(name="kho-ca.jpg", mimeType="image/jpeg", buffer=_photo())]
@@ -246,6 +247,9 @@ def test_a_session_ended_while_offline_asks_to_sign_in_then_sends(
     page.get_by_label("Tên chủ thể").fill(producer)
     page.get_by_role("button", name="Thêm chủ thể và tiếp tục").click()
     _queued(page, 1)
+    # Signing out would drop the queue: the phone says so first.
+    page.get_by_role("button", name="Đăng xuất").click()
+    expect(page.locator("#outbox-say")).to_contain_text("Còn 1 việc chưa gửi")
     context.clear_cookies()  # the session ran out while the phone was offline
     context.set_offline(False)
     expect(page.locator("#outbox-count")).to_have_text(
@@ -260,4 +264,66 @@ def test_a_session_ended_while_offline_asks_to_sign_in_then_sends(
         "Không có việc nào chờ gửi.", timeout=60_000
     )
     assert _api(page, "/api/v1/producers?q=ho cho dang nhap lai")["total"] == 1
+    context.close()
+
+
+def test_a_second_account_on_the_same_phone_sees_nothing_of_the_first(
+    browser: Browser, live_server: str
+) -> None:
+    context, page = _member(browser, live_server)
+    product = _product_url(page, live_server, "Khô cá lóc")
+    context.set_offline(True)
+    page.goto(f"{live_server}/products/new")
+    page.get_by_label("Tên chủ thể").fill("Hộ Của Người Trước")
+    page.get_by_role("button", name="Thêm chủ thể và tiếp tục").click()
+    _queued(page, 1)
+    context.clear_cookies()  # the first member's session ends, the queue unsent
+    context.set_offline(False)
+    expect(page.locator("#outbox-count")).to_contain_text("đăng nhập lại")
+
+    # Another hamlet's member signs in on the same browser.
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Tên đăng nhập hoặc số điện thoại").fill("thanhvien.chauthanh")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
+    expect(page.locator(".outbox-bar")).to_be_hidden()
+    page.goto(f"{live_server}/offline/outbox")
+    expect(page.locator("[data-outbox-list]")).to_contain_text(
+        "Không có việc nào chờ gửi."
+    )
+    kept = page.evaluate(
+        "() => caches.open('ocop-pages').then(c => c.keys())"
+        ".then(ks => ks.map(k => new URL(k.url).pathname))"
+    )
+    assert product.removeprefix(live_server) not in kept
+    context.set_offline(True)
+    page.goto(product)  # the first member's product: never kept for this one
+    expect(page.locator(".offline-banner")).to_have_text(
+        "Đang ngoại tuyến — trang này chưa được lưu trên điện thoại."
+    )
+    expect(page.get_by_text("Khô cá lóc")).to_have_count(0)
+    context.set_offline(False)
+    time.sleep(1)
+    # The first member's item was never sent with the second's session ...
+    official = browser.new_context(java_script_enabled=False, base_url=live_server)
+    desk = official.new_page()
+    desk.goto("/login")
+    desk.get_by_label("Tên đăng nhập hoặc số điện thoại").fill("canbo.khom3")
+    desk.get_by_label("Mật khẩu").fill(PASSWORD)
+    desk.get_by_role("button", name="Đăng nhập").click()
+    expect(desk.get_by_role("button", name="Đăng xuất")).to_be_visible()
+    assert _api(desk, "/api/v1/producers?q=ho cua nguoi truoc")["total"] == 0
+    # ... and goes when the first member signs in again on this phone.
+    page.get_by_role("button", name="Đăng xuất").click()
+    expect(page.get_by_role("link", name="Đăng nhập")).to_be_visible()
+    page.goto(f"{live_server}/login?next=/offline/outbox")
+    page.get_by_label("Tên đăng nhập hoặc số điện thoại").fill("thanhvien.khom3")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.locator("[data-outbox-list]")).to_contain_text(
+        "Không có việc nào chờ gửi.", timeout=60_000
+    )
+    assert _api(desk, "/api/v1/producers?q=ho cua nguoi truoc")["total"] == 1
+    official.close()
     context.close()
