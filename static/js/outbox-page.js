@@ -55,12 +55,13 @@
         mine.type = "button";
         mine.addEventListener("click", function () {
           if (item.state !== "conflict") { location.assign(item.page); return; }
-          var now = O.currentVersion(item.html, item.url);
-          if (now !== null) { O.setVersion(item, now); }
-          item.state = "waiting";
-          delete item.base;
-          delete item.rebased;
-          O.put(item).then(O.flush);
+          O.freshVersion(item).then(function (now) {
+            if (now !== null) { O.setVersion(item, now); }
+            item.state = "waiting";
+            delete item.base;
+            delete item.rebased;
+            return O.put(item);
+          }).then(O.flush);
         });
         var theirs = el("button", item.state === "conflict" ? "Giữ bản trên máy chủ, bỏ bản của tôi" : "Bỏ việc này", "secondary");
         theirs.type = "button";

@@ -122,6 +122,11 @@
     var input = doc.querySelector('form[action="' + url + '"] input[name="version"]');
     return input ? input.value : null;
   }
+  function freshVersion(item) {  // the record's version now, read from its page
+    return fetch(item.page, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (html) { return currentVersion(html, item.url); }, function () { return null; });
+  }
   function setVersion(item, version) {
     item.fields.forEach(function (f) { if (f[0] === "version") { f[1] = String(version); } });
   }
@@ -154,20 +159,21 @@
       return r.text().then(function (html) {
         var base = item.base !== undefined ? item.base : baseOf(item);
         var own = item.record && base !== null ? mine[item.record + "@" + base] || 0 : 0;
-        if (r.status === 409 && own && !item.rebased) {
-          // Changed since only by this phone's items sent just before: sent again on their version.
-          var now = currentVersion(html, item.url);
-          if (now !== null && Number(now) === base + own) {
-            item.base = base;
-            item.rebased = true;
-            setVersion(item, now);
-            return sendOne(item, token, mine);
-          }
-        }
-        item.state = r.status === 409 ? "conflict" : (r.status >= 500 ? "waiting" : "refused");
-        item.html = html.length < 200000 ? html : "";
-        item.status = r.status;
-        return putThen(item, r.status >= 500 ? "stop" : "held");
+        var hold = function () {
+          item.state = r.status === 409 ? "conflict" : (r.status >= 500 ? "waiting" : "refused");
+          item.html = html.length < 200000 ? html : "";
+          item.status = r.status;
+          return putThen(item, r.status >= 500 ? "stop" : "held");
+        };
+        if (r.status !== 409 || !own || item.rebased) { return hold(); }
+        // Changed since only by this phone's items sent just before: sent again on their version.
+        return freshVersion(item).then(function (now) {
+          if (now === null || Number(now) !== base + own) { return hold(); }
+          item.base = base;
+          item.rebased = true;
+          setVersion(item, now);
+          return sendOne(item, token, mine);
+        });
       });
     }, function () {
       item.state = "waiting";
@@ -290,7 +296,7 @@
     navigator.serviceWorker.addEventListener("controllerchange", refresh);
   }
   window.ocopOutbox = { flush: flush, all: all, put: put, drop: drop, el: el,
-    currentVersion: currentVersion, setVersion: setVersion, refreshCount: refreshCount };
+    freshVersion: freshVersion, setVersion: setVersion, refreshCount: refreshCount };
   refreshCount().then(flush);
   setInterval(flush, 60000);  // a link that came back without an "online" event
 })();

@@ -8,7 +8,7 @@
 var FILES = "ocop-files-" + RELEASE;
 var PAGES = "ocop-pages";
 var SAVED = "x-ocop-saved-at";
-var KEPT = /^\/(worklist|team|offline\/outbox|products\/(\d+|new)|producers\/(\d+|new))$/;
+var KEPT = /^\/(worklist|team|offline\/outbox|products\/(\d+|new)|producers\/(\d+(\/edit)?|new))$/;
 var MAX_PAGES = 320;
 
 self.addEventListener("install", function (event) {

@@ -327,3 +327,32 @@ def test_a_second_account_on_the_same_phone_sees_nothing_of_the_first(
     assert _api(desk, "/api/v1/producers?q=ho cua nguoi truoc")["total"] == 1
     official.close()
     context.close()
+
+
+def test_two_edits_of_one_record_queued_offline_land_in_order(
+    browser: Browser, live_server: str
+) -> None:
+    """The second edit was based on the version the first one replaced: its 409
+    comes from this phone's own item, so it is sent again on the new version."""
+    context, page = _member(browser, live_server)
+    page.goto(f"{live_server}/producers/new")
+    page.get_by_label("Tên chủ thể").fill("Hộ Sửa Hai Lần Ngoại Tuyến")
+    page.get_by_role("button", name="Thêm chủ thể").click()
+    expect(page).to_have_url(re.compile(r"/producers/\d+"))
+    pid = int(re.search(r"/producers/(\d+)", page.url)[1])  # type: ignore[index]
+    version = _api(page, f"/api/v1/producers/{pid}")["version"]
+    page.goto(f"{live_server}/producers/{pid}/edit")  # kept once opened
+
+    context.set_offline(True)
+    page.goto(f"{live_server}/producers/{pid}/edit")
+    expect(page.locator(".offline-banner")).to_be_visible()
+    for n, who in enumerate(("Lê Văn Một", "Lê Văn Hai"), 1):
+        page.get_by_label("Người đại diện").fill(who)
+        page.get_by_role("button", name="Lưu thay đổi").click()
+        _queued(page, n)
+    context.set_offline(False)
+    expect(page.locator(".outbox-bar")).to_be_hidden(timeout=60_000)
+    producer = _api(page, f"/api/v1/producers/{pid}")
+    assert producer["representative"] == "Lê Văn Hai"
+    assert producer["version"] == version + 2
+    context.close()
