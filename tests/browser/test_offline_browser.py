@@ -52,15 +52,20 @@ def _photo() -> bytes:
     return out.getvalue()
 
 
+def _log_in(page: Page, login: str) -> None:
+    """Fills the sign-in form the page shows and sends it."""
+    page.get_by_label("Tên đăng nhập hoặc số điện thoại").fill(login)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
 def _member(browser: Browser, live_server: str) -> tuple[BrowserContext, Page]:
     """The hamlet's team member, signed in with script on; the phone has kept
     the hamlet's pages."""
     context = browser.new_context(viewport=PHONE, locale="vi-VN", base_url=live_server)
     page = context.new_page()
     page.goto(f"{live_server}/login")
-    page.get_by_label("Tên đăng nhập hoặc số điện thoại").fill("thanhvien.khom3")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    _log_in(page, "thanhvien.khom3")
     expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.wait_for_function(
@@ -203,9 +208,7 @@ def test_a_listing_changed_while_offline_comes_back_as_a_choice(
     leader = browser.new_context(viewport=PHONE, java_script_enabled=False)
     other = leader.new_page()
     other.goto(f"{live_server}/login")
-    other.get_by_label("Tên đăng nhập hoặc số điện thoại").fill("totruong.khom3")
-    other.get_by_label("Mật khẩu").fill(PASSWORD)
-    other.get_by_role("button", name="Đăng nhập").click()
+    _log_in(other, "totruong.khom3")
     other.goto(product)
     theirs = "https://voso.vn/lap-xuong-mai-que-lo-p700002.html"
     other.locator(f'form[action="{action}"] input[name=evidence_url]').fill(theirs)
@@ -256,9 +259,7 @@ def test_a_session_ended_while_offline_asks_to_sign_in_then_sends(
         "1 việc chờ gửi — đăng nhập lại để gửi", timeout=60_000
     )
     page.locator("#outbox-count").click()
-    page.get_by_label("Tên đăng nhập hoặc số điện thoại").fill("thanhvien.khom3")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    _log_in(page, "thanhvien.khom3")
     expect(page).to_have_url(re.compile(r"/offline/outbox$"))
     expect(page.locator("[data-outbox-list]")).to_contain_text(
         "Không có việc nào chờ gửi.", timeout=60_000
@@ -283,9 +284,7 @@ def test_a_second_account_on_the_same_phone_sees_nothing_of_the_first(
 
     # Another hamlet's member signs in on the same browser.
     page.goto(f"{live_server}/login")
-    page.get_by_label("Tên đăng nhập hoặc số điện thoại").fill("thanhvien.chauthanh")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    _log_in(page, "thanhvien.chauthanh")
     expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
     expect(page.locator(".outbox-bar")).to_be_hidden()
     page.goto(f"{live_server}/offline/outbox")
@@ -309,18 +308,14 @@ def test_a_second_account_on_the_same_phone_sees_nothing_of_the_first(
     official = browser.new_context(java_script_enabled=False, base_url=live_server)
     desk = official.new_page()
     desk.goto("/login")
-    desk.get_by_label("Tên đăng nhập hoặc số điện thoại").fill("canbo.khom3")
-    desk.get_by_label("Mật khẩu").fill(PASSWORD)
-    desk.get_by_role("button", name="Đăng nhập").click()
+    _log_in(desk, "canbo.khom3")
     expect(desk.get_by_role("button", name="Đăng xuất")).to_be_visible()
     assert _api(desk, "/api/v1/producers?q=ho cua nguoi truoc")["total"] == 0
     # ... and goes when the first member signs in again on this phone.
     page.get_by_role("button", name="Đăng xuất").click()
     expect(page.get_by_role("link", name="Đăng nhập")).to_be_visible()
     page.goto(f"{live_server}/login?next=/offline/outbox")
-    page.get_by_label("Tên đăng nhập hoặc số điện thoại").fill("thanhvien.khom3")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    _log_in(page, "thanhvien.khom3")
     expect(page.locator("[data-outbox-list]")).to_contain_text(
         "Không có việc nào chờ gửi.", timeout=60_000
     )
