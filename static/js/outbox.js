@@ -4,11 +4,14 @@
  * sent in order with each Idempotency-Key, so sending twice writes once. A
  * conflict or a refusal waits for the member; an ended session for a sign-in.
  * Items belong to the account that queued them. */
-(function () {
+(function (scope) {
   "use strict";
-  var me = document.querySelector('meta[name="ocop-user"]');
-  if (!me || !window.indexedDB || !window.fetch || !window.FormData) { return; }
-  var user = Number(me.content);
+  // The same file runs in the service worker (importScripts), for Background
+  // Sync: there only the sending part, for whoever /offline/state names.
+  var page = typeof document !== "undefined";
+  var me = page && document.querySelector('meta[name="ocop-user"]');
+  if ((page && !me) || !scope.indexedDB || !scope.fetch || !scope.FormData) { return; }
+  var user = page ? Number(me.content) : null;
   var busy = false;
   var MAX_ITEMS = 200;  // with photos shrunk to about 0.3 MB, tens of MB at most
 
@@ -103,24 +106,17 @@
     });
   }
 
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (navigator.onLine || !form.hasAttribute("data-outbox")) { return; }
-    event.preventDefault();
-    event.stopPropagation();
-    queue(form, event.submitter);
-  }, true);
-
   // --- sending -------------------------------------------------------------
   function body(item) {
     var data = new FormData();
     item.fields.forEach(function (f) { if (f.length === 3) { data.append(f[0], f[1], f[2]); } else { data.append(f[0], f[1]); } });
     return data;
   }
-  function currentVersion(html, url) {
-    var doc = new DOMParser().parseFromString(html, "text/html");
-    var input = doc.querySelector('form[action="' + url + '"] input[name="version"]');
-    return input ? input.value : null;
+  function currentVersion(html, url) {  // the version field of the form posting to url
+    var at = html.indexOf('action="' + url + '"');
+    var end = html.indexOf("</form>", at);
+    var found = at < 0 ? null : /name="version" value="(\d+)"/.exec(html.slice(at, end < 0 ? html.length : end));
+    return found ? found[1] : null;
   }
   function freshVersion(item) {  // the record's version now, read from its page
     return fetch(item.page, { credentials: "same-origin", headers: { Accept: "text/html" } })
@@ -181,36 +177,62 @@
     });
   }
 
+  function state() {
+    return fetch("/offline/state", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.status === 401 ? 401 : r.ok ? r.json() : null; });
+  }
+  function pending(items) {
+    return items.filter(function (i) { return i.state === "waiting" || i.state === "sending" || i.state === "login"; });
+  }
+  function send(st) {
+    if (!st) { return; }
+    if (st === 401) {  // only the page knows whose queue waits for a sign-in
+      return page && all().then(function (items) {
+        return Promise.all(pending(items).map(function (i) { i.state = "login"; return put(i); }));
+      });
+    }
+    if (page && st.user !== user) { return; }
+    user = st.user;
+    return all().then(function (items) {
+      var mine = {};
+      var held = {};  // a record with an item waiting for the member: its later items wait too
+      items.forEach(function (i) { if (i.state === "conflict" || i.state === "refused") { held[i.record || i.url] = true; } });
+      return pending(items).reduce(function (chain, item) {
+        return chain.then(function (last) {
+          if (last === "stop" || held[item.record || item.url]) { return last; }
+          return sendOne(item, st.csrf_token, mine).then(function (result) {
+            if (result === "held") { held[item.record || item.url] = true; return "go"; }
+            return result;
+          });
+        });
+      }, Promise.resolve());
+    });
+  }
   function flush() {
     if (busy || !navigator.onLine) { return Promise.resolve(); }
     busy = true;
-    var done = function () { busy = false; return refreshCount(); };
-    return all().then(function (items) {
-      var waiting = items.filter(function (i) { return i.state === "waiting" || i.state === "sending" || i.state === "login"; });
-      if (!waiting.length) { return; }
-      return fetch("/offline/state", { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
-        if (r.status === 401) {
-          return Promise.all(waiting.map(function (i) { i.state = "login"; return put(i); }));
-        }
-        if (!r.ok) { return; }
-        return r.json().then(function (state) {
-          if (state.user !== user) { return; }
-          var mine = {};
-          var held = {};  // a record with an item waiting for the member: its later items wait too
-          items.forEach(function (i) { if (i.state === "conflict" || i.state === "refused") { held[i.record || i.url] = true; } });
-          return waiting.reduce(function (chain, item) {
-            return chain.then(function (last) {
-              if (last === "stop" || held[item.record || item.url]) { return last; }
-              return sendOne(item, state.csrf_token, mine).then(function (result) {
-                if (result === "held") { held[item.record || item.url] = true; return "go"; }
-                return result;
-              });
-            });
-          }, Promise.resolve());
-        });
-      }, function () { /* still no network */ });
-    }).then(done, done);
+    var run = function () {  // the page asks the server only when something waits
+      var asked = page ? all().then(function (items) { return pending(items).length ? state() : null; }) : state();
+      return asked.then(send, function () { /* still no network */ });
+    };
+    var done = function () { busy = false; return page ? refreshCount() : told(); };
+    // One sender at a time between the pages and the worker, where the browser can tell.
+    return (navigator.locks ? navigator.locks.request("ocop-outbox", run) : run()).then(done, done);
   }
+  function told() {
+    return scope.clients.matchAll({ type: "window" }).then(function (open) {
+      open.forEach(function (client) { client.postMessage({ type: "sent" }); });
+    });
+  }
+  if (!page) { scope.ocopFlush = flush; return; }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (navigator.onLine || !form.hasAttribute("data-outbox")) { return; }
+    event.preventDefault();
+    event.stopPropagation();
+    queue(form, event.submitter);
+  }, true);
 
   // --- what the member sees ------------------------------------------------
   function say(text, near) {  // at the top of the page, or just above the form sent
@@ -291,6 +313,7 @@
     navigator.serviceWorker.register("/sw.js").then(function () { return navigator.serviceWorker.ready; }).then(refresh, function () {});
     navigator.serviceWorker.addEventListener("message", function (event) {
       if (event.data && event.data.type === "flush") { flush(); }
+      if (event.data && event.data.type === "sent") { refreshCount(); }
       if (event.data && event.data.type === "refreshed") { document.documentElement.setAttribute("data-kept", event.data.count + ":" + event.data.bytes); }
     });
     navigator.serviceWorker.addEventListener("controllerchange", refresh);
@@ -299,4 +322,4 @@
     freshVersion: freshVersion, setVersion: setVersion, refreshCount: refreshCount };
   refreshCount().then(flush);
   setInterval(flush, 60000);  // a link that came back without an "online" event
-})();
+})(self);

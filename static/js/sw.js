@@ -5,6 +5,7 @@
  * answer, another site's file or a page with a query. A sign-in or sign-out
  * forgets every kept page: a second account never sees the first's. */
 "use strict";
+importScripts(OUTBOX);
 var FILES = "ocop-files-" + RELEASE;
 var PAGES = "ocop-pages";
 var SAVED = "x-ocop-saved-at";
@@ -112,13 +113,12 @@ self.addEventListener("fetch", function (event) {
   if (request.mode === "navigate") { event.respondWith(page(request, url)); }
 });
 
-/* Background Sync: the signal is back; an open page of the app sends the queue
- * (with every page closed, it goes when the app is next opened). */
+/* Background Sync: the signal is back, even with every page of the app
+ * closed: the queue is sent from here (outbox.js, imported above), and open
+ * pages are told to redraw it. */
 self.addEventListener("sync", function (event) {
-  if (event.tag !== "outbox") { return; }
-  event.waitUntil(self.clients.matchAll({ type: "window" }).then(function (open) {
-    open.forEach(function (client) { client.postMessage({ type: "flush" }); });
-  }));
+  if (event.tag !== "outbox" || !self.ocopFlush) { return; }
+  event.waitUntil(self.ocopFlush());
 });
 
 /* "refresh": keep the hamlet's pages (one at a time, stopping at the first

@@ -351,3 +351,30 @@ def test_two_edits_of_one_record_queued_offline_land_in_order(
     assert producer["representative"] == "Lê Văn Hai"
     assert producer["version"] == version + 2
     context.close()
+
+
+def test_background_sync_sends_the_queue_with_every_page_closed(
+    browser: Browser, live_server: str
+) -> None:
+    """Queued offline, then the app's page left: when the signal returns,
+    Chromium wakes the service worker (Background Sync), which sends it."""
+    context, page = _member(browser, live_server)
+    context.set_offline(True)
+    page.goto(f"{live_server}/products/new")
+    page.get_by_label("Tên chủ thể").fill("Hộ Gửi Khi Đã Đóng Trang")
+    page.get_by_role("button", name="Thêm chủ thể và tiếp tục").click()
+    _queued(page, 1)
+    page.close()  # no page of the app is open any more
+    context.set_offline(False)
+    found = 0
+    for _ in range(60):
+        answer = context.request.get(
+            "/api/v1/producers?q=ho gui khi da dong trang",
+            headers={"Accept": "application/json"},
+        )
+        found = answer.json()["total"]
+        if found:
+            break
+        time.sleep(0.5)
+    assert found == 1
+    context.close()

@@ -93,7 +93,11 @@ def service_worker() -> Response:
     their digests so a new release is a new worker."""
     shell = [static_url(path) for path in SHELL]
     release = "-".join(static_digests()[path][:6] for path in (*SHELL, "js/sw.js"))
-    head = f"var RELEASE = {json.dumps(release)};\nvar SHELL = {json.dumps(shell)};\n"
+    head = (
+        f"var RELEASE = {json.dumps(release)};\n"
+        f"var SHELL = {json.dumps(shell)};\n"
+        f"var OUTBOX = {json.dumps(static_url('js/outbox.js'))};\n"
+    )
     code = (STATIC_DIR / "js" / "sw.js").read_text(encoding="utf-8")
     return Response(
         head + code,
