@@ -55,8 +55,8 @@
         mine.type = "button";
         mine.addEventListener("click", function () {
           if (item.state !== "conflict") { location.assign(item.page); return; }
-          O.freshVersion(item).then(function (now) {
-            if (now !== null) { O.setVersion(item, now); }
+          self.ocopSend.freshVersion(item).then(function (now) {
+            if (now !== null) { self.ocopSend.setVersion(item, now); }
             item.state = "waiting";
             delete item.base;
             delete item.rebased;

@@ -1,18 +1,13 @@
 /* The team phone's outbox, an addition to the plain forms: registers the
  * service worker; offline, a form marked data-outbox is kept in IndexedDB (a
- * photo shrunk as photos.js does) with a key of its own; online, the queue is
- * sent in order with each Idempotency-Key, so sending twice writes once. A
- * conflict or a refusal waits for the member; an ended session for a sign-in.
- * Items belong to the account that queued them. */
+ * photo shrunk as photos.js does) with a key of its own; online, outbox-send.js
+ * sends the queue. Items belong to the account that queued them. The worker
+ * imports this file for the queue's store only. */
 (function (scope) {
   "use strict";
-  // The same file runs in the service worker (importScripts), for Background
-  // Sync: there only the sending part, for whoever /offline/state names.
   var page = typeof document !== "undefined";
   var me = page && document.querySelector('meta[name="ocop-user"]');
   if ((page && !me) || !scope.indexedDB || !scope.fetch || !scope.FormData) { return; }
-  var user = page ? Number(me.content) : null;
-  var busy = false;
   var MAX_ITEMS = 200;  // with photos shrunk to about 0.3 MB, tens of MB at most
 
   function db() {
@@ -33,14 +28,18 @@
       });
     });
   }
-  function all() {
+  function all() {  // the items of the account signed in (the worker's: whoever /offline/state names)
     return tx("readonly", function (s) { return s.getAll(); }).then(function (items) {
-      return items.filter(function (i) { return i.user === user; });
+      return items.filter(function (i) { return i.user === store.user; });
     });
   }
   function put(item) { return tx("readwrite", function (s) { return s.put(item); }); }
   function putThen(item, result) { return put(item).then(function () { return result; }); }
   function drop(id) { return tx("readwrite", function (s) { return s["delete"](id); }); }
+  var store = scope.ocopStore = { user: page ? Number(me.content) : null, all: all, put: put, putThen: putThen, drop: drop };
+  if (!page) { return; }  // the worker imports outbox-send.js for the rest
+  var user = store.user;
+  var sendUrl = document.currentScript && document.currentScript.getAttribute("data-send");
 
   function newKey() {
     return crypto.randomUUID ? crypto.randomUUID() : Date.now() + "-" + Math.random().toString(36).slice(2);
@@ -106,126 +105,6 @@
     });
   }
 
-  // --- sending -------------------------------------------------------------
-  function body(item) {
-    var data = new FormData();
-    item.fields.forEach(function (f) { if (f.length === 3) { data.append(f[0], f[1], f[2]); } else { data.append(f[0], f[1]); } });
-    return data;
-  }
-  function currentVersion(html, url) {  // the version field of the form posting to url
-    var at = html.indexOf('action="' + url + '"');
-    var end = html.indexOf("</form>", at);
-    var found = at < 0 ? null : /name="version" value="(\d+)"/.exec(html.slice(at, end < 0 ? html.length : end));
-    return found ? found[1] : null;
-  }
-  function freshVersion(item) {  // the record's version now, read from its page
-    return fetch(item.page, { credentials: "same-origin", headers: { Accept: "text/html" } })
-      .then(function (r) { return r.ok ? r.text() : ""; })
-      .then(function (html) { return currentVersion(html, item.url); }, function () { return null; });
-  }
-  function setVersion(item, version) {
-    item.fields.forEach(function (f) { if (f[0] === "version") { f[1] = String(version); } });
-  }
-  function baseOf(item) {
-    var f = item.fields.filter(function (x) { return x[0] === "version"; })[0];
-    return f ? Number(f[1]) : null;
-  }
-
-  function post(item, token) {
-    // The 303 is not followed (a page's download on a slow link); JSON asked
-    // for, an ended session is a 401.
-    return fetch(item.url, {
-      method: "POST", body: body(item), credentials: "same-origin", redirect: "manual",
-      headers: { "Idempotency-Key": item.key, "X-CSRF-Token": token, Accept: "application/json" }
-    });
-  }
-
-  function sendOne(item, token, mine) {
-    item.state = "sending";
-    return put(item).then(function () { return post(item, token); }).then(function (r) {
-      if (r.status === 401) { item.state = "login"; return putThen(item, "stop"); }
-      if (r.ok || r.type === "opaqueredirect") {
-        var base = item.base !== undefined ? item.base : baseOf(item);
-        if (item.record && base !== null) {
-          var k = item.record + "@" + base;
-          mine[k] = (mine[k] || 0) + 1;
-        }
-        return drop(item.id).then(function () { return "sent"; });
-      }
-      return r.text().then(function (html) {
-        var base = item.base !== undefined ? item.base : baseOf(item);
-        var own = item.record && base !== null ? mine[item.record + "@" + base] || 0 : 0;
-        var hold = function () {
-          item.state = r.status === 409 ? "conflict" : (r.status >= 500 ? "waiting" : "refused");
-          item.html = html.length < 200000 ? html : "";
-          item.status = r.status;
-          return putThen(item, r.status >= 500 ? "stop" : "held");
-        };
-        if (r.status !== 409 || !own || item.rebased) { return hold(); }
-        // Changed since only by this phone's items sent just before: sent again on their version.
-        return freshVersion(item).then(function (now) {
-          if (now === null || Number(now) !== base + own) { return hold(); }
-          item.base = base;
-          item.rebased = true;
-          setVersion(item, now);
-          return sendOne(item, token, mine);
-        });
-      });
-    }, function () {
-      item.state = "waiting";
-      return putThen(item, "stop");
-    });
-  }
-
-  function state() {
-    return fetch("/offline/state", { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { return r.status === 401 ? 401 : r.ok ? r.json() : null; });
-  }
-  function pending(items) {
-    return items.filter(function (i) { return i.state === "waiting" || i.state === "sending" || i.state === "login"; });
-  }
-  function send(st) {
-    if (!st) { return; }
-    if (st === 401) {  // only the page knows whose queue waits for a sign-in
-      return page && all().then(function (items) {
-        return Promise.all(pending(items).map(function (i) { i.state = "login"; return put(i); }));
-      });
-    }
-    if (page && st.user !== user) { return; }
-    user = st.user;
-    return all().then(function (items) {
-      var mine = {};
-      var held = {};  // a record with an item waiting for the member: its later items wait too
-      items.forEach(function (i) { if (i.state === "conflict" || i.state === "refused") { held[i.record || i.url] = true; } });
-      return pending(items).reduce(function (chain, item) {
-        return chain.then(function (last) {
-          if (last === "stop" || held[item.record || item.url]) { return last; }
-          return sendOne(item, st.csrf_token, mine).then(function (result) {
-            if (result === "held") { held[item.record || item.url] = true; return "go"; }
-            return result;
-          });
-        });
-      }, Promise.resolve());
-    });
-  }
-  function flush() {
-    if (busy || !navigator.onLine) { return Promise.resolve(); }
-    busy = true;
-    var run = function () {  // the page asks the server only when something waits
-      var asked = page ? all().then(function (items) { return pending(items).length ? state() : null; }) : state();
-      return asked.then(send, function () { /* still no network */ });
-    };
-    var done = function () { busy = false; return page ? refreshCount() : told(); };
-    // One sender at a time between the pages and the worker, where the browser can tell.
-    return (navigator.locks ? navigator.locks.request("ocop-outbox", run) : run()).then(done, done);
-  }
-  function told() {
-    return scope.clients.matchAll({ type: "window" }).then(function (open) {
-      open.forEach(function (client) { client.postMessage({ type: "sent" }); });
-    });
-  }
-  if (!page) { scope.ocopFlush = flush; return; }
-
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (navigator.onLine || !form.hasAttribute("data-outbox")) { return; }
@@ -233,6 +112,25 @@
     event.stopPropagation();
     queue(form, event.submitter);
   }, true);
+
+  // --- sending: outbox-send.js, fetched only when something waits ---------
+  function sender() {
+    if (scope.ocopSend) { return Promise.resolve(scope.ocopSend); }
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = sendUrl;
+      script.onload = function () { resolve(scope.ocopSend); };
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+  }
+  function flush() {
+    if (!navigator.onLine) { return Promise.resolve(); }
+    return all().then(function (items) {
+      var waiting = items.some(function (i) { return i.state === "waiting" || i.state === "sending" || i.state === "login"; });
+      return waiting && sender().then(function (s) { return s.flush(); });
+    }).then(null, function () { /* the sender did not load: no network yet */ });
+  }
 
   // --- what the member sees ------------------------------------------------
   function say(text, near) {  // at the top of the page, or just above the form sent
@@ -318,8 +216,7 @@
     });
     navigator.serviceWorker.addEventListener("controllerchange", refresh);
   }
-  window.ocopOutbox = { flush: flush, all: all, put: put, drop: drop, el: el,
-    freshVersion: freshVersion, setVersion: setVersion, refreshCount: refreshCount };
+  window.ocopOutbox = { flush: flush, all: all, put: put, drop: drop, el: el, refreshCount: refreshCount };
   refreshCount().then(flush);
   setInterval(flush, 60000);  // a link that came back without an "online" event
 })(self);

@@ -5,7 +5,7 @@
  * answer, another site's file or a page with a query. A sign-in or sign-out
  * forgets every kept page: a second account never sees the first's. */
 "use strict";
-importScripts(OUTBOX);
+importScripts(OUTBOX, OUTBOX_SEND);
 var FILES = "ocop-files-" + RELEASE;
 var PAGES = "ocop-pages";
 var SAVED = "x-ocop-saved-at";
@@ -114,11 +114,11 @@ self.addEventListener("fetch", function (event) {
 });
 
 /* Background Sync: the signal is back, even with every page of the app
- * closed: the queue is sent from here (outbox.js, imported above), and open
+ * closed: the queue is sent from here (outbox-send.js, imported above), and open
  * pages are told to redraw it. */
 self.addEventListener("sync", function (event) {
-  if (event.tag !== "outbox" || !self.ocopFlush) { return; }
-  event.waitUntil(self.ocopFlush());
+  if (event.tag !== "outbox" || !self.ocopSend) { return; }
+  event.waitUntil(self.ocopSend.flush());
 });
 
 /* "refresh": keep the hamlet's pages (one at a time, stopping at the first

@@ -367,7 +367,7 @@ def test_background_sync_sends_the_queue_with_every_page_closed(
     page.close()  # no page of the app is open any more
     context.set_offline(False)
     found = 0
-    for _ in range(60):
+    for _ in range(120):  # Chromium fires the sync once it sees the link back
         answer = context.request.get(
             "/api/v1/producers?q=ho gui khi da dong trang",
             headers={"Accept": "application/json"},

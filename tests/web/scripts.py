@@ -6,7 +6,8 @@ import re
 from fastapi.testclient import TestClient
 
 OUTBOX = re.compile(
-    r'<script src="(/static/js/outbox\.[0-9a-f]+\.js)" defer></script>\n?'
+    r'<script src="(/static/js/outbox\.[0-9a-f]+\.js)"'
+    r' data-send="/static/js/outbox-send\.[0-9a-f]+\.js" defer></script>\n?'
 )
 
 

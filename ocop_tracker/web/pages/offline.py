@@ -40,6 +40,7 @@ SHELL = (
     "css/app.css",
     "css/photos.css",
     "js/outbox.js",
+    "js/outbox-send.js",
     "js/outbox-page.js",
     "js/photos.js",
     "img/icon-192.png",
@@ -97,6 +98,7 @@ def service_worker() -> Response:
         f"var RELEASE = {json.dumps(release)};\n"
         f"var SHELL = {json.dumps(shell)};\n"
         f"var OUTBOX = {json.dumps(static_url('js/outbox.js'))};\n"
+        f"var OUTBOX_SEND = {json.dumps(static_url('js/outbox-send.js'))};\n"
     )
     code = (STATIC_DIR / "js" / "sw.js").read_text(encoding="utf-8")
     return Response(
