@@ -9,8 +9,9 @@ importScripts(OUTBOX, OUTBOX_SEND);
 var FILES = "ocop-files-" + RELEASE;
 var PAGES = "ocop-pages";
 var SAVED = "x-ocop-saved-at";
-var KEPT = /^\/(worklist|team|offline\/outbox|products\/(\d+|new)|producers\/(\d+(\/edit)?|new))$/;
+var KEPT = /^\/(worklist|offline\/outbox|products\/(\d+|new)|producers\/(\d+(\/edit)?|new))$/;
 var MAX_PAGES = 320;
+var PUBLIC = /^\/(p|h|guides)(\/|$)/;
 
 self.addEventListener("install", function (event) {
   var outbox = fetch("/offline/outbox", { credentials: "same-origin" }).then(function (r) {
@@ -110,7 +111,9 @@ self.addEventListener("fetch", function (event) {
     }));
     return;
   }
-  if (request.mode === "navigate") { event.respondWith(page(request, url)); }
+  // The public pages (a card's page, a household's link, the how-to sheets)
+  // are never touched: the worker serves the signed-in app only.
+  if (request.mode === "navigate" && !PUBLIC.test(url.pathname)) { event.respondWith(page(request, url)); }
 });
 
 /* Background Sync: the signal is back, even with every page of the app

@@ -115,6 +115,17 @@ def test_work_offline_then_sync_each_item_once(
     versions = {
         lid: _api(page, f"/api/v1/listings/{lid}")["version"] for lid in listings
     }
+    public = page.get_by_role("link", name="Xem trang công khai").first.get_attribute(
+        "href"
+    )
+    assert public is not None
+    # The worker answers the app's pages, never the public ones.
+    shown = page.goto(f"{live_server}{public}")
+    assert shown is not None
+    assert not shown.from_service_worker
+    shown = page.goto(product)
+    assert shown is not None
+    assert shown.from_service_worker
     photos_before = len(_api(page, f"/api/v1/products/{pid}/photos"))
 
     context.set_offline(True)

@@ -127,15 +127,15 @@ def state(principal: CurrentPrincipal) -> Response:
 @router.get("/offline/pages", dependencies=[require_roles(*FIELD_ROLES)])
 def pages(session: SessionDep, principal: CurrentPrincipal) -> Response:
     """The pages the phone keeps for offline work: the member's worklist, the
-    team page, the forms that add a producer or a product, and each product and
-    producer of the hamlet (the area's own)."""
+    queue's page, the forms that add a producer or a product, and each product
+    and producer of the hamlet (the area's own)."""
     products, _ = product_views.list_products(
         session, principal.user, limit=MAX_PAGES // 2
     )
     producers, _ = producer_views.list_producers(
         session, principal.user, limit=MAX_PAGES // 2
     )
-    urls = ["/worklist", "/team", "/offline/outbox", "/products/new", "/producers/new"]
+    urls = ["/worklist", "/offline/outbox", "/products/new", "/producers/new"]
     urls += [f"/products/{p.id}" for p in products]
     urls += [f"/producers/{p.id}" for p in producers]
     return JSONResponse({"user": principal.user.id, "urls": urls}, headers=NO_STORE)
