@@ -143,8 +143,10 @@
     p.textContent = text;
     if (near) { near.parentNode.insertBefore(p, near); } else { main.insertBefore(p, main.firstChild); }
   }
+  var queued = 0;  // the member's items, as last counted (sign-out asks first when any)
   function refreshCount() {
     return all().then(function (items) {
+      queued = items.length;
       var bar = document.getElementById("outbox-count");
       var who = document.querySelector(".whoami");
       if (!bar && who) {
@@ -176,7 +178,9 @@
   var logout = document.querySelector('form[action="/logout"]');
   if (logout) {
     logout.addEventListener("submit", function (event) {
-      if (logout.getAttribute("data-go")) { return; }
+      // Nothing queued (as last counted): sign out at once; the worker forgets
+      // the kept pages as the form goes.
+      if (logout.getAttribute("data-go") || !queued) { return; }
       event.preventDefault();
       all().then(function (items) {
         if (items.length && !logout.getAttribute("data-warned")) {
