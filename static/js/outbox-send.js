@@ -85,9 +85,7 @@
     return fetch("/offline/state", { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.status === 401 ? 401 : r.ok ? r.json() : null; });
   }
-  function pending(items) {
-    return items.filter(function (i) { return i.state === "waiting" || i.state === "sending" || i.state === "login"; });
-  }
+  var pending = store.pending;
   function send(st) {
     if (!st) { return; }
     if (st === 401) {  // only the page knows whose queue waits for a sign-in

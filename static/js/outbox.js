@@ -36,7 +36,10 @@
   function put(item) { return tx("readwrite", function (s) { return s.put(item); }); }
   function putThen(item, result) { return put(item).then(function () { return result; }); }
   function drop(id) { return tx("readwrite", function (s) { return s["delete"](id); }); }
-  var store = scope.ocopStore = { user: page ? Number(me.content) : null, all: all, put: put, putThen: putThen, drop: drop };
+  function pending(items) {  // the items a send takes: not those waiting for the member
+    return items.filter(function (i) { return i.state === "waiting" || i.state === "sending" || i.state === "login"; });
+  }
+  var store = scope.ocopStore = { user: page ? Number(me.content) : null, all: all, put: put, putThen: putThen, drop: drop, pending: pending };
   if (!page) { return; }  // the worker imports outbox-send.js for the rest
   var user = store.user;
   var sendUrl = document.currentScript && document.currentScript.getAttribute("data-send");
@@ -127,8 +130,7 @@
   function flush() {
     if (!navigator.onLine) { return Promise.resolve(); }
     return all().then(function (items) {
-      var waiting = items.some(function (i) { return i.state === "waiting" || i.state === "sending" || i.state === "login"; });
-      return waiting && sender().then(function (s) { return s.flush(); });
+      return pending(items).length && sender().then(function (s) { return s.flush(); });
     }).then(null, function () { /* the sender did not load: no network yet */ });
   }
 

@@ -14,6 +14,7 @@ form posts as before.
 """
 
 import json
+from functools import lru_cache
 
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
@@ -51,6 +52,16 @@ SHELL = (
 @router.get("/app.webmanifest")
 def manifest() -> Response:
     """The web app manifest: installable on the home screen, in Vietnamese."""
+    return Response(
+        _manifest(),
+        media_type="application/manifest+json",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
+
+
+@lru_cache(maxsize=1)
+def _manifest() -> str:
+    # Made once per process: the static files' names do not change while it runs.
     body = {
         "name": "OCOP lên sàn — Tổ công nghệ số",
         "short_name": "OCOP lên sàn",
@@ -81,17 +92,23 @@ def manifest() -> Response:
             },
         ],
     }
-    return Response(
-        json.dumps(body, ensure_ascii=False),
-        media_type="application/manifest+json",
-        headers={"Cache-Control": "public, max-age=3600"},
-    )
+    return json.dumps(body, ensure_ascii=False)
 
 
 @router.get("/sw.js")
 def service_worker() -> Response:
     """The service worker, with the hashed URLs of the files it keeps; named by
-    their digests so a new release is a new worker."""
+    their digests so a new release is a new worker. Browsers ask for it again
+    on their navigations (``no-cache``), so it is made once per process."""
+    return Response(
+        _worker(),
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+    )
+
+
+@lru_cache(maxsize=1)
+def _worker() -> str:
     shell = [static_url(path) for path in SHELL]
     release = "-".join(static_digests()[path][:6] for path in (*SHELL, "js/sw.js"))
     head = (
@@ -100,12 +117,7 @@ def service_worker() -> Response:
         f"var OUTBOX = {json.dumps(static_url('js/outbox.js'))};\n"
         f"var OUTBOX_SEND = {json.dumps(static_url('js/outbox-send.js'))};\n"
     )
-    code = (STATIC_DIR / "js" / "sw.js").read_text(encoding="utf-8")
-    return Response(
-        head + code,
-        media_type="text/javascript",
-        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
-    )
+    return head + (STATIC_DIR / "js" / "sw.js").read_text(encoding="utf-8")
 
 
 @router.get("/offline/outbox")
