@@ -36,6 +36,7 @@ from ocop_tracker.reports.models import (
     ReportCheckpoint,
     ReportCheckpointDay,
     ReportCount,
+    ReportRevision,
     ReportScheduled,
     ReportSegment,
     ReportState,
@@ -46,6 +47,7 @@ SEGMENTS: Table = ReportSegment.__table__  # type: ignore[assignment]
 COUNTS: Table = ReportCount.__table__  # type: ignore[assignment]
 SCHEDULE: Table = ReportScheduled.__table__  # type: ignore[assignment]
 STATE: Table = ReportState.__table__  # type: ignore[assignment]
+REVISIONS: Table = ReportRevision.__table__  # type: ignore[assignment]
 LINKS: Table = AdminUnitLink.__table__  # type: ignore[assignment]
 CHECKPOINTS: Table = ReportCheckpoint.__table__  # type: ignore[assignment]
 CHECKPOINT_DAYS: Table = ReportCheckpointDay.__table__  # type: ignore[assignment]
@@ -108,6 +110,31 @@ def state(conn: Connection) -> LedgerState | None:
         select(STATE.c.counts_day, STATE.c.stale).where(STATE.c.id == STATE_ID)
     ).first()
     return None if row is None else (row[0], bool(row[1]))
+
+
+# What a kept answer of one area stands on: (counts day, stale, rebuilt at, the
+# area's revision); None before the first build.
+Stamp = tuple[dt.date, bool, dt.datetime, int]
+
+
+def stamp(conn: Connection, area_id: int) -> Stamp | None:
+    """The ledger's state and the area's revision, in one statement."""
+    row = conn.execute(
+        select(STATE.c.counts_day, STATE.c.stale, STATE.c.rebuilt_at, REVISIONS.c.rev)
+        .select_from(STATE)
+        .outerjoin(REVISIONS, REVISIONS.c.area_id == area_id)
+        .where(STATE.c.id == STATE_ID)
+    ).first()
+    if row is None:
+        return None
+    return (row[0], bool(row[1]), row[2], int(row[3] or 0))
+
+
+def bump(conn: Connection, area_ids: Iterable[int]) -> None:
+    """Add one to the revision of each area (the transaction's last write:
+    rows are taken in area order, so two writers never wait in a circle)."""
+    rows = [{"area_id": a, "rev": 1} for a in sorted(set(area_ids))]
+    upsert(conn, REVISIONS, ("area_id",), "rev", rows)
 
 
 def utcnow() -> dt.datetime:

@@ -30,7 +30,7 @@ from ocop_tracker.onboarding.models import (
 )
 from ocop_tracker.producers.models import PaymentAccount, Producer
 from ocop_tracker.products.models import Certificate, Product
-from ocop_tracker.reports import activity, segments, training
+from ocop_tracker.reports import activity, ledger, segments, training
 from ocop_tracker.sellers.models import SellerAccount, SellerActivity
 from ocop_tracker.teams.models import TeamMember
 from ocop_tracker.training.models import (
@@ -40,6 +40,10 @@ from ocop_tracker.training.models import (
 )
 
 KEY = "reports_pending"
+# The areas whose kept figures this transaction moved: their revisions are
+# bumped just before it commits (``ledger.bump``), and a coverage answer read
+# meanwhile in this transaction is not kept (``reports.service.coverage_of``).
+REVISED = "reports_revised"
 # Set in session.info to switch the listener off (bulk loads that rebuild after).
 DISABLED = "reports_ledger_off"
 
@@ -149,15 +153,20 @@ def _old_and_new(obj: object, attr: str) -> set[int]:
 
 
 def refresh_before_commit(session: Session) -> None:
-    """Hook (``before_commit``): bring the ledger in step, in the same transaction."""
+    """Hook (``before_commit``): bring the ledger in step, in the same
+    transaction, then bump the revisions of the areas whose figures moved."""
     if session.info.get(DISABLED):
         return
     sync(session)
+    revised = session.info.pop(REVISED, None)
+    if revised:
+        ledger.bump(session.connection(), revised)
 
 
 def forget_after_rollback(session: Session) -> None:
     """Hook (``after_rollback``): forget the noted subjects."""
     session.info.pop(KEY, None)
+    session.info.pop(REVISED, None)
 
 
 def _column_of(
@@ -200,10 +209,17 @@ def sync(session: Session) -> None:
             )
     if p.stale:
         segments.mark_stale(conn)
-    segments.refresh(conn, products=products, producers=producers, members=members)
+    revised: set[int] = session.info.setdefault(REVISED, set())
+    segments.refresh(
+        conn,
+        products=products,
+        producers=producers,
+        members=members,
+        revised=revised,
+    )
     hamlets = set(p.activity_hamlets)
     hamlets.update(
         _column_of(conn, SellerAccount, "hamlet_id", "id", p.activity_accounts)
     )
-    activity.refresh(conn, hamlets)
-    training.refresh(conn, p.training_places)
+    activity.refresh(conn, hamlets, revised)
+    training.refresh(conn, p.training_places, revised)

@@ -10,6 +10,8 @@ The ledger has three parts (see ``reports/ledger.py`` and its neighbours):
   whole country) and metric, the count on ``report_state.counts_day``.
 - ``report_schedule``: the changes already known for later days (a certificate
   expires on its last day + 1, enters its last 90 days…), per area and day.
+- ``report_revisions``: per area, a number bumped by every commit that moved
+  its figures: the stamp of the coverage answers kept between requests.
 
 - ``report_checkpoints``: per area above the hamlets and metric, on every
   month end and every day the tree changed before the counts day, the figure
@@ -100,6 +102,21 @@ class ReportCount(Base):
     value: Mapped[int] = mapped_column(default=0)
 
     __table_args__ = (PrimaryKeyConstraint("area_id", "metric"),)
+
+
+class ReportRevision(Base):
+    """How many times the kept figures of one area (or ``NATION``) changed.
+
+    Bumped once per committing transaction for every area whose counts,
+    scheduled changes or monthly sums it moved, as its last write (in area
+    order, so two writers never wait on each other in a circle). With the
+    ledger's state it stamps a kept coverage answer (``reports/answers.py``):
+    an answer read under the same stamp is still true."""
+
+    __tablename__ = "report_revisions"
+
+    area_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    rev: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class ReportScheduled(Base):

@@ -113,7 +113,12 @@ class MonthlyTable(Generic[S]):
         for start in range(0, len(rows), 5000):
             conn.execute(stmt, rows[start : start + 5000])
 
-    def _post(self, conn: Connection, deltas: Mapping[Key, S]) -> None:
+    def _post(
+        self,
+        conn: Connection,
+        deltas: Mapping[Key, S],
+        revised: set[int] | None = None,
+    ) -> None:
         """Add place-level changes to the place's own row, and to the place,
         every ancestor of the month's last day and the country."""
         if not deltas:
@@ -126,11 +131,18 @@ class MonthlyTable(Generic[S]):
                 spread[key] = spread.get(key, self.zero) + d
         own = self._rows(deltas, own=True) if self.own else []
         self._upsert(conn, own + self._rows(spread, own=False))
+        if revised is not None:
+            revised.update(a for (a, _), sums in spread.items() if sums)
 
-    def refresh(self, conn: Connection, places: Iterable[int]) -> int:
+    def refresh(
+        self,
+        conn: Connection,
+        places: Iterable[int],
+        revised: set[int] | None = None,
+    ) -> int:
         """Recount the months of these places and post the differences; how
-        many moved. Nothing to do while the ledger is stale or not built: the
-        rebuild recounts."""
+        many moved (their areas added to ``revised``). Nothing to do while the
+        ledger is stale or not built: the rebuild recounts."""
         ids = sorted(set(places))
         current = state(conn)
         if not ids or current is None or current[1]:
@@ -143,7 +155,7 @@ class MonthlyTable(Generic[S]):
             for k in new.keys() | old.keys()
             if new.get(k, zero) != old.get(k, zero)
         }
-        self._post(conn, deltas)
+        self._post(conn, deltas, revised)
         return len(deltas)
 
     def rebuild(self, conn: Connection) -> None:

@@ -166,8 +166,10 @@ def _post(
     counts_day: dt.date,
     now_delta: Mapping[tuple[int, str], int],
     later_delta: Mapping[tuple[int, dt.date, str], int],
+    revised: set[int] | None = None,
 ) -> None:
-    """Spread hamlet-level changes to every ancestor and write them."""
+    """Spread hamlet-level changes to every ancestor and write them; the areas
+    whose figures moved are added to ``revised``."""
     hamlets = {h for h, _ in now_delta} | {h for h, _, _ in later_delta}
     if not hamlets:
         return
@@ -198,6 +200,9 @@ def _post(
             if v
         ],
     )
+    if revised is not None:
+        revised.update(a for (a, _), v in counts.items() if v)
+        revised.update(a for (a, _, _), v in later.items() if v)
 
 
 def _deltas(
@@ -258,8 +263,10 @@ def refresh(
     products: Iterable[int] = (),
     producers: Iterable[int] = (),
     members: Iterable[int] = (),
+    revised: set[int] | None = None,
 ) -> int:
-    """Bring the ledger in step for these subjects; returns how many changed."""
+    """Bring the ledger in step for these subjects; returns how many changed.
+    The areas whose figures moved are added to ``revised``."""
     subjects = (
         [(PRODUCT, p) for p in set(products)]
         + [(PRODUCER, p) for p in set(producers)]
@@ -310,7 +317,7 @@ def refresh(
         for s in changed:
             _deltas(old.get(s, []), counts_day, -1, now_delta, later_delta)
             _deltas(new.get(s, []), counts_day, 1, now_delta, later_delta)
-        _post(conn, counts_day, now_delta, later_delta)
+        _post(conn, counts_day, now_delta, later_delta, revised)
         post_checkpoints(conn, [(old.get(s, []), new.get(s, [])) for s in changed])
         starts = [seg.start for s in changed for _, seg in new.get(s, [])]
         if starts and min(starts) < counts_day:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Level
 from ocop_tracker.auth.scope import OutOfScope, covers, reads_history_of
+from ocop_tracker.core import refcache
 from ocop_tracker.core.clock import start_of_day, today, vn_date
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.errors import AppError, Forbidden, InvalidInput
@@ -30,6 +31,7 @@ from ocop_tracker.products.models import ProductKind
 from ocop_tracker.reports import listener as ledger_listener
 from ocop_tracker.reports import repository, rules, views
 from ocop_tracker.reports.ledger import LedgerState
+from ocop_tracker.reports.ledger import stamp as ledger_stamp
 from ocop_tracker.reports.models import NATION, ReportSubmission
 from ocop_tracker.reports.schemas import (
     ActionItem,
@@ -383,16 +385,49 @@ def _training(
     )
 
 
+# Coverage answers of today and later days, kept in each worker between
+# requests under their area's stamp (a province's answer is ~100 KB of models).
+KEPT_ANSWERS: refcache.Stamped[Coverage] = refcache.Stamped(size=128)
+
+
 def coverage_of(session: Session, area: Area, day: dt.date) -> Coverage:
     """Coverage of an area already checked against the actor's scope.
+
+    An answer from the counts (today, or a later day) is kept in the worker's
+    memory under the area's stamp (``ledger.stamp``: the ledger's state and the
+    area's revision, which every commit that moves a figure of the area or of
+    anything under it bumps), read first in the same transaction: it is served
+    again only while no such commit has happened. A transaction that has moved
+    figures itself reads past the kept answers and keeps nothing.
+    """
+    ledger_listener.sync(session)
+    stamp = ledger_stamp(session.connection(), area.id)
+    current = None if stamp is None else (stamp[0], stamp[1])
+    keep = (
+        current is not None
+        and not current[1]
+        and day >= current[0]
+        and not session.info.get(ledger_listener.REVISED)
+    )
+    return KEPT_ANSWERS.get(
+        session,
+        (area.id, day),
+        stamp,
+        lambda: _coverage_of(session, area, day, current),
+        keep=keep,
+    )
+
+
+def _coverage_of(
+    session: Session, area: Area, day: dt.date, current: LedgerState | None
+) -> Coverage:
+    """Coverage computed from the ledger (``current``: its state, read already).
 
     Models are built validated: pydantic's core checks a line in about half the
     time ``model_construct``'s Python loop takes to skip the checks (measured:
     1.4 against 3.0 µs a child line), and a wrong value fails here, not later.
     """
-    ledger_listener.sync(session)
     conn = session.connection()
-    current = views.ledger_state(conn)
     children = _children(session, area, day)
     f, child_figures, source = views.read_with_children(
         conn, area.id, [c.id for c in children], day, CHILD_LINE, current

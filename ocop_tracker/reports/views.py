@@ -122,12 +122,6 @@ def read_checkpoints(
     return {a: dict(v) for a, v in out.items()}
 
 
-def ledger_state(conn: Connection) -> LedgerState | None:
-    """(counts day, stale), read once for the reads of one answer; None before
-    the first build."""
-    return state(conn)
-
-
 def read_counts(
     conn: Connection,
     area_ids: Sequence[int],
