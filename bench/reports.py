@@ -606,8 +606,7 @@ def _reads(
             )
             rows.append(
                 _row(
-                    f"reports: coverage today, {label}, through the API, kept "
-                    "answer",
+                    f"reports: coverage today, {label}, through the API, kept answer",
                     database,
                     kept,
                     goal="≤ 10 ms p50",

@@ -164,7 +164,12 @@ def refresh_before_commit(session: Session) -> None:
 
 
 def forget_after_rollback(session: Session) -> None:
-    """Hook (``after_rollback``): forget the noted subjects."""
+    """Hook (``after_rollback``): forget the noted subjects — unless only a
+    savepoint rolled back: what the transaction noted before it still has to
+    be refreshed and bumped, and refreshing a subject whose change was rolled
+    back, or bumping its areas, changes nothing."""
+    if session.in_nested_transaction():
+        return
     session.info.pop(KEY, None)
     session.info.pop(REVISED, None)
 

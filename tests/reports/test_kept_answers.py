@@ -132,17 +132,42 @@ def test_a_writing_transaction_sees_its_own_figures_and_keeps_nothing(
     session.commit()
     kept = _coverage(session, province)
 
-    nested = session.begin_nested()
+    session.begin_nested()
     make_product(session, producer, stars=5)
     mine = _coverage(session, province)  # the ledger synced, not committed
     assert mine.ocop.total == kept.ocop.total + 1
     assert _coverage(session, province) is not mine  # never kept
-    nested.rollback()
+    session.rollback()  # the whole transaction
     session.expire_all()
 
     # Nothing was committed: the kept answer still stands, and is still true.
     assert _coverage(session, province) is kept
     assert kept.ocop.total == recount(session, province.id, kept.as_of)["ocop"]
+
+
+def test_a_savepoint_rolled_back_loses_nothing_noted_before_it(
+    session: Session,
+) -> None:
+    hamlet = pilot_hamlet(session)
+    province = _province_of(session, hamlet)
+    producer = make_producer(session, hamlet)
+    session.commit()
+    kept = _coverage(session, province)
+    chain = _chain(session, hamlet)
+    before = _revisions(session, chain)
+
+    make_product(session, producer, stars=4)  # flushed, noted for the ledger
+    assert _coverage(session, province).ocop.total == kept.ocop.total + 1  # synced
+    make_product(session, producer, stars=3)  # noted, not yet synced
+    with session.begin_nested() as refused:  # a form refused in a savepoint
+        make_product(session, producer, stars=5)
+        refused.rollback()
+    session.commit()
+
+    assert _revisions(session, chain) == {a: r + 1 for a, r in before.items()}
+    now = _coverage(session, province)
+    assert now.ocop.total == kept.ocop.total + 2
+    assert now.ocop.total == recount(session, province.id, now.as_of)["ocop"]
 
 
 def test_a_rebuild_is_a_new_stamp(session: Session) -> None:
