@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from ocop_tracker.cards import qr
 from ocop_tracker.products.models import Product
@@ -183,6 +183,9 @@ def hand_over_after_commit(session: Session) -> None:
         _current.put(sorted(ids))
 
 
-def forget_new_codes(session: Session, _previous: Any) -> None:
-    """Hook (``after_soft_rollback``): nothing was made after all."""
-    session.info.pop(KEY, None)
+def forget_new_codes(session: Session, previous: SessionTransaction) -> None:
+    """Hook (``after_soft_rollback``): nothing was made after all — unless only
+    a savepoint rolled back: the codes noted before it are still made (and a
+    product the savepoint took back is simply not found by the warmer)."""
+    if previous.parent is None:
+        session.info.pop(KEY, None)

@@ -63,14 +63,18 @@ class StoreDown(AppError):
 # --- after-commit file removal -------------------------------------------------------
 
 
-def _pending(session: Session) -> set[str]:
-    pending: set[str] = session.info.setdefault(_UNLINK, set())
-    return pending
+def _note_unlink(session: Session, digest: str) -> None:
+    """Remove this file after the commit; noted with the innermost transaction
+    that deleted its last row, so a savepoint rolled back takes its notes back."""
+    noted: dict[str, SessionTransaction | None] = session.info.setdefault(_UNLINK, {})
+    noted.setdefault(
+        digest, session.get_nested_transaction() or session.get_transaction()
+    )
 
 
 def unlink_after_commit(session: Session) -> None:
     """Hook (``after_commit``): remove the files of deleted photos."""
-    for digest in session.info.pop(_UNLINK, set()):
+    for digest in session.info.pop(_UNLINK, {}):
         try:
             storage.remove(digest)
         except OSError:
@@ -78,9 +82,24 @@ def unlink_after_commit(session: Session) -> None:
 
 
 def forget_unlinks(session: Session, previous: SessionTransaction) -> None:
-    """Hook (``after_soft_rollback``): the deletions did not happen."""
+    """Hook (``after_soft_rollback``): the deletions did not happen — all of
+    them on a full rollback, those made inside the savepoint when only a
+    savepoint rolled back (the row is back: its file must stay)."""
     if previous.parent is None:
         session.info.pop(_UNLINK, None)
+        return
+    noted: dict[str, SessionTransaction | None] = session.info.get(_UNLINK, {})
+    for digest, where in list(noted.items()):
+        if _within(where, previous):
+            del noted[digest]
+
+
+def _within(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def check_may_change(session: Session, actor: User, photo: Photo) -> None:
@@ -451,7 +470,7 @@ def delete_photo(
     _check_writer(session, actor, photo.hamlet_id)
     for digest in {photo.sha256, photo.thumb_sha256}:
         if not repository.hash_in_use(session, digest, exclude_id=photo.id):
-            _pending(session).add(digest)
+            _note_unlink(session, digest)
     was_main, product_id, kind = photo.is_main, photo.product_id, photo.kind
     session.delete(photo)
     session.flush()

@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from ocop_tracker.core import refcache
 from ocop_tracker.core.base import utcnow
@@ -139,10 +139,13 @@ def forget_after_commit(session: Session) -> None:
         forget(keys)
 
 
-def forget_noted(session: Session, _previous: Any) -> None:
-    """Hook (``after_soft_rollback``): nothing changed after all."""
-    session.info.pop(INFO_KEY, None)
-    session.info.pop(refcache.DIRTY, None)
+def forget_noted(session: Session, previous: SessionTransaction) -> None:
+    """Hook (``after_soft_rollback``): nothing changed after all — unless only
+    a savepoint rolled back: what was noted before it still changes at commit
+    (and forgetting a page that did not change costs one render)."""
+    if previous.parent is None:
+        session.info.pop(INFO_KEY, None)
+        session.info.pop(refcache.DIRTY, None)
 
 
 def forget(keys: Iterable[Key]) -> None:

@@ -88,6 +88,26 @@ def test_a_rolled_back_product_hands_nothing_over(
     assert warmer.made == 0
 
 
+def test_a_savepoint_rolled_back_keeps_the_products_made_before_it(
+    session: Session, warmer: warm.Warmer
+) -> None:
+    producer = make_producer(session, pilot_hamlet(session))
+    session.commit()
+    assert warmer.drain()
+    kept = make_product(session, producer)
+    session.flush()  # noted
+    with session.begin_nested() as refused:  # a form refused in a savepoint
+        make_product(session, producer)
+        session.flush()
+        refused.rollback()
+    session.commit()
+    assert warmer.drain()
+    # The product made before the savepoint is warmed; the one it took back is
+    # not found.
+    assert sorted(public_repository.matrices(session, [kept.id])) == [kept.id]
+    assert warmer.made == 1
+
+
 def test_a_failed_batch_is_left_to_the_print_and_the_thread_goes_on(
     connection: Connection, session: Session
 ) -> None:

@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 from ocop_tracker.core import media
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.onboarding.models import Marketplace, StepRecord
+from ocop_tracker.photos import service as photo_service
 from ocop_tracker.photos import storage
 from ocop_tracker.photos.models import Photo
 from tests.conftest import SignIn
-from tests.factories import make_producer, make_product, pilot_hamlet
+from tests.factories import make_actor, make_producer, make_product, pilot_hamlet
 from tests.photos import corpus
 from tests.photos.helpers import upload
 from tests.photos.test_processing import assert_clean
@@ -395,6 +396,30 @@ def test_delete_removes_row_then_files(leader: TestClient, session: Session) -> 
     assert not storage.exists(full)
     assert not storage.exists(thumb)
     assert leader.get(str(photo["url"])).status_code == 404
+
+
+def test_a_deletion_a_savepoint_took_back_keeps_its_files(
+    leader: TestClient, session: Session
+) -> None:
+    product = make_product(session, make_producer(session, pilot_hamlet(session)))
+    session.commit()
+    kept = session.get(Photo, _photo(leader, product.id, 8)["id"])
+    gone = session.get(Photo, _photo(leader, product.id, 9)["id"])
+    assert kept is not None
+    assert gone is not None
+    actor = make_actor(session)
+
+    photo_service.delete_photo(session, actor, gone.id, sync=False)
+    with session.begin_nested() as refused:  # a form refused in a savepoint
+        photo_service.delete_photo(session, actor, kept.id, sync=False)
+        refused.rollback()
+    session.commit()
+
+    # The row the savepoint took back still has its files; the other's went.
+    assert session.get(Photo, kept.id) is not None
+    assert storage.exists(kept.sha256)
+    assert storage.exists(kept.thumb_sha256)
+    assert not storage.exists(gone.sha256)
 
 
 def test_evidence_photo_on_a_listing_step(
