@@ -3,11 +3,14 @@ stamped with the area's revision and the ledger's state: a commit that moves a
 figure under the area is seen by the next read, a commit elsewhere keeps the
 answer, and a transaction's own uncommitted figures are never kept."""
 
+from dataclasses import dataclass
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas.models import AdminUnit, AdminUnitLink, Level
 from ocop_tracker.core import clock
+from ocop_tracker.producers.models import Producer
 from ocop_tracker.products.models import Certificate
 from ocop_tracker.reports import ledger, segments
 from ocop_tracker.reports import service as report_service
@@ -81,6 +84,22 @@ def _coverage(session: Session, area: AdminUnit) -> Coverage:
     return report_service.coverage_of(session, where, clock.today())
 
 
+@dataclass
+class _Province:
+    hamlet: AdminUnit
+    province: AdminUnit
+    producer: Producer
+    kept: Coverage  # its coverage, kept
+
+
+def _a_producer_and_its_province(session: Session) -> _Province:
+    hamlet = pilot_hamlet(session)
+    province = _province_of(session, hamlet)
+    producer = make_producer(session, hamlet)
+    session.commit()
+    return _Province(hamlet, province, producer, _coverage(session, province))
+
+
 def test_a_commit_under_the_area_is_read_at_once(session: Session) -> None:
     hamlet = pilot_hamlet(session)
     province = _province_of(session, hamlet)
@@ -126,48 +145,39 @@ def test_a_commit_elsewhere_keeps_the_answer(session: Session) -> None:
 def test_a_writing_transaction_sees_its_own_figures_and_keeps_nothing(
     session: Session,
 ) -> None:
-    hamlet = pilot_hamlet(session)
-    province = _province_of(session, hamlet)
-    producer = make_producer(session, hamlet)
-    session.commit()
-    kept = _coverage(session, province)
+    w = _a_producer_and_its_province(session)
 
-    session.begin_nested()
-    make_product(session, producer, stars=5)
-    mine = _coverage(session, province)  # the ledger synced, not committed
-    assert mine.ocop.total == kept.ocop.total + 1
-    assert _coverage(session, province) is not mine  # never kept
-    session.rollback()  # the whole transaction
+    make_product(session, w.producer, stars=5)
+    mine = _coverage(session, w.province)  # the ledger synced, not committed
+    assert mine.ocop.total == w.kept.ocop.total + 1
+    assert _coverage(session, w.province) is not mine  # never kept
+    session.rollback()
     session.expire_all()
 
     # Nothing was committed: the kept answer still stands, and is still true.
-    assert _coverage(session, province) is kept
-    assert kept.ocop.total == recount(session, province.id, kept.as_of)["ocop"]
+    assert _coverage(session, w.province) is w.kept
+    assert w.kept.ocop.total == recount(session, w.province.id, w.kept.as_of)["ocop"]
 
 
 def test_a_savepoint_rolled_back_loses_nothing_noted_before_it(
     session: Session,
 ) -> None:
-    hamlet = pilot_hamlet(session)
-    province = _province_of(session, hamlet)
-    producer = make_producer(session, hamlet)
-    session.commit()
-    kept = _coverage(session, province)
-    chain = _chain(session, hamlet)
+    w = _a_producer_and_its_province(session)
+    chain = _chain(session, w.hamlet)
     before = _revisions(session, chain)
 
-    make_product(session, producer, stars=4)  # flushed, noted for the ledger
-    assert _coverage(session, province).ocop.total == kept.ocop.total + 1  # synced
-    make_product(session, producer, stars=3)  # noted, not yet synced
+    make_product(session, w.producer, stars=4)  # flushed, noted for the ledger
+    assert _coverage(session, w.province).ocop.total == w.kept.ocop.total + 1
+    make_product(session, w.producer, stars=3)  # noted, not yet synced
     with session.begin_nested() as refused:  # a form refused in a savepoint
-        make_product(session, producer, stars=5)
+        make_product(session, w.producer, stars=5)
         refused.rollback()
     session.commit()
 
     assert _revisions(session, chain) == {a: r + 1 for a, r in before.items()}
-    now = _coverage(session, province)
-    assert now.ocop.total == kept.ocop.total + 2
-    assert now.ocop.total == recount(session, province.id, now.as_of)["ocop"]
+    now = _coverage(session, w.province)
+    assert now.ocop.total == w.kept.ocop.total + 2
+    assert now.ocop.total == recount(session, w.province.id, now.as_of)["ocop"]
 
 
 def test_a_rebuild_is_a_new_stamp(session: Session) -> None:
