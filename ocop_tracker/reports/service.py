@@ -386,7 +386,7 @@ def _training(
 
 
 # Coverage answers of today and later days, kept in each worker between
-# requests under their area's stamp (a province's answer is ~100 KB of models).
+# requests under their area's stamp (the largest province's is ~250 KB of models).
 KEPT_ANSWERS: refcache.Stamped[Coverage] = refcache.Stamped(size=128)
 
 
