@@ -414,6 +414,31 @@ def served_peak_mb(path: Path, env: dict[str, str]) -> tuple[float, float]:
         return (peak - before) / 1024.0, before / 1024.0
 
 
+_DECODER_PEAK = """
+import resource, subprocess, sys
+with open(sys.argv[1], "rb") as f:
+    data = f.read()
+subprocess.run([sys.executable, "-P", "-m", "ocop_tracker.photos.decoder"],
+               input=data, capture_output=True, check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0)
+"""
+
+
+def decoder_peak_mb(path: Path, env: dict[str, str]) -> float:
+    """Peak RSS (MB) of the child process a worker starts to decode one HEIC
+    (``photos.decoder``), the whole process, read when it has ended."""
+    root = str(Path(__file__).resolve().parents[1])
+    done = subprocess.run(
+        [sys.executable, "-c", _DECODER_PEAK, str(path)],
+        env={**os.environ, **env, "MALLOC_ARENA_MAX": "2"},
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=root,
+    )
+    return float(done.stdout.strip().splitlines()[-1])
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -582,6 +607,18 @@ def run(
                     ratio=f"{served / 120:.2f}×",
                 )
             )
+            if label.endswith("HEIC"):
+                child = decoder_peak_mb(path, env)
+                rows.append(
+                    Row(
+                        "HEIC decoder's peak RSS, the child process alone",
+                        "sqlite",
+                        count="1 photo",
+                        value=fmt_num(child),
+                        notes="MB, whole process (interpreter included), "
+                        "returned to the system when it ends; one at a time per worker",
+                    )
+                )
         progress("photos: 2 workers")
         for label, inputs, count in (
             ("12-Mpx JPEG", jpegs[route_runs + 1 :], worker_photos),

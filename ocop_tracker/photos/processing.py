@@ -10,7 +10,12 @@ EXIF, GPS, XMP, ICC, comment or text chunk survives; resize; encode JPEG.
 import contextlib
 import hashlib
 import io
+import json
+import logging
 import math
+import os
+import subprocess
+import sys
 import threading
 import warnings
 from dataclasses import dataclass
@@ -42,9 +47,15 @@ _SRGB = ImageCms.createProfile("sRGB")
 MAX_CONCURRENT_DECODES = 2
 _DECODES = threading.BoundedSemaphore(MAX_CONCURRENT_DECODES)
 # HEIC/HEIF is decoded at full size (libheif has no reduced decode, unlike a
-# JPEG's draft): about 90 MB for a 12-Mpx phone photo. One at a time, so two
-# uploads at once stay near one decode's memory, not two.
+# JPEG's draft), in a child process: one at a time per worker, so two uploads at
+# once hold one child's memory, not two.
 _HEIF_DECODES = threading.BoundedSemaphore(1)
+# The child: this interpreter, without the working directory on its path.
+CHILD_COMMAND = (sys.executable, "-P", "-m", "ocop_tracker.photos.decoder")
+# A 12-Mpx HEIC takes about a second; a 50-Mpx one on a loaded machine, several.
+CHILD_SECONDS = 60.0
+
+log = logging.getLogger(__name__)
 
 
 class PhotoRefused(Exception):
@@ -192,16 +203,39 @@ def check_type(data: bytes) -> str:
 
 
 def process(data: bytes) -> Processed:
-    """Check, decode, clean and re-encode an upload; PhotoRefused on bad input."""
+    """Check, decode, clean and re-encode an upload; PhotoRefused on bad input.
+
+    A HEIC/HEIF is decoded in a child process (``photos.decoder``): libheif
+    decodes at full size, about 155 MB for a 12-Mpx phone photo, and glibc
+    kept that memory in the worker after the photo was stored. The child's
+    memory goes back to the system when it ends, and a file that crashes or
+    hangs the decoder ends only the child (a 422, as for any unreadable file).
+    """
     check_size(data)
     fmt = check_type(data)
+    with (
+        # The HEIF turn first: a HEIC waiting for it holds no decode slot.
+        _HEIF_DECODES if fmt == "HEIF" else contextlib.nullcontext(),
+        _DECODES,
+    ):
+        return _run(data, fmt)
+
+
+def process_here(data: bytes) -> Processed:
+    """``process`` in this process, whatever the format (the child's own work)."""
+    check_size(data)
+    return _decode(data, check_type(data))
+
+
+def _run(data: bytes, fmt: str) -> Processed:
+    if fmt == "HEIF":
+        return _in_child(data)
+    return _decode(data, fmt)
+
+
+def _decode(data: bytes, fmt: str) -> Processed:
     try:
-        with (
-            # The HEIF turn first: a HEIC waiting for it holds no decode slot.
-            _HEIF_DECODES if fmt == "HEIF" else contextlib.nullcontext(),
-            _DECODES,
-            warnings.catch_warnings(),
-        ):
+        with warnings.catch_warnings():
             # Pillow warns about damaged metadata (EXIF tags past the end, bad
             # chunks); the pixels still decode and the metadata is dropped anyway.
             warnings.simplefilter("ignore", UserWarning)
@@ -229,6 +263,60 @@ def process(data: bytes) -> Processed:
         if type(exc).__module__.startswith(("struct", "PIL", "pillow_heif", "_struct")):
             raise _undecodable() from None
         raise
+
+
+def _in_child(data: bytes) -> Processed:
+    """``process_here`` in a fresh ``python -m ocop_tracker.photos.decoder``.
+
+    The bytes go in on stdin; the answer comes back on stdout as one JSON line
+    (the renditions' sizes, or the refusal's status and message) and then the
+    two JPEGs. A child that fails, dies or runs past ``CHILD_SECONDS`` is a
+    file that cannot be read: it is killed and the upload refused with 422.
+    """
+    env = dict(os.environ)
+    env.setdefault("MALLOC_ARENA_MAX", "2")
+    try:
+        done = subprocess.run(
+            [*CHILD_COMMAND],
+            input=data,
+            capture_output=True,
+            timeout=CHILD_SECONDS,
+            env=env,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        log.warning("HEIF decoder ran past %s s and was stopped", CHILD_SECONDS)
+        raise _undecodable() from None
+    head, _, body = done.stdout.partition(b"\n")
+    try:
+        if done.returncode != 0:
+            raise ValueError(f"exit {done.returncode}")
+        answer = json.loads(head)
+        if "refused" in answer:
+            status, message = answer["refused"]
+            raise PhotoRefused(int(status), str(message))
+        full_size, thumb_size = answer["full"], answer["thumb"]
+        cut = int(full_size[2])
+        if cut + int(thumb_size[2]) != len(body):
+            raise ValueError("short answer")
+        return Processed(
+            full=_rendition(body[:cut], full_size),
+            thumb=_rendition(body[cut:], thumb_size),
+            source_format=str(answer["format"]),
+        )
+    except PhotoRefused:
+        raise
+    except (ValueError, KeyError, TypeError, IndexError) as exc:
+        log.warning(
+            "HEIF decoder failed (%s): %s",
+            exc,
+            done.stderr.decode("utf-8", "replace")[-2000:],
+        )
+        raise _undecodable() from None
+
+
+def _rendition(data: bytes, size: list[int]) -> Rendition:
+    return Rendition(data, int(size[0]), int(size[1]), hashlib.sha256(data).hexdigest())
 
 
 def _process(data: bytes, fmt: str) -> Processed:

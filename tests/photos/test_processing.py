@@ -1,6 +1,7 @@
 """Processing uploads (SECURITY.md T24–T27): type by content, bombs, metadata, orientation."""
 
 import io
+import sys
 import time
 
 import pytest
@@ -212,7 +213,12 @@ def test_square_pads_on_white() -> None:
     assert square.getpixel((500, 5)) == pytest.approx((255, 255, 255), abs=3)
 
 
-SEEDS = [corpus.plain_jpeg(64, 48), corpus.png_with_text(40, 30), corpus.webp(40, 30)]
+SEEDS = [
+    corpus.plain_jpeg(64, 48),
+    corpus.png_with_text(40, 30),
+    corpus.webp(40, 30),
+    corpus.heic(64, 48),  # decoded in a child: a crash there is a 422
+]
 
 
 @settings(
@@ -300,7 +306,7 @@ def test_heic_decodes_one_at_a_time_beside_other_formats(
     peak: dict[str, int] = {"HEIF": 0, "JPEG": 0, "all": 0}
     both = 0
     lock = threading.Lock()
-    real = processing._process
+    real = processing._run
 
     def counting(data: bytes, fmt: str) -> processing.Processed:
         nonlocal both
@@ -317,13 +323,66 @@ def test_heic_decodes_one_at_a_time_beside_other_formats(
             with lock:
                 running[fmt] -= 1
 
-    monkeypatch.setattr(processing, "_process", counting)
+    monkeypatch.setattr(processing, "_run", counting)
     sources = [corpus.heic(200, 150)] * 4 + [corpus.plain_jpeg(200, 150)] * 4
     threads = [threading.Thread(target=processing.process, args=(s,)) for s in sources]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert peak["HEIF"] == 1  # a full-size HEIC bitmap at a time
+    assert peak["HEIF"] == 1  # one HEIC child at a time
     assert both > 0  # a JPEG still decodes beside a HEIC
     assert peak["all"] == processing.MAX_CONCURRENT_DECODES  # and two at most
+
+
+def test_heic_is_decoded_in_a_child_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    def not_here(data: bytes, fmt: str) -> processing.Processed:
+        raise AssertionError(f"{fmt} decoded in the serving process")
+
+    source = corpus.heic(800, 600)
+    here = processing.process_here(source)
+    monkeypatch.setattr(processing, "_process", not_here)
+    result = processing.process(source)
+    assert result == here  # the same renditions, byte for byte
+    assert result.source_format == "HEIF"
+    assert_clean(result.full.data)
+    with pytest.raises(AssertionError):
+        processing.process(corpus.plain_jpeg(200, 150))  # a JPEG stays here
+
+
+def test_heic_refusals_come_back_from_the_child(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    source = corpus.heic(800, 600)
+    with pytest.raises(PhotoRefused) as caught:
+        processing.process(source[: len(source) // 2])
+    assert caught.value.status == 422
+    assert "Không đọc được ảnh" in caught.value.message
+    # The child refused it itself: no failed child was logged.
+    assert not [r for r in caplog.records if "decoder" in r.getMessage()]
+
+
+@pytest.mark.parametrize(
+    "child",
+    [
+        "import os, signal; os.kill(os.getpid(), signal.SIGKILL)",  # a decoder crash
+        "import sys; sys.stdin.buffer.read(); sys.stdout.write('{}')",  # nonsense
+        'import sys; sys.stdout.write(\'{"full": [1, 1, 99], "thumb": [1, 1, 1]}\\n\')',
+        "import time; time.sleep(30)",  # a decoder that hangs
+    ],
+    ids=["crash", "nonsense", "short", "hang"],
+)
+def test_a_failing_child_is_an_unreadable_file(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, child: str
+) -> None:
+    monkeypatch.setattr(processing, "CHILD_COMMAND", (sys.executable, "-c", child))
+    monkeypatch.setattr(processing, "CHILD_SECONDS", 1.5)
+    started = time.monotonic()
+    with pytest.raises(PhotoRefused) as caught:
+        processing.process(corpus.heic(200, 150))
+    assert caught.value.status == 422
+    assert time.monotonic() - started < 10
+    assert [r for r in caplog.records if "HEIF decoder" in r.getMessage()]
+    # The next HEIC is decoded as usual: the failed child held no slot.
+    monkeypatch.undo()
+    assert processing.process(corpus.heic(200, 150)).full.width == 200
