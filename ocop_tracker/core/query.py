@@ -105,6 +105,39 @@ def page_rows(
     return [tuple(row) for row in rows], total
 
 
+def page_by_ids(
+    session: Session,
+    stmt: Select[M],
+    id_column: InstrumentedAttribute[int],
+    *,
+    order_by: Sequence[Any],
+    limit: int,
+    offset: int,
+    one_pass: bool = False,
+) -> tuple[list[M], int]:
+    """``page`` in two steps: the page's ids first, then its rows by id.
+
+    The first step reads only what the scope's index holds (the id and the
+    sort key beside the hamlet, ``ix_products_hamlet_key``) and the filters'
+    own indexes, so a province's 20,000 products are ordered and counted
+    without reading one of their rows; the second reads the page's 50. (Read
+    in one step, PostgreSQL fetched every matching row to count and sort it.)
+    """
+    rows, total = page_rows(
+        session,
+        stmt.with_only_columns(id_column),
+        order_by=order_by,
+        limit=limit,
+        offset=offset,
+        one_pass=one_pass,
+    )
+    ids = [int(row[0]) for row in rows]
+    found = {
+        getattr(r, id_column.key): r for r in all_in(session, stmt, id_column, ids)
+    }
+    return [found[i] for i in ids if i in found], total
+
+
 def ordering(column: Any, tie: Any, *, descending: bool) -> list[ColumnElement[Any]]:
     """Order by ``column``, then ``tie`` (a unique key) the same way, so pages never
     overlap however many rows share a value."""

@@ -3,7 +3,7 @@
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ocop_tracker.audit.models import Audited
@@ -107,8 +107,9 @@ class Listing(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
     marketplace_id: Mapped[int] = mapped_column(
         ForeignKey("marketplaces.id", ondelete="RESTRICT"), index=True
     )
+    # Indexed with the status and the last change (``ix_listings_hamlet_status``).
     hamlet_id: Mapped[int] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="RESTRICT"), index=True
+        ForeignKey("admin_units.id", ondelete="RESTRICT")
     )
     status: Mapped[ListingStatus] = mapped_column(
         str_enum(ListingStatus, 30), default=ListingStatus.in_progress
@@ -127,7 +128,12 @@ class Listing(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
     delisted_on: Mapped[dt.date | None] = mapped_column(Date)
     delist_reason: Mapped[str | None] = mapped_column(String(300))
 
-    __table_args__ = (UniqueConstraint("product_id", "marketplace_id"),)
+    __table_args__ = (
+        UniqueConstraint("product_id", "marketplace_id"),
+        # An area's list is filtered on status, ordered by the last change and
+        # counted from this index alone, then reads its page's rows.
+        Index("ix_listings_hamlet_status", "hamlet_id", "status", "updated_at", "id"),
+    )
 
 
 class StepRecord(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):

@@ -62,8 +62,9 @@ class Producer(VersionedMixin, IdMixin, TimestampMixin, NameKeyMixin, Audited, B
 
     __tablename__ = "producers"
 
+    # Indexed with the name (below): ``ix_producers_hamlet_key`` serves lists.
     hamlet_id: Mapped[int] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="RESTRICT"), index=True
+        ForeignKey("admin_units.id", ondelete="RESTRICT")
     )
     kind: Mapped[ProducerKind] = mapped_column(str_enum(ProducerKind, 20))
     name: Mapped[str] = mapped_column(String(200))
@@ -76,6 +77,9 @@ class Producer(VersionedMixin, IdMixin, TimestampMixin, NameKeyMixin, Audited, B
     __table_args__ = (
         Index("uq_producers_hamlet_name", "hamlet_id", "name", unique=True),
         Index("ix_producers_hamlet_name_key", "hamlet_id", "name_key"),
+        # An area's list is ordered, counted and searched from this index
+        # alone, then reads its page's rows (``core.query.page_by_ids``).
+        Index("ix_producers_hamlet_key", "hamlet_id", "search_key", "id"),
     )
 
 

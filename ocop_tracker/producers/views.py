@@ -99,8 +99,14 @@ def list_producers(
     # A filter that reads each producer (its kind, words, accounts, consents)
     # counts in the page's own pass; the area alone counts from its index.
     narrowed = any(v is not None for v in (kind, q or None, has_payment, has_consent))
-    rows, total = query.page(
-        session, stmt, order_by=order_by, limit=limit, offset=offset, one_pass=narrowed
+    rows, total = query.page_by_ids(
+        session,
+        stmt,
+        Producer.id,
+        order_by=order_by,
+        limit=limit,
+        offset=offset,
+        one_pass=narrowed,
     )
     consents = repository.latest_consents(session, [p.id for p in rows])
     return [_view(p, consents[p.id]) for p in rows], total

@@ -72,9 +72,10 @@ class Product(VersionedMixin, IdMixin, TimestampMixin, NameKeyMixin, Audited, Ba
     producer_id: Mapped[int] = mapped_column(
         ForeignKey("producers.id", ondelete="RESTRICT"), index=True
     )
-    # The producer's hamlet, kept on the row so scope checks need no join.
+    # The producer's hamlet, kept on the row so scope checks need no join;
+    # indexed with the folded name (``ix_products_hamlet_key``, below).
     hamlet_id: Mapped[int] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="RESTRICT"), index=True
+        ForeignKey("admin_units.id", ondelete="RESTRICT")
     )
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[ProductKind] = mapped_column(str_enum(ProductKind, 20))
@@ -95,6 +96,9 @@ class Product(VersionedMixin, IdMixin, TimestampMixin, NameKeyMixin, Audited, Ba
     __table_args__ = (
         UniqueConstraint("producer_id", "name"),
         Index("ix_products_producer_name_key", "producer_id", "name_key"),
+        # A list of an area's products is ordered, counted and searched from
+        # this index alone, then reads the rows of its page (``page_by_ids``).
+        Index("ix_products_hamlet_key", "hamlet_id", "search_key", "id"),
         CheckConstraint("price IS NULL OR price >= 0", name="price_not_negative"),
     )
 
@@ -124,7 +128,17 @@ class Certificate(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
     revoke_reason: Mapped[str | None] = mapped_column(String(300))
 
     __table_args__ = (
-        Index("ix_certificates_product_decided", "product_id", "decision_date", "id"),
+        # A product's newest certificate is found and judged (expiry,
+        # revocation, stars) in the index, with no read of its row.
+        Index(
+            "ix_certificates_product_standing",
+            "product_id",
+            "decision_date",
+            "id",
+            "expires_on",
+            "revoked_on",
+            "stars",
+        ),
         UniqueConstraint("product_id", "decision_number"),
         CheckConstraint("stars BETWEEN 3 AND 5", name="stars_ocop"),
         CheckConstraint("score IS NULL OR score BETWEEN 0 AND 100", name="score_range"),

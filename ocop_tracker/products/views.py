@@ -397,9 +397,10 @@ def list_products(
         )
     stmt = repository.list_statement(actor, filters, day=clock.today())
     order_by = query.list_order(Product, sort, order)
-    rows, total = query.page(
+    rows, total = query.page_by_ids(
         session,
         stmt,
+        Product.id,
         order_by=order_by,
         limit=limit,
         offset=offset,
