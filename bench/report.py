@@ -207,7 +207,9 @@ ratios within one run: the project's machines are shared and noisy
   `vietnamadminunits` (which `areas.sources` pays at its first list read) is
   its own row.
 - PostgreSQL gets `ANALYZE` after the bulk load (what autovacuum would do soon
-  after); SQLite gets none, as the application never runs it.
+  after; before the list benchmarks `VACUUM ANALYZE`, which autovacuum also
+  runs after a bulk insert, and which sets the visibility map that index-only
+  scans need); SQLite gets none, as the application never runs it.
 - `datagen` writes the same rows as `add_hamlet()`, with Core `insert()`: an
   executemany on SQLite, `INSERT … SELECT FROM unnest(arrays)` on PostgreSQL,
   where the executemany path took 28 s instead of 8–12 s for 80,000
