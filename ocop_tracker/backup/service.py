@@ -69,7 +69,7 @@ from ocop_tracker import __version__
 from ocop_tracker.core import migrate
 from ocop_tracker.core.db import make_engine, without_time_limits
 from ocop_tracker.core.errors import AppError
-from ocop_tracker.core.media import FileStore, MediaStore, as_store
+from ocop_tracker.core.media import FileStore, MediaStore, as_store, fsync_dir
 
 FORMAT = "ocop-tracker-backup"
 FORMAT_VERSION = 1
@@ -370,7 +370,7 @@ def create_backup(
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(tmp, target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -466,14 +466,6 @@ def _copy_into(zf: zipfile.ZipFile, store: MediaStore, key: str) -> tuple[int, s
                 out.write(chunk)
                 size += len(chunk)
     return size, digest.hexdigest()
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # --- restore -----------------------------------------------------------------------
@@ -704,7 +696,7 @@ def _move_media(staging: Path, media_dir: Path) -> None:
         shutil.rmtree(media_dir)  # empty but for directories and temporary files
     staging.chmod(0o755)  # mkdtemp makes it 0700; the media directory is not secret
     os.replace(staging, media_dir)
-    _fsync_dir(media_dir.parent)
+    fsync_dir(media_dir.parent)
 
 
 def _load(
