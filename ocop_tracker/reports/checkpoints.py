@@ -160,6 +160,33 @@ def _grouped(
         _spread(into, row.ancestor_id, dims_of(row), row.n, communes)
 
 
+def _in_one_province(conn: Connection, area_ids: Sequence[int]) -> bool:
+    """Whether the areas (the country aside) lie within one province: at most
+    one of them is a province, and every other one is below provinces."""
+    units = [a for a in area_ids if a != NATION]
+    if not units:
+        return False
+    provinces = conn.scalars(
+        select(UNITS.c.id).where(
+            UNITS.c.id.in_(units), UNITS.c.level == Level.province.value
+        )
+    ).all()
+    if len(provinces) > 1:
+        return False
+    # Communes or hamlets from several provinces (a pilot's few) are as local.
+    return len(provinces) == 0 or len(units) == 1
+
+
+def _subtrees(units: Sequence[int], day: dt.date) -> Any:
+    """The hamlets (and every area) under ``units`` in the tree of ``day``."""
+    under = LINKS.alias("under")
+    return select(under.c.descendant_id).where(
+        under.c.ancestor_id.in_(units),
+        or_(under.c.valid_from.is_(None), under.c.valid_from <= day),
+        or_(under.c.valid_to.is_(None), under.c.valid_to >= day),
+    )
+
+
 def window(
     conn: Connection,
     lo: dt.date,
@@ -179,6 +206,7 @@ def window(
     they depend on (a tenth of the groups of the full dims).
     """
     dims_cols = _headline_cols() if headline else _dims_cols()
+    local = area_ids is not None and _in_one_province(conn, area_ids)
     for column, sign in ((SEGMENTS.c.start_day, 1), (SEGMENTS.c.end_day, -1)):
         in_window = and_(column > lo, column <= hi)
         if area_ids is None or NATION in area_ids:
@@ -197,7 +225,18 @@ def window(
             .where(_above_hamlets(hi), in_window)
             .group_by(LINKS.c.ancestor_id, *dims_cols)
         )
-        if units is not None:
+        if units is not None and local:
+            # Inside one province: the window's segments are sought hamlet by
+            # hamlet (``ix_report_segments_hamlet_start``/``_end``) among the
+            # areas' own, a few hundred, where the country's were 17,000 in a
+            # fortnight at 500,000 products, each joined to its five links
+            # (34 ms a read on PostgreSQL; 7 ms this way). The same rows: a
+            # segment outside the subtrees on ``hi`` has no link to the areas.
+            stmt = stmt.where(
+                LINKS.c.ancestor_id.in_(units),
+                SEGMENTS.c.hamlet_id.in_(_subtrees(units, hi)),
+            )
+        elif units is not None:
             # ``+ 0`` keeps the planners from walking the areas' whole subtrees
             # (every hamlet of 34 provinces: 345 ms at 100,000 products) instead
             # of the few segments in the window, then each one's links (41 ms).

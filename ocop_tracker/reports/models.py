@@ -85,6 +85,9 @@ class ReportSegment(Base):
     __table_args__ = (
         Index("ix_report_segments_subject", "subject_type", "subject_id"),
         Index("ix_report_segments_hamlet_start", "hamlet_id", "start_day"),
+        # A past date of an area inside one province seeks, hamlet by hamlet,
+        # the segments that start or end in its window (``checkpoints.window``).
+        Index("ix_report_segments_hamlet_end", "hamlet_id", "end_day"),
         # A past date reads a checkpoint plus the segments that start or end
         # between it and the date.
         Index("ix_report_segments_start_day", "start_day"),

@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.products.models import Certificate, CertLevel, Product, ProductKind
 from ocop_tracker.reports import checkpoints, ledger, segments, views
-from ocop_tracker.reports.models import ReportCheckpoint, ReportCheckpointDay
+from ocop_tracker.reports.models import NATION, ReportCheckpoint, ReportCheckpointDay
 from tests.reports.conftest import Clock, build_random, today
 from tests.reports.naive import recount, recount_activity, recount_training
 
@@ -30,19 +31,39 @@ def _check(
         if source is not None:
             assert used == source, (day, used)
         slow_segments = views.read_segments(conn, areas, day)
+        # Areas below the provinces read together: the window seeks their
+        # hamlets' segments, for many areas at once (a province's communes).
+        below = [a for a in areas if a != NATION and _level(session, a) != "province"]
+        together, _ = views.read(conn, below, day)
         for area in areas:
+            if area in together:
+                got = {k: v for k, v in together[area].items() if v}
+                assert got == recount(session, area, day), (area, day, "together")
             want = recount(session, area, day)
             got = {k: v for k, v in fast[area].items() if v}
             assert got == want, (area, day)
             seg = {k: v for k, v in slow_segments[area].items() if v}
             assert seg == want, (area, day, "segments")
+            # Read alone, an area inside one province seeks its own hamlets'
+            # segments (``checkpoints.window``), where the many read the country's.
+            alone, _ = views.read(conn, [area], day)
+            assert {k: v for k, v in alone[area].items() if v} == want, (area, day)
             if source is not None:
                 # A parent's breakdown by child: communes answer from checkpoints.
                 got = {k: v for k, v in headline[area].items() if v and k in HEADLINE}
                 assert got == {k: v for k, v in want.items() if k in HEADLINE}
+                alone, _ = views.read(conn, [area], day, sorted(HEADLINE))
+                got = {k: v for k, v in alone[area].items() if v and k in HEADLINE}
+                assert got == {k: v for k, v in want.items() if k in HEADLINE}
             checked += 1
     _check_activity(session, areas, days)
     return checked
+
+
+def _level(session: Session, area_id: int) -> str:
+    unit = session.get(AdminUnit, area_id)
+    assert unit is not None
+    return unit.level.value
 
 
 def _check_activity(session: Session, areas: list[int], days: list[dt.date]) -> None:
