@@ -179,6 +179,12 @@ _loading: dict[str, "asyncio.Future[hotpath.CachedPage | None]"] = {}
 # so a burst of them never crowds the threadpool or the interpreter.
 _refreshing: dict[str, "asyncio.Task[None]"] = {}
 _refresh_turns: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = weakref.WeakKeyDictionary()
+# Pages rendered at once per worker (cache misses and refreshes): after a start
+# every hot page misses together, and 32 renders at once took every thread and
+# twice the pool's connections on PostgreSQL (the rest opened and closed one
+# each). The others wait here, holding no thread and no connection.
+RENDERS_AT_ONCE = 4
+_render_slots: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = weakref.WeakKeyDictionary()
 
 
 async def fetch(
@@ -199,7 +205,10 @@ async def fetch(
     _loading[key] = future
     try:
         generation = hotpath.pages.generation
-        view, body = await run_in_threadpool(_load, request, code, lang)
+        loop = asyncio.get_running_loop()
+        slots = _render_slots.setdefault(loop, asyncio.Semaphore(RENDERS_AT_ONCE))
+        async with slots:
+            view, body = await run_in_threadpool(_load, request, code, lang)
         page = None
         if view is not None and body is not None:
             page = hotpath.pages.put(

@@ -267,3 +267,48 @@ def test_gs1_digital_link_redirects_to_the_page(
     other = "12345670"  # valid, carried by no product
     assert client.get(f"/01/{other}").status_code == 404
     assert client.get("/01/abc").status_code == 404
+
+
+def test_misses_render_a_few_at_a_time(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twelve different pages missing at once (a worker just started) render
+    ``RENDERS_AT_ONCE`` at a time; the others wait without a thread or a
+    connection, and every one is answered."""
+    import threading
+    from types import SimpleNamespace
+
+    from ocop_tracker.public import router
+
+    running = peak = 0
+    lock = threading.Lock()
+
+    def slow_load(request: object, code: str, lang: str) -> tuple[object, bytes]:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        time.sleep(0.05)
+        with lock:
+            running -= 1
+        view = SimpleNamespace(
+            product_id=int(code[-4:]),
+            producer_id=1,
+            last_modified=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+        )
+        return view, f"<p>{code}</p>".encode()
+
+    monkeypatch.setattr(router, "_load", slow_load)
+    codes = [f"code-of-a-page-{n:04d}" for n in range(12)]
+    answers: dict[str, int] = {}
+
+    def scan(code: str) -> None:
+        answers[code] = client.get(f"/p/{code}").status_code
+
+    threads = [threading.Thread(target=scan, args=(c,)) for c in codes]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert answers == dict.fromkeys(codes, 200)
+    assert peak == router.RENDERS_AT_ONCE == 4
