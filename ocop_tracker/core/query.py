@@ -4,7 +4,7 @@ Each takes a statement a repository built and runs it one common way, so the
 repositories keep their SQL and this module keeps the machinery around it.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, Row, Select, any_, bindparam, func, select
@@ -132,10 +132,17 @@ def page_by_ids(
         one_pass=one_pass,
     )
     ids = [int(row[0]) for row in rows]
-    found = {
-        getattr(r, id_column.key): r for r in all_in(session, stmt, id_column, ids)
-    }
-    return [found[i] for i in ids if i in found], total
+    found = all_in(session, stmt, id_column, ids)
+    return in_order(ids, found, lambda r: getattr(r, id_column.key)), total
+
+
+R = TypeVar("R")
+
+
+def in_order(ids: Sequence[int], rows: Iterable[R], key: Callable[[R], int]) -> list[R]:
+    """``rows`` in the order of ``ids`` (a page cut by id first), by ``key``."""
+    found = {key(r): r for r in rows}
+    return [found[i] for i in ids if i in found]
 
 
 def ordering(column: Any, tie: Any, *, descending: bool) -> list[ColumnElement[Any]]:

@@ -349,8 +349,8 @@ def page(
     named = _named(select(Listing, Product.name, Marketplace.code)).where(
         Listing.id.in_(ids)
     )
-    found = {row[0].id: (row[0], row[1], row[2]) for row in session.execute(named)}
-    return [found[i] for i in ids if i in found], total
+    found = [(row[0], row[1], row[2]) for row in session.execute(named)]
+    return query.in_order(ids, found, lambda row: row[0].id), total
 
 
 def names_by_id(session: Session, stmt: Select[Listing]) -> dict[int, tuple[str, str]]:

@@ -160,9 +160,11 @@ def _grouped(
         _spread(into, row.ancestor_id, dims_of(row), row.n, communes)
 
 
-def _in_one_province(conn: Connection, area_ids: Sequence[int]) -> bool:
-    """Whether the areas (the country aside) lie within one province: at most
-    one of them is a province, and every other one is below provinces."""
+def _seeks_own_hamlets(conn: Connection, area_ids: Sequence[int]) -> bool:
+    """Whether the window should seek the areas' own hamlets: one area alone
+    (a province included), or areas none of which is a province (a
+    province's communes, a pilot's few). The country's provinces read the
+    country's window instead."""
     units = [a for a in area_ids if a != NATION]
     if not units:
         return False
@@ -171,10 +173,7 @@ def _in_one_province(conn: Connection, area_ids: Sequence[int]) -> bool:
             UNITS.c.id.in_(units), UNITS.c.level == Level.province.value
         )
     ).all()
-    if len(provinces) > 1:
-        return False
-    # Communes or hamlets from several provinces (a pilot's few) are as local.
-    return len(provinces) == 0 or len(units) == 1
+    return len(units) == 1 or not provinces
 
 
 def _subtrees(units: Sequence[int], day: dt.date) -> Any:
@@ -206,7 +205,7 @@ def window(
     they depend on (a tenth of the groups of the full dims).
     """
     dims_cols = _headline_cols() if headline else _dims_cols()
-    local = area_ids is not None and _in_one_province(conn, area_ids)
+    local = area_ids is not None and _seeks_own_hamlets(conn, area_ids)
     for column, sign in ((SEGMENTS.c.start_day, 1), (SEGMENTS.c.end_day, -1)):
         in_window = and_(column > lo, column <= hi)
         if area_ids is None or NATION in area_ids:
