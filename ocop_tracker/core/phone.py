@@ -5,12 +5,30 @@ import phonenumbers
 from ocop_tracker.core.errors import InvalidInput
 from ocop_tracker.core.text import has_forbidden_chars
 
+# Numbers already normalized, typed and stored forms alike (a stored form
+# normalizes to itself): the parse is slow next to the rest of a row, and a
+# list import checks each number twice (its row, then its producer). Emptied
+# when full; a refusal is never kept.
+_NORMALIZED: dict[str, str] = {}
+_NORMALIZED_MAX = 8192
+
 
 def normalize_vn(raw: str, *, field: str = "phone") -> str:
     """``0912 345 678``, ``+84912345678`` or ``84 912…`` → ``+84912345678``.
 
     A refusal names ``field``, the form field the number was typed in.
     """
+    known = _NORMALIZED.get(raw)
+    if known is not None:
+        return known
+    stored = _normalize(raw, field)
+    if len(_NORMALIZED) >= _NORMALIZED_MAX:
+        _NORMALIZED.clear()
+    _NORMALIZED[raw] = _NORMALIZED[stored] = stored
+    return stored
+
+
+def _normalize(raw: str, field: str) -> str:
     digits = "".join(c for c in raw if c.isdigit() or c == "+")
     if digits.startswith("84") and not digits.startswith("+"):
         digits = "+" + digits

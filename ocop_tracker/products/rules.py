@@ -184,8 +184,10 @@ _DECISION_SEPARATORS = re.compile(r"\s*([/-])\s*")
 
 
 def clean_decision_number(raw: str) -> str:
-    """One written form for "1358/QĐ-UBND": no spaces around / and -, upper case."""
-    return _DECISION_SEPARATORS.sub(r"\1", " ".join(raw.split())).upper()
+    """One written form for "1358/QĐ-UBND": no spaces around / and -, upper case;
+    a number already in that form comes back as the same object."""
+    clean = _DECISION_SEPARATORS.sub(r"\1", " ".join(raw.split())).upper()
+    return raw if clean == raw else clean
 
 
 # --- status ------------------------------------------------------------------------
