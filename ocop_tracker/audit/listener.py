@@ -24,13 +24,24 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# The audited columns of each model, read from its mapper once.
+_COLUMNS: dict[type, list[str]] = {}
+
+
 def _columns(obj: Audited) -> list[str]:
-    mapper = inspect(type(obj))
-    return [c.key for c in mapper.column_attrs if c.key not in obj.__audit_exclude__]
+    model = type(obj)
+    if model not in _COLUMNS:
+        mapper = inspect(model)
+        _COLUMNS[model] = [
+            c.key for c in mapper.column_attrs if c.key not in obj.__audit_exclude__
+        ]
+    return _COLUMNS[model]
 
 
 def _state(obj: Audited, *, committed: bool) -> dict[str, Any]:
     state = inspect(obj)
+    if not committed:
+        return {key: _plain(state.dict.get(key)) for key in _columns(obj)}
     values: dict[str, Any] = {}
     for key in _columns(obj):
         hist = state.attrs[key].history

@@ -91,15 +91,17 @@ def collect(session: Session, _flush: UOWTransaction) -> None:
     if session.info.get(DISABLED):
         return
     p = _pending(session)
-    for obj in chain(session.new, session.dirty, session.deleted):
+    # Each of these properties builds its set anew: read once, not per object.
+    new, deleted = session.new, session.deleted
+    for obj in chain(new, session.dirty, deleted):
         if isinstance(obj, Product):
             p.products.add(obj.id)
             # Its producer holds OCOP or not only by the product's existence,
             # kind and owner: a name or price edit leaves the producer alone.
             state = inspect(obj).attrs
             if (
-                obj in session.new
-                or obj in session.deleted
+                obj in new
+                or obj in deleted
                 or state.kind.history.has_changes()
                 or state.producer_id.history.has_changes()
             ):
@@ -113,14 +115,14 @@ def collect(session: Session, _flush: UOWTransaction) -> None:
             p.listings.add(obj.listing_id)
         elif isinstance(obj, Producer):
             p.producers.add(obj.id)
-            if obj not in session.new:
+            if obj not in new:
                 p.producer_products.add(obj.id)
         elif isinstance(obj, PaymentAccount):
             p.producers.add(obj.producer_id)
         elif isinstance(obj, SellerAccount):
             p.producers.add(obj.producer_id)
             moved = inspect(obj).attrs.hamlet_id.history
-            if obj in session.deleted or moved.has_changes():
+            if obj in deleted or moved.has_changes():
                 p.activity_hamlets.add(obj.hamlet_id)
                 p.activity_hamlets.update(h for h in moved.deleted if h is not None)
         elif isinstance(obj, SellerActivity):
@@ -135,14 +137,13 @@ def collect(session: Session, _flush: UOWTransaction) -> None:
                 p.members.add(obj.member_id)
         elif isinstance(obj, TrainingSession):
             p.training_places.update(_old_and_new(obj, "area_id"))
-            if obj not in session.new and (
-                obj in session.deleted
-                or inspect(obj).attrs.held_on.history.has_changes()
+            if obj not in new and (
+                obj in deleted or inspect(obj).attrs.held_on.history.has_changes()
             ):
                 p.moved_sessions.add(obj.id)
         elif isinstance(obj, CoachingVisit):
             p.training_places.update(_old_and_new(obj, "hamlet_id"))
-        elif obj not in session.new and _moves_counts(obj):
+        elif obj not in new and _moves_counts(obj):
             p.stale = True
 
 
