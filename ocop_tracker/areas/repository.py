@@ -252,6 +252,38 @@ def communes_with_code(session: Session, code: str) -> Sequence[AdminUnit]:
     ).all()
 
 
+def communes_with_codes(
+    session: Session, codes: Sequence[str]
+) -> dict[str, list[AdminUnit]]:
+    """``communes_with_code`` for many codes, a few thousand to a query."""
+    stmt = select(AdminUnit).where(
+        AdminUnit.edition.in_(list(Edition)), AdminUnit.level == Level.commune
+    )
+    found: dict[str, list[AdminUnit]] = {}
+    for (unit,) in query.rows_in_chunks(session, stmt, AdminUnit.code, codes):
+        found.setdefault(unit.code, []).append(unit)
+    return found
+
+
+def hamlets_of_communes(
+    session: Session, commune_ids: Sequence[int]
+) -> dict[int, list[tuple[int, str, str]]]:
+    """The (id, name, short name) of each commune's hamlets, in the order of a
+    unit list (folded name): rows, not units, for the thousands a list names."""
+    stmt = select(
+        AdminUnit.id,
+        AdminUnit.name,
+        AdminUnit.short_name,
+        AdminUnit.search_key,
+        AdminUnit.parent_id,
+    ).where(AdminUnit.level == Level.hamlet)
+    found: dict[int, list[tuple[int, str, str]]] = {c: [] for c in commune_ids}
+    rows = query.rows_in_chunks(session, stmt, AdminUnit.parent_id, commune_ids)
+    for row in sorted(rows, key=lambda r: (r.search_key, r.id)):
+        found[row.parent_id].append((row.id, row.name, row.short_name))
+    return found
+
+
 def mapping_pairs(session: Session) -> set[tuple[int, int]]:
     """Every (old, new) pair already stored."""
     return {

@@ -10,8 +10,9 @@ match, or more than one, is never guessed: the row is ``Unplaceable`` and is
 listed for a person to place.
 """
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -28,18 +29,28 @@ from ocop_tracker.core.text import fold, normalize
 # producer to its real hamlet (the producer's edit form).
 UNPLACED = "Chưa xếp ấp"
 CANDIDATES = 200
+# Communes whose hamlets are read per query (a country holds 80,000 hamlets).
+HAMLETS_READ = 500
 
 
 class Unplaceable(InvalidInput):
     """A row whose commune or hamlet matches nothing, or several: a person places it."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Hamlet:
+    """A hamlet a row names: what the import needs of it."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class Place:
     """A row's commune and hamlet; ``hamlet`` None: the commune's ``UNPLACED``."""
 
     commune: AdminUnit
-    hamlet: AdminUnit | None
+    hamlet: Hamlet | None
 
 
 # Type words, folded, longest first; and the abbreviations lists use
@@ -54,6 +65,7 @@ TYPE_PREFIX = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=32768)
 def folded(name: str) -> str:
     """ "Xã Phú Tân", "xa phu tan", "X. Phú Tân" and "Phú Tân" → "phu tan";
     a number keeps its type word: "P. 1" and "Phường 1" → "phuong 1"."""
@@ -78,7 +90,21 @@ class Finder:
         self.session = session
         self.units: dict[int, AdminUnit] = {}
         self.communes: dict[tuple[str, ...], list[AdminUnit]] = {}
-        self.hamlets: dict[int, Sequence[AdminUnit]] = {}
+        # Each commune's hamlets by folded name (short and full), in list order;
+        # only the names asked for, when they are known (``prefetch``).
+        self.hamlets: dict[int, dict[str, list[Hamlet]]] = {}
+        self.names: set[str] | None = None
+
+    def prefetch(self, codes: Iterable[str], hamlets: Iterable[str]) -> None:
+        """Read the communes of these official codes, and their hamlets, in a
+        few queries rather than a few per row; keep only the hamlets named
+        ``hamlets`` (the file's), however many the communes hold."""
+        self.names = {folded(h) for h in hamlets}
+        wanted = sorted({c for c in codes if ("#", c) not in self.communes})
+        found = area_repository.communes_with_codes(self.session, wanted)
+        for code in wanted:
+            self.communes[("#", code)] = found.get(code, [])
+        self._read_hamlets([c.id for units in found.values() for c in units])
 
     def place(
         self,
@@ -190,14 +216,25 @@ class Finder:
         self.communes[key] = found
         return found
 
-    def _hamlets_named(self, commune: AdminUnit, name: str) -> list[AdminUnit]:
-        if commune.id not in self.hamlets:
-            self.hamlets[commune.id], _ = area_views.search(
-                self.session, parent_id=commune.id, level=Level.hamlet, limit=1000
-            )
-        want = folded(name)
-        return [
-            h
-            for h in self.hamlets[commune.id]
-            if _named(h, want) and h.name != UNPLACED
-        ]
+    def _read_hamlets(self, commune_ids: Sequence[int]) -> None:
+        wanted = [c for c in commune_ids if c not in self.hamlets]
+        for start in range(0, len(wanted), HAMLETS_READ):
+            part = wanted[start : start + HAMLETS_READ]
+            for commune_id, hamlets in area_repository.hamlets_of_communes(
+                self.session, part
+            ).items():
+                named: dict[str, list[Hamlet]] = {}
+                for hamlet_id, name, short_name in hamlets:
+                    keys = {fold(short_name), folded(name)}
+                    if name == UNPLACED or (
+                        self.names is not None and not keys & self.names
+                    ):
+                        continue
+                    hamlet = Hamlet(hamlet_id, name)
+                    for key in keys:
+                        named.setdefault(key, []).append(hamlet)
+                self.hamlets[commune_id] = named
+
+    def _hamlets_named(self, commune: AdminUnit, name: str) -> list[Hamlet]:
+        self._read_hamlets([commune.id])
+        return self.hamlets[commune.id].get(folded(name), [])

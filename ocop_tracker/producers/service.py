@@ -97,7 +97,12 @@ def _check_unique_name(
 ) -> None:
     clash = repository.same_name(session, hamlet_id, name, exclude_id=exclude_id)
     if clash is not None:
-        raise Conflict(f"Khóm/ấp này đã có chủ thể tên '{clash.name}'.", field="name")
+        raise namesake(clash.name)
+
+
+def namesake(name: str) -> Conflict:
+    """The refusal of a second producer of one name (case ignored) in a hamlet."""
+    return Conflict(f"Khóm/ấp này đã có chủ thể tên '{name}'.", field="name")
 
 
 # --- producers ---------------------------------------------------------------------
@@ -121,12 +126,37 @@ def create_producer(
     """
     check_writer(session, actor, hamlet_id, "khóm/ấp", roles)
     _check_hamlet(session, hamlet_id)
+    producer = new_producer(
+        hamlet_id=hamlet_id,
+        kind=kind,
+        name=name,
+        representative=representative,
+        phone=phone,
+        tax_code=tax_code,
+    )
+    _check_unique_name(session, hamlet_id, producer.name)
+    session.add(producer)
+    session.flush()
+    return producer
+
+
+def new_producer(
+    *,
+    hamlet_id: int,
+    kind: ProducerKind,
+    name: str,
+    representative: str | None = None,
+    phone: str | None = None,
+    tax_code: str | None = None,
+) -> Producer:
+    """A producer of cleaned fields, not yet added: every rule that reads
+    nothing. ``create_producer`` adds the checks that read (area, hamlet, a
+    namesake); the list import makes them for a whole file at once."""
     clean_name = _clean_name(name)
     clean_rep = _clean_representative(representative)
     clean_phone = _clean_phone(phone)
     clean_tax = _clean_tax_code(tax_code)
-    _check_unique_name(session, hamlet_id, clean_name)
-    producer = Producer(
+    return Producer(
         hamlet_id=hamlet_id,
         kind=kind,
         name=clean_name,
@@ -135,9 +165,6 @@ def create_producer(
         tax_code=clean_tax,
         search_key=_search_key(clean_name, clean_rep, clean_tax),
     )
-    session.add(producer)
-    session.flush()
-    return producer
 
 
 def update_producer(

@@ -36,6 +36,25 @@ def _check_certificate(
     session: Session, product: Product, fields: _CertFields, exclude_id: int | None
 ) -> _CertFields:
     """Every rule of a certificate, in the order a person fills the form."""
+    clean = _clean_certificate(fields)
+    clash = repository.certificate_numbered(
+        session, product.id, clean.decision_number, exclude_id=exclude_id
+    )
+    if clash is not None:
+        raise numbered_twice(clean.decision_number)
+    return clean
+
+
+def numbered_twice(number: str) -> Conflict:
+    """The refusal of a second certificate of one decision for one product."""
+    return Conflict(
+        f"Sản phẩm đã có giấy chứng nhận theo quyết định {number}.",
+        field="decision_number",
+    )
+
+
+def _clean_certificate(fields: _CertFields) -> _CertFields:
+    """The rules of a certificate that read nothing, in the order of the form."""
     rules.check_stars(fields.stars)
     rules.check_score(fields.stars, fields.score)
     number = rules.clean_decision_number(
@@ -52,14 +71,6 @@ def _check_certificate(
     )
     rules.check_level(fields.stars, fields.decision_date, fields.level)
     rules.check_expiry(fields.decision_date, fields.expires_on)
-    clash = repository.certificate_numbered(
-        session, product.id, number, exclude_id=exclude_id
-    )
-    if clash is not None:
-        raise Conflict(
-            f"Sản phẩm đã có giấy chứng nhận theo quyết định {number}.",
-            field="decision_number",
-        )
     return replace(fields, decision_number=number, authority=authority)
 
 
@@ -79,14 +90,48 @@ def add_certificate(
 ) -> Certificate:
     """Record a recognition decision; expiry defaults to the date + 36 months."""
     check_writer(session, actor, product.hamlet_id, "sản phẩm", roles)
-    if product.kind is not ProductKind.ocop:
+    cert = new_certificate(
+        product_id=product.id,
+        hamlet_id=product.hamlet_id,
+        kind=product.kind,
+        stars=stars,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        authority=authority,
+        level=level,
+        score=score,
+        expires_on=expires_on,
+    )
+    if repository.certificate_numbered(session, product.id, cert.decision_number):
+        raise numbered_twice(cert.decision_number)
+    session.add(cert)
+    session.flush()
+    return cert
+
+
+def new_certificate(
+    *,
+    product_id: int | None,
+    hamlet_id: int,
+    kind: ProductKind,
+    stars: int,
+    decision_number: str,
+    decision_date: dt.date,
+    authority: str,
+    level: CertLevel,
+    score: int | None = None,
+    expires_on: dt.date | None = None,
+) -> Certificate:
+    """A certificate of checked fields, not yet added: every rule that reads
+    nothing. ``add_certificate`` adds the area and a decision already
+    recorded; the list import checks those for a whole file at once, and
+    gives ``product_id`` when it has one. ``kind``: the product's."""
+    if kind is not ProductKind.ocop:
         raise InvalidInput(
             "Chỉ sản phẩm loại OCOP mới có giấy chứng nhận; hãy đổi loại sản phẩm trước.",
             field="kind",
         )
-    fields = _check_certificate(
-        session,
-        product,
+    fields = _clean_certificate(
         _CertFields(
             stars=stars,
             score=score,
@@ -95,12 +140,11 @@ def add_certificate(
             authority=authority,
             level=level,
             expires_on=expires_on or rules.default_expiry(decision_date),
-        ),
-        None,
+        )
     )
-    cert = Certificate(
-        product_id=product.id,
-        hamlet_id=product.hamlet_id,
+    return Certificate(
+        product_id=product_id,
+        hamlet_id=hamlet_id,
         stars=fields.stars,
         score=fields.score,
         decision_number=fields.decision_number,
@@ -109,9 +153,6 @@ def add_certificate(
         level=fields.level,
         expires_on=fields.expires_on,
     )
-    session.add(cert)
-    session.flush()
-    return cert
 
 
 def _or_current(value: Any, current: Any) -> Any:

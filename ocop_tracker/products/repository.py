@@ -46,6 +46,20 @@ def public_code_taken(session: Session, code: str) -> bool:
     )
 
 
+def public_codes_taken(session: Session, codes: Sequence[str]) -> set[str]:
+    """Which of ``codes`` a product already carries."""
+    stmt = select(Product.public_code)
+    return {
+        c for (c,) in query.rows_in_chunks(session, stmt, Product.public_code, codes)
+    }
+
+
+def gtins_held(session: Session, variants: Sequence[str]) -> set[str]:
+    """Which of these GTINs (any length) a product already carries."""
+    stmt = select(Product.gtin)
+    return {g for (g,) in query.rows_in_chunks(session, stmt, Product.gtin, variants)}
+
+
 def gtin_holder(
     session: Session, variants: Sequence[str], *, exclude_id: int | None = None
 ) -> Product | None:

@@ -4,6 +4,8 @@ Services never commit; the request (or command) owns the transaction. Reads
 are in ``products/views.py``, certificate commands in ``products/certificates.py``.
 """
 
+from collections.abc import Iterable
+
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -60,12 +62,17 @@ def _clean_gtin(
     if raw is None or not raw.strip():
         return None
     code = rules.clean_gtin(raw)
+    _check_gtin_free(session, code, exclude_id)
+    return code
+
+
+def _check_gtin_free(
+    session: Session, code: str, exclude_id: int | None = None
+) -> None:
     if repository.gtin_holder(
         session, rules.gtin_variants(code), exclude_id=exclude_id
     ):
-        # The holder may lie outside the caller's area: do not name it.
-        raise Conflict("Mã GTIN này đã được dùng cho một sản phẩm khác.", field="gtin")
-    return code
+        raise gtin_taken()
 
 
 def _groups(
@@ -119,7 +126,12 @@ def _check_unique_name(
 ) -> None:
     clash = repository.same_name(session, producer_id, name, exclude_id=exclude_id)
     if clash is not None:
-        raise Conflict(f"Chủ thể này đã có sản phẩm tên '{clash.name}'.", field="name")
+        raise namesake(clash.name)
+
+
+def namesake(name: str) -> Conflict:
+    """The refusal of a second product of one name (case ignored) of a producer."""
+    return Conflict(f"Chủ thể này đã có sản phẩm tên '{name}'.", field="name")
 
 
 def create_product(
@@ -140,30 +152,96 @@ def create_product(
     """Register a product of a producer in the actor's area; its public code is new."""
     producer = producer_views.get_producer(session, actor, producer_id)
     check_writer(session, actor, producer.hamlet_id, "chủ thể", roles)
-    clean_name = _clean_name(name)
+    _clean_name(name)  # a missing name is said first, before the group
     group, subgroup = _groups(session, group_id, subgroup_id)
-    clean_unit = _clean_unit(unit)
-    clean_desc = _clean_description(description)
-    clean_price = _clean_price(price)
-    code = _clean_gtin(session, gtin)
-    _check_unique_name(session, producer.id, clean_name)
-    product = Product(
+    product = new_product(
         producer_id=producer.id,
         hamlet_id=producer.hamlet_id,
-        name=clean_name,
+        producer_name=producer.name,
+        name=name,
         kind=kind,
         group_id=group,
         subgroup_id=subgroup,
-        unit=clean_unit,
-        description=clean_desc,
-        gtin=code,
+        unit=unit,
+        price=price,
+        description=description,
+        gtin=gtin,
         public_code=_new_public_code(session),
-        search_key=rules.product_search_key(clean_name, producer.name),
     )
-    _set_price(product, clean_price)
+    if product.gtin is not None:
+        _check_gtin_free(session, product.gtin)
+    _check_unique_name(session, producer.id, product.name)
     session.add(product)
     session.flush()
     return product
+
+
+def new_product(
+    *,
+    producer_id: int | None,
+    hamlet_id: int,
+    producer_name: str,
+    name: str,
+    kind: ProductKind,
+    public_code: str,
+    group_id: int | None = None,
+    subgroup_id: int | None = None,
+    unit: str | None = None,
+    price: int | None = None,
+    description: str | None = None,
+    gtin: str | None = None,
+) -> Product:
+    """A product of cleaned fields, not yet added: every rule that reads
+    nothing. ``create_product`` adds the checks that read (area, groups, a
+    GTIN held elsewhere, a namesake, a fresh public code); the list import
+    makes them for a whole file at once (``new_public_codes``,
+    ``held_gtins``), and gives ``producer_id`` when it has one."""
+    clean_name = _clean_name(name)
+    clean_unit = _clean_unit(unit)
+    clean_desc = _clean_description(description)
+    clean_price = _clean_price(price)
+    product = Product(
+        producer_id=producer_id,
+        hamlet_id=hamlet_id,
+        name=clean_name,
+        kind=kind,
+        group_id=group_id,
+        subgroup_id=subgroup_id,
+        unit=clean_unit,
+        description=clean_desc,
+        gtin=rules.clean_gtin(gtin) if gtin is not None and gtin.strip() else None,
+        public_code=public_code,
+        search_key=rules.product_search_key(clean_name, producer_name),
+    )
+    _set_price(product, clean_price)
+    return product
+
+
+def new_public_codes(session: Session, count: int) -> list[str]:
+    """``count`` public codes that no product holds, nor each other, checked
+    a few thousand at a time rather than one query each."""
+    codes: list[str] = []
+    while len(codes) < count:
+        fresh = {rules.new_public_code() for _ in range(count - len(codes))}
+        fresh -= set(codes)
+        fresh -= repository.public_codes_taken(session, sorted(fresh))
+        codes.extend(sorted(fresh))
+    return codes
+
+
+def held_gtins(session: Session, codes: Iterable[str]) -> set[str]:
+    """Which of ``codes`` (clean GTINs) a product already holds, in any of
+    its lengths: ``create_product``'s check, for many codes at once."""
+    wanted = {code: set(rules.gtin_variants(code)) for code in codes}
+    variants = sorted(set().union(*wanted.values()))
+    taken = repository.gtins_held(session, variants)
+    return {code for code, forms in wanted.items() if forms & taken}
+
+
+def gtin_taken() -> Conflict:
+    """The refusal of a GTIN another product holds; the holder may lie outside
+    the caller's area, so it is not named."""
+    return Conflict("Mã GTIN này đã được dùng cho một sản phẩm khác.", field="gtin")
 
 
 def update_product(
