@@ -223,17 +223,18 @@ def import_rows(
         )
     report = ImportReport(rows=len(rows))
     planned = _plan_rows(session, actor, rows, report)
-    if report.problems:
-        raise ImportRefused(report)
+    # The rows that pass on their own are checked as a whole too, so that a
+    # file comes back with every problem at once, not one round per stage.
     batch = Batch(session)
     counts = batch.plan(planned)
     del planned  # the batch holds what it needs of each row
-    report.problems = [RowProblem(row, message) for row, message in counts.problems]
+    if report.problems or counts.problems:
+        found = [RowProblem(row, message) for row, message in counts.problems]
+        report.problems = sorted([*report.problems, *found], key=lambda p: p.row)
+        raise ImportRefused(report)
     for name in ("producers_new", "products_new", "certificates_new", "unchanged"):
         setattr(report, name, getattr(counts, name))
     report.unplaced, report.hamlets_new = counts.unplaced, counts.hamlets_new
-    if report.problems:
-        raise ImportRefused(report)
     if dry_run:
         return report
     nested = session.begin_nested()

@@ -178,6 +178,7 @@ def test_every_refused_row_is_listed_and_nothing_is_written(
         _row("Kẹo gừng", name, k3, "Khóm 3", "23/QĐ", "0" + twice),  # 5: row 4's
         _row("Gạo thơm", name, k3, "Khóm 3", "24/QĐ"),  # 6: not an OCOP product
         _row("Kẹo dừa", name, k3, "Khóm 3", "25/QĐ"),  # 7: fine
+        _row("Kẹo lạc", name, k3, "Ấp Không Có", "26/QĐ"),  # 8: no such hamlet
     ]
     before = _counts(session)
 
@@ -186,11 +187,14 @@ def test_every_refused_row_is_listed_and_nothing_is_written(
 
     session.rollback()
     problems = {p.row: p.message for p in refused.value.report.problems}
-    assert sorted(problems) == [2, 3, 5, 6]
+    # A row refused on its own (8) and rows refused against the whole file
+    # (2, 3, 5, 6) come back together, in row order.
+    assert [p.row for p in refused.value.report.problems] == [2, 3, 5, 6, 8]
     assert "đã có sản phẩm tên 'Bánh pía nhân đậu'" in problems[2]
     assert "GTIN" in problems[3]
     assert "GTIN" in problems[5]
     assert "OCOP" in problems[6]
+    assert "Ấp Không Có" in problems[8]
     assert _counts(session) == before
 
 
