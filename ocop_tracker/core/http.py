@@ -186,6 +186,31 @@ def model_json(model: BaseModel) -> Response:
     return Response(model.model_dump_json(by_alias=True), media_type="application/json")
 
 
+def _logged_error(
+    request: Request,
+    level: int,
+    what: str,
+    detail: str | None = None,
+    *,
+    exc_info: BaseException | bool | None = None,
+) -> str:
+    """A new error id, logged as "<what> <id> on <method> <path>[: <detail>]"
+    (the path as ``loggable`` keeps it), for the answer to name."""
+    error_id = uuid.uuid4().hex[:12]
+    details = () if detail is None else (detail,)
+    log.log(
+        level,
+        what + " %s on %s %s" + ": %s" * len(details),
+        error_id,
+        request.method,
+        loggable(request.url.path),
+        *details,
+        exc_info=exc_info,
+        stacklevel=2,
+    )
+    return error_id
+
+
 def _error(
     request: Request,
     status: int,
@@ -436,12 +461,10 @@ def install_error_handlers(app: FastAPI, *, viewer: Viewer | None = None) -> Non
             # A value the database cannot hold (PostgreSQL: an id past int4,
             # NUL in text): the request's fault. Logged, so a missing check
             # in a schema shows up; the answer echoes nothing.
-            error_id = uuid.uuid4().hex[:12]
-            log.warning(
-                "data refused by the database %s on %s %s: %s",
-                error_id,
-                request.method,
-                loggable(request.url.path),
+            error_id = _logged_error(
+                request,
+                logging.WARNING,
+                "data refused by the database",
                 type(exc.orig).__name__,
             )
             return _error(
@@ -452,13 +475,11 @@ def install_error_handlers(app: FastAPI, *, viewer: Viewer | None = None) -> Non
             )
         if not database_unavailable(exc):
             return await unexpected(request, exc)
-        error_id = uuid.uuid4().hex[:12]
         # The trace goes to the log only; the answer names nothing of the database.
-        log.warning(
-            "database unavailable %s on %s %s: %s",
-            error_id,
-            request.method,
-            loggable(request.url.path),
+        error_id = _logged_error(
+            request,
+            logging.WARNING,
+            "database unavailable",
             type(getattr(exc, "orig", None) or exc).__name__,
             exc_info=exc,
         )
@@ -481,12 +502,8 @@ def install_error_handlers(app: FastAPI, *, viewer: Viewer | None = None) -> Non
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        error_id = uuid.uuid4().hex[:12]
-        log.exception(
-            "unhandled error %s on %s %s",
-            error_id,
-            request.method,
-            loggable(request.url.path),
+        error_id = _logged_error(
+            request, logging.ERROR, "unhandled error", exc_info=True
         )
         return _error(
             request,
