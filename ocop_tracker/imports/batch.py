@@ -72,15 +72,21 @@ class Planned:
 
 
 @dataclass
-class Counts:
-    """What the rows add; ``problems``: (row, message) of the rows refused."""
+class Added:
+    """What the rows add, as the plan counts it and the import's report gives it."""
 
     producers_new: int = 0
     products_new: int = 0
     certificates_new: int = 0
     unchanged: int = 0
-    unplaced: int = 0
-    hamlets_new: int = 0
+    unplaced: int = 0  # rows put in their commune's "Chưa xếp ấp"
+    hamlets_new: int = 0  # "Chưa xếp ấp" hamlets created
+
+
+@dataclass
+class Counts(Added):
+    """What the rows add; ``problems``: (row, message) of the rows refused."""
+
     problems: list[tuple[int, str]] = field(default_factory=list)
 
 

@@ -16,7 +16,7 @@ no commune or hamlet fits, or several do, is never guessed: it is listed apart
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -28,7 +28,7 @@ from ocop_tracker.core import clock
 from ocop_tracker.core.errors import AppError, Conflict, Forbidden, InvalidInput
 from ocop_tracker.core.phone import normalize_vn
 from ocop_tracker.core.text import fold, normalize
-from ocop_tracker.imports.batch import Batch, Planned
+from ocop_tracker.imports.batch import Added, Batch, Planned
 from ocop_tracker.imports.places import Finder, Place, Unplaceable
 from ocop_tracker.imports.reader import Row, parse_date
 from ocop_tracker.producers.models import ProducerKind
@@ -72,16 +72,10 @@ class RowProblem:
 
 
 @dataclass
-class ImportReport:
-    """What an import found or did."""
+class ImportReport(Added):
+    """What an import found or did: what its rows add (``Added``), and more."""
 
     rows: int = 0
-    producers_new: int = 0
-    products_new: int = 0
-    certificates_new: int = 0
-    unchanged: int = 0
-    unplaced: int = 0  # rows put in their commune's "Chưa xếp ấp"
-    hamlets_new: int = 0  # "Chưa xếp ấp" hamlets created
     problems: list[RowProblem] = field(default_factory=list)
     written: bool = False
 
@@ -232,9 +226,8 @@ def import_rows(
         found = [RowProblem(row, message) for row, message in counts.problems]
         report.problems = sorted([*report.problems, *found], key=lambda p: p.row)
         raise ImportRefused(report)
-    for name in ("producers_new", "products_new", "certificates_new", "unchanged"):
-        setattr(report, name, getattr(counts, name))
-    report.unplaced, report.hamlets_new = counts.unplaced, counts.hamlets_new
+    for added in fields(Added):
+        setattr(report, added.name, getattr(counts, added.name))
     if dry_run:
         return report
     nested = session.begin_nested()
