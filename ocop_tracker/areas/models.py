@@ -11,10 +11,23 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, MappedColumn, mapped_column
 
 from ocop_tracker.audit.models import Audited
 from ocop_tracker.core.base import Base, IdMixin, TimestampMixin, str_enum
+
+
+def unit_ref(
+    *, index: bool | None = None, unique: bool | None = None
+) -> MappedColumn[int]:
+    """A column naming a unit of the tree, which cannot be deleted while named.
+
+    Most are a row's hamlet (or area), copied onto the row so scope checks
+    need no join; nullable when its ``Mapped`` type says so.
+    """
+    return mapped_column(
+        ForeignKey("admin_units.id", ondelete="RESTRICT"), index=index, unique=unique
+    )
 
 
 class Edition(StrEnum):
@@ -53,9 +66,7 @@ class AdminUnit(IdMixin, TimestampMixin, Audited, Base):
     short_name: Mapped[str] = mapped_column(String(120))
     unit_type: Mapped[str | None] = mapped_column(String(30))
     # The parent today; past parents live in admin_unit_links with their dates.
-    parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="RESTRICT"), index=True
-    )
+    parent_id: Mapped[int | None] = unit_ref(index=True)
     # Folded name (no diacritics, lower case) for search on both databases.
     search_key: Mapped[str] = mapped_column(String(300))
     # First and last day the unit was in force (inclusive); NULL = open.

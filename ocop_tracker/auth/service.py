@@ -2,6 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -150,40 +151,68 @@ def open_session(
     return token, auth_session
 
 
+_Credential = TypeVar("_Credential", AuthSession, ApiToken)
+
+
+def _holder(
+    session: Session, model: type[_Credential], secret: str
+) -> tuple[_Credential, User] | None:
+    """The credential whose hash ``secret`` has, with its user, or None when
+    there is none, it is revoked or its user is inactive.
+
+    The credential and its user in one statement: every request pays this read.
+    """
+    found = session.execute(
+        select(model, User)
+        .join(User, User.id == model.user_id)
+        .where(model.token_hash == security.digest(secret))
+    ).one_or_none()
+    if found is None:
+        return None
+    credential, user = found
+    if credential.revoked_at is not None or not user.is_active:
+        return None
+    return credential, user
+
+
+def _touch(
+    session: Session,
+    credential: _Credential,
+    column: str,
+    now: dt.datetime,
+    *,
+    what: str,
+) -> None:
+    """Write ``now`` into the credential's last-seen/last-used ``column`` on the
+    side (``what`` names it in the log), and keep it as committed."""
+    model, row_id = type(credential), credential.id
+    side_write(
+        session,
+        lambda s: s.execute(
+            update(model).where(model.id == row_id).values({column: now})
+        ),
+        what=what,
+    )
+    set_committed_value(credential, column, now)
+
+
 def resolve_session(session: Session, token: str) -> tuple[User, AuthSession] | None:
     """The live session behind a cookie value, or None (expired, idle, revoked)."""
     settings = get_settings()
-    # The session and its user in one statement: every page pays this read.
-    found = session.execute(
-        select(AuthSession, User)
-        .join(User, User.id == AuthSession.user_id)
-        .where(AuthSession.token_hash == security.digest(token))
-    ).one_or_none()
+    found = _holder(session, AuthSession, token)
     if found is None:
         return None
     auth_session, user = found
     now = utcnow()
-    if auth_session.revoked_at is not None:
-        return None
     idle_limit = auth_session.last_seen_at + dt.timedelta(
         hours=settings.session_idle_hours
     )
     if auth_session.expires_at <= now or idle_limit <= now:
         return None
-    if not user.is_active:
-        return None
     if now - auth_session.last_seen_at >= TOUCH_EVERY:
-        session_id = auth_session.id
-        side_write(
-            session,
-            lambda s: s.execute(
-                update(AuthSession)
-                .where(AuthSession.id == session_id)
-                .values(last_seen_at=now)
-            ),
-            what="session last-seen time",
+        _touch(
+            session, auth_session, "last_seen_at", now, what="session last-seen time"
         )
-        set_committed_value(auth_session, "last_seen_at", now)
     return user, auth_session
 
 
@@ -304,32 +333,15 @@ def resolve_token(session: Session, plain: str) -> User | None:
     """The active user behind a bearer token, or None."""
     if not plain.startswith(TOKEN_PREFIX):
         return None
-    # The token and its user in one statement: every API call pays this read.
-    found = session.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == security.digest(plain))
-    ).one_or_none()
+    found = _holder(session, ApiToken, plain)
     if found is None:
         return None
     token, user = found
     now = utcnow()
-    if token.revoked_at is not None:
-        return None
     if token.expires_at is not None and token.expires_at <= now:
         return None
-    if not user.is_active:
-        return None
     if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
-        token_id = token.id
-        side_write(
-            session,
-            lambda s: s.execute(
-                update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
-            ),
-            what="token last-used time",
-        )
-        set_committed_value(token, "last_used_at", now)
+        _touch(session, token, "last_used_at", now, what="token last-used time")
     return user
 
 

@@ -11,6 +11,7 @@ from enum import StrEnum
 from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ocop_tracker.areas.models import unit_ref
 from ocop_tracker.core.base import Base, IdMixin, str_enum
 
 
@@ -41,9 +42,7 @@ class LinkCheck(IdMixin, Base):
         ForeignKey("marketplaces.id", ondelete="CASCADE"), index=True
     )
     # The subject's hamlet, copied for scoping the action list.
-    hamlet_id: Mapped[int] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="RESTRICT"), index=True
-    )
+    hamlet_id: Mapped[int] = unit_ref(index=True)
     url: Mapped[str] = mapped_column(String(500))
     # The Vietnam day of the last request: at most one request per URL per day.
     checked_on: Mapped[dt.date] = mapped_column(Date)

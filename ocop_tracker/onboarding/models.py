@@ -6,6 +6,7 @@ from enum import StrEnum
 from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ocop_tracker.areas.models import unit_ref
 from ocop_tracker.audit.models import Audited
 from ocop_tracker.core.base import (
     Base,
@@ -108,9 +109,7 @@ class Listing(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
         ForeignKey("marketplaces.id", ondelete="RESTRICT"), index=True
     )
     # Indexed with the status and the last change (``ix_listings_hamlet_status``).
-    hamlet_id: Mapped[int] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="RESTRICT")
-    )
+    hamlet_id: Mapped[int] = unit_ref()
     status: Mapped[ListingStatus] = mapped_column(
         str_enum(ListingStatus, 30), default=ListingStatus.in_progress
     )
@@ -144,9 +143,7 @@ class StepRecord(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
     listing_id: Mapped[int] = mapped_column(
         ForeignKey("listings.id", ondelete="CASCADE"), index=True
     )
-    hamlet_id: Mapped[int] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="RESTRICT")
-    )
+    hamlet_id: Mapped[int] = unit_ref()
     step_code: Mapped[str] = mapped_column(String(30))
     status: Mapped[StepStatus] = mapped_column(str_enum(StepStatus, 10))
     evidence_url: Mapped[str | None] = mapped_column(String(500))
@@ -166,9 +163,7 @@ class DecisionColumns:
     List it after the model's own columns (the claim it decides).
     """
 
-    hamlet_id: Mapped[int] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="RESTRICT")
-    )
+    hamlet_id: Mapped[int] = unit_ref()
     decision: Mapped[Decision] = mapped_column(str_enum(Decision, 10))
     comment: Mapped[str | None] = mapped_column(String(1000))
     decided_by_id: Mapped[int] = mapped_column(

@@ -8,6 +8,7 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ocop_tracker.areas.models import unit_ref
 from ocop_tracker.audit.models import Audited
 from ocop_tracker.core.base import Base, IdMixin, TimestampMixin, VersionedMixin
 
@@ -21,9 +22,7 @@ class Pilot(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
     start_on: Mapped[dt.date] = mapped_column(Date)
     end_on: Mapped[dt.date] = mapped_column(Date)
     # The area of whoever set it up: who else may see and change it.
-    area_id: Mapped[int | None] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="RESTRICT")
-    )
+    area_id: Mapped[int | None] = unit_ref()
     note: Mapped[str | None] = mapped_column(String(1000))
 
     __table_args__ = (CheckConstraint("end_on >= start_on", name="window"),)
@@ -35,8 +34,6 @@ class PilotUnit(IdMixin, Audited, Base):
     __tablename__ = "pilot_units"
 
     pilot_id: Mapped[int] = mapped_column(ForeignKey("pilots.id", ondelete="CASCADE"))
-    unit_id: Mapped[int] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="RESTRICT"), index=True
-    )
+    unit_id: Mapped[int] = unit_ref(index=True)
 
     __table_args__ = (UniqueConstraint("pilot_id", "unit_id"),)

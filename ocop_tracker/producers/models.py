@@ -6,6 +6,7 @@ from enum import StrEnum
 from sqlalchemy import Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ocop_tracker.areas.models import unit_ref
 from ocop_tracker.audit.models import Audited
 from ocop_tracker.core.base import (
     Base,
@@ -63,9 +64,7 @@ class Producer(VersionedMixin, IdMixin, TimestampMixin, NameKeyMixin, Audited, B
     __tablename__ = "producers"
 
     # Indexed with the name (below): ``ix_producers_hamlet_key`` serves lists.
-    hamlet_id: Mapped[int] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="RESTRICT")
-    )
+    hamlet_id: Mapped[int] = unit_ref()
     kind: Mapped[ProducerKind] = mapped_column(str_enum(ProducerKind, 20))
     name: Mapped[str] = mapped_column(String(200))
     representative: Mapped[str | None] = mapped_column(String(120))
@@ -91,9 +90,7 @@ class Consent(IdMixin, Audited, Base):
     producer_id: Mapped[int] = mapped_column(
         ForeignKey("producers.id", ondelete="CASCADE"), index=True
     )
-    hamlet_id: Mapped[int] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="RESTRICT")
-    )
+    hamlet_id: Mapped[int] = unit_ref()
     field: Mapped[ConsentField] = mapped_column(str_enum(ConsentField, 20))
     granted: Mapped[bool]
     recorded_by_id: Mapped[int | None] = mapped_column(
@@ -132,9 +129,7 @@ class PaymentAccount(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
     producer_id: Mapped[int] = mapped_column(
         ForeignKey("producers.id", ondelete="CASCADE"), index=True
     )
-    hamlet_id: Mapped[int] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="RESTRICT")
-    )
+    hamlet_id: Mapped[int] = unit_ref()
     provider: Mapped[str] = mapped_column(
         String(40), ForeignKey("payment_providers.code", ondelete="RESTRICT")
     )

@@ -4,6 +4,7 @@ Services never commit; the request (or command) owns the transaction. Reads
 are in ``products/views.py``.
 """
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
@@ -30,6 +31,10 @@ class _CertFields:
     authority: str
     level: CertLevel
     expires_on: dt.date
+
+    def columns(self) -> dict[str, Any]:
+        """The fields by name: a certificate's columns of the same names."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
 def _check_certificate(
@@ -142,17 +147,7 @@ def new_certificate(
             expires_on=expires_on or rules.default_expiry(decision_date),
         )
     )
-    return Certificate(
-        product_id=product_id,
-        hamlet_id=hamlet_id,
-        stars=fields.stars,
-        score=fields.score,
-        decision_number=fields.decision_number,
-        decision_date=fields.decision_date,
-        authority=fields.authority,
-        level=fields.level,
-        expires_on=fields.expires_on,
-    )
+    return Certificate(product_id=product_id, hamlet_id=hamlet_id, **fields.columns())
 
 
 def _or_current(value: Any, current: Any) -> Any:
@@ -222,13 +217,8 @@ def update_certificate(
             "Ngày quyết định không được sau ngày thu hồi giấy chứng nhận.",
             field="decision_date",
         )
-    cert.stars = fields.stars
-    cert.score = fields.score
-    cert.decision_number = fields.decision_number
-    cert.decision_date = fields.decision_date
-    cert.authority = fields.authority
-    cert.level = fields.level
-    cert.expires_on = fields.expires_on
+    for column, value in fields.columns().items():
+        setattr(cert, column, value)
     flush_versioned(session, "Giấy chứng nhận")
     return cert
 

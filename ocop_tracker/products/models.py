@@ -15,6 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ocop_tracker.areas.models import unit_ref
 from ocop_tracker.audit.models import Audited
 from ocop_tracker.core.base import (
     Base,
@@ -74,9 +75,7 @@ class Product(VersionedMixin, IdMixin, TimestampMixin, NameKeyMixin, Audited, Ba
     )
     # The producer's hamlet, kept on the row so scope checks need no join;
     # indexed with the folded name (``ix_products_hamlet_key``, below).
-    hamlet_id: Mapped[int] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="RESTRICT")
-    )
+    hamlet_id: Mapped[int] = unit_ref()
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[ProductKind] = mapped_column(str_enum(ProductKind, 20))
     group_id: Mapped[int | None] = mapped_column(
@@ -113,9 +112,7 @@ class Certificate(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
     product_id: Mapped[int] = mapped_column(
         ForeignKey("products.id", ondelete="RESTRICT")
     )
-    hamlet_id: Mapped[int] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="RESTRICT"), index=True
-    )
+    hamlet_id: Mapped[int] = unit_ref(index=True)
     stars: Mapped[int]
     score: Mapped[int | None]
     decision_number: Mapped[str] = mapped_column(String(60))

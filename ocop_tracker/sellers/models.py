@@ -11,6 +11,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ocop_tracker.areas.models import unit_ref
 from ocop_tracker.audit.models import Audited
 from ocop_tracker.core.base import (
     Base,
@@ -74,9 +75,7 @@ class SellerAccount(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
         ForeignKey("marketplaces.id", ondelete="RESTRICT"), index=True
     )
     # The producer's hamlet, copied for scoping (follows the producer when it moves).
-    hamlet_id: Mapped[int] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="RESTRICT"), index=True
-    )
+    hamlet_id: Mapped[int] = unit_ref(index=True)
     status: Mapped[SellerStatus] = mapped_column(
         str_enum(SellerStatus, 20), default=SellerStatus.not_started
     )
@@ -112,9 +111,7 @@ class SellerChecklistItem(IdMixin, Audited, Base):
     seller_account_id: Mapped[int] = mapped_column(
         ForeignKey("seller_accounts.id", ondelete="CASCADE"), index=True
     )
-    hamlet_id: Mapped[int] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="RESTRICT")
-    )
+    hamlet_id: Mapped[int] = unit_ref()
     item_code: Mapped[str] = mapped_column(String(30))
     done: Mapped[bool]
     note: Mapped[str | None] = mapped_column(String(1000))
@@ -151,9 +148,7 @@ class SellerActivity(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
         ForeignKey("seller_accounts.id", ondelete="CASCADE"), index=True
     )
     # The producer's hamlet, copied for scoping (follows the producer when it moves).
-    hamlet_id: Mapped[int] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="RESTRICT"), index=True
-    )
+    hamlet_id: Mapped[int] = unit_ref(index=True)
     month: Mapped[dt.date] = mapped_column(Date)
     orders: Mapped[int] = mapped_column(default=0)
     revenue_vnd: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -13,6 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ocop_tracker.areas.models import unit_ref
 from ocop_tracker.audit.models import Audited
 from ocop_tracker.core.base import (
     Base,
@@ -57,9 +58,7 @@ class Team(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
 
     __tablename__ = "teams"
 
-    hamlet_id: Mapped[int] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="RESTRICT"), unique=True
-    )
+    hamlet_id: Mapped[int] = unit_ref(unique=True)
     # Kept in step with members so that the 10-member cap is one atomic UPDATE.
     member_count: Mapped[int] = mapped_column(default=0)
 
@@ -79,9 +78,7 @@ class TeamMember(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
         ForeignKey("teams.id", ondelete="RESTRICT"), index=True
     )
     # The team's hamlet, kept on the row so scope checks need no join.
-    hamlet_id: Mapped[int] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="RESTRICT"), index=True
-    )
+    hamlet_id: Mapped[int] = unit_ref(index=True)
     full_name: Mapped[str] = mapped_column(String(120))
     position: Mapped[Position] = mapped_column(str_enum(Position, 10))
     background: Mapped[Background] = mapped_column(str_enum(Background, 20))
@@ -107,9 +104,7 @@ class TeamDecision(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
         ForeignKey("teams.id", ondelete="CASCADE"), unique=True
     )
     # The team's hamlet, kept on the row so scope checks need no join.
-    hamlet_id: Mapped[int] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="RESTRICT"), index=True
-    )
+    hamlet_id: Mapped[int] = unit_ref(index=True)
     number: Mapped[str] = mapped_column(String(60))
     decided_on: Mapped[dt.date] = mapped_column(Date)
     signer: Mapped[str] = mapped_column(String(200))

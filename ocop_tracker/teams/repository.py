@@ -141,20 +141,13 @@ def setup_counts(
         )
     under = hamlets.subquery()
     total = session.scalar(select(func.count()).select_from(under)) or 0
-    teams = (
+    teams, decided = (
         session.scalar(
             select(func.count())
-            .select_from(Team)
-            .where(Team.hamlet_id.in_(select(under)))
+            .select_from(model)
+            .where(model.hamlet_id.in_(select(under)))
         )
         or 0
-    )
-    decided = (
-        session.scalar(
-            select(func.count())
-            .select_from(TeamDecision)
-            .where(TeamDecision.hamlet_id.in_(select(under)))
-        )
-        or 0
+        for model in (Team, TeamDecision)
     )
     return int(total), int(teams), int(decided)

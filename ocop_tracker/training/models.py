@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ocop_tracker.areas.models import unit_ref
 from ocop_tracker.audit.models import Audited
 from ocop_tracker.core.base import (
     Base,
@@ -72,9 +73,7 @@ class TrainingSession(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
 
     __tablename__ = "training_sessions"
 
-    area_id: Mapped[int] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="RESTRICT"), index=True
-    )
+    area_id: Mapped[int] = unit_ref(index=True)
     held_on: Mapped[dt.date] = mapped_column(Date, index=True)
     topic_id: Mapped[int] = mapped_column(
         ForeignKey("training_topics.id", ondelete="RESTRICT"), index=True
@@ -134,9 +133,7 @@ class CoachingVisit(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
         ForeignKey("producers.id", ondelete="CASCADE"), index=True
     )
     # The producer's hamlet when visited: where the visit counts.
-    hamlet_id: Mapped[int] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="RESTRICT")
-    )
+    hamlet_id: Mapped[int] = unit_ref()
     visited_on: Mapped[dt.date] = mapped_column(Date)
     step: Mapped[CoachingStep] = mapped_column(str_enum(CoachingStep, 20))
     coach_name: Mapped[str] = mapped_column(String(200))

@@ -3,9 +3,10 @@
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ocop_tracker.areas.models import unit_ref
 from ocop_tracker.audit.models import Audited
 from ocop_tracker.core.base import (
     Base,
@@ -46,9 +47,7 @@ class User(VersionedMixin, IdMixin, TimestampMixin, Audited, Base):
     search_key: Mapped[str] = mapped_column(String(250))
     role: Mapped[Role] = mapped_column(str_enum(Role, 20))
     # Every role but admin has an area; without one a user sees nothing.
-    area_id: Mapped[int | None] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="RESTRICT"), index=True
-    )
+    area_id: Mapped[int | None] = unit_ref(index=True)
     is_active: Mapped[bool] = mapped_column(default=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     # A one-time password must be changed at first sign-in, before it expires.
