@@ -24,6 +24,7 @@ from ocop_tracker.core.errors import AppError, Forbidden, InvalidInput
 from ocop_tracker.core.text import fold, normalize
 from ocop_tracker.imports.places import folded as place_folded
 from ocop_tracker.imports.reader import Row, parse_date, read_table, spellings_of
+from ocop_tracker.imports.service import refusal
 from ocop_tracker.sellers import activity as seller_activity
 from ocop_tracker.sellers import rules as seller_rules
 from ocop_tracker.sellers import views as seller_views
@@ -107,10 +108,15 @@ class ActivityImportRefused(InvalidInput):
     """The file has problems: nothing was written; every problem is listed."""
 
     def __init__(self, report: ActivityReport) -> None:
-        first = "; ".join(
-            f"dòng {p.row}, cột {p.column}: {p.message}" for p in report.problems[:10]
+        super().__init__(
+            refusal(
+                len(report.problems),
+                (
+                    f"dòng {p.row}, cột {p.column}: {p.message}"
+                    for p in report.problems[:10]
+                ),
+            )
         )
-        super().__init__(f"Tệp có {len(report.problems)} lỗi, chưa ghi gì. {first}")
         self.report = report
 
 

@@ -15,7 +15,7 @@ no commune or hamlet fits, or several do, is never guessed: it is listed apart
 """
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 
 from sqlalchemy import select
@@ -94,10 +94,21 @@ class ImportRefused(InvalidInput):
     """The file has problems: nothing was written; every problem is listed."""
 
     def __init__(self, report: ImportReport) -> None:
-        first = "; ".join(f"dòng {p.row}: {p.message}" for p in report.problems[:10])
-        super().__init__(f"Tệp có {len(report.problems)} lỗi, chưa ghi gì. {first}")
+        super().__init__(
+            refusal(
+                len(report.problems),
+                (f"dòng {p.row}: {p.message}" for p in report.problems[:10]),
+            )
+        )
         self.report = report
         self.errors = report.problems
+
+
+def refusal(count: int, problems: Iterable[str]) -> str:
+    """A refused file's summary: how many problems, then the first ones, each
+    without its closing full stop ("…, chưa ghi gì — dòng 3: …; dòng 5: …")."""
+    listed = "; ".join(p.rstrip(". ") for p in problems)
+    return f"Tệp có {count} lỗi, chưa ghi gì — {listed}."
 
 
 def _text(row: Row, key: str) -> str | None:
