@@ -1,10 +1,12 @@
-"""The ledger's checkpoints: figures kept at month ends and on tree-change days.
+"""The ledger's checkpoints: figures kept on calendar days (each month's end,
+8th, 15th and 22nd) and on tree-change days.
 
 A past date reads from the nearest checkpoint plus the segments that start or
 end in between (``views.read_checkpoints``).
 """
 
 import datetime as dt
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -79,25 +81,31 @@ def tree_days(conn: Connection) -> set[dt.date]:
     return out
 
 
-def _month_ends(first: dt.date, before: dt.date) -> list[dt.date]:
+# Besides month ends, the days of each month a checkpoint stands on: a past
+# date is then at most five days from one (the 27th of a 31-day month), and
+# the whole country's window of segment changes a third of a fortnight's.
+WEEK_DAYS = (8, 15, 22)
+
+
+def calendar_days(first: dt.date, before: dt.date) -> list[dt.date]:
+    """Month ends and each month's ``WEEK_DAYS`` from ``first`` to ``before`` (excluded)."""
     out: list[dt.date] = []
-    year, month = first.year, first.month
-    while True:
-        nxt = dt.date(year + month // 12, month % 12 + 1, 1)
-        end = nxt - rules.ONE_DAY
-        if end >= before:
-            return out
-        if end >= first:
-            out.append(end)
-        year, month = nxt.year, nxt.month
+    month = first.replace(day=1)
+    while month < before:
+        nxt = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        for day in (*(month.replace(day=d) for d in WEEK_DAYS), nxt - rules.ONE_DAY):
+            if first <= day < before:
+                out.append(day)
+        month = nxt
+    return out
 
 
 def checkpoint_days(conn: Connection, before: dt.date) -> list[dt.date]:
-    """Month ends and tree-change days from the first segment to ``before`` (excluded)."""
+    """Calendar and tree-change days from the first segment to ``before`` (excluded)."""
     first: dt.date | None = conn.scalar(select(func.min(SEGMENTS.c.start_day)))
     if first is None:
         return []
-    days = set(_month_ends(first, before))
+    days = set(calendar_days(first, before))
     days.update(d for d in tree_days(conn) if first <= d < before)
     return sorted(days)
 
@@ -256,7 +264,8 @@ def extend_checkpoints(conn: Connection, before: dt.date) -> None:
     have = list(
         conn.scalars(select(CHECKPOINT_DAYS.c.day).order_by(CHECKPOINT_DAYS.c.day))
     )
-    wanted = [d for d in checkpoint_days(conn, before) if d not in set(have)]
+    kept = set(have)
+    wanted = [d for d in checkpoint_days(conn, before) if d not in kept]
     if not wanted:
         return
     changes = tree_days(conn)
@@ -296,7 +305,7 @@ def post_checkpoints(
     conn: Connection, changes: Sequence[tuple[Sequence[Keyed], Sequence[Keyed]]]
 ) -> None:
     """Move the checkpoints a change of segments reaches (old taken away, new added)."""
-    days = list(conn.scalars(select(CHECKPOINT_DAYS.c.day)))
+    days = sorted(conn.scalars(select(CHECKPOINT_DAYS.c.day)))
     if not days:
         return
     delta: dict[tuple[dt.date, int, Dims], int] = defaultdict(int)
@@ -304,10 +313,14 @@ def post_checkpoints(
     for old, new in changes:
         for sign, keyed in ((-1, old), (1, new)):
             for hamlet_id, seg in keyed:
-                for day in days:
-                    if rules.covers(seg, day):
-                        delta[(day, hamlet_id, seg.dims)] += sign
-                        hamlets.add(hamlet_id)
+                # The checkpoint days the segment is open on, found by halving:
+                # a segment begun today covers none, and an import's thousands
+                # of them skip the loop over every day kept.
+                lo = bisect_left(days, seg.start)
+                hi = len(days) if seg.end is None else bisect_left(days, seg.end)
+                for day in days[lo:hi]:
+                    delta[(day, hamlet_id, seg.dims)] += sign
+                    hamlets.add(hamlet_id)
     if not hamlets:
         return
     anc = Ancestors(conn, hamlets)

@@ -39,7 +39,7 @@ def rebuild(
 
 @app.command("roll")
 def roll() -> None:
-    """Move the kept counts to today, add the month-end checkpoints passed (daily).
+    """Move the kept counts to today, add the checkpoints passed (daily).
 
     Reads are right without it, only faster; otherwise the first write of a day
     does it. Like the service's own daily roll, it also forgets failed sign-ins

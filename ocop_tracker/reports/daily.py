@@ -3,7 +3,7 @@
 Each worker sleeps until just after midnight in Vietnam (plus a few seconds of
 jitter, so that two workers do not start together) and runs
 ``segments.roll_forward`` in a thread: the counts move to the new day and the
-month-end checkpoints passed are written, so the first write or read of the
+checkpoints passed are written, so the first write or read of the
 day does not pay for them. The first worker moves the counts; the others
 find them moved (one UPDATE decides, see ``roll_forward``). A failure (the
 database down) is logged and tried again a few minutes later.

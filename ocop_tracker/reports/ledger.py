@@ -8,17 +8,17 @@ Its jobs are split by module:
 - ``reports/segments.py``: computing and posting segments — ``refresh()``
   (``reports/listener.py`` calls it inside the same transaction), ``rebuild()``
   (after a bulk load, an upgrade, a change of the tree), ``roll_forward()``;
-- ``reports/checkpoints.py``: the month-end and tree-change checkpoints that
-  answer a past date;
+- ``reports/checkpoints.py``: the checkpoints (each month's end, 8th, 15th and
+  22nd, and every tree-change day) that answer a past date;
 - ``reports/views.py``: the reads — counts today and ahead, checkpoints in the
   past, segments when neither can answer.
 
 ``refresh()`` recomputes the segments of the products and producers a flush
 touched and moves the counts of the hamlet and of every ancestor on the counts
 day by the difference; changes that fall on later days go to the schedule, and
-changes to days already past move the month-end checkpoints that fall in them
-(``read_checkpoints`` answers a past date from the nearest earlier checkpoint
-plus the segments that start or end in between). Statements are SQLAlchemy
+changes to days already past move the checkpoints that fall in them
+(``read_checkpoints`` answers a past date from the nearest checkpoint plus, or
+minus, the segments that start or end in between). Statements are SQLAlchemy
 Core on the session's connection: the listener runs inside a flush.
 """
 

@@ -189,8 +189,8 @@ class Coverage(Out):
     area: AreaRef
     as_of: dt.date
     source: str = Field(
-        description="counts (kept in step), checkpoints (past dates: the month-end "
-        "checkpoint before plus the changes since) or segments (past dates the "
+        description="counts (kept in step), checkpoints (past dates: the nearest "
+        "checkpoint — a month's end, 8th, 15th or 22nd — and the changes between) or segments (past dates the "
         "checkpoints cannot answer)"
     )
     ocop: OcopHeadline

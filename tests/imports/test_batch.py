@@ -198,7 +198,9 @@ def test_every_refused_row_is_listed_and_nothing_is_written(
     # The summary lists them as one sentence: no message's full stop before a ";".
     summary = refused.value.message
     assert summary.startswith("Tệp có 5 lỗi, chưa ghi gì — dòng 2: "), summary
-    assert ".;" not in summary and summary.endswith(".") and "dòng 8: " in summary
+    assert ".;" not in summary, summary
+    assert summary.endswith("."), summary
+    assert "dòng 8: " in summary, summary
     assert _counts(session) == before
 
 

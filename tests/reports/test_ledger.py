@@ -368,3 +368,24 @@ def test_rolling_forward_adds_the_month_ends_passed(
     assert _check(session, world.areas, days, "checkpoints")
     segments.rebuild_counts(conn, today())
     assert _checkpoints(session) == rolled
+
+
+def test_checkpoints_stand_on_month_ends_and_three_days_of_each_month() -> None:
+    """A past date is at most four days from the nearest checkpoint."""
+    assert checkpoints.calendar_days(dt.date(2025, 1, 10), dt.date(2025, 3, 9)) == [
+        dt.date(2025, 1, 15),
+        dt.date(2025, 1, 22),
+        dt.date(2025, 1, 31),
+        dt.date(2025, 2, 8),
+        dt.date(2025, 2, 15),
+        dt.date(2025, 2, 22),
+        dt.date(2025, 2, 28),
+        dt.date(2025, 3, 8),
+    ]
+    days = checkpoints.calendar_days(dt.date(2023, 12, 31), dt.date(2025, 1, 1))
+    assert days[0] == dt.date(2023, 12, 31)
+    assert days[-1] == dt.date(2024, 12, 31)
+    day = days[0]
+    while day <= days[-1]:
+        assert min(abs((day - d).days) for d in days) <= 4, day
+        day += ONE
