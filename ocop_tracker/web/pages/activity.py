@@ -25,7 +25,7 @@ from ocop_tracker.sellers.models import SellerAccount
 from ocop_tracker.users.models import Role
 from ocop_tracker.web.forms import ActivityForm, may_write
 from ocop_tracker.web.refused import submit
-from ocop_tracker.web.render import redirect, refusal_context, render
+from ocop_tracker.web.render import redirect, refusal_context, render, render_form
 from ocop_tracker.web.uploads import ImportPage, answer_upload, template_download
 
 router = APIRouter(include_in_schema=False)
@@ -46,7 +46,7 @@ def _month_page(
     producer = producer_views.get_producer(session, user, account.producer_id)
     market = marketplaces.get(session, account.marketplace_id)
     months = seller_views.activity(session, user, account)
-    return render(
+    return render_form(
         request,
         "activity/account.html",
         {
@@ -58,10 +58,9 @@ def _month_page(
             "may_write": may_write(user),
             "values": values,
             "version": version,
-            **refusal_context(refused),
         },
         principal,
-        status_code=refused.status_code if refused else 200,
+        refused,
     )
 
 

@@ -24,7 +24,7 @@ from ocop_tracker.auth.scope import (
 from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.errors import AppError, InvalidInput
 from ocop_tracker.users.models import Role
-from ocop_tracker.web.render import redirect, refusal_context, render
+from ocop_tracker.web.render import redirect, render, render_form
 
 router = APIRouter(prefix="/areas", include_in_schema=False)
 PAGE_SIZE = 50
@@ -103,7 +103,7 @@ def _detail_page(
     from_old = [u for u in from_old if u.id in mapped]
     editor = user.role in HAMLET_EDITORS and covers(session, user, unit.id)
     takes_hamlets = area_rules.child_level(unit.edition, unit.level) is Level.hamlet
-    return render(
+    return render_form(
         request,
         "areas/detail.html",
         {
@@ -124,10 +124,9 @@ def _detail_page(
             and unit.edition is Edition.e2022
             and unit.level is not Level.hamlet,
             "form": typed or {},
-            **refusal_context(refused),
         },
         principal,
-        status_code=refused.status_code if refused else 200,
+        refused,
     )
 
 
@@ -231,7 +230,7 @@ def _rehome_page(
         ]
         for c in communes
     }
-    return render(
+    return render_form(
         request,
         "areas/rehome.html",
         {
@@ -246,10 +245,9 @@ def _rehome_page(
             "mappings": mappings,
             "chosen": chosen or {},
             "reform_date": area_rules.REFORM_DATE,
-            **refusal_context(refused),
         },
         principal,
-        status_code=refused.status_code if refused else 200,
+        refused,
     )
 
 

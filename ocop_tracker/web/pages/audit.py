@@ -22,7 +22,7 @@ from ocop_tracker.users.models import Role, User
 from ocop_tracker.web.forms import parse_date
 from ocop_tracker.web.pages.history import describe
 from ocop_tracker.web.paging import paging
-from ocop_tracker.web.render import refusal_context, render
+from ocop_tracker.web.render import render_form
 
 router = APIRouter(include_in_schema=False)
 
@@ -94,7 +94,7 @@ def audit_page(
         else ([], 0)
     )
     kept = {k: v for k, v in filters.items() if v}
-    return render(
+    return render_form(
         request,
         "audit/list.html",
         {
@@ -106,8 +106,7 @@ def audit_page(
             "kinds": RECORDS,
             "actions": ACTIONS,
             "everything": user.role is Role.admin,
-            **refusal_context(refused),
         },
         principal,
-        status_code=refused.status_code if refused is not None else 200,
+        refused,
     )

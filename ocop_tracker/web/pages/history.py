@@ -44,7 +44,7 @@ from ocop_tracker.products import views as product_views
 from ocop_tracker.sellers import views as seller_views
 from ocop_tracker.web.forms import parse_date
 from ocop_tracker.web.paging import paging
-from ocop_tracker.web.render import local_time, refusal_context, render
+from ocop_tracker.web.render import local_time, render_form
 
 router = APIRouter(include_in_schema=False)
 
@@ -312,7 +312,7 @@ def _page(
             refused = InvalidInput(exc.message, field="as_of")
     here = subject.here
     kept = {"as_of": as_of.strip()} if as_of.strip() and refused is None else {}
-    return render(
+    return render_form(
         request,
         "history/record.html",
         {
@@ -323,10 +323,9 @@ def _page(
             "as_of": as_of.strip(),
             "then": then,
             "today": clock.today(),
-            **refusal_context(refused),
         },
         principal,
-        status_code=refused.status_code if refused is not None else 200,
+        refused,
     )
 
 

@@ -60,8 +60,8 @@ from ocop_tracker.web.forms import (
 from ocop_tracker.web.pages.exports import export_url
 from ocop_tracker.web.pages.sellers import claim_words, payout_label, rejection
 from ocop_tracker.web.paging import paging
-from ocop_tracker.web.refused import Refused, form_context, status_of, submit
-from ocop_tracker.web.render import local_time, redirect, refusal_context, render
+from ocop_tracker.web.refused import Refused, render_forms, submit
+from ocop_tracker.web.render import local_time, redirect, render, render_form
 
 router = APIRouter(include_in_schema=False)
 T = TypeVar("T")
@@ -206,7 +206,7 @@ def _detail_page(
     )
     shops = _shops(session, user, producer)
     latest = seller_views.latest_activity(session, [s for _, s in shops if s])
-    return render(
+    return render_forms(
         request,
         "producers/detail.html",
         {
@@ -245,10 +245,9 @@ def _detail_page(
             "visits": training_views.producer_visits(session, producer),
             "coaching_steps": COACHING_STEP_LABELS,
             "today": clock.today().isoformat(),
-            **form_context(refused),
         },
         principal,
-        status_code=status_of(refused),
+        refused,
     )
 
 
@@ -371,7 +370,7 @@ def _form_page(
             for k, v in now.items()
             if k != "version" and _squeezed(v) != _squeezed(values.get(k, ""))
         }
-    return render(
+    return render_form(
         request,
         "producers/form.html",
         {
@@ -381,10 +380,9 @@ def _form_page(
             "stale": isinstance(refused, StaleVersion),
             "hamlets": hamlets,
             "kinds": KIND_LABELS,
-            **refusal_context(refused),
         },
         principal,
-        status_code=refused.status_code if refused is not None else 200,
+        refused,
     )
 
 

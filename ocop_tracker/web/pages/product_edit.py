@@ -34,7 +34,7 @@ from ocop_tracker.web.forms import (
     parse_date,
 )
 from ocop_tracker.web.refused import submit
-from ocop_tracker.web.render import refusal_context, render
+from ocop_tracker.web.render import render, render_form
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,13 +59,12 @@ def _require_writer(user: User) -> None:
         raise Forbidden("Vai trò của bạn chỉ được xem, không được sửa sản phẩm.")
 
 
-def _refusal(exc: AppError | None, stale_message: str) -> dict[str, Any]:
-    context = refusal_context(exc)
-    stale = isinstance(exc, StaleVersion)
-    if stale:
-        context["error"] = stale_message
-    context["stale"] = stale
-    return context
+def _stale(exc: AppError | None, stale_message: str) -> dict[str, Any]:
+    """Whether the refusal is a stale version, and then its message in the
+    page's words (over ``refusal_context``'s)."""
+    if isinstance(exc, StaleVersion):
+        return {"stale": True, "error": stale_message}
+    return {"stale": False}
 
 
 # --- the product -----------------------------------------------------------------------
@@ -96,7 +95,7 @@ def _product_form(
 ) -> Response:
     groups = product_views.list_groups(session)
     certificates = product_views.list_certificates(session, principal.user, product)
-    return render(
+    return render_form(
         request,
         "products/edit.html",
         {
@@ -109,10 +108,10 @@ def _product_form(
             "subgroup_names": {s.id: s.name for _, subs in groups for s in subs},
             "certificates": certificates,
             "cert_labels": rules.STATUS_LABELS,
-            **_refusal(refused, STALE_PRODUCT),
+            **_stale(refused, STALE_PRODUCT),
         },
         principal,
-        status_code=refused.status_code if refused else 200,
+        refused,
     )
 
 
@@ -204,7 +203,7 @@ def _certificate_form(
     values: Mapping[str, str] | None = None,
     refused: AppError | None = None,
 ) -> Response:
-    return render(
+    return render_form(
         request,
         "products/certificate_edit.html",
         {
@@ -215,10 +214,10 @@ def _certificate_form(
             "stars": rules.OCOP_STARS,
             "levels": rules.LEVEL_LABELS,
             "today": clock.today(),
-            **_refusal(refused, STALE_CERTIFICATE),
+            **_stale(refused, STALE_CERTIFICATE),
         },
         principal,
-        status_code=refused.status_code if refused else 200,
+        refused,
     )
 
 
@@ -311,7 +310,7 @@ def _revoke_form(
     refused: AppError | None = None,
 ) -> Response:
     today = clock.today()
-    return render(
+    return render_form(
         request,
         "products/certificate_revoke.html",
         {
@@ -320,10 +319,10 @@ def _revoke_form(
             "levels": rules.LEVEL_LABELS,
             "today": today,
             "values": values or {"revoked_on": today.isoformat(), "reason": ""},
-            **_refusal(refused, STALE_CERTIFICATE),
+            **_stale(refused, STALE_CERTIFICATE),
         },
         principal,
-        status_code=refused.status_code if refused else 200,
+        refused,
     )
 
 

@@ -31,8 +31,7 @@ from ocop_tracker.web.forms import (
     PrerequisiteEdit,
     PrerequisiteForm,
 )
-from ocop_tracker.web.refused import Refused, form_context, status_of, submit
-from ocop_tracker.web.render import render
+from ocop_tracker.web.refused import Refused, render_forms, submit
 
 router = APIRouter(include_in_schema=False)
 
@@ -49,17 +48,17 @@ def _providers_page(
     principal: Principal,
     refused: Refused | None = None,
 ) -> Response:
-    return render(
+    return render_forms(
         request,
         "reference/providers.html",
         {
             "providers": producer_views.payment_providers(session),
             "kinds": PAYMENT_KIND_LABELS,
             "markets": [m for m, _ in marketplaces.list_marketplaces(session)],
-            **form_context(refused, {"kind": PaymentKind.e_wallet.value}),
         },
         principal,
-        status_code=status_of(refused),
+        refused,
+        {"kind": PaymentKind.e_wallet.value},
     )
 
 
@@ -100,17 +99,17 @@ def _prerequisites_page(
     refused: Refused | None = None,
 ) -> Response:
     market = marketplaces.get(session, marketplace_id)
-    return render(
+    return render_forms(
         request,
         "reference/prerequisites.html",
         {
             "market": market,
             "markets": [m for m, _ in marketplaces.list_marketplaces(session)],
             "items": seller_views.prerequisites(session, market.id),
-            **form_context(refused, {"required": "on"}),
         },
         principal,
-        status_code=status_of(refused),
+        refused,
+        {"required": "on"},
     )
 
 

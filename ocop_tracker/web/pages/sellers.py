@@ -37,11 +37,10 @@ from ocop_tracker.web.forms import (
 from ocop_tracker.web.refused import (
     PostedForm,
     Refused,
-    form_context,
-    status_of,
+    render_forms,
     submit,
 )
-from ocop_tracker.web.render import local_time, render
+from ocop_tracker.web.render import local_time
 
 router = APIRouter(include_in_schema=False)
 
@@ -131,7 +130,7 @@ def _page(
     payments = producer_views.accounts_of(session, user, producer)
     choices = seller_views.url_choices(session, read)
     picked = request.query_params.get("shop_url")
-    return render(
+    return render_forms(
         request,
         "sellers/detail.html",
         {
@@ -156,10 +155,9 @@ def _page(
             "may_claim": writer
             and read.claim_status is not ClaimStatus.pending
             and read.status in seller_rules.CLAIMABLE,
-            **form_context(refused),
         },
         principal,
-        status_code=status_of(refused),
+        refused,
     )
 
 

@@ -30,7 +30,7 @@ from ocop_tracker.users import service as user_service
 from ocop_tracker.users.models import TEAM_ROLES, Role
 from ocop_tracker.web.forms import parse_date
 from ocop_tracker.web.refused import submit
-from ocop_tracker.web.render import redirect, refusal_context, render
+from ocop_tracker.web.render import redirect, render, render_form
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -94,7 +94,7 @@ def _roster_page(
 ) -> Response:
     user = principal.user
     hamlet = area_views.get(session, team.hamlet_id)
-    return render(
+    return render_form(
         request,
         "teams/roster.html",
         {
@@ -111,11 +111,10 @@ def _roster_page(
             "backgrounds": BACKGROUND_LABELS,
             "phone": display_vn,
             "decided": team_views.decision(session, user, team),
-            **refusal_context(refused),
             **asdict(again or ShownAgain()),
         },
         principal,
-        status_code=refused.status_code if refused else 200,
+        refused,
     )
 
 
@@ -152,7 +151,7 @@ def _list_page(
         started, _ = team_views.list_teams(session, user, limit=STARTED_LIMIT)
         with_team = {team.hamlet_id for team, _ in started}
         startable = [h for h in candidates if h.id not in with_team]
-    return render(
+    return render_form(
         request,
         "teams/list.html",
         {
@@ -167,10 +166,9 @@ def _list_page(
                 for i, chain in area_views.ancestors_of(session, hamlets).items()
             },
             "startable": startable,
-            **refusal_context(refused),
         },
         principal,
-        status_code=refused.status_code if refused else 200,
+        refused,
     )
 
 

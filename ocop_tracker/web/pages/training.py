@@ -22,7 +22,7 @@ from ocop_tracker.training.models import TrainerKind, TrainingSession
 from ocop_tracker.web import picker as picker_kit
 from ocop_tracker.web.forms import AttendeesForm, TrainingSessionForm, may_write
 from ocop_tracker.web.paging import paging
-from ocop_tracker.web.refused import Refused, form_context, status_of, submit
+from ocop_tracker.web.refused import Refused, render_forms, submit
 from ocop_tracker.web.render import redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -74,7 +74,7 @@ def _new_page(
 ) -> Response:
     user = principal.user
     chosen = picker_kit.parse_id(values.get("area_id", ""))
-    return render(
+    return render_forms(
         request,
         "training/new.html",
         {
@@ -86,12 +86,10 @@ def _new_page(
             ),
             "topics": _topic_options(session),
             "trainer_kinds": [(k.value, text) for k, text in TRAINER_KINDS.items()],
-            **form_context(
-                Refused(refused, values) if refused else None, values=values
-            ),
         },
         principal,
-        status_code=refused.status_code if refused else 200,
+        Refused(refused, values) if refused else None,
+        values=values,
     )
 
 
@@ -162,7 +160,7 @@ def _session_page(
             "members": {int(v) for v in refused.values.get("member_ids", "").split()},
         }
     )
-    return render(
+    return render_forms(
         request,
         "training/session.html",
         {
@@ -173,10 +171,10 @@ def _session_page(
             "candidates": training_views.candidates(session, row) if writer else None,
             "ticked": ticked,
             "may_write": writer,
-            **form_context(refused, values=_values_of(row)),
         },
         principal,
-        status_code=status_of(refused),
+        refused,
+        values=_values_of(row),
     )
 
 

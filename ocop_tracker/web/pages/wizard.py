@@ -35,7 +35,7 @@ from ocop_tracker.web.forms import (
     may_write,
 )
 from ocop_tracker.web.refused import submit
-from ocop_tracker.web.render import refusal_context, render
+from ocop_tracker.web.render import render_form
 
 router = APIRouter(include_in_schema=False)
 
@@ -57,7 +57,7 @@ def _producer_step(
     user = principal.user
     producers, total = producer_views.list_producers(session, user, limit=CHOICE_LIMIT)
     hamlets = area_views.hamlet_choices(session, user, limit=CHOICE_LIMIT)
-    return render(
+    return render_form(
         request,
         "catalog/new_producer.html",
         {
@@ -68,12 +68,11 @@ def _producer_step(
             | producer_views.hamlet_names(session, producers),
             "fixed_hamlet": user.role in TEAM_ROLES,
             "kinds": PRODUCER_KIND_LABELS,
-            **refusal_context(refused),
             "values": values or {},
             "existing": existing,
         },
         principal,
-        status_code=refused.status_code if refused else 200,
+        refused,
     )
 
 
@@ -130,7 +129,7 @@ def _product_step(
     refused: AppError | None = None,
     values: Mapping[str, str] | None = None,
 ) -> Response:
-    return render(
+    return render_form(
         request,
         "catalog/new_product.html",
         {
@@ -138,11 +137,10 @@ def _product_step(
             "producer_kind": PRODUCER_KIND_LABELS[producer.kind],
             "kinds": PRODUCT_KIND_LABELS,
             "groups": product_views.list_groups(session),
-            **refusal_context(refused),
             "values": values or {},
         },
         principal,
-        status_code=refused.status_code if refused else 200,
+        refused,
     )
 
 
@@ -200,7 +198,7 @@ def _certificate_step(
     refused: AppError | None = None,
     values: Mapping[str, str] | None = None,
 ) -> Response:
-    return render(
+    return render_form(
         request,
         "catalog/new_certificate.html",
         {
@@ -209,11 +207,10 @@ def _certificate_step(
             "stars": rules.OCOP_STARS,
             "levels": rules.LEVEL_LABELS,
             "today": clock.today(),
-            **refusal_context(refused),
             "values": values or {},
         },
         principal,
-        status_code=refused.status_code if refused else 200,
+        refused,
     )
 
 
