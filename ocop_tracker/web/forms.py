@@ -127,6 +127,19 @@ class TypedForm(BaseModel):
 
     # Fields never put back: the record's version, a choice the page fixes, a secret.
     not_typed: ClassVar[frozenset[str]] = frozenset()
+    # Fields the service takes as None when left blank (not said).
+    blank_is_none: ClassVar[frozenset[str]] = frozenset()
+
+    def service_args(self) -> dict[str, Any]:
+        """The service's keyword arguments: every field as posted, a blank one
+        of ``blank_is_none`` as None. A form whose fields need reading (numbers,
+        dates typed by people) says its own."""
+        return {
+            name: getattr(self, name) or None
+            if name in self.blank_is_none
+            else getattr(self, name)
+            for name in type(self).model_fields
+        }
 
     def typed(self) -> dict[str, str]:
         """The values to put back in the form after a refusal: text as typed, a
@@ -154,7 +167,8 @@ def _as_typed(value: object) -> str:
 
 
 class ProducerForm(TypedForm):
-    """A producer as typed on the add form (the catalog's first step too)."""
+    """A producer as typed on the add form (the catalog's first step too): the
+    keyword arguments of ``producer_service.create_producer``."""
 
     hamlet_id: int
     kind: ProducerKind
@@ -163,26 +177,12 @@ class ProducerForm(TypedForm):
     phone: str = Field("", max_length=40)
     tax_code: str = Field("", max_length=40)
 
-    def service_args(self) -> dict[str, Any]:
-        """The keyword arguments of ``producer_service.create_producer``."""
-        return {
-            "hamlet_id": self.hamlet_id,
-            "kind": self.kind,
-            "name": self.name,
-            "representative": self.representative,
-            "phone": self.phone,
-            "tax_code": self.tax_code,
-        }
-
 
 class ProducerEdit(ProducerForm):
-    """The edit form: the producer's fields and the version they were read at."""
+    """The edit form: the producer's fields and the version they were read at
+    (``producer_service.update_producer``)."""
 
     version: int
-
-    def service_args(self) -> dict[str, Any]:
-        """The keyword arguments of ``producer_service.update_producer``."""
-        return {**super().service_args(), "version": self.version}
 
 
 class ProductForm(TypedForm):
@@ -335,21 +335,14 @@ def _kept_or_unset(raw: str) -> str | Unset:
 
 class SellerStartForm(TypedForm):
     """ "Bắt đầu mở gian hàng" on a producer's page: the marketplace, where it
-    stands, and the shop's name if it has one."""
+    stands, and the shop's name if it has one (``seller_service.create_account``)."""
 
     not_typed: ClassVar[frozenset[str]] = frozenset({"marketplace_id"})
+    blank_is_none: ClassVar[frozenset[str]] = frozenset({"shop_name"})
 
     marketplace_id: int
     status: SellerStatus = SellerStatus.preparing
     shop_name: str = Field("", max_length=300)
-
-    def service_args(self) -> dict[str, Any]:
-        """The keyword arguments of ``seller_service.create_account``."""
-        return {
-            "marketplace_id": self.marketplace_id,
-            "status": self.status,
-            "shop_name": self.shop_name or None,
-        }
 
 
 class SellerAccountEdit(TypedForm):
@@ -388,62 +381,43 @@ class SellerAccountEdit(TypedForm):
 
 
 class ChecklistForm(TypedForm):
-    """One checklist item: done (with a note or evidence) or undone."""
+    """One checklist item: done (with a note or evidence) or undone
+    (``seller_service.set_item``, but the item)."""
 
     not_typed: ClassVar[frozenset[str]] = frozenset({"done", "version"})
+    blank_is_none: ClassVar[frozenset[str]] = frozenset({"note", "evidence_url"})
 
     done: bool = True
     note: str = Field("", max_length=2000)
     evidence_url: str = Field("", max_length=600)
     version: int | None = None
 
-    def service_args(self) -> dict[str, Any]:
-        """The keyword arguments of ``seller_service.set_item`` (but the item)."""
-        return {
-            "done": self.done,
-            "note": self.note or None,
-            "evidence_url": self.evidence_url or None,
-            "version": self.version,
-        }
-
 
 class OpenClaimForm(TypedForm):
-    """ "Báo gian hàng đã mở": the shop's page on the marketplace, its name."""
+    """ "Báo gian hàng đã mở": the shop's page on the marketplace, its name
+    (``seller_service.claim_open``)."""
 
     not_typed: ClassVar[frozenset[str]] = frozenset({"version"})
+    blank_is_none: ClassVar[frozenset[str]] = frozenset({"shop_name"})
 
     shop_url: str = Field("", max_length=600)
     shop_name: str = Field("", max_length=300)
     version: int
-
-    def service_args(self) -> dict[str, Any]:
-        """The keyword arguments of ``seller_service.claim_open``."""
-        return {
-            "shop_url": self.shop_url,
-            "shop_name": self.shop_name or None,
-            "version": self.version,
-        }
 
 
 # --- reference data admins keep --------------------------------------------------------
 
 
 class PaymentProviderForm(TypedForm):
-    """A wallet, Mobile Money service or bank an admin adds to the list."""
+    """A wallet, Mobile Money service or bank an admin adds to the list
+    (``producer_service.add_payment_provider``)."""
+
+    blank_is_none: ClassVar[frozenset[str]] = frozenset({"carrier"})
 
     code: str = Field("", max_length=60)
     name: str = Field("", max_length=300)
     kind: PaymentKind
     carrier: str = Field("", max_length=100)
-
-    def service_args(self) -> dict[str, Any]:
-        """The keyword arguments of ``producer_service.add_payment_provider``."""
-        return {
-            "code": self.code,
-            "name": self.name,
-            "kind": self.kind,
-            "carrier": self.carrier or None,
-        }
 
 
 def parse_position(raw: str) -> int | None:
