@@ -1,6 +1,6 @@
 """Community digital teams as pages: one's own team, the list, the roster."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any
 
@@ -131,6 +131,30 @@ def _roster_refused(
     return _roster_page(request, session, principal, team, refused=error, again=again)
 
 
+def _roster_form(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    team_id: int,
+    command: Callable[[Team], object],
+    *,
+    again: ShownAgain | None = None,
+    done: str,
+) -> Response:
+    """Run one of the roster's forms on the team: refused, the roster again
+    with ``again`` (the form and what was typed); done, back to the roster
+    with the notice ``done``."""
+    team = team_views.get_team(session, principal.user, team_id)
+    return submit(
+        session,
+        lambda: command(team),
+        again=lambda error: _roster_refused(
+            request, session, principal, team_id, error, again
+        ),
+        done=lambda _: f"/teams/{team_id}?done={done}",
+    )
+
+
 def _list_page(
     request: Request,
     session: Session,
@@ -247,15 +271,17 @@ def add_member(
 ) -> Response:
     """Add a member (at most 10)."""
     typed = MemberForm(full_name, position, background, phone)
-    team = team_views.get_team(session, principal.user, team_id)
-    with refusable(session) as refusal:
-        team_service.add_member(session, principal.user, team, **typed.fields())
-    if refusal.error is not None:
-        again = ShownAgain(add=typed.shown())
-        return _roster_refused(
-            request, session, principal, team_id, refusal.error, again
-        )
-    return redirect(f"/teams/{team_id}", "member_added")
+    return _roster_form(
+        request,
+        session,
+        principal,
+        team_id,
+        lambda team: team_service.add_member(
+            session, principal.user, team, **typed.fields()
+        ),
+        again=ShownAgain(add=typed.shown()),
+        done="member_added",
+    )
 
 
 @router.post("/teams/{team_id}/members/{member_id}")
@@ -273,26 +299,17 @@ def update_member(
 ) -> Response:
     """Change a member; someone else's newer edit is not overwritten."""
     typed = MemberForm(full_name, position, background, phone)
-    team = team_views.get_team(session, principal.user, team_id)
-    with refusable(session) as refusal:
-        team_service.update_member(
-            session,
-            principal.user,
-            team,
-            member_id,
-            version=version,
-            **typed.fields(),
-        )
-    if refusal.error is not None:
-        return _roster_refused(
-            request,
-            session,
-            principal,
-            team_id,
-            refusal.error,
-            ShownAgain(edit_id=member_id, edit=typed.shown()),
-        )
-    return redirect(f"/teams/{team_id}", "member_saved")
+    return _roster_form(
+        request,
+        session,
+        principal,
+        team_id,
+        lambda team: team_service.update_member(
+            session, principal.user, team, member_id, version=version, **typed.fields()
+        ),
+        again=ShownAgain(edit_id=member_id, edit=typed.shown()),
+        done="member_saved",
+    )
 
 
 @router.post("/teams/{team_id}/members/{member_id}/delete")
@@ -304,12 +321,16 @@ def remove_member(
     member_id: int,
 ) -> Response:
     """Take a member off the roster."""
-    team = team_views.get_team(session, principal.user, team_id)
-    with refusable(session) as refusal:
-        team_service.remove_member(session, principal.user, team, member_id)
-    if refusal.error is not None:
-        return _roster_refused(request, session, principal, team_id, refusal.error)
-    return redirect(f"/teams/{team_id}", "member_removed")
+    return _roster_form(
+        request,
+        session,
+        principal,
+        team_id,
+        lambda team: team_service.remove_member(
+            session, principal.user, team, member_id
+        ),
+        done="member_removed",
+    )
 
 
 @router.post("/teams/{team_id}/members/{member_id}/account")
