@@ -3,15 +3,17 @@ with the form to record or correct one, the spreadsheet import of months
 (``/imports/activity``, with its template) and the flag rules admins edit
 (``/seller-flags``)."""
 
+from collections.abc import Mapping
 from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal, require_roles
 from ocop_tracker.core import clock
-from ocop_tracker.core.db import SessionDep, refusable
+from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError
 from ocop_tracker.imports import activity as activity_import
 from ocop_tracker.imports.template import activity_template_xlsx
@@ -25,7 +27,7 @@ from ocop_tracker.sellers.models import SellerAccount
 from ocop_tracker.users.models import Role
 from ocop_tracker.web.forms import ActivityForm, may_write
 from ocop_tracker.web.refused import submit
-from ocop_tracker.web.render import redirect, refusal_context, render, render_form
+from ocop_tracker.web.render import render_form
 from ocop_tracker.web.uploads import ImportPage, answer_upload, template_download
 
 router = APIRouter(include_in_schema=False)
@@ -174,17 +176,30 @@ def import_file(
 # --- flag rules (admins) ---------------------------------------------------------------
 
 
+def _flags_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    refused: AppError | None = None,
+    typed: Mapping[str, str] | None = None,
+) -> Response:
+    """The rules' page; after a refusal, the refused rule (``refused_code``)
+    with its days as typed (``typed_days``)."""
+    return render_form(
+        request,
+        "activity/flags.html",
+        {"rules": seller_views.flag_rules(session), **(typed or {})},
+        principal,
+        refused,
+    )
+
+
 @router.get("/seller-flags")
 def flag_rules_page(
     request: Request, session: SessionDep, principal: Admin
 ) -> Response:
     """The rules that put shops and listings on the action list, with their days."""
-    return render(
-        request,
-        "activity/flags.html",
-        {"rules": seller_views.flag_rules(session), "error": None, "fields": {}},
-        principal,
-    )
+    return _flags_page(request, session, principal)
 
 
 @router.post("/seller-flags/{code}")
@@ -198,9 +213,10 @@ def update_flag_rule(
     version: Annotated[int | None, Form()] = None,
 ) -> Response:
     """Change a rule's days or turn it on or off."""
-    with refusable(session) as refusal:
+
+    def command() -> object:
         number = seller_rules.parse_whole(days, field="days", label="Số ngày")
-        seller_activity.update_flag_rule(
+        return seller_activity.update_flag_rule(
             session,
             principal.user,
             code,
@@ -208,17 +224,16 @@ def update_flag_rule(
             is_active=is_active == "yes",
             version=version,
         )
-    if refusal.error is not None:
-        return render(
+
+    return submit(
+        session,
+        command,
+        again=lambda error: _flags_page(
             request,
-            "activity/flags.html",
-            {
-                "rules": seller_views.flag_rules(session),
-                "refused_code": code,
-                "typed_days": days,
-                **refusal_context(refusal.error),
-            },
+            session,
             principal,
-            status_code=refusal.error.status_code,
-        )
-    return redirect("/seller-flags", "saved")
+            error,
+            {"refused_code": code, "typed_days": days},
+        ),
+        done=lambda _: "/seller-flags?done=saved",
+    )
