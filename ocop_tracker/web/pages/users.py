@@ -21,7 +21,7 @@ from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import TEAM_ROLES, Role, User
 from ocop_tracker.web import picker as picker_kit
 from ocop_tracker.web.forms import TypedForm
-from ocop_tracker.web.render import redirect, refusal_context, render
+from ocop_tracker.web.render import redirect, render, render_form
 
 router = APIRouter(prefix="/users", include_in_schema=False)
 Manager = Annotated[Principal, require_roles(Role.admin, Role.official)]
@@ -103,10 +103,6 @@ class AccountRefusal:
     error: AppError | None
     typed: dict[str, str]
 
-    def context(self) -> dict[str, object]:
-        """The message beside each field and the typed values put back."""
-        return {**refusal_context(self.error), "form": self.typed}
-
 
 def _account_form(
     session: Session,
@@ -115,7 +111,8 @@ def _account_form(
     current: int | None = None,
 ) -> dict[str, object]:
     """What the new-account and edit forms both show: roles, the area picker
-    (the chosen or ``current`` area, and the matches of a search), refusal."""
+    (the chosen or ``current`` area, and the matches of a search), the typed
+    values (``form``); the refusal itself goes through ``render_form``."""
     typed = refused.typed if refused else {}
     chosen = picker_kit.parse_id(typed["area_id"]) if "area_id" in typed else current
     return {
@@ -125,14 +122,8 @@ def _account_form(
         "picker": picker_kit.picker(
             session, actor, q=typed.get("area_q", ""), chosen_id=chosen
         ),
-        **(refused.context() if refused else {**refusal_context(None), "form": {}}),
+        "form": refused.typed if refused else {},
     }
-
-
-def _status(refused: AccountRefusal | None) -> int:
-    return (
-        refused.error.status_code if refused and refused.error else status.HTTP_200_OK
-    )
 
 
 def _list_page(
@@ -148,7 +139,7 @@ def _list_page(
     users, total = user_views.list_users(
         session, actor, q=q or None, limit=PAGE_SIZE, offset=offset
     )
-    return render(
+    return render_form(
         request,
         "users/list.html",
         {
@@ -161,7 +152,7 @@ def _list_page(
             **_account_form(session, actor, refused),
         },
         principal,
-        status_code=_status(refused),
+        refused.error if refused else None,
     )
 
 
@@ -176,7 +167,7 @@ def _edit_page(
     actor = principal.user
     manageable = user_views.may_manage(session, actor, user.role, user.area_id)
     area = area_views.get(session, user.area_id) if user.area_id else None
-    return render(
+    return render_form(
         request,
         "users/edit.html",
         {
@@ -188,7 +179,7 @@ def _edit_page(
             **_account_form(session, actor, refused, current=user.area_id),
         },
         principal,
-        status_code=_status(refused),
+        refused.error if refused else None,
     )
 
 
