@@ -12,7 +12,7 @@ from typing import Annotated, Any, ClassVar
 from fastapi import Form
 from pydantic import BaseModel, Field
 
-from ocop_tracker.core.errors import FieldErrors, InvalidInput
+from ocop_tracker.core.errors import FieldErrors, Forbidden, InvalidInput
 from ocop_tracker.core.labels import label, labels
 from ocop_tracker.core.versions import UNSET, Unset
 from ocop_tracker.onboarding.models import (
@@ -33,6 +33,15 @@ PRODUCER_KIND_LABELS: Mapping[ProducerKind, str] = labels(ProducerKind)
 
 
 PRODUCT_KIND_LABELS: Mapping[ProductKind, str] = labels(ProductKind)
+
+
+PAYMENT_KIND_LABELS: Mapping[PaymentKind, str] = labels(PaymentKind)
+
+
+PAYMENT_STATUS_LABELS: Mapping[PaymentStatus, str] = labels(PaymentStatus)
+
+
+SELLER_STATUS_LABELS: Mapping[SellerStatus, str] = labels(SellerStatus)
 
 
 # The worklist ticks a live listing.
@@ -65,6 +74,12 @@ Short = Annotated[str, Form(max_length=300)]
 def may_write(user: User) -> bool:
     """Whether the caller registers products and records steps (SECURITY.md §L3)."""
     return user.role in WRITERS
+
+
+def require_writer(user: User, read_only: str) -> None:
+    """Refuse (403, saying ``read_only``) a caller who may only read."""
+    if not may_write(user):
+        raise Forbidden(read_only)
 
 
 def parse_price(raw: str) -> int | None:

@@ -18,7 +18,7 @@ from starlette.responses import Response
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.core import clock
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.errors import AppError, Forbidden
+from ocop_tracker.core.errors import AppError
 from ocop_tracker.core.versions import StaleVersion
 from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import rules
@@ -30,8 +30,8 @@ from ocop_tracker.web.forms import (
     PRODUCT_KIND_LABELS,
     CertificateEdit,
     ProductEdit,
-    may_write,
     parse_date,
+    require_writer,
 )
 from ocop_tracker.web.refused import submit
 from ocop_tracker.web.render import render, render_form
@@ -54,9 +54,7 @@ STALE_CERTIFICATE = (
 )
 
 
-def _require_writer(user: User) -> None:
-    if not may_write(user):
-        raise Forbidden("Vai trò của bạn chỉ được xem, không được sửa sản phẩm.")
+READ_ONLY = "Vai trò của bạn chỉ được xem, không được sửa sản phẩm."
 
 
 def _stale(exc: AppError | None, stale_message: str) -> dict[str, Any]:
@@ -121,7 +119,7 @@ def edit_product_form(
 ) -> Response:
     """Every field of a product, to change; its certificates, to correct or revoke."""
     product = product_views.get_product(session, principal.user, product_id)
-    _require_writer(principal.user)
+    require_writer(principal.user, READ_ONLY)
     return _product_form(request, session, principal, product)
 
 
@@ -136,7 +134,7 @@ def edit_product(
     """Save the product; a new name leads to reprinting its cards."""
     user = principal.user
     product = product_views.get_product(session, user, product_id)
-    _require_writer(user)
+    require_writer(user, READ_ONLY)
     old_name = product.name
     return submit(
         session,
@@ -190,7 +188,7 @@ def _writable_certificate(
     refused unless the caller changes products."""
     product = product_views.get_product(session, user, product_id)
     cert = product_views.get_certificate(session, user, product, certificate_id)
-    _require_writer(user)
+    require_writer(user, READ_ONLY)
     return product, cert
 
 

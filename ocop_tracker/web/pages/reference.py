@@ -9,7 +9,6 @@ an admin. Every form posts, then redirects; a refusal shows the page again with
 the typed values and each message beside its field.
 """
 
-from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -18,7 +17,6 @@ from starlette.responses import Response
 
 from ocop_tracker.auth.deps import Principal, require_roles
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.labels import labels
 from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers import views as producer_views
@@ -27,6 +25,7 @@ from ocop_tracker.sellers import service as seller_service
 from ocop_tracker.sellers import views as seller_views
 from ocop_tracker.users.models import Role
 from ocop_tracker.web.forms import (
+    PAYMENT_KIND_LABELS,
     PaymentProviderForm,
     PrerequisiteEdit,
     PrerequisiteForm,
@@ -36,7 +35,6 @@ from ocop_tracker.web.refused import Refused, render_forms, submit
 router = APIRouter(include_in_schema=False)
 
 Admin = Annotated[Principal, require_roles(Role.admin)]
-PAYMENT_KIND_LABELS: Mapping[PaymentKind, str] = labels(PaymentKind)
 
 
 # --- payment providers ----------------------------------------------------------------

@@ -14,13 +14,18 @@ from starlette.responses import Response
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.core import clock
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.errors import AppError, Forbidden
+from ocop_tracker.core.errors import AppError
 from ocop_tracker.core.labels import labels
 from ocop_tracker.training import service as training_service
 from ocop_tracker.training import views as training_views
 from ocop_tracker.training.models import TrainerKind, TrainingSession
 from ocop_tracker.web import picker as picker_kit
-from ocop_tracker.web.forms import AttendeesForm, TrainingSessionForm, may_write
+from ocop_tracker.web.forms import (
+    AttendeesForm,
+    TrainingSessionForm,
+    may_write,
+    require_writer,
+)
 from ocop_tracker.web.paging import paging
 from ocop_tracker.web.refused import Refused, render_forms, submit
 from ocop_tracker.web.render import redirect, render
@@ -98,8 +103,7 @@ def new_session(
     request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:
     """The form recording a session: where, when, the topic, who led it."""
-    if not may_write(principal.user):
-        raise Forbidden(READ_ONLY)
+    require_writer(principal.user, READ_ONLY)
     values = {"held_on": clock.today().isoformat(), "trainer_kind": "team_member"}
     return _new_page(request, session, principal, values)
 
@@ -113,8 +117,7 @@ def create_session(
 ) -> Response:
     """Record the session, then tick who attended; "Tìm" only searches places."""
     user = principal.user
-    if not may_write(user):
-        raise Forbidden(READ_ONLY)
+    require_writer(user, READ_ONLY)
     typed = form.typed()
     if form.find:
         return _new_page(request, session, principal, typed)

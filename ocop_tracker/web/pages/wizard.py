@@ -15,7 +15,7 @@ from ocop_tracker.areas import views as area_views
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.core import clock
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.errors import AppError, Conflict, Forbidden
+from ocop_tracker.core.errors import AppError, Conflict
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers import views as producer_views
 from ocop_tracker.producers.models import Producer
@@ -24,7 +24,7 @@ from ocop_tracker.products import rules
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import Product, ProductKind
-from ocop_tracker.users.models import TEAM_ROLES, User
+from ocop_tracker.users.models import TEAM_ROLES
 from ocop_tracker.web.forms import (
     CHOICE_LIMIT,
     PRODUCER_KIND_LABELS,
@@ -32,7 +32,7 @@ from ocop_tracker.web.forms import (
     CertificateForm,
     NewProduct,
     ProducerForm,
-    may_write,
+    require_writer,
 )
 from ocop_tracker.web.refused import submit
 from ocop_tracker.web.render import render_form
@@ -40,9 +40,7 @@ from ocop_tracker.web.render import render_form
 router = APIRouter(include_in_schema=False)
 
 
-def _require_writer(user: User) -> None:
-    if not may_write(user):
-        raise Forbidden("Vai trò của bạn chỉ được xem, không được thêm sản phẩm.")
+READ_ONLY = "Vai trò của bạn chỉ được xem, không được thêm sản phẩm."
 
 
 def _producer_step(
@@ -81,7 +79,7 @@ def new_product(
     request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:
     """Step 1 of adding a product: pick its producer or register a new one."""
-    _require_writer(principal.user)
+    require_writer(principal.user, READ_ONLY)
     return _producer_step(request, session, principal)
 
 
@@ -153,7 +151,7 @@ def new_product_details(
 ) -> Response:
     """Step 2: the product itself."""
     producer = producer_views.get_producer(session, principal.user, producer_id)
-    _require_writer(principal.user)
+    require_writer(principal.user, READ_ONLY)
     return _product_step(request, session, principal, producer)
 
 
@@ -220,7 +218,7 @@ def new_certificate(
 ) -> Response:
     """Step 3: the OCOP recognition decision (skippable)."""
     product = product_views.get_product(session, principal.user, product_id)
-    _require_writer(principal.user)
+    require_writer(principal.user, READ_ONLY)
     return _certificate_step(request, session, principal, product)
 
 
