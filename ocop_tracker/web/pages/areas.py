@@ -21,10 +21,11 @@ from ocop_tracker.auth.scope import (
     ensure_area_readable,
     readable_area_ids,
 )
-from ocop_tracker.core.db import SessionDep, refusable
+from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError, InvalidInput
 from ocop_tracker.users.models import Role
-from ocop_tracker.web.render import redirect, render, render_form
+from ocop_tracker.web.refused import submit
+from ocop_tracker.web.render import render, render_form
 
 router = APIRouter(prefix="/areas", include_in_schema=False)
 PAGE_SIZE = 50
@@ -153,18 +154,14 @@ def _hamlet_form(
 ) -> Response:
     """Run a hamlet form's command; open the hamlet, or show the area page
     again with the name as typed and the message beside it."""
-    with refusable(session) as refusal:
-        hamlet = command()
-    if refusal.error is not None:
-        return _detail_page(
-            request,
-            session,
-            principal,
-            area_id,
-            refused=refusal.error,
-            typed={"name": name},
-        )
-    return redirect(f"/areas/{hamlet.id}", "saved")
+    return submit(
+        session,
+        command,
+        again=lambda error: _detail_page(
+            request, session, principal, area_id, refused=error, typed={"name": name}
+        ),
+        done=lambda hamlet: f"/areas/{hamlet.id}?done=saved",
+    )
 
 
 @router.post("/{area_id}/hamlets")
@@ -292,10 +289,11 @@ def rehome(
     with one new commune, and those given a choice; the rest stay listed."""
     unit = _old_unit(session, area_id)
     chosen = _assignments(to or [])
-    with refusable(session) as refusal:
-        area_service.rehome_unit(session, unit_id=unit.id, assignments=chosen)
-    if refusal.error is not None:
-        return _rehome_page(
-            request, session, principal, unit, refused=refusal.error, chosen=chosen
-        )
-    return redirect(f"/areas/{area_id}/rehome", "saved")
+    return submit(
+        session,
+        lambda: area_service.rehome_unit(session, unit_id=unit.id, assignments=chosen),
+        again=lambda error: _rehome_page(
+            request, session, principal, unit, refused=error, chosen=chosen
+        ),
+        done=lambda _: f"/areas/{area_id}/rehome?done=saved",
+    )

@@ -242,11 +242,12 @@ def start_team(
     hamlet_id: Annotated[int, Form()],
 ) -> Response:
     """Start the team of a hamlet, then open its roster."""
-    with refusable(session) as refusal:
-        team = team_service.create_team(session, principal.user, hamlet_id=hamlet_id)
-    if refusal.error is not None:
-        return _list_page(request, session, principal, refused=refusal.error)
-    return redirect(f"/teams/{team.id}", "team_started")
+    return submit(
+        session,
+        lambda: team_service.create_team(session, principal.user, hamlet_id=hamlet_id),
+        again=lambda error: _list_page(request, session, principal, refused=error),
+        done=lambda team: f"/teams/{team.id}?done=team_started",
+    )
 
 
 @router.get("/teams/{team_id}")

@@ -21,6 +21,7 @@ from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import TEAM_ROLES, Role, User
 from ocop_tracker.web import picker as picker_kit
 from ocop_tracker.web.forms import TypedForm
+from ocop_tracker.web.refused import submit
 from ocop_tracker.web.render import redirect, render, render_form
 
 router = APIRouter(prefix="/users", include_in_schema=False)
@@ -298,9 +299,10 @@ def update_user(
             user,
             refused=AccountRefusal(None, form.typed()),
         )
-    with refusable(session) as refusal:
+
+    def command() -> object:
         new_area = form.area()
-        user_service.update_user(
+        return user_service.update_user(
             session,
             principal.user,
             user_id,
@@ -310,18 +312,21 @@ def update_user(
             is_active=bool(form.is_active),
             version=form.version,
         )
-    if refusal.error is not None:
-        # Reloaded as it is now (a 409: someone else's version); the typed
-        # values stay in the form.
-        user = user_views.get_visible(session, principal.user, user_id)
-        return _edit_page(
+
+    # Refused: reloaded as it is now (a 409: someone else's version); the
+    # typed values stay in the form.
+    return submit(
+        session,
+        command,
+        again=lambda error: _edit_page(
             request,
             session,
             principal,
-            user,
-            refused=AccountRefusal(refusal.error, form.typed()),
-        )
-    return redirect(f"/users/{user_id}", "saved")
+            user_views.get_visible(session, principal.user, user_id),
+            refused=AccountRefusal(error, form.typed()),
+        ),
+        done=lambda _: f"/users/{user_id}?done=saved",
+    )
 
 
 @router.post("/{user_id}/password-reset")
