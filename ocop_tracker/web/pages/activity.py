@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from ocop_tracker.auth.deps import CurrentPrincipal, Principal, require_roles
+from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.core import clock
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError
@@ -24,14 +24,13 @@ from ocop_tracker.sellers import activity as seller_activity
 from ocop_tracker.sellers import rules as seller_rules
 from ocop_tracker.sellers import views as seller_views
 from ocop_tracker.sellers.models import SellerAccount
-from ocop_tracker.users.models import Role
+from ocop_tracker.web.access import Admin
 from ocop_tracker.web.forms import ActivityForm, may_write
 from ocop_tracker.web.refused import submit
 from ocop_tracker.web.render import render_form
 from ocop_tracker.web.uploads import ImportPage, answer_upload, template_download
 
 router = APIRouter(include_in_schema=False)
-Admin = Annotated[Principal, require_roles(Role.admin)]
 
 
 def _month_page(

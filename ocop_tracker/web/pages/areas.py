@@ -14,7 +14,7 @@ from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
 from ocop_tracker.areas.rules import EDITION_LABELS, LEVEL_LABELS
-from ocop_tracker.auth.deps import CurrentPrincipal, Principal, require_roles
+from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.auth.scope import (
     check_writer,
     covers,
@@ -24,6 +24,7 @@ from ocop_tracker.auth.scope import (
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError, InvalidInput
 from ocop_tracker.users.models import Role
+from ocop_tracker.web.access import Admin
 from ocop_tracker.web.refused import submit
 from ocop_tracker.web.render import render, render_form
 
@@ -31,7 +32,6 @@ router = APIRouter(prefix="/areas", include_in_schema=False)
 PAGE_SIZE = 50
 # Who adds and renames hamlets: officials inside their area, admins anywhere.
 HAMLET_EDITORS = frozenset({Role.admin, Role.official})
-Admin = Annotated[Principal, require_roles(Role.admin)]
 HamletName = Annotated[str, Form(max_length=200)]
 MAX_CHOICES = 2000
 

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Form, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from ocop_tracker.auth.deps import Principal, require_roles
+from ocop_tracker.auth.deps import Principal
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.producers import service as producer_service
@@ -23,7 +23,7 @@ from ocop_tracker.producers import views as producer_views
 from ocop_tracker.producers.models import PaymentKind
 from ocop_tracker.sellers import service as seller_service
 from ocop_tracker.sellers import views as seller_views
-from ocop_tracker.users.models import Role
+from ocop_tracker.web.access import Admin
 from ocop_tracker.web.forms import (
     PAYMENT_KIND_LABELS,
     PaymentProviderForm,
@@ -33,8 +33,6 @@ from ocop_tracker.web.forms import (
 from ocop_tracker.web.refused import Refused, render_forms, submit
 
 router = APIRouter(include_in_schema=False)
-
-Admin = Annotated[Principal, require_roles(Role.admin)]
 
 
 # --- payment providers ----------------------------------------------------------------
