@@ -21,7 +21,7 @@ from ocop_tracker.core.labels import ACTIONS, RECORDS
 from ocop_tracker.users.models import Role, User
 from ocop_tracker.web.forms import parse_date
 from ocop_tracker.web.pages.history import describe
-from ocop_tracker.web.paging import paging
+from ocop_tracker.web.paging import Offset, Search, paging
 from ocop_tracker.web.render import render_form
 
 router = APIRouter(include_in_schema=False)
@@ -50,12 +50,12 @@ def audit_page(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    q: Annotated[str, Query(max_length=100)] = "",
+    q: Search = "",
     kind: Annotated[str, Query(max_length=40)] = "",
     action: Annotated[str, Query(max_length=40)] = "",
     since: Annotated[str, Query(max_length=20)] = "",
     until: Annotated[str, Query(max_length=20)] = "",
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    offset: Offset = 0,
 ) -> Response:
     """Events of one's area, newest first, filtered and paged."""
     user = principal.user

@@ -43,7 +43,7 @@ from ocop_tracker.producers import views as producer_views
 from ocop_tracker.products import views as product_views
 from ocop_tracker.sellers import views as seller_views
 from ocop_tracker.web.forms import parse_date
-from ocop_tracker.web.paging import paging
+from ocop_tracker.web.paging import Offset, paging
 from ocop_tracker.web.render import local_time, render_form
 
 router = APIRouter(include_in_schema=False)
@@ -336,7 +336,6 @@ def _joined_title(session: Session, **ids: int) -> str:
     return " — ".join(names[kind].get(id_, "") for kind, id_ in ids.items())
 
 
-Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 AsOf = Annotated[str, Query(max_length=20)]
 
 

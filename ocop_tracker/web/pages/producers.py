@@ -64,7 +64,7 @@ from ocop_tracker.web.forms import (
 )
 from ocop_tracker.web.pages.exports import export_url
 from ocop_tracker.web.pages.sellers import claim_words, payout_label, rejection
-from ocop_tracker.web.paging import paging
+from ocop_tracker.web.paging import Offset, Search, paging
 from ocop_tracker.web.refused import Refused, render_forms, submit
 from ocop_tracker.web.render import local_time, redirect, render, render_form
 
@@ -126,12 +126,12 @@ def list_producers(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    q: Annotated[str, Query(max_length=100)] = "",
+    q: Search = "",
     kind: Annotated[str, Query(max_length=30)] = "",
     hamlet_id: Annotated[str, Query(max_length=12)] = "",
     payment: Annotated[str, Query(max_length=3)] = "",
     consent: Annotated[str, Query(max_length=3)] = "",
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    offset: Offset = 0,
 ) -> Response:
     """The producers of one's area: search (without diacritics too), filters, pages."""
     user = principal.user

@@ -4,7 +4,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
+from fastapi import APIRouter, File, Form, Request, UploadFile, status
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -29,6 +29,7 @@ from ocop_tracker.teams.models import (
 from ocop_tracker.users import service as user_service
 from ocop_tracker.users.models import TEAM_ROLES, Role
 from ocop_tracker.web.forms import parse_date
+from ocop_tracker.web.paging import Offset
 from ocop_tracker.web.refused import submit
 from ocop_tracker.web.render import redirect, render, render_form
 
@@ -228,7 +229,7 @@ def list_teams(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    offset: Offset = 0,
 ) -> Response:
     """The teams of one's area, with member counts and chat groups."""
     return _list_page(request, session, principal, offset=offset)

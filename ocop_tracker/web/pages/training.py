@@ -7,7 +7,7 @@ recorded on the producer's page (``web/pages/producers.py``).
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -26,7 +26,7 @@ from ocop_tracker.web.forms import (
     may_write,
     require_writer,
 )
-from ocop_tracker.web.paging import paging
+from ocop_tracker.web.paging import Offset, paging
 from ocop_tracker.web.refused import Refused, render_forms, submit
 from ocop_tracker.web.render import redirect, render
 
@@ -50,7 +50,7 @@ def training_list(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    offset: Offset = 0,
 ) -> Response:
     """The sessions held in the user's area, newest first."""
     user = principal.user

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, ClassVar
 
-from fastapi import APIRouter, Form, Query, Request, status
+from fastapi import APIRouter, Form, Request, status
 from pydantic import Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -21,6 +21,7 @@ from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import TEAM_ROLES, Role, User
 from ocop_tracker.web import picker as picker_kit
 from ocop_tracker.web.forms import TypedForm
+from ocop_tracker.web.paging import Offset, Search
 from ocop_tracker.web.refused import submit
 from ocop_tracker.web.render import redirect, render, render_form
 
@@ -215,8 +216,8 @@ def list_users(
     request: Request,
     session: SessionDep,
     principal: Manager,
-    q: Annotated[str, Query(max_length=100)] = "",
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    q: Search = "",
+    offset: Offset = 0,
 ) -> Response:
     """Accounts of one's area, a search box, and the form for a new account."""
     return _list_page(request, session, principal, q=q.strip(), offset=offset)
