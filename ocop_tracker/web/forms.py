@@ -123,6 +123,19 @@ def parse_date(raw: str, field: str, label: str) -> dt.date:
         ) from None
 
 
+def checked_date(
+    errors: FieldErrors, raw: str, name: str, label: str, *, optional: bool = False
+) -> dt.date | None:
+    """The date typed in the field ``name`` (``parse_date``); one that does not
+    read is kept in ``errors`` beside its field, and is None; left blank where
+    ``optional``, None."""
+    if optional and not raw.strip():
+        return None
+    with errors.check(name):
+        return parse_date(raw, name, label)
+    return None
+
+
 def parse_stars(raw: str) -> int:
     value = raw.strip()
     if not value.isdecimal() or not value.isascii():
@@ -165,12 +178,11 @@ class TypedForm(BaseModel):
             if name not in self.not_typed
         }
 
-    def typed_date(self, errors: FieldErrors, name: str, label: str) -> dt.date | None:
-        """The date typed in the field ``name`` (``parse_date``); one that does
-        not read is kept in ``errors`` beside its field, and is None."""
-        with errors.check(name):
-            return parse_date(getattr(self, name), name, label)
-        return None
+    def typed_date(
+        self, errors: FieldErrors, name: str, label: str, *, optional: bool = False
+    ) -> dt.date | None:
+        """The date typed in the field ``name`` (``checked_date``)."""
+        return checked_date(errors, getattr(self, name), name, label, optional=optional)
 
 
 def _as_typed(value: object) -> str:
@@ -513,10 +525,8 @@ class ActivityForm(TypedForm):
                 args[name] = seller_rules.parse_whole(
                     getattr(self, name), field=name, label=what
                 )
-        args["last_order_on"] = (
-            self.typed_date(errors, "last_order_on", "ngày đơn gần nhất")
-            if self.last_order_on.strip()
-            else None
+        args["last_order_on"] = self.typed_date(
+            errors, "last_order_on", "ngày đơn gần nhất", optional=True
         )
         errors.raise_any()
         return args

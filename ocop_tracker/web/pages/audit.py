@@ -7,7 +7,6 @@ of record, what action, from and to a Vietnam day — are a GET form kept across
 pages; events are newest first, 50 a page, each in the words of ``history.py``.
 """
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -19,7 +18,7 @@ from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import FieldErrors, Forbidden, InvalidInput
 from ocop_tracker.core.labels import ACTIONS, RECORDS
 from ocop_tracker.users.models import Role, User
-from ocop_tracker.web.forms import parse_date
+from ocop_tracker.web.forms import checked_date
 from ocop_tracker.web.pages.history import describe
 from ocop_tracker.web.paging import Offset, Search, paging
 from ocop_tracker.web.render import render_form
@@ -35,14 +34,6 @@ READERS = frozenset({Role.admin, Role.department, Role.official})
 def may_read(user: User) -> bool:
     """Whether the user gets the audit page (and its link in the header)."""
     return user.role in READERS
-
-
-def _day(raw: str, name: str, text: str, errors: FieldErrors) -> dt.date | None:
-    if not raw.strip():
-        return None
-    with errors.check(name):
-        return parse_date(raw, name, text)
-    return None
 
 
 @router.get("/audit")
@@ -62,8 +53,8 @@ def audit_page(
     if not may_read(user):
         raise Forbidden("Nhật ký hoạt động chỉ dành cho cán bộ và quản trị hệ thống.")
     errors = FieldErrors()
-    first = _day(since, "since", "ngày bắt đầu", errors)
-    last = _day(until, "until", "ngày kết thúc", errors)
+    first = checked_date(errors, since, "since", "ngày bắt đầu", optional=True)
+    last = checked_date(errors, until, "until", "ngày kết thúc", optional=True)
     if first is not None and last is not None and last < first:
         errors.add("until", "Ngày kết thúc không được trước ngày bắt đầu.")
     filters = {
