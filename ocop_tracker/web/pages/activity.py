@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -17,7 +17,6 @@ from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError
 from ocop_tracker.imports import activity as activity_import
 from ocop_tracker.imports.template import activity_template_xlsx
-from ocop_tracker.imports.upload import read_upload
 from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.producers import views as producer_views
 from ocop_tracker.sellers import activity as seller_activity
@@ -28,7 +27,13 @@ from ocop_tracker.web.access import Admin
 from ocop_tracker.web.forms import ActivityForm, may_write
 from ocop_tracker.web.refused import submit
 from ocop_tracker.web.render import render_form
-from ocop_tracker.web.uploads import ImportPage, answer_upload, template_download
+from ocop_tracker.web.uploads import (
+    ImportPage,
+    Mode,
+    Upload,
+    answer_upload,
+    template_download,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -153,8 +158,8 @@ def import_file(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    upload: Annotated[tuple[bytes, str], Depends(read_upload)],
-    mode: Annotated[str, Form(pattern="^(check|write)$")] = "check",
+    upload: Upload,
+    mode: Mode = "check",
 ) -> Response:
     """Check the file (nothing written) or import it, all rows or none."""
     data, name = upload
