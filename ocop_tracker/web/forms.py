@@ -12,7 +12,7 @@ from typing import Annotated, Any, ClassVar
 from fastapi import Form
 from pydantic import BaseModel, Field
 
-from ocop_tracker.core.errors import FieldErrors, InvalidInput
+from ocop_tracker.core.errors import FieldErrors, Forbidden, InvalidInput
 from ocop_tracker.core.labels import label, labels
 from ocop_tracker.core.versions import UNSET, Unset
 from ocop_tracker.onboarding.models import (
@@ -33,6 +33,15 @@ PRODUCER_KIND_LABELS: Mapping[ProducerKind, str] = labels(ProducerKind)
 
 
 PRODUCT_KIND_LABELS: Mapping[ProductKind, str] = labels(ProductKind)
+
+
+PAYMENT_KIND_LABELS: Mapping[PaymentKind, str] = labels(PaymentKind)
+
+
+PAYMENT_STATUS_LABELS: Mapping[PaymentStatus, str] = labels(PaymentStatus)
+
+
+SELLER_STATUS_LABELS: Mapping[SellerStatus, str] = labels(SellerStatus)
 
 
 # The worklist ticks a live listing.
@@ -65,6 +74,12 @@ Short = Annotated[str, Form(max_length=300)]
 def may_write(user: User) -> bool:
     """Whether the caller registers products and records steps (SECURITY.md §L3)."""
     return user.role in WRITERS
+
+
+def require_writer(user: User, read_only: str) -> None:
+    """Refuse (403, saying ``read_only``) a caller who may only read."""
+    if not may_write(user):
+        raise Forbidden(read_only)
 
 
 def parse_price(raw: str) -> int | None:
@@ -108,6 +123,19 @@ def parse_date(raw: str, field: str, label: str) -> dt.date:
         ) from None
 
 
+def checked_date(
+    errors: FieldErrors, raw: str, name: str, label: str, *, optional: bool = False
+) -> dt.date | None:
+    """The date typed in the field ``name`` (``parse_date``); one that does not
+    read is kept in ``errors`` beside its field, and is None; left blank where
+    ``optional``, None."""
+    if optional and not raw.strip():
+        return None
+    with errors.check(name):
+        return parse_date(raw, name, label)
+    return None
+
+
 def parse_stars(raw: str) -> int:
     value = raw.strip()
     if not value.isdecimal() or not value.isascii():
@@ -127,6 +155,19 @@ class TypedForm(BaseModel):
 
     # Fields never put back: the record's version, a choice the page fixes, a secret.
     not_typed: ClassVar[frozenset[str]] = frozenset()
+    # Fields the service takes as None when left blank (not said).
+    blank_is_none: ClassVar[frozenset[str]] = frozenset()
+
+    def service_args(self) -> dict[str, Any]:
+        """The service's keyword arguments: every field as posted, a blank one
+        of ``blank_is_none`` as None. A form whose fields need reading (numbers,
+        dates typed by people) says its own."""
+        return {
+            name: getattr(self, name) or None
+            if name in self.blank_is_none
+            else getattr(self, name)
+            for name in type(self).model_fields
+        }
 
     def typed(self) -> dict[str, str]:
         """The values to put back in the form after a refusal: text as typed, a
@@ -137,12 +178,11 @@ class TypedForm(BaseModel):
             if name not in self.not_typed
         }
 
-    def typed_date(self, errors: FieldErrors, name: str, label: str) -> dt.date | None:
-        """The date typed in the field ``name`` (``parse_date``); one that does
-        not read is kept in ``errors`` beside its field, and is None."""
-        with errors.check(name):
-            return parse_date(getattr(self, name), name, label)
-        return None
+    def typed_date(
+        self, errors: FieldErrors, name: str, label: str, *, optional: bool = False
+    ) -> dt.date | None:
+        """The date typed in the field ``name`` (``checked_date``)."""
+        return checked_date(errors, getattr(self, name), name, label, optional=optional)
 
 
 def _as_typed(value: object) -> str:
@@ -154,7 +194,8 @@ def _as_typed(value: object) -> str:
 
 
 class ProducerForm(TypedForm):
-    """A producer as typed on the add form (the catalog's first step too)."""
+    """A producer as typed on the add form (the catalog's first step too): the
+    keyword arguments of ``producer_service.create_producer``."""
 
     hamlet_id: int
     kind: ProducerKind
@@ -163,26 +204,12 @@ class ProducerForm(TypedForm):
     phone: str = Field("", max_length=40)
     tax_code: str = Field("", max_length=40)
 
-    def service_args(self) -> dict[str, Any]:
-        """The keyword arguments of ``producer_service.create_producer``."""
-        return {
-            "hamlet_id": self.hamlet_id,
-            "kind": self.kind,
-            "name": self.name,
-            "representative": self.representative,
-            "phone": self.phone,
-            "tax_code": self.tax_code,
-        }
-
 
 class ProducerEdit(ProducerForm):
-    """The edit form: the producer's fields and the version they were read at."""
+    """The edit form: the producer's fields and the version they were read at
+    (``producer_service.update_producer``)."""
 
     version: int
-
-    def service_args(self) -> dict[str, Any]:
-        """The keyword arguments of ``producer_service.update_producer``."""
-        return {**super().service_args(), "version": self.version}
 
 
 class ProductForm(TypedForm):
@@ -335,21 +362,14 @@ def _kept_or_unset(raw: str) -> str | Unset:
 
 class SellerStartForm(TypedForm):
     """ "Bắt đầu mở gian hàng" on a producer's page: the marketplace, where it
-    stands, and the shop's name if it has one."""
+    stands, and the shop's name if it has one (``seller_service.create_account``)."""
 
     not_typed: ClassVar[frozenset[str]] = frozenset({"marketplace_id"})
+    blank_is_none: ClassVar[frozenset[str]] = frozenset({"shop_name"})
 
     marketplace_id: int
     status: SellerStatus = SellerStatus.preparing
     shop_name: str = Field("", max_length=300)
-
-    def service_args(self) -> dict[str, Any]:
-        """The keyword arguments of ``seller_service.create_account``."""
-        return {
-            "marketplace_id": self.marketplace_id,
-            "status": self.status,
-            "shop_name": self.shop_name or None,
-        }
 
 
 class SellerAccountEdit(TypedForm):
@@ -388,62 +408,43 @@ class SellerAccountEdit(TypedForm):
 
 
 class ChecklistForm(TypedForm):
-    """One checklist item: done (with a note or evidence) or undone."""
+    """One checklist item: done (with a note or evidence) or undone
+    (``seller_service.set_item``, but the item)."""
 
     not_typed: ClassVar[frozenset[str]] = frozenset({"done", "version"})
+    blank_is_none: ClassVar[frozenset[str]] = frozenset({"note", "evidence_url"})
 
     done: bool = True
     note: str = Field("", max_length=2000)
     evidence_url: str = Field("", max_length=600)
     version: int | None = None
 
-    def service_args(self) -> dict[str, Any]:
-        """The keyword arguments of ``seller_service.set_item`` (but the item)."""
-        return {
-            "done": self.done,
-            "note": self.note or None,
-            "evidence_url": self.evidence_url or None,
-            "version": self.version,
-        }
-
 
 class OpenClaimForm(TypedForm):
-    """ "Báo gian hàng đã mở": the shop's page on the marketplace, its name."""
+    """ "Báo gian hàng đã mở": the shop's page on the marketplace, its name
+    (``seller_service.claim_open``)."""
 
     not_typed: ClassVar[frozenset[str]] = frozenset({"version"})
+    blank_is_none: ClassVar[frozenset[str]] = frozenset({"shop_name"})
 
     shop_url: str = Field("", max_length=600)
     shop_name: str = Field("", max_length=300)
     version: int
-
-    def service_args(self) -> dict[str, Any]:
-        """The keyword arguments of ``seller_service.claim_open``."""
-        return {
-            "shop_url": self.shop_url,
-            "shop_name": self.shop_name or None,
-            "version": self.version,
-        }
 
 
 # --- reference data admins keep --------------------------------------------------------
 
 
 class PaymentProviderForm(TypedForm):
-    """A wallet, Mobile Money service or bank an admin adds to the list."""
+    """A wallet, Mobile Money service or bank an admin adds to the list
+    (``producer_service.add_payment_provider``)."""
+
+    blank_is_none: ClassVar[frozenset[str]] = frozenset({"carrier"})
 
     code: str = Field("", max_length=60)
     name: str = Field("", max_length=300)
     kind: PaymentKind
     carrier: str = Field("", max_length=100)
-
-    def service_args(self) -> dict[str, Any]:
-        """The keyword arguments of ``producer_service.add_payment_provider``."""
-        return {
-            "code": self.code,
-            "name": self.name,
-            "kind": self.kind,
-            "carrier": self.carrier or None,
-        }
 
 
 def parse_position(raw: str) -> int | None:
@@ -524,10 +525,8 @@ class ActivityForm(TypedForm):
                 args[name] = seller_rules.parse_whole(
                     getattr(self, name), field=name, label=what
                 )
-        args["last_order_on"] = (
-            self.typed_date(errors, "last_order_on", "ngày đơn gần nhất")
-            if self.last_order_on.strip()
-            else None
+        args["last_order_on"] = self.typed_date(
+            errors, "last_order_on", "ngày đơn gần nhất", optional=True
         )
         errors.raise_any()
         return args

@@ -1,9 +1,17 @@
 """A list shown a page at a time (producers, the audit trail, a record's history):
-what its template reads to say where it is and to link the other pages."""
+the query parameters its route takes (``Offset``, ``Search``), and what its
+template reads to say where it is and to link the other pages."""
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
+
+from fastapi import Query
+
+# Where a list's page starts (``?offset=``), as a page route takes it.
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+# What a list's search box holds (``?q=``, ``?area_q=``).
+Search = Annotated[str, Query(max_length=100)]
 
 
 def paging(

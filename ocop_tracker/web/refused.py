@@ -13,12 +13,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from fastapi import Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from ocop_tracker.auth.deps import Principal
 from ocop_tracker.core.db import refusable
 from ocop_tracker.core.errors import AppError
-from ocop_tracker.web.render import redirect, refusal_context
+from ocop_tracker.web.render import redirect, refusal_context, render
 
 T = TypeVar("T")
 
@@ -77,3 +79,22 @@ def form_context(
 def status_of(refused: Refused | None) -> int:
     """The page's status: the refusal's, or 200."""
     return 200 if refused is None else refused.status_code
+
+
+def render_forms(
+    request: Request,
+    name: str,
+    context: Mapping[str, Any],
+    principal: Principal | None,
+    refused: Refused | None,
+    values: Mapping[str, str] | None = None,
+) -> Response:
+    """A page of forms: ``context`` and what its forms read (``form_context``),
+    at the refusal's status, else 200."""
+    return render(
+        request,
+        name,
+        {**context, **form_context(refused, values)},
+        principal,
+        status_code=status_of(refused),
+    )

@@ -122,6 +122,25 @@ def refusal_context(
     return {"error": exc.message, "fields": fields}
 
 
+def render_form(
+    request: Request,
+    name: str,
+    context: Mapping[str, Any],
+    principal: Principal | None,
+    refused: AppError | None,
+) -> Response:
+    """A form's page: ``context`` with the refusal's ``error`` and ``fields``
+    (``refusal_context``; the page's own keys win), at the refusal's status,
+    else 200."""
+    return render(
+        request,
+        name,
+        {**refusal_context(refused), **context},
+        principal,
+        status_code=refused.status_code if refused is not None else 200,
+    )
+
+
 def recoverable(exc: AppError) -> bool:
     """A refusal the user can fix on the same page; denials propagate (and are audited)."""
     return exc.audit_action is None

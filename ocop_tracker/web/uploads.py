@@ -1,14 +1,15 @@
 """What the two import pages share — the official OCOP list (``pages/imports.py``)
-and shops' monthly activity (``pages/activity.py``): the template to fill in, and
-the answer to an uploaded file, checked (nothing written) or imported, all rows
-or none. Their upload form is ``upload_form`` in ``templates/_macros/imports.html``.
+and shops' monthly activity (``pages/activity.py``): the template to fill in, the
+form's fields (``Upload``, ``Mode``), and the answer to an uploaded file, checked
+(nothing written) or imported, all rows or none. Their upload form is
+``upload_form`` in ``templates/_macros/imports.html``.
 """
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar
 
-from fastapi import Request
+from fastapi import Depends, Form, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -16,7 +17,13 @@ from ocop_tracker.auth.deps import Principal
 from ocop_tracker.core.db import refusable
 from ocop_tracker.core.downloads import XLSX
 from ocop_tracker.core.errors import AppError
+from ocop_tracker.imports.upload import read_upload
 from ocop_tracker.web.render import render
+
+# The file an import form sends, read within the size limit.
+Upload = Annotated[tuple[bytes, str], Depends(read_upload)]
+# What the form asks: "check" the file (nothing written) or "write" it.
+Mode = Annotated[str, Form(pattern="^(check|write)$")]
 
 
 class Report(Protocol):

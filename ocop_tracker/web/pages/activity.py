@@ -3,33 +3,39 @@ with the form to record or correct one, the spreadsheet import of months
 (``/imports/activity``, with its template) and the flag rules admins edit
 (``/seller-flags``)."""
 
+from collections.abc import Mapping
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from ocop_tracker.auth.deps import CurrentPrincipal, Principal, require_roles
+from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.core import clock
-from ocop_tracker.core.db import SessionDep, refusable
+from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError
 from ocop_tracker.imports import activity as activity_import
 from ocop_tracker.imports.template import activity_template_xlsx
-from ocop_tracker.imports.upload import read_upload
 from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.producers import views as producer_views
 from ocop_tracker.sellers import activity as seller_activity
 from ocop_tracker.sellers import rules as seller_rules
 from ocop_tracker.sellers import views as seller_views
 from ocop_tracker.sellers.models import SellerAccount
-from ocop_tracker.users.models import Role
+from ocop_tracker.web.access import Admin
 from ocop_tracker.web.forms import ActivityForm, may_write
 from ocop_tracker.web.refused import submit
-from ocop_tracker.web.render import redirect, refusal_context, render
-from ocop_tracker.web.uploads import ImportPage, answer_upload, template_download
+from ocop_tracker.web.render import render_form
+from ocop_tracker.web.uploads import (
+    ImportPage,
+    Mode,
+    Upload,
+    answer_upload,
+    template_download,
+)
 
 router = APIRouter(include_in_schema=False)
-Admin = Annotated[Principal, require_roles(Role.admin)]
 
 
 def _month_page(
@@ -46,7 +52,7 @@ def _month_page(
     producer = producer_views.get_producer(session, user, account.producer_id)
     market = marketplaces.get(session, account.marketplace_id)
     months = seller_views.activity(session, user, account)
-    return render(
+    return render_form(
         request,
         "activity/account.html",
         {
@@ -58,10 +64,9 @@ def _month_page(
             "may_write": may_write(user),
             "values": values,
             "version": version,
-            **refusal_context(refused),
         },
         principal,
-        status_code=refused.status_code if refused else 200,
+        refused,
     )
 
 
@@ -153,8 +158,8 @@ def import_file(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    upload: Annotated[tuple[bytes, str], Depends(read_upload)],
-    mode: Annotated[str, Form(pattern="^(check|write)$")] = "check",
+    upload: Upload,
+    mode: Mode = "check",
 ) -> Response:
     """Check the file (nothing written) or import it, all rows or none."""
     data, name = upload
@@ -175,17 +180,30 @@ def import_file(
 # --- flag rules (admins) ---------------------------------------------------------------
 
 
+def _flags_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    refused: AppError | None = None,
+    typed: Mapping[str, str] | None = None,
+) -> Response:
+    """The rules' page; after a refusal, the refused rule (``refused_code``)
+    with its days as typed (``typed_days``)."""
+    return render_form(
+        request,
+        "activity/flags.html",
+        {"rules": seller_views.flag_rules(session), **(typed or {})},
+        principal,
+        refused,
+    )
+
+
 @router.get("/seller-flags")
 def flag_rules_page(
     request: Request, session: SessionDep, principal: Admin
 ) -> Response:
     """The rules that put shops and listings on the action list, with their days."""
-    return render(
-        request,
-        "activity/flags.html",
-        {"rules": seller_views.flag_rules(session), "error": None, "fields": {}},
-        principal,
-    )
+    return _flags_page(request, session, principal)
 
 
 @router.post("/seller-flags/{code}")
@@ -199,9 +217,10 @@ def update_flag_rule(
     version: Annotated[int | None, Form()] = None,
 ) -> Response:
     """Change a rule's days or turn it on or off."""
-    with refusable(session) as refusal:
+
+    def command() -> object:
         number = seller_rules.parse_whole(days, field="days", label="Số ngày")
-        seller_activity.update_flag_rule(
+        return seller_activity.update_flag_rule(
             session,
             principal.user,
             code,
@@ -209,17 +228,16 @@ def update_flag_rule(
             is_active=is_active == "yes",
             version=version,
         )
-    if refusal.error is not None:
-        return render(
+
+    return submit(
+        session,
+        command,
+        again=lambda error: _flags_page(
             request,
-            "activity/flags.html",
-            {
-                "rules": seller_views.flag_rules(session),
-                "refused_code": code,
-                "typed_days": days,
-                **refusal_context(refusal.error),
-            },
+            session,
             principal,
-            status_code=refusal.error.status_code,
-        )
-    return redirect("/seller-flags", "saved")
+            error,
+            {"refused_code": code, "typed_days": days},
+        ),
+        done=lambda _: "/seller-flags?done=saved",
+    )

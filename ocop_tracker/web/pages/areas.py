@@ -14,23 +14,24 @@ from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas import views as area_views
 from ocop_tracker.areas.models import AdminUnit, Edition, Level
 from ocop_tracker.areas.rules import EDITION_LABELS, LEVEL_LABELS
-from ocop_tracker.auth.deps import CurrentPrincipal, Principal, require_roles
+from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.auth.scope import (
     check_writer,
     covers,
     ensure_area_readable,
     readable_area_ids,
 )
-from ocop_tracker.core.db import SessionDep, refusable
+from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import AppError, InvalidInput
 from ocop_tracker.users.models import Role
-from ocop_tracker.web.render import redirect, refusal_context, render
+from ocop_tracker.web.access import Admin
+from ocop_tracker.web.refused import submit
+from ocop_tracker.web.render import render, render_form
 
 router = APIRouter(prefix="/areas", include_in_schema=False)
 PAGE_SIZE = 50
 # Who adds and renames hamlets: officials inside their area, admins anywhere.
 HAMLET_EDITORS = frozenset({Role.admin, Role.official})
-Admin = Annotated[Principal, require_roles(Role.admin)]
 HamletName = Annotated[str, Form(max_length=200)]
 MAX_CHOICES = 2000
 
@@ -103,7 +104,7 @@ def _detail_page(
     from_old = [u for u in from_old if u.id in mapped]
     editor = user.role in HAMLET_EDITORS and covers(session, user, unit.id)
     takes_hamlets = area_rules.child_level(unit.edition, unit.level) is Level.hamlet
-    return render(
+    return render_form(
         request,
         "areas/detail.html",
         {
@@ -124,10 +125,9 @@ def _detail_page(
             and unit.edition is Edition.e2022
             and unit.level is not Level.hamlet,
             "form": typed or {},
-            **refusal_context(refused),
         },
         principal,
-        status_code=refused.status_code if refused else 200,
+        refused,
     )
 
 
@@ -154,18 +154,14 @@ def _hamlet_form(
 ) -> Response:
     """Run a hamlet form's command; open the hamlet, or show the area page
     again with the name as typed and the message beside it."""
-    with refusable(session) as refusal:
-        hamlet = command()
-    if refusal.error is not None:
-        return _detail_page(
-            request,
-            session,
-            principal,
-            area_id,
-            refused=refusal.error,
-            typed={"name": name},
-        )
-    return redirect(f"/areas/{hamlet.id}", "saved")
+    return submit(
+        session,
+        command,
+        again=lambda error: _detail_page(
+            request, session, principal, area_id, refused=error, typed={"name": name}
+        ),
+        done=lambda hamlet: f"/areas/{hamlet.id}?done=saved",
+    )
 
 
 @router.post("/{area_id}/hamlets")
@@ -231,7 +227,7 @@ def _rehome_page(
         ]
         for c in communes
     }
-    return render(
+    return render_form(
         request,
         "areas/rehome.html",
         {
@@ -246,10 +242,9 @@ def _rehome_page(
             "mappings": mappings,
             "chosen": chosen or {},
             "reform_date": area_rules.REFORM_DATE,
-            **refusal_context(refused),
         },
         principal,
-        status_code=refused.status_code if refused else 200,
+        refused,
     )
 
 
@@ -294,10 +289,11 @@ def rehome(
     with one new commune, and those given a choice; the rest stay listed."""
     unit = _old_unit(session, area_id)
     chosen = _assignments(to or [])
-    with refusable(session) as refusal:
-        area_service.rehome_unit(session, unit_id=unit.id, assignments=chosen)
-    if refusal.error is not None:
-        return _rehome_page(
-            request, session, principal, unit, refused=refusal.error, chosen=chosen
-        )
-    return redirect(f"/areas/{area_id}/rehome", "saved")
+    return submit(
+        session,
+        lambda: area_service.rehome_unit(session, unit_id=unit.id, assignments=chosen),
+        again=lambda error: _rehome_page(
+            request, session, principal, unit, refused=error, chosen=chosen
+        ),
+        done=lambda _: f"/areas/{area_id}/rehome?done=saved",
+    )

@@ -7,7 +7,6 @@ of record, what action, from and to a Vietnam day — are a GET form kept across
 pages; events are newest first, 50 a page, each in the words of ``history.py``.
 """
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -19,10 +18,10 @@ from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.errors import FieldErrors, Forbidden, InvalidInput
 from ocop_tracker.core.labels import ACTIONS, RECORDS
 from ocop_tracker.users.models import Role, User
-from ocop_tracker.web.forms import parse_date
+from ocop_tracker.web.forms import checked_date
 from ocop_tracker.web.pages.history import describe
-from ocop_tracker.web.paging import paging
-from ocop_tracker.web.render import refusal_context, render
+from ocop_tracker.web.paging import Offset, Search, paging
+from ocop_tracker.web.render import render_form
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,33 +36,25 @@ def may_read(user: User) -> bool:
     return user.role in READERS
 
 
-def _day(raw: str, name: str, text: str, errors: FieldErrors) -> dt.date | None:
-    if not raw.strip():
-        return None
-    with errors.check(name):
-        return parse_date(raw, name, text)
-    return None
-
-
 @router.get("/audit")
 def audit_page(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    q: Annotated[str, Query(max_length=100)] = "",
+    q: Search = "",
     kind: Annotated[str, Query(max_length=40)] = "",
     action: Annotated[str, Query(max_length=40)] = "",
     since: Annotated[str, Query(max_length=20)] = "",
     until: Annotated[str, Query(max_length=20)] = "",
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    offset: Offset = 0,
 ) -> Response:
     """Events of one's area, newest first, filtered and paged."""
     user = principal.user
     if not may_read(user):
         raise Forbidden("Nhật ký hoạt động chỉ dành cho cán bộ và quản trị hệ thống.")
     errors = FieldErrors()
-    first = _day(since, "since", "ngày bắt đầu", errors)
-    last = _day(until, "until", "ngày kết thúc", errors)
+    first = checked_date(errors, since, "since", "ngày bắt đầu", optional=True)
+    last = checked_date(errors, until, "until", "ngày kết thúc", optional=True)
     if first is not None and last is not None and last < first:
         errors.add("until", "Ngày kết thúc không được trước ngày bắt đầu.")
     filters = {
@@ -94,7 +85,7 @@ def audit_page(
         else ([], 0)
     )
     kept = {k: v for k, v in filters.items() if v}
-    return render(
+    return render_form(
         request,
         "audit/list.html",
         {
@@ -106,8 +97,7 @@ def audit_page(
             "kinds": RECORDS,
             "actions": ACTIONS,
             "everything": user.role is Role.admin,
-            **refusal_context(refused),
         },
         principal,
-        status_code=refused.status_code if refused is not None else 200,
+        refused,
     )

@@ -27,6 +27,7 @@ from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.templating import templates
 from ocop_tracker.public import views as public_views
 from ocop_tracker.web import picker as picker_kit
+from ocop_tracker.web.paging import Search
 from ocop_tracker.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -112,7 +113,7 @@ def cards_page(
     session: SessionDep,
     principal: CurrentPrincipal,
     area_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-    area_q: Annotated[str, Query(max_length=100)] = "",
+    area_q: Search = "",
 ) -> Response:
     """Choose the area (drilling down or searching by name), the products and
     the layout to print."""

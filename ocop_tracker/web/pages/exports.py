@@ -20,6 +20,7 @@ from ocop_tracker.exports import service as export_service
 from ocop_tracker.exports.downloads import file_response
 from ocop_tracker.exports.service import Dataset, FileFormat, Filters
 from ocop_tracker.producers.models import ProducerKind
+from ocop_tracker.web.paging import Search
 
 router = APIRouter(include_in_schema=False)
 YES_NO = {"yes": True, "no": False}
@@ -43,7 +44,7 @@ def download(
     principal: CurrentPrincipal,
     dataset: Dataset,
     format: FileFormat = FileFormat.xlsx,
-    q: Annotated[str, Query(max_length=100)] = "",
+    q: Search = "",
     area_id: Annotated[int | None, Query(ge=1, le=10**11)] = None,
     hamlet_id: Annotated[int | None, Query(ge=1, le=10**11)] = None,
     kind: ProducerKind | None = None,

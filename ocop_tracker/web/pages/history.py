@@ -43,8 +43,8 @@ from ocop_tracker.producers import views as producer_views
 from ocop_tracker.products import views as product_views
 from ocop_tracker.sellers import views as seller_views
 from ocop_tracker.web.forms import parse_date
-from ocop_tracker.web.paging import paging
-from ocop_tracker.web.render import local_time, refusal_context, render
+from ocop_tracker.web.paging import Offset, paging
+from ocop_tracker.web.render import local_time, render_form
 
 router = APIRouter(include_in_schema=False)
 
@@ -312,7 +312,7 @@ def _page(
             refused = InvalidInput(exc.message, field="as_of")
     here = subject.here
     kept = {"as_of": as_of.strip()} if as_of.strip() and refused is None else {}
-    return render(
+    return render_form(
         request,
         "history/record.html",
         {
@@ -323,10 +323,9 @@ def _page(
             "as_of": as_of.strip(),
             "then": then,
             "today": clock.today(),
-            **refusal_context(refused),
         },
         principal,
-        status_code=refused.status_code if refused is not None else 200,
+        refused,
     )
 
 
@@ -337,7 +336,6 @@ def _joined_title(session: Session, **ids: int) -> str:
     return " — ".join(names[kind].get(id_, "") for kind, id_ in ids.items())
 
 
-Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 AsOf = Annotated[str, Query(max_length=20)]
 
 

@@ -4,7 +4,7 @@ import; and the template to fill in."""
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from ocop_tracker.auth.deps import Principal, require_roles
@@ -13,9 +13,14 @@ from ocop_tracker.imports import service as import_service
 from ocop_tracker.imports.places import UNPLACED
 from ocop_tracker.imports.reader import read_rows
 from ocop_tracker.imports.template import FILE_NAME, template_xlsx
-from ocop_tracker.imports.upload import read_upload
 from ocop_tracker.users.models import Role
-from ocop_tracker.web.uploads import ImportPage, answer_upload, template_download
+from ocop_tracker.web.uploads import (
+    ImportPage,
+    Mode,
+    Upload,
+    answer_upload,
+    template_download,
+)
 
 router = APIRouter(include_in_schema=False)
 Importer = Annotated[
@@ -43,8 +48,8 @@ def import_file(
     request: Request,
     session: SessionDep,
     principal: Importer,
-    upload: Annotated[tuple[bytes, str], Depends(read_upload)],
-    mode: Annotated[str, Form(pattern="^(check|write)$")] = "check",
+    upload: Upload,
+    mode: Mode = "check",
 ) -> Response:
     """Check the file (nothing written) or import it, all rows or none."""
     data, name = upload

@@ -18,8 +18,7 @@ from ocop_tracker.pilots.downloads import ReportFormat, report_download
 from ocop_tracker.pilots.models import Pilot
 from ocop_tracker.web import picker as picker_kit
 from ocop_tracker.web.forms import PilotForm
-from ocop_tracker.web.refused import Refused, form_context, status_of, submit
-from ocop_tracker.web.render import render
+from ocop_tracker.web.refused import Refused, render_forms, submit
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,17 +30,16 @@ def _list_page(
     refused: Refused | None = None,
 ) -> Response:
     user = principal.user
-    return render(
+    return render_forms(
         request,
         "pilots/list.html",
         {
             "pilots": pilot_views.pilots(session, user),
             "status_words": pilot_views.STATUS_WORDS,
             "may_edit": user.role in pilot_service.EDITORS,
-            **form_context(refused),
         },
         principal,
-        status_code=status_of(refused),
+        refused,
     )
 
 
@@ -89,7 +87,7 @@ def _pilot_page(
         "end_on": row.end_on.isoformat(),
         "note": row.note or "",
     }
-    return render(
+    return render_forms(
         request,
         "pilots/detail.html",
         {
@@ -104,10 +102,10 @@ def _pilot_page(
             ),
             "units_open": search is not None
             or (refused is not None and refused.form == "units"),
-            **form_context(refused, values=values),
         },
         principal,
-        status_code=status_of(refused),
+        refused,
+        values=values,
     )
 
 

@@ -19,7 +19,7 @@ from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.core import clock
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.errors import AppError, Forbidden
+from ocop_tracker.core.errors import AppError
 from ocop_tracker.core.labels import labels
 from ocop_tracker.core.phone import display_vn
 from ocop_tracker.core.versions import StaleVersion
@@ -32,11 +32,9 @@ from ocop_tracker.producers import views as producer_views
 from ocop_tracker.producers.models import (
     ConsentField,
     PaymentKind,
-    PaymentStatus,
     Producer,
     ProducerKind,
 )
-from ocop_tracker.products.models import ProductKind
 from ocop_tracker.sellers import rules as seller_rules
 from ocop_tracker.sellers import service as seller_service
 from ocop_tracker.sellers import views as seller_views
@@ -48,6 +46,12 @@ from ocop_tracker.training.models import CoachingStep
 from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import User
 from ocop_tracker.web.forms import (
+    CHOICE_LIMIT,
+    PAYMENT_KIND_LABELS,
+    PAYMENT_STATUS_LABELS,
+    PRODUCER_KIND_LABELS,
+    PRODUCT_KIND_LABELS,
+    SELLER_STATUS_LABELS,
     YES_NO,
     CoachingVisitForm,
     PaymentAccountForm,
@@ -55,25 +59,20 @@ from ocop_tracker.web.forms import (
     ProducerForm,
     SellerStartForm,
     may_write,
+    require_writer,
     state_words,
 )
 from ocop_tracker.web.pages.exports import export_url
 from ocop_tracker.web.pages.sellers import claim_words, payout_label, rejection
-from ocop_tracker.web.paging import paging
-from ocop_tracker.web.refused import Refused, form_context, status_of, submit
-from ocop_tracker.web.render import local_time, redirect, refusal_context, render
+from ocop_tracker.web.paging import Offset, Search, paging
+from ocop_tracker.web.refused import Refused, render_forms, submit
+from ocop_tracker.web.render import local_time, redirect, render, render_form
 
 router = APIRouter(include_in_schema=False)
 T = TypeVar("T")
 
 PAGE_SIZE = 30
-CHOICE_LIMIT = 200
-KIND_LABELS: Mapping[ProducerKind, str] = labels(ProducerKind)
 CONSENT_LABELS: Mapping[ConsentField, str] = labels(ConsentField)
-PAYMENT_KIND_LABELS: Mapping[PaymentKind, str] = labels(PaymentKind)
-PAYMENT_STATUS_LABELS: Mapping[PaymentStatus, str] = labels(PaymentStatus)
-PRODUCT_KIND_LABELS: Mapping[ProductKind, str] = labels(ProductKind)
-SELLER_STATUS_LABELS: Mapping[SellerStatus, str] = labels(SellerStatus)
 COACHING_STEP_LABELS: Mapping[CoachingStep, str] = labels(CoachingStep)
 # The statuses "Bắt đầu mở gian hàng" offers, in their order.
 SELLER_STARTS = [
@@ -98,9 +97,7 @@ CONSEQUENCES: Mapping[ConsentField, tuple[str, str]] = {
 # Tri-state filters of the list: "" all, "yes", "no".
 
 
-def _require_writer(user: User) -> None:
-    if not may_write(user):
-        raise Forbidden("Vai trò của bạn chỉ được xem, không được sửa chủ thể.")
+READ_ONLY = "Vai trò của bạn chỉ được xem, không được sửa chủ thể."
 
 
 def _hamlet_options(
@@ -129,12 +126,12 @@ def list_producers(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    q: Annotated[str, Query(max_length=100)] = "",
+    q: Search = "",
     kind: Annotated[str, Query(max_length=30)] = "",
     hamlet_id: Annotated[str, Query(max_length=12)] = "",
     payment: Annotated[str, Query(max_length=3)] = "",
     consent: Annotated[str, Query(max_length=3)] = "",
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    offset: Offset = 0,
 ) -> Response:
     """The producers of one's area: search (without diacritics too), filters, pages."""
     user = principal.user
@@ -172,7 +169,7 @@ def list_producers(
             "hamlets": hamlets if len(hamlets) > 1 else [],
             "hamlet_names": producer_views.hamlet_names(session, views),
             "accounts": producer_views.payment_accounts(session, views),
-            "kinds": KIND_LABELS,
+            "kinds": PRODUCER_KIND_LABELS,
             "consent_labels": CONSENT_LABELS,
             "summary": producer_views.payment_summary,
             "may_write": may_write(user),
@@ -206,12 +203,12 @@ def _detail_page(
     )
     shops = _shops(session, user, producer)
     latest = seller_views.latest_activity(session, [s for _, s in shops if s])
-    return render(
+    return render_forms(
         request,
         "producers/detail.html",
         {
             "producer": view,
-            "kind_label": KIND_LABELS[view.kind],
+            "kind_label": PRODUCER_KIND_LABELS[view.kind],
             "hamlet": hamlet,
             "places": list(reversed(area_views.ancestors(session, hamlet))),
             "phone": display_vn,
@@ -245,10 +242,9 @@ def _detail_page(
             "visits": training_views.producer_visits(session, producer),
             "coaching_steps": COACHING_STEP_LABELS,
             "today": clock.today().isoformat(),
-            **form_context(refused),
         },
         principal,
-        status_code=status_of(refused),
+        refused,
     )
 
 
@@ -294,7 +290,7 @@ def new_producer(
     request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:
     """The form to register a producer in a hamlet of one's area."""
-    _require_writer(principal.user)
+    require_writer(principal.user, READ_ONLY)
     return _form_page(request, session, principal, None, values={"kind": "household"})
 
 
@@ -365,13 +361,17 @@ def _form_page(
         now = _values_of(producer)
         # The next save, made knowing the current values, goes over them.
         values = {**values, "version": now["version"]}
-        shown = {**now, "kind": KIND_LABELS[producer.kind], "hamlet_id": here.name}
+        shown = {
+            **now,
+            "kind": PRODUCER_KIND_LABELS[producer.kind],
+            "hamlet_id": here.name,
+        }
         current = {
             k: shown[k]
             for k, v in now.items()
             if k != "version" and _squeezed(v) != _squeezed(values.get(k, ""))
         }
-    return render(
+    return render_form(
         request,
         "producers/form.html",
         {
@@ -380,11 +380,10 @@ def _form_page(
             "current": current,
             "stale": isinstance(refused, StaleVersion),
             "hamlets": hamlets,
-            "kinds": KIND_LABELS,
-            **refusal_context(refused),
+            "kinds": PRODUCER_KIND_LABELS,
         },
         principal,
-        status_code=refused.status_code if refused is not None else 200,
+        refused,
     )
 
 
@@ -394,7 +393,7 @@ def edit_producer(
 ) -> Response:
     """The edit form, holding the version read so no newer edit is overwritten."""
     producer = producer_views.get_producer(session, principal.user, producer_id)
-    _require_writer(principal.user)
+    require_writer(principal.user, READ_ONLY)
     return _form_page(
         request, session, principal, producer, values=_values_of(producer)
     )

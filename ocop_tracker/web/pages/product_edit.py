@@ -18,7 +18,7 @@ from starlette.responses import Response
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.core import clock
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.errors import AppError, Forbidden
+from ocop_tracker.core.errors import AppError
 from ocop_tracker.core.versions import StaleVersion
 from ocop_tracker.products import certificates as certificate_service
 from ocop_tracker.products import rules
@@ -30,11 +30,11 @@ from ocop_tracker.web.forms import (
     PRODUCT_KIND_LABELS,
     CertificateEdit,
     ProductEdit,
-    may_write,
     parse_date,
+    require_writer,
 )
 from ocop_tracker.web.refused import submit
-from ocop_tracker.web.render import refusal_context, render
+from ocop_tracker.web.render import render, render_form
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,18 +54,15 @@ STALE_CERTIFICATE = (
 )
 
 
-def _require_writer(user: User) -> None:
-    if not may_write(user):
-        raise Forbidden("Vai trò của bạn chỉ được xem, không được sửa sản phẩm.")
+READ_ONLY = "Vai trò của bạn chỉ được xem, không được sửa sản phẩm."
 
 
-def _refusal(exc: AppError | None, stale_message: str) -> dict[str, Any]:
-    context = refusal_context(exc)
-    stale = isinstance(exc, StaleVersion)
-    if stale:
-        context["error"] = stale_message
-    context["stale"] = stale
-    return context
+def _stale(exc: AppError | None, stale_message: str) -> dict[str, Any]:
+    """Whether the refusal is a stale version, and then its message in the
+    page's words (over ``refusal_context``'s)."""
+    if isinstance(exc, StaleVersion):
+        return {"stale": True, "error": stale_message}
+    return {"stale": False}
 
 
 # --- the product -----------------------------------------------------------------------
@@ -96,7 +93,7 @@ def _product_form(
 ) -> Response:
     groups = product_views.list_groups(session)
     certificates = product_views.list_certificates(session, principal.user, product)
-    return render(
+    return render_form(
         request,
         "products/edit.html",
         {
@@ -109,10 +106,10 @@ def _product_form(
             "subgroup_names": {s.id: s.name for _, subs in groups for s in subs},
             "certificates": certificates,
             "cert_labels": rules.STATUS_LABELS,
-            **_refusal(refused, STALE_PRODUCT),
+            **_stale(refused, STALE_PRODUCT),
         },
         principal,
-        status_code=refused.status_code if refused else 200,
+        refused,
     )
 
 
@@ -122,7 +119,7 @@ def edit_product_form(
 ) -> Response:
     """Every field of a product, to change; its certificates, to correct or revoke."""
     product = product_views.get_product(session, principal.user, product_id)
-    _require_writer(principal.user)
+    require_writer(principal.user, READ_ONLY)
     return _product_form(request, session, principal, product)
 
 
@@ -137,7 +134,7 @@ def edit_product(
     """Save the product; a new name leads to reprinting its cards."""
     user = principal.user
     product = product_views.get_product(session, user, product_id)
-    _require_writer(user)
+    require_writer(user, READ_ONLY)
     old_name = product.name
     return submit(
         session,
@@ -191,7 +188,7 @@ def _writable_certificate(
     refused unless the caller changes products."""
     product = product_views.get_product(session, user, product_id)
     cert = product_views.get_certificate(session, user, product, certificate_id)
-    _require_writer(user)
+    require_writer(user, READ_ONLY)
     return product, cert
 
 
@@ -204,7 +201,7 @@ def _certificate_form(
     values: Mapping[str, str] | None = None,
     refused: AppError | None = None,
 ) -> Response:
-    return render(
+    return render_form(
         request,
         "products/certificate_edit.html",
         {
@@ -215,10 +212,10 @@ def _certificate_form(
             "stars": rules.OCOP_STARS,
             "levels": rules.LEVEL_LABELS,
             "today": clock.today(),
-            **_refusal(refused, STALE_CERTIFICATE),
+            **_stale(refused, STALE_CERTIFICATE),
         },
         principal,
-        status_code=refused.status_code if refused else 200,
+        refused,
     )
 
 
@@ -311,7 +308,7 @@ def _revoke_form(
     refused: AppError | None = None,
 ) -> Response:
     today = clock.today()
-    return render(
+    return render_form(
         request,
         "products/certificate_revoke.html",
         {
@@ -320,10 +317,10 @@ def _revoke_form(
             "levels": rules.LEVEL_LABELS,
             "today": today,
             "values": values or {"revoked_on": today.isoformat(), "reason": ""},
-            **_refusal(refused, STALE_CERTIFICATE),
+            **_stale(refused, STALE_CERTIFICATE),
         },
         principal,
-        status_code=refused.status_code if refused else 200,
+        refused,
     )
 
 

@@ -2,7 +2,7 @@
 with the forms that start a listing and record, block or unblock its steps.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -25,6 +25,7 @@ from ocop_tracker.onboarding import views as onboarding_views
 from ocop_tracker.onboarding import worklist as onboarding_worklist
 from ocop_tracker.onboarding.models import (
     Decision,
+    Listing,
     Marketplace,
 )
 from ocop_tracker.onboarding.schemas import ListingSteps
@@ -305,6 +306,35 @@ def start_listing(
     return redirect(f"/products/{product_id}", "listing_started")
 
 
+def _listing_form(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    listing_id: int,
+    command: Callable[[Listing], object],
+    *,
+    step: str,
+    action: str,
+    values: Mapping[str, str] | None = None,
+    done: str,
+    at_listing: bool = False,
+) -> Response:
+    """Run one of a listing's forms (``command``) on the product page: refused,
+    the page again with the message beside that form (``step``, ``action``)
+    and the typed ``values``; done, back to the product page (``at_listing``:
+    at the listing) with the notice ``done``."""
+    listing = onboarding_views.get_listing(session, principal.user, listing_id)
+    product_id = listing.product_id
+    with refusable(session) as refusal:
+        command(listing)
+    if (exc := refusal.error) is not None:
+        error = _form_error(exc, listing_id, step, action, values)
+        return _refused(request, session, principal, product_id, exc, error)
+    if at_listing:
+        return _to_listing(product_id, listing_id, done)
+    return redirect(f"/products/{product_id}", done)
+
+
 @router.post("/listings/{listing_id}/steps")
 def record_step(
     request: Request,
@@ -317,10 +347,12 @@ def record_step(
     note: Text = "",
 ) -> Response:
     """Record a step as done, with its evidence."""
-    listing = onboarding_views.get_listing(session, principal.user, listing_id)
-    product_id = listing.product_id
-    with refusable(session) as refusal:
-        onboarding_service.record_step(
+    return _listing_form(
+        request,
+        session,
+        principal,
+        listing_id,
+        lambda listing: onboarding_service.record_step(
             session,
             principal.user,
             listing,
@@ -328,13 +360,12 @@ def record_step(
             evidence_url=evidence_url or None,
             note=note or None,
             version=version,
-        )
-    if (exc := refusal.error) is not None:
-        values = {"evidence_url": evidence_url, "note": note}
-        error = _form_error(exc, listing_id, step, "record", values)
-        return _refused(request, session, principal, product_id, exc, error)
-    done = "listing_claimed" if step == "listing" else "step_recorded"
-    return redirect(f"/products/{product_id}", done)
+        ),
+        step=step,
+        action="record",
+        values={"evidence_url": evidence_url, "note": note},
+        done="listing_claimed" if step == "listing" else "step_recorded",
+    )
 
 
 @router.post("/listings/{listing_id}/steps/{step}/block")
@@ -348,17 +379,19 @@ def block_step(
     reason: Short = "",
 ) -> Response:
     """Report that a step is stuck, and why."""
-    listing = onboarding_views.get_listing(session, principal.user, listing_id)
-    product_id = listing.product_id
-    with refusable(session) as refusal:
-        onboarding_service.block_step(
+    return _listing_form(
+        request,
+        session,
+        principal,
+        listing_id,
+        lambda listing: onboarding_service.block_step(
             session, principal.user, listing, step=step, reason=reason, version=version
-        )
-    if (exc := refusal.error) is not None:
-        values = {"reason": reason}
-        error = _form_error(exc, listing_id, step, "block", values)
-        return _refused(request, session, principal, product_id, exc, error)
-    return redirect(f"/products/{product_id}", "step_blocked")
+        ),
+        step=step,
+        action="block",
+        values={"reason": reason},
+        done="step_blocked",
+    )
 
 
 @router.post("/listings/{listing_id}/steps/{step}/unblock")
@@ -371,16 +404,18 @@ def unblock_step(
     version: Annotated[int, Form()],
 ) -> Response:
     """Lift a block: the step is to do again."""
-    listing = onboarding_views.get_listing(session, principal.user, listing_id)
-    product_id = listing.product_id
-    with refusable(session) as refusal:
-        photo_readiness.unblock_step(
+    return _listing_form(
+        request,
+        session,
+        principal,
+        listing_id,
+        lambda listing: photo_readiness.unblock_step(
             session, principal.user, listing, step=step, version=version
-        )
-    if (exc := refusal.error) is not None:
-        error = _form_error(exc, listing_id, step, "unblock")
-        return _refused(request, session, principal, product_id, exc, error)
-    return redirect(f"/products/{product_id}", "step_unblocked")
+        ),
+        step=step,
+        action="unblock",
+        done="step_unblocked",
+    )
 
 
 def _evidence(
@@ -427,22 +462,25 @@ def delist(
     reason: Short = "",
 ) -> Response:
     """Report that a live listing went down: on which day, and why."""
-    listing = onboarding_views.get_listing(session, principal.user, listing_id)
-    product_id = listing.product_id
-    with refusable(session) as refusal:
-        onboarding_service.delist(
+    return _listing_form(
+        request,
+        session,
+        principal,
+        listing_id,
+        lambda listing: onboarding_service.delist(
             session,
             principal.user,
             listing,
             on=parse_date(date, "date", "ngày gỡ khỏi sàn"),
             reason=reason,
             version=version,
-        )
-    if (exc := refusal.error) is not None:
-        values = {"date": date, "reason": reason}
-        error = _form_error(exc, listing_id, DELIST, DELIST, values)
-        return _refused(request, session, principal, product_id, exc, error)
-    return _to_listing(product_id, listing_id, "listing_delisted")
+        ),
+        step=DELIST,
+        action=DELIST,
+        values={"date": date, "reason": reason},
+        done="listing_delisted",
+        at_listing=True,
+    )
 
 
 @router.post("/listings/{listing_id}/relist")
@@ -454,14 +492,19 @@ def relist(
     version: Annotated[int, Form()],
 ) -> Response:
     """Bring a delisted listing back: its claim is made and verified again."""
-    listing = onboarding_views.get_listing(session, principal.user, listing_id)
-    product_id = listing.product_id
-    with refusable(session) as refusal:
-        photo_readiness.relist(session, principal.user, listing, version=version)
-    if (exc := refusal.error) is not None:
-        error = _form_error(exc, listing_id, RELIST, RELIST)
-        return _refused(request, session, principal, product_id, exc, error)
-    return _to_listing(product_id, listing_id, "listing_relisted")
+    return _listing_form(
+        request,
+        session,
+        principal,
+        listing_id,
+        lambda listing: photo_readiness.relist(
+            session, principal.user, listing, version=version
+        ),
+        step=RELIST,
+        action=RELIST,
+        done="listing_relisted",
+        at_listing=True,
+    )
 
 
 @router.post("/listings/{listing_id}/steps/{step}/photos")

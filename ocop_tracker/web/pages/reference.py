@@ -9,35 +9,30 @@ an admin. Every form posts, then redirects; a refusal shows the page again with
 the typed values and each message beside its field.
 """
 
-from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from ocop_tracker.auth.deps import Principal, require_roles
+from ocop_tracker.auth.deps import Principal
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.labels import labels
 from ocop_tracker.onboarding import marketplaces
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers import views as producer_views
 from ocop_tracker.producers.models import PaymentKind
 from ocop_tracker.sellers import service as seller_service
 from ocop_tracker.sellers import views as seller_views
-from ocop_tracker.users.models import Role
+from ocop_tracker.web.access import Admin
 from ocop_tracker.web.forms import (
+    PAYMENT_KIND_LABELS,
     PaymentProviderForm,
     PrerequisiteEdit,
     PrerequisiteForm,
 )
-from ocop_tracker.web.refused import Refused, form_context, status_of, submit
-from ocop_tracker.web.render import render
+from ocop_tracker.web.refused import Refused, render_forms, submit
 
 router = APIRouter(include_in_schema=False)
-
-Admin = Annotated[Principal, require_roles(Role.admin)]
-PAYMENT_KIND_LABELS: Mapping[PaymentKind, str] = labels(PaymentKind)
 
 
 # --- payment providers ----------------------------------------------------------------
@@ -49,17 +44,17 @@ def _providers_page(
     principal: Principal,
     refused: Refused | None = None,
 ) -> Response:
-    return render(
+    return render_forms(
         request,
         "reference/providers.html",
         {
             "providers": producer_views.payment_providers(session),
             "kinds": PAYMENT_KIND_LABELS,
             "markets": [m for m, _ in marketplaces.list_marketplaces(session)],
-            **form_context(refused, {"kind": PaymentKind.e_wallet.value}),
         },
         principal,
-        status_code=status_of(refused),
+        refused,
+        {"kind": PaymentKind.e_wallet.value},
     )
 
 
@@ -100,17 +95,17 @@ def _prerequisites_page(
     refused: Refused | None = None,
 ) -> Response:
     market = marketplaces.get(session, marketplace_id)
-    return render(
+    return render_forms(
         request,
         "reference/prerequisites.html",
         {
             "market": market,
             "markets": [m for m, _ in marketplaces.list_marketplaces(session)],
             "items": seller_views.prerequisites(session, market.id),
-            **form_context(refused, {"required": "on"}),
         },
         principal,
-        status_code=status_of(refused),
+        refused,
+        {"required": "on"},
     )
 
 

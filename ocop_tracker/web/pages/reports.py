@@ -25,9 +25,14 @@ from ocop_tracker.reports.downloads import file_response
 from ocop_tracker.reports.schemas import ReportFormat
 from ocop_tracker.web import picker as picker_kit
 from ocop_tracker.web.forms import may_write
+from ocop_tracker.web.paging import Search
 from ocop_tracker.web.render import recoverable, redirect, refusal_context, render
 
 router = APIRouter(include_in_schema=False)
+
+# The area and month a report page is asked for (``?area_id=…&month=2026-11``).
+AreaId = Annotated[int | None, Query(ge=0)]
+Month = Annotated[str | None, Query(max_length=7)]
 
 STATUS_LABELS = {
     "submitted": "Đã nộp",
@@ -85,9 +90,9 @@ def dashboard(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    area_id: Annotated[int | None, Query(ge=0)] = None,
+    area_id: AreaId = None,
     as_of: dt.date | None = None,
-    area_q: Annotated[str, Query(max_length=100)] = "",
+    area_q: Search = "",
 ) -> Response:
     """Coverage of an area at a glance, with drill-down, trend and funnel; a
     search finds another area of one's own by name."""
@@ -152,7 +157,7 @@ def actions_page(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    area_id: Annotated[int | None, Query(ge=0)] = None,
+    area_id: AreaId = None,
     hamlet_id: Annotated[str | None, Query(max_length=12)] = None,
     marketplace: Annotated[str | None, Query(max_length=30)] = None,
     blocked: bool = False,
@@ -192,8 +197,8 @@ def submissions_page(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    area_id: Annotated[int | None, Query(ge=0)] = None,
-    month: Annotated[str | None, Query(max_length=7)] = None,
+    area_id: AreaId = None,
+    month: Month = None,
     sent: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
     """Which units have sent the month's report; the form to send one's own."""
@@ -285,8 +290,8 @@ def submit_page(
 def monthly_download(
     session: SessionDep,
     principal: CurrentPrincipal,
-    area_id: Annotated[int | None, Query(ge=0)] = None,
-    month: Annotated[str | None, Query(max_length=7)] = None,
+    area_id: AreaId = None,
+    month: Month = None,
     format: ReportFormat = ReportFormat.pdf,
 ) -> Response:
     """The monthly report as a download (PDF or XLSX)."""

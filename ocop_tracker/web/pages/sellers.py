@@ -29,6 +29,8 @@ from ocop_tracker.sellers.models import ClaimStatus, SellerStatus
 from ocop_tracker.sellers.schemas import SellerAccountRead
 from ocop_tracker.users import views as user_views
 from ocop_tracker.web.forms import (
+    PAYMENT_STATUS_LABELS,
+    SELLER_STATUS_LABELS,
     ChecklistForm,
     OpenClaimForm,
     SellerAccountEdit,
@@ -37,17 +39,14 @@ from ocop_tracker.web.forms import (
 from ocop_tracker.web.refused import (
     PostedForm,
     Refused,
-    form_context,
-    status_of,
+    render_forms,
     submit,
 )
-from ocop_tracker.web.render import local_time, render
+from ocop_tracker.web.render import local_time
 
 router = APIRouter(include_in_schema=False)
 
-STATUS_LABELS: Mapping[SellerStatus, str] = labels(SellerStatus)
 CLAIM_LABELS: Mapping[ClaimStatus, str] = labels(ClaimStatus)
-PAYMENT_STATUS_LABELS: Mapping[PaymentStatus, str] = labels(PaymentStatus)
 
 
 def status_choices(current: SellerStatus) -> list[tuple[str, str]]:
@@ -55,7 +54,7 @@ def status_choices(current: SellerStatus) -> list[tuple[str, str]]:
     ``sellers.rules.MOVES`` allows by hand (never "open": a claim does that)."""
     allowed = seller_rules.MOVES[current] - {SellerStatus.open}
     return [
-        (s.value, STATUS_LABELS[s])
+        (s.value, SELLER_STATUS_LABELS[s])
         for s in SellerStatus
         if s is current or s in allowed
     ]
@@ -131,14 +130,14 @@ def _page(
     payments = producer_views.accounts_of(session, user, producer)
     choices = seller_views.url_choices(session, read)
     picked = request.query_params.get("shop_url")
-    return render(
+    return render_forms(
         request,
         "sellers/detail.html",
         {
             "account": read,
             "producer": producer,
             "market": market,
-            "status_label": STATUS_LABELS[read.status],
+            "status_label": SELLER_STATUS_LABELS[read.status],
             "status_options": status_choices(read.status),
             "claim_words": claim_words(read),
             "claim_labels": CLAIM_LABELS,
@@ -156,10 +155,9 @@ def _page(
             "may_claim": writer
             and read.claim_status is not ClaimStatus.pending
             and read.status in seller_rules.CLAIMABLE,
-            **form_context(refused),
         },
         principal,
-        status_code=status_of(refused),
+        refused,
     )
 
 

@@ -1,10 +1,10 @@
 """Community digital teams as pages: one's own team, the list, the roster."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
+from fastapi import APIRouter, File, Form, Request, UploadFile, status
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -29,8 +29,9 @@ from ocop_tracker.teams.models import (
 from ocop_tracker.users import service as user_service
 from ocop_tracker.users.models import TEAM_ROLES, Role
 from ocop_tracker.web.forms import parse_date
+from ocop_tracker.web.paging import Offset
 from ocop_tracker.web.refused import submit
-from ocop_tracker.web.render import redirect, refusal_context, render
+from ocop_tracker.web.render import redirect, render, render_form
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -94,7 +95,7 @@ def _roster_page(
 ) -> Response:
     user = principal.user
     hamlet = area_views.get(session, team.hamlet_id)
-    return render(
+    return render_form(
         request,
         "teams/roster.html",
         {
@@ -111,11 +112,10 @@ def _roster_page(
             "backgrounds": BACKGROUND_LABELS,
             "phone": display_vn,
             "decided": team_views.decision(session, user, team),
-            **refusal_context(refused),
             **asdict(again or ShownAgain()),
         },
         principal,
-        status_code=refused.status_code if refused else 200,
+        refused,
     )
 
 
@@ -130,6 +130,30 @@ def _roster_refused(
     """The roster shown again over a refused change, reloaded as it is now."""
     team = team_views.get_team(session, principal.user, team_id)
     return _roster_page(request, session, principal, team, refused=error, again=again)
+
+
+def _roster_form(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    team_id: int,
+    command: Callable[[Team], object],
+    *,
+    again: ShownAgain | None = None,
+    done: str,
+) -> Response:
+    """Run one of the roster's forms on the team: refused, the roster again
+    with ``again`` (the form and what was typed); done, back to the roster
+    with the notice ``done``."""
+    team = team_views.get_team(session, principal.user, team_id)
+    return submit(
+        session,
+        lambda: command(team),
+        again=lambda error: _roster_refused(
+            request, session, principal, team_id, error, again
+        ),
+        done=lambda _: f"/teams/{team_id}?done={done}",
+    )
 
 
 def _list_page(
@@ -152,7 +176,7 @@ def _list_page(
         started, _ = team_views.list_teams(session, user, limit=STARTED_LIMIT)
         with_team = {team.hamlet_id for team, _ in started}
         startable = [h for h in candidates if h.id not in with_team]
-    return render(
+    return render_form(
         request,
         "teams/list.html",
         {
@@ -167,10 +191,9 @@ def _list_page(
                 for i, chain in area_views.ancestors_of(session, hamlets).items()
             },
             "startable": startable,
-            **refusal_context(refused),
         },
         principal,
-        status_code=refused.status_code if refused else 200,
+        refused,
     )
 
 
@@ -206,7 +229,7 @@ def list_teams(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    offset: Offset = 0,
 ) -> Response:
     """The teams of one's area, with member counts and chat groups."""
     return _list_page(request, session, principal, offset=offset)
@@ -220,11 +243,12 @@ def start_team(
     hamlet_id: Annotated[int, Form()],
 ) -> Response:
     """Start the team of a hamlet, then open its roster."""
-    with refusable(session) as refusal:
-        team = team_service.create_team(session, principal.user, hamlet_id=hamlet_id)
-    if refusal.error is not None:
-        return _list_page(request, session, principal, refused=refusal.error)
-    return redirect(f"/teams/{team.id}", "team_started")
+    return submit(
+        session,
+        lambda: team_service.create_team(session, principal.user, hamlet_id=hamlet_id),
+        again=lambda error: _list_page(request, session, principal, refused=error),
+        done=lambda team: f"/teams/{team.id}?done=team_started",
+    )
 
 
 @router.get("/teams/{team_id}")
@@ -249,15 +273,17 @@ def add_member(
 ) -> Response:
     """Add a member (at most 10)."""
     typed = MemberForm(full_name, position, background, phone)
-    team = team_views.get_team(session, principal.user, team_id)
-    with refusable(session) as refusal:
-        team_service.add_member(session, principal.user, team, **typed.fields())
-    if refusal.error is not None:
-        again = ShownAgain(add=typed.shown())
-        return _roster_refused(
-            request, session, principal, team_id, refusal.error, again
-        )
-    return redirect(f"/teams/{team_id}", "member_added")
+    return _roster_form(
+        request,
+        session,
+        principal,
+        team_id,
+        lambda team: team_service.add_member(
+            session, principal.user, team, **typed.fields()
+        ),
+        again=ShownAgain(add=typed.shown()),
+        done="member_added",
+    )
 
 
 @router.post("/teams/{team_id}/members/{member_id}")
@@ -275,26 +301,17 @@ def update_member(
 ) -> Response:
     """Change a member; someone else's newer edit is not overwritten."""
     typed = MemberForm(full_name, position, background, phone)
-    team = team_views.get_team(session, principal.user, team_id)
-    with refusable(session) as refusal:
-        team_service.update_member(
-            session,
-            principal.user,
-            team,
-            member_id,
-            version=version,
-            **typed.fields(),
-        )
-    if refusal.error is not None:
-        return _roster_refused(
-            request,
-            session,
-            principal,
-            team_id,
-            refusal.error,
-            ShownAgain(edit_id=member_id, edit=typed.shown()),
-        )
-    return redirect(f"/teams/{team_id}", "member_saved")
+    return _roster_form(
+        request,
+        session,
+        principal,
+        team_id,
+        lambda team: team_service.update_member(
+            session, principal.user, team, member_id, version=version, **typed.fields()
+        ),
+        again=ShownAgain(edit_id=member_id, edit=typed.shown()),
+        done="member_saved",
+    )
 
 
 @router.post("/teams/{team_id}/members/{member_id}/delete")
@@ -306,12 +323,16 @@ def remove_member(
     member_id: int,
 ) -> Response:
     """Take a member off the roster."""
-    team = team_views.get_team(session, principal.user, team_id)
-    with refusable(session) as refusal:
-        team_service.remove_member(session, principal.user, team, member_id)
-    if refusal.error is not None:
-        return _roster_refused(request, session, principal, team_id, refusal.error)
-    return redirect(f"/teams/{team_id}", "member_removed")
+    return _roster_form(
+        request,
+        session,
+        principal,
+        team_id,
+        lambda team: team_service.remove_member(
+            session, principal.user, team, member_id
+        ),
+        done="member_removed",
+    )
 
 
 @router.post("/teams/{team_id}/members/{member_id}/account")

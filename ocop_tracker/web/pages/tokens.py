@@ -17,7 +17,7 @@ from ocop_tracker.core import clock
 from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.db import SessionDep, refusable
 from ocop_tracker.core.errors import AppError, InvalidInput
-from ocop_tracker.web.render import redirect, refusal_context, render
+from ocop_tracker.web.render import redirect, render, render_form
 
 router = APIRouter(prefix="/account/tokens", include_in_schema=False)
 
@@ -77,21 +77,19 @@ def _page(
     refused: AppError | None = None,
     name: str = "",
     days: str = "90",
-    status_code: int = 200,
 ) -> Response:
     now = utcnow()
     rows = [_row(t, now) for t in auth_views.list_tokens(session, principal.user)]
-    return render(
+    return render_form(
         request,
         "auth/tokens.html",
         {
             "tokens": rows,
             "lifetimes": LIFETIMES,
             "values": {"name": name, "days": days},
-            **refusal_context(refused),
         },
         principal,
-        status_code=status_code,
+        refused,
     )
 
 
@@ -132,7 +130,6 @@ def create_token(
             refused=exc,
             name=name,
             days=days,
-            status_code=exc.status_code,
         )
     # The value is in this answer only (never stored, never in a URL), so no
     # redirect: reloading the list shows its first characters, not the value.

@@ -7,22 +7,27 @@ recorded on the producer's page (``web/pages/producers.py``).
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.core import clock
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.errors import AppError, Forbidden
+from ocop_tracker.core.errors import AppError
 from ocop_tracker.core.labels import labels
 from ocop_tracker.training import service as training_service
 from ocop_tracker.training import views as training_views
 from ocop_tracker.training.models import TrainerKind, TrainingSession
 from ocop_tracker.web import picker as picker_kit
-from ocop_tracker.web.forms import AttendeesForm, TrainingSessionForm, may_write
-from ocop_tracker.web.paging import paging
-from ocop_tracker.web.refused import Refused, form_context, status_of, submit
+from ocop_tracker.web.forms import (
+    AttendeesForm,
+    TrainingSessionForm,
+    may_write,
+    require_writer,
+)
+from ocop_tracker.web.paging import Offset, paging
+from ocop_tracker.web.refused import Refused, render_forms, submit
 from ocop_tracker.web.render import redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -45,7 +50,7 @@ def training_list(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    offset: Offset = 0,
 ) -> Response:
     """The sessions held in the user's area, newest first."""
     user = principal.user
@@ -74,7 +79,7 @@ def _new_page(
 ) -> Response:
     user = principal.user
     chosen = picker_kit.parse_id(values.get("area_id", ""))
-    return render(
+    return render_forms(
         request,
         "training/new.html",
         {
@@ -86,12 +91,10 @@ def _new_page(
             ),
             "topics": _topic_options(session),
             "trainer_kinds": [(k.value, text) for k, text in TRAINER_KINDS.items()],
-            **form_context(
-                Refused(refused, values) if refused else None, values=values
-            ),
         },
         principal,
-        status_code=refused.status_code if refused else 200,
+        Refused(refused, values) if refused else None,
+        values=values,
     )
 
 
@@ -100,8 +103,7 @@ def new_session(
     request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:
     """The form recording a session: where, when, the topic, who led it."""
-    if not may_write(principal.user):
-        raise Forbidden(READ_ONLY)
+    require_writer(principal.user, READ_ONLY)
     values = {"held_on": clock.today().isoformat(), "trainer_kind": "team_member"}
     return _new_page(request, session, principal, values)
 
@@ -115,8 +117,7 @@ def create_session(
 ) -> Response:
     """Record the session, then tick who attended; "Tìm" only searches places."""
     user = principal.user
-    if not may_write(user):
-        raise Forbidden(READ_ONLY)
+    require_writer(user, READ_ONLY)
     typed = form.typed()
     if form.find:
         return _new_page(request, session, principal, typed)
@@ -162,7 +163,7 @@ def _session_page(
             "members": {int(v) for v in refused.values.get("member_ids", "").split()},
         }
     )
-    return render(
+    return render_forms(
         request,
         "training/session.html",
         {
@@ -173,10 +174,10 @@ def _session_page(
             "candidates": training_views.candidates(session, row) if writer else None,
             "ticked": ticked,
             "may_write": writer,
-            **form_context(refused, values=_values_of(row)),
         },
         principal,
-        status_code=status_of(refused),
+        refused,
+        values=_values_of(row),
     )
 
 

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, ClassVar
 
-from fastapi import APIRouter, Form, Query, Request, status
+from fastapi import APIRouter, Form, Request, status
 from pydantic import Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -21,7 +21,9 @@ from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import TEAM_ROLES, Role, User
 from ocop_tracker.web import picker as picker_kit
 from ocop_tracker.web.forms import TypedForm
-from ocop_tracker.web.render import redirect, refusal_context, render
+from ocop_tracker.web.paging import Offset, Search
+from ocop_tracker.web.refused import submit
+from ocop_tracker.web.render import redirect, render, render_form
 
 router = APIRouter(prefix="/users", include_in_schema=False)
 Manager = Annotated[Principal, require_roles(Role.admin, Role.official)]
@@ -103,10 +105,6 @@ class AccountRefusal:
     error: AppError | None
     typed: dict[str, str]
 
-    def context(self) -> dict[str, object]:
-        """The message beside each field and the typed values put back."""
-        return {**refusal_context(self.error), "form": self.typed}
-
 
 def _account_form(
     session: Session,
@@ -115,7 +113,8 @@ def _account_form(
     current: int | None = None,
 ) -> dict[str, object]:
     """What the new-account and edit forms both show: roles, the area picker
-    (the chosen or ``current`` area, and the matches of a search), refusal."""
+    (the chosen or ``current`` area, and the matches of a search), the typed
+    values (``form``); the refusal itself goes through ``render_form``."""
     typed = refused.typed if refused else {}
     chosen = picker_kit.parse_id(typed["area_id"]) if "area_id" in typed else current
     return {
@@ -125,14 +124,8 @@ def _account_form(
         "picker": picker_kit.picker(
             session, actor, q=typed.get("area_q", ""), chosen_id=chosen
         ),
-        **(refused.context() if refused else {**refusal_context(None), "form": {}}),
+        "form": refused.typed if refused else {},
     }
-
-
-def _status(refused: AccountRefusal | None) -> int:
-    return (
-        refused.error.status_code if refused and refused.error else status.HTTP_200_OK
-    )
 
 
 def _list_page(
@@ -148,7 +141,7 @@ def _list_page(
     users, total = user_views.list_users(
         session, actor, q=q or None, limit=PAGE_SIZE, offset=offset
     )
-    return render(
+    return render_form(
         request,
         "users/list.html",
         {
@@ -161,7 +154,7 @@ def _list_page(
             **_account_form(session, actor, refused),
         },
         principal,
-        status_code=_status(refused),
+        refused.error if refused else None,
     )
 
 
@@ -176,7 +169,7 @@ def _edit_page(
     actor = principal.user
     manageable = user_views.may_manage(session, actor, user.role, user.area_id)
     area = area_views.get(session, user.area_id) if user.area_id else None
-    return render(
+    return render_form(
         request,
         "users/edit.html",
         {
@@ -188,7 +181,7 @@ def _edit_page(
             **_account_form(session, actor, refused, current=user.area_id),
         },
         principal,
-        status_code=_status(refused),
+        refused.error if refused else None,
     )
 
 
@@ -223,8 +216,8 @@ def list_users(
     request: Request,
     session: SessionDep,
     principal: Manager,
-    q: Annotated[str, Query(max_length=100)] = "",
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    q: Search = "",
+    offset: Offset = 0,
 ) -> Response:
     """Accounts of one's area, a search box, and the form for a new account."""
     return _list_page(request, session, principal, q=q.strip(), offset=offset)
@@ -307,9 +300,10 @@ def update_user(
             user,
             refused=AccountRefusal(None, form.typed()),
         )
-    with refusable(session) as refusal:
+
+    def command() -> object:
         new_area = form.area()
-        user_service.update_user(
+        return user_service.update_user(
             session,
             principal.user,
             user_id,
@@ -319,18 +313,21 @@ def update_user(
             is_active=bool(form.is_active),
             version=form.version,
         )
-    if refusal.error is not None:
-        # Reloaded as it is now (a 409: someone else's version); the typed
-        # values stay in the form.
-        user = user_views.get_visible(session, principal.user, user_id)
-        return _edit_page(
+
+    # Refused: reloaded as it is now (a 409: someone else's version); the
+    # typed values stay in the form.
+    return submit(
+        session,
+        command,
+        again=lambda error: _edit_page(
             request,
             session,
             principal,
-            user,
-            refused=AccountRefusal(refusal.error, form.typed()),
-        )
-    return redirect(f"/users/{user_id}", "saved")
+            user_views.get_visible(session, principal.user, user_id),
+            refused=AccountRefusal(error, form.typed()),
+        ),
+        done=lambda _: f"/users/{user_id}?done=saved",
+    )
 
 
 @router.post("/{user_id}/password-reset")

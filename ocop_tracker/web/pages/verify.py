@@ -27,7 +27,7 @@ from ocop_tracker.sellers.schemas import SellerAccountRead
 from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import Role
 from ocop_tracker.web.refused import submit
-from ocop_tracker.web.render import local_time, refusal_context, render
+from ocop_tracker.web.render import local_time, render_form
 
 router = APIRouter(include_in_schema=False)
 # Two forms a row: 30 rows keep the page under 60 KB; verified rows leave the queue.
@@ -127,7 +127,7 @@ def _queue_page(
             )
         )
     shops, shop_total = _shop_claims(session, principal, markets)
-    return render(
+    return render_form(
         request,
         "catalog/verify.html",
         {
@@ -137,12 +137,11 @@ def _queue_page(
             "shop_total": shop_total,
             "shop_error_id": shop_error_id,
             "limit": QUEUE_LIMIT,
-            **refusal_context(refused),
             "error_id": error_id,
             "values": values or {},
         },
         principal,
-        status_code=refused.status_code if refused is not None else 200,
+        refused,
     )
 
 

@@ -15,7 +15,7 @@ from ocop_tracker.areas import views as area_views
 from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.core import clock
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.errors import AppError, Conflict, Forbidden
+from ocop_tracker.core.errors import AppError, Conflict
 from ocop_tracker.producers import service as producer_service
 from ocop_tracker.producers import views as producer_views
 from ocop_tracker.producers.models import Producer
@@ -24,7 +24,7 @@ from ocop_tracker.products import rules
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import Product, ProductKind
-from ocop_tracker.users.models import TEAM_ROLES, User
+from ocop_tracker.users.models import TEAM_ROLES
 from ocop_tracker.web.forms import (
     CHOICE_LIMIT,
     PRODUCER_KIND_LABELS,
@@ -32,17 +32,15 @@ from ocop_tracker.web.forms import (
     CertificateForm,
     NewProduct,
     ProducerForm,
-    may_write,
+    require_writer,
 )
 from ocop_tracker.web.refused import submit
-from ocop_tracker.web.render import refusal_context, render
+from ocop_tracker.web.render import render_form
 
 router = APIRouter(include_in_schema=False)
 
 
-def _require_writer(user: User) -> None:
-    if not may_write(user):
-        raise Forbidden("Vai trò của bạn chỉ được xem, không được thêm sản phẩm.")
+READ_ONLY = "Vai trò của bạn chỉ được xem, không được thêm sản phẩm."
 
 
 def _producer_step(
@@ -57,7 +55,7 @@ def _producer_step(
     user = principal.user
     producers, total = producer_views.list_producers(session, user, limit=CHOICE_LIMIT)
     hamlets = area_views.hamlet_choices(session, user, limit=CHOICE_LIMIT)
-    return render(
+    return render_form(
         request,
         "catalog/new_producer.html",
         {
@@ -68,12 +66,11 @@ def _producer_step(
             | producer_views.hamlet_names(session, producers),
             "fixed_hamlet": user.role in TEAM_ROLES,
             "kinds": PRODUCER_KIND_LABELS,
-            **refusal_context(refused),
             "values": values or {},
             "existing": existing,
         },
         principal,
-        status_code=refused.status_code if refused else 200,
+        refused,
     )
 
 
@@ -82,7 +79,7 @@ def new_product(
     request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:
     """Step 1 of adding a product: pick its producer or register a new one."""
-    _require_writer(principal.user)
+    require_writer(principal.user, READ_ONLY)
     return _producer_step(request, session, principal)
 
 
@@ -130,7 +127,7 @@ def _product_step(
     refused: AppError | None = None,
     values: Mapping[str, str] | None = None,
 ) -> Response:
-    return render(
+    return render_form(
         request,
         "catalog/new_product.html",
         {
@@ -138,11 +135,10 @@ def _product_step(
             "producer_kind": PRODUCER_KIND_LABELS[producer.kind],
             "kinds": PRODUCT_KIND_LABELS,
             "groups": product_views.list_groups(session),
-            **refusal_context(refused),
             "values": values or {},
         },
         principal,
-        status_code=refused.status_code if refused else 200,
+        refused,
     )
 
 
@@ -155,7 +151,7 @@ def new_product_details(
 ) -> Response:
     """Step 2: the product itself."""
     producer = producer_views.get_producer(session, principal.user, producer_id)
-    _require_writer(principal.user)
+    require_writer(principal.user, READ_ONLY)
     return _product_step(request, session, principal, producer)
 
 
@@ -200,7 +196,7 @@ def _certificate_step(
     refused: AppError | None = None,
     values: Mapping[str, str] | None = None,
 ) -> Response:
-    return render(
+    return render_form(
         request,
         "catalog/new_certificate.html",
         {
@@ -209,11 +205,10 @@ def _certificate_step(
             "stars": rules.OCOP_STARS,
             "levels": rules.LEVEL_LABELS,
             "today": clock.today(),
-            **refusal_context(refused),
             "values": values or {},
         },
         principal,
-        status_code=refused.status_code if refused else 200,
+        refused,
     )
 
 
@@ -223,7 +218,7 @@ def new_certificate(
 ) -> Response:
     """Step 3: the OCOP recognition decision (skippable)."""
     product = product_views.get_product(session, principal.user, product_id)
-    _require_writer(principal.user)
+    require_writer(principal.user, READ_ONLY)
     return _certificate_step(request, session, principal, product)
 
 

@@ -22,6 +22,7 @@ from ocop_tracker.web.forms import (
     state_words,
 )
 from ocop_tracker.web.pages.exports import export_url
+from ocop_tracker.web.paging import Search
 from ocop_tracker.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -33,7 +34,7 @@ def worklist(
     session: SessionDep,
     principal: CurrentPrincipal,
     area_id: Annotated[int | None, Query(ge=1)] = None,
-    q: Annotated[str, Query(max_length=100)] = "",
+    q: Search = "",
 ) -> Response:
     """The products of one's area, those needing action first."""
     user = principal.user

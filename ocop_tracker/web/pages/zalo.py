@@ -5,10 +5,9 @@ report of the area, as of the month's last day (``reports/zalo.py``).
 """
 
 import datetime as dt
-from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -19,6 +18,7 @@ from ocop_tracker.core.db import SessionDep
 from ocop_tracker.reports import service as report_service
 from ocop_tracker.reports import zalo
 from ocop_tracker.users.models import User
+from ocop_tracker.web.pages.reports import AreaId, Month
 from ocop_tracker.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -53,8 +53,8 @@ def zalo_page(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    area_id: Annotated[int | None, Query(ge=0)] = None,
-    month: Annotated[str | None, Query(max_length=7)] = None,
+    area_id: AreaId = None,
+    month: Month = None,
 ) -> Response:
     """The month's message for the group, and its image."""
     summary = _summary(session, principal.user, area_id, month)
@@ -81,8 +81,8 @@ def zalo_page(
 def zalo_image(
     session: SessionDep,
     principal: CurrentPrincipal,
-    area_id: Annotated[int | None, Query(ge=0)] = None,
-    month: Annotated[str | None, Query(max_length=7)] = None,
+    area_id: AreaId = None,
+    month: Month = None,
 ) -> Response:
     """The square image of the month's figures (PNG, 1080×1080)."""
     summary = _summary(session, principal.user, area_id, month)
