@@ -18,9 +18,9 @@ bearer token, so routing, auth, scope, JSON are all paid for):
   next to the recount of the same figure straight from products, certificates
   and listings (EXISTS over the subtree) — the ratio is recount / kept;
 - coverage of a province and of the country as of a past date (≤ 1 s), read
-  from the nearest earlier month-end checkpoint plus the segments that start
-  or end in between (the date is a 15th: the widest window,
-  read forward from the month end before or backward from the one after), next to the GROUP BY over every segment open that day (the way
+  from the nearest checkpoint (each month's end, 8th, 15th and 22nd) plus or
+  minus the segments that start or end in between (the date is the one of its
+  month farthest from a checkpoint: the widest window), next to the GROUP BY over every segment open that day (the way
   before checkpoints) — the ratio is that GROUP BY / the checkpoint read;
 - the sellers block and 12 months of activity (issue #16, ``bench/sellers.py``
   generates seller and e-payment accounts and activity beside the catalog):
@@ -82,7 +82,7 @@ from ocop_tracker.onboarding.models import Listing, ListingStatus
 from ocop_tracker.producers.models import Producer, ProducerKind
 from ocop_tracker.products.models import Certificate, Product, ProductKind
 from ocop_tracker.reports import activity as ledger_activity
-from ocop_tracker.reports import ledger, segments, views
+from ocop_tracker.reports import checkpoints, ledger, segments, views
 from ocop_tracker.reports import listener as ledger_listener
 from ocop_tracker.reports import service as report_service
 from ocop_tracker.reports import training as ledger_training
@@ -270,6 +270,21 @@ def run(
     finally:
         engine.dispose()
     return rows
+
+
+def farthest_from_checkpoints(near: dt.date) -> dt.date:
+    """The day of ``near``'s month farthest from any calendar checkpoint (the
+    worst case for a checkpoint read: the most days of changes to add)."""
+    first = near.replace(day=1)
+    days = checkpoints.calendar_days(
+        first - dt.timedelta(days=1), first + dt.timedelta(days=40)
+    )
+
+    def gap(day: dt.date) -> int:
+        return min(abs((day - d).days) for d in days)
+
+    month = [first + dt.timedelta(days=i) for i in range(28)]
+    return max(month, key=lambda d: (gap(d), d))
 
 
 def recount_sellers(session: Session, area_id: int) -> dict[str, int]:
@@ -522,9 +537,7 @@ def _reads(
         ).one()
     app = create_app()
     rows: list[Row] = []
-    # The 15th of a month ~200 days back: 15 or 16 days from the nearest
-    # month-end checkpoint, the worst case for a checkpoint read.
-    past = (today - dt.timedelta(days=200)).replace(day=15)
+    past = farthest_from_checkpoints(today - dt.timedelta(days=200))
     month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     with TestClient(app, base_url="https://127.0.0.1") as client:
         client.headers["authorization"] = f"Bearer {token}"
@@ -672,7 +685,7 @@ def _reads(
                     old,
                     goal="≤ 1 s",
                     goal_ms=1000.0,
-                    notes="nearest month-end checkpoint ± 15 days of segment changes, for "
+                    notes="nearest checkpoint ± 4 days of segment changes, for "
                     "the area and its children; equals the segment GROUP BY and "
                     "the recount",
                     ratio=(
