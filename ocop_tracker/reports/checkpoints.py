@@ -82,9 +82,47 @@ def tree_days(conn: Connection) -> set[dt.date]:
 
 
 # Besides month ends, the days of each month a checkpoint stands on: a past
-# date is then at most five days from one (the 27th of a 31-day month), and
-# the whole country's window of segment changes a third of a fortnight's.
+# date is then at most four days from one, and the whole country's window of
+# segment changes a quarter of a fortnight's. These checkpoints keep the
+# figures of the country and its provinces only (``is_partial``): the
+# provinces' communes, nine rows in ten of a checkpoint, read the month ends,
+# and an area inside a province seeks its own hamlets' segments anyway.
 WEEK_DAYS = (8, 15, 22)
+
+
+def is_partial(day: dt.date, tree_change: bool) -> bool:
+    """Whether the checkpoint of ``day`` keeps only the country and its provinces."""
+    return day.day in WEEK_DAYS and not tree_change
+
+
+def partial_day() -> Any:
+    """SQL: the checkpoint day is partial (``is_partial``)."""
+    return and_(
+        CHECKPOINT_DAYS.c.tree_change.is_(False),
+        func.extract("day", CHECKPOINT_DAYS.c.day).in_(WEEK_DAYS),
+    )
+
+
+def levels_of(conn: Connection, ids: Iterable[int]) -> dict[int, str]:
+    """Each area's level, by id."""
+    out: dict[int, str] = {}
+    for chunk in chunks(sorted(set(ids)), 2000):
+        for area_id, level in conn.execute(
+            select(UNITS.c.id, UNITS.c.level).where(UNITS.c.id.in_(chunk))
+        ):
+            out[area_id] = level
+    return out
+
+
+def provinces_among(conn: Connection, ids: Iterable[int] | None = None) -> set[int]:
+    """The provinces among ``ids`` (None: every province)."""
+    stmt = select(UNITS.c.id).where(UNITS.c.level == Level.province.value)
+    if ids is None:
+        return set(conn.scalars(stmt))
+    out: set[int] = set()
+    for chunk in chunks(sorted(set(ids)), 2000):
+        out.update(conn.scalars(stmt.where(UNITS.c.id.in_(chunk))))
+    return out
 
 
 def calendar_days(first: dt.date, before: dt.date) -> list[dt.date]:
@@ -261,18 +299,23 @@ def extend_checkpoints(conn: Connection, before: dt.date) -> None:
     of the segments open that day; any other is the previous checkpoint plus
     the segments that started or ended since.
     """
-    have = list(
-        conn.scalars(select(CHECKPOINT_DAYS.c.day).order_by(CHECKPOINT_DAYS.c.day))
-    )
-    kept = set(have)
+    have = conn.execute(
+        select(CHECKPOINT_DAYS.c.day, CHECKPOINT_DAYS.c.tree_change).order_by(
+            CHECKPOINT_DAYS.c.day
+        )
+    ).all()
+    kept = {d for d, _ in have}
     wanted = [d for d in checkpoint_days(conn, before) if d not in kept]
     if not wanted:
         return
     changes = tree_days(conn)
     communes = communes_among(conn)
+    tops = provinces_among(conn) | {NATION}
     carry: dict[tuple[int, str], int] = defaultdict(int)
     prev: dt.date | None = None
-    earlier = [d for d in have if d < wanted[0]]
+    # The carry starts from a checkpoint that keeps every area; it then moves
+    # every area's figures, partial checkpoints writing only theirs.
+    earlier = [d for d, change in have if d < wanted[0] and not is_partial(d, change)]
     if earlier:
         prev = earlier[-1]
         for area_id, metric, value in conn.execute(
@@ -288,10 +331,11 @@ def extend_checkpoints(conn: Connection, before: dt.date) -> None:
         else:
             window(conn, prev, day, None, communes, carry)
         conn.execute(delete(CHECKPOINTS).where(CHECKPOINTS.c.day == day))
+        partial = is_partial(day, day in changes)
         rows = [
             {"day": day, "area_id": a, "metric": m, "value": v}
             for (a, m), v in carry.items()
-            if v
+            if v and (not partial or a in tops)
         ]
         for start in range(0, len(rows), 5000):
             conn.execute(insert(CHECKPOINTS), rows[start : start + 5000])
@@ -305,7 +349,13 @@ def post_checkpoints(
     conn: Connection, changes: Sequence[tuple[Sequence[Keyed], Sequence[Keyed]]]
 ) -> None:
     """Move the checkpoints a change of segments reaches (old taken away, new added)."""
-    days = sorted(conn.scalars(select(CHECKPOINT_DAYS.c.day)))
+    partial = {
+        d: is_partial(d, change)
+        for d, change in conn.execute(
+            select(CHECKPOINT_DAYS.c.day, CHECKPOINT_DAYS.c.tree_change)
+        )
+    }
+    days = sorted(partial)
     if not days:
         return
     delta: dict[tuple[dt.date, int, Dims], int] = defaultdict(int)
@@ -324,17 +374,18 @@ def post_checkpoints(
     if not hamlets:
         return
     anc = Ancestors(conn, hamlets)
-    communes = communes_among(
-        conn, {a for links in anc.links.values() for a, _, _ in links}
-    )
+    reached = {a for links in anc.links.values() for a, _, _ in links}
+    communes = communes_among(conn, reached)
+    tops = provinces_among(conn, reached) | {NATION}
     spread: dict[dt.date, dict[tuple[int, str], int]] = defaultdict(
         lambda: defaultdict(int)
     )
     for (day, h, dims), d in delta.items():
         if not d:
             continue
+        narrow = partial[day]
         for a in anc.on(h, day):
-            if a != h:
+            if a != h and (not narrow or a in tops):
                 _spread(spread[day], a, dims, d, communes)
     upsert(
         conn,

@@ -14,7 +14,8 @@ The ledger has three parts (see ``reports/ledger.py`` and its neighbours):
   its figures: the stamp of the coverage answers kept between requests.
 
 - ``report_checkpoints``: per area above the hamlets and metric, on every
-  month's end, 8th, 15th and 22nd and every day the tree changed before the counts day, the figure
+  month end and every day the tree changed (and for the country and its
+  provinces on each month's 8th, 15th and 22nd too) before the counts day, the figure
   under the tree of that day (communes: headline figures only).
 
 Today's figures = counts + the scheduled changes up to today: two index reads.
@@ -138,12 +139,12 @@ class ReportScheduled(Base):
 class ReportCheckpoint(Base):
     """One figure of one area on a checkpoint day, under the tree of that day.
 
-    Checkpoints stand on every month's end, 8th, 15th and 22nd
-    (``checkpoints.calendar_days``) and every day the tree changed, for
+    Checkpoints stand on every month end and every day the tree changed, for
     ``NATION`` and every province and district (all figures) and every commune
     (the headline figures its parent's breakdown by child needs:
     ``checkpoints.COMMUNE_METRICS``); a commune's own figures and a hamlet's are
-    read from their few segments.
+    read from their few segments. Each month's 8th, 15th and 22nd keep
+    ``NATION``'s and the provinces' figures only (``checkpoints.is_partial``).
     """
 
     __tablename__ = "report_checkpoints"

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Integer, String, and_, func, or_, select
+from sqlalchemy import Connection, Integer, String, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import views as area_views
@@ -22,7 +22,12 @@ from ocop_tracker.onboarding.models import Marketplace
 from ocop_tracker.reports import activity as ledger_activity
 from ocop_tracker.reports import repository, rules
 from ocop_tracker.reports import training as ledger_training
-from ocop_tracker.reports.checkpoints import COMMUNE_METRICS, communes_among, window
+from ocop_tracker.reports.checkpoints import (
+    COMMUNE_METRICS,
+    levels_of,
+    partial_day,
+    window,
+)
 from ocop_tracker.reports.ledger import (
     CHECKPOINT_DAYS,
     CHECKPOINTS,
@@ -31,7 +36,6 @@ from ocop_tracker.reports.ledger import (
     LINKS,
     SCHEDULE,
     SEGMENTS,
-    UNITS,
     LedgerState,
     dims_of,
     link_valid,
@@ -56,12 +60,25 @@ def read_checkpoints(
     current = state(conn)
     if current is None or current[1] or day >= current[0]:
         return None
+    units = [a for a in area_ids if a != NATION]
+    levels = levels_of(conn, units)
+    hamlets = {a for a, level in levels.items() if level == Level.hamlet.value}
+    communes = {a for a, level in levels.items() if level == Level.commune.value}
+    headline = metrics is not None and set(metrics) <= COMMUNE_METRICS
+    by_segments = hamlets | (set() if headline else communes)
+    kept = [a for a in area_ids if a not in by_segments]
+    # The checkpoints of the 8th, 15th and 22nd keep the country and its
+    # provinces only: any other area reads the month ends (and tree changes).
+    every_day = all(a == NATION or levels.get(a) == Level.province.value for a in kept)
+    usable = [] if every_day else [not_(partial_day())]
     before: dt.date | None = conn.scalar(
-        select(func.max(CHECKPOINT_DAYS.c.day)).where(CHECKPOINT_DAYS.c.day <= day)
+        select(func.max(CHECKPOINT_DAYS.c.day)).where(
+            CHECKPOINT_DAYS.c.day <= day, *usable
+        )
     )
     after = conn.execute(
         select(CHECKPOINT_DAYS.c.day, CHECKPOINT_DAYS.c.tree_change)
-        .where(CHECKPOINT_DAYS.c.day > day)
+        .where(CHECKPOINT_DAYS.c.day > day, *usable)
         .order_by(CHECKPOINT_DAYS.c.day)
         .limit(1)
     ).first()
@@ -78,22 +95,6 @@ def read_checkpoints(
         base, lo, hi, times = before, before, day, 1
     else:
         return None
-    units = [a for a in area_ids if a != NATION]
-    hamlets = (
-        set(
-            conn.scalars(
-                select(UNITS.c.id).where(
-                    UNITS.c.id.in_(units), UNITS.c.level == Level.hamlet.value
-                )
-            )
-        )
-        if units
-        else set()
-    )
-    communes = communes_among(conn, units) if units else set()
-    headline = metrics is not None and set(metrics) <= COMMUNE_METRICS
-    by_segments = hamlets | (set() if headline else communes)
-    kept = [a for a in area_ids if a not in by_segments]
     out: dict[int, dict[str, int]] = {a: defaultdict(int) for a in area_ids}
     if kept:
         figures: dict[tuple[int, str], int] = defaultdict(int)

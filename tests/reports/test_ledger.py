@@ -301,6 +301,21 @@ def test_past_dates_read_checkpoints_equal_a_recount(
     kept = _checkpoints(session)
     segments.rebuild_counts(session.connection(), today())
     assert _checkpoints(session) == kept
+    # The 8th, 15th and 22nd keep the country's and the provinces' figures only.
+    partial = {
+        d
+        for d, change in session.execute(
+            select(ReportCheckpointDay.day, ReportCheckpointDay.tree_change)
+        )
+        if checkpoints.is_partial(d, change)
+    }
+    assert partial, "the ledger keeps checkpoints within months"
+    levels = {
+        _level(session, a) if a != NATION else "nation"
+        for (d, a, _) in kept
+        if d in partial
+    }
+    assert levels == {"nation", "province"}, levels
 
 
 def test_a_change_in_the_past_moves_later_checkpoints(
