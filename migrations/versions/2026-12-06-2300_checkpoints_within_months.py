@@ -1,0 +1,53 @@
+"""Checkpoints within each month for the country and its provinces (issue #18 item 4).
+
+A past date read the nearest month-end checkpoint plus up to fifteen days of
+segment changes; the whole country's reads went through every segment of the
+fortnight. The ledger now also keeps the country's and the provinces' figures
+on each month's 8th, 15th and 22nd. No table changes: the ledger is recomputed
+right after the upgrade (``REBUILDS_LEDGER``), so the new checkpoints exist
+before the first read and no daily roll has to write years of them at once.
+A downgrade removes them, since the code before it takes every checkpoint to
+hold every area.
+
+Revision ID: 5d2c8e1f7a36
+Revises: 8e3a5d7f1c20
+Create Date: 2026-12-06 23:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "5d2c8e1f7a36"
+down_revision: str | None = "8e3a5d7f1c20"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+# What the kept report figures hold changed: recompute them after upgrading.
+REBUILDS_LEDGER = True
+
+_DAYS = sa.table(
+    "report_checkpoint_days",
+    sa.column("day", sa.Date()),
+    sa.column("tree_change", sa.Boolean()),
+)
+_FIGURES = sa.table("report_checkpoints", sa.column("day", sa.Date()))
+
+
+def upgrade() -> None:
+    """Apply this revision: nothing in the schema; the ledger is rebuilt."""
+
+
+def downgrade() -> None:
+    """Revert this revision: drop the checkpoints within months."""
+    within = sa.select(_DAYS.c.day).where(
+        _DAYS.c.tree_change.is_(False),
+        sa.extract("day", _DAYS.c.day).in_((8, 15, 22)),
+    )
+    op.execute(sa.delete(_FIGURES).where(_FIGURES.c.day.in_(within)))
+    op.execute(
+        sa.delete(_DAYS).where(
+            _DAYS.c.tree_change.is_(False),
+            sa.extract("day", _DAYS.c.day).in_((8, 15, 22)),
+        )
+    )
