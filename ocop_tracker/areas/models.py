@@ -105,7 +105,7 @@ class AdminUnitLink(Base):
         ForeignKey("admin_units.id", ondelete="CASCADE")
     )
     descendant_id: Mapped[int] = mapped_column(
-        ForeignKey("admin_units.id", ondelete="CASCADE"), index=True
+        ForeignKey("admin_units.id", ondelete="CASCADE")
     )
     depth: Mapped[int]
     valid_from: Mapped[dt.date | None] = mapped_column(Date)
@@ -113,6 +113,15 @@ class AdminUnitLink(Base):
 
     __table_args__ = (
         Index("ix_admin_unit_links_ancestor_depth", "ancestor_id", "depth"),
+        # A hamlet's ancestors on a day, read from the index alone: the ledger's
+        # ``Ancestors`` and a past date's window join every segment to them.
+        Index(
+            "ix_admin_unit_links_descendant_cover",
+            "descendant_id",
+            "ancestor_id",
+            "valid_from",
+            "valid_to",
+        ),
         CheckConstraint("depth >= 0", name="depth_not_negative"),
     )
 

@@ -6,7 +6,7 @@ end in between (``views.read_checkpoints``).
 """
 
 import datetime as dt
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -30,7 +30,7 @@ from ocop_tracker.reports.ledger import (
     upsert,
 )
 from ocop_tracker.reports.models import NATION
-from ocop_tracker.reports.rules import Dims
+from ocop_tracker.reports.rules import Dims, Segment
 
 # The figures a commune keeps at checkpoints: what its parent's breakdown by
 # child reads (``service.HEADLINE``). Its other figures come from its segments.
@@ -39,15 +39,25 @@ COMMUNE_METRICS = frozenset(
 )
 
 
-def communes_among(conn: Connection, ids: Iterable[int] | None = None) -> set[int]:
-    """The communes among ``ids`` (None: every commune)."""
-    stmt = select(UNITS.c.id).where(UNITS.c.level == Level.commune.value)
+def _among(conn: Connection, level: Level, ids: Iterable[int] | None) -> set[int]:
+    """The areas of ``level`` among ``ids`` (None: every one of that level)."""
+    stmt = select(UNITS.c.id).where(UNITS.c.level == level.value)
     if ids is None:
         return set(conn.scalars(stmt))
     out: set[int] = set()
     for chunk in chunks(sorted(set(ids)), 2000):
         out.update(conn.scalars(stmt.where(UNITS.c.id.in_(chunk))))
     return out
+
+
+def communes_among(conn: Connection, ids: Iterable[int] | None = None) -> set[int]:
+    """The communes among ``ids`` (None: every commune)."""
+    return _among(conn, Level.commune, ids)
+
+
+def provinces_among(conn: Connection, ids: Iterable[int] | None = None) -> set[int]:
+    """The provinces among ``ids`` (None: every province)."""
+    return _among(conn, Level.province, ids)
 
 
 def _spread(
@@ -111,17 +121,6 @@ def levels_of(conn: Connection, ids: Iterable[int]) -> dict[int, str]:
             select(UNITS.c.id, UNITS.c.level).where(UNITS.c.id.in_(chunk))
         ):
             out[area_id] = level
-    return out
-
-
-def provinces_among(conn: Connection, ids: Iterable[int] | None = None) -> set[int]:
-    """The provinces among ``ids`` (None: every province)."""
-    stmt = select(UNITS.c.id).where(UNITS.c.level == Level.province.value)
-    if ids is None:
-        return set(conn.scalars(stmt))
-    out: set[int] = set()
-    for chunk in chunks(sorted(set(ids)), 2000):
-        out.update(conn.scalars(stmt.where(UNITS.c.id.in_(chunk))))
     return out
 
 
@@ -348,45 +347,76 @@ def extend_checkpoints(conn: Connection, before: dt.date) -> None:
 def post_checkpoints(
     conn: Connection, changes: Sequence[tuple[Sequence[Keyed], Sequence[Keyed]]]
 ) -> None:
-    """Move the checkpoints a change of segments reaches (old taken away, new added)."""
-    partial = {
-        d: is_partial(d, change)
+    """Move the checkpoints a change of segments reaches (old taken away, new added).
+
+    Each segment covers a run of checkpoint days (found by halving), and each
+    of its hamlet's ancestors a run within it (the link's dates): a run adds
+    to its (area, dims) at its first day and takes away after its last. The
+    running sums, read day by day, give each checkpoint's change once per
+    (area, dims), not once per segment, day and ancestor: an import of
+    certificates decided last year moves every checkpoint since for
+    thousands of segments, mostly in the same few areas and dims.
+    """
+    tree_change = {
+        d: bool(change)
         for d, change in conn.execute(
             select(CHECKPOINT_DAYS.c.day, CHECKPOINT_DAYS.c.tree_change)
         )
     }
-    days = sorted(partial)
+    days = sorted(tree_change)
     if not days:
         return
-    delta: dict[tuple[dt.date, int, Dims], int] = defaultdict(int)
-    hamlets: set[int] = set()
+    partial = [is_partial(d, tree_change[d]) for d in days]
+    runs: list[tuple[int, Segment, int, int, int]] = []
     for old, new in changes:
         for sign, keyed in ((-1, old), (1, new)):
             for hamlet_id, seg in keyed:
-                # The checkpoint days the segment is open on, found by halving:
-                # a segment begun today covers none, and an import's thousands
-                # of them skip the loop over every day kept.
                 lo = bisect_left(days, seg.start)
                 hi = len(days) if seg.end is None else bisect_left(days, seg.end)
-                for day in days[lo:hi]:
-                    delta[(day, hamlet_id, seg.dims)] += sign
-                    hamlets.add(hamlet_id)
-    if not hamlets:
+                if lo < hi:
+                    runs.append((hamlet_id, seg, sign, lo, hi))
+    if not runs:
         return
-    anc = Ancestors(conn, hamlets)
+    anc = Ancestors(conn, {h for h, *_ in runs})
     reached = {a for links in anc.links.values() for a, _, _ in links}
     communes = communes_among(conn, reached)
     tops = provinces_among(conn, reached) | {NATION}
+    steps: dict[tuple[int, Dims], dict[int, int]] = defaultdict(
+        lambda: defaultdict(int)
+    )
+    for h, seg, sign, lo, hi in runs:
+        for a, valid_from, valid_to in (
+            *anc.links.get(h, ()),
+            (NATION, None, None),
+        ):
+            if a == h:
+                continue
+            first = lo if valid_from is None else max(lo, bisect_left(days, valid_from))
+            last = hi if valid_to is None else min(hi, bisect_right(days, valid_to))
+            if first < last:
+                step = steps[(a, seg.dims)]
+                step[first] += sign
+                step[last] -= sign
     spread: dict[dt.date, dict[tuple[int, str], int]] = defaultdict(
         lambda: defaultdict(int)
     )
-    for (day, h, dims), d in delta.items():
-        if not d:
-            continue
-        narrow = partial[day]
-        for a in anc.on(h, day):
-            if a != h and (not narrow or a in tops):
-                _spread(spread[day], a, dims, d, communes)
+    for (a, dims), step in steps.items():
+        names = rules.metrics(dims)
+        if a in communes:
+            names = [n for n in names if n in COMMUNE_METRICS]
+        everywhere = a in tops
+        points = sorted(step)
+        running = 0
+        for i, at in enumerate(points[:-1]):
+            running += step[at]
+            if not running:
+                continue
+            for k in range(at, points[i + 1]):
+                if partial[k] and not everywhere:
+                    continue
+                moved = spread[days[k]]
+                for name in names:
+                    moved[(a, name)] += running
     upsert(
         conn,
         CHECKPOINTS,

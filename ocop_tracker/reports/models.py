@@ -90,9 +90,24 @@ class ReportSegment(Base):
         # the segments that start or end in its window (``checkpoints.window``).
         Index("ix_report_segments_hamlet_end", "hamlet_id", "end_day"),
         # A past date reads a checkpoint plus the segments that start or end
-        # between it and the date.
-        Index("ix_report_segments_start_day", "start_day"),
-        Index("ix_report_segments_end_day", "end_day"),
+        # between it and the date; the country's children's lines (hamlet,
+        # category, listed, both) come from these indexes alone.
+        Index(
+            "ix_report_segments_start_cover",
+            "start_day",
+            "hamlet_id",
+            "category",
+            "listed",
+            "both",
+        ),
+        Index(
+            "ix_report_segments_end_cover",
+            "end_day",
+            "hamlet_id",
+            "category",
+            "listed",
+            "both",
+        ),
     )
 
 
