@@ -91,26 +91,31 @@ def tree_days(conn: Connection) -> set[dt.date]:
     return out
 
 
-# Besides month ends, the days of each month a checkpoint stands on: a past
-# date is then at most four days from one, and the whole country's window of
-# segment changes a quarter of a fortnight's. These checkpoints keep the
-# figures of the country and its provinces only (``is_partial``): the
-# provinces' communes, nine rows in ten of a checkpoint, read the month ends,
-# and an area inside a province seeks its own hamlets' segments anyway.
+# What a checkpoint day keeps (``report_checkpoint_days.holds``). Every area
+# above the hamlets on month ends and tree-change days; the country and its
+# provinces also on each month's ``WEEK_DAYS``; the country alone on every
+# other day. A past date of the country then reads its own checkpoint and its
+# provinces' lines from one at most four days off, and the provinces' communes,
+# nine rows in ten of a checkpoint, stay on month ends (an area inside a
+# province seeks its own hamlets' segments anyway).
+EVERY_AREA = 0
+PROVINCES = 1
+COUNTRY = 2
 WEEK_DAYS = (8, 15, 22)
 
 
-def is_partial(day: dt.date, tree_change: bool) -> bool:
-    """Whether the checkpoint of ``day`` keeps only the country and its provinces."""
-    return day.day in WEEK_DAYS and not tree_change
+def holds_on(day: dt.date, tree_change: bool) -> int:
+    """What the checkpoint of ``day`` keeps: ``EVERY_AREA``, ``PROVINCES`` or ``COUNTRY``."""
+    if tree_change or (day + rules.ONE_DAY).day == 1:
+        return EVERY_AREA
+    return PROVINCES if day.day in WEEK_DAYS else COUNTRY
 
 
-def partial_day() -> Any:
-    """SQL: the checkpoint day is partial (``is_partial``)."""
-    return and_(
-        CHECKPOINT_DAYS.c.tree_change.is_(False),
-        func.extract("day", CHECKPOINT_DAYS.c.day).in_(WEEK_DAYS),
-    )
+def _widest(area_id: int, tops: set[int]) -> int:
+    """The ``holds`` of the checkpoints that keep the area (those up to it)."""
+    if area_id == NATION:
+        return COUNTRY
+    return PROVINCES if area_id in tops else EVERY_AREA
 
 
 def levels_of(conn: Connection, ids: Iterable[int]) -> dict[int, str]:
@@ -125,16 +130,9 @@ def levels_of(conn: Connection, ids: Iterable[int]) -> dict[int, str]:
 
 
 def calendar_days(first: dt.date, before: dt.date) -> list[dt.date]:
-    """Month ends and each month's ``WEEK_DAYS`` from ``first`` to ``before`` (excluded)."""
-    out: list[dt.date] = []
-    month = first.replace(day=1)
-    while month < before:
-        nxt = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-        for day in (*(month.replace(day=d) for d in WEEK_DAYS), nxt - rules.ONE_DAY):
-            if first <= day < before:
-                out.append(day)
-        month = nxt
-    return out
+    """Every day from ``first`` to ``before`` (excluded): each keeps at least the
+    country's figures (``holds_on``)."""
+    return [first + dt.timedelta(days=n) for n in range(max(0, (before - first).days))]
 
 
 def checkpoint_days(conn: Connection, before: dt.date) -> list[dt.date]:
@@ -296,10 +294,11 @@ def extend_checkpoints(conn: Connection, before: dt.date) -> None:
 
     A checkpoint on a day the tree changed (or the first one) is a full count
     of the segments open that day; any other is the previous checkpoint plus
-    the segments that started or ended since.
+    the segments that started or ended since: every area's figures move from
+    one month end or week day to the next, the country's from day to day.
     """
     have = conn.execute(
-        select(CHECKPOINT_DAYS.c.day, CHECKPOINT_DAYS.c.tree_change).order_by(
+        select(CHECKPOINT_DAYS.c.day, CHECKPOINT_DAYS.c.holds).order_by(
             CHECKPOINT_DAYS.c.day
         )
     ).all()
@@ -312,9 +311,9 @@ def extend_checkpoints(conn: Connection, before: dt.date) -> None:
     tops = provinces_among(conn) | {NATION}
     carry: dict[tuple[int, str], int] = defaultdict(int)
     prev: dt.date | None = None
-    # The carry starts from a checkpoint that keeps every area; it then moves
-    # every area's figures, partial checkpoints writing only theirs.
-    earlier = [d for d, change in have if d < wanted[0] and not is_partial(d, change)]
+    # ``carry`` starts from a checkpoint that keeps every area and moves every
+    # area's figures; ``country`` moves the country's between them, day by day.
+    earlier = [d for d, holds in have if d < wanted[0] and holds == EVERY_AREA]
     if earlier:
         prev = earlier[-1]
         for area_id, metric, value in conn.execute(
@@ -323,25 +322,42 @@ def extend_checkpoints(conn: Connection, before: dt.date) -> None:
             ).where(CHECKPOINTS.c.day == prev)
         ):
             carry[(area_id, metric)] += value
+    country = defaultdict(int, {k: v for k, v in carry.items() if k[0] == NATION})
+    last = prev
     for day in wanted:
-        if prev is None or any(prev < c <= day for c in changes):
-            carry = defaultdict(int)
-            _grouped(conn, day, _open_on(day), communes, carry)
+        holds = holds_on(day, day in changes)
+        if holds == COUNTRY and last is not None:
+            # The country counts every segment whatever the tree: no recount.
+            window(conn, last, day, [NATION], communes, country)
+            rows = [
+                {"day": day, "area_id": a, "metric": m, "value": v}
+                for (a, m), v in country.items()
+                if v
+            ]
         else:
-            window(conn, prev, day, None, communes, carry)
+            if prev is None or any(prev < c <= day for c in changes):
+                carry = defaultdict(int)
+                _grouped(conn, day, _open_on(day), communes, carry)
+            else:
+                window(conn, prev, day, None, communes, carry)
+            country = defaultdict(
+                int, {k: v for k, v in carry.items() if k[0] == NATION}
+            )
+            rows = [
+                {"day": day, "area_id": a, "metric": m, "value": v}
+                for (a, m), v in carry.items()
+                if v and _widest(a, tops) >= holds
+            ]
+            prev = day
         conn.execute(delete(CHECKPOINTS).where(CHECKPOINTS.c.day == day))
-        partial = is_partial(day, day in changes)
-        rows = [
-            {"day": day, "area_id": a, "metric": m, "value": v}
-            for (a, m), v in carry.items()
-            if v and (not partial or a in tops)
-        ]
         for start in range(0, len(rows), 5000):
             conn.execute(insert(CHECKPOINTS), rows[start : start + 5000])
         conn.execute(
-            insert(CHECKPOINT_DAYS).values(day=day, tree_change=day in changes)
+            insert(CHECKPOINT_DAYS).values(
+                day=day, tree_change=day in changes, holds=holds
+            )
         )
-        prev = day
+        last = day
 
 
 def post_checkpoints(
@@ -357,16 +373,18 @@ def post_checkpoints(
     certificates decided last year moves every checkpoint since for
     thousands of segments, mostly in the same few areas and dims.
     """
-    tree_change = {
-        d: bool(change)
-        for d, change in conn.execute(
-            select(CHECKPOINT_DAYS.c.day, CHECKPOINT_DAYS.c.tree_change)
-        )
+    held = {
+        d: int(h)
+        for d, h in conn.execute(select(CHECKPOINT_DAYS.c.day, CHECKPOINT_DAYS.c.holds))
     }
-    days = sorted(tree_change)
+    days = sorted(held)
     if not days:
         return
-    partial = [is_partial(d, tree_change[d]) for d in days]
+    # The checkpoint days that keep an area, by the area's ``_widest``.
+    kept_by: dict[int, list[int]] = {
+        widest: [k for k, d in enumerate(days) if held[d] <= widest]
+        for widest in (EVERY_AREA, PROVINCES, COUNTRY)
+    }
     runs: list[tuple[int, Segment, int, int, int]] = []
     for old, new in changes:
         for sign, keyed in ((-1, old), (1, new)):
@@ -404,16 +422,14 @@ def post_checkpoints(
         names = rules.metrics(dims)
         if a in communes:
             names = [n for n in names if n in COMMUNE_METRICS]
-        everywhere = a in tops
+        keeps = kept_by[_widest(a, tops)]
         points = sorted(step)
         running = 0
         for i, at in enumerate(points[:-1]):
             running += step[at]
             if not running:
                 continue
-            for k in range(at, points[i + 1]):
-                if partial[k] and not everywhere:
-                    continue
+            for k in keeps[bisect_left(keeps, at) : bisect_left(keeps, points[i + 1])]:
                 moved = spread[days[k]]
                 for name in names:
                     moved[(a, name)] += running

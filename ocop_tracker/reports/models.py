@@ -14,8 +14,8 @@ The ledger has three parts (see ``reports/ledger.py`` and its neighbours):
   its figures: the stamp of the coverage answers kept between requests.
 
 - ``report_checkpoints``: per area above the hamlets and metric, on every
-  month end and every day the tree changed (and for the country and its
-  provinces on each month's 8th, 15th and 22nd too) before the counts day, the figure
+  month end and every day the tree changed (for the country and its
+  provinces on each month's 8th, 15th and 22nd too, for the country every day) before the counts day, the figure
   under the tree of that day (communes: headline figures only).
 
 Today's figures = counts + the scheduled changes up to today: two index reads.
@@ -35,6 +35,7 @@ from sqlalchemy import (
     Index,
     Integer,
     PrimaryKeyConstraint,
+    SmallInteger,
     String,
     UniqueConstraint,
 )
@@ -159,7 +160,8 @@ class ReportCheckpoint(Base):
     (the headline figures its parent's breakdown by child needs:
     ``checkpoints.COMMUNE_METRICS``); a commune's own figures and a hamlet's are
     read from their few segments. Each month's 8th, 15th and 22nd keep
-    ``NATION``'s and the provinces' figures only (``checkpoints.is_partial``).
+    ``NATION``'s and the provinces' figures only, and every other day
+    ``NATION``'s (``ReportCheckpointDay.holds``).
     """
 
     __tablename__ = "report_checkpoints"
@@ -180,6 +182,9 @@ class ReportCheckpointDay(Base):
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     # The tree changed that day: the checkpoint cannot be read backwards from.
     tree_change: Mapped[bool] = mapped_column(default=False)
+    # Whose figures it keeps (``checkpoints.holds_on``): 0 every area above the
+    # hamlets, 1 the country and its provinces, 2 the country alone.
+    holds: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
 
 
 class ReportActivity(Base):

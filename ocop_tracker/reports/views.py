@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Integer, String, and_, func, not_, or_, select
+from sqlalchemy import Connection, Integer, String, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import views as area_views
@@ -24,8 +24,10 @@ from ocop_tracker.reports import repository, rules
 from ocop_tracker.reports import training as ledger_training
 from ocop_tracker.reports.checkpoints import (
     COMMUNE_METRICS,
+    COUNTRY,
+    EVERY_AREA,
+    PROVINCES,
     levels_of,
-    partial_day,
     window,
 )
 from ocop_tracker.reports.ledger import (
@@ -67,10 +69,21 @@ def read_checkpoints(
     headline = metrics is not None and set(metrics) <= COMMUNE_METRICS
     by_segments = hamlets | (set() if headline else communes)
     kept = [a for a in area_ids if a not in by_segments]
-    # The checkpoints of the 8th, 15th and 22nd keep the country and its
-    # provinces only: any other area reads the month ends (and tree changes).
-    every_day = all(a == NATION or levels.get(a) == Level.province.value for a in kept)
-    usable = [] if every_day else [not_(partial_day())]
+    # The checkpoints that keep every area asked for (``checkpoints.holds_on``):
+    # the country alone reads any day's, with its provinces the month ends' and
+    # week days', any other area the month ends' (and tree changes').
+    holds = min(
+        (
+            COUNTRY
+            if a == NATION
+            else PROVINCES
+            if levels.get(a) == Level.province.value
+            else EVERY_AREA
+            for a in kept
+        ),
+        default=COUNTRY,
+    )
+    usable = [CHECKPOINT_DAYS.c.holds <= holds]
     before: dt.date | None = conn.scalar(
         select(func.max(CHECKPOINT_DAYS.c.day)).where(
             CHECKPOINT_DAYS.c.day <= day, *usable

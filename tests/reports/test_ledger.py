@@ -301,21 +301,29 @@ def test_past_dates_read_checkpoints_equal_a_recount(
     kept = _checkpoints(session)
     segments.rebuild_counts(session.connection(), today())
     assert _checkpoints(session) == kept
-    # The 8th, 15th and 22nd keep the country's and the provinces' figures only.
-    partial = {
-        d
-        for d, change in session.execute(
-            select(ReportCheckpointDay.day, ReportCheckpointDay.tree_change)
+    # The 8th, 15th and 22nd keep the country's and the provinces' figures
+    # only, every other day but month ends the country's.
+    holds = {
+        d: (h, change)
+        for d, h, change in session.execute(
+            select(
+                ReportCheckpointDay.day,
+                ReportCheckpointDay.holds,
+                ReportCheckpointDay.tree_change,
+            )
         )
-        if checkpoints.is_partial(d, change)
     }
-    assert partial, "the ledger keeps checkpoints within months"
-    levels = {
-        _level(session, a) if a != NATION else "nation"
-        for (d, a, _) in kept
-        if d in partial
-    }
-    assert levels == {"nation", "province"}, levels
+    assert all(h == checkpoints.holds_on(d, c) for d, (h, c) in holds.items())
+    for held, want in (
+        (checkpoints.PROVINCES, {"nation", "province"}),
+        (checkpoints.COUNTRY, {"nation"}),
+    ):
+        levels = {
+            _level(session, a) if a != NATION else "nation"
+            for (d, a, _) in kept
+            if holds[d][0] == held
+        }
+        assert levels == want, (held, levels)
 
 
 def test_a_change_in_the_past_moves_later_checkpoints(
@@ -385,22 +393,28 @@ def test_rolling_forward_adds_the_month_ends_passed(
     assert _checkpoints(session) == rolled
 
 
-def test_checkpoints_stand_on_month_ends_and_three_days_of_each_month() -> None:
-    """A past date is at most four days from the nearest checkpoint."""
-    assert checkpoints.calendar_days(dt.date(2025, 1, 10), dt.date(2025, 3, 9)) == [
-        dt.date(2025, 1, 15),
-        dt.date(2025, 1, 22),
-        dt.date(2025, 1, 31),
-        dt.date(2025, 2, 8),
-        dt.date(2025, 2, 15),
-        dt.date(2025, 2, 22),
-        dt.date(2025, 2, 28),
-        dt.date(2025, 3, 8),
-    ]
+def test_checkpoints_keep_every_area_on_month_ends_and_provinces_on_week_days() -> None:
+    """A past date of a province is at most four days from a checkpoint."""
     days = checkpoints.calendar_days(dt.date(2023, 12, 31), dt.date(2025, 1, 1))
     assert days[0] == dt.date(2023, 12, 31)
     assert days[-1] == dt.date(2024, 12, 31)
-    day = days[0]
-    while day <= days[-1]:
-        assert min(abs((day - d).days) for d in days) <= 4, day
-        day += ONE
+    assert len(days) == 367
+    holds = {d: checkpoints.holds_on(d, tree_change=False) for d in days}
+    assert [d for d in days if holds[d] == checkpoints.EVERY_AREA][:3] == [
+        dt.date(2023, 12, 31),
+        dt.date(2024, 1, 31),
+        dt.date(2024, 2, 29),
+    ]
+    assert [d for d in days if holds[d] == checkpoints.PROVINCES][:4] == [
+        dt.date(2024, 1, 8),
+        dt.date(2024, 1, 15),
+        dt.date(2024, 1, 22),
+        dt.date(2024, 2, 8),
+    ]
+    assert holds[dt.date(2024, 1, 9)] == checkpoints.COUNTRY
+    assert checkpoints.holds_on(dt.date(2024, 1, 9), tree_change=True) == (
+        checkpoints.EVERY_AREA
+    )
+    provinces = [d for d in days if holds[d] <= checkpoints.PROVINCES]
+    for day in days:
+        assert min(abs((day - d).days) for d in provinces) <= 4, day
