@@ -1,5 +1,6 @@
-"""The ledger's checkpoints: figures kept on calendar days (each month's end,
-8th, 15th and 22nd) and on tree-change days.
+"""The ledger's checkpoints: figures kept for every area on month ends and
+tree-change days, for the country and its provinces on each month's 8th, 15th
+and 22nd, for the country on every other day (``holds_on``).
 
 A past date reads from the nearest checkpoint plus the segments that start or
 end in between (``views.read_checkpoints``).

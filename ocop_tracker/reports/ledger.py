@@ -8,8 +8,9 @@ Its jobs are split by module:
 - ``reports/segments.py``: computing and posting segments — ``refresh()``
   (``reports/listener.py`` calls it inside the same transaction), ``rebuild()``
   (after a bulk load, an upgrade, a change of the tree), ``roll_forward()``;
-- ``reports/checkpoints.py``: the checkpoints (each month's end, 8th, 15th and
-  22nd, and every tree-change day) that answer a past date;
+- ``reports/checkpoints.py``: the checkpoints that answer a past date (every
+  area on month ends and tree-change days, the country and its provinces on
+  each month's 8th, 15th and 22nd, the country every day);
 - ``reports/views.py``: the reads — counts today and ahead, checkpoints in the
   past, segments when neither can answer.
 

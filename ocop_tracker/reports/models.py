@@ -14,9 +14,10 @@ The ledger has three parts (see ``reports/ledger.py`` and its neighbours):
   its figures: the stamp of the coverage answers kept between requests.
 
 - ``report_checkpoints``: per area above the hamlets and metric, on every
-  month end and every day the tree changed (for the country and its
-  provinces on each month's 8th, 15th and 22nd too, for the country every day) before the counts day, the figure
-  under the tree of that day (communes: headline figures only).
+  month end and every day the tree changed before the counts day (for the
+  country and its provinces on each month's 8th, 15th and 22nd too, for the
+  country every day), the figure under the tree of that day (communes:
+  headline figures only).
 
 Today's figures = counts + the scheduled changes up to today: two index reads.
 A past date = the nearest earlier checkpoint + the segments that start or end

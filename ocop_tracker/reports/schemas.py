@@ -190,7 +190,7 @@ class Coverage(Out):
     as_of: dt.date
     source: str = Field(
         description="counts (kept in step), checkpoints (past dates: the nearest "
-        "checkpoint — a month's end, 8th, 15th or 22nd — and the changes between) or segments (past dates the "
+        "checkpoint that keeps the area and the changes between) or segments (past dates the "
         "checkpoints cannot answer)"
     )
     ocop: OcopHeadline
