@@ -31,7 +31,7 @@ from ocop_tracker.reports.ledger import (
     upsert,
 )
 from ocop_tracker.reports.models import NATION
-from ocop_tracker.reports.rules import Dims, Segment
+from ocop_tracker.reports.rules import Dims
 
 # The figures a commune keeps at checkpoints: what its parent's breakdown by
 # child reads (``service.HEADLINE``). Its other figures come from its segments.
@@ -362,7 +362,9 @@ def extend_checkpoints(conn: Connection, before: dt.date) -> None:
 
 
 def post_checkpoints(
-    conn: Connection, changes: Sequence[tuple[Sequence[Keyed], Sequence[Keyed]]]
+    conn: Connection,
+    changes: Sequence[tuple[Sequence[Keyed], Sequence[Keyed]]],
+    before: dt.date,
 ) -> None:
     """Move the checkpoints a change of segments reaches (old taken away, new added).
 
@@ -373,7 +375,20 @@ def post_checkpoints(
     (area, dims), not once per segment, day and ancestor: an import of
     certificates decided last year moves every checkpoint since for
     thousands of segments, mostly in the same few areas and dims.
+
+    Every checkpoint stands before ``before`` (the counts day): a segment is
+    cut there first, so the old and new segments of a change made today cancel
+    and the write reads nothing here.
     """
+    net: dict[tuple[int, Dims, dt.date, dt.date], int] = defaultdict(int)
+    for old, new in changes:
+        for sign, keyed in ((-1, old), (1, new)):
+            for hamlet_id, seg in keyed:
+                if seg.start < before:
+                    end = before if seg.end is None else min(seg.end, before)
+                    net[(hamlet_id, seg.dims, seg.start, end)] += sign
+    if not any(net.values()):
+        return
     held = {
         d: int(h)
         for d, h in conn.execute(select(CHECKPOINT_DAYS.c.day, CHECKPOINT_DAYS.c.holds))
@@ -386,14 +401,11 @@ def post_checkpoints(
         widest: [k for k, d in enumerate(days) if held[d] <= widest]
         for widest in (EVERY_AREA, PROVINCES, COUNTRY)
     }
-    runs: list[tuple[int, Segment, int, int, int]] = []
-    for old, new in changes:
-        for sign, keyed in ((-1, old), (1, new)):
-            for hamlet_id, seg in keyed:
-                lo = bisect_left(days, seg.start)
-                hi = len(days) if seg.end is None else bisect_left(days, seg.end)
-                if lo < hi:
-                    runs.append((hamlet_id, seg, sign, lo, hi))
+    runs: list[tuple[int, Dims, int, int, int]] = []
+    for (hamlet_id, dims, start, end), n in net.items():
+        lo, hi = bisect_left(days, start), bisect_left(days, end)
+        if n and lo < hi:
+            runs.append((hamlet_id, dims, n, lo, hi))
     if not runs:
         return
     anc = Ancestors(conn, {h for h, *_ in runs})
@@ -403,7 +415,7 @@ def post_checkpoints(
     steps: dict[tuple[int, Dims], dict[int, int]] = defaultdict(
         lambda: defaultdict(int)
     )
-    for h, seg, sign, lo, hi in runs:
+    for h, dims, n, lo, hi in runs:
         for a, valid_from, valid_to in (
             *anc.links.get(h, ()),
             (NATION, None, None),
@@ -413,9 +425,9 @@ def post_checkpoints(
             first = lo if valid_from is None else max(lo, bisect_left(days, valid_from))
             last = hi if valid_to is None else min(hi, bisect_right(days, valid_to))
             if first < last:
-                step = steps[(a, seg.dims)]
-                step[first] += sign
-                step[last] -= sign
+                step = steps[(a, dims)]
+                step[first] += n
+                step[last] -= n
     spread: dict[dt.date, dict[tuple[int, str], int]] = defaultdict(
         lambda: defaultdict(int)
     )

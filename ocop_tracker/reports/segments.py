@@ -335,7 +335,9 @@ def _refresh(
             _deltas(old.get(s, []), counts_day, -1, now_delta, later_delta)
             _deltas(new.get(s, []), counts_day, 1, now_delta, later_delta)
         _post(conn, counts_day, now_delta, later_delta, revised)
-        post_checkpoints(conn, [(old.get(s, []), new.get(s, [])) for s in changed])
+        post_checkpoints(
+            conn, [(old.get(s, []), new.get(s, [])) for s in changed], counts_day
+        )
         starts = [seg.start for s in changed for _, seg in new.get(s, [])]
         if starts and min(starts) < counts_day:
             first: dt.date | None = conn.scalar(select(func.min(CHECKPOINT_DAYS.c.day)))
