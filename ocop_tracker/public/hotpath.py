@@ -2,7 +2,11 @@
 memory, and a per-address rate limit. All per worker process, no locks: the
 event loop runs one request's synchronous code at a time.
 
-- **Cache**: a rendered page is kept until a change to what it shows is
+- **Cache**: a rendered page is kept, compressed with brotli once when it is
+  rendered (a phone asks for ``br``: it is sent as kept; ``gzip`` and plain
+  bodies are made from it per answer, in tens of microseconds), within a
+  memory budget of ``MAX_BYTES`` per worker (about 25,000 pages), until a
+  change to what it shows is
   committed, by this process or any other on the same database
   (``public/changes.py``: this process forgets at once, the others' watchers
   within half a second), and for ``WATCHED_TTL`` seconds at most. A worker
@@ -20,6 +24,7 @@ event loop runs one request's synchronous code at a time.
 
 import asyncio
 import datetime as dt
+import gzip
 import hashlib
 import logging
 import os
@@ -33,12 +38,14 @@ from email.utils import format_datetime
 from functools import cache
 from typing import Any
 
+import brotli
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from ocop_tracker.core.db import get_session, request_session, side_write
+from ocop_tracker.core.http import GZIP_LEVEL, accepted_encoding
 from ocop_tracker.public import i18n, repository
 
 log = logging.getLogger("ocop_tracker.public")
@@ -46,13 +53,22 @@ log = logging.getLogger("ocop_tracker.public")
 PAGE_TTL = 30.0  # seconds a rendered page is reused, at most, unwatched
 # ... and with a watcher, which forgets a changed page within a second: the
 # bound for what no hook sees (plain SQL, another tool).
-WATCHED_TTL = 300.0
+WATCHED_TTL = 1800.0
 # Each page lives a random 80–100% of PAGE_TTL, so pages rendered together do not
 # all expire together; one read in its last REFRESH_WITHIN seconds is rendered
 # again in the background (one at a time per worker).
 REFRESH_WITHIN = 10.0
 MAX_AGE = 60  # Cache-Control max-age sent to browsers (SECURITY.md T32: ≤ 60 s)
-MAX_PAGES = 5000  # pages kept per worker (about 5 KB each)
+# Memory for kept pages per worker: a page of 2.5 KB is kept as about 1 KB of
+# brotli and 0.4 KB of keys and validators (``PAGE_OVERHEAD``), so 32 MB hold
+# about 23,000 pages. With 5,000 pages kept whole, 20,000 products being
+# scanned missed three times in four.
+MAX_BYTES = int(os.environ.get("OCOP_PUBLIC_CACHE_MB", "32")) * 2**20
+PAGE_OVERHEAD = 400
+# Brotli quality for kept pages: quality 5 takes 0.3 ms for a page, 11 took
+# 11 ms (on the event loop, for every page outside the compression layer's
+# 256 kept bodies) for 8 % fewer bytes.
+BROTLI_QUALITY = 5
 # A batch holds one row per product scanned (not per scan), so a bigger batch
 # costs no bigger write, only fewer of them: at 1,000 a busy worker wrote five
 # times a second and served 10-20 % fewer pages (bench/README.md, fifth steps).
@@ -66,11 +82,28 @@ LIMIT_PER_MINUTE = int(os.environ.get("OCOP_PUBLIC_RATE_LIMIT", "120"))
 SHARE_S = 0.5  # how often a worker exchanges its counts with the others
 
 
-@dataclass(frozen=True)
-class CachedPage:
-    """A rendered page with its validators."""
+@dataclass(frozen=True, slots=True)
+class Packed:
+    """A rendered page as it is kept: compressed, with its entity tag."""
 
-    body: bytes
+    br: bytes
+    etag: str
+
+
+def pack(body: bytes) -> Packed:
+    """Compress a rendered page for keeping (in the render's thread, not the
+    event loop's); its ETag names the uncompressed bytes."""
+    return Packed(
+        br=bytes(brotli.compress(body, mode=brotli.MODE_TEXT, quality=BROTLI_QUALITY)),
+        etag='"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"',
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CachedPage:
+    """A rendered page, kept compressed, with its validators."""
+
+    br: bytes
     etag: str
     last_modified: str
     product_id: int
@@ -81,14 +114,35 @@ class CachedPage:
         """True once the page is close enough to expiry to be rendered again."""
         return self.expires - now < REFRESH_WITHIN
 
+    @property
+    def body(self) -> bytes:
+        """The page's HTML, uncompressed."""
+        return bytes(brotli.decompress(self.br))
+
+    @property
+    def size(self) -> int:
+        """What keeping it costs, in bytes."""
+        return len(self.br) + PAGE_OVERHEAD
+
+    def encoded(self, encoding: str | None) -> bytes:
+        """The body in ``encoding``: brotli as kept, gzip made from it, or
+        plain HTML (None)."""
+        if encoding == "br":
+            return self.br
+        if encoding == "gzip":
+            return gzip.compress(self.body, compresslevel=GZIP_LEVEL, mtime=0)
+        return self.body
+
 
 class PageCache:
-    """Rendered pages by public code, least recently used dropped first."""
+    """Rendered pages by public code, least recently used dropped first once
+    their compressed bodies pass ``max_bytes``."""
 
-    def __init__(self, ttl: float = PAGE_TTL, max_pages: int = MAX_PAGES) -> None:
+    def __init__(self, ttl: float = PAGE_TTL, max_bytes: int = MAX_BYTES) -> None:
         self.ttl = ttl
-        self.max_pages = max_pages
+        self.max_bytes = max_bytes
         self._pages: OrderedDict[str, CachedPage] = OrderedDict()
+        self.bytes = 0
         self.generation = 0  # bumped on every purge
 
     def get(self, code: str, now: float) -> CachedPage | None:
@@ -97,14 +151,15 @@ class PageCache:
         if page is None:
             return None
         if page.expires <= now:
-            del self._pages[code]
+            self._drop(code)
             return None
+        self._pages.move_to_end(code)
         return page
 
     def put(
         self,
         code: str,
-        body: bytes,
+        packed: Packed,
         *,
         product_id: int,
         producer_id: int,
@@ -118,8 +173,8 @@ class PageCache:
         the state from before the change: it is answered but not kept.
         """
         page = CachedPage(
-            body=body,
-            etag='"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"',
+            br=packed.br,
+            etag=packed.etag,
             last_modified=format_datetime(
                 last_modified.astimezone(dt.UTC), usegmt=True
             ),
@@ -128,15 +183,22 @@ class PageCache:
             expires=now + self.ttl * (0.8 + 0.2 * random.random()),
         )
         if generation == self.generation:
+            self._drop(code)
             self._pages[code] = page
-            self._pages.move_to_end(code)
-            while len(self._pages) > self.max_pages:
-                self._pages.popitem(last=False)
+            self.bytes += page.size
+            while self.bytes > self.max_bytes and len(self._pages) > 1:
+                self._drop(next(iter(self._pages)))
         return page
+
+    def _drop(self, code: str) -> None:
+        page = self._pages.pop(code, None)
+        if page is not None:
+            self.bytes -= page.size
 
     def purge(self) -> None:
         """Drop every page (a change may touch many: a producer has many products)."""
         self._pages.clear()
+        self.bytes = 0
         self.generation += 1
 
     def forget(self, *, products: set[int], producers: set[int]) -> None:
@@ -150,7 +212,7 @@ class PageCache:
             if page.product_id in products or page.producer_id in producers
         ]
         for key in gone:
-            del self._pages[key]
+            self._drop(key)
 
     def __len__(self) -> int:
         return len(self._pages)
@@ -304,6 +366,32 @@ def language_headers(lang: str) -> dict[str, str]:
     """An answer in ``lang``; what a cache must vary it on (the URL's ``?lang=``
     aside, the browser's languages choose)."""
     return {"Content-Language": lang, "Vary": "Accept-Language"}
+
+
+CACHE_CONTROL = f"public, max-age={MAX_AGE}"
+
+
+def answer(
+    page: CachedPage, lang: str, accept_encoding: str, if_none_match: str | None
+) -> tuple[int, bytes, dict[str, str]]:
+    """A kept page's answer (status, body, headers): a 304 when the client holds
+    it, else its body in the best encoding the client takes. A compressed
+    body's ETag is weak, since its bytes are not the page's."""
+    encoding = accepted_encoding(accept_encoding)
+    headers = {
+        "ETag": page.etag if encoding is None else f"W/{page.etag}",
+        "Last-Modified": page.last_modified,
+        "Cache-Control": CACHE_CONTROL,
+        **language_headers(lang),
+    }
+    if encoding is not None:
+        headers["Vary"] = "Accept-Encoding, Accept-Language"
+    if etag_matches(if_none_match, page.etag):
+        return 304, b"", headers
+    headers["Content-Type"] = "text/html; charset=utf-8"
+    if encoding is not None:
+        headers["Content-Encoding"] = encoding
+    return 200, page.encoded(encoding), headers
 
 
 @cache

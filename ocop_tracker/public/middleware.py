@@ -25,7 +25,6 @@ from ocop_tracker.public import hotpath, i18n
 from ocop_tracker.public.router import refresh_ahead
 
 HTML = b"text/html; charset=utf-8"
-CACHE_CONTROL = f"public, max-age={hotpath.MAX_AGE}".encode()
 PREFIXES = (
     "/p/",
     "/01/",
@@ -85,16 +84,16 @@ class PublicPageMiddleware:
             refresh_ahead(Request(scope), path[3:], lang)
         # A HEAD (a link preview, an uptime check) is no scan.
         flush = not is_head(scope) and hotpath.scans.add(page.product_id, today())
-        headers = [
-            (b"etag", page.etag.encode()),
-            (b"last-modified", page.last_modified.encode()),
-            (b"cache-control", CACHE_CONTROL),
-            *language,
+        status, body, headers = hotpath.answer(
+            page,
+            lang,
+            _header(scope, b"accept-encoding") or "",
+            _header(scope, b"if-none-match"),
+        )
+        raw = [
+            (name.lower().encode(), value.encode()) for name, value in headers.items()
         ]
-        if hotpath.etag_matches(_header(scope, b"if-none-match"), page.etag):
-            await _send(send, 304, headers, b"")
-        else:
-            await _send(send, 200, [(b"content-type", HTML), *headers], page.body)
+        await _send(send, status, raw, body)
         if flush:
             await hotpath.write_scans(Request(scope))
 

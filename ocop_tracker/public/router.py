@@ -41,7 +41,6 @@ router = APIRouter(tags=["public"], include_in_schema=False)
 # Public codes are 22 URL-safe characters (128 bits); anything else is not one.
 CODE_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,32}")
 HTML = "text/html; charset=utf-8"
-CACHE_CONTROL = f"public, max-age={hotpath.MAX_AGE}"
 
 
 @dataclass(frozen=True)
@@ -138,13 +137,13 @@ def render_page(
 
 def _load(
     request: Request, code: str, lang: str
-) -> tuple[PublicProduct | None, bytes | None]:
+) -> tuple[PublicProduct | None, hotpath.Packed | None]:
     with hotpath.provided_session(request) as session:
         view = public_views.by_code(session, code)
         if view is None:
             return None, None
         photo = _photo(session, view.product_id)
-    return view, render_page(view, photo, lang)
+    return view, hotpath.pack(render_page(view, photo, lang))
 
 
 def _not_found(lang: str) -> Response:
@@ -208,12 +207,12 @@ async def fetch(
         loop = asyncio.get_running_loop()
         slots = _render_slots.setdefault(loop, asyncio.Semaphore(RENDERS_AT_ONCE))
         async with slots:
-            view, body = await run_in_threadpool(_load, request, code, lang)
+            view, packed = await run_in_threadpool(_load, request, code, lang)
         page = None
-        if view is not None and body is not None:
+        if view is not None and packed is not None:
             page = hotpath.pages.put(
                 key,
-                body,
+                packed,
                 product_id=view.product_id,
                 producer_id=view.producer_id,
                 last_modified=view.last_modified,
@@ -276,15 +275,13 @@ async def product_page(code: str, request: Request) -> Response:
     background = None
     if not is_head(request.scope) and hotpath.scans.add(page.product_id, clock.today()):
         background = BackgroundTask(hotpath.write_scans, request)
-    headers = {
-        "ETag": page.etag,
-        "Last-Modified": page.last_modified,
-        "Cache-Control": CACHE_CONTROL,
-        **hotpath.language_headers(lang),
-    }
-    if hotpath.etag_matches(request.headers.get("if-none-match"), page.etag):
-        return Response(status_code=304, headers=headers, background=background)
-    return Response(page.body, media_type=HTML, headers=headers, background=background)
+    status, body, headers = hotpath.answer(
+        page,
+        lang,
+        request.headers.get("accept-encoding", ""),
+        request.headers.get("if-none-match"),
+    )
+    return Response(body, status_code=status, headers=headers, background=background)
 
 
 def _code_by_gtin(request: Request, gtin: str) -> str | None:

@@ -96,7 +96,7 @@ def test_the_cache_forgets_a_product_or_a_producers_pages_only() -> None:
     for code, product_id, producer_id in (("a", 1, 10), ("b", 2, 10), ("c", 3, 20)):
         cache.put(
             code,
-            b"<p>",
+            hotpath.pack(b"<p>"),
             product_id=product_id,
             producer_id=producer_id,
             last_modified=utcnow(),

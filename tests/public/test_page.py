@@ -2,9 +2,11 @@
 Digital Link, scan counts and the rate limit, on the real app and database."""
 
 import datetime as dt
+import gzip
 import re
 import time
 
+import brotli
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -182,6 +184,90 @@ def test_etag_answers_304_and_a_change_purges_the_page(
     assert changed.headers["etag"] != etag
 
 
+def _wire(client: TestClient, url: str, accept: str) -> tuple[bytes, dict[str, str]]:
+    """The answer's bytes as they crossed the wire, and its headers."""
+    with client.stream("GET", url, headers={"Accept-Encoding": accept}) as response:
+        assert response.status_code == 200
+        return b"".join(response.iter_raw()), dict(response.headers)
+
+
+@pytest.mark.parametrize(
+    ("accept", "encoding"),
+    [("gzip, deflate, br", "br"), ("gzip", "gzip"), ("identity", None)],
+)
+def test_the_kept_page_is_sent_as_each_client_takes_it(
+    client: TestClient, session: Session, accept: str, encoding: str | None
+) -> None:
+    product = make_product(session, canary_producer(session, khom3(session)), stars=4)
+    session.commit()
+    url = f"/p/{product.public_code}"
+    hotpath.pages.purge()
+    plain = _page(client, url.removeprefix("/p/")).encode()  # a miss, then kept
+    for _ in range(2):  # the route's answer on a miss, then the hot path's
+        hotpath.pages.purge()
+        miss = _wire(client, url, accept)
+        hit = _wire(client, url, accept)
+        for body, headers in (miss, hit):
+            assert headers.get("content-encoding") == encoding
+            assert int(headers["content-length"]) == len(body)
+            decoded = {
+                "br": brotli.decompress,
+                "gzip": gzip.decompress,
+                None: bytes,
+            }[encoding](body)
+            assert decoded == plain
+            assert "Accept-Encoding" in headers["vary"]
+            assert "Accept-Language" in headers["vary"]
+            etag = headers["etag"]
+            assert etag.startswith('W/"') == (encoding is not None)
+            again = client.get(
+                url, headers={"If-None-Match": etag, "Accept-Encoding": accept}
+            )
+            assert again.status_code == 304
+            assert again.headers["etag"] == etag
+            assert "content-encoding" not in again.headers
+    if encoding == "br":  # brotli is sent as it was kept, not made per answer
+        kept = hotpath.pages.get(hotpath.page_key(product.public_code, "vi"), 0.0)
+        assert kept is not None
+        assert hit[0] == kept.br
+
+
+def test_the_cache_keeps_its_pages_within_its_memory_budget() -> None:
+    page = ("<p>" + "Bánh pía Sóc Trăng " * 120 + "</p>").encode()
+    packed = hotpath.pack(page)
+    assert len(packed.br) < len(page) / 4
+    size = len(packed.br) + hotpath.PAGE_OVERHEAD
+    cache = hotpath.PageCache(max_bytes=10 * size)
+
+    def put(code: str) -> None:
+        cache.put(
+            code,
+            packed,
+            product_id=1,
+            producer_id=1,
+            last_modified=dt.datetime.now(dt.UTC),
+            generation=cache.generation,
+            now=0.0,
+        )
+
+    for n in range(10):
+        put(f"p{n}")
+    assert len(cache) == 10
+    assert cache.bytes == 10 * size
+    assert cache.get("p0", 1.0) is not None  # read: now the most recently used
+    put("p10")
+    assert len(cache) == 10
+    assert cache.bytes == 10 * size
+    assert cache.get("p1", 1.0) is None  # the least recently used went
+    assert cache.get("p0", 1.0) is not None
+    put("p10")  # the same page again replaces, not adds
+    assert cache.bytes == 10 * size
+    cache.forget(products={1}, producers=set())
+    assert len(cache) == 0
+    assert cache.bytes == 0
+    assert hotpath.MAX_BYTES // (1000 + hotpath.PAGE_OVERHEAD) >= 20_000
+
+
 def test_deleted_product_is_404_on_the_next_request(
     client: TestClient, session: Session
 ) -> None:
@@ -283,7 +369,9 @@ def test_misses_render_a_few_at_a_time(
     running = peak = 0
     lock = threading.Lock()
 
-    def slow_load(request: object, code: str, lang: str) -> tuple[object, bytes]:
+    def slow_load(
+        request: object, code: str, lang: str
+    ) -> tuple[object, hotpath.Packed]:
         nonlocal running, peak
         with lock:
             running += 1
@@ -296,7 +384,7 @@ def test_misses_render_a_few_at_a_time(
             producer_id=1,
             last_modified=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
         )
-        return view, f"<p>{code}</p>".encode()
+        return view, hotpath.pack(f"<p>{code}</p>".encode())
 
     monkeypatch.setattr(router, "_load", slow_load)
     codes = [f"code-of-a-page-{n:04d}" for n in range(12)]
