@@ -3,7 +3,7 @@
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, or_, select, text, update
+from sqlalchemy import bindparam, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from ocop_tracker.core.db import execute_dml
@@ -110,18 +110,22 @@ def main_photo(session: Session, product_id: int) -> Photo | None:
     )
 
 
+# Built once (the public page reads it on every cache miss), its value bound.
+_FIRST_PUBLIC = (
+    select(Photo)
+    .where(
+        Photo.product_id == bindparam("product_id"),
+        Photo.kind == PhotoKind.product,
+        Photo.is_public.is_(True),
+    )
+    .order_by(Photo.is_main.desc(), Photo.position, Photo.id)
+    .limit(1)
+)
+
+
 def first_public(session: Session, product_id: int) -> Photo | None:
     """The product's public photo shown first: the main one, else by position."""
-    return session.scalar(
-        select(Photo)
-        .where(
-            Photo.product_id == product_id,
-            Photo.kind == PhotoKind.product,
-            Photo.is_public.is_(True),
-        )
-        .order_by(Photo.is_main.desc(), Photo.position, Photo.id)
-        .limit(1)
-    )
+    return session.scalar(_FIRST_PUBLIC, {"product_id": product_id})
 
 
 def clear_main(session: Session, product_id: int) -> None:

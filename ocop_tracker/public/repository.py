@@ -2,14 +2,16 @@
 
 Core statements only (no ORM objects): the public page reads a few indexed rows
 when its cache misses, and the cards read the same facts for thousands of products
-in chunks.
+in chunks. The page's statements are built once, with their values bound at
+execution: building a statement and its cache key on each read cost more than
+running it (2.5 of a miss's 7 ms).
 """
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, select
+from sqlalchemy import Connection, Row, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -58,18 +60,28 @@ def _product_statement() -> Any:
     )
 
 
+_IDS: Any = bindparam("ids", expanding=True)
+_BY_CODE = _product_statement().where(Product.public_code == bindparam("code"))
+_BY_IDS = _product_statement().where(Product.id.in_(_IDS))
+
+
+def _in_chunks(session: Session, stmt: Any, ids: Sequence[int]) -> list[Row[Any]]:
+    """The rows of a statement built once with ``_IDS``, ``query.CHUNK`` ids at a time."""
+    conn = session.connection()
+    rows: list[Row[Any]] = []
+    for part in query.chunks(ids):
+        rows.extend(conn.execute(stmt, {"ids": list(part)}))
+    return rows
+
+
 def product_by_code(session: Session, code: str) -> Row[Any] | None:
     """The public facts of the product holding ``code`` (unique index)."""
-    return session.execute(
-        _product_statement().where(Product.public_code == code)
-    ).first()
+    return session.connection().execute(_BY_CODE, {"code": code}).first()
 
 
 def products_by_id(session: Session, product_ids: Sequence[int]) -> list[Row[Any]]:
     """The public facts of these products, in name order."""
-    rows = query.rows_in_chunks(
-        session, _product_statement(), Product.id, list(product_ids)
-    )
+    rows = _in_chunks(session, _BY_IDS, list(product_ids))
     return sorted(rows, key=lambda r: (r.hamlet_name, r.name, r.id))
 
 
@@ -82,51 +94,53 @@ def code_by_gtin(session: Session, gtin: str) -> str | None:
     )
 
 
+_CERTIFICATES = select(
+    Certificate.id,
+    Certificate.product_id,
+    Certificate.stars,
+    Certificate.decision_number,
+    Certificate.decision_date,
+    Certificate.expires_on,
+    Certificate.revoked_on,
+    Certificate.updated_at,
+).where(Certificate.product_id.in_(_IDS))
+_LIVE_LISTINGS = (
+    select(
+        Listing.product_id,
+        Listing.listing_url,
+        Listing.updated_at,
+        Marketplace.name,
+        Marketplace.domain,
+    )
+    .join(Marketplace, Marketplace.id == Listing.marketplace_id)
+    .where(
+        Listing.product_id.in_(_IDS),
+        Listing.status == ListingStatus.listed,
+        Marketplace.is_active.is_(True),
+    )
+    .order_by(Marketplace.is_named_in_plan.desc(), Marketplace.name)
+)
+_CONSENTS = (
+    select(Consent.producer_id, Consent.field, Consent.granted, Consent.recorded_at)
+    .where(Consent.producer_id.in_(_IDS))
+    .order_by(Consent.recorded_at, Consent.id)
+)
+
+
 def certificates(session: Session, product_ids: Sequence[int]) -> list[Row[Any]]:
     """Every certificate of these products (standing is decided by products.rules)."""
-    stmt = select(
-        Certificate.id,
-        Certificate.product_id,
-        Certificate.stars,
-        Certificate.decision_number,
-        Certificate.decision_date,
-        Certificate.expires_on,
-        Certificate.revoked_on,
-        Certificate.updated_at,
-    )
-    return query.rows_in_chunks(
-        session, stmt, Certificate.product_id, list(product_ids)
-    )
+    return _in_chunks(session, _CERTIFICATES, list(product_ids))
 
 
 def live_listings(session: Session, product_ids: Sequence[int]) -> list[Row[Any]]:
-    """Verified, live listings on active marketplaces, marketplace by name."""
-    stmt = (
-        select(
-            Listing.product_id,
-            Listing.listing_url,
-            Listing.updated_at,
-            Marketplace.name,
-            Marketplace.domain,
-        )
-        .join(Marketplace, Marketplace.id == Listing.marketplace_id)
-        .where(
-            Listing.status == ListingStatus.listed,
-            Marketplace.is_active.is_(True),
-        )
-        .order_by(Marketplace.is_named_in_plan.desc(), Marketplace.name)
-    )
-    return query.rows_in_chunks(session, stmt, Listing.product_id, list(product_ids))
+    """Verified, live listings on active marketplaces, marketplace by name
+    (within each chunk of products: each product's own are in that order)."""
+    return _in_chunks(session, _LIVE_LISTINGS, list(product_ids))
 
 
 def consents(session: Session, producer_ids: Iterable[int]) -> list[Row[Any]]:
     """Consent records of these producers, oldest first (the last one counts)."""
-    stmt = select(
-        Consent.producer_id, Consent.field, Consent.granted, Consent.recorded_at
-    ).order_by(Consent.recorded_at, Consent.id)
-    return query.rows_in_chunks(
-        session, stmt, Consent.producer_id, sorted(set(producer_ids))
-    )
+    return _in_chunks(session, _CONSENTS, sorted(set(producer_ids)))
 
 
 # --- requests per address, shared ---------------------------------------------------
