@@ -5,7 +5,7 @@ event loop runs one request's synchronous code at a time.
 - **Cache**: a rendered page is kept, compressed with brotli once when it is
   rendered (a phone asks for ``br``: it is sent as kept; ``gzip`` and plain
   bodies are made from it per answer, in tens of microseconds), within a
-  memory budget of ``MAX_BYTES`` per worker (about 25,000 pages), until a
+  memory budget of ``MAX_BYTES`` per worker (30,000 pages or more), until a
   change to what it shows is
   committed, by this process or any other on the same database
   (``public/changes.py``: this process forgets at once, the others' watchers
@@ -59,12 +59,13 @@ WATCHED_TTL = 1800.0
 # again in the background (one at a time per worker).
 REFRESH_WITHIN = 10.0
 MAX_AGE = 60  # Cache-Control max-age sent to browsers (SECURITY.md T32: ≤ 60 s)
-# Memory for kept pages per worker: a page of 2.5 KB is kept as about 1 KB of
-# brotli and 0.4 KB of keys and validators (``PAGE_OVERHEAD``), so 32 MB hold
-# about 23,000 pages. With 5,000 pages kept whole, 20,000 products being
-# scanned missed three times in four.
-MAX_BYTES = int(os.environ.get("OCOP_PUBLIC_CACHE_MB", "32")) * 2**20
-PAGE_OVERHEAD = 400
+# Memory for kept pages per worker: a page of 2.5–4.5 KB is kept as 1–1.6 KB of
+# brotli and about 0.5 KB of keys, validators and the entry (``PAGE_OVERHEAD``),
+# so 64 MB hold 30,000–40,000 pages. Kept whole, 5,000 pages a worker made
+# 20,000 products being scanned miss three times in four; and a budget smaller
+# than the pages in rotation misses every time (least recently used goes first).
+MAX_BYTES = int(os.environ.get("OCOP_PUBLIC_CACHE_MB", "64")) * 2**20
+PAGE_OVERHEAD = 500
 # Brotli quality for kept pages: quality 5 takes 0.3 ms for a page, 11 took
 # 11 ms (on the event loop, for every page outside the compression layer's
 # 256 kept bodies) for 8 % fewer bytes.
