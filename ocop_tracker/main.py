@@ -156,6 +156,10 @@ def create_app() -> FastAPI:
     """Build the application from the current settings."""
     hooks.install()
     settings = get_settings()
+    # Templates are read again when their file changes only while developing:
+    # elsewhere that check was a stat() per rendered template, on the event
+    # loop's turn (the public page's cache misses spent 4 % of a worker there).
+    templates.env.auto_reload = settings.env is Env.development
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, RedactCapabilityLinks) for f in access.filters):
         access.addFilter(RedactCapabilityLinks())
