@@ -9,9 +9,10 @@ running it (2.5 of a miss's 7 ms).
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, func, select
+from sqlalchemy import Connection, Row, Table, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -186,30 +187,42 @@ def forget_hits(conn: Connection, before_minute: int) -> None:
 # --- scans -----------------------------------------------------------------------
 
 
+_EXISTING: Any = select(Product.id).where(Product.id.in_(_IDS))
+
+
+@cache
+def _scan_upsert(dialect: str) -> Any:
+    """The UPSERT adding one product-day's scans, built once per dialect and sent
+    with every row's values at once (an executemany)."""
+    table: Table = ProductScanDay.__table__  # type: ignore[assignment]
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.product_id, table.c.day],
+        set_={"count": table.c.count + stmt.excluded["count"]},
+    )
+
+
 def add_scans(session: Session, counts: Mapping[tuple[int, dt.date], int]) -> None:
-    """Add ``counts`` to the daily totals in one UPSERT (products gone are skipped)."""
+    """Add ``counts`` to the daily totals in one UPSERT sent with every row's values
+    (products gone are skipped). A statement with the values written into it
+    took 30,000 parameters for a batch of 10,000 products, compiled anew each
+    time: a quarter of a worker's time with 20,000 products being scanned, the
+    GIL held against the event loop."""
     if not counts:
         return
+    conn = session.connection()
     wanted = sorted({product_id for product_id, _ in counts})
     existing: set[int] = set()
     for part in query.chunks(wanted):
-        existing.update(session.scalars(select(Product.id).where(Product.id.in_(part))))
+        existing.update(conn.scalars(_EXISTING, {"ids": list(part)}))
     values = [
         {"product_id": product_id, "day": day, "count": n}
         for (product_id, day), n in sorted(counts.items())
         if product_id in existing
     ]
-    if not values:
-        return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(ProductScanDay).values(values)
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[ProductScanDay.product_id, ProductScanDay.day],
-            set_={"count": ProductScanDay.count + stmt.excluded["count"]},
-        )
-    )
+    if values:
+        conn.execute(_scan_upsert(conn.dialect.name), values)
 
 
 def scans_of(

@@ -320,6 +320,31 @@ def test_scans_are_counted_per_product_per_day(
     assert hotpath.scans.pending == 0
 
 
+def test_a_batch_of_scans_adds_to_each_product_day_and_skips_products_gone(
+    session: Session,
+) -> None:
+    from ocop_tracker.public import repository
+
+    producer = canary_producer(session, khom3(session))
+    products = [make_product(session, producer, name=f"Bánh {n}") for n in range(3)]
+    session.commit()
+    day, before = today(), today() - dt.timedelta(days=1)
+    gone = max(p.id for p in products) + 1000
+    batch = {(p.id, day): n + 1 for n, p in enumerate(products)}
+    batch[(products[0].id, before)] = 7
+    batch[(gone, day)] = 5
+    repository.add_scans(session, batch)
+    repository.add_scans(session, batch)  # every row now meets its own
+    session.commit()
+    rows = session.execute(
+        select(ProductScanDay.product_id, ProductScanDay.day, ProductScanDay.count)
+    ).all()
+    assert sorted(rows) == sorted(
+        [(p.id, day, 2 * (n + 1)) for n, p in enumerate(products)]
+        + [(products[0].id, before, 14)]
+    )
+
+
 def test_rate_limit_per_address(client: TestClient, session: Session) -> None:
     product = make_product(session, canary_producer(session, khom3(session)), stars=4)
     session.commit()
