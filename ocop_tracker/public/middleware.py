@@ -58,11 +58,11 @@ class PublicPageMiddleware:
                 bytes(scope.get("query_string", b"")).decode("latin-1"),
                 _header(scope, b"accept-language"),
             ).lang
-        language = [
-            (name.lower().encode(), value.encode())
-            for name, value in hotpath.language_headers(lang).items()
-        ]
         if not allowed:
+            language = [
+                (name.lower().encode(), value.encode())
+                for name, value in hotpath.language_headers(lang).items()
+            ]
             await _send(
                 send,
                 429,
