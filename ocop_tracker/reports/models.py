@@ -86,7 +86,11 @@ class ReportSegment(Base):
     holds_ocop: Mapped[bool] = mapped_column(default=False)
 
     __table_args__ = (
-        Index("ix_report_segments_subject", "subject_type", "subject_id"),
+        # A subject's segments are read and replaced by id, a few hundred ids
+        # at a time: led by the id, the index answers the whole list whatever
+        # the planner believes of the table (led by the type, a plan made
+        # while the table was small filtered every segment of the type).
+        Index("ix_report_segments_subject", "subject_id", "subject_type"),
         Index("ix_report_segments_hamlet_start", "hamlet_id", "start_day"),
         # A past date of an area inside one province seeks, hamlet by hamlet,
         # the segments that start or end in its window (``checkpoints.window``).
