@@ -17,8 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 
-from sqlalchemy import Connection, Table, inspect, select
+from sqlalchemy import Connection, Table, select
 from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm.attributes import History, get_history
+from sqlalchemy.orm.base import PASSIVE_NO_INITIALIZE
 
 from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.core.base import Base
@@ -80,9 +82,9 @@ def _pending(session: Session) -> Pending:
 def _moves_counts(obj: object) -> bool:
     """A unit moved in the tree, or the named marketplaces changed: counts go stale."""
     if isinstance(obj, AdminUnit):
-        return inspect(obj).attrs.parent_id.history.has_changes()
+        return _history(obj, "parent_id").has_changes()
     if isinstance(obj, Marketplace):
-        return inspect(obj).attrs.is_named_in_plan.history.has_changes()
+        return _history(obj, "is_named_in_plan").has_changes()
     return False
 
 
@@ -98,13 +100,7 @@ def collect(session: Session, _flush: UOWTransaction) -> None:
             p.products.add(obj.id)
             # Its producer holds OCOP or not only by the product's existence,
             # kind and owner: a name or price edit leaves the producer alone.
-            state = inspect(obj).attrs
-            if (
-                obj in new
-                or obj in deleted
-                or state.kind.history.has_changes()
-                or state.producer_id.history.has_changes()
-            ):
+            if obj in new or obj in deleted or _changed(obj, "kind", "producer_id"):
                 p.producers.update(_old_and_new(obj, "producer_id"))
         elif isinstance(obj, Certificate):
             p.products.add(obj.product_id)
@@ -121,7 +117,7 @@ def collect(session: Session, _flush: UOWTransaction) -> None:
             p.producers.add(obj.producer_id)
         elif isinstance(obj, SellerAccount):
             p.producers.add(obj.producer_id)
-            moved = inspect(obj).attrs.hamlet_id.history
+            moved = _history(obj, "hamlet_id")
             if obj in deleted or moved.has_changes():
                 p.activity_hamlets.add(obj.hamlet_id)
                 p.activity_hamlets.update(h for h in moved.deleted if h is not None)
@@ -138,7 +134,7 @@ def collect(session: Session, _flush: UOWTransaction) -> None:
         elif isinstance(obj, TrainingSession):
             p.training_places.update(_old_and_new(obj, "area_id"))
             if obj not in new and (
-                obj in deleted or inspect(obj).attrs.held_on.history.has_changes()
+                obj in deleted or _history(obj, "held_on").has_changes()
             ):
                 p.moved_sessions.add(obj.id)
         elif isinstance(obj, CoachingVisit):
@@ -147,9 +143,21 @@ def collect(session: Session, _flush: UOWTransaction) -> None:
             p.stale = True
 
 
+def _history(obj: object, attr: str) -> History:
+    """What this flush did to one attribute, without loading it — and without
+    ``inspect(obj).attrs``, which builds a state for every attribute of the row
+    (for a product, more than the rest of this hook costs)."""
+    return get_history(obj, attr, passive=PASSIVE_NO_INITIALIZE)
+
+
+def _changed(obj: object, *attrs: str) -> bool:
+    """Whether this flush changed any of ``attrs`` of a row already stored."""
+    return any(_history(obj, attr).has_changes() for attr in attrs)
+
+
 def _old_and_new(obj: object, attr: str) -> set[int]:
     """A row's ``attr`` now and, when this flush changed it, before."""
-    history = inspect(obj).attrs[attr].history
+    history = _history(obj, attr)
     return {v for v in chain(history.deleted, [getattr(obj, attr)]) if v is not None}
 
 
