@@ -361,32 +361,43 @@ def extend_checkpoints(conn: Connection, before: dt.date) -> None:
         last = day
 
 
-def post_checkpoints(
-    conn: Connection,
+# A change of the checkpoints, netted: (hamlet, dims, first day, end) → how
+# many segments of that run came (+) or went (−). ``net_checkpoints`` adds to
+# it, ``post_checkpoints`` writes it.
+CheckpointNet = dict[tuple[int, Dims, dt.date, dt.date], int]
+
+
+def net_checkpoints(
     changes: Sequence[tuple[Sequence[Keyed], Sequence[Keyed]]],
     before: dt.date,
+    net: CheckpointNet,
 ) -> None:
-    """Move the checkpoints a change of segments reaches (old taken away, new added).
-
-    Each segment covers a run of checkpoint days (found by halving), and each
-    of its hamlet's ancestors a run within it (the link's dates): a run adds
-    to its (area, dims) at its first day and takes away after its last. The
-    running sums, read day by day, give each checkpoint's change once per
-    (area, dims), not once per segment, day and ancestor: an import of
-    certificates decided last year moves every checkpoint since for
-    thousands of segments, mostly in the same few areas and dims.
+    """Add to ``net`` what a change of segments does to the checkpoints (old
+    taken away, new added).
 
     Every checkpoint stands before ``before`` (the counts day): a segment is
     cut there first, so the old and new segments of a change made today cancel
-    and the write reads nothing here.
-    """
-    net: dict[tuple[int, Dims, dt.date, dt.date], int] = defaultdict(int)
+    and posting reads nothing. Reads nothing itself: a refresh nets each of its
+    parts into one ``net`` and posts it once (``segments.refresh``)."""
     for old, new in changes:
         for sign, keyed in ((-1, old), (1, new)):
             for hamlet_id, seg in keyed:
                 if seg.start < before:
                     end = before if seg.end is None else min(seg.end, before)
                     net[(hamlet_id, seg.dims, seg.start, end)] += sign
+
+
+def post_checkpoints(conn: Connection, net: CheckpointNet) -> None:
+    """Move the checkpoints by a netted change (``net_checkpoints``).
+
+    Each run covers a run of checkpoint days (found by halving), and each of
+    its hamlet's ancestors a run within it (the link's dates): a run adds to
+    its (area, dims) at its first day and takes away after its last. The
+    running sums, read day by day, give each checkpoint's change once per
+    (area, dims), not once per segment, day and ancestor: an import of
+    certificates decided last year moves every checkpoint since for
+    thousands of segments, mostly in the same few areas and dims.
+    """
     if not any(net.values()):
         return
     held = {

@@ -9,6 +9,7 @@ new day.
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, func, insert, or_, select, update
@@ -20,7 +21,12 @@ from ocop_tracker.core.db import make_engine, without_time_limits
 from ocop_tracker.producers.models import Producer
 from ocop_tracker.products.models import Product
 from ocop_tracker.reports import activity, rules, training
-from ocop_tracker.reports.checkpoints import extend_checkpoints, post_checkpoints
+from ocop_tracker.reports.checkpoints import (
+    CheckpointNet,
+    extend_checkpoints,
+    net_checkpoints,
+    post_checkpoints,
+)
 from ocop_tracker.reports.facts import (
     member_facts,
     named_marketplaces,
@@ -261,6 +267,36 @@ def roll_forward(conn: Connection, to_day: dt.date | None = None) -> None:
 REFRESH_SUBJECTS = 2000
 
 
+@dataclass
+class _Moves:
+    """What the parts of one refresh move, added up and written once.
+
+    An import of 20,000 rows is refreshed in ten parts, all in the same few
+    thousand hamlets, over the same few hundred checkpoint days: posted part
+    by part, each wrote the same areas' counts, schedule and checkpoints
+    again (the upserts took more than half of the refresh on PostgreSQL).
+    """
+
+    counts_day: dt.date | None = None
+    now: dict[tuple[int, str], int] = field(default_factory=lambda: defaultdict(int))
+    later: dict[tuple[int, dt.date, str], int] = field(
+        default_factory=lambda: defaultdict(int)
+    )
+    checkpoints: CheckpointNet = field(default_factory=lambda: defaultdict(int))
+
+    def write(self, conn: Connection, revised: set[int] | None) -> None:
+        """Post what was added up, and start again from nothing. Called at the
+        end, and before anything reads what it moves: the counts moved to a
+        new day, checkpoints added from the segments."""
+        if self.counts_day is not None:
+            _post(conn, self.counts_day, self.now, self.later, revised)
+            post_checkpoints(conn, self.checkpoints)
+        self.counts_day = None
+        self.now.clear()
+        self.later.clear()
+        self.checkpoints.clear()
+
+
 def refresh(
     conn: Connection,
     *,
@@ -274,20 +310,27 @@ def refresh(
 
     Subjects are refreshed ``REFRESH_SUBJECTS`` at a time: the changes a
     subject makes add up, so parts give what the whole would, and an import
-    of 20,000 rows keeps a part's segments in memory, not every one."""
+    of 20,000 rows keeps a part's segments in memory, not every one. What the
+    parts move is posted once, at the end (``_Moves``)."""
     subjects = (
         [(PRODUCT, p) for p in sorted(set(products))]
         + [(PRODUCER, p) for p in sorted(set(producers))]
         + [(MEMBER, m) for m in sorted(set(members))]
     )
-    return sum(
-        _refresh(conn, subjects[start : start + REFRESH_SUBJECTS], revised)
+    moves = _Moves()
+    changed = sum(
+        _refresh(conn, subjects[start : start + REFRESH_SUBJECTS], revised, moves)
         for start in range(0, len(subjects), REFRESH_SUBJECTS)
     )
+    moves.write(conn, revised)
+    return changed
 
 
 def _refresh(
-    conn: Connection, subjects: list[tuple[str, int]], revised: set[int] | None
+    conn: Connection,
+    subjects: list[tuple[str, int]],
+    revised: set[int] | None,
+    moves: _Moves,
 ) -> int:
     if not subjects:
         return 0
@@ -296,6 +339,7 @@ def _refresh(
         _ensure_state(conn, subjects)
         current = state(conn)
     elif current[0] < today():  # the first write of a new day
+        moves.write(conn, revised)
         roll_forward(conn)
         current = state(conn)
     assert current is not None
@@ -315,9 +359,12 @@ def _refresh(
     ]
     if not changed:
         return 0
+    # A subject that had no segments (a new one: all of an import's) has none
+    # to take away.
     by_type: dict[str, list[int]] = defaultdict(list)
     for kind, sid in changed:
-        by_type[kind].append(sid)
+        if old.get((kind, sid)):
+            by_type[kind].append(sid)
     for kind, ids in by_type.items():
         for chunk in chunks(ids):
             conn.execute(
@@ -329,20 +376,23 @@ def _refresh(
     if rows:
         conn.execute(insert(SEGMENTS), rows)
     if not stale:
-        now_delta: dict[tuple[int, str], int] = defaultdict(int)
-        later_delta: dict[tuple[int, dt.date, str], int] = defaultdict(int)
+        moves.counts_day = counts_day
         for s in changed:
-            _deltas(old.get(s, []), counts_day, -1, now_delta, later_delta)
-            _deltas(new.get(s, []), counts_day, 1, now_delta, later_delta)
-        _post(conn, counts_day, now_delta, later_delta, revised)
-        post_checkpoints(
-            conn, [(old.get(s, []), new.get(s, [])) for s in changed], counts_day
+            _deltas(old.get(s, []), counts_day, -1, moves.now, moves.later)
+            _deltas(new.get(s, []), counts_day, 1, moves.now, moves.later)
+        net_checkpoints(
+            [(old.get(s, []), new.get(s, [])) for s in changed],
+            counts_day,
+            moves.checkpoints,
         )
         starts = [seg.start for s in changed for _, seg in new.get(s, [])]
         if starts and min(starts) < counts_day:
             first: dt.date | None = conn.scalar(select(func.min(CHECKPOINT_DAYS.c.day)))
             if first is None or min(starts) < first:
-                # Something now counts before the first checkpoint: add those before.
+                # Something now counts before the first checkpoint: add those
+                # before, from the segments — once what this refresh moved so
+                # far stands in the checkpoints it reads.
+                moves.write(conn, revised)
                 extend_checkpoints(conn, counts_day)
     return len(changed)
 

@@ -371,6 +371,71 @@ def test_a_change_in_the_past_moves_later_checkpoints(
     assert _checkpoints(session) == after
 
 
+def test_a_refresh_in_parts_posts_their_moves_once_and_exactly(
+    session: Session, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parts of one subject each: what they move is added up and written at
+    the end — or first, where a part adds checkpoints before the first one
+    from the segments (they must already hold the earlier parts' moves)."""
+    monkeypatch.setattr(segments, "REFRESH_SUBJECTS", 1)
+    world = build_random(session, clock, random.Random(19), products=12)
+    first = min(session.scalars(select(ReportCheckpointDay.day)))
+    products = session.scalars(
+        select(Product)
+        .where(Product.hamlet_id.in_([h.id for h in world.hamlets]))
+        .order_by(Product.id)
+        .limit(3)
+    ).all()
+    assert len(products) == 3
+    # In id order, so in parts' order: decided after the first checkpoint,
+    # then before it (that part extends the checkpoints), then after again.
+    decided = [
+        first + dt.timedelta(days=40),
+        first - dt.timedelta(days=90),
+        first + dt.timedelta(days=75),
+    ]
+    for n, (product, day) in enumerate(zip(products, decided, strict=True)):
+        product.kind = ProductKind.ocop
+        session.add(
+            Certificate(
+                product_id=product.id,
+                hamlet_id=product.hamlet_id,
+                stars=3 + n % 2,
+                decision_number=f"{n}-parts/QĐ-UBND",
+                decision_date=day,
+                authority="UBND tỉnh",
+                level=CertLevel.province,
+                expires_on=day + dt.timedelta(days=3 * 365),
+            )
+        )
+    session.commit()
+    now_first = min(session.scalars(select(ReportCheckpointDay.day)))
+    assert now_first < first, "the second part added checkpoints before the first"
+    kept = _checkpoints(session)
+    conn = session.connection()
+    counts = views.read_counts(conn, world.areas, today())
+    schedule = sorted(
+        (r.area_id, r.day, r.metric, r.delta)
+        for r in conn.execute(select(ledger.SCHEDULE))
+        if r.delta
+    )
+    segments.rebuild_counts(conn, today())
+    assert _checkpoints(session) == kept
+    assert views.read_counts(conn, world.areas, today()) == counts
+    assert (
+        sorted(
+            (r.area_id, r.day, r.metric, r.delta)
+            for r in conn.execute(select(ledger.SCHEDULE))
+            if r.delta
+        )
+        == schedule
+    )
+    days = sorted({now_first, first - dt.timedelta(days=1), *decided})
+    assert _check(session, world.areas, days, "checkpoints") == len(world.areas) * len(
+        days
+    )
+
+
 def test_rolling_forward_adds_the_month_ends_passed(
     session: Session, clock: Clock
 ) -> None:
