@@ -317,6 +317,11 @@ def refresh(
         + [(PRODUCER, p) for p in sorted(set(producers))]
         + [(MEMBER, m) for m in sorted(set(members))]
     )
+    if subjects and state(conn) is None:
+        # The first write ever: the state is made knowing every subject of
+        # this refresh, not only its first part's (the rest, already written,
+        # would otherwise count as rows the ledger never saw: stale).
+        _ensure_state(conn, subjects)
     moves = _Moves()
     changed = sum(
         _refresh(conn, subjects[start : start + REFRESH_SUBJECTS], revised, moves)
@@ -335,10 +340,8 @@ def _refresh(
     if not subjects:
         return 0
     current = state(conn)
-    if current is None:  # the first write ever
-        _ensure_state(conn, subjects)
-        current = state(conn)
-    elif current[0] < today():  # the first write of a new day
+    assert current is not None  # made by ``refresh``
+    if current[0] < today():  # the first write of a new day
         moves.write(conn, revised)
         roll_forward(conn)
         current = state(conn)

@@ -4,10 +4,11 @@ import datetime as dt
 import random
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas.models import AdminUnit
+from ocop_tracker.producers.models import Producer
 from ocop_tracker.products.models import Certificate, CertLevel, Product, ProductKind
 from ocop_tracker.reports import checkpoints, ledger, segments, views
 from ocop_tracker.reports.models import NATION, ReportCheckpoint, ReportCheckpointDay
@@ -434,6 +435,27 @@ def test_a_refresh_in_parts_posts_their_moves_once_and_exactly(
     assert _check(session, world.areas, days, "checkpoints") == len(world.areas) * len(
         days
     )
+
+
+def test_the_first_write_ever_in_parts_leaves_the_ledger_in_step(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ledger's state is made by the first write ever, stale when rows
+    exist that the write does not cover. A first import larger than a part is
+    judged by every subject it refreshes, not by its first part's (which took
+    the rest, already written, for rows never seen: every report read from
+    segments until a rebuild)."""
+    monkeypatch.setattr(segments, "REFRESH_SUBJECTS", 2)
+    conn = session.connection()
+    products = session.scalars(select(Product.id).order_by(Product.id)).all()
+    producers = session.scalars(select(Producer.id).order_by(Producer.id)).all()
+    assert len(products) > 2 * segments.REFRESH_SUBJECTS
+    for left_out, stale in ((0, False), (1, True)):
+        conn.execute(delete(ledger.STATE))
+        segments.refresh(conn, products=products[left_out:], producers=producers)
+        state = ledger.state(conn)
+        assert state is not None
+        assert state[1] is stale, (left_out, state)
 
 
 def test_rolling_forward_adds_the_month_ends_passed(
