@@ -73,7 +73,13 @@ BROTLI_QUALITY = 5
 # A batch holds one row per product scanned (not per scan), so a bigger batch
 # costs no bigger write, only fewer of them: at 1,000 a busy worker wrote five
 # times a second and served 10-20 % fewer pages (bench/README.md, fifth steps).
-FLUSH_EVERY = 10_000
+# A batch is written when it is ``FLUSH_SECONDS`` old, or sooner when it holds
+# ``FLUSH_EVERY`` scans. Writing costs by the products in it, not by the scans:
+# at thousands of scans a second over 20,000 products, a batch of 10,000 scans
+# wrote 10,000 rows a second, and its parameters, built under the GIL, held the
+# event loop for tens of milliseconds each time (the page's p99); ten seconds
+# of scans write each product once.
+FLUSH_EVERY = 100_000
 FLUSH_SECONDS = 10.0
 MAX_PENDING_KEYS = 50_000  # products × days waiting; beyond this scans are dropped
 # 120 a minute: a person never reaches it, a scraper does (SECURITY.md T50). The
