@@ -9,15 +9,11 @@ running it (2.5 of a miss's 7 ms).
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     Connection,
-    Date,
-    Integer,
     Row,
-    Table,
     bindparam,
     delete,
     func,
@@ -200,84 +196,31 @@ def forget_hits(conn: Connection, before_minute: int) -> None:
 _EXISTING: Any = select(Product.id).where(Product.id.in_(_IDS))
 
 
-@cache
-def _scan_upsert() -> Any:
-    """SQLite: the UPSERT adding one product-day's scans, built once and sent
-    with every row's values at once (an executemany)."""
-    table: Table = ProductScanDay.__table__  # type: ignore[assignment]
-    stmt = sqlite.insert(table)
-    return stmt.on_conflict_do_update(
-        index_elements=[table.c.product_id, table.c.day],
-        set_={"count": table.c.count + stmt.excluded["count"]},
-    )
-
-
-@cache
-def _scan_upsert_arrays() -> Any:
-    """PostgreSQL: the batch's rows made by ``unnest`` from three arrays, those
-    of products gone left out by the join, in key order (two workers adding
-    the same product-days take their row locks in the same order)."""
-    table: Table = ProductScanDay.__table__  # type: ignore[assignment]
-    products: Table = Product.__table__  # type: ignore[assignment]
-    given = (
-        func.unnest(
-            bindparam("ids", type_=postgresql.ARRAY(Integer)),
-            bindparam("days", type_=postgresql.ARRAY(Date)),
-            bindparam("counts", type_=postgresql.ARRAY(Integer)),
-        )
-        .table_valued("product_id", "day", "count")
-        .render_derived("given")
-    )
-    rows = (
-        select(given.c.product_id, given.c.day, given.c.count)
-        .select_from(given)
-        .join(products, products.c.id == given.c.product_id)
-        .order_by(given.c.product_id, given.c.day)
-    )
-    stmt = postgresql.insert(table).from_select(["product_id", "day", "count"], rows)
-    return stmt.on_conflict_do_update(
-        index_elements=[table.c.product_id, table.c.day],
-        set_={"count": table.c.count + stmt.excluded["count"]},
-    )
-
-
 def add_scans(session: Session, counts: Mapping[tuple[int, dt.date], int]) -> None:
-    """Add ``counts`` to the daily totals in one UPSERT (products gone are
-    skipped). It runs in a thread beside the event loop, so what it costs in
-    Python holds the loop back:
-
-    - a statement with the values written into it took 30,000 parameters for
-      a batch of 10,000 products, compiled anew each time;
-    - sent as an executemany, each row's values went through SQLAlchemy's and
-      psycopg's processing one by one: on PostgreSQL a batch of 20,000
-      products held the GIL for about 200 ms, the page's p99;
-    - on PostgreSQL the batch now travels as three arrays in one statement.
-    """
+    """Add ``counts`` to the daily totals (products gone are skipped), in key
+    order, in one ``query.upsert``. It runs in a thread beside the event loop,
+    so what it costs in Python holds the loop back: sent as an executemany,
+    each row's values went through SQLAlchemy's and psycopg's processing one
+    by one — on PostgreSQL a batch of 20,000 products held the GIL for about
+    200 ms, the page's p99 — where arrays to ``unnest`` take one statement."""
     if not counts:
         return
     conn = session.connection()
     keys = sorted(counts)
-    if conn.dialect.name == "postgresql":
-        conn.execute(
-            _scan_upsert_arrays(),
-            {
-                "ids": [product_id for product_id, _ in keys],
-                "days": [day for _, day in keys],
-                "counts": [counts[key] for key in keys],
-            },
-        )
-        return
-    wanted = sorted({product_id for product_id, _ in keys})
     existing: set[int] = set()
-    for part in query.chunks(wanted):
+    for part in query.chunks(sorted({product_id for product_id, _ in keys})):
         existing.update(conn.scalars(_EXISTING, {"ids": list(part)}))
-    values = [
-        {"product_id": product_id, "day": day, "count": counts[(product_id, day)]}
-        for product_id, day in keys
-        if product_id in existing
-    ]
-    if values:
-        conn.execute(_scan_upsert(), values)
+    query.upsert(
+        conn,
+        ProductScanDay.__table__,  # type: ignore[arg-type]
+        ("product_id", "day"),
+        "count",
+        [
+            {"product_id": product_id, "day": day, "count": counts[(product_id, day)]}
+            for product_id, day in keys
+            if product_id in existing
+        ],
+    )
 
 
 def scans_of(

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select
 
 from ocop_tracker.areas.models import Level
+from ocop_tracker.core.query import upsert
 from ocop_tracker.reports import rules
 from ocop_tracker.reports.ledger import (
     CHECKPOINT_DAYS,
@@ -28,7 +29,6 @@ from ocop_tracker.reports.ledger import (
     chunks,
     dims_of,
     link_valid,
-    upsert,
 )
 from ocop_tracker.reports.models import NATION
 from ocop_tracker.reports.rules import Dims

@@ -28,11 +28,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Connection, Table, and_, or_, select
 
 from ocop_tracker.areas.models import AdminUnit, AdminUnitLink
+from ocop_tracker.core.query import upsert
 from ocop_tracker.reports.models import (
     NATION,
     ReportCheckpoint,
@@ -171,60 +170,6 @@ class Ancestors:
         ]
         out.append(NATION)
         return out
-
-
-# Rows per upsert statement on PostgreSQL (arrays of this length per column).
-UPSERT_ROWS = 20_000
-
-
-def upsert(
-    conn: Connection,
-    table: Table,
-    keys: Sequence[str],
-    value: str,
-    rows: list[dict[str, Any]],
-) -> None:
-    if not rows:
-        return
-    if conn.dialect.name == "postgresql":
-        _upsert_arrays(conn, table, keys, value, rows)
-        return
-    stmt = sqlite.insert(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={value: getattr(table.c, value) + getattr(stmt.excluded, value)},
-    )
-    for start in range(0, len(rows), 5000):
-        conn.execute(stmt, rows[start : start + 5000])
-
-
-def _upsert_arrays(
-    conn: Connection,
-    table: Table,
-    keys: Sequence[str],
-    value: str,
-    rows: list[dict[str, Any]],
-) -> None:
-    """``upsert`` on PostgreSQL: each column sent as one array and the rows
-    made by ``unnest`` — one statement of a few parameters per chunk, where an
-    execution per row cost a round trip each (26 µs a row, 43,000 rows for an
-    import of 2,000 products)."""
-    columns = list(rows[0])
-    for start in range(0, len(rows), UPSERT_ROWS):
-        chunk = rows[start : start + UPSERT_ROWS]
-        arrays = [
-            bindparam(f"{c}_all", [r[c] for r in chunk], type_=ARRAY(table.c[c].type))
-            for c in columns
-        ]
-        given = func.unnest(*arrays).table_valued(*columns).render_derived("given")
-        stmt = postgresql.insert(table).from_select(
-            columns, select(*(given.c[c] for c in columns))
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=list(keys),
-            set_={value: getattr(table.c, value) + getattr(stmt.excluded, value)},
-        )
-        conn.execute(stmt)
 
 
 def link_valid(day: dt.date) -> Any:

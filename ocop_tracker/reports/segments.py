@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ocop_tracker.core.clock import today
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.db import make_engine, without_time_limits
+from ocop_tracker.core.query import upsert
 from ocop_tracker.producers.models import Producer
 from ocop_tracker.products.models import Product
 from ocop_tracker.reports import activity, rules, training
@@ -50,7 +51,6 @@ from ocop_tracker.reports.ledger import (
     chunks,
     dims_of,
     state,
-    upsert,
     utcnow,
 )
 from ocop_tracker.reports.rules import Segment
