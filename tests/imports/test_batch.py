@@ -148,6 +148,17 @@ def test_the_dry_run_reports_what_the_import_writes_and_writes_nothing(
     assert len(codes) == 4
     assert len(set(codes)) == 4
     assert all(codes)
+    # Their ids are the database's own (drawn at once on PostgreSQL): each
+    # product's event names it, and a product a form adds next takes a later id.
+    new_ids = set(session.scalars(select(Product.id).where(Product.id > last_product)))
+    events_for = session.scalars(
+        select(AuditEvent.object_id).where(
+            AuditEvent.id > last_event, AuditEvent.object_type == "products"
+        )
+    )
+    assert {int(i or 0) for i in events_for} == new_ids
+    later = make_product(session, producer, name="Bánh in")
+    assert later.id > max(new_ids)
     # The coverage ledger, refreshed once at commit, equals a recount.
     conn = session.connection()
     areas = [khom3.id, khom3.parent_id, an_thuong.parent_id, NATION]
