@@ -4,7 +4,8 @@ Each takes a statement a repository built and runs it one common way, so the
 repositories keep their SQL and this module keeps the machinery around it.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import (
@@ -17,6 +18,7 @@ from sqlalchemy import (
     bindparam,
     func,
     select,
+    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -284,6 +286,24 @@ def reserve_ids(session: Session, table: str, count: int) -> list[int] | None:
     sequence = func.pg_get_serial_sequence(table, "id")
     drawn = select(func.nextval(sequence)).select_from(func.generate_series(1, count))
     return list(session.scalars(drawn))
+
+
+@contextmanager
+def planned_per_use(session: Session) -> Iterator[None]:
+    """On PostgreSQL, plan each statement of the block for the tables as they
+    stand, not once for all its uses. A foreign key's check keeps the plan of
+    its first uses in a connection: made while an import's first few hundred
+    producers stood, it scans the whole table, and the import of 20,000
+    products (10,000 producers) checked each product in 300 µs — 6 of its
+    32 s — where a plan per use finds the producer by its key in about 20 µs.
+    Within the transaction only (``SET LOCAL``): an error in the block takes
+    the setting back with the savepoint it is written in."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    yield
+    session.execute(text("SET LOCAL plan_cache_mode TO DEFAULT"))
 
 
 # Rows per upsert statement on PostgreSQL (arrays of this length per column).

@@ -381,6 +381,20 @@ class Batch:
             ),
         }
         drawn = {kind: iter(found or ()) for kind, found in reserved.items()}
+        with query.planned_per_use(session):
+            self._write_chunks(hamlets, codes, ids, drawn)
+        # Written: the rows go before the ledger refreshes, at commit.
+        self.adds = []
+
+    def _write_chunks(
+        self,
+        hamlets: dict[int, int],
+        codes: Iterator[str],
+        ids: dict[tuple[str, int], int],
+        drawn: dict[str, Iterator[int]],
+    ) -> None:
+        """The rows ``WRITE_ROWS`` at a time, each chunk's records let go once
+        flushed."""
         for start in range(0, len(self.adds), WRITE_ROWS):
             chunk = self.adds[start : start + WRITE_ROWS]
             for adds in chunk:
@@ -432,8 +446,6 @@ class Batch:
                     if a.new_certificate
                 ],
             )
-        # Written: the rows go before the ledger refreshes, at commit.
-        self.adds = []
 
     def _flush(
         self,
