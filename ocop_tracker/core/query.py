@@ -28,6 +28,7 @@ from sqlalchemy.types import TypeEngine
 from ocop_tracker.core.base import name_key
 
 M = TypeVar("M")
+T = TypeVar("T")
 
 # Bound parameters per IN list: well under SQLite's and PostgreSQL's limits.
 CHUNK = 900
@@ -253,7 +254,7 @@ def among(
     return column.in_(bindparam(name, expanding=True))  # type: ignore[no-any-return]
 
 
-def chunks(ids: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+def chunks(ids: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     """``ids`` in slices of ``size``."""
     for start in range(0, len(ids), size):
         yield ids[start : start + size]

