@@ -307,8 +307,9 @@ def planned_per_use(session: Session) -> Iterator[None]:
     session.execute(text("SET LOCAL plan_cache_mode TO DEFAULT"))
 
 
-# Rows per upsert statement on PostgreSQL (arrays of this length per column).
-UPSERT_ROWS = 20_000
+# Rows per upsert statement: arrays of this length per column on PostgreSQL,
+# an executemany of this many rows on SQLite.
+UPSERT_ROWS = {"postgresql": 20_000, "sqlite": 5_000}
 
 
 def upsert(
@@ -319,47 +320,37 @@ def upsert(
     rows: list[dict[str, Any]],
 ) -> None:
     """Add each row's ``value`` to the stored row with the same ``keys``, or
-    insert it: a few statements for any number of rows (arrays to ``unnest``
-    on PostgreSQL, an executemany of 5,000 rows at a time on SQLite). Rows
-    are written in the order given."""
-    if not rows:
-        return
-    if conn.dialect.name == "postgresql":
-        _upsert_arrays(conn, table, keys, value, rows)
-        return
-    stmt = sqlite.insert(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={value: getattr(table.c, value) + getattr(stmt.excluded, value)},
-    )
-    for start in range(0, len(rows), 5000):
-        conn.execute(stmt, rows[start : start + 5000])
-
-
-def _upsert_arrays(
-    conn: Connection,
-    table: Table,
-    keys: Sequence[str],
-    value: str,
-    rows: list[dict[str, Any]],
-) -> None:
-    """``upsert`` on PostgreSQL: each column sent as one array and the rows
+    insert it: a few statements for any number of rows, written in the order
+    given. On PostgreSQL each column travels as one array and the rows are
     made by ``unnest`` — one statement of a few parameters per chunk, where an
     execution per row cost a round trip each (26 µs a row, 43,000 rows for an
-    import of 2,000 products)."""
-    columns = list(rows[0])
-    for start in range(0, len(rows), UPSERT_ROWS):
-        chunk = rows[start : start + UPSERT_ROWS]
-        arrays = [
-            bindparam(f"{c}_all", [r[c] for r in chunk], type_=ARRAY(table.c[c].type))
-            for c in columns
-        ]
-        given = func.unnest(*arrays).table_valued(*columns).render_derived("given")
-        stmt = postgresql.insert(table).from_select(
-            columns, select(*(given.c[c] for c in columns))
-        )
+    import of 2,000 products); on SQLite, an executemany."""
+    if not rows:
+        return
+    name = conn.dialect.name
+    size = UPSERT_ROWS.get(name, UPSERT_ROWS["sqlite"])
+    for start in range(0, len(rows), size):
+        chunk = rows[start : start + size]
+        if name == "postgresql":
+            stmt: Any = postgresql.insert(table).from_select(
+                list(chunk[0]), _unnested(table, chunk)
+            )
+            params = None  # the rows travel in the statement's arrays
+        else:
+            stmt, params = sqlite.insert(table), chunk
         stmt = stmt.on_conflict_do_update(
             index_elements=list(keys),
             set_={value: getattr(table.c, value) + getattr(stmt.excluded, value)},
         )
-        conn.execute(stmt)
+        conn.execute(stmt, params)
+
+
+def _unnested(table: Table, rows: list[dict[str, Any]]) -> Select[Any]:
+    """``rows`` as a select of ``unnest`` over one array per column."""
+    columns = list(rows[0])
+    arrays = [
+        bindparam(f"{c}_all", [r[c] for r in rows], type_=ARRAY(table.c[c].type))
+        for c in columns
+    ]
+    given = func.unnest(*arrays).table_valued(*columns).render_derived("given")
+    return select(*(given.c[c] for c in columns))

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Integer,
     Row,
     bindparam,
     delete,
@@ -193,7 +194,18 @@ def forget_hits(conn: Connection, before_minute: int) -> None:
 # --- scans -----------------------------------------------------------------------
 
 
-_EXISTING: Any = select(Product.id).where(Product.id.in_(_IDS))
+def _existing(conn: Connection, product_ids: Sequence[int]) -> set[int]:
+    """Which of these products still stand: one array parameter on PostgreSQL
+    (a statement psycopg keeps converted), ``query.CHUNK`` ids a statement
+    elsewhere."""
+    dialect = conn.dialect.name
+    stmt = select(Product.id).where(query.among(Product.id, "ids", Integer(), dialect))
+    if dialect == "postgresql":
+        return set(conn.scalars(stmt, {"ids": list(product_ids)}))
+    found: set[int] = set()
+    for part in query.chunks(product_ids):
+        found.update(conn.scalars(stmt, {"ids": list(part)}))
+    return found
 
 
 def add_scans(session: Session, counts: Mapping[tuple[int, dt.date], int]) -> None:
@@ -207,9 +219,7 @@ def add_scans(session: Session, counts: Mapping[tuple[int, dt.date], int]) -> No
         return
     conn = session.connection()
     keys = sorted(counts)
-    existing: set[int] = set()
-    for part in query.chunks(sorted({product_id for product_id, _ in keys})):
-        existing.update(conn.scalars(_EXISTING, {"ids": list(part)}))
+    existing = _existing(conn, sorted({product_id for product_id, _ in keys}))
     query.upsert(
         conn,
         ProductScanDay.__table__,  # type: ignore[arg-type]

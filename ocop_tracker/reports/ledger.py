@@ -32,7 +32,6 @@ from sqlalchemy import Connection, Table, and_, or_, select
 
 from ocop_tracker.areas.models import AdminUnit, AdminUnitLink
 from ocop_tracker.core import query
-from ocop_tracker.core.query import upsert
 from ocop_tracker.reports.models import (
     NATION,
     ReportCheckpoint,
@@ -137,7 +136,7 @@ def bump(conn: Connection, area_ids: Iterable[int]) -> None:
     """Add one to the revision of each area (the transaction's last write:
     rows are taken in area order, so two writers never wait in a circle)."""
     rows = [{"area_id": a, "rev": 1} for a in sorted(set(area_ids))]
-    upsert(conn, REVISIONS, ("area_id",), "rev", rows)
+    query.upsert(conn, REVISIONS, ("area_id",), "rev", rows)
 
 
 def utcnow() -> dt.datetime:
