@@ -76,13 +76,13 @@ def _reform(
     }
 
 
+def last_months(count: int) -> list[dt.date]:
+    """The first days of the last ``count`` months, this month first."""
+    return report_service.activity_months(clock.today(), count)[::-1]
+
+
 def _months(count: int = 12) -> list[str]:
-    first = clock.today().replace(day=1)
-    out = []
-    for _ in range(count):
-        out.append(f"{first:%Y-%m}")
-        first = (first - dt.timedelta(days=1)).replace(day=1)
-    return out
+    return [f"{first:%Y-%m}" for first in last_months(count)]
 
 
 @router.get("/reports")

@@ -4,7 +4,6 @@ and a square PNG of the key figures to post. Both come from the monthly
 report of the area, as of the month's last day (``reports/zalo.py``).
 """
 
-import datetime as dt
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -13,12 +12,11 @@ from starlette.responses import Response
 
 from ocop_tracker.areas import views as area_views
 from ocop_tracker.auth.deps import CurrentPrincipal
-from ocop_tracker.core import clock
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.reports import service as report_service
 from ocop_tracker.reports import zalo
 from ocop_tracker.users.models import User
-from ocop_tracker.web.pages.reports import AreaId, Month
+from ocop_tracker.web.pages.reports import AreaId, Month, last_months
 from ocop_tracker.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -37,15 +35,6 @@ def _summary(
         else None
     )
     return zalo.summary_of(report, group)
-
-
-def _last_months(count: int = 6) -> list[dt.date]:
-    first = clock.today().replace(day=1)
-    out = []
-    for _ in range(count):
-        out.append(first)
-        first = (first - dt.timedelta(days=1)).replace(day=1)
-    return out
 
 
 @router.get("/reports/zalo")
@@ -71,7 +60,7 @@ def zalo_page(
             "message": zalo.text(summary),
             "image_url": f"/reports/zalo.png?{query}",
             "area_id": area_id,
-            "months": _last_months(),
+            "months": last_months(6),
         },
         principal,
     )
