@@ -354,3 +354,23 @@ def _unnested(table: Table, rows: list[dict[str, Any]]) -> Select[Any]:
     ]
     given = func.unnest(*arrays).table_valued(*columns).render_derived("given")
     return select(*(given.c[c] for c in columns))
+
+
+def same_name_key(
+    session: Session,
+    model: type[M],
+    parent: InstrumentedAttribute[int],
+    parent_id: int,
+    name: str,
+    *,
+    exclude_id: int | None = None,
+) -> M | None:
+    """The row of ``model`` under ``parent_id`` named ``name``, ignoring case,
+    other than ``exclude_id``: through the indexed ``name_key`` of a model that
+    keeps one (``core.base.NameKeyMixin``; producers in a hamlet, products of a
+    producer), where ``first_named`` compares a few siblings in Python."""
+    row: Any = model  # a mapped class with ``id`` and ``name_key``
+    stmt = select(model).where(parent == parent_id, row.name_key == name_key(name))
+    if exclude_id is not None:
+        stmt = stmt.where(row.id != exclude_id)
+    return session.scalar(stmt.limit(1))

@@ -10,7 +10,6 @@ from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.auth.scope import scope_to_user
 from ocop_tracker.core import query
-from ocop_tracker.core.base import name_key
 from ocop_tracker.core.search import like_words
 from ocop_tracker.producers.models import (
     Consent,
@@ -34,12 +33,9 @@ def same_name(
     session: Session, hamlet_id: int, name: str, *, exclude_id: int | None = None
 ) -> Producer | None:
     """A producer of the hamlet with this name, ignoring case."""
-    stmt = select(Producer).where(
-        Producer.hamlet_id == hamlet_id, Producer.name_key == name_key(name)
+    return query.same_name_key(
+        session, Producer, Producer.hamlet_id, hamlet_id, name, exclude_id=exclude_id
     )
-    if exclude_id is not None:
-        stmt = stmt.where(Producer.id != exclude_id)
-    return session.scalar(stmt.limit(1))
 
 
 def list_statement(

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session, aliased
 from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.auth.scope import scope_to_user
 from ocop_tracker.core import query
-from ocop_tracker.core.base import name_key
 from ocop_tracker.core.search import like_words
 from ocop_tracker.producers.models import Producer
 from ocop_tracker.products import rules
@@ -74,12 +73,9 @@ def same_name(
     session: Session, producer_id: int, name: str, *, exclude_id: int | None = None
 ) -> Product | None:
     """A product of the producer with this name, ignoring case."""
-    stmt = select(Product).where(
-        Product.producer_id == producer_id, Product.name_key == name_key(name)
+    return query.same_name_key(
+        session, Product, Product.producer_id, producer_id, name, exclude_id=exclude_id
     )
-    if exclude_id is not None:
-        stmt = stmt.where(Product.id != exclude_id)
-    return session.scalar(stmt.limit(1))
 
 
 def producer_names(session: Session, producer_ids: Iterable[int]) -> dict[int, str]:
