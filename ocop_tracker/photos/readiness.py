@@ -7,7 +7,6 @@ through here so the step follows the rule at once.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -19,6 +18,7 @@ from ocop_tracker.onboarding import workflow as onboarding_workflow
 from ocop_tracker.onboarding.models import Listing, Marketplace, StepStatus
 from ocop_tracker.photos import processing, repository
 from ocop_tracker.photos.models import Photo, PhotoRule
+from ocop_tracker.photos.schemas import ReadinessRead
 from ocop_tracker.products import views as product_views
 from ocop_tracker.products.models import Product
 from ocop_tracker.users.models import Role, User
@@ -28,22 +28,12 @@ MAX_PHOTOS = 12
 PHOTOS_STEP = onboarding_workflow.RULE_STEP
 
 
-@dataclass
-class Readiness:
-    """How a product's photos stand against one marketplace's rule."""
+class Readiness(ReadinessRead):
+    """How a product's photos stand against one marketplace's rule: what the API
+    answers, and whether the listing there is verified (its photos step no longer
+    moves)."""
 
-    marketplace_id: int
-    marketplace_code: str
-    marketplace_name: str
-    min_count: int
-    min_width: int
-    min_height: int
-    require_main: bool
-    good: int
-    ready: bool
-    missing: list[str]
     step_done: bool | None = None
-    # The listing on this marketplace is verified: its photos step no longer moves.
     verified: bool = False
 
 
@@ -94,14 +84,11 @@ def readiness(session: Session, product: Product) -> list[Readiness]:
             )
             step_done = record is not None and record.status is StepStatus.done
         out.append(
-            Readiness(
+            Readiness.from_object(
+                rule,
                 marketplace_id=market.id,
                 marketplace_code=market.code,
                 marketplace_name=market.name,
-                min_count=rule.min_count,
-                min_width=rule.min_width,
-                min_height=rule.min_height,
-                require_main=rule.require_main,
                 good=good,
                 ready=not missing,
                 missing=missing,
