@@ -455,42 +455,45 @@ def parse_position(raw: str) -> int | None:
     return value
 
 
-class PrerequisiteForm(TypedForm):
-    """An item a marketplace asks before a shop opens, as an admin adds it."""
+class _PrerequisiteFields(TypedForm):
+    """What both forms of a marketplace's prerequisite hold: the item's words,
+    whether it is required, and its place in the list."""
 
-    code: str = Field("", max_length=100)
     label: str = Field("", max_length=1000)
     required: bool = False
     position: str = Field("", max_length=12)
 
     def service_args(self) -> dict[str, Any]:
-        """The keyword arguments of ``seller_service.add_prerequisite``."""
         return {
-            "code": self.code,
             "label": self.label,
             "required": self.required,
             "position": parse_position(self.position),
         }
 
 
-class PrerequisiteEdit(TypedForm):
+class PrerequisiteForm(_PrerequisiteFields):
+    """An item a marketplace asks before a shop opens, as an admin adds it."""
+
+    code: str = Field("", max_length=100)
+
+    def service_args(self) -> dict[str, Any]:
+        """The keyword arguments of ``seller_service.add_prerequisite``."""
+        return {"code": self.code, **super().service_args()}
+
+
+class PrerequisiteEdit(_PrerequisiteFields):
     """An item's words, whether it is required or in use, and its place."""
 
     not_typed: ClassVar[frozenset[str]] = frozenset({"version"})
 
-    label: str = Field("", max_length=1000)
-    required: bool = False
     is_active: bool = False
-    position: str = Field("", max_length=12)
     version: int
 
     def service_args(self) -> dict[str, Any]:
         """The keyword arguments of ``seller_service.update_prerequisite``."""
         return {
-            "label": self.label,
-            "required": self.required,
+            **super().service_args(),
             "is_active": self.is_active,
-            "position": parse_position(self.position),
             "version": self.version,
         }
 
