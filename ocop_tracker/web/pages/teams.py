@@ -2,9 +2,10 @@
 
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, ClassVar
 
 from fastapi import APIRouter, File, Form, Request, UploadFile, status
+from pydantic import Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -28,7 +29,7 @@ from ocop_tracker.teams.models import (
 )
 from ocop_tracker.users import service as user_service
 from ocop_tracker.users.models import TEAM_ROLES, Role
-from ocop_tracker.web.forms import parse_date
+from ocop_tracker.web.forms import TypedForm, parse_date
 from ocop_tracker.web.paging import Offset
 from ocop_tracker.web.refused import submit
 from ocop_tracker.web.render import redirect, render, render_form
@@ -43,31 +44,26 @@ STARTED_LIMIT = 1000
 # Roles that make accounts, so may give a roster member one.
 ACCOUNT_GIVERS = frozenset({Role.admin, Role.official})
 
-Name = Annotated[str, Form(max_length=200)]
-Phone = Annotated[str, Form(max_length=40)]
+
+class MemberForm(TypedForm):
+    """A member as typed into the roster's add form: the keyword arguments of
+    ``team_service.add_member``."""
+
+    full_name: str = Field(max_length=200)
+    position: Position = Position.member
+    background: Background = Background.resident
+    phone: str = Field("", max_length=40)
 
 
-@dataclass(frozen=True)
-class MemberForm:
-    """A member as typed into the roster's add or edit form."""
+class MemberEdit(MemberForm):
+    """A member's edit form: every field, and the version they were read at
+    (``team_service.update_member``)."""
 
-    full_name: str
+    not_typed: ClassVar[frozenset[str]] = frozenset({"version"})
+
     position: Position
     background: Background
-    phone: str
-
-    def fields(self) -> dict[str, Any]:
-        """The service's keyword arguments."""
-        return asdict(self)
-
-    def shown(self) -> dict[str, str]:
-        """The values to put back into the form when it is refused."""
-        return {
-            "full_name": self.full_name,
-            "position": self.position.value,
-            "background": self.background.value,
-            "phone": self.phone,
-        }
+    version: int
 
 
 @dataclass(frozen=True)
@@ -266,22 +262,18 @@ def add_member(
     session: SessionDep,
     principal: CurrentPrincipal,
     team_id: int,
-    full_name: Name,
-    position: Annotated[Position, Form()] = Position.member,
-    background: Annotated[Background, Form()] = Background.resident,
-    phone: Phone = "",
+    form: Annotated[MemberForm, Form()],
 ) -> Response:
     """Add a member (at most 10)."""
-    typed = MemberForm(full_name, position, background, phone)
     return _roster_form(
         request,
         session,
         principal,
         team_id,
         lambda team: team_service.add_member(
-            session, principal.user, team, **typed.fields()
+            session, principal.user, team, **form.service_args()
         ),
-        again=ShownAgain(add=typed.shown()),
+        again=ShownAgain(add=form.typed()),
         done="member_added",
     )
 
@@ -293,23 +285,18 @@ def update_member(
     principal: CurrentPrincipal,
     team_id: int,
     member_id: int,
-    full_name: Name,
-    version: Annotated[int, Form()],
-    position: Annotated[Position, Form()],
-    background: Annotated[Background, Form()],
-    phone: Phone = "",
+    form: Annotated[MemberEdit, Form()],
 ) -> Response:
     """Change a member; someone else's newer edit is not overwritten."""
-    typed = MemberForm(full_name, position, background, phone)
     return _roster_form(
         request,
         session,
         principal,
         team_id,
         lambda team: team_service.update_member(
-            session, principal.user, team, member_id, version=version, **typed.fields()
+            session, principal.user, team, member_id, **form.service_args()
         ),
-        again=ShownAgain(edit_id=member_id, edit=typed.shown()),
+        again=ShownAgain(edit_id=member_id, edit=form.typed()),
         done="member_saved",
     )
 
