@@ -70,14 +70,16 @@ def _check_version(
     )
 
 
-def _step_resent(
+def _step_resend(
     session: Session,
     actor: User,
     listing: Listing,
+    version: int | None,
     code: str,
     sent: Callable[[], dict[str, object]],
-) -> Callable[[], bool]:
-    """A step form sent again: the step's record holds ``sent()``, by ``actor``."""
+) -> bool:
+    """The listing's version check for a step form; True when the form was
+    sent again: the step's record holds ``sent()``, by ``actor`` (a no-op)."""
 
     def check() -> bool:
         record = repository.records_of(session, listing.id).get(code)
@@ -91,23 +93,25 @@ def _step_resent(
             return False
         return is_resend(actor.id, record.done_by_id, record, sent())
 
-    return check
+    return _check_version(session, listing, version, check)
 
 
-def _listing_resent(
+def _listing_resend(
     session: Session,
     actor: User,
     listing: Listing,
+    version: int | None,
     sent: Callable[[], dict[str, object]],
-) -> Callable[[], bool]:
-    """A delisting or re-listing sent again: the listing holds ``sent()``, and
-    its last recorded change was ``actor``'s."""
+) -> bool:
+    """The listing's version check for a delisting or re-listing; True when it
+    was sent again: the listing holds ``sent()``, and its last recorded change
+    was ``actor``'s (a no-op)."""
 
     def check() -> bool:
         writer = audit_views.last_writer(session, Listing.__tablename__, listing.id)
         return is_resend(actor.id, writer, listing, sent())
 
-    return check
+    return _check_version(session, listing, version, check)
 
 
 def _flush(
@@ -271,9 +275,7 @@ def record_step(
             "blocked_reason": None,
         }
 
-    if _check_version(
-        session, listing, version, _step_resent(session, actor, listing, code, sent)
-    ):
+    if _step_resend(session, actor, listing, version, code, sent):
         return listing
     workflow.check_open(listing.status)
     market, defs, records = _market_and_steps(session, listing)
@@ -403,8 +405,7 @@ def block_step(
             "blocked_reason": _clean_reason(reason, label),
         }
 
-    resent = _step_resent(session, actor, listing, step.strip(), sent)
-    if _check_version(session, listing, version, resent):
+    if _step_resend(session, actor, listing, version, step.strip(), sent):
         return listing
     workflow.check_open(listing.status)
     market, defs, records = _market_and_steps(session, listing)
@@ -486,20 +487,12 @@ def verify(
     )
     _check_version(session, listing, version)
     workflow.check_can_verify(listing.status)
-    clean = workflow.clean_comment(decision, comment)
-    now = utcnow()
-    verification = Verification(
-        listing_id=listing.id,
-        hamlet_id=listing.hamlet_id,
-        decision=decision,
-        comment=clean,
-        decided_by_id=actor.id,
-        decided_at=now,
-    )
+    verification = Verification(listing_id=listing.id, hamlet_id=listing.hamlet_id)
+    workflow.decide(verification, decision, comment, by=actor.id, at=utcnow())
     session.add(verification)
     listing.status = workflow.status_after_decision(decision)
     approved = decision is Decision.approved
-    listing.verified_at = now if approved else None
+    listing.verified_at = verification.decided_at if approved else None
     listing.verified_by_id = actor.id if approved else None
     _flush(session, listing, defs, _statuses(records))
     return verification
@@ -531,9 +524,7 @@ def delist(
             "delist_reason": _clean_reason(reason, label),
         }
 
-    if _check_version(
-        session, listing, version, _listing_resent(session, actor, listing, sent)
-    ):
+    if _listing_resend(session, actor, listing, version, sent):
         return listing
     verified_on = (
         listing.verified_at.astimezone(clock.VIETNAM).date()
@@ -576,9 +567,7 @@ def relist(session: Session, actor: User, listing: Listing, *, version: int) -> 
             "delist_reason": None,
         }
 
-    if _check_version(
-        session, listing, version, _listing_resent(session, actor, listing, sent)
-    ):
+    if _listing_resend(session, actor, listing, version, sent):
         return listing
     workflow.check_can_relist(listing.status)
     market, defs, records = _market_and_steps(session, listing)
