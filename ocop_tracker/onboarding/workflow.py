@@ -17,7 +17,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ocop_tracker.core.errors import Conflict, Forbidden, InvalidInput
 from ocop_tracker.core.text import clean_text, has_forbidden_chars
-from ocop_tracker.onboarding.models import Decision, ListingStatus, StepStatus
+from ocop_tracker.onboarding.models import (
+    Decision,
+    DecisionColumns,
+    ListingStatus,
+    StepStatus,
+)
 
 # The step whose recording claims "listed" and asks for verification.
 CLAIM_STEP = "listing"
@@ -241,6 +246,22 @@ def clean_comment(decision: Decision, raw: str | None) -> str | None:
             "Cần ghi nhận xét khi từ chối, để tổ biết phải sửa gì.", field="comment"
         )
     return comment
+
+
+def decide(
+    record: DecisionColumns,
+    decision: Decision,
+    comment: str | None,
+    *,
+    by: int,
+    at: dt.datetime,
+) -> None:
+    """Write an official's answer to a claim on its decision record: the
+    decision, the comment (``clean_comment``: a rejection says why), who, when."""
+    record.comment = clean_comment(decision, comment)
+    record.decision = decision
+    record.decided_by_id = by
+    record.decided_at = at
 
 
 def check_can_delist(

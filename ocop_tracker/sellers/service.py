@@ -389,23 +389,17 @@ def verify(
     )
     _check_version(session, account, version)
     rules.check_can_verify(account.claim_status)
-    clean = workflow.clean_comment(decision, comment)
-    now = utcnow()
     verification = SellerVerification(
-        seller_account_id=account.id,
-        hamlet_id=account.hamlet_id,
-        decision=decision,
-        comment=clean,
-        decided_by_id=actor.id,
-        decided_at=now,
+        seller_account_id=account.id, hamlet_id=account.hamlet_id
     )
+    workflow.decide(verification, decision, comment, by=actor.id, at=utcnow())
     session.add(verification)
     if decision is Decision.approved:
         account.claim_status = ClaimStatus.approved
         account.status = SellerStatus.open
         account.status_on = max(clock.today(), account.status_on)
         account.verified_by_id = actor.id
-        account.verified_at = now
+        account.verified_at = verification.decided_at
     else:
         account.claim_status = ClaimStatus.rejected
     _flush(session, account)
