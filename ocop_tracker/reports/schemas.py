@@ -6,11 +6,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ocop_tracker.core.schemas import Schema
 
-class Out(BaseModel):
-    """Base of report read models."""
 
-    model_config = ConfigDict(from_attributes=True)
+class Out(Schema):
+    """Base of report read models (fields they are not given are ignored)."""
+
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
 
 
 class ReportFormat(StrEnum):
@@ -360,7 +362,7 @@ class Actions(Out):
     expiring: list[ExpiringItem]
     troubles: list[TroubleItem]
     # link check (issue 16 item 7): shop and product pages that may be gone
-    maybe_removed: list[MaybeRemovedItem] = []
+    maybe_removed: list[MaybeRemovedItem] = Field(default_factory=list)
     flags: list[FlagGroup] = Field(default_factory=list)
     mobile_money: list[MobileMoneyWaiting] = Field(default_factory=list)
     # shops the step migration left without a URL (several recorded): a person chooses

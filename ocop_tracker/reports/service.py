@@ -258,14 +258,7 @@ def team_setup_of(session: Session, area: Area, day: dt.date) -> TeamSetup:
         hamlets_with_team_percent=rules.share(counts.with_team, counts.hamlets),
         teams_with_decision=counts.with_decision,
         pilots=[
-            PilotWindow(
-                id=p.id,
-                name=p.name,
-                start_on=p.start_on,
-                end_on=p.end_on,
-                status=p.status,
-                units=[u.name for u in p.units],
-            )
+            PilotWindow.from_object(p, units=[u.name for u in p.units])
             for p in pilot_views.around(session, unit_id, day)
         ],
     )
@@ -791,17 +784,10 @@ def actions(
     ]
     # --- link check (issue 16 item 7): "có thể đã bị gỡ" --------------------------
     maybe_removed = [
-        MaybeRemovedItem(
+        MaybeRemovedItem.from_object(
+            f,
             kind=f.kind.value,
-            owner_id=f.owner_id,
-            owner=f.owner,
-            hamlet=f.hamlet,
-            marketplace=f.marketplace,
-            url=f.url,
             answer=LINK_ANSWERS.get(f.outcome.value if f.outcome else "", "—"),
-            bad_days=f.bad_days,
-            since=f.since,
-            checked_on=f.checked_on,
         )
         for f in link_views.flagged(
             session,
@@ -1006,18 +992,12 @@ def submission_read(
 ) -> SubmissionRead:
     """The API model of a submission."""
     unit = session.get(AdminUnit, s.area_id)
-    return SubmissionRead(
-        id=s.id,
-        area_id=s.area_id,
+    return SubmissionRead.from_object(
+        s,
         area=unit.name if unit else "",
         month=month_text(s.month),
-        version=s.version,
         correction=s.version > 1,
-        on_time=s.on_time,
         submitted_by=s.submitted_by_name,
-        submitted_at=s.submitted_at,
-        recipient=s.recipient,
-        note=s.note,
         message=message,
         snapshot=s.snapshot if with_snapshot else None,
     )
