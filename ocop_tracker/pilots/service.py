@@ -14,6 +14,7 @@ from ocop_tracker.areas.models import Level
 from ocop_tracker.auth.scope import covered_ids
 from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.errors import FieldErrors, Forbidden, InvalidInput
+from ocop_tracker.core.fields import cleaned, set_given
 from ocop_tracker.core.text import clean_text, required_text
 from ocop_tracker.core.versions import UNSET, Unset, check_version, flush_versioned
 from ocop_tracker.pilots import repository
@@ -58,20 +59,10 @@ def create_pilot(
     """A new pilot in the actor's area; its units are chosen next."""
     _check_editor(actor)
     errors = FieldErrors()
-    clean: dict[str, str | None] = {}
-    with errors.check("name"):
-        clean["name"] = _clean_name(name)
-    with errors.check("note"):
-        clean["note"] = _clean_note(note)
+    clean = cleaned(errors, name=(_clean_name, name), note=(_clean_note, note))
     _check_window(start_on, end_on, errors)
     errors.raise_any()
-    row = Pilot(
-        name=clean["name"],
-        start_on=start_on,
-        end_on=end_on,
-        note=clean["note"],
-        area_id=actor.area_id,
-    )
+    row = Pilot(**clean, start_on=start_on, end_on=end_on, area_id=actor.area_id)
     session.add(row)
     session.flush()
     return row
@@ -92,12 +83,7 @@ def update_pilot(
     _check_editor(actor)
     check_version(row, version, "Đợt thí điểm")
     errors = FieldErrors()
-    if not isinstance(name, Unset):
-        with errors.check("name"):
-            row.name = _clean_name(name)
-    if not isinstance(note, Unset):
-        with errors.check("note"):
-            row.note = _clean_note(note)
+    set_given(errors, row, name=(_clean_name, name), note=(_clean_note, note))
     start = row.start_on if isinstance(start_on, Unset) else start_on
     end = row.end_on if isinstance(end_on, Unset) else end_on
     _check_window(start, end, errors)

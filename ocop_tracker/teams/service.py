@@ -18,6 +18,7 @@ from ocop_tracker.core.errors import (
     InvalidInput,
     NotFound,
 )
+from ocop_tracker.core.fields import cleaned
 from ocop_tracker.core.phone import normalize_vn
 from ocop_tracker.core.text import has_forbidden_chars, normalize, required_text
 from ocop_tracker.core.versions import check_version, flush_versioned
@@ -247,6 +248,14 @@ def give_account(
     return user, password or ""
 
 
+def _clean_decision_number(raw: str) -> str:
+    return required_text(raw, field="number", label="Số quyết định", max_len=60)
+
+
+def _clean_signer(raw: str) -> str:
+    return required_text(raw, field="signer", label="Người ký", max_len=200)
+
+
 def record_decision(
     session: Session,
     actor: User,
@@ -262,15 +271,11 @@ def record_decision(
     sent replaces the one kept (none sent: the kept one stays)."""
     _check_roster_editor(session, actor, team.hamlet_id)
     errors = FieldErrors()
-    clean: dict[str, str] = {}
-    with errors.check("number"):
-        clean["number"] = required_text(
-            number, field="number", label="Số quyết định", max_len=60
-        )
-    with errors.check("signer"):
-        clean["signer"] = required_text(
-            signer, field="signer", label="Người ký", max_len=200
-        )
+    clean = cleaned(
+        errors,
+        number=(_clean_decision_number, number),
+        signer=(_clean_signer, signer),
+    )
     with errors.check("decided_on"):
         if decided_on > clock.today():
             raise InvalidInput("Ngày ký không được sau hôm nay.", field="decided_on")

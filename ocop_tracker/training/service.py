@@ -19,6 +19,7 @@ from ocop_tracker.auth.scope import check_writer
 from ocop_tracker.core import clock
 from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.errors import FieldErrors, InvalidInput
+from ocop_tracker.core.fields import cleaned, set_given
 from ocop_tracker.core.text import clean_text, required_text
 from ocop_tracker.core.versions import UNSET, Unset, check_version, flush_versioned
 from ocop_tracker.producers.models import Producer
@@ -74,6 +75,17 @@ def _clean_note(raw: str | None) -> str | None:
     )
 
 
+def _clean_coach(raw: str | None) -> str | None:
+    return clean_text(
+        raw, field="coach_name", label="Người hướng dẫn", max_len=rules.MAX_NAME
+    )
+
+
+def _check_held_on(day: dt.date) -> dt.date:
+    rules.check_day(day, clock.today(), field="held_on", label="Ngày tập huấn")
+    return day
+
+
 def create_session(
     session: Session,
     actor: User,
@@ -90,28 +102,17 @@ def create_session(
     _check(session, actor, area_id, "đơn vị hành chính")
     area_views.get(session, area_id)
     errors = FieldErrors()
-    with errors.check("held_on"):
-        rules.check_day(held_on, clock.today(), field="held_on", label="Ngày tập huấn")
-    topic = 0
-    with errors.check("topic_id"):
-        topic = _topic(session, topic_id, held_on, None)
-    clean: dict[str, str | None] = {}
-    with errors.check("place"):
-        clean["place"] = _clean_place(place)
-    with errors.check("trainer_name"):
-        clean["trainer_name"] = _clean_trainer(trainer_name)
-    with errors.check("note"):
-        clean["note"] = _clean_note(note)
+    clean = cleaned(
+        errors,
+        held_on=(_check_held_on, held_on),
+        topic_id=(lambda topic: _topic(session, topic, held_on, None), topic_id),
+        place=(_clean_place, place),
+        trainer_name=(_clean_trainer, trainer_name),
+        note=(_clean_note, note),
+    )
     errors.raise_any()
     row = TrainingSession(
-        area_id=area_id,
-        held_on=held_on,
-        topic_id=topic,
-        place=clean["place"],
-        trainer_kind=trainer_kind,
-        trainer_name=clean["trainer_name"],
-        note=clean["note"],
-        recorded_by_id=actor.id,
+        **clean, area_id=area_id, trainer_kind=trainer_kind, recorded_by_id=actor.id
     )
     session.add(row)
     session.flush()
@@ -136,26 +137,17 @@ def update_session(
     check_version(row, version, "Buổi tập huấn")
     errors = FieldErrors()
     day = row.held_on if isinstance(held_on, Unset) else held_on
-    if not isinstance(held_on, Unset):
-        with errors.check("held_on"):
-            rules.check_day(
-                held_on, clock.today(), field="held_on", label="Ngày tập huấn"
-            )
-            row.held_on = held_on
-    if not isinstance(topic_id, Unset):
-        with errors.check("topic_id"):
-            row.topic_id = _topic(session, topic_id, day, row.topic_id)
-    if not isinstance(place, Unset):
-        with errors.check("place"):
-            row.place = _clean_place(place)
+    set_given(
+        errors,
+        row,
+        held_on=(_check_held_on, held_on),
+        topic_id=(lambda topic: _topic(session, topic, day, row.topic_id), topic_id),
+        place=(_clean_place, place),
+        trainer_name=(_clean_trainer, trainer_name),
+        note=(_clean_note, note),
+    )
     if not isinstance(trainer_kind, Unset):
         row.trainer_kind = trainer_kind
-    if not isinstance(trainer_name, Unset):
-        with errors.check("trainer_name"):
-            row.trainer_name = _clean_trainer(trainer_name)
-    if not isinstance(note, Unset):
-        with errors.check("note"):
-            row.note = _clean_note(note)
     errors.raise_any()
     flush_versioned(session, "Buổi tập huấn")
     return row
@@ -246,16 +238,9 @@ def record_visit(
         rules.check_day(
             visited_on, clock.today(), field="visited_on", label="Ngày hướng dẫn"
         )
-    clean: dict[str, str | None] = {}
-    with errors.check("coach_name"):
-        clean["coach_name"] = clean_text(
-            coach_name,
-            field="coach_name",
-            label="Người hướng dẫn",
-            max_len=rules.MAX_NAME,
-        )
-    with errors.check("note"):
-        clean["note"] = _clean_note(note)
+    clean = cleaned(
+        errors, coach_name=(_clean_coach, coach_name), note=(_clean_note, note)
+    )
     errors.raise_any()
     row = CoachingVisit(
         producer_id=producer.id,
