@@ -4,9 +4,10 @@ products "listed" on a marketplace, and shops "opened" (seller accounts)."""
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from fastapi import APIRouter, Form, Request
+from pydantic import Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -26,6 +27,7 @@ from ocop_tracker.sellers import views as seller_views
 from ocop_tracker.sellers.schemas import SellerAccountRead
 from ocop_tracker.users import views as user_views
 from ocop_tracker.users.models import Role
+from ocop_tracker.web.forms import TypedForm
 from ocop_tracker.web.refused import submit
 from ocop_tracker.web.render import local_time, render_form
 
@@ -151,15 +153,25 @@ def queue(request: Request, session: SessionDep, principal: Verifier) -> Respons
     return _queue_page(request, session, principal)
 
 
+class DecisionForm(TypedForm):
+    """An official's decision on a claim, as posted from the queue: approve or
+    reject, the version the claim was read at, and the comment."""
+
+    not_typed: ClassVar[frozenset[str]] = frozenset({"version"})
+    blank_is_none: ClassVar[frozenset[str]] = frozenset({"comment"})
+
+    decision: Decision
+    version: int
+    comment: str = Field("", max_length=5000)
+
+
 def _decide(
     request: Request,
     session: Session,
     principal: Principal,
     verify: Callable[..., object],
+    form: DecisionForm,
     *,
-    decision: Decision,
-    version: int,
-    comment: str,
     notices: Mapping[Decision, str],
     error_id: int | None = None,
     shop_error_id: int | None = None,
@@ -170,7 +182,7 @@ def _decide(
     audited, shown as a 403 page."""
     return submit(
         session,
-        lambda: verify(decision=decision, comment=comment or None, version=version),
+        lambda: verify(**form.service_args()),
         again=lambda error: _queue_page(
             request,
             session,
@@ -178,9 +190,9 @@ def _decide(
             refused=error,
             error_id=error_id,
             shop_error_id=shop_error_id,
-            values={"comment": comment},
+            values=form.typed(),
         ),
-        done=lambda _: f"/verify?done={notices[decision]}",
+        done=lambda _: f"/verify?done={notices[form.decision]}",
     )
 
 
@@ -190,20 +202,17 @@ def decide(
     session: SessionDep,
     principal: Verifier,
     listing_id: int,
-    decision: Annotated[Decision, Form()],
-    version: Annotated[int, Form()],
-    comment: Annotated[str, Form(max_length=5000)] = "",
+    form: Annotated[DecisionForm, Form()],
 ) -> Response:
     """Approve a claim (the product is live) or reject it with a comment."""
     listing = onboarding_views.get_listing(session, principal.user, listing_id)
+    verify = partial(onboarding_service.verify, session, principal.user, listing)
     return _decide(
         request,
         session,
         principal,
-        partial(onboarding_service.verify, session, principal.user, listing),
-        decision=decision,
-        version=version,
-        comment=comment,
+        verify,
+        form,
         notices=LISTING_NOTICES,
         error_id=listing_id,
     )
@@ -215,20 +224,17 @@ def decide_shop(
     session: SessionDep,
     principal: Verifier,
     account_id: int,
-    decision: Annotated[Decision, Form()],
-    version: Annotated[int, Form()],
-    comment: Annotated[str, Form(max_length=5000)] = "",
+    form: Annotated[DecisionForm, Form()],
 ) -> Response:
     """Approve a shop opening (the shop is open from today) or reject it with a comment."""
     account = seller_views.get_account(session, principal.user, account_id)
+    verify = partial(seller_service.verify, session, principal.user, account)
     return _decide(
         request,
         session,
         principal,
-        partial(seller_service.verify, session, principal.user, account),
-        decision=decision,
-        version=version,
-        comment=comment,
+        verify,
+        form,
         notices=SHOP_NOTICES,
         shop_error_id=account_id,
     )
