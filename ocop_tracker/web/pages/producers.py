@@ -65,7 +65,7 @@ from ocop_tracker.web.forms import (
 from ocop_tracker.web.pages.exports import export_url
 from ocop_tracker.web.pages.sellers import claim_words, payout_label, rejection
 from ocop_tracker.web.paging import Offset, Search, paging
-from ocop_tracker.web.refused import Refused, render_forms, submit
+from ocop_tracker.web.refused import PostedForm, Refused, render_forms, submit
 from ocop_tracker.web.render import local_time, redirect, render, render_form
 
 router = APIRouter(include_in_schema=False)
@@ -270,6 +270,33 @@ def _detail_form(
     return submit(session, command, again=again, done=done)
 
 
+def _add_to_producer(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    producer_id: int,
+    which: str,
+    form: PostedForm,
+    add: Callable[..., T],
+    done: Callable[[T], str],
+) -> Response:
+    """One of a producer's page's forms adding to the producer (an e-payment
+    account, a coaching visit, a shop): ``add(session, user, producer,
+    **form.service_args())``, run as ``_detail_form`` runs it."""
+    user = principal.user
+    producer = producer_views.get_producer(session, user, producer_id)
+    return _detail_form(
+        request,
+        session,
+        principal,
+        producer_id,
+        which,
+        form.typed(),
+        lambda: add(session, user, producer, **form.service_args()),
+        done,
+    )
+
+
 def _shops(
     session: Session, user: User, producer: Producer
 ) -> list[tuple[Marketplace, SellerAccountRead | None]]:
@@ -468,18 +495,14 @@ def add_payment_account(
     form: Annotated[PaymentAccountForm, Form()],
 ) -> Response:
     """Record one more e-payment account: provider, status, the last 4 only."""
-    user = principal.user
-    producer = producer_views.get_producer(session, user, producer_id)
-    return _detail_form(
+    return _add_to_producer(
         request,
         session,
         principal,
         producer_id,
         "account-new",
-        form.typed(),
-        lambda: producer_service.add_payment_account(
-            session, user, producer, **form.service_args()
-        ),
+        form,
+        producer_service.add_payment_account,
         lambda account: (
             f"/producers/{producer_id}?done=account_saved#account-{account.id}"
         ),
@@ -495,18 +518,14 @@ def record_coaching_visit(
     form: Annotated[CoachingVisitForm, Form()],
 ) -> Response:
     """Record a coaching visit at the producer's."""
-    user = principal.user
-    producer = producer_views.get_producer(session, user, producer_id)
-    return _detail_form(
+    return _add_to_producer(
         request,
         session,
         principal,
         producer_id,
         "visit-new",
-        form.typed(),
-        lambda: training_service.record_visit(
-            session, user, producer, **form.service_args()
-        ),
+        form,
+        training_service.record_visit,
         lambda visit: f"/producers/{producer_id}?done=visit_saved#visit-{visit.id}",
     )
 
@@ -560,17 +579,13 @@ def start_seller_account(
     form: Annotated[SellerStartForm, Form()],
 ) -> Response:
     """ "Bắt đầu mở gian hàng" on one marketplace, then open the account's page."""
-    user = principal.user
-    producer = producer_views.get_producer(session, user, producer_id)
-    return _detail_form(
+    return _add_to_producer(
         request,
         session,
         principal,
         producer_id,
         f"seller-new-{form.marketplace_id}",
-        form.typed(),
-        lambda: seller_service.create_account(
-            session, user, producer, **form.service_args()
-        ),
+        form,
+        seller_service.create_account,
         lambda account: f"/seller-accounts/{account.id}?done=seller_started",
     )
