@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Protocol, cast
+from typing import Annotated, Any, Protocol, TypeVar, cast
 
 from anyio import CancelScope
 from fastapi import Depends, Request
@@ -34,7 +34,7 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -506,3 +506,29 @@ def execute_dml(session: Session, statement: Executable) -> int:
     """Run a bulk UPDATE or DELETE; returns how many rows it touched."""
     result = cast(CursorResult[Any], session.execute(statement))
     return int(result.rowcount or 0)
+
+
+S = TypeVar("S")
+
+
+def session_state(session: Session, key: str, kind: type[S]) -> S:
+    """What the session keeps under ``key`` in ``session.info`` for its life (the
+    audit context, the ledger's pending subjects), made with ``kind()`` on first
+    use or when another kind of value stands there."""
+    value = session.info.get(key)
+    if not isinstance(value, kind):
+        value = kind()
+        session.info[key] = value
+    return value
+
+
+def add_unique(session: Session, row: object, taken: AppError) -> None:
+    """Insert ``row`` and flush it in a savepoint; when another request took
+    its unique slot between the caller's check and this insert, raise
+    ``taken`` (the refusal the check gives), the transaction kept."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        raise taken from None

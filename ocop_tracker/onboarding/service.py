@@ -16,6 +16,7 @@ from ocop_tracker.audit import views as audit_views
 from ocop_tracker.auth.scope import check_writer, ensure_visible
 from ocop_tracker.core import clock
 from ocop_tracker.core.base import utcnow
+from ocop_tracker.core.db import add_unique
 from ocop_tracker.core.errors import Conflict, InvalidInput, NotFound
 from ocop_tracker.core.text import clean_text, required_text
 from ocop_tracker.core.versions import check_version, flush_versioned, is_resend
@@ -177,15 +178,12 @@ def create_listing(
         status=ListingStatus.in_progress,
         next_step=workflow.next_step(defs, {}, ListingStatus.in_progress),
     )
-    try:
-        with session.begin_nested():
-            session.add(listing)
-            session.flush()
-    except IntegrityError:
-        # Another request opened the same pair between the check and the insert.
-        raise Conflict(
-            f"Sản phẩm “{product.name}” đã có hồ sơ lên sàn {market.name}."
-        ) from None
+    # Another request may open the same pair between the check and the insert.
+    add_unique(
+        session,
+        listing,
+        Conflict(f"Sản phẩm “{product.name}” đã có hồ sơ lên sàn {market.name}."),
+    )
     return listing
 
 

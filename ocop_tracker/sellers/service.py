@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ocop_tracker.auth.scope import check_writer
 from ocop_tracker.core import clock
 from ocop_tracker.core.base import utcnow
+from ocop_tracker.core.db import add_unique
 from ocop_tracker.core.errors import (
     Conflict,
     FieldErrors,
@@ -130,11 +131,12 @@ def create_account(
     with errors.check("login_email"):
         email = clean_email(login_email, field="login_email", label="E-mail đăng nhập")
     errors.raise_any()
+    taken = Conflict(
+        f"Chủ thể “{producer.name}” đã có tài khoản bán hàng trên sàn {market.name}.",
+        field="marketplace_id",
+    )
     if repository.account_of(session, producer.id, market.id) is not None:
-        raise Conflict(
-            f"Chủ thể “{producer.name}” đã có tài khoản bán hàng trên sàn {market.name}.",
-            field="marketplace_id",
-        )
+        raise taken
     account = SellerAccount(
         producer_id=producer.id,
         marketplace_id=market.id,
@@ -146,16 +148,7 @@ def create_account(
         login_phone=phone,
         login_email=email,
     )
-    try:
-        with session.begin_nested():
-            session.add(account)
-            session.flush()
-    except IntegrityError:
-        # Another request opened the same pair between the check and the insert.
-        raise Conflict(
-            f"Chủ thể “{producer.name}” đã có tài khoản bán hàng trên sàn {market.name}.",
-            field="marketplace_id",
-        ) from None
+    add_unique(session, account, taken)  # or another request opened the pair
     return account
 
 
