@@ -13,7 +13,7 @@ from starlette.responses import Response
 from ocop_tracker.areas import rules as area_rules
 from ocop_tracker.areas.models import Edition
 from ocop_tracker.audit import listener as audit
-from ocop_tracker.auth.deps import CurrentPrincipal
+from ocop_tracker.auth.deps import CurrentPrincipal, Principal
 from ocop_tracker.auth.scope import covers
 from ocop_tracker.core import clock
 from ocop_tracker.core.db import SessionDep, refusable
@@ -22,7 +22,7 @@ from ocop_tracker.reports import charts
 from ocop_tracker.reports import service as report_service
 from ocop_tracker.reports import views as report_views
 from ocop_tracker.reports.downloads import file_response
-from ocop_tracker.reports.schemas import ReportFormat
+from ocop_tracker.reports.schemas import Board, ReportFormat
 from ocop_tracker.web import picker as picker_kit
 from ocop_tracker.web.forms import may_write
 from ocop_tracker.web.paging import Search
@@ -212,25 +212,55 @@ def submissions_page(
             message = f"Đã nộp báo cáo tháng {s.month:%m/%Y}, phiên bản {s.version}" + (
                 "; các phiên bản trước vẫn được lưu nguyên." if s.version > 1 else "."
             )
-    return render(
+    return _submissions_page(
         request,
-        "reports/submissions.html",
-        {
-            "board": board,
-            "months": _months(),
-            "month": chosen,
-            "labels": STATUS_LABELS,
-            "message": message,
-            "may_submit": report_service.may_submit(user, board.area.id),
-            "due_passed": clock.today() >= board.due,
-        },
         principal,
+        board,
+        chosen,
+        message=message,
+        may_submit=report_service.may_submit(user, board.area.id),
     )
 
 
 # The submission form's fields a refusal can be shown beside (the month is
 # chosen in the form above it).
 _SUBMIT_FIELDS = frozenset({"month", "note"})
+
+
+def _submissions_page(
+    request: Request,
+    principal: Principal,
+    board: Board,
+    month: str,
+    *,
+    message: str | None = None,
+    may_submit: bool,
+    refused: AppError | None = None,
+    note: str | None = None,
+) -> Response:
+    """The month's submissions board and the form sending one's own report; a
+    refusal (``refused``) at its status, with its message and those of the
+    form's fields beside them, the ``note`` as typed."""
+    context = refusal_context(refused)
+    shown = {k: v for k, v in context["fields"].items() if k in _SUBMIT_FIELDS}
+    return render(
+        request,
+        "reports/submissions.html",
+        {
+            "board": board,
+            "months": _months(),
+            "month": month,
+            "labels": STATUS_LABELS,
+            "message": message,
+            "error": context["error"],
+            "fields": shown,
+            "note": note,
+            "may_submit": may_submit,
+            "due_passed": clock.today() >= board.due,
+        },
+        principal,
+        status_code=200 if refused is None else refused.status_code,
+    )
 
 
 @router.post("/reports/submissions")
@@ -252,25 +282,8 @@ def submit_page(
         board = report_service.board(
             session, user, area_id, month if report_service.valid_month(month) else None
         )
-        refused = refusal_context(exc)
-        shown = {k: v for k, v in refused["fields"].items() if k in _SUBMIT_FIELDS}
-        return render(
-            request,
-            "reports/submissions.html",
-            {
-                "board": board,
-                "months": _months(),
-                "month": month,
-                "labels": STATUS_LABELS,
-                "message": None,
-                "error": refused["error"],
-                "fields": shown,
-                "note": note,
-                "may_submit": True,
-                "due_passed": clock.today() >= board.due,
-            },
-            principal,
-            status_code=exc.status_code,
+        return _submissions_page(
+            request, principal, board, month, may_submit=True, refused=exc, note=note
         )
     audit.record(
         session,
