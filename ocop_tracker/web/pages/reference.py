@@ -9,6 +9,8 @@ an admin. Every form posts, then redirects; a refusal shows the page again with
 the typed values and each message beside its field.
 """
 
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -30,7 +32,7 @@ from ocop_tracker.web.forms import (
     PrerequisiteEdit,
     PrerequisiteForm,
 )
-from ocop_tracker.web.refused import Refused, render_forms, submit
+from ocop_tracker.web.refused import PostedForm, Refused, render_forms, submit
 
 router = APIRouter(include_in_schema=False)
 
@@ -117,6 +119,35 @@ def prerequisites(
     return _prerequisites_page(request, session, principal, marketplace_id)
 
 
+def _prerequisite_post(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    marketplace_id: int,
+    which: str,
+    form: PostedForm,
+    command: Callable[..., object],
+    done: str,
+) -> Response:
+    """Run one of the page's forms: ``command(session, user, marketplace_id,
+    **form.service_args())``; refused, the page again with the form ``which``
+    open; done, the list again with ``done`` (the notice, and where to open)."""
+    return submit(
+        session,
+        lambda: command(session, principal.user, marketplace_id, **form.service_args()),
+        again=lambda error: _prerequisites_page(
+            request,
+            session,
+            principal,
+            marketplace_id,
+            Refused(error, form.typed(), which),
+        ),
+        done=lambda _: (
+            f"/admin/marketplaces/{marketplace_id}/prerequisites?done={done}"
+        ),
+    )
+
+
 @router.post("/admin/marketplaces/{marketplace_id}/prerequisites")
 def add_prerequisite(
     request: Request,
@@ -126,22 +157,15 @@ def add_prerequisite(
     form: Annotated[PrerequisiteForm, Form()],
 ) -> Response:
     """Add an item to the marketplace's checklist."""
-    return submit(
+    return _prerequisite_post(
+        request,
         session,
-        lambda: seller_service.add_prerequisite(
-            session, principal.user, marketplace_id, **form.service_args()
-        ),
-        again=lambda error: _prerequisites_page(
-            request,
-            session,
-            principal,
-            marketplace_id,
-            Refused(error, form.typed(), "new"),
-        ),
-        done=lambda _: (
-            f"/admin/marketplaces/{marketplace_id}/prerequisites"
-            "?done=prerequisite_added"
-        ),
+        principal,
+        marketplace_id,
+        "new",
+        form,
+        seller_service.add_prerequisite,
+        "prerequisite_added",
     )
 
 
@@ -155,20 +179,13 @@ def update_prerequisite(
     form: Annotated[PrerequisiteEdit, Form()],
 ) -> Response:
     """Reword, reorder, make optional or retire an item (records already kept stay)."""
-    return submit(
+    return _prerequisite_post(
+        request,
         session,
-        lambda: seller_service.update_prerequisite(
-            session, principal.user, marketplace_id, code, **form.service_args()
-        ),
-        again=lambda error: _prerequisites_page(
-            request,
-            session,
-            principal,
-            marketplace_id,
-            Refused(error, form.typed(), f"item-{code}"),
-        ),
-        done=lambda _: (
-            f"/admin/marketplaces/{marketplace_id}/prerequisites"
-            f"?done=prerequisite_saved#item-{code}"
-        ),
+        principal,
+        marketplace_id,
+        f"item-{code}",
+        form,
+        partial(seller_service.update_prerequisite, code=code),
+        f"prerequisite_saved#item-{code}",
     )
