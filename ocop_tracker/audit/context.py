@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from ocop_tracker.core.db import session_state
+
 KEY = "audit_context"
 
 
@@ -19,11 +21,7 @@ class AuditContext:
 
 def get(session: Session) -> AuditContext:
     """The session's context (created empty on first use)."""
-    ctx = session.info.get(KEY)
-    if not isinstance(ctx, AuditContext):
-        ctx = AuditContext()
-        session.info[KEY] = ctx
-    return ctx
+    return session_state(session, KEY, AuditContext)
 
 
 def set_actor(

@@ -24,6 +24,7 @@ from sqlalchemy.orm.base import PASSIVE_NO_INITIALIZE
 
 from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.core.base import Base
+from ocop_tracker.core.db import session_state
 from ocop_tracker.onboarding.models import (
     Listing,
     Marketplace,
@@ -72,11 +73,7 @@ class Pending:
 
 
 def _pending(session: Session) -> Pending:
-    value = session.info.get(KEY)
-    if not isinstance(value, Pending):
-        value = Pending()
-        session.info[KEY] = value
-    return value
+    return session_state(session, KEY, Pending)
 
 
 def _moves_counts(obj: object) -> bool:
