@@ -50,6 +50,16 @@ def _under(column: Any, area_id: int, day: dt.date) -> Any:
     return column.in_(area_repository.subtree_ids(area_id, day=day))
 
 
+def _within(
+    column: Any, area_id: int, hamlet_id: int | None, day: dt.date
+) -> list[Any]:
+    """Rows under the area, and under the chosen hamlet too when there is one."""
+    where = [_under(column, area_id, day)]
+    if hamlet_id is not None:
+        where.append(_under(column, hamlet_id, day))
+    return where
+
+
 def unlisted(
     session: Session,
     area_id: int,
@@ -79,11 +89,9 @@ def unlisted(
             Product.kind == ProductKind.ocop,
             valid,
             ~live,
-            _under(Product.hamlet_id, area_id, day),
+            *_within(Product.hamlet_id, area_id, hamlet_id, day),
         )
     )
-    if hamlet_id is not None:
-        stmt = stmt.where(_under(Product.hamlet_id, hamlet_id, day))
     if marketplace_id is not None:
         stmt = stmt.where(
             ~exists().where(
@@ -227,13 +235,11 @@ def expiring(
         .where(
             in_force(day),
             Certificate.expires_on <= until,
-            _under(Product.hamlet_id, area_id, day),
+            *_within(Product.hamlet_id, area_id, hamlet_id, day),
         )
         .order_by(Certificate.expires_on, Certificate.id)
         .limit(limit)
     )
-    if hamlet_id is not None:
-        stmt = stmt.where(_under(Product.hamlet_id, hamlet_id, day))
     return list(session.execute(stmt).all())
 
 
@@ -254,13 +260,11 @@ def troubled(
         .join(AdminUnit, AdminUnit.id == Listing.hamlet_id)
         .where(
             Listing.status.in_((ListingStatus.rejected, ListingStatus.delisted)),
-            _under(Listing.hamlet_id, area_id, day),
+            *_within(Listing.hamlet_id, area_id, hamlet_id, day),
         )
         .order_by(Listing.updated_at.desc(), Listing.id)
         .limit(limit)
     )
-    if hamlet_id is not None:
-        stmt = stmt.where(_under(Listing.hamlet_id, hamlet_id, day))
     if marketplace_id is not None:
         stmt = stmt.where(Listing.marketplace_id == marketplace_id)
     return list(session.execute(stmt).all())
@@ -536,11 +540,9 @@ def mobile_money_waiting(
         .where(
             PaymentAccount.kind == PaymentKind.mobile_money,
             PaymentAccount.status.in_((PaymentStatus.guided, PaymentStatus.applied)),
-            _under(PaymentAccount.hamlet_id, area_id, day),
+            *_within(PaymentAccount.hamlet_id, area_id, hamlet_id, day),
         )
         .order_by(PaymentAccount.status_on, PaymentAccount.id)
         .limit(limit)
     )
-    if hamlet_id is not None:
-        stmt = stmt.where(_under(PaymentAccount.hamlet_id, hamlet_id, day))
     return list(session.execute(stmt).all())
