@@ -8,6 +8,7 @@ any refusal.
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
+from typing import Literal
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -43,13 +44,32 @@ STALE_CODE = "stale_version"
 URL_LABELS = {workflow.CLAIM_STEP: "Đường dẫn sản phẩm"}
 
 
+Action = Literal["open", "record", "block", "unblock", "verify", "delist", "relist"]
+# Who may do what to a listing (in their area), and what anyone else is told.
+ACTIONS: Mapping[Action, tuple[frozenset[Role], str]] = {
+    "open": (
+        STEP_WRITERS,
+        "Vai trò của bạn không được mở hồ sơ lên sàn; việc này do tổ công nghệ số hoặc cán bộ phụ trách làm.",
+    ),
+    "record": (STEP_WRITERS, "Vai trò của bạn không được ghi các bước lên sàn."),
+    "block": (STEP_WRITERS, "Vai trò của bạn không được tạm dừng các bước lên sàn."),
+    "unblock": (
+        STEP_WRITERS,
+        "Vai trò của bạn không được gỡ tạm dừng các bước lên sàn.",
+    ),
+    "verify": (
+        VERIFIERS,
+        "Chỉ cán bộ xã/phường, Sở Công Thương hoặc quản trị viên được xác minh sản phẩm đã lên sàn.",
+    ),
+    "delist": (DELISTERS, "Vai trò của bạn không được báo gỡ sản phẩm khỏi sàn."),
+    "relist": (STEP_WRITERS, "Vai trò của bạn không được đưa sản phẩm lên sàn lại."),
+}
+
+
 def _check_action(
-    session: Session,
-    actor: User,
-    hamlet_id: int,
-    roles: frozenset[Role],
-    message: str,
+    session: Session, actor: User, hamlet_id: int, action: Action
 ) -> None:
+    roles, message = ACTIONS[action]
     check_writer(session, actor, hamlet_id, WHAT, roles, message)
 
 
@@ -144,13 +164,7 @@ def create_listing(
     product = repository.product(session, product_id)
     if product is None:
         raise NotFound("Không tìm thấy sản phẩm này.")
-    _check_action(
-        session,
-        actor,
-        product.hamlet_id,
-        STEP_WRITERS,
-        "Vai trò của bạn không được mở hồ sơ lên sàn; việc này do tổ công nghệ số hoặc cán bộ phụ trách làm.",
-    )
+    _check_action(session, actor, product.hamlet_id, "open")
     market = repository.marketplace(session, marketplace_id)
     if market is None:
         raise InvalidInput(
@@ -252,13 +266,7 @@ def record_step(
     asks for verification; a step done before may be recorded again to
     correct it.
     """
-    _check_action(
-        session,
-        actor,
-        listing.hamlet_id,
-        STEP_WRITERS,
-        "Vai trò của bạn không được ghi các bước lên sàn.",
-    )
+    _check_action(session, actor, listing.hamlet_id, "record")
     code = step.strip()
 
     def sent() -> dict[str, object]:
@@ -388,13 +396,7 @@ def block_step(
     version: int | None = None,
 ) -> Listing:
     """Block a step not done yet, with a reason; progress waits until it is unblocked."""
-    _check_action(
-        session,
-        actor,
-        listing.hamlet_id,
-        STEP_WRITERS,
-        "Vai trò của bạn không được tạm dừng các bước lên sàn.",
-    )
+    _check_action(session, actor, listing.hamlet_id, "block")
     label = "Lý do tạm dừng"
 
     def sent() -> dict[str, object]:
@@ -438,13 +440,7 @@ def unblock_step(
     version: int | None = None,
 ) -> Listing:
     """Lift a block: the step is to do again (the trail keeps the block)."""
-    _check_action(
-        session,
-        actor,
-        listing.hamlet_id,
-        STEP_WRITERS,
-        "Vai trò của bạn không được gỡ tạm dừng các bước lên sàn.",
-    )
+    _check_action(session, actor, listing.hamlet_id, "unblock")
     _check_version(session, listing, version)
     market, defs, records = _market_and_steps(session, listing)
     statuses = _statuses(records)
@@ -471,13 +467,7 @@ def verify(
     Only officials (their subtree), the department (its province) and admins
     verify, and never a claim they made themselves.
     """
-    _check_action(
-        session,
-        actor,
-        listing.hamlet_id,
-        VERIFIERS,
-        "Chỉ cán bộ xã/phường, Sở Công Thương hoặc quản trị viên được xác minh sản phẩm đã lên sàn.",
-    )
+    _check_action(session, actor, listing.hamlet_id, "verify")
     _, defs, records = _market_and_steps(session, listing)
     claim = records.get(workflow.CLAIM_STEP)
     workflow.check_not_claimant(
@@ -506,13 +496,7 @@ def delist(
     version: int,
 ) -> Listing:
     """Record that a live listing went down, on which date and why."""
-    _check_action(
-        session,
-        actor,
-        listing.hamlet_id,
-        DELISTERS,
-        "Vai trò của bạn không được báo gỡ sản phẩm khỏi sàn.",
-    )
+    _check_action(session, actor, listing.hamlet_id, "delist")
     label = "Lý do gỡ khỏi sàn"
 
     def sent() -> dict[str, object]:
@@ -550,13 +534,7 @@ def relist(session: Session, actor: User, listing: Listing, *, version: int) -> 
     marketplace's rule again (``photos.readiness.relist`` re-checks it). The
     delisting stays in the trail, so past figures still see it.
     """
-    _check_action(
-        session,
-        actor,
-        listing.hamlet_id,
-        STEP_WRITERS,
-        "Vai trò của bạn không được đưa sản phẩm lên sàn lại.",
-    )
+    _check_action(session, actor, listing.hamlet_id, "relist")
 
     def sent() -> dict[str, object]:
         return {
