@@ -212,6 +212,28 @@ def _market_and_steps(
     )
 
 
+def _mark_step(
+    session: Session,
+    actor: User,
+    listing: Listing,
+    records: Mapping[str, StepRecord],
+    code: str,
+    status: StepStatus,
+) -> StepRecord:
+    """The step's record (a new one added when the step has none) marked
+    ``status`` by ``actor``, now."""
+    record = records.get(code)
+    if record is None:
+        record = StepRecord(
+            listing_id=listing.id, hamlet_id=listing.hamlet_id, step_code=code
+        )
+        session.add(record)
+    record.status = status
+    record.done_by_id = actor.id
+    record.done_at = utcnow()
+    return record
+
+
 def _evidence(step: StepDef, market: Marketplace, raw: str | None) -> str | None:
     label = URL_LABELS.get(step.code, "Đường dẫn bằng chứng")
     if step.evidence == workflow.EVIDENCE_URL:
@@ -307,18 +329,10 @@ def record_step(
             photos=repository.evidence_count(session, listing.id, code),
         )
     clean_note = _clean_note(note)
-    record = records.get(code)
-    if record is None:
-        record = StepRecord(
-            listing_id=listing.id, hamlet_id=listing.hamlet_id, step_code=code
-        )
-        session.add(record)
-    record.status = StepStatus.done
+    record = _mark_step(session, actor, listing, records, code, StepStatus.done)
     record.evidence_url = url
     record.note = clean_note
     record.blocked_reason = None
-    record.done_by_id = actor.id
-    record.done_at = utcnow()
     column = workflow.URL_COLUMNS.get(code)
     if column is not None:
         setattr(listing, column, url)
@@ -414,18 +428,10 @@ def block_step(
         defs, statuses, listing.status, step, marketplace=market.name
     )
     clean_reason = _clean_reason(reason, label)
-    record = records.get(definition.code)
-    if record is None:
-        record = StepRecord(
-            listing_id=listing.id,
-            hamlet_id=listing.hamlet_id,
-            step_code=definition.code,
-        )
-        session.add(record)
-    record.status = StepStatus.blocked
+    record = _mark_step(
+        session, actor, listing, records, definition.code, StepStatus.blocked
+    )
     record.blocked_reason = clean_reason
-    record.done_by_id = actor.id
-    record.done_at = utcnow()
     statuses[definition.code] = StepStatus.blocked
     _flush(session, listing, defs, statuses)
     return listing
