@@ -37,17 +37,15 @@ class _CertFields:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
-def _check_certificate(
-    session: Session, product: Product, fields: _CertFields, exclude_id: int | None
-) -> _CertFields:
-    """Every rule of a certificate, in the order a person fills the form."""
-    clean = _clean_certificate(fields)
+def _check_number_free(
+    session: Session, product: Product, number: str, exclude_id: int | None = None
+) -> None:
+    """No other certificate of the product records the decision ``number``."""
     clash = repository.certificate_numbered(
-        session, product.id, clean.decision_number, exclude_id=exclude_id
+        session, product.id, number, exclude_id=exclude_id
     )
     if clash is not None:
-        raise numbered_twice(clean.decision_number)
-    return clean
+        raise numbered_twice(number)
 
 
 def numbered_twice(number: str) -> Conflict:
@@ -107,8 +105,7 @@ def add_certificate(
         score=score,
         expires_on=expires_on,
     )
-    if repository.certificate_numbered(session, product.id, cert.decision_number):
-        raise numbered_twice(cert.decision_number)
+    _check_number_free(session, product, cert.decision_number)
     session.add(cert)
     session.flush()
     return cert
@@ -198,9 +195,7 @@ def update_certificate(
     else:
         new_expiry = cert.expires_on
 
-    fields = _check_certificate(
-        session,
-        product,
+    fields = _clean_certificate(
         _CertFields(
             stars=_or_current(stars, cert.stars),
             score=_or_current(score, cert.score),
@@ -209,9 +204,9 @@ def update_certificate(
             authority=_or_current(authority, cert.authority),
             level=_or_current(level, cert.level),
             expires_on=new_expiry,
-        ),
-        cert.id,
+        )
     )
+    _check_number_free(session, product, fields.decision_number, cert.id)
     if cert.revoked_on is not None and cert.revoked_on < fields.decision_date:
         raise InvalidInput(
             "Ngày quyết định không được sau ngày thu hồi giấy chứng nhận.",
