@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -90,6 +90,7 @@ LINK_ANSWERS: Mapping[str, str] = {
     "ok": "còn hoạt động",
 }
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+H = TypeVar("H", bound=Headline)
 
 
 # --- areas and dates ------------------------------------------------------------------
@@ -227,6 +228,31 @@ def _line(key: str, label: str, total: int, listed: int) -> Line:
     )
 
 
+def _headline(
+    kind: type[H],
+    f: Mapping[str, int],
+    prefix: str,
+    markets: Sequence[repository.MarketRef],
+    **more: int,
+) -> H:
+    """The headline of the products counted under ``prefix`` ("ocop", "other"):
+    listed, on both named marketplaces, on each marketplace."""
+    total = f.get(prefix, 0)
+    listed, both = f.get(f"{prefix}.listed", 0), f.get(f"{prefix}.both", 0)
+    return kind(
+        total=total,
+        listed=listed,
+        percent=rules.share(listed, total),
+        both=both,
+        both_percent=rules.share(both, total),
+        by_marketplace=[
+            _ratio(m.code, m.domain, f.get(f"{prefix}.mp.{m.id}", 0), total)
+            for m in markets
+        ],
+        **more,
+    )
+
+
 def _children(
     session: Session, area: Area, day: dt.date
 ) -> Sequence[repository.UnitRef]:
@@ -330,15 +356,7 @@ def _activity(
     """The area's shops' activity in the 12 months up to ``day``'s."""
     months = activity_months(day)
     sums = views.activity(session.connection(), area.id, months, current)
-    return [
-        ActivityMonth(
-            month=m,
-            active_shops=sums[m].active_shops,
-            orders=sums[m].orders,
-            revenue_vnd=sums[m].revenue_vnd,
-        )
-        for m in months
-    ]
+    return [ActivityMonth.from_object(sums[m], month=m) for m in months]
 
 
 HH_OCOP = f"producers.kind.{HOUSEHOLD}.ocop"
@@ -366,15 +384,7 @@ def _training(
         members=members,
         members_trained=f.get("members.trained", 0),
         members_trained_percent=rules.share(f.get("members.trained", 0), members),
-        months=[
-            TrainingMonth(
-                month=m,
-                sessions=sums[m].sessions,
-                attendees=sums[m].attendees,
-                coaching_visits=sums[m].coaching_visits,
-            )
-            for m in months
-        ],
+        months=[TrainingMonth.from_object(sums[m], month=m) for m in months],
     )
 
 
@@ -434,30 +444,16 @@ def _coverage_of(
 
     funnel_steps = rules.funnel_steps(day, steps.retired)
 
-    ocop_total, other_total = g("ocop"), g("other")
-    ocop = OcopHeadline(
-        total=ocop_total,
-        listed=g("ocop.listed"),
-        percent=rules.share(g("ocop.listed"), ocop_total),
-        both=g("ocop.both"),
-        both_percent=rules.share(g("ocop.both"), ocop_total),
-        by_marketplace=[
-            _ratio(m.code, m.domain, g(f"ocop.mp.{m.id}"), ocop_total) for m in markets
-        ],
+    ocop_total = g("ocop")
+    ocop = _headline(
+        OcopHeadline,
+        f,
+        "ocop",
+        markets,
         expiring=g("ocop.expiring"),
         lapsed=g("ocop.lapsed"),
     )
-    other = Headline(
-        total=other_total,
-        listed=g("other.listed"),
-        percent=rules.share(g("other.listed"), other_total),
-        both=g("other.both"),
-        both_percent=rules.share(g("other.both"), other_total),
-        by_marketplace=[
-            _ratio(m.code, m.domain, g(f"other.mp.{m.id}"), other_total)
-            for m in markets
-        ],
-    )
+    other = _headline(Headline, f, "other", markets)
     by_child = []
     for c in children:
         cf = child_figures.get(c.id, {})
