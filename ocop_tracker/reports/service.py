@@ -325,12 +325,8 @@ def _sellers(
         shop_paying=g("producers.shop_paying"),
         households_shop_paying=households_both,
         shop_by_marketplace=[
-            MarketplaceShops(
-                marketplace_id=m.id,
-                code=m.code,
-                name=m.name,
-                domain=m.domain,
-                open=g(f"producers.shop.{m.id}"),
+            MarketplaceShops.from_object(
+                m, marketplace_id=m.id, open=g(f"producers.shop.{m.id}")
             )
             for m in markets
         ],
