@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from ocop_tracker.audit import views as audit_views
 from ocop_tracker.auth.deps import Principal, require_roles
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.schemas import ErrorBody, Limit, Page, Schema, WholeNumber
+from ocop_tracker.core.schemas import Limit, Page, Schema, WholeNumber
 from ocop_tracker.users.models import Role
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -34,7 +34,7 @@ class AuditRead(Schema):
     detail: str | None
 
 
-@router.get("", responses={c: {"model": ErrorBody} for c in (401, 403, 422)})
+@router.get("")
 def list_events(
     session: SessionDep,
     principal: Reader,

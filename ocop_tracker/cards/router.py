@@ -9,11 +9,13 @@ from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.cards import service
 from ocop_tracker.cards.downloads import pdf_response
 from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.downloads import PDF
+from ocop_tracker.core.routes import file_answer
 
 router = APIRouter(tags=["cards"])
 
 PDF_RESPONSES: dict[int | str, dict[str, object]] = {
-    200: {"content": {"application/pdf": {}}, "description": "The cards, as one PDF."},
+    **file_answer("The cards, as one PDF.", PDF),
     404: {"description": "The area or a product is outside your area, or missing."},
     413: {"description": f"More than {service.MAX_CARDS} cards in one request."},
     422: {"description": "Unknown layout, bad product ids, or nothing to print."},

@@ -129,3 +129,4 @@ Offset = Annotated[WholeNumber, Query(ge=0, le=1_000_000)]
 SearchText = Annotated[
     str | None, Query(max_length=100, description="Words, with or without diacritics")
 ]
+UnderArea = Annotated[WholeNumber | None, Query(description="Only this area's subtree")]

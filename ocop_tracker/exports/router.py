@@ -1,15 +1,14 @@
 """Downloading products, certificates, listings and producers as CSV or XLSX."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.clock import today
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.downloads import XLSX
-from ocop_tracker.core.schemas import ErrorBody, WholeNumber
+from ocop_tracker.core.routes import file_answer
+from ocop_tracker.core.schemas import UnderArea
 from ocop_tracker.exports import service as export_service
 from ocop_tracker.exports.downloads import file_response
 from ocop_tracker.exports.service import Dataset, FileFormat, Filters
@@ -19,10 +18,7 @@ router = APIRouter(prefix="/exports", tags=["exports"])
 
 @router.get(
     "/{dataset}",
-    responses={
-        200: {"content": {"text/csv": {}, XLSX: {}}, "description": "The file"},
-        **{c: {"model": ErrorBody} for c in (401, 404, 422, 429)},
-    },
+    responses=file_answer("The file", "text/csv", XLSX),
     response_class=StreamingResponse,
 )
 def export(
@@ -30,9 +26,7 @@ def export(
     principal: CurrentPrincipal,
     dataset: Dataset,
     format: FileFormat = FileFormat.csv,
-    area_id: Annotated[
-        WholeNumber | None, Query(description="Only this area's subtree")
-    ] = None,
+    area_id: UnderArea = None,
 ) -> StreamingResponse:
     """What the caller may see, as a file; every export is audited (10 an hour)."""
     file = export_service.export(

@@ -14,6 +14,7 @@ from ocop_tracker.core.schemas import (
     Offset,
     Page,
     SortOrder,
+    UnderArea,
     WholeNumber,
 )
 from ocop_tracker.onboarding import marketplaces
@@ -131,9 +132,7 @@ def set_step_url_rule(
 def list_listings(
     session: SessionDep,
     principal: CurrentPrincipal,
-    area_id: Annotated[
-        WholeNumber | None, Query(description="Only this area's subtree")
-    ] = None,
+    area_id: UnderArea = None,
     product_id: WholeNumber | None = None,
     marketplace: Annotated[
         str | None, Query(max_length=30, description="Marketplace id or code")

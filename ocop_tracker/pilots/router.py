@@ -6,7 +6,8 @@ from fastapi.responses import JSONResponse
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.answers import written
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.downloads import XLSX
+from ocop_tracker.core.downloads import PDF, XLSX
+from ocop_tracker.core.routes import file_answer
 from ocop_tracker.core.schemas import STALE_RESPONSES
 from ocop_tracker.pilots import report as pilot_report
 from ocop_tracker.pilots import service as pilot_service
@@ -92,9 +93,7 @@ def get_report(
 
 @router.get(
     "/{pilot_id}/report/download",
-    responses={
-        200: {"content": {"application/pdf": {}, XLSX: {}}, "description": "The report"}
-    },
+    responses=file_answer("The report", PDF, XLSX),
     response_class=Response,
 )
 def download_report(

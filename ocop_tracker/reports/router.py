@@ -8,8 +8,9 @@ from fastapi.responses import JSONResponse, Response
 from ocop_tracker.audit import listener as audit
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
-from ocop_tracker.core.downloads import XLSX
+from ocop_tracker.core.downloads import PDF, XLSX
 from ocop_tracker.core.http import model_json
+from ocop_tracker.core.routes import file_answer
 from ocop_tracker.core.schemas import AsOf, IsoDate, Limit, Offset, WholeNumber
 from ocop_tracker.reports import service as report_service
 from ocop_tracker.reports.downloads import file_response
@@ -107,12 +108,7 @@ def setup(
 
 @router.get(
     "/monthly",
-    responses={
-        200: {
-            "content": {"application/pdf": {}, XLSX: {}},
-            "description": "The report",
-        },
-    },
+    responses=file_answer("The report", PDF, XLSX),
     response_class=Response,
 )
 def monthly(

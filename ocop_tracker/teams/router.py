@@ -10,7 +10,9 @@ from ocop_tracker.areas.models import AdminUnit
 from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.answers import written
 from ocop_tracker.core.db import SessionDep
+from ocop_tracker.core.downloads import PDF
 from ocop_tracker.core.errors import NotFound
+from ocop_tracker.core.routes import file_answer
 from ocop_tracker.core.schemas import IsoDate, Limit, Offset, Page
 from ocop_tracker.teams import service as team_service
 from ocop_tracker.teams import views as team_views
@@ -165,12 +167,7 @@ def put_decision(
 
 @router.get(
     "/{team_id}/decision/document",
-    responses={
-        200: {
-            "content": {"application/pdf": {}, "image/jpeg": {}},
-            "description": "The scanned copy",
-        }
-    },
+    responses=file_answer("The scanned copy", PDF, "image/jpeg"),
     response_class=Response,
 )
 def get_decision_document(
