@@ -41,13 +41,18 @@ router = APIRouter(tags=["sellers"], responses=STALE_RESPONSES)
 Admin = Annotated[Principal, require_roles(Role.admin)]
 
 
-def _after(
-    session: Session, account: SellerAccount, command: Callable[[], object]
+def _change(
+    session: Session,
+    principal: Principal,
+    account_id: int,
+    command: Callable[[SellerAccount], object],
 ) -> SellerAccountRead | JSONResponse:
-    """Run a command on the account and answer it as it stands (409 when stale)."""
+    """Run a command on an account the caller may see and answer the account as
+    it then stands (409 with it as it is now, when the command found it stale)."""
+    account = seller_views.get_account(session, principal.user, account_id)
 
     def run() -> SellerAccount:
-        command()
+        command(account)
         return account
 
     return written(session, run, lambda a: seller_views.read(session, a))
@@ -105,12 +110,12 @@ def update_account(
     body: SellerAccountUpdate,
 ) -> SellerAccountRead | JSONResponse:
     """Change an account; send the ``version`` you read (409 with the current one)."""
-    account = seller_views.get_account(session, principal.user, account_id)
     changes = body.model_dump(exclude_unset=True)
-    return _after(
+    return _change(
         session,
-        account,
-        lambda: seller_service.update_account(
+        principal,
+        account_id,
+        lambda account: seller_service.update_account(
             session, principal.user, account, **changes
         ),
     )
@@ -128,12 +133,12 @@ def set_checklist_item(
     body: Annotated[ChecklistChange | None, Body()] = None,
 ) -> SellerAccountRead | JSONResponse:
     """Mark a prerequisite done (``done: false`` undoes it), with a note or evidence URL."""
-    account = seller_views.get_account(session, principal.user, account_id)
     change = (body or ChecklistChange()).model_dump()
-    return _after(
+    return _change(
         session,
-        account,
-        lambda: seller_service.set_item(
+        principal,
+        account_id,
+        lambda account: seller_service.set_item(
             session, principal.user, account, item_code=item_code, **change
         ),
     )
@@ -147,11 +152,11 @@ def claim_open(
     body: OpenClaim,
 ) -> SellerAccountRead | JSONResponse:
     """Report the shop open with its URL; it counts as open once an official verifies it."""
-    account = seller_views.get_account(session, principal.user, account_id)
-    return _after(
+    return _change(
         session,
-        account,
-        lambda: seller_service.claim_open(
+        principal,
+        account_id,
+        lambda account: seller_service.claim_open(
             session, principal.user, account, **body.model_dump()
         ),
     )
@@ -167,11 +172,11 @@ def verify_account(
     body: SellerVerificationCreate,
 ) -> SellerAccountRead | JSONResponse:
     """Approve an "open" claim, or reject it with a comment (never one's own claim)."""
-    account = seller_views.get_account(session, principal.user, account_id)
-    return _after(
+    return _change(
         session,
-        account,
-        lambda: seller_service.verify(
+        principal,
+        account_id,
+        lambda account: seller_service.verify(
             session, principal.user, account, **body.model_dump()
         ),
     )
