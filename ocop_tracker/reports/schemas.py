@@ -362,7 +362,7 @@ class Actions(Out):
     expiring: list[ExpiringItem]
     troubles: list[TroubleItem]
     # link check (issue 16 item 7): shop and product pages that may be gone
-    maybe_removed: list[MaybeRemovedItem] = Field(default_factory=list)
+    maybe_removed: list[MaybeRemovedItem] = Field(default=[])
     flags: list[FlagGroup] = Field(default_factory=list)
     mobile_money: list[MobileMoneyWaiting] = Field(default_factory=list)
     # shops the step migration left without a URL (several recorded): a person chooses
