@@ -184,6 +184,17 @@ class TypedForm(BaseModel):
         """The date typed in the field ``name`` (``checked_date``)."""
         return checked_date(errors, getattr(self, name), name, label, optional=optional)
 
+    def with_dates(self, args: dict[str, Any], **labels: str) -> dict[str, Any]:
+        """``args`` and the date typed in each field named in ``labels`` (its
+        words in a message); every date that does not read refused at once,
+        each beside its field."""
+        errors = FieldErrors()
+        dates = {
+            name: self.typed_date(errors, name, what) for name, what in labels.items()
+        }
+        errors.raise_any()
+        return {**args, **dates}
+
 
 def _as_typed(value: object) -> str:
     if isinstance(value, Enum):
@@ -598,15 +609,10 @@ class CoachingVisitForm(TypedForm):
 
     def service_args(self) -> dict[str, Any]:
         """The keyword arguments of ``training_service.record_visit``."""
-        errors = FieldErrors()
-        args: dict[str, Any] = {
-            "step": self.step,
-            "coach_name": self.coach_name,
-            "note": self.note,
-        }
-        args["visited_on"] = self.typed_date(errors, "visited_on", "ngày hướng dẫn")
-        errors.raise_any()
-        return args
+        return self.with_dates(
+            {"step": self.step, "coach_name": self.coach_name, "note": self.note},
+            visited_on="ngày hướng dẫn",
+        )
 
 
 # --- pilots (issue 17 item 4) -------------------------------------------------------------
@@ -625,9 +631,8 @@ class PilotForm(TypedForm):
 
     def service_args(self) -> dict[str, Any]:
         """The keyword arguments of the pilot's create or update."""
-        errors = FieldErrors()
-        args: dict[str, Any] = {"name": self.name, "note": self.note}
-        args["start_on"] = self.typed_date(errors, "start_on", "ngày bắt đầu")
-        args["end_on"] = self.typed_date(errors, "end_on", "ngày kết thúc")
-        errors.raise_any()
-        return args
+        return self.with_dates(
+            {"name": self.name, "note": self.note},
+            start_on="ngày bắt đầu",
+            end_on="ngày kết thúc",
+        )
