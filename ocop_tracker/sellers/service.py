@@ -22,6 +22,7 @@ from ocop_tracker.core.errors import (
     InvalidInput,
     NotFound,
 )
+from ocop_tracker.core.fields import cleaned
 from ocop_tracker.core.phone import clean_vn
 from ocop_tracker.core.text import (
     clean_email,
@@ -77,6 +78,14 @@ def _clean_shop_name(raw: str | None) -> str | None:
     )
 
 
+def _clean_login_phone(raw: str | None) -> str | None:
+    return clean_vn(raw, field="login_phone")
+
+
+def _clean_login_email(raw: str | None) -> str | None:
+    return clean_email(raw, field="login_email", label="E-mail đăng nhập")
+
+
 def _status_on(raw: dt.date | None, previous: dt.date) -> dt.date:
     today = clock.today()
     on = raw or today
@@ -121,15 +130,13 @@ def create_account(
     on = clock.today()
     with errors.check("status_on"):
         on = _status_on(status_on, dt.date.min)
-    name = url = phone = email = None
-    with errors.check("shop_name"):
-        name = _clean_shop_name(shop_name)
-    with errors.check("shop_url"):
-        url = _shop_url(session, market, shop_url)
-    with errors.check("login_phone"):
-        phone = clean_vn(login_phone, field="login_phone")
-    with errors.check("login_email"):
-        email = clean_email(login_email, field="login_email", label="E-mail đăng nhập")
+    clean = cleaned(
+        errors,
+        shop_name=(_clean_shop_name, shop_name),
+        shop_url=(lambda raw: _shop_url(session, market, raw), shop_url),
+        login_phone=(_clean_login_phone, login_phone),
+        login_email=(_clean_login_email, login_email),
+    )
     errors.raise_any()
     taken = Conflict(
         f"Chủ thể “{producer.name}” đã có tài khoản bán hàng trên sàn {market.name}.",
@@ -143,10 +150,7 @@ def create_account(
         hamlet_id=producer.hamlet_id,
         status=status,
         status_on=on,
-        shop_name=name,
-        shop_url=url,
-        login_phone=phone,
-        login_email=email,
+        **clean,
     )
     add_unique(session, account, taken)  # or another request opened the pair
     return account
@@ -211,12 +215,10 @@ def update_account(
             changes["shop_url"] = url
     if not isinstance(login_phone, Unset):
         with errors.check("login_phone"):
-            changes["login_phone"] = clean_vn(login_phone, field="login_phone")
+            changes["login_phone"] = _clean_login_phone(login_phone)
     if not isinstance(login_email, Unset):
         with errors.check("login_email"):
-            changes["login_email"] = clean_email(
-                login_email, field="login_email", label="E-mail đăng nhập"
-            )
+            changes["login_email"] = _clean_login_email(login_email)
     if not isinstance(payout_account_id, Unset):
         with errors.check("payout_account_id"):
             changes["payout_account_id"] = _payout(session, account, payout_account_id)
