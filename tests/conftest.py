@@ -63,9 +63,17 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def engine(database_url: str) -> Engine:
-    """The engine the app uses during the run."""
-    return core_db.get_engine()
+def engine(database_url: str) -> Iterator[Engine]:
+    """The engine the app uses during the run, closed at its end.
+
+    A test that runs the command line in-process makes the app build engines of
+    its own and forgets this one; tests after it still connect through it, so its
+    pool is closed here rather than left to the garbage collector (psycopg warns
+    of a connection deleted while open, and the warning fails the run).
+    """
+    engine = core_db.get_engine()
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture
