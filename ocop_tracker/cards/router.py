@@ -10,7 +10,7 @@ from ocop_tracker.cards import service
 from ocop_tracker.cards.downloads import pdf_response
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.downloads import PDF
-from ocop_tracker.core.routes import file_answer
+from ocop_tracker.core.schemas import file_answer
 
 router = APIRouter(tags=["cards"])
 

@@ -7,8 +7,7 @@ from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.clock import today
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.downloads import XLSX
-from ocop_tracker.core.routes import file_answer
-from ocop_tracker.core.schemas import UnderArea
+from ocop_tracker.core.schemas import UnderArea, file_answer
 from ocop_tracker.exports import service as export_service
 from ocop_tracker.exports.downloads import file_response
 from ocop_tracker.exports.service import Dataset, FileFormat, Filters

@@ -7,8 +7,7 @@ from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.answers import written
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.downloads import PDF, XLSX
-from ocop_tracker.core.routes import file_answer
-from ocop_tracker.core.schemas import STALE_RESPONSES
+from ocop_tracker.core.schemas import STALE_RESPONSES, file_answer
 from ocop_tracker.pilots import report as pilot_report
 from ocop_tracker.pilots import service as pilot_service
 from ocop_tracker.pilots import views as pilot_views

@@ -10,8 +10,14 @@ from ocop_tracker.auth.deps import CurrentPrincipal
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.downloads import PDF, XLSX
 from ocop_tracker.core.http import model_json
-from ocop_tracker.core.routes import file_answer
-from ocop_tracker.core.schemas import AsOf, IsoDate, Limit, Offset, WholeNumber
+from ocop_tracker.core.schemas import (
+    AsOf,
+    IsoDate,
+    Limit,
+    Offset,
+    WholeNumber,
+    file_answer,
+)
 from ocop_tracker.reports import service as report_service
 from ocop_tracker.reports.downloads import file_response
 from ocop_tracker.reports.schemas import (

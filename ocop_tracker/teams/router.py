@@ -12,8 +12,7 @@ from ocop_tracker.core.answers import written
 from ocop_tracker.core.db import SessionDep
 from ocop_tracker.core.downloads import PDF
 from ocop_tracker.core.errors import NotFound
-from ocop_tracker.core.routes import file_answer
-from ocop_tracker.core.schemas import IsoDate, Limit, Offset, Page
+from ocop_tracker.core.schemas import IsoDate, Limit, Offset, Page, file_answer
 from ocop_tracker.teams import service as team_service
 from ocop_tracker.teams import views as team_views
 from ocop_tracker.teams.documents import read_upload
