@@ -1,7 +1,8 @@
 """The write path's session hooks, registered in one place and in one order.
 
 Every session of the process runs these on its transactions (they are
-registered on the ``Session`` class). Nothing registers itself when its
+registered on the ``Session`` class); records inserted in bulk without the
+ORM go through the same steps (``INSERTED``). Nothing registers itself when its
 module is imported: ``install()`` is called where the process starts — the
 app (``main.create_app``), the command line (``cli``), the tests and the
 benchmarks — so a command writes its audit events and keeps the coverage
@@ -51,6 +52,18 @@ HOOKS: tuple[tuple[str, Callable[..., Any]], ...] = (
 )
 
 
+# Records inserted in bulk without the ORM (``core.db.insert_rows``, the list
+# import's writes) pass through the same steps as a flush's new objects, in
+# the same order: the audit trail, the ledger's subjects, the QR matrices to
+# make, the public pages changed. The commit's hooks above then finish them.
+INSERTED: tuple[core_db.RowsInserted, ...] = (
+    audit_listener.record_inserted,
+    reports_listener.collect_inserted,
+    cards_warm.note_inserted,
+    page_changes.note_inserted,
+)
+
+
 # What the request transaction (``core.db``) takes from the audit trail: core
 # imports no domain, so it is handed over here rather than imported there.
 AUDIT = core_db.AuditHooks(
@@ -64,6 +77,7 @@ def install() -> None:
     """Register every hook on ``Session``, in order, and hand the audit trail to
     ``core.db``; a second call changes nothing."""
     core_db.use_audit(AUDIT)
+    core_db.use_insert_hooks(INSERTED)
     # An upgrade that changed what the kept report figures are made of
     # recomputes them before anything reads them.
     migrate.on_rebuild(report_segments.rebuild_after_upgrade)

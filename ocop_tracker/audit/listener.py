@@ -2,6 +2,7 @@
 
 import datetime as dt
 import enum
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -13,8 +14,13 @@ from ocop_tracker.audit.models import Audited, AuditEvent
 from ocop_tracker.core.base import utcnow
 from ocop_tracker.core.db import is_read_request, side_write
 
+# Values the trail's JSON holds as they are (most of a row's): checked first.
+_AS_IS = frozenset({str, int, bool, float, type(None)})
+
 
 def _plain(value: Any) -> Any:
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, Decimal):
@@ -29,11 +35,14 @@ _COLUMNS: dict[type, list[str]] = {}
 
 
 def _columns(obj: Audited) -> list[str]:
-    model = type(obj)
+    return _model_columns(type(obj))
+
+
+def _model_columns(model: type[Audited]) -> list[str]:
     if model not in _COLUMNS:
         mapper = inspect(model)
         _COLUMNS[model] = [
-            c.key for c in mapper.column_attrs if c.key not in obj.__audit_exclude__
+            c.key for c in mapper.column_attrs if c.key not in model.__audit_exclude__
         ]
     return _COLUMNS[model]
 
@@ -67,13 +76,17 @@ def _changed(obj: Audited) -> list[str]:
     ]
 
 
-def _area_of(obj: Audited) -> int | None:
+# What an event reads of the object besides its columns' values.
+_KEYS = ("id", "area_id", "hamlet_id")
+
+
+def _area_of(model: type[Audited], values: Mapping[str, Any]) -> int | None:
     for key in ("area_id", "hamlet_id"):
-        value = getattr(obj, key, None)
+        value = values.get(key)
         if isinstance(value, int):
             return value
-    if type(obj).__name__ == "AdminUnit":
-        return getattr(obj, "id", None)
+    if model.__name__ == "AdminUnit":
+        return values.get("id")
     return None
 
 
@@ -85,7 +98,27 @@ def _row(
     after: dict[str, Any] | None,
     changed: list[str] | None,
 ) -> dict[str, Any]:
-    ctx = context.get(session)
+    return _event(
+        context.get(session),
+        type(obj),
+        action,
+        {key: getattr(obj, key) for key in _KEYS if hasattr(obj, key)},
+        before=before,
+        after=after,
+        changed=changed,
+    )
+
+
+def _event(
+    ctx: context.AuditContext,
+    model: type[Audited],
+    action: str,
+    values: Mapping[str, Any],
+    *,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    changed: list[str] | None,
+) -> dict[str, Any]:
     return {
         "at": utcnow(),
         "actor_id": ctx.actor_id,
@@ -93,9 +126,9 @@ def _row(
         "client_ip": ctx.client_ip,
         "request_id": ctx.request_id,
         "action": action,
-        "object_type": type(obj).__tablename__,  # type: ignore[attr-defined]
-        "object_id": str(getattr(obj, "id", "")),
-        "area_id": _area_of(obj),
+        "object_type": model.__tablename__,  # type: ignore[attr-defined]
+        "object_id": str(values.get("id", "")),
+        "area_id": _area_of(model, values),
         "before": before,
         "after": after,
         "changed": changed,
@@ -135,6 +168,32 @@ def record_changes(session: Session, _flush: UOWTransaction) -> None:
             )
     if rows:
         session.connection().execute(insert(AuditEvent), rows)
+
+
+def record_inserted(
+    session: Session, model: type[Any], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Hook for records inserted in bulk (``core.db.insert_rows``): the event of
+    each, as ``record_changes`` writes it for a new object (``after``: every
+    audited column of the row)."""
+    if not issubclass(model, Audited) or not rows:
+        return
+    ctx = context.get(session)
+    columns = _model_columns(model)
+    events = [
+        _event(
+            ctx,
+            model,
+            "create",
+            row,
+            before=None,
+            after={key: _plain(row.get(key)) for key in columns},
+            changed=None,
+        )
+        for row in rows
+    ]
+    # An executemany: the events' JSON travels faster so than in arrays.
+    session.connection().execute(insert(AuditEvent), events)
 
 
 def record(

@@ -19,7 +19,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -174,6 +174,17 @@ def note_new_codes(session: Session, _context: Any) -> None:
     for obj in session.new:
         if isinstance(obj, Product) and obj.public_code is not None:
             session.info.setdefault(KEY, set()).add(obj.id)
+
+
+def note_inserted(
+    session: Session, model: type[object], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Hook for records inserted in bulk (``core.db.insert_rows``): the
+    products among them, as ``note_new_codes`` notes them from a flush."""
+    if model is Product:
+        session.info.setdefault(KEY, set()).update(
+            row["id"] for row in rows if row.get("public_code") is not None
+        )
 
 
 def hand_over_after_commit(session: Session) -> None:

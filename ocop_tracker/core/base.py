@@ -108,6 +108,34 @@ class NameKeyMixin:
         return name
 
 
+_DEFAULTS: dict[type, list[tuple[str, Any]]] = {}
+
+
+def _python_defaults(model: type[Any]) -> list[tuple[str, Any]]:
+    """(column, default) of the columns whose default Python makes, per model."""
+    if model not in _DEFAULTS:
+        _DEFAULTS[model] = [
+            (c.key, c.default)
+            for c in model.__table__.columns
+            if c.default is not None and (c.default.is_scalar or c.default.is_callable)
+        ]
+    return _DEFAULTS[model]
+
+
+def new_row(model: type[Any], values: dict[str, Any]) -> dict[str, Any]:
+    """The row ``model(**values)`` would insert, made without the ORM: ``values``
+    (updated in place and returned), each column's default where none is given
+    (the times, the version), and the name's key (``NameKeyMixin``). For
+    records inserted in bulk (``core.db.insert_rows``), whose audit trail must
+    read as if the session had flushed them."""
+    for key, default in _python_defaults(model):
+        if key not in values:
+            values[key] = default.arg if default.is_scalar else default.arg(None)
+    if issubclass(model, NameKeyMixin):
+        values["name_key"] = name_key(values["name"])
+    return values
+
+
 def str_enum(enum: type[StrEnum], length: int = 20) -> Enum:
     """A StrEnum stored as its value in a VARCHAR, never a native enum type."""
     return Enum(

@@ -16,7 +16,7 @@ PostgreSQL needs none of this (row locks, MVCC): the options are ignored there.
 """
 
 import logging
-from collections.abc import AsyncIterator, Callable, Generator, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,12 +32,14 @@ from sqlalchemy import (
     Executable,
     create_engine,
     event,
+    insert,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from ocop_tracker.core import query
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.errors import AppError
 
@@ -520,6 +522,48 @@ def session_state(session: Session, key: str, kind: type[S]) -> S:
         value = kind()
         session.info[key] = value
     return value
+
+
+class RowsInserted(Protocol):
+    """A write-path hook for records inserted in bulk (``insert_rows``)."""
+
+    def __call__(
+        self, session: Session, model: type[Any], rows: Sequence[dict[str, Any]]
+    ) -> None: ...
+
+
+_inserted: tuple[RowsInserted, ...] = ()
+
+
+def use_insert_hooks(hooks: Sequence[RowsInserted]) -> None:
+    """The hooks that see records inserted in bulk, in order (``hooks.install``)."""
+    global _inserted
+    _inserted = tuple(hooks)
+
+
+def insert_rows(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """Insert new records of ``model`` in one executemany, without the ORM's unit
+    of work, then hand them to the write path's hooks for rows (the audit
+    trail, the coverage ledger, the QR matrices, the public pages:
+    ``hooks.INSERTED``), as a flush hands its new objects to ``after_flush``.
+
+    Each row holds every column's value (``core.base.new_row``). A row without
+    an ``id`` is given the one the database makes (``RETURNING``, in the rows'
+    order); rows with their ids drawn beforehand (``query.reserve_ids``) go in
+    as a set (``query.insert_all``)."""
+    if not rows:
+        return
+    table = model.__table__
+    if "id" in rows[0]:
+        query.insert_all(session, table, rows)
+    else:
+        made = session.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+        )
+        for row, made_id in zip(rows, made.scalars(), strict=True):
+            row["id"] = made_id
+    for hook in _inserted:
+        hook(session, model, rows)
 
 
 def add_unique(session: Session, row: object, taken: AppError) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     any_,
     bindparam,
     func,
+    insert,
     select,
     text,
 )
@@ -343,6 +344,24 @@ def upsert(
             set_={value: getattr(table.c, value) + getattr(stmt.excluded, value)},
         )
         conn.execute(stmt, params)
+
+
+def insert_all(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (every row the same keys): on PostgreSQL each column
+    travels as one array and ``unnest`` makes the rows, one statement per
+    ``UPSERT_ROWS`` — the server then adds them as a set, where a pipelined
+    executemany pays an execution per row (100 µs a product with its foreign
+    keys, about half of it in the execution itself); on SQLite, an executemany."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(table), rows)
+        return
+    size = UPSERT_ROWS["postgresql"]
+    for start in range(0, len(rows), size):
+        chunk = rows[start : start + size]
+        made = _unnested(table, chunk)
+        session.execute(insert(table).from_select(list(chunk[0]), made))
 
 
 def _unnested(table: Table, rows: list[dict[str, Any]]) -> Select[Any]:

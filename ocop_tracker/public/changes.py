@@ -31,7 +31,7 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select, text
@@ -90,6 +90,17 @@ def _keys_of(obj: object, *, new: bool) -> Iterable[Key]:
         yield (kind, owner) if owner is not None else ALL
 
 
+def _keys_of_new_rows(table: str, rows: Sequence[Mapping[str, Any]]) -> Iterable[Key]:
+    """``_keys_of`` new records, read from their rows."""
+    if table in _EVERY_PAGE:
+        yield ALL
+    elif table in _OWNER_COLUMN:
+        kind, column = _OWNER_COLUMN[table]
+        for row in rows:
+            owner = row.get(column)
+            yield (kind, owner) if owner is not None else ALL
+
+
 def note(session: Session, _context: Any) -> None:
     """Hook (``after_flush``): note the pages the flush changed (the session
     still lists what it flushed, now with every key filled in)."""
@@ -98,6 +109,19 @@ def note(session: Session, _context: Any) -> None:
         keys.update(_keys_of(obj, new=True))
     for obj in (*session.dirty, *session.deleted):
         keys.update(_keys_of(obj, new=False))
+    _keep(session, keys)
+
+
+def note_inserted(
+    session: Session, model: type[object], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Hook for records inserted in bulk (``core.db.insert_rows``): the pages
+    they change, as ``note`` finds them for new objects of a flush."""
+    table = getattr(model, "__tablename__", "")
+    _keep(session, set(_keys_of_new_rows(table, rows)))
+
+
+def _keep(session: Session, keys: set[Key]) -> None:
     if keys:
         session.info.setdefault(INFO_KEY, set()).update(keys)
         if ALL in keys:

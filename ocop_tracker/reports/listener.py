@@ -13,9 +13,10 @@ recomputes from the rows, so refreshing a subject whose change was rolled back
 ``segments.rebuild()`` after them.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
+from typing import Any
 
 from sqlalchemy import Connection, Table, select
 from sqlalchemy.orm import Session, UOWTransaction
@@ -138,6 +139,26 @@ def collect(session: Session, _flush: UOWTransaction) -> None:
             p.training_places.update(_old_and_new(obj, "hamlet_id"))
         elif obj not in new and _moves_counts(obj):
             p.stale = True
+
+
+def collect_inserted(
+    session: Session, model: type[object], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Hook for records inserted in bulk (``core.db.insert_rows``): what
+    ``collect`` notes of the same records added through the ORM."""
+    if session.info.get(DISABLED) or not rows:
+        return
+    p = _pending(session)
+    if model is Producer:
+        p.producers.update(row["id"] for row in rows)
+    elif model is Product:
+        p.products.update(row["id"] for row in rows)
+        p.producers.update(row["producer_id"] for row in rows)
+    elif model is Certificate:
+        p.products.update(row["product_id"] for row in rows)
+        p.ocop_products.update(row["product_id"] for row in rows)
+    else:
+        raise NotImplementedError(f"the ledger notes no bulk insert of {model}")
 
 
 def _history(obj: object, attr: str) -> History:

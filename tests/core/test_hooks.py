@@ -76,6 +76,15 @@ def test_the_app_registers_every_hook_in_the_documented_order() -> None:
     ]
 
 
+def test_bulk_inserts_pass_the_after_flush_steps_in_their_order() -> None:
+    """Records inserted without the ORM see, module by module and in the same
+    order, the steps a flush's new objects see (docs/ARCHITECTURE.md)."""
+    after_flush = [
+        hook.__module__ for name, hook in hooks.HOOKS if name == "after_flush"
+    ]
+    assert [hook.__module__ for hook in hooks.INSERTED] == after_flush
+
+
 def test_install_twice_registers_each_hook_once() -> None:
     hooks.install()
     hooks.install()
