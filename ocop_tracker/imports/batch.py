@@ -12,13 +12,14 @@ there: it has read, and written nothing.
 What the plan keeps of a row is small: the row and the references of its
 producer and product (an id, or the number of a record the file adds), never
 the records themselves — a list of 20,000 rows is checked within a few tens of
-megabytes. ``Batch.write`` then builds the records again, ``WRITE_ROWS`` rows
-at a time, and adds them in three flushes per chunk (producers, products,
-certificates; on PostgreSQL their ids drawn first, for all of them at once), a
-commune's "Chưa xếp ấp" hamlet first where a row needs it;
-each chunk's records are let go once flushed. The session's hooks still record
-one audit event per record, and the coverage ledger refreshes once, at commit
-(``hooks.py``).
+megabytes. ``Batch.write`` then builds the records' columns again,
+``WRITE_ROWS`` rows at a time, and inserts them without the ORM in three
+statements per chunk (producers, products, certificates; on PostgreSQL their
+ids drawn first, for all of them at once; ``core.db.insert_rows``), a
+commune's "Chưa xếp ấp" hamlet first where a row needs it. The write path's
+hooks for rows (``hooks.INSERTED``) record one audit event per record and note
+the ledger's subjects, as they would for a flush; the coverage ledger
+refreshes once, at commit.
 """
 
 import datetime as dt
@@ -32,8 +33,8 @@ from sqlalchemy.orm import Session
 from ocop_tracker.areas import repository as area_repository
 from ocop_tracker.areas import service as area_service
 from ocop_tracker.areas.models import AdminUnit
-from ocop_tracker.core import clock, query
-from ocop_tracker.core.base import name_key
+from ocop_tracker.core import clock, db, query
+from ocop_tracker.core.base import name_key, new_row
 from ocop_tracker.core.errors import AppError, InvalidInput
 from ocop_tracker.imports.places import UNPLACED, Place
 from ocop_tracker.producers import service as producer_service
@@ -43,7 +44,7 @@ from ocop_tracker.products import rules as product_rules
 from ocop_tracker.products import service as product_service
 from ocop_tracker.products.models import Certificate, CertLevel, Product, ProductKind
 
-# Rows written per chunk: three flushes each, whose records are then let go.
+# Rows written per chunk: three inserts each, whose columns are then let go.
 WRITE_ROWS = 500
 
 
@@ -291,7 +292,7 @@ class Batch:
             self.known.load_hamlets([home])
         producer = self.known.producer(home, item.producer_name)
         if producer is None:
-            producer_name = _producer(item, home).name
+            producer_name = _producer(item, home)["name"]
         else:
             producer_name = self.known.producer_names[producer]
         product = (
@@ -302,8 +303,8 @@ class Batch:
         product_name, gtin = item.product_name, None
         if product is None:
             built = _product(item, home, None, producer_name, public_code="")
-            self._check_gtin(built.gtin)
-            product_name, kind, gtin = built.name, built.kind, built.gtin
+            self._check_gtin(built["gtin"])
+            product_name, kind, gtin = built["name"], built["kind"], built["gtin"]
         else:
             kind = self.known.kind(product)
         number = item.decision_number
@@ -311,7 +312,7 @@ class Batch:
             product is None or (product, number) not in self.known.certificates
         )
         if new_certificate:
-            number = _certificate(item, home, None, kind).decision_number
+            number = _certificate(item, home, None, kind)["decision_number"]
         # Every check passed: the row's records join the batch.
         adds = _Adds(
             item=item,
@@ -367,18 +368,15 @@ class Batch:
         codes = iter(
             product_service.new_public_codes(session, self.counts.products_new)
         )
-        ids: dict[tuple[str, int], int] = {}  # ("producer" | "product", -n) → id
+        ids: dict[tuple[str, int], int] = {}  # ("producers" | "products", -n) → id
         counts = self.counts
         reserved = {
-            "producer": query.reserve_ids(
-                session, Producer.__tablename__, counts.producers_new
-            ),
-            "product": query.reserve_ids(
-                session, Product.__tablename__, counts.products_new
-            ),
-            "certificate": query.reserve_ids(
-                session, Certificate.__tablename__, counts.certificates_new
-            ),
+            model.__tablename__: query.reserve_ids(session, model.__tablename__, count)
+            for model, count in (
+                (Producer, counts.producers_new),
+                (Product, counts.products_new),
+                (Certificate, counts.certificates_new),
+            )
         }
         drawn = {kind: iter(found or ()) for kind, found in reserved.items()}
         with query.planned_per_use(session):
@@ -399,27 +397,27 @@ class Batch:
             chunk = self.adds[start : start + WRITE_ROWS]
             for adds in chunk:
                 adds.home = hamlets.get(adds.home, adds.home)
-            self._flush(
+            self._insert(
                 ids,
                 drawn,
-                "producer",
+                Producer,
                 [
                     (a.producer, _producer(a.item, a.home))
                     for a in chunk
                     if a.new_producer
                 ],
             )
-            self._flush(
+            self._insert(
                 ids,
                 drawn,
-                "product",
+                Product,
                 [
                     (
                         a.product,
                         _product(
                             a.item,
                             a.home,
-                            ids.get(("producer", a.producer), a.producer),
+                            ids.get(("producers", a.producer), a.producer),
                             a.producer_name,
                             public_code=next(codes),
                         ),
@@ -428,17 +426,17 @@ class Batch:
                     if a.new_product
                 ],
             )
-            self._flush(
+            self._insert(
                 ids,
                 drawn,
-                "certificate",
+                Certificate,
                 [
                     (
                         0,
                         _certificate(
                             a.item,
                             a.home,
-                            ids.get(("product", a.product), a.product),
+                            ids.get(("products", a.product), a.product),
                             a.kind,
                         ),
                     )
@@ -447,27 +445,30 @@ class Batch:
                 ],
             )
 
-    def _flush(
+    def _insert(
         self,
         ids: dict[tuple[str, int], int],
         drawn: dict[str, Iterator[int]],
-        kind: str,
-        records: list[tuple[int, Producer | Product | Certificate]],
+        model: type[Producer | Product | Certificate],
+        records: list[tuple[int, dict[str, Any]]],
     ) -> None:
-        """Add and flush one chunk's records of a kind, with the ids drawn for
-        them where there are; note the new ones' ids."""
-        for _, record in records:
-            record.id = next(drawn[kind], None)  # type: ignore[assignment]
-        self.session.add_all(record for _, record in records)
-        self.session.flush()
-        for ref, record in records:
+        """Insert one chunk's records of a kind, with the ids drawn for them
+        where there are; note the new ones' ids."""
+        kind = model.__tablename__
+        for _, columns in records:
+            made = next(drawn[kind], None)
+            if made is not None:
+                columns["id"] = made
+        rows = [new_row(model, columns) for _, columns in records]
+        db.insert_rows(self.session, model, rows)
+        for ref, row in zip((ref for ref, _ in records), rows, strict=True):
             if ref < 0:
-                ids[(kind, ref)] = record.id
+                ids[(kind, ref)] = row["id"]
 
 
-def _producer(item: Planned, home: int) -> Producer:
-    """The row's producer, by the rules of the producers' form."""
-    return producer_service.new_producer(
+def _producer(item: Planned, home: int) -> dict[str, Any]:
+    """The row's producer's columns, by the rules of the producers' form."""
+    return producer_service.producer_columns(
         hamlet_id=max(home, 0),
         kind=item.producer_kind,
         name=item.producer_name,
@@ -484,9 +485,9 @@ def _product(
     producer_name: str,
     *,
     public_code: str,
-) -> Product:
-    """The row's product, by the rules of the products' form."""
-    return product_service.new_product(
+) -> dict[str, Any]:
+    """The row's product's columns, by the rules of the products' form."""
+    return product_service.product_columns(
         producer_id=producer_id,
         hamlet_id=max(home, 0),
         producer_name=producer_name,
@@ -502,9 +503,9 @@ def _product(
 
 def _certificate(
     item: Planned, home: int, product_id: int | None, kind: ProductKind
-) -> Certificate:
-    """The row's certificate, by the rules of the certificates' form."""
-    return certificate_service.new_certificate(
+) -> dict[str, Any]:
+    """The row's certificate's columns, by the rules of the certificates' form."""
+    return certificate_service.certificate_columns(
         product_id=product_id,
         hamlet_id=max(home, 0),
         kind=kind,

@@ -6,6 +6,7 @@ are in ``producers/views.py``.
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -126,13 +127,15 @@ def create_producer(
     """
     check_writer(session, actor, hamlet_id, "khóm/ấp", roles)
     _check_hamlet(session, hamlet_id)
-    producer = new_producer(
-        hamlet_id=hamlet_id,
-        kind=kind,
-        name=name,
-        representative=representative,
-        phone=phone,
-        tax_code=tax_code,
+    producer = Producer(
+        **producer_columns(
+            hamlet_id=hamlet_id,
+            kind=kind,
+            name=name,
+            representative=representative,
+            phone=phone,
+            tax_code=tax_code,
+        )
     )
     _check_unique_name(session, hamlet_id, producer.name)
     session.add(producer)
@@ -140,7 +143,7 @@ def create_producer(
     return producer
 
 
-def new_producer(
+def producer_columns(
     *,
     hamlet_id: int,
     kind: ProducerKind,
@@ -148,23 +151,24 @@ def new_producer(
     representative: str | None = None,
     phone: str | None = None,
     tax_code: str | None = None,
-) -> Producer:
-    """A producer of cleaned fields, not yet added: every rule that reads
-    nothing. ``create_producer`` adds the checks that read (area, hamlet, a
-    namesake); the list import makes them for a whole file at once."""
+) -> dict[str, Any]:
+    """A new producer's columns, cleaned: every rule that reads nothing.
+    ``create_producer`` adds the checks that read (area, hamlet, a namesake);
+    the list import makes them for a whole file at once, and inserts the
+    columns without the ORM (``core.base.new_row``)."""
     clean_name = _clean_name(name)
     clean_rep = _clean_representative(representative)
     clean_phone = _clean_phone(phone)
     clean_tax = _clean_tax_code(tax_code)
-    return Producer(
-        hamlet_id=hamlet_id,
-        kind=kind,
-        name=clean_name,
-        representative=clean_rep,
-        phone=clean_phone,
-        tax_code=clean_tax,
-        search_key=_search_key(clean_name, clean_rep, clean_tax),
-    )
+    return {
+        "hamlet_id": hamlet_id,
+        "kind": kind,
+        "name": clean_name,
+        "representative": clean_rep,
+        "phone": clean_phone,
+        "tax_code": clean_tax,
+        "search_key": _search_key(clean_name, clean_rep, clean_tax),
+    }
 
 
 def update_producer(

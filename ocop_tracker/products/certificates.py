@@ -93,17 +93,19 @@ def add_certificate(
 ) -> Certificate:
     """Record a recognition decision; expiry defaults to the date + 36 months."""
     check_writer(session, actor, product.hamlet_id, "sản phẩm", roles)
-    cert = new_certificate(
-        product_id=product.id,
-        hamlet_id=product.hamlet_id,
-        kind=product.kind,
-        stars=stars,
-        decision_number=decision_number,
-        decision_date=decision_date,
-        authority=authority,
-        level=level,
-        score=score,
-        expires_on=expires_on,
+    cert = Certificate(
+        **certificate_columns(
+            product_id=product.id,
+            hamlet_id=product.hamlet_id,
+            kind=product.kind,
+            stars=stars,
+            decision_number=decision_number,
+            decision_date=decision_date,
+            authority=authority,
+            level=level,
+            score=score,
+            expires_on=expires_on,
+        )
     )
     _check_number_free(session, product, cert.decision_number)
     session.add(cert)
@@ -111,7 +113,7 @@ def add_certificate(
     return cert
 
 
-def new_certificate(
+def certificate_columns(
     *,
     product_id: int | None,
     hamlet_id: int,
@@ -123,11 +125,12 @@ def new_certificate(
     level: CertLevel,
     score: int | None = None,
     expires_on: dt.date | None = None,
-) -> Certificate:
-    """A certificate of checked fields, not yet added: every rule that reads
-    nothing. ``add_certificate`` adds the area and a decision already
-    recorded; the list import checks those for a whole file at once, and
-    gives ``product_id`` when it has one. ``kind``: the product's."""
+) -> dict[str, Any]:
+    """A new certificate's columns, checked: every rule that reads nothing.
+    ``add_certificate`` adds the area and a decision already recorded; the
+    list import checks those for a whole file at once, gives ``product_id``
+    when it has one, and inserts the columns without the ORM
+    (``core.base.new_row``). ``kind``: the product's."""
     if kind is not ProductKind.ocop:
         raise InvalidInput(
             "Chỉ sản phẩm loại OCOP mới có giấy chứng nhận; hãy đổi loại sản phẩm trước.",
@@ -144,7 +147,7 @@ def new_certificate(
             expires_on=expires_on or rules.default_expiry(decision_date),
         )
     )
-    return Certificate(product_id=product_id, hamlet_id=hamlet_id, **fields.columns())
+    return {"product_id": product_id, "hamlet_id": hamlet_id, **fields.columns()}
 
 
 def _or_current(value: Any, current: Any) -> Any:

@@ -5,6 +5,7 @@ are in ``products/views.py``, certificate commands in ``products/certificates.py
 """
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
@@ -154,19 +155,21 @@ def create_product(
     check_writer(session, actor, producer.hamlet_id, "chủ thể", roles)
     _clean_name(name)  # a missing name is said first, before the group
     group, subgroup = _groups(session, group_id, subgroup_id)
-    product = new_product(
-        producer_id=producer.id,
-        hamlet_id=producer.hamlet_id,
-        producer_name=producer.name,
-        name=name,
-        kind=kind,
-        group_id=group,
-        subgroup_id=subgroup,
-        unit=unit,
-        price=price,
-        description=description,
-        gtin=gtin,
-        public_code=_new_public_code(session),
+    product = Product(
+        **product_columns(
+            producer_id=producer.id,
+            hamlet_id=producer.hamlet_id,
+            producer_name=producer.name,
+            name=name,
+            kind=kind,
+            group_id=group,
+            subgroup_id=subgroup,
+            unit=unit,
+            price=price,
+            description=description,
+            gtin=gtin,
+            public_code=_new_public_code(session),
+        )
     )
     if product.gtin is not None:
         _check_gtin_free(session, product.gtin)
@@ -176,7 +179,7 @@ def create_product(
     return product
 
 
-def new_product(
+def product_columns(
     *,
     producer_id: int | None,
     hamlet_id: int,
@@ -190,31 +193,31 @@ def new_product(
     price: int | None = None,
     description: str | None = None,
     gtin: str | None = None,
-) -> Product:
-    """A product of cleaned fields, not yet added: every rule that reads
-    nothing. ``create_product`` adds the checks that read (area, groups, a
-    GTIN held elsewhere, a namesake, a fresh public code); the list import
-    makes them for a whole file at once (``new_public_codes``,
-    ``held_gtins``), and gives ``producer_id`` when it has one."""
+) -> dict[str, Any]:
+    """A new product's columns, cleaned: every rule that reads nothing.
+    ``create_product`` adds the checks that read (area, groups, a GTIN held
+    elsewhere, a namesake, a fresh public code); the list import makes them
+    for a whole file at once (``new_public_codes``, ``held_gtins``), gives
+    ``producer_id`` when it has one, and inserts the columns without the ORM
+    (``core.base.new_row``). The price is whole đồng, an int (``_set_price``)."""
     clean_name = _clean_name(name)
     clean_unit = _clean_unit(unit)
     clean_desc = _clean_description(description)
     clean_price = _clean_price(price)
-    product = Product(
-        producer_id=producer_id,
-        hamlet_id=hamlet_id,
-        name=clean_name,
-        kind=kind,
-        group_id=group_id,
-        subgroup_id=subgroup_id,
-        unit=clean_unit,
-        description=clean_desc,
-        gtin=rules.clean_gtin(gtin) if gtin is not None and gtin.strip() else None,
-        public_code=public_code,
-        search_key=rules.product_search_key(clean_name, producer_name),
-    )
-    _set_price(product, clean_price)
-    return product
+    return {
+        "producer_id": producer_id,
+        "hamlet_id": hamlet_id,
+        "name": clean_name,
+        "kind": kind,
+        "group_id": group_id,
+        "subgroup_id": subgroup_id,
+        "unit": clean_unit,
+        "description": clean_desc,
+        "gtin": rules.clean_gtin(gtin) if gtin is not None and gtin.strip() else None,
+        "public_code": public_code,
+        "search_key": rules.product_search_key(clean_name, producer_name),
+        "price": clean_price,
+    }
 
 
 def new_public_codes(session: Session, count: int) -> list[str]:

@@ -3,6 +3,9 @@ dry run gives the import's own report and writes nothing, every refused row is
 listed, and what is written keeps its audit events, public codes and the
 coverage ledger exact."""
 
+import datetime as dt
+from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 import pytest
@@ -167,6 +170,81 @@ def test_the_dry_run_reports_what_the_import_writes_and_writes_nothing(
         assert area is not None
         got = {k: v for k, v in kept[area].items() if v}
         assert got == recount(session, area, clock.today()), area
+
+
+def _as_json(value: Any) -> Any:
+    """A stored value as the trail's JSON holds it."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return int(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _created(session: Session, table: str, object_id: int) -> dict[str, Any]:
+    """What the trail says a record was made with."""
+    after = session.scalar(
+        select(AuditEvent.after).where(
+            AuditEvent.action == "create",
+            AuditEvent.object_type == table,
+            AuditEvent.object_id == str(object_id),
+        )
+    )
+    assert isinstance(after, dict)
+    return after
+
+
+def test_an_imported_record_reads_in_the_trail_as_one_a_form_made(
+    session: Session,
+) -> None:
+    """The import inserts without the ORM: each record's event still holds every
+    audited column as stored (times, version and name key included), the same
+    columns as the event of a record a form adds."""
+    khom3 = pilot_hamlet(session, "Khóm 3")
+    by_form = make_product(session, make_producer(session, khom3), stars=4)
+    session.commit()
+    k3 = _commune_code(session, khom3)
+    last_product = session.scalar(select(func.max(Product.id))) or 0
+    _import(
+        session,
+        [
+            _row(
+                "Mứt gừng",
+                "Hộ ông Năm Gừng",
+                k3,
+                "Khóm 3",
+                "31/QĐ",
+                _gtin("893400000031"),
+            )
+        ],
+        dry_run=False,
+    )
+    product = session.scalars(select(Product).where(Product.id > last_product)).one()
+    certificate = session.scalars(
+        select(Certificate).where(Certificate.product_id == product.id)
+    ).one()
+    form_certificate = session.scalars(
+        select(Certificate).where(Certificate.product_id == by_form.id)
+    ).one()
+    imported_producer = session.get(Producer, product.producer_id)
+    form_producer = session.get(Producer, by_form.producer_id)
+    assert imported_producer is not None
+    assert form_producer is not None
+    records: list[tuple[Producer | Product | Certificate, Any]] = [
+        (imported_producer, form_producer),
+        (product, by_form),
+        (certificate, form_certificate),
+    ]
+    for record, form_made in records:
+        table = type(record).__tablename__
+        imported = _created(session, table, record.id)
+        assert imported.keys() == _created(session, table, form_made.id).keys()
+        stored = {key: _as_json(getattr(record, key)) for key in imported}
+        assert imported == stored, table
+        assert imported["version"] == 1
+        assert imported["created_at"] is not None
 
 
 @pytest.mark.parametrize("dry_run", [True, False])
