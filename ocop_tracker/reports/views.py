@@ -8,10 +8,30 @@ through ``auth/scope.py``, so that a page never reads a repository itself.
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Integer, String, and_, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    CompoundSelect,
+    Connection,
+    Date,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from ocop_tracker.areas import views as area_views
@@ -44,6 +64,7 @@ from ocop_tracker.reports.ledger import (
     state,
 )
 from ocop_tracker.reports.models import NATION, ReportSubmission
+from ocop_tracker.reports.monthly import MonthlyTable
 from ocop_tracker.users.models import Role, User
 
 
@@ -222,48 +243,6 @@ def read(
     return read_segments(conn, area_ids, day), "segments"
 
 
-def read_with_children(
-    conn: Connection,
-    area_id: int,
-    child_ids: Sequence[int],
-    day: dt.date,
-    child_metrics: Sequence[str],
-    current: LedgerState | None = None,
-) -> tuple[dict[str, int], dict[int, dict[str, int]], str]:
-    """An area's every figure and its children's ``child_metrics`` on ``day``.
-
-    Today (the counts' own day) in one read of the counts; any other day as
-    ``read`` answers it, the area and its children apart."""
-    current = current or state(conn)
-    if current is None or current[1] or day != current[0] or area_id in child_ids:
-        own, source = read(conn, [area_id], day, None, current)
-        kids, _ = read(conn, child_ids, day, child_metrics, current)
-        return own[area_id], kids, source
-    mine: dict[str, int] = {}
-    kids_out: dict[int, dict[str, int]] = {c: {} for c in child_ids}
-    # The lists go as one parameter each (``query.among``): a province's
-    # children would otherwise be coerced one by one into the statement.
-    wanted = COUNTS.c.area_id == area_id
-    values: dict[str, Any] = {}
-    if child_ids:
-        dialect = conn.dialect.name
-        wanted = or_(
-            wanted,
-            and_(
-                query.among(COUNTS.c.area_id, "kids", Integer(), dialect),
-                query.among(COUNTS.c.metric, "kid_metrics", String(), dialect),
-            ),
-        )
-        values = {"kids": list(child_ids), "kid_metrics": list(child_metrics)}
-    for a, metric, value in conn.execute(
-        select(COUNTS.c.area_id, COUNTS.c.metric, COUNTS.c.value).where(wanted),
-        values,
-    ).all():
-        into = mine if a == area_id else kids_out[a]
-        into[metric] = into.get(metric, 0) + value
-    return mine, kids_out, "counts"
-
-
 def trend(
     conn: Connection, area_id: int, days: Sequence[dt.date]
 ) -> dict[dt.date, dict[str, int]]:
@@ -376,6 +355,166 @@ def month_training(
 ) -> dict[int, ledger_training.TrainingSums]:
     """Each area's training in one month (its first day): kept sums."""
     return ledger_training.read_areas(conn, area_ids, month)
+
+
+# --- a coverage answer's figures ------------------------------------------------------
+
+# The monthly tables a coverage answer shows (each keeps three sums).
+MONTHLY: tuple[MonthlyTable[Any], ...] = (ledger_activity.KEPT, ledger_training.KEPT)
+
+
+def _monthly_rows(*pads: ColumnElement[Any]) -> list[Select[Any]]:
+    """Each table of ``MONTHLY``'s rows of an area (``:area``) between two
+    months (``:lo``, ``:hi``), as ``MonthlyTable.read`` reads them: its place
+    in ``MONTHLY``, the ``pads``, the month, its three sums."""
+    return [
+        select(
+            literal_column(str(i), Integer).label("kept"),
+            *pads,
+            k.table.c.month,
+            *k.table.c[k.columns],
+        ).where(
+            k.table.c.area_id == bindparam("area"),
+            k.table.c.month.between(bindparam("lo"), bindparam("hi")),
+            *([k.table.c.own.is_(False)] if k.own else []),
+        )
+        for i, k in enumerate(MONTHLY)
+    ]
+
+
+MONTHLY_ROWS = union_all(*_monthly_rows())
+
+
+def activity_and_training(
+    conn: Connection,
+    area_id: int,
+    months: Sequence[dt.date],
+    current: LedgerState | None = None,
+) -> tuple[
+    dict[dt.date, rules.ActivitySums], dict[dt.date, ledger_training.TrainingSums]
+]:
+    """``activity`` and ``training`` of an area, in one statement while the
+    ledger stands; else each as its own read answers it, from the rows."""
+    current = current or state(conn)
+    if current is None or current[1] or not months:
+        return (
+            activity(conn, area_id, months, current),
+            training(conn, area_id, months, current),
+        )
+    values = {"area": area_id, "lo": min(months), "hi": max(months)}
+    out = _monthly_sums(months, conn.execute(MONTHLY_ROWS, values).all())
+    return out[0], out[1]
+
+
+def _monthly_sums(
+    months: Sequence[dt.date], rows: Iterable[Sequence[Any]]
+) -> list[dict[dt.date, Any]]:
+    """Each table of ``MONTHLY``'s sums of ``months`` from its rows (place,
+    month, sums), zero where it has none."""
+    out = [dict.fromkeys(months, k.zero) for k in MONTHLY]
+    for kept, month, *sums in rows:
+        if month in out[kept]:
+            out[kept][month] = MONTHLY[kept].make(*(int(v) for v in sums))
+    return out
+
+
+@dataclass(frozen=True)
+class CoverageFigures:
+    """What a coverage answer is made of: the area's every figure, its
+    children's, where they were read from, and the area's months of the
+    shops' activity and of training."""
+
+    own: dict[str, int]
+    children: dict[int, dict[str, int]]
+    source: str  # counts, checkpoints or segments
+    activity: dict[dt.date, rules.ActivitySums]
+    training: dict[dt.date, ledger_training.TrainingSums]
+
+
+@cache
+def _figures_rows(dialect: str, kids: bool, extra: bool) -> CompoundSelect[Any]:
+    """The counts of an area (``:area``) and some metrics of its children
+    (``:kids``, ``:kid_metrics``; with ``extra``, more for some of them,
+    ``:extra``, ``:extra_metrics``), then the ``MONTHLY`` rows of the area
+    (``_monthly_rows``), in one statement: (place in ``MONTHLY`` — None for a
+    count —, area, metric, month, value or sums). Built once per dialect and
+    shape: a statement built anew costs its construction and cache key on
+    every call. The lists go as one parameter each (``query.among``): a
+    province's children would otherwise be coerced one by one into it."""
+    lists = [("kids", "kid_metrics")] if kids else []
+    if kids and extra:
+        lists.append(("extra", "extra_metrics"))
+    wanted = [COUNTS.c.area_id == bindparam("area")] + [
+        and_(
+            query.among(COUNTS.c.area_id, ids, Integer(), dialect),
+            query.among(COUNTS.c.metric, metrics, String(), dialect),
+        )
+        for ids, metrics in lists
+    ]
+    counts = select(
+        cast(null(), Integer).label("kept"),
+        COUNTS.c.area_id,
+        COUNTS.c.metric,
+        cast(null(), Date).label("month"),
+        COUNTS.c.value,
+        cast(null(), BigInteger),
+        cast(null(), BigInteger),
+    ).where(or_(*wanted))
+    pads = (cast(null(), Integer), cast(null(), String))
+    return union_all(counts, *_monthly_rows(*pads))
+
+
+def coverage_figures(
+    conn: Connection,
+    area_id: int,
+    child_ids: Sequence[int],
+    day: dt.date,
+    child_metrics: Sequence[str],
+    months: Sequence[dt.date],
+    current: LedgerState | None = None,
+    *,
+    extra_ids: Collection[int] = (),
+    extra_metrics: Sequence[str] = (),
+) -> CoverageFigures:
+    """An area's every figure and its children's ``child_metrics`` on ``day``
+    (``extra_metrics`` too for the children among ``extra_ids``), and the
+    area's ``activity`` and ``training`` in ``months``.
+
+    Today (the counts' own day) in one statement; any other day as ``read``
+    answers it, the area and its children apart, and the months as
+    ``activity_and_training`` reads them. Each metric asked of a child costs
+    an index probe of the counts: a metric few children need is asked of
+    those only (any other day, of every child)."""
+    current = current or state(conn)
+    if (
+        current is None
+        or current[1]
+        or day != current[0]
+        or area_id in child_ids
+        or not months
+    ):
+        own, source = read(conn, [area_id], day, None, current)
+        kids, _ = read(conn, child_ids, day, [*child_metrics, *extra_metrics], current)
+        shops, trained = activity_and_training(conn, area_id, months, current)
+        return CoverageFigures(own[area_id], kids, source, shops, trained)
+    mine: dict[str, int] = {}
+    kids_out: dict[int, dict[str, int]] = {c: {} for c in child_ids}
+    extra = [c for c in child_ids if c in extra_ids] if extra_metrics else []
+    values: dict[str, Any] = {"area": area_id, "lo": min(months), "hi": max(months)}
+    if child_ids:
+        values |= {"kids": list(child_ids), "kid_metrics": list(child_metrics)}
+    if extra:
+        values |= {"extra": extra, "extra_metrics": list(extra_metrics)}
+    stmt = _figures_rows(conn.dialect.name, bool(child_ids), bool(extra))
+    monthly = []
+    for kept, a, metric, month, *sums in conn.execute(stmt, values).all():
+        if kept is not None:
+            monthly.append((kept, month, *sums))
+            continue
+        into = mine if a == area_id else kids_out[a]
+        into[metric] = into.get(metric, 0) + sums[0]
+    shops, trained = _monthly_sums(months, monthly)
+    return CoverageFigures(mine, kids_out, "counts", shops, trained)
 
 
 # --- the pages' reads -----------------------------------------------------------------

@@ -74,6 +74,8 @@ def _check_activity(session: Session, areas: list[int], days: list[dt.date]) -> 
     for area in areas:
         got = views.activity(conn, area, months)
         trained = views.training(conn, area, months)
+        # The coverage answer reads both in one statement: the same sums.
+        assert views.activity_and_training(conn, area, months) == (got, trained)
         for month in months:
             sums = got[month]
             want = recount_activity(session, area, month)
