@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
 
+from ocop_tracker.audit.models import AuditEvent
 from ocop_tracker.core.clock import today, vn_date
 from ocop_tracker.history import service as history_service
 from ocop_tracker.onboarding.models import (
@@ -33,7 +34,7 @@ from ocop_tracker.onboarding.models import (
 from ocop_tracker.producers.models import PaymentAccount, Producer
 from ocop_tracker.products.models import Certificate, Product
 from ocop_tracker.reports import rules
-from ocop_tracker.reports.ledger import chunks
+from ocop_tracker.reports.ledger import among, chunks
 from ocop_tracker.reports.rules import (
     CertFact,
     ListingFact,
@@ -55,17 +56,44 @@ def _events(
         yield from history_service.row_changes(conn, object_type, chunk)
 
 
-def _trails(
-    conn: Connection, object_type: str, ids: Sequence[int], column: str | None
+# Subjects whose facts are read together: a refresh's part
+# (``segments.REFRESH_SUBJECTS``), one statement per table.
+FACTS_CHUNK = 2000
+
+
+def _existence(
+    conn: Connection, object_type: str, ids: Sequence[int]
 ) -> dict[int, list[tuple[dt.date, str | None]]]:
-    """Per object, ``(day, value)`` in order: ``column`` of each row change (or "1")."""
+    """Per object, ``(day, "1")`` for each creation and ``(day, None)`` for each
+    deletion, in order, from the row changes ``history_service.row_changes``
+    reads, without each event's record (a product's creation carries the
+    whole row: decoding 30,000 of them took a tenth of an import's refresh)."""
+    events: Table = AuditEvent.__table__  # type: ignore[assignment]
+    out: dict[int, list[tuple[dt.date, str | None]]] = defaultdict(list)
+    for chunk in chunks(ids, FACTS_CHUNK):
+        for object_id, action, at in conn.execute(
+            select(events.c.object_id, events.c.action, events.c.at)
+            .where(
+                events.c.object_type == object_type,
+                among(conn, events.c.object_id, [str(i) for i in chunk]),
+                events.c.action.in_(("create", "delete")),
+            )
+            .order_by(events.c.id)
+        ):
+            out[int(object_id)].append(
+                (vn_date(at), "1" if action == "create" else None)
+            )
+    return out
+
+
+def _trails(
+    conn: Connection, object_type: str, ids: Sequence[int], column: str
+) -> dict[int, list[tuple[dt.date, str | None]]]:
+    """Per object, ``(day, value)`` in order: ``column`` of each row change."""
     out: dict[int, list[tuple[dt.date, str | None]]] = defaultdict(list)
     for key, action, day, after in _events(conn, object_type, ids):
         if action == "delete":
             out[key].append((day, None))
-        elif column is None:
-            if action == "create":
-                out[key].append((day, "1"))
         elif action == "create" or column in after:
             value = after.get(column)
             out[key].append((day, None if value is None else str(value)))
@@ -171,7 +199,7 @@ def product_facts(conn: Connection, ids: Sequence[int]) -> dict[int, ProductFact
     steps: Table = StepRecord.__table__  # type: ignore[assignment]
     retired = retired_steps(conn)
     out: dict[int, ProductFacts] = {}
-    for chunk in chunks(sorted(set(ids))):
+    for chunk in chunks(sorted(set(ids)), FACTS_CHUNK):
         rows = conn.execute(
             select(
                 products.c.id,
@@ -182,12 +210,12 @@ def product_facts(conn: Connection, ids: Sequence[int]) -> dict[int, ProductFact
                 products.c.created_at,
             )
             .join(producers, producers.c.id == products.c.producer_id)
-            .where(products.c.id.in_(chunk))
+            .where(among(conn, products.c.id, chunk))
         ).all()
         if not rows:
             continue
         present = [r[0] for r in rows]
-        exists = _trails(conn, "products", present, None)
+        exists = _existence(conn, "products", present)
         cert_rows: dict[int, list[CertFact]] = defaultdict(list)
         for r in conn.execute(
             select(
@@ -197,7 +225,7 @@ def product_facts(conn: Connection, ids: Sequence[int]) -> dict[int, ProductFact
                 certs.c.expires_on,
                 certs.c.revoked_on,
                 certs.c.stars,
-            ).where(certs.c.product_id.in_(present))
+            ).where(among(conn, certs.c.product_id, present))
         ):
             cert_rows[r[0]].append(CertFact(r[1], r[2], r[3], r[4], r[5]))
         listing_rows = conn.execute(
@@ -209,7 +237,7 @@ def product_facts(conn: Connection, ids: Sequence[int]) -> dict[int, ProductFact
                 listings.c.verified_at,
                 listings.c.delisted_on,
                 listings.c.created_at,
-            ).where(listings.c.product_id.in_(present))
+            ).where(among(conn, listings.c.product_id, present))
         ).all()
         listing_ids = [r[0] for r in listing_rows]
         status_trails = _listing_trails(conn, listing_ids)
@@ -220,7 +248,7 @@ def product_facts(conn: Connection, ids: Sequence[int]) -> dict[int, ProductFact
                 steps.c.step_code,
                 steps.c.status,
                 steps.c.done_at,
-            ).where(steps.c.listing_id.in_(listing_ids))
+            ).where(among(conn, steps.c.listing_id, listing_ids))
         ).all()
         step_trails = _trails(conn, "step_records", [r[0] for r in step_rows], "status")
         market_of = {r[0]: r[2] for r in listing_rows}
@@ -286,7 +314,7 @@ def trained_from(
     for subject, day in conn.execute(
         select(key, func.min(sessions.c.held_on))
         .join(sessions, sessions.c.id == attendees.c.session_id)
-        .where(key.in_(ids))
+        .where(among(conn, key, ids))
         .group_by(key)
     ):
         out[subject] = day
@@ -311,7 +339,10 @@ def _ocop_certs(
             certs.c.stars,
         )
         .join(certs, certs.c.product_id == products.c.id)
-        .where(products.c.producer_id.in_(producer_ids), products.c.kind == "ocop")
+        .where(
+            among(conn, products.c.producer_id, producer_ids),
+            products.c.kind == "ocop",
+        )
     ):
         by_product[(producer_id, product_id)].append(
             CertFact(cid, decided, expires, revoked, stars)
@@ -327,16 +358,16 @@ def member_facts(conn: Connection, ids: Sequence[int]) -> dict[int, MemberFacts]
     trail's creation to its removal, trained from their first session."""
     members: Table = TeamMember.__table__  # type: ignore[assignment]
     out: dict[int, MemberFacts] = {}
-    for chunk in chunks(sorted(set(ids))):
+    for chunk in chunks(sorted(set(ids)), FACTS_CHUNK):
         rows = conn.execute(
             select(members.c.id, members.c.hamlet_id, members.c.created_at).where(
-                members.c.id.in_(chunk)
+                among(conn, members.c.id, chunk)
             )
         ).all()
         if not rows:
             continue
         present = [r[0] for r in rows]
-        exists = _trails(conn, "team_members", present, None)
+        exists = _existence(conn, "team_members", present)
         trained = trained_from(conn, "member_id", present)
         for mid, hamlet_id, created_at in rows:
             out[mid] = MemberFacts(
@@ -354,26 +385,26 @@ def producer_facts(conn: Connection, ids: Sequence[int]) -> dict[int, ProducerFa
     accounts: Table = PaymentAccount.__table__  # type: ignore[assignment]
     sellers: Table = SellerAccount.__table__  # type: ignore[assignment]
     out: dict[int, ProducerFacts] = {}
-    for chunk in chunks(sorted(set(ids))):
+    for chunk in chunks(sorted(set(ids)), FACTS_CHUNK):
         rows = conn.execute(
             select(
                 producers.c.id,
                 producers.c.hamlet_id,
                 producers.c.kind,
                 producers.c.created_at,
-            ).where(producers.c.id.in_(chunk))
+            ).where(among(conn, producers.c.id, chunk))
         ).all()
         if not rows:
             continue
         present = [r[0] for r in rows]
-        exists = _trails(conn, "producers", present, None)
+        exists = _existence(conn, "producers", present)
         account_rows = conn.execute(
             select(
                 accounts.c.id,
                 accounts.c.producer_id,
                 accounts.c.status,
                 accounts.c.created_at,
-            ).where(accounts.c.producer_id.in_(present))
+            ).where(among(conn, accounts.c.producer_id, present))
         ).all()
         trails = _trails(
             conn, "payment_accounts", [r[0] for r in account_rows], "status"
@@ -389,7 +420,7 @@ def producer_facts(conn: Connection, ids: Sequence[int]) -> dict[int, ProducerFa
                 sellers.c.marketplace_id,
                 sellers.c.status,
                 sellers.c.status_on,
-            ).where(sellers.c.producer_id.in_(present))
+            ).where(among(conn, sellers.c.producer_id, present))
         ).all()
         shop_trails = _shop_trails(conn, [r[0] for r in seller_rows])
         trained = trained_from(conn, "producer_id", present)

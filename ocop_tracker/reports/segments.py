@@ -8,17 +8,25 @@ new day.
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from ocop_tracker.core.clock import today
 from ocop_tracker.core.config import get_settings
 from ocop_tracker.core.db import make_engine, without_time_limits
-from ocop_tracker.core.query import upsert
 from ocop_tracker.producers.models import Producer
 from ocop_tracker.products.models import Product
 from ocop_tracker.reports import activity, rules, training
@@ -48,12 +56,14 @@ from ocop_tracker.reports.ledger import (
     STATE_ID,
     Ancestors,
     Keyed,
+    among,
     chunks,
     dims_of,
     state,
     utcnow,
+    write_columns,
 )
-from ocop_tracker.reports.rules import Segment
+from ocop_tracker.reports.rules import Dims, Segment
 from ocop_tracker.teams.models import TeamMember
 
 
@@ -89,42 +99,63 @@ def compute(
     return out
 
 
-def _row(subject: tuple[str, int], hamlet_id: int, seg: Segment) -> dict[str, Any]:
-    d = seg.dims
-    return {
-        "subject_type": subject[0],
-        "subject_id": subject[1],
-        "hamlet_id": hamlet_id,
-        "start_day": seg.start,
-        "end_day": seg.end,
-        "category": d.category,
-        "stars": d.stars,
-        "group_id": d.group_id,
-        "kind": d.kind,
-        "ptype": d.ptype,
-        "listed": d.listed,
-        "both": d.both,
-        "expiring": d.expiring,
-        "paying": d.paying,
-        "markets": d.markets,
-        "steps": d.steps,
-        "trained": d.trained,
-        "holds_ocop": d.holds_ocop,
-    }
+SEGMENT_COLUMNS = (
+    "subject_type",
+    "subject_id",
+    "hamlet_id",
+    "start_day",
+    "end_day",
+    *DIM_COLUMNS,
+)
+
+
+def _columns(rows: Iterable[tuple[tuple[str, int], Keyed]]) -> dict[str, list[Any]]:
+    """Segment rows ``(subject, (hamlet, segment))``, column by column for
+    ``write_columns``."""
+    out: dict[str, list[Any]] = {c: [] for c in SEGMENT_COLUMNS}
+    put = [out[c].append for c in SEGMENT_COLUMNS]
+    for (kind, sid), (hamlet_id, seg) in rows:
+        d = seg.dims
+        values = (
+            kind,
+            sid,
+            hamlet_id,
+            seg.start,
+            seg.end,
+            d.category,
+            d.stars,
+            d.group_id,
+            d.kind,
+            d.ptype,
+            d.listed,
+            d.both,
+            d.expiring,
+            d.paying,
+            d.markets,
+            d.steps,
+            d.trained,
+            d.holds_ocop,
+        )
+        for add, v in zip(put, values, strict=True):
+            add(v)
+    return out
 
 
 def stored(
     conn: Connection, subjects: Iterable[tuple[str, int]]
 ) -> dict[tuple[str, int], list[Keyed]]:
-    """The segments each subject has in the table."""
+    """The segments each subject has in the table (none for a new one: an
+    import's 30,000 subjects are sought a part, ``REFRESH_SUBJECTS``, per
+    statement, as one array on PostgreSQL)."""
     out: dict[tuple[str, int], list[Keyed]] = defaultdict(list)
     by_type: dict[str, list[int]] = defaultdict(list)
     for kind, sid in subjects:
         by_type[kind].append(sid)
     for kind, ids in by_type.items():
-        for chunk in chunks(sorted(ids)):
+        for chunk in chunks(sorted(ids), REFRESH_SUBJECTS):
             stmt = select(SEGMENTS).where(
-                SEGMENTS.c.subject_type == kind, SEGMENTS.c.subject_id.in_(chunk)
+                SEGMENTS.c.subject_type == kind,
+                among(conn, SEGMENTS.c.subject_id, chunk),
             )
             if conn.dialect.name == "postgresql":
                 stmt = stmt.with_for_update()
@@ -167,69 +198,117 @@ def mark_stale(conn: Connection) -> None:
     conn.execute(update(STATE).where(STATE.c.id == STATE_ID).values(stale=True))
 
 
+# A move of the counts: (hamlet, dims) → how many subjects came (+) or went
+# (−); of the schedule: (hamlet, day, dims) → the same on a later day.
+NowMoves = dict[tuple[int, Dims], int]
+LaterMoves = dict[tuple[int, dt.date, Dims], int]
+
+
+class _Names:
+    """``rules.metrics`` of each dims, made once per refresh: an import's
+    60,000 segments share a few hundred dims."""
+
+    def __init__(self) -> None:
+        self.known: dict[Dims, list[str]] = {}
+
+    def of(self, dims: Dims) -> list[str]:
+        names = self.known.get(dims)
+        if names is None:
+            names = self.known[dims] = rules.metrics(dims)
+        return names
+
+
 def _post(
     conn: Connection,
     counts_day: dt.date,
-    now_delta: Mapping[tuple[int, str], int],
-    later_delta: Mapping[tuple[int, dt.date, str], int],
+    now_delta: NowMoves,
+    later_delta: LaterMoves,
     revised: set[int] | None = None,
 ) -> None:
     """Spread hamlet-level changes to every ancestor and write them; the areas
-    whose figures moved are added to ``revised``."""
+    whose figures moved are added to ``revised``.
+
+    Moves are added up per dims and area first, then each of those moves its
+    metrics once: an import's 60,000 segments share a few hundred dims, where
+    a move per (hamlet, metric) and ancestor took most of the posting.
+    """
     hamlets = {h for h, _ in now_delta} | {h for h, _, _ in later_delta}
     if not hamlets:
         return
     anc = Ancestors(conn, hamlets)
+    names = _Names()
+    # Per dims, each area's (and day's) move: a dims is hashed once per
+    # segment, not once per segment and ancestor.
+    now_by_dims: dict[Dims, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for (h, dims), d in now_delta.items():
+        if d:
+            into = now_by_dims[dims]
+            for a in anc.on(h, counts_day):
+                into[a] += d
     counts: dict[tuple[int, str], int] = defaultdict(int)
-    for (h, metric), d in now_delta.items():
-        for a in anc.on(h, counts_day):
-            counts[(a, metric)] += d
+    for dims, by_area in now_by_dims.items():
+        for m in names.of(dims):
+            for a, d in by_area.items():
+                counts[(a, m)] += d
+    later_by_dims: dict[Dims, dict[tuple[int, dt.date], int]] = defaultdict(
+        lambda: defaultdict(int)
+    )
+    for (h, day, dims), d in later_delta.items():
+        if d:
+            into_day = later_by_dims[dims]
+            for a in anc.on(h, day):
+                into_day[(a, day)] += d
     later: dict[tuple[int, dt.date, str], int] = defaultdict(int)
-    for (h, day, metric), d in later_delta.items():
-        for a in anc.on(h, day):
-            later[(a, day, metric)] += d
-    upsert(
+    for dims, by_day in later_by_dims.items():
+        for m in names.of(dims):
+            for (a, day), d in by_day.items():
+                later[(a, day, m)] += d
+    moved = [(k, v) for k, v in counts.items() if v]
+    write_columns(
         conn,
         COUNTS,
-        ("area_id", "metric"),
-        "value",
-        [{"area_id": a, "metric": m, "value": v} for (a, m), v in counts.items() if v],
+        {
+            "area_id": [a for (a, _), _ in moved],
+            "metric": [m for (_, m), _ in moved],
+            "value": [v for _, v in moved],
+        },
+        keys=("area_id", "metric"),
+        value="value",
     )
-    upsert(
+    due = [(k, v) for k, v in later.items() if v]
+    write_columns(
         conn,
         SCHEDULE,
-        ("area_id", "day", "metric"),
-        "delta",
-        [
-            {"area_id": a, "day": day, "metric": m, "delta": v}
-            for (a, day, m), v in later.items()
-            if v
-        ],
+        {
+            "area_id": [a for (a, _, _), _ in due],
+            "day": [day for (_, day, _), _ in due],
+            "metric": [m for (_, _, m), _ in due],
+            "delta": [v for _, v in due],
+        },
+        keys=("area_id", "day", "metric"),
+        value="delta",
     )
     if revised is not None:
-        revised.update(a for (a, _), v in counts.items() if v)
-        revised.update(a for (a, _, _), v in later.items() if v)
+        revised.update(a for (a, _), _ in moved)
+        revised.update(a for (a, _, _), _ in due)
 
 
 def _deltas(
     keyed: Iterable[Keyed],
     counts_day: dt.date,
     sign: int,
-    now_delta: dict[tuple[int, str], int],
-    later_delta: dict[tuple[int, dt.date, str], int],
+    now_delta: NowMoves,
+    later_delta: LaterMoves,
 ) -> None:
     """Add (sign=1) or take away (sign=-1) segments' effect on the counts and schedule."""
     for hamlet_id, seg in keyed:
-        names = rules.metrics(seg.dims)
-        if rules.covers(seg, counts_day):
-            for m in names:
-                now_delta[(hamlet_id, m)] += sign
-        if seg.start > counts_day:
-            for m in names:
-                later_delta[(hamlet_id, seg.start, m)] += sign
-        if seg.end is not None and seg.end > counts_day:
-            for m in names:
-                later_delta[(hamlet_id, seg.end, m)] -= sign
+        start, end = seg.start, seg.end
+        if start <= counts_day and (end is None or end > counts_day):
+            now_delta[(hamlet_id, seg.dims)] += sign
+        if start > counts_day:
+            later_delta[(hamlet_id, start, seg.dims)] += sign
+        if end is not None and end > counts_day:
+            later_delta[(hamlet_id, end, seg.dims)] -= sign
 
 
 def roll_forward(conn: Connection, to_day: dt.date | None = None) -> None:
@@ -246,17 +325,25 @@ def roll_forward(conn: Connection, to_day: dt.date | None = None) -> None:
     ).rowcount
     if not moved:
         return
-    due = conn.execute(
-        select(SCHEDULE.c.area_id, SCHEDULE.c.metric, func.sum(SCHEDULE.c.delta))
-        .where(SCHEDULE.c.day <= target)
-        .group_by(SCHEDULE.c.area_id, SCHEDULE.c.metric)
-    ).all()
-    upsert(
+    due = [
+        (a, m, int(v))
+        for a, m, v in conn.execute(
+            select(SCHEDULE.c.area_id, SCHEDULE.c.metric, func.sum(SCHEDULE.c.delta))
+            .where(SCHEDULE.c.day <= target)
+            .group_by(SCHEDULE.c.area_id, SCHEDULE.c.metric)
+        )
+        if v
+    ]
+    write_columns(
         conn,
         COUNTS,
-        ("area_id", "metric"),
-        "value",
-        [{"area_id": a, "metric": m, "value": int(v)} for a, m, v in due if v],
+        {
+            "area_id": [a for a, _, _ in due],
+            "metric": [m for _, m, _ in due],
+            "value": [v for _, _, v in due],
+        },
+        keys=("area_id", "metric"),
+        value="value",
     )
     conn.execute(delete(SCHEDULE).where(SCHEDULE.c.day <= target))
     if not current[1]:
@@ -275,19 +362,28 @@ class _Moves:
     thousand hamlets, over the same few hundred checkpoint days: posted part
     by part, each wrote the same areas' counts, schedule and checkpoints
     again (the upserts took more than half of the refresh on PostgreSQL).
+
+    Checkpoints missing before the first one (a part's segment starts before
+    it) are added once too, at the end, from the segments of every part,
+    after the moves of the checkpoints that stood (``extend``): added at the
+    first such part, the moves of each later part were posted again to
+    every day it added (an import of certificates decided since 2024 moved
+    1,070 days it had just counted).
     """
 
     counts_day: dt.date | None = None
-    now: dict[tuple[int, str], int] = field(default_factory=lambda: defaultdict(int))
-    later: dict[tuple[int, dt.date, str], int] = field(
-        default_factory=lambda: defaultdict(int)
-    )
+    now: NowMoves = field(default_factory=lambda: defaultdict(int))
+    later: LaterMoves = field(default_factory=lambda: defaultdict(int))
     checkpoints: CheckpointNet = field(default_factory=lambda: defaultdict(int))
+    # The first checkpoint day before the refresh (None: none yet), once read.
+    first: tuple[dt.date | None] | None = None
+    # The counts day whose missing checkpoints are to be added, if any.
+    extend: dt.date | None = None
 
     def write(self, conn: Connection, revised: set[int] | None) -> None:
         """Post what was added up, and start again from nothing. Called at the
         end, and before anything reads what it moves: the counts moved to a
-        new day, checkpoints added from the segments."""
+        new day."""
         if self.counts_day is not None:
             _post(conn, self.counts_day, self.now, self.later, revised)
             post_checkpoints(conn, self.checkpoints)
@@ -295,6 +391,15 @@ class _Moves:
         self.now.clear()
         self.later.clear()
         self.checkpoints.clear()
+
+    def finish(self, conn: Connection, revised: set[int] | None) -> None:
+        """Post what was added up, then add the checkpoints the segments
+        now need before the first one."""
+        self.write(conn, revised)
+        if self.extend is not None:
+            extend_checkpoints(conn, self.extend)
+        self.extend = None
+        self.first = None
 
 
 def refresh(
@@ -327,7 +432,7 @@ def refresh(
         _refresh(conn, subjects[start : start + REFRESH_SUBJECTS], revised, moves)
         for start in range(0, len(subjects), REFRESH_SUBJECTS)
     )
-    moves.write(conn, revised)
+    moves.finish(conn, revised)
     return changed
 
 
@@ -342,7 +447,9 @@ def _refresh(
     current = state(conn)
     assert current is not None  # made by ``refresh``
     if current[0] < today():  # the first write of a new day
-        moves.write(conn, revised)
+        # Rolling forward adds the checkpoints the segments need, the
+        # earlier parts' included.
+        moves.finish(conn, revised)
         roll_forward(conn)
         current = state(conn)
     assert current is not None
@@ -354,19 +461,18 @@ def _refresh(
         producers=[s for k, s in subjects if k == PRODUCER],
         members=[s for k, s in subjects if k == MEMBER],
     )
+    # A subject with no segments stored (a new one: all of an import's)
+    # changed when it has some now, and has none to take away.
     changed = [
         s
         for s in subjects
-        if sorted(old.get(s, []), key=_sort_key)
-        != sorted(new.get(s, []), key=_sort_key)
+        if (_differ(old[s], new.get(s, [])) if s in old else bool(new.get(s)))
     ]
     if not changed:
         return 0
-    # A subject that had no segments (a new one: all of an import's) has none
-    # to take away.
     by_type: dict[str, list[int]] = defaultdict(list)
     for kind, sid in changed:
-        if old.get((kind, sid)):
+        if (kind, sid) in old:
             by_type[kind].append(sid)
     for kind, ids in by_type.items():
         for chunk in chunks(ids):
@@ -375,13 +481,14 @@ def _refresh(
                     SEGMENTS.c.subject_type == kind, SEGMENTS.c.subject_id.in_(chunk)
                 )
             )
-    rows = [_row(s, h, seg) for s in changed for h, seg in new.get(s, [])]
-    if rows:
-        conn.execute(insert(SEGMENTS), rows)
+    write_columns(
+        conn, SEGMENTS, _columns((s, k) for s in changed for k in new.get(s, []))
+    )
     if not stale:
         moves.counts_day = counts_day
         for s in changed:
-            _deltas(old.get(s, []), counts_day, -1, moves.now, moves.later)
+            if s in old:
+                _deltas(old[s], counts_day, -1, moves.now, moves.later)
             _deltas(new.get(s, []), counts_day, 1, moves.now, moves.later)
         net_checkpoints(
             [(old.get(s, []), new.get(s, [])) for s in changed],
@@ -390,14 +497,21 @@ def _refresh(
         )
         starts = [seg.start for s in changed for _, seg in new.get(s, [])]
         if starts and min(starts) < counts_day:
-            first: dt.date | None = conn.scalar(select(func.min(CHECKPOINT_DAYS.c.day)))
+            if moves.first is None:
+                moves.first = (conn.scalar(select(func.min(CHECKPOINT_DAYS.c.day))),)
+            first = moves.first[0]
             if first is None or min(starts) < first:
-                # Something now counts before the first checkpoint: add those
-                # before, from the segments — once what this refresh moved so
-                # far stands in the checkpoints it reads.
-                moves.write(conn, revised)
-                extend_checkpoints(conn, counts_day)
+                # Something now counts before the first checkpoint: those
+                # before are added from the segments at the end (``_Moves``).
+                moves.extend = counts_day
     return len(changed)
+
+
+def _differ(old: list[Keyed], new: list[Keyed]) -> bool:
+    """Whether two lists of segments differ, whatever their order."""
+    if len(old) != len(new):
+        return True
+    return sorted(old, key=_sort_key) != sorted(new, key=_sort_key)
 
 
 def _sort_key(item: Keyed) -> tuple[Any, ...]:
@@ -434,12 +548,11 @@ def rebuild(
                     members=chunk if kind == MEMBER else (),
                     named=named,
                 )
-                rows = [
-                    _row(s, h, seg) for s, keyed in computed.items() for h, seg in keyed
-                ]
-                for start in range(0, len(rows), 5000):
-                    conn.execute(insert(SEGMENTS), rows[start : start + 5000])
-                made += len(rows)
+                columns = _columns(
+                    (s, k) for s, keyed in computed.items() for k in keyed
+                )
+                write_columns(conn, SEGMENTS, columns)
+                made += len(columns["subject_id"])
     rebuild_counts(conn, day)
     return {"segments": made}
 
@@ -449,7 +562,7 @@ def rebuild_counts(conn: Connection, counts_day: dt.date) -> None:
     conn.execute(delete(COUNTS))
     conn.execute(delete(SCHEDULE))
     dims_cols = [SEGMENTS.c[c] for c in DIM_COLUMNS]
-    now_delta: dict[tuple[int, str], int] = defaultdict(int)
+    now_delta: NowMoves = defaultdict(int)
     open_now = conn.execute(
         select(SEGMENTS.c.hamlet_id, *dims_cols, func.count().label("n"))
         .where(
@@ -459,9 +572,8 @@ def rebuild_counts(conn: Connection, counts_day: dt.date) -> None:
         .group_by(SEGMENTS.c.hamlet_id, *dims_cols)
     )
     for row in open_now:
-        for m in rules.metrics(dims_of(row)):
-            now_delta[(row.hamlet_id, m)] += row.n
-    later_delta: dict[tuple[int, dt.date, str], int] = defaultdict(int)
+        now_delta[(row.hamlet_id, dims_of(row))] += row.n
+    later_delta: LaterMoves = defaultdict(int)
     for column, sign in ((SEGMENTS.c.start_day, 1), (SEGMENTS.c.end_day, -1)):
         for row in conn.execute(
             select(
@@ -473,8 +585,7 @@ def rebuild_counts(conn: Connection, counts_day: dt.date) -> None:
             .where(column > counts_day)
             .group_by(SEGMENTS.c.hamlet_id, column, *dims_cols)
         ):
-            for m in rules.metrics(dims_of(row)):
-                later_delta[(row.hamlet_id, row.day, m)] += sign * row.n
+            later_delta[(row.hamlet_id, row.day, dims_of(row))] += sign * row.n
     if state(conn) is None:
         conn.execute(
             insert(STATE).values(
