@@ -194,12 +194,8 @@ def record_inserted(
         )
         for row in rows
     ]
-    conn = session.connection()
-    if conn.dialect.name == "postgresql":
-        # By ``COPY``: a list import's 50,000 events in 0.7 s, not 1.8.
-        query.copy_rows(conn, AUDIT_EVENTS, events)
-    else:
-        conn.execute(insert(AuditEvent), events)
+    # Without Core's work per row: a list import's 50,000 events.
+    query.add_rows(session.connection(), AUDIT_EVENTS, events)
 
 
 def record(
