@@ -8,9 +8,9 @@ new day.
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Connection,
@@ -245,11 +245,12 @@ def _post(
             into = now_by_dims[dims]
             for a in anc.on(h, counts_day):
                 into[a] += d
-    counts: dict[tuple[int, str], int] = defaultdict(int)
+    # Then per metric, the moves of every dims that counts in it: keyed by
+    # the (area, day) tuples already made, not a new tuple per metric.
+    counts_of: dict[str, dict[int, int]] = defaultdict(dict)
     for dims, by_area in now_by_dims.items():
         for m in names.of(dims):
-            for a, d in by_area.items():
-                counts[(a, m)] += d
+            _add_into(counts_of[m], by_area)
     later_by_dims: dict[Dims, dict[tuple[int, dt.date], int]] = defaultdict(
         lambda: defaultdict(int)
     )
@@ -258,39 +259,51 @@ def _post(
             into_day = later_by_dims[dims]
             for a in anc.on(h, day):
                 into_day[(a, day)] += d
-    later: dict[tuple[int, dt.date, str], int] = defaultdict(int)
+    later_of: dict[str, dict[tuple[int, dt.date], int]] = defaultdict(dict)
     for dims, by_day in later_by_dims.items():
         for m in names.of(dims):
-            for (a, day), d in by_day.items():
-                later[(a, day, m)] += d
-    moved = [(k, v) for k, v in counts.items() if v]
+            _add_into(later_of[m], by_day)
+    moved = [(a, m, v) for m, by in counts_of.items() for a, v in by.items() if v]
     write_columns(
         conn,
         COUNTS,
         {
-            "area_id": [a for (a, _), _ in moved],
-            "metric": [m for (_, m), _ in moved],
-            "value": [v for _, v in moved],
+            "area_id": [a for a, _, _ in moved],
+            "metric": [m for _, m, _ in moved],
+            "value": [v for _, _, v in moved],
         },
         keys=("area_id", "metric"),
         value="value",
     )
-    due = [(k, v) for k, v in later.items() if v]
+    due = [(k, m, v) for m, by in later_of.items() for k, v in by.items() if v]
     write_columns(
         conn,
         SCHEDULE,
         {
-            "area_id": [a for (a, _, _), _ in due],
-            "day": [day for (_, day, _), _ in due],
-            "metric": [m for (_, _, m), _ in due],
-            "delta": [v for _, v in due],
+            "area_id": [a for (a, _), _, _ in due],
+            "day": [day for (_, day), _, _ in due],
+            "metric": [m for _, m, _ in due],
+            "delta": [v for _, _, v in due],
         },
         keys=("area_id", "day", "metric"),
         value="delta",
     )
     if revised is not None:
-        revised.update(a for (a, _), _ in moved)
-        revised.update(a for (a, _, _), _ in due)
+        revised.update(a for a, _, _ in moved)
+        revised.update(a for (a, _), _, _ in due)
+
+
+K = TypeVar("K")
+
+
+def _add_into(into: dict[K, int], moves: Mapping[K, int]) -> None:
+    """Add ``moves`` to ``into``, key by key (the first time, a copy in C)."""
+    if not into:
+        into.update(moves)
+        return
+    get = into.get
+    for key, d in moves.items():
+        into[key] = get(key, 0) + d
 
 
 def _deltas(
