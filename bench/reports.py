@@ -77,6 +77,7 @@ from ocop_tracker.core.db import (
     get_read_sessionmaker,
     get_sessionmaker,
     make_engine,
+    without_time_limits,
 )
 from ocop_tracker.core.migrate import upgrade
 from ocop_tracker.onboarding.models import Listing, ListingStatus
@@ -243,6 +244,9 @@ def run(
         )
         if engine.dialect.name == "postgresql":
             with engine.begin() as conn:
+                # The whole database at 500,000 products outlasts the limit
+                # that guards requests (a whole run stopped here).
+                without_time_limits(conn)
                 conn.execute(text("ANALYZE"))
         log(f"{database}: build the ledger in bulk (reports.segments.rebuild)")
         with engine.begin() as conn:
@@ -266,6 +270,9 @@ def run(
         )
         if engine.dialect.name == "postgresql":
             with engine.begin() as conn:
+                # The whole database at 500,000 products outlasts the limit
+                # that guards requests (a whole run stopped here).
+                without_time_limits(conn)
                 conn.execute(text("ANALYZE"))
         rows += _reads(url, engine, database, budget_s, log)
     finally:
