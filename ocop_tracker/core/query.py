@@ -373,14 +373,22 @@ def add_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> 
     if dialect.name == "postgresql":
         _copy(conn, table, names, _processed(rows, names, processors))
         return
-    compiled = insert(table).compile(dialect=dialect, column_keys=names)
-    order = [names.index(key) for key in compiled.positiontup or ()]
-    assert len(order) == len(names), compiled.positiontup
+    sql, order = positional(conn, insert(table), names)
     tuples = [
         tuple(values[i] for i in order)
         for values in _processed(rows, names, processors)
     ]
-    conn.exec_driver_sql(compiled.string, tuples)
+    conn.exec_driver_sql(sql, tuples)
+
+
+def positional(conn: Connection, stmt: Any, names: list[str]) -> tuple[str, list[int]]:
+    """``stmt`` compiled for SQLite's driver with ``names`` as its parameters:
+    its text, and the place in ``names`` of each parameter in turn (for an
+    executemany of plain tuples, without Core's work per row)."""
+    compiled = stmt.compile(dialect=conn.dialect, column_keys=names)
+    order = [names.index(key) for key in compiled.positiontup or ()]
+    assert len(order) == len(names), compiled.positiontup
+    return compiled.string, order
 
 
 def _processed(

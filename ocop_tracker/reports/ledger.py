@@ -257,9 +257,7 @@ def write_columns(
             index_elements=list(keys),
             set_={value: table.c[value] + lite.excluded[value]},
         )
-    compiled = stmt.compile(dialect=conn.dialect, column_keys=names)
-    order = [names.index(key) for key in compiled.positiontup or ()]
-    assert len(order) == len(names), compiled.positiontup
+    sql, order = query.positional(conn, stmt, names)
     # SQLAlchemy keeps a SQLite date as its ISO text.
     plain = [
         [None if v is None else v.isoformat() for v in columns[c]]
@@ -268,7 +266,7 @@ def write_columns(
         for c, k in zip(names, kinds, strict=True)
     ]
     rows = list(zip(*(plain[i] for i in order), strict=True))
-    conn.exec_driver_sql(compiled.string, rows)
+    conn.exec_driver_sql(sql, rows)
 
 
 def utcnow() -> dt.datetime:
