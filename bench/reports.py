@@ -8,8 +8,8 @@ editions of the official lists for the whole country, synthetic hamlets
 ORM listener that keeps the ledger in step, so the ledger is then built in
 bulk with ``reports.segments.rebuild()`` — the same function an operator runs
 after an upgrade or a bulk load (``ocop-tracker reports rebuild``): segments
-per product and producer computed in Python in chunks of 5,000, then counts
-and the schedule from one GROUP BY over the segments, rolled up the tree.
+per product and producer computed in Python in chunks of 5,000, then the
+counts from one GROUP BY over the segments, rolled up the tree.
 
 Then, through the HTTP stack (Starlette's TestClient over the real app and a
 bearer token, so routing, auth, scope, JSON are all paid for):

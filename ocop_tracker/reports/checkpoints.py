@@ -92,6 +92,24 @@ def tree_days(conn: Connection) -> set[dt.date]:
     return out
 
 
+def tree_changed_between(conn: Connection, after: dt.date, upto: dt.date) -> bool:
+    """Whether the tree changed on a day from after ``after`` to ``upto``: a
+    link began, or one ended the day before (``tree_days``), in one statement."""
+    return (
+        conn.scalar(
+            select(LINKS.c.ancestor_id)
+            .where(
+                or_(
+                    and_(LINKS.c.valid_from > after, LINKS.c.valid_from <= upto),
+                    and_(LINKS.c.valid_to >= after, LINKS.c.valid_to < upto),
+                )
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 # What a checkpoint day keeps (``report_checkpoint_days.holds``). Every area
 # above the hamlets on month ends and tree-change days; the country and its
 # provinces also on each month's ``WEEK_DAYS``; the country alone on every

@@ -15,9 +15,7 @@ app = typer.Typer(
 def rebuild(
     counts_only: Annotated[
         bool,
-        typer.Option(
-            help="Keep the segments; recompute the counts, schedule and checkpoints"
-        ),
+        typer.Option(help="Keep the segments; recompute the counts and checkpoints"),
     ] = False,
 ) -> None:
     """Recompute the ledger from the rows and the audit trail.

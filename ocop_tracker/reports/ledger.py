@@ -1,6 +1,6 @@
 """The coverage ledger: its tables, its state and what its parts share.
 
-The ledger is segments, counts and scheduled changes, kept in step with writes.
+The ledger is segments and counts, kept in step with writes, and checkpoints.
 Its jobs are split by module:
 
 - ``reports/facts.py``: what a product or producer counts as, over time, from
@@ -16,8 +16,8 @@ Its jobs are split by module:
 
 ``refresh()`` recomputes the segments of the products and producers a flush
 touched and moves the counts of the hamlet and of every ancestor on the counts
-day by the difference; changes that fall on later days go to the schedule, and
-changes to days already past move the checkpoints that fall in them
+day by the difference (a later day reads the counts plus the segments that
+start or end in between, ``views.read_counts``), and changes to days already past move the checkpoints that fall in them
 (``read_checkpoints`` answers a past date from the nearest checkpoint plus, or
 minus, the segments that start or end in between). Statements are SQLAlchemy
 Core on the session's connection: the listener runs inside a flush.
@@ -56,7 +56,6 @@ from ocop_tracker.reports.models import (
     ReportCheckpointDay,
     ReportCount,
     ReportRevision,
-    ReportScheduled,
     ReportSegment,
     ReportState,
 )
@@ -64,7 +63,6 @@ from ocop_tracker.reports.rules import Dims, Segment
 
 SEGMENTS: Table = ReportSegment.__table__  # type: ignore[assignment]
 COUNTS: Table = ReportCount.__table__  # type: ignore[assignment]
-SCHEDULE: Table = ReportScheduled.__table__  # type: ignore[assignment]
 STATE: Table = ReportState.__table__  # type: ignore[assignment]
 REVISIONS: Table = ReportRevision.__table__  # type: ignore[assignment]
 LINKS: Table = AdminUnitLink.__table__  # type: ignore[assignment]
@@ -215,7 +213,7 @@ def write_columns(
     same keys instead, as ``core.query.upsert`` does.
 
     Made for the hundreds of thousands of rows an import of 20,000 products
-    adds to the segments, the schedule and the checkpoints. On PostgreSQL each
+    adds to the segments, the counts and the checkpoints. On PostgreSQL each
     column travels as the text of one array, written by ``str.join`` and cast
     by the server (psycopg's dump of a list of 358,000 values took 4.6 of an
     import's 40 s, a regular expression per value), the rows made by

@@ -8,8 +8,6 @@ The ledger has three parts (see ``reports/ledger.py`` and its neighbours):
   the tree as it stood then (a join on the dated closure links).
 - ``report_counts``: per area node (hamlet and every ancestor; ``NATION`` for the
   whole country) and metric, the count on ``report_state.counts_day``.
-- ``report_schedule``: the changes already known for later days (a certificate
-  expires on its last day + 1, enters its last 90 days…), per area and day.
 - ``report_revisions``: per area, a number bumped by every commit that moved
   its figures: the stamp of the coverage answers kept between requests.
 
@@ -19,7 +17,9 @@ The ledger has three parts (see ``reports/ledger.py`` and its neighbours):
   country every day), the figure under the tree of that day (communes:
   headline figures only).
 
-Today's figures = counts + the scheduled changes up to today: two index reads.
+Today's figures = the counts: one index read. A later day = the counts + the
+segments that start or end between the counts day and it (a certificate
+expires on its last day + 1, enters its last 90 days…).
 A past date = the nearest earlier checkpoint + the segments that start or end
 between it and the date (no tree change can fall in between: each is itself a
 checkpoint).
@@ -133,7 +133,7 @@ class ReportRevision(Base):
     """How many times the kept figures of one area (or ``NATION``) changed.
 
     Bumped once per committing transaction for every area whose counts,
-    scheduled changes or monthly sums it moved, as its last write (in area
+    figures of a later day or monthly sums it moved, as its last write (in area
     order, so two writers never wait on each other in a circle). With the
     ledger's state it stamps a kept coverage answer (``reports/answers.py``):
     an answer read under the same stamp is still true."""
@@ -142,19 +142,6 @@ class ReportRevision(Base):
 
     area_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     rev: Mapped[int] = mapped_column(BigInteger, default=0)
-
-
-class ReportScheduled(Base):
-    """A change to one figure of one area already known for a later day."""
-
-    __tablename__ = "report_schedule"
-
-    area_id: Mapped[int] = mapped_column(Integer)
-    day: Mapped[dt.date] = mapped_column(Date)
-    metric: Mapped[str] = mapped_column(String(60))
-    delta: Mapped[int] = mapped_column(default=0)
-
-    __table_args__ = (PrimaryKeyConstraint("area_id", "day", "metric"),)
 
 
 class ReportCheckpoint(Base):

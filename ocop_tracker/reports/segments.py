@@ -1,7 +1,7 @@
-"""The ledger's segments: computed from the facts, posted to counts and schedule.
+"""The ledger's segments: computed from the facts, posted to the counts.
 
 ``refresh()`` brings the segments of the subjects a flush touched in step and
-posts the difference to the counts, the schedule and the checkpoints;
+posts the difference to the counts and the checkpoints;
 ``rebuild()`` recomputes everything; ``roll_forward()`` moves the counts to a
 new day.
 """
@@ -35,6 +35,7 @@ from ocop_tracker.reports.checkpoints import (
     extend_checkpoints,
     net_checkpoints,
     post_checkpoints,
+    tree_changed_between,
 )
 from ocop_tracker.reports.facts import (
     member_facts,
@@ -50,7 +51,6 @@ from ocop_tracker.reports.ledger import (
     MEMBER,
     PRODUCER,
     PRODUCT,
-    SCHEDULE,
     SEGMENTS,
     STATE,
     STATE_ID,
@@ -199,7 +199,8 @@ def mark_stale(conn: Connection) -> None:
 
 
 # A move of the counts: (hamlet, dims) → how many subjects came (+) or went
-# (−); of the schedule: (hamlet, day, dims) → the same on a later day.
+# (−); on a later day: (hamlet, day, dims) → the same, of which only the areas
+# are kept (``_post``).
 NowMoves = dict[tuple[int, Dims], int]
 LaterMoves = dict[tuple[int, dt.date, Dims], int]
 
@@ -225,44 +226,37 @@ def _post(
     later_delta: LaterMoves,
     revised: set[int] | None = None,
 ) -> None:
-    """Spread hamlet-level changes to every ancestor and write them; the areas
-    whose figures moved are added to ``revised``.
+    """Spread hamlet-level changes of the counts to every ancestor and write
+    them; the areas whose figures moved, today or on a later day, are added to
+    ``revised``.
 
     Moves are added up per dims and area first, then each of those moves its
     metrics once: an import's 60,000 segments share a few hundred dims, where
-    a move per (hamlet, metric) and ancestor took most of the posting.
+    a move per (hamlet, metric) and ancestor took most of the posting. A later
+    day's figures are read from the counts plus the segments that start or end
+    in between (``views.read_counts``): its moves are written nowhere, but the
+    areas they touch are revised, so no answer kept for that day outlives them.
     """
-    hamlets = {h for h, _ in now_delta} | {h for h, _, _ in later_delta}
+    hamlets = {h for h, _ in now_delta}
+    if revised is not None:
+        hamlets |= {h for (h, _, _), d in later_delta.items() if d}
     if not hamlets:
         return
     anc = Ancestors(conn, hamlets)
     names = _Names()
-    # Per dims, each area's (and day's) move: a dims is hashed once per
-    # segment, not once per segment and ancestor.
+    # Per dims, each area's move: a dims is hashed once per segment, not once
+    # per segment and ancestor.
     now_by_dims: dict[Dims, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for (h, dims), d in now_delta.items():
         if d:
             into = now_by_dims[dims]
             for a in anc.on(h, counts_day):
                 into[a] += d
-    # Then per metric, the moves of every dims that counts in it: keyed by
-    # the (area, day) tuples already made, not a new tuple per metric.
+    # Then per metric, the moves of every dims that counts in it.
     counts_of: dict[str, dict[int, int]] = defaultdict(dict)
     for dims, by_area in now_by_dims.items():
         for m in names.of(dims):
             _add_into(counts_of[m], by_area)
-    later_by_dims: dict[Dims, dict[tuple[int, dt.date], int]] = defaultdict(
-        lambda: defaultdict(int)
-    )
-    for (h, day, dims), d in later_delta.items():
-        if d:
-            into_day = later_by_dims[dims]
-            for a in anc.on(h, day):
-                into_day[(a, day)] += d
-    later_of: dict[str, dict[tuple[int, dt.date], int]] = defaultdict(dict)
-    for dims, by_day in later_by_dims.items():
-        for m in names.of(dims):
-            _add_into(later_of[m], by_day)
     moved = [(a, m, v) for m, by in counts_of.items() for a, v in by.items() if v]
     write_columns(
         conn,
@@ -275,22 +269,11 @@ def _post(
         keys=("area_id", "metric"),
         value="value",
     )
-    due = [(k, m, v) for m, by in later_of.items() for k, v in by.items() if v]
-    write_columns(
-        conn,
-        SCHEDULE,
-        {
-            "area_id": [a for (a, _), _, _ in due],
-            "day": [day for (_, day), _, _ in due],
-            "metric": [m for _, m, _ in due],
-            "delta": [v for _, _, v in due],
-        },
-        keys=("area_id", "day", "metric"),
-        value="delta",
-    )
     if revised is not None:
         revised.update(a for a, _, _ in moved)
-        revised.update(a for (a, _), _, _ in due)
+        for (h, day, _), d in later_delta.items():
+            if d:
+                revised.update(anc.on(h, day))
 
 
 K = TypeVar("K")
@@ -313,7 +296,7 @@ def _deltas(
     now_delta: NowMoves,
     later_delta: LaterMoves,
 ) -> None:
-    """Add (sign=1) or take away (sign=-1) segments' effect on the counts and schedule."""
+    """Add (sign=1) or take away (sign=-1) segments' effect on the counts, today and on later days."""
     for hamlet_id, seg in keyed:
         start, end = seg.start, seg.end
         if start <= counts_day and (end is None or end > counts_day):
@@ -325,7 +308,9 @@ def _deltas(
 
 
 def roll_forward(conn: Connection, to_day: dt.date | None = None) -> None:
-    """Move the counts to ``to_day`` (default today): apply and drop scheduled changes."""
+    """Move the counts to ``to_day`` (default today): by the segments that
+    start or end in between, or, when the tree changed in between, counted
+    again from the segments open that day."""
     current = state(conn)
     target = to_day or today()
     if current is None or current[0] >= target:
@@ -336,31 +321,49 @@ def roll_forward(conn: Connection, to_day: dt.date | None = None) -> None:
         .where(STATE.c.id == STATE_ID, STATE.c.counts_day == current[0])
         .values(counts_day=target)
     ).rowcount
-    if not moved:
+    if not moved or current[1]:
+        # Stale counts are counted again from the segments before anything
+        # reads them (``rebuild_counts``): nothing to move.
         return
-    due = [
-        (a, m, int(v))
-        for a, m, v in conn.execute(
-            select(SCHEDULE.c.area_id, SCHEDULE.c.metric, func.sum(SCHEDULE.c.delta))
-            .where(SCHEDULE.c.day <= target)
-            .group_by(SCHEDULE.c.area_id, SCHEDULE.c.metric)
+    if tree_changed_between(conn, current[0], target):
+        _count_open(conn, target)
+    else:
+        _post(conn, target, moves_between(conn, current[0], target), {})
+    extend_checkpoints(conn, target)
+
+
+def moves_between(conn: Connection, after: dt.date, upto: dt.date) -> NowMoves:
+    """How each (hamlet, dims) moves from the end of ``after`` to the end of
+    ``upto``: the segments that start (+) or end (−) in between, two grouped
+    statements (``ix_report_segments_start_cover``/``_end_cover``)."""
+    dims_cols = [SEGMENTS.c[c] for c in DIM_COLUMNS]
+    out: NowMoves = defaultdict(int)
+    for column, sign in ((SEGMENTS.c.start_day, 1), (SEGMENTS.c.end_day, -1)):
+        for row in conn.execute(
+            select(SEGMENTS.c.hamlet_id, *dims_cols, func.count().label("n"))
+            .where(column > after, column <= upto)
+            .group_by(SEGMENTS.c.hamlet_id, *dims_cols)
+        ):
+            out[(row.hamlet_id, dims_of(row))] += sign * row.n
+    return out
+
+
+def _count_open(conn: Connection, counts_day: dt.date) -> None:
+    """The counts of ``counts_day`` anew, from the segments open that day."""
+    conn.execute(delete(COUNTS))
+    dims_cols = [SEGMENTS.c[c] for c in DIM_COLUMNS]
+    now_delta: NowMoves = defaultdict(int)
+    open_now = conn.execute(
+        select(SEGMENTS.c.hamlet_id, *dims_cols, func.count().label("n"))
+        .where(
+            SEGMENTS.c.start_day <= counts_day,
+            or_(SEGMENTS.c.end_day.is_(None), SEGMENTS.c.end_day > counts_day),
         )
-        if v
-    ]
-    write_columns(
-        conn,
-        COUNTS,
-        {
-            "area_id": [a for a, _, _ in due],
-            "metric": [m for _, m, _ in due],
-            "value": [v for _, _, v in due],
-        },
-        keys=("area_id", "metric"),
-        value="value",
+        .group_by(SEGMENTS.c.hamlet_id, *dims_cols)
     )
-    conn.execute(delete(SCHEDULE).where(SCHEDULE.c.day <= target))
-    if not current[1]:
-        extend_checkpoints(conn, target)
+    for row in open_now:
+        now_delta[(row.hamlet_id, dims_of(row))] += row.n
+    _post(conn, counts_day, now_delta, {})
 
 
 # Subjects refreshed together (``refresh``).
@@ -373,7 +376,7 @@ class _Moves:
 
     An import of 20,000 rows is refreshed in ten parts, all in the same few
     thousand hamlets, over the same few hundred checkpoint days: posted part
-    by part, each wrote the same areas' counts, schedule and checkpoints
+    by part, each wrote the same areas' counts and checkpoints
     again (the upserts took more than half of the refresh on PostgreSQL).
 
     Checkpoints missing before the first one (a part's segment starts before
@@ -571,34 +574,7 @@ def rebuild(
 
 
 def rebuild_counts(conn: Connection, counts_day: dt.date) -> None:
-    """Counts and schedule from the segments, on ``counts_day``."""
-    conn.execute(delete(COUNTS))
-    conn.execute(delete(SCHEDULE))
-    dims_cols = [SEGMENTS.c[c] for c in DIM_COLUMNS]
-    now_delta: NowMoves = defaultdict(int)
-    open_now = conn.execute(
-        select(SEGMENTS.c.hamlet_id, *dims_cols, func.count().label("n"))
-        .where(
-            SEGMENTS.c.start_day <= counts_day,
-            or_(SEGMENTS.c.end_day.is_(None), SEGMENTS.c.end_day > counts_day),
-        )
-        .group_by(SEGMENTS.c.hamlet_id, *dims_cols)
-    )
-    for row in open_now:
-        now_delta[(row.hamlet_id, dims_of(row))] += row.n
-    later_delta: LaterMoves = defaultdict(int)
-    for column, sign in ((SEGMENTS.c.start_day, 1), (SEGMENTS.c.end_day, -1)):
-        for row in conn.execute(
-            select(
-                SEGMENTS.c.hamlet_id,
-                column.label("day"),
-                *dims_cols,
-                func.count().label("n"),
-            )
-            .where(column > counts_day)
-            .group_by(SEGMENTS.c.hamlet_id, column, *dims_cols)
-        ):
-            later_delta[(row.hamlet_id, row.day, dims_of(row))] += sign * row.n
+    """Counts and checkpoints from the segments, on ``counts_day``."""
     if state(conn) is None:
         conn.execute(
             insert(STATE).values(
@@ -611,7 +587,7 @@ def rebuild_counts(conn: Connection, counts_day: dt.date) -> None:
             .where(STATE.c.id == STATE_ID)
             .values(counts_day=counts_day, stale=False, rebuilt_at=utcnow())
         )
-    _post(conn, counts_day, now_delta, later_delta)
+    _count_open(conn, counts_day)
     conn.execute(delete(CHECKPOINTS))
     conn.execute(delete(CHECKPOINT_DAYS))
     extend_checkpoints(conn, counts_day)

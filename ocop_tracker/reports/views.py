@@ -48,6 +48,7 @@ from ocop_tracker.reports.checkpoints import (
     EVERY_AREA,
     PROVINCES,
     levels_of,
+    tree_changed_between,
     window,
 )
 from ocop_tracker.reports.ledger import (
@@ -56,7 +57,6 @@ from ocop_tracker.reports.ledger import (
     COUNTS,
     DIM_COLUMNS,
     LINKS,
-    SCHEDULE,
     SEGMENTS,
     LedgerState,
     dims_of,
@@ -180,19 +180,27 @@ def read_counts(
     ):
         out[area_id][metric] += value
     if day > counts_day:
-        swhere = [
-            SCHEDULE.c.area_id.in_(area_ids),
-            SCHEDULE.c.day > counts_day,
-            SCHEDULE.c.day <= day,
-        ]
-        if metrics is not None:
-            swhere.append(SCHEDULE.c.metric.in_(metrics))
-        for area_id, metric, value in conn.execute(
-            select(SCHEDULE.c.area_id, SCHEDULE.c.metric, func.sum(SCHEDULE.c.delta))
-            .where(*swhere)
-            .group_by(SCHEDULE.c.area_id, SCHEDULE.c.metric)
-        ):
-            out[area_id][metric] += int(value)
+        # A later day: the counts plus the segments that start or end in
+        # between, under the tree of that day; a hamlet from its own few
+        # segments. A tree change in between leaves it to the segments.
+        if tree_changed_between(conn, counts_day, day):
+            return None
+        levels = levels_of(conn, [a for a in area_ids if a != NATION])
+        hamlets = [a for a, level in levels.items() if level == Level.hamlet.value]
+        above = [a for a in area_ids if a not in set(hamlets)]
+        wanted = None if metrics is None else set(metrics)
+        moves: dict[tuple[int, str], int] = defaultdict(int)
+        if above:
+            window(conn, counts_day, day, above, set(), moves)
+        for (area_id, metric), value in moves.items():
+            if wanted is None or metric in wanted:
+                out[area_id][metric] += value
+        if hamlets:
+            for area_id, got in read_segments(conn, hamlets, day).items():
+                out[area_id] = defaultdict(
+                    int,
+                    {m: v for m, v in got.items() if wanted is None or m in wanted},
+                )
     return {a: dict(v) for a, v in out.items()}
 
 
