@@ -205,12 +205,13 @@ def _column_of(
     conn: Connection, model: type[Base], column: str, key: str, keys: set[int]
 ) -> Sequence[int]:
     """``column`` of ``model``'s rows whose ``key`` is one of ``keys``, read from
-    its table (no statement for no keys)."""
+    its table (no statement for no keys; the keys as one parameter: an import's
+    20,000 products were a statement of 20,000, 0.25 s on PostgreSQL)."""
     if not keys:
         return []
     table: Table = model.__table__  # type: ignore[assignment]
     return conn.scalars(
-        select(table.c[column]).where(table.c[key].in_(sorted(keys)))
+        select(table.c[column]).where(ledger.among(conn, table.c[key], sorted(keys)))
     ).all()
 
 

@@ -178,11 +178,11 @@ def _ensure_state(conn: Connection, subjects: Iterable[tuple[str, int]]) -> None
     unseen = conn.scalar(
         select(func.count())
         .select_from(products)
-        .where(products.c.id.not_in(seen[PRODUCT] or {0}))
+        .where(~among(conn, products.c.id, sorted(seen[PRODUCT] or {0})))
     ) or conn.scalar(
         select(func.count())
         .select_from(producers)
-        .where(producers.c.id.not_in(seen[PRODUCER] or {0}))
+        .where(~among(conn, producers.c.id, sorted(seen[PRODUCER] or {0})))
     )
     conn.execute(
         insert(STATE).values(
