@@ -70,8 +70,10 @@ class Product(VersionedMixin, IdMixin, TimestampMixin, NameKeyMixin, Audited, Ba
 
     __tablename__ = "products"
 
+    # Found by its producer through ``uq_products_producer_id_name``, led by
+    # it: an index of its own cost every insert and answered nothing more.
     producer_id: Mapped[int] = mapped_column(
-        ForeignKey("producers.id", ondelete="RESTRICT"), index=True
+        ForeignKey("producers.id", ondelete="RESTRICT")
     )
     # The producer's hamlet, kept on the row so scope checks need no join;
     # indexed with the folded name (``ix_products_hamlet_key``, below).
