@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ocop_tracker.areas.models import AdminUnit
+from ocop_tracker.areas.models import AdminUnit, AdminUnitLink
 from ocop_tracker.producers.models import Producer
 from ocop_tracker.products.models import Certificate, CertLevel, Product, ProductKind
 from ocop_tracker.reports import checkpoints, ledger, segments, views
 from ocop_tracker.reports.models import NATION, ReportCheckpoint, ReportCheckpointDay
-from tests.reports.conftest import Clock, build_random, today
+from tests.reports.conftest import Clock, RandomWorld, build_random, today
 from tests.reports.naive import recount, recount_activity, recount_training
 
 HEADLINE = checkpoints.COMMUNE_METRICS
@@ -179,20 +179,9 @@ def test_counts_from_an_older_day_roll_forward(session: Session, clock: Clock) -
     assert _check(session, world.areas, [today(), today() + dt.timedelta(days=100)])
 
 
-def test_rehoming_reads_the_tree_of_each_date(session: Session, clock: Clock) -> None:
-    """After the 2025 reform moves the hamlets, past dates still count the old tree."""
-    from ocop_tracker.areas import service as area_service
-    from ocop_tracker.areas.models import AdminUnitLink
-
-    world = build_random(session, clock, random.Random(21), products=16)
-    result = area_service.rehome(session, province_name="Sóc Trăng")
-    session.commit()
-    assert result.moved, "the demo province has hamlets to move"
-    conn = session.connection()
-    state = ledger.state(conn)
-    assert state is not None
-    assert state[1], "moving hamlets makes the kept counts stale"
-    areas = sorted(
+def _with_ancestors(session: Session, world: RandomWorld) -> list[int]:
+    """The world's areas and every ancestor its hamlets have on any day."""
+    return sorted(
         set(world.areas)
         | set(
             session.scalars(
@@ -202,6 +191,21 @@ def test_rehoming_reads_the_tree_of_each_date(session: Session, clock: Clock) ->
             )
         )
     )
+
+
+def test_rehoming_reads_the_tree_of_each_date(session: Session, clock: Clock) -> None:
+    """After the 2025 reform moves the hamlets, past dates still count the old tree."""
+    from ocop_tracker.areas import service as area_service
+
+    world = build_random(session, clock, random.Random(21), products=16)
+    result = area_service.rehome(session, province_name="Sóc Trăng")
+    session.commit()
+    assert result.moved, "the demo province has hamlets to move"
+    conn = session.connection()
+    state = ledger.state(conn)
+    assert state is not None
+    assert state[1], "moving hamlets makes the kept counts stale"
+    areas = _with_ancestors(session, world)
     days = [dt.date(2025, 6, 30), dt.date(2025, 7, 1), today()]
     assert _check(session, areas, days) == len(areas) * len(days)
     _, source = views.read(conn, areas, dt.date(2025, 6, 30))
@@ -231,21 +235,11 @@ def test_counts_roll_and_read_ahead_across_a_change_of_the_tree(
     counted from its segments, and rolling the counts across the move counts
     them again under the new tree."""
     from ocop_tracker.areas import service as area_service
-    from ocop_tracker.areas.models import AdminUnitLink
 
     world = build_random(session, clock, random.Random(23), products=16)
     assert area_service.rehome(session, province_name="Sóc Trăng").moved
     session.commit()
-    areas = sorted(
-        set(world.areas)
-        | set(
-            session.scalars(
-                select(AdminUnitLink.ancestor_id).where(
-                    AdminUnitLink.descendant_id.in_([h.id for h in world.hamlets])
-                )
-            )
-        )
-    )
+    areas = _with_ancestors(session, world)
     conn = session.connection()
     before = dt.date(2025, 6, 20)
     segments.rebuild_counts(conn, before)
