@@ -17,10 +17,11 @@ Its jobs are split by module:
 ``refresh()`` recomputes the segments of the products and producers a flush
 touched and moves the counts of the hamlet and of every ancestor on the counts
 day by the difference (a later day reads the counts plus the segments that
-start or end in between, ``views.read_counts``), and changes to days already past move the checkpoints that fall in them
-(``read_checkpoints`` answers a past date from the nearest checkpoint plus, or
-minus, the segments that start or end in between). Statements are SQLAlchemy
-Core on the session's connection: the listener runs inside a flush.
+start or end in between, ``views.read_counts``), and changes to days already
+past move the checkpoints that fall in them (``read_checkpoints`` answers a
+past date from the nearest checkpoint plus, or minus, the segments that start
+or end in between). Statements are SQLAlchemy Core on the session's
+connection: the listener runs inside a flush.
 """
 
 import datetime as dt

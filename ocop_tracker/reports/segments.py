@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     Connection,
     Table,
+    and_,
     delete,
     func,
     insert,
@@ -328,42 +329,41 @@ def roll_forward(conn: Connection, to_day: dt.date | None = None) -> None:
     if tree_changed_between(conn, current[0], target):
         _count_open(conn, target)
     else:
-        _post(conn, target, moves_between(conn, current[0], target), {})
+        _post(conn, target, _moves_between(conn, current[0], target), {})
     extend_checkpoints(conn, target)
 
 
-def moves_between(conn: Connection, after: dt.date, upto: dt.date) -> NowMoves:
+def _moves_between(conn: Connection, after: dt.date, upto: dt.date) -> NowMoves:
     """How each (hamlet, dims) moves from the end of ``after`` to the end of
-    ``upto``: the segments that start (+) or end (−) in between, two grouped
-    statements (``ix_report_segments_start_cover``/``_end_cover``)."""
-    dims_cols = [SEGMENTS.c[c] for c in DIM_COLUMNS]
+    ``upto``: the segments that start (+) or end (−) in between
+    (``ix_report_segments_start_cover``/``_end_cover``)."""
     out: NowMoves = defaultdict(int)
     for column, sign in ((SEGMENTS.c.start_day, 1), (SEGMENTS.c.end_day, -1)):
-        for row in conn.execute(
-            select(SEGMENTS.c.hamlet_id, *dims_cols, func.count().label("n"))
-            .where(column > after, column <= upto)
-            .group_by(SEGMENTS.c.hamlet_id, *dims_cols)
-        ):
-            out[(row.hamlet_id, dims_of(row))] += sign * row.n
+        _add_by_hamlet(conn, and_(column > after, column <= upto), sign, out)
     return out
 
 
 def _count_open(conn: Connection, counts_day: dt.date) -> None:
     """The counts of ``counts_day`` anew, from the segments open that day."""
     conn.execute(delete(COUNTS))
-    dims_cols = [SEGMENTS.c[c] for c in DIM_COLUMNS]
     now_delta: NowMoves = defaultdict(int)
-    open_now = conn.execute(
-        select(SEGMENTS.c.hamlet_id, *dims_cols, func.count().label("n"))
-        .where(
-            SEGMENTS.c.start_day <= counts_day,
-            or_(SEGMENTS.c.end_day.is_(None), SEGMENTS.c.end_day > counts_day),
-        )
-        .group_by(SEGMENTS.c.hamlet_id, *dims_cols)
+    open_now = and_(
+        SEGMENTS.c.start_day <= counts_day,
+        or_(SEGMENTS.c.end_day.is_(None), SEGMENTS.c.end_day > counts_day),
     )
-    for row in open_now:
-        now_delta[(row.hamlet_id, dims_of(row))] += row.n
+    _add_by_hamlet(conn, open_now, 1, now_delta)
     _post(conn, counts_day, now_delta, {})
+
+
+def _add_by_hamlet(conn: Connection, where: Any, sign: int, into: NowMoves) -> None:
+    """Add ``sign`` × the segments matching ``where``, per (hamlet, dims)."""
+    dims_cols = [SEGMENTS.c[c] for c in DIM_COLUMNS]
+    for row in conn.execute(
+        select(SEGMENTS.c.hamlet_id, *dims_cols, func.count().label("n"))
+        .where(where)
+        .group_by(SEGMENTS.c.hamlet_id, *dims_cols)
+    ):
+        into[(row.hamlet_id, dims_of(row))] += sign * row.n
 
 
 # Subjects refreshed together (``refresh``).

@@ -186,8 +186,8 @@ def read_counts(
         if tree_changed_between(conn, counts_day, day):
             return None
         levels = levels_of(conn, [a for a in area_ids if a != NATION])
-        hamlets = [a for a, level in levels.items() if level == Level.hamlet.value]
-        above = [a for a in area_ids if a not in set(hamlets)]
+        hamlets = {a for a, level in levels.items() if level == Level.hamlet.value}
+        above = [a for a in area_ids if a not in hamlets]
         wanted = None if metrics is None else set(metrics)
         moves: dict[tuple[int, str], int] = defaultdict(int)
         if above:
@@ -196,7 +196,7 @@ def read_counts(
             if wanted is None or metric in wanted:
                 out[area_id][metric] += value
         if hamlets:
-            for area_id, got in read_segments(conn, hamlets, day).items():
+            for area_id, got in read_segments(conn, sorted(hamlets), day).items():
                 out[area_id] = defaultdict(
                     int,
                     {m: v for m, v in got.items() if wanted is None or m in wanted},
